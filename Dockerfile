@@ -1,0 +1,71 @@
+# chipwatch production image.
+#
+#   docker build -t chipwatch .
+#   docker run --rm -p 127.0.0.1:8000:8000 chipwatch            # SQLite + built-in FTS5 search in /data
+#
+# The app finds templates/, static/ and migrations/ next to its package
+# (app.ROOT = parent of the `app` directory), so the runtime stage lays the
+# source tree out under /app and puts /app first on PYTHONPATH; the venv holds
+# the dependencies and the `chipwatch` console script.
+
+# Pinned patch release; bump deliberately (and rebuild) for Python security fixes.
+ARG PYTHON_IMAGE=python:3.11.17-slim
+
+# --------------------------------------------------------------------------- builder
+FROM ${PYTHON_IMAGE} AS builder
+
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+RUN python -m venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+
+WORKDIR /src
+
+# 1. Dependencies only, from pyproject.toml: this layer is reused until the
+#    dependency list changes, not on every source edit.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > /tmp/requirements.txt \
+    && pip install -r /tmp/requirements.txt
+
+# 2. The project itself (console script `chipwatch`), without touching the deps.
+COPY . .
+RUN pip install --no-deps . \
+    # The code runs from /app (see the header); drop the second copy in site-packages.
+    && rm -rf /opt/venv/lib/python3.11/site-packages/app \
+    && mkdir /app \
+    && cp -a app templates static migrations alembic.ini /app/ \
+    && python -m compileall -q /app/app /app/migrations
+
+# --------------------------------------------------------------------------- runtime
+FROM ${PYTHON_IMAGE} AS runtime
+
+LABEL org.opencontainers.image.title="chipwatch" \
+      org.opencontainers.image.description="Searchable dashboard of AI-chip export-control news"
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONPATH=/app \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    CHIPWATCH_DATA_DIR=/data
+
+RUN groupadd --system --gid 10001 chipwatch \
+    && useradd --system --uid 10001 --gid 10001 --home-dir /data --no-create-home \
+               --shell /usr/sbin/nologin chipwatch \
+    && mkdir -p /data \
+    && chown 10001:10001 /data
+
+COPY --from=builder /opt/venv /opt/venv
+COPY --from=builder /app /app
+
+WORKDIR /app
+USER 10001:10001
+VOLUME ["/data"]
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"]
+
+CMD ["chipwatch", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,42 @@
+"""Settings from the environment (prefix CHIPWATCH_) and an optional .env file."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHIPWATCH_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path(".chipwatch")
+    database_url: str | None = None
+    meili_url: str | None = None
+    meili_key: SecretStr | None = None
+    meili_index: str = "articles"
+    admin_token: SecretStr | None = None
+    allow_private_urls: bool = False
+
+    @field_validator("database_url", "meili_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            url = self.database_url
+            # Accept the plain postgresql:// form that operators copy from their provider.
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+psycopg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite:///{(self.data_dir / 'chipwatch.db').resolve()}"
+
+    def ensure_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

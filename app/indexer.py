@@ -1,0 +1,72 @@
+"""Keeping search in step with the database: re-tagging, rebuilding and index status."""
+
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
+from app.gazetteer.sync import sync_entities
+from app.ingest.pipeline import apply_enrichment
+from app.models import Article, IndexOutbox
+from app.runtime import Runtime
+from app.search.database import write_document
+
+BATCH = 500
+
+
+def _article_batches(runtime: Runtime):
+    last = 0
+    while True:
+        with runtime.sessions.begin() as session:
+            batch = session.scalars(select(Article).where(Article.id > last)
+                                    .order_by(Article.id).limit(BATCH)).all()
+            if not batch:
+                return
+            yield session, batch
+            last = batch[-1].id
+
+
+def retag_all(runtime: Runtime, progress: Callable[[int], None] | None = None) -> int:
+    """Re-run enrichment on every article; each article's tags record the gazetteer version."""
+    with runtime.sessions.begin() as session:
+        sync_entities(session, runtime.enricher.gazetteer)
+    count = 0
+    for session, batch in _article_batches(runtime):
+        for article in batch:
+            enrichment = runtime.enricher.enrich(
+                article.title, article.body, None if article.date_estimated else article.published_at)
+            article.cited_sources = enrichment.cited_sources
+            article.gazetteer_version = enrichment.gazetteer_version
+            apply_enrichment(session, article, enrichment, runtime.enricher)
+            if runtime.settings.meili_url:
+                session.add(IndexOutbox(article_id=article.id, op="upsert"))
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    return count
+
+
+def rebuild(runtime: Runtime, progress: Callable[[int], None] | None = None) -> int:
+    """Rewrite every search row of the database search from the articles and their tags."""
+    from app.models import ArticleEntity
+
+    count = 0
+    for session, batch in _article_batches(runtime):
+        tags: dict[int, list[str]] = {}
+        for article_id, entity_id in session.execute(
+                select(ArticleEntity.article_id, ArticleEntity.entity_id)
+                .where(ArticleEntity.article_id.in_([a.id for a in batch]))):
+            tags.setdefault(article_id, []).append(entity_id)
+        for article in batch:
+            write_document(session, article, sorted(tags.get(article.id, [])))
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    return count
+
+
+def status(runtime: Runtime) -> dict:
+    with runtime.sessions() as session:
+        lag = session.scalar(select(func.count()).select_from(IndexOutbox))
+        articles = session.scalar(select(func.count()).select_from(Article))
+    return {"engine": runtime.search.engine, "articles": articles, "lag": lag,
+            "healthy": runtime.search.healthy()}

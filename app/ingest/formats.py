@@ -1,0 +1,105 @@
+"""File formats to raw items: plain text, Markdown, HTML, JSON and JSON lines."""
+
+import json
+from collections.abc import Iterator
+
+import lxml.html
+import trafilatura
+from markdown_it import MarkdownIt
+
+from app.ingest.items import RawItem, Rejected, RejectedInput
+
+FIELDS = ("title", "body", "html", "url", "published_at", "source", "lang", "author")
+TEXT_SUFFIXES = {".txt", ".text", ""}
+MARKDOWN_SUFFIXES = {".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSON_SUFFIXES = {".json"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+FEED_SUFFIXES = {".xml", ".rss", ".atom"}
+SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES
+
+_markdown = MarkdownIt("commonmark")
+
+
+def from_text(text: str, origin: str) -> RawItem:
+    return RawItem(origin=origin, body=text)
+
+
+def from_markdown(text: str, origin: str) -> RawItem:
+    title = None
+    lines = text.lstrip().splitlines()
+    if lines and lines[0].startswith("# "):
+        title, text = lines[0][2:].strip(), "\n".join(lines[1:])
+    return RawItem(origin=origin, title=title, body=fragment_text(_markdown.render(text)))
+
+
+_BLOCKS = "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br"
+
+
+def fragment_text(html: str) -> str:
+    """Visible text of an HTML fragment, one paragraph per block; scripts and styles dropped."""
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    for bad in root.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
+    for block in root.iter(*_BLOCKS):
+        block.tail = "\n\n" + (block.tail or "")
+    return root.text_content()
+
+
+def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
+    """Main text, title, date and author of an article page (boilerplate dropped)."""
+    doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True,
+                                      favor_recall=True)
+    if doc is not None and (doc.text or "").strip():
+        return RawItem(origin=origin, title=doc.title, body=doc.text, url=url or doc.url,
+                       published_at=doc.date, author=doc.author)
+    # Short fragments (feed summaries) are below trafilatura's idea of an article.
+    text = fragment_text(html)
+    if not text.strip():
+        raise RejectedInput("HTML without readable article text")
+    return RawItem(origin=origin, body=text, url=url)
+
+
+def _from_object(obj: object, origin: str) -> RawItem:
+    if not isinstance(obj, dict):
+        raise RejectedInput(f"expected a JSON object, got {type(obj).__name__}")
+    values = {}
+    for name in FIELDS:
+        value = obj.get(name)
+        if value is not None and not isinstance(value, str):
+            raise RejectedInput(f"field {name!r} must be a string, got {type(value).__name__}")
+        values[name] = value
+    if not (values["body"] or "").strip() and not (values["html"] or "").strip():
+        raise RejectedInput("no body: a JSON article needs a non-empty 'body' or 'html'")
+    return RawItem(origin=origin, **values)
+
+
+def from_json(text: str, origin: str) -> Iterator[RawItem | Rejected]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Rejected(origin, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        return
+    objects = data if isinstance(data, list) else [data]
+    for i, obj in enumerate(objects):
+        where = f"{origin}[{i}]" if isinstance(data, list) else origin
+        try:
+            yield _from_object(obj, where)
+        except RejectedInput as exc:
+            yield Rejected(where, str(exc))
+
+
+def from_json_lines(lines: Iterator[str], origin: str) -> Iterator[RawItem | Rejected]:
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{origin}:{number}"
+        try:
+            yield _from_object(json.loads(line), where)
+        except json.JSONDecodeError as exc:
+            yield Rejected(where, f"invalid JSON at column {exc.colno}: {exc.msg}")
+        except RejectedInput as exc:
+            yield Rejected(where, str(exc))

@@ -1,0 +1,26 @@
+"""What flows through ingestion: raw items in, rejections recorded on the way."""
+
+from dataclasses import dataclass
+
+
+@dataclass
+class RawItem:
+    origin: str  # where it came from: "path/file.jsonl:12", "stdin", a URL
+    body: str | None = None
+    html: str | None = None
+    title: str | None = None
+    url: str | None = None
+    published_at: str | None = None
+    source: str | None = None
+    lang: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class Rejected:
+    origin: str
+    reason: str
+
+
+class RejectedInput(Exception):
+    """An input that cannot become an article; the message is the reason shown to users."""

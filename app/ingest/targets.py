@@ -1,0 +1,111 @@
+"""Classify each TARGET of `chipwatch ingest` (file, directory, stdin) into a stream of items."""
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from app.ingest import formats
+from app.ingest.decode import decode_bytes
+from app.ingest.feeds import looks_like_json_feed, parse_feed
+from app.ingest.items import RawItem, Rejected, RejectedInput
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class UsageError(ValueError):
+    """A target that cannot be read at all (missing path, unsupported URL): exit code 2."""
+
+
+def is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))
+
+
+def check_targets(targets: list[str]) -> None:
+    for target in targets:
+        if target == "-" or is_url(target):
+            continue
+        if not Path(target).exists():
+            raise UsageError(f"no such file or directory: {target}")
+
+
+def expand(targets: list[str]) -> Iterator[RawItem | Rejected]:
+    for target in targets:
+        if target == "-":
+            yield from from_bytes(sys.stdin.buffer.read(), "stdin", suffix=None)
+        elif is_url(target):
+            from app.ingest.fetch_targets import from_url  # network code only when asked
+
+            yield from from_url(target)
+        else:
+            path = Path(target)
+            files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+            for file in files:
+                if file.name.startswith("."):
+                    continue
+                yield from from_file(file)
+
+
+def from_file(path: Path) -> Iterator[RawItem | Rejected]:
+    suffix = path.suffix.lower()
+    if suffix not in formats.SUPPORTED:
+        yield Rejected(str(path), f"unsupported file type {suffix!r}")
+        return
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        yield Rejected(str(path), f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
+        return
+    if suffix in formats.JSONL_SUFFIXES:
+        yield from _jsonl_file(path)
+        return
+    yield from from_bytes(path.read_bytes(), str(path), suffix)
+
+
+def _jsonl_file(path: Path) -> Iterator[RawItem | Rejected]:
+    """Streamed line by line, so a large JSONL file never sits in memory whole."""
+    with path.open("rb") as fh:
+        def lines() -> Iterator[str]:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
+                except UnicodeDecodeError:
+                    yield '"not UTF-8"'  # becomes a rejection with its line number
+        yield from formats.from_json_lines(lines(), str(path))
+
+
+def from_bytes(data: bytes, origin: str, suffix: str | None) -> Iterator[RawItem | Rejected]:
+    try:
+        text = decode_bytes(data)
+    except RejectedInput as exc:
+        yield Rejected(origin, str(exc))
+        return
+    if suffix is None:
+        suffix = _sniff(text)
+    if suffix in formats.JSON_SUFFIXES:
+        yield from (parse_feed(text, origin) if looks_like_json_feed(text) else formats.from_json(text, origin))
+    elif suffix in formats.JSONL_SUFFIXES:
+        yield from formats.from_json_lines(iter(text.splitlines()), origin)
+    elif suffix in formats.FEED_SUFFIXES:
+        yield from parse_feed(text, origin)
+    elif suffix in formats.HTML_SUFFIXES:
+        try:
+            yield formats.html_to_item(text, origin)
+        except RejectedInput as exc:
+            yield Rejected(origin, str(exc))
+    elif suffix in formats.MARKDOWN_SUFFIXES:
+        yield formats.from_markdown(text, origin)
+    else:
+        yield formats.from_text(text, origin)
+
+
+def _sniff(text: str) -> str:
+    head = text.lstrip()[:200].lower()
+    if head.startswith("["):
+        return ".json"
+    if head.startswith("{"):
+        first = text.lstrip().split("\n", 1)[0].strip()
+        return ".json" if not first.endswith("}") or "\n{" not in text else ".jsonl"
+    if head.startswith("<?xml") or head.startswith("<rss") or head.startswith("<feed"):
+        return ".xml"
+    if head.startswith("<!doctype html") or head.startswith("<html"):
+        return ".html"
+    return ".txt"

@@ -1,0 +1,169 @@
+"""The built-in search: FTS5 on SQLite, a GIN-indexed token array on PostgreSQL.
+
+Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han bigrams) and
+the ids of the article's entities, written in the same transaction as the article.
+"""
+
+from sqlalchemy import (
+    Column, Integer, MetaData, Select, Table, Text, and_, func, literal_column, or_, select, text,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+
+from app.filters import Filters
+from app.models import Article, ArticleEntity, Entity, Source
+from app.search.backend import FACET_LIMIT, BackendResult
+from app.search.query import QueryPlan
+from app.text import index_tokens
+
+ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
+
+# PostgreSQL only (made by the migration); SQLite's FTS5 table is reached through text().
+_pg_table = Table(
+    "article_search", MetaData(),
+    Column("article_id", Integer, primary_key=True),
+    Column("tokens", postgresql.ARRAY(Text)),
+)
+
+
+def _fts_entity(entity_id: str) -> str:
+    return entity_id.replace("-", "")
+
+
+def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
+    """(Re)index one article in the database search, inside the caller's transaction."""
+    tokens = index_tokens(article.title + "\n" + article.body)
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
+        session.execute(
+            text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+            {"id": article.id, "text": " ".join(tokens),
+             "ents": " ".join(_fts_entity(e) for e in entity_ids)},
+        )
+    else:
+        all_tokens = sorted(set(tokens)) + [ENTITY_TOKEN + e for e in entity_ids]
+        stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
+        session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
+                                                   set_={"tokens": all_tokens}))
+
+
+def delete_document(session: Session, article_id: int) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
+    else:
+        session.execute(_pg_table.delete().where(_pg_table.c.article_id == article_id))
+
+
+
+def _fts_quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'
+
+
+def fts_expression(plan: QueryPlan) -> str:
+    clauses = []
+    for clause in plan.clauses:
+        words = " AND ".join(
+            "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups
+        )
+        alternatives = [f"({words})"] if words else []
+        if clause.entity is not None:
+            alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
+        clauses.append("(" + " OR ".join(alternatives) + ")")
+    return " AND ".join(clauses)
+
+
+def _pg_condition(plan: QueryPlan):
+    tokens = _pg_table.c.tokens
+    conditions = []
+    for clause in plan.clauses:
+        words = and_(*(tokens.overlap(postgresql.array(list(group))) for group in clause.groups))
+        if clause.entity is not None:
+            conditions.append(or_(words, tokens.contains(postgresql.array([ENTITY_TOKEN + clause.entity.id]))))
+        else:
+            conditions.append(words)
+    return select(_pg_table.c.article_id).where(and_(*conditions))
+
+
+class DatabaseSearch:
+    """Search inside the database itself: the embedded default."""
+
+    def __init__(self, dialect: str):
+        self.engine = "sqlite" if dialect == "sqlite" else "postgresql"
+
+    def healthy(self) -> bool:
+        return True
+
+    def _matching(self, filters: Filters, plan: QueryPlan) -> tuple[Select, object | None]:
+        """Ids of the matching articles, and a rank expression when ranking by relevance."""
+        stmt = select(Article.id).where(Article.duplicate_of.is_(None))
+        rank = None
+        if plan:
+            if self.engine == "sqlite":
+                fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
+                       .select_from(text("article_fts"))
+                       .where(text("article_fts MATCH :match")).subquery())
+                stmt = stmt.join(fts, fts.c.rid == Article.id)
+                rank = fts.c.rank
+            else:
+                stmt = stmt.where(Article.id.in_(_pg_condition(plan)))
+        for name, values in filters.entity_filters().items():
+            stmt = stmt.where(Article.id.in_(
+                select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
+        if filters.lang:
+            stmt = stmt.where(Article.lang.in_(filters.lang))
+        if filters.source:
+            stmt = stmt.where(Article.source_id.in_(select(Source.id).where(Source.name.in_(filters.source))))
+        if filters.date_from:
+            stmt = stmt.where(func.date(Article.published_at) >= filters.date_from)
+        if filters.date_to:
+            stmt = stmt.where(func.date(Article.published_at) <= filters.date_to)
+        return stmt, rank
+
+    def published_dates(self, session: Session, filters: Filters, plan: QueryPlan) -> list:
+        """The publication day of every matching article (for timelines)."""
+        stmt, _rank = self._matching(filters, plan)
+        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        rows = session.execute(select(Article.published_at).where(Article.id.in_(stmt)), params)
+        return [published.date() for (published,) in rows]
+
+    def search(self, session: Session, filters: Filters, plan: QueryPlan) -> BackendResult:
+        stmt, rank = self._matching(filters, plan)
+        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        ids_sub = stmt.subquery()
+        total = session.execute(select(func.count()).select_from(ids_sub), params).scalar_one()
+
+        sort = filters.effective_sort
+        ordered = stmt.add_columns(Article.published_at)
+        if sort == "relevance" and rank is not None:
+            ordered = ordered.order_by(rank, Article.published_at.desc(), Article.id.desc())
+        elif sort == "oldest":
+            ordered = ordered.order_by(Article.published_at.asc(), Article.id.asc())
+        else:
+            ordered = ordered.order_by(Article.published_at.desc(), Article.id.desc())
+        ordered = ordered.limit(filters.per_page).offset((filters.page - 1) * filters.per_page)
+        ids = [row[0] for row in session.execute(ordered, params)]
+
+        facets: dict[str, list[tuple[str, int]]] = {}
+        entity_counts = session.execute(
+            select(ArticleEntity.entity_type, ArticleEntity.entity_id, func.count().label("n"))
+            .where(ArticleEntity.article_id.in_(select(ids_sub.c.id)))
+            .group_by(ArticleEntity.entity_type, ArticleEntity.entity_id)
+            .order_by(func.count().desc(), ArticleEntity.entity_id), params)
+        for type_, entity_id, n in entity_counts:
+            facets.setdefault(type_, []).append((entity_id, n))
+        facets = {k: v[:FACET_LIMIT] for k, v in facets.items()}
+        facets["lang"] = [(lang, n) for lang, n in session.execute(
+            select(Article.lang, func.count()).where(Article.id.in_(select(ids_sub.c.id)))
+            .group_by(Article.lang).order_by(func.count().desc(), Article.lang), params)]
+        facets["source"] = [(name, n) for name, n in session.execute(
+            select(Source.name, func.count()).join(Article, Article.source_id == Source.id)
+            .where(Article.id.in_(select(ids_sub.c.id)))
+            .group_by(Source.name).order_by(func.count().desc(), Source.name)
+            .limit(FACET_LIMIT), params)]
+        return BackendResult(ids, total, facets)
+
+
+def entity_names(session: Session, ids: set[str]) -> dict[str, Entity]:
+    if not ids:
+        return {}
+    return {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}

@@ -1,0 +1,56 @@
+"""Safe snippets: plain text cropped around the first match, matches wrapped in <mark>."""
+
+from html import escape
+
+from app.text import is_whole_word, normalize_with_map
+
+SNIPPET_CHARS = 240
+
+
+def _spans_of_tokens(body: str, tokens: list[str]) -> list[tuple[int, int]]:
+    folded, index = normalize_with_map(body)
+    spans = []
+    for token in set(tokens):
+        if not token:
+            continue
+        start = folded.find(token)
+        while start != -1:
+            end = start + len(token)
+            if is_whole_word(folded, start, end):
+                spans.append((index[start], index[end - 1] + 1))
+            start = folded.find(token, start + 1)
+    return spans
+
+
+def make_snippet(body: str, tokens: list[str], extra_spans: list[tuple[int, int]] = ()) -> str:
+    spans = sorted(set(_spans_of_tokens(body, tokens)) | set(extra_spans))
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    if merged:
+        first = merged[0][0]
+        begin = max(0, first - SNIPPET_CHARS // 3)
+        # Start on a word boundary so the snippet does not open mid-word.
+        if begin > 0:
+            space = body.find(" ", begin, first)
+            begin = space + 1 if space != -1 else begin
+    else:
+        begin = 0
+    stop = min(len(body), begin + SNIPPET_CHARS)
+    if stop < len(body):
+        space = body.rfind(" ", begin, stop)
+        stop = space if space > begin + SNIPPET_CHARS // 2 else stop
+    parts, pos = [], begin
+    for start, end in merged:
+        if end <= begin or start >= stop:
+            continue
+        start, end = max(start, begin), min(end, stop)
+        parts.append(escape(body[pos:start]))
+        parts.append(f"<mark>{escape(body[start:end])}</mark>")
+        pos = end
+    parts.append(escape(body[pos:stop]))
+    text = "".join(parts).replace("\n", " ")
+    return ("… " if begin > 0 else "") + text + (" …" if stop < len(body) else "")

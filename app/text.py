@@ -1,0 +1,119 @@
+"""Text normalisation shared by the tagger, the search backends and the queries.
+
+One function decides how text is compared everywhere, so an index and a query can never
+disagree: Unicode compatibility forms, case, and Arabic orthography (hamza forms, alef
+maqsura, taa marbuta, diacritics, tatweel) are folded; offsets back into the original text
+are kept so mentions and highlights point at what the reader sees.
+"""
+
+import re
+import unicodedata
+
+_ARABIC_FOLD = str.maketrans({
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ئ": "ي",
+    "ؤ": "و",
+    "ة": "ه",
+    "ک": "ك",
+    "“": '"', "”": '"', "«": '"', "»": '"',
+})
+# Harakat, Quranic marks, superscript alef, tatweel, and invisible format characters.
+_DROPPED = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]")
+
+ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
+HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
+# Scripts written without spaces between words (Han, kana, Hangul syllables as used in names).
+CJK = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uAC00-\uD7AF]")
+# Attached Arabic clitics a name may carry: conjunctions, prepositions and the article.
+ARABIC_PREFIXES = frozenset({
+    "", "و", "ف", "ب", "ك", "ل", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
+    "وب", "فب", "ول", "فل", "وك", "فك", "وبال", "فبال", "وكال", "س", "وس",
+})
+
+
+def _fold_char(ch: str) -> str:
+    if _DROPPED.match(ch):
+        return ""
+    out = unicodedata.normalize("NFKC", ch).casefold()
+    return out.translate(_ARABIC_FOLD)
+
+
+def normalize(text: str) -> str:
+    """Fold text for comparison (see the module docstring)."""
+    return "".join(_fold_char(ch) for ch in text)
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Fold text and return, for every folded character, its index in the original."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        folded = _fold_char(ch)
+        out.append(folded)
+        index.extend([i] * len(folded))
+    return "".join(out), index
+
+
+def is_latin_or_digit(ch: str) -> bool:
+    return ch.isalnum() and not ARABIC_LETTER.match(ch) and not CJK.match(ch)
+
+
+def is_whole_word(folded: str, start: int, end: int) -> bool:
+    """Whether folded[start:end] stands as a word: Latin/digits need boundaries, Arabic may
+    carry clitic prefixes, CJK needs none (but a number is not part of a longer number)."""
+    first, last = folded[start], folded[end - 1]
+    before = folded[start - 1] if start > 0 else " "
+    after = folded[end] if end < len(folded) else " "
+    if ARABIC_LETTER.match(first):
+        word_start = start
+        while word_start > 0 and ARABIC_LETTER.match(folded[word_start - 1]):
+            word_start -= 1
+        if folded[word_start:start] not in ARABIC_PREFIXES:
+            return False
+    elif is_latin_or_digit(first) and is_latin_or_digit(before):
+        return False
+    if ARABIC_LETTER.match(last):
+        return not ARABIC_LETTER.match(after)
+    if is_latin_or_digit(last):
+        return not is_latin_or_digit(after)
+    return True
+
+
+def strip_arabic_prefix(token: str) -> list[str]:
+    """The forms of an Arabic word with its attached clitics removed, longest prefix first."""
+    forms = []
+    for n in range(min(4, len(token) - 2), 0, -1):
+        if token[:n] in ARABIC_PREFIXES and len(token) - n >= 2:
+            forms.append(token[n:])
+    return forms
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+_SCRIPT_RUN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+|[^\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+")
+
+
+def term_groups(text: str) -> list[list[str]]:
+    """Split text into search terms, each a group of interchangeable tokens.
+
+    Latin and digit runs are single tokens (so H20 never matches H200); an Arabic word
+    also offers its clitic-stripped forms; a run of Han characters becomes overlapping
+    bigrams (Chinese has no spaces, and bigrams are what a segmenter-free index can match).
+    """
+    groups: list[list[str]] = []
+    for raw in _TOKEN.findall(normalize(text)):
+        for run in _SCRIPT_RUN.findall(raw):
+            if HAN.match(run):
+                if len(run) == 1:
+                    groups.append([run])
+                else:
+                    groups.extend([run[i:i + 2]] for i in range(len(run) - 1))
+            elif ARABIC_LETTER.match(run):
+                groups.append([run, *strip_arabic_prefix(run)])
+            else:
+                groups.append([run])
+    return groups
+
+
+def index_tokens(text: str) -> list[str]:
+    """Every token a document offers to the index (all forms of every term)."""
+    return [tok for group in term_groups(text) for tok in group]

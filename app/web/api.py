@@ -1,0 +1,95 @@
+"""JSON API: the twins of the HTML views, and article ingestion."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import func, select
+
+from app.ingest.items import RawItem
+from app.ingest.pipeline import Ingestor
+from app.models import ArticleEntity, Entity
+from app.search.service import article_detail, search_articles
+from app.timeline import timeline
+from app.web.deps import AdminDep, FiltersDep, RuntimeDep, SessionDep
+
+router = APIRouter(prefix="/api", tags=["api"])
+EntityType = Literal["company", "chip", "restriction", "region", "agency"]
+
+
+class ArticleIn(BaseModel):
+    title: str | None = Field(None, max_length=1000)
+    body: str | None = Field(None, max_length=1_000_000)
+    html: str | None = Field(None, max_length=2_000_000)
+    url: str | None = Field(None, max_length=2000)
+    published_at: str | None = Field(None, max_length=100)
+    source: str | None = Field(None, max_length=200)
+    lang: str | None = Field(None, max_length=8)
+    author: str | None = Field(None, max_length=500)
+
+
+@router.get("/search")
+def api_search(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> dict:
+    page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
+    return page.to_json()
+
+
+@router.get("/articles/{article_id}")
+def api_article(article_id: int, session: SessionDep) -> dict:
+    detail = article_detail(session, article_id)
+    if detail is None:
+        raise HTTPException(404, f"no article {article_id}")
+    return detail
+
+
+@router.post("/articles", dependencies=[AdminDep])
+def api_ingest(runtime: RuntimeDep,
+               payload: Annotated[ArticleIn | list[ArticleIn], Body()]) -> dict:
+    items = payload if isinstance(payload, list) else [payload]
+    if len(items) > 1000:
+        raise HTTPException(413, "at most 1000 articles per request")
+    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    raw = [RawItem(origin=f"api[{i}]", **item.model_dump()) for i, item in enumerate(items)]
+    return ingestor.ingest(raw).to_dict()
+
+
+def _entity_json(entity: Entity, count: int | None = None) -> dict:
+    out = {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": entity.aliases}
+    if entity.date:
+        out["date"] = entity.date.isoformat()
+    if count is not None:
+        out["article_count"] = count
+    return out
+
+
+@router.get("/entities")
+def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
+    counts = dict(session.execute(select(ArticleEntity.entity_id, func.count())
+                                  .group_by(ArticleEntity.entity_id)).all())
+    stmt = select(Entity).order_by(Entity.type, Entity.name)
+    if type:
+        stmt = stmt.where(Entity.type == type)
+    return {"entities": [_entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
+
+
+@router.get("/entities/{entity_id}")
+def api_entity(entity_id: str, session: SessionDep) -> dict:
+    entity = session.get(Entity, entity_id)
+    if entity is None:
+        raise HTTPException(404, f"no entity {entity_id!r}")
+    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
+    count = session.scalar(select(func.count()).select_from(articles.subquery()))
+    co = session.execute(
+        select(Entity, func.count()).join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
+        .where(ArticleEntity.article_id.in_(articles), Entity.id != entity_id)
+        .group_by(Entity.id).order_by(func.count().desc(), Entity.name).limit(30)).all()
+    out = _entity_json(entity, count)
+    out["data"] = entity.data
+    out["co_mentioned"] = [{"id": e.id, "type": e.type, "name": e.name, "count": n} for e, n in co]
+    return out
+
+
+@router.get("/timeline")
+def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
+                 interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
+    return timeline(session, filters, runtime, interval)

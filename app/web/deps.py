@@ -1,0 +1,67 @@
+"""Request dependencies as named aliases: SessionDep, FiltersDep, RuntimeDep, AdminDep."""
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from fastapi import Depends, HTTPException, Query, Request
+from sqlalchemy.orm import Session
+
+from app.filters import MAX_QUERY, Filters, parse_filters
+from app.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request; the request owns the transaction."""
+    session = request.app.state.runtime.sessions()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def get_filters(
+    request: Request,
+    q: Annotated[str, Query(max_length=MAX_QUERY, description="Text query")] = "",
+    company: Annotated[list[str], Query(description="Company ids (repeatable)")] = [],  # noqa: B006
+    chip: Annotated[list[str], Query()] = [],  # noqa: B006
+    restriction: Annotated[list[str], Query()] = [],  # noqa: B006
+    region: Annotated[list[str], Query()] = [],  # noqa: B006
+    agency: Annotated[list[str], Query()] = [],  # noqa: B006
+    lang: Annotated[list[str], Query()] = [],  # noqa: B006
+    source: Annotated[list[str], Query()] = [],  # noqa: B006
+    date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="ISO date, inclusive")] = None,
+    sort: Annotated[Literal["relevance", "newest", "oldest"] | None, Query()] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
+) -> Filters:
+    """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
+    return parse_filters(list(request.query_params.multi_items()))
+
+
+def require_admin(request: Request) -> None:
+    """Bearer admin token, compared in constant time; refused when no token is configured."""
+    token = request.app.state.runtime.settings.admin_token
+    expected = token.get_secret_value() if token else ""
+    given = request.headers.get("authorization", "")
+    scheme, _, value = given.partition(" ")
+    if not expected:
+        raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), expected.encode()):
+        raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SessionDep = Annotated[Session, Depends(get_session)]
+FiltersDep = Annotated[Filters, Depends(get_filters)]
+AdminDep = Depends(require_admin)
