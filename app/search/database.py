@@ -5,7 +5,8 @@ the ids of the article's entities, written in the same transaction as the articl
 """
 
 from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, func, literal_column, or_, select, text,
+    Column, Integer, MetaData, Select, Table, Text, and_, func, literal, literal_column, or_, select,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -72,13 +73,17 @@ def fts_expression(plan: QueryPlan) -> str:
     return " AND ".join(clauses)
 
 
+def _text_array(values) -> object:
+    return literal(list(values), postgresql.ARRAY(Text))
+
+
 def _pg_condition(plan: QueryPlan):
     tokens = _pg_table.c.tokens
     conditions = []
     for clause in plan.clauses:
-        words = and_(*(tokens.overlap(postgresql.array(list(group))) for group in clause.groups))
+        words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
         if clause.entity is not None:
-            conditions.append(or_(words, tokens.contains(postgresql.array([ENTITY_TOKEN + clause.entity.id]))))
+            conditions.append(or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id]))))
         else:
             conditions.append(words)
     return select(_pg_table.c.article_id).where(and_(*conditions))
