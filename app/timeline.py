@@ -30,11 +30,15 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
     if first and last:
         stmt = (select(Entity).where(Entity.type == "restriction", Entity.date >= first,
                                      Entity.date <= last).order_by(Entity.date, Entity.id))
-        wanted = set(filters.restriction)
+        # With entity filters, the restrictions that concern them (or the ones filtered on).
+        named = {v for param, vals in filters.entity_filters().items() if param != "restriction" for v in vals}
         for rx in session.scalars(stmt):
-            if wanted and rx.id not in wanted:
-                continue
             concerns = (rx.data or {}).get("concerns", {})
+            related = {e for ids in concerns.values() for e in ids} | {(rx.data or {}).get("issuer")}
+            if filters.restriction and rx.id not in filters.restriction:
+                continue
+            if named and not filters.restriction and not named & related:
+                continue
             events.append({"id": rx.id, "date": rx.date.isoformat(), "title": rx.name,
                            "entities": sorted({e for ids in concerns.values() for e in ids})})
     return {"interval": interval, "buckets": buckets, "events": events}

@@ -143,7 +143,10 @@ def article_detail(session: Session, article_id: int) -> dict | None:
     if article.story_id:
         same_story = list(session.scalars(select(Article.id).where(
             Article.story_id == article.story_id, Article.id != article_id).order_by(Article.id)))
+    duplicates = list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id)
+                                      .order_by(Article.id)))
     detail.update({
+        "duplicates": duplicates,
         "body": article.body, "cited_sources": article.cited_sources or [],
         "mentions": [{"entity_id": m.entity_id, "surface": m.surface, "start": m.start,
                       "end": m.end} for m in mentions],

@@ -93,3 +93,16 @@ def api_entity(entity_id: str, session: SessionDep) -> dict:
 def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
                  interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
     return timeline(session, filters, runtime, interval)
+
+
+@router.get("/timeline/compare")
+def api_timeline_compare(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
+                         interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
+    """The /timeline view: one series per selected entity."""
+    from app.web.pages import compare_data
+
+    data = compare_data(session, filters, runtime, interval)
+    return {"interval": interval, "events": data["events"], "series": [
+        {"id": s["id"], "type": s["type"], "name": s["name"],
+         "buckets": [{"start": d.isoformat(), "count": n} for d, n in sorted(s["buckets"].items())]}
+        for s in data["series"]]}

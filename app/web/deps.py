@@ -1,6 +1,5 @@
 """Request dependencies as named aliases: SessionDep, FiltersDep, RuntimeDep, AdminDep."""
 
-import hmac
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
@@ -9,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.filters import MAX_QUERY, Filters, parse_filters
 from app.runtime import Runtime
+from app.web.auth import token_matches
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -50,14 +50,12 @@ def get_filters(
 
 
 def require_admin(request: Request) -> None:
-    """Bearer admin token, compared in constant time; refused when no token is configured."""
+    """Bearer admin token (constant-time compare); refused when no token is configured."""
     token = request.app.state.runtime.settings.admin_token
-    expected = token.get_secret_value() if token else ""
-    given = request.headers.get("authorization", "")
-    scheme, _, value = given.partition(" ")
-    if not expected:
+    if not token or not token.get_secret_value():
         raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(value.encode(), expected.encode()):
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token_matches(request, value):
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
 
 

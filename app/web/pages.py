@@ -4,9 +4,18 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from app.filters import ENTITY_PARAMS
-from app.models import Entity
-from app.search.service import article_detail, search_articles
+from datetime import date
+from typing import Annotated, Literal
+
+from fastapi import Query
+from sqlalchemy import func
+
+from app.filters import ENTITY_PARAMS, Filters
+from app.models import ArticleEntity, Entity
+from app.search.service import article_detail, search_articles, summaries
+from app.timeline import timeline
+from app.web.auth import is_admin, session_csrf
+from app.web.charts import bar_chart, line_chart
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import render
 
@@ -20,9 +29,21 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
     selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
                 for param in (*ENTITY_PARAMS, "lang", "source") for value in getattr(filters, param)]
+    interval = _interval(filters)
+    tl = timeline(session, filters, runtime, interval)
     return render(request, "search.html", {
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
+        "chart": bar_chart(tl["buckets"], tl["events"], interval), "interval": interval,
+        "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
     }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string())
+
+
+def _interval(filters: Filters) -> str:
+    """Months for a range of up to three years, else years; weeks for a range under 20 weeks."""
+    if filters.date_from and filters.date_to:
+        days = (filters.date_to - filters.date_from).days
+        return "week" if days <= 140 else "month" if days <= 3 * 366 else "year"
+    return "year" if not (filters.date_from or filters.date_to) else "month"
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
@@ -32,8 +53,10 @@ def article_page(request: Request, article_id: int, session: SessionDep):
         raise HTTPException(404, f"There is no article {article_id}.")
     names = {e.id: e for e in session.scalars(select(Entity).where(
         Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
-    return render(request, "article.html", {"a": detail, "segments": _segments(detail, names)},
-                  alternate=f"/api/articles/{article_id}")
+    related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
+    return render(request, "article.html", {
+        "a": detail, "segments": _segments(detail, names), "related": summaries(session, related_ids),
+    }, alternate=f"/api/articles/{article_id}")
 
 
 def _segments(detail: dict, names: dict) -> list[tuple[str, Entity | None]]:
@@ -47,3 +70,63 @@ def _segments(detail: dict, names: dict) -> list[tuple[str, Entity | None]]:
         pos = m["end"]
     out.append((body[pos:], None))
     return out
+
+
+@router.get("/entities/{entity_id}", response_class=HTMLResponse)
+def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: RuntimeDep):
+    entity = session.get(Entity, entity_id)
+    if entity is None or entity.type not in ENTITY_PARAMS:
+        raise HTTPException(404, f"There is no entity {entity_id!r}.")
+    own = Filters.model_validate({entity.type: [entity.id]})
+    tl = timeline(session, own, runtime, "month")
+    latest = search_articles(session, own.replace(per_page=10), runtime.search,
+                             runtime.query_tagger, runtime.fallback)
+    tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
+    co = session.execute(
+        select(Entity, func.count()).join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
+        .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id,
+               Entity.type.in_(("company", "chip")))
+        .group_by(Entity.id).order_by(func.count().desc(), Entity.name).limit(24)).all()
+    restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
+                                               .order_by(Entity.date))
+                    if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
+    concerns = {t: session.scalars(select(Entity).where(Entity.id.in_(ids))).all()
+                for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
+    return render(request, "entity.html", {
+        "e": entity, "latest": latest, "co": co, "restrictions": restrictions, "concerns": concerns,
+        "chart": bar_chart(tl["buckets"], [], "month"), "timeline": tl, "filters": own,
+    }, alternate=f"/api/entities/{entity_id}")
+
+
+def compare_data(session, filters: Filters, runtime, interval: str) -> dict:
+    """One series per selected entity (the other filters apply to all), restrictions overlaid."""
+    series = []
+    base = filters.replace(**{p: () for p in ENTITY_PARAMS})
+    names = {e.id: e.name for e in session.scalars(select(Entity).where(Entity.id.in_(
+        [v for vals in filters.entity_filters().values() for v in vals])))}
+    events: dict[str, dict] = {}
+    for param, values in filters.entity_filters().items():
+        for value in values:
+            one = base.replace(**{param: (value,)})
+            tl = timeline(session, one, runtime, interval)
+            series.append({"id": value, "type": param, "name": names.get(value, value),
+                           "query": one.query_string(paging=False),
+                           "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
+            events.update({e["id"]: e for e in tl["events"]})
+    return {"interval": interval, "series": series,
+            "events": sorted(events.values(), key=lambda e: e["date"])}
+
+
+@router.get("/timeline", response_class=HTMLResponse)
+def timeline_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
+                  interval: Annotated[Literal["week", "month", "year"], Query()] = "month"):
+    if not filters.entity_filters():
+        filters = filters.replace(company=("nvidia", "huawei"))
+    data = compare_data(session, filters, runtime, interval)
+    chart = line_chart(data["series"], data["events"], interval)
+    starts = chart["starts"] if chart else []
+    return render(request, "timeline.html", {
+        "data": data, "chart": chart, "starts": starts, "filters": filters, "interval": interval,
+        "entities": session.scalars(select(Entity).where(Entity.type.in_(("company", "chip")))
+                                    .order_by(Entity.type, Entity.name)).all(),
+    }, alternate="/api/timeline/compare?" + filters.query_string() + f"&interval={interval}")

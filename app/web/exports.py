@@ -1,0 +1,99 @@
+"""Every view as a feed (/feed.atom) and a spreadsheet (/export.csv), from the same search."""
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from xml.etree import ElementTree as ET
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+
+from app.filters import Filters
+from app.search.service import search_articles
+from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+
+router = APIRouter(tags=["exports"])
+EXPORT_LIMIT = 10_000
+FEED_ENTRIES = 50
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _all_hits(session, filters: Filters, runtime, limit: int) -> Iterator[dict]:
+    page_no, seen = 1, 0
+    while seen < limit:
+        page = search_articles(session, filters.replace(page=page_no, per_page=100),
+                               runtime.search, runtime.query_tagger, runtime.fallback)
+        for hit in page.hits:
+            yield hit
+            seen += 1
+            if seen >= limit:
+                return
+        if page_no >= page.pages:
+            return
+        page_no += 1
+
+
+def _describe(filters: Filters) -> str:
+    parts = [f"“{filters.q}”"] if filters.q else []
+    parts += [f"{k}: {', '.join(v)}" for k, v in filters.entity_filters().items()]
+    if filters.lang:
+        parts.append("lang: " + ", ".join(filters.lang))
+    if filters.date_from or filters.date_to:
+        parts.append(f"{filters.date_from or '…'} to {filters.date_to or '…'}")
+    return "; ".join(parts) or "all articles"
+
+
+@router.get("/export.csv")
+def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> StreamingResponse:
+    """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right."""
+    hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["id", "published_at", "lang", "source", "title", "url", "companies",
+                         "chips", "restrictions", "regions", "agencies"])
+        for hit in hits:
+            by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
+                       for t in ("company", "chip", "restriction", "region", "agency")}
+            writer.writerow([hit["id"], hit["published_at"], hit["lang"], hit["source"] or "",
+                             hit["title"], hit["url"] or "", *by_type.values()])
+        yield "\ufeff" + buffer.getvalue()
+
+    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="chipwatch-export.csv"'})
+
+
+@router.get("/feed.atom")
+def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> Response:
+    newest = filters.replace(sort="newest", per_page=FEED_ENTRIES) if not filters.sort else filters
+    hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
+    base = str(request.base_url).rstrip("/")
+    query = filters.query_string(paging=False)
+    ET.register_namespace("", ATOM)
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"chipwatch: {_describe(filters)}"
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/feed.atom?{query}"
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/feed.atom?{query}")
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{base}/?{query}")
+    updated = max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat())
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = "chipwatch"
+    for hit in hits:
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = hit["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/articles/{hit['id']}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/articles/{hit['id']}")
+        if hit["url"]:
+            ET.SubElement(entry, f"{{{ATOM}}}link", rel="via", href=hit["url"])
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = hit["published_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}published").text = hit["published_at"]
+        summary = ET.SubElement(entry, f"{{{ATOM}}}summary", type="html")
+        summary.text = hit["snippet"]  # already escaped text with <mark>; serialised as escaped HTML
+        for e in hit["entities"]:
+            ET.SubElement(entry, f"{{{ATOM}}}category", term=e["id"], label=e["name"], scheme=e["type"])
+    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
+    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                    media_type="application/atom+xml; charset=utf-8")
