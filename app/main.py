@@ -12,7 +12,7 @@ from app import ROOT, __version__
 from app.config import Settings, get_settings
 from app.filters import FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import api, health, pages
+from app.web import api, exports, health, pages, views
 from app.web.rendering import templates
 
 SECURITY_HEADERS = {
@@ -47,6 +47,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(health.router)
+    app.include_router(views.router)
+    app.include_router(views.api_router)
+    app.include_router(exports.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
