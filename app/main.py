@@ -13,7 +13,7 @@ from app.config import Settings, get_settings
 from app.filters import FilterError
 from app.runtime import Runtime, build_runtime
 from app.web import api, exports, health, pages, views
-from app.web.rendering import templates
+from app.web.rendering import is_partial, templates
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -59,8 +59,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return response
 
     def error(request: Request, status: int, message: str, details: list | None = None):
-        if _wants_html(request):
-            return templates.TemplateResponse(request, "error.html",
+        if _wants_html(request) or is_partial(request):
+            name = "_error.html" if is_partial(request) else "error.html"
+            return templates.TemplateResponse(request, name,
                                               {"status": status, "message": message,
                                                "details": details or []}, status_code=status)
         body = {"detail": message}

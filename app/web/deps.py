@@ -1,7 +1,7 @@
 """Request dependencies as named aliases: SessionDep, FiltersDep, RuntimeDep, AdminDep."""
 
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
 from sqlalchemy.orm import Session
@@ -40,9 +40,9 @@ def get_filters(
     source: Annotated[list[str], Query()] = [],  # noqa: B006
     date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="ISO date, inclusive")] = None,
-    sort: Annotated[Literal["relevance", "newest", "oldest"] | None, Query()] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    sort: Annotated[str | None, Query(description="relevance (default with q), newest, oldest")] = None,
+    page: Annotated[str | None, Query(description="From 1")] = None,
+    per_page: Annotated[str | None, Query(description="At most 100")] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""

@@ -94,7 +94,7 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
                 for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
     return render(request, "entity.html", {
         "e": entity, "latest": latest, "co": co, "restrictions": restrictions, "concerns": concerns,
-        "chart": bar_chart(tl["buckets"], [], "month"), "timeline": tl, "filters": own,
+        "chart": bar_chart(tl["buckets"], tl["events"], "month"), "timeline": tl, "filters": own,
     }, alternate=f"/api/entities/{entity_id}")
 
 

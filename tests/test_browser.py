@@ -1,0 +1,171 @@
+"""Real Chromium (Debian's, driven by Playwright) against a live chipwatch on loopback."""
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import ADMIN_TOKEN, SAMPLE
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SHOTS = Path(os.environ.get("CHIPWATCH_SCREENSHOTS", "")) if os.environ.get("CHIPWATCH_SCREENSHOTS") else None
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is required under CI=true")
+        pytest.skip("chromium not installed")
+    import uvicorn
+
+    from app.cli import run_ingest
+    from app.config import Settings
+    from app.main import create_app
+    from app.migrate import upgrade
+    from app.runtime import build_runtime
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser"), admin_token=ADMIN_TOKEN)
+    upgrade(settings)
+    runtime = build_runtime(settings)
+    run_ingest(runtime, [str(SAMPLE)], None, None)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+    runtime.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+def _hit_titles(page) -> list[str]:
+    return page.locator(".hit h3").all_inner_texts()
+
+
+def test_search_facets_url_reload_and_history(page, live_server):
+    page.goto(live_server + "/")
+    page.fill("#q", "Huawei")
+    page.press("#q", "Enter")
+    page.wait_for_url(re.compile(r"q=Huawei"))
+    after_query = page.url
+    page.locator(".facet a", has_text="English").first.click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    page.locator(".facet").filter(has_text="Chips").locator("a").first.click()
+    page.wait_for_url(re.compile(r"chip="))
+    assert "q=Huawei" in page.url and "lang=en" in page.url
+    titles, chips = _hit_titles(page), page.locator(".chips .chip").all_inner_texts()
+    assert titles and len(chips) == 2
+    page.reload()
+    assert _hit_titles(page) == titles and page.locator(".chips .chip").all_inner_texts() == chips
+    # Back and forward restore each view (htmx re-requests the URL as a whole page).
+    page.go_back()
+    page.wait_for_url(re.compile(r"lang=en(?!.*chip=)"))
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    page.go_back()
+    page.wait_for_url(after_query)
+    expect(page.locator(".chips .chip")).to_have_count(0)
+    expect(page.locator("#q")).to_have_value("Huawei")
+    page.go_forward()
+    page.wait_for_url(re.compile(r"lang=en"))
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    if SHOTS:
+        page.goto(live_server + "/?company=nvidia")
+        page.screenshot(path=str(SHOTS / "screenshot-search.png"))
+
+
+def test_pages_work_without_javascript(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto(live_server + "/?q=DeepSeek")
+    pg.locator(".facet a", has_text="العربية").first.click()
+    pg.wait_for_url(re.compile(r"lang=ar"))
+    expect(pg.locator(".hit").first).to_be_visible()
+    context.close()
+
+
+def test_arabic_article_reads_right_to_left(page, live_server):
+    page.goto(live_server + "/?lang=ar")
+    page.locator(".hit h3 a").first.click()
+    page.wait_for_url(re.compile(r"/articles/\d+"))
+    body = page.locator(".article .body")
+    assert body.evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator("h1").evaluate("el => getComputedStyle(el).direction") == "rtl"
+    assert page.locator(".mention").count() > 0
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "screenshot-article-ar.png"))
+
+
+def test_save_a_view_then_open_its_feed_and_csv(page, live_server):
+    page.goto(live_server + "/admin")
+    page.fill("#token", ADMIN_TOKEN)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/admin")
+    page.goto(live_server + "/?chip=h20&lang=ar")
+    page.fill("#view-name", "H20 in Arabic")
+    page.click(".saveview button")
+    page.wait_for_url(live_server + "/views")
+    view = page.locator(".view", has_text="H20 in Arabic")
+    assert view.count() == 1
+    feed = page.request.get(live_server + view.locator("a", has_text="Atom").get_attribute("href"))
+    assert feed.ok and feed.headers["content-type"].startswith("application/atom+xml")
+    assert b"<entry>" in feed.body() or b"<entry " in feed.body()
+    export = page.request.get(live_server + view.locator("a", has_text="CSV").get_attribute("href"))
+    assert export.ok and export.body().startswith("\ufeff".encode())
+    assert "ar" in export.body().decode("utf-8-sig")
+    view.locator("a").first.click()
+    page.wait_for_url(re.compile(r"chip=h20&lang=ar"))
+    expect(page.locator(".chips .chip")).to_have_count(2)
+
+
+def test_timeline_and_entity_pages(page, live_server):
+    page.goto(live_server + "/timeline?company=nvidia&company=huawei&interval=year")
+    assert page.locator("table.numbers tbody tr").count() > 0
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "screenshot-timeline.png"))
+    page.locator("table.numbers a").first.click()
+    page.wait_for_url(re.compile(r"/\?company=(nvidia|huawei)&from="))
+    expect(page.locator(".hit").first).to_be_visible()
+    page.goto(live_server + "/entities/huawei")
+    assert page.locator("h1").inner_text() == "Huawei"
+    if SHOTS:
+        page.screenshot(path=str(SHOTS / "screenshot-entity.png"))

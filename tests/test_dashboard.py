@@ -1,0 +1,104 @@
+"""Saved views, admin session and CSRF, Atom feeds, CSV exports, entity and timeline pages."""
+
+import csv
+import io
+import re
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from tests.conftest import ADMIN_TOKEN
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def login(client) -> str:
+    response = client.post("/admin/login", data={"token": ADMIN_TOKEN}, follow_redirects=False)
+    assert response.status_code == 303
+    page = client.get("/views").text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1) if 'name="csrf"' in page else \
+        re.search(r'name="csrf" value="([^"]+)"', client.get("/admin").text).group(1)
+
+
+def test_admin_login_rejects_a_wrong_token(client):
+    assert client.post("/admin/login", data={"token": "nope"}).status_code == 401
+    assert "Log in" in client.get("/admin").text
+
+
+def test_saved_views_need_admin_and_csrf(client, sample):
+    form = {"name": "H20 in Arabic", "query": "chip=h20&lang=ar"}
+    assert client.post("/views", data=form).status_code == 401  # not logged in
+    csrf = login(client)
+    assert client.post("/views", data=form).status_code == 403  # no CSRF token
+    assert client.post("/views", data={**form, "csrf": "forged"}).status_code == 403
+    created = client.post("/views", data={**form, "csrf": csrf}, follow_redirects=False)
+    assert created.status_code == 303
+    views = client.get("/api/views").json()["views"]
+    assert [(v["name"], v["query"]) for v in views] == [("H20 in Arabic", "chip=h20&lang=ar")]
+    assert client.post("/views", data={**form, "csrf": csrf}).status_code == 409
+    bad = client.post("/views", data={"name": "x", "query": "company=NOPE!", "csrf": csrf})
+    assert bad.status_code == 422
+    view_id = views[0]["id"]
+    client.post(f"/views/{view_id}/rename", data={"name": "H20 (ar)", "csrf": csrf})
+    assert client.get("/api/views").json()["views"][0]["name"] == "H20 (ar)"
+    assert client.post(f"/views/{view_id}/delete", data={"csrf": "forged"}).status_code == 403
+    client.post(f"/views/{view_id}/delete", data={"csrf": csrf})
+    assert client.get("/api/views").json()["views"] == []
+    assert client.post("/views/999/delete", data={"csrf": csrf}).status_code == 404
+
+
+def test_atom_feed_of_a_view_is_valid_and_filtered(client, sample):
+    response = client.get("/feed.atom?company=huawei&lang=zh")
+    assert response.headers["content-type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    expected = client.get("/api/search?company=huawei&lang=zh&per_page=50").json()
+    assert len(entries) == expected["total"] > 0
+    for entry in entries:
+        assert entry.find(f"{ATOM}id").text.rsplit("/", 1)[-1].isdigit()
+        assert "huawei" in {c.get("term") for c in entry.findall(f"{ATOM}category")}
+    assert feed.find(f"{ATOM}title").text.startswith("chipwatch:")
+
+
+def test_csv_export_has_bom_and_arabic(client, sample):
+    response = client.get("/export.csv?lang=ar")
+    assert response.content.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:5] == ["id", "published_at", "lang", "source", "title"]
+    assert len(rows) - 1 == client.get("/api/search?lang=ar").json()["total"]
+    assert all(r[2] == "ar" for r in rows[1:]) and any(re.search("[\u0600-\u06ff]", r[4]) for r in rows[1:])
+
+
+def test_entity_page_and_timeline_comparison(client, sample):
+    page = client.get("/entities/huawei")
+    assert page.status_code == 200
+    assert "هواوي" in page.text and "华为" in page.text  # names per language
+    assert "2019-05-huawei-entity-list" in page.text  # a restriction that concerns it
+    assert client.get("/entities/nope").status_code == 404
+    data = client.get("/api/timeline/compare?company=nvidia&company=huawei&interval=year").json()
+    assert [s["id"] for s in data["series"]] == ["nvidia", "huawei"]
+    nvidia_total = client.get("/api/search?company=nvidia").json()["total"]
+    assert sum(b["count"] for b in data["series"][0]["buckets"]) == nvidia_total
+    html = client.get("/timeline?company=nvidia&company=huawei&interval=year").text
+    assert "<table" in html and "<svg" in html and "/?company=nvidia&amp;from=" in html
+
+
+def test_search_page_chart_links_narrow_the_dates(client, sample):
+    html = client.get("/?company=nvidia").text
+    links = re.findall(r'<a href="/\?company=nvidia&amp;from=(\d{4}-\d\d-\d\d)&amp;to=(\d{4}-\d\d-\d\d)"', html)
+    assert links, "each bar links to its period"
+    start, end = links[0]
+    narrowed = client.get(f"/api/search?company=nvidia&from={start}&to={end}").json()
+    assert all(start <= h["published_at"][:10] <= end for h in narrowed["hits"])
+
+
+@pytest.mark.parametrize("method, path, body", [
+    ("post", "/api/articles", {"json": {"title": "t", "body": "b" * 50}}),
+    ("post", "/views", {"data": {"name": "n", "query": ""}}),
+    ("post", "/views/1/rename", {"data": {"name": "n"}}),
+    ("post", "/views/1/delete", {"data": {}}),
+    ("post", "/admin/logout", {"data": {}}),
+])
+def test_write_endpoints_refuse_without_credentials(client, method, path, body):
+    response = getattr(client, method)(path, **body)
+    assert response.status_code in (401, 403)
