@@ -1,5 +1,5 @@
 # The two quickstart commands (README) and a few helpers.
-.PHONY: demo test serve lint clean
+.PHONY: demo test serve bench clean
 
 demo:  ## run chipwatch on the embedded default (SQLite + FTS5) at http://127.0.0.1:8000
 	./scripts/bootstrap.sh
@@ -14,3 +14,8 @@ serve:
 
 clean:
 	rm -rf .venv .chipwatch .cache
+
+bench:  ## ingestion benchmarks (SQLite and PostgreSQL) at 10k and 100k articles; reports in bench/reports/
+	./scripts/bootstrap.sh test
+	.venv/bin/python -m bench.ingest --count 10000 100000 --report bench/reports/ingest-sqlite.json
+	.venv/bin/python -m bench.ingest --count 10000 100000 --database-url postgresql://postgres@127.0.0.1:5432/$${BENCH_PG_DB:-chipwatch_bench} --report bench/reports/ingest-postgresql.json

@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -17,8 +18,16 @@ class Settings(BaseSettings):
     meili_index: str = "articles"
     admin_token: SecretStr | None = None
     allow_private_urls: bool = False
+    # Unset: reading is open. Set: every page, API and export needs it (or the admin token).
+    read_token: SecretStr | None = None
+    # Per client IP on /api/* (and the login forms): a token bucket; 0 turns the limit off.
+    api_rate_limit: float = Field(20.0, ge=0)
+    api_rate_burst: int = Field(60, ge=1)
+    # Largest request body accepted by /api/* (HTML forms elsewhere: 64 KiB).
+    max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
+    log_format: Literal["json", "text"] = "json"
 
-    @field_validator("database_url", "meili_url", mode="before")
+    @field_validator("database_url", "meili_url", "read_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

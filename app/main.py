@@ -4,16 +4,21 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import ROOT, __version__
 from app.config import Settings, get_settings
-from app.filters import FilterError
+from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import api, exports, health, pages, views
-from app.web.rendering import is_partial, templates
+from app.web import access, apidocs, api, exports, health, pages, views
+from app.web.access import ReadAccessMiddleware
+from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
+from app.web.logging import RequestLogMiddleware, configure_logging
+from app.web.rendering import error_response
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -26,8 +31,39 @@ SECURITY_HEADERS = {
 }
 
 
-def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api") and "text/html" in request.headers.get("accept", "")
+class SecurityHeadersMiddleware:
+    """The headers above on every response (pages, API, errors, 401/413/429 alike)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _entity_enums(schema: dict, runtime) -> None:
+    entities = getattr(getattr(getattr(runtime, "enricher", None), "gazetteer", None), "entities", None)
+    if not entities:
+        return
+    ids: dict[str, list[str]] = {}
+    for entity in entities.values():
+        ids.setdefault(entity.type, []).append(entity.id)
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for param in op.get("parameters", []):
+                if param.get("in") == "query" and param["name"] in ENTITY_PARAMS and ids.get(param["name"]):
+                    param["schema"]["items"] = {"type": "string", "enum": sorted(ids[param["name"]])}
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -40,10 +76,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.state.runtime.close()
 
     owns_runtime = runtime is None
+    configure_logging(settings.log_format)
+    # No Swagger UI / ReDoc: they need CDN and inline script, which the CSP refuses; /docs is
+    # a server-rendered page instead (app/web/apidocs.py).
     app = FastAPI(title="chipwatch", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   description="AI-chip export-control news: search, entities, timelines.")
     app.state.runtime = runtime or build_runtime(settings)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    app.include_router(access.router)
+    app.include_router(apidocs.router)
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(health.router)
@@ -51,23 +93,27 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(views.api_router)
     app.include_router(exports.router)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    # The last added runs first: request log and metrics (see everything), security headers
+    # (on every response, errors included), rate limit, body cap, read access, then the routes.
+    app.add_middleware(ReadAccessMiddleware)
+    app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestLogMiddleware)
 
-    def error(request: Request, status: int, message: str, details: list | None = None):
-        if _wants_html(request) or is_partial(request):
-            name = "_error.html" if is_partial(request) else "error.html"
-            return templates.TemplateResponse(request, name,
-                                              {"status": status, "message": message,
-                                               "details": details or []}, status_code=status)
-        body = {"detail": message}
-        if details:
-            body["errors"] = details
-        return JSONResponse(body, status_code=status)
+    error = error_response
+
+    def openapi() -> dict:
+        """FastAPI's schema, with the entity ids of the gazetteer as the allowed filter values
+        (any other id is a 422), so clients and the fuzzer know them."""
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                                 routes=app.routes)
+            _entity_enums(schema, app.state.runtime)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
     @app.exception_handler(FilterError)
     async def filter_error(request: Request, exc: FilterError):
@@ -81,9 +127,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
-        response = error(request, exc.status_code, str(exc.detail))
-        for name, value in (exc.headers or {}).items():
-            response.headers[name] = value
-        return response
+        return error(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     return app

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -48,6 +50,9 @@ class Source(Base):
     consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
     items_seen: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A worker polling this source holds it until lease_until (a crashed worker's lease expires).
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
 
 
 class Article(Base):
@@ -153,4 +158,33 @@ class Rejection(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class FeedItem(Base):
+    """An entry a polled feed has shown, so each is processed once and a changed one updated."""
+
+    __tablename__ = "feed_items"
+    __table_args__ = (UniqueConstraint("source_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(64))  # sha256 of the entry's id (or link)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of what the feed says about it
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    outcome: Mapped[str] = mapped_column(String(20))  # added|duplicates|updated|unchanged|rejected
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ArticleKey(Base):
+    """Lookup keys of an article by publication day: its smallest shingle hashes (near-duplicates)
+    and its companies, chips and restrictions (same story). See app/ingest/dedupe.py."""
+
+    __tablename__ = "article_keys"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date)  # candidates are looked up near this day
+
+
 Index("ix_articles_published_id", Article.published_at, Article.id)
+Index("ix_article_keys_key_day", ArticleKey.key, ArticleKey.day)
+Index("ix_sources_next_check_at", Source.next_check_at)

@@ -25,6 +25,9 @@ class Runtime:
     db_search: DatabaseSearch  # always there: timelines and the outage fallback use it
 
     def close(self) -> None:
+        close_search = getattr(self.search, "close", None)
+        if close_search:
+            close_search()  # the Meilisearch client's pooled connections
         self.engine.dispose()
 
 
@@ -39,4 +42,4 @@ def build_runtime(settings: Settings) -> Runtime:
 
         search, fallback = MeiliSearch(settings), database_search
     return Runtime(settings, engine, make_sessionmaker(engine), enricher,
-                   enricher.tagger, search, fallback, database_search)
+                   enricher.query_tagger, search, fallback, database_search)

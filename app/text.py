@@ -31,27 +31,59 @@ ARABIC_PREFIXES = frozenset({
 })
 
 
-def _fold_char(ch: str) -> str:
+def _fold_char_uncached(ch: str) -> str:
     if _DROPPED.match(ch):
         return ""
     out = unicodedata.normalize("NFKC", ch).casefold()
     return out.translate(_ARABIC_FOLD)
 
 
+# Folding is per character and text reuses few characters: a cache makes it a dict lookup,
+# and the same cache as a str.translate table folds a whole text at C speed.
+_FOLD_CACHE: dict[str, str] = {}
+_FOLD_TABLE: dict[int, str] = {}
+_NOT_ONE_TO_ONE: set[str] = set()  # characters that fold to nothing or to several
+
+
+def _fold_char(ch: str) -> str:
+    folded = _FOLD_CACHE.get(ch)
+    if folded is None:
+        folded = _FOLD_CACHE[ch] = _fold_char_uncached(ch)
+        _FOLD_TABLE[ord(ch)] = folded
+        if len(folded) != 1:
+            _NOT_ONE_TO_ONE.add(ch)
+    return folded
+
+
 def normalize(text: str) -> str:
     """Fold text for comparison (see the module docstring)."""
-    return "".join(_fold_char(ch) for ch in text)
+    for ch in set(text).difference(_FOLD_CACHE):
+        _fold_char(ch)
+    return text.translate(_FOLD_TABLE)
 
 
-def normalize_with_map(text: str) -> tuple[str, list[int]]:
+_SPECIAL: list = [0, None]  # (size of _NOT_ONE_TO_ONE when compiled, pattern matching it)
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     """Fold text and return, for every folded character, its index in the original."""
-    out: list[str] = []
+    folded = normalize(text)
+    if _NOT_ONE_TO_ONE.isdisjoint(text):
+        return folded, range(len(text))  # the usual case: offsets are unchanged
+    if _SPECIAL[0] != len(_NOT_ONE_TO_ONE):
+        _SPECIAL[:] = [len(_NOT_ONE_TO_ONE),
+                       re.compile("[" + "".join(re.escape(c) for c in sorted(_NOT_ONE_TO_ONE)) + "]")]
+    # Runs of one-to-one characters map by range; only the few others (diacritics dropped,
+    # ligatures expanded) are looked at one by one.
     index: list[int] = []
-    for i, ch in enumerate(text):
-        folded = _fold_char(ch)
-        out.append(folded)
-        index.extend([i] * len(folded))
-    return "".join(out), index
+    last = 0
+    for m in _SPECIAL[1].finditer(text):
+        i = m.start()
+        index.extend(range(last, i))
+        index.extend([i] * len(_FOLD_CACHE[text[i]]))
+        last = i + 1
+    index.extend(range(last, len(text)))
+    return folded, index
 
 
 def is_latin_or_digit(ch: str) -> bool:

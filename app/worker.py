@@ -17,7 +17,24 @@ class Worker:
 
     def run_once(self) -> dict:
         """One round of work; returns what was done."""
-        return {"index": status(self.runtime)}
+        done: dict = {}
+        # --- feeds: poll the sources that are due (app/ingest/poller.py) ----------------------
+        # Before the index drain, so what a poll stores is pushed in the same round.
+        try:
+            from app.ingest.poller import poll_due_sources
+
+            done["feeds"] = poll_due_sources(self.runtime)
+        except Exception:  # noqa: BLE001 - a failed poll must not stop the index drain
+            log.exception("feed polling failed")
+        # ---------------------------------------------------------------------------------------
+        # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
+        if self.runtime.settings.meili_url:
+            from app.search.outbox import drain_outbox
+
+            done["indexed"] = drain_outbox(self.runtime)
+        # ---------------------------------------------------------------------------------------
+        done["index"] = status(self.runtime)
+        return done
 
     def run(self, stop: threading.Event, install_signals: bool = False) -> None:
         if install_signals:

@@ -18,6 +18,7 @@ from app.config import Settings
 from app.migrate import upgrade
 from app.runtime import build_runtime
 
+pytest_plugins = ["tests.conftest_meili"]  # the real Meilisearch server (session fixture)
 PG_ADMIN = os.environ.get("CHIPWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 ADMIN_TOKEN = "test-admin-token-0123456789"
 SHARED = ROOT.parent / "shared"

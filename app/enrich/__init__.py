@@ -12,27 +12,57 @@ from app.enrich.tagger import Hit, Tagger
 
 @dataclass
 class Enrichment:
-    mentions: list[Hit]
+    mentions: list[Hit]  # in the body: offsets into the stored body
     tags: dict[str, str] = field(default_factory=dict)  # entity id -> "mention" | "title" | rule
     cited_sources: list[str] = field(default_factory=list)
     gazetteer_version: str = ""
+    title_mentions: list[Hit] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)  # rule-linked id -> the text that linked it
 
 
 class Enricher:
     def __init__(self, gazetteer: gz.Gazetteer):
         self.gazetteer = gazetteer
         self.tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES)
+        self.query_tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES, query=True)  # for search
         self.citations = CitationFinder(gazetteer)
         self.restriction_rule = RestrictionRule(gazetteer)
+        # Entities and news outlets in one automaton: an article is scanned once for both.
+        both = gz.Gazetteer({**gazetteer.entities, **self.citations.outlets}, gazetteer.context, gazetteer.version)
+        self._scanner = Tagger(both, types=(*gz.ENTITY_TYPES, "source"))
+
+    def _scan(self, text: str, document: str | None) -> tuple[list[Hit], list[Hit]]:
+        """(entity mentions, outlets named) in text, the names inside an outlet's name dropped:
+        英国《金融时报》 is the Financial Times, not a mention of Britain; the South China Morning
+        Post is not China."""
+        hits, outlets = [], []
+        for hit in self._scanner.find(text, document):
+            (outlets if hit.entity_id in self.citations.outlets else hits).append(hit)
+        if outlets:
+            masks = [(m.start, m.end) for m in outlets]
+            hits = [h for h in hits if not any(s <= h.start and h.end <= e for s, e in masks)]
+        return hits, outlets
+
+    def find(self, text: str, document: str | None = None) -> list[Hit]:
+        """Entity mentions in text (see _scan); `document`: the whole article when text is its
+        title (rules that look anywhere then look at the article, see Tagger.find)."""
+        return self._scan(text, document)[0]
 
     def enrich(self, title: str, body: str, published_at: datetime | None) -> Enrichment:
-        mentions = self.tagger.find(body)
+        document = f"{title}\n{body}" if title else body
+        mentions, outlets = self._scan(body, document)
+        title_mentions = self.find(title, document) if title else []
         tags = {h.entity_id: "mention" for h in mentions}
-        for hit in self.tagger.find(title):
+        for hit in title_mentions:
             tags.setdefault(hit.entity_id, "title")
-        for rx_id in self.restriction_rule.infer(body, mentions, published_at):
-            tags.setdefault(rx_id, "implied-restriction")
-        return Enrichment(mentions, tags, self.citations.find(body), self.gazetteer.version)
+        evidence = {}
+        for rx_id, why in self.restriction_rule.infer(title, body, title_mentions, mentions,
+                                                      published_at).items():
+            if rx_id not in tags:
+                tags[rx_id] = "implied-restriction"
+                evidence[rx_id] = why
+        cited = self.citations.find(body, outlets)
+        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence)
 
 
 @lru_cache

@@ -1,62 +1,469 @@
 """Restrictions an article refers to without naming them.
 
-Rule: "since April ... restrictions on the H20" points to the April 2025 H20 licence
-requirement. An article is linked to restriction R when, within one window of text, it names
-a chip or company that R concerns, a restriction word (restrictions, قيود, 限制, interdiction)
-and the month of R's date; and the article is not dated before R. Among several candidates
-for the same chip and month, the most recent one before the article wins.
+"Since April ... restrictions on the H20" points to the April 2025 H20 licence requirement.
+The rule reads an article sentence by sentence (the title is a sentence too). A restriction R
+is a candidate in a sentence that names something R concerns (a chip, a company, or a
+restriction R amends: `concerns` in restrictions.json) along one of these paths:
+
+- dated: the sentence or the one before carries a month that resolves to one of R's months (its
+  date or `news_dates`; an explicit year, "last year", or else the latest such month not after
+  the article, a month at most two ahead being an announced date), plus a restriction or
+  relaxation word or one of R's `cues`; or a year alone ("since 2019", "2020年") with a
+  restriction word or a cue;
+- fresh: the article appeared within days of R's news and dates nothing else to a month (news
+  of R itself), plus a restriction or relaxation word or a cue;
+- cued: one of R's cues ("discouraged", "backdoor", "case-by-case") with a chip R concerns, the
+  sentence dating nothing else;
+- sole: a restriction word right next to a chip, and R is the only restrictive action on that
+  chip by then (from the country the sentence names, if it names one): "美國對H20的出口限制"
+  before July 2025 can only be the April licence requirement.
+
+With a cue and a month (or freshness) in the sentence, what R concerns may be named elsewhere
+in the article, or be a place or R's issuer (Malaysia's permit and China's rare-earth controls
+concern no chip). With a month and a restriction word but nothing R concerns, the country that
+issued R will do ("the US rules of October 2022"), if no more concrete reading answers that
+month and only one action of that month fits.
+
+Readings compete per sentence and concerned thing: a dated, fresh or sole reading beats one
+from a cue alone; readings of the same reference (a month, a year, the news) then compete:
+those whose cue is in the sentence are all kept, otherwise the best supported one wins (the
+words' polarity: "allowed" points to a relaxation, "ban" to a restriction; then a cue elsewhere
+in the article; then a concerned chip over a company), and a tie means the text does not say
+which, so nothing is linked. Restrictions named by an alias are the tagger's, not the rule's.
 """
 
-from datetime import datetime
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
-from app.enrich.tagger import Hit
-from app.gazetteer import Gazetteer
-from app.text import is_whole_word, normalize
+import ahocorasick
 
-WINDOW = 200  # characters around the chip mention
+from app.enrich.tagger import Hit, arabic, latin
+from app.gazetteer import EntityDef, Gazetteer
+from app.text import ARABIC_PREFIXES, CJK, normalize
+
+FRESH_BEFORE = timedelta(days=1)  # news may precede the date a restriction is filed under
+FRESH_AFTER = timedelta(days=10)
+ANNOUNCED_AHEAD = 2  # "from August" in a July article is this August
+SOLE_DISTANCE = 15  # characters between a chip and the restriction word of a "sole" reading
+PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readings compete
+# A sentence ends at ., !, ? (and their CJK/Arabic forms) or a line break, but not after an
+# initial or a common abbreviation ("U.S. officials", "Nvidia Corp. said").
+_SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
+_NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
+_YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
+_CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class _Segment:
+    start: int
+    end: int
+    folded: str
+    text: str
+
+
+@dataclass
+class _Candidate:
+    rx: EntityDef
+    path: str  # "dated", "fresh", "cued" or "sole"
+    segment: int
+    target: str  # the concerned entity that tied it to the sentence
+    score: tuple
+    evidence: str
+    when: str = ""  # the reference the candidate answers: a month, a year, or its path
+    by_country: bool = False  # tied to the sentence by the issuing country only
+
+
+@dataclass
+class _Found:
+    """What one scan of a sentence found."""
+    word: bool = False  # a restriction word ("ban", "قيود", "限制")
+    relax: bool = False  # a relaxation word ("allowed", "resume")
+    cues: set[int] = field(default_factory=set)  # restrictions whose cue is there
+    months: list[tuple[int, int, int, str]] = field(default_factory=list)  # (month, start, end, word)
+    years_back: set[int] = field(default_factory=set)  # "this year" 0, "last year" 1
+
+
+def _fold(text: str) -> str:
+    return " ".join(normalize(text).replace("-", " ").split())
+
+
+def _stem(word: str) -> str:
+    """An open-ended Latin word is looked for as its stem: "discourage" in "discouraging"."""
+    return word[:-1] if len(word) >= 6 and word[-1] == "e" and latin(word[0]) else word
+
+
+def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bool:
+    """Whether text[start:end] (== word) stands as a word.
+
+    Latin and Cyrillic words need a boundary on the left and, unless open_right and the word is
+    long enough to be a stem ("restrict" in "restricted"), on the right. Arabic words may carry
+    clitic prefixes. CJK words need no boundary, but a month (4月, 一月) is not the end of a
+    longer number (14月, 十一月).
+    """
+    first = word[0]
+    if CJK.match(first):
+        return not (word[-1] == "月" and start > 0 and text[start - 1] in _CJK_NUMERAL)
+    if arabic(first):
+        k = start
+        while k > 0 and arabic(text[k - 1]):
+            k -= 1
+        return text[k:start] in ARABIC_PREFIXES and (
+            open_right or end == len(text) or not arabic(text[end]))
+    if first.isdigit():
+        return (start == 0 or not text[start - 1].isdigit()) and (
+            end == len(text) or not text[end].isdigit() or word[-1] == "月")
+    if start > 0 and latin(text[start - 1]):
+        return False
+    if not (open_right and len(word) >= 5) and end < len(text):
+        return not latin(text[end])
+    return True
+
+
+def _find(text: str, word: str, open_right: bool = True) -> int:
+    """Index of word in folded text as a word, or -1 (see _is_word)."""
+    if open_right:
+        word = _stem(word)
+    start = text.find(word)
+    while start != -1:
+        if _is_word(text, start, start + len(word), word, open_right):
+            return start
+        start = text.find(word, start + 1)
+    return -1
+
+
+class _Lexicon:
+    """Every phrase the rule reads (restriction and relaxation words, cues, months), found in one
+    Aho-Corasick pass over a sentence."""
+
+    def __init__(self):
+        self._entries: dict[str, list[tuple[str, object, bool]]] = {}
+        self._automaton = ahocorasick.Automaton()
+
+    def add(self, phrase: str, kind: str, value: object = None, open_right: bool = True) -> None:
+        if not phrase:
+            return
+        key = _stem(phrase) if open_right else phrase
+        self._entries.setdefault(key, []).append((kind, value, open_right))
+
+    def build(self) -> None:
+        for key, values in self._entries.items():
+            self._automaton.add_word(key, (key, values))
+        if self._entries:
+            self._automaton.make_automaton()
+
+    def scan(self, text: str) -> _Found:
+        found = _Found()
+        if not self._entries or not text:
+            return found
+        masked: list[tuple[int, int]] = []
+        hits = []
+        for end_pos, (key, values) in self._automaton.iter(text):
+            start, end = end_pos - len(key) + 1, end_pos + 1
+            for kind, value, open_right in values:
+                if _is_word(text, start, end, key, open_right):
+                    if kind == "not":
+                        masked.append((start, end))
+                    else:
+                        hits.append((start, end, key, kind, value))
+        for start, end, key, kind, value in hits:
+            # Words inside longer words that mean something else do not count (新规 in 最新规划).
+            if kind in ("word", "relax") and any(s <= start and end <= e for s, e in masked):
+                continue
+            if kind == "word":
+                found.word = True
+            elif kind == "relax":
+                found.relax = True
+            elif kind == "cue":
+                found.cues.add(value)
+            elif kind == "month":
+                found.months.append((value, start, end, key))
+            elif kind == "year":
+                found.years_back.add(value)
+        return found
 
 
 class RestrictionRule:
     def __init__(self, gazetteer: Gazetteer):
-        self.restrictions = [
-            e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")
-        ]
+        self.restrictions = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
         ctx = gazetteer.context
-        self._words = [normalize(w) for ws in ctx.get("restriction_words", {}).values() for w in ws]
-        self._months = {m: [normalize(w) for w in ws] for m, ws in ctx.get("months", {}).items()}
-
-    def infer(self, body: str, hits: list[Hit], published_at: datetime | None) -> set[str]:
-        mentioned = {h.entity_id for h in hits}
-        found: dict[tuple[str, str], tuple] = {}
-        for rx in self.restrictions:
-            if published_at and rx.date > published_at.date():
-                continue
+        lexicon = _Lexicon()
+        for ws in ctx.get("restriction_words", {}).values():
+            for w in ws:
+                lexicon.add(_fold(w), "word")
+        for ws in ctx.get("relaxation_words", {}).values():
+            for w in ws:
+                lexicon.add(_fold(w), "relax")
+        for w in ctx.get("not_restriction_words", ()):
+            lexicon.add(_fold(w), "not", open_right=False)
+        for m, ws in ctx.get("months", {}).items():
+            for w in ws:
+                lexicon.add(_fold(w), "month", int(m), open_right=False)
+        dating = ctx.get("month_dating", {})
+        self._ambiguous = {_fold(w) for w in dating.get("ambiguous", ())}
+        self._leads = {_fold(w) for w in dating.get("leads", ())}
+        self._year_leads = {_fold(w) for w in dating.get("year_leads", ())}
+        self._last_year = [_fold(w) for w in dating.get("last_year", ())]
+        self._this_year = [_fold(w) for w in dating.get("this_year", ())]
+        for w in dating.get("this_year", ()):
+            lexicon.add(_fold(w), "year", 0, open_right=False)
+        for w in dating.get("last_year", ()):
+            lexicon.add(_fold(w), "year", 1, open_right=False)
+        # A cue that is only a product's name ("high-bandwidth memory") says nothing about the
+        # action: only cues that are not a chip's or company's name count.
+        names = {_fold(a) for e in gazetteer.entities.values() if e.type in ("chip", "company")
+                 for a in e.all_aliases()}
+        self._targets, self._regions, self._country, self._issuer, self._news = [], [], [], [], []
+        self._months: list[set[tuple[int, int]]] = []
+        self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
+        self._by_country: dict[str, set[int]] = {}
+        self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
+        for i, rx in enumerate(self.restrictions):
             concerns = rx.raw["concerns"]
-            targets = set(concerns.get("chip", [])) | set(concerns.get("company", []))
-            if not targets & mentioned:
+            chips = set(concerns.get("chip", ()))
+            targets = (chips, set(concerns.get("company", ())), set(concerns.get("restriction", ())))
+            self._targets.append(targets)
+            self._regions.append(set(concerns.get("region", ())))
+            for c in {c for cs in rx.raw.get("cues", {}).values() for c in cs}:
+                if _fold(c) not in names:
+                    lexicon.add(_fold(c), "cue", i)
+            issuer = gazetteer.entities.get(rx.raw.get("issuer") or "")
+            # The country behind each restriction: its issuer's region, or the issuer itself.
+            country = issuer.raw.get("region", issuer.id) if issuer else None
+            self._country.append(country)
+            self._issuer.append(rx.raw.get("issuer"))
+            # The days news of R broke: its date, and when it was announced or published.
+            self._news.append(sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))}))
+            self._months.append({(d.year, d.month) for d in self._news[-1]})
+            for eid in targets[0] | targets[1] | targets[2]:
+                self._by_entity.setdefault(eid, set()).add(i)
+            if country:
+                self._by_country.setdefault(country, set()).add(i)
+            if rx.raw.get("category") != "relaxation":
+                for chip in chips:
+                    self._chip_rules.setdefault(chip, []).append(i)
+        lexicon.build()
+        self._lexicon = lexicon
+
+    def infer(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
+              published_at: datetime | None) -> dict[str, str]:
+        """Restriction ids the article refers to, each with the sentence that links it."""
+        published = published_at.date() if published_at else None
+        segments = [(_Segment(0, len(title), _fold(title), title), title_hits)] if title else []
+        starts = [h.start for h in body_hits]  # hits come sorted by start
+        for seg in _segments(body):
+            lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
+            segments.append((seg, body_hits[lo:hi]))
+        scans = [self._lexicon.scan(seg.folded) for seg, _ in segments]
+        article_cues = set().union(*(f.cues for f in scans)) if scans else set()
+        everywhere = {h.entity_id for h in (*title_hits, *body_hits)}
+        if not (article_cues or any(e in self._by_entity or e in self._by_country for e in everywhere)):
+            return {}
+        # Restrictions whose news is this article's news (the same for every sentence).
+        news = set() if published is None else {
+            i for i, days in enumerate(self._news)
+            if any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in days)}
+        candidates: list[_Candidate] = []
+        previous_dates: set[tuple[int | None, int | None]] = set()
+        for i, ((seg, hits), found) in enumerate(zip(segments, scans)):
+            dates = self._dates(seg.folded, found, published)
+            mentioned = {h.entity_id for h in hits}
+            new = self._candidates(seg, found, mentioned, everywhere, dates, previous_dates,
+                                   published, article_cues, news)
+            if found.word and not found.relax:
+                new += self._sole(seg, hits, title if i == 0 and title else body, published)
+            for c in new:
+                c.segment = i
+            candidates += new
+            previous_dates = dates
+        return self._select(candidates)
+
+    def _candidates(self, seg: _Segment, found: _Found, mentioned: set[str], everywhere: set[str],
+                    own_dates, previous_dates, published: date | None, article_cues: set[int],
+                    news: set[int]) -> list[_Candidate]:
+        out = []
+        dates = own_dates | previous_dates
+        own_months = {(y, m) for y, m in own_dates if m}
+        word, relax = found.word, found.relax
+        relevant = set(found.cues)
+        for eid in mentioned:
+            relevant |= self._by_entity.get(eid, set())
+            if own_months:
+                relevant |= self._by_country.get(eid, set())
+        for i in sorted(relevant):
+            cue_here = i in found.cues
+            months = self._months[i]
+            by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
+            by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
+            # News of R itself, unless the sentence dates what it speaks of to a month.
+            fresh = i in news and not own_months
+            if not (cue_here or by_month or by_year or fresh):
+                continue  # nothing can tie R to this sentence
+            rx = self.restrictions[i]
+            first_news = self._news[i][0]
+            if published and first_news > published + timedelta(days=31 * ANNOUNCED_AHEAD):
                 continue
-            month_words = self._months.get(f"{rx.date.month:02d}", [])
-            for hit in hits:
-                if hit.entity_id not in targets:
-                    continue
-                window = normalize(body[max(0, hit.start - WINDOW):hit.end + WINDOW])
-                if any(w in window for w in self._words) and any(
-                    _has_word(window, m) for m in month_words
-                ):
-                    key = (hit.entity_id, month_words[0] if month_words else "")
-                    if key not in found or found[key][0] < rx.date:
-                        found[key] = (rx.date, rx.id)
-                    break
-        return {rx_id for _date, rx_id in found.values()}
+            chips, companies, amended = self._targets[i]
+            concerned = chips | companies | amended
+            places = self._regions[i] | {self._issuer[i]}
+            targets = mentioned & concerned
+            if not targets and cue_here and (by_month or fresh):
+                # A cue and a month (or the news itself): what R concerns may be named elsewhere
+                # in the article, or be a place (Malaysia's permit, China's rare-earth controls).
+                targets = (everywhere & concerned) or (mentioned & places)
+            country = None
+            if (not targets and self._country[i] in mentioned and (word or relax)
+                    and any((y, m) in own_dates or (None, m) in own_dates for y, m in months)):
+                # "the US rules of October 2022": the issuing country and a month, nothing else.
+                country = self._country[i]
+                targets = {country}
+            if not targets:
+                continue
+            cue_article = cue_here or i in article_cues
+            on_chip = bool(targets & (chips | amended))
+            path = None
+            if by_month and (word or relax or cue_here):
+                path = "dated"
+            elif by_year and (word or cue_here) and country is None:
+                path = "dated"
+            elif fresh and (word or relax or cue_here) and (on_chip or not chips or cue_article):
+                path = "fresh"
+            elif cue_here and on_chip and not dates and (not published or first_news <= published):
+                path = "cued"
+            if path is None:
+                continue
+            # "allowed", "resume" point to a relaxation; "ban", "curbs" to a restriction.
+            lenient = rx.raw.get("category") == "relaxation"
+            polarity = (1 if lenient else -1) if relax else ((-1 if lenient else 1) if word else 0)
+            if country:
+                score = (cue_here, 0, False, False)  # a country is weak evidence: no tie-breaks
+            else:
+                score = (cue_here, polarity, cue_article, on_chip)
+            # The reference it answers: readings of one month (one year, the news) compete.
+            if path != "dated":
+                when = path
+            elif by_month:
+                when = " ".join(sorted(f"{dy or '*'}-{dm:02d}" for dy, dm in dates if dm and any(
+                    dm == m and dy in (y, None) for y, m in months)))
+            else:
+                when = " ".join(sorted(str(y) for y, m in dates if m is None))
+            for target in sorted(targets):
+                out.append(_Candidate(rx, path, 0, target, score, seg.text.strip()[:200], when,
+                                      country is not None))
+        return out
 
+    def _sole(self, seg: _Segment, hits: list[Hit], text: str, published: date | None) -> list[_Candidate]:
+        """The only restriction on a chip, when a restriction word sits right next to it."""
+        out = []
+        countries = {h.entity_id for h in hits}
+        for hit in hits:
+            rules = [i for i in self._chip_rules.get(hit.entity_id, ())
+                     if published is None or self._news[i][0] <= published]
+            if not rules:
+                continue
+            near = self._lexicon.scan(_fold(text[max(0, hit.start - SOLE_DISTANCE):hit.end + SOLE_DISTANCE]))
+            if near.relax or not near.word:
+                continue
+            named = [i for i in rules if self._country[i] in countries]
+            if len(named or rules) == 1:
+                rx = self.restrictions[(named or rules)[0]]
+                out.append(_Candidate(rx, "sole", 0, hit.entity_id, (False, 1, False, True),
+                                      seg.text.strip()[:200], "sole"))
+        return out
 
-def _has_word(window: str, word: str) -> bool:
-    """Month names as whole words: "may" is not in "mayor", آب not in علي بابا, 4月 not in 14月."""
-    start = window.find(word)
-    while start != -1:
-        end = start + len(word)
-        if is_whole_word(window, start, end) and not (
-                word[0].isdigit() and start > 0 and window[start - 1].isdigit()):
+    @staticmethod
+    def _select(candidates: list[_Candidate]) -> dict[str, str]:
+        """Per sentence and concerned entity, keep the best supported readings (module docstring)."""
+        concrete = {(c.segment, c.when) for c in candidates if not c.by_country}
+        groups: dict[tuple, list[_Candidate]] = {}
+        for c in candidates:
+            if c.by_country:
+                # Only when nothing more concrete answers the same date in the sentence; all
+                # countries' readings of that date compete together.
+                if (c.segment, c.when) not in concrete:
+                    groups.setdefault((c.segment, "country", c.when), []).append(c)
+            else:
+                groups.setdefault((c.segment, c.target), []).append(c)
+        linked: dict[str, str] = {}
+        for group in groups.values():
+            top = max(PATHS[c.path] for c in group)
+            # Readings of the same reference (one month, one year, the news itself) compete.
+            by_when: dict[str, list[_Candidate]] = {}
+            for c in group:
+                if PATHS[c.path] == top:
+                    by_when.setdefault(c.when, []).append(c)
+            for rivals in by_when.values():
+                if any(c.score[0] for c in rivals):
+                    chosen = [c for c in rivals if c.score[0]]
+                else:
+                    best = max(c.score for c in rivals)
+                    chosen = [c for c in rivals if c.score == best]
+                    if len({c.rx.id for c in chosen}) > 1:
+                        continue  # the text does not say which
+                for c in chosen:
+                    linked.setdefault(c.rx.id, c.evidence)
+        return linked
+
+    def _dates(self, seg: str, found: _Found, published: date | None) -> set[tuple[int | None, int | None]]:
+        """(year, month) pairs a sentence refers to: year None when the article has no date,
+        month None for a year-only reference."""
+        dates = set()
+        for month, start, end, word in found.months:
+            if word in self._ambiguous and not self._is_date(seg, start, end):
+                continue
+            dates.add((self._year(seg, start, end, month, published), month))
+        if not dates:
+            dates |= self._years(seg, found, published)
+        return dates
+
+    def _years(self, seg: str, found: _Found, published: date | None) -> set[tuple[int | None, int | None]]:
+        """Year-only references: "since 2019", "en 2020", "2020年", "this year", "去年"."""
+        years = set()
+        for m in _YEAR.finditer(seg):
+            before = seg[:m.start()].split()
+            if seg[m.end():m.end() + 1] == "年" or (before and before[-1] in self._year_leads):
+                years.add((int(m.group(1)), None))
+        if published:
+            years |= {(published.year - back, None) for back in found.years_back}
+        return years
+
+    def _is_date(self, seg: str, start: int, end: int) -> bool:
+        """An ambiguous month word ("may", "mars", "sept") is a month next to a number or after
+        a word that introduces one ("in", "since", "depuis", "en")."""
+        near = seg[max(0, start - 5):start] + seg[end:end + 6]
+        if any(ch.isdigit() for ch in near):
             return True
-        start = window.find(word, start + 1)
-    return False
+        before = seg[:start].split()
+        return bool(before) and before[-1] in self._leads
+
+    def _year(self, seg: str, start: int, end: int, month: int, published: date | None) -> int | None:
+        around = seg[max(0, start - 12):end + 12]
+        years = [(abs(m.start() - (start - max(0, start - 12))), int(m.group(1))) for m in _YEAR.finditer(around)]
+        if years:
+            return min(years)[1]
+        if published is None:
+            return None
+        before = seg[max(0, start - 16):start]
+        if any(w in before or w in seg[end:end + 16] for w in self._last_year):
+            return published.year - 1
+        if any(w in before for w in self._this_year):
+            return published.year
+        year = published.year
+        if month > published.month + ANNOUNCED_AHEAD:
+            year -= 1
+        return year
+
+
+def _segments(text: str) -> list[_Segment]:
+    segments, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.group() == "." and _NOT_AN_END.search(text, max(0, m.start() - 5), m.end()):
+            continue
+        if m.end() > start:
+            segments.append(_Segment(start, m.end(), _fold(text[start:m.end()]), text[start:m.end()]))
+            start = m.end()
+    if start < len(text):
+        segments.append(_Segment(start, len(text), _fold(text[start:]), text[start:]))
+    return [s for s in segments if s.folded]

@@ -32,6 +32,31 @@ def fold(alias: str) -> str:
     return " ".join(normalize(alias).split())
 
 
+def _check_rules(e: dict, aliases: set[str]) -> list[str]:
+    """`exclude` and `context`: the matcher's rules for names that are also ordinary words."""
+    errors = []
+    for rule in e.get("exclude", []):
+        if not isinstance(rule, dict) or not (rule.get("pattern") or rule.get("near")):
+            errors.append(f"exclude rule {rule!r} needs a pattern or near words")
+            continue
+        if rule.get("alias") is not None and rule["alias"] not in aliases:
+            errors.append(f"exclude alias {rule['alias']!r} is not one of its aliases")
+        try:
+            re.compile(rule.get("pattern") or "")
+        except re.error as exc:
+            errors.append(f"exclude pattern {rule.get('pattern')!r}: {exc}")
+        if not isinstance(rule.get("window", 0), int):
+            errors.append("exclude window must be an integer")
+    context = e.get("context")
+    if context is not None:
+        if not context.get("words") or not isinstance(context.get("window", 0), int):
+            errors.append("context needs words and an integer window")
+        for a in context.get("aliases", []):
+            if a not in e.get("needs_context", []):
+                errors.append(f"context alias {a!r} is not in needs_context")
+    return errors
+
+
 def check(data_dir: Path, reference: Path | None) -> int:
     errors: list[str] = []
     warnings: list[str] = []
@@ -84,6 +109,10 @@ def check(data_dir: Path, reference: Path | None) -> int:
                 for a in e.get(field, []):
                     if a not in every:
                         errors.append(f"{where}: {field} entry {a!r} is not one of its aliases")
+            for a in every:
+                if a.endswith("*") and len(a.rstrip("*")) < 4:
+                    errors.append(f"{where}: stem alias {a!r} is too short")
+            errors += [f"{where}: {msg}" for msg in _check_rules(e, every)]
             if type_ == "chip" and e.get("kind") not in CHIP_KINDS:
                 errors.append(f"{where}: bad kind {e.get('kind')!r}")
             if type_ in ("restriction", "event"):
@@ -98,8 +127,13 @@ def check(data_dir: Path, reference: Path | None) -> int:
                     errors.append(f"{where}: bad category {cat!r} for a {type_}")
                 if not e.get("summary") or not e.get("sources"):
                     errors.append(f"{where}: summary and sources are required")
+                for d in e.get("news_dates", []):
+                    try:
+                        date.fromisoformat(d)
+                    except (TypeError, ValueError):
+                        errors.append(f"{where}: bad news date {d!r}")
     # cross references
-    want = {"company": "company", "chip": "chip", "region": "region"}
+    want = {"company": "company", "chip": "chip", "region": "region", "restriction": "restriction"}
     for eid, e in entities.items():
         where = f"{e['_file']}:{eid}"
         for kind, ids in e.get("concerns", {}).items():
@@ -116,6 +150,8 @@ def check(data_dir: Path, reference: Path | None) -> int:
         parent = e.get("parent")
         if parent is not None and entities.get(parent, {}).get("type") != "company":
             errors.append(f"{where}: parent {parent!r} is not a company id")
+        if e["type"] == "agency" and entities.get(e.get("region"), {}).get("type") != "region":
+            errors.append(f"{where}: region {e.get('region')!r} (the agency's country) is not a region id")
     for rid in sorted(REQUIRED - set(entities)):
         errors.append(f"contract id {rid!r} missing")
     for stem, n in MINIMUM.items():
@@ -149,6 +185,14 @@ def check(data_dir: Path, reference: Path | None) -> int:
                 match = [x for x in entities.values() if x.get("timeline_ref") == tid]
                 if match and match[0]["type"] != kinds[e["type"]]:
                     errors.append(f"{tid}: reference type {e['type']}, ours {match[0]['type']}")
+    try:
+        context = json.loads((data_dir / "context.json").read_text(encoding="utf-8"))
+        for name, spec in context.get("sources", {}).items():
+            names = spec if isinstance(spec, list) else spec.get("aliases")
+            if not names or not all(isinstance(a, str) and a for a in names):
+                errors.append(f"context.json: source {name!r} needs a list of names")
+    except (OSError, ValueError) as exc:
+        errors.append(f"context.json: cannot read: {exc}")
     for w in warnings:
         print("warning:", w)
     for err in errors:

@@ -1,11 +1,33 @@
-"""RSS 0.9x/1.0/2.0, Atom and JSON Feed documents to raw items, through feedparser."""
+"""RSS 0.9x/1.0/2.0, Atom and JSON Feed documents to raw items, through feedparser.
 
+XML is checked with defusedxml before feedparser sees it: a document that declares entities
+(billion laughs, external entities) is refused whole. HTML entities that feeds use without
+declaring them (&nbsp; &eacute;) are rewritten as character references first, as browsers and
+miniflux accept them. A document that is still not well-formed (truncated, stray &) goes to
+feedparser's lenient parser; what it recovers is kept and the problem is recorded.
+"""
+
+import html.entities
+import io
 import json
+import re
 from collections.abc import Iterator
+from xml.etree.ElementTree import ParseError
 
+import defusedxml
+import defusedxml.ElementTree
 import feedparser
 
+from app.ingest.formats import fragment_text
 from app.ingest.items import RawItem, Rejected
+
+EMPTY_FEED = "feed without entries"
+_XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
+_NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
+_PROLOG_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
+# The first element after the prolog, comments and doctype (with its internal subset).
+_ROOT = re.compile(r"""\A\ufeff?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"""
+                   r"""<([A-Za-z][\w:.-]*)""", re.S | re.I)
 
 
 def looks_like_json_feed(text: str) -> bool:
@@ -13,14 +35,62 @@ def looks_like_json_feed(text: str) -> bool:
     return head.startswith("{") and "jsonfeed.org" in head
 
 
+def root_element(text: str) -> str | None:
+    """The name of the first element of a markup document ("rss", "feed", "rdf:RDF", "html")."""
+    match = _ROOT.match(text[:65536])
+    return match.group(1).lower() if match else None
+
+
+def _numeric_entities(text: str) -> str:
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        chars = None if name in _XML_PREDEFINED else html.entities.html5.get(name + ";")
+        return "".join(f"&#{ord(ch)};" for ch in chars) if chars else match.group(0)
+
+    return _NAMED_ENTITY.sub(replace, text)
+
+
+def xml_problem(text: str) -> tuple[bool, str | None]:
+    """(refuse, problem): refuse entity declarations; report XML that is not well-formed."""
+    try:
+        defusedxml.ElementTree.fromstring(text, forbid_dtd=False, forbid_entities=True,
+                                          forbid_external=True)
+    except defusedxml.EntitiesForbidden:
+        return True, "XML declares entities (<!ENTITY>): refused, entity expansion is not allowed"
+    except defusedxml.ExternalReferenceForbidden:
+        return True, "XML refers to external entities: refused"
+    except defusedxml.DefusedXmlException as exc:
+        return True, f"unsafe XML refused: {exc}"
+    except ParseError as exc:
+        return False, f"not well-formed XML ({exc})"
+    return False, None
+
+
 def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     if looks_like_json_feed(text):
         yield from _json_feed(text, origin)
         return
-    parsed = feedparser.parse(text, sanitize_html=False, resolve_relative_uris=False)
+    # The text is decoded already: a prolog naming a legacy charset would make feedparser
+    # decode it a second time.
+    text = _PROLOG_ENCODING.sub(r'\1"utf-8"', _numeric_entities(text), count=1)
+    refuse, problem = xml_problem(text)
+    if refuse:
+        yield Rejected(origin, problem)
+        return
+    # A stream, never a str: feedparser treats a str that looks like a URL or a path as one
+    # to open, which a hostile body ("file:///etc/passwd", "http://169.254.169.254/") exploits.
+    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")), sanitize_html=False,
+                              resolve_relative_uris=False)
     if not parsed.entries:
-        problem = parsed.get("bozo_exception")
-        reason = f"not a feed: {problem}" if problem else "feed without entries"
+        root = root_element(text)
+        if root == "html":
+            reason = "not a feed: an HTML page"
+        elif problem:
+            reason = f"not a feed: {problem}"
+        elif parsed.get("bozo_exception") or not parsed.get("version"):
+            reason = f"not a feed: {parsed.get('bozo_exception') or f'unknown document <{root}>'}"
+        else:
+            reason = EMPTY_FEED
         yield Rejected(origin, reason)
         return
     feed_lang = (parsed.feed.get("language") or "")[:2].lower() or None
@@ -31,9 +101,23 @@ def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
         if not html:
             yield Rejected(where, "feed item without content or summary")
             continue
-        yield RawItem(origin=where, title=entry.get("title"), html=html, url=entry.get("link"),
+        yield RawItem(origin=where, title=_plain_title(entry), html=html, url=entry.get("link"),
                       published_at=entry.get("published") or entry.get("updated"),
                       author=entry.get("author"), lang=feed_lang)
+    if problem:
+        yield Rejected(origin, f"{problem}; {len(parsed.entries)} items read with a lenient parser")
+
+
+def _plain_title(entry) -> str | None:
+    """Atom and RSS titles may carry markup; chipwatch titles are plain text."""
+    title = entry.get("title") or ""
+    if "<" in title and "html" in ((entry.get("title_detail") or {}).get("type") or ""):
+        title = fragment_text(title)
+    return " ".join(title.split()) or None
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
 
 
 def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
@@ -42,14 +126,25 @@ def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     except json.JSONDecodeError as exc:
         yield Rejected(origin, f"invalid JSON Feed: {exc.msg} at line {exc.lineno}")
         return
-    lang = (feed.get("language") or "")[:2].lower() or None
-    for i, entry in enumerate(feed.get("items") or []):
-        where = f"{origin}#{entry.get('id') or i}" if isinstance(entry, dict) else f"{origin}#{i}"
-        if not isinstance(entry, dict) or not (entry.get("content_html") or entry.get("content_text")):
+    items = feed.get("items") if isinstance(feed, dict) else None
+    if not isinstance(items, list):
+        yield Rejected(origin, "invalid JSON Feed: 'items' is not a list")
+        return
+    if not items:
+        yield Rejected(origin, EMPTY_FEED)
+        return
+    lang = (_str(feed.get("language")) or "")[:2].lower() or None
+    for i, entry in enumerate(items):
+        key = entry.get("id") if isinstance(entry, dict) else None
+        where = f"{origin}#{key if isinstance(key, (str, int)) and str(key) else i}"
+        content = isinstance(entry, dict) and (_str(entry.get("content_html")) or _str(entry.get("content_text")))
+        if not content:
             yield Rejected(where, "JSON Feed item without content_html or content_text")
             continue
-        authors = entry.get("authors") or []
-        yield RawItem(origin=where, title=entry.get("title"), html=entry.get("content_html"),
-                      body=entry.get("content_text"), url=entry.get("url"),
-                      published_at=entry.get("date_published"), lang=lang,
-                      author=authors[0].get("name") if authors and isinstance(authors[0], dict) else None)
+        authors = entry.get("authors") or [entry.get("author")]  # "author" is JSON Feed 1.0
+        author = authors[0] if isinstance(authors, list) and authors else None
+        yield RawItem(origin=where, title=_str(entry.get("title")), html=_str(entry.get("content_html")),
+                      body=_str(entry.get("content_text")), url=_str(entry.get("url")),
+                      published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
+                      lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
+                      author=_str(author.get("name")) if isinstance(author, dict) else None)

@@ -1,9 +1,11 @@
 """Cleaning and reading one article: text, title, language, date, content hash, canonical URL."""
 
+import email.utils
 import hashlib
 import re
 import unicodedata
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import dateparser
@@ -56,22 +58,101 @@ def detect_language(text: str) -> str:
     return lang
 
 
-def parse_date(raw: str | None) -> datetime | None:
-    """Any date the press writes (ISO, RFC 822, "16 avril 2025", "١٦ أبريل ٢٠٢٥", "2025年4月16日") in UTC."""
+# Month names dateparser does not know: Levantine/Iraqi (كانون الثاني...) and Maghrebi (جانفي...),
+# rewritten to the forms it does know. Longer names first, so "كانون الثاني" wins over "كانون".
+_ARABIC_MONTHS = {
+    "كانون الثاني": "يناير", "كانون الاول": "ديسمبر", "كانون الأول": "ديسمبر",
+    "تشرين الثاني": "نوفمبر", "تشرين الاول": "أكتوبر", "تشرين الأول": "أكتوبر",
+    "شباط": "فبراير", "آذار": "مارس", "اذار": "مارس", "نيسان": "أبريل", "أيار": "مايو", "ايار": "مايو",
+    "حزيران": "يونيو", "تموز": "يوليو", "آب": "أغسطس", "اب": "أغسطس", "أيلول": "سبتمبر", "ايلول": "سبتمبر",
+    "جانفي": "يناير", "فيفري": "فبراير", "أفريل": "أبريل", "افريل": "أبريل", "ماي": "مايو", "جوان": "يونيو",
+    "جويلية": "يوليو", "أوت": "أغسطس", "اوت": "أغسطس", "يوليوز": "يوليو", "غشت": "أغسطس",
+    "شتنبر": "سبتمبر", "نونبر": "نوفمبر", "دجنبر": "ديسمبر",
+}
+_ARABIC_MONTH = re.compile(
+    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True)) + r")(?!\w)")
+_MONTH_PAIR = re.compile(r"(?<!\w)(\w+)\s*/\s*\1(?!\w)")  # "أبريل/نيسان" once rewritten
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Named local times, as UTC offsets (places without daylight saving time only).
+_ZONE_WORDS = [
+    (re.compile(r"[(（]?\s*(北京|中国标准|台北|香港|新加坡)[时時]间\s*[)）]?"), " +0800"),
+    (re.compile(r"[(（]?\s*(东京|東京|日本)[时時]间\s*[)）]?"), " +0900"),
+    (re.compile(r"\(?\s*بتوقيت\s+(?:مكة(?:\s+المكرمة)?|الرياض|السعودية|الدوحة|الكويت|بغداد)\s*\)?"),
+     " +0300"),
+    (re.compile(r"\(?\s*بتوقيت\s+(?:الإمارات|الامارات|أبوظبي|ابوظبي|دبي|مسقط)\s*\)?"), " +0400"),
+    (re.compile(r"\(?\s*(?:بتوقيت\s+(?:غرينتش|جرينتش|غرينيتش)|ت\.\s?غ\.?)\s*\)?"), " +0000"),
+]
+# 下午3时30分, 晚上8点, 上午 9:30 -> 15:30, 20:00, 09:30
+_ZH_TIME = re.compile(r"(上午|早上|凌晨|中午|下午|傍晚|晚上|晚)?\s*(\d{1,2})\s*[时時点點]\s*(?:(\d{1,2})\s*分?)?")
+_ZH_PERIOD = re.compile(r"(上午|早上|凌晨|中午|下午|傍晚|晚上|晚)\s*(\d{1,2}):(\d{2})")
+_ZH_AFTERNOON = {"下午", "傍晚", "晚上", "晚"}
+# The languages dates are read in: naming them spares dateparser guessing among 200 locales
+# (about 1 ms instead of 10 for a string that is not a date).
+DATE_LANGUAGES = ["en", "ar", "zh", "fr", "de", "es", "ru", "ja", "ko", "pt", "it", "tr", "fa", "he",
+                  "hi", "id", "ms", "nl", "pl", "uk", "vi", "th"]
+_DATEPARSER = {"TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"}
+
+
+def _zh_clock(match: re.Match) -> str:
+    period, hour, minute = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    if period in _ZH_AFTERNOON and hour < 12:
+        hour += 12
+    return f" {hour:02d}:{minute:02d}"
+
+
+def _prepare_date_text(raw: str) -> str:
+    text = unicodedata.normalize("NFKC", raw).translate(_EASTERN_DIGITS)
+    text = _ARABIC_MONTH.sub(lambda m: _ARABIC_MONTHS[m.group(1)], text)
+    text = _MONTH_PAIR.sub(r"\1", text)
+    for pattern, offset in _ZONE_WORDS:
+        text = pattern.sub(offset, text)
+    text = _ZH_TIME.sub(_zh_clock, text)
+    text = _ZH_PERIOD.sub(lambda m: _zh_clock(m), text)
+    return " ".join(text.split())
+
+
+def parse_date(raw: str | None, now: datetime | None = None) -> datetime | None:
+    """Any date the press writes, in UTC: ISO 8601, RFC 822, "16 avril 2025", "١٦ نيسان ٢٠٢٥",
+    "2025年4月16日 下午3时 北京时间", "منذ 3 ساعات", "3 hours ago" (relative to `now`).
+    A date without a time zone is taken as UTC."""
     if not raw or not raw.strip():
         return None
-    raw = raw.strip()
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        parsed = dateparser.parse(raw, settings={
-            "TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past",
-        })
+    raw = raw.strip()[:200]
+    parsed, settled = _fast_date(raw)
+    if not settled:
+        base = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+        parsed = _slow_date(_prepare_date_text(raw), base) or parsed
     if parsed is None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
+
+
+def _fast_date(raw: str) -> tuple[datetime | None, bool]:
+    """ISO 8601 and RFC 822 (feeds) without dateparser's cost: (date, whether it is settled)."""
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")), True
+    except ValueError:
+        pass
+    if raw[:1].isascii() and ("," in raw[:5] or raw[:1].isdigit()):
+        try:
+            parsed = email.utils.parsedate_to_datetime(raw)
+        except (TypeError, ValueError, IndexError):
+            return None, False
+        # A zone name parsedate does not know ("CEST") comes back naive: let dateparser try.
+        return parsed, parsed.tzinfo is not None or raw.rstrip().endswith(("-0000", "+0000"))
+    return None, False
+
+
+@lru_cache(maxsize=4096)
+def _slow_date(text: str, base: datetime) -> datetime | None:
+    # Relative dates ("3 hours ago") count from `base`, a minute-precise now, so the cache holds.
+    try:
+        return dateparser.parse(text, languages=DATE_LANGUAGES,
+                                settings={**_DATEPARSER, "RELATIVE_BASE": base.replace(tzinfo=None)})
+    except (ValueError, OverflowError, TypeError):
+        return None
 
 
 def content_hash(body: str) -> str:

@@ -28,14 +28,19 @@ def check_targets(targets: list[str]) -> None:
             raise UsageError(f"no such file or directory: {target}")
 
 
-def expand(targets: list[str]) -> Iterator[RawItem | Rejected]:
+def expand(targets: list[str], settings=None, is_known=None) -> Iterator[RawItem | Rejected]:
+    """Items of every target; URLs are fetched under `settings` (default: the environment's)."""
     for target in targets:
         if target == "-":
             yield from from_bytes(sys.stdin.buffer.read(), "stdin", suffix=None)
         elif is_url(target):
             from app.ingest.fetch_targets import from_url  # network code only when asked
 
-            yield from from_url(target)
+            if settings is None:
+                from app.config import get_settings
+
+                settings = get_settings()
+            yield from from_url(target, settings, is_known=is_known)
         else:
             path = Path(target)
             files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]

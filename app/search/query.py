@@ -5,11 +5,22 @@ article tagged nvidia, whatever language and spelling it used (إنفيديا, �
 expand=False the query is only its words.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from app.enrich.tagger import Tagger
 from app.gazetteer import EntityDef
-from app.text import term_groups
+from app.text import ARABIC_PREFIXES, normalize, term_groups
+
+_ARABIC_WORD_END = re.compile(r"[\u0621-\u064A\u064B-\u065F\u0640]+$")
+
+
+def _drop_attached_clitic(gap: str) -> str:
+    """Text before an entity hit, without an Arabic clitic written onto the name (the ل of لإنفيديا)."""
+    match = _ARABIC_WORD_END.search(gap)
+    if match and normalize(match.group()) in ARABIC_PREFIXES:
+        return gap[:match.start()]
+    return gap
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,7 @@ def plan_query(q: str, tagger: Tagger, expand: bool = True) -> QueryPlan:
     for hit in tagger.find(q):
         if hit.start < cursor:
             continue  # a second entity on the same span: the first one already covers the words
-        clauses.extend(Clause((tuple(g),)) for g in term_groups(q[cursor:hit.start]))
+        clauses.extend(Clause((tuple(g),)) for g in term_groups(_drop_attached_clitic(q[cursor:hit.start])))
         groups = tuple(tuple(g) for g in term_groups(q[hit.start:hit.end]))
         clauses.append(Clause(groups, tagger.gazetteer.entities[hit.entity_id]))
         cursor = hit.end

@@ -3,17 +3,29 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
+from app.filters import SLUG
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.models import ArticleEntity, Entity
 from app.search.service import article_detail, search_articles
 from app.timeline import timeline
-from app.web.deps import AdminDep, FiltersDep, RuntimeDep, SessionDep
+from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
+from app.web.schemas import (
+    READ_ERRORS,
+    ArticleOut,
+    CompareOut,
+    EntitiesOut,
+    EntityDetailOut,
+    IngestOut,
+    SearchOut,
+    TimelineOut,
+    errors,
+)
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], responses=READ_ERRORS)
 EntityType = Literal["company", "chip", "restriction", "region", "agency"]
 
 
@@ -27,22 +39,29 @@ class ArticleIn(BaseModel):
     lang: str | None = Field(None, max_length=8)
     author: str | None = Field(None, max_length=500)
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: str | None) -> str | None:
+        """NUL characters carry no meaning in an article and PostgreSQL refuses them in text."""
+        return value.replace("\x00", "") if isinstance(value, str) else value
 
-@router.get("/search")
+
+@router.get("/search", response_model=SearchOut)
 def api_search(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> dict:
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
     return page.to_json()
 
 
-@router.get("/articles/{article_id}")
-def api_article(article_id: int, session: SessionDep) -> dict:
+@router.get("/articles/{article_id}", response_model=ArticleOut, responses=errors(404))
+def api_article(article_id: ArticleId, session: SessionDep) -> dict:
     detail = article_detail(session, article_id)
     if detail is None:
         raise HTTPException(404, f"no article {article_id}")
     return detail
 
 
-@router.post("/articles", dependencies=[AdminDep])
+@router.post("/articles", dependencies=[AdminDep], response_model=IngestOut,
+             responses=errors(403, 413))
 def api_ingest(runtime: RuntimeDep,
                payload: Annotated[ArticleIn | list[ArticleIn], Body()]) -> dict:
     items = payload if isinstance(payload, list) else [payload]
@@ -62,7 +81,7 @@ def _entity_json(entity: Entity, count: int | None = None) -> dict:
     return out
 
 
-@router.get("/entities")
+@router.get("/entities", response_model=EntitiesOut)
 def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
     counts = dict(session.execute(select(ArticleEntity.entity_id, func.count())
                                   .group_by(ArticleEntity.entity_id)).all())
@@ -72,9 +91,9 @@ def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  
     return {"entities": [_entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
 
 
-@router.get("/entities/{entity_id}")
+@router.get("/entities/{entity_id}", response_model=EntityDetailOut, responses=errors(404))
 def api_entity(entity_id: str, session: SessionDep) -> dict:
-    entity = session.get(Entity, entity_id)
+    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
     if entity is None:
         raise HTTPException(404, f"no entity {entity_id!r}")
     articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
@@ -89,13 +108,13 @@ def api_entity(entity_id: str, session: SessionDep) -> dict:
     return out
 
 
-@router.get("/timeline")
+@router.get("/timeline", response_model=TimelineOut)
 def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
                  interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
     return timeline(session, filters, runtime, interval)
 
 
-@router.get("/timeline/compare")
+@router.get("/timeline/compare", response_model=CompareOut)
 def api_timeline_compare(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
                          interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
     """The /timeline view: one series per selected entity."""

@@ -1,12 +1,13 @@
 """Request dependencies as named aliases: SessionDep, FiltersDep, RuntimeDep, AdminDep."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
-from app.filters import MAX_QUERY, Filters, parse_filters
+from app.filters import LANG, MAX_QUERY, MAX_VALUES, SLUG, FilterError, Filters, parse_filters
 from app.runtime import Runtime
 from app.web.auth import token_matches
 
@@ -28,28 +29,54 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
+def _ids(what: str) -> Any:
+    """A repeatable entity-id parameter, with the accepted form in the schema."""
+    return Query(description=f"{what} ids (repeatable: OR within, AND across)",
+                 json_schema_extra={"items": {"type": "string", "pattern": SLUG.pattern},
+                                    "maxItems": MAX_VALUES})
+
+
 def get_filters(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY, description="Text query")] = "",
-    company: Annotated[list[str], Query(description="Company ids (repeatable)")] = [],  # noqa: B006
-    chip: Annotated[list[str], Query()] = [],  # noqa: B006
-    restriction: Annotated[list[str], Query()] = [],  # noqa: B006
-    region: Annotated[list[str], Query()] = [],  # noqa: B006
-    agency: Annotated[list[str], Query()] = [],  # noqa: B006
-    lang: Annotated[list[str], Query()] = [],  # noqa: B006
-    source: Annotated[list[str], Query()] = [],  # noqa: B006
-    date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive")] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="ISO date, inclusive")] = None,
-    sort: Annotated[str | None, Query(description="relevance (default with q), newest, oldest")] = None,
-    page: Annotated[str | None, Query(description="From 1")] = None,
-    per_page: Annotated[str | None, Query(description="At most 100")] = None,
+    company: Annotated[list[str], _ids("Company")] = [],  # noqa: B006
+    chip: Annotated[list[str], _ids("Chip")] = [],  # noqa: B006
+    restriction: Annotated[list[str], _ids("Restriction")] = [],  # noqa: B006
+    region: Annotated[list[str], _ids("Region")] = [],  # noqa: B006
+    agency: Annotated[list[str], _ids("Agency")] = [],  # noqa: B006
+    lang: Annotated[list[str], Query(
+        description="Language codes such as ar, en, zh, fr (repeatable)",
+        json_schema_extra={"items": {"type": "string", "pattern": LANG.pattern},
+                           "maxItems": MAX_VALUES})] = [],  # noqa: B006
+    source: Annotated[list[str], Query(description="Source names (repeatable)",
+                                       json_schema_extra={"maxItems": MAX_VALUES})] = [],  # noqa: B006
+    date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive",
+                                           json_schema_extra={"format": "date"})] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="ISO date, inclusive",
+                                         json_schema_extra={"format": "date"})] = None,
+    sort: Annotated[str | None, Query(
+        description="relevance (default with q), newest, oldest",
+        json_schema_extra={"enum": ["relevance", "newest", "oldest"]})] = None,
+    page: Annotated[str | None, Query(description="From 1 (at most 10000)",
+                                      json_schema_extra={"pattern": r"^([1-9][0-9]{0,3}|10000)$"})] = None,
+    per_page: Annotated[str | None, Query(description="1 to 100 (default 20)",
+                                          json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"})] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
-    return parse_filters(list(request.query_params.multi_items()))
+    items = list(request.query_params.multi_items())
+    nul = sorted({key for key, value in items if "\x00" in value})
+    if nul:  # PostgreSQL refuses NUL in text: a clear 422 instead of a 500
+        raise FilterError([{"param": key, "msg": "contains a NUL character"} for key in nul])
+    return parse_filters(items)
 
 
-def require_admin(request: Request) -> None:
+admin_bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
+                          description="CHIPWATCH_ADMIN_TOKEN, as `Authorization: Bearer <token>`")
+
+
+def require_admin(request: Request,
+                  _: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)] = None) -> None:
     """Bearer admin token (constant-time compare); refused when no token is configured."""
     token = request.app.state.runtime.settings.admin_token
     if not token or not token.get_secret_value():
@@ -58,6 +85,10 @@ def require_admin(request: Request) -> None:
     if scheme.lower() != "bearer" or not token_matches(request, value):
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
 
+
+MAX_ID = 2**31 - 1  # integer primary keys (PostgreSQL int4); larger ids are a 422, not a 500
+ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id")]
+ViewId = Annotated[int, Path(ge=1, le=MAX_ID, description="Saved view id")]
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SessionDep = Annotated[Session, Depends(get_session)]

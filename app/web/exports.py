@@ -12,8 +12,26 @@ from fastapi.responses import Response, StreamingResponse
 from app.filters import Filters
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.rendering import marked, web_url
+from app.web.schemas import errors
 
-router = APIRouter(tags=["exports"])
+router = APIRouter(tags=["exports"], responses=errors(401, 422))
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class CSVResponse(StreamingResponse):
+    media_type = "text/csv"
+
+
+class AtomResponse(Response):
+    media_type = "application/atom+xml"
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: scraped titles like '=HYPERLINK(...)'
+    would otherwise run as formulas (CSV injection), so they get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 EXPORT_LIMIT = 10_000
 FEED_ENTRIES = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -44,8 +62,10 @@ def _describe(filters: Filters) -> str:
     return "; ".join(parts) or "all articles"
 
 
-@router.get("/export.csv")
-def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> StreamingResponse:
+@router.get("/export.csv", response_class=CSVResponse,
+            responses={200: {"description": "UTF-8 CSV with a BOM, one row per article",
+                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
+def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
     """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right."""
     hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
 
@@ -57,16 +77,18 @@ def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) ->
         for hit in hits:
             by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
                        for t in ("company", "chip", "restriction", "region", "agency")}
-            writer.writerow([hit["id"], hit["published_at"], hit["lang"], hit["source"] or "",
-                             hit["title"], hit["url"] or "", *by_type.values()])
+            writer.writerow([hit["id"], hit["published_at"], hit["lang"], _cell(hit["source"]),
+                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values())])
         yield "\ufeff" + buffer.getvalue()
 
-    return StreamingResponse(rows(), media_type="text/csv; charset=utf-8", headers={
+    return CSVResponse(rows(), media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="chipwatch-export.csv"'})
 
 
-@router.get("/feed.atom")
-def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> Response:
+@router.get("/feed.atom", response_class=AtomResponse,
+            responses={200: {"description": "Atom 1.0 feed of the newest matching articles",
+                             "content": {"application/atom+xml": {"schema": {"type": "string"}}}}})
+def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> AtomResponse:
     newest = filters.replace(sort="newest", per_page=FEED_ENTRIES) if not filters.sort else filters
     hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
     base = str(request.base_url).rstrip("/")
@@ -86,14 +108,15 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
         ET.SubElement(entry, f"{{{ATOM}}}title").text = hit["title"]
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/articles/{hit['id']}"
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/articles/{hit['id']}")
-        if hit["url"]:
-            ET.SubElement(entry, f"{{{ATOM}}}link", rel="via", href=hit["url"])
+        if web_url(hit["url"]):
+            ET.SubElement(entry, f"{{{ATOM}}}link", rel="via", href=web_url(hit["url"]))
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = hit["published_at"]
         ET.SubElement(entry, f"{{{ATOM}}}published").text = hit["published_at"]
         summary = ET.SubElement(entry, f"{{{ATOM}}}summary", type="html")
-        summary.text = hit["snippet"]  # already escaped text with <mark>; serialised as escaped HTML
+        # escaped text with <mark> (nh3 lets nothing else through); serialised as escaped HTML
+        summary.text = str(marked(hit["snippet"]))
         for e in hit["entities"]:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=e["id"], label=e["name"], scheme=e["type"])
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return Response('<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                    media_type="application/atom+xml; charset=utf-8")
+    return AtomResponse('<?xml version="1.0" encoding="utf-8"?>\n' + body,
+                        media_type="application/atom+xml; charset=utf-8")

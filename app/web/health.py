@@ -1,21 +1,47 @@
 """Liveness and readiness."""
 
+from typing import Literal
+
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import func, select, text
 
+from app.metrics import render_metrics
 from app.models import IndexOutbox
 from app.web.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz")
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: Literal["ready", "not ready"]
+    database: str
+    search: str
+    engine: str
+    index_lag: int | None = None
+
+
+@router.get("/healthz", response_model=Health)
 def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/metrics", include_in_schema=False)
+def prometheus_metrics(runtime: RuntimeDep) -> Response:
+    """Prometheus text format; follows the read-access rule like every other read."""
+    body, content_type = render_metrics(runtime)
+    return Response(body, media_type=content_type)
+
+
+@router.get("/readyz", response_model=Readiness,
+            responses={503: {"model": Readiness, "description": "Not ready"}})
 def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks: dict[str, object] = {}
     try:

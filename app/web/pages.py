@@ -10,13 +10,13 @@ from typing import Annotated, Literal
 from fastapi import Query
 from sqlalchemy import func
 
-from app.filters import ENTITY_PARAMS, Filters
+from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import ArticleEntity, Entity
 from app.search.service import article_detail, search_articles, summaries
 from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
-from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
@@ -47,7 +47,7 @@ def _interval(filters: Filters) -> str:
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: int, session: SessionDep):
+def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     detail = article_detail(session, article_id)
     if detail is None:
         raise HTTPException(404, f"There is no article {article_id}.")
@@ -74,7 +74,7 @@ def _segments(detail: dict, names: dict) -> list[tuple[str, Entity | None]]:
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: RuntimeDep):
-    entity = session.get(Entity, entity_id)
+    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
     if entity is None or entity.type not in ENTITY_PARAMS:
         raise HTTPException(404, f"There is no entity {entity_id!r}.")
     own = Filters.model_validate({entity.type: [entity.id]})

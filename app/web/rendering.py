@@ -5,11 +5,13 @@ get the whole page. Responses vary on that header so a cache never serves one fo
 """
 
 from datetime import datetime
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+import nh3
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from app import ROOT, __version__
 
@@ -18,6 +20,26 @@ templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
 templates.env.filters["day"] = lambda iso: (datetime.fromisoformat(iso).strftime("%Y-%m-%d")
                                             if isinstance(iso, str) else iso.strftime("%Y-%m-%d"))
+
+
+def marked(snippet: str | None) -> Markup:
+    """A snippet as HTML: escaped text where only bare <mark> may remain (defence in depth:
+    search/snippet.py already escapes; nh3 guarantees nothing else gets through)."""
+    return Markup(nh3.clean(snippet or "", tags={"mark"}, attributes={}, url_schemes=set()))
+
+
+templates.env.filters["marked"] = marked
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL when it is a plain http(s) link, else None: never a javascript: or data: href."""
+    if not url or not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+templates.env.filters["web_url"] = web_url
 
 
 def is_partial(request: Request) -> bool:
@@ -31,4 +53,28 @@ def render(request: Request, page: str, context: dict, *, fragment: str | None =
     response.headers["Vary"] = "HX-Request-Type"
     if alternate:
         response.headers["Link"] = f'<{alternate}>; rel="alternate"; type="application/json"'
+    return response
+
+
+def wants_html(request: Request) -> bool:
+    path = request.url.path
+    return (not path.startswith(("/api", "/metrics", "/openapi.json"))
+            and "text/html" in request.headers.get("accept", ""))
+
+
+def error_response(request: Request, status: int, message: str, details: list | None = None,
+                   headers: dict | None = None) -> Response:
+    """The one error format: a page (or htmx fragment) for browsers, JSON for everyone else."""
+    if wants_html(request) or is_partial(request):
+        name = "_error.html" if is_partial(request) else "error.html"
+        response: Response = templates.TemplateResponse(
+            request, name, {"status": status, "message": message, "details": details or []},
+            status_code=status)
+    else:
+        body: dict = {"detail": message}
+        if details:
+            body["errors"] = details
+        response = JSONResponse(body, status_code=status)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
     return response

@@ -10,11 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from app.filters import FilterError, parse_filters
 from app.models import Article, IndexOutbox, Rejection, SavedView, Source
 from app.web.auth import end_session, is_admin, require_admin_form, session_csrf, start_session, token_matches
-from app.web.deps import SessionDep
+from app.web.deps import SessionDep, ViewId
 from app.web.rendering import render
+from app.web.schemas import READ_ERRORS, ViewsOut
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["api"])
+api_router = APIRouter(prefix="/api", tags=["api"], responses=READ_ERRORS)
 MAX_NAME = 200
 
 
@@ -25,7 +26,8 @@ def _view_json(view: SavedView) -> dict:
 
 
 def _clean_name(form: dict) -> str:
-    name = " ".join(str(form.get("name", "")).split())
+    # Control characters (NUL above all: PostgreSQL refuses it) are spaces in a name.
+    name = " ".join("".join(c if c.isprintable() else " " for c in str(form.get("name", ""))).split())
     if not name or len(name) > MAX_NAME:
         raise HTTPException(422, f"A view needs a name of 1 to {MAX_NAME} characters.")
     return name
@@ -39,7 +41,7 @@ def _clean_query(raw: str) -> str:
     return filters.query_string(paging=False)
 
 
-@api_router.get("/views")
+@api_router.get("/views", response_model=ViewsOut)
 def api_views(session: SessionDep) -> dict:
     return {"views": [_view_json(v) for v in session.scalars(select(SavedView).order_by(SavedView.name))]}
 
@@ -70,7 +72,7 @@ def _get_view(session, view_id: int) -> SavedView:
 
 
 @router.post("/views/{view_id}/rename")
-def rename_view(view_id: int, session: SessionDep, form: dict = Depends(require_admin_form)):
+def rename_view(view_id: ViewId, session: SessionDep, form: dict = Depends(require_admin_form)):
     view = _get_view(session, view_id)
     view.name = _clean_name(form)
     try:
@@ -81,7 +83,7 @@ def rename_view(view_id: int, session: SessionDep, form: dict = Depends(require_
 
 
 @router.post("/views/{view_id}/delete")
-def delete_view(view_id: int, session: SessionDep, form: dict = Depends(require_admin_form)):
+def delete_view(view_id: ViewId, session: SessionDep, form: dict = Depends(require_admin_form)):
     session.delete(_get_view(session, view_id))
     return RedirectResponse("/views", status_code=303)
 

@@ -1,0 +1,148 @@
+"""The entries of a polled feed: each processed once, a changed one updating its article.
+
+Each entry is remembered in feed_items (key = its id or link, fingerprint = what the feed says
+about it): an unchanged entry is skipped without any request, a new one has its page fetched and
+is ingested, a changed one updates its article in place. Articles commit before their feed_items
+row, so a worker killed in between finds the article by URL on the next poll: nothing is lost or
+stored twice.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.ingest import dedupe
+from app.ingest import normalize as nz
+from app.ingest.fetch import Fetcher
+from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
+from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.pipeline import Ingestor, apply_enrichment, prepare
+from app.models import Article, FeedItem, IndexOutbox
+from app.runtime import Runtime
+
+if TYPE_CHECKING:
+    from app.ingest.poller import Claim
+
+MAX_PAGES = 100  # new or changed entries handled per poll; the rest wait for the next one
+
+
+def entry_key(entry: RawItem | Rejected, feed_url: str) -> str:
+    origin = entry.origin.split(" [", 1)[0]
+    ident = origin[len(feed_url) + 1:] if origin.startswith(feed_url + "#") else origin
+    return hashlib.sha256(ident.encode()).hexdigest()
+
+
+def fingerprint(entry: RawItem | Rejected) -> str:
+    if isinstance(entry, Rejected):
+        parts = ["rejected", entry.reason]
+    else:
+        parts = [entry.title, entry.body, entry.html, entry.url, entry.published_at, entry.author]
+    return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
+
+
+def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list, fetcher: Fetcher,
+                    ingestor: Ingestor, counts: dict[str, int], renew: Callable[[], None]) -> bool:
+    """Handle the new and changed entries, counting outcomes; True when some were left over."""
+    keyed = [(entry_key(e, feed_url), fingerprint(e), without_unreadable_date(e)) for e in items]
+    with runtime.sessions() as session:
+        known = {row.key: (row.fingerprint, row.article_id, row.outcome) for row in session.scalars(
+            select(FeedItem).where(FeedItem.source_id == claim.id,
+                                   FeedItem.key.in_([k for k, _f, _e in keyed])))}
+    handled, left_over = 0, False
+    for key, print_, entry in keyed:
+        previous = known.get(key)
+        if previous and previous[0] == print_:
+            counts["unchanged"] += 1
+            continue
+        if handled >= MAX_PAGES:
+            left_over = True  # for the next poll: their feed_items rows do not exist yet
+            break
+        handled += 1
+        renew()
+        if previous and previous[1] is not None and isinstance(entry, RawItem):
+            result, article_id = _update(runtime, claim, entry, previous[1], fetcher, ingestor)
+        else:
+            result, article_id = _add(runtime, claim, entry, fetcher, ingestor)
+        counts[result] += 1
+        _remember(runtime, claim.id, key, print_, article_id, result)
+    return left_over
+
+
+def _ingest(ingestor: Ingestor, claim: "Claim", items: list):
+    return ingestor.ingest(items, source=claim.name, lang=claim.lang)
+
+
+def _add(runtime: Runtime, claim: "Claim", entry, fetcher: Fetcher,
+         ingestor: Ingestor) -> tuple[str, int | None]:
+    if isinstance(entry, RawItem) and entry.url and not _article_id_by_url(runtime, entry.url):
+        entry = complete_from_page(entry, fetcher)
+    report = _ingest(ingestor, claim, [entry])
+    if report.added:
+        return "added", report.article_ids[0]
+    if report.duplicates:
+        return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(entry, RawItem) else None
+    return "rejected", None
+
+
+def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
+    canonical = nz.canonical_url(url)
+    if canonical is None:
+        return None
+    with runtime.sessions() as session:
+        return session.scalar(select(Article.id).where(Article.url == canonical))
+
+
+def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, fetcher: Fetcher,
+            ingestor: Ingestor) -> tuple[str, int | None]:
+    """A changed feed entry: re-read its page and update the stored article in place."""
+    entry = complete_from_page(entry, fetcher) if entry.url else entry
+    try:
+        prepared = prepare(entry, claim.lang)
+    except RejectedInput as exc:
+        _ingest(ingestor, claim, [Rejected(entry.origin, f"changed entry unusable: {exc}")])
+        return "rejected", article_id
+    with runtime.sessions() as session:
+        exists = session.get(Article, article_id) is not None
+    if not exists:  # deleted since: store it again
+        return _add(runtime, claim, entry, fetcher, ingestor)
+    try:
+        with runtime.sessions.begin() as session:
+            article = session.get(Article, article_id)
+            if article.content_hash == prepared.content_hash and article.title == prepared.title:
+                return "unchanged", article_id
+            article.title, article.body = prepared.title, prepared.body
+            article.content_hash = prepared.content_hash
+            article.author = prepared.item.author or article.author
+            if not prepared.date_estimated:
+                article.published_at, article.date_estimated = prepared.published_at, False
+            enrichment = ingestor.enricher.enrich(article.title, article.body,
+                                                  None if article.date_estimated else article.published_at)
+            article.cited_sources = enrichment.cited_sources
+            article.gazetteer_version = enrichment.gazetteer_version
+            session.flush()
+            apply_enrichment(session, article, enrichment, ingestor.enricher)
+            dedupe.refresh(session, article)
+            if ingestor.outbox:
+                session.add(IndexOutbox(article_id=article.id, op="upsert"))
+    except IntegrityError:
+        # The new text is exactly another stored article's.
+        return "duplicates", article_id
+    return "updated", article_id
+
+
+def _remember(runtime: Runtime, source_id: int, key: str, fingerprint: str, article_id: int | None,
+              result: str) -> None:
+    try:
+        with runtime.sessions.begin() as session:
+            row = session.scalar(select(FeedItem).where(FeedItem.source_id == source_id, FeedItem.key == key))
+            if row is None:
+                row = FeedItem(source_id=source_id, key=key)
+                session.add(row)
+            row.fingerprint, row.outcome, row.seen_at = fingerprint, result, datetime.now(UTC)
+            row.article_id = article_id if article_id is not None else row.article_id
+    except IntegrityError:
+        pass  # another worker (whose lease we outlived) recorded it first

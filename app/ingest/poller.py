@@ -1,0 +1,216 @@
+"""Polling feeds: the sources that are due, one worker per source at a time, state kept in rows.
+
+A source is due when next_check_at has passed. A worker claims it with a lease (lease_until,
+lease_owner): PostgreSQL picks candidates with FOR UPDATE SKIP LOCKED, and on every engine the
+claim is a compare-and-set UPDATE, so two workers never poll the same source; a crashed worker's
+lease simply expires. Requests are conditional (ETag, Last-Modified). Errors push next_check_at
+back exponentially with consecutive_failures (and never before a Retry-After).
+What happens to each entry of a feed that was read is in app/ingest/feed_items.py.
+"""
+
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.ingest.feed_items import process_entries
+from app.ingest.feeds import EMPTY_FEED
+from app.ingest.fetch import FetchError, Fetcher
+from app.ingest.fetch_targets import read_document
+from app.ingest.items import Rejected
+from app.ingest.pipeline import Ingestor
+from app.models import Source
+from app.runtime import Runtime
+
+log = logging.getLogger("chipwatch.poller")
+LEASE = timedelta(minutes=10)
+MAX_BACKOFF = timedelta(hours=24)
+SOURCES_PER_ROUND = 20
+_PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}"
+
+
+@dataclass
+class Claim:
+    id: int
+    name: str
+    url: str
+    lang: str | None
+    etag: str | None
+    last_modified: str | None
+    interval: int
+    failures: int
+    owner: str
+    offset: timedelta = timedelta(0)  # the caller's clock minus the real one (tests move time)
+    renewed: float = field(default_factory=time.monotonic)
+
+
+class LeaseLost(Exception):
+    """Another worker took the source over (our lease ran out): stop, it carries on."""
+
+
+@dataclass
+class Outcome:
+    ok: bool = True
+    not_modified: bool = False
+    error: str | None = None
+    retry_after: float | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    more: bool = False  # entries were left for the next poll, which is due at once
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
+        ("added", "updated", "duplicates", "rejected", "unchanged"), 0))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def backoff(interval_minutes: int, failures: int) -> timedelta:
+    """Delay before the next try after `failures` consecutive failures (1, 2, 3...)."""
+    return min(timedelta(minutes=interval_minutes) * 2 ** max(0, failures - 1), MAX_BACKOFF)
+
+
+def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: Fetcher | None = None,
+                     limit: int = SOURCES_PER_ROUND) -> dict:
+    """Poll the sources that are due (at most `limit`); returns counts of what happened."""
+    totals = {"sources": 0, "not_modified": 0, "failed": 0, "added": 0, "updated": 0,
+              "duplicates": 0, "rejected": 0, "unchanged": 0}
+    owner = f"{_PROCESS}:{uuid.uuid4().hex[:8]}"  # per call: threads of one process compete too
+    own_fetcher = fetcher is None
+    ingestor = None
+    try:
+        for _ in range(limit):
+            claim = claim_next(runtime, owner, now or utcnow())
+            if claim is None:
+                break
+            fetcher = fetcher or Fetcher.from_settings(runtime.settings)
+            ingestor = ingestor or _ingestor(runtime)
+            try:
+                outcome = poll_source(runtime, claim, fetcher, ingestor)
+            except LeaseLost:
+                log.warning("lease on %s lost while polling; another worker has it", claim.url)
+                continue
+            except Exception as exc:  # noqa: BLE001 - one source must not stop the others
+                log.exception("polling %s failed", claim.url)
+                outcome = Outcome(ok=False, error=f"internal error: {type(exc).__name__}: {exc}"[:500])
+            finish(runtime, claim, outcome, now or utcnow())
+            totals["sources"] += 1
+            totals["not_modified"] += outcome.not_modified
+            totals["failed"] += not outcome.ok
+            for name, count in outcome.counts.items():
+                totals[name] += count
+    finally:
+        if own_fetcher and fetcher is not None:
+            fetcher.close()
+    return totals
+
+
+def _ingestor(runtime: Runtime) -> Ingestor:
+    for _attempt in range(3):
+        try:
+            return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+        except IntegrityError:
+            # Another worker mirrored the gazetteer into the entities table at the same moment.
+            continue
+    return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+
+
+def _due(now: datetime):
+    return (Source.url.is_not(None),
+            or_(Source.next_check_at.is_(None), Source.next_check_at <= now),
+            or_(Source.lease_until.is_(None), Source.lease_until < now))
+
+
+def claim_next(runtime: Runtime, owner: str, now: datetime) -> Claim | None:
+    """Lease the most overdue source, or None when nothing is due."""
+    for _attempt in range(5):
+        with runtime.sessions.begin() as session:
+            stmt = (select(Source.id).where(*_due(now))
+                    .order_by(Source.next_check_at.asc().nulls_first(), Source.id).limit(1))
+            if session.get_bind().dialect.name == "postgresql":
+                stmt = stmt.with_for_update(skip_locked=True)
+            source_id = session.scalar(stmt)
+            if source_id is None:
+                return None
+            # The compare-and-set is the lease itself; SKIP LOCKED only spares PostgreSQL the wait.
+            won = session.execute(
+                update(Source).where(Source.id == source_id, *_due(now))
+                .values(lease_until=now + LEASE, lease_owner=owner)
+                .execution_options(synchronize_session=False)).rowcount
+            if won != 1:
+                continue
+            s = session.get(Source, source_id)
+            return Claim(s.id, s.name, s.url, s.lang, s.etag, s.last_modified, s.interval_minutes,
+                         s.consecutive_failures, owner, offset=now - utcnow())
+    return None
+
+
+def keep_lease(runtime: Runtime, claim: Claim) -> None:
+    """Extend the lease during a long poll; raise LeaseLost if it is no longer ours."""
+    if time.monotonic() - claim.renewed < LEASE.total_seconds() / 3:
+        return
+    with runtime.sessions.begin() as session:
+        kept = session.execute(update(Source).where(Source.id == claim.id, Source.lease_owner == claim.owner)
+                               .values(lease_until=utcnow() + claim.offset + LEASE)
+                               .execution_options(synchronize_session=False)).rowcount
+    if kept != 1:
+        raise LeaseLost(claim.url)
+    claim.renewed = time.monotonic()
+
+
+def finish(runtime: Runtime, claim: Claim, outcome: Outcome, now: datetime) -> None:
+    """Record the poll on the source and release the lease (if it is still ours)."""
+    values: dict = {"lease_until": None, "lease_owner": None}
+    if outcome.ok:
+        values.update(last_success_at=now, consecutive_failures=0,
+                      next_check_at=now if outcome.more else now + timedelta(minutes=claim.interval),
+                      items_seen=Source.items_seen + sum(
+                          outcome.counts[k] for k in ("added", "updated", "duplicates", "rejected")))
+        if not outcome.not_modified:  # a 304 leaves the last read's validators and warnings
+            values.update(etag=(outcome.etag or "")[:500] or None, last_error=outcome.error,
+                          last_modified=(outcome.last_modified or "")[:200] or None)
+    else:
+        failures = claim.failures + 1
+        delay = backoff(claim.interval, failures)
+        if outcome.retry_after:
+            delay = max(delay, timedelta(seconds=min(outcome.retry_after, MAX_BACKOFF.total_seconds())))
+        values.update(consecutive_failures=failures, last_error=(outcome.error or "")[:2000],
+                      next_check_at=now + delay)
+    with runtime.sessions.begin() as session:
+        done = session.execute(update(Source).where(Source.id == claim.id, Source.lease_owner == claim.owner)
+                               .values(**values).execution_options(synchronize_session=False)).rowcount
+    if done != 1:
+        log.warning("lease on %s was lost before the poll finished", claim.url)
+
+
+def poll_source(runtime: Runtime, claim: Claim, fetcher: Fetcher, ingestor: Ingestor) -> Outcome:
+    try:
+        result = fetcher.fetch(claim.url, etag=claim.etag, last_modified=claim.last_modified)
+    except FetchError as exc:
+        return Outcome(ok=False, error=exc.reason, retry_after=exc.retry_after)
+    if result.not_modified:
+        return Outcome(not_modified=True)
+    outcome = Outcome(etag=result.etag, last_modified=result.last_modified)
+    _kind, entries = read_document(result, expect_feed=True)
+    entries = list(entries)
+    problems = [e for e in entries if isinstance(e, Rejected) and e.origin == result.url]
+    items = [e for e in entries if not (isinstance(e, Rejected) and e.origin == result.url)]
+    real = [p for p in problems if p.reason != EMPTY_FEED]
+    if real:
+        ingestor.ingest(real, source=claim.name)  # recorded with the other rejections
+        if not items:
+            return Outcome(ok=False, error=real[0].reason)
+        outcome.error = "; ".join(p.reason for p in real)  # read anyway: kept as a warning
+    if process_entries(runtime, claim, result.url, items, fetcher, ingestor, outcome.counts,
+                       renew=lambda: keep_lease(runtime, claim)):
+        # Entries were left over: without validators the next poll, due at once, reads the feed
+        # again and goes on where this one stopped.
+        outcome.etag = outcome.last_modified = None
+        outcome.more = True
+    return outcome

@@ -1,0 +1,120 @@
+"""Sources the worker polls: add, list, remove, and their state. The caller owns the transaction."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.ingest import normalize as nz
+from app.models import Article, FeedItem, Source, as_utc
+
+MIN_INTERVAL = 5  # minutes
+MAX_INTERVAL = 7 * 24 * 60
+
+
+class SourceError(ValueError):
+    """A source that cannot be added or found; the message is shown to users."""
+
+
+def check_feed_url(url: str) -> str:
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SourceError(f"{url!r} is not an http or https URL")
+    if len(url) > 2000:
+        raise SourceError("URL longer than 2000 characters")
+    return url
+
+
+def add_source(session: Session, url: str, *, name: str | None = None, lang: str | None = None,
+               interval: int = 60) -> Source:
+    """Register a feed; the worker polls it on its next round."""
+    url = check_feed_url(url)
+    if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
+        raise SourceError(f"interval must be between {MIN_INTERVAL} and {MAX_INTERVAL} minutes")
+    lang = (lang or "").strip().lower() or None
+    if lang and not nz.LANG_CODE.match(lang):
+        raise SourceError(f"{lang!r} is not a language code such as ar, en, zh, fr")
+    name = (name or "").strip() or _default_name(url)
+    if len(name) > 200:
+        raise SourceError("name longer than 200 characters")
+    existing = session.scalar(select(Source).where(Source.url == url))
+    if existing is not None:
+        raise SourceError(f"{url} is already the source {existing.name!r}")
+    source = session.scalar(select(Source).where(Source.name == name))
+    if source is not None and source.url:
+        raise SourceError(f"the name {name!r} is taken by {source.url}")
+    if source is None:
+        # A name given at `ingest --source` becomes a polled source, keeping its articles.
+        source = Source(name=name)
+        session.add(source)
+    source.url, source.lang, source.interval_minutes = url, lang, interval
+    source.next_check_at = datetime.now(UTC)
+    source.consecutive_failures, source.items_seen = 0, 0
+    source.etag = source.last_modified = source.last_error = None
+    session.flush()
+    return source
+
+
+def _default_name(url: str) -> str:
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
+def find_source(session: Session, ref: str) -> Source:
+    """A polled source by name, URL or id."""
+    ref = ref.strip()
+    conditions = [Source.name == ref, Source.url == ref]
+    if ref.isdigit():
+        conditions.append(Source.id == int(ref))
+    source = session.scalar(select(Source).where(Source.url.is_not(None), or_(*conditions)).limit(1))
+    if source is None:
+        raise SourceError(f"no polled source named {ref!r}")
+    return source
+
+
+def list_sources(session: Session) -> list[Source]:
+    return list(session.scalars(select(Source).where(Source.url.is_not(None)).order_by(Source.name)))
+
+
+def remove_source(session: Session, ref: str) -> tuple[Source, bool]:
+    """Stop polling a source. Its articles stay; the row goes only when none refer to it.
+
+    Returns the source and whether its row was deleted.
+    """
+    source = find_source(session, ref)
+    session.execute(delete(FeedItem).where(FeedItem.source_id == source.id))
+    used = session.scalar(select(func.count()).select_from(Article).where(Article.source_id == source.id))
+    if not used:
+        session.delete(source)
+        session.flush()
+        return source, True
+    source.url = source.etag = source.last_modified = source.next_check_at = None
+    source.lease_until = source.lease_owner = None
+    session.flush()
+    return source, False
+
+
+def source_state(source: Source) -> dict:
+    """What /admin and `sources list` show for a source."""
+    def when(value: datetime | None) -> str | None:
+        return as_utc(value).isoformat(timespec="seconds") if value else None
+
+    return {"id": source.id, "name": source.name, "url": source.url, "lang": source.lang,
+            "interval_minutes": source.interval_minutes, "next_check_at": when(source.next_check_at),
+            "last_success_at": when(source.last_success_at), "last_error": source.last_error,
+            "consecutive_failures": source.consecutive_failures, "items_seen": source.items_seen}
+
+
+def article_url_known(sessions: sessionmaker[Session]) -> Callable[[str], bool]:
+    """A check for "is an article with this URL stored already?", to skip fetching its page."""
+    def known(url: str) -> bool:
+        canonical = nz.canonical_url(url)
+        if canonical is None:
+            return False
+        with sessions() as session:
+            return session.scalar(select(Article.id).where(Article.url == canonical).limit(1)) is not None
+
+    return known

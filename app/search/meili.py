@@ -1,0 +1,398 @@
+"""The Meilisearch backend: index settings as code, documents, and queries built from a QueryPlan.
+
+What Meilisearch cannot do on chipwatch's text on its own (see ENGINE-NOTES), chipwatch does
+before a word reaches it, the same way for documents and for queries:
+
+- Text is indexed as the tokens of app.text (`index_tokens`), the ones the database search
+  holds: folded case and Arabic orthography, every clitic-free form of an Arabic word (so
+  لإنفيديا and وهواوي are found by انفيديا and هواوي), and Han runs as bigrams. A query word
+  is sent in the same form (an Arabic word as its shortest clitic-free form).
+- Tokens in scripts written without spaces (Han, kana, Hangul, Thai...) are sent as opaque
+  ASCII words (`cjk` + hex of the UTF-8): Meilisearch's language detection would segment
+  the same characters differently in a document and in a query (Chinese or Japanese, and
+  910C glued to 昇腾), an opaque word is always one word.
+- Prefix search is disabled (H20 must never find H200), and every token with a digit (model
+  numbers) or in an opaque script is sent as a one-word phrase: exact, no typo. Other words
+  keep Meilisearch's typo tolerance ("Nvidai" finds Nvidia; the database search cannot).
+- An entity clause of the plan ("Nvidia" typed by the reader, an entity of the gazetteer)
+  becomes one exact opaque word that every article tagged with the entity carries in the
+  `ents` attribute, so it matches إنفيديا and 英伟达 articles too; `ents_title` holds the
+  entities named in the title, so those rank first. With expand=0 the plan has no entity
+  clause and only title and body are searched.
+- Every filter of the contract is a Meilisearch filter (entity ids, language, source, day).
+
+Meilisearch answers which ids, in what order, how many and the facet counts; titles,
+snippets (with <mark>) and entity names are loaded from the database by the search service,
+so both engines render identically and no key or Meilisearch URL ever reaches a browser.
+"""
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections.abc import Iterable
+from datetime import date
+
+import httpx
+import meilisearch
+from meilisearch.errors import MeilisearchApiError
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.filters import ENTITY_PARAMS, Filters
+from app.gazetteer import Gazetteer
+from app.gazetteer import default as default_gazetteer
+from app.models import Article, as_utc
+from app.search.backend import FACET_LIMIT, FACETS, BackendResult
+from app.search.query import QueryPlan
+from app.text import ARABIC_LETTER, index_tokens, term_groups
+
+log = logging.getLogger("chipwatch.meili")
+
+ENGINE = "meilisearch"
+TEXT_ATTRIBUTES = ["title", "body"]
+# Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
+SEARCHABLE = ["ents_title", "title", "ents", "body"]
+FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "published_day"]
+SORTABLE = ["published_ts", "id"]
+MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
+
+SEARCH_TIMEOUT = 5.0  # seconds; a slower answer falls back to the database
+ADMIN_TIMEOUT = 60
+TASK_TIMEOUT_MS = 600_000
+RETRY_AFTER_FAILURE = 5.0  # seconds during which searches go straight to the fallback
+SETTINGS_TTL = 60.0  # seconds between checks that the live index has our settings
+
+# The API key the app needs (tests create one with the master key; so can operators).
+APP_KEY_ACTIONS = ["search", "documents.*", "indexes.*", "settings.*", "tasks.get"]
+
+
+def index_settings() -> dict:
+    """The index settings, as code: applied on start and to every rebuilt index."""
+    return {
+        "searchableAttributes": SEARCHABLE,
+        "displayedAttributes": ["*"],
+        "filterableAttributes": FILTERABLE,
+        "sortableAttributes": SORTABLE,
+        # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
+        # relevance decides, with the publication date as the last tie-break.
+        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness",
+                         "published_ts:desc"],
+        "prefixSearch": "disabled",
+        "typoTolerance": {
+            "enabled": True,
+            "disableOnNumbers": True,
+            "disableOnAttributes": ["ents", "ents_title"],
+            "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
+        },
+        "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
+        "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
+        "facetSearch": False,
+        "stopWords": [],
+        "synonyms": {},
+        "distinctAttribute": None,
+    }
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+# Scripts from U+0800 on (Indic, Thai, CJK, Hangul...): Meilisearch segments them by its own
+# language detection, differently in a document and in a query. Latin, Greek, Cyrillic,
+# Hebrew and Arabic (below U+0800) are left to it, with typo tolerance.
+_OPAQUE = re.compile(r"[^\u0000-\u07ff]")
+
+
+def encode_token(token: str) -> str:
+    """The word Meilisearch sees for one app.text token."""
+    return "cjk" + token.encode().hex() if _OPAQUE.search(token) else token
+
+
+def entity_token(entity_id: str) -> str:
+    """The opaque word an article tagged with the entity carries (never typed by a reader)."""
+    return "xent" + hashlib.blake2b(entity_id.encode(), digest_size=6).hexdigest()
+
+
+def _text(text: str) -> str:
+    return " ".join(encode_token(t) for t in index_tokens(text))
+
+
+_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
+
+
+def _alias_groups(gazetteer: Gazetteer) -> dict[str, list[list[frozenset[str]]]]:
+    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
+    cached = _ALIAS_GROUPS.get(gazetteer.version)
+    if cached is None:
+        cached = {}
+        for entity in gazetteer.entities.values():
+            aliases = []
+            for alias in entity.all_aliases():
+                groups = [frozenset(g) for g in term_groups(alias)]
+                if groups:
+                    aliases.append(groups)
+            cached[entity.id] = aliases
+        _ALIAS_GROUPS[gazetteer.version] = cached
+    return cached
+
+
+def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
+             gazetteer: Gazetteer | None = None) -> dict:
+    """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs."""
+    tags = sorted(set(tags))
+    published = as_utc(article.published_at)
+    title_tokens = set(index_tokens(article.title))
+    groups = _alias_groups(gazetteer or default_gazetteer())
+    in_title = [eid for eid, _type in tags
+                if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    doc: dict = {
+        "id": article.id,
+        "title": _text(article.title),
+        "body": _text(article.body),
+        "ents_title": " ".join(entity_token(e) for e in in_title),
+        "ents": " ".join(entity_token(e) for e, _type in tags),
+        "lang": article.lang,
+        "source": source_name,
+        "published_ts": int(published.timestamp()),
+        "published_day": int(published.strftime("%Y%m%d")),
+    }
+    for facet in ENTITY_PARAMS:
+        doc[facet] = [e for e, type_ in tags if type_ == facet]
+    return doc
+
+
+# --- queries --------------------------------------------------------------------------------
+
+def _query_word(group: tuple[str, ...]) -> str:
+    if ARABIC_LETTER.match(group[0]):
+        # The shortest clitic-free form: every document word with that form carries it.
+        token = min(group, key=len)
+    else:
+        token = group[0]
+    word = encode_token(token)
+    if word != token or any(ch.isdigit() for ch in token):
+        return f'"{word}"'  # exact: a model number, or an opaque word
+    return word
+
+
+def build_query(plan: QueryPlan) -> tuple[str, bool]:
+    """The Meilisearch q for a plan, and whether it searches entity tags."""
+    words, entities = [], False
+    for clause in plan.clauses:
+        if clause.entity is not None:
+            words.append(f'"{entity_token(clause.entity.id)}"')
+            entities = True
+        else:
+            words.extend(_query_word(group) for group in clause.groups if group)
+    return " ".join(words), entities
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _day(value: date) -> int:
+    return value.year * 10000 + value.month * 100 + value.day
+
+
+def build_filter(filters: Filters) -> list[str]:
+    clauses = []
+    for name in (*ENTITY_PARAMS, "lang", "source"):
+        values = getattr(filters, name)
+        if values:
+            clauses.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
+    if filters.date_from:
+        clauses.append(f"published_day >= {_day(filters.date_from)}")
+    if filters.date_to:
+        clauses.append(f"published_day <= {_day(filters.date_to)}")
+    return clauses
+
+
+def search_request(filters: Filters, plan: QueryPlan) -> dict:
+    """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it)."""
+    q, entities = build_query(plan)
+    body: dict = {
+        "q": q,
+        "matchingStrategy": "all",
+        "page": filters.page,
+        "hitsPerPage": filters.per_page,
+        "attributesToRetrieve": ["id"],
+        "facets": list(FACETS),
+    }
+    if q and not entities:
+        body["attributesToSearchOn"] = TEXT_ATTRIBUTES
+    sort = filters.effective_sort
+    if sort == "oldest":
+        body["sort"] = ["published_ts:asc", "id:asc"]
+    elif sort == "newest" or not q:
+        body["sort"] = ["published_ts:desc", "id:desc"]
+    filter_ = build_filter(filters)
+    if filter_:
+        body["filter"] = filter_
+    return body
+
+
+def _facets(distribution: dict) -> dict[str, list[tuple[str, int]]]:
+    out = {}
+    for facet in FACETS:
+        values = sorted(distribution.get(facet, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        out[facet] = values if facet == "lang" else values[:FACET_LIMIT]
+    return out
+
+
+class MeiliUnavailable(RuntimeError):
+    """Meilisearch did not answer (or failed recently): the caller falls back."""
+
+
+class MeiliSearch:
+    """A SearchBackend on a Meilisearch index (settings.meili_index)."""
+
+    engine = ENGINE
+
+    def __init__(self, settings: Settings, index: str | None = None):
+        if not settings.meili_url:
+            raise ValueError("CHIPWATCH_MEILI_URL is not set")
+        self.url = settings.meili_url.rstrip("/")
+        key = settings.meili_key.get_secret_value() if settings.meili_key else None
+        self.index_uid = index or settings.meili_index
+        # Admin work (settings, documents, tasks, swaps) goes through the official client;
+        # searches through one pooled, thread-safe HTTP client (keep-alive, short timeout).
+        # Uncompressed answers: Meilisearch streams a compressed answer in chunks, and on a
+        # kept-alive connection the chunks meet Nagle's algorithm and the client's delayed ACK
+        # (about 40 ms added to every answer over ~1 KB, i.e. every search with facets).
+        self.client = meilisearch.Client(self.url, key, timeout=ADMIN_TIMEOUT,
+                                         custom_headers={"Accept-Encoding": "identity"})
+        headers = {"Accept-Encoding": "identity"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=SEARCH_TIMEOUT)
+        self._down_until = 0.0
+        self._checked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"MeiliSearch({self.url!r}, index={self.index_uid!r})"
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- health -----------------------------------------------------------------------------
+    def healthy(self) -> bool:
+        try:
+            response = self._http.get("/health", timeout=2.0)
+            ok = response.status_code == 200 and response.json().get("status") == "available"
+        except (httpx.HTTPError, ValueError):
+            ok = False
+        if ok:
+            self._down_until = 0.0
+        else:
+            self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
+        return ok
+
+    # --- index and settings -----------------------------------------------------------------
+    def index_exists(self, uid: str | None = None) -> bool:
+        try:
+            self.client.get_raw_index(uid or self.index_uid)
+            return True
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                return False
+            raise
+
+    def ensure_index(self, uid: str | None = None, force: bool = False) -> None:
+        """Create the index if needed and apply index_settings() when they differ (idempotent)."""
+        uid = uid or self.index_uid
+        with self._lock:
+            if not force and time.monotonic() - self._checked.get(uid, -SETTINGS_TTL) < SETTINGS_TTL:
+                return
+            if not self.index_exists(uid):
+                self.wait(self.client.create_index(uid, {"primaryKey": "id"}).task_uid)
+            wanted = index_settings()
+            current = self.client.index(uid).get_settings()
+            if not _settings_match(wanted, current):
+                log.info("applying Meilisearch settings to %s", uid)
+                self.wait(self.client.index(uid).update_settings(wanted).task_uid)
+            self._checked[uid] = time.monotonic()
+
+    def forget(self, uid: str | None = None) -> None:
+        self._checked.pop(uid or self.index_uid, None)
+
+    # --- documents --------------------------------------------------------------------------
+    def upsert(self, docs: list[dict], uid: str | None = None) -> int:
+        """Enqueue documents (replacing any with the same id); returns the task uid."""
+        return self.client.index(uid or self.index_uid).add_documents(docs, primary_key="id").task_uid
+
+    def delete(self, ids: list[int], uid: str | None = None) -> int:
+        # POST .../documents/delete-batch (the client's ids= form warns it is deprecated).
+        task = self.client.http.post(f"indexes/{uid or self.index_uid}/documents/delete-batch", ids)
+        return int(task["taskUid"])
+
+    def wait(self, *task_uids: int) -> None:
+        """Wait for tasks; raise if any did not succeed."""
+        for task_uid in task_uids:
+            task = self.client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20)
+            if task.status != "succeeded":
+                raise RuntimeError(f"Meilisearch task {task_uid} {task.status}: {task.error}")
+
+    def document_count(self, uid: str | None = None) -> int:
+        # documents.get, not stats.get: the app's key has only the actions it needs.
+        return int(self.client.index(uid or self.index_uid).get_documents(
+            {"limit": 1, "fields": ["id"]}).total)
+
+    def document_ids(self, uid: str | None = None) -> list[int]:
+        """Every document id in the index (tests and checks; pages through all of them)."""
+        out, offset = [], 0
+        while True:
+            page = self.client.index(uid or self.index_uid).get_documents(
+                {"fields": ["id"], "limit": 1000, "offset": offset})
+            out.extend(int(d.id) for d in page.results)
+            offset += len(page.results)
+            if offset >= page.total or not page.results:
+                return out
+
+    # --- search -----------------------------------------------------------------------------
+    def raw_search(self, body: dict, uid: str | None = None) -> dict:
+        if time.monotonic() < self._down_until:
+            raise MeiliUnavailable("Meilisearch failed recently; retrying shortly")
+        try:
+            response = self._http.post(f"/indexes/{uid or self.index_uid}/search", json=body)
+        except httpx.HTTPError as exc:
+            self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
+            raise MeiliUnavailable(f"Meilisearch unreachable: {type(exc).__name__}") from exc
+        if response.status_code != 200:
+            if response.status_code >= 500:
+                self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
+            try:
+                detail = response.json().get("code", "")
+            except ValueError:
+                detail = ""
+            raise MeiliUnavailable(f"Meilisearch answered {response.status_code} {detail}")
+        return response.json()
+
+    def search(self, session: Session, filters: Filters, plan: QueryPlan) -> BackendResult:
+        result = self.raw_search(search_request(filters, plan))
+        ids = [int(hit["id"]) for hit in result.get("hits", [])]
+        return BackendResult(ids, int(result.get("totalHits", 0)),
+                             _facets(result.get("facetDistribution") or {}))
+
+
+ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")
+
+
+def _settings_match(wanted, current, key: str = "") -> bool:
+    """Whether current (Meilisearch's full settings) has every value of wanted."""
+    if isinstance(wanted, dict):
+        return isinstance(current, dict) and all(
+            _settings_match(value, current.get(k), k) for k, value in wanted.items())
+    if isinstance(wanted, list) and isinstance(current, list) and key not in ORDERED_SETTINGS:
+        return sorted(map(str, wanted)) == sorted(map(str, current))
+    return wanted == current
+
+
+def create_app_key(master: meilisearch.Client, indexes: list[str] = ("*",),
+                   description: str = "chipwatch app") -> str:
+    """A key limited to the actions the app needs. Keep indexes ["*"] for rebuilds: an index
+    swap is a task without an index uid, invisible to a key limited to index patterns."""
+    key = master.create_key({"description": description, "actions": APP_KEY_ACTIONS,
+                             "indexes": list(indexes), "expiresAt": None})
+    return key.key

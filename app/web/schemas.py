@@ -1,0 +1,179 @@
+"""Response models of the JSON API, so /openapi.json says what the endpoints really return.
+
+They validate what the handlers return (a mismatch is a bug the fuzzer finds) and allow
+extra fields, so a field added by a search engine or a later feature is never dropped.
+Dates stay the strings the handlers make (ISO 8601), unchanged on the wire.
+"""
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Timestamp = Annotated[str, Field(description="ISO 8601 date-time, e.g. 2025-04-15T00:00:00+00:00")]
+Day = Annotated[str, Field(description="ISO 8601 date, e.g. 2025-04-01")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorItem(Model):
+    param: str
+    msg: str
+
+
+class ErrorOut(Model):
+    detail: str = Field(description="What went wrong, in words")
+    errors: list[ErrorItem] | None = Field(None, description="One entry per bad parameter")
+
+
+class EntityRef(Model):
+    id: str
+    type: str
+    name: str
+
+
+class Summary(Model):
+    id: int
+    title: str
+    snippet: str = Field(description="Plain escaped text; matches wrapped in <mark>")
+    url: str | None
+    source: str | None
+    lang: str
+    published_at: Timestamp
+    date_estimated: bool | None = None
+    entities: list[EntityRef]
+    story_id: str | None
+
+
+class Facet(Model):
+    id: str
+    name: str
+    count: int
+
+
+class Expansion(Model):
+    id: str
+    type: str
+    name: str
+    aliases: list[str]
+
+
+class SearchOut(Model):
+    total: int
+    page: int
+    per_page: int
+    engine: str = Field(description="meilisearch, or the built-in engine (sqlite, postgresql)")
+    hits: list[Summary]
+    facets: dict[str, list[Facet]]
+    expansions: list[Expansion] = []
+
+
+class MentionOut(Model):
+    entity_id: str
+    surface: str
+    start: int
+    end: int
+
+
+class ArticleOut(Summary):
+    body: str
+    cited_sources: list[str]
+    mentions: list[MentionOut]
+    same_story: list[int]
+    duplicates: list[int] = []
+    duplicate_of: int | None = None
+    gazetteer_version: str | None = None
+
+
+class EntityOut(Model):
+    id: str
+    type: str
+    name: str
+    aliases: dict[str, list[str]]
+    date: Day | None = None
+    article_count: int
+
+
+class EntitiesOut(Model):
+    entities: list[EntityOut]
+
+
+class CoMention(Model):
+    id: str
+    type: str
+    name: str
+    count: int
+
+
+class EntityDetailOut(EntityOut):
+    data: dict | None = None
+    co_mentioned: list[CoMention]
+
+
+class Bucket(Model):
+    start: Day
+    count: int
+
+
+class TimelineEvent(Model):
+    id: str
+    date: Day
+    title: str
+    entities: list[str]
+
+
+class TimelineOut(Model):
+    interval: str
+    buckets: list[Bucket]
+    events: list[TimelineEvent]
+
+
+class Series(Model):
+    id: str
+    type: str
+    name: str
+    buckets: list[Bucket]
+
+
+class CompareOut(Model):
+    interval: str
+    events: list[TimelineEvent]
+    series: list[Series]
+
+
+class ViewOut(Model):
+    id: int
+    name: str
+    query: str
+    url: str
+    feed: str
+    csv: str
+    created_at: Timestamp
+
+
+class ViewsOut(Model):
+    views: list[ViewOut]
+
+
+class RejectedOut(Model):
+    origin: str
+    reason: str
+
+
+class IngestOut(Model):
+    added: int
+    duplicates: int
+    rejected: list[RejectedOut]
+    article_ids: list[int]
+
+
+def errors(*statuses: int) -> dict:
+    """OpenAPI `responses` for our error body (it replaces FastAPI's default 422 schema)."""
+    words = {400: "Bad request", 401: "Credentials missing or wrong", 403: "Not allowed",
+             404: "Not found", 413: "Request body too large", 422: "Invalid parameters",
+             429: "Too many requests (see Retry-After)"}
+    return {status: {"model": ErrorOut, "description": words.get(status, "Error")} for status in statuses}
+
+
+READ_ERRORS = errors(401, 422, 429)

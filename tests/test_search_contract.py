@@ -1,0 +1,718 @@
+"""One search contract, three engines: the database search on SQLite (FTS5) and on PostgreSQL
+(token array), and Meilisearch (the real 1.21 server, tests/conftest_meili.py).
+
+The contract tests run once per engine on the bundled sample corpus (49 articles, ar/en/fr/zh)
+and compare every answer with ground truth computed straight from the database (tags,
+languages, sources, dates, tokens). What only Meilisearch does (typo tolerance, ranking the
+articles that name the entity in their title first) is skipped for the database search with
+the reason. Then Meilisearch-only tests: both engines agree query by query on one database,
+the outbox through an outage (Meilisearch killed in the middle of an ingest while the worker
+runs, restarted, every article indexed exactly once), retries with backoff, deletions, the
+atomic rebuild, the index settings, the limited key, the worker, `index status` and /readyz,
+and draining on PostgreSQL with concurrent drainers.
+
+The corpus is loaded once per engine and module (the tests only read it): the same load as
+the `sample` fixture, without an ingest and an index per test on two cores.
+"""
+
+import os
+import re
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from app.cli import run_ingest
+from app.config import Settings
+from app.filters import parse_filters
+from app.migrate import upgrade
+from app.models import Article, ArticleEntity, IndexOutbox, Source, as_utc, utcnow
+from app.runtime import Runtime, build_runtime
+from app.search import outbox as outbox_module
+from app.search.meili import MeiliSearch, document, encode_token, entity_token, index_settings
+from app.search.outbox import drain_outbox, load_documents, rebuild_meili
+from app.search.service import SearchPage, search_articles
+from app.text import index_tokens
+from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
+
+ENGINES = ["sqlite", "postgresql", pytest.param("meilisearch", marks=pytest.mark.meili)]
+FTS_NO_TYPOS = ("the database search (FTS5 / PostgreSQL token array) has no typo tolerance: "
+                "words match exactly")
+
+
+# --- corpus and helpers ---------------------------------------------------------------------
+
+@dataclass
+class Corpus:
+    engine: str  # "sqlite" | "postgresql" (the database search) | "meilisearch"
+    runtime: Runtime
+    truth: dict[int, dict]  # article id -> lang, source, day, published, tags, tokens
+
+    @property
+    def expected_engine(self) -> str:
+        return self.engine
+
+    @property
+    def is_database(self) -> bool:
+        return self.engine in ("sqlite", "postgresql")
+
+    def search(self, query: str = "", **params) -> SearchPage:
+        pairs = [(k, v) for k, v in re.findall(r"([^&=]+)=([^&]*)", query)]
+        for key, value in params.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            pairs.extend((key, str(v)) for v in values)
+        filters = parse_filters(pairs)
+        with self.runtime.sessions() as session:
+            # No fallback: a Meilisearch failure must fail the test, not hide behind the database.
+            page = search_articles(session, filters, self.runtime.search, self.runtime.query_tagger)
+        assert page.engine == self.expected_engine and page.notice is None
+        return page
+
+    def ids(self, query: str = "", **params) -> list[int]:
+        params.setdefault("per_page", 100)
+        return [h["id"] for h in self.search(query, **params).hits]
+
+    def where(self, predicate) -> set[int]:
+        return {i for i, t in self.truth.items() if predicate(t)}
+
+    def tagged(self, entity_id: str) -> set[int]:
+        return self.where(lambda t: entity_id in t["tags"])
+
+
+def load_truth(runtime: Runtime) -> dict[int, dict]:
+    with runtime.sessions() as session:
+        truth = {a.id: {"lang": a.lang, "source": src, "published": as_utc(a.published_at),
+                        "day": as_utc(a.published_at).date(), "tags": set(),
+                        "tokens": set(index_tokens(a.title + "\n" + a.body)),
+                        "text": a.title + "\n" + a.body}
+                 for a, src in session.execute(
+                     select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
+                     .where(Article.duplicate_of.is_(None)))}
+        tags = session.execute(select(ArticleEntity.article_id, ArticleEntity.entity_id))
+        for article_id, entity_id in tags:
+            if article_id in truth:
+                truth[article_id]["tags"].add(entity_id)
+    return truth
+
+
+def outbox_rows(runtime: Runtime) -> list[IndexOutbox]:
+    with runtime.sessions() as session:
+        return list(session.scalars(select(IndexOutbox).order_by(IndexOutbox.id)))
+
+
+def article_ids(runtime: Runtime) -> list[int]:
+    with runtime.sessions() as session:
+        return sorted(session.scalars(select(Article.id).where(Article.duplicate_of.is_(None))))
+
+
+def make_runtime(settings: Settings) -> Runtime:
+    upgrade(settings)
+    runtime = build_runtime(settings)
+    if settings.meili_url:
+        runtime.search.ensure_index()
+    return runtime
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def corpus(request, tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp(request.param) / "data", admin_token=ADMIN_TOKEN)
+    server, pg_name = None, None
+    if request.param == "postgresql":
+        pg_name = f"chipwatch_contract_{uuid.uuid4().hex[:10]}"
+        settings = settings.model_copy(update={"database_url": scratch_pg_database(pg_name)})
+    if request.param == "meilisearch":
+        server = request.getfixturevalue("meili_server")
+        settings = server.settings(settings)
+    runtime = make_runtime(settings)
+    report = run_ingest(runtime, [str(SAMPLE)], None, None)
+    assert report.added >= 44 and not report.rejected
+    if server:
+        queued = outbox_rows(runtime)  # written with the articles (and with story re-links)
+        assert {r.article_id for r in queued} == set(report.article_ids)
+        assert drain_outbox(runtime) == len(queued)
+        assert outbox_rows(runtime) == []
+    else:
+        assert outbox_rows(runtime) == []  # no external engine, no queue
+    yield Corpus(request.param, runtime, load_truth(runtime))
+    runtime.close()
+    if server and server.running:
+        server.drop_indexes(settings.meili_index)
+    if pg_name:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')
+
+
+def scratch_pg_database(name: str) -> str:
+    """A database of its own for the module's PostgreSQL corpus (other tests truncate theirs)."""
+    if not _pg_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is required under CI=true and not reachable at {PG_ADMIN}")
+        pytest.skip("PostgreSQL not reachable")
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def newest_first(corpus: Corpus, ids) -> list[int]:
+    return sorted(ids, key=lambda i: (corpus.truth[i]["published"], i), reverse=True)
+
+
+# --- the contract ---------------------------------------------------------------------------
+
+def test_browse_everything_newest_first(corpus):
+    page = corpus.search(per_page=100)
+    assert page.total == len(corpus.truth) and len(page.hits) == page.total
+    assert [h["id"] for h in page.hits] == newest_first(corpus, corpus.truth)
+    assert set(page.facets) == {"company", "chip", "restriction", "region", "agency", "lang", "source"}
+
+
+def test_facet_counts_are_exact(corpus):
+    page = corpus.search()
+    langs = {v.id: v.count for v in page.facets["lang"]}
+    assert langs == {lang: len(corpus.where(lambda t, lang=lang: t["lang"] == lang))
+                     for lang in {t["lang"] for t in corpus.truth.values()}}
+    sources = {v.id: v.count for v in page.facets["source"]}
+    assert sources == {s: len(corpus.where(lambda t, s=s: t["source"] == s))
+                       for s in {t["source"] for t in corpus.truth.values()}}
+    for facet in ("company", "chip", "region", "restriction", "agency"):
+        values = page.facets[facet]
+        counts = [v.count for v in values]
+        assert counts == sorted(counts, reverse=True), facet
+        for v in values:
+            assert v.count == len(corpus.tagged(v.id)), (facet, v.id)
+    nvidia = next(v for v in page.facets["company"] if v.id == "nvidia")
+    assert nvidia.name == "Nvidia"
+
+
+def test_facet_counts_follow_the_query(corpus):
+    page = corpus.search(q="H20", per_page=100)
+    hits = {h["id"] for h in page.hits}
+    assert page.total == len(hits) > 0
+    langs = {v.id: v.count for v in page.facets["lang"]}
+    assert langs == {lang: sum(corpus.truth[i]["lang"] == lang for i in hits)
+                     for lang in {corpus.truth[i]["lang"] for i in hits}}
+    chips = {v.id: v.count for v in page.facets["chip"]}
+    assert chips["h20"] == page.total
+    assert all(count == sum(c in corpus.truth[i]["tags"] for i in hits) for c, count in chips.items())
+
+
+def test_entity_filters_or_within_and_across(corpus):
+    nvidia, huawei = corpus.tagged("nvidia"), corpus.tagged("huawei")
+    assert set(corpus.ids(company="nvidia")) == nvidia
+    assert set(corpus.ids(company=["nvidia", "huawei"])) == nvidia | huawei
+    assert set(corpus.ids(company="nvidia", chip="h20")) == nvidia & corpus.tagged("h20")
+    arabic = corpus.where(lambda t: t["lang"] == "ar")
+    assert set(corpus.ids(company="nvidia", lang="ar")) == nvidia & arabic
+    rule = "2025-04-h20-licence-requirement"
+    if corpus.tagged(rule):
+        assert set(corpus.ids(restriction=rule)) == corpus.tagged(rule)
+    assert set(corpus.ids(region="china", agency="bis")) == corpus.tagged("china") & corpus.tagged("bis")
+
+
+def test_language_and_source_filters(corpus):
+    for lang in ("ar", "zh", "en", "fr"):
+        assert set(corpus.ids(lang=lang)) == corpus.where(lambda t, lang=lang: t["lang"] == lang)
+    for source in ("The Export Ledger", "البوابة التقنية", "芯观察", "L'Écho des Semi-conducteurs"):
+        expected = corpus.where(lambda t, source=source: t["source"] == source)
+        assert expected and set(corpus.ids(source=source)) == expected, source
+    two = ["The Export Ledger", "芯观察"]
+    assert set(corpus.ids(source=two)) == corpus.where(lambda t: t["source"] in two)
+    assert corpus.ids(source='No "such" \\ source') == []
+
+
+def test_date_ranges_are_inclusive(corpus):
+    start, end = date(2025, 4, 16), date(2025, 8, 1)
+    expected = corpus.where(lambda t: start <= t["day"] <= end)
+    assert expected and set(corpus.ids(**{"from": start.isoformat(), "to": end.isoformat()})) == expected
+    assert set(corpus.ids(**{"from": "2025-12-01"})) == corpus.where(lambda t: t["day"] >= date(2025, 12, 1))
+    assert set(corpus.ids(to="2019-12-31")) == corpus.where(lambda t: t["day"] <= date(2019, 12, 31))
+    one_day = next(iter(corpus.truth.values()))["day"].isoformat()
+    assert set(corpus.ids(**{"from": one_day, "to": one_day})) == corpus.where(
+        lambda t: t["day"].isoformat() == one_day)
+    combined = corpus.ids(q="Nvidia", lang="zh", **{"from": "2025-08-01"})
+    assert set(combined) == corpus.tagged("nvidia") & corpus.where(
+        lambda t: t["lang"] == "zh" and t["day"] >= date(2025, 8, 1))
+
+
+def test_sort_orders(corpus):
+    newest = corpus.ids(q="Nvidia", sort="newest")
+    oldest = corpus.ids(q="Nvidia", sort="oldest")
+    relevance = corpus.ids(q="Nvidia")
+    assert newest == newest_first(corpus, corpus.tagged("nvidia"))
+    assert oldest == list(reversed(newest))
+    assert sorted(relevance) == sorted(newest)
+    assert corpus.ids(sort="oldest", lang="fr") == list(reversed(corpus.ids(lang="fr")))
+
+
+def test_relevance_ranks_the_entity_in_the_title_first(corpus):
+    if corpus.is_database:
+        pytest.skip("the database search ranks by its token index (bm25 on SQLite), not by where "
+                    "the entity is named")
+    hits = corpus.search(q="Huawei", per_page=5).hits
+    assert all("huawei" in h["title"].lower() or "هواوي" in h["title"] or "华为" in h["title"]
+               for h in hits[:3]), [h["title"] for h in hits]
+
+
+def test_pagination_walks_every_hit_once(corpus):
+    everything = corpus.ids(q="Nvidia", sort="newest")
+    walked, page_no = [], 1
+    while True:
+        page = corpus.search(q="Nvidia", sort="newest", per_page=7, page=page_no)
+        assert page.total == len(everything)
+        if not page.hits:
+            break
+        assert len(page.hits) <= 7
+        walked.extend(h["id"] for h in page.hits)
+        page_no += 1
+    assert walked == everything and page_no == -(-len(everything) // 7) + 1
+    beyond = corpus.search(q="Nvidia", per_page=7, page=page_no + 3)
+    assert beyond.hits == [] and beyond.total == len(everything)
+
+
+def test_highlighting_marks_matches_in_safe_snippets(corpus):
+    for hit in corpus.search(q="Huawei", per_page=100).hits:
+        assert "<mark>" in hit["snippet"], hit["title"]
+        assert re.sub(r"</?mark>", "", hit["snippet"]).count("<") == 0
+    arabic = corpus.search(q="Nvidia", lang="ar", per_page=100).hits
+    assert arabic and all("<mark>" in h["snippet"] for h in arabic)
+    marked = {m for h in arabic for m in re.findall(r"<mark>(.*?)</mark>", h["snippet"])}
+    assert marked & {"إنفيديا", "انفيديا", "لإنفيديا", "وإنفيديا"}, marked
+
+
+def test_cross_lingual_entity_queries(corpus):
+    nvidia = corpus.tagged("nvidia")
+    hits = corpus.search(q="Nvidia", per_page=100)
+    assert {h["id"] for h in hits.hits} == nvidia
+    assert {"ar", "zh", "en", "fr"} <= {h["lang"] for h in hits.hits}
+    assert [e.id for e in hits.expansions] == ["nvidia"]
+    arabic_spelling = corpus.where(lambda t: "إنفيديا" in t["text"] or "انفيديا" in t["text"])
+    chinese_spelling = corpus.where(lambda t: "英伟达" in t["text"])
+    assert arabic_spelling and chinese_spelling and arabic_spelling | chinese_spelling <= nvidia
+    assert set(corpus.ids(q="英伟达")) == nvidia  # and the other way round
+    assert set(corpus.ids(q="إنفيديا")) == nvidia
+    assert set(corpus.ids(q="هواوي")) == corpus.tagged("huawei")
+    english = corpus.where(lambda t: t["lang"] == "en" and "huawei" in t["tokens"])
+    assert english <= set(corpus.ids(q="华为"))
+
+
+def test_expansion_can_be_switched_off(corpus):
+    words_only = corpus.search(q="Nvidia", expand=0, per_page=100)
+    assert words_only.expansions == []
+    assert {h["id"] for h in words_only.hits} == corpus.where(lambda t: "nvidia" in t["tokens"])
+    assert {h["lang"] for h in words_only.hits} <= {"en", "fr", "zh"}  # the Latin word only
+
+
+def test_h20_never_finds_h200_only_articles(corpus):
+    h200_only = corpus.where(lambda t: "h200" in t["tokens"] and "h20" not in t["tokens"]
+                             and "h20" not in t["tags"])
+    h20_only = corpus.where(lambda t: "h20" in t["tokens"] and "h200" not in t["tokens"]
+                            and "h200" not in t["tags"])
+    assert h200_only and h20_only
+    for expand in (1, 0):
+        h20 = set(corpus.ids(q="H20", expand=expand))
+        h200 = set(corpus.ids(q="H200", expand=expand))
+        assert h20 and not h20 & h200_only, expand
+        assert h200 and not h200 & h20_only, expand
+    assert set(corpus.ids(q="H20", expand=0)) == corpus.where(lambda t: "h20" in t["tokens"])
+    assert set(corpus.ids(q="H20")) == corpus.tagged("h20")
+    assert set(corpus.ids(q="H2", expand=0)) == corpus.where(lambda t: "h2" in t["tokens"])  # no prefix
+
+
+def test_model_numbers_inside_chinese_text(corpus):
+    glued = corpus.where(lambda t: re.search(r"[\u4e00-\u9fff]910C", t["text"]) is not None)
+    assert glued and glued <= set(corpus.ids(q="910C", expand=0))
+    assert glued <= set(corpus.ids(q="昇腾910C"))
+
+
+def test_chinese_words_inside_unbroken_text(corpus):
+    expected = corpus.where(lambda t: "芯片" in t["text"])
+    assert expected and set(corpus.ids(q="芯片", expand=0)) == expected
+    phrase = corpus.where(lambda t: "实体清单" in t["text"])
+    assert phrase and phrase <= set(corpus.ids(q="实体清单", expand=0))
+
+
+def test_arabic_normalisation_in_queries(corpus):
+    hamza = corpus.where(lambda t: "إنفيديا" in t["text"])
+    bare = corpus.where(lambda t: re.search(r"(^|\s)انفيديا", t["text"]) is not None)
+    assert hamza and bare
+    words_only = set(corpus.ids(q="انفيديا", expand=0))
+    assert hamza | bare <= words_only  # hamza forms fold together
+    assert set(corpus.ids(q="إنفيديا", expand=0)) == words_only
+    with_clitic = corpus.where(lambda t: re.search(r"[وبل](هواوي)", t["text"]) is not None)
+    assert with_clitic and with_clitic <= set(corpus.ids(q="هواوي", expand=0))  # وهواوي, لهواوي
+    # A query word with a clitic finds the bare word too.
+    assert corpus.where(lambda t: "الصين" in t["tokens"]) <= set(corpus.ids(q="والصين", expand=0))
+
+
+def test_arabic_query_with_attached_clitic_finds_the_entity(corpus):
+    assert set(corpus.ids(q="لإنفيديا")) == corpus.tagged("nvidia")
+
+
+def test_typo_tolerance_for_words(corpus):
+    if corpus.is_database:
+        pytest.skip(FTS_NO_TYPOS)
+    assert corpus.where(lambda t: "nvidia" in t["tokens"]) <= set(corpus.ids(q="Nvidai", expand=0))
+    assert corpus.ids(q="H2000", expand=0) == []  # model numbers stay exact
+
+
+def test_no_match_is_an_empty_page(corpus):
+    page = corpus.search(q="zzqxv wombat")
+    assert page.total == 0 and page.hits == []
+    assert all(values == [] for values in page.facets.values())
+
+
+def test_selected_facet_value_without_matches_still_shows(corpus):
+    page = corpus.search(q="zzqxv", company="nvidia")
+    assert [(v.id, v.count, v.selected) for v in page.facets["company"]] == [("nvidia", 0, True)]
+
+
+def test_json_api_reports_the_engine(corpus):
+    from app.main import create_app
+
+    with TestClient(create_app(corpus.runtime.settings, corpus.runtime)) as client:
+        body = client.get("/api/search", params={"q": "Nvidia", "lang": "zh"}).json()
+        assert body["engine"] == corpus.expected_engine
+        assert body["total"] == len(corpus.tagged("nvidia") & corpus.where(lambda t: t["lang"] == "zh"))
+        page = client.get("/", params={"q": "Nvidia"}).text
+    if corpus.engine == "meilisearch":
+        settings = corpus.runtime.settings
+        host = settings.meili_url.split("//")[1]
+        for secret in (settings.meili_key.get_secret_value(), settings.meili_url, host):
+            assert secret not in page and secret not in str(body)
+
+
+# --- Meilisearch only -----------------------------------------------------------------------
+
+AGREEMENT_QUERIES = [
+    {"q": "Nvidia"}, {"q": "Huawei"}, {"q": "H20"}, {"q": "H200"}, {"q": "英伟达"},
+    {"q": "华为昇腾"}, {"q": "هواوي"}, {"q": "انفيديا", "expand": 0}, {"q": "ASML"},
+    {"q": "SMIC"}, {"q": "TSMC"}, {"q": "DeepSeek"}, {"q": "entity list"},
+    {"q": "Reuters"}, {"q": "910C"}, {"q": "芯片", "expand": 0}, {"q": "Malaysia"},
+    {"q": "Nvidia H20", "lang": "ar"}, {"company": "alibaba", "region": "southeast-asia"},
+    {"chip": "h20", "from": "2025-07-01", "to": "2025-09-30"}, {"q": "Blackwell", "sort": "oldest"},
+]
+
+
+@pytest.mark.meili
+@pytest.mark.parametrize("corpus", ["meilisearch"], indirect=True)
+@pytest.mark.parametrize("params", AGREEMENT_QUERIES,
+                         ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items()))
+def test_engines_agree(corpus, params):
+    """On the same database, Meilisearch and the database search find the same articles."""
+    filters = parse_filters([(k, str(v)) for k, v in {**params, "per_page": 100}.items()])
+    rt = corpus.runtime
+    with rt.sessions() as session:
+        meili = search_articles(session, filters, rt.search, rt.query_tagger)
+        database = search_articles(session, filters, rt.db_search, rt.query_tagger)
+    assert meili.engine == "meilisearch" and database.engine == "sqlite"
+    assert meili.total == database.total
+    assert {h["id"] for h in meili.hits} == {h["id"] for h in database.hits}
+    if filters.effective_sort != "relevance":
+        assert [h["id"] for h in meili.hits] == [h["id"] for h in database.hits]
+    for facet in meili.facets:
+        assert ({(v.id, v.count) for v in meili.facets[facet]}
+                == {(v.id, v.count) for v in database.facets[facet]}), facet
+
+
+@pytest.fixture
+def meili_runtime(meili_settings):
+    runtime = make_runtime(meili_settings)
+    yield runtime
+    runtime.close()
+
+
+def sample_lines() -> list[str]:
+    return SAMPLE.read_text(encoding="utf-8").splitlines()
+
+
+def ingest_lines(runtime: Runtime, lines: list[str], tmp_path, name: str):
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    report = run_ingest(runtime, [str(path)], None, None)
+    assert not report.rejected
+    return report
+
+
+def meili_ids(runtime: Runtime) -> list[int]:
+    return sorted(runtime.search.document_ids())
+
+
+@pytest.mark.meili
+def test_document_shape(meili_runtime):
+    runtime = meili_runtime
+    run_ingest(runtime, [str(SAMPLE)], None, None)
+    with runtime.sessions() as session:
+        zh = session.scalar(select(Article).where(Article.lang == "zh", Article.body.contains("910C")))
+        docs, gone = load_documents(session, [zh.id, 999_999], runtime.enricher.gazetteer)
+    assert gone == [999_999] and len(docs) == 1
+    doc = docs[0]
+    assert doc["id"] == zh.id and doc["lang"] == "zh" and doc["source"]
+    assert "910c" in doc["body"].split() and encode_token("芯片") in doc["body"].split()
+    assert not re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["body"])  # opaque words only
+    assert "huawei" in doc["company"] and entity_token("huawei") in doc["ents"].split()
+    assert doc["published_day"] == int(as_utc(zh.published_at).strftime("%Y%m%d"))
+    bare = document(zh, [("huawei", "company"), ("ascend-910c", "chip")], None)
+    assert bare["company"] == ["huawei"] and bare["chip"] == ["ascend-910c"] and bare["source"] is None
+    assert bare["ents"].split() == [entity_token("ascend-910c"), entity_token("huawei")]
+
+
+@pytest.mark.meili
+def test_settings_are_code_and_applied_once(meili_runtime, meili_server):
+    meili: MeiliSearch = meili_runtime.search
+    client = meili_server.master()
+    current = client.index(meili.index_uid).get_settings()
+    assert current["prefixSearch"] == "disabled"
+    assert current["searchableAttributes"] == index_settings()["searchableAttributes"]
+    assert set(current["filterableAttributes"]) >= {"company", "chip", "restriction", "region", "agency",
+                                                     "lang", "source", "published_day"}
+    tasks_before = client.get_tasks({"indexUids": [meili.index_uid]}).total
+    meili.ensure_index(force=True)
+    assert client.get_tasks({"indexUids": [meili.index_uid]}).total == tasks_before  # nothing changed
+    client.wait_for_task(client.index(meili.index_uid).update_prefix_search("indexingTime").task_uid)
+    meili.ensure_index(force=True)  # drifted settings are put back
+    assert client.index(meili.index_uid).get_prefix_search() == "disabled"
+
+
+@pytest.mark.meili
+def test_app_key_is_limited(meili_runtime, meili_server):
+    import meilisearch
+
+    app = meilisearch.Client(meili_server.url, meili_runtime.settings.meili_key.get_secret_value())
+    with pytest.raises(meilisearch.errors.MeilisearchApiError) as denied:
+        app.get_keys()
+    assert denied.value.status_code == 403
+    assert meili_runtime.settings.meili_key.get_secret_value() != meili_server.master_key
+    assert meili_runtime.settings.meili_key.get_secret_value() not in repr(meili_runtime.search)
+
+
+@pytest.mark.meili
+def test_worker_drains_and_status_reports_lag_per_engine(meili_runtime, tmp_path):
+    from app.indexer import status
+    from app.worker import Worker
+
+    report = ingest_lines(meili_runtime, sample_lines()[:10], tmp_path, "ten")
+    queued = len(outbox_rows(meili_runtime))
+    before = status(meili_runtime)
+    assert before["engine"] == "meilisearch" and before["engines"]["sqlite"]["lag"] == 0
+    assert before["engines"]["meilisearch"]["lag"] == queued == before["lag"] >= report.added
+    done = Worker(meili_runtime).run_once()
+    assert done["indexed"] == queued
+    after = done["index"]
+    assert after["lag"] == 0 and after["engines"]["meilisearch"]["documents"] == report.added
+    assert after["healthy"] is True
+
+
+@pytest.mark.meili
+def test_failed_batches_back_off_and_are_retried(meili_runtime, tmp_path, monkeypatch):
+    report = ingest_lines(meili_runtime, sample_lines()[:5], tmp_path, "five")
+    real_upsert = meili_runtime.search.upsert
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("payload refused")
+
+    monkeypatch.setattr(meili_runtime.search, "upsert", broken)
+    assert drain_outbox(meili_runtime) == 0
+    rows = outbox_rows(meili_runtime)
+    assert {r.article_id for r in rows} == set(report.article_ids)
+    assert all(r.attempts == 1 and "payload refused" in r.last_error for r in rows)
+    assert all(as_utc(r.available_at) > utcnow() for r in rows)
+    assert drain_outbox(meili_runtime) == 0  # not due yet
+    monkeypatch.setattr(meili_runtime.search, "upsert", real_upsert)
+    with meili_runtime.sessions.begin() as session:
+        session.execute(update(IndexOutbox).values(available_at=utcnow() - timedelta(seconds=1)))
+    assert drain_outbox(meili_runtime) == len(rows)
+    assert outbox_rows(meili_runtime) == [] and meili_ids(meili_runtime) == article_ids(meili_runtime)
+    assert outbox_module.backoff(1) < outbox_module.backoff(3) <= outbox_module.backoff(30)
+
+
+@pytest.mark.meili
+def test_deleted_and_duplicate_articles_leave_the_index(meili_runtime, tmp_path):
+    ingest_lines(meili_runtime, sample_lines()[:6], tmp_path, "six")
+    drain_outbox(meili_runtime)
+    ids = article_ids(meili_runtime)
+    with meili_runtime.sessions.begin() as session:
+        session.delete(session.get(Article, ids[0]))
+        session.add(IndexOutbox(article_id=ids[0], op="delete"))
+        session.get(Article, ids[1]).duplicate_of = ids[2]
+        session.add(IndexOutbox(article_id=ids[1], op="upsert"))
+    assert drain_outbox(meili_runtime) == 2
+    assert meili_ids(meili_runtime) == ids[2:]
+
+
+@pytest.mark.meili
+def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meili_server, tmp_path):
+    """Meilisearch is killed in the middle of an ingest while the worker runs; pages answer
+    from the database with a notice; after the restart the worker catches up on its own."""
+    from app.main import create_app
+    from app.worker import Worker
+
+    lines = sample_lines()
+    chunks = [lines[i:i + 10] for i in range(0, len(lines), 10)]
+    stop = threading.Event()
+    worker = threading.Thread(target=Worker(meili_runtime).run, args=(stop,), daemon=True)
+    worker.start()
+    try:
+        with TestClient(create_app(meili_runtime.settings, meili_runtime)) as client:
+            ingest_lines(meili_runtime, chunks[0], tmp_path, "c0")
+            ingest_lines(meili_runtime, chunks[1], tmp_path, "c1")
+            meili_server.stop(signal.SIGKILL)  # mid-ingest, whatever the worker was doing
+            try:
+                ingest_lines(meili_runtime, chunks[2], tmp_path, "c2")
+                ingest_lines(meili_runtime, chunks[3], tmp_path, "c3")
+                time.sleep(1.5)  # a few worker rounds against a dead server
+                waiting = outbox_rows(meili_runtime)
+                assert waiting and all(r.attempts <= 1 for r in waiting)  # waiting, not spinning
+                page = client.get("/", params={"q": "Nvidia"})
+                assert page.status_code == 200 and "The search engine is unreachable" in page.text
+                body = client.get("/api/search", params={"q": "Nvidia"}).json()
+                assert body["engine"] == "sqlite" and body["total"] > 0
+                ready = client.get("/readyz")
+                assert ready.json()["search"] == "unreachable" and ready.json()["index_lag"] >= len(waiting)
+            finally:
+                meili_server.start()
+            ingest_lines(meili_runtime, chunks[4], tmp_path, "c4")
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and outbox_rows(meili_runtime):
+                time.sleep(0.2)
+            assert outbox_rows(meili_runtime) == []
+            expected = article_ids(meili_runtime)
+            assert len(expected) == len(lines)
+            assert meili_ids(meili_runtime) == expected  # every article, exactly once
+            deadline = time.monotonic() + 10
+            while client.get("/api/search").json()["engine"] != "meilisearch" and time.monotonic() < deadline:
+                time.sleep(0.2)
+            body = client.get("/api/search", params={"q": "Nvidia", "per_page": 100}).json()
+            nvidia = {i for i, t in load_truth(meili_runtime).items() if "nvidia" in t["tags"]}
+            assert body["engine"] == "meilisearch" and {h["id"] for h in body["hits"]} == nvidia
+            ready = client.get("/readyz").json()
+            assert ready["search"] == "ok" and ready["index_lag"] == 0 and ready["engine"] == "meilisearch"
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        if not meili_server.running:
+            meili_server.start()
+
+
+@pytest.mark.meili
+def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
+    from tests.conftest_meili import _free_port
+
+    settings = meili_server.settings(Settings(data_dir=tmp_path / "data", admin_token=ADMIN_TOKEN))
+    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{_free_port()}"})
+    upgrade(dead)
+    runtime = build_runtime(dead)
+    try:
+        ingest_lines(runtime, sample_lines()[:8], tmp_path, "eight")
+        queued = len(outbox_rows(runtime))
+        assert drain_outbox(runtime) == 0
+        assert [r.attempts for r in outbox_rows(runtime)] == [0] * queued
+        with runtime.sessions() as session:
+            page = search_articles(session, parse_filters([("q", "Huawei")]), runtime.search,
+                                   runtime.query_tagger, runtime.fallback)
+        assert page.engine == "sqlite" and page.notice and page.total > 0
+    finally:
+        runtime.close()
+    live = build_runtime(settings)  # the same database, Meilisearch reachable again
+    try:
+        assert drain_outbox(live) == queued  # the missing index is built from the database
+        assert outbox_rows(live) == [] and meili_ids(live) == article_ids(live)
+    finally:
+        live.close()
+        meili_server.drop_indexes(settings.meili_index)
+
+
+@pytest.mark.meili
+def test_rebuild_swaps_atomically(meili_runtime, meili_server, tmp_path, monkeypatch):
+    from app.indexer import rebuild
+
+    ingest_lines(meili_runtime, sample_lines()[:40], tmp_path, "forty")
+    drain_outbox(meili_runtime)
+    total = len(article_ids(meili_runtime))
+    seen, errors, stop = [], [], threading.Event()
+
+    def keep_searching():
+        filters = parse_filters([("per_page", "1")])
+        while not stop.is_set():
+            try:
+                with meili_runtime.sessions() as session:
+                    page = search_articles(session, filters, meili_runtime.search, meili_runtime.query_tagger)
+                seen.append(page.total)
+            except Exception as exc:  # noqa: BLE001
+                errors.append(exc)
+
+    # An article arrives in the middle of the rebuild: it must reach the new index.
+    calls = {"n": 0}
+    real_load = outbox_module.load_documents
+
+    def load_and_ingest(session, ids, gazetteer=None):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            run_ingest(meili_runtime, [str(tmp_path / "late.jsonl")], None, None)
+        return real_load(session, ids, gazetteer)
+
+    (tmp_path / "late.jsonl").write_text(sample_lines()[45] + "\n", encoding="utf-8")
+    monkeypatch.setattr(outbox_module, "load_documents", load_and_ingest)
+    searcher = threading.Thread(target=keep_searching)
+    searcher.start()
+    try:
+        time.sleep(0.2)
+        count = rebuild(meili_runtime)
+        assert drain_outbox(meili_runtime) == 1  # the late article's row waited for the swap
+    finally:
+        time.sleep(0.2)
+        stop.set()
+        searcher.join()
+    assert count == total and not errors  # the database stage ran before the late article
+    assert seen and set(seen) <= {total, total + 1}  # never empty, never partial
+    monkeypatch.setattr(outbox_module, "load_documents", real_load)
+    drain_outbox(meili_runtime)
+    assert outbox_rows(meili_runtime) == []
+    assert meili_ids(meili_runtime) == article_ids(meili_runtime)
+    indexes = [i["uid"] for i in meili_server.master().get_raw_indexes({"limit": 1000})["results"]]
+    live = meili_runtime.search.index_uid
+    assert [u for u in indexes if u.startswith(live)] == [live]  # the old index is gone
+
+
+@pytest.mark.meili
+def test_drain_on_postgresql(request, tmp_path, meili_server):
+    """The PostgreSQL path: rows taken FOR UPDATE SKIP LOCKED, one drainer per article."""
+    from app.indexer import status
+    from tests.conftest import _truncate_pg
+
+    url = request.getfixturevalue("pg_database")
+    settings = meili_server.settings(Settings(data_dir=tmp_path / "data", database_url=url,
+                                              admin_token=ADMIN_TOKEN))
+    runtime = make_runtime(settings)
+    _truncate_pg(runtime)
+    try:
+        run_ingest(runtime, [str(SAMPLE)], None, None)
+        queued = len(outbox_rows(runtime))
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(drain_outbox(runtime, batch=7)))
+                   for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        results.append(drain_outbox(runtime))
+        assert outbox_rows(runtime) == [] and sum(results) == queued  # each row once
+        assert meili_ids(runtime) == article_ids(runtime)
+        with runtime.sessions() as session:
+            page = search_articles(session, parse_filters([("q", "英伟达"), ("per_page", "100")]),
+                                   runtime.search, runtime.query_tagger)
+        nvidia = {i for i, t in load_truth(runtime).items() if "nvidia" in t["tags"]}
+        assert page.engine == "meilisearch" and {h["id"] for h in page.hits} == nvidia
+        assert rebuild_meili(runtime) == len(article_ids(runtime))  # under the advisory lock
+        assert meili_ids(runtime) == article_ids(runtime)
+        assert status(runtime)["engines"]["meilisearch"]["lag"] == 0
+    finally:
+        _truncate_pg(runtime)
+        runtime.close()
+        meili_server.drop_indexes(settings.meili_index)
