@@ -110,7 +110,7 @@ def test_search_facets_url_reload_and_history(page, live_server):
     expect(page.locator(".chips .chip")).to_have_count(1)
     if SHOTS:
         page.goto(live_server + "/?company=nvidia")
-        page.screenshot(path=str(SHOTS / "screenshot-search.png"))
+        page.screenshot(path=str(SHOTS / "search.png"))
 
 
 def test_pages_work_without_javascript(browser, live_server):
@@ -132,7 +132,7 @@ def test_arabic_article_reads_right_to_left(page, live_server):
     assert page.locator("h1").evaluate("el => getComputedStyle(el).direction") == "rtl"
     assert page.locator(".mention").count() > 0
     if SHOTS:
-        page.screenshot(path=str(SHOTS / "screenshot-article-ar.png"))
+        page.screenshot(path=str(SHOTS / "article-ar.png"))
 
 
 def test_save_a_view_then_open_its_feed_and_csv(page, live_server):
@@ -161,11 +161,11 @@ def test_timeline_and_entity_pages(page, live_server):
     page.goto(live_server + "/timeline?company=nvidia&company=huawei&interval=year")
     assert page.locator("table.numbers tbody tr").count() > 0
     if SHOTS:
-        page.screenshot(path=str(SHOTS / "screenshot-timeline.png"))
+        page.screenshot(path=str(SHOTS / "timeline.png"))
     page.locator("table.numbers a").first.click()
     page.wait_for_url(re.compile(r"/\?company=(nvidia|huawei)&from="))
     expect(page.locator(".hit").first).to_be_visible()
     page.goto(live_server + "/entities/huawei")
     assert page.locator("h1").inner_text() == "Huawei"
     if SHOTS:
-        page.screenshot(path=str(SHOTS / "screenshot-entity.png"))
+        page.screenshot(path=str(SHOTS / "entity.png"))

@@ -58,6 +58,12 @@ def test_atom_feed_of_a_view_is_valid_and_filtered(client, sample):
         assert entry.find(f"{ATOM}id").text.rsplit("/", 1)[-1].isdigit()
         assert "huawei" in {c.get("term") for c in entry.findall(f"{ATOM}category")}
     assert feed.find(f"{ATOM}title").text.startswith("chipwatch:")
+    # A feed reader's view: feedparser reads it as Atom 1.0 without complaint.
+    import feedparser
+
+    parsed = feedparser.parse(response.content)
+    assert parsed.version == "atom10" and not parsed.bozo
+    assert len(parsed.entries) == len(entries) and all(e.link and e.title for e in parsed.entries)
 
 
 def test_csv_export_has_bom_and_arabic(client, sample):
