@@ -22,3 +22,14 @@ def test_ingest_benchmark_smoke(tmp_path):
     result = json.loads(report.read_text())["results"][0]
     assert result["added"] == 120 and result["rejected"] == 0
     assert result["articles_per_second"] > 0 and result["peak_rss_mib"] > 0
+
+
+def test_search_benchmark_smoke(tmp_path):
+    """Needs the Meilisearch binary (scripts/provision-meili.sh), like the contract suite."""
+    report = tmp_path / "search.json"
+    subprocess.run([sys.executable, "-m", "bench.search", "--count", "80", "--rounds", "1",
+                    "--clients", "2", "--report", str(report)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+    result = json.loads(report.read_text())["result"]
+    assert result["api_search_ms"]["n"] == result["meili_direct_ms"]["n"] == 20
+    assert result["p95_ratio"] > 0 and result["html_page_ms_concurrent"]["clients"] == 2

@@ -1,0 +1,177 @@
+"""Search benchmark: /api/search beside the same queries sent straight to Meilisearch, and the
+HTML search page under concurrent clients.
+
+    python -m bench.search --count 100000 [--report bench/reports/search.json]
+
+One run, one machine: the corpus is ingested into SQLite, indexed into a Meilisearch 1.21 the
+benchmark starts on loopback, and served by `chipwatch serve` (one process, no worker). Each
+query is sent to /api/search (chipwatch's whole path: filters, plan, Meilisearch, hydration
+from the database, snippets, facet names) and its exact Meilisearch request body straight to
+Meilisearch; the p95 ratio is printed.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+
+from app import ROOT
+from bench.ingest import write_corpus
+
+QUERIES = [
+    "q=Nvidia", "q=H20", "q=Huawei&lang=ar", "company=huawei", "chip=h20", "chip=h20&lang=zh",
+    "q=export+controls", "q=%D8%A5%D9%86%D9%81%D9%8A%D8%AF%D9%8A%D8%A7", "q=%E5%8D%8E%E4%B8%BA",
+    "company=nvidia&company=amd&sort=newest", "region=malaysia", "q=licence&from=2025-01-01&to=2025-12-31",
+    "restriction=2025-04-h20-licence-requirement", "q=Ascend+910C", "lang=fr&sort=oldest",
+    "q=data+centres&region=southeast-asia", "company=alibaba&chip=h20", "page=3", "q=TSMC",
+    "agency=bis",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def percentiles(samples: list[float]) -> dict:
+    q = statistics.quantiles(samples, n=100)
+    return {"p50": round(statistics.median(samples), 2), "p95": round(q[94], 2), "p99": round(q[98], 2),
+            "n": len(samples)}
+
+
+def timed(client: httpx.Client, method: str, url: str, **kwargs) -> float:
+    started = time.perf_counter()
+    response = client.request(method, url, **kwargs)
+    response.raise_for_status()
+    return (time.perf_counter() - started) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=10, help="times each query is sent")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--report", type=Path)
+    args = parser.parse_args()
+    meili_bin = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], check=True,
+                               capture_output=True, text=True).stdout.strip()
+    with tempfile.TemporaryDirectory(prefix="chipwatch-bench-search-") as tmp:
+        tmp = Path(tmp)
+        key, meili_port, app_port = secrets.token_hex(16), free_port(), free_port()
+        meili = subprocess.Popen([meili_bin, "--db-path", str(tmp / "meili"), "--http-addr",
+                                  f"127.0.0.1:{meili_port}", "--master-key", key, "--no-analytics",
+                                  "--max-indexing-memory", "1Gb"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        meili_url = f"http://127.0.0.1:{meili_port}"
+        env = {**os.environ, "CHIPWATCH_DATA_DIR": str(tmp / "data"), "CHIPWATCH_MEILI_URL": meili_url,
+               "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench", "CHIPWATCH_API_RATE_LIMIT": "0",
+               "CHIPWATCH_LOG_FORMAT": "text"}
+        server = None
+        try:
+            wait_http(meili_url + "/health")
+            corpus = tmp / "corpus.jsonl"
+            write_corpus(corpus, args.count)
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "app", "ingest", str(corpus)], env=env, check=True,
+                           capture_output=True)
+            ingest_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "app", "index", "rebuild"], env=env, check=True,
+                           capture_output=True)
+            index_s = time.perf_counter() - t0
+            server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--no-worker", "--port",
+                                       str(app_port)], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL)
+            base = f"http://127.0.0.1:{app_port}"
+            wait_http(base + "/healthz")
+
+            from app.enrich import default_enricher
+            from app.filters import parse_filters
+            from app.search.meili import search_request
+            from app.search.query import plan_query
+
+            tagger = default_enricher().query_tagger
+            bodies = [search_request(f, plan_query(f.q, tagger, f.expand))
+                      for f in (parse_filters(parse_qsl(q)) for q in QUERIES)]
+            index_uid = "bench"
+            api, direct = [], []
+            headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
+            with httpx.Client(timeout=30) as client:
+                for q, body in zip(QUERIES, bodies):  # warm-up
+                    timed(client, "GET", f"{base}/api/search?{q}")
+                    timed(client, "POST", f"{meili_url}/indexes/{index_uid}/search", json=body, headers=headers)
+                for _ in range(args.rounds):
+                    for q, body in zip(QUERIES, bodies):
+                        api.append(timed(client, "GET", f"{base}/api/search?{q}"))
+                        direct.append(timed(client, "POST", f"{meili_url}/indexes/{index_uid}/search",
+                                            json=body, headers=headers))
+            html: list[float] = []
+            lock = threading.Lock()
+
+            def client_loop(n: int) -> None:
+                with httpx.Client(timeout=60) as c:
+                    for i in range(args.rounds * 2):
+                        ms = timed(c, "GET", f"{base}/?{QUERIES[(n + i) % len(QUERIES)]}")
+                        with lock:
+                            html.append(ms)
+
+            threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(args.clients)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            html_s = time.perf_counter() - t0
+        finally:
+            if server:
+                server.terminate()
+                server.wait(10)
+            meili.terminate()
+            meili.wait(10)
+    result = {
+        "count": args.count, "ingest_seconds": round(ingest_s, 1),
+        "index_rebuild_seconds": round(index_s, 1),
+        "index_docs_per_second": round(args.count / index_s, 1),
+        "api_search_ms": percentiles(api), "meili_direct_ms": percentiles(direct),
+        "html_page_ms_concurrent": {**percentiles(html), "clients": args.clients,
+                                    "requests_per_second": round(len(html) / html_s, 1)},
+    }
+    result["p95_ratio"] = round(result["api_search_ms"]["p95"] / result["meili_direct_ms"]["p95"], 2)
+    print(f"{args.count} articles; index rebuild {result['index_docs_per_second']} docs/s")
+    print(f"{'':>22} {'p50':>8} {'p95':>8} {'p99':>8}")
+    for name in ("api_search_ms", "meili_direct_ms", "html_page_ms_concurrent"):
+        r = result[name]
+        print(f"{name:>22} {r['p50']:>8} {r['p95']:>8} {r['p99']:>8}")
+    print(f"p95 ratio /api/search : Meilisearch = {result['p95_ratio']}")
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps({"benchmark": "search", "machine": {"cpus": os.cpu_count()},
+                                           "result": result}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
