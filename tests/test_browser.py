@@ -2,59 +2,29 @@
 
 import os
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ADMIN_TOKEN, SAMPLE
+from tests.live import ARGS, CHROMIUM, live_app, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SHOTS = Path(os.environ.get("CHIPWATCH_SCREENSHOTS", "")) if os.environ.get("CHIPWATCH_SCREENSHOTS") else None
+SHOTS = Path(os.environ["CHIPWATCH_SCREENSHOTS"]) if os.environ.get("CHIPWATCH_SCREENSHOTS") else None
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("chromium not installed")
-    import uvicorn
-
+    require_chromium()
     from app.cli import run_ingest
     from app.config import Settings
-    from app.main import create_app
-    from app.migrate import upgrade
-    from app.runtime import build_runtime
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser"), admin_token=ADMIN_TOKEN)
-    upgrade(settings)
-    runtime = build_runtime(settings)
-    run_ingest(runtime, [str(SAMPLE)], None, None)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 15
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-    runtime.close()
+    with live_app(settings) as (base, runtime):
+        run_ingest(runtime, [str(SAMPLE)], None, None)
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +109,8 @@ def test_save_a_view_then_open_its_feed_and_csv(page, live_server):
     page.goto(live_server + "/admin")
     page.fill("#token", ADMIN_TOKEN)
     page.click("button[type=submit]")
-    page.wait_for_url(live_server + "/admin")
+    # The login posts and redirects back to /admin: wait for the logged-in page, not the URL.
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
     page.goto(live_server + "/?chip=h20&lang=ar")
     page.fill("#view-name", "H20 in Arabic")
     page.click(".saveview button")

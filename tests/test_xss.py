@@ -8,19 +8,14 @@ DOM is checked for what escaping must guarantee: no injected element, no on* att
 javascript: link, <mark> without attributes.
 """
 
-import os
 import re
-import socket
-import threading
-import time
 
 import httpx
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
+from tests.live import ARGS, CHROMIUM, live_app, require_chromium
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 CANARY = "xsscanary"
 
 pytestmark = pytest.mark.browser
@@ -75,37 +70,17 @@ def _article(i: int, payload: str) -> dict:
     return item
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory):
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("chromium not installed")
-    import uvicorn
-
+    require_chromium()
     from app.config import Settings
-    from app.main import create_app
-    from app.migrate import upgrade
-    from app.runtime import build_runtime
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("xss"), admin_token=ADMIN_TOKEN)
-    upgrade(settings)
-    runtime = build_runtime(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 15
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
+    with live_app(settings) as (base, _runtime):
+        yield base, _ingest_payloads(base)
+
+
+def _ingest_payloads(base: str) -> list[int]:
     items = [_article(i, p) for i, p in enumerate(PAYLOADS)]
     items += [{"title": f"Bad link {CANARY} {j}", "url": url, "lang": "en", "published_at": "2025-12-01",
                "body": f"Nvidia H20 {CANARY} article whose link must never be clickable, case {j}."}
@@ -113,10 +88,7 @@ def xss_server(tmp_path_factory):
     report = httpx.post(f"{base}/api/articles", json=items, timeout=60,
                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     assert report["added"] == len(items), report
-    yield base, report["article_ids"]
-    server.should_exit = True
-    thread.join(5)
-    runtime.close()
+    return report["article_ids"]
 
 
 @pytest.fixture(scope="module")

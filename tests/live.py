@@ -1,0 +1,54 @@
+"""A live chipwatch on a loopback port and Debian's chromium, for the browser tests."""
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def require_chromium() -> None:
+    """Skip without chromium locally; under CI=true its absence is a failure."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian's chromium is required under CI=true")
+        pytest.skip("chromium not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_app(settings) -> Iterator[tuple[str, object]]:
+    """Migrate, build a runtime and serve it with uvicorn in a thread; yields (base URL, runtime)."""
+    import uvicorn
+
+    from app.main import create_app
+    from app.migrate import upgrade
+    from app.runtime import build_runtime
+
+    upgrade(settings)
+    runtime = build_runtime(settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
+                                           port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started and time.time() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", runtime
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        runtime.close()
