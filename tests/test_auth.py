@@ -22,7 +22,8 @@ ARTICLE = {"title": "Nvidia H20 licences", "lang": "en", "published_at": "2025-0
 # test_every_write_endpoint_is_listed until it is added here (and so tested).
 ADMIN_BEARER = {("POST", "/api/articles")}
 ADMIN_FORM = {("POST", "/views"), ("POST", "/views/{view_id}/rename"),
-              ("POST", "/views/{view_id}/delete"), ("POST", "/admin/logout")}
+              ("POST", "/views/{view_id}/delete"), ("POST", "/admin/logout"),
+              ("POST", "/admin/sources"), ("POST", "/admin/sources/{source_id}/remove")}
 LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login")}  # open: they check the token itself
 
 
@@ -101,12 +102,14 @@ def test_ingest_is_off_without_an_admin_token(tmp_path):
 def test_form_writes_refuse_without_session_or_csrf_and_accept_with(app_client):
     view_form = {"name": "H20", "query": "chip=h20"}
     # No session: 401 everywhere, the admin bearer token does not replace the session.
-    for path in ("/views", "/views/1/rename", "/views/1/delete", "/admin/logout"):
+    for path in ("/views", "/views/1/rename", "/views/1/delete", "/admin/logout", "/admin/sources",
+                 "/admin/sources/1/remove"):
         assert app_client.post(path, data=view_form).status_code == 401, path
         assert app_client.post(path, data=view_form, headers=bearer(ADMIN_TOKEN)).status_code == 401, path
     csrf = admin_login(app_client)
     # Session without (or with a forged) CSRF token: 403.
-    for path in ("/views", "/views/1/rename", "/views/1/delete", "/admin/logout"):
+    for path in ("/views", "/views/1/rename", "/views/1/delete", "/admin/logout", "/admin/sources",
+                 "/admin/sources/1/remove"):
         assert app_client.post(path, data=view_form).status_code == 403, path
         assert app_client.post(path, data={**view_form, "csrf": csrf[:-2] + "xx"}).status_code == 403, path
     # With both: done.
@@ -118,6 +121,17 @@ def test_form_writes_refuse_without_session_or_csrf_and_accept_with(app_client):
     assert app_client.get("/api/views").json()["views"][0]["name"] == "H20 (all)"
     deleted = app_client.post(f"/views/{view_id}/delete", data={"csrf": csrf}, follow_redirects=False)
     assert deleted.status_code == 303 and app_client.get("/api/views").json()["views"] == []
+    feed = {"url": "https://feeds.example.org/chips.xml", "name": "Chip feed", "lang": "en",
+            "interval": "30", "csrf": csrf}
+    assert app_client.post("/admin/sources", data=feed, follow_redirects=False).status_code == 303
+    admin_page = app_client.get("/admin").text
+    assert "https://feeds.example.org/chips.xml" in admin_page
+    assert app_client.post("/admin/sources", data=feed).status_code == 422  # already a source
+    assert app_client.post("/admin/sources", data={**feed, "url": "ftp://x"}).status_code == 422
+    source_id = int(re.search(r'action="/admin/sources/(\d+)/remove"', admin_page).group(1))
+    removed = app_client.post(f"/admin/sources/{source_id}/remove", data={"csrf": csrf},
+                              follow_redirects=False)
+    assert removed.status_code == 303 and "feeds.example.org" not in app_client.get("/admin").text
     out = app_client.post("/admin/logout", data={"csrf": csrf}, follow_redirects=False)
     assert out.status_code == 303
     app_client.cookies.clear()

@@ -2,7 +2,9 @@
 
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -99,6 +101,33 @@ def admin_page(request: Request, session: SessionDep):
         context["lag"] = session.scalar(select(func.count()).select_from(IndexOutbox))
         context["engine"] = request.app.state.runtime.search.engine
     return render(request, "admin.html", context)
+
+
+@router.post("/admin/sources")
+def admin_add_source(session: SessionDep, form: dict = Depends(require_admin_form)):
+    """Add a feed from /admin (same rules as `chipwatch sources add`)."""
+    from app.ingest.sources import SourceError, add_source
+
+    try:
+        interval = int(str(form.get("interval") or 60))
+        add_source(session, str(form.get("url", "")).strip(), name=str(form.get("name", "")),
+                   lang=str(form.get("lang", "")), interval=interval)
+    except (SourceError, ValueError) as exc:
+        raise HTTPException(422, f"Cannot add this source: {exc}") from None
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/sources/{source_id}/remove")
+def admin_remove_source(source_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
+                        form: dict = Depends(require_admin_form)):
+    """Stop polling a feed; its articles stay (same as `chipwatch sources remove`)."""
+    from app.ingest.sources import SourceError, remove_source
+
+    try:
+        remove_source(session, str(source_id))
+    except SourceError as exc:
+        raise HTTPException(404, str(exc)) from None
+    return RedirectResponse("/admin", status_code=303)
 
 
 @router.post("/admin/login")
