@@ -140,3 +140,24 @@ def test_timeline_and_entity_pages(page, live_server):
     assert page.locator("h1").inner_text() == "Huawei"
     if SHOTS:
         page.screenshot(path=str(SHOTS / "entity.png"))
+
+
+def test_keyboard_only_search(page, live_server):
+    """Skip link first, then the search box; a facet is reachable and applied with Enter."""
+    page.goto(live_server + "/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")  # skip to content
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "q"
+    page.keyboard.type("Huawei")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=Huawei"))
+    for _ in range(40):  # tab forward to the first facet link
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('.facet')"):
+            break
+    else:
+        raise AssertionError("no facet link reachable by keyboard")
+    page.keyboard.press("Enter")
+    expect(page.locator(".chips .chip")).to_have_count(1)
