@@ -17,6 +17,7 @@ from app import ROOT
 from app.config import Settings
 from app.migrate import upgrade
 from app.runtime import build_runtime
+from tests.live import ARGS, CHROMIUM, missing
 
 pytest_plugins = ["tests.conftest_meili"]  # the real Meilisearch server (session fixture)
 PG_ADMIN = os.environ.get("CHIPWATCH_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -38,9 +39,7 @@ def _pg_available() -> bool:
 def pg_database():
     """One scratch PostgreSQL database for the session; tests truncate it between them."""
     if not _pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true and not reachable at {PG_ADMIN}")
-        pytest.skip("PostgreSQL not reachable")
+        missing("PostgreSQL", f"not reachable at {PG_ADMIN}")
     name = f"chipwatch_test_{uuid.uuid4().hex[:10]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -106,3 +105,17 @@ def sample(ingest):
     report = ingest(SAMPLE)
     assert report.added >= 44 and not report.rejected
     return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Debian chromium for every browser test (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.live import require_chromium
+
+    require_chromium()
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

@@ -10,7 +10,6 @@ fail under CI=true.
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import uuid
@@ -24,21 +23,14 @@ from pydantic import SecretStr
 from app import ROOT
 from app.config import Settings
 from app.search.meili import create_app_key
+from tests.live import free_port, missing
 
 INDEX_PREFIX = "chipwatch_test_"
 START_TIMEOUT = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _unavailable(reason: str):
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"Meilisearch is required under CI=true: {reason}")
-    pytest.skip(f"Meilisearch not available: {reason}")
+    missing("Meilisearch", reason)
 
 
 def provision_binary() -> str:
@@ -59,7 +51,7 @@ class MeiliServer:
     def __init__(self, binary: str, workdir: Path):
         self.binary = binary
         self.workdir = workdir
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.master_key = secrets.token_hex(24)  # hex: never starts with "-" (an option)
         self.app_key: str | None = None

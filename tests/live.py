@@ -1,4 +1,5 @@
-"""A live chipwatch on a loopback port and Debian's chromium, for the browser tests."""
+"""Helpers for tests that need live things: a chipwatch on a loopback port, Debian's chromium,
+and the rule for a missing service (skip locally, fail under CI=true)."""
 
 import os
 import socket
@@ -13,15 +14,19 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+def missing(what: str, reason: str) -> None:
+    """A service the tests need is absent: skip locally, fail under CI=true."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} is required under CI=true: {reason}")
+    pytest.skip(f"{what} not available: {reason}")
+
+
 def require_chromium() -> None:
-    """Skip without chromium locally; under CI=true its absence is a failure."""
     if not os.path.exists(CHROMIUM):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Debian's chromium is required under CI=true")
-        pytest.skip("chromium not installed")
+        missing("Debian's chromium", f"{CHROMIUM} not installed")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -38,7 +43,7 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
 
     upgrade(settings)
     runtime = build_runtime(settings)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
                                            port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

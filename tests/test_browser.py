@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ADMIN_TOKEN, SAMPLE
-from tests.live import ARGS, CHROMIUM, live_app, require_chromium
+from tests.live import live_app, require_chromium
 
 SHOTS = Path(os.environ["CHIPWATCH_SCREENSHOTS"]) if os.environ.get("CHIPWATCH_SCREENSHOTS") else None
 
@@ -25,16 +25,6 @@ def live_server(tmp_path_factory):
     with live_app(settings) as (base, runtime):
         run_ingest(runtime, [str(SAMPLE)], None, None)
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -602,10 +602,10 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
 
 @pytest.mark.meili
 def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
-    from tests.conftest_meili import _free_port
+    from tests.live import free_port
 
     settings = meili_server.settings(Settings(data_dir=tmp_path / "data", admin_token=ADMIN_TOKEN))
-    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{_free_port()}"})
+    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{free_port()}"})
     upgrade(dead)
     runtime = build_runtime(dead)
     try:

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN_TOKEN
-from tests.live import ARGS, CHROMIUM, live_app, require_chromium
+from tests.live import live_app, require_chromium
 
 CANARY = "xsscanary"
 
@@ -89,16 +89,6 @@ def _ingest_payloads(base: str) -> list[int]:
                         headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json()
     assert report["added"] == len(items), report
     return report["article_ids"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
