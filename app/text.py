@@ -90,6 +90,14 @@ def is_latin_or_digit(ch: str) -> bool:
     return ch.isalnum() and not ARABIC_LETTER.match(ch) and not CJK.match(ch)
 
 
+def attached_prefix(folded: str, start: int) -> str:
+    """The Arabic letters written onto a word before position start (و of وهواوي, لل of للصين)."""
+    word_start = start
+    while word_start > 0 and ARABIC_LETTER.match(folded[word_start - 1]):
+        word_start -= 1
+    return folded[word_start:start]
+
+
 def is_whole_word(folded: str, start: int, end: int) -> bool:
     """Whether folded[start:end] stands as a word: Latin/digits need boundaries, Arabic may
     carry clitic prefixes, CJK needs none (but a number is not part of a longer number)."""
@@ -97,10 +105,7 @@ def is_whole_word(folded: str, start: int, end: int) -> bool:
     before = folded[start - 1] if start > 0 else " "
     after = folded[end] if end < len(folded) else " "
     if ARABIC_LETTER.match(first):
-        word_start = start
-        while word_start > 0 and ARABIC_LETTER.match(folded[word_start - 1]):
-            word_start -= 1
-        if folded[word_start:start] not in ARABIC_PREFIXES:
+        if attached_prefix(folded, start) not in ARABIC_PREFIXES:
             return False
     elif is_latin_or_digit(first) and is_latin_or_digit(before):
         return False

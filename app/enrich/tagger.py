@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import ahocorasick
 
 from app.gazetteer import EntityDef, Gazetteer
-from app.text import ARABIC_LETTER, ARABIC_PREFIXES, is_latin_or_digit, normalize, normalize_with_map
+from app.text import (
+    ARABIC_LETTER, ARABIC_PREFIXES, attached_prefix, is_latin_or_digit, normalize, normalize_with_map,
+)
 
 # Arabic endings that keep a name a name (relative adjectives, plurals): الصينية, الأمريكيون.
 ARABIC_SUFFIXES = frozenset({"", "ه", "يه", "ي", "ون", "ين", "يون", "يين", "ات"})
@@ -265,10 +267,7 @@ class Tagger:
         if latin(first) and latin(before):
             return False
         if arabic(first):
-            word_start = start
-            while word_start > 0 and arabic(folded[word_start - 1]):
-                word_start -= 1
-            prefix = folded[word_start:start]
+            prefix = attached_prefix(folded, start)
             if (prefix[:-2] + "ال" if after_lil else prefix) not in ARABIC_PREFIXES:
                 return False
         if stem:
