@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
 from app.filters import SLUG
+from app.entities import co_mentioned
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.models import ArticleEntity, Entity
@@ -98,13 +99,9 @@ def api_entity(entity_id: str, session: SessionDep) -> dict:
         raise HTTPException(404, f"no entity {entity_id!r}")
     articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
     count = session.scalar(select(func.count()).select_from(articles.subquery()))
-    co = session.execute(
-        select(Entity, func.count()).join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
-        .where(ArticleEntity.article_id.in_(articles), Entity.id != entity_id)
-        .group_by(Entity.id).order_by(func.count().desc(), Entity.name).limit(30)).all()
     out = _entity_json(entity, count)
     out["data"] = entity.data
-    out["co_mentioned"] = [{"id": e.id, "type": e.type, "name": e.name, "count": n} for e, n in co]
+    out["co_mentioned"] = co_mentioned(session, entity_id, limit=30)
     return out
 
 

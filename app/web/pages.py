@@ -1,17 +1,15 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import Query
-from sqlalchemy import func
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 
+from app.entities import co_mentioned
 from app.filters import ENTITY_PARAMS, SLUG, Filters
-from app.models import ArticleEntity, Entity
+from app.models import Entity
 from app.search.service import article_detail, search_articles, summaries
 from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
@@ -81,12 +79,7 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
     tl = timeline(session, own, runtime, "month")
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
                              runtime.query_tagger, runtime.fallback)
-    tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    co = session.execute(
-        select(Entity, func.count()).join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
-        .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id,
-               Entity.type.in_(("company", "chip")))
-        .group_by(Entity.id).order_by(func.count().desc(), Entity.name).limit(24)).all()
+    co = co_mentioned(session, entity_id, types=("company", "chip"), limit=24)
     restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
                                                .order_by(Entity.date))
                     if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
