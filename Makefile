@@ -15,9 +15,14 @@ serve:
 clean:
 	rm -rf .venv .chipwatch .cache
 
-bench:  ## ingestion and search benchmarks at 10k and 100k articles; reports in bench/reports/
+bench:  ## ingestion and search benchmarks at 10k and 100k articles, reliability drills, freshness; reports in bench/reports/
 	./scripts/bootstrap.sh test
 	.venv/bin/python -m bench.search --count 10000 --report bench/reports/search-10k.json
 	.venv/bin/python -m bench.search --count 100000 --report bench/reports/search-100k.json
 	.venv/bin/python -m bench.ingest --count 10000 100000 --report bench/reports/ingest-sqlite.json
 	.venv/bin/python -m bench.ingest --count 10000 100000 --database-url postgresql://postgres@127.0.0.1:5432/$${BENCH_PG_DB:-chipwatch_bench} --report bench/reports/ingest-postgresql.json
+	.venv/bin/python -m bench.drills kill --count 10000 --report bench/reports/drill-kill-sqlite.json
+	.venv/bin/python -m bench.drills kill --count 10000 --database-url postgresql://postgres@127.0.0.1:5432/$${BENCH_PG_DRILL_DB:-chipwatch_drill} --report bench/reports/drill-kill-postgresql.json
+	.venv/bin/python -m bench.drills meili-outage --count 10000 --outage-seconds 60 --report bench/reports/drill-meili-outage.json
+	.venv/bin/python -m bench.freshness --samples 50 --report bench/reports/freshness.json
+	.venv/bin/python -m bench.freshness --samples 50 --load 10000 --report bench/reports/freshness-under-load.json

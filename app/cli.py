@@ -4,7 +4,9 @@ Exit codes: 0 success, 1 when an ingest rejected something, 2 on usage errors (c
 """
 
 import json
+import os
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -13,6 +15,7 @@ import click
 from app.config import get_settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
+DEMO_LISTS = Path(__file__).parent / "data" / "lists" / "entity-list-demo.json"
 
 
 def _runtime(upgrade: bool = True):
@@ -65,7 +68,9 @@ def run_ingest(runtime, targets: list[str], source: str | None, lang: str | None
     from app.ingest.sources import article_url_known
     from app.ingest.targets import expand
 
-    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    # Large inputs are read and tagged in one worker process per core (app/ingest/pipeline.py).
+    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
+                        processes=os.cpu_count() or 1)
     items = expand(targets, runtime.settings, is_known=article_url_known(runtime.sessions))
     context, advance = _progress(None, "ingesting")
     with context:
@@ -107,24 +112,34 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not run the worker in this process.")
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Web processes (one per core serves the most pages).")
+def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
     """Serve the web app (and the worker alongside, unless --no-worker)."""
     runtime = _runtime()
-    _serve(runtime, host, port, with_worker=not no_worker)
+    _serve(runtime, host, port, with_worker=not no_worker, workers=workers)
 
 
-def _serve(runtime, host: str, port: int, with_worker: bool) -> None:
+def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1) -> None:
     import uvicorn
 
     from app.main import create_app
     from app.worker import Worker
 
     stop = threading.Event()
-    if with_worker:
+    if with_worker:  # in this process only, however many web processes serve
         threading.Thread(target=Worker(runtime).run, args=(stop,), daemon=True, name="worker").start()
+    # The app logs each request itself (tokens blanked): uvicorn's access log is off.
     try:
-        uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port, log_level="info",
-                    access_log=False)  # the app logs each request itself, tokens blanked
+        if workers == 1:
+            uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port,
+                        log_level="info", access_log=False)
+        else:
+            with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
+                # Each web process builds its app from the environment; /metrics sums them.
+                os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+                uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
+                            port=port, log_level="info", access_log=False)
     finally:
         stop.set()
         runtime.close()
@@ -156,6 +171,8 @@ def worker(once: bool) -> None:
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Embedded default: database, sample corpus and restriction timeline, then serve."""
     runtime = _runtime()
+    lists = run_list_import(runtime, DEMO_LISTS.read_bytes(), f"bundled {DEMO_LISTS.name}")
+    click.echo(f"export-control lists: {lists.summary()}")
     report = run_ingest(runtime, [str(SAMPLE)], None, None)
     click.echo(f"sample corpus: {report.summary()}")
     for rejected in report.rejected:
@@ -316,4 +333,203 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
             json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
                                 encoding="utf-8")
     if fail_under is not None and report.worst_f1() < fail_under:
+        sys.exit(1)
+
+
+# --- export-control lists (app/lists/, docs/lists.md) ----------------------------------------
+
+LIST_FETCH_BYTES = 128 * 1024 * 1024  # the whole Consolidated Screening List is tens of MB
+
+
+def run_list_import(runtime, content: bytes, origin: str, **options):
+    """Import one list file in one transaction (articles re-queued for the index with it)."""
+    from app.lists.importer import import_file
+
+    with runtime.sessions.begin() as session:
+        return import_file(session, content, origin, runtime.enricher.gazetteer,
+                           outbox=bool(runtime.settings.meili_url), **options)
+
+
+def _read_list_source(target: str, settings) -> tuple[bytes, str]:
+    """The bytes of a file, of stdin (-), or of a URL fetched with the safe fetcher."""
+    if target == "-":
+        return sys.stdin.buffer.read(), "stdin"
+    if target.startswith(("http://", "https://")):
+        from app.ingest.fetch import FetchError, Fetcher
+
+        try:
+            with Fetcher.from_settings(settings, max_bytes=LIST_FETCH_BYTES, deadline=300.0) as fetcher:
+                return fetcher.fetch(target).content, target
+        except FetchError as exc:
+            raise click.ClickException(f"cannot fetch {target}: {exc.reason}") from None
+    path = Path(target)
+    if not path.is_file():
+        raise click.BadParameter(f"{target!r} is neither a file nor an http(s) URL", param_hint="FILE_OR_URL")
+    return path.read_bytes(), str(path)
+
+
+@main.group("lists")
+def lists_group() -> None:
+    """Export-control lists: the Consolidated Screening List and the Entity List."""
+
+
+@lists_group.command("import")
+@click.argument("target", metavar="FILE_OR_URL")
+@click.option("--format", "fmt", type=click.Choice(["csl-csv", "csl-json", "fr-text"]),
+              help="File layout (default: from the extension, else from the content).")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
+              help="The date the file describes (default: the file's own date, else today).")
+@click.option("--partial", is_flag=True, help="The file is an extract: record no removals.")
+@click.option("--list", "scope", multiple=True, metavar="SLUG",
+              help="A list the file covers even if it has no party on it (removals); repeatable.")
+@click.option("--default-list", metavar="SLUG", help="List of rows without a `source` (CSL layouts).")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
+def lists_import(target: str, fmt: str | None, as_of, partial: bool, scope: tuple[str, ...],
+                 default_list: str | None, as_json: bool) -> None:
+    """Import a list file or URL: additions, removals and changes are recorded with their dates."""
+    from app.lists import LIST_SLUG
+    from app.lists.records import FileError
+
+    for slug in (*scope, *([default_list] if default_list else [])):
+        if not LIST_SLUG.match(slug):
+            raise click.BadParameter(f"{slug!r} is not a list id such as entity-list", param_hint="--list")
+    runtime = _runtime()
+    try:
+        content, origin = _read_list_source(target, runtime.settings)
+        report = run_list_import(runtime, content, origin, fmt=fmt, partial=partial, lists=scope,
+                                 default_list=default_list, as_of=as_of.date() if as_of else None)
+    except FileError as exc:
+        raise click.ClickException(f"{target}: {exc}") from None
+    finally:
+        runtime.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        for error in report.errors:
+            click.echo(f"malformed row {error.row}: {error.reason}", err=True)
+        for note in report.duplicates:
+            click.echo(f"duplicate {note}", err=True)
+        nothing = " (same content as an earlier import: nothing recorded)" if report.import_id is None else ""
+        click.echo(f"{report.origin} as of {report.as_of} ({', '.join(report.lists) or 'no list'}): "
+                   f"{report.summary()}; links: {report.links_auto} automatic, {report.links_proposed} "
+                   f"proposed; articles re-evaluated: {report.articles_changed}{nothing}")
+    sys.exit(1 if report.errors else 0)
+
+
+@lists_group.command("status")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable state.")
+def lists_status(as_json: bool) -> None:
+    """Parties per list, links by status, and the latest imports."""
+    from app.lists.service import summary
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            state = summary(session, imports=5)
+    finally:
+        runtime.close()
+    if as_json:
+        click.echo(json.dumps(state, ensure_ascii=False))
+        return
+    if not state["lists"]:
+        click.echo("no list imported: `chipwatch lists import FILE_OR_URL`")
+    for item in state["lists"]:
+        links = item["links"]
+        click.echo(f"{item['id']}\t{item['parties']} parties ({item['listed']} listed, {item['removed']} removed)"
+                   f"\tlinks: {links['auto']} automatic, {links['accepted']} accepted, "
+                   f"{links['proposed']} to review, {links['rejected']} rejected")
+    for imp in state["imports"]:
+        click.echo(f"import {imp['id']}\t{imp['imported_at']}\t{imp['origin']}\tas of {imp['as_of']}\t"
+                   f"+{imp['added']} -{imp['removed']} ~{imp['changed']}\tmalformed {imp['malformed']}")
+
+
+@lists_group.command("links")
+@click.option("--status", type=click.Choice(["auto", "proposed", "accepted", "rejected"]),
+              help="Only links with this status.")
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable links.")
+def lists_links(status: str | None, as_json: bool) -> None:
+    """Links between list parties and gazetteer companies, with their scores and reasons."""
+    from app.lists.service import links
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            rows = links(session, status, limit=10_000)
+    finally:
+        runtime.close()
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(f"{row['id']}\t{row['status']}\t{row['score']:.2f}\t{row['party']} -> {row['entity_id']}"
+                   f"\t{row['explanation']}")
+
+
+def _decide(link_id: int, decision: str) -> None:
+    from app.lists.service import LinkNotFound, decide
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            link = decide(session, link_id, decision, outbox=bool(runtime.settings.meili_url))
+            click.echo(f"link {link.id} ({link.entity_id}) {decision}")
+    except LinkNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+
+
+@lists_group.command("accept")
+@click.argument("link_id", type=click.IntRange(1, 2**31 - 1))
+def lists_accept(link_id: int) -> None:
+    """Accept a proposed link (same as the button on /admin/lists)."""
+    _decide(link_id, "accepted")
+
+
+@lists_group.command("reject")
+@click.argument("link_id", type=click.IntRange(1, 2**31 - 1))
+def lists_reject(link_id: int) -> None:
+    """Reject a link; re-matching keeps it rejected."""
+    _decide(link_id, "rejected")
+
+
+@lists_group.command("match")
+def lists_match() -> None:
+    """Match every party again (after a gazetteer change); admin decisions are kept."""
+    from sqlalchemy import select
+
+    from app.lists.importer import link_parties
+    from app.lists.status import refresh_entities
+    from app.models import ListParty
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            parties = list(session.scalars(select(ListParty).order_by(ListParty.id)))
+            changed = link_parties(session, parties, runtime.enricher.gazetteer)
+            articles = refresh_entities(session, changed, bool(runtime.settings.meili_url))
+    finally:
+        runtime.close()
+    click.echo(f"matched {len(parties)} parties; {len(changed)} companies changed, "
+               f"{articles} articles re-evaluated")
+
+
+@lists_group.command("eval")
+@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Labelled list names (JSONL; default: app/data/eval/list_matches.jsonl).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
+@click.option("--no-misses", is_flag=True, help="Print the scores only.")
+@click.option("--fail-under", type=float, default=None,
+              help="Exit 1 when the precision of automatic links is below this value.")
+def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: float | None) -> None:
+    """Precision and recall of automatic links on the labelled set of list names."""
+    from app import gazetteer as gz
+    from app.lists.evaluate import EVAL_SET, evaluate, load_set
+
+    report = evaluate(load_set(data or EVAL_SET), gz.default())
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.format_text(show_misses=not no_misses))
+    if fail_under is not None and report.precision < fail_under:
         sys.exit(1)

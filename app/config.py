@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     # Largest request body accepted by /api/* (HTML forms elsewhere: 64 KiB).
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
     log_format: Literal["json", "text"] = "json"
+    # Rendered search pages kept per process (Meilisearch engine only, readers without an
+    # admin session), each valid until the index changes; 0 turns the cache off.
+    page_cache_entries: int = Field(256, ge=0)
 
     @field_validator("database_url", "meili_url", "read_token", mode="before")
     @classmethod

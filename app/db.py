@@ -23,8 +23,19 @@ def make_engine(settings: Settings) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _sqlite_write_transaction(conn, _name):  # noqa: ANN001
+            # pysqlite sends no BEGIN before a SAVEPOINT, so the savepoint would *be* the
+            # transaction (its RELEASE commits) and start deferred: a read in it, then a write,
+            # fails at once with "database is locked" if another connection (the worker)
+            # committed meanwhile; the busy timeout does not apply. Open a write transaction
+            # first: it waits for the lock, and savepoints nest in it as on PostgreSQL.
+            if not conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # Days (filters, timelines) are UTC days whatever the server's own time zone.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -14,10 +14,11 @@ from app import ROOT, __version__
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, exports, health, pages, views
+from app.web import access, apidocs, api, exports, health, lists, pages, views
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
+from app.web.page_cache import PageCache
 from app.web.rendering import error_response
 
 SECURITY_HEADERS = {
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   docs_url=None, redoc_url=None,
                   description="AI-chip export-control news: search, entities, timelines.")
     app.state.runtime = runtime or build_runtime(settings)
+    app.state.page_cache = PageCache(settings.page_cache_entries)
     app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
     app.include_router(access.router)
     app.include_router(apidocs.router)
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(health.router)
     app.include_router(views.router)
     app.include_router(views.api_router)
+    app.include_router(lists.router)
+    app.include_router(lists.api_router)
     app.include_router(exports.router)
 
     # The last added runs first: request log and metrics (see everything), security headers

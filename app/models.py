@@ -9,9 +9,11 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -185,6 +187,118 @@ class ArticleKey(Base):
     day: Mapped[dt.date] = mapped_column(Date)  # candidates are looked up near this day
 
 
+class ArticleShingles(Base):
+    """An article's shingle hashes (sorted little-endian int64), to confirm near-duplicates
+    without re-reading its text. See app/ingest/dedupe.py."""
+
+    __tablename__ = "article_shingles"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    shingles: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ListImport(Base):
+    """One import of an export-control list file, and what it changed (app/lists/importer.py)."""
+
+    __tablename__ = "list_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(Text)  # file path or URL
+    format: Mapped[str] = mapped_column(String(20))  # csl-csv | csl-json | fr-text
+    file_hash: Mapped[str] = mapped_column(String(64), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)  # the date the file describes
+    lists: Mapped[list[str]] = mapped_column(JSON, default=list)  # list slugs the file covers
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)  # no removals from a partial file
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    changed: Mapped[int] = mapped_column(Integer, default=0)
+    malformed: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{"row", "reason"}]
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ListParty(Base):
+    """A party on an export-control list; its history is in ListEvent, never overwritten."""
+
+    __tablename__ = "list_parties"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "<list>:<folded name>": stable across files and layouts of the same list.
+    key: Mapped[str] = mapped_column(String(700), unique=True)
+    list_slug: Mapped[str] = mapped_column(String(60), index=True)
+    name: Mapped[str] = mapped_column(Text)
+    alt_names: Mapped[list[str]] = mapped_column(JSON, default=list)
+    addresses: Mapped[list[str]] = mapped_column(JSON, default=list)
+    country: Mapped[str | None] = mapped_column(String(100))
+    source: Mapped[str | None] = mapped_column(Text)  # the file's own name of the list
+    federal_register_notice: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    license_requirement: Mapped[str | None] = mapped_column(Text)
+    license_policy: Mapped[str | None] = mapped_column(Text)
+    source_list_url: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # of the fields above
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # on the list as of the last import
+    seen_as_of: Mapped[dt.date | None] = mapped_column(Date)  # newest file date that had the party
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ListEvent(Base):
+    """A party added to, removed from, or changed on a list, effective on a date."""
+
+    __tablename__ = "list_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("list_parties.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(10))  # added | removed | changed
+    effective_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("list_imports.id", ondelete="SET NULL"))
+    # The notice, licence requirement and policy at that moment; for "changed", the old and new values.
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ListLink(Base):
+    """A list party linked to a gazetteer company, with the match score and why."""
+
+    __tablename__ = "list_links"
+    __table_args__ = (UniqueConstraint("party_id", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("list_parties.id", ondelete="CASCADE"), index=True)
+    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), index=True)  # auto|proposed|accepted|rejected
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ArticleList(Base):
+    """A list a company tagged on the article was on at the article's date (search filters)."""
+
+    __tablename__ = "article_lists"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    list_slug: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
+
+
 Index("ix_articles_published_id", Article.published_at, Article.id)
-Index("ix_article_keys_key_day", ArticleKey.key, ArticleKey.day)
+# With article_id: the candidate lookups (app/ingest/dedupe.py) read the index only.
+Index("ix_article_keys_key_day_article", ArticleKey.key, ArticleKey.day, ArticleKey.article_id)
 Index("ix_sources_next_check_at", Source.next_check_at)
+
+
+class SearchState(Base):
+    """One row: a version bumped in the transaction that records a change as applied to
+    Meilisearch (drained outbox rows, a rebuilt index), so pages cached per version are
+    never older than the index (app/web/page_cache.py)."""
+
+    __tablename__ = "search_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -40,8 +40,15 @@ def _fold_char_uncached(ch: str) -> str:
 
 # Folding is per character and text reuses few characters: a cache makes it a dict lookup,
 # and the same cache as a str.translate table folds a whole text at C speed.
+class _FoldTable(dict):
+    """A str.translate table that folds a character the first time translate meets it."""
+
+    def __missing__(self, code: int) -> str:
+        return _fold_char(chr(code))
+
+
 _FOLD_CACHE: dict[str, str] = {}
-_FOLD_TABLE: dict[int, str] = {}
+_FOLD_TABLE: _FoldTable = _FoldTable()
 _NOT_ONE_TO_ONE: set[str] = set()  # characters that fold to nothing or to several
 
 
@@ -57,8 +64,8 @@ def _fold_char(ch: str) -> str:
 
 def normalize(text: str) -> str:
     """Fold text for comparison (see the module docstring)."""
-    for ch in set(text).difference(_FOLD_CACHE):
-        _fold_char(ch)
+    if text.isascii():
+        return text.lower()  # what the table gives for ASCII, without a lookup per character
     return text.translate(_FOLD_TABLE)
 
 
@@ -138,19 +145,45 @@ def term_groups(text: str) -> list[list[str]]:
     """
     groups: list[list[str]] = []
     for raw in _TOKEN.findall(normalize(text)):
-        for run in _SCRIPT_RUN.findall(raw):
-            if HAN.match(run):
-                if len(run) == 1:
-                    groups.append([run])
-                else:
-                    groups.extend([run[i:i + 2]] for i in range(len(run) - 1))
-            elif ARABIC_LETTER.match(run):
-                groups.append([run, *strip_arabic_prefix(run)])
-            else:
-                groups.append([run])
+        if raw.isascii():
+            groups.append([raw])  # one Latin or digit run: the usual case, settled at once
+        else:
+            _add_groups(raw, groups.append, groups.extend)
     return groups
 
 
+def _add_groups(raw: str, append, extend) -> None:
+    """The groups of one non-ASCII token (see term_groups)."""
+    for run in _SCRIPT_RUN.findall(raw):
+        if HAN.match(run):
+            if len(run) == 1:
+                append([run])
+            else:
+                extend([run[i:i + 2]] for i in range(len(run) - 1))
+        elif ARABIC_LETTER.match(run):
+            append([run, *strip_arabic_prefix(run)])
+        else:
+            append([run])
+
+
 def index_tokens(text: str) -> list[str]:
-    """Every token a document offers to the index (all forms of every term)."""
-    return [tok for group in term_groups(text) for tok in group]
+    """Every token a document offers to the index (all forms of every term): the tokens of
+    term_groups(text), flattened."""
+    tokens: list[str] = []
+    append, extend = tokens.append, tokens.extend
+    for raw in _TOKEN.findall(normalize(text)):
+        if raw.isascii():
+            append(raw)
+            continue
+        for run in _SCRIPT_RUN.findall(raw):
+            if HAN.match(run):
+                if len(run) == 1:
+                    append(run)
+                else:
+                    extend(run[i:i + 2] for i in range(len(run) - 1))
+            elif ARABIC_LETTER.match(run):
+                append(run)
+                extend(strip_arabic_prefix(run))
+            else:
+                append(run)
+    return tokens

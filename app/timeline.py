@@ -1,44 +1,58 @@
 """Counts of matching articles per week, month or year, and the restrictions in that range."""
 
-from collections import Counter
-from datetime import date, timedelta
+import logging
+from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.filters import Filters
-from app.models import Article, Entity
+from app.search.entity_cache import restrictions
+from app.search.periods import bucket_end
 from app.search.query import plan_query
 
-
-def bucket_start(day: date, interval: str) -> date:
-    if interval == "year":
-        return day.replace(month=1, day=1)
-    if interval == "week":
-        return day - timedelta(days=day.weekday())
-    return day.replace(day=1)
+log = logging.getLogger("chipwatch.timeline")
 
 
-def timeline(session: Session, filters: Filters, runtime, interval: str = "month") -> dict:
+def histogram(session: Session, filters: Filters, runtime, interval: str) -> dict[date, int]:
+    """Matching articles per period, from the search engine (the same counts as its results),
+    or from the database when the engine cannot answer."""
     plan = plan_query(filters.q, runtime.query_tagger, expand=filters.expand)
-    days = runtime.db_search.published_dates(session, filters, plan)
-    counts = Counter(bucket_start(d, interval) for d in days)
+    counts = None
+    if runtime.search is not runtime.db_search:
+        try:
+            counts = runtime.search.histogram(session, filters, plan, interval)
+        except Exception as exc:  # noqa: BLE001 - any engine failure falls back to the database
+            log.warning("timeline from the database: %s", exc)
+    if counts is None:
+        counts = runtime.db_search.histogram(session, filters, plan, interval)
+    return counts
+
+
+def timeline(session: Session, filters: Filters, runtime, interval: str = "month",
+             counts: dict[date, int] | None = None) -> dict:
+    """The timeline of the filters; counts when the caller already has them (search page)."""
+    if counts is None:
+        counts = histogram(session, filters, runtime, interval)
     buckets = [{"start": start.isoformat(), "count": counts[start]} for start in sorted(counts)]
     first = filters.date_from or (min(counts) if counts else None)
-    last = filters.date_to or (max(days) if days else None)
+    last = filters.date_to or (bucket_end(max(counts), interval) if counts else None)
     events = []
     if first and last:
-        stmt = (select(Entity).where(Entity.type == "restriction", Entity.date >= first,
-                                     Entity.date <= last).order_by(Entity.date, Entity.id))
         # With entity filters, the restrictions that concern them (or the ones filtered on).
         named = {v for param, vals in filters.entity_filters().items() if param != "restriction" for v in vals}
-        for rx in session.scalars(stmt):
-            concerns = (rx.data or {}).get("concerns", {})
-            related = {e for ids in concerns.values() for e in ids} | {(rx.data or {}).get("issuer")}
+        for rx in restrictions(session):
+            if not first <= rx.date <= last:
+                continue
             if filters.restriction and rx.id not in filters.restriction:
                 continue
-            if named and not filters.restriction and not named & related:
+            if named and not filters.restriction and not named & (rx.concerns | {rx.issuer}):
                 continue
             events.append({"id": rx.id, "date": rx.date.isoformat(), "title": rx.name,
-                           "entities": sorted({e for ids in concerns.values() for e in ids})})
+                           "entities": sorted(rx.concerns)})
+        if not filters.restriction:  # additions to and removals from export-control lists
+            from app.lists.status import timeline_events
+
+            companies = set(filters.company) if filters.entity_filters() else None
+            events.extend(timeline_events(session, first, last, companies))
+            events.sort(key=lambda e: e["date"])
     return {"interval": interval, "buckets": buckets, "events": events}

@@ -22,7 +22,7 @@ EXAMPLES = int(os.environ.get("CHIPWATCH_FUZZ_EXAMPLES", "30"))
 
 @pytest.fixture(scope="module")
 def fuzz_app(request, tmp_path_factory):
-    from app.cli import run_ingest
+    from app.cli import DEMO_LISTS, run_ingest, run_list_import
     from app.config import Settings
     from app.main import create_app
     from app.migrate import upgrade
@@ -39,6 +39,7 @@ def fuzz_app(request, tmp_path_factory):
         from tests.conftest import _truncate_pg
 
         _truncate_pg(runtime)
+    run_list_import(runtime, DEMO_LISTS.read_bytes(), DEMO_LISTS.name)  # list status on entities
     report = run_ingest(runtime, [str(SAMPLE)], None, None)
     assert report.added >= 44
     yield create_app(settings, runtime)

@@ -5,6 +5,8 @@ from html import unescape
 
 import pytest
 
+from app.web.schemas import SearchOut
+
 
 def ids(response):
     assert response.status_code == 200, response.text
@@ -15,7 +17,8 @@ def test_contract_shape_and_facets(client, sample):
     body = client.get("/api/search?per_page=5").json()
     assert set(body) >= {"total", "page", "per_page", "engine", "hits", "facets"}
     assert body["engine"] in ("sqlite", "postgresql") and body["total"] == sample.added
-    assert set(body["facets"]) == {"company", "chip", "restriction", "region", "agency", "lang", "source"}
+    assert set(body["facets"]) == {"company", "chip", "restriction", "region", "agency", "lang", "source",
+                                   "listed", "list"}
     hit = body["hits"][0]
     assert set(hit) >= {"id", "title", "snippet", "url", "source", "lang", "published_at", "entities", "story_id"}
     langs = {f["id"]: f["count"] for f in body["facets"]["lang"]}
@@ -23,6 +26,14 @@ def test_contract_shape_and_facets(client, sample):
     nvidia = next(f for f in body["facets"]["company"] if f["id"] == "nvidia")
     assert nvidia["name"] == "Nvidia"
     assert client.get("/api/search?company=nvidia").json()["total"] == nvidia["count"]
+
+
+@pytest.mark.parametrize("query", ["per_page=100", "q=Nvidia&company=huawei", "q=H20&expand=0",
+                                   "q=zzzz-no-match", "lang=ar&sort=oldest&page=2&per_page=3"])
+def test_answers_match_the_documented_schema(client, sample, query):
+    """The route returns its JSON directly (no per-request validation): the schema holds."""
+    body = client.get(f"/api/search?{query}").json()
+    assert SearchOut.model_validate(body).model_dump(mode="json", exclude_unset=True) == body
 
 
 def test_or_within_a_facet_and_across(client, sample):

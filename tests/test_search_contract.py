@@ -21,6 +21,7 @@ import signal
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -29,15 +30,17 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from app.cli import run_ingest
+from app.cli import DEMO_LISTS, run_ingest, run_list_import
 from app.config import Settings
 from app.filters import parse_filters
 from app.migrate import upgrade
-from app.models import Article, ArticleEntity, IndexOutbox, Source, as_utc, utcnow
+from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, Source, as_utc, utcnow
 from app.runtime import Runtime, build_runtime
 from app.search import outbox as outbox_module
 from app.search.meili import MeiliSearch, document, encode_token, entity_token, index_settings
 from app.search.outbox import drain_outbox, load_documents, rebuild_meili
+from app.search.periods import bucket_start
+from app.search.query import plan_query
 from app.search.service import SearchPage, search_articles
 from app.text import index_tokens
 from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
@@ -99,6 +102,11 @@ def load_truth(runtime: Runtime) -> dict[int, dict]:
         for article_id, entity_id in tags:
             if article_id in truth:
                 truth[article_id]["tags"].add(entity_id)
+        for t in truth.values():
+            t["lists"] = set()
+        for article_id, slug in session.execute(select(ArticleList.article_id, ArticleList.list_slug)):
+            if article_id in truth:
+                truth[article_id]["lists"].add(slug)
     return truth
 
 
@@ -131,6 +139,8 @@ def corpus(request, tmp_path_factory):
         server = request.getfixturevalue("meili_server")
         settings = server.settings(settings)
     runtime = make_runtime(settings)
+    # As `chipwatch demo`: the bundled list actions first, then the corpus (list status at ingest).
+    run_list_import(runtime, DEMO_LISTS.read_bytes(), DEMO_LISTS.name)
     report = run_ingest(runtime, [str(SAMPLE)], None, None)
     assert report.added >= 44 and not report.rejected
     if server:
@@ -170,7 +180,8 @@ def test_browse_everything_newest_first(corpus):
     page = corpus.search(per_page=100)
     assert page.total == len(corpus.truth) and len(page.hits) == page.total
     assert [h["id"] for h in page.hits] == newest_first(corpus, corpus.truth)
-    assert set(page.facets) == {"company", "chip", "restriction", "region", "agency", "lang", "source"}
+    assert set(page.facets) == {"company", "chip", "restriction", "region", "agency", "lang", "source",
+                                "listed", "list"}
 
 
 def test_facet_counts_are_exact(corpus):
@@ -239,6 +250,43 @@ def test_date_ranges_are_inclusive(corpus):
     combined = corpus.ids(q="Nvidia", lang="zh", **{"from": "2025-08-01"})
     assert set(combined) == corpus.tagged("nvidia") & corpus.where(
         lambda t: t["lang"] == "zh" and t["day"] >= date(2025, 8, 1))
+
+
+@pytest.mark.parametrize("interval", ["week", "month", "year"])
+def test_timeline_counts_per_period(corpus, interval):
+    """The counts drawn above the results come with the search and agree with the truth."""
+    filters = parse_filters([("q", "Nvidia"), ("from", "2024-01-01")])
+    matching = corpus.tagged("nvidia") & corpus.where(lambda t: t["day"] >= date(2024, 1, 1))
+    expected = Counter(bucket_start(corpus.truth[i]["day"], interval) for i in matching)
+    with corpus.runtime.sessions() as session:
+        page = search_articles(session, filters, corpus.runtime.search, corpus.runtime.query_tagger,
+                               histogram=interval)
+        alone = corpus.runtime.search.histogram(
+            session, filters, plan_query(filters.q, corpus.runtime.query_tagger), interval)
+    assert expected and page.histogram == dict(expected) == alone
+    assert sum(page.histogram.values()) == page.total
+
+
+def test_list_status_filters_and_facets(corpus):
+    """listed / list: a company tagged on the article was on a list at the article's date
+    (the bundled list actions, as in `chipwatch demo`)."""
+    listed = corpus.where(lambda t: t["lists"])
+    assert listed and set(corpus.ids(listed="yes")) == listed
+    assert set(corpus.ids(listed="no")) == set(corpus.truth) - listed
+    assert set(corpus.ids(listed=["yes", "no"])) == set(corpus.truth)
+    entity_list = corpus.where(lambda t: "entity-list" in t["lists"])
+    assert set(corpus.ids(list="entity-list")) == entity_list
+    assert corpus.ids(list="no-such-list") == []
+    huawei = corpus.ids(company="huawei", listed="yes")
+    assert huawei and set(huawei) == corpus.tagged("huawei")  # every sample Huawei article is dated after 2019-05-16
+    assert all(corpus.truth[i]["day"] >= date(2019, 5, 16) for i in huawei)
+    page = corpus.search(company="smic")
+    expected = {"yes": len(corpus.tagged("smic") & listed), "no": len(corpus.tagged("smic") - listed)}
+    assert {v.id: v.count for v in page.facets["listed"]} == {k: n for k, n in expected.items() if n}
+    assert {v.id: v.count for v in corpus.search().facets["list"]} == {"entity-list": len(entity_list)}
+    before = corpus.where(lambda t: "smic" in t["tags"] and t["day"] < date(2020, 12, 18)
+                          and not t["tags"] & {"huawei", "hisilicon", "sugon", "zte", "fujian-jinhua"})
+    assert before <= set(corpus.ids(company="smic", listed="no"))
 
 
 def test_sort_orders(corpus):
@@ -397,6 +445,7 @@ AGREEMENT_QUERIES = [
     {"q": "Reuters"}, {"q": "910C"}, {"q": "芯片", "expand": 0}, {"q": "Malaysia"},
     {"q": "Nvidia H20", "lang": "ar"}, {"company": "alibaba", "region": "southeast-asia"},
     {"chip": "h20", "from": "2025-07-01", "to": "2025-09-30"}, {"q": "Blackwell", "sort": "oldest"},
+    {"company": "huawei", "listed": "yes"}, {"listed": "no", "lang": "zh"}, {"list": "entity-list", "q": "chip"},
 ]
 
 

@@ -112,6 +112,23 @@ def arabic(ch: str) -> bool:
     return value
 
 
+def _entry(key: str, owners: list["_Owner"], after_lil: bool) -> tuple:
+    """An automaton value: the key, its owners, and what find() checks about it, known in advance."""
+    return (key, owners, after_lil, any(o.stem for o in owners), len(key), latin(key[0]),
+            arabic(key[0]), latin(key[-1]), key[-1].isdigit(), arabic(key[-1]))
+
+
+def _hit(entity_id: str, surface: str, start: int, end: int) -> Hit:
+    """Hit(...) without the frozen dataclass's __init__ (which sets each field the slow way)."""
+    hit = object.__new__(Hit)
+    hit.__dict__.update(entity_id=entity_id, surface=surface, start=start, end=end)
+    return hit
+
+
+def _hit_order(hit: Hit) -> tuple[int, str]:
+    return hit.start, hit.entity_id
+
+
 def _fold_alias(alias: str) -> str:
     return " ".join(normalize(alias).split())
 
@@ -171,9 +188,9 @@ class Tagger:
                 table.setdefault("\u0000" + key[2:], table[key])
         for key, owners in table.items():
             if key.startswith("\u0000"):
-                self._automaton.add_word(key[1:], (key[1:], owners, True))
+                self._automaton.add_word(key[1:], _entry(key[1:], owners, True))
             else:
-                self._automaton.add_word(key, (key, owners, False))
+                self._automaton.add_word(key, _entry(key, owners, False))
         if table:
             self._automaton.make_automaton()
         self._empty = not table
@@ -198,43 +215,71 @@ class Tagger:
             return []
         folded, index = _fold_with_map(text)
         whole = _Lazy(document, folded)
+        n = len(folded)
         candidates: list[tuple[int, int, EntityDef]] = []
-        for end_pos, (key, owners, after_lil) in self._automaton.iter(folded):
-            start, end = end_pos - len(key) + 1, end_pos + 1
+        # The checks of _bounded, inlined with what is known of each key in advance (its first
+        # and last characters): a long article has hundreds of automaton matches.
+        for end_pos, (key, owners, after_lil, any_stem, size, first_latin, first_arabic, last_latin,
+                      last_digit, last_arabic) in self._automaton.iter(folded):
+            start = end_pos - size + 1
+            end = end_pos + 1
             if after_lil and not folded[max(0, start - 3):start].endswith("لل"):
                 continue
-            bounded = self._bounded(folded, start, end, after_lil)
-            if not bounded and not any(o.stem for o in owners):
+            if first_latin:
+                left = start == 0 or not latin(folded[start - 1])
+            elif first_arabic:
+                prefix = attached_prefix(folded, start)
+                left = (prefix[:-2] + "ال" if after_lil else prefix) in ARABIC_PREFIXES
+            else:
+                left = True
+            if not left:
+                continue  # neither a whole word nor a stem
+            if last_latin:
+                after = end
+                # Plural model numbers ("H100s") are still the chip.
+                if last_digit and folded[after:after + 1] == "s":
+                    after += 1
+                bounded = after >= n or not latin(folded[after])
+            elif last_arabic:
+                word_end = end
+                while word_end < n and arabic(folded[word_end]):
+                    word_end += 1
+                suffix = folded[end:word_end]
+                bounded = suffix in ARABIC_SUFFIXES and not (suffix and size < 4)
+            else:
+                bounded = True
+            if not bounded and not any_stem:
                 continue
-            surface = text[index[start]:index[end - 1] + 1]
+            surface = None
             for owner in owners:
-                if not (bounded or (owner.stem and self._bounded(folded, start, end, after_lil, True))):
+                if not (bounded or owner.stem):
                     continue
-                if owner.exact and surface not in owner.exact:
-                    continue
+                if owner.exact:
+                    if surface is None:
+                        surface = text[index[start]:index[end - 1] + 1]
+                    if surface not in owner.exact:
+                        continue
                 if owner.contextual and not self._in_context(owner.entity, key, folded, whole, start, end):
                     continue
-                if any(self._excluded(rule, folded, whole, start, end) for rule in owner.excludes):
+                if owner.excludes and any(self._excluded(rule, folded, whole, start, end)
+                                          for rule in owner.excludes):
                     continue
                 o_end = self._word_end(folded, end) if owner.stem else end
                 candidates.append((start, o_end, owner.entity))
         hits: list[Hit] = []
         # Longest first, so "Ascend 910C" wins over "Ascend" and 英伟达公司 over 英伟达.
         taken: list[tuple[int, int, EntityDef]] = []
-        occupied = bytearray(len(folded))  # most names overlap nothing: check that in C
-        covering: dict[int, list[int]] = {}  # position -> the taken names over it
+        occupied = bytearray(n)  # most names overlap nothing: check that in C
+        hidden_by = self._hidden_by
         for start, end, entity in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
-            if max(occupied[start:end]):
-                rivals = {t for i in range(start, end) for t in covering.get(i, ())}
-                if any(self._hidden_by(start, end, entity, *taken[t]) for t in rivals):
-                    continue
+            if max(occupied[start:end]) and any(hidden_by(start, end, entity, s, e, other)
+                                                for s, e, other in taken if s < end and start < e):
+                continue
             occupied[start:end] = b"\x01" * (end - start)
-            for i in range(start, end):
-                covering.setdefault(i, []).append(len(taken))
             taken.append((start, end, entity))
             o_start, o_end = index[start], index[end - 1] + 1
-            hits.append(Hit(entity.id, text[o_start:o_end], o_start, o_end))
-        hits.sort(key=lambda h: (h.start, h.entity_id))
+            hits.append(_hit(entity.id, text[o_start:o_end], o_start, o_end))
+        hits.sort(key=_hit_order)
         return hits
 
     @staticmethod

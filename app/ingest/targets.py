@@ -10,6 +10,7 @@ from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_LINE_BYTES = MAX_FILE_BYTES  # a JSONL file may be any size, one of its lines no larger than a file
 
 
 class UsageError(ValueError):
@@ -55,12 +56,12 @@ def from_file(path: Path) -> Iterator[RawItem | Rejected]:
     if suffix not in formats.SUPPORTED:
         yield Rejected(str(path), f"unsupported file type {suffix!r}")
         return
+    if suffix in formats.JSONL_SUFFIXES:
+        yield from _jsonl_file(path)  # streamed: any size, each line at most MAX_LINE_BYTES
+        return
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         yield Rejected(str(path), f"file too large ({size} bytes, at most {MAX_FILE_BYTES})")
-        return
-    if suffix in formats.JSONL_SUFFIXES:
-        yield from _jsonl_file(path)
         return
     yield from from_bytes(path.read_bytes(), str(path), suffix)
 
@@ -69,7 +70,14 @@ def _jsonl_file(path: Path) -> Iterator[RawItem | Rejected]:
     """Streamed line by line, so a large JSONL file never sits in memory whole."""
     with path.open("rb") as fh:
         def lines() -> Iterator[str]:
-            for number, raw in enumerate(fh, start=1):
+            number = 0
+            while raw := fh.readline(MAX_LINE_BYTES + 1):
+                number += 1
+                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                    while (rest := fh.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                        pass  # skip the rest of the line
+                    yield '"line too large"'  # becomes a rejection with its line number
+                    continue
                 try:
                     yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
                 except UnicodeDecodeError:

@@ -7,6 +7,7 @@ loaded from the database by the search service, so both engines render identical
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.filters import Filters
 from app.search.query import QueryPlan
 
-FACETS = ("company", "chip", "restriction", "region", "agency", "lang", "source")
+FACETS = ("company", "chip", "restriction", "region", "agency", "lang", "source", "listed", "list")
 FACET_LIMIT = 50
 
 
@@ -25,11 +26,18 @@ class BackendResult:
     # facet -> [(value, count)], most frequent first; values are entity ids, language codes
     # or source names.
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # With search(histogram="week"|"month"|"year"): matching articles per period, keyed by the
+    # period's first day (the timeline above the results, from the same request).
+    histogram: dict[date, int] | None = None
 
 
 class SearchBackend(Protocol):
     engine: str
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan) -> BackendResult: ...
+    def search(self, session: Session, filters: Filters, plan: QueryPlan,
+               histogram: str | None = None) -> BackendResult: ...
+
+    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
+                  interval: str) -> dict[date, int]: ...
 
     def healthy(self) -> bool: ...

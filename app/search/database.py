@@ -4,6 +4,9 @@ Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han b
 the ids of the article's entities, written in the same transaction as the article.
 """
 
+from collections import Counter
+from datetime import date
+
 from sqlalchemy import (
     Column, Integer, MetaData, Select, Table, Text, and_, func, literal, literal_column, or_, select,
     text,
@@ -12,10 +15,11 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.filters import Filters
-from app.models import Article, ArticleEntity, Entity, Source
+from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
 from app.search.query import QueryPlan
 from app.text import index_tokens
+from app.search.periods import bucket_start
 
 ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
 
@@ -46,6 +50,26 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
+
+
+def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
+    """Index new articles in the database search, one statement for all (bulk ingestion):
+    (article id, index_tokens(title + "\n" + body) joined by spaces, entity ids)."""
+    if not documents:
+        return
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        ids = [d[0] for d in documents]
+        conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
+        conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
+            (i, text_, " ".join(_fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
+    else:
+        conn.exec_driver_sql(
+            "INSERT INTO article_search (article_id, tokens) VALUES (%s, %s) "
+            "ON CONFLICT (article_id) DO UPDATE SET tokens = EXCLUDED.tokens", [
+                (i, sorted(set(text_.split(" "))) + [ENTITY_TOKEN + e for e in entity_ids] if text_
+                 else [ENTITY_TOKEN + e for e in entity_ids])
+                for i, text_, entity_ids in documents])
 
 
 def delete_document(session: Session, article_id: int) -> None:
@@ -122,16 +146,30 @@ class DatabaseSearch:
             stmt = stmt.where(func.date(Article.published_at) >= filters.date_from)
         if filters.date_to:
             stmt = stmt.where(func.date(Article.published_at) <= filters.date_to)
+        # Export-control list status at the article's date (app/lists/status.py writes it).
+        if set(filters.listed) == {"yes"}:
+            stmt = stmt.where(Article.id.in_(select(ArticleList.article_id)))
+        elif set(filters.listed) == {"no"}:
+            stmt = stmt.where(Article.id.not_in(select(ArticleList.article_id)))
+        if filters.list:
+            stmt = stmt.where(Article.id.in_(select(ArticleList.article_id)
+                                             .where(ArticleList.list_slug.in_(filters.list))))
         return stmt, rank
 
-    def published_dates(self, session: Session, filters: Filters, plan: QueryPlan) -> list:
-        """The publication day of every matching article (for timelines)."""
+    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
+                  interval: str) -> dict[date, int]:
+        """Matching articles per week, month or year (counted per day by the database)."""
         stmt, _rank = self._matching(filters, plan)
         params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
-        rows = session.execute(select(Article.published_at).where(Article.id.in_(stmt)), params)
-        return [published.date() for (published,) in rows]
+        day = func.date(Article.published_at)
+        counts: Counter[date] = Counter()
+        for value, n in session.execute(
+                select(day, func.count()).where(Article.id.in_(stmt)).group_by(day), params):
+            counts[bucket_start(_as_date(value), interval)] += n
+        return dict(counts)
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan) -> BackendResult:
+    def search(self, session: Session, filters: Filters, plan: QueryPlan,
+               histogram: str | None = None) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
         params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
         ids_sub = stmt.subquery()
@@ -165,10 +203,25 @@ class DatabaseSearch:
             .where(Article.id.in_(select(ids_sub.c.id)))
             .group_by(Source.name).order_by(func.count().desc(), Source.name)
             .limit(FACET_LIMIT), params)]
-        return BackendResult(ids, total, facets)
+        facets.update(_list_facets(session, select(ids_sub.c.id), total, params))
+        counts = self.histogram(session, filters, plan, histogram) if histogram else None
+        return BackendResult(ids, total, facets, counts)
 
 
-def entity_names(session: Session, ids: set[str]) -> dict[str, Entity]:
-    if not ids:
-        return {}
-    return {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
+def _list_facets(session: Session, ids: Select, total: int, params: dict) -> dict:
+    """The `listed` (yes/no) and `list` facets; no query on them before any list is imported."""
+    if not total or session.execute(select(ArticleList.article_id).limit(1)).first() is None:
+        return {"listed": [("no", total)] if total else [], "list": []}
+    listed = session.execute(select(func.count(func.distinct(ArticleList.article_id)))
+                             .where(ArticleList.article_id.in_(ids)), params).scalar_one()
+    counts = [(v, n) for v, n in (("yes", listed), ("no", total - listed)) if n]
+    return {"listed": sorted(counts, key=lambda kv: (-kv[1], kv[0])),
+            "list": [(slug, n) for slug, n in session.execute(
+                select(ArticleList.list_slug, func.count()).where(ArticleList.article_id.in_(ids))
+                .group_by(ArticleList.list_slug).order_by(func.count().desc(), ArticleList.list_slug),
+                params)]}
+
+
+def _as_date(value) -> date:
+    """SQLite's date() gives text, PostgreSQL's a date."""
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -44,7 +44,9 @@ from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer import Gazetteer
 from app.gazetteer import default as default_gazetteer
 from app.models import Article, as_utc
+from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
+from app.search.periods import INTERVALS, bucket_start
 from app.search.query import QueryPlan
 from app.text import ARABIC_LETTER, index_tokens, term_groups
 
@@ -54,7 +56,11 @@ ENGINE = "meilisearch"
 TEXT_ATTRIBUTES = ["title", "body"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
 SEARCHABLE = ["ents_title", "title", "ents", "body"]
-FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "published_day"]
+# published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
+# the timeline drawn above the results.
+PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
+FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "listed", "list", "published_day",
+              *PERIOD_FIELDS.values()]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -86,7 +92,8 @@ def index_settings() -> dict:
             "disableOnAttributes": ["ents", "ents_title"],
             "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
         },
-        "faceting": {"maxValuesPerFacet": 100, "sortFacetValuesBy": {"*": "count"}},
+        # Enough values for every month of a long timeline; entity facets are cut to FACET_LIMIT.
+        "faceting": {"maxValuesPerFacet": 1000, "sortFacetValuesBy": {"*": "count"}},
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
         "facetSearch": False,
         "stopWords": [],
@@ -137,8 +144,9 @@ def _alias_groups(gazetteer: Gazetteer) -> dict[str, list[list[frozenset[str]]]]
 
 
 def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
-             gazetteer: Gazetteer | None = None) -> dict:
-    """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs."""
+             gazetteer: Gazetteer | None = None, lists: Iterable[str] = ()) -> dict:
+    """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
+    lists the export-control lists its companies were on at its date (app/lists/status.py)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
     title_tokens = set(index_tokens(article.title))
@@ -154,10 +162,14 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
         "lang": article.lang,
         "source": source_name,
         "published_ts": int(published.timestamp()),
-        "published_day": int(published.strftime("%Y%m%d")),
+        "published_day": _day(published.date()),
     }
+    for interval, name in PERIOD_FIELDS.items():
+        doc[name] = _day(bucket_start(published.date(), interval))
     for facet in ENTITY_PARAMS:
         doc[facet] = [e for e, type_ in tags if type_ == facet]
+    doc["list"] = sorted(set(lists))
+    doc["listed"] = "yes" if doc["list"] else "no"
     return doc
 
 
@@ -195,12 +207,19 @@ def _day(value: date) -> int:
     return value.year * 10000 + value.month * 100 + value.day
 
 
+def _from_day(value: int) -> date:
+    return date(value // 10000, value // 100 % 100, value % 100)
+
+
 def build_filter(filters: Filters) -> list[str]:
     clauses = []
-    for name in (*ENTITY_PARAMS, "lang", "source"):
+    for name in (*ENTITY_PARAMS, "lang", "source", "list"):
         values = getattr(filters, name)
         if values:
             clauses.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
+    if len(set(filters.listed)) == 1:  # yes and no together filter nothing
+        # "no" as "not yes": a document indexed before list status existed has no field at all.
+        clauses.append('listed = "yes"' if filters.listed[0] == "yes" else 'listed != "yes"')
     if filters.date_from:
         clauses.append(f"published_day >= {_day(filters.date_from)}")
     if filters.date_to:
@@ -208,8 +227,9 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan) -> dict:
-    """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it)."""
+def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None) -> dict:
+    """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
+    histogram, the timeline's period counts come in the same answer."""
     q, entities = build_query(plan)
     body: dict = {
         "q": q,
@@ -217,7 +237,7 @@ def search_request(filters: Filters, plan: QueryPlan) -> dict:
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
-        "facets": list(FACETS),
+        "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
         body["attributesToSearchOn"] = TEXT_ATTRIBUTES
@@ -238,6 +258,13 @@ def _facets(distribution: dict) -> dict[str, list[tuple[str, int]]]:
         values = sorted(distribution.get(facet, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         out[facet] = values if facet == "lang" else values[:FACET_LIMIT]
     return out
+
+
+def _periods(result: dict, interval: str) -> dict[date, int] | None:
+    counts = (result.get("facetDistribution") or {}).get(PERIOD_FIELDS[interval]) or {}
+    if not counts and result.get("totalHits"):
+        return None  # matches, but no period values: documents indexed before the fields existed
+    return {_from_day(int(key)): n for key, n in counts.items()}
 
 
 class MeiliUnavailable(RuntimeError):
@@ -268,6 +295,7 @@ class MeiliSearch:
         self._http = httpx.Client(base_url=self.url, headers=headers, timeout=SEARCH_TIMEOUT)
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
+        self.article_cache = ArticleCache()  # hits as shown, per search version
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the key
@@ -369,11 +397,21 @@ class MeiliSearch:
             raise MeiliUnavailable(f"Meilisearch answered {response.status_code} {detail}")
         return response.json()
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan) -> BackendResult:
-        result = self.raw_search(search_request(filters, plan))
+    def search(self, session: Session, filters: Filters, plan: QueryPlan,
+               histogram: str | None = None) -> BackendResult:
+        result = self.raw_search(search_request(filters, plan, histogram))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
-        return BackendResult(ids, int(result.get("totalHits", 0)),
-                             _facets(result.get("facetDistribution") or {}))
+        distribution = result.get("facetDistribution") or {}
+        return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
+                             _periods(result, histogram) if histogram else None)
+
+    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
+                  interval: str) -> dict[date, int] | None:
+        """Period counts alone (None: the index predates the period fields; ask the database)."""
+        body = {**search_request(filters, plan), "hitsPerPage": 0, "page": 1,
+                "facets": [PERIOD_FIELDS[interval]]}
+        body.pop("sort", None)
+        return _periods(self.raw_search(body), interval)
 
 
 ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")

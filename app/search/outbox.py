@@ -26,10 +26,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from meilisearch.errors import MeilisearchError
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
-from app.models import Article, ArticleEntity, IndexOutbox, Source, as_utc, utcnow
+from app.lists.status import article_lists
+from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
 from app.runtime import Runtime
 from app.search.meili import MeiliSearch, document
 
@@ -114,6 +115,7 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
             select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type)
             .where(ArticleEntity.article_id.in_(article_ids))):
         tags.setdefault(article_id, []).append((entity_id, entity_type))
+    lists = article_lists(session, article_ids)
     docs, deletes = [], []
     for article_id in article_ids:
         found = rows.get(article_id)
@@ -121,7 +123,8 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
             deletes.append(article_id)
         else:
             article, source_name = found
-            docs.append(document(article, tags.get(article_id, []), source_name, gazetteer))
+            docs.append(document(article, tags.get(article_id, []), source_name, gazetteer,
+                                 lists.get(article_id, ())))
     return docs, deletes
 
 
@@ -132,6 +135,14 @@ def _push(meili: MeiliSearch, docs: list[dict], deletes: list[int]) -> None:
     if deletes:
         tasks.append(meili.delete(deletes))
     meili.wait(*tasks)
+
+
+def bump_search_version(session: Session) -> None:
+    """Meilisearch now answers differently: pages cached for the old version are stale.
+    Called in the transaction that records the change as applied (after Meilisearch has
+    applied it), so a version is never seen before its data."""
+    session.execute(update(SearchState).where(SearchState.id == 1)
+                    .values(version=SearchState.version + 1))
 
 
 def _failed(rows: list[IndexOutbox], exc: Exception) -> None:
@@ -172,6 +183,7 @@ def _drain_batch_pg(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[i
             _failed(mine, exc)
             return 0, False
         session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_([r.id for r in mine])))
+        bump_search_version(session)
         return len(mine), len(rows) == batch
 
 
@@ -195,6 +207,7 @@ def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tup
         return 0, False
     with runtime.sessions.begin() as session:
         session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(row_ids)))
+        bump_search_version(session)
     return len(rows), len(rows) == batch
 
 
@@ -300,6 +313,7 @@ def _rebuild(runtime: Runtime, meili: MeiliSearch, progress: Callable[[int], Non
         with runtime.sessions.begin() as session:
             for start in range(0, len(covered), 1000):
                 session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start:start + 1000])))
+            bump_search_version(session)
     log.info("rebuilt Meilisearch index %s with %d documents", live, count)
     return count, len(covered)
 

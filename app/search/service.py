@@ -1,6 +1,7 @@
 """One data function per view: the search page, the article page and their JSON twins."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,8 +9,11 @@ from sqlalchemy.orm import Session
 from app.enrich.tagger import Tagger
 from app.filters import ENTITY_PARAMS, FilterError, Filters
 from app.gazetteer import EntityDef
-from app.models import Article, ArticleEntity, Entity, Mention, Source, as_utc
+from app.lists import facet_value_name
+from app.models import Article, Mention, as_utc
+from app.search.article_cache import ArticleCache, load_views
 from app.search.backend import FACETS, SearchBackend
+from app.search.entity_cache import entity_names
 from app.search.query import plan_query
 from app.search.snippet import make_snippet
 
@@ -34,6 +38,7 @@ class SearchPage:
     facets: dict[str, list[FacetValue]]
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
+    histogram: dict[date, int] | None = None
 
     @property
     def pages(self) -> int:
@@ -51,38 +56,37 @@ class SearchPage:
 
 
 def summaries(session: Session, ids: list[int], tokens: list[str] = (),
-              highlight_entities: set[str] = frozenset()) -> list[dict]:
+              highlight_entities: set[str] = frozenset(),
+              cache: ArticleCache | None = None) -> list[dict]:
     """Contract summaries for the given article ids, in the given order."""
-    if not ids:
-        return []
-    rows = {a.id: (a, src) for a, src in session.execute(
-        select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
-        .where(Article.id.in_(ids)))}
-    tags: dict[int, list[dict]] = {i: [] for i in ids}
-    for article_id, entity_id, entity_type, name in session.execute(
-            select(ArticleEntity.article_id, Entity.id, Entity.type, Entity.name)
-            .join(Entity, Entity.id == ArticleEntity.entity_id)
-            .where(ArticleEntity.article_id.in_(ids)).order_by(Entity.type, Entity.name)):
-        tags[article_id].append({"id": entity_id, "type": entity_type, "name": name})
-    spans: dict[int, list[tuple[int, int]]] = {}
-    if highlight_entities:
-        for m in session.scalars(select(Mention).where(Mention.article_id.in_(ids),
-                                                       Mention.entity_id.in_(highlight_entities))):
-            spans.setdefault(m.article_id, []).append((m.start, m.end))
+    views = (cache.views(session, ids) if cache is not None
+             else load_views(session, ids, set(highlight_entities)))
+    names = entity_names(session)
     out = []
     for article_id in ids:
-        if article_id not in rows:
+        view = views.get(article_id)
+        if view is None:
             continue  # deleted between the search and now
-        article, source_name = rows[article_id]
+        entities = []
+        for entity_id in view.entity_ids:
+            type_, name = names.get(entity_id) or _missing_name(session, entity_id)
+            entities.append({"id": entity_id, "type": type_, "name": name})
+        spans = [(start, end) for entity_id, start, end in view.mentions if entity_id in highlight_entities]
         out.append({
-            "id": article.id, "title": article.title,
-            "snippet": make_snippet(article.body, list(tokens), spans.get(article.id, [])),
-            "url": article.url, "source": source_name, "lang": article.lang,
-            "published_at": as_utc(article.published_at).isoformat(),
-            "date_estimated": article.date_estimated,
-            "entities": tags[article_id], "story_id": article.story_id,
+            "id": view.id, "title": view.title,
+            "snippet": make_snippet(view.body, list(tokens), spans),
+            "url": view.url, "source": view.source, "lang": view.lang,
+            "published_at": as_utc(view.published_at).isoformat(),
+            "date_estimated": view.date_estimated,
+            "entities": sorted(entities, key=lambda t: (t["type"], t["name"])),
+            "story_id": view.story_id,
         })
     return out
+
+
+def _missing_name(session: Session, entity_id: str) -> tuple[str, str]:
+    """An entity tagged since the names were loaded: reload them once."""
+    return entity_names(session, {entity_id}).get(entity_id, ("", entity_id))
 
 
 def check_entities(session: Session, filters: Filters) -> None:
@@ -90,47 +94,50 @@ def check_entities(session: Session, filters: Filters) -> None:
     wanted = filters.entity_filters()
     if not wanted:
         return
-    known = dict(session.execute(select(Entity.id, Entity.type).where(
-        Entity.id.in_({v for values in wanted.values() for v in values}))).all())
+    known = entity_names(session, {v for values in wanted.values() for v in values})
     errors = [{"param": param, "msg": f"unknown {param} {value!r}" if value not in known
-               else f"{value!r} is a {known[value]}, not a {param}"}
-              for param, values in wanted.items() for value in values if known.get(value) != param]
+               else f"{value!r} is a {known[value][0]}, not a {param}"}
+              for param, values in wanted.items() for value in values
+              if known.get(value, ("",))[0] != param]
     if errors:
         raise FilterError(errors)
 
 
 def search_articles(session: Session, filters: Filters, backend: SearchBackend,
-                    tagger: Tagger, fallback: SearchBackend | None = None) -> SearchPage:
+                    tagger: Tagger, fallback: SearchBackend | None = None, *,
+                    histogram: str | None = None) -> SearchPage:
+    """One search; with histogram ("week", "month", "year") also the timeline's counts."""
     check_entities(session, filters)
     plan = plan_query(filters.q, tagger, expand=filters.expand)
     notice, engine = None, backend
     try:
-        result = backend.search(session, filters, plan)
+        result = backend.search(session, filters, plan, histogram)
     except Exception:  # noqa: BLE001 - any engine failure falls back to the database
         if fallback is None:
             raise
         engine, notice = fallback, "The search engine is unreachable: results come from the database."
-        result = fallback.search(session, filters, plan)
+        result = fallback.search(session, filters, plan, histogram)
+    if histogram and result.histogram is None:  # an index from before the period fields
+        result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
     expansions = plan.entities
     hits = summaries(session, result.ids, plan.tokens, {e.id for e in expansions}
-                     | {v for vals in filters.entity_filters().values() for v in vals})
-    # Names only: loading whole Entity rows decodes their JSON and was most of a search's time.
-    names = dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(
-        {v for k in ENTITY_PARAMS for v, _ in result.facets.get(k, [])}
-        | {v for vals in filters.entity_filters().values() for v in vals}))).all())
+                     | {v for vals in filters.entity_filters().values() for v in vals},
+                     cache=getattr(engine, "article_cache", None))
+    names = {eid: name for eid, (_type, name) in entity_names(session).items()}
     facets: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         selected = set(getattr(filters, facet))
         values = []
         for value, count in result.facets.get(facet, []):
             name = names.get(value, value) if facet in ENTITY_PARAMS else (
-                LANG_NAMES.get(value, value) if facet == "lang" else value)
+                LANG_NAMES.get(value, value) if facet == "lang" else facet_value_name(facet, value))
             values.append(FacetValue(value, name, count, value in selected))
         # A selected value with no match still shows, so it can be removed.
         for value in selected - {v.id for v in values}:
-            values.insert(0, FacetValue(value, names.get(value, value), 0, True))
+            values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
         facets[facet] = values
-    return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice)
+    return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
+                      result.histogram)
 
 
 def article_detail(session: Session, article_id: int) -> dict | None:

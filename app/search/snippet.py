@@ -8,6 +8,8 @@ SNIPPET_CHARS = 240
 
 
 def _spans_of_tokens(body: str, tokens: list[str]) -> list[tuple[int, int]]:
+    if not tokens:
+        return []  # a browse (no query words): nothing to fold and look for
     folded, index = normalize_with_map(body)
     spans = []
     for token in set(tokens):

@@ -4,23 +4,14 @@ point is a link to the matching search. The same numbers are always shown in a t
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.search.periods import bucket_end, bucket_start
+
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 900, 220, 40, 24, 20
 PALETTE = ["#1f5fbf", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#16a085"]
 
 
-def bucket_end(start: date, interval: str) -> date:
-    if interval == "year":
-        return start.replace(year=start.year + 1) - timedelta(days=1)
-    if interval == "week":
-        return start + timedelta(days=6)
-    nxt = start.replace(year=start.year + 1, month=1) if start.month == 12 else start.replace(month=start.month + 1)
-    return nxt - timedelta(days=1)
-
-
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
     """Every bucket start from first to last, so empty periods show as gaps, not as nothing."""
-    from app.timeline import bucket_start
-
     starts, current = [], bucket_start(first, interval)
     while current <= last and len(starts) < 600:
         starts.append(current)
@@ -45,6 +36,7 @@ class Marker:
     id: str
     title: str
     date: str
+    url: str | None = None  # list actions link to their entity; restrictions to their search
 
 
 def _x_of(day: date, first: date, last: date) -> float:
@@ -67,7 +59,8 @@ def bar_chart(buckets: list[dict], events: list[dict], interval: str) -> dict | 
         h = plot_h * n / top
         bars.append(Bar(PAD_LEFT + i * slot + slot * 0.1, PAD_TOP + plot_h - h, max(slot * 0.8, 1), h,
                         start, bucket_end(start, interval), n))
-    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"])
+    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"],
+                      e.get("url"))
                for e in events if first <= date.fromisoformat(e["date"]) <= last]
     return {"bars": bars, "markers": markers, "top": top, "width": WIDTH, "height": HEIGHT,
             "base": HEIGHT - PAD_BOTTOM, "first": first, "last": last, "pad_left": PAD_LEFT}
@@ -93,7 +86,8 @@ def line_chart(series: list[dict], events: list[dict], interval: str) -> dict | 
         lines.append({"id": s["id"], "name": s["name"], "color": PALETTE[i % len(PALETTE)],
                       "points": points,
                       "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in points)})
-    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"])
+    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"],
+                      e.get("url"))
                for e in events if first <= date.fromisoformat(e["date"]) <= bucket_end(last, interval)]
     return {"lines": lines, "markers": markers, "top": top, "width": WIDTH, "height": HEIGHT,
             "base": HEIGHT - PAD_BOTTOM, "starts": starts, "pad_left": PAD_LEFT}

@@ -62,6 +62,15 @@ def get_filters(
     per_page: Annotated[str | None, Query(description="1 to 100 (default 20)",
                                           json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"})] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
+    listed: Annotated[list[str], Query(
+        description="yes: a company tagged on the article was on an export-control list at its "
+                    "date; no: none was (repeatable)",
+        json_schema_extra={"items": {"type": "string", "enum": ["yes", "no"]}, "maxItems": 2})] = [],  # noqa: B006
+    lists: Annotated[list[str], Query(
+        alias="list", description="Export-control list ids such as entity-list: a tagged company "
+                                  "was on it at the article's date (repeatable)",
+        json_schema_extra={"items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
+                           "maxItems": MAX_VALUES})] = [],  # noqa: B006
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
     items = list(request.query_params.multi_items())

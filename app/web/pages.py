@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from app.entities import co_mentioned
+from app.lists.status import entity_status
 from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import Entity
 from app.search.service import article_detail, search_articles, summaries
@@ -15,25 +16,41 @@ from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
-from app.web.rendering import render
+from app.web.page_cache import PageCache
+from app.web.rendering import is_partial, render
 
 router = APIRouter(include_in_schema=False)
 FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restrictions",
-                "region": "Regions", "agency": "Agencies", "lang": "Language", "source": "Source"}
+                "region": "Regions", "agency": "Agencies", "lang": "Language", "source": "Source",
+                "listed": "Export-control lists", "list": "On list"}
 
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep):
-    page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
-    selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
-                for param in (*ENTITY_PARAMS, "lang", "source") for value in getattr(filters, param)]
+    cache: PageCache = request.app.state.page_cache
+    key = None
+    if cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
+        version = cache.version(session)  # read first: a change meanwhile only makes it older
+        if version is not None:
+            key = (version, filters.query_string(), is_partial(request))
+            cached = cache.get(key)
+            if cached is not None:
+                return cached
     interval = _interval(filters)
-    tl = timeline(session, filters, runtime, interval)
-    return render(request, "search.html", {
+    page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback,
+                           histogram=interval)
+    selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
+                for param in (*ENTITY_PARAMS, "lang", "source", "listed", "list")
+                for value in getattr(filters, param)]
+    tl = timeline(session, filters, runtime, interval, counts=page.histogram)
+    response = render(request, "search.html", {
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
         "chart": bar_chart(tl["buckets"], tl["events"], interval), "interval": interval,
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
     }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string())
+    if key is not None and page.notice is None and page.engine == runtime.search.engine:
+        cache.put(key, response)
+    return response
 
 
 def _interval(filters: Filters) -> str:
@@ -76,9 +93,9 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
     if entity is None or entity.type not in ENTITY_PARAMS:
         raise HTTPException(404, f"There is no entity {entity_id!r}.")
     own = Filters.model_validate({entity.type: [entity.id]})
-    tl = timeline(session, own, runtime, "month")
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
-                             runtime.query_tagger, runtime.fallback)
+                             runtime.query_tagger, runtime.fallback, histogram="month")
+    tl = timeline(session, own, runtime, "month", counts=latest.histogram)
     co = co_mentioned(session, entity_id, types=("company", "chip"), limit=24)
     restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
                                                .order_by(Entity.date))
@@ -88,6 +105,7 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
     return render(request, "entity.html", {
         "e": entity, "latest": latest, "co": co, "restrictions": restrictions, "concerns": concerns,
         "chart": bar_chart(tl["buckets"], tl["events"], "month"), "timeline": tl, "filters": own,
+        "lists": entity_status(session, entity_id) if entity.type == "company" else [],
     }, alternate=f"/api/entities/{entity_id}")
 
 

@@ -106,9 +106,89 @@ class CoMention(Model):
     count: int
 
 
+class ListSpan(Model):
+    from_: Day = Field(alias="from")
+    until: Day | None = Field(description="Exclusive; null while still listed")
+
+
+class ListAction(Model):
+    action: str = Field(description="added, removed or changed")
+    date: Day
+    federal_register_notice: str | None = None
+    license_policy: str | None = None
+    reason: str | None = None
+    changes: dict | None = None
+
+
+class ListLinkOut(Model):
+    status: str = Field(description="auto (score at or above the threshold) or accepted by an admin")
+    score: float
+    explanation: str
+
+
+class ListStatus(Model):
+    party_id: int
+    list_: str = Field(alias="list", description="List id, e.g. entity-list")
+    list_name: str
+    name: str = Field(description="The party's name on the list")
+    alt_names: list[str]
+    country: str | None = None
+    listed: bool = Field(description="On the list today")
+    listed_from: Day | None = None
+    first_listed: Day | None = None
+    removed_on: Day | None = None
+    federal_register_notice: str | None = None
+    license_requirement: str | None = None
+    license_policy: str | None = None
+    source_list_url: str | None = None
+    link: ListLinkOut
+    spans: list[ListSpan]
+    history: list[ListAction]
+
+
 class EntityDetailOut(EntityOut):
     data: dict | None = None
     co_mentioned: list[CoMention]
+    lists: list[ListStatus] = Field([], description="Companies: export-control list status over time")
+
+
+class ListLinkCounts(Model):
+    auto: int
+    proposed: int
+    accepted: int
+    rejected: int
+
+
+class ListSummary(Model):
+    id: str = Field(description="List id, the value of the `list` filter (e.g. entity-list)")
+    name: str
+    parties: int
+    listed: int = Field(description="Parties on the list as of the latest import")
+    removed: int
+    links: ListLinkCounts
+
+
+class ListImportOut(Model):
+    id: int
+    origin: str
+    format: str = Field(description="csl-csv, csl-json or fr-text")
+    as_of: Day
+    lists: list[str]
+    partial: bool
+    rows: int
+    added: int
+    removed: int
+    changed: int
+    malformed: int
+    duplicates: int
+    errors: list[dict] = Field(description="Malformed rows: {row, reason}")
+    imported_at: Timestamp
+
+
+class ListsOut(Model):
+    threshold: dict[str, float] = Field(description="Score for an automatic link, and for a proposal")
+    lists: list[ListSummary]
+    imports: list[ListImportOut]
 
 
 class Bucket(Model):

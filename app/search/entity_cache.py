@@ -1,0 +1,64 @@
+"""The gazetteer's entities as read from the database, held in memory per database.
+
+Every search names its facet values and its hits' tags and checks its entity filters, and
+every timeline lists the restrictions of its range: queries on a table that changes only
+when the gazetteer is synced. Each map is loaded once per engine, reloaded after TTL
+seconds, and at once when an id asked for is missing (an entity added since), so a search
+costs no query for them.
+"""
+
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from app.models import Entity
+
+TTL = 30.0  # seconds a loaded map is trusted for renames and removals
+
+_caches: dict[str, "weakref.WeakKeyDictionary[Engine, tuple[float, object]]"] = {}
+_lock = threading.Lock()
+
+
+def _cached(session: Session, what: str, load: Callable[[Session], object], stale=lambda v: False):
+    cache = _caches.setdefault(what, weakref.WeakKeyDictionary())
+    hit = cache.get(session.get_bind())
+    if hit is None or time.monotonic() - hit[0] > TTL or stale(hit[1]):
+        value = load(session)
+        with _lock:
+            cache[session.get_bind()] = (time.monotonic(), value)
+        return value
+    return hit[1]
+
+
+def entity_names(session: Session, wanted: set[str] = frozenset()) -> dict[str, tuple[str, str]]:
+    """id -> (type, name) of every entity; fresh for every id of wanted that exists."""
+    return _cached(session, "names", lambda s: {
+        eid: (type_, name) for eid, type_, name in s.execute(select(Entity.id, Entity.type, Entity.name))},
+        stale=lambda names: not wanted <= names.keys())
+
+
+@dataclass(frozen=True)
+class Restriction:
+    id: str
+    date: date
+    name: str
+    concerns: frozenset[str]  # the entities it names
+    issuer: str | None
+
+
+def restrictions(session: Session) -> list[Restriction]:
+    """Every dated restriction, oldest first."""
+    def load(s: Session) -> list[Restriction]:
+        return [Restriction(rx.id, rx.date, rx.name,
+                            frozenset(e for ids in (rx.data or {}).get("concerns", {}).values() for e in ids),
+                            (rx.data or {}).get("issuer"))
+                for rx in s.scalars(select(Entity).where(Entity.type == "restriction",
+                                                         Entity.date.is_not(None))
+                                    .order_by(Entity.date, Entity.id))]
+    return _cached(session, "restrictions", load)

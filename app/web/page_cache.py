@@ -1,0 +1,67 @@
+"""Rendered search pages, kept until the search index changes.
+
+Analysts share and reload the same views (a bookmarked filter, a dashboard link): the page
+for a URL is the same until Meilisearch answers differently, and rendering it is most of
+what a request costs. A cached page is keyed by the search version (app.models.SearchState,
+bumped in the transaction that records a change as applied to Meilisearch), so it is never
+older than the index. Only anonymous (non-admin) pages from Meilisearch without a notice are
+kept: admin pages carry a CSRF token, and a database-fallback page says the engine is down.
+Entity names come from a 30-second cache (app/search/entity_cache.py), so a renamed entity
+shows within TTL seconds, like there.
+"""
+
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import SearchState
+
+TTL = 30.0  # seconds; the version makes staleness impossible for articles, names use a TTL
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+    stored_at: float
+
+
+class PageCache:
+    def __init__(self, entries: int):
+        self.entries = entries
+        self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.entries > 0
+
+    @staticmethod
+    def version(session: Session) -> int | None:
+        return session.scalar(select(SearchState.version).where(SearchState.id == 1))
+
+    def get(self, key: tuple) -> Response | None:
+        with self._lock:
+            page = self._pages.get(key)
+            if page is None or time.monotonic() - page.stored_at > TTL:
+                self.misses += 1
+                return None
+            self._pages.move_to_end(key)
+            self.hits += 1
+        response = Response(page.body, media_type=None)
+        response.raw_headers = [(k.encode(), v.encode()) for k, v in page.headers]
+        return response
+
+    def put(self, key: tuple, response: Response) -> None:
+        headers = tuple((k.decode(), v.decode()) for k, v in response.raw_headers)
+        with self._lock:
+            self._pages[key] = CachedPage(bytes(response.body), headers, time.monotonic())
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.entries:
+                self._pages.popitem(last=False)

@@ -1,0 +1,107 @@
+"""What the Meilisearch engine keeps between requests: rendered pages and the articles of
+hits, reused until Meilisearch answers differently; never an admin's page or a page served
+by the database fallback."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from tests.conftest import ADMIN_TOKEN
+from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
+
+pytestmark = pytest.mark.meili
+
+
+@pytest.fixture
+def app_and_runtime(meili_settings):
+    runtime = make_runtime(meili_settings)
+    app = create_app(runtime.settings, runtime)
+    yield app, runtime
+    runtime.close()
+
+
+def total(html: str) -> int:
+    return int(re.search(r'class="total">(\d+) article', html).group(1))
+
+
+def test_a_page_is_reused_until_the_index_changes(app_and_runtime, tmp_path):
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    cache = app.state.page_cache
+    lines = sample_lines()
+    ingest_lines(runtime, lines[:10], tmp_path, "first")
+    drain_outbox(runtime)
+    with TestClient(app) as client:
+        first = client.get("/?lang=en&lang=ar&lang=zh&lang=fr")
+        again = client.get("/?lang=en&lang=ar&lang=zh&lang=fr&q=")  # the same view
+        assert cache.hits == 1 and again.text == first.text
+        assert again.headers["content-type"].startswith("text/html")
+        assert again.headers["x-content-type-options"] == "nosniff"  # middleware still applies
+        partial = client.get("/?lang=en&lang=ar&lang=zh&lang=fr", headers={"HX-Request-Type": "partial"})
+        assert "<html" not in partial.text and "<html" in first.text  # a fragment is its own entry
+
+        ingest_lines(runtime, lines[10:20], tmp_path, "second")
+        stale = client.get("/?lang=en&lang=ar&lang=zh&lang=fr")
+        assert total(stale.text) == total(first.text)  # not applied to Meilisearch yet
+        drain_outbox(runtime)
+        fresh = client.get("/?lang=en&lang=ar&lang=zh&lang=fr")
+        assert total(fresh.text) > total(first.text)
+
+
+def test_admin_pages_are_never_cached(app_and_runtime, tmp_path):
+    app, runtime = app_and_runtime
+    with TestClient(app) as client:
+        bearer = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        assert "Save this view" in client.get("/", headers=bearer).text
+        assert client.post("/admin/login", data={"token": ADMIN_TOKEN},
+                           follow_redirects=False).status_code == 303
+        pages = [client.get("/").text for _ in range(2)]  # the session cookie: a CSRF token
+        assert all(re.search(r'name="csrf" value="[^"]+"', page) for page in pages)
+        assert app.state.page_cache.hits == 0 and not app.state.page_cache._pages
+        client.cookies.clear()
+        assert "Save this view" not in client.get("/").text  # anonymous: its own, cached, page
+        assert len(app.state.page_cache._pages) == 1
+
+
+def test_a_fallback_page_is_not_cached(app_and_runtime, meili_server):
+    app, runtime = app_and_runtime
+    meili_server.stop()
+    try:
+        with TestClient(app) as client:
+            page = client.get("/")
+            assert "unreachable" in page.text
+            assert not app.state.page_cache._pages
+    finally:
+        meili_server.start()
+
+
+def test_hits_show_articles_as_of_the_index_version(app_and_runtime, tmp_path):
+    from sqlalchemy import update
+
+    from app.filters import parse_filters
+    from app.models import Article, IndexOutbox
+    from app.search.outbox import drain_outbox
+    from app.search.service import search_articles
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines()[:10], tmp_path, "ten")
+    drain_outbox(runtime)
+
+    def titles() -> dict[int, str]:
+        with runtime.sessions() as session:
+            page = search_articles(session, parse_filters([("per_page", "100")]), runtime.search,
+                                   runtime.query_tagger)
+        assert page.engine == "meilisearch"
+        return {h["id"]: h["title"] for h in page.hits}
+
+    before = titles()
+    first = min(before)
+    with runtime.sessions.begin() as session:  # an edit, queued for the index as the app does
+        session.execute(update(Article).where(Article.id == first).values(title="Retitled"))
+        session.add(IndexOutbox(article_id=first, op="upsert"))
+    assert titles()[first] == before[first]  # the index has not seen the edit yet
+    drain_outbox(runtime)
+    assert titles()[first] == "Retitled"
