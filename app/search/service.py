@@ -72,9 +72,15 @@ def summaries(session: Session, ids: list[int], tokens: list[str] = (),
             type_, name = names.get(entity_id) or _missing_name(session, entity_id)
             entities.append({"id": entity_id, "type": type_, "name": name})
         spans = [(start, end) for entity_id, start, end in view.mentions if entity_id in highlight_entities]
+        if cache is None:
+            snippet = make_snippet(view.body, list(tokens), spans)
+        else:
+            # Keyed by the body itself (its hash is cached): never a snippet of another text.
+            snippet = cache.snippet((view.body, tuple(tokens), tuple(spans)),
+                                    lambda v=view, s=spans: make_snippet(v.body, list(tokens), s))
         out.append({
             "id": view.id, "title": view.title,
-            "snippet": make_snippet(view.body, list(tokens), spans),
+            "snippet": snippet,
             "url": view.url, "source": view.source, "lang": view.lang,
             "published_at": as_utc(view.published_at).isoformat(),
             "date_estimated": view.date_estimated,

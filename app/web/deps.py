@@ -1,30 +1,42 @@
 """Request dependencies as named aliases: SessionDep, FiltersDep, RuntimeDep, AdminDep."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.filters import LANG, MAX_QUERY, MAX_VALUES, SLUG, FilterError, Filters, parse_filters
 from app.runtime import Runtime
 from app.web.auth import token_matches
 
 
-def get_runtime(request: Request) -> Runtime:
+# Cheap dependencies are coroutines: FastAPI runs a plain def in the thread pool, a hop that
+# costs more than their work.
+async def get_runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request; the request owns the transaction."""
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request; the request owns the transaction. Making a session does no
+    I/O (it connects on first use); ending it does, so that runs in the thread pool."""
     session = request.app.state.runtime.sessions()
     try:
         yield session
-        session.commit()
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(_end, session, False)
         raise
+    await run_in_threadpool(_end, session, True)
+
+
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
     finally:
         session.close()
 
@@ -36,7 +48,7 @@ def _ids(what: str) -> Any:
                                     "maxItems": MAX_VALUES})
 
 
-def get_filters(
+async def get_filters(
     request: Request,
     q: Annotated[str, Query(max_length=MAX_QUERY, description="Text query")] = "",
     company: Annotated[list[str], _ids("Company")] = [],  # noqa: B006
