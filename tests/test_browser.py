@@ -73,6 +73,21 @@ def test_search_facets_url_reload_and_history(page, live_server):
         page.screenshot(path=str(SHOTS / "search.png"))
 
 
+def test_all_values_of_a_facet_load_when_opened(page, live_server):
+    page.goto(live_server + "/?lang=en")
+    box = page.locator(".facet").filter(has_text="Companies").locator("details.morebox")
+    expect(box.locator(".morelist a")).to_have_count(1)  # only the "Show all" link until opened
+    box.locator("summary").click()
+    values = box.locator(".morelist li a")
+    expect(values.first).to_be_visible()
+    assert values.count() > 8
+    chosen = values.nth(9)
+    name = chosen.locator("span[dir]").inner_text()
+    chosen.click()  # like any facet link: the results swap in, the URL says so
+    page.wait_for_url(re.compile(r"company=.*lang=en"))
+    expect(page.locator(".chips .chip", has_text=name)).to_have_count(1)
+
+
 def test_pages_work_without_javascript(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
     pg = context.new_page()
@@ -80,6 +95,12 @@ def test_pages_work_without_javascript(browser, live_server):
     pg.locator(".facet a", has_text="العربية").first.click()
     pg.wait_for_url(re.compile(r"lang=ar"))
     expect(pg.locator(".hit").first).to_be_visible()
+    pg.goto(live_server + "/")
+    box = pg.locator(".facet").filter(has_text="Companies").locator("details.morebox")
+    box.locator("summary").click()
+    box.locator(".morelist a", has_text="Show all").click()  # no JavaScript: a page of them
+    pg.wait_for_url(re.compile(r"/facets/company"))
+    assert pg.locator("ul.facet-values li").count() > 8
     context.close()
 
 

@@ -108,3 +108,24 @@ def test_search_page_chart_links_narrow_the_dates(client, sample):
 def test_write_endpoints_refuse_without_credentials(client, method, path, body):
     response = getattr(client, method)(path, **body)
     assert response.status_code in (401, 403)
+
+
+def test_facet_lists_show_eight_and_load_the_rest(client, sample):
+    page = client.get("/").text
+    companies = client.get("/api/search").json()["facets"]["company"]
+    assert len(companies) > 8
+    sidebar = page.split('aria-label="Filters"')[1].split("</aside>")[0]
+    shown = re.findall(r'href="/\?company=([a-z0-9-]+)"', sidebar)
+    assert shown == [c["id"] for c in companies[:8]]  # the rest is not in the page
+    box = re.search(r'<details class="morebox" hx-get="(/facets/company\?)"', page)
+    assert box and 'hx-target="find .morelist"' in page
+
+    fragment = client.get("/facets/company", headers={"HX-Request-Type": "partial"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert re.findall(r'href="/\?company=([a-z0-9-]+)"', fragment.text) == [c["id"] for c in companies]
+    full = client.get("/facets/company?lang=ar")
+    arabic = client.get("/api/search?lang=ar").json()["facets"]["company"]
+    assert "<html" in full.text and "Companies" in full.text
+    assert re.findall(r'href="/\?company=([a-z0-9-]+)&amp;lang=ar"', full.text) == [c["id"] for c in arabic]
+    assert client.get("/facets/nope").status_code == 404
+    assert client.get("/facets/company?company=no-such-company").status_code == 422

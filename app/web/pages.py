@@ -53,6 +53,20 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
     return response
 
 
+@router.get("/facets/{facet}", response_class=HTMLResponse)
+def facet_page(request: Request, facet: str, filters: FiltersDep, session: SessionDep,
+               runtime: RuntimeDep):
+    """Every value of one facet (the search page shows the first 8 and fetches these on demand)."""
+    if facet not in FACET_TITLES:
+        raise HTTPException(404, f"There is no facet {facet!r}.")
+    page = search_articles(session, filters.replace(per_page=1), runtime.search,
+                           runtime.query_tagger, runtime.fallback)
+    return render(request, "facet.html", {
+        "facet": facet, "title": FACET_TITLES[facet], "values": page.facets.get(facet, []),
+        "filters": filters, "page": page,
+    }, fragment="_facet_values.html", alternate="/api/search?" + filters.query_string())
+
+
 def _interval(filters: Filters) -> str:
     """Months for a range of up to three years, else years; weeks for a range under 20 weeks."""
     if filters.date_from and filters.date_to:
