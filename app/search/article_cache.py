@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Article, ArticleEntity, Mention, SearchState, Source
+from app.models import Article, ArticleEntity, Mention, Source
 
 MAX_ARTICLES = 20_000  # about 2 KB each
 
@@ -63,6 +63,13 @@ def load_views(session: Session, ids: list[int],
                 .outerjoin(Source, Source.id == Article.source_id).where(Article.id.in_(ids)))}
 
 
+def search_version(session: Session) -> int | None:
+    """The search version (None before the migration made its row). Plain SQL: it is asked on
+    every search, and the ORM's statement machinery costs more than the query."""
+    return session.connection().exec_driver_sql(
+        "SELECT version FROM search_state WHERE id = 1").scalar()
+
+
 class ArticleCache:
     def __init__(self, size: int = MAX_ARTICLES):
         self.size = size
@@ -70,17 +77,20 @@ class ArticleCache:
         # (body, query tokens, highlighted spans) -> snippet: a repeated search (a shared
         # link, the next page back) shows the same snippets.
         self._snippets: OrderedDict[tuple, str] = OrderedDict()
+        # article id -> its summary without the snippet (entity names as when first shown)
+        self._summaries: dict[int, dict] = {}
         self._version: int | None = None
         self._lock = threading.Lock()
 
     def views(self, session: Session, ids: list[int]) -> dict[int, ArticleView]:
-        version = session.scalar(select(SearchState.version).where(SearchState.id == 1))
+        version = search_version(session)
         if version is None:
             return load_views(session, ids)
         with self._lock:
             if version != self._version:
                 self._views.clear()
                 self._snippets.clear()
+                self._summaries.clear()
                 self._version = version
             found = {i: self._views[i] for i in ids if i in self._views}
         missing = [i for i in ids if i not in found]
@@ -104,4 +114,14 @@ class ArticleCache:
                 self._snippets[key] = found
                 while len(self._snippets) > self.size:
                     self._snippets.popitem(last=False)
+        return found
+
+    def summary(self, view: ArticleView, make) -> dict:
+        """The summary of a view without its snippet (made by make(view) the first time)."""
+        found = self._summaries.get(view.id)
+        if found is None:
+            found = self._summaries[view.id] = make(view)
+            if len(self._summaries) > self.size:
+                with self._lock:
+                    self._summaries.clear()
         return found

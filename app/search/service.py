@@ -11,7 +11,7 @@ from app.filters import ENTITY_PARAMS, FilterError, Filters
 from app.gazetteer import EntityDef
 from app.lists import facet_value_name
 from app.models import Article, Mention, as_utc
-from app.search.article_cache import ArticleCache, load_views
+from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
 from app.search.query import plan_query
@@ -62,31 +62,36 @@ def summaries(session: Session, ids: list[int], tokens: list[str] = (),
     views = (cache.views(session, ids) if cache is not None
              else load_views(session, ids, set(highlight_entities)))
     names = entity_names(session)
-    out = []
-    for article_id in ids:
-        view = views.get(article_id)
-        if view is None:
-            continue  # deleted between the search and now
+
+    def summary(view: ArticleView) -> dict:
         entities = []
         for entity_id in view.entity_ids:
             type_, name = names.get(entity_id) or _missing_name(session, entity_id)
             entities.append({"id": entity_id, "type": type_, "name": name})
-        spans = [(start, end) for entity_id, start, end in view.mentions if entity_id in highlight_entities]
-        if cache is None:
-            snippet = make_snippet(view.body, list(tokens), spans)
-        else:
-            # Keyed by the body itself (its hash is cached): never a snippet of another text.
-            snippet = cache.snippet((view.body, tuple(tokens), tuple(spans)),
-                                    lambda v=view, s=spans: make_snippet(v.body, list(tokens), s))
-        out.append({
-            "id": view.id, "title": view.title,
-            "snippet": snippet,
+        return {
+            "id": view.id, "title": view.title, "snippet": None,
             "url": view.url, "source": view.source, "lang": view.lang,
             "published_at": as_utc(view.published_at).isoformat(),
             "date_estimated": view.date_estimated,
             "entities": sorted(entities, key=lambda t: (t["type"], t["name"])),
             "story_id": view.story_id,
-        })
+        }
+
+    out = []
+    for article_id in ids:
+        view = views.get(article_id)
+        if view is None:
+            continue  # deleted between the search and now
+        spans = [(start, end) for entity_id, start, end in view.mentions if entity_id in highlight_entities]
+        if cache is None:
+            hit = summary(view)
+            hit["snippet"] = make_snippet(view.body, list(tokens), spans)
+        else:
+            hit = dict(cache.summary(view, summary))
+            # Keyed by the body itself (its hash is cached): never a snippet of another text.
+            hit["snippet"] = cache.snippet((view.body, tuple(tokens), tuple(spans)),
+                                           lambda v=view, s=spans: make_snippet(v.body, list(tokens), s))
+        out.append(hit)
     return out
 
 

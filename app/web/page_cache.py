@@ -16,10 +16,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from fastapi.responses import Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import SearchState
+from app.search.article_cache import search_version
 
 TTL = 30.0  # seconds; the version makes staleness impossible for articles, names use a TTL
 
@@ -44,7 +43,7 @@ class PageCache:
 
     @staticmethod
     def version(session: Session) -> int | None:
-        return session.scalar(select(SearchState.version).where(SearchState.id == 1))
+        return search_version(session)
 
     def get(self, key: tuple) -> Response | None:
         with self._lock:
