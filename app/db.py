@@ -24,7 +24,7 @@ def make_engine(settings: Settings) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "savepoint")
-        def _sqlite_write_transaction(conn, _name):  # noqa: ANN001
+        def _sqlite_write_transaction(conn, _name):
             # pysqlite sends no BEGIN before a SAVEPOINT, so the savepoint would *be* the
             # transaction (its RELEASE commits) and start deferred: a read in it, then a write,
             # fails at once with "database is locked" if another connection (the worker)

@@ -41,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -64,7 +63,7 @@ def meili_binary() -> str:
     for candidate in (os.environ.get("MEILI_BIN"), ROOT / ".cache" / "meilisearch-1.21.0" / "meilisearch"):
         if candidate and os.access(candidate, os.X_OK):
             return str(candidate)
-    done = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], capture_output=True, text=True)
+    done = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], check=False, capture_output=True, text=True)
     path = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
     if done.returncode != 0 or not os.access(path, os.X_OK):
         raise SystemExit(f"no Meilisearch binary (set MEILI_BIN): {done.stderr.strip()[-300:]}")
@@ -212,7 +211,7 @@ def child_env(settings: Settings) -> dict:
 
 def chipwatch(settings: Settings, *args: str, timeout: float = 3600) -> str:
     done = subprocess.run([PY, "-m", "app", *args], env=child_env(settings), cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+                          check=False, capture_output=True, text=True, timeout=timeout)
     if done.returncode != 0:
         raise RuntimeError(f"chipwatch {' '.join(args)} exited {done.returncode}: {done.stderr[-2000:]}")
     return done.stdout
@@ -476,22 +475,38 @@ def run_outage(args, stack: Stack) -> dict:
     def sample() -> None:
         samples.append((round(time.monotonic() - t0, 1), db.articles(), db.outbox()))
 
+    ingest_done = None
+
     def check_children() -> None:
+        nonlocal ingest_done
         if worker.process.poll() is not None:
             worker.exits.append(worker.process.returncode)
             worker.start()
+        if ingest_done is None and ingest.process is not None and ingest.process.poll() is not None:
+            ingest_done = time.monotonic() - t0
+            if ingest.process.returncode != 0:
+                ingest.exits.append(ingest.process.returncode)
+                raise RuntimeError(f"ingest exited {ingest.process.returncode}; see {stack.workdir / 'ingest.log'}")
 
     worker.start()
+    while meili_documents(stack) < 0:  # the worker's first round makes the index
+        if time.monotonic() > deadline:
+            raise RuntimeError("the worker did not create the index")
+        check_children()
+        time.sleep(0.1)
     ingest.start()
-    # Steady state first: the index exists and the worker is feeding it.
-    while not (time.monotonic() - t0 >= args.outage_after and meili_documents(stack) > 0):
-        if time.monotonic() > deadline or ingest.process.poll() not in (None, 0):
+    t0 = time.monotonic()
+    # Then steady state: the worker is feeding the index (--outage-after 0: down at once).
+    while not (time.monotonic() - t0 >= args.outage_after
+               and (args.outage_after == 0 or meili_documents(stack) > 0)):
+        if time.monotonic() > deadline:
             raise RuntimeError("no steady state before the outage")
         check_children()
-        time.sleep(0.2)
+        time.sleep(0.1)
     sample()
     down_at = time.monotonic()
     outbox_at_start = db.outbox()
+    ingest_running = ingest_done is None
     meili.kill() if args.outage_mode == "kill" else meili.pause()
     while time.monotonic() - down_at < args.outage_seconds:
         check_children()
@@ -506,7 +521,7 @@ def run_outage(args, stack: Stack) -> dict:
     back = time.monotonic()
     mark = db.outbox_mark()
     backlog = db.outbox(up_to=mark)
-    catch_up = ingest_done = None
+    catch_up = None
     while True:
         now = time.monotonic()
         if now > deadline:
@@ -514,13 +529,6 @@ def run_outage(args, stack: Stack) -> dict:
         check_children()
         if catch_up is None and db.outbox(up_to=mark) == 0:
             catch_up = now - back
-        if ingest_done is None:
-            rc = ingest.process.poll()
-            if rc is not None:
-                ingest_done = now - t0
-                if rc != 0:
-                    ingest.exits.append(rc)
-                    raise RuntimeError(f"ingest exited {rc}; see {stack.workdir / 'ingest.log'}")
         if catch_up is not None and ingest_done is not None and db.outbox() == 0:
             break
         if len(samples) < 2000:
@@ -530,7 +538,7 @@ def run_outage(args, stack: Stack) -> dict:
     worker.terminate()
     return {
         "outage": {"mode": args.outage_mode, "seconds": args.outage_seconds,
-                   "started_at_seconds": round(down_at - t0, 1),
+                   "started_at_seconds": round(down_at - t0, 1), "ingest_running_at_start": ingest_running,
                    "outbox_at_start": outbox_at_start, "outbox_at_end": outbox_peak,
                    "meili_restart_seconds": round(restart_seconds, 2)},
         "catch_up": {"backlog_rows": backlog, "seconds": round(catch_up, 1),
@@ -543,12 +551,13 @@ def run_outage(args, stack: Stack) -> dict:
 
 
 def meili_documents(stack: Stack) -> int:
+    """Documents in the live index; -1 while it does not exist."""
     try:
         response = httpx.get(f"{stack.meili.url}/indexes/{INDEX}/stats", timeout=2,
                              headers={"Authorization": f"Bearer {stack.meili.master_key}"})
-        return response.json().get("numberOfDocuments", 0) if response.status_code == 200 else 0
+        return response.json().get("numberOfDocuments", 0) if response.status_code == 200 else -1
     except (httpx.HTTPError, ValueError):
-        return 0
+        return -1
 
 
 def machine() -> dict:
@@ -573,7 +582,8 @@ def main(argv: list[str] | None = None) -> int:
     kill.add_argument("--seed", type=int, default=1)
     outage = sub.add_parser("meili-outage", parents=[common], help="Meilisearch down mid-ingest")
     outage.add_argument("--outage-seconds", type=float, default=60)
-    outage.add_argument("--outage-after", type=float, default=5, help="seconds into the ingest")
+    outage.add_argument("--outage-after", type=float, default=5,
+                        help="seconds into the ingest (and documents in the index); 0: as it starts")
     outage.add_argument("--outage-mode", choices=["kill", "stop"], default="kill",
                         help="SIGKILL and restart, or SIGSTOP and SIGCONT")
     args = parser.parse_args(argv)

@@ -29,7 +29,16 @@ from pydantic import SecretStr
 
 from app.config import Settings
 from bench.corpus import generate
-from bench.drills import NOTE, Child, Database, Meili, child_env, chipwatch, machine, meili_binary
+from bench.drills import (
+    NOTE,
+    Child,
+    Database,
+    Meili,
+    child_env,
+    chipwatch,
+    machine,
+    meili_binary,
+)
 from bench.ingest import write_corpus
 from bench.search import free_port, wait_http
 
@@ -58,11 +67,12 @@ def articles(seed: int):
 
 
 def run(args, workdir: Path) -> dict:
+    from sqlalchemy import select
+
     from app.ingest.items import RawItem
     from app.ingest.pipeline import Ingestor
     from app.models import Article
     from app.runtime import build_runtime
-    from sqlalchemy import select
 
     meili = Meili(meili_binary(), workdir)
     meili.start()
@@ -102,6 +112,7 @@ def run(args, workdir: Path) -> dict:
         rng = random.Random(args.seed)
         source = articles(args.seed)
         latencies: list[float] = []
+        during_load: list[float] = []  # the samples committed while the bulk ingest ran
         skipped = not_found = 0
         polls = 0
         with httpx.Client(base_url=base, timeout=10) as client:
@@ -112,6 +123,7 @@ def run(args, workdir: Path) -> dict:
                          for word, a in batch]
                 report = ingestor.ingest(items)
                 committed = time.perf_counter()
+                loaded = load is not None and load.alive
                 pending: dict[int, str] = {}
                 with runtime.sessions() as session:
                     for article in session.scalars(select(Article).where(Article.id.in_(report.article_ids))):
@@ -132,6 +144,8 @@ def run(args, workdir: Path) -> dict:
                         if body.get("engine") == "meilisearch" and any(
                                 h["id"] == article_id for h in body.get("hits", [])):
                             latencies.append(time.perf_counter() - committed)
+                            if loaded:
+                                during_load.append(latencies[-1])
                             del pending[article_id]
                     time.sleep(args.poll_interval)
                 time.sleep(rng.uniform(0, args.max_pause))
@@ -155,13 +169,18 @@ def run(args, workdir: Path) -> dict:
     }
     if args.load:
         result["load"] = {"articles": args.load, "added_while_sampling": load_added,
-                          "still_running_at_end": load_running}
+                          "still_running_at_end": load_running, "samples_during_load": len(during_load)}
+        if during_load:
+            result["load"]["seconds_during_load"] = {
+                "p50": round(nearest_rank(during_load, 50), 3), "p95": round(nearest_rank(during_load, 95), 3),
+                "max": round(max(during_load), 3)}
     if latencies:
         result["seconds"] = {"p50": round(nearest_rank(latencies, 50), 3),
                              "p95": round(nearest_rank(latencies, 95), 3),
                              "max": round(max(latencies), 3), "min": round(min(latencies), 3),
                              "mean": round(sum(latencies) / found, 3)}
         result["within_bar"] = sum(1 for x in latencies if x <= args.bar)
+        result["latencies_seconds"] = [round(x, 3) for x in latencies]
     return result
 
 
@@ -199,8 +218,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"freshness: {result['found']} of {args.samples} articles, {params['database']}, "
           f"{result['background_articles']} indexed before ({NOTE})")
     if args.load:
+        d = result["load"].get("seconds_during_load", {})
         print(f"  while `chipwatch ingest` bulk-loads {args.load} articles "
-              f"({result['load']['added_while_sampling']} stored during the sampling)")
+              f"({result['load']['added_while_sampling']} stored during the sampling; "
+              f"{result['load']['samples_during_load']} samples during the load: "
+              f"p50 {d.get('p50')} s, p95 {d.get('p95')} s, max {d.get('max')} s)")
     print(f"  {'commit -> /api/search hit':<28} {'p50':>7} {'p95':>7} {'max':>7}   bar")
     print(f"  {'seconds':<28} {s.get('p50', '-'):>7} {s.get('p95', '-'):>7} {s.get('max', '-'):>7}   {args.bar}")
     for c in checks:

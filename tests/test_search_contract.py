@@ -765,3 +765,21 @@ def test_drain_on_postgresql(request, tmp_path, meili_server):
         _truncate_pg(runtime)
         runtime.close()
         meili_server.drop_indexes(settings.meili_index)
+
+
+@pytest.mark.meili
+def test_rebuild_drops_indexes_of_rebuilds_that_did_not_finish(meili_runtime, tmp_path):
+    meili = meili_runtime.search
+    ingest_lines(meili_runtime, sample_lines()[:5], tmp_path, "five")
+    drain_outbox(meili_runtime)
+    live = meili.index_uid
+    crashed = f"{live}_0123456789ab"  # what a rebuild killed before its swap leaves behind
+    meili.ensure_index(crashed, force=True)
+    other = f"{live}x_0123456789ab"  # not one of ours
+    meili.ensure_index(other, force=True)
+    try:
+        assert rebuild_meili(meili_runtime) == len(article_ids(meili_runtime))
+        assert not meili.index_exists(crashed) and meili.index_exists(other)
+        assert meili_ids(meili_runtime) == article_ids(meili_runtime)
+    finally:
+        meili.wait(meili.client.delete_index(other).task_uid)

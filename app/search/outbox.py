@@ -18,6 +18,7 @@ and are applied to the new index after the swap.
 import fcntl
 import logging
 import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -290,6 +291,7 @@ def _rebuild(runtime: Runtime, meili: MeiliSearch, progress: Callable[[int], Non
             return 0, 0
         with runtime.sessions() as session:
             covered = list(session.scalars(select(IndexOutbox.id)))
+        _drop_leftovers(meili, live)
         fresh = f"{live}_{uuid.uuid4().hex[:12]}"
         meili.ensure_index(fresh, force=True)
         try:
@@ -316,6 +318,22 @@ def _rebuild(runtime: Runtime, meili: MeiliSearch, progress: Callable[[int], Non
             bump_search_version(session)
     log.info("rebuilt Meilisearch index %s with %d documents", live, count)
     return count, len(covered)
+
+
+def _drop_leftovers(meili: MeiliSearch, live: str) -> None:
+    """Indexes of rebuilds that never finished (a process killed mid-rebuild): we hold the
+    rebuild lock, so no live rebuild owns them."""
+    leftover = re.compile(re.escape(live) + r"_[0-9a-f]{12}")
+    uids, offset = [], 0
+    while True:
+        page = meili.client.get_raw_indexes({"offset": offset, "limit": 100})
+        uids += [index["uid"] for index in page["results"] if leftover.fullmatch(index["uid"])]
+        offset += len(page["results"])
+        if not page["results"] or offset >= page["total"]:
+            break
+    for uid in uids:
+        log.info("dropping %s, the index of a rebuild that did not finish", uid)
+        _drop_index(meili, uid)
 
 
 def _drop_index(meili: MeiliSearch, uid: str) -> None:
