@@ -112,6 +112,8 @@ ArticleId = Annotated[int, Path(ge=1, le=MAX_ID, description="Article id")]
 ViewId = Annotated[int, Path(ge=1, le=MAX_ID, description="Saved view id")]
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response leaves (a client that
+# follows the 303 of a write sees it; a failed commit is an error answer, not a lost write).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 FiltersDep = Annotated[Filters, Depends(get_filters)]
 AdminDep = Depends(require_admin)
