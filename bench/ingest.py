@@ -1,16 +1,27 @@
-"""Ingestion benchmark: articles/s and peak memory from JSONL into a database.
+"""Ingestion benchmark: articles/s and memory from JSONL into a database.
 
-    python -m bench.ingest --count 100000 [--database-url postgresql://...] [--report bench/reports/ingest.json]
+    python -m bench.ingest --count 10000 100000 [--database-url postgresql://...] [--report bench/reports/ingest-sqlite.json]
 
 The corpus is generated to a file first (not timed), then ingested by `chipwatch ingest` in a
-child process, so peak RSS is the ingest's own. Memory is sampled over time to show whether
-it stays flat (streaming) as the corpus grows.
+child process, end to end (start-up, reading, extraction, tagging, de-duplication, writing).
+Reported per run:
+
+- articles_per_second: count / wall seconds of the whole command; also without its start-up
+  (imports, opening the database: the same command on an empty file);
+- cpu_seconds: CPU time of the command and its worker processes, per article too; wall time on
+  a shared machine varies with what else runs, CPU time much less;
+- memory: the ingesting process's RSS (peak_rss_mib) and that of its worker processes, and the
+  PSS of all of them together (shared pages counted once), sampled over time
+  (rss_samples_mib: [seconds, main RSS, workers RSS, total PSS]) to show whether memory stays
+  flat as the corpus grows; rss_peak_first_half_mib / rss_peak_second_half_mib compare the
+  two halves of the run.
 """
 
 import argparse
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,14 +37,38 @@ def write_corpus(path: Path, count: int) -> None:
             fh.write(json.dumps(article, ensure_ascii=False) + "\n")
 
 
-def rss_kib(pid: int) -> int:
+def _status_kib(pid: int, field: str = "VmRSS:") -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(field):
                 return int(line.split()[1])
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
         pass
     return 0
+
+
+def rss_kib(pid: int) -> int:
+    return _status_kib(pid)
+
+
+def pss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            found += [int(c) for c in (task / "children").read_text().split()]
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return found
 
 
 def fresh_pg_database(url: str) -> None:
@@ -47,6 +82,24 @@ def fresh_pg_database(url: str) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup_seconds(env: dict, workdir: Path) -> float:
+    """Wall time of `chipwatch ingest` on an empty file: what every run pays before reading."""
+    empty = workdir / "empty.jsonl"
+    empty.write_text("")
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "app", "ingest", "--json", str(empty)], env=env, check=True,
+                       capture_output=True)
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
 def run(count: int, database_url: str | None, workdir: Path) -> dict:
     corpus = workdir / f"corpus-{count}.jsonl"
     if not corpus.exists():
@@ -57,23 +110,48 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict:
         env["CHIPWATCH_DATABASE_URL"] = database_url
     subprocess.run([sys.executable, "-m", "app", "db", "upgrade"], env=env, check=True,
                    capture_output=True)
+    startup = startup_seconds(env, workdir)
+    load_before = os.getloadavg()[0]
+    cpu_before = _children_cpu()
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", "--json", str(corpus)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    # The report goes to a file: through a pipe read only at the end, a large one (every article
+    # id) would fill the pipe and stall the command.
+    out_path = workdir / "report.json"
     samples = []
-    while proc.poll() is None:
-        samples.append((round(time.perf_counter() - started, 1), rss_kib(proc.pid)))
-        time.sleep(0.5)
+    with out_path.open("w") as out_file:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", "--json", str(corpus)], env=env,
+                                stdout=out_file, stderr=subprocess.DEVNULL, text=True)
+        while proc.poll() is None:
+            workers = children(proc.pid)
+            samples.append((round(time.perf_counter() - started, 1), rss_kib(proc.pid),
+                            sum(rss_kib(w) for w in workers), pss_kib(proc.pid) + sum(pss_kib(w) for w in workers)))
+            time.sleep(0.5)
     elapsed = time.perf_counter() - started
-    out = proc.stdout.read()
+    out = out_path.read_text()
+    cpu = _children_cpu() - cpu_before
     report = json.loads(out.strip().splitlines()[-1])
-    peak = max((kib for _, kib in samples), default=0)
+    samples = [s for s in samples if s[1]]  # before exec, the child is not the ingest yet
+    half = len(samples) // 2
+
+    def mib(kib: int) -> float:
+        return round(kib / 1024, 1)
+
+    step = max(1, len(samples) // 30)
     return {
         "count": count, "database": "postgresql" if database_url else "sqlite",
         "added": report["added"], "duplicates": report["duplicates"],
         "rejected": len(report["rejected"]), "seconds": round(elapsed, 2),
-        "articles_per_second": round(count / elapsed, 1), "peak_rss_mib": round(peak / 1024, 1),
-        "rss_samples_mib": [(t, round(k / 1024, 1)) for t, k in samples[:: max(1, len(samples) // 20)]],
+        "articles_per_second": round(count / elapsed, 1),
+        "startup_seconds": round(startup, 2),
+        "articles_per_second_after_startup": round(count / max(elapsed - startup, 1e-9), 1),
+        "cpu_seconds": round(cpu, 1), "cpu_ms_per_article": round(cpu / count * 1000, 3),
+        "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
+        "peak_rss_mib": mib(max((s[1] for s in samples), default=0)),
+        "peak_workers_rss_mib": mib(max((s[2] for s in samples), default=0)),
+        "peak_total_pss_mib": mib(max((s[3] for s in samples), default=0)),
+        "rss_peak_first_half_mib": mib(max((s[1] for s in samples[:half]), default=0)),
+        "rss_peak_second_half_mib": mib(max((s[1] for s in samples[half:]), default=0)),
+        "rss_samples_mib": [(t, mib(m), mib(w), mib(p)) for t, m, w, p in samples[::step] + samples[-1:]],
     }
 
 
@@ -90,8 +168,12 @@ def main() -> None:
             run_dir.mkdir()
             results.append(run(count, args.database_url, run_dir))
             r = results[-1]
-            print(f"{r['database']:>10} {r['count']:>8} articles  {r['articles_per_second']:>8} /s  "
-                  f"peak RSS {r['peak_rss_mib']} MiB  (added {r['added']}, rejected {r['rejected']})")
+            print(f"{r['database']:>10} {r['count']:>8} articles  {r['articles_per_second']:>8} /s "
+                  f"({r['articles_per_second_after_startup']} /s after {r['startup_seconds']} s start-up)  "
+                  f"CPU {r['cpu_ms_per_article']} ms/article  peak RSS {r['peak_rss_mib']} MiB "
+                  f"(workers {r['peak_workers_rss_mib']}, all PSS {r['peak_total_pss_mib']}; "
+                  f"halves {r['rss_peak_first_half_mib']} / {r['rss_peak_second_half_mib']})  "
+                  f"(added {r['added']}, rejected {r['rejected']}, load {r['load_average_before']})")
     report = {"benchmark": "ingest", "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                                                   "platform": platform.platform()}, "results": results}
     if args.report:

@@ -34,7 +34,7 @@ which, so nothing is linked. Restrictions named by an alias are the tagger's, no
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import ahocorasick
@@ -76,14 +76,17 @@ class _Candidate:
     by_country: bool = False  # tied to the sentence by the issuing country only
 
 
-@dataclass
 class _Found:
-    """What one scan of a sentence found."""
-    word: bool = False  # a restriction word ("ban", "قيود", "限制")
-    relax: bool = False  # a relaxation word ("allowed", "resume")
-    cues: set[int] = field(default_factory=set)  # restrictions whose cue is there
-    months: list[tuple[int, int, int, str]] = field(default_factory=list)  # (month, start, end, word)
-    years_back: set[int] = field(default_factory=set)  # "this year" 0, "last year" 1
+    """What one scan of a sentence found (a plain class: one is made per sentence)."""
+
+    __slots__ = ("word", "relax", "cues", "months", "years_back")
+
+    def __init__(self):
+        self.word = False  # a restriction word ("ban", "قيود", "限制")
+        self.relax = False  # a relaxation word ("allowed", "resume")
+        self.cues: set[int] = set()  # restrictions whose cue is there
+        self.months: list[tuple[int, int, int, str]] = []  # (month, start, end, word)
+        self.years_back: set[int] = set()  # "this year" 0, "last year" 1
 
 
 def _fold(text: str) -> str:
@@ -95,6 +98,17 @@ def _stem(word: str) -> str:
     return word[:-1] if len(word) >= 6 and word[-1] == "e" and latin(word[0]) else word
 
 
+_CJK_CHARS: dict[str, bool] = {}
+
+
+def _cjk(ch: str) -> bool:
+    """Whether ch is CJK, memoised (asked for the first letter of every phrase found)."""
+    value = _CJK_CHARS.get(ch)
+    if value is None:
+        value = _CJK_CHARS[ch] = bool(CJK.match(ch))
+    return value
+
+
 def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bool:
     """Whether text[start:end] (== word) stands as a word.
 
@@ -104,7 +118,7 @@ def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bo
     longer number (14月, 十一月).
     """
     first = word[0]
-    if CJK.match(first):
+    if _cjk(first):
         return not (word[-1] == "月" and start > 0 and text[start - 1] in _CJK_NUMERAL)
     if arabic(first):
         k = start
@@ -246,6 +260,7 @@ class RestrictionRule:
                     self._chip_rules.setdefault(chip, []).append(i)
         lexicon.build()
         self._lexicon = lexicon
+        self._news_by_day: dict[date, frozenset[int]] = {}
 
     def infer(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
               published_at: datetime | None) -> dict[str, str]:
@@ -262,9 +277,7 @@ class RestrictionRule:
         if not (article_cues or any(e in self._by_entity or e in self._by_country for e in everywhere)):
             return {}
         # Restrictions whose news is this article's news (the same for every sentence).
-        news = set() if published is None else {
-            i for i, days in enumerate(self._news)
-            if any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in days)}
+        news = frozenset() if published is None else self._news_of(published)
         candidates: list[_Candidate] = []
         previous_dates: set[tuple[int | None, int | None]] = set()
         for i, ((seg, hits), found) in enumerate(zip(segments, scans)):
@@ -280,6 +293,17 @@ class RestrictionRule:
             previous_dates = dates
         return self._select(candidates)
 
+    def _news_of(self, published: date) -> frozenset[int]:
+        """The restrictions whose news broke around a day (remembered per day: articles share days)."""
+        found = self._news_by_day.get(published)
+        if found is None:
+            found = frozenset(i for i, days in enumerate(self._news)
+                              if any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in days))
+            if len(self._news_by_day) >= 20_000:
+                self._news_by_day.clear()
+            self._news_by_day[published] = found
+        return found
+
     def _candidates(self, seg: _Segment, found: _Found, mentioned: set[str], everywhere: set[str],
                     own_dates, previous_dates, published: date | None, article_cues: set[int],
                     news: set[int]) -> list[_Candidate]:
@@ -292,6 +316,8 @@ class RestrictionRule:
             relevant |= self._by_entity.get(eid, set())
             if own_months:
                 relevant |= self._by_country.get(eid, set())
+        if not found.cues and not dates and relevant.isdisjoint(news):
+            return out  # no cue, no date, no news: nothing can tie a restriction to this sentence
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]

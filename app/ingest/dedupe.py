@@ -27,6 +27,7 @@ were read) and are stored (article_shingles), so confirming a candidate never re
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,7 @@ import numpy as np
 from sqlalchemy import Date, bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from app.ingest.bulk import insert_rows, select_in, select_rows
 from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, as_utc
 
 SHINGLE_WORDS = 5
@@ -60,8 +62,9 @@ _ARABIC_FOLD = str.maketrans("أإآٱىة", "اااايه")
 _M = np.uint64(0x9E3779B97F4A7C15)
 # Shingles of recently stored articles by content hash, oldest first: the candidates that come up
 # again and again. Sorted int64 arrays (about 1.7 KB each), so the cache stays small and flat.
-_RECENT_MAX = 4096
+_RECENT_MAX = 1024
 _recent: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_recent_lock = threading.Lock()  # ingestion reads it from its lookup thread too
 _EMPTY = np.empty(0, dtype=np.int64)
 
 
@@ -97,20 +100,29 @@ def decode_shingles(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype="<i8").astype(np.int64, copy=False)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=16_384)  # the common words; bounded, so a long run's memory stays flat
 def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "big")
 
 
 def remember_shingles(content_hash: str, array: np.ndarray) -> None:
-    _recent[content_hash] = array
-    _recent.move_to_end(content_hash)
-    if len(_recent) > _RECENT_MAX:
-        _recent.popitem(last=False)
+    with _recent_lock:
+        _recent[content_hash] = array
+        _recent.move_to_end(content_hash)
+        if len(_recent) > _RECENT_MAX:
+            _recent.popitem(last=False)
+
+
+def _remembered(content_hash: str) -> np.ndarray | None:
+    with _recent_lock:
+        found = _recent.get(content_hash)
+        if found is not None:
+            _recent.move_to_end(content_hash)
+        return found
 
 
 def _cached_array(content_hash: str, body: str) -> np.ndarray:
-    found = _recent.get(content_hash)
+    found = _remembered(content_hash)
     if found is None:
         found = shingle_array(body)
         remember_shingles(content_hash, found)
@@ -147,6 +159,17 @@ def _near_duplicate_of(own: set[int], other: np.ndarray) -> bool:
     if not own or not len(other):
         return False
     common = len(own.intersection(other.tolist()))
+    return _decide(*_ratios(common, len(own), len(other)), min(len(own), len(other)))
+
+
+def _near_duplicate_arrays(own: np.ndarray, other: np.ndarray) -> bool:
+    """is_near_duplicate on shingle arrays (sorted, distinct): numpy counts what they share
+    faster than Python sets of 64-bit integers would."""
+    if not len(own) or not len(other):
+        return False
+    merged = np.concatenate((own, other))
+    merged.sort(kind="stable")  # a merge of two sorted runs; a shared value shows up twice
+    common = int(np.count_nonzero(merged[1:] == merged[:-1]))
     return _decide(*_ratios(common, len(own), len(other)), min(len(own), len(other)))
 
 
@@ -318,6 +341,7 @@ class Pending:
     shingles: np.ndarray  # shingle_array(body)
     tags: dict[str, str]  # entity id -> entity type
     id: int = 0
+    blob: bytes | None = None  # encode_shingles(shingles), when already at hand
     duplicate_of: int | None = None
     story_id: str | None = None
     keys: list[int] = field(default_factory=list)
@@ -336,8 +360,8 @@ class Pending:
 class Prefetched:
     """What the database knows that a batch's linking needs, read before the batch is written."""
 
-    copies: dict[int, list[tuple[int, int]]]  # batch index -> [(shared anchors, article id)]
-    stories: dict[int, list[tuple[int, int]]]  # batch index -> [(shared entity keys, article id)]
+    copies: dict["Pending", list[tuple[int, int]]]  # -> [(shared anchors, article id)]
+    stories: dict["Pending", list[tuple[int, int]]]  # -> [(shared entity keys, article id)]
     duplicate_of: dict[int, int | None]  # of each copy candidate
     story_id: dict[int, str | None]  # of copy candidates, their originals and story candidates
     shingles: dict[int, np.ndarray]  # of copy candidates
@@ -354,8 +378,8 @@ WHERE rn <= {limit}"""
 # PostgreSQL takes the query rows as four arrays; SQLite as a VALUES list, walked first (CROSS
 # JOIN fixes the order) with the (key, day) index probed for each row.
 _PG_QUERIES = 'unnest(%s::int[], %s::bigint[], %s::date[], %s::date[]) AS q(idx, "key", lo, hi)'
-_SQLITE_ROWS = 8000 // 4  # query rows per statement: 4 parameters each, well under SQLite's limit
-_IN_CHUNK = 5000
+_SQLITE_ROWS = 2048  # query rows per statement: 4 parameters each, well under SQLite's limit
+_SQLITE_SHORT = 256
 
 
 def _top_candidates(session: Session, queries: list[tuple[int, int, object, object]], min_shared: int,
@@ -375,27 +399,24 @@ def _top_candidates(session: Session, queries: list[tuple[int, int, object, obje
         statements = []
         for i in range(0, len(queries), _SQLITE_ROWS):
             part = queries[i:i + _SQLITE_ROWS]
+            # Padded with rows that match nothing (an empty day range) to one of two lengths, so
+            # two statements are prepared once and reused rather than one per batch.
+            size = _SQLITE_SHORT if len(part) <= _SQLITE_SHORT else _SQLITE_ROWS
+            part += [(-1, 0, "9", "0")] * (size - len(part))
             values = ",".join(["(?,?,?,?)"] * len(part))
             sql = _TOP.format(prefix=f'WITH q(idx, "key", lo, hi) AS (VALUES {values}) ', source="q CROSS",
                               min_shared=int(min_shared), limit=int(limit))
             params = tuple(x for row in part for x in row)
             statements.append((sql, params))
     for sql, params in statements:
-        for idx, article_id, shared in conn.exec_driver_sql(sql, params):
+        for idx, article_id, shared in select_rows(conn, sql, params):
             found.setdefault(idx, []).append((shared, article_id))
     return found
 
 
 def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[tuple]:
-    """Rows of `sql` (with an `{ids}` placeholder) for ids, in chunks."""
-    ids = sorted(set(ids))
-    rows: list[tuple] = []
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for i in range(0, len(ids), _IN_CHUNK):
-        part = ids[i:i + _IN_CHUNK]
-        rows += conn.exec_driver_sql(sql.format(ids=",".join([mark] * len(part))), tuple(part)).all()
-    return rows
+    """Rows of `sql` (with an `IN ({ids})`) for ids."""
+    return select_in(session.connection(), sql.replace("{ids}", "{values}"), list(ids))
 
 
 def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
@@ -415,8 +436,10 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
             if iso:
                 lo, hi = lo.isoformat(), hi.isoformat()
             story_rows += [(i, key, lo, hi) for key in entity_keys]
-    copies = _top_candidates(session, copy_rows, MIN_SHARED_ANCHORS, CANDIDATES)
-    stories = _top_candidates(session, story_rows, STORY_MIN_SHARED, STORY_CANDIDATES)
+    copies = {batch[i]: found for i, found in
+              _top_candidates(session, copy_rows, MIN_SHARED_ANCHORS, CANDIDATES).items()}
+    stories = {batch[i]: found for i, found in
+               _top_candidates(session, story_rows, STORY_MIN_SHARED, STORY_CANDIDATES).items()}
     copy_ids = {a for found in copies.values() for _s, a in found}
     story_ids = {a for found in stories.values() for _s, a in found}
     duplicate_of: dict[int, int | None] = {}
@@ -432,11 +455,10 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     arrays: dict[int, np.ndarray] = {}
     missing = []
     for a in copy_ids & hashes.keys():
-        cached = _recent.get(hashes[a])
+        cached = _remembered(hashes[a])
         if cached is None:
             missing.append(a)
         else:
-            _recent.move_to_end(hashes[a])
             arrays[a] = cached
     backfill: dict[int, np.ndarray] = {}
     if missing:
@@ -457,52 +479,81 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
 
 
-def link_batch(batch: Sequence[Pending], known: Prefetched) -> dict[int, str]:
+def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pending] = (),
+               recent_stories: dict[int, str] | None = None) -> dict[int, str]:
     """Link the articles of a batch in order, as link_article would one by one.
 
-    Every article must have its id. Sets duplicate_of, story_id, keys and touched on each, and
-    returns the story_id given to articles stored before the batch (id -> story_id).
+    Every article must have its id. `known` was read from the database before the batch was
+    written; `recent` is the batch stored just before this one when `known` may have been read
+    before it was (it is then linked from memory, whatever the database showed of it), and
+    `recent_stories` the story_id it gave to articles before it. Sets duplicate_of, story_id,
+    keys and touched on each article, and returns the story_id given to articles stored before
+    the batch (id -> story_id).
     """
-    by_day: dict[tuple[int, int], list[int]] = {}  # (key, day) -> indexes of the batch's articles
-    by_id = {p.id: p for p in batch}
+    articles = [*recent, *batch]  # candidates from memory: the recent batch, then this one
+    by_key: dict[int, dict[int, list[int]]] = {}  # key -> day -> indexes in articles
+    by_id = {p.id: p for p in articles}
+    in_recent = {p.id for p in recent}
+    overrides = recent_stories or {}
     earlier_stories: dict[int, str] = {}
-    weight = {p.id: _weight(p.tags) for p in batch}
-
+    weight = {p.id: _weight(p.tags) for p in articles}
     def story_of(article_id: int) -> str | None:
         mine = by_id.get(article_id)
         if mine is not None:
             return mine.story_id
-        return earlier_stories.get(article_id) or known.story_id.get(article_id)
+        return earlier_stories.get(article_id) or overrides.get(article_id) or known.story_id.get(article_id)
 
     def set_story(article_id: int, story: str) -> None:
         mine = by_id.get(article_id)
         if mine is not None:
             mine.story_id = story
-        else:
-            earlier_stories[article_id] = story
+        if mine is None or article_id in in_recent:
+            earlier_stories[article_id] = story  # stored already: updated with this batch
 
-    def in_batch(keys: list[int], day: int, window: int, min_shared: int, me: int) -> list[tuple[int, int]]:
-        """The batch's own _candidates: earlier articles sharing keys within the window."""
+    def index(i: int, p: Pending) -> None:
+        day = p.day.toordinal()
+        for key in p.keys:
+            by_key.setdefault(key, {}).setdefault(day, []).append(i)
+
+    def in_memory(keys: list[int], day: int, window: int, min_shared: int, me: int) -> dict[int, int]:
+        """_candidates among the articles in memory: article id -> shared keys."""
         shared: dict[int, int] = {}
-        days = range(day - window, day + window + 1)
+        lo, hi = day - window, day + window
         for key in keys:
-            for d in days:
-                for j in by_day.get((key, d), ()):
-                    shared[j] = shared.get(j, 0) + 1
-        return [(n, batch[j].id) for j, n in shared.items() if n >= min_shared and j != me]
+            days = by_key.get(key)
+            if not days:
+                continue
+            if len(days) <= hi - lo:
+                for d, indexes in days.items():
+                    if lo <= d <= hi:
+                        for j in indexes:
+                            shared[j] = shared.get(j, 0) + 1
+            else:  # a key of many days ("nvidia"): only the days of the window
+                for d in range(lo, hi + 1):
+                    for j in days.get(d, ()):
+                        shared[j] = shared.get(j, 0) + 1
+        return {articles[j].id: n for j, n in shared.items() if n >= min_shared and j != me}
 
-    for i, p in enumerate(batch):
+    def best(stored: list[tuple[int, int]], mine: dict[int, int], limit: int) -> list[int]:
+        """The ids of the `limit` best candidates, the database's and memory's together (an
+        article the database already showed is the same article, with the same keys)."""
+        merged = {a: n for n, a in stored}
+        merged.update(mine)
+        return [a for a, _n in sorted(merged.items(), key=lambda c: (-c[1], c[0]))[:limit]]
+
+    for i, p in enumerate(recent):
+        index(i, p)
+    for i, p in enumerate(batch, start=len(recent)):
         anchors = p.anchors
         day = p.day.toordinal()
         if len(p.shingles) >= MIN_SHINGLES and anchors:
-            found = known.copies.get(i, []) + in_batch(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i)
-            found.sort(key=lambda c: (-c[0], c[1]))
-            own = set(p.shingles.tolist())
+            found = best(known.copies.get(p, []), in_memory(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
+                         CANDIDATES)
             roots = []
-            for _shared, a in found[:CANDIDATES]:
+            for a in found:
                 mine = by_id.get(a)
                 other = mine.shingles if mine is not None else known.shingles.get(a)
-                if other is not None and _near_duplicate_of(own, other):
+                if other is not None and _near_duplicate_arrays(p.shingles, other):
                     roots.append((mine.duplicate_of if mine is not None else known.duplicate_of.get(a)) or a)
             if roots:
                 original = min(roots)
@@ -515,14 +566,13 @@ def link_batch(batch: Sequence[Pending], known: Prefetched) -> dict[int, str]:
                 p.story_id = story
         entity_keys = [] if p.duplicate_of else p.entity_keys
         p.keys = list(dict.fromkeys(anchors + entity_keys))
-        for key in p.keys:
-            by_day.setdefault((key, day), []).append(i)
+        index(i, p)
         if p.story_id is None and len(entity_keys) >= STORY_MIN_SHARED:
-            found = known.stories.get(i, []) + in_batch(entity_keys, day, STORY_DAYS, STORY_MIN_SHARED, i)
-            found.sort(key=lambda c: (-c[0], c[1]))
+            found = best(known.stories.get(p, []), in_memory(entity_keys, day, STORY_DAYS, STORY_MIN_SHARED, i),
+                         STORY_CANDIDATES)
             scored = []
             own_weight = weight[p.id]
-            for _shared, a in found[:STORY_CANDIDATES]:
+            for a in found:
                 mine = by_id.get(a)
                 tags = mine.tags if mine is not None else known.tags.get(a)
                 if tags:
@@ -531,40 +581,38 @@ def link_batch(batch: Sequence[Pending], known: Prefetched) -> dict[int, str]:
                         other_weight = weight[a] = _weight(tags)
                     scored.append((_fast_weighted_jaccard(p.tags, own_weight, tags, other_weight), -a))
             if scored:
-                score, best = max(scored)
+                score, best_id = max(scored)
                 if score >= STORY_SCORE:
-                    story = story_of(-best)
+                    story = story_of(-best_id)
                     if story is None:
-                        story = _story_key(-best)
-                        set_story(-best, story)
-                        p.touched.append(-best)
+                        story = _story_key(-best_id)
+                        set_story(-best_id, story)
+                        p.touched.append(-best_id)
                     p.story_id = story
     return earlier_stories
 
 
 def write_batch(session: Session, batch: Sequence[Pending], earlier: dict[int, str],
-                known: Prefetched) -> None:
-    """Store what link_batch decided: keys, shingles and links of the batch's articles, the
-    story_id it gave earlier articles, and the shingles of candidates that had none stored."""
+                known: Prefetched, linked: bool = False) -> None:
+    """Store what link_batch decided: keys, shingles and links of the batch's articles (unless
+    `linked`: inserted with them), the story_id it gave earlier articles, and the shingles of
+    candidates that had none stored."""
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
-    keys = [(p.id, k, p.day.isoformat() if sqlite else p.day) for p in batch for k in p.keys]
-    if keys:
-        conn.exec_driver_sql(f'INSERT INTO article_keys (article_id, "key", day) VALUES ({mark}, {mark}, {mark})',
-                             keys)
-    blobs = [(p.id, encode_shingles(p.shingles)) for p in batch]
-    if blobs:
-        conn.exec_driver_sql(f"INSERT INTO article_shingles (article_id, shingles) VALUES ({mark}, {mark})", blobs)
+    insert_rows(conn, "article_keys", ("article_id", "key", "day"),
+                [(p.id, k, p.day.isoformat() if sqlite else p.day) for p in batch for k in p.keys])
+    insert_rows(conn, "article_shingles", ("article_id", "shingles"),
+                [(p.id, p.blob if p.blob is not None else encode_shingles(p.shingles)) for p in batch])
     if known.backfill:
         conn.exec_driver_sql(
             f"INSERT INTO article_shingles (article_id, shingles) VALUES ({mark}, {mark}) "
             "ON CONFLICT (article_id) DO NOTHING",
             [(a, encode_shingles(array)) for a, array in known.backfill.items()])
-    linked = [(p.duplicate_of, p.story_id, p.id) for p in batch if p.duplicate_of or p.story_id]
-    if linked:
+    links = [] if linked else [(p.duplicate_of, p.story_id, p.id) for p in batch if p.duplicate_of or p.story_id]
+    if links:
         conn.exec_driver_sql(f"UPDATE articles SET duplicate_of = {mark}, story_id = {mark} WHERE id = {mark}",
-                             linked)
+                             links)
     if earlier:
         conn.exec_driver_sql(f"UPDATE articles SET story_id = {mark} WHERE id = {mark}",
                              [(story, a) for a, story in earlier.items()])

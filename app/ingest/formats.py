@@ -4,7 +4,6 @@ import json
 from collections.abc import Iterator
 
 import lxml.html
-import trafilatura
 from markdown_it import MarkdownIt
 
 from app.ingest.items import RawItem, Rejected, RejectedInput
@@ -51,6 +50,8 @@ def fragment_text(html: str) -> str:
 
 def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
     """Main text, title, date and author of an article page (boilerplate dropped)."""
+    import trafilatura  # imported when first needed: a tenth of a second off every start-up
+
     doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True,
                                       favor_recall=True)
     if doc is not None and (doc.text or "").strip():

@@ -17,6 +17,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟]\s|[.!?。！？؟]$|[。！？]")
 _NON_WORD = re.compile(r"[\W_]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
 TITLE_MAX = 150
 DERIVED_TITLE_MAX = 90
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
@@ -25,9 +26,9 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
     text = _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    # _SPACES never matches a line break: one pass over the text gives what one per line would.
+    text = "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def split_title(body: str) -> tuple[str | None, str]:

@@ -5,26 +5,32 @@ into shingles and search tokens is analyse(): pure CPU, done for large inputs in
 processes (a pool fed a bounded number of chunks ahead, results taken in input order, so memory
 stays flat and the outcome is the one of a single process).
 
-Storing is per batch: one query finds the exact duplicates (content hash, canonical URL) of the
-whole batch, a few more fetch what near-duplicate and same-story linking needs
-(app/ingest/dedupe.py), and each table is then written with one multi-row statement. Each batch
-is one transaction: articles, their tags and mentions, their keys, their search rows and the
+Storing is per batch. Its lookups come first: one query finds the exact duplicates (content
+hash, canonical URL) of the whole batch, a few more fetch what near-duplicate and same-story
+linking needs (app/ingest/dedupe.py). They run in a thread, on their own connection, while the
+batch before is being written (the database works without holding the GIL), so that batch is
+linked from memory rather than read back. Then the batch is linked in memory and each table
+written with one multi-row statement (COPY on PostgreSQL). Each batch is one transaction:
+articles, their tags and mentions, their keys and shingles, their search rows and the
 index-outbox rows commit together or not at all. The batch's writes run in a savepoint: when
-another writer stored one of its articles between our check and our insert, the savepoint is
+another writer stored one of its articles between our lookup and our insert, the savepoint is
 rolled back and the batch is stored item by item, each in its own savepoint, so one bad item
 never loses the others.
 """
 
+import ctypes
+import ctypes.util
 import gc
+import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
 from typing import NamedTuple
 
-import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +39,7 @@ from app.enrich import Enricher, Enrichment
 from app.enrich.tagger import Hit
 from app.gazetteer.sync import sync_entities
 from app.ingest import dedupe
+from app.ingest.bulk import insert_rows, select_in
 from app.ingest import normalize as nz
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
@@ -45,7 +52,7 @@ from app.text import index_tokens
 
 MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
-BATCH = 250  # items per transaction
+BATCH = 500  # items per transaction
 PARALLEL_MIN = 1000  # items an input must reach before worker processes are worth starting
 CHUNK = 50  # items per task sent to a worker process
 AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
@@ -121,7 +128,7 @@ class Analysed(NamedTuple):
     gazetteer_version: str
     tags: dict[str, str]  # entity id -> "mention" | "title" | rule
     mentions: list[tuple[str, str, int, int]]  # (entity id, surface, start, end) in the body
-    shingles: np.ndarray  # dedupe.shingle_array(body)
+    shingles: bytes  # dedupe.encode_shingles(dedupe.shingle_array(body)): bytes cross processes fast
     document: str  # the search tokens of title and body, space-separated
 
     def enrichment(self) -> Enrichment:
@@ -141,8 +148,27 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
     return Analysed(
         item.origin[:2000], item.author, item.source, p.title, p.body, p.lang, p.published_at,
         p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
-        [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], dedupe.shingle_array(p.body),
+        [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
+        dedupe.encode_shingles(dedupe.shingle_array(p.body)),
         " ".join(index_tokens(p.title + "\n" + p.body)))
+
+
+def _libc_trim():
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_malloc_trim = _libc_trim()
+
+
+def _release_memory() -> None:
+    """Give the C heap's free pages back after a batch: each batch allocates and frees tens of
+    megabytes (texts, rows, query results) from two threads, and glibc otherwise keeps the high
+    water mark of every arena, so a long run's RSS would creep although nothing is kept."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -182,10 +208,29 @@ class Ingestor:
                lang: str | None = None,
                progress: Callable[[int], None] | None = None) -> IngestReport:
         report = IngestReport()
-        for batch in self._analysed(items, lang):
-            self._store_batch(batch, report, source)
-            if progress:
-                progress(len(batch))
+        batches = self._analysed(items, lang)
+        # A batch's lookups (duplicates, near-duplicate and story candidates: mostly time in the
+        # database, which runs without the GIL) run in a thread while the batch before it is
+        # written; that batch is then linked from memory (dedupe.link_batch's `recent`).
+        with ThreadPoolExecutor(1, thread_name_prefix="ingest-lookups") as lookups:
+            current = next(batches, None)
+            looking = lookups.submit(self._look_up, current) if current is not None else None
+            previous: _Stored | None = None
+            while current is not None:
+                looked = looking.result()
+                following = next(batches, None)
+                if following is not None:
+                    looking = lookups.submit(self._look_up, following)
+                stored = self._store_batch(current, looked, previous, report, source)
+                if stored is None and following is not None:
+                    # Stored item by item: memory does not hold what went in. Look again.
+                    looking.result()
+                    looking = lookups.submit(self._look_up, following)
+                previous = stored
+                _release_memory()
+                if progress:
+                    progress(len(current))
+                current = following
         count_ingest(report)
         return report
 
@@ -238,42 +283,64 @@ class Ingestor:
 
     # --- storing ---------------------------------------------------------------------------
 
-    def _store_batch(self, batch: list, report: IngestReport, source: str | None) -> None:
+    def _look_up(self, batch: list) -> "_Lookups":
+        """What the database holds about a batch's items (in the lookup thread, its own session)."""
+        analysed = [a for a in batch if isinstance(a, Analysed)]
+        pending = [self._pending(a) for a in analysed]
+        if not analysed:
+            return _Lookups(analysed, pending, set(), set(), dedupe.Prefetched({}, {}, {}, {}, {}, {}))
+        with self.session_factory() as session:
+            hashes = set(_select_in(session, "SELECT content_hash FROM articles WHERE content_hash IN ({})",
+                                    [a.content_hash for a in analysed]))
+            urls = set(_select_in(session, "SELECT url FROM articles WHERE url IN ({})",
+                                  [a.url for a in analysed if a.url]))
+            known = dedupe.prefetch(session, pending)
+        return _Lookups(analysed, pending, hashes, urls, known)
+
+    def _store_batch(self, batch: list, looked: "_Lookups", previous: "_Stored | None",
+                     report: IngestReport, source: str | None) -> "_Stored | None":
+        """Store a batch; returns what went in, or None when it went in item by item."""
+        stored: _Stored | None = _Stored([], {}, set(), set())
         with self.session_factory.begin() as session:
             rejected = [r for r in batch if isinstance(r, Rejected)]
-            fresh = self._not_stored(session, [a for a in batch if isinstance(a, Analysed)], report)
+            fresh, pending = self._not_stored(looked, previous, report)
             if fresh:
                 names = {a.source or source for a in fresh}
                 sources = {name: self._source_id(session, name) for name in names}
-                pending = [self._pending(a) for a in fresh]
-                known = dedupe.prefetch(session, pending)  # reads only: before the savepoint
+                recent, recent_stories = (previous.pending, previous.stories) if previous else ([], {})
                 try:
                     with session.begin_nested():
-                        ids = self._write(session, fresh, pending, sources, source, known)
+                        ids, stories = self._write(session, fresh, pending, sources, source, looked.known,
+                                                   recent, recent_stories)
                 except IntegrityError:
-                    # Another writer stored one of them since _not_stored: one by one instead.
+                    # Another writer stored one of them since our lookup: one by one instead.
                     self._store_one_by_one(session, fresh, report, source)
+                    stored = None
                 else:
                     report.added += len(ids)
                     report.article_ids += ids
-                    for a in fresh:
-                        dedupe.remember_shingles(a.content_hash, a.shingles)
+                    stored = _Stored(pending, stories, {a.content_hash for a in fresh},
+                                     {a.url for a in fresh if a.url})
             if rejected:
                 report.rejected += rejected
                 session.execute(insert(Rejection), [
                     {"origin": r.origin[:2000], "reason": r.reason[:2000], "source_name": source}
                     for r in rejected])
+        if stored is not None:
+            for p in stored.pending:
+                dedupe.remember_shingles(p.content_hash, p.shingles)
+        return stored
 
-    def _not_stored(self, session: Session, analysed: list[Analysed], report: IngestReport) -> list[Analysed]:
+    @staticmethod
+    def _not_stored(looked: "_Lookups", previous: "_Stored | None",
+                    report: IngestReport) -> tuple[list[Analysed], list[dedupe.Pending]]:
         """The items that are no exact duplicate of a stored article or of an earlier item."""
-        if not analysed:
-            return []
-        hashes = set(_select_in(session, "SELECT content_hash FROM articles WHERE content_hash IN ({})",
-                                [a.content_hash for a in analysed]))
-        urls = set(_select_in(session, "SELECT url FROM articles WHERE url IN ({})",
-                              [a.url for a in analysed if a.url]))
-        fresh = []
-        for a in analysed:
+        hashes, urls = set(looked.hashes), set(looked.urls)
+        if previous:  # stored after the lookup may have run
+            hashes |= previous.hashes
+            urls |= previous.urls
+        fresh, pending = [], []
+        for a, p in zip(looked.analysed, looked.pending):
             if a.content_hash in hashes or (a.url and a.url in urls):
                 report.duplicates += 1
                 continue
@@ -281,48 +348,45 @@ class Ingestor:
             if a.url:
                 urls.add(a.url)
             fresh.append(a)
-        return fresh
+            pending.append(p)
+        return fresh, pending
 
     def _pending(self, a: Analysed) -> dedupe.Pending:
         entities = self.enricher.gazetteer.entities
-        return dedupe.Pending(as_utc(a.published_at).date(), a.content_hash, a.shingles,
-                              {eid: entities[eid].type for eid in a.tags})
+        return dedupe.Pending(as_utc(a.published_at).date(), a.content_hash,
+                              dedupe.decode_shingles(a.shingles), {eid: entities[eid].type for eid in a.tags},
+                              blob=a.shingles)
 
     def _write(self, session: Session, fresh: list[Analysed], pending: list[dedupe.Pending],
-               sources: dict, source: str | None, known: dedupe.Prefetched) -> list[int]:
-        """Store new articles with everything that goes with them; returns their ids."""
-        stored = session.execute(insert(Article).returning(Article.id, Article.content_hash), [
-            {"title": a.title, "body": a.body, "lang": a.lang, "url": a.url, "author": a.author,
-             "published_at": a.published_at, "date_estimated": a.date_estimated,
-             "content_hash": a.content_hash, "cited_sources": a.cited_sources,
-             "gazetteer_version": a.gazetteer_version, "origin": a.origin,
-             "source_id": sources[a.source or source]} for a in fresh])
-        id_of = dict((h, i) for i, h in stored)
-        ids = [id_of[a.content_hash] for a in fresh]
+               sources: dict, source: str | None, known: dedupe.Prefetched, recent: list[dedupe.Pending],
+               recent_stories: dict[int, str]) -> tuple[list[int], dict[int, str]]:
+        """Store new articles with everything that goes with them; returns their ids and the
+        story_id given to articles stored before them."""
+        conn = session.connection()
+        # Ids first: linking needs them, and the articles then go in with their links, in one
+        # statement (COPY on PostgreSQL).
+        ids = _new_ids(conn, len(fresh))
         for p, article_id in zip(pending, ids):
             p.id = article_id
-        earlier = dedupe.link_batch(pending, known)
-        dedupe.write_batch(session, pending, earlier, known)
-        conn = session.connection()
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-        def rows(table: str, columns: str, values: list[tuple]) -> None:
-            if values:
-                marks = ",".join([mark] * len(values[0]))
-                conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
-
+        earlier = dedupe.link_batch(pending, known, recent, recent_stories)
+        now = datetime.now(UTC)
+        insert_rows(conn, "articles", _ARTICLE_COLUMNS, _article_rows(conn, [
+            (p.id, a.title, a.body, a.lang, a.url, a.author, a.published_at, a.date_estimated, now,
+             a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, sources[a.source or source],
+             p.duplicate_of, p.story_id) for a, p in zip(fresh, pending)]))
+        dedupe.write_batch(session, pending, earlier, known, linked=True)
         entities = self.enricher.gazetteer.entities
-        rows("article_entities", "article_id, entity_id, entity_type, reason",
-             [(i, eid, entities[eid].type, reason) for i, a in zip(ids, fresh) for eid, reason in a.tags.items()])
-        rows("mentions", 'article_id, entity_id, surface, start, "end"',
-             [(i, *m) for i, a in zip(ids, fresh) for m in a.mentions])
+        insert_rows(conn, "article_entities", ("article_id", "entity_id", "entity_type", "reason"),
+                    [(i, eid, entities[eid].type, reason) for i, a in zip(ids, fresh) for eid, reason in a.tags.items()])
+        insert_rows(conn, "mentions", ("article_id", "entity_id", "surface", "start", "end"),
+                    [(i, *m) for i, a in zip(ids, fresh) for m in a.mentions])
         write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, fresh)])
         write_new_articles(session, [(i, a.published_at, [e for e in a.tags if entities[e].type == "company"])
                                      for i, a in zip(ids, fresh)])  # export-control list status
         if self.outbox:
             session.execute(insert(IndexOutbox), [
                 {"article_id": other, "op": "upsert"} for p in pending for other in [p.id, *p.touched]])
-        return ids
+        return ids, earlier
 
     def _store_one_by_one(self, session: Session, fresh: list[Analysed], report: IngestReport,
                           source: str | None) -> None:
@@ -382,16 +446,67 @@ class Ingestor:
         return article.id
 
 
+@dataclass
+class _Lookups:
+    """What the database held about a batch when it was looked up (Ingestor._look_up)."""
+
+    analysed: list[Analysed]
+    pending: list[dedupe.Pending]  # one per analysed item
+    hashes: set[str]  # content hashes already stored
+    urls: set[str]  # canonical URLs already stored
+    known: dedupe.Prefetched
+
+
+@dataclass
+class _Stored:
+    """A batch as stored, for the next one, whose lookup may have run before it was."""
+
+    pending: list[dedupe.Pending]
+    stories: dict[int, str]  # story_id it gave to articles stored before it
+    hashes: set[str]
+    urls: set[str]
+
+
+_ARTICLE_COLUMNS = ("id", "title", "body", "lang", "url", "author", "published_at", "date_estimated",
+                    "ingested_at", "content_hash", "cited_sources", "gazetteer_version", "origin",
+                    "source_id", "duplicate_of", "story_id")
+
+
+def _new_ids(conn, count: int) -> list[int]:
+    """Ids for new articles, in order: from the articles' sequence on PostgreSQL; on SQLite the
+    ones it would give itself (the largest id plus one, and so on), taken inside the batch's
+    write transaction, so no other writer can take them meanwhile (and if one did, the insert
+    would fail and the batch go item by item)."""
+    if conn.dialect.name == "postgresql":
+        return sorted(conn.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, %s)",
+            (count,)).scalars())
+    last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM articles").scalar()
+    return list(range(last + 1, last + 1 + count))
+
+
+_BIND: dict = {}  # dialect name -> per-column bind processors of the articles table
+
+
+def _article_rows(conn, rows: list[tuple]) -> list[tuple]:
+    """Article rows as the database driver takes them: values through the column types' own
+    bind processing (SQLite's DATETIME text, JSON text), as the ORM would store them."""
+    dialect = conn.dialect
+    processors = _BIND.get(dialect.name)
+    if processors is None:
+        table = Article.__table__
+        processors = _BIND[dialect.name] = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
+                                            for c in _ARTICLE_COLUMNS]
+    if dialect.name == "postgresql":
+        # COPY adapts by Python type: everything but JSON goes in as it is.
+        json_at = _ARTICLE_COLUMNS.index("cited_sources")
+        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:]) for r in rows]
+    return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
+
+
 def _select_in(session: Session, sql: str, values: list) -> list:
-    """The first column of `sql` (an IN list with a `{}` placeholder) for values, in chunks."""
-    values = list(dict.fromkeys(values))
-    found = []
-    conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for i in range(0, len(values), 5000):
-        part = values[i:i + 5000]
-        found += [row[0] for row in conn.exec_driver_sql(sql.format(",".join([mark] * len(part))), tuple(part))]
-    return found
+    """The first column of `sql` (an IN list with a `{}` placeholder) for values."""
+    return [row[0] for row in select_in(session.connection(), sql.replace("IN ({})", "IN ({values})"), values)]
 
 
 def apply_enrichment(session: Session, article: Article, enrichment, enricher: Enricher) -> None:
