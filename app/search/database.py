@@ -64,12 +64,13 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
             (i, text_, " ".join(_fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
     else:
-        conn.exec_driver_sql(
-            "INSERT INTO article_search (article_id, tokens) VALUES (%s, %s) "
-            "ON CONFLICT (article_id) DO UPDATE SET tokens = EXCLUDED.tokens", [
-                (i, sorted(set(text_.split(" "))) + [ENTITY_TOKEN + e for e in entity_ids] if text_
-                 else [ENTITY_TOKEN + e for e in entity_ids])
-                for i, text_, entity_ids in documents])
+        # New ids come from a sequence: no row can exist for them (one that did would make the
+        # batch fail and be stored one article at a time, through write_document).
+        from app.ingest.bulk import insert_rows
+
+        insert_rows(conn, "article_search", ("article_id", "tokens"), [
+            (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
+            for i, text_, entity_ids in documents])
 
 
 def delete_document(session: Session, article_id: int) -> None:
