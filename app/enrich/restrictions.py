@@ -79,7 +79,7 @@ class _Candidate:
 class _Found:
     """What one scan of a sentence found (a plain class: one is made per sentence)."""
 
-    __slots__ = ("word", "relax", "cues", "months", "years_back")
+    __slots__ = ("cues", "months", "relax", "word", "years_back")
 
     def __init__(self):
         self.word = False  # a restriction word ("ban", "قيود", "限制")

@@ -39,14 +39,22 @@ from app.enrich import Enricher, Enrichment
 from app.enrich.tagger import Hit
 from app.gazetteer.sync import sync_entities
 from app.ingest import dedupe
-from app.ingest.bulk import insert_rows, select_in
 from app.ingest import normalize as nz
+from app.ingest.bulk import insert_rows, select_in
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
-from app.metrics import count_ingest
 from app.lists.status import write_article_lists, write_new_articles
-from app.models import Article, ArticleEntity, IndexOutbox, Mention, Rejection, Source, as_utc
+from app.metrics import count_ingest
+from app.models import (
+    Article,
+    ArticleEntity,
+    IndexOutbox,
+    Mention,
+    Rejection,
+    Source,
+    as_utc,
+)
 from app.search.database import write_document, write_documents
 from app.text import index_tokens
 
