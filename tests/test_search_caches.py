@@ -105,3 +105,20 @@ def test_hits_show_articles_as_of_the_index_version(app_and_runtime, tmp_path):
     assert titles()[first] == before[first]  # the index has not seen the edit yet
     drain_outbox(runtime)
     assert titles()[first] == "Retitled"
+
+
+def test_a_summary_stands_only_for_the_view_it_was_made_from():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from app.search.article_cache import ArticleCache, ArticleView
+
+    cache = ArticleCache(size=2)
+    old = ArticleView(1, "Old title", "body", None, "en", datetime.now(UTC), False, None, None, (), ())
+    new = replace(old, title="New title")  # the same article, loaded after the version moved
+    assert cache.summary(old, lambda v: {"title": v.title})["title"] == "Old title"
+    assert cache.summary(old, lambda v: {"title": "made again"})["title"] == "Old title"
+    assert cache.summary(new, lambda v: {"title": v.title})["title"] == "New title"
+    for article_id in (2, 3):  # bounded: the least recently stored goes first
+        cache.summary(replace(old, id=article_id), lambda v: {"title": v.title})
+    assert cache.summary(new, lambda v: {"title": "made again"})["title"] == "made again"

@@ -77,10 +77,18 @@ class ArticleCache:
         # (body, query tokens, highlighted spans) -> snippet: a repeated search (a shared
         # link, the next page back) shows the same snippets.
         self._snippets: OrderedDict[tuple, str] = OrderedDict()
-        # article id -> its summary without the snippet (entity names as when first shown)
-        self._summaries: dict[int, dict] = {}
+        # article id -> (the view it was made from, its summary without the snippet)
+        self._summaries: OrderedDict[int, tuple[ArticleView, dict]] = OrderedDict()
         self._version: int | None = None
         self._lock = threading.Lock()
+
+    def _remember(self, store: OrderedDict, key, value) -> None:
+        """Keep key -> value in store, the least recently stored going first past size."""
+        with self._lock:
+            store[key] = value
+            store.move_to_end(key)
+            while len(store) > self.size:
+                store.popitem(last=False)
 
     def views(self, session: Session, ids: list[int]) -> dict[int, ArticleView]:
         version = search_version(session)
@@ -98,30 +106,27 @@ class ArticleCache:
             loaded = load_views(session, missing)
             found.update(loaded)
             with self._lock:
-                if self._version == version:
+                if self._version == version:  # not if the version moved while loading
                     self._views.update(loaded)
                     while len(self._views) > self.size:
                         self._views.popitem(last=False)
         return found
 
     def snippet(self, key: tuple, make) -> str:
-        """The snippet for key (made by make() the first time), for the version last loaded."""
-        with self._lock:
-            found = self._snippets.get(key)
+        """The snippet for key (made by make() the first time). Keys hold the body itself, so
+        a snippet is never one of another text, whatever the version."""
+        found = self._snippets.get(key)
         if found is None:
             found = make()
-            with self._lock:
-                self._snippets[key] = found
-                while len(self._snippets) > self.size:
-                    self._snippets.popitem(last=False)
+            self._remember(self._snippets, key, found)
         return found
 
     def summary(self, view: ArticleView, make) -> dict:
-        """The summary of a view without its snippet (made by make(view) the first time)."""
-        found = self._summaries.get(view.id)
-        if found is None:
-            found = self._summaries[view.id] = make(view)
-            if len(self._summaries) > self.size:
-                with self._lock:
-                    self._summaries.clear()
-        return found
+        """The summary of a view without its snippet (made by make(view) the first time).
+        Kept with the very view it was made from: a summary a slower request makes from an
+        older view never stands for the view loaded after the version moved."""
+        kept = self._summaries.get(view.id)
+        if kept is None or kept[0] is not view:
+            kept = (view, make(view))
+            self._remember(self._summaries, view.id, kept)
+        return kept[1]

@@ -88,7 +88,6 @@ def summaries(session: Session, ids: list[int], tokens: list[str] = (),
             hit["snippet"] = make_snippet(view.body, list(tokens), spans)
         else:
             hit = dict(cache.summary(view, summary))
-            # Keyed by the body itself (its hash is cached): never a snippet of another text.
             hit["snippet"] = cache.snippet((view.body, tuple(tokens), tuple(spans)),
                                            lambda v=view, s=spans: make_snippet(v.body, list(tokens), s))
         out.append(hit)
