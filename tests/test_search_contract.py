@@ -44,6 +44,7 @@ from app.search.query import plan_query
 from app.search.service import SearchPage, search_articles
 from app.text import index_tokens
 from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
+from tests.live import wait_for
 
 ENGINES = ["sqlite", "postgresql", pytest.param("meilisearch", marks=pytest.mark.meili)]
 FTS_NO_TYPOS = ("the database search (FTS5 / PostgreSQL token array) has no typo tolerance: "
@@ -605,7 +606,18 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
     lines = sample_lines()
     chunks = [lines[i:i + 10] for i in range(0, len(lines), 10)]
     stop = threading.Event()
-    worker = threading.Thread(target=Worker(meili_runtime).run, args=(stop,), daemon=True)
+
+    class CountingWorker(Worker):
+        count = 0
+
+        def run_once(self) -> dict:
+            try:
+                return super().run_once()
+            finally:
+                self.count += 1
+
+    worker_rounds = CountingWorker(meili_runtime)
+    worker = threading.Thread(target=worker_rounds.run, args=(stop,), daemon=True)
     worker.start()
     try:
         with TestClient(create_app(meili_runtime.settings, meili_runtime)) as client:
@@ -615,7 +627,8 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
             try:
                 ingest_lines(meili_runtime, chunks[2], tmp_path, "c2")
                 ingest_lines(meili_runtime, chunks[3], tmp_path, "c3")
-                time.sleep(1.5)  # a few worker rounds against a dead server
+                rounds = worker_rounds.count  # a few worker rounds against a dead server
+                wait_for(lambda: worker_rounds.count >= rounds + 3, "three worker rounds")
                 waiting = outbox_rows(meili_runtime)
                 assert waiting and all(r.attempts <= 1 for r in waiting)  # waiting, not spinning
                 page = client.get("/", params={"q": "Nvidia"})
@@ -627,16 +640,12 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
             finally:
                 meili_server.start()
             ingest_lines(meili_runtime, chunks[4], tmp_path, "c4")
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and outbox_rows(meili_runtime):
-                time.sleep(0.2)
-            assert outbox_rows(meili_runtime) == []
+            wait_for(lambda: not outbox_rows(meili_runtime), "the worker to drain the outbox")
             expected = article_ids(meili_runtime)
             assert len(expected) == len(lines)
             assert meili_ids(meili_runtime) == expected  # every article, exactly once
-            deadline = time.monotonic() + 10
-            while client.get("/api/search").json()["engine"] != "meilisearch" and time.monotonic() < deadline:
-                time.sleep(0.2)
+            wait_for(lambda: client.get("/api/search").json()["engine"] == "meilisearch",
+                     "search answered by Meilisearch again")
             body = client.get("/api/search", params={"q": "Nvidia", "per_page": 100}).json()
             nvidia = {i for i, t in load_truth(meili_runtime).items() if "nvidia" in t["tags"]}
             assert body["engine"] == "meilisearch" and {h["id"] for h in body["hits"]} == nvidia
@@ -651,10 +660,11 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
 
 @pytest.mark.meili
 def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
-    from tests.live import free_port
+    from tests.live import closed_port
 
     settings = meili_server.settings(Settings(data_dir=tmp_path / "data", admin_token=ADMIN_TOKEN))
-    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{free_port()}"})
+    port = closed_port()  # bound, never listening: refused for as long as the test runs
+    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{port.getsockname()[1]}"})
     upgrade(dead)
     runtime = build_runtime(dead)
     try:
@@ -668,6 +678,7 @@ def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
         assert page.engine == "sqlite" and page.notice and page.total > 0
     finally:
         runtime.close()
+        port.close()
     live = build_runtime(settings)  # the same database, Meilisearch reachable again
     try:
         assert drain_outbox(live) == queued  # the missing index is built from the database
@@ -711,11 +722,12 @@ def test_rebuild_swaps_atomically(meili_runtime, meili_server, tmp_path, monkeyp
     searcher = threading.Thread(target=keep_searching)
     searcher.start()
     try:
-        time.sleep(0.2)
+        wait_for(lambda: seen or errors, "the searcher's first search")
         count = rebuild(meili_runtime)
         assert drain_outbox(meili_runtime) == 1  # the late article's row waited for the swap
+        after = len(seen)
+        wait_for(lambda: len(seen) > after or errors, "a search after the swap")
     finally:
-        time.sleep(0.2)
         stop.set()
         searcher.join()
     assert count == total and not errors  # the database stage ran before the late article
