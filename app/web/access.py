@@ -20,6 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.web.auth import session_csrf, token_matches
+from app.web.redirects import safe_next
 from app.web.rendering import error_response, render, wants_html
 
 COOKIE = "chipwatch_read"
@@ -105,9 +106,7 @@ class ReadAccessMiddleware:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no //host or scheme): no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    return safe_next(target)
 
 
 @router.get("/login")
