@@ -19,9 +19,16 @@
     var isPager = source.matches && source.matches("a[rel=prev], a[rel=next]");
     if (!f.contains(source) && !isPager) {
       // Set on the URL itself: a link's request has no form body to merge.
-      var url = new URL(ctx.request.action, document.baseURI);
-      if (q.trim()) url.searchParams.set("q", q); else url.searchParams.delete("q");
-      if (sort) url.searchParams.set("sort", sort); else url.searchParams.delete("sort");
+      var url = new URL(ctx.request.action, document.baseURI), params = new URLSearchParams();
+      // The server's order (one view, one URL): q first, sort before expand and paging.
+      if (q.trim()) params.append("q", q);
+      url.searchParams.forEach(function (value, key) {
+        if (key === "q" || key === "sort") return;
+        if (sort && !params.has("sort") && /^(expand|page|per_page)$/.test(key)) params.append("sort", sort);
+        params.append(key, value);
+      });
+      if (sort && !params.has("sort")) params.append("sort", sort);
+      url.search = params.toString();
       ctx.request.action = url.pathname + url.search;
     }
     var active = document.activeElement;

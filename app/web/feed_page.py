@@ -52,5 +52,6 @@ def download_name(session, filters: Filters, ext: str) -> str:
                           *filters.lang]) or "all"
     today = datetime.now(UTC).date().isoformat()
     ascii_name = "-".join(p for p in ("chipwatch", _slug(label) or "view", today) if p) + f".{ext}"
-    utf8_name = quote(f"chipwatch-{label.strip()}-{today}.{ext}".replace("/", "-"), safe="")
+    words = re.sub(r"[\W_]+", "-", label.lower()).strip("-")[:60] or "view"
+    utf8_name = quote(f"chipwatch-{words}-{today}.{ext}", safe="")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{utf8_name}"
