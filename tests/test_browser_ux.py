@@ -282,3 +282,22 @@ def test_untrusted_text_is_isolated_in_every_template(page, live):
         seen += page.evaluate("document.body.textContent.split('\\u202e').length - 1")
         assert page.evaluate(UNISOLATED) == [], path
     assert seen >= 12  # the values were rendered (a test that checks nothing would pass too)
+
+
+def test_xlsx_export_has_date_cells_and_text_that_never_runs(page, live):
+    from openpyxl import load_workbook
+
+    post_articles(page, live, {"title": '=HYPERLINK("https://evil.example","Nvidia H20")', "lang": "en",
+                               "published_at": "2025-04-20", "body": "Zorblax reports Nvidia H20 export licences in China."})
+    page.goto(live + "/?q=Zorblax")
+    with page.expect_download() as info:
+        page.locator(".total a", has_text="XLSX").click()
+    assert info.value.suggested_filename.endswith(f"{datetime.now(UTC).date().isoformat()}.xlsx")
+    sheet = load_workbook(io.BytesIO(info.value.path().read_bytes())).active
+    rows = list(sheet.iter_rows(values_only=False))
+    header = [c.value for c in rows[0]]
+    assert header[:2] == ["id", "date"] and len(rows) > 1
+    title = header.index("title")
+    row = next(r for r in rows[1:] if "HYPERLINK" in str(r[title].value))
+    assert row[title].data_type == "s"  # stored as text, not a formula
+    assert row[1].is_date and row[1].number_format == "yyyy-mm-dd"

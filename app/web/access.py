@@ -27,7 +27,7 @@ COOKIE = "chipwatch_read"
 COOKIE_SECONDS = 30 * 24 * 3600
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
-QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv"})
+QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv", "/export.xlsx"})
 
 router = APIRouter(include_in_schema=False)
 
