@@ -301,3 +301,17 @@ def test_xlsx_export_has_date_cells_and_text_that_never_runs(page, live):
     row = next(r for r in rows[1:] if "HYPERLINK" in str(r[title].value))
     assert row[title].data_type == "s"  # stored as text, not a formula
     assert row[1].is_date and row[1].number_format == "yyyy-mm-dd"
+
+
+def test_text_typed_while_a_facet_loads_is_kept(page, live):
+    page.goto(live + "/?q=Huawei")
+    held = []
+    page.route(re.compile(r"/\?.*lang=en"), lambda route: held.append(route))  # hold the response
+    with page.expect_request(re.compile(r"lang=en")):
+        page.locator(".facet a[data-key='lang:en']").click()
+    assert held, "the facet request is held"
+    page.fill("#q", "Huawei H20")  # typed while it loads
+    held[0].continue_()
+    page.wait_for_url(re.compile(r"lang=en"))
+    expect(page.locator(".chips .chip")).to_have_count(1)
+    expect(page.locator("#q")).to_have_value("Huawei H20")
