@@ -29,7 +29,7 @@ MANY_TAGS = {
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def live_runtime(tmp_path_factory):
     require_chromium()
     from app.cli import run_ingest
     from app.config import Settings
@@ -37,7 +37,12 @@ def live(tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("browser-ux"), admin_token=ADMIN_TOKEN)
     with live_app(settings) as (base, runtime):
         run_ingest(runtime, [str(SAMPLE)], None, None)
-        yield base
+        yield base, runtime
+
+
+@pytest.fixture(scope="module")
+def live(live_runtime):
+    return live_runtime[0]
 
 
 @pytest.fixture
@@ -248,7 +253,8 @@ UNISOLATED = """() => {
   const bad = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, parent = node.parentElement;
-    if (!node.data.includes("\\u202e") || parent.closest("title")) continue;
+    // The chart (templates/_chart.html) is left to the timeline work (#18): not checked here.
+    if (!node.data.includes("\\u202e") || parent.closest("title, .chart")) continue;
     const isolate = parent.closest("bdi, [dir]");
     const count = isolate ? isolate.textContent.split("\\u202e").length - 1 : 0;
     if (!isolate || count !== 1) bad.push(parent.outerHTML.slice(0, 160));
@@ -257,14 +263,32 @@ UNISOLATED = """() => {
 }"""
 
 
-def test_untrusted_text_is_isolated_in_every_template(page, live):
+def test_untrusted_text_is_isolated_in_every_template(page, live_runtime):
+    import json
+
+    from app.cli import run_list_import
+
+    live, runtime = live_runtime
+    parties = {"results": [
+        {"name": f"Huawei Technologies Co., Ltd. {RLO}HQ", "alt_names": [f"{RLO}Huawei Tech"],
+         "source": "Entity List (EL) - Bureau of Industry and Security", "start_date": "2019-05-16",
+         "federal_register_notice": f"84 FR 22961 {RLO}", "license_policy": f"{RLO}Presumption of denial"},
+        {"name": f"{RLO}Zorblax Trading", "source": "Entity List (EL) - Bureau of Industry and Security",
+         "start_date": "2020-01-01"}]}
+    run_list_import(runtime, json.dumps(parties).encode(), f"{RLO}parties.json")
+    from tests.test_dedupe import EDITED, WIRE
+
     article = {"title": f"{RLO}Override title", "lang": "en", "published_at": "2025-05-05",
                "source": f"{RLO}Override source", "url": "https://news.example/rlo",
-               "body": f"Nvidia and Huawei {RLO}override body about H20 chips in China."}
+               "body": f"Nvidia and Huawei {RLO}override body about H20 chips in China.\n\n{WIRE}"}
     (article_id,) = post_articles(page, live, article)
+    # The same story, edited, from another source: listed under "elsewhere" with its source.
     twin = {**article, "url": "https://other.example/rlo", "source": f"{RLO}Second source",
-            "title": f"{RLO}Override title, again", "published_at": "2025-05-06"}
-    post_articles(page, live, twin)  # the same story: listed under "elsewhere" with its source
+            "title": f"{RLO}Override title, again", "published_at": "2025-05-06",
+            "body": f"Nvidia and Huawei {RLO}override body about H20 chips in China.\n\n{EDITED}"}
+    post_articles(page, live, twin)
+    related = page.request.get(f"{live}/api/articles/{article_id}").json()
+    assert related["same_story"] or related["duplicates"]
     log_in_from(page, live, "/?q=override")
     page.fill("#view-name", f"{RLO}Override view")
     page.click(".saveview button")
@@ -275,13 +299,13 @@ def test_untrusted_text_is_isolated_in_every_template(page, live):
     page.click("form[action='/admin/sources'] button[type=submit]")
     page.wait_for_url(live + "/admin")
     pages = ["/?q=override", f"/articles/{article_id}", "/views", "/admin", "/feed.atom?q=override",
-             "/?q=override&source=" + f"{RLO}Override source"]
+             "/?q=override&source=" + f"{RLO}Override source", "/admin/lists", "/entities/huawei"]
     seen = 0
     for path in pages:
         page.goto(live + path)
         seen += page.evaluate("document.body.textContent.split('\\u202e').length - 1")
         assert page.evaluate(UNISOLATED) == [], path
-    assert seen >= 12  # the values were rendered (a test that checks nothing would pass too)
+    assert seen >= 18  # the values were rendered (a test that checks nothing would pass too)
 
 
 def test_xlsx_export_has_date_cells_and_text_that_never_runs(page, live):

@@ -8,6 +8,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
@@ -27,7 +28,8 @@ class XLSXResponse(Response):
 
 
 def _text(sheet, value) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value="" if value is None else str(value))
+    # Control characters that XLSX cannot hold are dropped (openpyxl would refuse the row).
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
 
