@@ -130,7 +130,7 @@ def test_form_writes_refuse_without_session_or_csrf_and_accept_with(app_client):
     assert "https://feeds.example.org/chips.xml" in admin_page
     assert app_client.post("/admin/sources", data=feed).status_code == 422  # already a source
     assert app_client.post("/admin/sources", data={**feed, "url": "ftp://x"}).status_code == 422
-    source_id = int(re.search(r'action="/admin/sources/(\d+)/remove"', admin_page).group(1))
+    source_id = int(re.search(r'href="/admin/sources/(\d+)/remove"', admin_page).group(1))
     removed = app_client.post(f"/admin/sources/{source_id}/remove", data={"csrf": csrf},
                               follow_redirects=False)
     assert removed.status_code == 303 and "feeds.example.org" not in app_client.get("/admin").text

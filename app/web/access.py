@@ -20,13 +20,14 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.web.auth import session_csrf, token_matches
+from app.web.redirects import safe_next
 from app.web.rendering import error_response, render, wants_html
 
 COOKIE = "chipwatch_read"
 COOKIE_SECONDS = 30 * 24 * 3600
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico"})
 OPEN_PREFIXES = ("/static/",)
-QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv"})
+QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv", "/export.xlsx"})
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,9 +106,7 @@ class ReadAccessMiddleware:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no //host or scheme): no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    return safe_next(target)
 
 
 @router.get("/login")

@@ -16,7 +16,9 @@ from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
+from app.web.form_errors import filters_for_form
 from app.web.page_cache import PageCache
+from app.web.redirects import came_from
 from app.web.rendering import is_partial, render
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +28,11 @@ FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restric
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep):
+def search_page(request: Request, session: SessionDep, runtime: RuntimeDep):
+    filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
     key = None
-    if cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
+    if not form_errors and cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
             key = (version, filters.query_string(), is_partial(request))
@@ -47,7 +50,10 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
         "chart": bar_chart(tl["buckets"], tl["events"], interval), "interval": interval,
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
-    }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string())
+        "form_errors": form_errors,
+        "can_login": bool(runtime.settings.admin_token),
+    }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string(),
+        status_code=422 if form_errors else 200)
     if key is not None and page.notice is None and page.engine == runtime.search.engine:
         cache.put(key, response)
     return response
@@ -84,7 +90,7 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
         Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
     return render(request, "article.html", {
-        "a": detail, "segments": _segments(detail, names), "related": summaries(session, related_ids),
+        "a": detail, "back": came_from(request), "segments": _segments(detail, names), "related": summaries(session, related_ids),
     }, alternate=f"/api/articles/{article_id}")
 
 

@@ -13,6 +13,8 @@ from app.filters import FilterError, parse_filters
 from app.models import Article, IndexOutbox, Rejection, SavedView, Source
 from app.web.auth import end_session, is_admin, require_admin_form, session_csrf, start_session, token_matches
 from app.web.deps import SessionDep, ViewId
+from app.web.redirects import safe_next
+from app.web.view_chips import view_chips
 from app.web.rendering import render
 from app.web.schemas import READ_ERRORS, ViewsOut
 
@@ -51,6 +53,8 @@ def api_views(session: SessionDep) -> dict:
 @router.get("/views", response_class=HTMLResponse)
 def views_page(request: Request, session: SessionDep):
     views = [_view_json(v) for v in session.scalars(select(SavedView).order_by(SavedView.name))]
+    for view, chips in zip(views, view_chips(session, [v["query"] for v in views])):
+        view["chips"] = chips
     return render(request, "views.html", {"views": views, "csrf": session_csrf(request)},
                   alternate="/api/views")
 
@@ -91,8 +95,8 @@ def delete_view(view_id: ViewId, session: SessionDep, form: dict = Depends(requi
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def admin_page(request: Request, session: SessionDep):
-    context = {"admin": is_admin(request), "csrf": session_csrf(request),
+def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: A002
+    context = {"admin": is_admin(request), "csrf": session_csrf(request), "next": safe_next(next, ""),
                "configured": bool(request.app.state.runtime.settings.admin_token)}
     if context["admin"]:
         context["sources"] = session.scalars(select(Source).order_by(Source.name)).all()
@@ -133,11 +137,14 @@ def admin_remove_source(source_id: Annotated[int, Path(ge=1, le=2**31 - 1)], ses
 @router.post("/admin/login")
 async def admin_login(request: Request):
     form = await request.form()
+    target = safe_next(str(form.get("next", "")), "")
     if not token_matches(request, str(form.get("token", ""))):
         return render(request, "admin.html", {"admin": False, "error": "That token is not right.",
+                                              "next": target,
                                               "configured": bool(request.app.state.runtime.settings.admin_token)},
                       status_code=401)
-    response = RedirectResponse("/admin", status_code=303)
+    # Back to the page that asked for the login (e.g. the search to save as a view).
+    response = RedirectResponse(target or "/admin", status_code=303)
     start_session(request, response)
     return response
 
