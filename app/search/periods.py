@@ -43,7 +43,7 @@ CHART_INTERVALS = ("week", "month", "quarter", "year")
 def interval_for(first: date, last: date) -> str:
     """The finest interval that keeps the range within MAX_BUCKETS buckets."""
     days = (last - first).days + 1
-    if days / 7 <= MAX_BUCKETS:
+    if days <= 7 * (MAX_BUCKETS - 2):  # part-weeks at both ends are buckets too
         return "week"
     months = (last.year - first.year) * 12 + last.month - first.month + 1
     if months <= MAX_BUCKETS:

@@ -16,8 +16,8 @@ WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 900, 240, 44, 10, 24, 
 # Two markers nearer than this (in viewBox units, 1/900 of the width) are one group.
 GROUP_GAP = 16
 # Series colours: distinguishable, and each entity keeps its slot across pages (see colour_slots).
-PALETTE = ["#1f5fbf", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#16a085", "#b7950b", "#5d6d7e",
-           "#e84393", "#6c5ce7"]
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#79706e"]  # Tableau 10: told apart by most readers, colour-blind ones too
 MAX_SERIES = 8
 # Who issued a restriction, by the region of the issuing agency.
 ISSUERS = {"united-states": ("us", "United States"), "china": ("cn", "China"),
@@ -86,17 +86,15 @@ def _x_of(day: date, first: date, last: date) -> float:
     return PAD_LEFT + (WIDTH - PAD_LEFT - PAD_RIGHT) * (day - first).days / span
 
 
-def markers(events: list[dict], first: date, last: date, axis_last: date | None = None) -> list[Marker]:
-    """Markers for the events in [first, last] on an axis from first to axis_last (default last),
-    with crowded ones grouped."""
+def markers(events: list[dict], first: date, last: date) -> list[Marker]:
+    """Markers for the events in [first, last] on an axis from first to last, crowded ones grouped."""
     singles = []
     for e in events:
         day = date.fromisoformat(e["date"])
         if not first <= day <= last:
             continue
         tone = LIST_ACTION[0] if e.get("kind") == "list" else issuer_tone(e.get("issuer"))[0]
-        singles.append(Marker(_x_of(day, first, axis_last or last), e["id"], e["title"], e["date"],
-                              e.get("url"), tone))
+        singles.append(Marker(_x_of(day, first, last), e["id"], e["title"], e["date"], e.get("url"), tone))
     singles.sort(key=lambda m: (m.x, m.date, m.id))
     groups: list[list[Marker]] = []
     for m in singles:
@@ -129,12 +127,14 @@ def legend(chart_markers: list[Marker]) -> list[tuple[str, str]]:
 
 
 def bar_chart(buckets: list[dict], events: list[dict], interval: str,
-              totals: dict[date, int] | None = None) -> dict | None:
-    """Bars per period; with totals (all articles per period), each bar is its share of them."""
+              totals: dict[date, int] | None = None,
+              span: tuple[date | None, date | None] = (None, None)) -> dict | None:
+    """Bars per period; with totals (all articles per period), each bar is its share of them.
+    span: the date range asked for; the chart covers it even where it has no articles."""
     if not buckets:
         return None
     counts = {date.fromisoformat(b["start"]): b["count"] for b in buckets}
-    starts = fill_buckets(counts, interval, min(counts), max(counts))
+    starts = fill_buckets(counts, interval, span[0] or min(counts), span[1] or max(counts))
     first, last = starts[0], bucket_end(starts[-1], interval)
     values = {s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0) if totals is not None
               else counts.get(s, 0) for s in starts}
@@ -173,14 +173,15 @@ def colour_slots(ids: list[str]) -> dict[str, int]:
 
 
 def line_chart(series: list[dict], events: list[dict], interval: str,
-               totals: dict[date, int] | None = None) -> dict | None:
+               totals: dict[date, int] | None = None,
+               span: tuple[date | None, date | None] = (None, None)) -> dict | None:
     """series: [{"id", "name", "buckets": {date: count}}] on a shared time axis; with totals,
-    each point is the share of all articles in its period."""
+    each point is the share of all articles in its period; span as for bar_chart."""
     all_days = [d for s in series for d in s["buckets"]]
     if not all_days:
         return None
-    starts = fill_buckets({}, interval, min(all_days), max(all_days))
-    first, last = starts[0], starts[-1]
+    starts = fill_buckets({}, interval, span[0] or min(all_days), span[1] or max(all_days))
+    first, last = starts[0], bucket_end(starts[-1], interval)
 
     def value(s: dict, start: date) -> float:
         n = s["buckets"].get(start, 0)
@@ -204,7 +205,7 @@ def line_chart(series: list[dict], events: list[dict], interval: str,
         lines.append({"id": s["id"], "name": s["name"], "color": PALETTE[slot], "slot": slot,
                       "points": points,
                       "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in points)})
-    chart_markers = markers(events, first, bucket_end(last, interval), axis_last=last)
+    chart_markers = markers(events, first, last)
     return {"lines": lines, "markers": chart_markers, "legend": legend(chart_markers),
             "top": _top_label(top, totals is not None), "width": WIDTH, "height": HEIGHT,
             "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "starts": starts, "first": first,

@@ -79,7 +79,8 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
     totals = period_counts(session, all_articles(filters), runtime, interval) if scale == "share" else None
     response = render(request, "search.html", {
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
-        "chart": bar_chart(tl["buckets"], tl["events"], interval, totals), "interval": interval,
+        "chart": bar_chart(tl["buckets"], tl["events"], interval, totals,
+                           span=(filters.date_from, filters.date_to)), "interval": interval,
         "chart_options": chart_options, "scale": scale, "markers": markers,
         "chart_urls": {"count": _with_options("/", filters, scale="count", markers=markers),
                        "share": _with_options("/", filters, scale="share", markers=markers),
@@ -173,7 +174,8 @@ def timeline_page(request: Request, filters: FiltersDep, session: SessionDep, ru
         filters = filters.replace(company=("nvidia", "huawei"))
     data = compare_data(session, filters, runtime, None if interval == "auto" else interval,
                         share=scale == "share", all_markers=markers == "all")
-    chart = line_chart(data["series"], data["events"], data["interval"], data["totals"])
+    chart = line_chart(data["series"], data["events"], data["interval"], data["totals"],
+                       span=(filters.date_from, filters.date_to))
     starts = chart["starts"] if chart else []
     picked = [(s["type"], s["id"], s["name"]) for s in data["series"]]
     return render(request, "timeline.html", {
@@ -195,7 +197,9 @@ def _timeline_url(filters: Filters, interval: str, scale: str, markers: str) -> 
 @router.get("/suggest", response_class=HTMLResponse)
 def entity_suggestions(request: Request, session: SessionDep,
                        q: Annotated[str, Query(max_length=200)] = "",
+                       add: Annotated[str, Query(max_length=200, description="the picker's field")] = "",
                        types: Annotated[str, Query(pattern=r"^[a-z,]*$", max_length=60)] = "company,chip"):
     """Type-ahead for the entity picker: server-rendered options (every alias, every language)."""
+    typed = q or add
     wanted = tuple(t for t in types.split(",") if t in ENTITY_PARAMS) or PICKABLE
-    return render(request, "_suggestions.html", {"q": q, "options": suggest_entities(session, q, wanted)})
+    return render(request, "_suggestions.html", {"q": typed, "options": suggest_entities(session, typed, wanted)})

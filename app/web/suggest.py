@@ -12,7 +12,9 @@ from app.search.entity_cache import _cached
 from app.text import normalize
 
 PICKABLE = ("company", "chip")
-SHOWN_ALIASES = 3
+SHOWN_ALIASES = 4
+# Other scripts first: they say the most ("Nvidia: إنفيديا, 英伟达").
+LANGUAGE_ORDER = ("ar", "zh", "ja", "ko", "ru", "fr", "de", "es")
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,13 @@ def suggest_entities(session: Session, typed: str, types: tuple[str, ...] = PICK
     scored.sort(key=lambda t: t[:3])
     out = []
     for _, _, _, c in scored[:limit]:
-        others = [(original, lang) for f, original, lang in c.names[1:] if original != c.name]
-        # Names in other scripts say the most ("Nvidia: إنفيديا, 英伟达"), then the rest.
-        others.sort(key=lambda o: o[0].isascii())
-        out.append({"id": c.id, "type": c.type, "name": c.name,
-                    "aliases": [{"text": t, "lang": lang} for t, lang in others[:SHOWN_ALIASES]],
-                    "more": max(len(others) - SHOWN_ALIASES, 0)})
+        others = [(original, lang) for _, original, lang in c.names[1:] if original != c.name]
+        per_language: dict[str, str] = {}
+        for original, lang in others:  # one name per language, the first listed
+            per_language.setdefault(lang, original)
+        langs = sorted(per_language, key=lambda lang: (LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER
+                                                       else len(LANGUAGE_ORDER), lang))
+        shown = [{"text": per_language[lang], "lang": lang} for lang in langs[:SHOWN_ALIASES]]
+        out.append({"id": c.id, "type": c.type, "name": c.name, "aliases": shown,
+                    "more": max(len(others) - len(shown), 0)})
     return out
