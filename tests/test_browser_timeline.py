@@ -190,6 +190,6 @@ def test_share_of_all_articles_and_the_json_twin(page, live_server):
     assert twin["interval"] in ("week", "month", "quarter", "year")
     if SHOTS:
         page.goto(live_server + "/timeline?company=nvidia&company=huawei&chip=h20")
-        page.locator(".chart").screenshot(path=str(SHOTS / "timeline.png"))
+        page.locator(".chart").screenshot(path=str(SHOTS / "timeline-chart.png"))
         page.goto(live_server + "/entities/huawei")
         page.locator(".chart").screenshot(path=str(SHOTS / "entity-chart.png"))
