@@ -201,6 +201,7 @@ class TimelineEvent(Model):
     date: Day
     title: str
     entities: list[str]
+    issuer: str | None = Field(None, description="The agency or government that issued it")
 
 
 class TimelineOut(Model):
@@ -220,6 +221,7 @@ class CompareOut(Model):
     interval: str
     events: list[TimelineEvent]
     series: list[Series]
+    totals: list[Bucket] | None = Field(None, description="All articles per period (scale=share)")
 
 
 class ViewOut(Model):
