@@ -25,12 +25,13 @@ class Settings(BaseSettings):
     api_rate_burst: int = Field(60, ge=1)
     # Largest request body accepted by /api/* (HTML forms elsewhere: 64 KiB).
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
-    log_format: Literal["json", "text"] = "json"
+    # Unset: readable text on a terminal, JSON lines otherwise (app/web/logging.py).
+    log_format: Literal["json", "text"] | None = None
     # Rendered search pages kept per process (Meilisearch engine only, readers without an
     # admin session), each valid until the index changes; 0 turns the cache off.
     page_cache_entries: int = Field(256, ge=0)
 
-    @field_validator("database_url", "meili_url", "read_token", mode="before")
+    @field_validator("database_url", "meili_url", "read_token", "log_format", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

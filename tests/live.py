@@ -1,5 +1,5 @@
 """Helpers for tests that need live things: a chipwatch on a loopback port, Debian's chromium,
-and the rule for a missing service (skip locally, fail under CI=true)."""
+and the rule for a missing service (skip locally, fail under CI=1, true or yes)."""
 
 import os
 import socket
@@ -14,10 +14,18 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def under_ci(environ=os.environ) -> bool:
+    """CI is set to one of the usual truthy spellings (1, true, yes, on; any case)."""
+    return environ.get("CI", "").strip().lower() in TRUTHY
+
+
 def missing(what: str, reason: str) -> None:
-    """A service the tests need is absent: skip locally, fail under CI=true."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is required under CI=true: {reason}")
+    """A service the tests need is absent: skip locally, fail under CI (CI=1, true or yes)."""
+    if under_ci():
+        pytest.fail(f"{what} is required under CI={os.environ['CI']}: {reason}")
     pytest.skip(f"{what} not available: {reason}")
 
 
