@@ -265,10 +265,10 @@ def sources() -> None:
 @click.option("--interval", default=60, show_default=True, type=int, help="Minutes between polls.")
 def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> None:
     """Add a feed (RSS, Atom or JSON Feed); the worker polls it from its next round."""
-    from app.ingest.sources import SourceError, add_source, check_feed_url, source_state
+    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
 
     try:
-        check_feed_url(url)
+        check_feed_address(check_feed_url(url), allow_private=get_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()
