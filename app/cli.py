@@ -144,18 +144,27 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
     # The app logs each request itself (tokens blanked): uvicorn's access log is off.
     # Quiet (the demo): warnings and errors only, no line per request.
     log_level = "warning" if quiet else "info"
+    # Feed links need the address readers use: the one served here unless one is configured.
+    # uvicorn's own proxy headers are off: it would believe X-Forwarded-For from any loopback
+    # client; the app does it for CHIPWATCH_FORWARDED_ALLOW_IPS only (app/web/hosts.py).
+    if not runtime.settings.base_url:
+        from app.web.hosts import serve_base_url
+
+        runtime.settings.base_url = serve_base_url(host, port)
+        os.environ.setdefault("CHIPWATCH_BASE_URL", runtime.settings.base_url)
     try:
         if workers == 1:
             app = create_app(runtime.settings, runtime)
             if quiet:
                 logging.getLogger("chipwatch").setLevel(logging.WARNING)
-            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                        proxy_headers=False)
         else:
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
                 uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
-                            port=port, log_level=log_level, access_log=False)
+                            port=port, log_level=log_level, access_log=False, proxy_headers=False)
     finally:
         stop.set()
         runtime.close()

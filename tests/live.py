@@ -53,7 +53,8 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     runtime = build_runtime(settings)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
-                                           port=port, log_level="warning"))
+                                           port=port, log_level="warning",
+                                           proxy_headers=False))  # as `chipwatch serve`
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 15

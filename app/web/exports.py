@@ -12,6 +12,7 @@ from fastapi.responses import Response, StreamingResponse
 from app.filters import Filters
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
 
@@ -91,7 +92,7 @@ def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) ->
 def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> AtomResponse:
     newest = filters.replace(sort="newest", per_page=FEED_ENTRIES) if not filters.sort else filters
     hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
-    base = str(request.base_url).rstrip("/")
+    base = public_base(runtime.settings)  # never the request's Host header
     query = filters.query_string(paging=False)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
