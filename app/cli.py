@@ -136,6 +136,7 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
     import uvicorn
 
     from app.main import create_app
+    from app.web.hosts import SERVED_AT_ENV, serve_base_url
     from app.worker import Worker
 
     stop = threading.Event()
@@ -147,11 +148,7 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
     # Feed links need the address readers use: the one served here unless one is configured.
     # uvicorn's own proxy headers are off: it would believe X-Forwarded-For from any loopback
     # client; the app does it for CHIPWATCH_FORWARDED_ALLOW_IPS only (app/web/hosts.py).
-    if not runtime.settings.base_url:
-        from app.web.hosts import serve_base_url
-
-        runtime.settings.base_url = serve_base_url(host, port)
-        os.environ.setdefault("CHIPWATCH_BASE_URL", runtime.settings.base_url)
+    os.environ[SERVED_AT_ENV] = serve_base_url(host, port)
     try:
         if workers == 1:
             app = create_app(runtime.settings, runtime)

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.web.hosts import DEFAULT_BASE_URL, allowed_hosts, serve_base_url
+from app.web.hosts import DEFAULT_BASE_URL, SERVED_AT_ENV, allowed_hosts, serve_base_url
 from app.web.limits import TokenBucket, client_key
 from tests.conftest import ADMIN_TOKEN
 from tests.live import live_app
@@ -50,6 +50,16 @@ def test_without_a_base_url_the_host_header_still_never_reaches_the_feed(tmp_pat
         feed = client.get("/feed.atom", headers={"Host": "evil.example"})
         assert feed.status_code == 200 and "evil.example" not in feed.text
         assert all(link.startswith((DEFAULT_BASE_URL, "https://example.")) for link in _links(feed.text))
+    client.runtime.close()
+
+
+def test_the_served_address_is_used_for_links_without_restricting_hosts(tmp_path, monkeypatch):
+    monkeypatch.setenv(SERVED_AT_ENV, "http://127.0.0.1:8123")
+    with make_client(tmp_path) as client:
+        _load(client, "lan-name.example")  # any host is answered: no base URL configured
+        feed = client.get("/feed.atom", headers={"Host": "evil.example"})
+        assert feed.status_code == 200 and "evil.example" not in feed.text
+        assert "http://127.0.0.1:8123/articles/" in feed.text
     client.runtime.close()
 
 

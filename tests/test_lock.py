@@ -55,3 +55,19 @@ def test_a_pin_outside_its_range_or_without_hash_is_caught(tmp_path):
     assert any("click==7.0 does not satisfy 'click>=8.1'" in p for p in found)
     assert any("alembic==" in p and "has no hash" in p for p in found)
     assert any("runtime.lock pins click==7.0" in p for p in found)
+
+
+def test_the_build_backend_has_nothing_to_deprecate(tmp_path):
+    """setuptools reads pyproject.toml without a deprecation (the license as an SPDX expression:
+    the table form stops building after 2027-02-18) and records the licence."""
+    import subprocess
+    import sys
+
+    script = ("import setuptools.build_meta as b, sys; "
+              "print(b.prepare_metadata_for_build_wheel(sys.argv[1]))")
+    run = subprocess.run([sys.executable, "-W", "always", "-c", script, str(tmp_path)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "deprecat" not in run.stderr.lower() and "2027" not in run.stderr, run.stderr[-2000:]
+    metadata = (tmp_path / run.stdout.strip().splitlines()[-1] / "METADATA").read_text()
+    assert "License-Expression: MIT" in metadata
