@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
-from app.ingest.fetch import FetchError, Fetcher, Resolver, system_resolver
+from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
 from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
