@@ -20,11 +20,13 @@ if [ ! -x "$tool/bin/uv" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+mkdir -p requirements
 # The build backend is locked too, so `pip install --no-build-isolation -e .` builds with it.
-"$PY" - "$work/build.in" <<'PY'
+"$PY" - requirements/build-system.in <<'PY'
 import sys, tomllib
 build = tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"]
-open(sys.argv[1], "w").write("\n".join(build) + "\n")
+open(sys.argv[1], "w").write("# [build-system] requires of pyproject.toml, written by `make lock`\n"
+                             + "\n".join(build) + "\n")
 PY
 digest=$("$PY" scripts/check_lock.py --digest)
 compile() {  # output, extra args...
@@ -35,8 +37,7 @@ compile() {  # output, extra args...
     echo "# inputs-sha256: ${digest}"
     cat "$work/out.txt"; } > "$out"
 }
-mkdir -p requirements
-compile requirements/test.lock pyproject.toml --extra test "$work/build.in"
+compile requirements/test.lock pyproject.toml --extra test requirements/build-system.in
 # Same versions as the test lock, minus the test tools.
-compile requirements/runtime.lock pyproject.toml "$work/build.in" --constraint requirements/test.lock
+compile requirements/runtime.lock pyproject.toml requirements/build-system.in --constraint requirements/test.lock
 "$PY" scripts/check_lock.py
