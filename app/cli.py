@@ -116,30 +116,52 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
               help="Web processes (one per core serves the most pages).")
 def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
     """Serve the web app (and the worker alongside, unless --no-worker)."""
+    _check_port(host, port)
     runtime = _runtime()
     _serve(runtime, host, port, with_worker=not no_worker, workers=workers)
 
 
-def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1) -> None:
+def _check_port(host: str, port: int) -> None:
+    from app.ports import busy_port_message, port_problem
+
+    problem = port_problem(host, port)
+    if problem:
+        raise click.BadParameter(busy_port_message(host, port, problem), param_hint="--port")
+
+
+def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
+           quiet: bool = False) -> None:
+    import logging
+
     import uvicorn
 
     from app.main import create_app
+    from app.web.hosts import SERVED_AT_ENV, serve_base_url
     from app.worker import Worker
 
     stop = threading.Event()
     if with_worker:  # in this process only, however many web processes serve
         threading.Thread(target=Worker(runtime).run, args=(stop,), daemon=True, name="worker").start()
     # The app logs each request itself (tokens blanked): uvicorn's access log is off.
+    # Quiet (the demo): warnings and errors only, no line per request.
+    log_level = "warning" if quiet else "info"
+    # Feed links need the address readers use: the one served here unless one is configured.
+    # uvicorn's own proxy headers are off: it would believe X-Forwarded-For from any loopback
+    # client; the app does it for CHIPWATCH_FORWARDED_ALLOW_IPS only (app/web/hosts.py).
+    os.environ[SERVED_AT_ENV] = serve_base_url(host, port)
     try:
         if workers == 1:
-            uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port,
-                        log_level="info", access_log=False)
+            app = create_app(runtime.settings, runtime)
+            if quiet:
+                logging.getLogger("chipwatch").setLevel(logging.WARNING)
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                        proxy_headers=False)
         else:
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
                 uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
-                            port=port, log_level="info", access_log=False)
+                            port=port, log_level=log_level, access_log=False, proxy_headers=False)
     finally:
         stop.set()
         runtime.close()
@@ -170,6 +192,8 @@ def worker(once: bool) -> None:
 @click.option("--no-serve", is_flag=True, help="Load the sample corpus and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Embedded default: database, sample corpus and restriction timeline, then serve."""
+    if not no_serve:
+        _check_port(host, port)
     runtime = _runtime()
     lists = run_list_import(runtime, DEMO_LISTS.read_bytes(), f"bundled {DEMO_LISTS.name}")
     click.echo(f"export-control lists: {lists.summary()}")
@@ -181,7 +205,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         runtime.close()
         return
     click.echo(f"chipwatch is running on http://{host}:{port}  (Ctrl+C to stop)")
-    _serve(runtime, host, port, with_worker=True)
+    _serve(runtime, host, port, with_worker=True, quiet=True)
 
 
 @main.group()
@@ -190,15 +214,18 @@ def index() -> None:
 
 
 @index.command("status")
-def index_status() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable state.")
+def index_status(as_json: bool) -> None:
     """Show the engine and how many changes wait for the index."""
+    from app.index_report import format_index_status
     from app.indexer import status
 
     runtime = _runtime()
     try:
-        click.echo(json.dumps(status(runtime)))
+        state = status(runtime)
     finally:
         runtime.close()
+    click.echo(json.dumps(state) if as_json else format_index_status(state))
 
 
 @index.command("rebuild")
@@ -244,10 +271,10 @@ def sources() -> None:
 @click.option("--interval", default=60, show_default=True, type=int, help="Minutes between polls.")
 def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> None:
     """Add a feed (RSS, Atom or JSON Feed); the worker polls it from its next round."""
-    from app.ingest.sources import SourceError, add_source, check_feed_url, source_state
+    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
 
     try:
-        check_feed_url(url)
+        check_feed_address(check_feed_url(url), allow_private=get_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()

@@ -25,15 +25,33 @@ class Settings(BaseSettings):
     api_rate_burst: int = Field(60, ge=1)
     # Largest request body accepted by /api/* (HTML forms elsewhere: 64 KiB).
     max_body_bytes: int = Field(2 * 1024 * 1024, ge=1024)
-    log_format: Literal["json", "text"] = "json"
+    # The address readers use (https://chips.example.org): absolute links (the Atom feed) are made
+    # from it, never from the request's Host header. Unset: http://HOST:PORT of `chipwatch serve`.
+    base_url: str | None = None
+    # Host names the app answers to (comma-separated, "*" for any); others get a 400. Unset: the
+    # base URL's host plus loopback names when CHIPWATCH_BASE_URL is set, else any host.
+    allowed_hosts: str | None = None
+    # Proxies (addresses or CIDR ranges, comma-separated) whose X-Forwarded-For/-Proto are
+    # believed; unset: none, the connection's address is the client's.
+    forwarded_allow_ips: str | None = None
+    # Unset: readable text on a terminal, JSON lines otherwise (app/web/logging.py).
+    log_format: Literal["json", "text"] | None = None
     # Rendered search pages kept per process (Meilisearch engine only, readers without an
     # admin session), each valid until the index changes; 0 turns the cache off.
     page_cache_entries: int = Field(256, ge=0)
 
-    @field_validator("database_url", "meili_url", "read_token", mode="before")
+    @field_validator("database_url", "meili_url", "read_token", "log_format", "base_url",
+                     "allowed_hosts", "forwarded_allow_ips", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        from app.web.hosts import check_base_url
+
+        return check_base_url(value) if value else None
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -9,13 +9,15 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import ROOT, __version__
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, confirm, exports, health, lists, pages, views, xlsx_export
+from app.web import access, apidocs, api, confirm, exports, health, hosts, lists, pages, views, xlsx_export
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -104,13 +106,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(exports.router)
     app.include_router(xlsx_export.router)
 
-    # The last added runs first: request log and metrics (see everything), security headers
-    # (on every response, errors included), rate limit, body cap, read access, then the routes.
+    # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
+    # see the real client), request log and metrics (see everything), security headers (on every
+    # response, errors included), allowed hosts, rate limit, body cap, read access, the routes.
     app.add_middleware(ReadAccessMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts.allowed_hosts(settings))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if hosts.trusted_proxies(settings):
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=hosts.trusted_proxies(settings))
 
     error = error_response
 

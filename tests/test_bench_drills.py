@@ -18,7 +18,7 @@ pytestmark = pytest.mark.meili
 
 @pytest.fixture(scope="module")
 def env():
-    """MEILI_BIN for the scripts; without a binary: skip locally, fail under CI=true."""
+    """MEILI_BIN for the scripts; without a binary: skip locally, fail under CI=1|true|yes."""
     return {**os.environ, "MEILI_BIN": provision_binary()}
 
 

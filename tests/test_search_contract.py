@@ -15,7 +15,6 @@ The corpus is loaded once per engine and module (the tests only read it): the sa
 the `sample` fixture, without an ingest and an index per test on two cores.
 """
 
-import os
 import re
 import signal
 import threading
@@ -44,7 +43,7 @@ from app.search.query import plan_query
 from app.search.service import SearchPage, search_articles
 from app.text import index_tokens
 from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
-from tests.live import wait_for
+from tests.live import under_ci, wait_for
 
 ENGINES = ["sqlite", "postgresql", pytest.param("meilisearch", marks=pytest.mark.meili)]
 FTS_NO_TYPOS = ("the database search (FTS5 / PostgreSQL token array) has no typo tolerance: "
@@ -163,8 +162,8 @@ def corpus(request, tmp_path_factory):
 def scratch_pg_database(name: str) -> str:
     """A database of its own for the module's PostgreSQL corpus (other tests truncate theirs)."""
     if not _pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true and not reachable at {PG_ADMIN}")
+        if under_ci():
+            pytest.fail(f"PostgreSQL is required under CI and not reachable at {PG_ADMIN}")
         pytest.skip("PostgreSQL not reachable")
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

@@ -41,6 +41,7 @@ from app.gazetteer.sync import sync_entities
 from app.ingest import dedupe
 from app.ingest import normalize as nz
 from app.ingest.bulk import insert_rows, select_in
+from app.ingest.datelines import dateline_date
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
@@ -115,6 +116,8 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
     published = nz.parse_date(item.published_at)
     if item.published_at and published is None:
         raise RejectedInput(f"unreadable date {item.published_at!r}")
+    if published is None:  # "WASHINGTON, 3 March 2026 - ..." (app/ingest/datelines.py)
+        published = dateline_date(body)
     return Prepared(item, title[:1000], body, lang, published or datetime.now(UTC),
                     published is None, nz.canonical_url(item.url), nz.content_hash(body))
 

@@ -16,6 +16,7 @@ from app.models import Entity
 from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, opened_in_browser
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
 
@@ -103,7 +104,7 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
     what is new (a view sorted oldest-first would otherwise never show a new article)."""
     newest = filters.replace(sort="newest", per_page=FEED_ENTRIES)
     hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
-    base = str(request.base_url).rstrip("/")
+    base = public_base(runtime.settings)  # never the request's Host header
     query = filters.query_string(paging=False)
     title = f"chipwatch: {_describe(filters, session)}"
     if opened_in_browser(request):  # a person, not a feed reader: the feed as a page

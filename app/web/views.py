@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.filters import FilterError, parse_filters
 from app.models import Article, IndexOutbox, Rejection, SavedView, Source
 from app.web.auth import end_session, is_admin, require_admin_form, session_csrf, start_session, token_matches
-from app.web.deps import SessionDep, ViewId
+from app.web.deps import RuntimeDep, SessionDep, ViewId
 from app.web.redirects import safe_next
 from app.web.view_chips import view_chips
 from app.web.rendering import render
@@ -108,13 +108,15 @@ def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: 
 
 
 @router.post("/admin/sources")
-def admin_add_source(session: SessionDep, form: dict = Depends(require_admin_form)):
+def admin_add_source(session: SessionDep, runtime: RuntimeDep, form: dict = Depends(require_admin_form)):
     """Add a feed from /admin (same rules as `chipwatch sources add`)."""
-    from app.ingest.sources import SourceError, add_source
+    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url
 
     try:
         interval = int(str(form.get("interval") or 60))
-        add_source(session, str(form.get("url", "")).strip(), name=str(form.get("name", "")),
+        url = check_feed_url(str(form.get("url", "")))
+        check_feed_address(url, allow_private=runtime.settings.allow_private_urls)
+        add_source(session, url, name=str(form.get("name", "")),
                    lang=str(form.get("lang", "")), interval=interval)
     except (SourceError, ValueError) as exc:
         raise HTTPException(422, f"Cannot add this source: {exc}") from None
