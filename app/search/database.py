@@ -191,8 +191,9 @@ def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
     else:
         like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = session.execute(text(
-            "SELECT DISTINCT t FROM article_search, unnest(tokens) AS t WHERE t LIKE :like "
-            "ORDER BY length(t), t LIMIT :limit"), {"like": like, "limit": limit})
+            "SELECT t FROM (SELECT DISTINCT t FROM article_search, unnest(tokens) AS t "
+            "WHERE t LIKE :like) AS words ORDER BY length(t), t LIMIT :limit"),
+            {"like": like, "limit": limit})
     return [row[0] for row in rows]
 
 

@@ -204,33 +204,51 @@ def _forms(clause: Clause) -> list[str]:
 
 
 def native_query(plan: QueryPlan) -> bool:
-    """Whether Meilisearch's own q can match the plan (ranked, with typo tolerance): only
-    required words and names, each word with one form. Anything else is matched by a filter
-    on the terms attribute (build_plan_filter), the same way the database search does."""
-    return plan.is_simple and all(
-        c.entity is not None or c.kind != "word" or len(set(_forms(c))) == 1
-        for c in plan.clauses)
+    """Whether Meilisearch's own q matches the plan exactly as the database search does:
+    required entity names only (exact opaque tags, ranked with the entity in the title
+    first). Anything else is matched by a filter on the terms attribute (build_plan_filter),
+    exactly as the database search matches it (the same tokens and forms), with top-level
+    phrases in q for their word order; those results are ranked by date."""
+    return plan.is_simple and bool(plan.clauses) and all(
+        isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
 
 
-def build_query(plan: QueryPlan) -> tuple[str, bool]:
+def typo_query(plan: QueryPlan) -> bool:
+    """Whether a plan that matched nothing may be retried with Meilisearch's typo tolerance
+    ("Nvidai" finds Nvidia): required words and names only, no Arabic word (Meilisearch's
+    own Arabic segmentation misses some words, e.g. قيود)."""
+    return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
+        c.entity is not None or not _arabic(c) for c in plan.clauses)
+
+
+def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
     """The Meilisearch q for a plan, and whether it searches entity tags. With a plan that is
-    not native_query(), q holds only its top-level phrases (adjacency; ranking) and the
-    filter does the matching."""
+    not native_query(), q holds only its top-level phrases (word order) and the filter does
+    the matching; with typos, the words as typed (see typo_query)."""
     words, entities = [], False
-    if not native_query(plan):
+    if not native_query(plan) and not typos:
         for clause in plan.clauses:
-            if isinstance(clause, Clause) and clause.kind == "phrase" and not _arabic(clause):
-                words.append('"' + " ".join(encode_token(g[0]) for g in clause.groups) + '"')
+            if _q_phrase(clause):
+                words.append(_phrase(clause))
+        words.extend("-" + _phrase(clause) for clause in plan.excluded if _q_phrase(clause))
         return " ".join(words), False
     for clause in plan.clauses:
         if clause.entity is not None:
             words.append(f'"{entity_token(clause.entity.id)}"')
             entities = True
-        elif clause.kind == "word":
-            words.append(_query_word((_forms(clause)[0],)))
         else:
-            words.extend(_query_word(group) for group in clause.groups if group)
+            words.extend(_query_word((group[0],)) for group in clause.groups if group)
     return " ".join(words), entities
+
+
+def _q_phrase(node: Node) -> bool:
+    """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
+    indexed with their clitic-free forms between them, so not those)."""
+    return isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+
+
+def _phrase(clause: Clause) -> str:
+    return '"' + " ".join(encode_token(g[0]) for g in clause.groups) + '"'
 
 
 def _arabic(clause: Clause) -> bool:
@@ -270,7 +288,8 @@ def build_plan_filter(plan: QueryPlan) -> list[str]:
     if not plan or native_query(plan):
         return []
     clauses = [_filter_node(node, plan.prefixes) for node in plan.clauses]
-    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded]
+    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded
+                if not _q_phrase(node)]  # those are -"phrases" in q
     return clauses
 
 
@@ -302,10 +321,11 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None) -> dict:
+def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None,
+                   typos: bool = False) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
     histogram, the timeline's period counts come in the same answer."""
-    q, entities = build_query(plan)
+    q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
         "matchingStrategy": "all",
@@ -321,7 +341,7 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
         body["sort"] = ["published_ts:asc", "id:asc"]
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
-    filter_ = build_filter(filters) + build_plan_filter(plan)
+    filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
     if filter_:
         body["filter"] = filter_
     return body
@@ -481,6 +501,8 @@ class MeiliSearch:
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
+        if not result.get("totalHits") and typo_query(plan):
+            result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
         return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
@@ -489,10 +511,15 @@ class MeiliSearch:
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
                   interval: str) -> dict[date, int] | None:
         """Period counts alone (None: the index predates the period fields; ask the database)."""
-        body = {**search_request(filters, plan), "hitsPerPage": 0, "page": 1,
-                "facets": [PERIOD_FIELDS[interval]]}
-        body.pop("sort", None)
-        return _periods(self.raw_search(body), interval)
+        result = None
+        for typos in (False, True):
+            if typos and (result.get("totalHits") or not typo_query(plan)):
+                break
+            body = {**search_request(filters, plan, typos=typos), "hitsPerPage": 0, "page": 1,
+                    "facets": [PERIOD_FIELDS[interval]]}
+            body.pop("sort", None)
+            result = self.raw_search(body)
+        return _periods(result, interval)
 
 
 ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")
