@@ -83,6 +83,41 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
             for i, text_, entity_ids in documents])
 
 
+def rewrite_search_rows(conn, batch: int = 500) -> int:
+    """Rewrite every article's database search row from the article and its tags (after a
+    change to the tokens; the migration that introduced word forms calls it). Returns the
+    number of rows written."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(text(
+            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return count
+        ids = [r[0] for r in rows]
+        tags: dict[int, list[str]] = {}
+        for article_id, entity_id in conn.execute(
+                select(ArticleEntity.article_id, ArticleEntity.entity_id)
+                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
+            tags.setdefault(article_id, []).append(entity_id)
+        for id_, title, body, lang in rows:
+            joined = search_text(title, body, lang)
+            entity_ids = tags.get(id_, [])
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
+                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+                             {"id": id_, "text": joined,
+                              "ents": " ".join(_fts_entity(e) for e in entity_ids)})
+            else:
+                tokens = (sorted(set(joined.split(" "))) if joined else []) + [
+                    ENTITY_TOKEN + e for e in entity_ids]
+                stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
+                                                        set_={"tokens": tokens}))
+        count += len(rows)
+        last = ids[-1]
+
+
 def delete_document(session: Session, article_id: int) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})

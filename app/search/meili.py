@@ -498,6 +498,13 @@ class MeiliSearch:
             raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
         return answer
 
+    def stale_documents(self, uid: str | None = None) -> bool:
+        """Whether the index holds documents written before the terms attribute (word forms,
+        query operators) existed: they need a rebuild."""
+        answer = self.raw_search({"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0,
+                                  "page": 1}, uid)
+        return bool(answer.get("totalHits"))
+
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
