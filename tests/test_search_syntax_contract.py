@@ -142,7 +142,7 @@ def test_field_prefixes_are_the_facet_filters(corpus):
     page = corpus.search(q="company:huawei", per_page=100)
     facet = corpus.search(company="huawei", per_page=100)
     assert [h["id"] for h in page.hits] == [h["id"] for h in facet.hits]
-    assert page.filters.company == ("huawei",)
+    assert page.filters.company == ("huawei",) and page.filters.q == ""  # the box, the chip
     assert any(v.selected and v.id == "huawei" for v in page.facets["company"])
     # By name in another script, and combined with words.
     assert {h["id"] for h in corpus.search(q="company:هواوي", per_page=100).hits} == corpus.tagged("huawei")

@@ -15,6 +15,7 @@ prefixes, field:value) and turned here into a QueryPlan:
       prefixes  {prefix: [words]}  words of the index a prefix stands for (filled by the
                         search service from the index vocabulary; engines without native
                         prefix search match these)
+      rest      str     the query without the field terms that became filters
 
     Node = Clause | AnyOf | AllOf
       Clause(groups, entity, kind, text)  one term. groups: one per word position, each a
@@ -103,6 +104,9 @@ class QueryPlan:
     notices: list[str] = field(default_factory=list)
     understood: list[str] = field(default_factory=list)
     prefixes: dict[str, list[str]] = field(default_factory=dict)
+    # The query without the field terms that became filters (what the search box then
+    # shows; the filters show as facet selections), or None when there were none.
+    rest: str | None = None
 
     @property
     def entities(self) -> list[EntityDef]:
@@ -141,6 +145,7 @@ class _Planner:
         self.tagger, self.expand, self.langs = tagger, expand, langs
         self.notices: list[str] = []
         self.filters: dict[str, list[str]] = {}
+        self.lifted: list[tuple[str, str]] = []  # the field terms that became filters
 
     # Words typed one after another are read together, so names of several words
     # ("Entity List", "Ascend 910C") are found as entities.
@@ -200,6 +205,7 @@ class _Planner:
                                 "searched as words")
             return self.words(term.value)
         if top_level and not negated:
+            self.lifted.append((term.name, term.value))
             values = self.filters.setdefault(term.name, [])
             if entity.id not in values:
                 values.append(entity.id)
@@ -295,6 +301,8 @@ def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
     required, excluded = planner.group(parsed.query.items, top_level=True)
     plan = QueryPlan(required, excluded, [], planner.filters,
                      [*parsed.notices, *planner.notices])
+    if planner.lifted:
+        plan.rest = syn.without_fields(q, planner.lifted)
     plan.understood = describe(plan)
     return plan
 

@@ -237,5 +237,18 @@ def parse(q: str) -> Parsed:
                       degraded=True)
 
 
+_FIELD_LEXEME = re.compile(r'(?<![^\s(])(company|chip|restriction|region|agency):("[^"]*"|[^\s()"]+)', re.I)
+
+
+def without_fields(q: str, fields: list[tuple[str, str]]) -> str:
+    """q without the given top-level name:value terms (they became facet filters)."""
+    wanted = {(name.lower(), value) for name, value in fields}
+
+    def drop(m: re.Match) -> str:
+        return "" if (m.group(1).lower(), m.group(2).strip('"')) in wanted else m.group()
+
+    return " ".join(_FIELD_LEXEME.sub(drop, q.translate(_QUOTES)).split())
+
+
 def has_operators(parsed: Parsed) -> bool:
     return any(not isinstance(item, Word) or item.prefix for item in parsed.query.items)

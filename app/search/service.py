@@ -161,8 +161,9 @@ def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[F
     plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang)
     if plan.filters:
         filters = filters.model_copy(update={
-            name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
-            for name, ids in plan.filters.items()})
+            "q": plan.rest if plan.rest is not None else filters.q,
+            **{name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
+               for name, ids in plan.filters.items()}})
     resolve_prefixes(session, plan)
     return filters, plan
 
