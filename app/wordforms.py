@@ -56,9 +56,13 @@ def _stemmable(token: str) -> bool:
 
 
 def _arabic_stems(token: str) -> set[str]:
+    """Snowball's Arabic stems of every clitic-free form of the word. Snowball keeps the
+    feminine plural ات on a word without the article (صادرات -> صادرا, but الصادرات -> صادر),
+    so a form ending in ات is also stemmed without it."""
     stemmer = _stemmer("ar")
-    return {stemmer.stemWord(form) for form in (token, *strip_arabic_prefix(token))
-            if len(form) >= 2}
+    forms = [f for f in (token, *strip_arabic_prefix(token)) if len(f) >= 2]
+    forms += [f[:-2] for f in forms if f.endswith("ات") and len(f) >= 5]
+    return {stemmer.stemWord(form) for form in forms}
 
 
 def _token_forms(token: str, latin_lang: str) -> tuple[str, ...]:
