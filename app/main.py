@@ -17,7 +17,7 @@ from app import ROOT, __version__
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, confirm, exports, health, hosts, lists, pages, views, xlsx_export
+from app.web import access, apidocs, api, confirm, exports, health, help, hosts, lists, pages, views, xlsx_export
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
     app.include_router(xlsx_export.router)
+    app.include_router(help.router)
 
     # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
     # see the real client), request log and metrics (see everything), security headers (on every

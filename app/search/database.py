@@ -8,8 +8,8 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, func, literal, literal_column, or_, select,
-    text,
+    Column, Integer, MetaData, Select, Table, Text, and_, false, func, literal, literal_column, not_, or_,
+    select, text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
-from app.search.query import QueryPlan
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
 from app.text import index_tokens
+from app.wordforms import FORM_MARK, document_forms
 from app.search.periods import bucket_start
 
 ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
@@ -35,14 +36,32 @@ def _fts_entity(entity_id: str) -> str:
     return entity_id.replace("-", "")
 
 
+def search_text(title: str, body: str, lang: str | None) -> str:
+    """What the database search holds for an article: its tokens in order (phrases need
+    positions), then its word forms, each marked with FORM_MARK (app.wordforms)."""
+    tokens = index_tokens(title + "\n" + body)
+    forms = sorted(document_forms(tokens, lang))
+    return " ".join(tokens + [FORM_MARK + f for f in forms])
+
+
+def _add_vocabulary(conn, tokens) -> None:
+    """PostgreSQL: remember the index's words (not forms or tags), for prefix queries. In
+    sorted order, so concurrent writers take the same locks in the same order."""
+    words = sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN))})
+    if words:
+        conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
+                          "ON CONFLICT DO NOTHING"), {"words": words})
+
+
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
-    tokens = index_tokens(article.title + "\n" + article.body)
+    joined = search_text(article.title, article.body, article.lang)
+    tokens = joined.split(" ") if joined else []
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
             text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": " ".join(tokens),
+            {"id": article.id, "text": joined,
              "ents": " ".join(_fts_entity(e) for e in entity_ids)},
         )
     else:
@@ -50,11 +69,12 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
+        _add_vocabulary(session, tokens)
 
 
 def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
     """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, index_tokens(title + "\n" + body) joined by spaces, entity ids)."""
+    (article id, search_text(title, body, lang), entity ids)."""
     if not documents:
         return
     conn = session.connection()
@@ -71,6 +91,44 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
             (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
             for i, text_, entity_ids in documents])
+        _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
+
+
+def rewrite_search_rows(conn, batch: int = 500) -> int:
+    """Rewrite every article's database search row from the article and its tags (after a
+    change to the tokens; the migration that introduced word forms calls it). Returns the
+    number of rows written."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(text(
+            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return count
+        ids = [r[0] for r in rows]
+        tags: dict[int, list[str]] = {}
+        for article_id, entity_id in conn.execute(
+                select(ArticleEntity.article_id, ArticleEntity.entity_id)
+                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
+            tags.setdefault(article_id, []).append(entity_id)
+        for id_, title, body, lang in rows:
+            joined = search_text(title, body, lang)
+            entity_ids = tags.get(id_, [])
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
+                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+                             {"id": id_, "text": joined,
+                              "ents": " ".join(_fts_entity(e) for e in entity_ids)})
+            else:
+                tokens = (sorted(set(joined.split(" "))) if joined else []) + [
+                    ENTITY_TOKEN + e for e in entity_ids]
+                stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
+                                                        set_={"tokens": tokens}))
+        if conn.dialect.name != "sqlite":
+            _add_vocabulary(conn, {t for r in rows for t in index_tokens(r[1] + "\n" + r[2])})
+        count += len(rows)
+        last = ids[-1]
 
 
 def delete_document(session: Session, article_id: int) -> None:
@@ -85,33 +143,107 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def _fts_any(tokens) -> str:
+    return "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in tokens) + ")"
+
+
+def _fts_phrase(clause: Clause) -> str:
+    if any(is_arabic(g[0]) for g in clause.groups):
+        # Arabic words are indexed with their clitic-free forms after them, so the words of
+        # a phrase are near each other rather than adjacent: the shortest form of each, close.
+        words = " ".join(_fts_quote(min(g, key=len)) for g in clause.groups)
+        return f"text : NEAR({words}, {2 * len(clause.groups)})"
+    return "text : " + _fts_quote(" ".join(g[0] for g in clause.groups))
+
+
+def _fts_node(node: Node) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_fts_node(p) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        expr = "(" + " AND ".join(_fts_node(p) for p in node.parts) + ")"
+        for excluded in node.excluded:
+            expr = f"({expr} NOT {_fts_node(excluded)})"
+        return expr
+    if node.kind == "phrase":
+        words = _fts_phrase(node)
+    elif node.kind == "prefix":
+        words = f"text : {_fts_quote(node.groups[0][0])} *"
+    else:
+        words = " AND ".join(_fts_any(group) for group in node.groups)
+    alternatives = [f"({words})"] if node.groups else []
+    if node.entity is not None:
+        alternatives.append(f"ents : {_fts_quote(_fts_entity(node.entity.id))}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
 def fts_expression(plan: QueryPlan) -> str:
-    clauses = []
-    for clause in plan.clauses:
-        words = " AND ".join(
-            "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups
-        )
-        alternatives = [f"({words})"] if words else []
-        if clause.entity is not None:
-            alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
-        clauses.append("(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(clauses)
+    """The FTS5 MATCH expression for the required part of a plan ("" when there is none)."""
+    return " AND ".join(_fts_node(node) for node in plan.clauses)
+
+
+def fts_exclusion(plan: QueryPlan) -> str:
+    return " OR ".join(_fts_node(node) for node in plan.excluded)
+
+
+def _fts_params(plan: QueryPlan) -> dict:
+    params = {}
+    if plan.clauses:
+        params["match"] = fts_expression(plan)
+    if plan.excluded:
+        params["exclude"] = fts_exclusion(plan)
+    return params
 
 
 def _text_array(values) -> object:
     return literal(list(values), postgresql.ARRAY(Text))
 
 
-def _pg_condition(plan: QueryPlan):
+def _pg_node(node: Node, prefixes: dict[str, list[str]]):
     tokens = _pg_table.c.tokens
-    conditions = []
-    for clause in plan.clauses:
-        words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
-        if clause.entity is not None:
-            conditions.append(or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id]))))
-        else:
-            conditions.append(words)
-    return select(_pg_table.c.article_id).where(and_(*conditions))
+    if isinstance(node, AnyOf):
+        return or_(*(_pg_node(p, prefixes) for p in node.parts))
+    if isinstance(node, AllOf):
+        return and_(*(_pg_node(p, prefixes) for p in node.parts),
+                    *(not_(_pg_node(e, prefixes)) for e in node.excluded))
+    if node.kind == "prefix":
+        # A token array has no prefix search: the words of the index that start with it.
+        words = prefixes.get(node.groups[0][0], [])
+        condition = tokens.overlap(_text_array(words)) if words else false()
+    else:
+        # A phrase is all of its words here (the array keeps no positions): emulated.
+        condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
+    if node.entity is not None:
+        tag = tokens.contains(_text_array([ENTITY_TOKEN + node.entity.id]))
+        return or_(condition, tag) if node.groups else tag
+    return condition
+
+
+def _pg_condition(plan: QueryPlan, nodes: list[Node]):
+    return select(_pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def _pg_any(plan: QueryPlan, nodes: list[Node]):
+    return select(_pg_table.c.article_id).where(or_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
+    """Words of the database search index starting with prefix (folded), fewest characters
+    first: what a prefix query stands for."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
+                             "USING fts5vocab(main, article_fts, 'row')"))
+        rows = session.execute(text(
+            "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
+            "ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+    else:
+        # search_vocabulary: every word written to the index (words of deleted articles stay
+        # and match nothing). Its key is in byte order, so a prefix is a range of it.
+        rows = session.execute(text(
+            "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
+            "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+    return [row[0] for row in rows]
 
 
 class DatabaseSearch:
@@ -128,14 +260,21 @@ class DatabaseSearch:
         stmt = select(Article.id).where(Article.duplicate_of.is_(None))
         rank = None
         if plan:
-            if self.engine == "sqlite":
+            if self.engine == "sqlite" and plan.excluded:
+                stmt = stmt.where(Article.id.not_in(
+                    select(literal_column("rowid")).select_from(text("article_fts"))
+                    .where(text("article_fts MATCH :exclude"))))
+            if self.engine == "sqlite" and plan.clauses:
                 fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
                        .select_from(text("article_fts"))
                        .where(text("article_fts MATCH :match")).subquery())
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
-            else:
-                stmt = stmt.where(Article.id.in_(_pg_condition(plan)))
+            elif self.engine != "sqlite":
+                if plan.clauses:
+                    stmt = stmt.where(Article.id.in_(_pg_condition(plan, plan.clauses)))
+                if plan.excluded:
+                    stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
         for name, values in filters.entity_filters().items():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
@@ -161,7 +300,7 @@ class DatabaseSearch:
                   interval: str) -> dict[date, int]:
         """Matching articles per week, month or year (counted per day by the database)."""
         stmt, _rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         day = func.date(Article.published_at)
         counts: Counter[date] = Counter()
         for value, n in session.execute(
@@ -172,7 +311,7 @@ class DatabaseSearch:
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         ids_sub = stmt.subquery()
         total = session.execute(select(func.count()).select_from(ids_sub), params).scalar_one()
 

@@ -48,20 +48,23 @@ from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
 from app.search.periods import INTERVALS, bucket_start
-from app.search.query import QueryPlan
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
 from app.text import ARABIC_LETTER, index_tokens, term_groups
+from app.wordforms import FORM_MARK, document_forms
 
 log = logging.getLogger("chipwatch.meili")
 
 ENGINE = "meilisearch"
 TEXT_ATTRIBUTES = ["title", "body"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
-SEARCHABLE = ["ents_title", "title", "ents", "body"]
+SEARCHABLE = ["ents_title", "title", "ents", "body", "forms"]
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
+# terms: every token, word form (f:) and entity tag (e:) of the article, for the query
+# operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
 FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "listed", "list", "published_day",
-              *PERIOD_FIELDS.values()]
+              *PERIOD_FIELDS.values(), "terms"]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -121,6 +124,9 @@ def entity_token(entity_id: str) -> str:
     return "xent" + hashlib.blake2b(entity_id.encode(), digest_size=6).hexdigest()
 
 
+TERM_FORM, TERM_ENTITY = "f:", "e:"  # namespaces in the terms attribute
+
+
 def _text(text: str) -> str:
     return " ".join(encode_token(t) for t in index_tokens(text))
 
@@ -154,10 +160,15 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
     groups = _alias_groups(gazetteer or default_gazetteer())
     in_title = [eid for eid, _type in tags
                 if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    tokens = index_tokens(article.title + "\n" + article.body)
+    forms = sorted(document_forms(tokens, article.lang))
     doc: dict = {
         "id": article.id,
         "title": _text(article.title),
         "body": _text(article.body),
+        "forms": " ".join(encode_token(f) for f in forms),
+        "terms": sorted(set(tokens)) + [TERM_FORM + f for f in forms]
+        + [TERM_ENTITY + e for e, _type in tags],
         "ents_title": " ".join(entity_token(e) for e in in_title),
         "ents": " ".join(entity_token(e) for e, _type in tags),
         "lang": article.lang,
@@ -188,16 +199,98 @@ def _query_word(group: tuple[str, ...]) -> str:
     return word
 
 
-def build_query(plan: QueryPlan) -> tuple[str, bool]:
-    """The Meilisearch q for a plan, and whether it searches entity tags."""
+def _forms(clause: Clause) -> list[str]:
+    return [t[len(FORM_MARK):] for g in clause.groups for t in g if t.startswith(FORM_MARK)]
+
+
+def native_query(plan: QueryPlan) -> bool:
+    """Whether Meilisearch's own q matches the plan exactly as the database search does:
+    required entity names only (exact opaque tags, ranked with the entity in the title
+    first). Anything else is matched by a filter on the terms attribute (build_plan_filter),
+    exactly as the database search matches it (the same tokens and forms), with top-level
+    phrases in q for their word order; those results are ranked by date."""
+    return plan.is_simple and bool(plan.clauses) and all(
+        isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
+
+
+def typo_query(plan: QueryPlan) -> bool:
+    """Whether a plan that matched nothing may be retried with Meilisearch's typo tolerance
+    ("Nvidai" finds Nvidia): required words and names only, no Arabic word (Meilisearch's
+    own Arabic segmentation misses some words, e.g. قيود)."""
+    return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
+        c.entity is not None or not _arabic(c) for c in plan.clauses)
+
+
+def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
+    """The Meilisearch q for a plan, and whether it searches entity tags. With a plan that is
+    not native_query(), q holds only its top-level phrases (word order) and the filter does
+    the matching; with typos, the words as typed (see typo_query)."""
     words, entities = [], False
+    if not native_query(plan) and not typos:
+        for clause in plan.clauses:
+            if _q_phrase(clause):
+                words.append(_phrase(clause))
+        words.extend("-" + _phrase(clause) for clause in plan.excluded if _q_phrase(clause))
+        return " ".join(words), False
     for clause in plan.clauses:
         if clause.entity is not None:
             words.append(f'"{entity_token(clause.entity.id)}"')
             entities = True
         else:
-            words.extend(_query_word(group) for group in clause.groups if group)
+            words.extend(_query_word((group[0],)) for group in clause.groups if group)
     return " ".join(words), entities
+
+
+def _q_phrase(node: Node) -> bool:
+    """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
+    indexed with their clitic-free forms between them, so not those)."""
+    return isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+
+
+def _phrase(clause: Clause) -> str:
+    return '"' + " ".join(encode_token(g[0]) for g in clause.groups) + '"'
+
+
+def _arabic(clause: Clause) -> bool:
+    return any(is_arabic(g[0]) for g in clause.groups)
+
+
+_NEVER = "published_day = 0"
+
+
+def _term(token: str) -> str:
+    return TERM_FORM + token[len(FORM_MARK):] if token.startswith(FORM_MARK) else token
+
+
+def _filter_node(node: Node, prefixes: dict[str, list[str]]) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_filter_node(p, prefixes) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        parts = [_filter_node(p, prefixes) for p in node.parts]
+        parts += [f"NOT {_filter_node(e, prefixes)}" for e in node.excluded]
+        return "(" + " AND ".join(parts) + ")"
+    if node.kind == "prefix":
+        words = prefixes.get(node.groups[0][0], [])
+        groups = [words] if words else []
+        condition = f"terms IN [{', '.join(_quote(w) for w in words)}]" if words else _NEVER
+    else:
+        # A phrase is all of its words here (filters know no positions): emulated.
+        groups = [[_term(t) for t in dict.fromkeys(g)] for g in node.groups]
+        condition = " AND ".join(f"terms IN [{', '.join(_quote(t) for t in g)}]" for g in groups)
+    alternatives = [f"({condition})"] if node.groups else []
+    if node.entity is not None:
+        alternatives.append(f"terms = {_quote(TERM_ENTITY + node.entity.id)}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def build_plan_filter(plan: QueryPlan) -> list[str]:
+    """Filter clauses matching a plan that Meilisearch's q cannot (see native_query)."""
+    if not plan or native_query(plan):
+        return []
+    clauses = [_filter_node(node, plan.prefixes) for node in plan.clauses]
+    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded
+                if not _q_phrase(node)]  # those are -"phrases" in q
+    return clauses
 
 
 def _quote(value: str) -> str:
@@ -228,10 +321,11 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None) -> dict:
+def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None,
+                   typos: bool = False) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
     histogram, the timeline's period counts come in the same answer."""
-    q, entities = build_query(plan)
+    q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
         "matchingStrategy": "all",
@@ -241,13 +335,14 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
         "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
-        body["attributesToSearchOn"] = TEXT_ATTRIBUTES
+        # Phrases are matched in the text; a typo retry also in the word forms.
+        body["attributesToSearchOn"] = [*TEXT_ATTRIBUTES, *(["forms"] if typos else [])]
     sort = filters.effective_sort
     if sort == "oldest":
         body["sort"] = ["published_ts:asc", "id:asc"]
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
-    filter_ = build_filter(filters)
+    filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
     if filter_:
         body["filter"] = filter_
     return body
@@ -404,9 +499,18 @@ class MeiliSearch:
             raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
         return answer
 
+    def stale_documents(self, uid: str | None = None) -> bool:
+        """Whether the index holds documents written before the terms attribute (word forms,
+        query operators) existed: they need a rebuild."""
+        answer = self.raw_search({"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0,
+                                  "page": 1}, uid)
+        return bool(answer.get("totalHits"))
+
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
+        if not result.get("totalHits") and typo_query(plan):
+            result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
         return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
@@ -415,10 +519,15 @@ class MeiliSearch:
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
                   interval: str) -> dict[date, int] | None:
         """Period counts alone (None: the index predates the period fields; ask the database)."""
-        body = {**search_request(filters, plan), "hitsPerPage": 0, "page": 1,
-                "facets": [PERIOD_FIELDS[interval]]}
-        body.pop("sort", None)
-        return _periods(self.raw_search(body), interval)
+        result = None
+        for typos in (False, True):
+            if typos and (result.get("totalHits") or not typo_query(plan)):
+                break
+            body = {**search_request(filters, plan, typos=typos), "hitsPerPage": 0, "page": 1,
+                    "facets": [PERIOD_FIELDS[interval]]}
+            body.pop("sort", None)
+            result = self.raw_search(body)
+        return _periods(result, interval)
 
 
 ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")

@@ -68,6 +68,7 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
     asked = "week" if ranged and interval_for(filters.date_from, filters.date_to) == "week" else "month"
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback,
                            histogram=asked)
+    filters = page.filters  # field terms (company:huawei) become facet selections
     counts = page.histogram or {}
     interval = "week" if asked == "week" else choose_interval(filters, counts)
     if asked == "month":
