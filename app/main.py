@@ -12,10 +12,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import ROOT, __version__
+from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, exports, health, lists, pages, views
+from app.web import access, account_routes, apidocs, api, exports, health, lists, pages, saved_views, views
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -97,13 +98,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(api.router)
     app.include_router(health.router)
     app.include_router(views.router)
-    app.include_router(views.api_router)
+    app.include_router(saved_views.router)
+    app.include_router(saved_views.api_router)
+    app.include_router(account_routes.router)
+    app.include_router(account_routes.api_router)
     app.include_router(lists.router)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
 
     # The last added runs first: request log and metrics (see everything), security headers
-    # (on every response, errors included), rate limit, body cap, read access, then the routes.
+    # (on every response, errors included), rate limit, body cap, read access, the audit trail
+    # of accepted writes, then the routes.
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(ReadAccessMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)

@@ -12,6 +12,7 @@ from app.lists.status import entity_status
 from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import Entity
 from app.search.service import article_detail, search_articles, summaries
+from app.accounts.principal import resolve
 from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
@@ -28,8 +29,11 @@ FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restric
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep):
     cache: PageCache = request.app.state.page_cache
+    viewer = resolve(request, session)
     key = None
-    if cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
+    # Pages of logged-in users carry their CSRF token: never cached.
+    if cache.enabled and runtime.search is not runtime.db_search and viewer.via != "session" \
+            and not is_admin(request):
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
             key = (version, filters.query_string(), is_partial(request))
@@ -47,6 +51,7 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
         "chart": bar_chart(tl["buckets"], tl["events"], interval), "interval": interval,
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
+        "view_csrf": viewer.csrf, "view_team": viewer.kind == "user" and viewer.at_least("editor"),
     }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string())
     if key is not None and page.notice is None and page.engine == runtime.search.engine:
         cache.put(key, response)

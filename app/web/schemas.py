@@ -222,20 +222,6 @@ class CompareOut(Model):
     series: list[Series]
 
 
-class ViewOut(Model):
-    id: int
-    name: str
-    query: str
-    url: str
-    feed: str
-    csv: str
-    created_at: Timestamp
-
-
-class ViewsOut(Model):
-    views: list[ViewOut]
-
-
 class RejectedOut(Model):
     origin: str
     reason: str
