@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     # Rendered search pages kept per process (Meilisearch engine only, readers without an
     # admin session), each valid until the index changes; 0 turns the cache off.
     page_cache_entries: int = Field(256, ge=0)
+    # Alerts (app/alerts): absolute links in deliveries, and the mail server for email alerts,
+    # e.g. smtp://user:password@mail.example.org:587 (STARTTLS), smtps://... (TLS), smtp://127.0.0.1:25.
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "chipwatch@localhost"
 
     @field_validator("database_url", "meili_url", "read_token", mode="before")
     @classmethod

@@ -16,7 +16,7 @@ from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, account_routes, apidocs, api, exports, health, lists, pages, saved_views, views
+from app.web import access, account_routes, alert_routes, apidocs, api, exports, health, lists, pages, saved_views, views
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(saved_views.api_router)
     app.include_router(account_routes.router)
     app.include_router(account_routes.api_router)
+    app.include_router(alert_routes.api_router)
     app.include_router(lists.router)
     app.include_router(lists.api_router)
     app.include_router(exports.router)

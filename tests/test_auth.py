@@ -34,7 +34,8 @@ SESSION_FORM = {("POST", "/views/{view_id}/save"), ("POST", "/account/logout"),
                 ("POST", "/account/logout-everywhere"), ("POST", "/account/password"),
                 ("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke")}
 # Bearer: a personal API token or the admin token (tests/test_accounts.py).
-VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}")}
+VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}"),
+               ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}")}  # tests/test_alerts.py
 
 
 def make_client(tmp_path, **overrides) -> TestClient:

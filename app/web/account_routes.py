@@ -5,6 +5,7 @@ login form is rate limited (app/web/limits.py) and failures back off per account
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import passwords, service
@@ -106,7 +107,20 @@ def account_page(request: Request, session: SessionDep):
     user = session.get(User, principal.user_id)
     return render(request, "account.html", {
         "user": user, "csrf": principal.csrf, "tokens": service.tokens_of(session, user),
-        "new_token": None, "message": None})
+        "new_token": None, "alerts": _alerts(session, user)})
+
+
+def _alerts(session, user: User) -> list[dict]:
+    """The user's alerts with their view's name, pending deliveries and last failure."""
+    from app.alerts import service as alerts
+    from app.models import SavedView
+
+    subs = alerts.of_user(session, user.id)
+    pending = alerts.pending_counts(session, [s.id for s in subs])
+    names = {v.id: v.name for v in session.scalars(
+        select(SavedView).where(SavedView.id.in_({s.view_id for s in subs})))} if subs else {}
+    return [{**alerts.to_json(s, pending.get(s.id, 0)), "view": names.get(s.view_id), "target": s.target}
+            for s in subs]
 
 
 @router.post("/account/password")
@@ -133,7 +147,7 @@ async def create_token(request: Request, session: SessionDep):
     # Shown on this answer only: it is stored hashed.
     response = render(request, "account.html", {
         "user": user, "csrf": principal.csrf, "tokens": service.tokens_of(session, user),
-        "new_token": plain, "message": None})
+        "new_token": plain, "alerts": _alerts(session, user)})
     response.headers["Cache-Control"] = "no-store"
     return response
 

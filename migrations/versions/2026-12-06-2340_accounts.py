@@ -1,4 +1,5 @@
-"""analyst accounts: users, server-side sessions, personal API tokens, audit trail, owned views
+"""analyst accounts: users, server-side sessions, personal API tokens, audit trail, owned views,
+alert subscriptions with their delivery outbox
 
 saved_views get an owner (NULL for views saved before accounts: team views, as they were),
 a visibility (private | team), the actor of their last change and the article-id mark of
@@ -70,6 +71,43 @@ def upgrade() -> None:
     sa.Column('value', sa.String(length=200), nullable=False),
     sa.PrimaryKeyConstraint('name'),
     )
+    op.create_table('alert_subscriptions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('view_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('target', sa.String(length=2000), nullable=False),
+    sa.Column('cadence', sa.String(length=10), nullable=False),
+    sa.Column('format', sa.String(length=10), nullable=False),
+    sa.Column('floor', sa.Integer(), nullable=False),
+    sa.Column('query', sa.Text(), nullable=False),
+    sa.Column('mark', sa.Integer(), nullable=False),
+    sa.Column('next_digest_at', TZ, nullable=True),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('last_error_at', TZ, nullable=True),
+    sa.Column('last_sent_at', TZ, nullable=True),
+    sa.Column('created_at', TZ, nullable=False),
+    sa.ForeignKeyConstraint(['view_id'], ['saved_views.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_alert_subscriptions_view_id', 'alert_subscriptions', ['view_id'])
+    op.create_index('ix_alert_subscriptions_user_id', 'alert_subscriptions', ['user_id'])
+    op.create_table('alert_deliveries',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('subscription_id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('available_at', TZ, nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('created_at', TZ, nullable=False),
+    sa.Column('sent_at', TZ, nullable=True),
+    sa.ForeignKeyConstraint(['subscription_id'], ['alert_subscriptions.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('subscription_id', 'article_id', name='uq_alert_deliveries_sub_article'),
+    )
+    op.create_index('ix_alert_deliveries_available_at', 'alert_deliveries', ['available_at'])
     # The initial migration left saved_views' unique constraint unnamed: PostgreSQL called it
     # saved_views_name_key; on SQLite the batch copy names it by this convention to drop it.
     bind = op.get_bind()
@@ -99,6 +137,11 @@ def downgrade() -> None:
         for column in ('opened_mark', 'updated_by', 'updated_at', 'visibility', 'owner_id'):
             batch_op.drop_column(column)
         batch_op.create_unique_constraint('uq_saved_views_name', ['name'])
+    op.drop_index('ix_alert_deliveries_available_at', table_name='alert_deliveries')
+    op.drop_table('alert_deliveries')
+    op.drop_index('ix_alert_subscriptions_user_id', table_name='alert_subscriptions')
+    op.drop_index('ix_alert_subscriptions_view_id', table_name='alert_subscriptions')
+    op.drop_table('alert_subscriptions')
     op.drop_table('app_secrets')
     op.drop_index('ix_audit_events_at', table_name='audit_events')
     op.drop_table('audit_events')
