@@ -313,3 +313,4 @@ class SearchState(Base):
 
 import app.accounts.models  # noqa: E402,F401  (users, sessions, tokens: one metadata for Alembic)
 import app.alerts.models  # noqa: E402,F401
+import app.notes.models  # noqa: E402,F401

@@ -32,10 +32,12 @@ LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login"),  # open: they check
 # tested in tests/test_accounts.py.
 SESSION_FORM = {("POST", "/views/{view_id}/save"), ("POST", "/account/logout"),
                 ("POST", "/account/logout-everywhere"), ("POST", "/account/password"),
-                ("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke")}
+                ("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke"),
+                ("POST", "/articles/{article_id}/notes"), ("POST", "/notes/{note_id}/delete")}
 # Bearer: a personal API token or the admin token (tests/test_accounts.py).
 VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}"),
-               ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}")}  # tests/test_alerts.py
+               ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}"),  # tests/test_alerts.py
+               ("POST", "/api/articles/{article_id}/notes"), ("DELETE", "/api/notes/{note_id}")}  # tests/test_notes.py
 
 
 def make_client(tmp_path, **overrides) -> TestClient:

@@ -9,7 +9,9 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from app.accounts.principal import resolve
 from app.filters import Filters
+from app.notes.service import note_texts
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import marked, web_url
@@ -65,20 +67,24 @@ def _describe(filters: Filters) -> str:
 @router.get("/export.csv", response_class=CSVResponse,
             responses={200: {"description": "UTF-8 CSV with a BOM, one row per article",
                              "content": {"text/csv": {"schema": {"type": "string"}}}}})
-def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
-    """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right."""
+def export_csv(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
+    """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right. For a user (session or
+    personal token), a last column holds the notes they may read."""
     hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
+    viewer = resolve(request, session)
+    notes = note_texts(session, viewer, [h["id"] for h in hits]) if viewer.kind == "user" else None
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["id", "published_at", "lang", "source", "title", "url", "companies",
-                         "chips", "restrictions", "regions", "agencies"])
+                         "chips", "restrictions", "regions", "agencies"] + (["notes"] if notes is not None else []))
         for hit in hits:
             by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
                        for t in ("company", "chip", "restriction", "region", "agency")}
             writer.writerow([hit["id"], hit["published_at"], hit["lang"], _cell(hit["source"]),
-                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values())])
+                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values()),
+                             *([_cell(notes.get(hit["id"], ""))] if notes is not None else [])])
         yield "\ufeff" + buffer.getvalue()
 
     return CSVResponse(rows(), media_type="text/csv; charset=utf-8", headers={

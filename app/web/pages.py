@@ -13,6 +13,7 @@ from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import Entity
 from app.search.service import article_detail, search_articles, summaries
 from app.accounts.principal import resolve
+from app.notes import service as notes
 from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
@@ -88,8 +89,10 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     names = {e.id: e for e in session.scalars(select(Entity).where(
         Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
+    viewer = resolve(request, session)
     return render(request, "article.html", {
         "a": detail, "segments": _segments(detail, names), "related": summaries(session, related_ids),
+        "viewer": viewer, "notes": notes.for_article(session, viewer, article_id), "article_id": article_id,
     }, alternate=f"/api/articles/{article_id}")
 
 

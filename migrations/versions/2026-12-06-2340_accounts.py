@@ -1,5 +1,5 @@
 """analyst accounts: users, server-side sessions, personal API tokens, audit trail, owned views,
-alert subscriptions with their delivery outbox
+alert subscriptions with their delivery outbox, notes on articles
 
 saved_views get an owner (NULL for views saved before accounts: team views, as they were),
 a visibility (private | team), the actor of their last change and the article-id mark of
@@ -108,6 +108,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('subscription_id', 'article_id', name='uq_alert_deliveries_sub_article'),
     )
     op.create_index('ix_alert_deliveries_available_at', 'alert_deliveries', ['available_at'])
+    op.create_table('notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('visibility', sa.String(length=10), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('created_at', TZ, nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    )
+    op.create_index('ix_notes_article_id', 'notes', ['article_id'])
+    op.create_index('ix_notes_user_id', 'notes', ['user_id'])
     # The initial migration left saved_views' unique constraint unnamed: PostgreSQL called it
     # saved_views_name_key; on SQLite the batch copy names it by this convention to drop it.
     bind = op.get_bind()
@@ -137,6 +150,9 @@ def downgrade() -> None:
         for column in ('opened_mark', 'updated_by', 'updated_at', 'visibility', 'owner_id'):
             batch_op.drop_column(column)
         batch_op.create_unique_constraint('uq_saved_views_name', ['name'])
+    op.drop_index('ix_notes_user_id', table_name='notes')
+    op.drop_index('ix_notes_article_id', table_name='notes')
+    op.drop_table('notes')
     op.drop_index('ix_alert_deliveries_available_at', table_name='alert_deliveries')
     op.drop_table('alert_deliveries')
     op.drop_index('ix_alert_subscriptions_user_id', table_name='alert_subscriptions')
