@@ -3,9 +3,11 @@
 Matching (match_new): for each subscription, the view's filters run through the database
 search over articles above the subscription's floor and near its mark; every match not yet
 queued gets an outbox row, in the same transaction that moves the mark. Delivery
-(deliver_due): the pending rows of a subscription go out in one webhook POST or email; only
-a success marks them sent; a failure keeps them pending, retried with exponential backoff,
-and shows on the owner's account page.
+(deliver_due): the pending rows of a subscription are claimed for a lease, go out in one
+webhook POST or email, and only a success marks them sent; a failure keeps them pending,
+retried with exponential backoff, and shows on the owner's account page. An article is thus
+sent at least once, and twice only if a worker dies between a receiver's answer and the
+commit after it (the same Idempotency-Key lets receivers drop that copy).
 """
 
 import logging
@@ -30,6 +32,9 @@ LOOKBACK = 1000
 BATCH = 100  # articles per delivery
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
+# How long a claimed batch is left to its sender before it counts as abandoned (a sender
+# times out long before: 10 s per webhook or SMTP step).
+LEASE = timedelta(minutes=2)
 EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]{1,255}$")
 
 
@@ -175,15 +180,17 @@ def deliver_due(runtime, send) -> int:
 
 
 def _deliver_one(runtime, sub_id: int, send) -> int:
+    """Claim, send, settle: three steps so no transaction is open during the network call.
+    The claim moves the rows' available_at a lease ahead, so another worker (or the next
+    round) leaves them alone; a worker killed while sending leaves them to be sent again when
+    the lease runs out (with the same Idempotency-Key / Message-ID, for receivers to drop)."""
     with runtime.sessions.begin() as session:
         stmt = select(AlertSubscription).where(AlertSubscription.id == sub_id)
         if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
+            stmt = stmt.with_for_update(skip_locked=True)  # another worker has it this round
         sub = session.scalar(stmt)
-        if sub is None:
-            return 0
-        if sub.next_digest_at and as_utc(sub.next_digest_at) > now():
-            return 0  # a digest waits for its day
+        if sub is None or (sub.next_digest_at and as_utc(sub.next_digest_at) > now()):
+            return 0  # gone, or a digest waiting for its day
         rows = list(session.scalars(
             select(AlertDelivery).where(AlertDelivery.subscription_id == sub.id, AlertDelivery.status == "pending",
                                         AlertDelivery.available_at <= now())
@@ -192,26 +199,30 @@ def _deliver_one(runtime, sub_id: int, send) -> int:
             return 0
         view = session.get(SavedView, sub.view_id)
         articles = article_payloads(session, [r.article_id for r in rows])
-        present = {a["id"] for a in articles}
+        row_ids = [r.id for r in rows]
         for row in rows:
-            if row.article_id not in present:  # deleted meanwhile: nothing to deliver
-                row.status, row.sent_at = "sent", now()
-        key = f"chipwatch-{sub.id}-" + "-".join(str(a["id"]) for a in articles)
+            row.available_at = now() + LEASE
+    key = f"chipwatch-{sub.id}-" + "-".join(str(a["id"]) for a in articles)
+    error = None
+    if articles and view is not None:
         try:
-            if articles:
-                # The lock on the subscription (PostgreSQL) or the write transaction (SQLite)
-                # keeps a second worker from sending the same rows meanwhile.
-                send(runtime, sub, view, articles, key)
+            send(runtime, sub, view, articles, key)
         except Exception as exc:  # noqa: BLE001 - every failure is a retry, recorded
-            reason = f"{type(exc).__name__}: {exc}"[:500]
+            error = f"{type(exc).__name__}: {exc}"[:500]
+    with runtime.sessions.begin() as session:
+        sub = session.get(AlertSubscription, sub_id)
+        rows = list(session.scalars(select(AlertDelivery).where(AlertDelivery.id.in_(row_ids))))
+        if sub is None:
+            return 0
+        if error is not None:
             for row in rows:
                 row.attempts += 1
-                row.last_error = reason
+                row.last_error = error
                 row.available_at = now() + backoff(row.attempts)
-            sub.last_error, sub.last_error_at = reason, now()
-            log.warning("alert %s: delivery failed (%s); retrying", sub.id, reason)
+            sub.last_error, sub.last_error_at = error, now()
+            log.warning("alert %s: delivery failed (%s); retrying", sub.id, error)
             return 0
-        for row in rows:
+        for row in rows:  # sent (a deleted article or view: nothing left to send)
             row.status, row.sent_at = "sent", now()
         sub.last_sent_at, sub.last_error = now(), None
         if CADENCES[sub.cadence]:
