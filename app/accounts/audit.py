@@ -1,14 +1,16 @@
 """The audit trail: who made each accepted write (web, API or command line)."""
 
 import getpass
+import logging
 
 from fastapi import Request
 from sqlalchemy.orm import Session
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.accounts.models import AuditEvent
 
+log = logging.getLogger("chipwatch.audit")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
@@ -45,7 +47,10 @@ class AuditMiddleware:
 
         await self.app(scope, receive, watch)
         if status and status[0] < 400:
-            await run_in_threadpool(self._write, scope, status[0])
+            try:
+                await run_in_threadpool(self._write, scope, status[0])
+            except Exception:  # noqa: BLE001 - the write itself is done; say the trail missed it
+                log.exception("audit trail: could not record %s %s", scope["method"], scope["path"])
 
     @staticmethod
     def _write(scope: Scope, status: int) -> None:

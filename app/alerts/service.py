@@ -133,6 +133,11 @@ def _match_one(session: Session, runtime, sub_id: int, limit: int) -> int:
     view = session.get(SavedView, sub.view_id)
     if view is None:
         return 0
+    if view.visibility == "private" and view.owner_id != sub.user_id:
+        # A team view made private since: its other subscribers no longer get its articles
+        # (nor, should it become a team view again, what arrived meanwhile).
+        sub.floor = sub.mark = max(sub.mark, saved.newest_id(session))
+        return 0
     if view.query != sub.query:
         # New filters: whatever is already stored is old news for them.
         sub.query, sub.floor = view.query, saved.newest_id(session)

@@ -109,7 +109,7 @@ def require_admin(request: Request,
             return
         raise HTTPException(403, f"This needs the admin role; {principal.name} is {principal.role}.")
     token = request.app.state.runtime.settings.admin_token
-    if (not token or not token.get_secret_value()) and principal.kind != "user":
+    if not token or not token.get_secret_value():
         raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")
     if scheme.lower() != "bearer" or not token_matches(request, value):
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})

@@ -7,13 +7,13 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
+from app.accounts.principal import resolve
 from app.entities import co_mentioned
 from app.lists.status import entity_status
 from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import Entity
-from app.search.service import article_detail, search_articles, summaries
-from app.accounts.principal import resolve
 from app.notes import service as notes
+from app.search.service import article_detail, search_articles, summaries
 from app.timeline import timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart

@@ -149,7 +149,10 @@ def downgrade() -> None:
         batch_op.drop_constraint('fk_saved_views_owner_id', type_='foreignkey')
         for column in ('opened_mark', 'updated_by', 'updated_at', 'visibility', 'owner_id'):
             batch_op.drop_column(column)
-        batch_op.create_unique_constraint('uq_saved_views_name', ['name'])
+        # The names upgrade() drops: PostgreSQL's own, or the batch convention on SQLite.
+        batch_op.create_unique_constraint(
+            'saved_views_name_key' if op.get_bind().dialect.name == 'postgresql' else 'uq_saved_views_name',
+            ['name'])
     op.drop_index('ix_notes_user_id', table_name='notes')
     op.drop_index('ix_notes_article_id', table_name='notes')
     op.drop_table('notes')
