@@ -287,3 +287,22 @@ def test_slack_and_teams_payloads():
     assert slack == {"text": "1 new in “H20”\n• <https://cw.example/articles/7|A &lt;b&gt;¦c> (2025-07-15, en)"}
     teams = webhook_body(SimpleNamespace(format="teams"), view, items)
     assert teams["text"].endswith("- [A <b>|c](https://cw.example/articles/7) (2025-07-15, en)")
+
+
+def test_a_view_made_private_stops_its_other_subscribers_alerts(client, runtime):
+    from app.alerts.models import AlertDelivery
+    from app.alerts.service import match_new
+
+    with runtime.sessions.begin() as session:
+        erin = service.issue_token(session, service.add_user(session, "erin", "editor", PASSWORD))[1]
+        bob = service.issue_token(session, service.add_user(session, "bob", "reader", PASSWORD))[1]
+    view = client.post("/api/views", json={"name": "Team H20", "query": "chip=h20", "visibility": "team"},
+                       headers=auth(erin)).json()["id"]
+    hooks = {name: client.post(f"/api/views/{view}/alerts", json={"email": f"{name}@example.org"},
+                               headers=auth(token)).json()["id"] for name, token in (("erin", erin), ("bob", bob))}
+    assert client.patch(f"/api/views/{view}", json={"visibility": "private"}, headers=auth(erin)).status_code == 200
+    ingest(client, H20_LATER)
+    assert match_new(runtime) == 1
+    with runtime.sessions() as session:
+        queued = {sub for (sub,) in session.execute(select(AlertDelivery.subscription_id))}
+    assert queued == {hooks["erin"]}
