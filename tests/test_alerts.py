@@ -3,6 +3,7 @@ loopback HTTP receiver and a real SMTP server (aiosmtpd) once; a non-matching on
 receiver that is down gets it later, once; new filters do not re-send old articles."""
 
 import json
+import re
 import threading
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -264,6 +265,19 @@ def test_alert_rules(world, receiver):
     assert world.delete(f"/api/alerts/{alert['id']}", headers=auth(world.bob)).status_code == 403
     assert world.delete(f"/api/alerts/{alert['id']}", headers=mine).status_code == 204
     assert world.get(f"/api/views/{view}/alerts", headers=mine).json()["alerts"] == []
+    # The subscribe form on /views: CSRF-protected, same rules.
+    assert world.post(f"/views/{view}/alerts", data={"target": "a@b.example"}).status_code == 401
+    world.post("/account/login", data={"name": "alice", "password": PASSWORD})
+    csrf = re.search(r'name="csrf" value="([^"]+)"', world.get("/views").text).group(1)
+    assert world.post(f"/views/{view}/alerts", data={"target": "a@b.example", "csrf": "forged"}).status_code == 403
+    assert world.post(f"/views/{view}/alerts", data={"target": "nobody", "csrf": csrf}).status_code == 422
+    assert world.post(f"/views/{view}/alerts", data={"target": "a@b.example", "cadence": "hourly",
+                                                     "csrf": csrf}).status_code == 422
+    made = world.post(f"/views/{view}/alerts", data={"target": "a@b.example", "cadence": "weekly", "csrf": csrf},
+                      follow_redirects=False)
+    assert made.status_code == 303
+    assert [(a["email"], a["cadence"]) for a in world.get(f"/api/views/{view}/alerts", headers=mine).json()["alerts"]] == [
+        ("a@b.example", "weekly")]
 
 
 def test_webhooks_follow_the_private_address_rule(client, runtime):

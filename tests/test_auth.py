@@ -33,7 +33,8 @@ LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login"),  # open: they check
 SESSION_FORM = {("POST", "/views/{view_id}/save"), ("POST", "/account/logout"),
                 ("POST", "/account/logout-everywhere"), ("POST", "/account/password"),
                 ("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke"),
-                ("POST", "/articles/{article_id}/notes"), ("POST", "/notes/{note_id}/delete")}
+                ("POST", "/articles/{article_id}/notes"), ("POST", "/notes/{note_id}/delete"),
+                ("POST", "/views/{view_id}/alerts")}
 # Bearer: a personal API token or the admin token (tests/test_accounts.py).
 VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}"),
                ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}"),  # tests/test_alerts.py

@@ -1,5 +1,6 @@
-"""Real Chromium against a live chipwatch: a reader logs in, saves a private view, and another
-reader neither sees it in the list nor opens it by its URL; logout ends the session."""
+"""Real Chromium against a live chipwatch: a reader logs in, saves a private view and
+subscribes to it, and another reader neither sees it in the list nor opens it by its URL;
+logout ends the session."""
 
 import re
 
@@ -59,6 +60,15 @@ def test_a_private_view_is_its_owners_alone(browser, live_server):
     assert answer.status == 403
     expect(bob.locator("main")).to_contain_text("private to its owner")
 
+    # Subscribing to it from the page: the alert shows on her account page.
+    view.locator("input[name=target]").fill("alice@example.org")
+    view.locator("select[name=cadence]").select_option("daily")
+    view.get_by_role("button", name="Subscribe").click()
+    alice.wait_for_url(live_server + "/account")
+    expect(alice.locator(".alert-sub")).to_contain_text("Nvidia in Arabic")
+    expect(alice.locator(".alert-sub")).to_contain_text("alice@example.org (daily)")
+    alice.goto(live_server + "/views")
+    view = alice.locator(".view", has_text="Nvidia in Arabic")
     view.locator("a").first.click()  # alice opens her own view: its search
     alice.wait_for_url(re.compile(r"/\?q=nvidia&lang=ar$"))
     # Logging out ends the session for good: the old cookie no longer opens the view.

@@ -5,18 +5,19 @@ other JSON writes."""
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import views as saved
-from app.accounts.principal import Principal, resolve
+from app.accounts.principal import Principal, check_csrf, resolve
 from app.alerts import service as alerts
 from app.alerts.models import AlertSubscription
 from app.alerts.send import check_webhook
 from app.web.deps import MAX_ID, SessionDep, ViewId
 from app.web.schemas import errors
 
+router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["alerts"], responses=errors(401, 403, 404, 422, 429))
 AlertId = Annotated[int, Path(ge=1, le=MAX_ID, description="Alert id")]
 
@@ -58,22 +59,44 @@ def _view(session, view_id: int, principal: Principal):
         raise HTTPException(exc.status, exc.message) from None
 
 
+def _subscribe(request: Request, session, principal: Principal, view_id: int, body: AlertIn) -> dict:
+    view = _view(session, view_id, principal)
+    settings = request.app.state.runtime.settings
+    try:
+        sub = alerts.subscribe(session, view, principal.user_id, webhook=body.webhook, email=body.email,
+                               cadence=body.cadence, format=body.format,
+                               check_url=lambda url: check_webhook(settings, url))
+    except alerts.AlertError as exc:
+        raise HTTPException(exc.status, exc.message) from None
+    return alerts.to_json(sub)
+
+
 @api_router.post("/views/{view_id}/alerts", response_model=AlertOut, status_code=201)
 async def create_alert(view_id: ViewId, body: AlertIn, request: Request, session: SessionDep) -> dict:
     """Subscribe to a view: articles that match it from now on are delivered once each."""
     def work() -> dict:
-        principal = _user(request, session, write=True)
-        view = _view(session, view_id, principal)
-        settings = request.app.state.runtime.settings
-        try:
-            sub = alerts.subscribe(session, view, principal.user_id, webhook=body.webhook, email=body.email,
-                                   cadence=body.cadence, format=body.format,
-                                   check_url=lambda url: check_webhook(settings, url))
-        except alerts.AlertError as exc:
-            raise HTTPException(exc.status, exc.message) from None
-        return alerts.to_json(sub)
+        return _subscribe(request, session, _user(request, session, write=True), view_id, body)
 
     return await run_in_threadpool(work)  # the webhook's host is resolved: not on the event loop
+
+
+@router.post("/views/{view_id}/alerts")
+async def create_alert_form(view_id: ViewId, request: Request, session: SessionDep):
+    """The subscribe form on /views: `target` is a URL (webhook) or an address (email)."""
+    form = dict(await request.form())
+    principal = await run_in_threadpool(resolve, request, session)
+    check_csrf(principal, form)
+    if principal.kind != "user":
+        raise HTTPException(401, "Alerts belong to users: log in at /account/login.")
+    target = str(form.get("target", "")).strip()
+    cadence = str(form.get("cadence", "immediate"))
+    try:
+        body = AlertIn(webhook=target, cadence=cadence) if target.lower().startswith(("http://", "https://")) \
+            else AlertIn(email=target, cadence=cadence)
+    except ValueError:
+        raise HTTPException(422, "cadence: use immediate, daily or weekly; target: a URL or an email address.") from None
+    await run_in_threadpool(_subscribe, request, session, principal, view_id, body)
+    return RedirectResponse("/account", status_code=303)
 
 
 @api_router.get("/views/{view_id}/alerts", response_model=AlertsOut)
