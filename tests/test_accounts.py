@@ -197,6 +197,8 @@ def test_read_token_mode_accepts_user_sessions_and_personal_tokens(tmp_path):
             assert client.get("/api/search", headers=bearer(token)).status_code == 200
             assert client.get("/api/search", headers=bearer("read-token-0123456789")).status_code == 200
             assert client.get("/account/login").status_code == 200  # open, or nobody could log in
+            refused = client.get("/views", headers={"accept": "text/html"})
+            assert refused.status_code == 401 and 'href="/account/login?next=%2Fviews"' in refused.text
             login(client, "alice")
             assert client.get("/api/search").status_code == 200
     finally:
