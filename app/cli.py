@@ -560,3 +560,8 @@ def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: fl
         click.echo(report.format_text(show_misses=not no_misses))
     if fail_under is not None and report.precision < fail_under:
         sys.exit(1)
+
+
+from app.accounts.cli import users  # noqa: E402
+
+main.add_command(users)

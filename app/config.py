@@ -1,11 +1,16 @@
 """Settings from the environment (prefix CHIPWATCH_) and an optional .env file."""
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # what `chipwatch serve` listens on by default
+SERVED_AT_ENV = "_CHIPWATCH_SERVED_AT"  # set by `chipwatch serve` for the processes it starts
 
 
 class Settings(BaseSettings):
@@ -39,6 +44,10 @@ class Settings(BaseSettings):
     # Rendered search pages kept per process (Meilisearch engine only, readers without an
     # admin session), each valid until the index changes; 0 turns the cache off.
     page_cache_entries: int = Field(256, ge=0)
+    # Alerts (app/alerts): the mail server for email alerts (links in deliveries use base_url),
+    # e.g. smtp://user:password@mail.example.org:587 (STARTTLS), smtps://... (TLS), smtp://127.0.0.1:25.
+    smtp_url: SecretStr | None = None
+    smtp_from: str = "chipwatch@localhost"
 
     @field_validator("database_url", "meili_url", "read_token", "log_format", "base_url",
                      "allowed_hosts", "forwarded_allow_ips", mode="before")
@@ -62,6 +71,11 @@ class Settings(BaseSettings):
                 url = "postgresql+psycopg://" + url.split("://", 1)[1]
             return url
         return f"sqlite:///{(self.data_dir / 'chipwatch.db').resolve()}"
+
+    def public_base(self) -> str:
+        """The base of every absolute link (feeds, alert deliveries): the configured base URL,
+        else the address `chipwatch serve` listens on, else the default. Never a Host header."""
+        return (self.base_url or os.environ.get(SERVED_AT_ENV) or DEFAULT_BASE_URL).rstrip("/")
 
     def ensure_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

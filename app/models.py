@@ -129,9 +129,16 @@ class SavedView(Base):
     __tablename__ = "saved_views"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    # Unique per owner (app/accounts/views.py); views saved before accounts have no owner.
+    name: Mapped[str] = mapped_column(String(200))
     query: Mapped[str] = mapped_column(Text)  # the filters as a query string
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    visibility: Mapped[str] = mapped_column(String(10), default="team")  # private | team
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(String(120))  # audit actor of the last write
+    # The highest article id when the owner last opened the view: newer matches are "new".
+    opened_mark: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class IndexOutbox(Base):
@@ -302,3 +309,8 @@ class SearchState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+import app.accounts.models  # noqa: E402,F401  (users, sessions, tokens: one metadata for Alembic)
+import app.alerts.models  # noqa: E402,F401
+import app.notes.models  # noqa: E402,F401

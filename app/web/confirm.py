@@ -9,7 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.models import SavedView, Source
+from app.accounts import views as saved
+from app.accounts.principal import resolve
+from app.models import Source
 from app.web.auth import session_csrf
 from app.web.deps import SessionDep, ViewId
 from app.web.redirects import here, login_url
@@ -20,10 +22,10 @@ SourceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _confirm(request: Request, *, title: str, name: str, consequence: str, action: str,
-             button: str, cancel: str):
-    csrf = session_csrf(request)
+             button: str, cancel: str, csrf: str | None = None, login: str = "/admin"):
+    csrf = csrf or session_csrf(request)
     if csrf is None:  # log in first, then come back here
-        return RedirectResponse(login_url("/admin", here(request)), status_code=303)
+        return RedirectResponse(login_url(login, here(request)), status_code=303)
     return render(request, "confirm.html", {
         "title": title, "name": name, "consequence": consequence, "action": action,
         "button": button, "cancel": cancel, "csrf": csrf})
@@ -31,12 +33,17 @@ def _confirm(request: Request, *, title: str, name: str, consequence: str, actio
 
 @router.get("/views/{view_id}/delete", response_class=HTMLResponse)
 def confirm_delete_view(request: Request, view_id: ViewId, session: SessionDep):
-    view = session.get(SavedView, view_id)
-    if view is None:
-        raise HTTPException(404, f"There is no saved view {view_id}.")
+    principal = resolve(request, session)
+    if principal.csrf is None:  # log in first (a user's own views, or team views as admin)
+        return RedirectResponse(login_url("/account/login", here(request)), status_code=303)
+    try:
+        view = saved.get(session, view_id, principal, edit=True)
+    except saved.ViewError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
     return _confirm(request, title="Delete this saved view?", name=view.name,
                     consequence="Its page, feed and CSV links stop working. The articles stay.",
-                    action=f"/views/{view.id}/delete", button="Delete the view", cancel="/views")
+                    action=f"/views/{view.id}/delete", button="Delete the view", cancel="/views",
+                    csrf=principal.csrf)
 
 
 @router.get("/admin/sources/{source_id}/remove", response_class=HTMLResponse)

@@ -98,11 +98,19 @@ admin_bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
 
 def require_admin(request: Request,
                   _: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)] = None) -> None:
-    """Bearer admin token (constant-time compare); refused when no token is configured."""
+    """Bearer admin token (constant-time compare) or an admin user's personal token; refused
+    when neither kind exists."""
+    from app.accounts.principal import resolve
+
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    principal = resolve(request)
+    if principal.via == "bearer" and principal.kind == "user":
+        if principal.role == "admin":
+            return
+        raise HTTPException(403, f"This needs the admin role; {principal.name} is {principal.role}.")
     token = request.app.state.runtime.settings.admin_token
     if not token or not token.get_secret_value():
         raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_matches(request, value):
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
 

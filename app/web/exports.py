@@ -11,11 +11,13 @@ from fastapi.responses import Response, StreamingResponse
 
 from sqlalchemy import select
 
+from app.accounts.principal import resolve
 from app.filters import Filters
 from app.models import Entity
-from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, opened_in_browser
+from app.notes.service import note_texts
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, opened_in_browser
 from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
@@ -74,22 +76,27 @@ def _describe(filters: Filters, session=None) -> str:
 @router.get("/export.csv", response_class=CSVResponse,
             responses={200: {"description": "UTF-8 CSV with a BOM, one row per article",
                              "content": {"text/csv": {"schema": {"type": "string"}}}}})
-def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
+def export_csv(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
     """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right. The `date` column is an
-    ISO date (2025-12-09), which spreadsheets read as a date; `published_at` keeps the time."""
+    ISO date (2025-12-09), which spreadsheets read as a date; `published_at` keeps the time. For
+    a user (session or personal token), a last column holds the notes they may read."""
     hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
+    viewer = resolve(request, session)
+    notes = note_texts(session, viewer, [h["id"] for h in hits]) if viewer.kind == "user" else None
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "date", "lang", "source", "title", "url", "companies",
-                         "chips", "restrictions", "regions", "agencies", "published_at"])
+        writer.writerow(["id", "date", "lang", "source", "title", "url", "companies", "chips",
+                         "restrictions", "regions", "agencies", "published_at"]
+                        + (["notes"] if notes is not None else []))
         for hit in hits:
             by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
                        for t in ("company", "chip", "restriction", "region", "agency")}
             writer.writerow([hit["id"], hit["published_at"][:10], hit["lang"], _cell(hit["source"]),
                              _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values()),
-                             hit["published_at"]])
+                             hit["published_at"],
+                             *([_cell(notes.get(hit["id"], ""))] if notes is not None else [])])
         yield "\ufeff" + buffer.getvalue()
 
     return CSVResponse(rows(), media_type="text/csv; charset=utf-8", headers={

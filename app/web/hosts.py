@@ -10,10 +10,9 @@ forwarded headers it believes.
   would trust any loopback client), so a client cannot pick its address to dodge the rate limit.
 """
 
-import os
 from urllib.parse import urlsplit
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # what `chipwatch serve` listens on by default
+from app.config import DEFAULT_BASE_URL, SERVED_AT_ENV  # noqa: F401 - re-exported for the CLI
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]  # health checks, the local worker
 
 
@@ -33,13 +32,12 @@ def check_base_url(value: str) -> str:
 # Set by `chipwatch serve`/`demo` to the address they listen on, for links when no base URL is
 # configured (an environment variable, so web processes started by uvicorn see it too). Unlike
 # CHIPWATCH_BASE_URL it does not restrict the hosts answered.
-SERVED_AT_ENV = "_CHIPWATCH_SERVED_AT"
 
 
 def public_base(settings) -> str:
     """The base of every absolute link: the configured base URL, else the address `chipwatch
     serve` listens on, else the default address. Never the request's Host header."""
-    return settings.base_url or os.environ.get(SERVED_AT_ENV) or DEFAULT_BASE_URL
+    return settings.public_base()
 
 
 def allowed_hosts(settings) -> list[str]:

@@ -19,7 +19,7 @@ from app import metrics
 from app.web.rendering import error_response
 
 FORM_BODY_BYTES = 64 * 1024  # HTML forms (saved views, logins) are tiny
-LOGIN_PATHS = ("/login", "/admin/login")
+LOGIN_PATHS = ("/login", "/admin/login", "/account/login")
 
 
 def _settings(scope: Scope):

@@ -8,10 +8,12 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
+from app.accounts.principal import resolve
 from app.entities import co_mentioned
 from app.lists.status import entity_status
 from app.filters import ENTITY_PARAMS, SLUG, Filters
 from app.models import Entity
+from app.notes import service as notes
 from app.search.service import article_detail, search_articles, summaries
 from app.search.periods import interval_for
 from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_data, from_months,
@@ -53,9 +55,12 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
                 scale: ChartScale = "count", markers: ChartMarkers = "relevant"):
     filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
+    viewer = resolve(request, session)
     key = None
     chart_options = _chart_options(scale=scale, markers=markers)
-    if not form_errors and cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
+    # Pages of logged-in users carry their CSRF token: never cached.
+    if not form_errors and cache.enabled and runtime.search is not runtime.db_search \
+            and viewer.via != "session" and not is_admin(request):
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
             key = (version, filters.query_string(), chart_options, is_partial(request))
@@ -93,6 +98,7 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
         "form_errors": form_errors,
         "can_login": bool(runtime.settings.admin_token),
+        "view_csrf": viewer.csrf, "view_team": viewer.kind == "user" and viewer.at_least("editor"),
     }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string(),
         status_code=422 if form_errors else 200)
     if key is not None and page.notice is None and page.engine == runtime.search.engine:
@@ -122,8 +128,11 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     names = {e.id: e for e in session.scalars(select(Entity).where(
         Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
+    viewer = resolve(request, session)
     return render(request, "article.html", {
-        "a": detail, "back": came_from(request), "segments": _segments(detail, names), "related": summaries(session, related_ids),
+        "a": detail, "back": came_from(request), "segments": _segments(detail, names),
+        "related": summaries(session, related_ids),
+        "viewer": viewer, "notes": notes.for_article(session, viewer, article_id), "article_id": article_id,
     }, alternate=f"/api/articles/{article_id}")
 
 

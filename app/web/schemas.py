@@ -224,20 +224,6 @@ class CompareOut(Model):
     totals: list[Bucket] | None = Field(None, description="All articles per period (scale=share)")
 
 
-class ViewOut(Model):
-    id: int
-    name: str
-    query: str
-    url: str
-    feed: str
-    csv: str
-    created_at: Timestamp
-
-
-class ViewsOut(Model):
-    views: list[ViewOut]
-
-
 class RejectedOut(Model):
     origin: str
     reason: str

@@ -1,102 +1,23 @@
-"""Saved views (/views) and the admin session (/admin)."""
-
-from urllib.parse import parse_qsl
+"""The admin page and the admin-token session (/admin); saved views live in saved_views.py."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from app.filters import FilterError, parse_filters
-from app.models import Article, IndexOutbox, Rejection, SavedView, Source
-from app.web.auth import end_session, is_admin, require_admin_form, session_csrf, start_session, token_matches
-from app.web.deps import RuntimeDep, SessionDep, ViewId
+from app.models import Article, IndexOutbox, Rejection, Source
+from app.web.auth import admin_csrf, end_session, is_admin, require_admin_form, start_session, token_matches
+from app.web.deps import SessionDep
 from app.web.redirects import safe_next
-from app.web.view_chips import view_chips
 from app.web.rendering import render
-from app.web.schemas import READ_ERRORS, ViewsOut
 
 router = APIRouter(include_in_schema=False)
-api_router = APIRouter(prefix="/api", tags=["api"], responses=READ_ERRORS)
-MAX_NAME = 200
-
-
-def _view_json(view: SavedView) -> dict:
-    return {"id": view.id, "name": view.name, "query": view.query,
-            "url": "/?" + view.query, "feed": "/feed.atom?" + view.query,
-            "csv": "/export.csv?" + view.query, "created_at": view.created_at.isoformat()}
-
-
-def _clean_name(form: dict) -> str:
-    # Control characters (NUL above all: PostgreSQL refuses it) are spaces in a name.
-    name = " ".join("".join(c if c.isprintable() else " " for c in str(form.get("name", ""))).split())
-    if not name or len(name) > MAX_NAME:
-        raise HTTPException(422, f"A view needs a name of 1 to {MAX_NAME} characters.")
-    return name
-
-
-def _clean_query(raw: str) -> str:
-    try:
-        filters = parse_filters(parse_qsl(raw.lstrip("?"), keep_blank_values=False))
-    except FilterError as exc:
-        raise HTTPException(422, f"The view's filters are invalid: {exc}") from None
-    return filters.query_string(paging=False)
-
-
-@api_router.get("/views", response_model=ViewsOut)
-def api_views(session: SessionDep) -> dict:
-    return {"views": [_view_json(v) for v in session.scalars(select(SavedView).order_by(SavedView.name))]}
-
-
-@router.get("/views", response_class=HTMLResponse)
-def views_page(request: Request, session: SessionDep):
-    views = [_view_json(v) for v in session.scalars(select(SavedView).order_by(SavedView.name))]
-    for view, chips in zip(views, view_chips(session, [v["query"] for v in views])):
-        view["chips"] = chips
-    return render(request, "views.html", {"views": views, "csrf": session_csrf(request)},
-                  alternate="/api/views")
-
-
-@router.post("/views")
-def create_view(request: Request, session: SessionDep, form: dict = Depends(require_admin_form)):
-    view = SavedView(name=_clean_name(form), query=_clean_query(str(form.get("query", ""))))
-    session.add(view)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise HTTPException(409, f"A view named {view.name!r} already exists.") from None
-    return RedirectResponse("/views", status_code=303)
-
-
-def _get_view(session, view_id: int) -> SavedView:
-    view = session.get(SavedView, view_id)
-    if view is None:
-        raise HTTPException(404, f"There is no saved view {view_id}.")
-    return view
-
-
-@router.post("/views/{view_id}/rename")
-def rename_view(view_id: ViewId, session: SessionDep, form: dict = Depends(require_admin_form)):
-    view = _get_view(session, view_id)
-    view.name = _clean_name(form)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise HTTPException(409, f"A view named {view.name!r} already exists.") from None
-    return RedirectResponse("/views", status_code=303)
-
-
-@router.post("/views/{view_id}/delete")
-def delete_view(view_id: ViewId, session: SessionDep, form: dict = Depends(require_admin_form)):
-    session.delete(_get_view(session, view_id))
-    return RedirectResponse("/views", status_code=303)
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: A002
-    context = {"admin": is_admin(request), "csrf": session_csrf(request), "next": safe_next(next, ""),
+    context = {"admin": is_admin(request), "csrf": admin_csrf(request), "next": safe_next(next, ""),
                "configured": bool(request.app.state.runtime.settings.admin_token)}
     if context["admin"]:
         context["sources"] = session.scalars(select(Source).order_by(Source.name)).all()
@@ -152,7 +73,7 @@ async def admin_login(request: Request):
 
 
 @router.post("/admin/logout")
-def admin_logout(form: dict = Depends(require_admin_form)):
+def admin_logout(request: Request, form: dict = Depends(require_admin_form)):
     response = RedirectResponse("/", status_code=303)
-    end_session(response)
+    end_session(request, response)
     return response
