@@ -117,6 +117,7 @@ def world(settings, mailbox):
     from tests.conftest import _truncate_pg
 
     settings = settings.model_copy(update={"allow_private_urls": True, "base_url": "https://cw.example",
+                                           "allowed_hosts": "*",  # the TestClient is testserver
                                            "smtp_url": SecretStr(f"smtp://127.0.0.1:{mailbox.port}")})
     upgrade(settings)
     runtime = build_runtime(settings)

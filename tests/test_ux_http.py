@@ -85,7 +85,9 @@ def test_feed_is_newest_first_named_and_language_tagged(client, sample):
     page = client.get("/feed.atom?company=huawei", headers={"sec-fetch-dest": "document",
                                                             "sec-fetch-mode": "navigate"})
     assert page.headers["content-type"].startswith("text/html")
-    assert 'value="http://testserver/feed.atom?company=huawei"' in page.text
+    # The address is absolute, made from the public base URL, never from the Host header.
+    base = client.app.state.runtime.settings.public_base()
+    assert f'value="{base}/feed.atom?company=huawei"' in page.text
 
 
 def test_export_file_names_say_what_and_when(client, sample):

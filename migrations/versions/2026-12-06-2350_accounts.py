@@ -7,7 +7,7 @@ their owner's last visit; names become unique per owner instead of globally (che
 app/accounts/views.py; a unique index covers views that have an owner).
 
 Revision ID: 204d95ef27c7
-Revises: b6e3f0a9c412
+Revises: 00f16cf983c4
 Create Date: 2026-12-06 23:40:00
 """
 from alembic import op
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = '204d95ef27c7'
-down_revision = 'b6e3f0a9c412'
+down_revision = '00f16cf983c4'
 branch_labels = None
 depends_on = None
 
