@@ -8,9 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import select
 
 from app.accounts import views as saved
 from app.accounts.principal import resolve
+from app.accounts.models import User
 from app.models import Source
 from app.web.auth import session_csrf
 from app.web.deps import SessionDep, ViewId
@@ -34,8 +36,10 @@ def _confirm(request: Request, *, title: str, name: str, consequence: str, actio
 @router.get("/views/{view_id}/delete", response_class=HTMLResponse)
 def confirm_delete_view(request: Request, view_id: ViewId, session: SessionDep):
     principal = resolve(request, session)
-    if principal.csrf is None:  # log in first (a user's own views, or team views as admin)
-        return RedirectResponse(login_url("/account/login", here(request)), status_code=303)
+    if principal.csrf is None:  # log in first: as a user where there are users, else as admin
+        has_users = session.scalar(select(User.id).limit(1)) is not None
+        return RedirectResponse(login_url("/account/login" if has_users else "/admin", here(request)),
+                                status_code=303)
     try:
         view = saved.get(session, view_id, principal, edit=True)
     except saved.ViewError as exc:
