@@ -55,7 +55,7 @@ from app.models import (
     Source,
     as_utc,
 )
-from app.search.database import write_document, write_documents
+from app.search.database import search_tokens, write_document, write_documents
 from app.text import index_tokens
 
 MIN_BODY_CHARS = 40
@@ -158,7 +158,7 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
         [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
         dedupe.encode_shingles(dedupe.shingle_array(p.body)),
-        " ".join(index_tokens(p.title + "\n" + p.body)))
+        " ".join(search_tokens(p.title, p.body)))
 
 
 def _libc_trim():

@@ -4,11 +4,13 @@ Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han b
 the ids of the article's entities, written in the same transaction as the article.
 """
 
+import itertools
+import math
 from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, func, literal, literal_column, or_, select,
+    Column, Integer, MetaData, Select, Table, Text, and_, case, func, literal, literal_column, or_, select,
     text,
 )
 from sqlalchemy.dialects import postgresql
@@ -18,6 +20,7 @@ from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
 from app.search.query import QueryPlan
+from app.search.concepts import topic_token, topic_tokens
 from app.text import index_tokens
 from app.search.periods import bucket_start
 
@@ -35,9 +38,20 @@ def _fts_entity(entity_id: str) -> str:
     return entity_id.replace("-", "")
 
 
+TITLE_MARK = "^"  # title tokens are also written marked: PostgreSQL ranks title matches first,
+# and FTS5's tokenizer drops the mark, so a title word counts twice in bm25().
+
+
+def search_tokens(title: str, body: str) -> list[str]:
+    """What the database search holds of an article: marked title tokens, the tokens of title
+    and body (app.text.index_tokens), and the tokens of the topics it mentions."""
+    return ([TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
+            + index_tokens(title + "\n" + body) + topic_tokens(title, body))
+
+
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
-    tokens = index_tokens(article.title + "\n" + article.body)
+    tokens = search_tokens(article.title, article.body)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
@@ -54,7 +68,7 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
 
 def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
     """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, index_tokens(title + "\n" + body) joined by spaces, entity ids)."""
+    (article id, search_tokens(title, body) joined by spaces, entity ids)."""
     if not documents:
         return
     conn = session.connection()
@@ -85,33 +99,86 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+MAX_COMBINATIONS = 64  # "most of the words" as an OR of AND-ed subsets, at most this many
+
+
+def _fts_clause(clause) -> str:
+    words = " AND ".join(
+        "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups)
+    alternatives = [f"({words})"] if words else []
+    if clause.is_topic:
+        alternatives.append(f"text : {_fts_quote(topic_token(clause.entity.id))}")
+    elif clause.entity is not None:
+        alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def _enough(n: int, k: int) -> int:
+    """k, lowered until the subsets of k among n are few enough to write out."""
+    while k > 1 and math.comb(n, k) > MAX_COMBINATIONS:
+        k -= 1
+    return max(k, 1)
+
+
 def fts_expression(plan: QueryPlan) -> str:
-    clauses = []
-    for clause in plan.clauses:
-        words = " AND ".join(
-            "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups
-        )
-        alternatives = [f"({words})"] if words else []
-        if clause.entity is not None:
-            alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
-        clauses.append("(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(clauses)
+    """The MATCH expression: every required clause, and enough optional ones. Optional clauses
+    always appear, so bm25() ranks an article by all the query's terms it has."""
+    required = " AND ".join(_fts_clause(c) for c in plan.clauses)
+    optional = [_fts_clause(c) for c in plan.optional]
+    if not optional:
+        return required
+    if required:
+        return f"{required} AND ({' OR '.join([*optional, required])})"
+    k = _enough(len(optional), plan.min_optional)
+    if k <= 1:
+        return " OR ".join(optional)
+    return " OR ".join("(" + " AND ".join(subset) + ")"
+                       for subset in itertools.combinations(optional, k))
 
 
 def _text_array(values) -> object:
     return literal(list(values), postgresql.ARRAY(Text))
 
 
-def _pg_condition(plan: QueryPlan):
+def _pg_clause(clause, tokens):
+    words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
+    if clause.is_topic:
+        return or_(words, tokens.overlap(_text_array([topic_token(clause.entity.id)])))
+    if clause.entity is not None:
+        return or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id])))
+    return words
+
+
+def _as_int(condition):
+    return case((condition, 1), else_=0)
+
+
+def _pg_match(plan: QueryPlan):
+    """(condition, rank) on the token array: every required clause and enough optional ones;
+    the rank counts the clauses an article matches, twice for those in its title."""
     tokens = _pg_table.c.tokens
-    conditions = []
-    for clause in plan.clauses:
-        words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
-        if clause.entity is not None:
-            conditions.append(or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id]))))
-        else:
-            conditions.append(words)
-    return select(_pg_table.c.article_id).where(and_(*conditions))
+    conditions = [_pg_clause(c, tokens) for c in plan.clauses]
+    optional = [_as_int(_pg_clause(c, tokens)) for c in plan.optional]
+    if optional and plan.min_optional:
+        conditions.append(sum(optional[1:], optional[0]) >= plan.min_optional)
+    rank = [_as_int(_pg_clause(c, tokens)) for c in plan.clauses] + optional
+    for clause in plan.all_clauses():
+        in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
+                    ] if clause.groups else []
+        if clause.is_topic:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
+        if in_title:
+            rank.append(_as_int(or_(*in_title)))
+    return and_(*conditions), sum(rank[1:], rank[0]) if rank else literal(0)
+
+
+def word_in_index(session: Session, token: str) -> bool:
+    """Whether some article has this (folded) word: one index lookup."""
+    if session.get_bind().dialect.name == "sqlite":
+        return session.execute(text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"),
+                               {"m": f"text : {_fts_quote(token)}"}).first() is not None
+    return session.execute(select(_pg_table.c.article_id).where(
+        _pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
 
 
 class DatabaseSearch:
@@ -135,7 +202,9 @@ class DatabaseSearch:
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
             else:
-                stmt = stmt.where(Article.id.in_(_pg_condition(plan)))
+                condition, pg_rank = _pg_match(plan)
+                stmt = stmt.join(_pg_table, _pg_table.c.article_id == Article.id).where(condition)
+                rank = -pg_rank
         for name, values in filters.entity_filters().items():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))

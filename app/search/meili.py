@@ -47,6 +47,7 @@ from app.gazetteer import default as default_gazetteer
 from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
+from app.search.concepts import topics_in
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import QueryPlan
 from app.text import ARABIC_LETTER, index_tokens, term_groups
@@ -54,13 +55,16 @@ from app.text import ARABIC_LETTER, index_tokens, term_groups
 log = logging.getLogger("chipwatch.meili")
 
 ENGINE = "meilisearch"
-TEXT_ATTRIBUTES = ["title", "body"]
+# Opaque words (scripts written without spaces, see encode_token) and words with digits (model
+# numbers) are kept in attributes of their own where typos are off: one typo away from H200 is
+# H2000, from an opaque word another word. So they can be optional words of a query too.
+TEXT_ATTRIBUTES = ["title", "title_exact", "body", "body_exact"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
-SEARCHABLE = ["ents_title", "title", "ents", "body"]
+SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact"]
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
-FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "listed", "list", "published_day",
+FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
               *PERIOD_FIELDS.values()]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
@@ -90,7 +94,7 @@ def index_settings() -> dict:
         "typoTolerance": {
             "enabled": True,
             "disableOnNumbers": True,
-            "disableOnAttributes": ["ents", "ents_title"],
+            "disableOnAttributes": ["ents", "ents_title", "title_exact", "body_exact"],
             "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
         },
         # Enough values for every month of a long timeline; entity facets are cut to FACET_LIMIT.
@@ -121,8 +125,13 @@ def entity_token(entity_id: str) -> str:
     return "xent" + hashlib.blake2b(entity_id.encode(), digest_size=6).hexdigest()
 
 
-def _text(text: str) -> str:
-    return " ".join(encode_token(t) for t in index_tokens(text))
+def _text(text: str) -> tuple[str, str]:
+    """(the words typos may reach, the exact words: opaque ones and those with digits)."""
+    plain, exact = [], []
+    for token in index_tokens(text):
+        word = encode_token(token)
+        (exact if word != token or any(ch.isdigit() for ch in token) else plain).append(word)
+    return " ".join(plain), " ".join(exact)
 
 
 _ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
@@ -154,12 +163,16 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
     groups = _alias_groups(gazetteer or default_gazetteer())
     in_title = [eid for eid, _type in tags
                 if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    topics = topics_in(article.title + "\n" + article.body)
+    title_topics = topics_in(article.title)
+    (title, title_exact), (body, body_exact) = _text(article.title), _text(article.body)
     doc: dict = {
         "id": article.id,
-        "title": _text(article.title),
-        "body": _text(article.body),
-        "ents_title": " ".join(entity_token(e) for e in in_title),
-        "ents": " ".join(entity_token(e) for e, _type in tags),
+        "title": title, "title_exact": title_exact,
+        "body": body, "body_exact": body_exact,
+        "ents_title": " ".join([entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]),
+        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics]),
+        "topic": topics,
         "lang": article.lang,
         "source": source_name,
         "published_ts": int(published.timestamp()),
@@ -176,28 +189,72 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
 
 # --- queries --------------------------------------------------------------------------------
 
-def _query_word(group: tuple[str, ...]) -> str:
+def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
     if ARABIC_LETTER.match(group[0]):
         # The shortest clitic-free form: every document word with that form carries it.
         token = min(group, key=len)
     else:
         token = group[0]
     word = encode_token(token)
-    if word != token or any(ch.isdigit() for ch in token):
-        return f'"{word}"'  # exact: a model number, or an opaque word
+    if exact and any(ch.isdigit() for ch in token):
+        return f'"{word}"'  # a phrase: never dropped (the attributes it is in have no typos)
     return word
 
 
+def _clause_words(clause, exact: bool = True) -> list[str]:
+    """A clause's words; exact (a phrase each) for the required ones: Meilisearch never drops
+    a phrase, while the "last" strategy drops optional words from the end."""
+    return [_query_word(group, exact) for group in clause.groups if group]
+
+
 def build_query(plan: QueryPlan) -> tuple[str, bool]:
-    """The Meilisearch q for a plan, and whether it searches entity tags."""
-    words, entities = [], False
+    """The Meilisearch q for a plan, and whether it searches entity tags.
+
+    Required names come first, as exact tags: with the "last" strategy Meilisearch drops words
+    from the end, never those. Then the names' words as typed (an article that writes them,
+    in its title first, ranks higher), then the optional words."""
+    required, named_words, optional, entities = [], [], [], False
+    relaxed = bool(plan.optional) and not plan.strict
     for clause in plan.clauses:
         if clause.entity is not None:
-            words.append(f'"{entity_token(clause.entity.id)}"')
+            required.append(f'"{entity_token(clause.entity.id)}"')
+            entities = True
+            if relaxed:
+                named_words.extend(_clause_words(clause, exact=False))
+        elif clause.kind == "phrase" and all(g[0].isascii() for g in clause.groups):
+            required.append('"' + " ".join(w.strip('"') for w in _clause_words(clause)) + '"')
+        elif plan.strict:
+            required.extend(_clause_words(clause))
+        else:
+            required.extend(f'"{w.strip(chr(34))}"' for w in _clause_words(clause))
+    for clause in plan.optional:
+        if clause.entity is not None:
+            optional.append(entity_token(clause.entity.id))  # no typos on ents; may be dropped
             entities = True
         else:
-            words.extend(_query_word(group) for group in clause.groups if group)
-    return " ".join(words), entities
+            optional.extend(_clause_words(clause, exact=False))
+    return " ".join(required + named_words + optional), entities
+
+
+def _decisive_filter(plan: QueryPlan) -> list[str]:
+    """Required names and concepts as filters: an article is a hit only with all of them."""
+    out = []
+    for clause in plan.clauses:
+        entity = clause.entity
+        if entity is None:
+            continue
+        field = "topic" if entity.type == "topic" else entity.type
+        if field in (*ENTITY_PARAMS, "topic"):
+            out.append(f"{field} = {_quote(entity.id)}")
+    return out
+
+
+def matching_strategy(plan: QueryPlan) -> str:
+    if plan.strict or not plan.optional:
+        return "all"
+    # With names that decide (filters, first in q) every filtered article matches and the
+    # words rank; with words alone the rarest ones are kept longest.
+    return "last" if plan.clauses else "frequency"
 
 
 def _quote(value: str) -> str:
@@ -234,7 +291,7 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
     q, entities = build_query(plan)
     body: dict = {
         "q": q,
-        "matchingStrategy": "all",
+        "matchingStrategy": matching_strategy(plan),
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
@@ -248,6 +305,8 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
     filter_ = build_filter(filters)
+    if not plan.strict and plan.optional:
+        filter_ += _decisive_filter(plan)
     if filter_:
         body["filter"] = filter_
     return body

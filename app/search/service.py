@@ -14,7 +14,10 @@ from app.models import Article, Mention, as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
-from app.search.query import plan_query
+from app.search.concepts import topic_name
+from app.search.database import word_in_index
+from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
+from app.search.query import QueryPlan, plan_query
 from app.search.snippet import make_snippet
 
 LANG_NAMES = {"ar": "العربية", "en": "English", "zh": "中文", "fr": "Français", "ja": "日本語",
@@ -39,6 +42,22 @@ class SearchPage:
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
     histogram: dict[date, int] | None = None
+    plan: QueryPlan = field(default_factory=QueryPlan)
+    partial: bool = False  # nothing matched the whole query: the best partial matches
+    not_found: list[str] = field(default_factory=list)  # query words no hit shown has
+    suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+
+    @property
+    def searched_as(self) -> list[dict]:
+        """Each name and concept of the query with at most three of its aliases (the query's
+        language first) and how many more there are."""
+        out = []
+        for entity in [*self.expansions, *self.plan.concepts]:
+            aliases = explainer_aliases(entity, self.plan.language)
+            out.append({"id": entity.id, "type": entity.type,
+                        "name": topic_name(entity) if entity.type == "topic" else entity.name,
+                        "shown": aliases[:SHOWN_ALIASES], "more": aliases[SHOWN_ALIASES:]})
+        return out
 
     @property
     def pages(self) -> int:
@@ -52,6 +71,17 @@ class SearchPage:
                        for k, values in self.facets.items()},
             "expansions": [{"id": e.id, "type": e.type, "name": e.name,
                             "aliases": e.all_aliases()} for e in self.expansions],
+            "searched_as": {
+                "match": self.filters.match, "language": self.plan.language,
+                "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
+                           "aliases": t["shown"], "more": len(t["more"])} for t in self.searched_as],
+                "required": [c.text for c in self.plan.clauses],
+                "optional": [c.text for c in self.plan.optional],
+                "corrections": [{"typed": a, "read_as": b} for a, b in self.plan.corrections],
+                "stop_words": self.plan.dropped,
+                "partial": self.partial, "not_found": self.not_found,
+                "suggestions": self.suggestions,
+            },
         }
 
 
@@ -118,15 +148,31 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
                     histogram: str | None = None) -> SearchPage:
     """One search; with histogram ("week", "month", "year") also the timeline's counts."""
     check_entities(session, filters)
-    plan = plan_query(filters.q, tagger, expand=filters.expand)
+    plan = plan_query(filters.q, tagger, expand=filters.expand, match=filters.match,
+                      langs=filters.lang, known=lambda word: word_in_index(session, word))
     notice, engine = None, backend
-    try:
-        result = backend.search(session, filters, plan, histogram)
-    except Exception:  # noqa: BLE001 - any engine failure falls back to the database
-        if fallback is None:
-            raise
-        engine, notice = fallback, "The search engine is unreachable: results come from the database."
-        result = fallback.search(session, filters, plan, histogram)
+
+    def run(plan):
+        nonlocal engine, notice
+        try:
+            return engine.search(session, filters, plan, histogram)
+        except Exception:  # noqa: BLE001 - any engine failure falls back to the database
+            if fallback is None or engine is fallback:
+                raise
+            engine, notice = fallback, "The search engine is unreachable: results come from the database."
+            return fallback.search(session, filters, plan, histogram)
+
+    result = run(plan)
+    partial, not_found, suggestions = False, [], []
+    relaxed = relax(plan)
+    if not result.total and relaxed is not None:
+        # Zero results is the last resort: the articles matching most of the query.
+        result, partial = run(relaxed), True
+        plan = relaxed
+    if partial and result.total:
+        not_found = missing_terms(session, plan, result.ids)
+    elif not result.total and filters.q.strip():
+        suggestions = did_you_mean(filters.q, tagger)
     if histogram and result.histogram is None:  # an index from before the period fields
         result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
     expansions = plan.entities
@@ -147,7 +193,7 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
             values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
-                      result.histogram)
+                      result.histogram, plan, partial, not_found, suggestions)
 
 
 def article_detail(session: Session, article_id: int) -> dict | None:
