@@ -15,7 +15,7 @@ from app import ROOT, __version__
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, exports, health, lists, pages, views
+from app.web import access, apidocs, api, exports, health, help, lists, pages, views
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(lists.router)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
+    app.include_router(help.router)
 
     # The last added runs first: request log and metrics (see everything), security headers
     # (on every response, errors included), rate limit, body cap, read access, then the routes.

@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 from app.filters import Filters
 from app.search.entity_cache import restrictions
 from app.search.periods import bucket_end
-from app.search.database import word_in_index
-from app.search.query import plan_query
+from app.search.service import prepare_query
 
 log = logging.getLogger("chipwatch.timeline")
 
@@ -17,8 +16,7 @@ log = logging.getLogger("chipwatch.timeline")
 def histogram(session: Session, filters: Filters, runtime, interval: str) -> dict[date, int]:
     """Matching articles per period, from the search engine (the same counts as its results),
     or from the database when the engine cannot answer."""
-    plan = plan_query(filters.q, runtime.query_tagger, expand=filters.expand, match=filters.match,
-                      langs=filters.lang, known=lambda word: word_in_index(session, word))
+    filters, plan = prepare_query(session, filters, runtime.query_tagger)
     counts = None
     if runtime.search is not runtime.db_search:
         try:

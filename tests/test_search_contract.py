@@ -37,7 +37,7 @@ from app.migrate import upgrade
 from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, Source, as_utc, utcnow
 from app.runtime import Runtime, build_runtime
 from app.search import outbox as outbox_module
-from app.search.meili import MeiliSearch, document, encode_token, entity_token, index_settings
+from app.search.meili import EVERY, MeiliSearch, document, encode_token, entity_token, index_settings
 from app.search.outbox import drain_outbox, load_documents, rebuild_meili
 from app.search.periods import bucket_start
 from app.search.query import plan_query
@@ -509,7 +509,7 @@ def test_document_shape(meili_runtime):
     assert bare["company"] == ["huawei"] and bare["chip"] == ["ascend-910c"] and bare["source"] is None
     # Entity tags, then the topic concepts the text mentions (app/search/concepts.py).
     assert bare["ents"].split() == ([entity_token("ascend-910c"), entity_token("huawei")]
-                                    + [entity_token(t) for t in bare["topic"]])
+                                    + [entity_token(t) for t in bare["topic"]] + [EVERY])
 
 
 @pytest.mark.meili

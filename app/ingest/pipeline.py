@@ -55,8 +55,7 @@ from app.models import (
     Source,
     as_utc,
 )
-from app.search.database import search_tokens, write_document, write_documents
-from app.text import index_tokens
+from app.search.database import search_text, write_document, write_documents
 
 MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
@@ -158,7 +157,7 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
         [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
         dedupe.encode_shingles(dedupe.shingle_array(p.body)),
-        " ".join(search_tokens(p.title, p.body)))
+        search_text(p.title, p.body, p.lang))
 
 
 def _libc_trim():

@@ -10,8 +10,8 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, case, func, literal, literal_column, or_, select,
-    text,
+    Column, Integer, MetaData, Select, Table, Text, and_, case, false, func, literal, literal_column, not_, or_,
+    select, text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
-from app.search.query import QueryPlan
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
 from app.search.concepts import topic_token, topic_tokens
 from app.text import index_tokens
+from app.wordforms import FORM_MARK, document_forms
 from app.search.periods import bucket_start
 
 ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
@@ -42,21 +43,25 @@ TITLE_MARK = "^"  # title tokens are also written marked: PostgreSQL ranks title
 # and FTS5's tokenizer drops the mark, so a title word counts twice in bm25().
 
 
-def search_tokens(title: str, body: str) -> list[str]:
-    """What the database search holds of an article: marked title tokens, the tokens of title
-    and body (app.text.index_tokens), and the tokens of the topics it mentions."""
-    return ([TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
-            + index_tokens(title + "\n" + body) + topic_tokens(title, body))
+def search_text(title: str, body: str, lang: str | None) -> str:
+    """What the database search holds for an article: its title tokens marked (ranking), its
+    tokens in order (phrases need positions), its word forms, each marked with FORM_MARK
+    (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
+    tokens = index_tokens(title + "\n" + body)
+    forms = sorted(document_forms(tokens, lang))
+    title_marks = [TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
+    return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
 
 
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
-    tokens = search_tokens(article.title, article.body)
+    joined = search_text(article.title, article.body, article.lang)
+    tokens = joined.split(" ") if joined else []
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
             text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": " ".join(tokens),
+            {"id": article.id, "text": joined,
              "ents": " ".join(_fts_entity(e) for e in entity_ids)},
         )
     else:
@@ -68,7 +73,7 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
 
 def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
     """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, search_tokens(title, body) joined by spaces, entity ids)."""
+    (article id, search_text(title, body, lang), entity ids)."""
     if not documents:
         return
     conn = session.connection()
@@ -87,6 +92,41 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
             for i, text_, entity_ids in documents])
 
 
+def rewrite_search_rows(conn, batch: int = 500) -> int:
+    """Rewrite every article's database search row from the article and its tags (after a
+    change to the tokens; the migration that introduced word forms calls it). Returns the
+    number of rows written."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(text(
+            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return count
+        ids = [r[0] for r in rows]
+        tags: dict[int, list[str]] = {}
+        for article_id, entity_id in conn.execute(
+                select(ArticleEntity.article_id, ArticleEntity.entity_id)
+                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
+            tags.setdefault(article_id, []).append(entity_id)
+        for id_, title, body, lang in rows:
+            joined = search_text(title, body, lang)
+            entity_ids = tags.get(id_, [])
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
+                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+                             {"id": id_, "text": joined,
+                              "ents": " ".join(_fts_entity(e) for e in entity_ids)})
+            else:
+                tokens = (sorted(set(joined.split(" "))) if joined else []) + [
+                    ENTITY_TOKEN + e for e in entity_ids]
+                stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
+                                                        set_={"tokens": tokens}))
+        count += len(rows)
+        last = ids[-1]
+
+
 def delete_document(session: Session, article_id: int) -> None:
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
@@ -99,18 +139,42 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
-MAX_COMBINATIONS = 64  # "most of the words" as an OR of AND-ed subsets, at most this many
+def _fts_any(tokens) -> str:
+    return "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in tokens) + ")"
 
 
-def _fts_clause(clause) -> str:
-    words = " AND ".join(
-        "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups)
-    alternatives = [f"({words})"] if words else []
-    if clause.is_topic:
-        alternatives.append(f"text : {_fts_quote(topic_token(clause.entity.id))}")
-    elif clause.entity is not None:
-        alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
+def _fts_phrase(clause: Clause) -> str:
+    if any(is_arabic(g[0]) for g in clause.groups):
+        # Arabic words are indexed with their clitic-free forms after them, so the words of
+        # a phrase are near each other rather than adjacent: the shortest form of each, close.
+        words = " ".join(_fts_quote(min(g, key=len)) for g in clause.groups)
+        return f"text : NEAR({words}, {2 * len(clause.groups)})"
+    return "text : " + _fts_quote(" ".join(g[0] for g in clause.groups))
+
+
+def _fts_node(node: Node) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_fts_node(p) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        expr = "(" + " AND ".join(_fts_node(p) for p in node.parts) + ")"
+        for excluded in node.excluded:
+            expr = f"({expr} NOT {_fts_node(excluded)})"
+        return expr
+    if node.kind == "phrase":
+        words = _fts_phrase(node)
+    elif node.kind == "prefix":
+        words = f"text : {_fts_quote(node.groups[0][0])} *"
+    else:
+        words = " AND ".join(_fts_any(group) for group in node.groups)
+    alternatives = [f"({words})"] if node.groups else []
+    if node.is_topic:
+        alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
+    elif node.entity is not None:
+        alternatives.append(f"ents : {_fts_quote(_fts_entity(node.entity.id))}")
     return "(" + " OR ".join(alternatives) + ")"
+
+
+MAX_COMBINATIONS = 64  # "most of the words" as an OR of AND-ed subsets, at most this many
 
 
 def _enough(n: int, k: int) -> int:
@@ -121,10 +185,11 @@ def _enough(n: int, k: int) -> int:
 
 
 def fts_expression(plan: QueryPlan) -> str:
-    """The MATCH expression: every required clause, and enough optional ones. Optional clauses
-    always appear, so bm25() ranks an article by all the query's terms it has."""
-    required = " AND ".join(_fts_clause(c) for c in plan.clauses)
-    optional = [_fts_clause(c) for c in plan.optional]
+    """The FTS5 MATCH expression: every required node and enough optional ones ("" when
+    there is none). Optional words always appear in it, so bm25() ranks an article by all
+    the query's terms it has (a title word counts twice, see search_text)."""
+    required = " AND ".join(_fts_node(node) for node in plan.clauses)
+    optional = [_fts_node(node) for node in plan.optional]
     if not optional:
         return required
     if required:
@@ -132,21 +197,47 @@ def fts_expression(plan: QueryPlan) -> str:
     k = _enough(len(optional), plan.min_optional)
     if k <= 1:
         return " OR ".join(optional)
-    return " OR ".join("(" + " AND ".join(subset) + ")"
-                       for subset in itertools.combinations(optional, k))
+    return " OR ".join("(" + " AND ".join(subset) + ")" for subset in itertools.combinations(optional, k))
+
+
+def fts_exclusion(plan: QueryPlan) -> str:
+    return " OR ".join(_fts_node(node) for node in plan.excluded)
+
+
+def _fts_params(plan: QueryPlan) -> dict:
+    params = {}
+    if plan.clauses or plan.optional:
+        params["match"] = fts_expression(plan)
+    if plan.excluded:
+        params["exclude"] = fts_exclusion(plan)
+    return params
 
 
 def _text_array(values) -> object:
     return literal(list(values), postgresql.ARRAY(Text))
 
 
-def _pg_clause(clause, tokens):
-    words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
-    if clause.is_topic:
-        return or_(words, tokens.overlap(_text_array([topic_token(clause.entity.id)])))
-    if clause.entity is not None:
-        return or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id])))
-    return words
+def _pg_node(node: Node, prefixes: dict[str, list[str]]):
+    tokens = _pg_table.c.tokens
+    if isinstance(node, AnyOf):
+        return or_(*(_pg_node(p, prefixes) for p in node.parts))
+    if isinstance(node, AllOf):
+        return and_(*(_pg_node(p, prefixes) for p in node.parts),
+                    *(not_(_pg_node(e, prefixes)) for e in node.excluded))
+    if node.kind == "prefix":
+        # A token array has no prefix search: the words of the index that start with it.
+        words = prefixes.get(node.groups[0][0], [])
+        condition = tokens.overlap(_text_array(words)) if words else false()
+    else:
+        # A phrase is all of its words here (the array keeps no positions): emulated.
+        condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
+    if node.is_topic:
+        tag = tokens.overlap(_text_array([topic_token(node.entity.id)]))
+        return or_(condition, tag) if node.groups else tag
+    if node.entity is not None:
+        tag = tokens.contains(_text_array([ENTITY_TOKEN + node.entity.id]))
+        return or_(condition, tag) if node.groups else tag
+    return condition
 
 
 def _as_int(condition):
@@ -154,22 +245,54 @@ def _as_int(condition):
 
 
 def _pg_match(plan: QueryPlan):
-    """(condition, rank) on the token array: every required clause and enough optional ones;
-    the rank counts the clauses an article matches, twice for those in its title."""
+    """(condition, rank) on the token array: every required node and enough optional ones;
+    the rank counts the terms an article matches, and again those in its title."""
     tokens = _pg_table.c.tokens
-    conditions = [_pg_clause(c, tokens) for c in plan.clauses]
-    optional = [_as_int(_pg_clause(c, tokens)) for c in plan.optional]
+    conditions = [_pg_node(n, plan.prefixes) for n in plan.clauses]
+    optional = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.optional]
     if optional and plan.min_optional:
         conditions.append(sum(optional[1:], optional[0]) >= plan.min_optional)
-    rank = [_as_int(_pg_clause(c, tokens)) for c in plan.clauses] + optional
-    for clause in plan.all_clauses():
+    rank = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.clauses] + optional
+    for clause in leaves(plan.clauses) + leaves(plan.optional):
+        if clause.kind == "prefix":
+            continue
+        if clause.entity is not None and clause.groups:
+            # A name matched by its words as typed, not only by its tag, ranks higher.
+            rank.append(_as_int(and_(*(tokens.overlap(_text_array(g)) for g in clause.groups))))
         in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
                     ] if clause.groups else []
         if clause.is_topic:
             in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
         if in_title:
             rank.append(_as_int(or_(*in_title)))
-    return and_(*conditions), sum(rank[1:], rank[0]) if rank else literal(0)
+    return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
+
+
+def _pg_condition(plan: QueryPlan, nodes: list[Node]):
+    return select(_pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def _pg_any(plan: QueryPlan, nodes: list[Node]):
+    return select(_pg_table.c.article_id).where(or_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
+    """Words of the database search index starting with prefix (folded), fewest characters
+    first: what a prefix query stands for."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
+                             "USING fts5vocab(main, article_fts, 'row')"))
+        rows = session.execute(text(
+            "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
+            "ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+    else:
+        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = session.execute(text(
+            "SELECT t FROM (SELECT DISTINCT t FROM article_search, unnest(tokens) AS t "
+            "WHERE t LIKE :like) AS words ORDER BY length(t), t LIMIT :limit"),
+            {"like": like, "limit": limit})
+    return [row[0] for row in rows]
 
 
 def word_in_index(session: Session, token: str) -> bool:
@@ -195,16 +318,23 @@ class DatabaseSearch:
         stmt = select(Article.id).where(Article.duplicate_of.is_(None))
         rank = None
         if plan:
-            if self.engine == "sqlite":
+            if self.engine == "sqlite" and plan.excluded:
+                stmt = stmt.where(Article.id.not_in(
+                    select(literal_column("rowid")).select_from(text("article_fts"))
+                    .where(text("article_fts MATCH :exclude"))))
+            if self.engine == "sqlite" and (plan.clauses or plan.optional):
                 fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
                        .select_from(text("article_fts"))
                        .where(text("article_fts MATCH :match")).subquery())
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
-            else:
-                condition, pg_rank = _pg_match(plan)
-                stmt = stmt.join(_pg_table, _pg_table.c.article_id == Article.id).where(condition)
-                rank = -pg_rank
+            elif self.engine != "sqlite":
+                if plan.clauses or plan.optional:
+                    condition, pg_rank = _pg_match(plan)
+                    stmt = stmt.join(_pg_table, _pg_table.c.article_id == Article.id).where(condition)
+                    rank = -pg_rank
+                if plan.excluded:
+                    stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
         for name, values in filters.entity_filters().items():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
@@ -230,7 +360,7 @@ class DatabaseSearch:
                   interval: str) -> dict[date, int]:
         """Matching articles per week, month or year (counted per day by the database)."""
         stmt, _rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         day = func.date(Article.published_at)
         counts: Counter[date] = Counter()
         for value, n in session.execute(
@@ -241,7 +371,7 @@ class DatabaseSearch:
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         ids_sub = stmt.subquery()
         total = session.execute(select(func.count()).select_from(ids_sub), params).scalar_one()
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.gazetteer import EntityDef
 from app.models import Article, ArticleEntity
 from app.search.concepts import topic_token
-from app.search.database import search_tokens
+from app.search.database import search_text
 from app.search.query import Clause, QueryPlan
 from app.search.relevance import suggestions
 from app.text import normalize
@@ -33,13 +33,17 @@ def relax(plan: QueryPlan) -> QueryPlan | None:
     """The plan of the best partial matches: any of the query's terms, ranked by how many
     match (None when there is nothing to relax: one term only)."""
     clauses = plan.all_clauses()
-    if len(clauses) < 2:
+    if len(clauses) < 2 or not all(isinstance(c, Clause) for c in clauses):
         return None
-    return QueryPlan(clauses=[], optional=clauses, min_optional=1,
-                     corrections=plan.corrections, dropped=plan.dropped, language=plan.language)
+    return QueryPlan(clauses=[], excluded=plan.excluded, optional=clauses, min_optional=1,
+                     filters=plan.filters, notices=plan.notices, understood=plan.understood,
+                     prefixes=plan.prefixes, rest=plan.rest, corrections=plan.corrections,
+                     dropped=plan.dropped, language=plan.language)
 
 
 def _matches(clause: Clause, tokens: set[str], entity_ids: set[str]) -> bool:
+    if clause.kind == "prefix":
+        return any(t.startswith(clause.groups[0][0]) for t in tokens)
     if clause.entity is not None:
         if clause.entity.type == "topic":
             if topic_token(clause.entity.id) in tokens:
@@ -57,7 +61,7 @@ def missing_terms(session: Session, plan: QueryPlan, ids: list[int]) -> list[str
     rows = session.execute(select(Article.id, Article.title, Article.body).where(Article.id.in_(ids))).all()
     tokens: set[str] = set()
     for _id, title, body in rows:
-        tokens.update(search_tokens(title, body))
+        tokens.update(search_text(title, body, None).split(" "))
     entity_ids = set(session.scalars(select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(ids))))
     return [c.text or " ".join(g[0] for g in c.groups) for c in plan.all_clauses()
             if not _matches(c, tokens, entity_ids)]

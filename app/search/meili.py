@@ -27,6 +27,7 @@ so both engines render identically and no key or Meilisearch URL ever reaches a 
 """
 
 import hashlib
+import itertools
 import logging
 import re
 import threading
@@ -48,9 +49,11 @@ from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
 from app.search.concepts import topics_in
+from app.search.database import _enough
 from app.search.periods import INTERVALS, bucket_start
-from app.search.query import QueryPlan
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
 from app.text import ARABIC_LETTER, index_tokens, term_groups
+from app.wordforms import FORM_MARK, document_forms
 
 log = logging.getLogger("chipwatch.meili")
 
@@ -60,12 +63,14 @@ ENGINE = "meilisearch"
 # H2000, from an opaque word another word. So they can be optional words of a query too.
 TEXT_ATTRIBUTES = ["title", "title_exact", "body", "body_exact"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
-SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact"]
+SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact", "forms"]
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
+# terms: every token, word form (f:) and entity tag (e:) of the article, for the query
+# operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
 FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
-              *PERIOD_FIELDS.values()]
+              *PERIOD_FIELDS.values(), "terms"]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -94,7 +99,7 @@ def index_settings() -> dict:
         "typoTolerance": {
             "enabled": True,
             "disableOnNumbers": True,
-            "disableOnAttributes": ["ents", "ents_title", "title_exact", "body_exact"],
+            "disableOnAttributes": ["ents", "ents_title", "title_exact", "body_exact", "forms"],
             "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
         },
         # Enough values for every month of a long timeline; entity facets are cut to FACET_LIMIT.
@@ -123,6 +128,12 @@ def encode_token(token: str) -> str:
 def entity_token(entity_id: str) -> str:
     """The opaque word an article tagged with the entity carries (never typed by a reader)."""
     return "xent" + hashlib.blake2b(entity_id.encode(), digest_size=6).hexdigest()
+
+
+TERM_FORM, TERM_ENTITY = "f:", "e:"  # namespaces in the terms attribute
+# Every document's ents has this word: a ranked query of words only starts with it, so the
+# "last" strategy keeps every article the filter lets through and the words only rank.
+EVERY = "xeverydoc"
 
 
 def _text(text: str) -> tuple[str, str]:
@@ -163,6 +174,9 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
     groups = _alias_groups(gazetteer or default_gazetteer())
     in_title = [eid for eid, _type in tags
                 if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    tokens = index_tokens(article.title + "\n" + article.body)
+    forms = sorted(document_forms(tokens, article.lang))
+    # Topic concepts (app/search/concepts.py) are tagged like entities, in the index only.
     topics = topics_in(article.title + "\n" + article.body)
     title_topics = topics_in(article.title)
     (title, title_exact), (body, body_exact) = _text(article.title), _text(article.body)
@@ -170,8 +184,11 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
         "id": article.id,
         "title": title, "title_exact": title_exact,
         "body": body, "body_exact": body_exact,
+        "forms": " ".join(encode_token(f) for f in forms),
+        "terms": sorted(set(tokens)) + [TERM_FORM + f for f in forms]
+        + [TERM_ENTITY + e for e, _type in tags] + [TERM_ENTITY + t for t in topics],
         "ents_title": " ".join([entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]),
-        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics]),
+        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics] + [EVERY]),
         "topic": topics,
         "lang": article.lang,
         "source": source_name,
@@ -196,65 +213,177 @@ def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
     else:
         token = group[0]
     word = encode_token(token)
-    if exact and any(ch.isdigit() for ch in token):
-        return f'"{word}"'  # a phrase: never dropped (the attributes it is in have no typos)
-    return word
+    if exact and (word != token or any(ch.isdigit() for ch in token)):
+        return f'"{word}"'  # a phrase: exact, and never dropped by a matching strategy
+    return word  # (opaque words and model numbers are in attributes without typos anyway)
 
 
-def _clause_words(clause, exact: bool = True) -> list[str]:
-    """A clause's words; exact (a phrase each) for the required ones: Meilisearch never drops
-    a phrase, while the "last" strategy drops optional words from the end."""
-    return [_query_word(group, exact) for group in clause.groups if group]
+def _forms(clause: Clause) -> list[str]:
+    return [t[len(FORM_MARK):] for g in clause.groups for t in g if t.startswith(FORM_MARK)]
 
 
-def build_query(plan: QueryPlan) -> tuple[str, bool]:
-    """The Meilisearch q for a plan, and whether it searches entity tags.
+def native_query(plan: QueryPlan) -> bool:
+    """Whether Meilisearch's own q matches the plan exactly as the database search does:
+    required entity names only (exact opaque tags, ranked with the entity in the title
+    first). Anything else is matched by a filter on the terms attribute (build_plan_filter),
+    exactly as the database search matches it (the same tokens and forms), with top-level
+    phrases in q for their word order; those results are ranked by date."""
+    return plan.is_simple and bool(plan.clauses) and all(
+        isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
 
-    Required names come first, as exact tags: with the "last" strategy Meilisearch drops words
-    from the end, never those. Then the names' words as typed (an article that writes them,
-    in its title first, ranks higher), then the optional words."""
+
+def typo_query(plan: QueryPlan) -> bool:
+    """Whether a plan that matched nothing may be retried with Meilisearch's typo tolerance
+    ("Nvidai" finds Nvidia): required words and names only, or (ranked) words only; no Arabic
+    word (Meilisearch's own Arabic segmentation misses some words, e.g. قيود)."""
+    if plan.relaxed and not plan.clauses and not plan.excluded:
+        return all(isinstance(c, Clause) and c.kind == "word" and not _arabic(c) for c in plan.optional)
+    return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
+        c.entity is not None or not _arabic(c) for c in plan.clauses)
+
+
+def _surface_words(clause: Clause) -> list[str]:
+    """A clause's words as typed (not its word forms), for q."""
+    return [_query_word(tuple(t for t in g if not t.startswith(FORM_MARK)) or g, exact=False)
+            for g in clause.groups if g]
+
+
+def ranked_query(plan: QueryPlan) -> tuple[str, bool]:
+    """q of a ranked plan (plan.relaxed, see app/search/relevance.py): required names first as
+    exact tags (every article the filter lets through has them: the "last" strategy, which
+    drops words from the end, keeps them all), required phrases, then the names' words as
+    typed (an article that writes them, in its title first, ranks higher), then the optional
+    words. The filter (ranked_filter) decides what is a hit; the words rank."""
     required, named_words, optional, entities = [], [], [], False
-    relaxed = bool(plan.optional) and not plan.strict
-    for clause in plan.clauses:
-        if clause.entity is not None:
-            required.append(f'"{entity_token(clause.entity.id)}"')
+    for node in plan.clauses:
+        if not isinstance(node, Clause):
+            continue  # OR and groups: matched by the filter
+        if node.entity is not None and node.kind != "tag":
+            required.append(f'"{entity_token(node.entity.id)}"')
             entities = True
-            if relaxed:
-                named_words.extend(_clause_words(clause, exact=False))
-        elif clause.kind == "phrase" and all(g[0].isascii() for g in clause.groups):
-            required.append('"' + " ".join(w.strip('"') for w in _clause_words(clause)) + '"')
-        elif plan.strict:
-            required.extend(_clause_words(clause))
-        else:
-            required.extend(f'"{w.strip(chr(34))}"' for w in _clause_words(clause))
-    for clause in plan.optional:
-        if clause.entity is not None:
-            optional.append(entity_token(clause.entity.id))  # no typos on ents; may be dropped
+            named_words.extend(_surface_words(node))
+        elif _q_phrase(node):
+            required.append(_phrase(node))
+    for node in plan.optional:
+        if isinstance(node, Clause) and node.entity is not None:
+            optional.append(entity_token(node.entity.id))  # no typos on ents; may be dropped
             entities = True
-        else:
-            optional.extend(_clause_words(clause, exact=False))
+        elif isinstance(node, Clause) and node.kind != "prefix":
+            optional.extend(_surface_words(node))
+    # "last" drops words from the end: the likely rarer (longer) words go first, numbers last.
+    optional.sort(key=lambda w: (w.strip('"').isdigit(), -len(w)))
+    if not required:
+        required, entities = [f'"{EVERY}"'], True
     return " ".join(required + named_words + optional), entities
 
 
-def _decisive_filter(plan: QueryPlan) -> list[str]:
-    """Required names and concepts as filters: an article is a hit only with all of them."""
+def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
+    """Filters deciding the hits of a ranked plan: each required name or concept by its tag
+    (a facet), anything else required or excluded as build_plan_filter matches it; with words
+    only, most of them (exact tokens and word forms, as the database search; with typos, the
+    retry after nothing matched, Meilisearch's q decides)."""
     out = []
-    for clause in plan.clauses:
-        entity = clause.entity
-        if entity is None:
-            continue
-        field = "topic" if entity.type == "topic" else entity.type
-        if field in (*ENTITY_PARAMS, "topic"):
-            out.append(f"{field} = {_quote(entity.id)}")
+    if not plan.clauses and plan.optional and not typos:
+        nodes = [_filter_node(n, plan.prefixes) for n in plan.optional]
+        k = _enough(len(nodes), plan.min_optional)
+        out.append(" OR ".join("(" + " AND ".join(subset) + ")"
+                               for subset in itertools.combinations(nodes, k)))
+    for node in plan.clauses:
+        entity = node.entity if isinstance(node, Clause) and node.kind != "tag" else None
+        if entity is not None:
+            field = "topic" if entity.type == "topic" else entity.type
+            if field in (*ENTITY_PARAMS, "topic"):
+                out.append(f"{field} = {_quote(entity.id)}")
+                continue
+        out.append(_filter_node(node, plan.prefixes))
+    out += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded]
     return out
 
 
-def matching_strategy(plan: QueryPlan) -> str:
-    if plan.strict or not plan.optional:
+def matching_strategy(plan: QueryPlan, typos: bool = False) -> str:
+    if not plan.relaxed:
         return "all"
-    # With names that decide (filters, first in q) every filtered article matches and the
-    # words rank; with words alone the rarest ones are kept longest.
-    return "last" if plan.clauses else "frequency"
+    # Required names (or EVERY) first in q: every filtered article matches and the words
+    # rank. The typo retry of words alone keeps the rarest words longest.
+    return "frequency" if typos else "last"
+
+
+def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
+    """The Meilisearch q for a plan, and whether it searches entity tags. With a plan that is
+    not native_query(), q holds only its top-level phrases (word order) and the filter does
+    the matching; with typos, the words as typed (see typo_query)."""
+    if plan.relaxed and not typos:
+        return ranked_query(plan)
+    if plan.relaxed:  # the typo retry of words only (typo_query)
+        return " ".join(w for c in plan.optional for w in _surface_words(c)), False
+    words, entities = [], False
+    if not native_query(plan) and not typos:
+        for clause in plan.clauses:
+            if _q_phrase(clause):
+                words.append(_phrase(clause))
+        words.extend("-" + _phrase(clause) for clause in plan.excluded if _q_phrase(clause))
+        return " ".join(words), False
+    for clause in plan.clauses:
+        if clause.entity is not None:
+            words.append(f'"{entity_token(clause.entity.id)}"')
+            entities = True
+        else:
+            words.extend(_query_word((group[0],)) for group in clause.groups if group)
+    return " ".join(words), entities
+
+
+def _q_phrase(node: Node) -> bool:
+    """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
+    indexed with their clitic-free forms between them, so not those)."""
+    # A quoted name ("Entity List") is also its tag: the filter matches both, q cannot.
+    return (isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+            and node.entity is None)
+
+
+def _phrase(clause: Clause) -> str:
+    return '"' + " ".join(encode_token(g[0]) for g in clause.groups) + '"'
+
+
+def _arabic(clause: Clause) -> bool:
+    return any(is_arabic(g[0]) for g in clause.groups)
+
+
+_NEVER = "published_day = 0"
+
+
+def _term(token: str) -> str:
+    return TERM_FORM + token[len(FORM_MARK):] if token.startswith(FORM_MARK) else token
+
+
+def _filter_node(node: Node, prefixes: dict[str, list[str]]) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_filter_node(p, prefixes) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        parts = [_filter_node(p, prefixes) for p in node.parts]
+        parts += [f"NOT {_filter_node(e, prefixes)}" for e in node.excluded]
+        return "(" + " AND ".join(parts) + ")"
+    if node.kind == "prefix":
+        words = prefixes.get(node.groups[0][0], [])
+        groups = [words] if words else []
+        condition = f"terms IN [{', '.join(_quote(w) for w in words)}]" if words else _NEVER
+    else:
+        # A phrase is all of its words here (filters know no positions): emulated.
+        groups = [[_term(t) for t in dict.fromkeys(g)] for g in node.groups]
+        condition = " AND ".join(f"terms IN [{', '.join(_quote(t) for t in g)}]" for g in groups)
+    alternatives = [f"({condition})"] if node.groups else []
+    if node.entity is not None:
+        alternatives.append(f"terms = {_quote(TERM_ENTITY + node.entity.id)}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def build_plan_filter(plan: QueryPlan) -> list[str]:
+    """Filter clauses matching a plan that Meilisearch's q cannot (see native_query)."""
+    if not plan or native_query(plan):
+        return []
+    clauses = [_filter_node(node, plan.prefixes) for node in plan.clauses]
+    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded
+                if not _q_phrase(node)]  # those are -"phrases" in q
+    return clauses
 
 
 def _quote(value: str) -> str:
@@ -285,28 +414,30 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None) -> dict:
+def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None,
+                   typos: bool = False) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
     histogram, the timeline's period counts come in the same answer."""
-    q, entities = build_query(plan)
+    q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
-        "matchingStrategy": matching_strategy(plan),
+        "matchingStrategy": matching_strategy(plan, typos),
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
         "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
-        body["attributesToSearchOn"] = TEXT_ATTRIBUTES
+        body["attributesToSearchOn"] = [*TEXT_ATTRIBUTES, "forms"]
     sort = filters.effective_sort
     if sort == "oldest":
         body["sort"] = ["published_ts:asc", "id:asc"]
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
-    filter_ = build_filter(filters)
-    if not plan.strict and plan.optional:
-        filter_ += _decisive_filter(plan)
+    if plan.relaxed:
+        filter_ = build_filter(filters) + ranked_filter(plan, typos)
+    else:
+        filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
     if filter_:
         body["filter"] = filter_
     return body
@@ -463,9 +594,18 @@ class MeiliSearch:
             raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
         return answer
 
+    def stale_documents(self, uid: str | None = None) -> bool:
+        """Whether the index holds documents written before the terms attribute (word forms,
+        query operators) existed: they need a rebuild."""
+        answer = self.raw_search({"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0,
+                                  "page": 1}, uid)
+        return bool(answer.get("totalHits"))
+
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
+        if not result.get("totalHits") and typo_query(plan):
+            result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
         return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
@@ -474,10 +614,15 @@ class MeiliSearch:
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
                   interval: str) -> dict[date, int] | None:
         """Period counts alone (None: the index predates the period fields; ask the database)."""
-        body = {**search_request(filters, plan), "hitsPerPage": 0, "page": 1,
-                "facets": [PERIOD_FIELDS[interval]]}
-        body.pop("sort", None)
-        return _periods(self.raw_search(body), interval)
+        result = None
+        for typos in (False, True):
+            if typos and (result.get("totalHits") or not typo_query(plan)):
+                break
+            body = {**search_request(filters, plan, typos=typos), "hitsPerPage": 0, "page": 1,
+                    "facets": [PERIOD_FIELDS[interval]]}
+            body.pop("sort", None)
+            result = self.raw_search(body)
+        return _periods(result, interval)
 
 
 ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
 from app.runtime import Runtime
-from app.search.meili import MeiliSearch, document
+from app.search.meili import MeiliSearch, MeiliUnavailable, document
 
 log = logging.getLogger("chipwatch.outbox")
 
@@ -212,6 +212,10 @@ def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tup
     return len(rows), len(rows) == batch
 
 
+# Live indexes this process found holding current documents (checked once per process).
+_CURRENT_DOCUMENTS: set[str] = set()
+
+
 def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0) -> int:
     """Push due outbox rows to Meilisearch, batch after batch (for at most about max_seconds).
 
@@ -227,7 +231,13 @@ def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0
             log.info("Meilisearch index %s is missing: building it from the database", meili.index_uid)
             total += _rebuild(runtime, meili, None, only_if_missing=True)[1]
         meili.ensure_index()
-    except MeilisearchError as exc:  # e.g. a key without the needed actions: say so, retry later
+        if meili.index_uid not in _CURRENT_DOCUMENTS:
+            if meili.stale_documents():
+                log.info("Meilisearch index %s holds documents of an earlier version: rebuilding it",
+                         meili.index_uid)
+                total += _rebuild(runtime, meili, None, only_if_missing=False)[1]
+            _CURRENT_DOCUMENTS.add(meili.index_uid)
+    except (MeilisearchError, MeiliUnavailable) as exc:  # e.g. a key without the needed actions: say so, retry later
         log.warning("Meilisearch index %s not ready: %s", meili.index_uid, exc)
         return total
     deadline = time.monotonic() + max_seconds

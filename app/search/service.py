@@ -20,6 +20,8 @@ from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, m
 from app.search.query import QueryPlan, plan_query
 from app.search.snippet import make_snippet
 
+PREFIX_WORDS = 200  # words a prefix may stand for
+
 LANG_NAMES = {"ar": "العربية", "en": "English", "zh": "中文", "fr": "Français", "ja": "日本語",
               "ko": "한국어", "ru": "Русский", "de": "Deutsch", "es": "Español"}
 
@@ -42,6 +44,8 @@ class SearchPage:
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
     histogram: dict[date, int] | None = None
+    understood: list[str] = field(default_factory=list)  # the query said back
+    query_notices: list[str] = field(default_factory=list)  # syntax not taken as typed
     plan: QueryPlan = field(default_factory=QueryPlan)
     partial: bool = False  # nothing matched the whole query: the best partial matches
     not_found: list[str] = field(default_factory=list)  # query words no hit shown has
@@ -71,6 +75,7 @@ class SearchPage:
                        for k, values in self.facets.items()},
             "expansions": [{"id": e.id, "type": e.type, "name": e.name,
                             "aliases": e.all_aliases()} for e in self.expansions],
+            "understood": self.understood, "query_notices": self.query_notices,
             "searched_as": {
                 "match": self.filters.match, "language": self.plan.language,
                 "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
@@ -148,8 +153,7 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
                     histogram: str | None = None) -> SearchPage:
     """One search; with histogram ("week", "month", "year") also the timeline's counts."""
     check_entities(session, filters)
-    plan = plan_query(filters.q, tagger, expand=filters.expand, match=filters.match,
-                      langs=filters.lang, known=lambda word: word_in_index(session, word))
+    filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
 
     def run(plan):
@@ -193,7 +197,39 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
             values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
-                      result.histogram, plan, partial, not_found, suggestions)
+                      result.histogram, understood=plan.understood, query_notices=plan.notices,
+                      plan=plan, partial=partial, not_found=not_found, suggestions=suggestions)
+
+
+def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:
+    """The plan of the filters' query, and the filters with its field prefixes
+    (company:huawei...) added, the same filters as the facet links."""
+    plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang,
+                      match=filters.match, known=lambda word: word_in_index(session, word))
+    if plan.filters:
+        filters = filters.model_copy(update={
+            "q": plan.rest if plan.rest is not None else filters.q,
+            **{name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
+               for name, ids in plan.filters.items()}})
+    resolve_prefixes(session, plan)
+    return filters, plan
+
+
+def resolve_prefixes(session: Session, plan: QueryPlan) -> None:
+    """The index words each prefix of the plan stands for (engines without native prefix
+    search match them; the page lists them)."""
+    from app.search.database import prefix_words
+    from app.search.query import describe, prefix_clauses
+
+    for clause in prefix_clauses(plan):
+        prefix = clause.groups[0][0]
+        if prefix not in plan.prefixes:
+            plan.prefixes[prefix] = prefix_words(session, prefix, PREFIX_WORDS)
+            if len(plan.prefixes[prefix]) >= PREFIX_WORDS:
+                plan.notices.append(f"{clause.text}* stands for more than {PREFIX_WORDS} words: "
+                                    f"the {PREFIX_WORDS} shortest are searched")
+    if plan.prefixes:
+        plan.understood = describe(plan)
 
 
 def article_detail(session: Session, article_id: int) -> dict | None:
