@@ -145,7 +145,10 @@ class EngineReport:
                 "recall@10": round(self.mean("recall"), 4), "ndcg@10": round(self.mean("ndcg"), 4),
                 "mrr": round(self.mean("rr"), 4), "zero_result_rate": round(self.zero_result_rate, 4),
                 "zero_result_queries": self.zero_result_queries,
-                "controls_with_hits": self.controls_with_hits, "error": self.error}
+                "controls_with_hits": self.controls_with_hits, "error": self.error,
+                "queries": [{"id": r.query.id, "q": r.query.q, "recall@10": round(r.recall, 4),
+                             "ndcg@10": round(r.ndcg, 4), "rr": round(r.rr, 4), "total": r.total,
+                             "returned": r.returned} for r in self.results]}
 
 
 # --- running one engine -------------------------------------------------------------------------

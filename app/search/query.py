@@ -381,24 +381,43 @@ def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
     return plan
 
 
+# Which names decide a hit when a query has several kinds: the most specific kind present.
+# An article about a company, a chip, a restriction or a country often does not name the
+# agency that acted ("the Biden administration"): beside other names, agencies only rank.
+_TIERS = (("company", "chip", "restriction", "topic", "region"), ("agency",))
+
+
 def _decide(plan: QueryPlan, forced: set[str]) -> None:
-    """Which terms decide a hit and which only rank (see app/search/relevance.py): names,
-    concepts, phrases, operators and +words decide; other words rank, and with nothing that
-    decides, a hit needs most of them."""
+    """Which terms decide a hit and which only rank (see app/search/relevance.py): phrases,
+    operators, +words and names decide (agencies only when the query names nothing else);
+    other words rank, and with nothing that decides, a hit needs most of the words."""
     if plan.strict:
         return
 
-    def ranks_only(node: Node) -> bool:
+    def tier(node: Node) -> int | None:
+        """The name tier of a plain name clause (None: not a plain name)."""
+        if isinstance(node, Clause) and node.kind == "exact" and node.entity is not None:
+            return next((i for i, types in enumerate(_TIERS) if node.entity.type in types), None)
+        return None
+
+    def is_word(node: Node) -> bool:
         return (isinstance(node, Clause) and node.kind == "word" and node.entity is None
                 and not (node.groups and node.groups[0] and node.groups[0][0] in forced))
 
-    words = [n for n in plan.clauses if ranks_only(n)]
-    if not words:
+    tiers = [t for t in map(tier, plan.clauses) if t is not None]
+    top = min(tiers) if tiers else None
+
+    def ranks_only(node: Node) -> bool:
+        t = tier(node)
+        return is_word(node) or (t is not None and t != top)
+
+    optional = [n for n in plan.clauses if ranks_only(n)]
+    if not optional:
         return
     named = [n for n in plan.clauses if not ranks_only(n)]
-    plan.clauses, plan.optional = named, words
+    plan.clauses, plan.optional = named, optional
     # Field terms (company:huawei) decide like names do: they became filters.
-    plan.min_optional = 0 if named or plan.filters else most(len(words))
+    plan.min_optional = 0 if named or plan.filters else most(len(optional))
 
 
 # --- said back ----------------------------------------------------------------------------------
