@@ -93,7 +93,7 @@ def index_settings() -> dict:
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
         # relevance decides, with the publication date as the last tie-break.
-        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness",
+        "rankingRules": ["sort", "words", "attribute", "typo", "proximity", "exactness",
                          "published_ts:desc"],
         "prefixSearch": "disabled",
         "typoTolerance": {
@@ -270,11 +270,13 @@ def ranked_query(plan: QueryPlan) -> tuple[str, bool]:
             entities = True
         elif isinstance(node, Clause) and node.kind != "prefix":
             optional.extend(_surface_words(node))
-    # "last" drops words from the end: the likely rarer (longer) words go first, numbers last.
-    optional.sort(key=lambda w: (w.strip('"').isdigit(), -len(w)))
+    # "last" drops words from the end: names that only rank first, then the longer words
+    # (likely the rarer ones: Meilisearch has no idea of a word's weight in this strategy).
+    optional = list(dict.fromkeys(optional))
+    optional.sort(key=lambda w: (not w.startswith("xent"), -len(w)))
     if not required:
         required, entities = [f'"{EVERY}"'], True
-    return " ".join(required + named_words + optional), entities
+    return " ".join(required + optional + named_words), entities
 
 
 def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
