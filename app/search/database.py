@@ -21,7 +21,8 @@ from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
 from app.search.concepts import topic_token, topic_tokens
-from app.text import index_tokens
+from app.gazetteer import default as default_gazetteer
+from app.text import index_tokens, term_groups
 from app.wordforms import FORM_MARK, document_forms
 from app.search.periods import bucket_start
 
@@ -53,6 +54,54 @@ def search_text(title: str, body: str, lang: str | None) -> str:
     return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
 
 
+TITLE_ENTITY = "xtitle"  # FTS5: an entity named in the title, also written as xtitle<id>
+
+
+def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
+    """The entities among entity_ids that the title names (all words of one alias in it)."""
+    groups = _alias_groups(gazetteer or default_gazetteer())
+    return [e for e in entity_ids
+            if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))]
+
+
+_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
+
+
+def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
+    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
+    cached = _ALIAS_GROUPS.get(gazetteer.version)
+    if cached is None:
+        cached = {}
+        for entity in gazetteer.entities.values():
+            aliases = []
+            for alias in entity.all_aliases():
+                groups = [frozenset(g) for g in term_groups(alias)]
+                if groups:
+                    aliases.append(groups)
+            cached[entity.id] = aliases
+        _ALIAS_GROUPS[gazetteer.version] = cached
+    return cached
+
+
+def _titled(joined: str, entity_ids) -> list[str]:
+    """Entities named in the title of an article whose search_text is joined."""
+    title = {t[len(TITLE_MARK):] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
+    return title_entity_ids(title, entity_ids) if title else []
+
+
+def _fts_ents(joined: str, entity_ids) -> str:
+    """The FTS5 ents column: entity ids, and again (marked) those the title names."""
+    return " ".join([_fts_entity(e) for e in entity_ids]
+                    + [TITLE_ENTITY + _fts_entity(e) for e in _titled(joined, entity_ids)])
+
+
+def _pg_tokens(joined: str, entity_ids) -> list[str]:
+    """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
+    the title names."""
+    return ((sorted(set(joined.split(" "))) if joined else []) + [ENTITY_TOKEN + e for e in entity_ids]
+            + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
+
+
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
     joined = search_text(article.title, article.body, article.lang)
@@ -61,11 +110,10 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
             text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": joined,
-             "ents": " ".join(_fts_entity(e) for e in entity_ids)},
+            {"id": article.id, "text": joined, "ents": _fts_ents(joined, entity_ids)},
         )
     else:
-        all_tokens = sorted(set(tokens)) + [ENTITY_TOKEN + e for e in entity_ids]
+        all_tokens = _pg_tokens(joined, entity_ids)
         stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
@@ -81,15 +129,14 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         ids = [d[0] for d in documents]
         conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
         conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, " ".join(_fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
+            (i, text_, _fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents])
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
         # batch fail and be stored one article at a time, through write_document).
         from app.ingest.bulk import insert_rows
 
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
-            for i, text_, entity_ids in documents])
+            (i, _pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
 
 
 def rewrite_search_rows(conn, batch: int = 500) -> int:
@@ -115,11 +162,9 @@ def rewrite_search_rows(conn, batch: int = 500) -> int:
             if conn.dialect.name == "sqlite":
                 conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
                 conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-                             {"id": id_, "text": joined,
-                              "ents": " ".join(_fts_entity(e) for e in entity_ids)})
+                             {"id": id_, "text": joined, "ents": _fts_ents(joined, entity_ids)})
             else:
-                tokens = (sorted(set(joined.split(" "))) if joined else []) + [
-                    ENTITY_TOKEN + e for e in entity_ids]
+                tokens = _pg_tokens(joined, entity_ids)
                 stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                         set_={"tokens": tokens}))
@@ -171,6 +216,8 @@ def _fts_node(node: Node) -> str:
         alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
     elif node.entity is not None:
         alternatives.append(f"ents : {_fts_quote(_fts_entity(node.entity.id))}")
+        if node.kind != "tag":  # ranks an article that names the entity in its title first
+            alternatives.append(f"ents : {_fts_quote(TITLE_ENTITY + _fts_entity(node.entity.id))}")
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -263,6 +310,8 @@ def _pg_match(plan: QueryPlan):
                     ] if clause.groups else []
         if clause.is_topic:
             in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
+        elif clause.entity is not None:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id])))
         if in_title:
             rank.append(_as_int(or_(*in_title)))
     return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))

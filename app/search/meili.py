@@ -49,7 +49,7 @@ from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
 from app.search.concepts import topics_in
-from app.search.database import _enough
+from app.search.database import _enough, title_entity_ids
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
 from app.text import ARABIC_LETTER, index_tokens, term_groups
@@ -145,35 +145,13 @@ def _text(text: str) -> tuple[str, str]:
     return " ".join(plain), " ".join(exact)
 
 
-_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
-
-
-def _alias_groups(gazetteer: Gazetteer) -> dict[str, list[list[frozenset[str]]]]:
-    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
-    cached = _ALIAS_GROUPS.get(gazetteer.version)
-    if cached is None:
-        cached = {}
-        for entity in gazetteer.entities.values():
-            aliases = []
-            for alias in entity.all_aliases():
-                groups = [frozenset(g) for g in term_groups(alias)]
-                if groups:
-                    aliases.append(groups)
-            cached[entity.id] = aliases
-        _ALIAS_GROUPS[gazetteer.version] = cached
-    return cached
-
-
 def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
              gazetteer: Gazetteer | None = None, lists: Iterable[str] = ()) -> dict:
     """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
     lists the export-control lists its companies were on at its date (app/lists/status.py)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
-    title_tokens = set(index_tokens(article.title))
-    groups = _alias_groups(gazetteer or default_gazetteer())
-    in_title = [eid for eid, _type in tags
-                if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    in_title = title_entity_ids(set(index_tokens(article.title)), [e for e, _type in tags], gazetteer)
     tokens = index_tokens(article.title + "\n" + article.body)
     forms = sorted(document_forms(tokens, article.lang))
     # Topic concepts (app/search/concepts.py) are tagged like entities, in the index only.
