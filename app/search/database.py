@@ -55,6 +55,7 @@ def search_text(title: str, body: str, lang: str | None) -> str:
 
 
 TITLE_ENTITY = "xtitle"  # FTS5: an entity named in the title, also written as xtitle<id>
+ENTS_WEIGHT = 3.0  # bm25() weight of the ents column (tags) against the text (1.0)
 
 
 def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
@@ -372,7 +373,7 @@ class DatabaseSearch:
                     select(literal_column("rowid")).select_from(text("article_fts"))
                     .where(text("article_fts MATCH :exclude"))))
             if self.engine == "sqlite" and (plan.clauses or plan.optional):
-                fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
+                fts = (select(literal_column("rowid").label("rid"), literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"))
                        .select_from(text("article_fts"))
                        .where(text("article_fts MATCH :match")).subquery())
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
