@@ -56,30 +56,49 @@ def _stemmable(token: str) -> bool:
 
 
 def _arabic_stems(token: str) -> set[str]:
+    """Snowball's Arabic stems of every clitic-free form of the word. Snowball keeps the
+    feminine plural ات on a word without the article (صادرات -> صادرا, but الصادرات -> صادر),
+    so a form ending in ات is also stemmed without it."""
     stemmer = _stemmer("ar")
-    return {stemmer.stemWord(form) for form in (token, *strip_arabic_prefix(token))
-            if len(form) >= 2}
+    forms = [f for f in (token, *strip_arabic_prefix(token)) if len(f) >= 2]
+    forms += [f[:-2] for f in forms if f.endswith("ات") and len(f) >= 5]
+    return {stemmer.stemWord(form) for form in forms}
+
+
+def _token_forms(token: str, latin_lang: str) -> tuple[str, ...]:
+    """The forms of one document token."""
+    if not _stemmable(token):
+        return (token,)
+    script = _script(token)
+    if script == "latin":
+        return (_stemmer(latin_lang).stemWord(token),)
+    if script == "arabic":
+        return tuple(_arabic_stems(token))
+    if script == "cyrillic":
+        return (_stemmer("ru").stemWord(token),)
+    if script == "greek":
+        return (_stemmer("el").stemWord(token),)
+    return (token,)
+
+
+# Forms per (stemmer language, token): documents share most of their vocabulary, and a dict
+# lookup is a tenth of a stemmer call. Cleared when it grows past _CACHE_MAX.
+_CACHE: dict[str, dict[str, tuple[str, ...]]] = {}
+_CACHE_MAX = 500_000
 
 
 def document_forms(tokens: list[str], lang: str | None) -> set[str]:
     """The forms (without FORM_MARK) of a document's folded tokens (app.text.index_tokens)."""
-    latin = _stemmer(lang if lang in SNOWBALL and lang not in ("ar", "ru", "el") else "en")
+    latin_lang = lang if lang in SNOWBALL and lang not in ("ar", "ru", "el") else "en"
+    cache = _CACHE.get(latin_lang)
+    if cache is None or len(cache) > _CACHE_MAX:
+        cache = _CACHE[latin_lang] = {}
     forms: set[str] = set()
     for token in set(tokens):
-        if not _stemmable(token):
-            forms.add(token)
-            continue
-        script = _script(token)
-        if script == "latin":
-            forms.add(latin.stemWord(token))
-        elif script == "arabic":
-            forms |= _arabic_stems(token)
-        elif script == "cyrillic":
-            forms.add(_stemmer("ru").stemWord(token))
-        elif script == "greek":
-            forms.add(_stemmer("el").stemWord(token))
-        else:
-            forms.add(token)
+        found = cache.get(token)
+        if found is None:
+            found = cache[token] = _token_forms(token, latin_lang)
+        forms.update(found)
     return forms
 
 

@@ -55,6 +55,8 @@ def _write_old_rows(runtime):
             else:
                 session.execute(text("UPDATE article_search SET tokens = :t WHERE article_id = :id"),
                                 {"id": id_, "t": sorted(set(tokens))})
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("DELETE FROM search_vocabulary"))  # before word forms: no such words
 
 
 def test_migration_and_rebuild_rewrite_old_search_rows(runtime, tmp_path):
@@ -62,6 +64,8 @@ def test_migration_and_rebuild_rewrite_old_search_rows(runtime, tmp_path):
     assert len(_ids(runtime, "export")) == 1 and len(_ids(runtime, "Pekin")) == 1
     _write_old_rows(runtime)
     assert _ids(runtime, "export") == set() and _ids(runtime, "Pekin") == set()  # an old index
+    if runtime.engine.dialect.name == "postgresql":
+        assert _ids(runtime, "licen*") == set()
 
     # The migration rewrites the rows (run again: down to the previous revision, then up).
     cfg = alembic_config(runtime.settings)

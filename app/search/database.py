@@ -103,6 +103,15 @@ def _pg_tokens(joined: str, entity_ids) -> list[str]:
             + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
 
 
+def _add_vocabulary(conn, tokens) -> None:
+    """PostgreSQL: remember the index's words (not forms or tags), for prefix queries. In
+    sorted order, so concurrent writers take the same locks in the same order."""
+    words = sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))})
+    if words:
+        conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
+                          "ON CONFLICT DO NOTHING"), {"words": words})
+
+
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
     joined = search_text(article.title, article.body, article.lang)
@@ -118,6 +127,7 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
+        _add_vocabulary(session, tokens)
 
 
 def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
@@ -138,6 +148,7 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
 
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
             (i, _pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
+        _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
 
 
 def rewrite_search_rows(conn, batch: int = 500) -> int:
@@ -169,6 +180,8 @@ def rewrite_search_rows(conn, batch: int = 500) -> int:
                 stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                         set_={"tokens": tokens}))
+        if conn.dialect.name != "sqlite":
+            _add_vocabulary(conn, {t for r in rows for t in index_tokens(r[1] + "\n" + r[2])})
         count += len(rows)
         last = ids[-1]
 
@@ -337,11 +350,12 @@ def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
             "ORDER BY length(term), term LIMIT :limit"),
             {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
     else:
-        like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        # search_vocabulary: every word written to the index (words of deleted articles stay
+        # and match nothing). Its key is in byte order, so a prefix is a range of it.
         rows = session.execute(text(
-            "SELECT t FROM (SELECT DISTINCT t FROM article_search, unnest(tokens) AS t "
-            "WHERE t LIKE :like) AS words ORDER BY length(t), t LIMIT :limit"),
-            {"like": like, "limit": limit})
+            "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
+            "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
     return [row[0] for row in rows]
 
 

@@ -408,7 +408,8 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
         "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
-        body["attributesToSearchOn"] = [*TEXT_ATTRIBUTES, "forms"]
+        # Phrases are matched in the text; a typo retry also in the word forms.
+        body["attributesToSearchOn"] = [*TEXT_ATTRIBUTES, *(["forms"] if typos else [])]
     sort = filters.effective_sort
     if sort == "oldest":
         body["sort"] = ["published_ts:asc", "id:asc"]

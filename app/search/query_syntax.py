@@ -248,7 +248,3 @@ def without_fields(q: str, fields: list[tuple[str, str]]) -> str:
         return "" if (m.group(1).lower(), m.group(2).strip('"')) in wanted else m.group()
 
     return " ".join(_FIELD_LEXEME.sub(drop, q.translate(_QUOTES)).split())
-
-
-def has_operators(parsed: Parsed) -> bool:
-    return any(not isinstance(item, Word) or item.prefix for item in parsed.query.items)

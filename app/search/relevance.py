@@ -21,6 +21,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from app.search import concepts
@@ -121,12 +122,12 @@ def _correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
     if folded in words or any(folded.startswith(s) for s in stems):
         return None
     best: list[tuple[int, str, str]] = []  # (distance, word, the name it belongs to)
-    for candidate, (written, owner) in words.items():
+    for candidate, d, _i in process.extract(folded, list(words), scorer=OSA.distance,
+                                            score_cutoff=limit, limit=None):
         if candidate.startswith(folded) or folded.startswith(candidate):
             continue  # an inflection (exports, chips), not a typo
-        d = _damerau(folded, candidate, limit)
-        if d <= limit:
-            best.append((d, written, owner))
+        written, owner = words[candidate]
+        best.append((int(d), written, owner))
     for stem, (written, owner) in stems.items():
         for k in (-1, 0, 1):
             head = folded[:len(stem) + k]

@@ -171,8 +171,9 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
     relaxed = relax(plan)
     if not result.total and relaxed is not None:
         # Zero results is the last resort: the articles matching most of the query.
-        result, partial = run(relaxed), True
-        plan = relaxed
+        partial_result = run(relaxed)
+        if partial_result.total:
+            result, partial, plan = partial_result, True, relaxed
     if partial and result.total:
         not_found = missing_terms(session, plan, result.ids)
     elif not result.total and filters.q.strip():

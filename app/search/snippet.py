@@ -1,8 +1,7 @@
 """Safe snippets: plain text cropped around the first match, matches wrapped in <mark>."""
 
-from html import escape
-
 import re
+from html import escape
 
 from app.text import is_whole_word, normalize_with_map
 from app.wordforms import FORM_MARK, word_matches_forms
