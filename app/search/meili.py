@@ -11,14 +11,18 @@ before a word reaches it, the same way for documents and for queries:
   ASCII words (`cjk` + hex of the UTF-8): Meilisearch's language detection would segment
   the same characters differently in a document and in a query (Chinese or Japanese, and
   910C glued to 昇腾), an opaque word is always one word.
-- Prefix search is disabled (H20 must never find H200), and every token with a digit (model
-  numbers) or in an opaque script is sent as a one-word phrase: exact, no typo. Other words
-  keep Meilisearch's typo tolerance ("Nvidai" finds Nvidia; the database search cannot).
+- Prefix search is disabled (H20 must never find H200). Tokens with a digit (model numbers)
+  and opaque words live in `title_exact`/`body_exact`, word forms in `forms`: attributes
+  without typos. Other words keep Meilisearch's typo tolerance.
 - An entity clause of the plan ("Nvidia" typed by the reader, an entity of the gazetteer)
   becomes one exact opaque word that every article tagged with the entity carries in the
   `ents` attribute, so it matches إنفيديا and 英伟达 articles too; `ents_title` holds the
   entities named in the title, so those rank first. With expand=0 the plan has no entity
   clause and only title and body are searched.
+- A ranked plan (app/search/relevance.py) is a filter that decides the hits (its names and
+  concepts as facets, `topic` for concepts; with words only, most of them on `terms`) and a
+  q that ranks them with the "last" strategy: the required tags (or EVERY) first, so every
+  filtered article matches, then the optional names and words.
 - Every filter of the contract is a Meilisearch filter (entity ids, language, source, day).
 
 Meilisearch answers which ids, in what order, how many and the facet counts; titles,
@@ -44,7 +48,6 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer import Gazetteer
-from app.gazetteer import default as default_gazetteer
 from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
@@ -52,7 +55,7 @@ from app.search.concepts import topics_in
 from app.search.database import _enough, title_entity_ids
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
-from app.text import ARABIC_LETTER, index_tokens, term_groups
+from app.text import ARABIC_LETTER, index_tokens
 from app.wordforms import FORM_MARK, document_forms
 
 log = logging.getLogger("chipwatch.meili")

@@ -5,7 +5,8 @@ An analyst types questions, not all of whose words are in any one article. So a 
 
 - names and concepts decide: every entity (Nvidia, H20, Saudi Arabia, the AI diffusion rule)
   and every topic concept (customs, ban, licence, data centre... app/search/concepts.py) the
-  query names must match, by its words or by the tag that stands for all its spellings;
+  query names must match, by its words or by the tag that stands for all its spellings; an
+  agency only when the query names nothing else (app.search.query._decide);
 - other words rank: an article matching more of them (and in its title) comes first. With no
   name or concept in the query, a hit needs most of its words (all of one or two, half and
   one of more);
@@ -19,7 +20,6 @@ Strict matching stays: `match=all`, a `+word`, and quoted phrases are required a
 
 import re
 import unicodedata
-from functools import lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
