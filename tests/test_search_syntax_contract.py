@@ -172,6 +172,10 @@ def test_api_and_page_say_back_the_query(corpus):
     assert page.status_code == 200
     assert "Nvidia, not Huawei" in page.text and 'href="/help/search"' in page.text
     assert client.get("/help/search").status_code == 200
+    # A field term leaves the box and shows as the facet selection (removable like any other).
+    page = client.get("/", params={"q": "company:huawei export"}).text
+    assert 'value="export"' in page and "company:huawei" not in page.split('name="q"')[1][:200]
+    assert 'aria-label="Active filters"' in page
 
 
 SYNTAX_AGREEMENT = ["Nvidia -Huawei", "Nvidia OR Huawei", "licen*", "export", "Pekin", "controle",

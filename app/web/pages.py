@@ -39,6 +39,7 @@ def search_page(request: Request, filters: FiltersDep, session: SessionDep, runt
     interval = _interval(filters)
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback,
                            histogram=interval)
+    filters = page.filters  # field terms (company:huawei) become facet selections
     selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
                 for param in (*ENTITY_PARAMS, "lang", "source", "listed", "list")
                 for value in getattr(filters, param)]
