@@ -342,9 +342,35 @@ def sources_remove(source: str) -> None:
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit 1 when any entity type's micro-F1 is below this value.")
+@click.option("--search", "search_", is_flag=True,
+              help="Score search instead: recall@10, nDCG@10, MRR, zero results per engine on "
+                   "the judged queries (app/data/eval/queries.jsonl).")
+@click.option("--engine", "engines", multiple=True, type=click.Choice(["sqlite", "postgresql", "meilisearch"]),
+              help="With --search: the engines to score (default: all three).")
+@click.option("--pg-url", envvar="CHIPWATCH_EVAL_PG",
+              default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
+              help="With --search: a PostgreSQL server where a scratch database is made and dropped.")
+@click.option("--meili-bin", envvar="MEILI_BIN",
+              help="With --search: a Meilisearch binary to start for the run (or --meili-url).")
+@click.option("--meili-url", help="With --search: a running Meilisearch (a new index is made and deleted).")
+@click.option("--meili-key", help="With --search: its API key.")
 def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, sample: bool,
-          no_misses: bool, fail_under: float | None) -> None:
-    """Score enrichment on the labelled evaluation set: precision, recall and F1 per type."""
+          no_misses: bool, fail_under: float | None, search_: bool, engines: tuple[str, ...],
+          pg_url: str, meili_bin: str | None, meili_url: str | None, meili_key: str | None) -> None:
+    """Score enrichment on the labelled evaluation set: precision, recall and F1 per type
+    (or, with --search, search relevance on the judged queries)."""
+    if search_:
+        from app.search.evaluate import ENGINES, evaluate, format_text, load_queries
+
+        reports = evaluate(list(engines or ENGINES), load_queries(data) if data else load_queries(),
+                           pg_admin=pg_url, meili_url=meili_url, meili_key=meili_key, meili_bin=meili_bin)
+        click.echo(format_text(reports, worst=0 if no_misses else 10))
+        if json_out:
+            out = json.dumps([r.summary() for r in reports], ensure_ascii=False, indent=2)
+            click.echo(out) if str(json_out) == "-" else json_out.write_text(out + "\n", encoding="utf-8")
+        if any(r.error for r in reports):
+            raise SystemExit(1)
+        return
     from app import gazetteer as gz
     from app.enrich import Enricher, default_enricher
     from app.enrich.evaluate import EVAL_SET, evaluate, load_eval_set, load_sample_set

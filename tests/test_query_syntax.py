@@ -80,7 +80,8 @@ def test_prefix_rules(tagger):
 def test_fields_become_filters(tagger):
     plan = plan_query("company:huawei chip:H20 region:Chine export", tagger)
     assert plan.filters == {"company": ["huawei"], "chip": ["h20"], "region": ["china"]}
-    assert [c.text for c in plan.clauses] == ["export"]
+    # The fields decide (filters); the word only ranks (app/search/relevance.py).
+    assert [c.text for c in plan.optional] == ["export"] and plan.min_optional == 0
     inside = plan_query("company:huawei OR company:nvidia", tagger)
     assert isinstance(inside.clauses[0], AnyOf) and all(c.kind == "tag" for c in inside.clauses[0].parts)
     unknown = plan_query("company:zzqxv", tagger)

@@ -36,7 +36,7 @@ from app.migrate import upgrade
 from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, Source, as_utc, utcnow
 from app.runtime import Runtime, build_runtime
 from app.search import outbox as outbox_module
-from app.search.meili import MeiliSearch, document, encode_token, entity_token, index_settings
+from app.search.meili import EVERY, MeiliSearch, document, encode_token, entity_token, index_settings
 from app.search.outbox import drain_outbox, load_documents, rebuild_meili
 from app.search.periods import bucket_start
 from app.search.query import plan_query
@@ -46,9 +46,6 @@ from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
 from tests.live import under_ci, wait_for
 
 ENGINES = ["sqlite", "postgresql", pytest.param("meilisearch", marks=pytest.mark.meili)]
-FTS_NO_TYPOS = ("the database search (FTS5 / PostgreSQL token array) has no typo tolerance: "
-                "words match exactly")
-
 
 # --- corpus and helpers ---------------------------------------------------------------------
 
@@ -404,8 +401,7 @@ def test_arabic_query_with_attached_clitic_finds_the_entity(corpus):
 
 
 def test_typo_tolerance_for_words(corpus):
-    if corpus.is_database:
-        pytest.skip(FTS_NO_TYPOS)
+    # Every engine: a word one typo from a name is read as the name (app/search/relevance.py).
     assert corpus.where(lambda t: "nvidia" in t["tokens"]) <= set(corpus.ids(q="Nvidai", expand=0))
     assert corpus.ids(q="H2000", expand=0) == []  # model numbers stay exact
 
@@ -503,13 +499,17 @@ def test_document_shape(meili_runtime):
     assert gone == [999_999] and len(docs) == 1
     doc = docs[0]
     assert doc["id"] == zh.id and doc["lang"] == "zh" and doc["source"]
-    assert "910c" in doc["body"].split() and encode_token("芯片") in doc["body"].split()
-    assert not re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["body"])  # opaque words only
+    # Model numbers and opaque words sit apart, in attributes without typos.
+    assert "910c" in doc["body_exact"].split() and encode_token("芯片") in doc["body_exact"].split()
+    assert "910c" not in doc["body"].split()
+    assert not re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["body"] + doc["title_exact"] + doc["body_exact"])
     assert "huawei" in doc["company"] and entity_token("huawei") in doc["ents"].split()
     assert doc["published_day"] == int(as_utc(zh.published_at).strftime("%Y%m%d"))
     bare = document(zh, [("huawei", "company"), ("ascend-910c", "chip")], None)
     assert bare["company"] == ["huawei"] and bare["chip"] == ["ascend-910c"] and bare["source"] is None
-    assert bare["ents"].split() == [entity_token("ascend-910c"), entity_token("huawei")]
+    # Entity tags, then the topic concepts the text mentions (app/search/concepts.py).
+    assert bare["ents"].split() == ([entity_token("ascend-910c"), entity_token("huawei")]
+                                    + [entity_token(t) for t in bare["topic"]] + [EVERY])
 
 
 @pytest.mark.meili

@@ -4,11 +4,13 @@ Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han b
 the ids of the article's entities, written in the same transaction as the article.
 """
 
+import itertools
+import math
 from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, false, func, literal, literal_column, not_, or_,
+    Column, Integer, MetaData, Select, Table, Text, and_, case, false, func, literal, literal_column, not_, or_,
     select, text,
 )
 from sqlalchemy.dialects import postgresql
@@ -17,8 +19,10 @@ from sqlalchemy.orm import Session
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
-from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
-from app.text import index_tokens
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
+from app.search.concepts import topic_token, topic_tokens
+from app.gazetteer import default as default_gazetteer
+from app.text import index_tokens, term_groups
 from app.wordforms import FORM_MARK, document_forms
 from app.search.periods import bucket_start
 
@@ -36,18 +40,73 @@ def _fts_entity(entity_id: str) -> str:
     return entity_id.replace("-", "")
 
 
+TITLE_MARK = "^"  # title tokens are also written marked: PostgreSQL ranks title matches first,
+# and FTS5's tokenizer drops the mark, so a title word counts twice in bm25().
+
+
 def search_text(title: str, body: str, lang: str | None) -> str:
-    """What the database search holds for an article: its tokens in order (phrases need
-    positions), then its word forms, each marked with FORM_MARK (app.wordforms)."""
+    """What the database search holds for an article: its title tokens marked (ranking), its
+    tokens in order (phrases need positions), its word forms, each marked with FORM_MARK
+    (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
     tokens = index_tokens(title + "\n" + body)
     forms = sorted(document_forms(tokens, lang))
-    return " ".join(tokens + [FORM_MARK + f for f in forms])
+    title_marks = [TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
+    return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
+
+
+TITLE_ENTITY = "xtitle"  # FTS5: an entity named in the title, also written as xtitle<id>
+ENTS_WEIGHT = 3.0  # bm25() weight of the ents column (tags) against the text (1.0)
+
+
+def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
+    """The entities among entity_ids that the title names (all words of one alias in it)."""
+    groups = _alias_groups(gazetteer or default_gazetteer())
+    return [e for e in entity_ids
+            if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))]
+
+
+_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
+
+
+def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
+    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
+    cached = _ALIAS_GROUPS.get(gazetteer.version)
+    if cached is None:
+        cached = {}
+        for entity in gazetteer.entities.values():
+            aliases = []
+            for alias in entity.all_aliases():
+                groups = [frozenset(g) for g in term_groups(alias)]
+                if groups:
+                    aliases.append(groups)
+            cached[entity.id] = aliases
+        _ALIAS_GROUPS[gazetteer.version] = cached
+    return cached
+
+
+def _titled(joined: str, entity_ids) -> list[str]:
+    """Entities named in the title of an article whose search_text is joined."""
+    title = {t[len(TITLE_MARK):] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
+    return title_entity_ids(title, entity_ids) if title else []
+
+
+def _fts_ents(joined: str, entity_ids) -> str:
+    """The FTS5 ents column: entity ids, and again (marked) those the title names."""
+    return " ".join([_fts_entity(e) for e in entity_ids]
+                    + [TITLE_ENTITY + _fts_entity(e) for e in _titled(joined, entity_ids)])
+
+
+def _pg_tokens(joined: str, entity_ids) -> list[str]:
+    """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
+    the title names."""
+    return ((sorted(set(joined.split(" "))) if joined else []) + [ENTITY_TOKEN + e for e in entity_ids]
+            + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
 
 
 def _add_vocabulary(conn, tokens) -> None:
     """PostgreSQL: remember the index's words (not forms or tags), for prefix queries. In
     sorted order, so concurrent writers take the same locks in the same order."""
-    words = sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN))})
+    words = sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))})
     if words:
         conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
                           "ON CONFLICT DO NOTHING"), {"words": words})
@@ -61,11 +120,10 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
             text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": joined,
-             "ents": " ".join(_fts_entity(e) for e in entity_ids)},
+            {"id": article.id, "text": joined, "ents": _fts_ents(joined, entity_ids)},
         )
     else:
-        all_tokens = sorted(set(tokens)) + [ENTITY_TOKEN + e for e in entity_ids]
+        all_tokens = _pg_tokens(joined, entity_ids)
         stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
@@ -82,15 +140,14 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         ids = [d[0] for d in documents]
         conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
         conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, " ".join(_fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
+            (i, text_, _fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents])
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
         # batch fail and be stored one article at a time, through write_document).
         from app.ingest.bulk import insert_rows
 
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
-            for i, text_, entity_ids in documents])
+            (i, _pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
         _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
 
 
@@ -117,11 +174,9 @@ def rewrite_search_rows(conn, batch: int = 500) -> int:
             if conn.dialect.name == "sqlite":
                 conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
                 conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-                             {"id": id_, "text": joined,
-                              "ents": " ".join(_fts_entity(e) for e in entity_ids)})
+                             {"id": id_, "text": joined, "ents": _fts_ents(joined, entity_ids)})
             else:
-                tokens = (sorted(set(joined.split(" "))) if joined else []) + [
-                    ENTITY_TOKEN + e for e in entity_ids]
+                tokens = _pg_tokens(joined, entity_ids)
                 stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
                 conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                         set_={"tokens": tokens}))
@@ -171,14 +226,39 @@ def _fts_node(node: Node) -> str:
     else:
         words = " AND ".join(_fts_any(group) for group in node.groups)
     alternatives = [f"({words})"] if node.groups else []
-    if node.entity is not None:
+    if node.is_topic:
+        alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
+    elif node.entity is not None:
         alternatives.append(f"ents : {_fts_quote(_fts_entity(node.entity.id))}")
+        if node.kind != "tag":  # ranks an article that names the entity in its title first
+            alternatives.append(f"ents : {_fts_quote(TITLE_ENTITY + _fts_entity(node.entity.id))}")
     return "(" + " OR ".join(alternatives) + ")"
 
 
+MAX_COMBINATIONS = 64  # "most of the words" as an OR of AND-ed subsets, at most this many
+
+
+def _enough(n: int, k: int) -> int:
+    """k, lowered until the subsets of k among n are few enough to write out."""
+    while k > 1 and math.comb(n, k) > MAX_COMBINATIONS:
+        k -= 1
+    return max(k, 1)
+
+
 def fts_expression(plan: QueryPlan) -> str:
-    """The FTS5 MATCH expression for the required part of a plan ("" when there is none)."""
-    return " AND ".join(_fts_node(node) for node in plan.clauses)
+    """The FTS5 MATCH expression: every required node and enough optional ones ("" when
+    there is none). Optional words always appear in it, so bm25() ranks an article by all
+    the query's terms it has (a title word counts twice, see search_text)."""
+    required = " AND ".join(_fts_node(node) for node in plan.clauses)
+    optional = [_fts_node(node) for node in plan.optional]
+    if not optional:
+        return required
+    if required:
+        return f"{required} AND ({' OR '.join([*optional, required])})"
+    k = _enough(len(optional), plan.min_optional)
+    if k <= 1:
+        return " OR ".join(optional)
+    return " OR ".join("(" + " AND ".join(subset) + ")" for subset in itertools.combinations(optional, k))
 
 
 def fts_exclusion(plan: QueryPlan) -> str:
@@ -187,7 +267,7 @@ def fts_exclusion(plan: QueryPlan) -> str:
 
 def _fts_params(plan: QueryPlan) -> dict:
     params = {}
-    if plan.clauses:
+    if plan.clauses or plan.optional:
         params["match"] = fts_expression(plan)
     if plan.excluded:
         params["exclude"] = fts_exclusion(plan)
@@ -212,10 +292,43 @@ def _pg_node(node: Node, prefixes: dict[str, list[str]]):
     else:
         # A phrase is all of its words here (the array keeps no positions): emulated.
         condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
+    if node.is_topic:
+        tag = tokens.overlap(_text_array([topic_token(node.entity.id)]))
+        return or_(condition, tag) if node.groups else tag
     if node.entity is not None:
         tag = tokens.contains(_text_array([ENTITY_TOKEN + node.entity.id]))
         return or_(condition, tag) if node.groups else tag
     return condition
+
+
+def _as_int(condition):
+    return case((condition, 1), else_=0)
+
+
+def _pg_match(plan: QueryPlan):
+    """(condition, rank) on the token array: every required node and enough optional ones;
+    the rank counts the terms an article matches, and again those in its title."""
+    tokens = _pg_table.c.tokens
+    conditions = [_pg_node(n, plan.prefixes) for n in plan.clauses]
+    optional = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.optional]
+    if optional and plan.min_optional:
+        conditions.append(sum(optional[1:], optional[0]) >= plan.min_optional)
+    rank = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.clauses] + optional
+    for clause in leaves(plan.clauses) + leaves(plan.optional):
+        if clause.kind == "prefix":
+            continue
+        if clause.entity is not None and clause.groups:
+            # A name matched by its words as typed, not only by its tag, ranks higher.
+            rank.append(_as_int(and_(*(tokens.overlap(_text_array(g)) for g in clause.groups))))
+        in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
+                    ] if clause.groups else []
+        if clause.is_topic:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
+        elif clause.entity is not None:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id])))
+        if in_title:
+            rank.append(_as_int(or_(*in_title)))
+    return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
 
 
 def _pg_condition(plan: QueryPlan, nodes: list[Node]):
@@ -246,6 +359,15 @@ def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
     return [row[0] for row in rows]
 
 
+def word_in_index(session: Session, token: str) -> bool:
+    """Whether some article has this (folded) word: one index lookup."""
+    if session.get_bind().dialect.name == "sqlite":
+        return session.execute(text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"),
+                               {"m": f"text : {_fts_quote(token)}"}).first() is not None
+    return session.execute(select(_pg_table.c.article_id).where(
+        _pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
+
+
 class DatabaseSearch:
     """Search inside the database itself: the embedded default."""
 
@@ -264,15 +386,17 @@ class DatabaseSearch:
                 stmt = stmt.where(Article.id.not_in(
                     select(literal_column("rowid")).select_from(text("article_fts"))
                     .where(text("article_fts MATCH :exclude"))))
-            if self.engine == "sqlite" and plan.clauses:
-                fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
+            if self.engine == "sqlite" and (plan.clauses or plan.optional):
+                fts = (select(literal_column("rowid").label("rid"), literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"))
                        .select_from(text("article_fts"))
                        .where(text("article_fts MATCH :match")).subquery())
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
             elif self.engine != "sqlite":
-                if plan.clauses:
-                    stmt = stmt.where(Article.id.in_(_pg_condition(plan, plan.clauses)))
+                if plan.clauses or plan.optional:
+                    condition, pg_rank = _pg_match(plan)
+                    stmt = stmt.join(_pg_table, _pg_table.c.article_id == Article.id).where(condition)
+                    rank = -pg_rank
                 if plan.excluded:
                     stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
         for name, values in filters.entity_filters().items():

@@ -11,14 +11,18 @@ before a word reaches it, the same way for documents and for queries:
   ASCII words (`cjk` + hex of the UTF-8): Meilisearch's language detection would segment
   the same characters differently in a document and in a query (Chinese or Japanese, and
   910C glued to 昇腾), an opaque word is always one word.
-- Prefix search is disabled (H20 must never find H200), and every token with a digit (model
-  numbers) or in an opaque script is sent as a one-word phrase: exact, no typo. Other words
-  keep Meilisearch's typo tolerance ("Nvidai" finds Nvidia; the database search cannot).
+- Prefix search is disabled (H20 must never find H200). Tokens with a digit (model numbers)
+  and opaque words live in `title_exact`/`body_exact`, word forms in `forms`: attributes
+  without typos. Other words keep Meilisearch's typo tolerance.
 - An entity clause of the plan ("Nvidia" typed by the reader, an entity of the gazetteer)
   becomes one exact opaque word that every article tagged with the entity carries in the
   `ents` attribute, so it matches إنفيديا and 英伟达 articles too; `ents_title` holds the
   entities named in the title, so those rank first. With expand=0 the plan has no entity
   clause and only title and body are searched.
+- A ranked plan (app/search/relevance.py) is a filter that decides the hits (its names and
+  concepts as facets, `topic` for concepts; with words only, most of them on `terms`) and a
+  q that ranks them with the "last" strategy: the required tags (or EVERY) first, so every
+  filtered article matches, then the optional names and words.
 - Every filter of the contract is a Meilisearch filter (entity ids, language, source, day).
 
 Meilisearch answers which ids, in what order, how many and the facet counts; titles,
@@ -27,6 +31,7 @@ so both engines render identically and no key or Meilisearch URL ever reaches a 
 """
 
 import hashlib
+import itertools
 import logging
 import re
 import threading
@@ -43,27 +48,31 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer import Gazetteer
-from app.gazetteer import default as default_gazetteer
 from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
+from app.search.concepts import topics_in
+from app.search.database import _enough, title_entity_ids
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
-from app.text import ARABIC_LETTER, index_tokens, term_groups
+from app.text import ARABIC_LETTER, index_tokens
 from app.wordforms import FORM_MARK, document_forms
 
 log = logging.getLogger("chipwatch.meili")
 
 ENGINE = "meilisearch"
-TEXT_ATTRIBUTES = ["title", "body"]
+# Opaque words (scripts written without spaces, see encode_token) and words with digits (model
+# numbers) are kept in attributes of their own where typos are off: one typo away from H200 is
+# H2000, from an opaque word another word. So they can be optional words of a query too.
+TEXT_ATTRIBUTES = ["title", "title_exact", "body", "body_exact"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
-SEARCHABLE = ["ents_title", "title", "ents", "body", "forms"]
+SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact", "forms"]
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
 # terms: every token, word form (f:) and entity tag (e:) of the article, for the query
 # operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
-FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "listed", "list", "published_day",
+FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
               *PERIOD_FIELDS.values(), "terms"]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
@@ -87,13 +96,13 @@ def index_settings() -> dict:
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
         # relevance decides, with the publication date as the last tie-break.
-        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness",
+        "rankingRules": ["sort", "words", "attribute", "typo", "proximity", "exactness",
                          "published_ts:desc"],
         "prefixSearch": "disabled",
         "typoTolerance": {
             "enabled": True,
             "disableOnNumbers": True,
-            "disableOnAttributes": ["ents", "ents_title"],
+            "disableOnAttributes": ["ents", "ents_title", "title_exact", "body_exact", "forms"],
             "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
         },
         # Enough values for every month of a long timeline; entity facets are cut to FACET_LIMIT.
@@ -125,29 +134,18 @@ def entity_token(entity_id: str) -> str:
 
 
 TERM_FORM, TERM_ENTITY = "f:", "e:"  # namespaces in the terms attribute
+# Every document's ents has this word: a ranked query of words only starts with it, so the
+# "last" strategy keeps every article the filter lets through and the words only rank.
+EVERY = "xeverydoc"
 
 
-def _text(text: str) -> str:
-    return " ".join(encode_token(t) for t in index_tokens(text))
-
-
-_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
-
-
-def _alias_groups(gazetteer: Gazetteer) -> dict[str, list[list[frozenset[str]]]]:
-    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
-    cached = _ALIAS_GROUPS.get(gazetteer.version)
-    if cached is None:
-        cached = {}
-        for entity in gazetteer.entities.values():
-            aliases = []
-            for alias in entity.all_aliases():
-                groups = [frozenset(g) for g in term_groups(alias)]
-                if groups:
-                    aliases.append(groups)
-            cached[entity.id] = aliases
-        _ALIAS_GROUPS[gazetteer.version] = cached
-    return cached
+def _text(text: str) -> tuple[str, str]:
+    """(the words typos may reach, the exact words: opaque ones and those with digits)."""
+    plain, exact = [], []
+    for token in index_tokens(text):
+        word = encode_token(token)
+        (exact if word != token or any(ch.isdigit() for ch in token) else plain).append(word)
+    return " ".join(plain), " ".join(exact)
 
 
 def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
@@ -156,21 +154,23 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
     lists the export-control lists its companies were on at its date (app/lists/status.py)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
-    title_tokens = set(index_tokens(article.title))
-    groups = _alias_groups(gazetteer or default_gazetteer())
-    in_title = [eid for eid, _type in tags
-                if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    in_title = title_entity_ids(set(index_tokens(article.title)), [e for e, _type in tags], gazetteer)
     tokens = index_tokens(article.title + "\n" + article.body)
     forms = sorted(document_forms(tokens, article.lang))
+    # Topic concepts (app/search/concepts.py) are tagged like entities, in the index only.
+    topics = topics_in(article.title + "\n" + article.body)
+    title_topics = topics_in(article.title)
+    (title, title_exact), (body, body_exact) = _text(article.title), _text(article.body)
     doc: dict = {
         "id": article.id,
-        "title": _text(article.title),
-        "body": _text(article.body),
+        "title": title, "title_exact": title_exact,
+        "body": body, "body_exact": body_exact,
         "forms": " ".join(encode_token(f) for f in forms),
         "terms": sorted(set(tokens)) + [TERM_FORM + f for f in forms]
-        + [TERM_ENTITY + e for e, _type in tags],
-        "ents_title": " ".join(entity_token(e) for e in in_title),
-        "ents": " ".join(entity_token(e) for e, _type in tags),
+        + [TERM_ENTITY + e for e, _type in tags] + [TERM_ENTITY + t for t in topics],
+        "ents_title": " ".join([entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]),
+        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics] + [EVERY]),
+        "topic": topics,
         "lang": article.lang,
         "source": source_name,
         "published_ts": int(published.timestamp()),
@@ -187,16 +187,16 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
 
 # --- queries --------------------------------------------------------------------------------
 
-def _query_word(group: tuple[str, ...]) -> str:
+def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
     if ARABIC_LETTER.match(group[0]):
         # The shortest clitic-free form: every document word with that form carries it.
         token = min(group, key=len)
     else:
         token = group[0]
     word = encode_token(token)
-    if word != token or any(ch.isdigit() for ch in token):
-        return f'"{word}"'  # exact: a model number, or an opaque word
-    return word
+    if exact and (word != token or any(ch.isdigit() for ch in token)):
+        return f'"{word}"'  # a phrase: exact, and never dropped by a matching strategy
+    return word  # (opaque words and model numbers are in attributes without typos anyway)
 
 
 def _forms(clause: Clause) -> list[str]:
@@ -215,16 +215,90 @@ def native_query(plan: QueryPlan) -> bool:
 
 def typo_query(plan: QueryPlan) -> bool:
     """Whether a plan that matched nothing may be retried with Meilisearch's typo tolerance
-    ("Nvidai" finds Nvidia): required words and names only, no Arabic word (Meilisearch's
-    own Arabic segmentation misses some words, e.g. قيود)."""
+    ("Nvidai" finds Nvidia): required words and names only, or (ranked) words only; no Arabic
+    word (Meilisearch's own Arabic segmentation misses some words, e.g. قيود)."""
+    if plan.relaxed and not plan.clauses and not plan.excluded:
+        return all(isinstance(c, Clause) and c.kind == "word" and not _arabic(c) for c in plan.optional)
     return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
         c.entity is not None or not _arabic(c) for c in plan.clauses)
+
+
+def _surface_words(clause: Clause) -> list[str]:
+    """A clause's words as typed (not its word forms), for q."""
+    return [_query_word(tuple(t for t in g if not t.startswith(FORM_MARK)) or g, exact=False)
+            for g in clause.groups if g]
+
+
+def ranked_query(plan: QueryPlan) -> tuple[str, bool]:
+    """q of a ranked plan (plan.relaxed, see app/search/relevance.py): required names first as
+    exact tags (every article the filter lets through has them: the "last" strategy, which
+    drops words from the end, keeps them all), required phrases, then the names' words as
+    typed (an article that writes them, in its title first, ranks higher), then the optional
+    words. The filter (ranked_filter) decides what is a hit; the words rank."""
+    required, named_words, optional, entities = [], [], [], False
+    for node in plan.clauses:
+        if not isinstance(node, Clause):
+            continue  # OR and groups: matched by the filter
+        if node.entity is not None and node.kind != "tag":
+            required.append(f'"{entity_token(node.entity.id)}"')
+            entities = True
+            named_words.extend(_surface_words(node))
+        elif _q_phrase(node):
+            required.append(_phrase(node))
+    for node in plan.optional:
+        if isinstance(node, Clause) and node.entity is not None:
+            optional.append(entity_token(node.entity.id))  # no typos on ents; may be dropped
+            entities = True
+        elif isinstance(node, Clause) and node.kind != "prefix":
+            optional.extend(_surface_words(node))
+    # "last" drops words from the end: names that only rank first, then the longer words
+    # (likely the rarer ones: Meilisearch has no idea of a word's weight in this strategy).
+    optional = list(dict.fromkeys(optional))
+    optional.sort(key=lambda w: (not w.startswith("xent"), -len(w)))
+    if not required:
+        required, entities = [f'"{EVERY}"'], True
+    return " ".join(required + optional + named_words), entities
+
+
+def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
+    """Filters deciding the hits of a ranked plan: each required name or concept by its tag
+    (a facet), anything else required or excluded as build_plan_filter matches it; with words
+    only, most of them (exact tokens and word forms, as the database search; with typos, the
+    retry after nothing matched, Meilisearch's q decides)."""
+    out = []
+    if not plan.clauses and plan.optional and not typos:
+        nodes = [_filter_node(n, plan.prefixes) for n in plan.optional]
+        k = _enough(len(nodes), plan.min_optional)
+        out.append(" OR ".join("(" + " AND ".join(subset) + ")"
+                               for subset in itertools.combinations(nodes, k)))
+    for node in plan.clauses:
+        entity = node.entity if isinstance(node, Clause) and node.kind != "tag" else None
+        if entity is not None:
+            field = "topic" if entity.type == "topic" else entity.type
+            if field in (*ENTITY_PARAMS, "topic"):
+                out.append(f"{field} = {_quote(entity.id)}")
+                continue
+        out.append(_filter_node(node, plan.prefixes))
+    out += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded]
+    return out
+
+
+def matching_strategy(plan: QueryPlan, typos: bool = False) -> str:
+    if not plan.relaxed:
+        return "all"
+    # Required names (or EVERY) first in q: every filtered article matches and the words
+    # rank. The typo retry of words alone keeps the rarest words longest.
+    return "frequency" if typos else "last"
 
 
 def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
     """The Meilisearch q for a plan, and whether it searches entity tags. With a plan that is
     not native_query(), q holds only its top-level phrases (word order) and the filter does
     the matching; with typos, the words as typed (see typo_query)."""
+    if plan.relaxed and not typos:
+        return ranked_query(plan)
+    if plan.relaxed:  # the typo retry of words only (typo_query)
+        return " ".join(w for c in plan.optional for w in _surface_words(c)), False
     words, entities = [], False
     if not native_query(plan) and not typos:
         for clause in plan.clauses:
@@ -244,7 +318,9 @@ def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
 def _q_phrase(node: Node) -> bool:
     """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
     indexed with their clitic-free forms between them, so not those)."""
-    return isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+    # A quoted name ("Entity List") is also its tag: the filter matches both, q cannot.
+    return (isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+            and node.entity is None)
 
 
 def _phrase(clause: Clause) -> str:
@@ -328,7 +404,7 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
     q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
-        "matchingStrategy": "all",
+        "matchingStrategy": matching_strategy(plan, typos),
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
@@ -342,7 +418,10 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
         body["sort"] = ["published_ts:asc", "id:asc"]
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
-    filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
+    if plan.relaxed:
+        filter_ = build_filter(filters) + ranked_filter(plan, typos)
+    else:
+        filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
     if filter_:
         body["filter"] = filter_
     return body

@@ -6,8 +6,8 @@ prefixes, field:value) and turned here into a QueryPlan:
     QueryPlan
       clauses   [Node]  required: an article matches every one
       excluded  [Node]  an article matching any one is left out
-      optional  [Node]  ranking only: match none and still be found (empty for now; room
-                        for any-word matching and concept expansion, issue #13)
+      optional  [Node]  ranking only (app/search/relevance.py): at least min_optional of them
+                        must match; more of them, and in the title, rank first
       filters   {facet: [entity id]}  company:/chip:/restriction:/region:/agency: fields,
                         applied exactly like the facet links (OR within one, AND across)
       notices   [str]   what was not taken as typed, and why (shown on the page)
@@ -42,7 +42,9 @@ from dataclasses import dataclass, field
 
 from app.enrich.tagger import Tagger
 from app.gazetteer import EntityDef
+from app.search import concepts
 from app.search import query_syntax as syn
+from app.search.relevance import correct_typos, forced_words, is_stop_group, most, query_language
 from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
 from app.wordforms import marked, query_forms
 
@@ -66,6 +68,11 @@ class Clause:
     entity: EntityDef | None = None
     kind: str = "exact"
     text: str = ""
+
+    @property
+    def is_topic(self) -> bool:
+        """A topic concept (app/search/concepts.py): its tag is an index token, not a facet."""
+        return self.entity is not None and self.entity.type == concepts.TOPIC
 
 
 @dataclass(frozen=True)
@@ -107,15 +114,37 @@ class QueryPlan:
     # The query without the field terms that became filters (what the search box then
     # shows; the filters show as facet selections), or None when there were none.
     rest: str | None = None
+    min_optional: int = 0
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    dropped: list[str] = field(default_factory=list)  # stop words left out
+    language: str = "en"  # the query's (app.search.relevance.query_language)
+    strict: bool = False  # match=all: every word required
+
+    def all_clauses(self) -> list[Node]:
+        return [*self.clauses, *self.optional]
 
     @property
     def entities(self) -> list[EntityDef]:
         """Entities whose tag the query matches (shown as expansions, highlighted)."""
         seen: dict[str, EntityDef] = {}
         for clause in leaves(self.clauses) + leaves(self.optional):
-            if clause.entity is not None and clause.kind != "tag":
+            if clause.entity is not None and clause.kind != "tag" and not clause.is_topic:
                 seen.setdefault(clause.entity.id, clause.entity)
         return list(seen.values())
+
+    @property
+    def concepts(self) -> list[EntityDef]:
+        """Topic concepts the query names (shown as expansions like entities)."""
+        seen: dict[str, EntityDef] = {}
+        for clause in leaves(self.clauses) + leaves(self.optional):
+            if clause.is_topic:
+                seen.setdefault(clause.entity.id, clause.entity)
+        return list(seen.values())
+
+    @property
+    def relaxed(self) -> bool:
+        """Ranked matching: optional words beside required names (see relevance.py)."""
+        return bool(self.optional) and not self.strict
 
     @property
     def tokens(self) -> list[str]:
@@ -135,38 +164,48 @@ class QueryPlan:
                 and all(isinstance(c, Clause) and c.kind in ("word", "exact") for c in self.clauses))
 
     def __bool__(self) -> bool:
-        return bool(self.clauses or self.excluded)
+        return bool(self.clauses or self.excluded or self.optional)
 
 
 # --- from syntax to plan ----------------------------------------------------------------------
 
 class _Planner:
-    def __init__(self, tagger: Tagger | None, expand: bool, langs: tuple[str, ...]):
-        self.tagger, self.expand, self.langs = tagger, expand, langs
+    def __init__(self, tagger: Tagger | None, expand: bool, langs: tuple[str, ...], known=None):
+        self.tagger, self.expand, self.langs, self.known = tagger, expand, langs, known
+        self.corrections: list[tuple[str, str]] = []
+        self.dropped: list[str] = []
         self.notices: list[str] = []
         self.filters: dict[str, list[str]] = {}
         self.lifted: list[tuple[str, str]] = []  # the field terms that became filters
 
     # Words typed one after another are read together, so names of several words
     # ("Entity List", "Ascend 910C") are found as entities.
+    # Names of entities and topic concepts are found the same way; a word one typo away from
+    # a name is read as it (app/search/relevance.py); stop words are left out.
     def words(self, text: str) -> list[Clause]:
+        if self.tagger is not None:
+            text, corrections = correct_typos(text, self.tagger, self.known)
+            self.corrections.extend(corrections)
         if not self.expand or self.tagger is None:
-            return [c for c in (self.word_clause(g, text) for g in term_groups(text)) if c]
+            return self.plain(text)
         clauses: list[Clause] = []
         cursor = 0
-        for hit in self.tagger.find(text):
-            if hit.start < cursor:
-                continue  # a second entity on the same span: the first one already covers the words
-            clauses.extend(self.plain(_drop_attached_clitic(text[cursor:hit.start])))
-            groups = tuple(tuple(g) for g in term_groups(text[hit.start:hit.end]))
-            clauses.append(Clause(groups, self.tagger.gazetteer.entities[hit.entity_id], "exact",
-                                  text[hit.start:hit.end]))
-            cursor = hit.end
+        for start, end, entity in _hits(text, self.tagger):
+            clauses.extend(self.plain(_drop_attached_clitic(text[cursor:start])))
+            groups = tuple(tuple(g) for g in term_groups(text[start:end]))
+            clauses.append(Clause(groups, entity, "exact", text[start:end]))
+            cursor = end
         clauses.extend(self.plain(text[cursor:]))
         return clauses
 
     def plain(self, text: str) -> list[Clause]:
-        return [c for c in (self.word_clause(g, text) for g in term_groups(text)) if c]
+        out = []
+        for g in term_groups(text):
+            if is_stop_group(g):
+                self.dropped.append(g[0])
+            else:
+                out.append(self.word_clause(g, text))
+        return out
 
     def word_clause(self, group: list[str], text: str) -> Clause | None:
         forms: dict[str, None] = {}
@@ -180,7 +219,11 @@ class _Planner:
             return []
         if len(groups) == 1:
             return self.words(text)  # a one-word phrase is that word, typed exactly
-        return [Clause(groups, None, "phrase", text)]
+        # A quoted name ("Entity List") is still the name: its words in this order, or its
+        # tag (قائمة الكيانات, 实体清单).
+        hits = _hits(text, self.tagger) if self.expand and self.tagger is not None else []
+        whole = len(hits) == 1 and not text[:hits[0][0]].strip() and not text[hits[0][1]:].strip()
+        return [Clause(groups, hits[0][2] if whole else None, "phrase", text)]
 
     def prefix(self, text: str) -> list[Clause]:
         groups = term_groups(text)
@@ -254,6 +297,11 @@ class _Planner:
     def negated(self, item) -> list[Node]:
         if isinstance(item, syn.FieldTerm):
             return self.field(item, top_level=False, negated=True)
+        if isinstance(item, syn.Phrase):
+            # An excluded phrase is the phrase as typed, not the concept it may name.
+            groups = tuple(tuple(g) for g in term_groups(item.text))
+            if len(groups) > 1:
+                return [Clause(groups, None, "phrase", item.text)]
         return self.node(item)
 
     def as_one(self, nodes: list[Node]) -> Node | None:
@@ -290,21 +338,86 @@ def _surface(group: list[str]) -> str:
     return group[0] if group else ""
 
 
+def _hits(text: str, tagger: Tagger) -> list[tuple[int, int, EntityDef]]:
+    """Entity and topic-concept names in text, longest first where they overlap (an entity
+    before a concept on the same span)."""
+    found = [(h.start, h.end, 0, tagger.gazetteer.entities[h.entity_id]) for h in tagger.find(text)]
+    topics = concepts.topics().entities
+    found += [(h.start, h.end, 1, topics[h.entity_id]) for h in concepts.query_tagger().find(text)]
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0]), f[2]))
+    out, cursor = [], 0
+    for start, end, _rank, entity in found:
+        if start < cursor:
+            continue  # a second name on the same span: the first one already covers the words
+        out.append((start, end, entity))
+        cursor = end
+    return out
+
+
 def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
-               langs: tuple[str, ...] = ()) -> QueryPlan:
-    """The plan for a query typed by a reader (see the module docstring)."""
+               langs: tuple[str, ...] = (), match: str = "any", known=None) -> QueryPlan:
+    """The plan for a query typed by a reader (see the module docstring). match="all"
+    requires every word; known(word) tells whether a word is in the index (a real word is
+    never read as a typo)."""
     q = q.strip()
     if not q:
         return QueryPlan()
-    parsed = syn.parse(q)
-    planner = _Planner(tagger, expand, langs)
+    q_plain, forced = forced_words(q)
+    parsed = syn.parse(q_plain)
+    planner = _Planner(tagger, expand, langs, known)
     required, excluded = planner.group(parsed.query.items, top_level=True)
+    if not required and not excluded and planner.dropped:
+        # Only stop words: search them rather than nothing.
+        planner.dropped = []
+        required = [Clause((tuple(g),), None, "word", g[0]) for g in term_groups(q_plain)]
     plan = QueryPlan(required, excluded, [], planner.filters,
-                     [*parsed.notices, *planner.notices])
+                     [*parsed.notices, *planner.notices], corrections=planner.corrections,
+                     dropped=planner.dropped, language=query_language(q, langs),
+                     strict=match == "all")
+    _decide(plan, forced)
     if planner.lifted:
         plan.rest = syn.without_fields(q, planner.lifted)
     plan.understood = describe(plan)
     return plan
+
+
+# Which names decide a hit when a query has several kinds: the most specific kind present.
+# An article about a company, a chip, a restriction or a country often does not name the
+# agency that acted ("the Biden administration"): beside other names, agencies only rank.
+_TIERS = (("company", "chip", "restriction", "topic", "region"), ("agency",))
+
+
+def _decide(plan: QueryPlan, forced: set[str]) -> None:
+    """Which terms decide a hit and which only rank (see app/search/relevance.py): phrases,
+    operators, +words and names decide (agencies only when the query names nothing else);
+    other words rank, and with nothing that decides, a hit needs most of the words."""
+    if plan.strict:
+        return
+
+    def tier(node: Node) -> int | None:
+        """The name tier of a plain name clause (None: not a plain name)."""
+        if isinstance(node, Clause) and node.kind == "exact" and node.entity is not None:
+            return next((i for i, types in enumerate(_TIERS) if node.entity.type in types), None)
+        return None
+
+    def is_word(node: Node) -> bool:
+        return (isinstance(node, Clause) and node.kind == "word" and node.entity is None
+                and not (node.groups and node.groups[0] and node.groups[0][0] in forced))
+
+    tiers = [t for t in map(tier, plan.clauses) if t is not None]
+    top = min(tiers) if tiers else None
+
+    def ranks_only(node: Node) -> bool:
+        t = tier(node)
+        return is_word(node) or (t is not None and t != top)
+
+    optional = [n for n in plan.clauses if ranks_only(n)]
+    if not optional:
+        return
+    named = [n for n in plan.clauses if not ranks_only(n)]
+    plan.clauses, plan.optional = named, optional
+    # Field terms (company:huawei) decide like names do: they became filters.
+    plan.min_optional = 0 if named or plan.filters else most(len(optional))
 
 
 # --- said back ----------------------------------------------------------------------------------
@@ -327,13 +440,15 @@ def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
         shown = ", ".join(words[:8]) + (", …" if len(words) > 8 else "")
         return f"{node.text}*: {shown}" if words else f"{node.text}*: no word in the index"
     if node.entity is not None:
-        return node.entity.name
+        return concepts.topic_name(node.entity) if node.is_topic else node.entity.name
     return node.text
 
 
 def describe(plan: QueryPlan) -> list[str]:
-    """The query said back, one item per term: "Nvidia", "not Huawei", "licen*: licence, ..."."""
+    """The query said back, one item per term: "Nvidia", "not Huawei", "licen*: licence, ...";
+    words that only rank are said in brackets."""
     said = [_say(node, plan.prefixes) for node in plan.clauses]
+    said += [f"({_say(node, plan.prefixes)})" for node in plan.optional]
     said += [f"not {_say(node, plan.prefixes)}" for node in plan.excluded]
     return said
 

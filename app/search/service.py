@@ -14,6 +14,9 @@ from app.models import Article, Mention, as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
+from app.search.concepts import topic_name
+from app.search.database import word_in_index
+from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
 from app.search.query import QueryPlan, plan_query
 from app.search.snippet import make_snippet
 
@@ -43,6 +46,22 @@ class SearchPage:
     histogram: dict[date, int] | None = None
     understood: list[str] = field(default_factory=list)  # the query said back
     query_notices: list[str] = field(default_factory=list)  # syntax not taken as typed
+    plan: QueryPlan = field(default_factory=QueryPlan)
+    partial: bool = False  # nothing matched the whole query: the best partial matches
+    not_found: list[str] = field(default_factory=list)  # query words no hit shown has
+    suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+
+    @property
+    def searched_as(self) -> list[dict]:
+        """Each name and concept of the query with at most three of its aliases (the query's
+        language first) and how many more there are."""
+        out = []
+        for entity in [*self.expansions, *self.plan.concepts]:
+            aliases = explainer_aliases(entity, self.plan.language)
+            out.append({"id": entity.id, "type": entity.type,
+                        "name": topic_name(entity) if entity.type == "topic" else entity.name,
+                        "shown": aliases[:SHOWN_ALIASES], "more": aliases[SHOWN_ALIASES:]})
+        return out
 
     @property
     def pages(self) -> int:
@@ -57,6 +76,17 @@ class SearchPage:
             "expansions": [{"id": e.id, "type": e.type, "name": e.name,
                             "aliases": e.all_aliases()} for e in self.expansions],
             "understood": self.understood, "query_notices": self.query_notices,
+            "searched_as": {
+                "match": self.filters.match, "language": self.plan.language,
+                "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
+                           "aliases": t["shown"], "more": len(t["more"])} for t in self.searched_as],
+                "required": [c.text for c in self.plan.clauses],
+                "optional": [c.text for c in self.plan.optional],
+                "corrections": [{"typed": a, "read_as": b} for a, b in self.plan.corrections],
+                "stop_words": self.plan.dropped,
+                "partial": self.partial, "not_found": self.not_found,
+                "suggestions": self.suggestions,
+            },
         }
 
 
@@ -125,13 +155,29 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
     check_entities(session, filters)
     filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
-    try:
-        result = backend.search(session, filters, plan, histogram)
-    except Exception:  # noqa: BLE001 - any engine failure falls back to the database
-        if fallback is None:
-            raise
-        engine, notice = fallback, "The search engine is unreachable: results come from the database."
-        result = fallback.search(session, filters, plan, histogram)
+
+    def run(plan):
+        nonlocal engine, notice
+        try:
+            return engine.search(session, filters, plan, histogram)
+        except Exception:  # noqa: BLE001 - any engine failure falls back to the database
+            if fallback is None or engine is fallback:
+                raise
+            engine, notice = fallback, "The search engine is unreachable: results come from the database."
+            return fallback.search(session, filters, plan, histogram)
+
+    result = run(plan)
+    partial, not_found, suggestions = False, [], []
+    relaxed = relax(plan)
+    if not result.total and relaxed is not None:
+        # Zero results is the last resort: the articles matching most of the query.
+        partial_result = run(relaxed)
+        if partial_result.total:
+            result, partial, plan = partial_result, True, relaxed
+    if partial and result.total:
+        not_found = missing_terms(session, plan, result.ids)
+    elif not result.total and filters.q.strip():
+        suggestions = did_you_mean(filters.q, tagger)
     if histogram and result.histogram is None:  # an index from before the period fields
         result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
     expansions = plan.entities
@@ -152,13 +198,15 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
             values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
-                      result.histogram, understood=plan.understood, query_notices=plan.notices)
+                      result.histogram, understood=plan.understood, query_notices=plan.notices,
+                      plan=plan, partial=partial, not_found=not_found, suggestions=suggestions)
 
 
 def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:
     """The plan of the filters' query, and the filters with its field prefixes
     (company:huawei...) added, the same filters as the facet links."""
-    plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang)
+    plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang,
+                      match=filters.match, known=lambda word: word_in_index(session, word))
     if plan.filters:
         filters = filters.model_copy(update={
             "q": plan.rest if plan.rest is not None else filters.q,

@@ -74,6 +74,10 @@ async def get_filters(
     per_page: Annotated[str | None, Query(description="1 to 100 (default 20)",
                                           json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"})] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
+    match: Annotated[str | None, Query(
+        description="any (default): ranked, a hit needs the query's names and concepts or most "
+                    "of its words; all: every word is required",
+        json_schema_extra={"enum": ["any", "all"]})] = None,
     listed: Annotated[list[str], Query(
         description="yes: a company tagged on the article was on an export-control list at its "
                     "date; no: none was (repeatable)",
