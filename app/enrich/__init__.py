@@ -6,6 +6,7 @@ from functools import lru_cache
 
 from app import gazetteer as gz
 from app.enrich.citations import CitationFinder
+from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import RestrictionRule
 from app.enrich.tagger import Hit, Tagger
 
@@ -18,6 +19,7 @@ class Enrichment:
     gazetteer_version: str = ""
     title_mentions: list[Hit] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)  # rule-linked id -> the text that linked it
+    restrictions: dict[str, RestrictionLink] = field(default_factory=dict)  # id -> role and reason
 
 
 class Enricher:
@@ -62,7 +64,10 @@ class Enricher:
                 tags[rx_id] = "implied-restriction"
                 evidence[rx_id] = why
         cited = self.citations.find(body, outlets)
-        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence)
+        surfaces = {h.entity_id: h.surface for h in (*title_mentions, *mentions)}
+        links = {eid: RestrictionLink("reported", evidence.get(eid) or f"named: {surfaces.get(eid, eid)}")
+                 for eid in tags if self.gazetteer.entities[eid].type == "restriction"}
+        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links)
 
 
 @lru_cache
