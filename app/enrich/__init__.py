@@ -7,7 +7,7 @@ from functools import lru_cache
 from app import gazetteer as gz
 from app.enrich.citations import CitationFinder
 from app.enrich.links import RestrictionLink
-from app.enrich.restrictions import RestrictionRule
+from app.enrich.resolve import RestrictionLinker
 from app.enrich.tagger import Hit, Tagger
 
 
@@ -28,7 +28,8 @@ class Enricher:
         self.tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES)
         self.query_tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES, query=True)  # for search
         self.citations = CitationFinder(gazetteer)
-        self.restriction_rule = RestrictionRule(gazetteer)
+        self.linker = RestrictionLinker(gazetteer)
+        self.restriction_rule = self.linker.rule
         # Entities and news outlets in one automaton: an article is scanned once for both.
         both = gz.Gazetteer({**gazetteer.entities, **self.citations.outlets}, gazetteer.context, gazetteer.version)
         self._scanner = Tagger(both, types=(*gz.ENTITY_TYPES, "source"))
@@ -58,15 +59,12 @@ class Enricher:
         for hit in title_mentions:
             tags.setdefault(hit.entity_id, "title")
         evidence = {}
-        for rx_id, why in self.restriction_rule.infer(title, body, title_mentions, mentions,
-                                                      published_at).items():
+        links = self.linker.link(title, body, title_mentions, mentions, published_at)
+        for rx_id, link in links.items():
             if rx_id not in tags:
                 tags[rx_id] = "implied-restriction"
-                evidence[rx_id] = why
+                evidence[rx_id] = link.reason
         cited = self.citations.find(body, outlets)
-        surfaces = {h.entity_id: h.surface for h in (*title_mentions, *mentions)}
-        links = {eid: RestrictionLink("reported", evidence.get(eid) or f"named: {surfaces.get(eid, eid)}")
-                 for eid in tags if self.gazetteer.entities[eid].type == "restriction"}
         return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links)
 
 

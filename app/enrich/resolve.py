@@ -1,0 +1,367 @@
+"""Which government actions an article reports or refers to, resolved against the timeline.
+
+Three ways to a link, each with a reason a reader can check:
+
+- named: an alias of the restriction is in the text ("H20 licence requirement");
+- matched: the restriction rule (app/enrich/restrictions.py) tied a sentence to it;
+- resolved: a sentence carries evidence for a restriction of the timeline (a chip or company it
+  concerns, an action it amends, its issuer or the issuing country, a month, year, season or
+  "earlier this month" that resolves to its news against the publication date, a restriction or
+  relaxation word of its polarity, one of its cues or topic words) and a small logistic model
+  (app/enrich/data/linker_model.json, trained on the development part of the labelled set by
+  `python -m app.enrich.train_linker`) scores that evidence above its calibrated threshold.
+  Candidates of the same issuing country compete within a sentence: only those close to the
+  best score are kept, so "in January, Washington ..." does not link every January action.
+
+Each link also says whether the article REPORTS the action (its news: published within days
+of it and not introduced as background) or refers to it as CONTEXT ("after", "since",
+"last year", an action older than the article's news).
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from app.enrich.links import RestrictionLink
+from app.enrich.restrictions import (ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
+                                     RestrictionRule, _fold)
+from app.enrich.when import (ACTIONS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
+                             WEEKS, WEEKS_BACK)
+from app.gazetteer import Gazetteer
+
+MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
+FEATURES = ("chip", "company", "amended", "issuer", "country", "month", "year", "days", "fresh",
+            "action", "wrong_action", "cue", "title", "what_near", "concerned_elsewhere")
+WHAT = ("chip", "amended", "cue", "what_near")  # what the action concerned, specifically
+LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
+# Agencies that act for one another in the timeline (BIS is part of Commerce).
+SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass
+class Evidence:
+    """What one sentence says for one restriction."""
+
+    segment: int
+    features: dict[str, bool]
+    words: list[str] = field(default_factory=list)  # for the reason, in order
+
+    def vector(self) -> list[float]:
+        return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
+
+
+def _month_label(year: int | None, month: int) -> str:
+    return f"{_MONTHS[month - 1]} {year}" if year else _MONTHS[month - 1]
+
+
+class RestrictionLinker:
+    def __init__(self, gazetteer: Gazetteer, model: dict | None = None):
+        self.gazetteer = gazetteer
+        rxs = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
+        extra = []
+        for kind, phrases in RELATIVE.items():
+            for p in phrases:
+                extra.append((_fold(p), "rel", kind, False))
+        for p in BACK_MARKERS:
+            extra.append((_fold(p), "back", None, False))
+        for p in WEEKS:
+            extra.append((_fold(p), "rel", "weeks", False))
+        for lang, patterns in MONTHS_AGO.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "ago", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for polarity, phrases in ACTIONS.items():
+            for p in phrases:
+                extra.append((_fold(p), "act", polarity, True))
+        self.rule = RestrictionRule(gazetteer, extra)
+        assert [r.id for r in self.rule.restrictions] == [r.id for r in rxs]
+        self.restrictions = rxs
+        self._index = {r.id: i for i, r in enumerate(rxs)}
+        self.model = model if model is not None else load_model()
+        entities = gazetteer.entities
+        self._names = {eid: e.name for eid, e in entities.items()}
+        self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
+        self._category = [r.raw.get("category") for r in rxs]
+        # Restrictions each restriction amends, and the other way round.
+        self._amends = [set(r.raw["concerns"].get("restriction", ())) for r in rxs]
+        self._amended_by = {r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
+                            for r in rxs}
+
+    # --- reading ------------------------------------------------------------------------
+
+    def link(self, title, body, title_hits, body_hits, published_at) -> dict[str, RestrictionLink]:
+        """Restriction id -> link (role, reason, score) for one article."""
+        reading = self.rule.read(title, body, title_hits, body_hits, published_at)
+        named = self._named(reading)
+        matched = self.rule.select(reading)
+        evidence = self._evidence(reading, set(named) | set(matched))
+        links: dict[str, RestrictionLink] = {}
+        for rid, segments in named.items():
+            reason = "named: " + ", ".join(sorted({s for _, s in segments}))
+            links[rid] = RestrictionLink(self._role(reading, rid, [i for i, _ in segments]), reason, 1.0)
+        for rid, cand in matched.items():
+            if rid in links:
+                continue
+            ev = evidence.get(rid)
+            why = self._reason(ev) if ev else cand.evidence[:80]
+            links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
+                                         round(self._score(ev), 3) if ev else 1.0)
+        for rid in self._decide(evidence, set(links)):
+            ev = evidence[rid]
+            links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
+                                         f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+        return links
+
+    def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
+        out: dict[str, list[tuple[int, str]]] = {}
+        for i, (_seg, hits) in enumerate(reading.segments):
+            for h in hits:
+                if h.entity_id in self._index or self.gazetteer.entities[h.entity_id].type == "restriction":
+                    out.setdefault(h.entity_id, []).append((i, h.surface))
+        return out
+
+    def _times(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
+        """(year, month) pairs, years, a day window, season months and labels a sentence dates."""
+        published = reading.published
+        months, years, labels = set(), set(), []
+        for y, m in reading.dates[i]:
+            if m is None:
+                years.add(y)
+                labels.append(str(y))
+            else:
+                months.add((y, m))
+                labels.append(_month_label(y, m))
+        window = None
+        seasons = set()
+        for kind, value, _key in reading.scans[i].extra:
+            if kind == "ago" and published is not None:
+                y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
+                months.add((y, m + 1))
+                labels.append(_month_label(y, m + 1))
+            if kind != "rel" or published is None:
+                continue
+            if value == "this_month":
+                months.add((published.year, published.month))
+                labels.append(_month_label(published.year, published.month))
+            elif value == "last_month":
+                prev = published.replace(day=1) - timedelta(days=1)
+                months.add((prev.year, prev.month))
+                labels.append(_month_label(prev.year, prev.month))
+            elif value == "days":
+                window = (published - timedelta(days=DAYS_BACK), published)
+                labels.append("days before the article")
+            elif value == "weeks":
+                window = window or (published - timedelta(days=WEEKS_BACK), published)
+                labels.append("weeks before the article")
+            else:
+                year = published.year
+                if SEASON_MONTHS[value][0] > published.month:
+                    year -= 1
+                seasons |= {(year, m) for m in SEASON_MONTHS[value]}
+                labels.append(f"{value} {year}")
+        return months | seasons, years, window, seasons, labels
+
+    def _evidence(self, reading: Reading, linked: set[str]) -> dict[str, Evidence]:
+        """The best sentence's evidence for every restriction something in the article points to."""
+        published = reading.published
+        everywhere = reading.everywhere
+        best: dict[str, Evidence] = {}
+        previous_times: tuple = (set(), set(), None, set(), [])
+        fresh = set()
+        if published:
+            fresh = {i for i, r in enumerate(self.restrictions) if self._fresh(i, published)}
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            times = self._times(reading, i)
+            mentioned = {h.entity_id for h in hits}
+            surfaces = {}
+            for h in hits:
+                surfaces.setdefault(h.entity_id, h.surface)
+            cues = found.cues
+            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
+                                       for kind, v, k in found.extra if kind == "act"]
+            candidates = set(cues)
+            for eid in mentioned:
+                candidates |= self.rule._by_entity.get(eid, set()) | self.rule._by_country.get(eid, set())
+            own_months, own_years, own_window, _s, own_labels = times
+            # What the title and the sentence before name ("the chips", "the two metals").
+            near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
+            if reading.has_title and i:
+                near |= {h.entity_id for h in reading.segments[0][1]}
+            near_cues = (reading.scans[i - 1].cues if i else set()) | (reading.scans[0].cues if reading.has_title and i else set())
+            candidates |= near_cues
+            p_months, p_years, p_window, _ps, p_labels = previous_times
+            for r in candidates:
+                rx = self.restrictions[r]
+                news = self.rule._news[r]
+                if published and news[0] > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+                    continue
+                chips, companies, amended = self.rule._targets[r]
+                f: dict[str, bool] = {}
+                words: list[str] = []
+                shared_chips = sorted(mentioned & chips)
+                if shared_chips:
+                    f["chip"] = True
+                    words += [surfaces[c] for c in shared_chips]
+                shared_co = sorted(mentioned & companies)
+                if shared_co:
+                    f["company"] = True
+                    if not shared_chips:
+                        words += [surfaces[c] for c in shared_co]
+                amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
+                if amend or (self._amends[r] & linked):
+                    f["amended"] = True
+                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                issuers = {SAME_ISSUER.get(e, e) for e in mentioned}
+                if self._issuer_key[r] in issuers:
+                    f["issuer"] = True
+                    words.append(self._names.get(rx.raw.get("issuer"), ""))
+                elif self.rule._country[r] in mentioned:
+                    f["country"] = True
+                    words.append(surfaces.get(self.rule._country[r], ""))
+                if keys:
+                    lenient = self._category[r] == "relaxation"
+                    fits = [k for kind, k in keys if (kind == "relax") == lenient]
+                    if fits:
+                        f["action"] = True
+                        words.append(fits[0])
+                    else:
+                        f["wrong_action"] = True
+                if r in cues:
+                    f["cue"] = True
+                    words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r), ""))
+                rx_months = self.rule._months[r]
+                for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
+                                                      (p_months, p_years, p_window, p_labels)):
+                    if any((y, m) in months or (None, m) in months for y, m in rx_months):
+                        f["month"] = True
+                        y, m = min(rx_months)
+                        words.append(_month_label(y, m))
+                        break
+                    if any(y in years for y, _m in rx_months):
+                        f["year"] = True
+                        words.append(str(min(rx_months)[0]))
+                        break
+                    if window and any(window[0] <= d <= window[1] for d in news):
+                        f["days"] = True
+                        words.append("days before the article")
+                        break
+                if r in fresh:
+                    f["fresh"] = True
+                if i == 0 and reading.has_title:
+                    f["title"] = True
+                if not f.get("chip") and (near & chips or r in near_cues):
+                    f["what_near"] = True
+                    words += sorted(self._names.get(e, e) for e in near & chips)
+                if (everywhere - mentioned) & (chips | companies):
+                    f["concerned_elsewhere"] = True
+                ev = Evidence(i, f, [w for w in words if w])
+                old = best.get(rx.id)
+                if old is None or (self._complete(ev), self._score(ev)) > (self._complete(old), self._score(old)):
+                    best[rx.id] = ev
+            previous_times = times
+        return best
+
+    def _fresh(self, r: int, published: date) -> bool:
+        return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
+
+    # --- deciding -----------------------------------------------------------------------
+
+    def _score(self, ev: Evidence | None) -> float:
+        if ev is None:
+            return 0.0
+        weights = self.model["weights"]
+        z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _decide(self, evidence: dict[str, Evidence], linked: set[str]) -> list[str]:
+        """Links for the complete candidates scored over the threshold. Candidates of one issuing
+        country compete within a sentence: those within the margin of the best are kept, and when
+        several share the best evidence exactly, the text does not say which: none is linked."""
+        threshold, margin = self.model["threshold"], self.model["margin"]
+        groups: dict[tuple, list[tuple[float, str, Evidence]]] = {}
+        for rid, ev in evidence.items():
+            if not self._complete(ev):
+                continue
+            key = (ev.segment, self.rule._country[self._index[rid]])
+            groups.setdefault(key, []).append((self._score(ev), rid, ev))
+        out = []
+        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
+        for group in groups.values():
+            # A named or matched action dated in the same sentence holds that date: a rival must
+            # have better evidence for it.
+            held = max((score for score, rid, ev in group if rid in linked and self._dated(ev)), default=None)
+            # Dated by the article's own date only: the news of an action on the same chip that
+            # is named or matched is the article's news, not this one.
+            group = [(score, rid, ev) for score, rid, ev in group if rid not in linked
+                     and (self._dated(ev) or not (self.rule._targets[self._index[rid]][0] & linked_chips))
+                     and (held is None or not self._dated(ev) or score > held + 1e-9)]
+            if not group:
+                continue
+            top = max(score for score, _r, _e in group)
+            best = [(rid, ev) for score, rid, ev in group if score >= top - 1e-9]
+            if len(best) > 1 and len({frozenset(k for k, v in ev.features.items() if v) for _r, ev in best}) == 1:
+                continue  # the same evidence for several actions: the text does not say which
+            for score, rid, _ev in group:
+                if score >= threshold and score >= top - margin:
+                    out.append(rid)
+        return sorted(out)
+
+    @staticmethod
+    def _dated(ev: Evidence) -> bool:
+        return any(ev.features.get(k) for k in LOCAL_WHEN)
+
+    @staticmethod
+    def _complete(ev: Evidence) -> bool:
+        """A reference says what kind of action (a word of its polarity or its cue), when (a date
+        in the sentence, or the article's own date with its issuer, cue or a chip it concerns
+        named) and what it
+        concerned (a chip, a cue, an action it amends) or who took it (the issuer; the issuing
+        country only with a date in the sentence). A company alone is not enough: most actions
+        concern Nvidia."""
+        f = ev.features
+        if not (f.get("action") or f.get("cue")):
+            return False
+        local = any(f.get(k) for k in LOCAL_WHEN)
+        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
+            return False
+        # A year is many actions: with a year alone, the issuing country does not say which.
+        by_country = f.get("country") and (f.get("month") or f.get("days"))
+        return any(f.get(k) for k in WHAT) or bool(f.get("issuer")) or bool(by_country)
+
+    def _role(self, reading: Reading, rid: str, segments: list[int]) -> str:
+        """reported when the article appeared within days of the action's news and the link is
+        in the title or in a sentence that does not introduce it as background; else context."""
+        r = self._index.get(rid)
+        if r is None or reading.published is None or not self._fresh(r, reading.published):
+            return "context"
+        if reading.has_title and 0 in segments:
+            return "reported"
+        for i in segments:
+            if not any(kind == "back" for kind, _v, _k in reading.scans[i].extra):
+                return "reported"
+        return "context"
+
+    def _reason(self, ev: Evidence) -> str:
+        words = list(dict.fromkeys(ev.words))
+        if ev.features.get("fresh") and not any(ev.features.get(k) for k in ("month", "year", "days")):
+            words.append("published within days of it")
+        return " + ".join(words) or "context"
+
+    def features_of(self, title, body, title_hits, body_hits, published_at) -> dict[str, Evidence]:
+        """Every candidate's best evidence (what train_linker fits the model on)."""
+        reading = self.rule.read(title, body, title_hits, body_hits, published_at)
+        linked = set(self._named(reading)) | set(self.rule.select(reading))
+        return {rid: ev for rid, ev in self._evidence(reading, linked).items() if self._complete(ev)}
+
+
+def load_model(path: Path = MODEL) -> dict:
+    """The fitted weights; without a model file only named and matched links are made."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"bias": -10.0, "weights": {}, "threshold": 1.0, "margin": 0.0}
