@@ -83,6 +83,9 @@ class RestrictionLinker:
         self.restrictions = rxs
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
+        # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
+        self._common = {_fold(w) for key in ("restriction_words", "relaxation_words")
+                        for ws in gazetteer.context.get(key, {}).values() for w in ws}
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
@@ -156,7 +159,7 @@ class RestrictionLinker:
                 window = (published - timedelta(days=DAYS_BACK), published)
                 labels.append("days before the article")
             elif value == "weeks":
-                window = window or (published - timedelta(days=WEEKS_BACK), published)
+                window = window or (published - timedelta(days=WEEKS_BACK), published, "weeks")
                 labels.append("weeks before the article")
             else:
                 year = published.year
@@ -231,9 +234,11 @@ class RestrictionLinker:
                         words.append(fits[0])
                     else:
                         f["wrong_action"] = True
-                if r in cues:
+                if r in cues and any(kind == "cue" and v == r and k not in self._common
+                                     for kind, v, k in found.extra):
                     f["cue"] = True
-                    words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r), ""))
+                    words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r
+                                       and k not in self._common), ""))
                 rx_months = self.rule._months[r]
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
                                                       (p_months, p_years, p_window, p_labels)):
@@ -248,10 +253,11 @@ class RestrictionLinker:
                         break
                     if window and any(window[0] <= d <= window[1] for d in news):
                         f["days"] = True
-                        words.append("days before the article")
+                        f["weeks"] = len(window) > 2  # not a model feature: "weeks" is vaguer
+                        words.append("weeks before the article" if f["weeks"] else "days before the article")
                         break
-                if r in fresh:
-                    f["fresh"] = True
+                if r in fresh and not own_months and not own_years:
+                    f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                 if i == 0 and reading.has_title:
                     f["title"] = True
                 if not f.get("chip") and (near & chips or r in near_cues):
@@ -330,7 +336,7 @@ class RestrictionLinker:
         if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
-        by_country = f.get("country") and (f.get("month") or f.get("days"))
+        by_country = f.get("country") and (f.get("month") or (f.get("days") and not f.get("weeks")))
         return any(f.get(k) for k in WHAT) or bool(f.get("issuer")) or bool(by_country)
 
     def _role(self, reading: Reading, rid: str, segments: list[int]) -> str:
