@@ -298,7 +298,10 @@ def test_named_restrictions_nest(enricher):
 def test_rule_evidence_is_the_sentence(enricher):
     result = enricher.enrich("", "Since April, Washington has restricted the H20.", datetime(2025, 11, 1, tzinfo=UTC))
     assert result.tags[H20_RULE] == "implied-restriction"
-    assert "restricted the H20" in result.evidence[H20_RULE]
+    # The evidence is the link's reason: what matched, and the month it resolved to.
+    assert result.evidence[H20_RULE] == "matched: H20 + Washington + restrict + April 2025"
+    link = result.restrictions[H20_RULE]
+    assert link.role == "context" and link.reason == result.evidence[H20_RULE]
 
 
 def test_rule_without_publication_date_uses_months_only(enricher):

@@ -285,36 +285,44 @@ class RestrictionLinker:
         return 1.0 / (1.0 + math.exp(-z))
 
     def _decide(self, evidence: dict[str, Evidence], linked: set[str]) -> list[str]:
-        """Links for the complete candidates scored over the threshold. Candidates of one issuing
-        country compete within a sentence: those within the margin of the best are kept, and when
-        several share the best evidence exactly, the text does not say which: none is linked."""
+        """Links for the complete candidates scored over the threshold.
+
+        Candidates compete within a sentence with those of the same issuing country (with every
+        other when the sentence names neither issuer nor country): a named or matched action
+        dated in the sentence holds that date, so a rival needs better evidence; a candidate
+        must be within the margin of the best; and when several share the best evidence
+        exactly, the text does not say which, so none is linked. Dated by the article's own
+        date only, an action on a chip whose named or matched action is the article's news
+        is not linked."""
         threshold, margin = self.model["threshold"], self.model["margin"]
-        groups: dict[tuple, list[tuple[float, str, Evidence]]] = {}
-        for rid, ev in evidence.items():
-            if not self._complete(ev):
-                continue
-            key = (ev.segment, self.rule._country[self._index[rid]])
-            groups.setdefault(key, []).append((self._score(ev), rid, ev))
-        out = []
         linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
-        for group in groups.values():
-            # A named or matched action dated in the same sentence holds that date: a rival must
-            # have better evidence for it.
-            held = max((score for score, rid, ev in group if rid in linked and self._dated(ev)), default=None)
-            # Dated by the article's own date only: the news of an action on the same chip that
-            # is named or matched is the article's news, not this one.
-            group = [(score, rid, ev) for score, rid, ev in group if rid not in linked
-                     and (self._dated(ev) or not (self.rule._targets[self._index[rid]][0] & linked_chips))
-                     and (held is None or not self._dated(ev) or score > held + 1e-9)]
-            if not group:
+        cands = []
+        for rid, ev in evidence.items():
+            if self._complete(ev):
+                r = self._index[rid]
+                who = bool(ev.features.get("issuer") or ev.features.get("country"))
+                cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
+
+        def signature(ev):
+            return frozenset(k for k, v in ev.features.items() if v)
+
+        out = []
+        for score, rid, ev, country, who in cands:
+            if rid in linked or score < threshold:
                 continue
-            top = max(score for score, _r, _e in group)
-            best = [(rid, ev) for score, rid, ev in group if score >= top - 1e-9]
-            if len(best) > 1 and len({frozenset(k for k, v in ev.features.items() if v) for _r, ev in best}) == 1:
+            dated = self._dated(ev)
+            if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
+                continue
+            rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
+                      and (c[3] == country or not who or not c[4])]
+            if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score for c in rivals):
+                continue
+            free = [c for c in rivals if c[1] not in linked]
+            if free and score < max(c[0] for c in free) - margin:
+                continue
+            if any(abs(c[0] - score) < 1e-9 and signature(c[2]) == signature(ev) for c in free):
                 continue  # the same evidence for several actions: the text does not say which
-            for score, rid, _ev in group:
-                if score >= threshold and score >= top - margin:
-                    out.append(rid)
+            out.append(rid)
         return sorted(out)
 
     @staticmethod
