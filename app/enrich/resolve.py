@@ -33,7 +33,7 @@ from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
 FEATURES = ("chip", "company", "amended", "issuer", "country", "month", "year", "days", "fresh",
-            "action", "wrong_action", "cue", "title", "what_near", "concerned_elsewhere")
+            "covers", "action", "wrong_action", "cue", "title", "what_near", "concerned_elsewhere")
 WHAT = ("chip", "amended", "cue", "what_near")  # what the action concerned, specifically
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
@@ -49,6 +49,7 @@ class Evidence:
     segment: int
     features: dict[str, bool]
     words: list[str] = field(default_factory=list)  # for the reason, in order
+    when: str = ""  # the time reference it answers ("2025-04", "2023", "days"), if any
 
     def vector(self) -> list[float]:
         return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
@@ -90,6 +91,7 @@ class RestrictionLinker:
         self._names = {eid: e.name for eid, e in entities.items()}
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
+        self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         # Restrictions each restriction amends, and the other way round.
         self._amends = [set(r.raw["concerns"].get("restriction", ())) for r in rxs]
         self._amended_by = {r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
@@ -197,6 +199,8 @@ class RestrictionLinker:
                 near |= {h.entity_id for h in reading.segments[0][1]}
             near_cues = (reading.scans[i - 1].cues if i else set()) | (reading.scans[0].cues if reading.has_title and i else set())
             candidates |= near_cues
+            for eid in near & self._all_chips:
+                candidates |= self.rule._by_entity.get(eid, set())
             p_months, p_years, p_window, _ps, p_labels = previous_times
             for r in candidates:
                 rx = self.restrictions[r]
@@ -232,7 +236,7 @@ class RestrictionLinker:
                     if fits:
                         f["action"] = True
                         words.append(fits[0])
-                    else:
+                    if len(fits) < len(keys):
                         f["wrong_action"] = True
                 if r in cues and any(kind == "cue" and v == r and k not in self._common
                                      for kind, v, k in found.extra):
@@ -240,24 +244,34 @@ class RestrictionLinker:
                     words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r
                                        and k not in self._common), ""))
                 rx_months = self.rule._months[r]
+                when = ""
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
                                                       (p_months, p_years, p_window, p_labels)):
-                    if any((y, m) in months or (None, m) in months for y, m in rx_months):
+                    hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    if hit:
                         f["month"] = True
-                        y, m = min(rx_months)
-                        words.append(_month_label(y, m))
+                        words.append(_month_label(*hit[0]))
+                        when = f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
-                    if any(y in years for y, _m in rx_months):
+                    hit = sorted(y for y, _m in rx_months if y in years)
+                    if hit:
                         f["year"] = True
-                        words.append(str(min(rx_months)[0]))
+                        words.append(str(hit[0]))
+                        when = str(hit[0])
                         break
                     if window and any(window[0] <= d <= window[1] for d in news):
                         f["days"] = True
                         f["weeks"] = len(window) > 2  # not a model feature: "weeks" is vaguer
                         words.append("weeks before the article" if f["weeks"] else "days before the article")
+                        when = "weeks" if f["weeks"] else "days"
                         break
                 if r in fresh and not own_months and not own_years:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
+                if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
+                        and not f.get("wrong_action") \
+                        and self._covers(r, mentioned, published):
+                    f["covers"] = True
+                    words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
                 if i == 0 and reading.has_title:
                     f["title"] = True
                 if not f.get("chip") and (near & chips or r in near_cues):
@@ -265,12 +279,26 @@ class RestrictionLinker:
                     words += sorted(self._names.get(e, e) for e in near & chips)
                 if (everywhere - mentioned) & (chips | companies):
                     f["concerned_elsewhere"] = True
-                ev = Evidence(i, f, [w for w in words if w])
+                ev = Evidence(i, f, [w for w in words if w], when)
                 old = best.get(rx.id)
                 if old is None or (self._complete(ev), self._score(ev)) > (self._complete(old), self._score(old)):
                     best[rx.id] = ev
             previous_times = times
         return best
+
+    def _covers(self, r: int, mentioned: set[str], published: date | None) -> bool:
+        """Whether R is the only action of its polarity, by the article's date, that concerns
+        every chip the sentence names (from the sentence's issuing country when it names one):
+        "Washington restricted exports of the H20 and the MI308" can only be one action."""
+        chips = mentioned & self._all_chips
+        if not chips or not chips <= self.rule._targets[r][0]:
+            return False
+        lenient = self._category[r] == "relaxation"
+        rivals = [i for i in range(len(self.restrictions))
+                  if (self._category[i] == "relaxation") == lenient and chips <= self.rule._targets[i][0]
+                  and (published is None or self.rule._news[i][0] <= published)]
+        named = [i for i in rivals if self.rule._country[i] in mentioned]
+        return (named or rivals) == [r]
 
     def _fresh(self, r: int, published: date) -> bool:
         return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
@@ -317,6 +345,11 @@ class RestrictionLinker:
                       and (c[3] == country or not who or not c[4])]
             if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score for c in rivals):
                 continue
+            if ev.when not in ("", "days", "weeks") and not (
+                    any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) and any(
+                    c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
+                    for c in cands if c[1] != rid and c[2].segment == ev.segment):
+                continue  # the country alone, and something concrete answers the same date
             free = [c for c in rivals if c[1] not in linked]
             if free and score < max(c[0] for c in free) - margin:
                 continue
@@ -341,10 +374,16 @@ class RestrictionLinker:
         if not (f.get("action") or f.get("cue")):
             return False
         local = any(f.get(k) for k in LOCAL_WHEN)
+        if f.get("covers"):
+            return True  # the only action it can be (see _covers)
         if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
         by_country = f.get("country") and (f.get("month") or (f.get("days") and not f.get("weeks")))
+        # What the sentence before named is weaker: with a year alone, it also needs who acted.
+        near_only = f.get("what_near") and not any(f.get(k) for k in WHAT if k != "what_near")
+        if near_only and not (f.get("month") or f.get("days") or f.get("issuer") or f.get("country")):
+            return False
         return any(f.get(k) for k in WHAT) or bool(f.get("issuer")) or bool(by_country)
 
     def _role(self, reading: Reading, rid: str, segments: list[int]) -> str:

@@ -53,7 +53,7 @@ def train(seed: int = 0) -> dict:
         for margin in (0.0, 0.05, 0.1, 0.2, 0.3, 1.0):
             enricher.linker.model = {**fitted, "threshold": threshold, "margin": margin}
             s = evaluate_restrictions(dev, enricher)["dev"].score
-            key = (round(s.f1, 4), s.precision, -threshold)
+            key = (round(s.f1, 4), round(s.precision, 4), -margin, -threshold)
             if best is None or key > best[0]:
                 best = (key, threshold, margin)
     fitted["threshold"], fitted["margin"] = best[1], best[2]
