@@ -54,6 +54,8 @@ _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
+_LAST_BEFORE = ("last ", "past ")
+_LAST_AFTER = (" dernier", " passé", " الماضي", " pasado", " passado", " vorig")
 
 
 @dataclass(frozen=True)
@@ -514,6 +516,9 @@ class RestrictionRule:
         if any(w in before for w in self._this_year):
             return published.year
         year = published.year
+        # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
+        if before.endswith(_LAST_BEFORE) or seg[end:end + 10].startswith(_LAST_AFTER):
+            return year - 1 if month >= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year

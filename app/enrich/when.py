@@ -60,7 +60,11 @@ ACTIONS = {
                  "restricciones", "restricción", "controles", "normas", "licencia", "licencias",
                  "prohibición", "prohíbe", "vergunning", "vergunningen", "exportvergunning",
                  "exportvergunningen", "exportregels", "exportbeperkingen", "verbod", "regel",
-                 "regeln", "ausfuhrverbot", "ausfuhrkontrollen"],
+                 "regeln", "ausfuhrverbot", "ausfuhrkontrollen",
+                 # permits, warnings and antitrust findings are actions too
+                 "permit", "permits", "permis", "تصريح", "تصاريح", "许可", "warned", "warning",
+                 "averti", "حذرت", "警告", "antitrust", "anti-monopoly", "antimonopole",
+                 "anti-monopole", "反垄断", "الاحتكار"],
     "relax": ["sold again", "sell again", "selling again", "let the chips", "abandon", "abandoned",
               "dropped", "drop", "scrapped", "scrap", "not enforce", "de nouveau", "abroge",
               "abrogé", "abandon", "anula", "anuló", "kippt", "gekippt", "nicht anwenden",
