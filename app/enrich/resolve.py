@@ -32,9 +32,13 @@ from app.enrich.when import (ACTIONS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBE
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
-FEATURES = ("chip", "company", "amended", "issuer", "country", "month", "year", "days", "fresh",
-            "covers", "action", "wrong_action", "cue", "title", "what_near", "concerned_elsewhere")
-WHAT = ("chip", "amended", "cue", "what_near")  # what the action concerned, specifically
+FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "month", "year", "days",
+            "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
+            "region", "concerned_elsewhere")
+# Places nearly every action concerns: naming them says nothing about which one.
+COMMON_PLACES = {"china", "united-states"}
+WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
+RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
@@ -92,6 +96,10 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._cue_owners: dict[str, int] = {}
+        for r in rxs:
+            for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
+                self._cue_owners[c] = self._cue_owners.get(c, 0) + 1
         # Restrictions each restriction amends, and the other way round.
         self._amends = [set(r.raw["concerns"].get("restriction", ())) for r in rxs]
         self._amended_by = {r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
@@ -217,8 +225,14 @@ class RestrictionLinker:
                 shared_co = sorted(mentioned & companies)
                 if shared_co:
                     f["company"] = True
+                    if any(len(self.rule._by_entity.get(c, ())) <= RARE for c in shared_co):
+                        f["rare_company"] = True
                     if not shared_chips:
                         words += [surfaces[c] for c in shared_co]
+                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {self.rule._country[r]}
+                if places:
+                    f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
+                    words += sorted(surfaces[p] for p in places)
                 amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
                 if amend or (self._amends[r] & linked):
                     f["amended"] = True
@@ -238,9 +252,11 @@ class RestrictionLinker:
                         words.append(fits[0])
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
-                if r in cues and any(kind == "cue" and v == r and k not in self._common
-                                     for kind, v, k in found.extra):
+                own = [k for kind, v, k in found.extra if kind == "cue" and v == r and k not in self._common]
+                if r in cues and own:
                     f["cue"] = True
+                    # A cue no other action has ("$5.5 billion") says which one on its own.
+                    f["own_cue"] = any(self._cue_owners.get(k, 0) == 1 for k in own)
                     words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r
                                        and k not in self._common), ""))
                 rx_months = self.rule._months[r]
@@ -267,6 +283,13 @@ class RestrictionLinker:
                         break
                 if r in fresh and not own_months and not own_years:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
+                    # The only action of its country and polarity in the news at the article's date.
+                    lenient = self._category[r] == "relaxation"
+                    if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
+                            and (self._category[i] == "relaxation") == lenient]) == 1:
+                        f["only_fresh"] = True
+                f["undated"] = not (own_months or own_years or own_window or p_months or p_years or p_window) \
+                    and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
                         and not f.get("wrong_action") \
                         and self._covers(r, mentioned, published):
@@ -371,11 +394,18 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
+        if f.get("fresh") and f.get("issuer") and f.get("chip"):
+            return True  # its issuer and a chip it concerns, in its own days: its news
         if not (f.get("action") or f.get("cue")):
             return False
         local = any(f.get(k) for k in LOCAL_WHEN)
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
+        if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
+                and (f.get("chip") or f.get("rare_company") or f.get("cue")):
+            return True  # the only action of that country and kind in the news at this date
+        if f.get("own_cue") and f.get("chip") and f.get("undated"):
+            return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
         if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
