@@ -35,6 +35,8 @@ MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
 FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "month", "year", "days",
             "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
             "region", "concerned_elsewhere")
+CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
+        "days", "fresh", "covers", "action")
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
 WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
@@ -96,6 +98,8 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
+                                for eid, e in entities.items() if e.type == "agency"}
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -112,7 +116,7 @@ class RestrictionLinker:
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         named = self._named(reading)
         matched = self.rule.select(reading)
-        evidence = self._evidence(reading, set(named) | set(matched))
+        evidence, readings = self._evidence(reading, set(named) | set(matched))
         links: dict[str, RestrictionLink] = {}
         for rid, segments in named.items():
             reason = "named: " + ", ".join(sorted({s for _, s in segments}))
@@ -124,8 +128,7 @@ class RestrictionLinker:
             why = self._reason(ev) if ev else cand.evidence[:80]
             links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
                                          round(self._score(ev), 3) if ev else 1.0)
-        for rid in self._decide(evidence, set(links)):
-            ev = evidence[rid]
+        for rid, ev in self._decide(readings, set(links)).items():
             links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         return links
@@ -179,11 +182,12 @@ class RestrictionLinker:
                 labels.append(f"{value} {year}")
         return months | seasons, years, window, seasons, labels
 
-    def _evidence(self, reading: Reading, linked: set[str]) -> dict[str, Evidence]:
+    def _evidence(self, reading: Reading, linked: set[str]) -> tuple[dict[str, Evidence], list]:
         """The best sentence's evidence for every restriction something in the article points to."""
         published = reading.published
         everywhere = reading.everywhere
         best: dict[str, Evidence] = {}
+        readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         previous_times: tuple = (set(), set(), None, set(), [])
         fresh = set()
         if published:
@@ -238,6 +242,11 @@ class RestrictionLinker:
                     f["amended"] = True
                     words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
                 issuers = {SAME_ISSUER.get(e, e) for e in mentioned}
+                # An agency of another country acts in this sentence ("the US Commerce Department
+                # began issuing licences"): the country R's issuer belongs to is then its object.
+                if any(self._agency_country.get(a) not in (None, self.rule._country[r])
+                       for a in issuers if a != self._issuer_key[r]):
+                    f["other_actor"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
@@ -295,6 +304,14 @@ class RestrictionLinker:
                         and self._covers(r, mentioned, published):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
+                elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action"):
+                    # "In May, ... Micron": the only action of its kind on the company that month.
+                    lenient = self._category[r] == "relaxation"
+                    month = self.rule._months[r]
+                    rivals = {i for c in shared_co for i in self.rule._by_entity.get(c, ())
+                              if (self._category[i] == "relaxation") == lenient and self.rule._months[i] & month}
+                    if rivals == {r}:
+                        f["covers"] = True
                 if i == 0 and reading.has_title:
                     f["title"] = True
                 if not f.get("chip") and (near & chips or r in near_cues):
@@ -303,11 +320,13 @@ class RestrictionLinker:
                 if (everywhere - mentioned) & (chips | companies):
                     f["concerned_elsewhere"] = True
                 ev = Evidence(i, f, [w for w in words if w], when)
+                if self._complete(ev):
+                    readings.append((rx.id, ev))
                 old = best.get(rx.id)
                 if old is None or (self._complete(ev), self._score(ev)) > (self._complete(old), self._score(old)):
                     best[rx.id] = ev
             previous_times = times
-        return best
+        return best, readings
 
     def _covers(self, r: int, mentioned: set[str], published: date | None) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
@@ -335,7 +354,7 @@ class RestrictionLinker:
         z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _decide(self, evidence: dict[str, Evidence], linked: set[str]) -> list[str]:
+    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str]) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
         Candidates compete within a sentence with those of the same issuing country (with every
@@ -348,16 +367,17 @@ class RestrictionLinker:
         threshold, margin = self.model["threshold"], self.model["margin"]
         linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
         cands = []
-        for rid, ev in evidence.items():
-            if self._complete(ev):
-                r = self._index[rid]
-                who = bool(ev.features.get("issuer") or ev.features.get("country"))
-                cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
+        for rid, ev in readings:  # complete readings, each in its sentence
+            r = self._index[rid]
+            who = bool(ev.features.get("issuer") or ev.features.get("country"))
+            cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
 
         def signature(ev):
-            return frozenset(k for k, v in ev.features.items() if v)
+            """What the sentence says for an action, without the weak extras (title, places,
+            what the rest of the article names): two actions with the same are not told apart."""
+            return frozenset(k for k in CORE if ev.features.get(k))
 
-        out = []
+        out: dict[str, Evidence] = {}
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold:
                 continue
@@ -376,10 +396,11 @@ class RestrictionLinker:
             free = [c for c in rivals if c[1] not in linked]
             if free and score < max(c[0] for c in free) - margin:
                 continue
-            if any(abs(c[0] - score) < 1e-9 and signature(c[2]) == signature(ev) for c in free):
+            if any(signature(c[2]) == signature(ev) for c in free):
                 continue  # the same evidence for several actions: the text does not say which
-            out.append(rid)
-        return sorted(out)
+            if rid not in out or score > self._score(out[rid]):
+                out[rid] = ev
+        return out
 
     @staticmethod
     def _dated(ev: Evidence) -> bool:
@@ -402,14 +423,15 @@ class RestrictionLinker:
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
-                and (f.get("chip") or f.get("rare_company") or f.get("cue")):
+                and (f.get("chip") or f.get("rare_company") or f.get("cue") or f.get("title")):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
         if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
-        by_country = f.get("country") and (f.get("month") or (f.get("days") and not f.get("weeks")))
+        by_country = f.get("country") and not f.get("other_actor") and (
+            f.get("month") or (f.get("days") and not f.get("weeks")))
         # What the sentence before named is weaker: with a year alone, it also needs who acted.
         near_only = f.get("what_near") and not any(f.get(k) for k in WHAT if k != "what_near")
         if near_only and not (f.get("month") or f.get("days") or f.get("issuer") or f.get("country")):
@@ -439,7 +461,7 @@ class RestrictionLinker:
         """Every candidate's best evidence (what train_linker fits the model on)."""
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         linked = set(self._named(reading)) | set(self.rule.select(reading))
-        return {rid: ev for rid, ev in self._evidence(reading, linked).items() if self._complete(ev)}
+        return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
 
 
 def load_model(path: Path = MODEL) -> dict:
