@@ -36,7 +36,11 @@ FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "
             "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
             "region", "concerned_elsewhere")
 CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
-        "days", "fresh", "covers", "action")
+        "days", "fresh", "covers", "action", "region")
+# Licences are granted as well as required: beside a relaxation word they are no restriction.
+LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
+                 "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
+                 "vergunningen", "Genehmigung", "permis", "permit", "permits")
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
 WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
@@ -98,6 +102,7 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
                                 for eid, e in entities.items() if e.type == "agency"}
         self._cue_owners: dict[str, int] = {}
@@ -172,7 +177,8 @@ class RestrictionLinker:
                 window = (published - timedelta(days=DAYS_BACK), published)
                 labels.append("days before the article")
             elif value == "weeks":
-                window = window or (published - timedelta(days=WEEKS_BACK), published, "weeks")
+                window = window or (published - timedelta(days=WEEKS_BACK),
+                                    published - timedelta(days=DAYS_BACK - 1), "weeks")
                 labels.append("weeks before the article")
             else:
                 year = published.year
@@ -255,7 +261,11 @@ class RestrictionLinker:
                     words.append(surfaces.get(self.rule._country[r], ""))
                 if keys:
                     lenient = self._category[r] == "relaxation"
-                    fits = [k for kind, k in keys if (kind == "relax") == lenient]
+                    # With a relaxation word, "licences" are the ones granted: the sentence is
+                    # about a relaxation ("licences would be granted", "let the chips be sold").
+                    relaxing = any(kind == "relax" for kind, _k in keys)
+                    fits = [k for kind, k in keys if (kind == "relax") == lenient
+                            and (lenient or not relaxing or k not in self._licence_words)]
                     if fits:
                         f["action"] = True
                         words.append(fits[0])
@@ -276,7 +286,10 @@ class RestrictionLinker:
                     if hit:
                         f["month"] = True
                         words.append(_month_label(*hit[0]))
-                        when = f"{hit[0][0]}-{hit[0][1]:02d}"
+                        # The reference it answers: the month, or the season that holds it.
+                        season = [lab for lab in labels if lab.split()[0] in SEASON_MONTHS
+                                  and hit[0][1] in SEASON_MONTHS[lab.split()[0]]]
+                        when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
                     hit = sorted(y for y, _m in rx_months if y in years)
                     if hit:
@@ -290,7 +303,7 @@ class RestrictionLinker:
                         words.append("weeks before the article" if f["weeks"] else "days before the article")
                         when = "weeks" if f["weeks"] else "days"
                         break
-                if r in fresh and not own_months and not own_years:
+                if r in fresh and not own_months and not own_years and not own_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = self._category[r] == "relaxation"
@@ -386,7 +399,8 @@ class RestrictionLinker:
                 continue
             rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
                       and (c[3] == country or not who or not c[4])]
-            if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score for c in rivals):
+            if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
+                             and (c[3] == country or not who) for c in rivals):
                 continue
             if ev.when not in ("", "days", "weeks") and not (
                     any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) and any(
@@ -394,10 +408,14 @@ class RestrictionLinker:
                     for c in cands if c[1] != rid and c[2].segment == ev.segment):
                 continue  # the country alone, and something concrete answers the same date
             free = [c for c in rivals if c[1] not in linked]
-            if free and score < max(c[0] for c in free) - margin:
+            mine = signature(ev)
+            # Scores compare readings of the same strength; a rival whose evidence is a part of
+            # this one's never wins on score.
+            stronger = [c[0] for c in free if not signature(c[2]) < mine]
+            if stronger and score < max(stronger) - margin:
                 continue
-            if any(signature(c[2]) == signature(ev) for c in free):
-                continue  # the same evidence for several actions: the text does not say which
+            if any(signature(c[2]) == mine or signature(c[2]) > mine for c in free):
+                continue  # a rival has the same evidence, or more: the text does not say this one
             if rid not in out or score > self._score(out[rid]):
                 out[rid] = ev
         return out
