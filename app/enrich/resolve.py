@@ -37,10 +37,14 @@ FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "
             "region", "concerned_elsewhere")
 CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
         "days", "fresh", "covers", "action", "region")
-# Licences are granted as well as required: beside a relaxation word they are no restriction.
+# Licences are granted as well as required, and a rule can open as well as close: beside a
+# relaxation word these are no restriction.
 LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
                  "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
-                 "vergunningen", "Genehmigung", "permis", "permit", "permits")
+                 "vergunningen", "Genehmigung", "permis", "permit", "permits", "rule", "rules",
+                 "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln", "norma", "normas")
+# A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
+NEGATIONS = ("not ", "n't ", "pas ", "ne ", "n'", "غير ", "لا ", "لم ", "不", "未", "nicht ", "no ", "niet ")
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
 WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
@@ -102,6 +106,7 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
                                 for eid, e in entities.items() if e.type == "agency"}
@@ -207,6 +212,9 @@ class RestrictionLinker:
             cues = found.cues
             keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
                                        for kind, v, k in found.extra if kind == "act"]
+            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
+            keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
+                    for kind, k in keys]
             candidates = set(cues)
             for eid in mentioned:
                 candidates |= self.rule._by_entity.get(eid, set()) | self.rule._by_country.get(eid, set())
@@ -399,8 +407,12 @@ class RestrictionLinker:
                 continue
             rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
                       and (c[3] == country or not who or not c[4])]
+            lenient = self._category[self._index[rid]] == "relaxation"
             if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
-                             and (c[3] == country or not who) for c in rivals):
+                             and (c[3] == country or not who)
+                             # a restriction and its relaxation can share a month
+                             and (self._category[self._index[c[1]]] == "relaxation") == lenient
+                             for c in rivals):
                 continue
             if ev.when not in ("", "days", "weeks") and not (
                     any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) and any(
@@ -414,11 +426,26 @@ class RestrictionLinker:
             stronger = [c[0] for c in free if not signature(c[2]) < mine]
             if stronger and score < max(stronger) - margin:
                 continue
-            if any(signature(c[2]) == mine or signature(c[2]) > mine for c in free):
-                continue  # a rival has the same evidence, or more: the text does not say this one
+            if any(signature(c[2]) > mine for c in free):
+                continue  # a rival has more evidence
+            same = [c for c in free if signature(c[2]) == mine]
+            if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
+                continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
                 out[rid] = ev
         return out
+
+    @staticmethod
+    def _negated(text: str, word: str) -> bool:
+        at = text.find(word)
+        return at > 0 and any(text[max(0, at - 16):at].rstrip().endswith(n.rstrip()) or
+                              n in text[max(0, at - 16):at] for n in NEGATIONS)
+
+    def _best_known(self, rid: str, others: list[str]) -> bool:
+        """A year alone ("the 2022 controls") most often means the year's best-known action: the
+        one the gazetteer knows by clearly more names (half as many again as any rival)."""
+        mine = self._prominence[rid]
+        return all(mine >= 1.5 * self._prominence[o] for o in others)
 
     @staticmethod
     def _dated(ev: Evidence) -> bool:
