@@ -108,6 +108,7 @@ class RestrictionLinker:
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
                                 for eid, e in entities.items() if e.type == "agency"}
         self._cue_owners: dict[str, int] = {}
@@ -255,7 +256,8 @@ class RestrictionLinker:
                 if amend or (self._amends[r] & linked):
                     f["amended"] = True
                     words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
-                issuers = {SAME_ISSUER.get(e, e) for e in mentioned}
+                # Agencies named (a country is the country feature, even when it is the issuer).
+                issuers = {SAME_ISSUER.get(e, e) for e in mentioned if e in self._agencies}
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 if any(self._agency_country.get(a) not in (None, self.rule._country[r])
@@ -277,6 +279,13 @@ class RestrictionLinker:
                     if fits:
                         f["action"] = True
                         words.append(fits[0])
+                        # The country before the action word is its subject ("La Malaisie impose
+                        # un permis"); after it, more often its object ("curbs on China").
+                        c = self.rule._country[r]
+                        if c in surfaces:
+                            at = seg.folded.find(_fold(surfaces[c]))
+                            verb = min((seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0), default=-1)
+                            f["country_first"] = 0 <= at < verb
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
                 own = [k for kind, v, k in found.extra if kind == "cue" and v == r and k not in self._common]
@@ -468,7 +477,8 @@ class RestrictionLinker:
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
-                and (f.get("chip") or f.get("rare_company") or f.get("cue") or f.get("title")):
+                and (f.get("chip") or f.get("rare_company") or f.get("cue")
+                     or (f.get("title") and f.get("country_first"))):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
