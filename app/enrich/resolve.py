@@ -212,7 +212,8 @@ class RestrictionLinker:
                 surfaces.setdefault(h.entity_id, h.surface)
             cues = found.cues
             keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
-                                       for kind, v, k in found.extra if kind == "act"]
+                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
             # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
             keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
                     for kind, k in keys]
@@ -288,6 +289,9 @@ class RestrictionLinker:
                             f["country_first"] = 0 <= at < verb
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
+                if either and not f.get("action") and not f.get("wrong_action"):
+                    f["action"] = f["either"] = True  # "the December decision": of either kind
+                    words.append(either[0])
                 own = [k for kind, v, k in found.extra if kind == "cue" and v == r and k not in self._common]
                 if r in cues and own:
                     f["cue"] = True
@@ -331,10 +335,11 @@ class RestrictionLinker:
                     and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
                         and not f.get("wrong_action") \
-                        and self._covers(r, mentioned, published):
+                        and self._covers(r, mentioned, published, either=bool(f.get("either"))):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
-                elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action"):
+                elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
+                        and not f.get("either"):
                     # "In May, ... Micron": the only action of its kind on the company that month.
                     lenient = self._category[r] == "relaxation"
                     month = self.rule._months[r]
@@ -358,7 +363,7 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _covers(self, r: int, mentioned: set[str], published: date | None) -> bool:
+    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
         "Washington restricted exports of the H20 and the MI308" can only be one action."""
@@ -367,7 +372,8 @@ class RestrictionLinker:
             return False
         lenient = self._category[r] == "relaxation"
         rivals = [i for i in range(len(self.restrictions))
-                  if (self._category[i] == "relaxation") == lenient and chips <= self.rule._targets[i][0]
+                  if (either or (self._category[i] == "relaxation") == lenient)
+                  and chips <= self.rule._targets[i][0]
                   and (published is None or self.rule._news[i][0] <= published)]
         named = [i for i in rivals if self.rule._country[i] in mentioned]
         return (named or rivals) == [r]
@@ -414,13 +420,16 @@ class RestrictionLinker:
             dated = self._dated(ev)
             if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
                 continue
+            if ev.features.get("either") and not dated and linked:
+                continue  # "the decision", undated, is the action the article is already about
             rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
                       and (c[3] == country or not who or not c[4])]
             lenient = self._category[self._index[rid]] == "relaxation"
             if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
                              and (c[3] == country or not who)
                              # a restriction and its relaxation can share a month
-                             and (self._category[self._index[c[1]]] == "relaxation") == lenient
+                             and ((self._category[self._index[c[1]]] == "relaxation") == lenient
+                                  or ev.features.get("either"))
                              for c in rivals):
                 continue
             if ev.when not in ("", "days", "weeks") and not (

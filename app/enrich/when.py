@@ -52,6 +52,14 @@ WEEKS_BACK = 45
 # How news describes an action beyond the shared restriction words (context.json): polarity
 # "restrict" or "relax". Read by the linker only, so the rule's behaviour is unchanged.
 ACTIONS = {
+    # Nouns and verbs for a government action of either kind: "the December decision",
+    # «القرار», 决定. They say an action happened, not which way it went.
+    "either": ["decision", "decided", "decides", "move", "order", "ordered", "measure", "measures",
+               "guidance", "directive", "policy", "framework", "notice", "instruction", "instructed",
+               "décision", "décidé", "mesure", "mesures", "directive", "consigne", "قرار", "القرار",
+               "إجراءات", "توجيهات", "决定", "措施", "指导", "通知", "指示", "decisión", "medida",
+               "medidas", "entscheidung", "maßnahme", "maßnahmen", "besluit", "besloot",
+               "maatregel", "maatregelen", "決定", "措置"],
     "restrict": ["block", "blocked", "blocking", "blocks", "halt", "stopped", "cut off", "caps",
                  "bloquées", "bloqué", "bloquer", "bloquait", "plafonne", "plafonds", "bloqueó",
                  "bloquea", "limitaba", "geblokkeerd", "blockiert", "verboten", "verbot", "السقوف",
