@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
-from app.enrich.restrictions import (ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
+from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
 from app.enrich.when import (ACTIONS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
                              WEEKS, WEEKS_BACK)
@@ -163,6 +163,18 @@ class RestrictionLinker:
             else:
                 months.add((y, m))
                 labels.append(_month_label(y, m))
+        if not months:
+            # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
+            folded = reading.segments[i][0].folded
+            words = [k for _kind, k in reading.scans[i].keys]
+            for m in _YEAR.finditer(folded):
+                after = folded[m.end():m.end() + 16].split()[:1]
+                before = folded[max(0, m.start() - 16):m.start()].split()[-1:]
+                if any(w.startswith(k) for w in after + before for k in words):
+                    y = int(m.group(1))
+                    if y not in years:
+                        years.add(y)
+                        labels.append(str(y))
         window = None
         seasons = set()
         for kind, value, _key in reading.scans[i].extra:
