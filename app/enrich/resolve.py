@@ -65,6 +65,9 @@ class Evidence:
     words: list[str] = field(default_factory=list)  # for the reason, in order
     when: str = ""  # the time reference it answers ("2025-04", "2023", "days"), if any
 
+    _score: float | None = None
+    _complete: bool | None = None
+
     def vector(self) -> list[float]:
         return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
 
@@ -106,6 +109,8 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._countries = {c for c in self.rule._country if c}
+        self._covers_cache: dict[tuple, bool] = {}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
@@ -213,9 +218,7 @@ class RestrictionLinker:
         best: dict[str, Evidence] = {}
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         previous_times: tuple = (set(), set(), None, set(), [])
-        fresh = set()
-        if published:
-            fresh = {i for i, r in enumerate(self.restrictions) if self._fresh(i, published)}
+        fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
@@ -229,10 +232,14 @@ class RestrictionLinker:
             # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
             keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
                     for kind, k in keys]
+            own_months, own_years, own_window, _s, own_labels = times
+            agencies = mentioned & self._agencies
+            if not (keys or either or cues or agencies):
+                previous_times = times
+                continue  # no word of an action, no cue, no agency: no reading can be complete
             candidates = set(cues)
             for eid in mentioned:
                 candidates |= self.rule._by_entity.get(eid, set()) | self.rule._by_country.get(eid, set())
-            own_months, own_years, own_window, _s, own_labels = times
             # What the title and the sentence before name ("the chips", "the two metals").
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
@@ -242,12 +249,22 @@ class RestrictionLinker:
             for eid in near & self._all_chips:
                 candidates |= self.rule._by_entity.get(eid, set())
             p_months, p_years, p_window, _ps, p_labels = previous_times
+            dated_here = bool(own_months or own_years or own_window or p_months or p_years or p_window)
+            polarities = {kind == "relax" for kind, _k in keys}
             for r in candidates:
                 rx = self.restrictions[r]
                 news = self.rule._news[r]
                 if published and news[0] > published + timedelta(days=31 * ANNOUNCED_AHEAD):
                     continue
                 chips, companies, amended = self.rule._targets[r]
+                # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
+                # be dated (a date here, its own days, or a chip it concerns).
+                if not ((self._category[r] == "relaxation") in polarities or either or r in cues
+                        or (keys and (self._category[r] != "relaxation"))
+                        or (r in fresh and agencies and mentioned & chips)):
+                    continue
+                if not (dated_here or r in fresh or mentioned & chips):
+                    continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
                 shared_chips = sorted(mentioned & chips)
@@ -382,6 +399,15 @@ class RestrictionLinker:
         chips = mentioned & self._all_chips
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
+        key = (r, frozenset(chips), frozenset(mentioned & self._countries), published, either)
+        known = self._covers_cache.get(key)
+        if known is None:
+            if len(self._covers_cache) > 50_000:
+                self._covers_cache.clear()
+            known = self._covers_cache[key] = self._covers_now(r, chips, mentioned, published, either)
+        return known
+
+    def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
         lenient = self._category[r] == "relaxation"
         rivals = [i for i in range(len(self.restrictions))
                   if (either or (self._category[i] == "relaxation") == lenient)
@@ -398,6 +424,11 @@ class RestrictionLinker:
     def _score(self, ev: Evidence | None) -> float:
         if ev is None:
             return 0.0
+        if ev._score is None:
+            ev._score = self._fit(ev)
+        return ev._score
+
+    def _fit(self, ev: Evidence) -> float:
         weights = self.model["weights"]
         z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
         return 1.0 / (1.0 + math.exp(-z))
@@ -481,8 +512,14 @@ class RestrictionLinker:
     def _dated(ev: Evidence) -> bool:
         return any(ev.features.get(k) for k in LOCAL_WHEN)
 
+    @classmethod
+    def _complete(cls, ev: Evidence) -> bool:
+        if ev._complete is None:
+            ev._complete = cls._completes(ev)
+        return ev._complete
+
     @staticmethod
-    def _complete(ev: Evidence) -> bool:
+    def _completes(ev: Evidence) -> bool:
         """A reference says what kind of action (a word of its polarity or its cue), when (a date
         in the sentence, or the article's own date with its issuer, cue or a chip it concerns
         named) and what it

@@ -47,7 +47,8 @@ def train(seed: int = 0) -> dict:
     model.fit(X, y)
     fitted = {"features": list(FEATURES), "bias": round(float(model.intercept_[0]), 4),
               "weights": {f: round(float(w), 4) for f, w in zip(FEATURES, model.coef_[0])},
-              "examples": len(y), "positives": int(sum(y)), "trained_on": "dev"}
+              "examples": len(y), "positives": int(sum(y)),
+              "trained_on": "restrictions.jsonl dev part + articles.jsonl restriction labels"}
     best = None
     for threshold in [0.0] + [t / 100 for t in range(5, 96, 5)]:
         for margin in (0.0, 0.05, 0.1):  # rivals within a hair of the best, no more
