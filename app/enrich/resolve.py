@@ -234,12 +234,22 @@ class RestrictionLinker:
                     for kind, k in keys]
             own_months, own_years, own_window, _s, own_labels = times
             agencies = mentioned & self._agencies
+            # Agencies named (a country is the country feature, even when it is the issuer).
+            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
+            acting = {self._agency_country.get(a) for a in issuers} - {None}
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
             candidates = set(cues)
+            by_country: set[int] = set()
             for eid in mentioned:
-                candidates |= self.rule._by_entity.get(eid, set()) | self.rule._by_country.get(eid, set())
+                candidates |= self.rule._by_entity.get(eid, set())
+                by_country |= self.rule._by_country.get(eid, set())
+            # An action tied to the sentence by its country alone needs a month or days here (or
+            # in the sentence before), its own days, or its issuing agency named.
+            month_or_days = bool(own_months or own_window or previous_times[0] or previous_times[2])
+            candidates |= {r for r in by_country - candidates
+                           if month_or_days or r in fresh or self._issuer_key[r] in issuers}
             # What the title and the sentence before name ("the chips", "the two metals").
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
@@ -286,12 +296,9 @@ class RestrictionLinker:
                 if amend or (self._amends[r] & linked):
                     f["amended"] = True
                     words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
-                # Agencies named (a country is the country feature, even when it is the issuer).
-                issuers = {SAME_ISSUER.get(e, e) for e in mentioned if e in self._agencies}
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
-                if any(self._agency_country.get(a) not in (None, self.rule._country[r])
-                       for a in issuers if a != self._issuer_key[r]):
+                if acting - {self.rule._country[r]}:
                     f["other_actor"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
@@ -387,10 +394,16 @@ class RestrictionLinker:
                 if self._complete(ev):
                     readings.append((rx.id, ev))
                 old = best.get(rx.id)
-                if old is None or (self._complete(ev), self._score(ev)) > (self._complete(old), self._score(old)):
+                if old is None or self._rank(ev) > self._rank(old):
                     best[rx.id] = ev
             previous_times = times
         return best, readings
+
+    def _rank(self, ev: Evidence) -> tuple:
+        """Which of an action's readings is its best: complete ones by score, others by size."""
+        if self._complete(ev):
+            return (1, self._score(ev))
+        return (0, sum(1 for v in ev.features.values() if v))
 
     def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
