@@ -245,6 +245,9 @@ class RestrictionLinker:
             for eid in mentioned:
                 candidates |= self.rule._by_entity.get(eid, set())
                 by_country |= self.rule._by_country.get(eid, set())
+            # An agency speaks for its country: "the Biden administration" is the United States.
+            for country in acting:
+                by_country |= self.rule._by_country.get(country, set())
             # An action tied to the sentence by its country alone needs a month or days here (or
             # in the sentence before), its own days, or its issuing agency named.
             month_or_days = bool(own_months or own_window or previous_times[0] or previous_times[2])
@@ -298,14 +301,16 @@ class RestrictionLinker:
                     words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
-                if acting - {self.rule._country[r]}:
+                if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
-                elif self.rule._country[r] in mentioned:
+                elif self.rule._country[r] in mentioned or self.rule._country[r] in acting:
                     f["country"] = True
-                    words.append(surfaces.get(self.rule._country[r], ""))
+                    words.append(surfaces.get(self.rule._country[r], "")
+                                 or next(self._names[a] for a in agencies
+                                         if self._agency_country.get(SAME_ISSUER.get(a, a)) == self.rule._country[r]))
                 if keys:
                     lenient = self._category[r] == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
@@ -481,6 +486,11 @@ class RestrictionLinker:
             rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
                       and (c[3] == country or not who or not c[4])]
             lenient = self._category[self._index[rid]] == "relaxation"
+            mine = signature(ev)
+            # A named or matched action with the same evidence (or more) holds the sentence.
+            if any(c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
+                   for c in rivals):
+                continue
             if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
                              and (c[3] == country or not who)
                              # a restriction and its relaxation can share a month
