@@ -27,7 +27,7 @@ from pathlib import Path
 from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
                              WEEKS, WEEKS_BACK)
 from app.gazetteer import Gazetteer
 
@@ -93,6 +93,9 @@ class RestrictionLinker:
                 for pattern in patterns:
                     extra.append((_fold(pattern.format(n=word)), "ago", n, False))
                     extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for agency, phrases in ACTORS.items():
+            for p in phrases:
+                extra.append((_fold(p), "actor", agency, False))
         for polarity, phrases in ACTIONS.items():
             for p in phrases:
                 extra.append((_fold(p), "act", polarity, True))
@@ -110,6 +113,7 @@ class RestrictionLinker:
         self._category = [r.raw.get("category") for r in rxs]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
+        self._who = self._countries | {k for k in self._issuer_key if k}
         self._covers_cache: dict[tuple, bool] = {}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
@@ -234,6 +238,7 @@ class RestrictionLinker:
                     for kind, k in keys]
             own_months, own_years, own_window, _s, own_labels = times
             agencies = mentioned & self._agencies
+            agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
@@ -376,7 +381,7 @@ class RestrictionLinker:
                     and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
                         and not f.get("wrong_action") \
-                        and self._covers(r, mentioned, published, either=bool(f.get("either"))):
+                        and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
                 elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
@@ -417,7 +422,7 @@ class RestrictionLinker:
         chips = mentioned & self._all_chips
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
-        key = (r, frozenset(chips), frozenset(mentioned & self._countries), published, either)
+        key = (r, frozenset(chips), frozenset(mentioned & self._who), published, either)
         known = self._covers_cache.get(key)
         if known is None:
             if len(self._covers_cache) > 50_000:
@@ -431,8 +436,11 @@ class RestrictionLinker:
                   if (either or (self._category[i] == "relaxation") == lenient)
                   and chips <= self.rule._targets[i][0]
                   and (published is None or self.rule._news[i][0] <= published)]
+        # The issuer named narrows most ("the White House's approval"), then the country.
+        by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
+                     and self._issuer_key[i] in self._agency_country]
         named = [i for i in rivals if self.rule._country[i] in mentioned]
-        return (named or rivals) == [r]
+        return (by_issuer or named or rivals) == [r]
 
     def _fresh(self, r: int, published: date) -> bool:
         return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])

@@ -94,3 +94,10 @@ NUMBERS = {
     "es": ["un", "dos", "tres", "cuatro", "cinco", "seis"],
     "zh": ["一", "两", "三", "四", "五", "六"],
 }
+
+# People who act for an agency in the timeline: "Trump said Nvidia may sell the H200" is the
+# White House's decision (the agency's own names are in agencies.json).
+ACTORS = {
+    "white-house": ["president trump", "donald trump", "trump said", "trump's", "trump announced",
+                    "特朗普", "川普", "ترامب", "トランプ大統領", "le président trump", "el presidente trump"],
+}
