@@ -41,3 +41,23 @@ def test_scoring_counts_false_links_and_wrong_roles():
     part = evaluate_restrictions([art], default_enricher())["test"]
     assert part.score.fn == 1 and part.score.tp == 0
     assert {m["error"] for m in part.misses} >= {"fn"}
+
+
+def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
+    """`chipwatch eval` reports dev and test; the test part guards against regressions (these
+    are floors below today's 1.000 / 0.862 / 0.926, not the issue's 0.90 bars, which recall
+    does not meet yet: see docs/enrichment.md)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from app.cli import main
+
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(main, ["eval", "--no-misses", "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "[dev]" in result.output and "[test]" in result.output and "gold role" in result.output
+    test = json.loads(out.read_text(encoding="utf-8"))["restriction_linking"]["test"]
+    assert test["restriction"]["precision"] >= 0.95 and test["restriction"]["recall"] >= 0.80
+    assert test["role_accuracy"] >= 0.85
+    assert all(test["by_language"][lang]["recall"] >= 0.85 for lang in ("ar", "zh", "fr"))
