@@ -374,17 +374,24 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
     from app import gazetteer as gz
     from app.enrich import Enricher, default_enricher
     from app.enrich.evaluate import EVAL_SET, evaluate, load_eval_set, load_sample_set
+    from app.enrich.evaluate_restrictions import format_parts, restriction_linking
 
     enricher = Enricher(gz.load(gazetteer_dir)) if gazetteer_dir else default_enricher()
     articles = load_sample_set() if sample else load_eval_set(data or EVAL_SET)
     report = evaluate(articles, enricher)
+    full = report.to_dict()
+    # The news-style restriction set (both parts) unless one file is scored alone.
+    linking = None if sample or data else restriction_linking(enricher)
+    if linking:
+        full["restriction_linking"] = {name: part.to_dict() for name, part in linking.items()}
     if json_out and str(json_out) == "-":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(full, ensure_ascii=False, indent=2))
     else:
         click.echo(report.format_text(show_misses=not no_misses))
+        if linking:
+            click.echo("\n" + format_parts(linking, show_misses=not no_misses))
         if json_out:
-            json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                                encoding="utf-8")
+            json_out.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if fail_under is not None and report.worst_f1() < fail_under:
         sys.exit(1)
 

@@ -11,7 +11,10 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 ENTITY_PARAMS = ("company", "chip", "restriction", "region", "agency")
 # listed: a company tagged on the article was on an export-control list at its date (yes/no);
 # list: on which list (a slug such as entity-list). See app/lists/.
-LIST_PARAMS = (*ENTITY_PARAMS, "lang", "source", "listed", "list")
+# restriction_role: reported (the article's news) or context (referred back to) narrows the
+# restriction links an article must have; restriction alone means either.
+LIST_PARAMS = (*ENTITY_PARAMS, "lang", "source", "listed", "list", "restriction_role")
+ROLES = ("reported", "context")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 # The order of parameters in a query string (Filters.params): one view, one URL.
@@ -49,6 +52,12 @@ class Filters(BaseModel):
     # "all": every word of the query is required, as quoted phrases and +word are.
     match: Literal["any", "all"] = "any"
     listed: tuple[Literal["yes", "no"], ...] = ()
+    restriction_role: tuple[Literal["reported", "context"], ...] = ()
+
+    @property
+    def role(self) -> str | None:
+        """The one role asked for, or None (no role, or both: no narrowing)."""
+        return self.restriction_role[0] if len(set(self.restriction_role)) == 1 else None
 
     @field_validator(*ENTITY_PARAMS)
     @classmethod

@@ -112,6 +112,9 @@ class ArticleEntity(Base):
     entity_type: Mapped[str] = mapped_column(String(20))
     # "mention" when named in the text, otherwise the rule that inferred it.
     reason: Mapped[str] = mapped_column(String(40), default="mention")
+    # Restrictions only: "reported" (the article's news) or "context", and why it was linked.
+    role: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    link_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Mention(Base):

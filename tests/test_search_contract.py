@@ -95,10 +95,14 @@ def load_truth(runtime: Runtime) -> dict[int, dict]:
                  for a, src in session.execute(
                      select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
                      .where(Article.duplicate_of.is_(None)))}
-        tags = session.execute(select(ArticleEntity.article_id, ArticleEntity.entity_id))
-        for article_id, entity_id in tags:
+        tags = session.execute(select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.role))
+        for t in truth.values():
+            t["roles"] = {}
+        for article_id, entity_id, role in tags:
             if article_id in truth:
                 truth[article_id]["tags"].add(entity_id)
+                if role:
+                    truth[article_id]["roles"][entity_id] = role
         for t in truth.values():
             t["lists"] = set()
         for article_id, slug in session.execute(select(ArticleList.article_id, ArticleList.list_slug)):
@@ -179,6 +183,20 @@ def test_browse_everything_newest_first(corpus):
     assert [h["id"] for h in page.hits] == newest_first(corpus, corpus.truth)
     assert set(page.facets) == {"company", "chip", "restriction", "region", "agency", "lang", "source",
                                 "listed", "list"}
+
+
+def test_restriction_role_narrows_the_restriction_links(corpus):
+    """restriction_role=reported|context keeps the articles whose link to the restriction (or to
+    any restriction) has that role; both roles, like none, mean any link."""
+    h20 = "2025-04-h20-licence-requirement"
+    assert corpus.where(lambda t: t["roles"].get(h20) == "reported")  # the sample has both roles
+    assert corpus.where(lambda t: t["roles"].get(h20) == "context")
+    for role in ("reported", "context"):
+        assert set(corpus.ids(restriction=h20, restriction_role=role)) == \
+            corpus.where(lambda t, role=role: t["roles"].get(h20) == role)
+        assert set(corpus.ids(restriction_role=role)) == \
+            corpus.where(lambda t, role=role: role in t["roles"].values())
+    assert set(corpus.ids(restriction=h20, restriction_role=["reported", "context"])) == corpus.tagged(h20)
 
 
 def test_facet_counts_are_exact(corpus):

@@ -269,7 +269,11 @@ def test_chinese_months_are_not_the_end_of_longer_numbers(enricher):
 def test_news_of_the_action_itself(enricher):
     body = "Nvidia said on Tuesday that shipments of its H20 to China now need a licence."
     assert restrictions(enricher, body, when="2025-04-16") == {H20_RULE}
-    assert restrictions(enricher, body, when="2025-06-16") == set()  # no longer news, no date
+    # No longer news and no date, but the only restrictive action on the H20 by June: context.
+    later = enricher.enrich("", body, datetime(2025, 6, 16, tzinfo=UTC)).restrictions
+    assert set(later) == {H20_RULE} and later[H20_RULE].role == "context"
+    assert "the only such action on H20" in later[H20_RULE].reason
+    assert restrictions(enricher, body, when="2025-03-16") == set()  # before any action on it
     # A distinctive cue says which action, news or not.
     body = "Nvidia booked $5.5 billion in charges after H20 shipments to China needed a licence."
     assert restrictions(enricher, body, when="2025-06-16") == {H20_RULE}
@@ -298,7 +302,10 @@ def test_named_restrictions_nest(enricher):
 def test_rule_evidence_is_the_sentence(enricher):
     result = enricher.enrich("", "Since April, Washington has restricted the H20.", datetime(2025, 11, 1, tzinfo=UTC))
     assert result.tags[H20_RULE] == "implied-restriction"
-    assert "restricted the H20" in result.evidence[H20_RULE]
+    # The evidence is the link's reason: what matched, and the month it resolved to.
+    assert result.evidence[H20_RULE] == "matched: H20 + Washington + restrict + April 2025"
+    link = result.restrictions[H20_RULE]
+    assert link.role == "context" and link.reason == result.evidence[H20_RULE]
 
 
 def test_rule_without_publication_date_uses_months_only(enricher):

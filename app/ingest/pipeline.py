@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.enrich import Enricher, Enrichment
+from app.enrich.links import TAG_COLUMNS, RestrictionLink, tag_rows
 from app.enrich.tagger import Hit
 from app.gazetteer.sync import sync_entities
 from app.ingest import dedupe
@@ -140,10 +141,12 @@ class Analysed(NamedTuple):
     mentions: list[tuple[str, str, int, int]]  # (entity id, surface, start, end) in the body
     shingles: bytes  # dedupe.encode_shingles(dedupe.shingle_array(body)): bytes cross processes fast
     document: str  # the search tokens of title and body, space-separated
+    links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
 
     def enrichment(self) -> Enrichment:
         return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
-                          self.gazetteer_version)
+                          self.gazetteer_version,
+                          restrictions={k: RestrictionLink(*v) for k, v in self.links.items()})
 
 
 def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enricher) -> Analysed | Rejected:
@@ -160,7 +163,8 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
         [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
         dedupe.encode_shingles(dedupe.shingle_array(p.body)),
-        search_text(p.title, p.body, p.lang))
+        search_text(p.title, p.body, p.lang),
+        {k: (link.role, link.reason) for k, link in e.restrictions.items()})
 
 
 def _libc_trim():
@@ -386,8 +390,8 @@ class Ingestor:
              p.duplicate_of, p.story_id) for a, p in zip(fresh, pending)]))
         dedupe.write_batch(session, pending, earlier, known, linked=True)
         entities = self.enricher.gazetteer.entities
-        insert_rows(conn, "article_entities", ("article_id", "entity_id", "entity_type", "reason"),
-                    [(i, eid, entities[eid].type, reason) for i, a in zip(ids, fresh) for eid, reason in a.tags.items()])
+        insert_rows(conn, "article_entities", TAG_COLUMNS,
+                    [row for i, a in zip(ids, fresh) for row in tag_rows(i, a.tags, a.links, entities)])
         insert_rows(conn, "mentions", ("article_id", "entity_id", "surface", "start", "end"),
                     [(i, *m) for i, a in zip(ids, fresh) for m in a.mentions])
         write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, fresh)])
@@ -528,8 +532,8 @@ def apply_enrichment(session: Session, article: Article, enrichment, enricher: E
     # were the slowest part of ingestion.
     if enrichment.tags:
         session.execute(ArticleEntity.__table__.insert(), [
-            {"article_id": article.id, "entity_id": eid, "entity_type": entities[eid].type,
-             "reason": reason} for eid, reason in enrichment.tags.items()])
+            dict(zip(TAG_COLUMNS, row))
+            for row in tag_rows(article.id, enrichment.tags, enrichment.restrictions, entities)])
     if enrichment.mentions:
         session.execute(Mention.__table__.insert(), [
             {"article_id": article.id, "entity_id": h.entity_id, "surface": h.surface,

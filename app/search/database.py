@@ -402,6 +402,12 @@ class DatabaseSearch:
         for name, values in filters.entity_filters().items():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
+        if filters.role:
+            linked = select(ArticleEntity.article_id).where(
+                ArticleEntity.entity_type == "restriction", ArticleEntity.role == filters.role)
+            if filters.restriction:
+                linked = linked.where(ArticleEntity.entity_id.in_(filters.restriction))
+            stmt = stmt.where(Article.id.in_(linked))
         if filters.lang:
             stmt = stmt.where(Article.lang.in_(filters.lang))
         if filters.source:

@@ -72,8 +72,10 @@ SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact"
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
 # terms: every token, word form (f:) and entity tag (e:) of the article, for the query
 # operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
+# restriction_reported / restriction_context: the restriction links of each role.
+ROLE_FIELDS = {"reported": "restriction_reported", "context": "restriction_context"}
 FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
-              *PERIOD_FIELDS.values(), "terms"]
+              *PERIOD_FIELDS.values(), "terms", *ROLE_FIELDS.values()]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -149,9 +151,11 @@ def _text(text: str) -> tuple[str, str]:
 
 
 def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
-             gazetteer: Gazetteer | None = None, lists: Iterable[str] = ()) -> dict:
+             gazetteer: Gazetteer | None = None, lists: Iterable[str] = (),
+             roles: dict[str, str] | None = None) -> dict:
     """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
-    lists the export-control lists its companies were on at its date (app/lists/status.py)."""
+    lists the export-control lists its companies were on at its date (app/lists/status.py),
+    roles the role of each restriction link (reported or context)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
     in_title = title_entity_ids(set(index_tokens(article.title)), [e for e, _type in tags], gazetteer)
@@ -180,6 +184,8 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
         doc[name] = _day(bucket_start(published.date(), interval))
     for facet in ENTITY_PARAMS:
         doc[facet] = [e for e, type_ in tags if type_ == facet]
+    for role, field_name in ROLE_FIELDS.items():
+        doc[field_name] = sorted(e for e, r in (roles or {}).items() if r == role)
     doc["list"] = sorted(set(lists))
     doc["listed"] = "yes" if doc["list"] else "no"
     return doc
@@ -387,6 +393,10 @@ def build_filter(filters: Filters) -> list[str]:
         values = getattr(filters, name)
         if values:
             clauses.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
+    if filters.role:
+        field_name = ROLE_FIELDS[filters.role]
+        clauses.append(f"{field_name} IN [{', '.join(_quote(v) for v in filters.restriction)}]"
+                       if filters.restriction else f"{field_name} IS NOT EMPTY")
     if len(set(filters.listed)) == 1:  # yes and no together filter nothing
         # "no" as "not yes": a document indexed before list status existed has no field at all.
         clauses.append('listed = "yes"' if filters.listed[0] == "yes" else 'listed != "yes"')

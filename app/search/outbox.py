@@ -112,10 +112,14 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
         select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
         .where(Article.id.in_(article_ids)))}
     tags: dict[int, list[tuple[str, str]]] = {}
-    for article_id, entity_id, entity_type in session.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type)
+    roles: dict[int, dict[str, str]] = {}
+    for article_id, entity_id, entity_type, role in session.execute(
+            select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type,
+                   ArticleEntity.role)
             .where(ArticleEntity.article_id.in_(article_ids))):
         tags.setdefault(article_id, []).append((entity_id, entity_type))
+        if role:
+            roles.setdefault(article_id, {})[entity_id] = role
     lists = article_lists(session, article_ids)
     docs, deletes = [], []
     for article_id in article_ids:
@@ -125,7 +129,7 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
         else:
             article, source_name = found
             docs.append(document(article, tags.get(article_id, []), source_name, gazetteer,
-                                 lists.get(article_id, ())))
+                                 lists.get(article_id, ()), roles.get(article_id)))
     return docs, deletes
 
 

@@ -10,7 +10,7 @@ from app.enrich.tagger import Tagger
 from app.filters import ENTITY_PARAMS, FilterError, Filters
 from app.gazetteer import EntityDef
 from app.lists import facet_value_name
-from app.models import Article, Mention, as_utc
+from app.models import Article, ArticleEntity, Mention, as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
@@ -233,6 +233,18 @@ def resolve_prefixes(session: Session, plan: QueryPlan) -> None:
         plan.understood = describe(plan)
 
 
+def restriction_links(session: Session, article_id: int) -> list[dict]:
+    """The restrictions an article is linked to, each with its role and the reason of the link."""
+    rows = session.execute(
+        select(ArticleEntity.entity_id, ArticleEntity.role, ArticleEntity.link_reason, ArticleEntity.reason)
+        .where(ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction")
+        .order_by(ArticleEntity.entity_id)).all()
+    names = entity_names(session, {r[0] for r in rows})
+    return [{"id": eid, "name": names.get(eid, ("", eid))[1], "role": role,
+             "reason": why or ("named in the text" if tag in ("mention", "title") else tag)}
+            for eid, role, why, tag in rows]
+
+
 def article_detail(session: Session, article_id: int) -> dict | None:
     article = session.get(Article, article_id)
     if article is None:
@@ -248,6 +260,7 @@ def article_detail(session: Session, article_id: int) -> dict | None:
     duplicates = list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id)
                                       .order_by(Article.id)))
     detail.update({
+        "restrictions": restriction_links(session, article_id),
         "duplicates": duplicates,
         "body": article.body, "cited_sources": article.cited_sources or [],
         "mentions": [{"entity_id": m.entity_id, "surface": m.surface, "start": m.start,

@@ -87,6 +87,11 @@ async def get_filters(
                                   "was on it at the article's date (repeatable)",
         json_schema_extra={"items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
                            "maxItems": MAX_VALUES})] = [],  # noqa: B006
+    restriction_role: Annotated[list[str], Query(
+        description="reported: the article reports the restriction (with `restriction`, that one; "
+                    "without, any); context: it refers back to it. Both, or none: either",
+        json_schema_extra={"items": {"type": "string", "enum": ["reported", "context"]},
+                           "maxItems": 2})] = [],  # noqa: B006
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
     items = list(request.query_params.multi_items())
