@@ -73,11 +73,13 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     from app.migrate import upgrade
     from app.runtime import build_runtime
 
-    upgrade(settings)
-    runtime = build_runtime(settings)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    if settings.base_url is None:  # absolute links (feeds) name this server, as deployed
+        settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    upgrade(settings)
+    runtime = build_runtime(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning",
                                            proxy_headers=False))  # as `chipwatch serve`
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -91,3 +93,18 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
         thread.join(30)
         sock.close()
         runtime.close()
+
+
+@contextmanager
+def sample_app(tmp_path_factory, name: str) -> Iterator[tuple[str, object]]:
+    """A live chipwatch (SQLite, admin token) holding the bundled sample corpus, for browser
+    tests; yields (base URL, runtime)."""
+    from app.cli import run_ingest
+    from app.config import Settings
+    from tests.conftest import ADMIN_TOKEN, SAMPLE
+
+    require_chromium()
+    settings = Settings(data_dir=tmp_path_factory.mktemp(name), admin_token=ADMIN_TOKEN)
+    with live_app(settings) as (base, runtime):
+        run_ingest(runtime, [str(SAMPLE)], None, None)
+        yield base, runtime

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts import service
-from tests.conftest import ADMIN_TOKEN, SAMPLE
-from tests.live import live_app, require_chromium
+from tests.live import sample_app
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -17,13 +16,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    require_chromium()
-    from app.cli import run_ingest
-    from app.config import Settings
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-accounts"), admin_token=ADMIN_TOKEN)
-    with live_app(settings) as (base, runtime):
-        run_ingest(runtime, [str(SAMPLE)], None, None)
+    with sample_app(tmp_path_factory, "browser-accounts") as (base, runtime):
         with runtime.sessions.begin() as session:
             for name in ("alice", "bob"):
                 service.add_user(session, name, "reader", PASSWORD)

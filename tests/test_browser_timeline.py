@@ -10,8 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ADMIN_TOKEN, SAMPLE
-from tests.live import live_app, require_chromium
+from tests.live import sample_app
 
 SHOTS = Path(os.environ["CHIPWATCH_SCREENSHOTS"]) if os.environ.get("CHIPWATCH_SCREENSHOTS") else None
 
@@ -20,13 +19,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
-    require_chromium()
-    from app.cli import run_ingest
-    from app.config import Settings
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-timeline"), admin_token=ADMIN_TOKEN)
-    with live_app(settings) as (base, runtime):
-        run_ingest(runtime, [str(SAMPLE)], None, None)
+    with sample_app(tmp_path_factory, "browser-timeline") as (base, _runtime):
         yield base
 
 

@@ -10,8 +10,8 @@ from xml.etree import ElementTree as ET
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ADMIN_TOKEN, SAMPLE
-from tests.live import live_app, require_chromium
+from tests.conftest import ADMIN_TOKEN
+from tests.live import sample_app
 
 pytestmark = pytest.mark.browser
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -30,13 +30,7 @@ MANY_TAGS = {
 
 @pytest.fixture(scope="module")
 def live_runtime(tmp_path_factory):
-    require_chromium()
-    from app.cli import run_ingest
-    from app.config import Settings
-
-    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-ux"), admin_token=ADMIN_TOKEN)
-    with live_app(settings) as (base, runtime):
-        run_ingest(runtime, [str(SAMPLE)], None, None)
+    with sample_app(tmp_path_factory, "browser-ux") as (base, runtime):
         yield base, runtime
 
 
