@@ -26,7 +26,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain, islice
 from typing import NamedTuple
@@ -44,6 +44,8 @@ from app.ingest.bulk import insert_rows, select_in
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
+from app.ingest.urls import BadUrl
 from app.lists.status import write_article_lists, write_new_articles
 from app.metrics import count_ingest
 from app.models import (
@@ -95,28 +97,41 @@ class Prepared:
 
 
 def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
-    """Turn a raw item into a clean article, or raise RejectedInput with the reason."""
+    """Turn a raw item into a clean article, or raise RejectedInput with the reason (StageFailed
+    when a library raised: app/ingest/stages.py)."""
     body, title = item.body, item.title
     if not (body or "").strip() and item.html:
-        extracted = html_to_item(item.html, item.origin, item.url)
+        with stage("extract"):
+            extracted = html_to_item(item.html, item.origin, item.url)
         body, title = extracted.body, title or extracted.title
-    body = nz.clean_text(body or "")
-    if len(body) > MAX_BODY_CHARS:
-        raise RejectedInput(f"body too long ({len(body)} characters, at most {MAX_BODY_CHARS})")
-    if not title:
-        title, body = nz.split_title(body)
-    title = nz.clean_text(title or "").replace("\n", " ") or None
-    if len(body) < MIN_BODY_CHARS:
-        raise RejectedInput(f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})")
-    title = title or nz.derive_title(body)
-    lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
+        if item.page:  # a whole page (an .html file): its date, author and link count too
+            item = replace(item, url=item.url or extracted.url, author=item.author or extracted.author,
+                           published_at=item.published_at or extracted.published_at)
+    with stage("clean"):
+        body = nz.clean_text(body or "")
+        if len(body) > MAX_BODY_CHARS:
+            raise RejectedInput(f"body too long ({len(body)} characters, at most {MAX_BODY_CHARS})")
+        if not title:
+            title, body = nz.split_title(body)
+        title = nz.clean_text(title or "").replace("\n", " ") or None
+        if len(body) < MIN_BODY_CHARS:
+            raise RejectedInput(f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})")
+        title = title or nz.derive_title(body)
+    with stage("language"):
+        lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
     if not nz.LANG_CODE.match(lang):
         raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
-    published = nz.parse_date(item.published_at)
+    with stage("dates"):
+        published = nz.parse_date(item.published_at)
     if item.published_at and published is None:
         raise RejectedInput(f"unreadable date {item.published_at!r}")
+    with stage("url"):
+        try:
+            url = nz.canonical_url(item.url)
+        except BadUrl as exc:
+            raise RejectedInput(f"bad url {item.url[:200]!r}: {exc}") from None
     return Prepared(item, title[:1000], body, lang, published or datetime.now(UTC),
-                    published is None, nz.canonical_url(item.url), nz.content_hash(body))
+                    published is None, url, nz.content_hash(body))
 
 
 class Analysed(NamedTuple):
@@ -145,20 +160,27 @@ class Analysed(NamedTuple):
 
 
 def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enricher) -> Analysed | Rejected:
-    """Everything about an item that needs no database: the CPU-bound part of ingestion."""
+    """Everything about an item that needs no database: the CPU-bound part of ingestion.
+    Never raises for the item's sake: whatever goes wrong is its rejection, with the stage."""
     if isinstance(item, Rejected):
-        return item
+        return Rejected(nz.storable(item.origin), nz.storable(item.reason), item.stage)
+    origin = nz.storable(item.origin)[:2000]
     try:
         p = prepare(item, default_lang)
-    except RejectedInput as exc:
-        return Rejected(item.origin, str(exc))
-    e = enricher.enrich(p.title, p.body, None if p.date_estimated else p.published_at)
+        with stage("tagging"):
+            e = enricher.enrich(p.title, p.body, None if p.date_estimated else p.published_at)
+        with stage("near-duplicate check"):
+            shingles = dedupe.encode_shingles(dedupe.shingle_array(p.body))
+        with stage("search tokens"):
+            document = " ".join(index_tokens(p.title + "\n" + p.body))
+    except ItemTimeLimit as exc:
+        return Rejected(origin, f"{current_stage()} stopped: {exc}", stage=current_stage())
+    except Exception as exc:  # noqa: BLE001 - StageFailed, RejectedInput, or a bug outside a stage
+        return rejection(origin, exc)
     return Analysed(
-        item.origin[:2000], item.author, item.source, p.title, p.body, p.lang, p.published_at,
-        p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
-        [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
-        dedupe.encode_shingles(dedupe.shingle_array(p.body)),
-        " ".join(index_tokens(p.title + "\n" + p.body)))
+        origin, nz.storable(p.item.author), nz.storable(p.item.source), p.title, p.body, p.lang,
+        p.published_at, p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version,
+        e.tags, [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], shingles, document)
 
 
 def _libc_trim():

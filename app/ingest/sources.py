@@ -111,7 +111,7 @@ def source_state(source: Source) -> dict:
 def article_url_known(sessions: sessionmaker[Session]) -> Callable[[str], bool]:
     """A check for "is an article with this URL stored already?", to skip fetching its page."""
     def known(url: str) -> bool:
-        canonical = nz.canonical_url(url)
+        canonical = nz.lookup_url(url)
         if canonical is None:
             return False
         with sessions() as session:
