@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     # Rendered search pages kept per process (Meilisearch engine only, readers without an
     # admin session), each valid until the index changes; 0 turns the cache off.
     page_cache_entries: int = Field(256, ge=0)
+    # CPU seconds one item may take to be read and tagged before it is rejected; 0: no limit.
+    item_cpu_seconds: float = Field(10.0, ge=0)
 
     @field_validator("database_url", "meili_url", "read_token", mode="before")
     @classmethod

@@ -2,8 +2,9 @@
 
 Reading an item (cleaning, language, date, HTML extraction), tagging it and cutting its text
 into shingles and search tokens is analyse(): pure CPU, done for large inputs in worker
-processes (a pool fed a bounded number of chunks ahead, results taken in input order, so memory
-stays flat and the outcome is the one of a single process).
+processes (app/ingest/pool.py: they may die, each item has a CPU-time budget). analyse() never
+raises for an item's sake: a parser's exception is the item's rejection, naming the stage
+(app/ingest/stages.py), and the run goes on.
 
 Storing is per batch. Its lookups come first: one query finds the exact duplicates (content
 hash, canonical URL) of the whole batch, a few more fetch what near-duplicate and same-story
@@ -20,10 +21,8 @@ never loses the others.
 
 import ctypes
 import ctypes.util
-import gc
 import json
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -44,6 +43,7 @@ from app.ingest.bulk import insert_rows, select_in
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, analyse_limited, chunks
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
 from app.ingest.urls import BadUrl
 from app.lists.status import write_article_lists, write_new_articles
@@ -64,8 +64,6 @@ MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
 BATCH = 500  # items per transaction
 PARALLEL_MIN = 1000  # items an input must reach before worker processes are worth starting
-CHUNK = 50  # items per task sent to a worker process
-AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
 
 
 @dataclass
@@ -80,7 +78,7 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {"added": self.added, "duplicates": self.duplicates,
-                "rejected": [{"origin": r.origin, "reason": r.reason} for r in self.rejected],
+                "rejected": [{"origin": r.origin, "reason": r.reason, "stage": r.stage} for r in self.rejected],
                 "article_ids": self.article_ids}
 
 
@@ -201,35 +199,18 @@ def _release_memory() -> None:
         _malloc_trim(0)
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-# Worker processes are forked from the ingesting process and inherit its enricher (the
-# gazetteer and automata, read-only). They never touch the database: its connections, inherited
-# too, are neither used nor closed there (a worker ends with os._exit).
-_worker_enricher: Enricher | None = None
-
-
-def _init_worker(enricher: Enricher) -> None:
-    global _worker_enricher
-    _worker_enricher = enricher
-
-
-def _analyse_chunk(items: list, lang: str | None) -> list:
-    return [analyse(item, lang, _worker_enricher) for item in items]
-
-
 class Ingestor:
     def __init__(self, session_factory: sessionmaker[Session], enricher: Enricher,
-                 outbox: bool = False, processes: int = 1):
+                 outbox: bool = False, processes: int = 1,
+                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, parallel_min: int = PARALLEL_MIN):
         self.session_factory = session_factory
         self.enricher = enricher
         self.outbox = outbox  # write index-outbox rows (an external engine is configured)
         # Worker processes for analyse() on large inputs (the CLI uses one per core); 1: none.
+        # app/ingest/pool.py: they may die, and each item has a CPU-time budget.
         self.processes = processes
+        self.cpu_seconds = cpu_seconds
+        self.parallel_min = parallel_min  # items an input must reach before workers are started
         self._sources: dict[str, int] = {}
         with session_factory.begin() as session:
             sync_entities(session, enricher.gazetteer)
@@ -270,46 +251,14 @@ class Ingestor:
         """Batches of analysed items, in input order."""
         it = iter(items)
         if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-            head = list(islice(it, PARALLEL_MIN))
-            if len(head) == PARALLEL_MIN:
-                yield from self._analysed_in_pool(chain(head, it), lang)
+            head = list(islice(it, self.parallel_min))
+            if len(head) == self.parallel_min:
+                with AnalysisPool(self.processes, self.enricher, self.cpu_seconds) as pool:
+                    yield from chunks(pool.results(chain(head, it), lang), BATCH)
                 return
             it = iter(head)
-        for chunk in _chunks(it, BATCH):
-            yield [analyse(item, lang, self.enricher) for item in chunk]
-
-    def _analysed_in_pool(self, items: Iterator, lang: str | None) -> Iterator[list]:
-        # Objects that exist now are never freed by the workers' garbage collector (nor are
-        # their pages copied for it).
-        gc.freeze()
-        try:
-            yield from self._run_pool(items, lang)
-        finally:
-            gc.unfreeze()
-
-    def _run_pool(self, items: Iterator, lang: str | None) -> Iterator[list]:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(self.processes, initializer=_init_worker, initargs=(self.enricher,)) as pool:
-            tasks = _chunks(items, CHUNK)
-            running: deque = deque()
-
-            def submit() -> None:
-                chunk = next(tasks, None)
-                if chunk is not None:
-                    running.append(pool.apply_async(_analyse_chunk, (chunk, lang)))
-
-            for _ in range(AHEAD):
-                submit()
-            ready: list = []
-            while running:
-                done = running.popleft().get()
-                submit()
-                ready += done
-                while len(ready) >= BATCH:
-                    yield ready[:BATCH]
-                    ready = ready[BATCH:]
-            if ready:
-                yield ready
+        for chunk in chunks(it, BATCH):
+            yield [analyse_limited(item, lang, self.enricher, self.cpu_seconds) for item in chunk]
 
     # --- storing ---------------------------------------------------------------------------
 

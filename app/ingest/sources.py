@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
+from app.ingest.urls import BadUrl, parse_url
 from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
@@ -19,13 +20,11 @@ class SourceError(ValueError):
 
 
 def check_feed_url(url: str) -> str:
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError(f"{url!r} is not an http or https URL")
-    if len(url) > 2000:
-        raise SourceError("URL longer than 2000 characters")
-    return url
+    """The feed URL cleaned (app/ingest/urls.py), or SourceError saying what is wrong with it."""
+    try:
+        return parse_url(url)
+    except BadUrl as exc:
+        raise SourceError(f"{(url or '').strip()[:200]!r} cannot be polled: {exc}") from None
 
 
 def add_source(session: Session, url: str, *, name: str | None = None, lang: str | None = None,

@@ -7,8 +7,10 @@ exception's class and message; the run goes on with the next item. RejectedInput
 already worded reasons) passes through unchanged.
 """
 
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from app.ingest.items import Rejected, RejectedInput
 
@@ -34,8 +36,16 @@ class ItemTimeLimit(Exception):
 
 
 def failure_reason(stage: str, error: BaseException) -> str:
+    """"extract failed: AssertionError (in drop_tree, lxml/html/__init__.py:320)"."""
     message = " ".join(str(error).split())[:MAX_MESSAGE]
-    return f"{stage} failed: {type(error).__name__}" + (f": {message}" if message else "")
+    if message:
+        return f"{stage} failed: {type(error).__name__}: {message}"
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames:
+        return f"{stage} failed: {type(error).__name__}"
+    last = frames[-1]
+    where = "/".join(Path(last.filename).parts[-3:])
+    return f"{stage} failed: {type(error).__name__} (in {last.name}, {where}:{last.lineno})"
 
 
 def current_stage() -> str:

@@ -41,7 +41,7 @@ def parse_url(raw: str) -> str:
     if _CONTROL.search(url):
         raise BadUrl("URL contains control characters")
     if not _SCHEME.match(url):
-        raise BadUrl("URL without a scheme (expected http:// or https://)")
+        raise BadUrl("only http and https URLs are accepted; this one has no scheme")
     try:
         parts = urlsplit(url)
         port = parts.port

@@ -239,6 +239,8 @@ class ViewsOut(Model):
 class RejectedOut(Model):
     origin: str
     reason: str
+    stage: str | None = Field(None, description="The step that refused or failed: decode, parse, extract, "
+                                                "clean, url, dates, language, tagging, ...")
 
 
 class IngestOut(Model):
@@ -246,6 +248,13 @@ class IngestOut(Model):
     duplicates: int
     rejected: list[RejectedOut]
     article_ids: list[int]
+
+
+class IngestErrorOut(IngestOut):
+    """A 422 of POST /api/articles: what was wrong with which items, and what became of the rest."""
+
+    detail: str
+    errors: list[ErrorItem] = Field(description="One entry per bad item: param (index.field), index, field, msg")
 
 
 def errors(*statuses: int) -> dict:
