@@ -117,12 +117,12 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
         title = title or nz.derive_title(body)
     with stage("language"):
         lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
-    if not nz.LANG_CODE.match(lang):
-        raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
+        if not nz.LANG_CODE.match(lang):
+            raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
     with stage("dates"):
         published = nz.parse_date(item.published_at)
-    if item.published_at and published is None:
-        raise RejectedInput(f"unreadable date {item.published_at!r}")
+        if item.published_at and published is None:
+            raise RejectedInput(f"unreadable date {item.published_at!r}")
     with stage("url"):
         try:
             url = nz.canonical_url(item.url)
@@ -211,6 +211,7 @@ class Ingestor:
         self.processes = processes
         self.cpu_seconds = cpu_seconds
         self.parallel_min = parallel_min  # items an input must reach before workers are started
+        self.worker_restarts = 0  # times a worker process died and the pool was restarted
         self._sources: dict[str, int] = {}
         with session_factory.begin() as session:
             sync_entities(session, enricher.gazetteer)
@@ -253,8 +254,12 @@ class Ingestor:
         if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
             head = list(islice(it, self.parallel_min))
             if len(head) == self.parallel_min:
-                with AnalysisPool(self.processes, self.enricher, self.cpu_seconds) as pool:
-                    yield from chunks(pool.results(chain(head, it), lang), BATCH)
+                pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds)
+                try:
+                    with pool:
+                        yield from chunks(pool.results(chain(head, it), lang), BATCH)
+                finally:
+                    self.worker_restarts += pool.restarts
                 return
             it = iter(head)
         for chunk in chunks(it, BATCH):

@@ -16,6 +16,7 @@ worker (SIGXCPU), and the item is rejected as above.
 """
 
 import gc
+import logging
 import math
 import multiprocessing
 import resource
@@ -32,6 +33,7 @@ from app.enrich import Enricher
 from app.ingest.items import Rejected
 from app.ingest.stages import ItemTimeLimit, current_stage
 
+log = logging.getLogger("chipwatch.ingest")
 CHUNK = 50  # items per task sent to a worker process
 AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
 DEFAULT_CPU_SECONDS = 10.0
@@ -140,7 +142,12 @@ class AnalysisPool:
             self._executor = None
 
     def _submit(self, chunk: list, lang: str | None) -> Future:
-        return self._start().submit(_analyse_chunk, chunk, lang)
+        try:
+            return self._start().submit(_analyse_chunk, chunk, lang)
+        except BrokenProcessPool as exc:  # a worker died since the last result: seen in order
+            failed: Future = Future()
+            failed.set_exception(exc)
+            return failed
 
     def _died(self) -> str:
         """How the broken pool's worker died (from the exit codes), and a fresh pool."""
@@ -150,9 +157,13 @@ class AnalysisPool:
         self._stop()
         signals = [-c for c in codes if c is not None and c < 0 and -c != signal.SIGTERM]
         if signals:
-            return f"killed by {signal.Signals(signals[0]).name}"
+            how = f"killed by {signal.Signals(signals[0]).name}"
+            log.warning("an ingest worker process died (%s): pool restarted", how)
+            return how
         exits = [c for c in codes if c]
-        return f"exit status {exits[0]}" if exits else "terminated abruptly"
+        how = f"exit status {exits[0]}" if exits else "terminated abruptly"
+        log.warning("an ingest worker process died (%s): pool restarted", how)
+        return how
 
     def results(self, items: Iterable, lang: str | None) -> Iterator:
         """Analysed or Rejected, one per item, in input order."""

@@ -58,7 +58,11 @@ def stage(name: str):
     _current[0] = name
     try:
         yield
-    except (RejectedInput, StageFailed, ItemTimeLimit):
+    except RejectedInput as exc:
+        if getattr(exc, "stage", None) is None:
+            exc.stage = name  # the innermost stage that refused the item
+        raise
+    except (StageFailed, ItemTimeLimit):
         raise
     except Exception as exc:  # noqa: BLE001 - any parser may raise anything on hostile input
         raise StageFailed(name, exc) from exc
@@ -71,7 +75,7 @@ def rejection(origin: str, exc: BaseException) -> Rejected:
     if isinstance(exc, StageFailed):
         return Rejected(origin, exc.reason, stage=exc.stage)
     if isinstance(exc, RejectedInput):
-        return Rejected(origin, str(exc), stage=current_stage())
+        return Rejected(origin, str(exc), stage=getattr(exc, "stage", None) or current_stage())
     return Rejected(origin, failure_reason(current_stage(), exc), stage=current_stage())
 
 
