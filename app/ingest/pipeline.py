@@ -172,7 +172,8 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         with stage("search tokens"):
             document = " ".join(index_tokens(p.title + "\n" + p.body))
     except ItemTimeLimit as exc:
-        return Rejected(origin, f"{current_stage()} stopped: {exc}", stage=current_stage())
+        where = getattr(exc, "stage", None) or current_stage()
+        return Rejected(origin, f"{where} stopped: {exc}", stage=where)
     except Exception as exc:  # noqa: BLE001 - StageFailed, RejectedInput, or a bug outside a stage
         return rejection(origin, exc)
     return Analysed(

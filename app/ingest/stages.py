@@ -62,7 +62,11 @@ def stage(name: str):
         if getattr(exc, "stage", None) is None:
             exc.stage = name  # the innermost stage that refused the item
         raise
-    except (StageFailed, ItemTimeLimit):
+    except ItemTimeLimit as exc:
+        if getattr(exc, "stage", None) is None:
+            exc.stage = name  # the stage the budget ran out in
+        raise
+    except StageFailed:
         raise
     except Exception as exc:  # noqa: BLE001 - any parser may raise anything on hostile input
         raise StageFailed(name, exc) from exc
