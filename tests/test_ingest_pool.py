@@ -50,7 +50,8 @@ def test_worker_sigkilled_mid_batch_run_completes_with_every_item_once(runtime):
     killed: list[int] = []
 
     def progress(_count: int) -> None:
-        # Called after the first batch is stored, while later chunks are in the workers.
+        # Called after the first batch is stored: later chunks are in the workers or not yet
+        # sent (so the pool must notice the death whatever the workers had finished).
         if not killed:
             workers = multiprocessing.active_children()
             assert workers, "the pool's workers are running"

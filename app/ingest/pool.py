@@ -88,6 +88,8 @@ _worker: dict = {}
 
 def _init_worker(enricher: Enricher, seconds: float | None) -> None:
     _worker.update(enricher=enricher, seconds=seconds)
+    # A worker that crashes is restarted, not debugged: no core file of a process this large.
+    resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
 
 def _hard_cpu_limit(seconds: float | None) -> None:

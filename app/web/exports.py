@@ -126,7 +126,7 @@ def atom_document(hits: list[dict], *, title: str, base: str, query: str) -> str
         _node(entry, "updated", hit["published_at"])
         _node(entry, "published", hit["published_at"])
         # escaped text with <mark> (nh3 lets nothing else through); serialised as escaped HTML
-        _node(entry, "summary", str(marked(hit["snippet"])), type="html")
+        _node(entry, "summary", str(marked(xml_safe(hit["snippet"]))), type="html")
         for e in hit["entities"]:
             _node(entry, "category", term=e["id"], label=e["name"], scheme=e["type"])
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")
