@@ -218,3 +218,16 @@ def test_deadline_covers_a_resolver_that_never_answers():
         assert "took longer than 0.5 s" in err.value.reason
     finally:
         never.set()
+
+
+def test_list_row_with_an_invalid_source_url_is_that_rows_error_only():
+    from app.lists.parse import parse
+
+    rows = [{"name": "Good Party Ltd", "source": "Entity List (EL) - Bureau of Industry and Security",
+             "source_list_url": "HTTPS://www.bis.doc.gov/el"},
+            {"name": "Bad Link Co", "source": "Entity List (EL) - Bureau of Industry and Security",
+             "source_list_url": "http://[zz]/"}]
+    parsed = parse(json.dumps({"results": rows}).encode(), "csl.json")
+    assert [r.name for r in parsed.records] == ["Good Party Ltd"]
+    assert parsed.records[0].source_list_url == "https://www.bis.doc.gov/el"
+    assert [(e.row, e.reason.split(":")[0]) for e in parsed.errors] == [(2, "source_list_url")]
