@@ -212,7 +212,7 @@ def _release_memory() -> None:
 class Ingestor:
     def __init__(self, session_factory: sessionmaker[Session], enricher: Enricher,
                  outbox: bool = False, processes: int = 1,
-                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, parallel_min: int = PARALLEL_MIN):
+                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, parallel_min: int | None = None):
         self.session_factory = session_factory
         self.enricher = enricher
         self.outbox = outbox  # write index-outbox rows (an external engine is configured)
@@ -220,7 +220,8 @@ class Ingestor:
         # app/ingest/pool.py: they may die, and each item has a CPU-time budget.
         self.processes = processes
         self.cpu_seconds = cpu_seconds
-        self.parallel_min = parallel_min  # items an input must reach before workers are started
+        # Items an input must reach before worker processes are started (default PARALLEL_MIN).
+        self.parallel_min = parallel_min
         self.worker_restarts = 0  # times a worker process died and the pool was restarted
         self._sources: dict[str, int] = {}
         with session_factory.begin() as session:
@@ -262,8 +263,9 @@ class Ingestor:
         """Batches of analysed items, in input order."""
         it = iter(items)
         if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-            head = list(islice(it, self.parallel_min))
-            if len(head) == self.parallel_min:
+            least = self.parallel_min or PARALLEL_MIN
+            head = list(islice(it, least))
+            if len(head) == least:
                 pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds)
                 try:
                     with pool:
