@@ -8,7 +8,7 @@ fields, JSON and JSONL items of any shape, text in legacy encodings, and truncat
 copies of the repository's fixtures. The suite runs a fixed, seeded budget (derandomized
 Hypothesis, FUZZ examples per test); a longer run is one command (README, "Fuzzing"):
 
-    CHIPWATCH_FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest tests/test_fuzz_ingest.py -p no:cacheprovider
+    CHIPWATCH_FUZZ_EXAMPLES=1000 .venv/bin/python -m pytest tests/test_fuzz_ingest.py
 """
 
 import itertools
@@ -31,7 +31,7 @@ from app.ingest.targets import from_bytes
 from app.models import Article
 from tests.goodnews import good_items
 
-FUZZ = int(os.environ.get("CHIPWATCH_FUZZ_EXAMPLES", "40"))
+FUZZ = int(os.environ.get("CHIPWATCH_FUZZ_EXAMPLES", "60"))
 HANG_SECONDS = 30.0  # CPU seconds one example may use before it counts as a hang
 FUZZ_SETTINGS = settings(max_examples=FUZZ, derandomize=True, deadline=None, database=None,
                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
