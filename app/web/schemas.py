@@ -250,11 +250,14 @@ class IngestOut(Model):
     article_ids: list[int]
 
 
-class IngestErrorOut(IngestOut):
-    """A 422 of POST /api/articles: what was wrong with which items, and what became of the rest."""
+class IngestErrorOut(ErrorOut):
+    """A 422 of POST /api/articles: a request that is not valid at all (no report), or items with
+    a field that cannot be used (errors name index and field; the report says what became of the rest)."""
 
-    detail: str
-    errors: list[ErrorItem] = Field(description="One entry per bad item: param (index.field), index, field, msg")
+    added: int | None = None
+    duplicates: int | None = None
+    rejected: list[RejectedOut] | None = None
+    article_ids: list[int] | None = None
 
 
 def errors(*statuses: int) -> dict:
