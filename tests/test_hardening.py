@@ -10,7 +10,7 @@ import xml.parsers.expat
 import lxml.etree
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
