@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import dateparser
 import py3langid
 
-from app.ingest.urls import BadUrl, parse_url
+from app.ingest.urls import BadUrl, looks_like_url, parse_url
 from app.text import normalize
 
 # C0 controls, and lone surrogates: no database can store them as UTF-8 text.
@@ -181,6 +181,18 @@ def canonical_url(url: str | None) -> str | None:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def article_url(url: str | None) -> str | None:
+    """An article's canonical URL. What is no web address at all ("tag:...", a bare feed guid,
+    javascript:, data:) leaves the article without a URL; an http(s) URL that cannot be parsed
+    (http://[zz]/) raises BadUrl: it was meant as a link and is broken."""
+    try:
+        return canonical_url(url)
+    except BadUrl:
+        if not looks_like_url(url):
+            return None
+        raise
 
 
 def lookup_url(url: str | None) -> str | None:

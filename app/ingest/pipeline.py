@@ -45,7 +45,7 @@ from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, analyse_limited, chunks
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
-from app.ingest.urls import BadUrl, looks_like_url
+from app.ingest.urls import BadUrl
 from app.lists.status import write_article_lists, write_new_articles
 from app.metrics import count_ingest
 from app.models import (
@@ -130,14 +130,9 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
 
 
 def _item_url(raw: str | None) -> str | None:
-    """The canonical URL of an item. Feeds put ids that are no web address in links ("tag:...",
-    a bare guid): those leave the article without a URL, as before. An http(s) URL that cannot
-    be parsed (http://[zz]/) is a rejection: it was meant as a link and is broken."""
     try:
-        return nz.canonical_url(raw)
+        return nz.article_url(raw)
     except BadUrl as exc:
-        if not looks_like_url(raw):
-            return None
         raise RejectedInput(f"bad url {raw[:200]!r}: {exc}") from None
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.entities import co_mentioned
 from app.filters import SLUG
 from app.ingest.items import RawItem, Rejected
-from app.ingest.normalize import canonical_url
+from app.ingest.normalize import article_url
 from app.ingest.urls import BadUrl
 from app.ingest.pipeline import Ingestor
 from app.lists.status import entity_status
@@ -85,7 +85,7 @@ def api_ingest(runtime: RuntimeDep,
     for i, item in enumerate(items):
         origin = f"api[{i}]"
         try:
-            canonical_url(item.url)
+            article_url(item.url)
         except BadUrl as exc:
             # Refused here with its index and field; still recorded with the other rejections.
             param = f"{i}.url" if isinstance(payload, list) else "url"
