@@ -120,6 +120,7 @@ class AnalysisPool:
         self.processes, self.enricher, self.cpu_seconds = processes, enricher, cpu_seconds
         self.restarts = 0  # times a dead worker broke the pool
         self._executor: ProcessPoolExecutor | None = None
+        self._workers: list = []  # the executor's processes
 
     def __enter__(self) -> "AnalysisPool":
         # Objects that exist now are never freed by the workers' garbage collector (nor are
@@ -145,7 +146,10 @@ class AnalysisPool:
 
     def _submit(self, chunk: list, lang: str | None) -> Future:
         try:
-            return self._start().submit(_analyse_chunk, chunk, lang)
+            future = self._start().submit(_analyse_chunk, chunk, lang)
+            if not self._workers:  # forked at the first submit: kept to read their exit codes
+                self._workers = list(getattr(self._executor, "_processes", {}).values())
+            return future
         except BrokenProcessPool as exc:  # a worker died since the last result: seen in order
             failed: Future = Future()
             failed.set_exception(exc)
@@ -153,10 +157,10 @@ class AnalysisPool:
 
     def _died(self) -> str:
         """How the broken pool's worker died (from the exit codes), and a fresh pool."""
-        executor = self._executor
-        codes = [p.exitcode for p in getattr(executor, "_processes", {}).values()] if executor else []
+        workers, self._workers = self._workers, []
         self.restarts += 1
-        self._stop()
+        self._stop()  # joins the workers: every exit code is known after it
+        codes = [p.exitcode for p in workers]
         signals = [-c for c in codes if c is not None and c < 0 and -c != signal.SIGTERM]
         if signals:
             how = f"killed by {signal.Signals(signals[0]).name}"
