@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.ingest import normalize as nz
+from app.ingest import pipeline
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.ingest.pool import analyse_limited
@@ -44,14 +45,16 @@ def _on_marker(monkeypatch, marker: str, action) -> None:
     monkeypatch.setattr(nz, "detect_language", detect)
 
 
-def test_worker_sigkilled_mid_batch_run_completes_with_every_item_once(runtime):
+def test_worker_sigkilled_mid_batch_run_completes_with_every_item_once(runtime, monkeypatch):
+    # Batches of 100 (two chunks): when the first is stored, most chunks are in the workers or
+    # not yet sent, so the death is noticed whatever the workers had finished.
+    monkeypatch.setattr(pipeline, "BATCH", 100)
     items = _items(1500)
     ingestor = Ingestor(runtime.sessions, runtime.enricher, processes=2, parallel_min=1)
     killed: list[int] = []
 
     def progress(_count: int) -> None:
-        # Called after the first batch is stored: later chunks are in the workers or not yet
-        # sent (so the pool must notice the death whatever the workers had finished).
+        # Called after the first batch is stored, while later chunks are in the workers.
         if not killed:
             workers = multiprocessing.active_children()
             assert workers, "the pool's workers are running"
