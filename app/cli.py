@@ -70,7 +70,7 @@ def run_ingest(runtime, targets: list[str], source: str | None, lang: str | None
 
     # Large inputs are read and tagged in one worker process per core (app/ingest/pipeline.py).
     ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
-                        processes=os.cpu_count() or 1)
+                        processes=os.cpu_count() or 1, cpu_seconds=runtime.settings.item_cpu_seconds or None)
     items = expand(targets, runtime.settings, is_known=article_url_known(runtime.sessions))
     context, advance = _progress(None, "ingesting")
     with context:
@@ -274,7 +274,8 @@ def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> 
     from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
 
     try:
-        check_feed_address(check_feed_url(url), allow_private=get_settings().allow_private_urls)
+        url = check_feed_url(url)
+        check_feed_address(url, allow_private=get_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()
@@ -412,10 +413,17 @@ def run_list_import(runtime, content: bytes, origin: str, **options):
 
 def _read_list_source(target: str, settings) -> tuple[bytes, str]:
     """The bytes of a file, of stdin (-), or of a URL fetched with the safe fetcher."""
+    from app.ingest.urls import BadUrl, looks_like_url, parse_url
+
     if target == "-":
         return sys.stdin.buffer.read(), "stdin"
-    if target.startswith(("http://", "https://")):
+    if looks_like_url(target):
         from app.ingest.fetch import FetchError, Fetcher
+
+        try:
+            target = parse_url(target)
+        except BadUrl as exc:
+            raise click.BadParameter(f"{target}: {exc}", param_hint="FILE_OR_URL") from None
 
         try:
             with Fetcher.from_settings(settings, max_bytes=LIST_FETCH_BYTES, deadline=300.0) as fetcher:

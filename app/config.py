@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # e.g. smtp://user:password@mail.example.org:587 (STARTTLS), smtps://... (TLS), smtp://127.0.0.1:25.
     smtp_url: SecretStr | None = None
     smtp_from: str = "chipwatch@localhost"
+    # CPU seconds one item may take to be read and tagged before it is rejected; 0: no limit.
+    item_cpu_seconds: float = Field(10.0, ge=0)
 
     @field_validator("database_url", "meili_url", "read_token", "log_format", "base_url",
                      "allowed_hosts", "forwarded_allow_ips", mode="before")

@@ -111,7 +111,9 @@ def test_the_schema_declares_our_error_body_and_the_admin_token(fuzz_app):
     assert ingest["security"] == [{"adminToken": []}]
     assert spec["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"
     error = ingest["responses"]["422"]["content"]["application/json"]["schema"]["$ref"]
-    assert error.endswith("/ErrorOut")  # not FastAPI's default shape: ours is {"detail", "errors"}
+    # not FastAPI's default shape: ours is {"detail", "errors"} (and, for ingestion, the report)
+    assert error.endswith("/IngestErrorOut")
+    assert {"detail", "errors", "added"} <= set(spec["components"]["schemas"]["IngestErrorOut"]["properties"])
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
             status, ok = next((k, v) for k, v in op["responses"].items() if k.startswith("2"))

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.ingest import dedupe, pipeline
+from app.ingest import dedupe, pipeline, pool
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.ingest.targets import from_file
@@ -101,8 +101,8 @@ def test_worker_processes_give_the_same_outcome(runtime, monkeypatch):
     expected = _state(runtime)
     _truncate(runtime)
     monkeypatch.setattr(pipeline, "PARALLEL_MIN", 10)
-    monkeypatch.setattr(pipeline, "CHUNK", 7)
-    monkeypatch.setattr(pipeline, "AHEAD", 3)
+    monkeypatch.setattr(pool, "CHUNK", 7)
+    monkeypatch.setattr(pool, "AHEAD", 3)
     monkeypatch.setattr(pipeline, "BATCH", 50)
     report = _ingest(runtime, items, processes=2)
     assert (report.added, report.duplicates, report.rejected) == (len(items), 0, [])
@@ -114,7 +114,7 @@ def test_small_inputs_stay_in_process(runtime, monkeypatch):
     def no_pool(*_a, **_k):
         raise AssertionError("no worker processes for a small input")
 
-    monkeypatch.setattr(Ingestor, "_analysed_in_pool", no_pool)
+    monkeypatch.setattr(pipeline, "AnalysisPool", no_pool)
     report = _ingest(runtime, _items(20), processes=2)
     assert report.added == 24
 

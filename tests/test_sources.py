@@ -72,7 +72,8 @@ def test_add_list_remove(runtime):
 
 
 @pytest.mark.parametrize("url, options, message", [
-    ("ftp://example.com/feed", {}, "not an http or https URL"),
+    ("ftp://example.com/feed", {}, "only http and https URLs are accepted"),
+    ("http://[zz]/feed", {}, "malformed URL"),
     ("https://example.com/feed", {"lang": "english"}, "not a language code"),
     ("https://example.com/feed", {"interval": 1}, "interval must be between 5 and 10080"),
 ])

@@ -8,6 +8,7 @@ stored twice.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -21,12 +22,18 @@ from app.ingest.fetch import Fetcher
 from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pipeline import Ingestor, apply_enrichment, prepare
+from app.ingest.stages import StageFailed, rejection, stage
 from app.models import Article, FeedItem, IndexOutbox
 from app.runtime import Runtime
 
 if TYPE_CHECKING:
     from app.ingest.poller import Claim
 
+
+class LeaseLost(Exception):
+    """Another worker took the source over (our lease ran out): stop, it carries on."""
+
+log = logging.getLogger("chipwatch.poller")
 MAX_PAGES = 100  # new or changed entries handled per poll; the rest wait for the next one
 
 
@@ -63,10 +70,17 @@ def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list
             break
         handled += 1
         renew()
-        if previous and previous[1] is not None and isinstance(entry, RawItem):
-            result, article_id = _update(runtime, claim, entry, previous[1], fetcher, ingestor)
-        else:
-            result, article_id = _add(runtime, claim, entry, fetcher, ingestor)
+        try:
+            if previous and previous[1] is not None and isinstance(entry, RawItem):
+                result, article_id = _update(runtime, claim, entry, previous[1], fetcher, ingestor)
+            else:
+                result, article_id = _add(runtime, claim, entry, fetcher, ingestor)
+        except LeaseLost:
+            raise
+        except Exception as exc:  # noqa: BLE001 - one entry must not stop the feed
+            log.exception("feed entry %s failed", entry.origin)
+            _ingest(ingestor, claim, [rejection(entry.origin, exc)])
+            result, article_id = "rejected", None
         counts[result] += 1
         _remember(runtime, claim.id, key, print_, article_id, result)
     return left_over
@@ -89,7 +103,7 @@ def _add(runtime: Runtime, claim: "Claim", entry, fetcher: Fetcher,
 
 
 def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
-    canonical = nz.canonical_url(url)
+    canonical = nz.lookup_url(url)
     if canonical is None:
         return None
     with runtime.sessions() as session:
@@ -102,8 +116,10 @@ def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, f
     entry = complete_from_page(entry, fetcher) if entry.url else entry
     try:
         prepared = prepare(entry, claim.lang)
-    except RejectedInput as exc:
-        _ingest(ingestor, claim, [Rejected(entry.origin, f"changed entry unusable: {exc}")])
+    except (RejectedInput, StageFailed) as exc:
+        rejected = rejection(entry.origin, exc)
+        _ingest(ingestor, claim, [Rejected(rejected.origin, f"changed entry unusable: {rejected.reason}",
+                                           rejected.stage)])
         return "rejected", article_id
     with runtime.sessions() as session:
         exists = session.get(Article, article_id) is not None
@@ -119,8 +135,9 @@ def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, f
             article.author = prepared.item.author or article.author
             if not prepared.date_estimated:
                 article.published_at, article.date_estimated = prepared.published_at, False
-            enrichment = ingestor.enricher.enrich(article.title, article.body,
-                                                  None if article.date_estimated else article.published_at)
+            with stage("tagging"):
+                enrichment = ingestor.enricher.enrich(article.title, article.body,
+                                                      None if article.date_estimated else article.published_at)
             article.cited_sources = enrichment.cited_sources
             article.gazetteer_version = enrichment.gazetteer_version
             session.flush()

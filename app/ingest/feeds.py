@@ -19,7 +19,8 @@ import defusedxml.ElementTree
 import feedparser
 
 from app.ingest.formats import fragment_text
-from app.ingest.items import RawItem, Rejected
+from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.stages import StageFailed, rejection, stage
 
 EMPTY_FEED = "feed without entries"
 _XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
@@ -95,17 +96,29 @@ def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
         return
     feed_lang = (parsed.feed.get("language") or "")[:2].lower() or None
     for i, entry in enumerate(parsed.entries):
-        where = f"{origin}#{entry.get('id') or entry.get('link') or i}"
-        content = entry.get("content") or []
-        html = content[0].get("value") if content else entry.get("summary")
-        if not html:
-            yield Rejected(where, "feed item without content or summary")
-            continue
-        yield RawItem(origin=where, title=_plain_title(entry), html=html, url=entry.get("link"),
-                      published_at=entry.get("published") or entry.get("updated"),
-                      author=entry.get("author"), lang=feed_lang)
+        where = f"{origin}#{i}"
+        try:
+            with stage("parse"):
+                where = f"{origin}#{_text(entry.get('id')) or _text(entry.get('link')) or i}"
+                yield _xml_entry(entry, where, feed_lang)
+        except (StageFailed, RejectedInput) as exc:  # this entry only; the others go on
+            yield rejection(where, exc)
     if problem:
         yield Rejected(origin, f"{problem}; {len(parsed.entries)} items read with a lenient parser")
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _xml_entry(entry, where: str, feed_lang: str | None) -> RawItem | Rejected:
+    content = entry.get("content") or []
+    html = content[0].get("value") if content else entry.get("summary")
+    if not html:
+        return Rejected(where, "feed item without content or summary", stage="parse")
+    return RawItem(origin=where, title=_plain_title(entry), html=html, url=_text(entry.get("link")),
+                   published_at=_text(entry.get("published")) or _text(entry.get("updated")),
+                   author=_text(entry.get("author")), lang=feed_lang)
 
 
 def _plain_title(entry) -> str | None:
@@ -137,14 +150,21 @@ def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     for i, entry in enumerate(items):
         key = entry.get("id") if isinstance(entry, dict) else None
         where = f"{origin}#{key if isinstance(key, (str, int)) and str(key) else i}"
-        content = isinstance(entry, dict) and (_str(entry.get("content_html")) or _str(entry.get("content_text")))
-        if not content:
-            yield Rejected(where, "JSON Feed item without content_html or content_text")
-            continue
-        authors = entry.get("authors") or [entry.get("author")]  # "author" is JSON Feed 1.0
-        author = authors[0] if isinstance(authors, list) and authors else None
-        yield RawItem(origin=where, title=_str(entry.get("title")), html=_str(entry.get("content_html")),
-                      body=_str(entry.get("content_text")), url=_str(entry.get("url")),
-                      published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
-                      lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
-                      author=_str(author.get("name")) if isinstance(author, dict) else None)
+        try:
+            with stage("parse"):
+                yield _json_entry(entry, where, lang)
+        except (StageFailed, RejectedInput) as exc:  # this entry only; the others go on
+            yield rejection(where, exc)
+
+
+def _json_entry(entry: object, where: str, lang: str | None) -> RawItem | Rejected:
+    content = isinstance(entry, dict) and (_str(entry.get("content_html")) or _str(entry.get("content_text")))
+    if not content:
+        return Rejected(where, "JSON Feed item without content_html or content_text", stage="parse")
+    authors = entry.get("authors") or [entry.get("author")]  # "author" is JSON Feed 1.0
+    author = authors[0] if isinstance(authors, list) and authors else None
+    return RawItem(origin=where, title=_str(entry.get("title")), html=_str(entry.get("content_html")),
+                   body=_str(entry.get("content_text")), url=_str(entry.get("url")),
+                   published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
+                   lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
+                   author=_str(author.get("name")) if isinstance(author, dict) else None)

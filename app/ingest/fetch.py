@@ -4,7 +4,8 @@ http and https only; the host is resolved and every address checked *at connect 
 httpcore network backend), so neither a redirect nor a DNS answer that changes between check and
 connect can reach loopback, private, link-local, multicast or reserved addresses unless
 CHIPWATCH_ALLOW_PRIVATE_URLS is set. Redirects are followed by hand (at most 5, loops refused);
-timeouts cover connecting, each read and the whole transfer; the body is streamed and cut off
+timeouts cover connecting and each read, and one deadline the whole fetch (name lookup,
+connection, status line and headers, body, redirects); the body is streamed and cut off
 above a size cap; content types are checked; conditional GET uses ETag and Last-Modified.
 """
 
@@ -12,8 +13,11 @@ import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -23,6 +27,7 @@ import httpcore
 import httpx
 
 from app.ingest.decode import decode_body
+from app.ingest.urls import BadUrl, parse_url
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -91,6 +96,42 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+# Name lookups run here so that a slow resolver cannot outlast the fetch's deadline (getaddrinfo
+# has no timeout of its own); a lookup that hangs keeps its thread, not the fetch.
+_DNS = ThreadPoolExecutor(8, thread_name_prefix="chipwatch-dns")
+
+
+def _within(timeout: float | None, remaining: float) -> float:
+    """A per-operation timeout cut to what is left of the whole fetch's deadline."""
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the fetch's deadline, so a server that
+    trickles its status line or headers a byte at a time is cut off like one that trickles
+    its body."""
+
+    def __init__(self, inner: httpcore.NetworkStream, policy: "Fetcher"):
+        self.inner, self.policy = inner, policy
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self.inner.read(max_bytes, _within(timeout, self.policy.remaining(httpcore.ReadTimeout)))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self.inner.write(buffer, _within(timeout, self.policy.remaining(httpcore.WriteTimeout)))
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def start_tls(self, ssl_context, server_hostname: str | None = None, timeout: float | None = None):
+        remaining = self.policy.remaining(httpcore.ConnectTimeout)
+        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _within(timeout, remaining)),
+                               self.policy)
+
+    def get_extra_info(self, info: str):
+        return self.inner.get_extra_info(info)
+
+
 class _GuardedBackend(httpcore.NetworkBackend):
     """Resolves the host itself, checks every address, then connects to the checked address."""
 
@@ -98,15 +139,25 @@ class _GuardedBackend(httpcore.NetworkBackend):
         self.policy = policy
         self.inner = httpcore.SyncBackend()
 
+    def _resolve(self, host: str, port: int) -> list[str]:
+        lookup = _DNS.submit(self.policy.resolver, host, port)
+        try:
+            return lookup.result(timeout=self.policy.remaining(httpcore.ConnectTimeout))
+        except FutureTimeout:
+            raise httpcore.ConnectTimeout(f"resolving {host} outlasted the deadline") from None
+
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None, socket_options: Iterable | None = None):
-        addresses = self.policy.resolver(host, port)
+        addresses = self._resolve(host, port)
         for address in addresses:
             self.policy.check_address(host, address)
         error: Exception = httpcore.ConnectError(f"no address for {host}")
         for address in addresses:
             try:
-                return self.inner.connect_tcp(address, port, timeout, local_address, socket_options)
+                remaining = self.policy.remaining(httpcore.ConnectTimeout)
+                stream = self.inner.connect_tcp(address, port, _within(timeout, remaining),
+                                                local_address, socket_options)
+                return _DeadlineStream(stream, self.policy)
             except httpcore.ConnectError as exc:  # try the host's next address
                 error = exc
         raise error
@@ -144,6 +195,18 @@ class Fetcher:
     exempt: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     ssl_context: ssl.SSLContext | None = None  # default: certifi's CA bundle
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _ends: threading.local = field(default_factory=threading.local, init=False, repr=False)
+
+    def remaining(self, timeout: type[Exception]) -> float:
+        """Seconds left of the current fetch's deadline (DNS, connect, headers and body
+        together); raises `timeout` when none are."""
+        ends = getattr(self._ends, "at", None)
+        if ends is None:
+            return self.deadline
+        left = ends - time.monotonic()
+        if left <= 0:
+            raise timeout(f"the fetch took longer than {self.deadline:g} s")
+        return left
 
     @classmethod
     def from_settings(cls, settings, **options) -> "Fetcher":
@@ -179,20 +242,20 @@ class Fetcher:
             what = f"{address} is {kind}" if host == address else f"{host} resolves to {address}, {kind}"
             raise BlockedAddress(host, f"refused: {what} (set CHIPWATCH_ALLOW_PRIVATE_URLS to allow)")
 
-    def check_url(self, url: str) -> None:
-        """Refuse what can be refused without the network: scheme, missing host, literal IPs."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            scheme = parts.scheme or "no scheme"
-            raise FetchError(url, f"only http and https URLs are fetched, not {scheme!r}")
-        host = parts.hostname
-        if not host:
-            raise FetchError(url, "URL without a host")
+    def check_url(self, url: str) -> str:
+        """Refuse what can be refused without the network (app/ingest/urls.py: scheme, host,
+        port, IPv6 literals; literal private IPs); returns the URL cleaned."""
+        try:
+            url = parse_url(url)
+        except BadUrl as exc:
+            raise FetchError(url, str(exc)) from None
+        host = urlsplit(url).hostname
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            return
+            return url
         self.check_address(host, host)
+        return url
 
     def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
         """GET a URL (conditionally when etag/last_modified are given); raises FetchError."""
@@ -202,18 +265,22 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         started = time.monotonic()
+        self._ends.at = started + self.deadline
         seen = {url}
         current = url
-        for _hop in range(self.max_redirects + 1):
-            self.check_url(current)
-            location = self._get(current, headers, started)
-            if isinstance(location, FetchResult):
-                return location
-            target = urljoin(current, location)
-            if target in seen:
-                raise FetchError(url, f"redirect loop at {target}")
-            seen.add(target)
-            current = target
+        try:
+            for _hop in range(self.max_redirects + 1):
+                current = self.check_url(current)
+                location = self._get(current, headers, started)
+                if isinstance(location, FetchResult):
+                    return location
+                target = urljoin(current, location)
+                if target in seen:
+                    raise FetchError(url, f"redirect loop at {target}")
+                seen.add(target)
+                current = target
+        finally:
+            self._ends.at = None
         raise FetchError(url, f"too many redirects (more than {self.max_redirects})")
 
     def _get(self, url: str, headers: dict, started: float) -> FetchResult | str:
@@ -245,12 +312,17 @@ class Fetcher:
         except FetchError as exc:
             exc.url = url
             raise
-        except httpx.ConnectTimeout:
-            raise FetchError(url, f"connection timed out after {self.connect_timeout:g} s") from None
-        except httpx.ReadTimeout:
-            raise FetchError(url, f"server did not answer within {self.read_timeout:g} s") from None
         except httpx.TimeoutException as exc:
+            if time.monotonic() - started >= self.deadline:
+                raise FetchError(url, f"transfer took longer than {self.deadline:g} s "
+                                      "(name lookup, connection, headers and body together)") from None
+            if isinstance(exc, httpx.ConnectTimeout):
+                raise FetchError(url, f"connection timed out after {self.connect_timeout:g} s") from None
+            if isinstance(exc, httpx.ReadTimeout):
+                raise FetchError(url, f"server did not answer within {self.read_timeout:g} s") from None
             raise FetchError(url, f"timed out: {type(exc).__name__}") from None
+        except httpx.InvalidURL as exc:  # not an HTTPError: a URL httpx itself cannot send
+            raise FetchError(url, f"invalid URL: {exc}") from None
         except httpx.ConnectError as exc:
             raise FetchError(url, f"cannot connect: {exc}") from None
         except httpx.DecodingError as exc:

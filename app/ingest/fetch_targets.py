@@ -13,6 +13,7 @@ from app.ingest.feeds import looks_like_json_feed, parse_feed, root_element
 from app.ingest.fetch import FetchError, Fetcher, FetchResult
 from app.ingest.formats import fragment_text, html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.stages import StageFailed, guarded, rejection, stage
 
 MAX_PAGES = 100  # article pages fetched per feed read; the rest keep their feed text
 FEED_TEXT = "feed text"
@@ -72,10 +73,19 @@ def read_document(result: FetchResult, *,
     source) only a feed will do. Problems with the whole document have the document's URL as origin."""
     origin = result.url
     try:
-        text = result.text()
-    except RejectedInput as exc:
-        return "text", iter([Rejected(origin, str(exc))])
-    kind = document_kind(text, result.media_type)
+        with stage("decode"):
+            text = result.text()
+        with stage("parse"):
+            kind = document_kind(text, result.media_type)
+    except (RejectedInput, StageFailed) as exc:
+        return "text", iter([rejection(origin, exc)])
+    kind, entries = _read_text(text, kind, result, expect_feed)
+    return kind, guarded(lambda: entries, origin, "parse")
+
+
+def _read_text(text: str, kind: str, result: FetchResult,
+               expect_feed: bool) -> tuple[str, Iterator[RawItem | Rejected]]:
+    origin = result.url
     media = result.media_type or "no content type"
     if kind == "feed":
         return kind, parse_feed(text, origin)
@@ -83,10 +93,8 @@ def read_document(result: FetchResult, *,
         what = {"html": "an HTML page", "json": "JSON that is not a JSON Feed"}.get(kind, "plain text")
         return kind, iter([Rejected(origin, f"not a feed: the server sent {what} ({media})")])
     if kind == "html":
-        try:
-            return kind, iter([html_to_item(text, origin, url=result.url)])
-        except RejectedInput as exc:
-            return kind, iter([Rejected(origin, str(exc))])
+        # Extracted with the other steps of reading, each failure a rejection naming its stage.
+        return kind, iter([RawItem(origin=origin, html=text, url=result.url, page=True)])
     if kind == "json":
         reason = f"not a feed or an article page: JSON without a JSON Feed version ({media})"
     elif result.media_type in FEED_MEDIA:
@@ -115,8 +123,13 @@ def feed_items(entries: Iterable[RawItem | Rejected], fetcher: Fetcher, *,
 
 def without_unreadable_date(entry: RawItem | Rejected) -> RawItem | Rejected:
     """A feed's unreadable date is no date: the page may have one, else the ingestion time is used."""
-    if isinstance(entry, RawItem) and entry.published_at and nz.parse_date(entry.published_at) is None:
-        return replace(entry, published_at=None)
+    if isinstance(entry, RawItem) and entry.published_at:
+        try:
+            readable = nz.parse_date(entry.published_at) is not None
+        except Exception:  # noqa: BLE001 - a date parser's bug makes the date unreadable, no more
+            readable = False
+        if not readable:
+            return replace(entry, published_at=None)
     return entry
 
 

@@ -7,6 +7,7 @@ import lxml.html
 from markdown_it import MarkdownIt
 
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.stages import StageFailed, rejection, stage
 
 FIELDS = ("title", "body", "html", "url", "published_at", "source", "lang", "author")
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -82,15 +83,18 @@ def from_json(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield Rejected(origin, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
+        yield Rejected(origin, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", stage="parse")
         return
     objects = data if isinstance(data, list) else [data]
     for i, obj in enumerate(objects):
         where = f"{origin}[{i}]" if isinstance(data, list) else origin
         try:
-            yield _from_object(obj, where)
-        except RejectedInput as exc:
-            yield Rejected(where, str(exc))
+            with stage("parse"):
+                item = _from_object(obj, where)
+        except (RejectedInput, StageFailed) as exc:
+            yield rejection(where, exc)
+        else:
+            yield item
 
 
 def from_json_lines(lines: Iterator[str], origin: str) -> Iterator[RawItem | Rejected]:
@@ -99,8 +103,14 @@ def from_json_lines(lines: Iterator[str], origin: str) -> Iterator[RawItem | Rej
             continue
         where = f"{origin}:{number}"
         try:
-            yield _from_object(json.loads(line), where)
-        except json.JSONDecodeError as exc:
-            yield Rejected(where, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            with stage("parse"):
+                item = _from_object(json.loads(line), where)
+        except StageFailed as exc:
+            error = exc.error
+            reason = (f"invalid JSON at column {error.colno}: {error.msg}"
+                      if isinstance(error, json.JSONDecodeError) else exc.reason)
+            yield Rejected(where, reason, stage="parse")
         except RejectedInput as exc:
-            yield Rejected(where, str(exc))
+            yield Rejected(where, str(exc), stage="parse")
+        else:
+            yield item

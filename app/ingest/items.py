@@ -14,12 +14,14 @@ class RawItem:
     source: str | None = None
     lang: str | None = None
     author: str | None = None
+    page: bool = False  # html is a whole article page: its title, date and author are read too
 
 
 @dataclass
 class Rejected:
     origin: str
     reason: str
+    stage: str | None = None  # the step that refused or failed (app/ingest/stages.py)
 
 
 class RejectedInput(Exception):

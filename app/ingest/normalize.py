@@ -11,9 +11,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import dateparser
 import py3langid
 
+from app.ingest.urls import BadUrl, looks_like_url, parse_url
 from app.text import normalize
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 controls, and lone surrogates: no database can store them as UTF-8 text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟]\s|[.!?。！？؟]$|[。！？]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -25,10 +27,18 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
-    text = _CONTROL.sub("", unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
     # _SPACES never matches a line break: one pass over the text gives what one per line would.
     text = "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def storable(text: str | None) -> str | None:
+    """Text any database keeps as it is: no NUL, no lone surrogates (a file name that is not
+    UTF-8, a JSON string with an unpaired \\ud800)."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
 
 
 def split_title(body: str) -> tuple[str | None, str]:
@@ -166,11 +176,31 @@ def content_hash(body: str) -> str:
 
 
 def canonical_url(url: str | None) -> str | None:
+    """The URL articles are compared by (tracking parameters and fragment dropped); None for no
+    URL, BadUrl (app/ingest/urls.py) for one that cannot be used."""
     if not url or not url.strip():
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
+    parts = urlsplit(parse_url(url))
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
-    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", urlencode(query), ""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def article_url(url: str | None) -> str | None:
+    """An article's canonical URL. What is no web address at all ("tag:...", a bare feed guid,
+    javascript:, data:) leaves the article without a URL; an http(s) URL that cannot be parsed
+    (http://[zz]/) raises BadUrl: it was meant as a link and is broken."""
+    try:
+        return canonical_url(url)
+    except BadUrl:
+        if not looks_like_url(url):
+            return None
+        raise
+
+
+def lookup_url(url: str | None) -> str | None:
+    """canonical_url for looking an article up: a URL that cannot be used matches nothing."""
+    try:
+        return canonical_url(url)
+    except BadUrl:
+        return None

@@ -2,8 +2,9 @@
 
 Reading an item (cleaning, language, date, HTML extraction), tagging it and cutting its text
 into shingles and search tokens is analyse(): pure CPU, done for large inputs in worker
-processes (a pool fed a bounded number of chunks ahead, results taken in input order, so memory
-stays flat and the outcome is the one of a single process).
+processes (app/ingest/pool.py: they may die, each item has a CPU-time budget). analyse() never
+raises for an item's sake: a parser's exception is the item's rejection, naming the stage
+(app/ingest/stages.py), and the run goes on.
 
 Storing is per batch. Its lookups come first: one query finds the exact duplicates (content
 hash, canonical URL) of the whole batch, a few more fetch what near-duplicate and same-story
@@ -20,13 +21,11 @@ never loses the others.
 
 import ctypes
 import ctypes.util
-import gc
 import json
 import multiprocessing
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain, islice
 from typing import NamedTuple
@@ -46,6 +45,9 @@ from app.ingest.datelines import dateline_date
 from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, analyse_limited, chunks
+from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
+from app.ingest.urls import BadUrl
 from app.lists.status import write_article_lists, write_new_articles
 from app.metrics import count_ingest
 from app.models import (
@@ -63,8 +65,6 @@ MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
 BATCH = 500  # items per transaction
 PARALLEL_MIN = 1000  # items an input must reach before worker processes are worth starting
-CHUNK = 50  # items per task sent to a worker process
-AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
 
 
 @dataclass
@@ -79,7 +79,7 @@ class IngestReport:
 
     def to_dict(self) -> dict:
         return {"added": self.added, "duplicates": self.duplicates,
-                "rejected": [{"origin": r.origin, "reason": r.reason} for r in self.rejected],
+                "rejected": [{"origin": r.origin, "reason": r.reason, "stage": r.stage} for r in self.rejected],
                 "article_ids": self.article_ids}
 
 
@@ -96,30 +96,47 @@ class Prepared:
 
 
 def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
-    """Turn a raw item into a clean article, or raise RejectedInput with the reason."""
+    """Turn a raw item into a clean article, or raise RejectedInput with the reason (StageFailed
+    when a library raised: app/ingest/stages.py)."""
     body, title = item.body, item.title
     if not (body or "").strip() and item.html:
-        extracted = html_to_item(item.html, item.origin, item.url)
+        with stage("extract"):
+            extracted = html_to_item(item.html, item.origin, item.url)
         body, title = extracted.body, title or extracted.title
-    body = nz.clean_text(body or "")
-    if len(body) > MAX_BODY_CHARS:
-        raise RejectedInput(f"body too long ({len(body)} characters, at most {MAX_BODY_CHARS})")
-    if not title:
-        title, body = nz.split_title(body)
-    title = nz.clean_text(title or "").replace("\n", " ") or None
-    if len(body) < MIN_BODY_CHARS:
-        raise RejectedInput(f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})")
-    title = title or nz.derive_title(body)
-    lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
-    if not nz.LANG_CODE.match(lang):
-        raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
-    published = nz.parse_date(item.published_at)
-    if item.published_at and published is None:
-        raise RejectedInput(f"unreadable date {item.published_at!r}")
-    if published is None:  # "WASHINGTON, 3 March 2026 - ..." (app/ingest/datelines.py)
-        published = dateline_date(body)
+        if item.page:  # a whole page (an .html file): its date, author and link count too
+            item = replace(item, url=item.url or extracted.url, author=item.author or extracted.author,
+                           published_at=item.published_at or extracted.published_at)
+    with stage("clean"):
+        body = nz.clean_text(body or "")
+        if len(body) > MAX_BODY_CHARS:
+            raise RejectedInput(f"body too long ({len(body)} characters, at most {MAX_BODY_CHARS})")
+        if not title:
+            title, body = nz.split_title(body)
+        title = nz.clean_text(title or "").replace("\n", " ") or None
+        if len(body) < MIN_BODY_CHARS:
+            raise RejectedInput(f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})")
+        title = title or nz.derive_title(body)
+    with stage("language"):
+        lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
+        if not nz.LANG_CODE.match(lang):
+            raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
+    with stage("dates"):
+        published = nz.parse_date(item.published_at)
+        if item.published_at and published is None:
+            raise RejectedInput(f"unreadable date {item.published_at!r}")
+        if published is None:  # "WASHINGTON, 3 March 2026 - ..." (app/ingest/datelines.py)
+            published = dateline_date(body)
+    with stage("url"):
+        url = _item_url(item.url)
     return Prepared(item, title[:1000], body, lang, published or datetime.now(UTC),
-                    published is None, nz.canonical_url(item.url), nz.content_hash(body))
+                    published is None, url, nz.content_hash(body))
+
+
+def _item_url(raw: str | None) -> str | None:
+    try:
+        return nz.article_url(raw)
+    except BadUrl as exc:
+        raise RejectedInput(f"bad url {raw[:200]!r}: {exc}") from None
 
 
 class Analysed(NamedTuple):
@@ -150,20 +167,28 @@ class Analysed(NamedTuple):
 
 
 def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enricher) -> Analysed | Rejected:
-    """Everything about an item that needs no database: the CPU-bound part of ingestion."""
+    """Everything about an item that needs no database: the CPU-bound part of ingestion.
+    Never raises for the item's sake: whatever goes wrong is its rejection, with the stage."""
     if isinstance(item, Rejected):
-        return item
+        return Rejected(nz.storable(item.origin), nz.storable(item.reason), item.stage)
+    origin = nz.storable(item.origin)[:2000]
     try:
         p = prepare(item, default_lang)
-    except RejectedInput as exc:
-        return Rejected(item.origin, str(exc))
-    e = enricher.enrich(p.title, p.body, None if p.date_estimated else p.published_at)
+        with stage("tagging"):
+            e = enricher.enrich(p.title, p.body, None if p.date_estimated else p.published_at)
+        with stage("near-duplicate check"):
+            shingles = dedupe.encode_shingles(dedupe.shingle_array(p.body))
+        with stage("search tokens"):
+            document = search_text(p.title, p.body, p.lang)
+    except ItemTimeLimit as exc:
+        where = getattr(exc, "stage", None) or current_stage()
+        return Rejected(origin, f"{where} stopped: {exc}", stage=where)
+    except Exception as exc:  # noqa: BLE001 - StageFailed, RejectedInput, or a bug outside a stage
+        return rejection(origin, exc)
     return Analysed(
-        item.origin[:2000], item.author, item.source, p.title, p.body, p.lang, p.published_at,
-        p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
-        [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
-        dedupe.encode_shingles(dedupe.shingle_array(p.body)),
-        search_text(p.title, p.body, p.lang),
+        origin, nz.storable(p.item.author), nz.storable(p.item.source), p.title, p.body, p.lang,
+        p.published_at, p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version,
+        e.tags, [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], shingles, document,
         {k: (link.role, link.reason) for k, link in e.restrictions.items()})
 
 
@@ -185,35 +210,20 @@ def _release_memory() -> None:
         _malloc_trim(0)
 
 
-def _chunks(items: Iterable, size: int) -> Iterator[list]:
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
-# Worker processes are forked from the ingesting process and inherit its enricher (the
-# gazetteer and automata, read-only). They never touch the database: its connections, inherited
-# too, are neither used nor closed there (a worker ends with os._exit).
-_worker_enricher: Enricher | None = None
-
-
-def _init_worker(enricher: Enricher) -> None:
-    global _worker_enricher
-    _worker_enricher = enricher
-
-
-def _analyse_chunk(items: list, lang: str | None) -> list:
-    return [analyse(item, lang, _worker_enricher) for item in items]
-
-
 class Ingestor:
     def __init__(self, session_factory: sessionmaker[Session], enricher: Enricher,
-                 outbox: bool = False, processes: int = 1):
+                 outbox: bool = False, processes: int = 1,
+                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, parallel_min: int | None = None):
         self.session_factory = session_factory
         self.enricher = enricher
         self.outbox = outbox  # write index-outbox rows (an external engine is configured)
         # Worker processes for analyse() on large inputs (the CLI uses one per core); 1: none.
+        # app/ingest/pool.py: they may die, and each item has a CPU-time budget.
         self.processes = processes
+        self.cpu_seconds = cpu_seconds
+        # Items an input must reach before worker processes are started (default PARALLEL_MIN).
+        self.parallel_min = parallel_min
+        self.worker_restarts = 0  # times a worker process died and the pool was restarted
         self._sources: dict[str, int] = {}
         with session_factory.begin() as session:
             sync_entities(session, enricher.gazetteer)
@@ -254,46 +264,19 @@ class Ingestor:
         """Batches of analysed items, in input order."""
         it = iter(items)
         if self.processes > 1 and "fork" in multiprocessing.get_all_start_methods():
-            head = list(islice(it, PARALLEL_MIN))
-            if len(head) == PARALLEL_MIN:
-                yield from self._analysed_in_pool(chain(head, it), lang)
+            least = self.parallel_min or PARALLEL_MIN
+            head = list(islice(it, least))
+            if len(head) == least:
+                pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds)
+                try:
+                    with pool:
+                        yield from chunks(pool.results(chain(head, it), lang), BATCH)
+                finally:
+                    self.worker_restarts += pool.restarts
                 return
             it = iter(head)
-        for chunk in _chunks(it, BATCH):
-            yield [analyse(item, lang, self.enricher) for item in chunk]
-
-    def _analysed_in_pool(self, items: Iterator, lang: str | None) -> Iterator[list]:
-        # Objects that exist now are never freed by the workers' garbage collector (nor are
-        # their pages copied for it).
-        gc.freeze()
-        try:
-            yield from self._run_pool(items, lang)
-        finally:
-            gc.unfreeze()
-
-    def _run_pool(self, items: Iterator, lang: str | None) -> Iterator[list]:
-        context = multiprocessing.get_context("fork")
-        with context.Pool(self.processes, initializer=_init_worker, initargs=(self.enricher,)) as pool:
-            tasks = _chunks(items, CHUNK)
-            running: deque = deque()
-
-            def submit() -> None:
-                chunk = next(tasks, None)
-                if chunk is not None:
-                    running.append(pool.apply_async(_analyse_chunk, (chunk, lang)))
-
-            for _ in range(AHEAD):
-                submit()
-            ready: list = []
-            while running:
-                done = running.popleft().get()
-                submit()
-                ready += done
-                while len(ready) >= BATCH:
-                    yield ready[:BATCH]
-                    ready = ready[BATCH:]
-            if ready:
-                yield ready
+        for chunk in chunks(it, BATCH):
+            yield [analyse_limited(item, lang, self.enricher, self.cpu_seconds) for item in chunk]
 
     # --- storing ---------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.ingest.feed_items import process_entries
+from app.ingest.feed_items import LeaseLost, process_entries
 from app.ingest.feeds import EMPTY_FEED
 from app.ingest.fetch import FetchError, Fetcher
 from app.ingest.fetch_targets import read_document
@@ -48,10 +48,6 @@ class Claim:
     owner: str
     offset: timedelta = timedelta(0)  # the caller's clock minus the real one (tests move time)
     renewed: float = field(default_factory=time.monotonic)
-
-
-class LeaseLost(Exception):
-    """Another worker took the source over (our lease ran out): stop, it carries on."""
 
 
 @dataclass
@@ -114,11 +110,13 @@ def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: 
 def _ingestor(runtime: Runtime) -> Ingestor:
     for _attempt in range(3):
         try:
-            return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+            return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
+                            cpu_seconds=runtime.settings.item_cpu_seconds or None)
         except IntegrityError:
             # Another worker mirrored the gazetteer into the entities table at the same moment.
             continue
-    return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
+                    cpu_seconds=runtime.settings.item_cpu_seconds or None)
 
 
 def _due(now: datetime):

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
 from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
+from app.ingest.urls import BadUrl, parse_url
 from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
@@ -22,17 +23,11 @@ class SourceError(ValueError):
 
 
 def check_feed_url(url: str) -> str:
-    url = (url or "").strip()
+    """The feed URL cleaned (app/ingest/urls.py), or SourceError saying what is wrong with it."""
     try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError as exc:
-        raise SourceError(f"{url!r} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SourceError(f"{url!r} is not an http or https URL")
-    if len(url) > 2000:
-        raise SourceError("URL longer than 2000 characters")
-    return url
+        return parse_url(url)
+    except BadUrl as exc:
+        raise SourceError(f"{(url or '').strip()[:200]!r} cannot be polled: {exc}") from None
 
 
 def check_feed_address(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> None:
@@ -144,7 +139,7 @@ def source_state(source: Source) -> dict:
 def article_url_known(sessions: sessionmaker[Session]) -> Callable[[str], bool]:
     """A check for "is an article with this URL stored already?", to skip fetching its page."""
     def known(url: str) -> bool:
-        canonical = nz.canonical_url(url)
+        canonical = nz.lookup_url(url)
         if canonical is None:
             return False
         with sessions() as session:

@@ -8,6 +8,8 @@ from app.ingest import formats
 from app.ingest.decode import decode_bytes
 from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
+from app.ingest.stages import StageFailed, guarded, rejection, stage
+from app.ingest.urls import BadUrl, looks_like_url, parse_url
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_LINE_BYTES = MAX_FILE_BYTES  # a JSONL file may be any size, one of its lines no larger than a file
@@ -18,12 +20,18 @@ class UsageError(ValueError):
 
 
 def is_url(target: str) -> bool:
-    return target.startswith(("http://", "https://"))
+    return looks_like_url(target)
 
 
 def check_targets(targets: list[str]) -> None:
     for target in targets:
-        if target == "-" or is_url(target):
+        if target == "-":
+            continue
+        if is_url(target):
+            try:
+                parse_url(target)
+            except BadUrl as exc:
+                raise UsageError(f"{target}: {exc}") from None
             continue
         if not Path(target).exists():
             raise UsageError(f"no such file or directory: {target}")
@@ -41,7 +49,12 @@ def expand(targets: list[str], settings=None, is_known=None) -> Iterator[RawItem
                 from app.config import get_settings
 
                 settings = get_settings()
-            yield from from_url(target, settings, is_known=is_known)
+            try:
+                url = parse_url(target)
+            except BadUrl as exc:
+                yield Rejected(target, f"bad url: {exc}", stage="url")
+                continue
+            yield from guarded(lambda: from_url(url, settings, is_known=is_known), target, "read")
         else:
             path = Path(target)
             files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -52,6 +65,12 @@ def expand(targets: list[str], settings=None, is_known=None) -> Iterator[RawItem
 
 
 def from_file(path: Path) -> Iterator[RawItem | Rejected]:
+    """The items of one file; an error reading or parsing it is that file's rejection (items
+    read before the error are kept)."""
+    yield from guarded(lambda: _from_file(path), str(path), "read")
+
+
+def _from_file(path: Path) -> Iterator[RawItem | Rejected]:
     suffix = path.suffix.lower()
     if suffix not in formats.SUPPORTED:
         yield Rejected(str(path), f"unsupported file type {suffix!r}")
@@ -87,12 +106,17 @@ def _jsonl_file(path: Path) -> Iterator[RawItem | Rejected]:
 
 def from_bytes(data: bytes, origin: str, suffix: str | None) -> Iterator[RawItem | Rejected]:
     try:
-        text = decode_bytes(data)
-    except RejectedInput as exc:
-        yield Rejected(origin, str(exc))
+        with stage("decode"):
+            text = decode_bytes(data)
+    except (RejectedInput, StageFailed) as exc:
+        yield rejection(origin, exc)
         return
     if suffix is None:
         suffix = _sniff(text)
+    yield from guarded(lambda: _parse(text, origin, suffix), origin, "parse")
+
+
+def _parse(text: str, origin: str, suffix: str) -> Iterator[RawItem | Rejected]:
     if suffix in formats.JSON_SUFFIXES:
         yield from (parse_feed(text, origin) if looks_like_json_feed(text) else formats.from_json(text, origin))
     elif suffix in formats.JSONL_SUFFIXES:
@@ -100,10 +124,8 @@ def from_bytes(data: bytes, origin: str, suffix: str | None) -> Iterator[RawItem
     elif suffix in formats.FEED_SUFFIXES:
         yield from parse_feed(text, origin)
     elif suffix in formats.HTML_SUFFIXES:
-        try:
-            yield formats.html_to_item(text, origin)
-        except RejectedInput as exc:
-            yield Rejected(origin, str(exc))
+        # Extracted with the other steps of reading (in a worker process for large inputs).
+        yield RawItem(origin=origin, html=text, page=True)
     elif suffix in formats.MARKDOWN_SUFFIXES:
         yield formats.from_markdown(text, origin)
     else:

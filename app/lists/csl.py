@@ -12,6 +12,8 @@ import json
 import re
 from datetime import date
 
+from app.ingest.stages import failure_reason
+from app.ingest.urls import BadUrl, parse_url
 from app.lists import list_slug
 from app.lists.records import (
     MAX_NAME, MAX_VALUES, FileError, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
@@ -61,8 +63,15 @@ def _record(row: int, raw: dict, default_list: str | None) -> PartyRecord:
         start_date=parse_day(raw.get("start_date")), end_date=parse_day(raw.get("end_date")),
         license_requirement=clean(raw.get("license_requirement"), "license_requirement"),
         license_policy=clean(raw.get("license_policy"), "license_policy"),
-        source_list_url=clean(raw.get("source_list_url"), "source_list_url"),
+        source_list_url=_url(clean(raw.get("source_list_url"), "source_list_url")),
     )
+
+
+def _url(value: str | None) -> str | None:
+    try:
+        return parse_url(value) if value else None
+    except BadUrl as exc:
+        raise ValueError(f"source_list_url: {exc}") from None
 
 
 def _add(parsed: ParsedFile, row: int, raw, default_list: str | None) -> None:
@@ -76,10 +85,11 @@ def _add(parsed: ParsedFile, row: int, raw, default_list: str | None) -> None:
         parsed.lists.add(slug)
     try:
         parsed.records.append(_record(row, raw, default_list))
-    except ValueError as exc:
+    except Exception as exc:  # noqa: BLE001 - a row that breaks a parser is that row's error
         name = raw.get("name")
         key = party_key(slug, name) if slug and isinstance(name, str) and name.strip() else None
-        parsed.errors.append(RowError(row, str(exc), key))
+        reason = str(exc) if isinstance(exc, ValueError) else failure_reason("parse", exc)
+        parsed.errors.append(RowError(row, reason, key))
 
 def parse_csl_csv(text: str, default_list: str | None = None) -> ParsedFile:
     parsed = ParsedFile("csl-csv")

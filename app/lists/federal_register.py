@@ -5,6 +5,7 @@ address, labelled licence requirement, licence review policy and Federal Registe
 
 import re
 
+from app.ingest.stages import failure_reason
 from app.lists.records import (
     MAX_FIELD, MAX_NAME, MAX_VALUES, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
 )
@@ -40,10 +41,11 @@ def parse_fr_text(text: str) -> ParsedFile:
         parsed.rows += 1
         try:
             parsed.records.append(_fr_entry(start, lines, country))
-        except ValueError as exc:
+        except Exception as exc:  # noqa: BLE001 - an entry that breaks a parser is that entry's error
             first = lines[0].strip().rstrip(",")
             named = first and not _label(first)[0]
-            parsed.errors.append(RowError(start, str(exc), party_key("entity-list", first) if named else None))
+            reason = str(exc) if isinstance(exc, ValueError) else failure_reason("parse", exc)
+            parsed.errors.append(RowError(start, reason, party_key("entity-list", first) if named else None))
     return parsed
 
 

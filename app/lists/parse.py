@@ -11,6 +11,7 @@ from app.ingest.decode import decode_bytes
 from app.ingest.items import RejectedInput
 from app.lists.csl import parse_csl_csv, parse_csl_json
 from app.lists.federal_register import parse_fr_text
+from app.ingest.stages import failure_reason
 from app.lists.records import FileError, ParsedFile
 
 FORMATS = ("csl-csv", "csl-json", "fr-text")
@@ -37,11 +38,16 @@ def parse(content: bytes, name: str = "", fmt: str | None = None,
         text = decode_bytes(content)
     except RejectedInput as exc:
         raise FileError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - a decoder's bug is this file's rejection
+        raise FileError(failure_reason("decode", exc)) from None
     fmt = fmt or detect_format(name, text)
-    if fmt == "csl-csv":
-        return parse_csl_csv(text, default_list)
-    if fmt == "csl-json":
-        return parse_csl_json(text, default_list)
-    if fmt == "fr-text":
-        return parse_fr_text(text)
-    raise FileError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    readers = {"csl-csv": lambda: parse_csl_csv(text, default_list),
+               "csl-json": lambda: parse_csl_json(text, default_list), "fr-text": lambda: parse_fr_text(text)}
+    if fmt not in readers:
+        raise FileError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    try:
+        return readers[fmt]()
+    except FileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - rows are isolated by the readers; this is the file
+        raise FileError(failure_reason("parse", exc)) from None

@@ -3,12 +3,15 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
 from app.entities import co_mentioned
 from app.filters import SLUG
-from app.ingest.items import RawItem
+from app.ingest.items import RawItem, Rejected
+from app.ingest.normalize import article_url
+from app.ingest.urls import BadUrl
 from app.ingest.pipeline import Ingestor
 from app.lists.status import entity_status
 from app.models import ArticleEntity, Entity
@@ -22,6 +25,7 @@ from app.web.schemas import (
     CompareOut,
     EntitiesOut,
     EntityDetailOut,
+    IngestErrorOut,
     IngestOut,
     SearchOut,
     TimelineOut,
@@ -66,15 +70,35 @@ def api_article(article_id: ArticleId, session: SessionDep) -> dict:
 
 
 @router.post("/articles", dependencies=[AdminDep], response_model=IngestOut,
-             responses=errors(403, 413))
+             responses={**errors(403, 413), 422: {
+                 "model": IngestErrorOut,
+                 "description": "Some items have a field that cannot be used (e.g. an invalid URL): "
+                                "the others were ingested; `errors` names each bad item's index and field"}})
 def api_ingest(runtime: RuntimeDep,
-               payload: Annotated[ArticleIn | list[ArticleIn], Body()]) -> dict:
+               payload: Annotated[ArticleIn | list[ArticleIn], Body()]) -> dict | JSONResponse:
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > 1000:
         raise HTTPException(413, "at most 1000 articles per request")
     ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
-    raw = [RawItem(origin=f"api[{i}]", **item.model_dump()) for i, item in enumerate(items)]
-    return ingestor.ingest(raw).to_dict()
+    raw: list[RawItem | Rejected] = []
+    bad: list[dict] = []
+    for i, item in enumerate(items):
+        origin = f"api[{i}]"
+        try:
+            article_url(item.url)
+        except BadUrl as exc:
+            # Refused here with its index and field; still recorded with the other rejections.
+            param = f"{i}.url" if isinstance(payload, list) else "url"
+            bad.append({"param": param, "index": i, "field": "url", "msg": str(exc)})
+            raw.append(Rejected(origin, f"bad url {item.url[:200]!r}: {exc}", stage="url"))
+            continue
+        raw.append(RawItem(origin=origin, **item.model_dump()))
+    report = ingestor.ingest(raw).to_dict()
+    if bad:
+        stored = f"; the other {len(items) - len(bad)} were ingested" if len(items) > len(bad) else ""
+        return JSONResponse({"detail": f"{len(bad)} of {len(items)} items have an invalid URL{stored}",
+                             "errors": bad, **report}, status_code=422)
+    return report
 
 
 def _entity_json(entity: Entity, count: int | None = None) -> dict:

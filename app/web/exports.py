@@ -21,6 +21,7 @@ from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, ope
 from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
+from app.xmltext import xml_safe
 
 router = APIRouter(tags=["exports"], responses=errors(401, 422))
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -116,30 +117,40 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
     title = f"chipwatch: {_describe(filters, session)}"
     if opened_in_browser(request):  # a person, not a feed reader: the feed as a page
         return feed_page(request, title, f"{base}/feed.atom?{query}", f"/?{query}", hits)
+    body = atom_document(hits, title=title, base=base, query=query)
+    return AtomResponse(body, media_type="application/atom+xml; charset=utf-8", headers=FEED_VARY)
+
+
+def _node(parent, tag: str, text: object = None, **attributes: object) -> ET.Element:
+    """An Atom element whose text and attributes hold only characters XML 1.0 allows."""
+    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def atom_document(hits: list[dict], *, title: str, base: str, query: str) -> str:
+    """The Atom 1.0 document of search hits (every piece of text through xml_safe), each entry
+    with its language (xml:lang)."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/feed.atom?{query}"
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/feed.atom?{query}")
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{base}/?{query}")
-    updated = max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat())
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated
-    author = ET.SubElement(feed, f"{{{ATOM}}}author")
-    ET.SubElement(author, f"{{{ATOM}}}name").text = "chipwatch"
+    _node(feed, "title", title)
+    _node(feed, "id", f"{base}/feed.atom?{query}")
+    _node(feed, "link", rel="self", href=f"{base}/feed.atom?{query}")
+    _node(feed, "link", rel="alternate", type="text/html", href=f"{base}/?{query}")
+    _node(feed, "updated", max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat()))
+    _node(_node(feed, "author"), "name", "chipwatch")
     for hit in hits:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry", {XML_LANG: hit["lang"]})
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = hit["title"]
-        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/articles/{hit['id']}"
-        ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/articles/{hit['id']}")
+        entry = _node(feed, "entry", **{XML_LANG: hit["lang"]})
+        _node(entry, "title", hit["title"])
+        _node(entry, "id", f"{base}/articles/{hit['id']}")
+        _node(entry, "link", rel="alternate", href=f"{base}/articles/{hit['id']}")
         if web_url(hit["url"]):
-            ET.SubElement(entry, f"{{{ATOM}}}link", rel="via", href=web_url(hit["url"]))
-        ET.SubElement(entry, f"{{{ATOM}}}updated").text = hit["published_at"]
-        ET.SubElement(entry, f"{{{ATOM}}}published").text = hit["published_at"]
-        summary = ET.SubElement(entry, f"{{{ATOM}}}summary", type="html")
+            _node(entry, "link", rel="via", href=web_url(hit["url"]))
+        _node(entry, "updated", hit["published_at"])
+        _node(entry, "published", hit["published_at"])
         # escaped text with <mark> (nh3 lets nothing else through); serialised as escaped HTML
-        summary.text = str(marked(hit["snippet"]))
+        _node(entry, "summary", str(marked(xml_safe(hit["snippet"]))), type="html")
         for e in hit["entities"]:
-            ET.SubElement(entry, f"{{{ATOM}}}category", term=e["id"], label=e["name"], scheme=e["type"])
-    body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
-    return AtomResponse('<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                        media_type="application/atom+xml; charset=utf-8", headers=FEED_VARY)
+            _node(entry, "category", term=e["id"], label=e["name"], scheme=e["type"])
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")

@@ -236,6 +236,8 @@ class CompareOut(Model):
 class RejectedOut(Model):
     origin: str
     reason: str
+    stage: str | None = Field(None, description="The step that refused or failed: decode, parse, extract, "
+                                                "clean, url, dates, language, tagging, ...")
 
 
 class IngestOut(Model):
@@ -243,6 +245,16 @@ class IngestOut(Model):
     duplicates: int
     rejected: list[RejectedOut]
     article_ids: list[int]
+
+
+class IngestErrorOut(ErrorOut):
+    """A 422 of POST /api/articles: a request that is not valid at all (no report), or items with
+    a field that cannot be used (errors name index and field; the report says what became of the rest)."""
+
+    added: int | None = None
+    duplicates: int | None = None
+    rejected: list[RejectedOut] | None = None
+    article_ids: list[int] | None = None
 
 
 def errors(*statuses: int) -> dict:
