@@ -9,6 +9,13 @@ A C extension can kill a worker (a segfault, the kernel's OOM killer, a SIGKILL)
 then broken and every chunk in flight lost. It is restarted, the lost items are analysed again
 one at a time, and an item that kills a worker a second time is rejected; the others are kept.
 
+A worker killed in the middle of sending a result leaves the result pipe holding half a message
+and its lock taken: the executor's reader then waits forever for the rest, and never sees the
+death (CPython's ProcessPoolExecutor has no remedy for this). So a result is waited for in short
+steps, and once a worker has been dead for WEDGED_SECONDS without the pool noticing, the other
+workers are killed and the pipe's last writer (ours) closed: the reader gets end-of-file, the
+executor declares itself broken, and the lost items are read again as above.
+
 Each item has a CPU-time budget (CHIPWATCH_ITEM_CPU_SECONDS, 10 s): a profiling timer raises
 ItemTimeLimit inside the item's analysis (a rejection naming the stage it was in), and in a
 worker RLIMIT_CPU backs it up for C code that never returns to Python: the kernel kills the
@@ -22,6 +29,7 @@ import multiprocessing
 import resource
 import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,6 +46,7 @@ CHUNK = 50  # items per task sent to a worker process
 AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
 DEFAULT_CPU_SECONDS = 10.0
 _REPEAT = 1.0  # seconds of CPU between repeats of the timer, should a library swallow the first
+WEDGED_SECONDS = 5.0  # a worker dead this long, its result still pending: the pipe is wedged
 
 
 def chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -171,6 +180,31 @@ class AnalysisPool:
         log.warning("an ingest worker process died (%s): pool restarted", how)
         return how
 
+    def _result(self, future: Future):
+        """future.result(), but a pool wedged by a worker that died mid-send is broken open."""
+        dead_since = None
+        while True:
+            try:
+                return future.result(timeout=0.5)
+            except TimeoutError:
+                if not any(p.exitcode is not None for p in self._workers):
+                    continue
+                dead_since = dead_since or time.monotonic()
+                if time.monotonic() - dead_since > WEDGED_SECONDS:
+                    self._break_open()
+                    dead_since = time.monotonic()
+
+    def _break_open(self) -> None:
+        """Kill the live workers and close our end of the result pipe, so the executor's reader
+        sees end-of-file instead of waiting for the rest of a dead worker's message."""
+        log.warning("an ingest worker died while sending a result: pool broken open")
+        for process in self._workers:
+            if process.exitcode is None:
+                process.kill()
+        writer = getattr(getattr(self._executor, "_result_queue", None), "_writer", None)
+        if writer is not None and not writer.closed:
+            writer.close()
+
     def results(self, items: Iterable, lang: str | None) -> Iterator:
         """Analysed or Rejected, one per item, in input order."""
         tasks = chunks(items, CHUNK)
@@ -186,7 +220,7 @@ class AnalysisPool:
         while running:
             chunk, future = running[0]
             try:
-                done = future.result()
+                done = self._result(future)
             except BrokenProcessPool:
                 how = self._died()
                 lost = list(running)
@@ -208,7 +242,7 @@ class AnalysisPool:
         if isinstance(item, Rejected):
             return item
         try:
-            return self._submit([item], lang).result()[0]
+            return self._result(self._submit([item], lang))[0]
         except BrokenProcessPool:
             again = self._died()
             return Rejected(item.origin, f"worker process died while reading this item ({how}), "
