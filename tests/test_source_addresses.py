@@ -65,7 +65,7 @@ def test_cli_refuses_loopback_at_add_time_unless_allowed(sqlite_settings):
         assert refused.exit_code == 2
         assert LOOPBACK_MESSAGE in " ".join(refused.output.split())
         bad = CliRunner().invoke(main, ["sources", "add", "http://[zz]/feed.xml"], env=env)
-        assert bad.exit_code == 2 and "is not a valid URL" in bad.output and "Traceback" not in bad.output
+        assert bad.exit_code == 2 and "cannot be polled: malformed URL" in bad.output and "Traceback" not in bad.output
         assert _sources(sqlite_settings) == 0
         get_settings.cache_clear()
         allowed = CliRunner().invoke(main, ["sources", "add", "http://127.0.0.1:9/feed.xml"],

@@ -141,7 +141,7 @@ def atom_document(hits: list[dict], *, title: str, base: str, query: str) -> str
     _node(feed, "updated", max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat()))
     _node(_node(feed, "author"), "name", "chipwatch")
     for hit in hits:
-        entry = _node(feed, "entry", **{XML_LANG: hit["lang"]})
+        entry = _node(feed, "entry", **({XML_LANG: hit["lang"]} if hit.get("lang") else {}))
         _node(entry, "title", hit["title"])
         _node(entry, "id", f"{base}/articles/{hit['id']}")
         _node(entry, "link", rel="alternate", href=f"{base}/articles/{hit['id']}")
