@@ -69,8 +69,7 @@ def run_ingest(runtime, targets: list[str], source: str | None, lang: str | None
     from app.ingest.targets import expand
 
     # Large inputs are read and tagged in one worker process per core (app/ingest/pipeline.py).
-    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
-                        processes=os.cpu_count() or 1)
+    ingestor = Ingestor.for_runtime(runtime, processes=os.cpu_count() or 1)
     items = expand(targets, runtime.settings, is_known=article_url_known(runtime.sessions))
     context, advance = _progress(None, "ingesting")
     with context:
@@ -347,7 +346,7 @@ def run_list_import(runtime, content: bytes, origin: str, **options):
 
     with runtime.sessions.begin() as session:
         return import_file(session, content, origin, runtime.enricher.gazetteer,
-                           outbox=bool(runtime.settings.meili_url), **options)
+                           outbox=runtime.outbox, **options)
 
 
 def _read_list_source(target: str, settings) -> tuple[bytes, str]:
@@ -471,7 +470,7 @@ def _decide(link_id: int, decision: str) -> None:
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            link = decide(session, link_id, decision, outbox=bool(runtime.settings.meili_url))
+            link = decide(session, link_id, decision, outbox=runtime.outbox)
             click.echo(f"link {link.id} ({link.entity_id}) {decision}")
     except LinkNotFound as exc:
         raise click.ClickException(str(exc)) from None

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app.ingest import dedupe
+from app.article import linking as dedupe
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.models import Article, IndexOutbox

@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.ingest import dedupe, pipeline
+from app.article import linking as dedupe
+from app.ingest import pipeline
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.ingest.targets import from_file

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.ingest import dedupe
+from app.article import repository as article_repo
 from app.ingest import normalize as nz
 from app.ingest.fetch import Fetcher
 from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
 from app.ingest.items import RawItem, Rejected, RejectedInput
-from app.ingest.pipeline import Ingestor, apply_enrichment, prepare
-from app.models import Article, FeedItem, IndexOutbox
+from app.ingest.pipeline import Ingestor, prepare
+from app.models import Article, FeedItem
 from app.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
     if canonical is None:
         return None
     with runtime.sessions() as session:
-        return session.scalar(select(Article.id).where(Article.url == canonical))
+        return article_repo.id_by_url(session, canonical)
 
 
 def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, fetcher: Fetcher,
@@ -114,20 +114,10 @@ def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, f
             article = session.get(Article, article_id)
             if article.content_hash == prepared.content_hash and article.title == prepared.title:
                 return "unchanged", article_id
-            article.title, article.body = prepared.title, prepared.body
-            article.content_hash = prepared.content_hash
-            article.author = prepared.item.author or article.author
-            if not prepared.date_estimated:
-                article.published_at, article.date_estimated = prepared.published_at, False
-            enrichment = ingestor.enricher.enrich(article.title, article.body,
-                                                  None if article.date_estimated else article.published_at)
-            article.cited_sources = enrichment.cited_sources
-            article.gazetteer_version = enrichment.gazetteer_version
-            session.flush()
-            apply_enrichment(session, article, enrichment, ingestor.enricher)
-            dedupe.refresh(session, article)
-            if ingestor.outbox:
-                session.add(IndexOutbox(article_id=article.id, op="upsert"))
+            ingestor.writer.update(
+                session, article, title=prepared.title, body=prepared.body, content_hash=prepared.content_hash,
+                author=prepared.item.author,
+                published_at=None if prepared.date_estimated else prepared.published_at)
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id

@@ -114,11 +114,11 @@ def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: 
 def _ingestor(runtime: Runtime) -> Ingestor:
     for _attempt in range(3):
         try:
-            return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+            return Ingestor.for_runtime(runtime)
         except IntegrityError:
             # Another worker mirrored the gazetteer into the entities table at the same moment.
             continue
-    return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    return Ingestor.for_runtime(runtime)
 
 
 def _due(now: datetime):

@@ -66,7 +66,7 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
         # batch fail and be stored one article at a time, through write_document).
-        from app.ingest.bulk import insert_rows
+        from app.bulk import insert_rows
 
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
             (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])

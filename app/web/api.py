@@ -72,7 +72,7 @@ def api_ingest(runtime: RuntimeDep,
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > 1000:
         raise HTTPException(413, "at most 1000 articles per request")
-    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    ingestor = Ingestor.for_runtime(runtime)
     raw = [RawItem(origin=f"api[{i}]", **item.model_dump()) for i, item in enumerate(items)]
     return ingestor.ingest(raw).to_dict()
 
