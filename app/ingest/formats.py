@@ -95,12 +95,18 @@ def from_json(text: str, origin: str) -> Iterator[RawItem | Rejected]:
 
 def from_json_lines(lines: Iterator[str], origin: str) -> Iterator[RawItem | Rejected]:
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{number}"
-        try:
-            yield _from_object(json.loads(line), where)
-        except json.JSONDecodeError as exc:
-            yield Rejected(where, f"invalid JSON at column {exc.colno}: {exc.msg}")
-        except RejectedInput as exc:
-            yield Rejected(where, str(exc))
+        item = from_json_line(line, f"{origin}:{number}")
+        if item is not None:
+            yield item
+
+
+def from_json_line(line: str, where: str) -> RawItem | Rejected | None:
+    """One line of a JSONL input (None: a blank line)."""
+    if not line.strip():
+        return None
+    try:
+        return _from_object(json.loads(line), where)
+    except json.JSONDecodeError as exc:
+        return Rejected(where, f"invalid JSON at column {exc.colno}: {exc.msg}")
+    except RejectedInput as exc:
+        return Rejected(where, str(exc))
