@@ -148,7 +148,7 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1) -
 @click.option("--once", is_flag=True, help="Do one round of work and exit.")
 def worker(once: bool) -> None:
     """Poll feeds and drain the search-index queue until stopped."""
-    from app.web.logging import configure_logging
+    from app.logs import configure_logging
     from app.worker import Worker
 
     configure_logging(get_settings().log_format)

@@ -10,22 +10,18 @@ stored twice.
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
-
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.article import repository as article_repo
 from app.ingest import normalize as nz
+from app.ingest.claims import Claim
 from app.ingest.fetch import Fetcher
 from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pipeline import Ingestor, prepare
 from app.models import Article, FeedItem
 from app.runtime import Runtime
-
-if TYPE_CHECKING:
-    from app.ingest.poller import Claim
 
 MAX_PAGES = 100  # new or changed entries handled per poll; the rest wait for the next one
 
@@ -44,7 +40,7 @@ def fingerprint(entry: RawItem | Rejected) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
 
 
-def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list, fetcher: Fetcher,
+def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, fetcher: Fetcher,
                     ingestor: Ingestor, counts: dict[str, int], renew: Callable[[], None]) -> bool:
     """Handle the new and changed entries, counting outcomes; True when some were left over."""
     keyed = [(entry_key(e, feed_url), fingerprint(e), without_unreadable_date(e)) for e in items]
@@ -72,11 +68,11 @@ def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list
     return left_over
 
 
-def _ingest(ingestor: Ingestor, claim: "Claim", items: list):
+def _ingest(ingestor: Ingestor, claim: Claim, items: list):
     return ingestor.ingest(items, source=claim.name, lang=claim.lang)
 
 
-def _add(runtime: Runtime, claim: "Claim", entry, fetcher: Fetcher,
+def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
          ingestor: Ingestor) -> tuple[str, int | None]:
     if isinstance(entry, RawItem) and entry.url and not _article_id_by_url(runtime, entry.url):
         entry = complete_from_page(entry, fetcher)
@@ -96,7 +92,7 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
         return article_repo.id_by_url(session, canonical)
 
 
-def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, fetcher: Fetcher,
+def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fetcher: Fetcher,
             ingestor: Ingestor) -> tuple[str, int | None]:
     """A changed feed entry: re-read its page and update the stored article in place."""
     entry = complete_from_page(entry, fetcher) if entry.url else entry

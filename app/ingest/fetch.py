@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from app.ingest.decode import decode_body
+from app.decoding import decode_body
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5

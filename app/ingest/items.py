@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.errors import RejectedInput  # noqa: F401 - raised all through ingestion
+
 
 @dataclass
 class RawItem:
@@ -21,6 +23,3 @@ class Rejected:
     origin: str
     reason: str
 
-
-class RejectedInput(Exception):
-    """An input that cannot become an article; the message is the reason shown to users."""

@@ -22,7 +22,6 @@ so one bad item never loses the others.
 import ctypes
 import ctypes.util
 import gc
-import json
 import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.ingest.claims import Claim
 from app.ingest.feed_items import process_entries
 from app.ingest.feeds import EMPTY_FEED
 from app.ingest.fetch import FetchError, Fetcher
@@ -33,21 +34,6 @@ LEASE = timedelta(minutes=10)
 MAX_BACKOFF = timedelta(hours=24)
 SOURCES_PER_ROUND = 20
 _PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}"
-
-
-@dataclass
-class Claim:
-    id: int
-    name: str
-    url: str
-    lang: str | None
-    etag: str | None
-    last_modified: str | None
-    interval: int
-    failures: int
-    owner: str
-    offset: timedelta = timedelta(0)  # the caller's clock minus the real one (tests move time)
-    renewed: float = field(default_factory=time.monotonic)
 
 
 class LeaseLost(Exception):

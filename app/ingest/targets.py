@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.ingest import formats
-from app.ingest.decode import decode_bytes
+from app.decoding import decode_bytes
 from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
 

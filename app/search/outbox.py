@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from meilisearch.errors import MeilisearchError
 from sqlalchemy import delete, func, select, text, update
@@ -32,8 +33,10 @@ from sqlalchemy.orm import Session
 
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
-from app.runtime import Runtime
 from app.search.meili import MeiliSearch, document
+
+if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
+    from app.runtime import Runtime
 
 log = logging.getLogger("chipwatch.outbox")
 
@@ -47,7 +50,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, MAX_BACKOFF_SECONDS))
 
 
-def meili_backend(runtime: Runtime) -> MeiliSearch:
+def meili_backend(runtime: "Runtime") -> MeiliSearch:
     if isinstance(runtime.search, MeiliSearch):
         return runtime.search
     if not runtime.settings.meili_url:
@@ -55,13 +58,13 @@ def meili_backend(runtime: Runtime) -> MeiliSearch:
     return MeiliSearch(runtime.settings)
 
 
-def _is_pg(runtime: Runtime) -> bool:
+def _is_pg(runtime: "Runtime") -> bool:
     return runtime.engine.dialect.name == "postgresql"
 
 
 # --- locks ----------------------------------------------------------------------------------
 
-def _lock_path(runtime: Runtime) -> Path:
+def _lock_path(runtime: "Runtime") -> Path:
     database = runtime.engine.url.database
     if database and database != ":memory:":
         return Path(database).with_name(Path(database).name + ".meili.lock")
@@ -69,7 +72,7 @@ def _lock_path(runtime: Runtime) -> Path:
 
 
 @contextmanager
-def _file_lock(runtime: Runtime, exclusive_wait: bool) -> Iterator[bool]:
+def _file_lock(runtime: "Runtime", exclusive_wait: bool) -> Iterator[bool]:
     path = _lock_path(runtime)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -88,7 +91,7 @@ def _file_lock(runtime: Runtime, exclusive_wait: bool) -> Iterator[bool]:
 
 
 @contextmanager
-def _rebuild_lock(runtime: Runtime) -> Iterator[None]:
+def _rebuild_lock(runtime: "Runtime") -> Iterator[None]:
     """Held for a whole rebuild: no drain runs meanwhile (they skip, their rows wait)."""
     if _is_pg(runtime):
         with runtime.engine.connect() as conn:
@@ -161,7 +164,7 @@ def _due(limit: int):
             .order_by(IndexOutbox.id).limit(limit))
 
 
-def _drain_batch_pg(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[int, bool]:
+def _drain_batch_pg(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
     """One batch on PostgreSQL, in one transaction. Returns (rows drained, more may be due)."""
     with runtime.sessions.begin() as session:
         if not session.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:ns, 0)"), {"ns": LOCK_NS}):
@@ -188,7 +191,7 @@ def _drain_batch_pg(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[i
         return len(mine), len(rows) == batch
 
 
-def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[int, bool]:
+def _drain_batch_sqlite(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
     """One batch on SQLite (the caller holds the drain lock): read, push, then delete rows.
 
     Reading and writing are separate transactions (a WAL read snapshot cannot become a write
@@ -212,7 +215,7 @@ def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tup
     return len(rows), len(rows) == batch
 
 
-def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0) -> int:
+def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10.0) -> int:
     """Push due outbox rows to Meilisearch, batch after batch (for at most about max_seconds).
 
     Returns the number of outbox rows applied. While Meilisearch is down nothing is touched:
@@ -247,7 +250,7 @@ def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0
     return total
 
 
-def outbox_status(runtime: Runtime) -> dict:
+def outbox_status(runtime: "Runtime") -> dict:
     with runtime.sessions() as session:
         lag, failing, oldest = session.execute(select(
             func.count(), func.count().filter(IndexOutbox.attempts > 0),
@@ -260,7 +263,7 @@ def outbox_status(runtime: Runtime) -> dict:
 
 # --- rebuild --------------------------------------------------------------------------------
 
-def _article_ids_batches(runtime: Runtime, size: int) -> Iterator[list[int]]:
+def _article_ids_batches(runtime: "Runtime", size: int) -> Iterator[list[int]]:
     last = 0
     while True:
         with runtime.sessions() as session:
@@ -272,7 +275,7 @@ def _article_ids_batches(runtime: Runtime, size: int) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def rebuild_meili(runtime: Runtime, progress: Callable[[int], None] | None = None,
+def rebuild_meili(runtime: "Runtime", progress: Callable[[int], None] | None = None,
                   only_if_missing: bool = False) -> int:
     """Build a fresh index from the database, swap it in atomically, drop the old one.
 
@@ -282,7 +285,7 @@ def rebuild_meili(runtime: Runtime, progress: Callable[[int], None] | None = Non
     return _rebuild(runtime, meili_backend(runtime), progress, only_if_missing)[0]
 
 
-def _rebuild(runtime: Runtime, meili: MeiliSearch, progress: Callable[[int], None] | None,
+def _rebuild(runtime: "Runtime", meili: MeiliSearch, progress: Callable[[int], None] | None,
              only_if_missing: bool) -> tuple[int, int]:
     """(documents indexed, outbox rows covered and removed)."""
     live = meili.index_uid

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON line per request (and per log record), plus request metrics.
+"""Request logs: one JSON line per request, plus request metrics (the log format itself, shared
+with the worker, is app/logs.py).
 
 A request line holds method, path (no query string values that could carry a token), route
 template, status, duration in ms, request id and client address. Headers (Authorization,
@@ -6,14 +7,10 @@ cookies) are never logged. The request id comes from a sane incoming X-Request-I
 the reverse proxy) or is made here, and is sent back as X-Request-ID.
 """
 
-import json
 import logging
 import re
-import sys
 import time
 import uuid
-from datetime import UTC, datetime
-from urllib.parse import parse_qsl, urlencode
 
 from fastapi.routing import iter_route_contexts
 from starlette.datastructures import MutableHeaders
@@ -21,63 +18,12 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
+from app.logs import (  # noqa: F401 - the general part, re-exported for the web app's callers
+    JsonFormatter, RedactQuery, configure_logging, redact_query, redact_target,
+)
 
 log = logging.getLogger("chipwatch.access")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-SECRET_PARAMS = {"token", "access_token", "api_key", "key", "password"}
-STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, msg, and the record's extra fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-               "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
-        out.update({k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS})
-        if record.exc_info:
-            out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
-
-
-class RedactQuery(logging.Filter):
-    """For uvicorn's own access log, if it is left on: blank out token-like query values."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
-            args = list(record.args)
-            args[2] = redact_target(args[2])
-            record.args = tuple(args)
-        return True
-
-
-def redact_query(query: str) -> str:
-    if not query:
-        return ""
-    pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
-
-
-def redact_target(target: str) -> str:
-    path, sep, query = target.partition("?")
-    return path + sep + redact_query(query) if sep else path
-
-
-def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
-    """Send chipwatch's logs to stderr, as JSON lines or plain text. Idempotent."""
-    root = logging.getLogger("chipwatch")
-    if not any(getattr(h, "_chipwatch", False) for h in root.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler._chipwatch = True  # type: ignore[attr-defined]
-        root.addHandler(handler)
-    for handler in root.handlers:
-        if getattr(handler, "_chipwatch", False):
-            handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root.setLevel(level)
-    uvicorn_access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, RedactQuery) for f in uvicorn_access.filters):
-        uvicorn_access.addFilter(RedactQuery())
 
 
 def route_template(scope: Scope) -> str:
