@@ -8,7 +8,7 @@ from app.article.service import ArticleWriter
 from app.gazetteer.sync import sync_entities
 from app.models import Article
 from app.runtime import Runtime
-from app.search.database import write_document
+from app.search.repository import write_document
 
 BATCH = 500
 

@@ -211,8 +211,8 @@ def _top_candidates(session: Session, queries: list[tuple[int, int, object, obje
 
 
 def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[tuple]:
-    """Rows of `sql` (with an `IN ({ids})`) for ids."""
-    return select_in(session.connection(), sql.replace("{ids}", "{values}"), list(ids))
+    """Rows of `sql` (with an `IN ({values})`) for ids."""
+    return select_in(session.connection(), sql, list(ids))
 
 
 def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
@@ -242,12 +242,12 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     story_id: dict[int, str | None] = {}
     hashes: dict[int, str] = {}
     for a, dup, story, content_hash in _select_in(
-            session, "SELECT id, duplicate_of, story_id, content_hash FROM articles WHERE id IN ({ids})",
+            session, "SELECT id, duplicate_of, story_id, content_hash FROM articles WHERE id IN ({values})",
             copy_ids | story_ids):
         duplicate_of[a], story_id[a], hashes[a] = dup, story, content_hash
     originals = {d for a, d in duplicate_of.items() if d is not None and a in copy_ids} - story_id.keys()
     if originals:
-        story_id.update(_select_in(session, "SELECT id, story_id FROM articles WHERE id IN ({ids})", originals))
+        story_id.update(_select_in(session, "SELECT id, story_id FROM articles WHERE id IN ({values})", originals))
     arrays: dict[int, np.ndarray] = {}
     missing = []
     for a in copy_ids & hashes.keys():
@@ -259,18 +259,18 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     backfill: dict[int, np.ndarray] = {}
     if missing:
         for a, data in _select_in(
-                session, "SELECT article_id, shingles FROM article_shingles WHERE article_id IN ({ids})", missing):
+                session, "SELECT article_id, shingles FROM article_shingles WHERE article_id IN ({values})", missing):
             arrays[a] = decode_shingles(data)
             remember_shingles(hashes[a], arrays[a])
         unstored = [a for a in missing if a not in arrays]
         if unstored:
-            for a, body in _select_in(session, "SELECT id, body FROM articles WHERE id IN ({ids})", unstored):
+            for a, body in _select_in(session, "SELECT id, body FROM articles WHERE id IN ({values})", unstored):
                 arrays[a] = backfill[a] = cached_array(hashes[a], body)
     tags: dict[int, dict[str, str]] = {}
     if story_ids:
         for a, entity_id, entity_type in _select_in(
                 session, "SELECT article_id, entity_id, entity_type FROM article_entities "
-                         "WHERE article_id IN ({ids})", story_ids):
+                         "WHERE article_id IN ({values})", story_ids):
             tags.setdefault(a, {})[entity_id] = entity_type
     return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
 

@@ -22,7 +22,7 @@ from app.enrich.tagger import Hit
 from app.index_queue import queue_upserts
 from app.lists.status import write_article_lists, write_new_articles
 from app.models import Article, as_utc
-from app.search.database import write_document, write_documents
+from app.search.repository import write_document, write_documents
 
 
 class NewArticle(NamedTuple):

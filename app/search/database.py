@@ -1,84 +1,23 @@
 """The built-in search: FTS5 on SQLite, a GIN-indexed token array on PostgreSQL.
 
 Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han bigrams) and
-the ids of the article's entities, written in the same transaction as the article.
+the ids of the article's entities, written in the same transaction as the article (their rows
+and SQL: app/search/repository.py).
 """
 
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, func, literal, literal_column, or_, select,
-    text,
-)
+from sqlalchemy import Select, Text, and_, func, literal, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
-from app.search.query import QueryPlan
-from app.text import index_tokens
 from app.search.periods import bucket_start
-
-ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
-
-# PostgreSQL only (made by the migration); SQLite's FTS5 table is reached through text().
-_pg_table = Table(
-    "article_search", MetaData(),
-    Column("article_id", Integer, primary_key=True),
-    Column("tokens", postgresql.ARRAY(Text)),
-)
-
-
-def _fts_entity(entity_id: str) -> str:
-    return entity_id.replace("-", "")
-
-
-def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
-    """(Re)index one article in the database search, inside the caller's transaction."""
-    tokens = index_tokens(article.title + "\n" + article.body)
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
-        session.execute(
-            text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": " ".join(tokens),
-             "ents": " ".join(_fts_entity(e) for e in entity_ids)},
-        )
-    else:
-        all_tokens = sorted(set(tokens)) + [ENTITY_TOKEN + e for e in entity_ids]
-        stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
-        session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
-                                                   set_={"tokens": all_tokens}))
-
-
-def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
-    """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, index_tokens(title + "\n" + body) joined by spaces, entity ids)."""
-    if not documents:
-        return
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        ids = [d[0] for d in documents]
-        conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
-        conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, " ".join(_fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
-    else:
-        # New ids come from a sequence: no row can exist for them (one that did would make the
-        # batch fail and be stored one article at a time, through write_document).
-        from app.bulk import insert_rows
-
-        insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
-            for i, text_, entity_ids in documents])
-
-
-def delete_document(session: Session, article_id: int) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
-    else:
-        session.execute(_pg_table.delete().where(_pg_table.c.article_id == article_id))
-
+from app.search.query import QueryPlan
+from app.search.repository import ENTITY_TOKEN, fts_entity, fts_matches, pg_table
 
 
 def _fts_quote(token: str) -> str:
@@ -93,7 +32,7 @@ def fts_expression(plan: QueryPlan) -> str:
         )
         alternatives = [f"({words})"] if words else []
         if clause.entity is not None:
-            alternatives.append(f"ents : {_fts_quote(_fts_entity(clause.entity.id))}")
+            alternatives.append(f"ents : {_fts_quote(fts_entity(clause.entity.id))}")
         clauses.append("(" + " OR ".join(alternatives) + ")")
     return " AND ".join(clauses)
 
@@ -103,7 +42,7 @@ def _text_array(values) -> object:
 
 
 def _pg_condition(plan: QueryPlan):
-    tokens = _pg_table.c.tokens
+    tokens = pg_table.c.tokens
     conditions = []
     for clause in plan.clauses:
         words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
@@ -111,7 +50,7 @@ def _pg_condition(plan: QueryPlan):
             conditions.append(or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id]))))
         else:
             conditions.append(words)
-    return select(_pg_table.c.article_id).where(and_(*conditions))
+    return select(pg_table.c.article_id).where(and_(*conditions))
 
 
 class DatabaseSearch:
@@ -129,9 +68,7 @@ class DatabaseSearch:
         rank = None
         if plan:
             if self.engine == "sqlite":
-                fts = (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
-                       .select_from(text("article_fts"))
-                       .where(text("article_fts MATCH :match")).subquery())
+                fts = fts_matches()
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
             else:

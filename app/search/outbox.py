@@ -28,11 +28,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from meilisearch.errors import MeilisearchError
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
+from app.search import repository as repo
 from app.search.meili import MeiliSearch, document
 
 if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
@@ -95,12 +96,12 @@ def _rebuild_lock(runtime: "Runtime") -> Iterator[None]:
     """Held for a whole rebuild: no drain runs meanwhile (they skip, their rows wait)."""
     if _is_pg(runtime):
         with runtime.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:ns, 0)"), {"ns": LOCK_NS})
+            repo.lock_for_rebuild(conn, LOCK_NS)
             conn.commit()
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:ns, 0)"), {"ns": LOCK_NS})
+                repo.unlock_after_rebuild(conn, LOCK_NS)
                 conn.commit()
     else:
         with _file_lock(runtime, exclusive_wait=True):
@@ -167,16 +168,13 @@ def _due(limit: int):
 def _drain_batch_pg(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
     """One batch on PostgreSQL, in one transaction. Returns (rows drained, more may be due)."""
     with runtime.sessions.begin() as session:
-        if not session.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:ns, 0)"), {"ns": LOCK_NS}):
+        if not repo.may_drain(session, LOCK_NS):
             return 0, False  # a rebuild is running
         rows = session.scalars(_due(batch).with_for_update(skip_locked=True)).all()
         if not rows:
             return 0, False
         article_ids = sorted({r.article_id for r in rows})
-        locked = set(session.scalars(
-            text("SELECT a FROM unnest(CAST(:ids AS integer[])) AS a "
-                 "WHERE pg_try_advisory_xact_lock(:ns, a)"),
-            {"ids": article_ids, "ns": LOCK_NS + 1}))
+        locked = repo.lock_articles(session, article_ids, LOCK_NS + 1)
         mine = [r for r in rows if r.article_id in locked]
         if not mine:
             return 0, len(rows) == batch
