@@ -1,11 +1,14 @@
-"""Counts of matching articles per week, month or year, and the restrictions in that range."""
+"""Counts of matching articles per week, month or year, and the restrictions in that range; the
+comparison of several entities (the /timeline page and /api/timeline/compare)."""
 
 import logging
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.filters import Filters
+from app.filters import ENTITY_PARAMS, Filters
+from app.models import Entity
 from app.search.entity_cache import restrictions
 from app.search.periods import bucket_end
 from app.search.query import plan_query
@@ -56,3 +59,22 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
             events.extend(timeline_events(session, first, last, companies))
             events.sort(key=lambda e: e["date"])
     return {"interval": interval, "buckets": buckets, "events": events}
+
+
+def compare(session, filters: Filters, runtime, interval: str) -> dict:
+    """One series per selected entity (the other filters apply to all), restrictions overlaid."""
+    series = []
+    base = filters.replace(**{p: () for p in ENTITY_PARAMS})
+    names = {e.id: e.name for e in session.scalars(select(Entity).where(Entity.id.in_(
+        [v for vals in filters.entity_filters().values() for v in vals])))}
+    events: dict[str, dict] = {}
+    for param, values in filters.entity_filters().items():
+        for value in values:
+            one = base.replace(**{param: (value,)})
+            tl = timeline(session, one, runtime, interval)
+            series.append({"id": value, "type": param, "name": names.get(value, value),
+                           "query": one.query_string(paging=False),
+                           "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
+            events.update({e["id"]: e for e in tl["events"]})
+    return {"interval": interval, "series": series,
+            "events": sorted(events.values(), key=lambda e: e["date"])}

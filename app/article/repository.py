@@ -57,6 +57,25 @@ def id_by_url(session: Session, url: str) -> int | None:
     return session.scalar(select(Article.id).where(Article.url == url))
 
 
+def get(session: Session, article_id: int) -> Article | None:
+    return session.get(Article, article_id)
+
+
+def mentions_of(session: Session, article_id: int) -> list[Mention]:
+    return list(session.scalars(select(Mention).where(Mention.article_id == article_id).order_by(Mention.start)))
+
+
+def same_story(session: Session, article: Article) -> list[int]:
+    """The other articles of the article's story, by id."""
+    return list(session.scalars(select(Article.id).where(
+        Article.story_id == article.story_id, Article.id != article.id).order_by(Article.id)))
+
+
+def duplicates_of(session: Session, article_id: int) -> list[int]:
+    """The near-duplicates whose first copy the article is, by id."""
+    return list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id).order_by(Article.id)))
+
+
 def source_id(session: Session, name: str) -> int:
     """The id of the source called `name`, created when there is none."""
     found = session.scalar(select(Source.id).where(Source.name == name))

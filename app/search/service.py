@@ -1,16 +1,16 @@
-"""One data function per view: the search page, the article page and their JSON twins."""
+"""The search view's data function (the page, its fragment, /api/search, CSV and Atom), and the
+article summaries every list of articles shows (app/article/schemas.py Summary)."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.enrich.tagger import Tagger
 from app.filters import ENTITY_PARAMS, FilterError, Filters
 from app.gazetteer import EntityDef
 from app.lists import facet_value_name
-from app.models import Article, Mention, as_utc
+from app.models import as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
@@ -148,28 +148,3 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
                       result.histogram)
-
-
-def article_detail(session: Session, article_id: int) -> dict | None:
-    article = session.get(Article, article_id)
-    if article is None:
-        return None
-    detail = summaries(session, [article_id])[0]
-    detail["snippet"] = make_snippet(article.body, [])
-    mentions = session.scalars(select(Mention).where(Mention.article_id == article_id)
-                               .order_by(Mention.start)).all()
-    same_story = []
-    if article.story_id:
-        same_story = list(session.scalars(select(Article.id).where(
-            Article.story_id == article.story_id, Article.id != article_id).order_by(Article.id)))
-    duplicates = list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id)
-                                      .order_by(Article.id)))
-    detail.update({
-        "duplicates": duplicates,
-        "body": article.body, "cited_sources": article.cited_sources or [],
-        "mentions": [{"entity_id": m.entity_id, "surface": m.surface, "start": m.start,
-                      "end": m.end} for m in mentions],
-        "same_story": same_story, "duplicate_of": article.duplicate_of,
-        "gazetteer_version": article.gazetteer_version,
-    })
-    return detail

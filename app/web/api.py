@@ -6,14 +6,13 @@ from fastapi import APIRouter, Body, HTTPException, Query
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
-from app.entities import co_mentioned
-from app.filters import SLUG
+from app.article.detail import article_detail
+from app.entities import entity_data, entity_json
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
-from app.lists.status import entity_status
 from app.models import ArticleEntity, Entity
-from app.search.service import article_detail, search_articles
-from app.timeline import timeline
+from app.search.service import search_articles
+from app.timeline import compare, timeline
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
 from app.web.schemas import (
@@ -77,15 +76,6 @@ def api_ingest(runtime: RuntimeDep,
     return ingestor.ingest(raw).to_dict()
 
 
-def _entity_json(entity: Entity, count: int | None = None) -> dict:
-    out = {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": entity.aliases}
-    if entity.date:
-        out["date"] = entity.date.isoformat()
-    if count is not None:
-        out["article_count"] = count
-    return out
-
-
 @router.get("/entities", response_model=EntitiesOut)
 def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
     counts = dict(session.execute(select(ArticleEntity.entity_id, func.count())
@@ -93,22 +83,15 @@ def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  
     stmt = select(Entity).order_by(Entity.type, Entity.name)
     if type:
         stmt = stmt.where(Entity.type == type)
-    return {"entities": [_entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
+    return {"entities": [entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetailOut, responses=errors(404))
 def api_entity(entity_id: str, session: SessionDep) -> dict:
-    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
-    if entity is None:
+    data = entity_data(session, entity_id)
+    if data is None:
         raise HTTPException(404, f"no entity {entity_id!r}")
-    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    count = session.scalar(select(func.count()).select_from(articles.subquery()))
-    out = _entity_json(entity, count)
-    out["data"] = entity.data
-    out["co_mentioned"] = co_mentioned(session, entity_id, limit=30)
-    if entity.type == "company":
-        out["lists"] = entity_status(session, entity_id)  # export-control list status over time
-    return out
+    return data.to_json()
 
 
 @router.get("/timeline", response_model=TimelineOut)
@@ -121,9 +104,7 @@ def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
 def api_timeline_compare(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
                          interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
     """The /timeline view: one series per selected entity."""
-    from app.web.pages import compare_data
-
-    data = compare_data(session, filters, runtime, interval)
+    data = compare(session, filters, runtime, interval)
     return {"interval": interval, "events": data["events"], "series": [
         {"id": s["id"], "type": s["type"], "name": s["name"],
          "buckets": [{"start": d.isoformat(), "count": n} for d, n in sorted(s["buckets"].items())]}

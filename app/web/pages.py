@@ -1,18 +1,17 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
-from app.entities import co_mentioned
-from app.lists.status import entity_status
-from app.filters import ENTITY_PARAMS, SLUG, Filters
+from app.article.detail import article_detail
+from app.entities import entity_data
+from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
-from app.search.service import article_detail, search_articles, summaries
-from app.timeline import timeline
+from app.search.service import search_articles, summaries
+from app.timeline import compare, timeline
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
@@ -103,43 +102,19 @@ def _segments(detail: dict, names: dict) -> list[tuple[str, Entity | None]]:
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: RuntimeDep):
-    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
-    if entity is None or entity.type not in ENTITY_PARAMS:
+    data = entity_data(session, entity_id)
+    if data is None or data.entity.type not in ENTITY_PARAMS:
         raise HTTPException(404, f"There is no entity {entity_id!r}.")
+    entity = data.entity
     own = Filters.model_validate({entity.type: [entity.id]})
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
                              runtime.query_tagger, runtime.fallback, histogram="month")
     tl = timeline(session, own, runtime, "month", counts=latest.histogram)
-    co = co_mentioned(session, entity_id, types=("company", "chip"), limit=24)
-    restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
-                                               .order_by(Entity.date))
-                    if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
-    concerns = {t: session.scalars(select(Entity).where(Entity.id.in_(ids))).all()
-                for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
     return render(request, "entity.html", {
-        "e": entity, "latest": latest, "co": co, "restrictions": restrictions, "concerns": concerns,
-        "chart": bar_chart(tl["buckets"], tl["events"], "month"), "timeline": tl, "filters": own,
-        "lists": entity_status(session, entity_id) if entity.type == "company" else [],
+        "e": entity, "latest": latest, "co": data.page_co_mentioned, "restrictions": data.restrictions,
+        "concerns": data.concerns, "chart": bar_chart(tl["buckets"], tl["events"], "month"), "timeline": tl,
+        "filters": own, "lists": data.lists,
     }, alternate=f"/api/entities/{entity_id}")
-
-
-def compare_data(session, filters: Filters, runtime, interval: str) -> dict:
-    """One series per selected entity (the other filters apply to all), restrictions overlaid."""
-    series = []
-    base = filters.replace(**{p: () for p in ENTITY_PARAMS})
-    names = {e.id: e.name for e in session.scalars(select(Entity).where(Entity.id.in_(
-        [v for vals in filters.entity_filters().values() for v in vals])))}
-    events: dict[str, dict] = {}
-    for param, values in filters.entity_filters().items():
-        for value in values:
-            one = base.replace(**{param: (value,)})
-            tl = timeline(session, one, runtime, interval)
-            series.append({"id": value, "type": param, "name": names.get(value, value),
-                           "query": one.query_string(paging=False),
-                           "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
-            events.update({e["id"]: e for e in tl["events"]})
-    return {"interval": interval, "series": series,
-            "events": sorted(events.values(), key=lambda e: e["date"])}
 
 
 @router.get("/timeline", response_class=HTMLResponse)
@@ -147,7 +122,7 @@ def timeline_page(request: Request, filters: FiltersDep, session: SessionDep, ru
                   interval: Annotated[Literal["week", "month", "year"], Query()] = "month"):
     if not filters.entity_filters():
         filters = filters.replace(company=("nvidia", "huawei"))
-    data = compare_data(session, filters, runtime, interval)
+    data = compare(session, filters, runtime, interval)
     chart = line_chart(data["series"], data["events"], interval)
     starts = chart["starts"] if chart else []
     return render(request, "timeline.html", {
