@@ -12,17 +12,36 @@ from pathlib import Path
 
 import click
 
-from app.config import get_settings
+from app.config import Settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
 DEMO_LISTS = Path(__file__).parent / "data" / "lists" / "entity-list-demo.json"
+
+
+class CliState:
+    """What the command group hands its commands (the click context's obj): the one Settings of
+    this invocation, read from the environment when first asked for. Embedders and tests pass
+    their own: main(..., obj=CliState(settings))."""
+
+    def __init__(self, settings: Settings | None = None):
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings()
+        return self._settings
+
+
+def _settings() -> Settings:
+    return click.get_current_context().find_object(CliState).settings
 
 
 def _runtime(upgrade: bool = True):
     from app.migrate import upgrade as db_upgrade
     from app.runtime import build_runtime
 
-    settings = get_settings()
+    settings = _settings()
     if upgrade:
         db_upgrade(settings)
     return build_runtime(settings)
@@ -30,8 +49,10 @@ def _runtime(upgrade: bool = True):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="chipwatch")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """chipwatch: a searchable dashboard of AI-chip export-control news."""
+    ctx.ensure_object(CliState)
 
 
 @main.group()
@@ -44,7 +65,7 @@ def db_upgrade() -> None:
     """Create or upgrade the database schema (Alembic)."""
     from app.migrate import upgrade
 
-    settings = get_settings()
+    settings = _settings()
     upgrade(settings)
     click.echo(f"database at head: {settings.sqlalchemy_url.split('@')[-1]}")
 
@@ -151,7 +172,7 @@ def worker(once: bool) -> None:
     from app.logs import configure_logging
     from app.worker import Worker
 
-    configure_logging(get_settings().log_format)
+    configure_logging(_settings().log_format)
     runtime = _runtime()
     try:
         work = Worker(runtime)
