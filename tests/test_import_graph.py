@@ -169,3 +169,16 @@ def test_the_checks_catch_what_they_look_for(tmp_path):
     source.write_text('from sqlalchemy import text\nq = text("SELECT 1")\nr = """\n  UPDATE articles SET x = 1"""\n'
                       'conn.exec_driver_sql(q)\nok = "Select a source"\n')
     assert [f.split(":")[0] for f in sql_in(source)] == ["line 2", "line 2", "line 3", "line 5"]
+
+
+def test_outbox_rows_are_queued_in_one_place():
+    """Index-outbox rows are inserted only by app/index_queue.py (whoever changes an article
+    calls it); the drain in app/search/outbox.py reads and deletes them."""
+    writers = set()
+    for module, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and (
+                    node.func.id == "IndexOutbox" or (node.func.id == "insert" and node.args
+                                                      and ast.unparse(node.args[0]) == "IndexOutbox")):
+                writers.add(module)
+    assert writers == {"app.index_queue"}
