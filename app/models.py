@@ -177,7 +177,7 @@ class FeedItem(Base):
 
 class ArticleKey(Base):
     """Lookup keys of an article by publication day: its smallest shingle hashes (near-duplicates)
-    and its companies, chips and restrictions (same story). See app/ingest/dedupe.py."""
+    and its companies, chips and restrictions (same story). See app/article/linking.py."""
 
     __tablename__ = "article_keys"
 
@@ -189,7 +189,7 @@ class ArticleKey(Base):
 
 class ArticleShingles(Base):
     """An article's shingle hashes (sorted little-endian int64), to confirm near-duplicates
-    without re-reading its text. See app/ingest/dedupe.py."""
+    without re-reading its text. See app/article/linking.py."""
 
     __tablename__ = "article_shingles"
 
@@ -288,7 +288,7 @@ class ArticleList(Base):
 
 
 Index("ix_articles_published_id", Article.published_at, Article.id)
-# With article_id: the candidate lookups (app/ingest/dedupe.py) read the index only.
+# With article_id: the candidate lookups (app/article/repository.py prefetch) read the index only.
 Index("ix_article_keys_key_day_article", ArticleKey.key, ArticleKey.day, ArticleKey.article_id)
 Index("ix_sources_next_check_at", Source.next_check_at)
 

@@ -99,8 +99,7 @@ class ArticleWriter:
         write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, articles)])
         write_new_articles(session, [(i, a.published_at, [e for e in a.tags if self._type(e) == "company"])
                                      for i, a in zip(ids, articles)])  # export-control list status
-        if self.outbox:
-            queue_upserts(session, [other for p in pending for other in [p.id, *p.touched]])
+        self._changed(session, [other for p in pending for other in [p.id, *p.touched]])
         return StoredBatch(ids, earlier)
 
     def store(self, session: Session, article: NewArticle, source_id: int | None) -> int:
@@ -141,5 +140,7 @@ class ArticleWriter:
                             [e for e in enrichment.tags if self._type(e) == "company"])
 
     def _changed(self, session: Session, article_ids: list[int]) -> None:
+        """Every write ends here with the articles whose search document changed (new, updated,
+        re-tagged, or given a story): the one place to add what follows any article write."""
         if self.outbox:
             queue_upserts(session, article_ids)

@@ -10,6 +10,7 @@ stored twice.
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 

@@ -11,12 +11,11 @@ linking needs (app/article/linking.py). They run in a thread, on their own conne
 batch before is being written (the database works without holding the GIL), so that batch is
 linked from memory rather than read back. Then the batch is handed to app/article/service.py,
 which links it in memory and writes each table with one multi-row statement (COPY on
-PostgreSQL). Each batch is one transaction:
-articles, their tags and mentions, their keys and shingles, their search rows and the
-index-outbox rows commit together or not at all. The batch's writes run in a savepoint: when
-another writer stored one of its articles between our lookup and our insert, the savepoint is
-rolled back and the batch is stored item by item (each a batch of one, in its own savepoint),
-so one bad item never loses the others.
+PostgreSQL). Each batch is one transaction: articles, their tags and mentions, their keys and
+shingles, their search rows, list status and index-outbox rows commit together or not at all.
+The batch's writes run in a savepoint: when another writer stored one of its articles between
+our lookup and our insert, the savepoint is rolled back and the batch is stored item by item
+(each a batch of one, in its own savepoint), so one bad item never loses the others.
 """
 
 import ctypes
@@ -29,7 +28,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import chain, islice
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
