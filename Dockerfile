@@ -27,16 +27,16 @@ ENV PATH=/opt/venv/bin:$PATH
 
 WORKDIR /src
 
-# 1. Dependencies only, from pyproject.toml: this layer is reused until the
-#    dependency list changes, not on every source edit.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+# 1. Dependencies only, from the hashed lock (requirements/runtime.lock, refreshed with
+#    `make lock`): exactly the locked versions, each file checked against its sha256. This layer
+#    is reused until the lock changes, not on every source edit.
+COPY requirements/runtime.lock /tmp/runtime.lock
+RUN pip install --quiet --require-hashes -r /tmp/runtime.lock
 
-# 2. The project itself (console script `chipwatch`), without touching the deps.
+# 2. The project itself (console script `chipwatch`), without touching the deps, built by the
+#    locked setuptools.
 COPY . .
-RUN pip install --no-deps . \
+RUN pip install --quiet --no-deps --no-build-isolation . \
     # The code runs from /app (see the header); drop the second copy in site-packages.
     && rm -rf /opt/venv/lib/python3.11/site-packages/app \
     && mkdir /app \

@@ -1,19 +1,27 @@
 # The two quickstart commands (README) and a few helpers.
-.PHONY: demo test serve bench clean
+.PHONY: demo test serve bench lock clean distclean
 
-demo:  ## run chipwatch on the embedded default (SQLite + FTS5) at http://127.0.0.1:8000
+PORT ?= 8000
+
+demo:  ## run chipwatch on the embedded default (SQLite + FTS5) at http://127.0.0.1:$(PORT) (make demo PORT=8123)
 	./scripts/bootstrap.sh
-	.venv/bin/chipwatch demo
+	.venv/bin/chipwatch demo --port $(PORT)
 
 test:  ## the whole test suite, on SQLite and PostgreSQL, with the real Meilisearch
 	./scripts/test.sh
 
 serve:
 	./scripts/bootstrap.sh
-	.venv/bin/chipwatch serve
+	.venv/bin/chipwatch serve --port $(PORT)
 
-clean:
-	rm -rf .venv .chipwatch .cache
+lock:  ## refresh requirements/*.lock (hashed) after a dependency change in pyproject.toml
+	./scripts/lock.sh
+
+clean:  ## the virtualenv and the demo's data; downloads (Meilisearch, uv) stay in .cache
+	rm -rf .venv .chipwatch
+
+distclean: clean  ## everything make created, downloads included
+	rm -rf .cache
 
 bench:  ## ingestion and search benchmarks at 10k and 100k articles, reliability drills, freshness; reports in bench/reports/
 	./scripts/bootstrap.sh test

@@ -12,29 +12,15 @@ from pathlib import Path
 
 import click
 
+from app.cli_state import CliState, cli_settings  # noqa: F401  (CliState: embedders and tests)
 from app.config import Settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
 DEMO_LISTS = Path(__file__).parent / "data" / "lists" / "entity-list-demo.json"
 
 
-class CliState:
-    """What the command group hands its commands (the click context's obj): the one Settings of
-    this invocation, read from the environment when first asked for. Embedders and tests pass
-    their own: main(..., obj=CliState(settings))."""
-
-    def __init__(self, settings: Settings | None = None):
-        self._settings = settings
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = Settings()
-        return self._settings
-
-
 def _settings() -> Settings:
-    return click.get_current_context().find_object(CliState).settings
+    return cli_settings()
 
 
 def _runtime(upgrade: bool = True):
@@ -136,30 +122,52 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
               help="Web processes (one per core serves the most pages).")
 def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
     """Serve the web app (and the worker alongside, unless --no-worker)."""
+    _check_port(host, port)
     runtime = _runtime()
     _serve(runtime, host, port, with_worker=not no_worker, workers=workers)
 
 
-def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1) -> None:
+def _check_port(host: str, port: int) -> None:
+    from app.ports import busy_port_message, port_problem
+
+    problem = port_problem(host, port)
+    if problem:
+        raise click.BadParameter(busy_port_message(host, port, problem), param_hint="--port")
+
+
+def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
+           quiet: bool = False) -> None:
+    import logging
+
     import uvicorn
 
     from app.main import create_app
+    from app.web.hosts import SERVED_AT_ENV, serve_base_url
     from app.worker import Worker
 
     stop = threading.Event()
     if with_worker:  # in this process only, however many web processes serve
         threading.Thread(target=Worker(runtime).run, args=(stop,), daemon=True, name="worker").start()
     # The app logs each request itself (tokens blanked): uvicorn's access log is off.
+    # Quiet (the demo): warnings and errors only, no line per request.
+    log_level = "warning" if quiet else "info"
+    # Feed links need the address readers use: the one served here unless one is configured.
+    # uvicorn's own proxy headers are off: it would believe X-Forwarded-For from any loopback
+    # client; the app does it for CHIPWATCH_FORWARDED_ALLOW_IPS only (app/web/hosts.py).
+    os.environ[SERVED_AT_ENV] = serve_base_url(host, port)
     try:
         if workers == 1:
-            uvicorn.run(create_app(runtime.settings, runtime), host=host, port=port,
-                        log_level="info", access_log=False)
+            app = create_app(runtime.settings, runtime)
+            if quiet:
+                logging.getLogger("chipwatch").setLevel(logging.WARNING)
+            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                        proxy_headers=False)
         else:
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
                 uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
-                            port=port, log_level="info", access_log=False)
+                            port=port, log_level=log_level, access_log=False, proxy_headers=False)
     finally:
         stop.set()
         runtime.close()
@@ -190,6 +198,8 @@ def worker(once: bool) -> None:
 @click.option("--no-serve", is_flag=True, help="Load the sample corpus and exit.")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Embedded default: database, sample corpus and restriction timeline, then serve."""
+    if not no_serve:
+        _check_port(host, port)
     runtime = _runtime()
     lists = run_list_import(runtime, DEMO_LISTS.read_bytes(), f"bundled {DEMO_LISTS.name}")
     click.echo(f"export-control lists: {lists.summary()}")
@@ -201,7 +211,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         runtime.close()
         return
     click.echo(f"chipwatch is running on http://{host}:{port}  (Ctrl+C to stop)")
-    _serve(runtime, host, port, with_worker=True)
+    _serve(runtime, host, port, with_worker=True, quiet=True)
 
 
 @main.group()
@@ -210,15 +220,18 @@ def index() -> None:
 
 
 @index.command("status")
-def index_status() -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print machine-readable state.")
+def index_status(as_json: bool) -> None:
     """Show the engine and how many changes wait for the index."""
+    from app.index_report import format_index_status
     from app.indexer import status
 
     runtime = _runtime()
     try:
-        click.echo(json.dumps(status(runtime)))
+        state = status(runtime)
     finally:
         runtime.close()
+    click.echo(json.dumps(state) if as_json else format_index_status(state))
 
 
 @index.command("rebuild")
@@ -264,10 +277,10 @@ def sources() -> None:
 @click.option("--interval", default=60, show_default=True, type=int, help="Minutes between polls.")
 def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> None:
     """Add a feed (RSS, Atom or JSON Feed); the worker polls it from its next round."""
-    from app.ingest.sources import SourceError, add_source, check_feed_url, source_state
+    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
 
     try:
-        check_feed_url(url)
+        check_feed_address(check_feed_url(url), allow_private=_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()
@@ -335,23 +348,56 @@ def sources_remove(source: str) -> None:
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
 @click.option("--fail-under", type=float, default=None,
               help="Exit 1 when any entity type's micro-F1 is below this value.")
+@click.option("--search", "search_", is_flag=True,
+              help="Score search instead: recall@10, nDCG@10, MRR, zero results per engine on "
+                   "the judged queries (app/data/eval/queries.jsonl).")
+@click.option("--engine", "engines", multiple=True, type=click.Choice(["sqlite", "postgresql", "meilisearch"]),
+              help="With --search: the engines to score (default: all three).")
+@click.option("--pg-url", envvar="CHIPWATCH_EVAL_PG",
+              default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
+              help="With --search: a PostgreSQL server where a scratch database is made and dropped.")
+@click.option("--meili-bin", envvar="MEILI_BIN",
+              help="With --search: a Meilisearch binary to start for the run (or --meili-url).")
+@click.option("--meili-url", help="With --search: a running Meilisearch (a new index is made and deleted).")
+@click.option("--meili-key", help="With --search: its API key.")
 def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, sample: bool,
-          no_misses: bool, fail_under: float | None) -> None:
-    """Score enrichment on the labelled evaluation set: precision, recall and F1 per type."""
+          no_misses: bool, fail_under: float | None, search_: bool, engines: tuple[str, ...],
+          pg_url: str, meili_bin: str | None, meili_url: str | None, meili_key: str | None) -> None:
+    """Score enrichment on the labelled evaluation set: precision, recall and F1 per type
+    (or, with --search, search relevance on the judged queries)."""
+    if search_:
+        from app.search_eval import ENGINES, evaluate, format_text, load_queries
+
+        reports = evaluate(list(engines or ENGINES), load_queries(data) if data else load_queries(),
+                           pg_admin=pg_url, meili_url=meili_url, meili_key=meili_key, meili_bin=meili_bin)
+        click.echo(format_text(reports, worst=0 if no_misses else 10))
+        if json_out:
+            out = json.dumps([r.summary() for r in reports], ensure_ascii=False, indent=2)
+            click.echo(out) if str(json_out) == "-" else json_out.write_text(out + "\n", encoding="utf-8")
+        if any(r.error for r in reports):
+            raise SystemExit(1)
+        return
     from app import gazetteer as gz
     from app.enrich import Enricher, default_enricher
     from app.enrich.evaluate import EVAL_SET, evaluate, load_eval_set, load_sample_set
+    from app.enrich.evaluate_restrictions import format_parts, restriction_linking
 
     enricher = Enricher(gz.load(gazetteer_dir)) if gazetteer_dir else default_enricher()
     articles = load_sample_set() if sample else load_eval_set(data or EVAL_SET)
     report = evaluate(articles, enricher)
+    full = report.to_dict()
+    # The news-style restriction set (both parts) unless one file is scored alone.
+    linking = None if sample or data else restriction_linking(enricher)
+    if linking:
+        full["restriction_linking"] = {name: part.to_dict() for name, part in linking.items()}
     if json_out and str(json_out) == "-":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(full, ensure_ascii=False, indent=2))
     else:
         click.echo(report.format_text(show_misses=not no_misses))
+        if linking:
+            click.echo("\n" + format_parts(linking, show_misses=not no_misses))
         if json_out:
-            json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n",
-                                encoding="utf-8")
+            json_out.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if fail_under is not None and report.worst_f1() < fail_under:
         sys.exit(1)
 
@@ -553,3 +599,8 @@ def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: fl
         click.echo(report.format_text(show_misses=not no_misses))
     if fail_under is not None and report.precision < fail_under:
         sys.exit(1)
+
+
+from app.accounts.cli import users  # noqa: E402
+
+main.add_command(users)

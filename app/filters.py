@@ -11,11 +11,14 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 ENTITY_PARAMS = ("company", "chip", "restriction", "region", "agency")
 # listed: a company tagged on the article was on an export-control list at its date (yes/no);
 # list: on which list (a slug such as entity-list). See app/lists/.
-LIST_PARAMS = (*ENTITY_PARAMS, "lang", "source", "listed", "list")
+# restriction_role: reported (the article's news) or context (referred back to) narrows the
+# restriction links an article must have; restriction alone means either.
+LIST_PARAMS = (*ENTITY_PARAMS, "lang", "source", "listed", "list", "restriction_role")
+ROLES = ("reported", "context")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 # The order of parameters in a query string (Filters.params): one view, one URL.
-URL_ORDER = ("q", *LIST_PARAMS, "from", "to", "sort", "expand", "page", "per_page")
+URL_ORDER = ("q", *LIST_PARAMS, "from", "to", "sort", "expand", "match", "page", "per_page")
 MAX_QUERY = 500
 MAX_VALUES = 20
 
@@ -45,7 +48,16 @@ class Filters(BaseModel):
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(20, ge=1, le=100)
     expand: bool = True
+    # "any": ranked (a hit needs the query's names and concepts or most of its words);
+    # "all": every word of the query is required, as quoted phrases and +word are.
+    match: Literal["any", "all"] = "any"
     listed: tuple[Literal["yes", "no"], ...] = ()
+    restriction_role: tuple[Literal["reported", "context"], ...] = ()
+
+    @property
+    def role(self) -> str | None:
+        """The one role asked for, or None (no role, or both: no narrowing)."""
+        return self.restriction_role[0] if len(set(self.restriction_role)) == 1 else None
 
     @field_validator(*ENTITY_PARAMS)
     @classmethod
@@ -108,6 +120,8 @@ class Filters(BaseModel):
             out.append(("sort", get("sort")))
         if not get("expand"):
             out.append(("expand", "0"))
+        if get("match") != "any":
+            out.append(("match", get("match")))
         if paging:
             if get("page") != 1:
                 out.append(("page", str(get("page"))))
@@ -175,11 +189,11 @@ def parse_filters(multi: list[tuple[str, str]]) -> Filters:
                 values = data.setdefault(key, [])
                 if value not in values:
                     values.append(value)
-        elif key in ("q", "from", "to", "sort", "page", "per_page", "expand"):
+        elif key in ("q", "from", "to", "sort", "page", "per_page", "expand", "match"):
             data[key] = value.strip()
     errors = [{"param": k, "msg": f"at most {MAX_VALUES} values"}
               for k in LIST_PARAMS if len(data.get(k, [])) > MAX_VALUES]
-    for key in ("from", "to", "sort"):
+    for key in ("from", "to", "sort", "match"):
         if data.get(key) == "":
             del data[key]
     if data.get("expand") in ("0", "false", "off", "no"):

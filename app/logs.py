@@ -1,5 +1,5 @@
 """chipwatch's logs, for every process (web, worker, CLI): one JSON line per record on stderr,
-or plain text; query values that could carry a token are blanked out."""
+or readable text on a terminal; query values that could carry a token are blanked out."""
 
 import json
 import logging
@@ -21,6 +21,41 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False, default=str)
+
+
+ACCESS_LOGGER = "chipwatch.access"  # the web app's request lines (app/web/logging.py)
+
+
+class TextFormatter(logging.Formatter):
+    """Readable lines for a terminal: "12:00:01 GET /?q=h20 200 3.2 ms" for a request, else
+    time, level, logger and message with any extra fields as key=value."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        when = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        extra = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS}
+        if record.name == ACCESS_LOGGER and "status" in extra:
+            query = f"?{extra['query']}" if extra.get("query") else ""
+            line = (f"{when} {extra['method']} {extra['path']}{query} {extra['status']} "
+                    f"{extra['duration_ms']} ms")
+        else:
+            line = f"{when} {record.levelname.lower()} {record.name}: {record.getMessage()}"
+            if extra:
+                line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+def resolve_format(setting: str | None, stream=None) -> str:
+    """CHIPWATCH_LOG_FORMAT when set; otherwise text on a terminal and JSON lines elsewhere
+    (files, pipes, containers, log collectors)."""
+    if setting:
+        return setting
+    stream = stream or sys.stderr
+    try:
+        return "text" if stream.isatty() else "json"
+    except (AttributeError, ValueError):  # a closed or odd stream
+        return "json"
 
 
 class RedactQuery(logging.Filter):
@@ -46,8 +81,10 @@ def redact_target(target: str) -> str:
     return path + sep + redact_query(query) if sep else path
 
 
-def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
-    """Send chipwatch's logs to stderr, as JSON lines or plain text. Idempotent."""
+def configure_logging(fmt: str | None = None, level: int = logging.INFO) -> None:
+    """Send chipwatch's logs to stderr, as JSON lines or readable text (None: text on a terminal,
+    see resolve_format). Idempotent."""
+    fmt = resolve_format(fmt)
     root = logging.getLogger("chipwatch")
     if not any(getattr(h, "_chipwatch", False) for h in root.handlers):
         handler = logging.StreamHandler(sys.stderr)
@@ -55,8 +92,7 @@ def configure_logging(fmt: str = "json", level: int = logging.INFO) -> None:
         root.addHandler(handler)
     for handler in root.handlers:
         if getattr(handler, "_chipwatch", False):
-            handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(
-                "%(asctime)s %(levelname)s %(name)s %(message)s"))
+            handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.setLevel(level)
     uvicorn_access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactQuery) for f in uvicorn_access.filters):

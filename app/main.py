@@ -9,13 +9,17 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import ROOT, __version__
+from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import access, apidocs, api, exports, health, lists, pages, views
+from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, health, help,
+                     hosts, lists, note_routes, pages, saved_views, views, xlsx_export)
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -97,18 +101,34 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(api.router)
     app.include_router(health.router)
     app.include_router(views.router)
-    app.include_router(views.api_router)
+    app.include_router(confirm.router)
+    app.include_router(saved_views.router)
+    app.include_router(saved_views.api_router)
+    app.include_router(account_routes.router)
+    app.include_router(account_routes.api_router)
+    app.include_router(alert_routes.router)
+    app.include_router(alert_routes.api_router)
+    app.include_router(note_routes.router)
+    app.include_router(note_routes.api_router)
     app.include_router(lists.router)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
+    app.include_router(xlsx_export.router)
+    app.include_router(help.router)
 
-    # The last added runs first: request log and metrics (see everything), security headers
-    # (on every response, errors included), rate limit, body cap, read access, then the routes.
+    # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
+    # see the real client), request log and metrics (see everything), security headers (on every
+    # response, errors included), allowed hosts, rate limit, body cap, read access, the audit
+    # trail of accepted writes, then the routes.
+    app.add_middleware(AuditMiddleware)
     app.add_middleware(ReadAccessMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts.allowed_hosts(settings))
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestLogMiddleware)
+    if hosts.trusted_proxies(settings):
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=hosts.trusted_proxies(settings))
 
     error = error_response
 

@@ -1,7 +1,8 @@
 """Text normalisation shared by the tagger, the search backends and the queries.
 
 One function decides how text is compared everywhere, so an index and a query can never
-disagree: Unicode compatibility forms, case, and Arabic orthography (hamza forms, alef
+disagree: Unicode compatibility forms, case, accents and other marks on Latin, Greek and
+Cyrillic letters (NFKD, marks removed), and Arabic orthography (hamza forms, alef
 maqsura, taa marbuta, diacritics, tatweel) are folded; offsets back into the original text
 are kept so mentions and highlights point at what the reader sees.
 """
@@ -31,10 +32,23 @@ ARABIC_PREFIXES = frozenset({
 })
 
 
+# Latin, Greek and Cyrillic letters (with their extended blocks) lose their accents and other
+# marks: Pekin is Pékin, controle is contrôle, Ελλάδα is ελλαδα. Other scripts keep theirs
+# (Hangul and kana decompose into different letters, Arabic has its own folding above).
+_MARKED_SCRIPTS = re.compile(r"[\u00C0-\u052F\u1E00-\u1FFF\u0300-\u036F]")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _fold_char_uncached(ch: str) -> str:
     if _DROPPED.match(ch):
         return ""
     out = unicodedata.normalize("NFKC", ch).casefold()
+    if _MARKED_SCRIPTS.search(out):
+        out = _strip_marks(out)
     return out.translate(_ARABIC_FOLD)
 
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
 from app.search.entity_cache import restrictions
-from app.search.periods import bucket_end
-from app.search.query import plan_query
+from app.search.periods import bucket_end, engine_interval, fold, interval_for, span_of
+from app.search.service import prepare_query
 
 log = logging.getLogger("chipwatch.timeline")
 
@@ -19,7 +19,7 @@ log = logging.getLogger("chipwatch.timeline")
 def histogram(session: Session, filters: Filters, runtime, interval: str) -> dict[date, int]:
     """Matching articles per period, from the search engine (the same counts as its results),
     or from the database when the engine cannot answer."""
-    plan = plan_query(filters.q, runtime.query_tagger, expand=filters.expand)
+    filters, plan = prepare_query(session, filters, runtime.query_tagger)
     counts = None
     if runtime.search is not runtime.db_search:
         try:
@@ -32,8 +32,13 @@ def histogram(session: Session, filters: Filters, runtime, interval: str) -> dic
 
 
 def timeline(session: Session, filters: Filters, runtime, interval: str = "month",
-             counts: dict[date, int] | None = None) -> dict:
-    """The timeline of the filters; counts when the caller already has them (search page)."""
+             counts: dict[date, int] | None = None, relevant: set[str] | None = None,
+             all_markers: bool = False) -> dict:
+    """The timeline of the filters; counts when the caller already has them (search page).
+
+    Restrictions drawn: with all_markers every one in range; otherwise those filtered on, those
+    in relevant (the restrictions the matching articles are tagged with, when the caller knows
+    them) or, with entity filters, those that concern the filtered entities."""
     if counts is None:
         counts = histogram(session, filters, runtime, interval)
     buckets = [{"start": start.isoformat(), "count": counts[start]} for start in sorted(counts)]
@@ -46,12 +51,15 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
         for rx in restrictions(session):
             if not first <= rx.date <= last:
                 continue
-            if filters.restriction and rx.id not in filters.restriction:
-                continue
-            if named and not filters.restriction and not named & (rx.concerns | {rx.issuer}):
-                continue
+            if not all_markers:
+                if filters.restriction and rx.id not in filters.restriction:
+                    continue
+                if relevant is not None and not filters.restriction and rx.id not in relevant:
+                    continue
+                if named and not filters.restriction and not named & (rx.concerns | {rx.issuer}):
+                    continue
             events.append({"id": rx.id, "date": rx.date.isoformat(), "title": rx.name,
-                           "entities": sorted(rx.concerns)})
+                           "entities": sorted(rx.concerns), "issuer": rx.issuer})
         if not filters.restriction:  # additions to and removals from export-control lists
             from app.lists.status import timeline_events
 
@@ -61,20 +69,66 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
     return {"interval": interval, "buckets": buckets, "events": events}
 
 
-def compare(session, filters: Filters, runtime, interval: str) -> dict:
-    """One series per selected entity (the other filters apply to all), restrictions overlaid."""
-    series = []
+def period_counts(session: Session, filters: Filters, runtime, interval: str) -> dict[date, int]:
+    """histogram() for any chart interval: quarters are folded from the engine's months."""
+    counts = histogram(session, filters, runtime, engine_interval(interval))
+    return fold(counts, interval) if interval == "quarter" else counts
+
+
+def choose_interval(filters: Filters, months: dict[date, int]) -> str:
+    """The interval for a chart of the filters, given its counts per month: from the date range
+    when both ends are set, else from the months that have articles."""
+    span = span_of(months)
+    first = filters.date_from or (span[0] if span else None)
+    last = filters.date_to or (bucket_end(span[1], "month") if span else None)
+    if first is None or last is None or last < first:
+        return "month"
+    return interval_for(first, last)
+
+
+def from_months(session: Session, filters: Filters, runtime, months: dict[date, int],
+                interval: str) -> dict[date, int]:
+    """Counts per interval from counts per month: folded, or (weeks) asked of the engine."""
+    if interval == "week":
+        return histogram(session, filters, runtime, "week")
+    return fold(months, interval) if interval in ("quarter", "year") else months
+
+
+def all_articles(filters: Filters) -> Filters:
+    """Every article in the filters' date range: what a share is a share of."""
+    return Filters.model_validate({}).replace(date_from=filters.date_from, date_to=filters.date_to)
+
+
+MAX_SERIES = 8
+
+
+def compare_data(session: Session, filters: Filters, runtime, interval: str | None = None,
+                 share: bool = False, all_markers: bool = False) -> dict:
+    """One series per selected entity (at most MAX_SERIES; the other filters apply to all),
+    restrictions overlaid; the interval follows the range unless given; with share, also the
+    count of all articles per period."""
     base = filters.replace(**{p: () for p in ENTITY_PARAMS})
+    picked = [(param, value) for param, values in filters.entity_filters().items()
+              for value in values][:MAX_SERIES]
     names = {e.id: e.name for e in session.scalars(select(Entity).where(Entity.id.in_(
-        [v for vals in filters.entity_filters().values() for v in vals])))}
-    events: dict[str, dict] = {}
-    for param, values in filters.entity_filters().items():
-        for value in values:
-            one = base.replace(**{param: (value,)})
-            tl = timeline(session, one, runtime, interval)
-            series.append({"id": value, "type": param, "name": names.get(value, value),
-                           "query": one.query_string(paging=False),
-                           "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
-            events.update({e["id"]: e for e in tl["events"]})
-    return {"interval": interval, "series": series,
+        [value for _, value in picked])))}
+    one_of = {value: base.replace(**{param: (value,)}) for param, value in picked}
+    months = {value: period_counts(session, one, runtime, "month") for value, one in one_of.items()}
+    if interval is None:
+        combined: dict[date, int] = {}
+        for counts in months.values():
+            for day, n in counts.items():
+                combined[day] = combined.get(day, 0) + n
+        interval = choose_interval(filters, combined)
+    series, events = [], {}
+    for param, value in picked:
+        one = one_of[value]
+        counts = from_months(session, one, runtime, months[value], interval)
+        tl = timeline(session, one, runtime, interval, counts=counts, all_markers=all_markers)
+        series.append({"id": value, "type": param, "name": names.get(value, value),
+                       "query": one.query_string(paging=False),
+                       "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
+        events.update({e["id"]: e for e in tl["events"]})
+    totals = period_counts(session, all_articles(filters), runtime, interval) if share else None
+    return {"interval": interval, "series": series, "totals": totals,
             "events": sorted(events.values(), key=lambda e: e["date"])}

@@ -33,6 +33,15 @@ class Worker:
 
             done["indexed"] = drain_outbox(self.runtime)
         # ---------------------------------------------------------------------------------------
+        # --- alerts: queue new matches of saved views, deliver the outbox (app/alerts) ---------
+        try:
+            from app.alerts.send import send
+            from app.alerts.service import deliver_due, match_new
+
+            done["alerts"] = {"queued": match_new(self.runtime), "delivered": deliver_due(self.runtime, send)}
+        except Exception:  # noqa: BLE001 - alerts must not stop the rest of the round
+            log.exception("alerts failed")
+        # ---------------------------------------------------------------------------------------
         done["index"] = status(self.runtime)
         return done
 

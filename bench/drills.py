@@ -80,9 +80,24 @@ class Meili:
         self.master_key = secrets.token_hex(24)
         self.process: subprocess.Popen | None = None
         self.paused = False
+        self.started_once = False  # after that, the port must stay the same (clients know it)
 
     def start(self, timeout: float = 60) -> float:
-        """Start and wait for /health; returns the seconds it took."""
+        """Start and wait for /health; returns the seconds it took. The port was only free when
+        it was chosen: on the first start, a port taken meanwhile means another one."""
+        for _ in range(5):
+            took = self._start_once(timeout)
+            if took is not None:
+                self.started_once = True
+                return took
+            log = (self.workdir / "meilisearch.log").read_text(errors="replace")
+            if self.started_once or "Address already in use" not in log:
+                raise RuntimeError(f"meilisearch exited {self.process.returncode}; see {self.workdir}")
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+        raise RuntimeError("meilisearch found no free port in 5 attempts")
+
+    def _start_once(self, timeout: float) -> float | None:
         started = time.monotonic()
         with open(self.workdir / "meilisearch.log", "ab") as log:
             # The flags of the test suite's server (tests/conftest_meili.py).
@@ -93,7 +108,7 @@ class Meili:
                  "--log-level", "WARN"], cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
-                raise RuntimeError(f"meilisearch exited {self.process.returncode}; see {self.workdir}")
+                return None
             if self.healthy():
                 return time.monotonic() - started
             time.sleep(0.05)
@@ -494,33 +509,53 @@ def run_outage(args, stack: Stack) -> dict:
             raise RuntimeError("the worker did not create the index")
         check_children()
         time.sleep(0.1)
-    ingest.start()
+
+    def take_down() -> None:
+        meili.kill() if args.outage_mode == "kill" else meili.pause()
+        if meili.healthy():  # a paused process still holds its port: it must not answer
+            raise RuntimeError("Meilisearch still answers after the outage began")
+
     t0 = time.monotonic()
-    # Then steady state: the worker is feeding the index (--outage-after 0: down at once).
-    while not (time.monotonic() - t0 >= args.outage_after
-               and (args.outage_after == 0 or meili_documents(stack) > 0)):
+    if args.outage_after == 0:
+        # Down before the first article is committed, so every outbox row of the ingest queues.
+        sample()
+        down_at = time.monotonic()
+        outbox_at_start = db.outbox()
+        take_down()
+        ingest.start()
+        ingest_running = True
+    else:
+        ingest.start()
+        # Steady state first: the worker is feeding the index.
+        while not (time.monotonic() - t0 >= args.outage_after and meili_documents(stack) > 0):
+            if time.monotonic() > deadline:
+                raise RuntimeError("no steady state before the outage")
+            check_children()
+            time.sleep(0.1)
+        sample()
+        down_at = time.monotonic()
+        outbox_at_start = db.outbox()
+        ingest_running = ingest_done is None
+        take_down()
+    # The outage lasts --outage-seconds, and until the ingest has queued something (a slow start
+    # on a busy machine must not leave the drill with nothing to catch up on).
+    while time.monotonic() - down_at < args.outage_seconds or (db.outbox() == 0 and ingest_done is None):
         if time.monotonic() > deadline:
-            raise RuntimeError("no steady state before the outage")
-        check_children()
-        time.sleep(0.1)
-    sample()
-    down_at = time.monotonic()
-    outbox_at_start = db.outbox()
-    ingest_running = ingest_done is None
-    meili.kill() if args.outage_mode == "kill" else meili.pause()
-    while time.monotonic() - down_at < args.outage_seconds:
+            raise TimeoutError(f"outage drill not done within {args.timeout}s")
         check_children()
         sample()
         time.sleep(min(1.0, args.outage_seconds / 10))
+    outage_seconds = time.monotonic() - down_at
+    # The backlog is counted while Meilisearch is still down: nothing can drain it yet.
     outbox_peak = db.outbox()
+    mark = db.outbox_mark()
+    backlog = db.outbox(up_to=mark)
     if args.outage_mode == "kill":
         restart_seconds = meili.start()
     else:
         meili.resume()
         restart_seconds = 0.0
     back = time.monotonic()
-    mark = db.outbox_mark()
-    backlog = db.outbox(up_to=mark)
     catch_up = None
     while True:
         now = time.monotonic()
@@ -538,6 +573,7 @@ def run_outage(args, stack: Stack) -> dict:
     worker.terminate()
     return {
         "outage": {"mode": args.outage_mode, "seconds": args.outage_seconds,
+                   "actual_seconds": round(outage_seconds, 1),
                    "started_at_seconds": round(down_at - t0, 1), "ingest_running_at_start": ingest_running,
                    "outbox_at_start": outbox_at_start, "outbox_at_end": outbox_peak,
                    "meili_restart_seconds": round(restart_seconds, 2)},

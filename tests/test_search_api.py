@@ -88,7 +88,11 @@ def test_bad_filters_get_a_clear_422(client, query, param):
     assert response.status_code == 422
     assert response.json()["errors"][0]["param"] == param
     page = client.get(f"/?{query}", headers={"accept": "text/html"})
-    assert page.status_code == 422 and "Invalid" in page.text
+    assert page.status_code == 422
+    if param in ("from", "to", "sort", "filters"):  # fields of the form: the form, with the message
+        assert 'class="field-error"' in page.text and 'id="q"' in page.text
+    else:
+        assert "Invalid" in page.text
 
 
 def test_page_url_carries_the_whole_state(client, sample):

@@ -23,7 +23,7 @@ def app_and_runtime(meili_settings):
 
 
 def total(html: str) -> int:
-    return int(re.search(r'class="total">(\d+) article', html).group(1))
+    return int(re.search(r'class="total"><span class="total-count">(\d+) article', html).group(1))
 
 
 def test_a_page_is_reused_until_the_index_changes(app_and_runtime, tmp_path):

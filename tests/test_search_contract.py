@@ -15,7 +15,6 @@ The corpus is loaded once per engine and module (the tests only read it): the sa
 the `sample` fixture, without an ingest and an index per test on two cores.
 """
 
-import os
 import re
 import signal
 import threading
@@ -37,18 +36,16 @@ from app.migrate import upgrade
 from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, Source, as_utc, utcnow
 from app.runtime import Runtime, build_runtime
 from app.search import outbox as outbox_module
-from app.search.meili import MeiliSearch, document, encode_token, entity_token, index_settings
+from app.search.meili import EVERY, MeiliSearch, document, encode_token, entity_token, index_settings
 from app.search.outbox import drain_outbox, load_documents, rebuild_meili
 from app.search.periods import bucket_start
 from app.search.query import plan_query
 from app.search.service import SearchPage, search_articles
 from app.text import index_tokens
 from tests.conftest import ADMIN_TOKEN, PG_ADMIN, SAMPLE, _pg_available
+from tests.live import under_ci, wait_for
 
 ENGINES = ["sqlite", "postgresql", pytest.param("meilisearch", marks=pytest.mark.meili)]
-FTS_NO_TYPOS = ("the database search (FTS5 / PostgreSQL token array) has no typo tolerance: "
-                "words match exactly")
-
 
 # --- corpus and helpers ---------------------------------------------------------------------
 
@@ -98,10 +95,14 @@ def load_truth(runtime: Runtime) -> dict[int, dict]:
                  for a, src in session.execute(
                      select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
                      .where(Article.duplicate_of.is_(None)))}
-        tags = session.execute(select(ArticleEntity.article_id, ArticleEntity.entity_id))
-        for article_id, entity_id in tags:
+        tags = session.execute(select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.role))
+        for t in truth.values():
+            t["roles"] = {}
+        for article_id, entity_id, role in tags:
             if article_id in truth:
                 truth[article_id]["tags"].add(entity_id)
+                if role:
+                    truth[article_id]["roles"][entity_id] = role
         for t in truth.values():
             t["lists"] = set()
         for article_id, slug in session.execute(select(ArticleList.article_id, ArticleList.list_slug)):
@@ -162,8 +163,8 @@ def corpus(request, tmp_path_factory):
 def scratch_pg_database(name: str) -> str:
     """A database of its own for the module's PostgreSQL corpus (other tests truncate theirs)."""
     if not _pg_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is required under CI=true and not reachable at {PG_ADMIN}")
+        if under_ci():
+            pytest.fail(f"PostgreSQL is required under CI and not reachable at {PG_ADMIN}")
         pytest.skip("PostgreSQL not reachable")
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -182,6 +183,20 @@ def test_browse_everything_newest_first(corpus):
     assert [h["id"] for h in page.hits] == newest_first(corpus, corpus.truth)
     assert set(page.facets) == {"company", "chip", "restriction", "region", "agency", "lang", "source",
                                 "listed", "list"}
+
+
+def test_restriction_role_narrows_the_restriction_links(corpus):
+    """restriction_role=reported|context keeps the articles whose link to the restriction (or to
+    any restriction) has that role; both roles, like none, mean any link."""
+    h20 = "2025-04-h20-licence-requirement"
+    assert corpus.where(lambda t: t["roles"].get(h20) == "reported")  # the sample has both roles
+    assert corpus.where(lambda t: t["roles"].get(h20) == "context")
+    for role in ("reported", "context"):
+        assert set(corpus.ids(restriction=h20, restriction_role=role)) == \
+            corpus.where(lambda t, role=role: t["roles"].get(h20) == role)
+        assert set(corpus.ids(restriction_role=role)) == \
+            corpus.where(lambda t, role=role: role in t["roles"].values())
+    assert set(corpus.ids(restriction=h20, restriction_role=["reported", "context"])) == corpus.tagged(h20)
 
 
 def test_facet_counts_are_exact(corpus):
@@ -404,8 +419,7 @@ def test_arabic_query_with_attached_clitic_finds_the_entity(corpus):
 
 
 def test_typo_tolerance_for_words(corpus):
-    if corpus.is_database:
-        pytest.skip(FTS_NO_TYPOS)
+    # Every engine: a word one typo from a name is read as the name (app/search/relevance.py).
     assert corpus.where(lambda t: "nvidia" in t["tokens"]) <= set(corpus.ids(q="Nvidai", expand=0))
     assert corpus.ids(q="H2000", expand=0) == []  # model numbers stay exact
 
@@ -503,13 +517,17 @@ def test_document_shape(meili_runtime):
     assert gone == [999_999] and len(docs) == 1
     doc = docs[0]
     assert doc["id"] == zh.id and doc["lang"] == "zh" and doc["source"]
-    assert "910c" in doc["body"].split() and encode_token("芯片") in doc["body"].split()
-    assert not re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["body"])  # opaque words only
+    # Model numbers and opaque words sit apart, in attributes without typos.
+    assert "910c" in doc["body_exact"].split() and encode_token("芯片") in doc["body_exact"].split()
+    assert "910c" not in doc["body"].split()
+    assert not re.search(r"[\u4e00-\u9fff]", doc["title"] + doc["body"] + doc["title_exact"] + doc["body_exact"])
     assert "huawei" in doc["company"] and entity_token("huawei") in doc["ents"].split()
     assert doc["published_day"] == int(as_utc(zh.published_at).strftime("%Y%m%d"))
     bare = document(zh, [("huawei", "company"), ("ascend-910c", "chip")], None)
     assert bare["company"] == ["huawei"] and bare["chip"] == ["ascend-910c"] and bare["source"] is None
-    assert bare["ents"].split() == [entity_token("ascend-910c"), entity_token("huawei")]
+    # Entity tags, then the topic concepts the text mentions (app/search/concepts.py).
+    assert bare["ents"].split() == ([entity_token("ascend-910c"), entity_token("huawei")]
+                                    + [entity_token(t) for t in bare["topic"]] + [EVERY])
 
 
 @pytest.mark.meili
@@ -605,7 +623,18 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
     lines = sample_lines()
     chunks = [lines[i:i + 10] for i in range(0, len(lines), 10)]
     stop = threading.Event()
-    worker = threading.Thread(target=Worker(meili_runtime).run, args=(stop,), daemon=True)
+
+    class CountingWorker(Worker):
+        count = 0
+
+        def run_once(self) -> dict:
+            try:
+                return super().run_once()
+            finally:
+                self.count += 1
+
+    worker_rounds = CountingWorker(meili_runtime)
+    worker = threading.Thread(target=worker_rounds.run, args=(stop,), daemon=True)
     worker.start()
     try:
         with TestClient(create_app(meili_runtime.settings, meili_runtime)) as client:
@@ -615,7 +644,8 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
             try:
                 ingest_lines(meili_runtime, chunks[2], tmp_path, "c2")
                 ingest_lines(meili_runtime, chunks[3], tmp_path, "c3")
-                time.sleep(1.5)  # a few worker rounds against a dead server
+                rounds = worker_rounds.count  # a few worker rounds against a dead server
+                wait_for(lambda: worker_rounds.count >= rounds + 3, "three worker rounds")
                 waiting = outbox_rows(meili_runtime)
                 assert waiting and all(r.attempts <= 1 for r in waiting)  # waiting, not spinning
                 page = client.get("/", params={"q": "Nvidia"})
@@ -627,16 +657,12 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
             finally:
                 meili_server.start()
             ingest_lines(meili_runtime, chunks[4], tmp_path, "c4")
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and outbox_rows(meili_runtime):
-                time.sleep(0.2)
-            assert outbox_rows(meili_runtime) == []
+            wait_for(lambda: not outbox_rows(meili_runtime), "the worker to drain the outbox")
             expected = article_ids(meili_runtime)
             assert len(expected) == len(lines)
             assert meili_ids(meili_runtime) == expected  # every article, exactly once
-            deadline = time.monotonic() + 10
-            while client.get("/api/search").json()["engine"] != "meilisearch" and time.monotonic() < deadline:
-                time.sleep(0.2)
+            wait_for(lambda: client.get("/api/search").json()["engine"] == "meilisearch",
+                     "search answered by Meilisearch again")
             body = client.get("/api/search", params={"q": "Nvidia", "per_page": 100}).json()
             nvidia = {i for i, t in load_truth(meili_runtime).items() if "nvidia" in t["tags"]}
             assert body["engine"] == "meilisearch" and {h["id"] for h in body["hits"]} == nvidia
@@ -651,10 +677,11 @@ def test_outage_mid_ingest_loses_nothing_and_doubles_nothing(meili_runtime, meil
 
 @pytest.mark.meili
 def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
-    from tests.live import free_port
+    from tests.live import closed_port
 
     settings = meili_server.settings(Settings(data_dir=tmp_path / "data", admin_token=ADMIN_TOKEN))
-    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{free_port()}"})
+    port = closed_port()  # bound, never listening: refused for as long as the test runs
+    dead = settings.model_copy(update={"meili_url": f"http://127.0.0.1:{port.getsockname()[1]}"})
     upgrade(dead)
     runtime = build_runtime(dead)
     try:
@@ -668,6 +695,7 @@ def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
         assert page.engine == "sqlite" and page.notice and page.total > 0
     finally:
         runtime.close()
+        port.close()
     live = build_runtime(settings)  # the same database, Meilisearch reachable again
     try:
         assert drain_outbox(live) == queued  # the missing index is built from the database
@@ -711,11 +739,12 @@ def test_rebuild_swaps_atomically(meili_runtime, meili_server, tmp_path, monkeyp
     searcher = threading.Thread(target=keep_searching)
     searcher.start()
     try:
-        time.sleep(0.2)
+        wait_for(lambda: seen or errors, "the searcher's first search")
         count = rebuild(meili_runtime)
         assert drain_outbox(meili_runtime) == 1  # the late article's row waited for the swap
+        after = len(seen)
+        wait_for(lambda: len(seen) > after or errors, "a search after the swap")
     finally:
-        time.sleep(0.2)
         stop.set()
         searcher.join()
     assert count == total and not errors  # the database stage ran before the late article

@@ -16,8 +16,15 @@ from app.worker import Worker
 from tests.feedserver import FEEDS, _feed_server_session, server  # noqa: F401 - fixtures
 
 FORMATS = ["rss091.xml", "rss092.xml", "rss10.rdf", "rss20.xml", "atom.xml", "feed.json"]
-# Sources are due from the moment they are added, so the test clock starts just after now.
+# Sources are due from the moment they are added, so the test clock starts just after now:
+# the now of each test, not of collection (a whole-suite run can take longer than the margin).
 T0 = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+
+
+@pytest.fixture(autouse=True)
+def _clock_after_now():
+    global T0
+    T0 = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
 
 
 @pytest.fixture

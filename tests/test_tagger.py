@@ -269,7 +269,11 @@ def test_chinese_months_are_not_the_end_of_longer_numbers(enricher):
 def test_news_of_the_action_itself(enricher):
     body = "Nvidia said on Tuesday that shipments of its H20 to China now need a licence."
     assert restrictions(enricher, body, when="2025-04-16") == {H20_RULE}
-    assert restrictions(enricher, body, when="2025-06-16") == set()  # no longer news, no date
+    # No longer news and no date, but the only restrictive action on the H20 by June: context.
+    later = enricher.enrich("", body, datetime(2025, 6, 16, tzinfo=UTC)).restrictions
+    assert set(later) == {H20_RULE} and later[H20_RULE].role == "context"
+    assert "the only such action on H20" in later[H20_RULE].reason
+    assert restrictions(enricher, body, when="2025-03-16") == set()  # before any action on it
     # A distinctive cue says which action, news or not.
     body = "Nvidia booked $5.5 billion in charges after H20 shipments to China needed a licence."
     assert restrictions(enricher, body, when="2025-06-16") == {H20_RULE}
@@ -298,7 +302,10 @@ def test_named_restrictions_nest(enricher):
 def test_rule_evidence_is_the_sentence(enricher):
     result = enricher.enrich("", "Since April, Washington has restricted the H20.", datetime(2025, 11, 1, tzinfo=UTC))
     assert result.tags[H20_RULE] == "implied-restriction"
-    assert "restricted the H20" in result.evidence[H20_RULE]
+    # The evidence is the link's reason: what matched, and the month it resolved to.
+    assert result.evidence[H20_RULE] == "matched: H20 + Washington + restrict + April 2025"
+    link = result.restrictions[H20_RULE]
+    assert link.role == "context" and link.reason == result.evidence[H20_RULE]
 
 
 def test_rule_without_publication_date_uses_months_only(enricher):
@@ -318,10 +325,14 @@ def test_restriction_rule_on_an_empty_gazetteer():
 
 # --- The seed article ---------------------------------------------------------------------
 
-def test_seed_article(enricher):
-    if not SEED.exists():
+H2O_ARABIC = ROOT / "tests" / "data" / "h2o-arabic.txt"  # the seed's cases, in the repo's own words
+
+
+@pytest.mark.parametrize("path", [H2O_ARABIC, SEED], ids=["repo-text", "shared-seed"])
+def test_seed_article(enricher, path):
+    if not path.exists():
         pytest.skip("shared seed article not present")
-    result = enricher.enrich("", SEED.read_text(encoding="utf-8"), datetime(2025, 11, 28, tzinfo=UTC))
+    result = enricher.enrich("", path.read_text(encoding="utf-8"), datetime(2025, 11, 28, tzinfo=UTC))
     assert set(result.tags) == {"alibaba", "bytedance", "deepseek", "huawei", "nvidia", "h20", H20_RULE,
                                 "china", "united-states", "southeast-asia"}
     assert result.cited_sources == ["Reuters"]

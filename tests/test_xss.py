@@ -120,12 +120,20 @@ INJECTED = """() => {
 }"""
 
 
+def settle(page) -> None:
+    """Let any onload/onerror/ontoggle fire: the page and its subresources have loaded, nothing
+    is in flight, and two animation frames have passed (toggle events are queued as tasks)."""
+    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def check(page, response, *, html: bool = True) -> None:
     assert response is not None and response.ok, response and response.status
     csp = response.headers.get("content-security-policy", "")
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert response.headers.get("x-content-type-options") == "nosniff"
-    page.wait_for_timeout(150)  # let any onload/onerror/ontoggle fire
+    settle(page)
     assert page.evaluate("() => window.__xss") is None, f"script ran on {page.url}"
     assert page.dialogs == [], f"dialog opened on {page.url}: {page.dialogs}"
     if html:
@@ -233,7 +241,7 @@ def test_csv_export_defuses_spreadsheet_formulas(xss_server):
 def test_the_harness_would_see_an_injection(page):
     """Control: the same payloads pasted raw (no escaping, no CSP) do run and are detected."""
     page.set_content("<p>" + "".join(PAYLOADS[:5]) + "</p><mark onclick=x>m</mark>")
-    page.wait_for_timeout(150)
+    settle(page)
     assert page.evaluate("() => window.__xss") == 1
     found = page.evaluate(INJECTED)
     assert {"script", "img", "svg", "mark with attributes"} <= set(found)

@@ -6,7 +6,7 @@ written when.
 """
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 import numpy as np
@@ -20,6 +20,7 @@ from app.article.linking import (
     remembered, shingle_array, story_keys,
 )
 from app.bulk import insert_rows, select_in, select_rows
+from app.enrich.links import TAG_COLUMNS
 from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Mention, Source, as_utc
 
 _keys = ArticleKey.__table__
@@ -76,6 +77,14 @@ def duplicates_of(session: Session, article_id: int) -> list[int]:
     return list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id).order_by(Article.id)))
 
 
+def restriction_tags(session: Session, article_id: int) -> list[tuple[str, str | None, str | None, str]]:
+    """(restriction id, role, link reason, tag reason) of the restrictions an article is linked to."""
+    return [tuple(row) for row in session.execute(
+        select(ArticleEntity.entity_id, ArticleEntity.role, ArticleEntity.link_reason, ArticleEntity.reason)
+        .where(ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction")
+        .order_by(ArticleEntity.entity_id))]
+
+
 def source_id(session: Session, name: str) -> int:
     """The id of the source called `name`, created when there is none."""
     found = session.scalar(select(Source.id).where(Source.name == name))
@@ -128,9 +137,9 @@ def _article_rows(conn: Connection, rows: list[tuple]) -> list[tuple]:
     return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
 
 
-def insert_tags(conn: Connection, rows: list[tuple[int, str, str, str]]) -> None:
-    """(article id, entity id, entity type, reason) rows of new articles."""
-    insert_rows(conn, "article_entities", ("article_id", "entity_id", "entity_type", "reason"), rows)
+def insert_tags(conn: Connection, rows: list[tuple]) -> None:
+    """article_entities rows of new articles, in TAG_COLUMNS order (app.enrich.links.tag_rows)."""
+    insert_rows(conn, "article_entities", TAG_COLUMNS, rows)
 
 
 def insert_mentions(conn: Connection, rows: list[tuple[int, str, str, int, int]]) -> None:
@@ -138,18 +147,17 @@ def insert_mentions(conn: Connection, rows: list[tuple[int, str, str, int, int]]
     insert_rows(conn, "mentions", ("article_id", "entity_id", "surface", "start", "end"), rows)
 
 
-def replace_tags(session: Session, article_id: int, tags: Mapping[str, str], types: Mapping[str, str],
+def replace_tags(session: Session, article_id: int, tags: Sequence[tuple],
                  mentions: Sequence[tuple[str, str, int, int]]) -> None:
-    """Replace an article's tags (entity id -> reason; `types`: entity id -> type) and mentions
-    ((entity id, surface, start, end) each)."""
+    """Replace an article's tags (rows in TAG_COLUMNS order, app.enrich.links.tag_rows: with
+    the role and reason of its restriction links) and mentions ((entity id, surface, start,
+    end) each)."""
     session.execute(ArticleEntity.__table__.delete().where(ArticleEntity.article_id == article_id))
     session.execute(Mention.__table__.delete().where(Mention.article_id == article_id))
     # Core inserts (executemany): an article has dozens of mentions, and ORM objects for each
     # were the slowest part of ingestion.
     if tags:
-        session.execute(ArticleEntity.__table__.insert(), [
-            {"article_id": article_id, "entity_id": eid, "entity_type": types[eid], "reason": reason}
-            for eid, reason in tags.items()])
+        session.execute(ArticleEntity.__table__.insert(), [dict(zip(TAG_COLUMNS, row)) for row in tags])
     if mentions:
         session.execute(Mention.__table__.insert(), [
             {"article_id": article_id, "entity_id": eid, "surface": surface, "start": start, "end": end}

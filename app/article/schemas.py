@@ -48,9 +48,18 @@ class MentionOut(Model):
     end: int
 
 
+class RestrictionLinkOut(Model):
+    id: str
+    name: str
+    role: str | None = Field(None, description="reported: the article's news; context: referred back to "
+                                               "(null for articles tagged before roles were stored)")
+    reason: str = Field(description="why the article was linked, e.g. 'resolved: H20 + licence + April 2025'")
+
+
 class ArticleOut(Summary):
     """An article with its text, mentions and links (/articles/{id} and its JSON twin)."""
 
+    restrictions: list[RestrictionLinkOut] = []
     body: str
     cited_sources: list[str]
     mentions: list[MentionOut]

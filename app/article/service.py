@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.article import linking
 from app.article import repository as repo
 from app.enrich import Enricher, Enrichment
+from app.enrich.links import RestrictionLink, tag_rows
 from app.enrich.tagger import Hit
 from app.index_queue import queue_upserts
 from app.lists.status import write_article_lists, write_new_articles
@@ -43,11 +44,13 @@ class NewArticle(NamedTuple):
     tags: dict[str, str]  # entity id -> "mention" | "title" | rule
     mentions: list[tuple[str, str, int, int]]  # (entity id, surface, start, end) in the body
     shingles: bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
-    document: str  # the search tokens of title and body, space-separated
+    document: str  # app.search.documents.search_text(title, body, lang)
+    links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
 
     def enrichment(self) -> Enrichment:
         return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
-                          self.gazetteer_version)
+                          self.gazetteer_version,
+                          restrictions={k: RestrictionLink(*v) for k, v in self.links.items()})
 
 
 @dataclass
@@ -93,8 +96,9 @@ class ArticleWriter:
              a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, source_id, p.duplicate_of,
              p.story_id) for a, p, source_id in zip(articles, pending, source_ids)])
         repo.write_links(session, pending, earlier, known, linked=True)
-        repo.insert_tags(conn, [(i, eid, self._type(eid), reason)
-                                for i, a in zip(ids, articles) for eid, reason in a.tags.items()])
+        entities = self.enricher.gazetteer.entities
+        repo.insert_tags(conn, [row for i, a in zip(ids, articles)
+                                for row in tag_rows(i, a.tags, a.links, entities)])
         repo.insert_mentions(conn, [(i, *m) for i, a in zip(ids, articles) for m in a.mentions])
         write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, articles)])
         write_new_articles(session, [(i, a.published_at, [e for e in a.tags if self._type(e) == "company"])
@@ -133,7 +137,9 @@ class ArticleWriter:
         article.cited_sources = enrichment.cited_sources
         article.gazetteer_version = enrichment.gazetteer_version
         session.flush()
-        repo.replace_tags(session, article.id, enrichment.tags, {e: self._type(e) for e in enrichment.tags},
+        repo.replace_tags(session, article.id,
+                          tag_rows(article.id, enrichment.tags, enrichment.restrictions,
+                                   self.enricher.gazetteer.entities),
                           [(h.entity_id, h.surface, h.start, h.end) for h in enrichment.mentions])
         write_document(session, article, sorted(enrichment.tags))
         write_article_lists(session, article.id, article.published_at,

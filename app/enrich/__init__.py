@@ -6,7 +6,8 @@ from functools import lru_cache
 
 from app import gazetteer as gz
 from app.enrich.citations import CitationFinder
-from app.enrich.restrictions import RestrictionRule
+from app.enrich.links import RestrictionLink
+from app.enrich.resolve import RestrictionLinker
 from app.enrich.tagger import Hit, Tagger
 
 
@@ -18,6 +19,7 @@ class Enrichment:
     gazetteer_version: str = ""
     title_mentions: list[Hit] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)  # rule-linked id -> the text that linked it
+    restrictions: dict[str, RestrictionLink] = field(default_factory=dict)  # id -> role and reason
 
 
 class Enricher:
@@ -26,7 +28,8 @@ class Enricher:
         self.tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES)
         self.query_tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES, query=True)  # for search
         self.citations = CitationFinder(gazetteer)
-        self.restriction_rule = RestrictionRule(gazetteer)
+        self.linker = RestrictionLinker(gazetteer)
+        self.restriction_rule = self.linker.rule
         # Entities and news outlets in one automaton: an article is scanned once for both.
         both = gz.Gazetteer({**gazetteer.entities, **self.citations.outlets}, gazetteer.context, gazetteer.version)
         self._scanner = Tagger(both, types=(*gz.ENTITY_TYPES, "source"))
@@ -56,13 +59,13 @@ class Enricher:
         for hit in title_mentions:
             tags.setdefault(hit.entity_id, "title")
         evidence = {}
-        for rx_id, why in self.restriction_rule.infer(title, body, title_mentions, mentions,
-                                                      published_at).items():
+        links = self.linker.link(title, body, title_mentions, mentions, published_at)
+        for rx_id, link in links.items():
             if rx_id not in tags:
                 tags[rx_id] = "implied-restriction"
-                evidence[rx_id] = why
+                evidence[rx_id] = link.reason
         cited = self.citations.find(body, outlets)
-        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence)
+        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links)
 
 
 @lru_cache

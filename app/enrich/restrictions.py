@@ -54,6 +54,8 @@ _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
+_LAST_BEFORE = ("last ", "past ")
+_LAST_AFTER = (" dernier", " passé", " الماضي", " pasado", " passado", " vorig")
 
 
 @dataclass(frozen=True)
@@ -76,12 +78,28 @@ class _Candidate:
     by_country: bool = False  # tied to the sentence by the issuing country only
 
 
+@dataclass
+class Reading:
+    """One article as the rule and the linker read it."""
+
+    title: str
+    body: str
+    has_title: bool
+    published: date | None
+    segments: list  # (_Segment, hits in it); the title first when there is one
+    scans: list  # _Found per segment
+    dates: list  # per segment: {(year, month)}, month None for a year alone
+    everywhere: set[str]  # entity ids named anywhere
+
+
 class _Found:
     """What one scan of a sentence found (a plain class: one is made per sentence)."""
 
-    __slots__ = ("cues", "months", "relax", "word", "years_back")
+    __slots__ = ("cues", "extra", "keys", "months", "relax", "word", "years_back")
 
     def __init__(self):
+        self.keys: list[tuple[str, str]] = []  # (kind, phrase) of restriction and relaxation words
+        self.extra: list[tuple[str, object, str]] = []  # other kinds: (kind, value, phrase)
         self.word = False  # a restriction word ("ban", "قيود", "限制")
         self.relax = False  # a relaxation word ("allowed", "resume")
         self.cues: set[int] = set()  # restrictions whose cue is there
@@ -188,19 +206,24 @@ class _Lexicon:
                 continue
             if kind == "word":
                 found.word = True
+                found.keys.append((kind, key))
             elif kind == "relax":
                 found.relax = True
+                found.keys.append((kind, key))
             elif kind == "cue":
                 found.cues.add(value)
+                found.extra.append((kind, value, key))
             elif kind == "month":
                 found.months.append((value, start, end, key))
             elif kind == "year":
                 found.years_back.add(value)
+            else:
+                found.extra.append((kind, value, key))
         return found
 
 
 class RestrictionRule:
-    def __init__(self, gazetteer: Gazetteer):
+    def __init__(self, gazetteer: Gazetteer, extra_phrases=()):
         self.restrictions = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
         ctx = gazetteer.context
         lexicon = _Lexicon()
@@ -258,6 +281,9 @@ class RestrictionRule:
             if rx.raw.get("category") != "relaxation":
                 for chip in chips:
                     self._chip_rules.setdefault(chip, []).append(i)
+        # More phrases read in the same pass (the timeline linker's: relative dates, topics...).
+        for phrase, kind, value, open_right in extra_phrases:
+            lexicon.add(phrase, kind, value, open_right)
         lexicon.build()
         self._lexicon = lexicon
         self._news_by_day: dict[date, frozenset[int]] = {}
@@ -265,6 +291,12 @@ class RestrictionRule:
     def infer(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
               published_at: datetime | None) -> dict[str, str]:
         """Restriction ids the article refers to, each with the sentence that links it."""
+        reading = self.read(title, body, title_hits, body_hits, published_at)
+        return {rid: c.evidence for rid, c in self.select(reading).items()}
+
+    def read(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
+             published_at: datetime | None) -> "Reading":
+        """The article cut into sentences, each with its hits, its scan and the dates it names."""
         published = published_at.date() if published_at else None
         segments = [(_Segment(0, len(title), _fold(title), title), title_hits)] if title else []
         starts = [h.start for h in body_hits]  # hits come sorted by start
@@ -272,21 +304,28 @@ class RestrictionRule:
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
             segments.append((seg, body_hits[lo:hi]))
         scans = [self._lexicon.scan(seg.folded) for seg, _ in segments]
+        dates = [self._dates(seg.folded, found, published) for (seg, _), found in zip(segments, scans)]
+        return Reading(title, body, bool(title), published, segments, scans, dates,
+                       {h.entity_id for h in (*title_hits, *body_hits)})
+
+    def select(self, reading: "Reading") -> dict[str, "_Candidate"]:
+        """The rule's links: restriction id -> the reading that won (see the module docstring)."""
+        scans, published, everywhere = reading.scans, reading.published, reading.everywhere
         article_cues = set().union(*(f.cues for f in scans)) if scans else set()
-        everywhere = {h.entity_id for h in (*title_hits, *body_hits)}
         if not (article_cues or any(e in self._by_entity or e in self._by_country for e in everywhere)):
             return {}
         # Restrictions whose news is this article's news (the same for every sentence).
         news = frozenset() if published is None else self._news_of(published)
         candidates: list[_Candidate] = []
         previous_dates: set[tuple[int | None, int | None]] = set()
-        for i, ((seg, hits), found) in enumerate(zip(segments, scans)):
-            dates = self._dates(seg.folded, found, published)
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, scans)):
+            dates = reading.dates[i]
             mentioned = {h.entity_id for h in hits}
             new = self._candidates(seg, found, mentioned, everywhere, dates, previous_dates,
                                    published, article_cues, news)
             if found.word and not found.relax:
-                new += self._sole(seg, hits, title if i == 0 and title else body, published)
+                new += self._sole(seg, hits, reading.title if i == 0 and reading.has_title else reading.body,
+                                  published)
             for c in new:
                 c.segment = i
             candidates += new
@@ -400,7 +439,7 @@ class RestrictionRule:
         return out
 
     @staticmethod
-    def _select(candidates: list[_Candidate]) -> dict[str, str]:
+    def _select(candidates: list[_Candidate]) -> dict[str, _Candidate]:
         """Per sentence and concerned entity, keep the best supported readings (module docstring)."""
         concrete = {(c.segment, c.when) for c in candidates if not c.by_country}
         groups: dict[tuple, list[_Candidate]] = {}
@@ -412,7 +451,7 @@ class RestrictionRule:
                     groups.setdefault((c.segment, "country", c.when), []).append(c)
             else:
                 groups.setdefault((c.segment, c.target), []).append(c)
-        linked: dict[str, str] = {}
+        linked: dict[str, _Candidate] = {}
         for group in groups.values():
             top = max(PATHS[c.path] for c in group)
             # Readings of the same reference (one month, one year, the news itself) compete.
@@ -429,7 +468,7 @@ class RestrictionRule:
                     if len({c.rx.id for c in chosen}) > 1:
                         continue  # the text does not say which
                 for c in chosen:
-                    linked.setdefault(c.rx.id, c.evidence)
+                    linked.setdefault(c.rx.id, c)
         return linked
 
     def _dates(self, seg: str, found: _Found, published: date | None) -> set[tuple[int | None, int | None]]:
@@ -477,6 +516,9 @@ class RestrictionRule:
         if any(w in before for w in self._this_year):
             return published.year
         year = published.year
+        # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
+        if before.endswith(_LAST_BEFORE) or seg[end:end + 10].startswith(_LAST_AFTER):
+            return year - 1 if month >= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year

@@ -112,6 +112,9 @@ def _prepare_date_text(raw: str) -> str:
     return " ".join(text.split())
 
 
+prepare_date_text = _prepare_date_text  # for app/ingest/datelines.py
+
+
 def parse_date(raw: str | None, now: datetime | None = None) -> datetime | None:
     """Any date the press writes, in UTC: ISO 8601, RFC 822, "16 avril 2025", "١٦ نيسان ٢٠٢٥",
     "2025年4月16日 下午3时 北京时间", "منذ 3 ساعات", "3 hours ago" (relative to `now`).

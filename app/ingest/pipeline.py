@@ -44,7 +44,7 @@ from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.metrics import count_ingest
 from app.models import Rejection
-from app.text import index_tokens
+from app.search.documents import search_text
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -106,6 +106,8 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
     published = nz.parse_date(item.published_at)
     if item.published_at and published is None:
         raise RejectedInput(f"unreadable date {item.published_at!r}")
+    if published is None:  # "WASHINGTON, 3 March 2026 - ..." (app/ingest/datelines.py)
+        published = dateline_date(body)
     return Prepared(item, title[:1000], body, lang, published or datetime.now(UTC),
                     published is None, nz.canonical_url(item.url), nz.content_hash(body))
 
@@ -128,7 +130,8 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version, e.tags,
         [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
         linking.encode_shingles(linking.shingle_array(p.body)),
-        " ".join(index_tokens(p.title + "\n" + p.body)))
+        search_text(p.title, p.body, p.lang),
+        {k: (link.role, link.reason) for k, link in e.restrictions.items()})
 
 
 def _libc_trim():

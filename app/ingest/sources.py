@@ -1,13 +1,16 @@
 """Sources the worker polls: add, list, remove, and their state. The caller owns the transaction."""
 
+import ipaddress
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+import httpcore
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
+from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
 from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
@@ -20,12 +23,42 @@ class SourceError(ValueError):
 
 def check_feed_url(url: str) -> str:
     url = (url or "").strip()
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        raise SourceError(f"{url!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise SourceError(f"{url!r} is not an http or https URL")
     if len(url) > 2000:
         raise SourceError("URL longer than 2000 characters")
     return url
+
+
+def check_feed_address(url: str, *, allow_private: bool, resolver: Resolver | None = None) -> None:
+    """The poller's address rules, applied when a source is added (CLI and /admin) rather than
+    on its first poll: a host that is, or resolves to, a loopback, private, link-local or other
+    non-public address is refused with the poller's message, unless CHIPWATCH_ALLOW_PRIVATE_URLS
+    is set. A name that does not resolve yet is let through (the poller reports it)."""
+    if allow_private:
+        return
+    fetcher = Fetcher(allow_private=False, resolver=resolver or system_resolver)
+    try:
+        fetcher.check_url(url)  # scheme, host, literal addresses
+        host = urlsplit(url).hostname or ""
+        try:
+            ipaddress.ip_address(host)
+            return  # a literal address, checked above
+        except ValueError:
+            pass
+        try:
+            addresses = fetcher.resolver(host, urlsplit(url).port or 443)
+        except (httpcore.ConnectError, OSError, UnicodeError):
+            return
+        for address in addresses:
+            fetcher.check_address(host, address)
+    except FetchError as exc:
+        raise SourceError(exc.reason) from None
 
 
 def add_source(session: Session, url: str, *, name: str | None = None, lang: str | None = None,

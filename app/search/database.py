@@ -5,52 +5,180 @@ the ids of the article's entities, written in the same transaction as the articl
 and SQL: app/search/repository.py).
 """
 
+import itertools
+import math
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Select, Text, and_, func, literal, or_, select
+from sqlalchemy import Select, Text, and_, case, false, func, literal, not_, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
+from app.search.concepts import topic_token
+from app.search.documents import (  # noqa: F401  (search_text, title_entity_ids: importers of this module)
+    ENTITY_TOKEN, TITLE_ENTITY, TITLE_MARK, fts_entity, search_text, title_entity_ids,
+)
 from app.search.periods import bucket_start
-from app.search.query import QueryPlan
-from app.search.repository import ENTITY_TOKEN, fts_entity, fts_matches, pg_table
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
+from app.search.repository import (  # noqa: F401  (rewrite_search_rows: the word-forms migration)
+    fts_excluded, fts_has, fts_matches, pg_table, prefix_words, rewrite_search_rows,
+)
 
 
 def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
+def _fts_any(tokens) -> str:
+    return "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in tokens) + ")"
+
+
+def _fts_phrase(clause: Clause) -> str:
+    if any(is_arabic(g[0]) for g in clause.groups):
+        # Arabic words are indexed with their clitic-free forms after them, so the words of
+        # a phrase are near each other rather than adjacent: the shortest form of each, close.
+        words = " ".join(_fts_quote(min(g, key=len)) for g in clause.groups)
+        return f"text : NEAR({words}, {2 * len(clause.groups)})"
+    return "text : " + _fts_quote(" ".join(g[0] for g in clause.groups))
+
+
+def _fts_node(node: Node) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_fts_node(p) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        expr = "(" + " AND ".join(_fts_node(p) for p in node.parts) + ")"
+        for excluded in node.excluded:
+            expr = f"({expr} NOT {_fts_node(excluded)})"
+        return expr
+    if node.kind == "phrase":
+        words = _fts_phrase(node)
+    elif node.kind == "prefix":
+        words = f"text : {_fts_quote(node.groups[0][0])} *"
+    else:
+        words = " AND ".join(_fts_any(group) for group in node.groups)
+    alternatives = [f"({words})"] if node.groups else []
+    if node.is_topic:
+        alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
+    elif node.entity is not None:
+        alternatives.append(f"ents : {_fts_quote(fts_entity(node.entity.id))}")
+        if node.kind != "tag":  # ranks an article that names the entity in its title first
+            alternatives.append(f"ents : {_fts_quote(TITLE_ENTITY + fts_entity(node.entity.id))}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+MAX_COMBINATIONS = 64  # "most of the words" as an OR of AND-ed subsets, at most this many
+
+
+def _enough(n: int, k: int) -> int:
+    """k, lowered until the subsets of k among n are few enough to write out."""
+    while k > 1 and math.comb(n, k) > MAX_COMBINATIONS:
+        k -= 1
+    return max(k, 1)
+
+
 def fts_expression(plan: QueryPlan) -> str:
-    clauses = []
-    for clause in plan.clauses:
-        words = " AND ".join(
-            "(" + " OR ".join(f"text : {_fts_quote(t)}" for t in group) + ")" for group in clause.groups
-        )
-        alternatives = [f"({words})"] if words else []
-        if clause.entity is not None:
-            alternatives.append(f"ents : {_fts_quote(fts_entity(clause.entity.id))}")
-        clauses.append("(" + " OR ".join(alternatives) + ")")
-    return " AND ".join(clauses)
+    """The FTS5 MATCH expression: every required node and enough optional ones ("" when
+    there is none). Optional words always appear in it, so bm25() ranks an article by all
+    the query's terms it has (a title word counts twice, see search_text)."""
+    required = " AND ".join(_fts_node(node) for node in plan.clauses)
+    optional = [_fts_node(node) for node in plan.optional]
+    if not optional:
+        return required
+    if required:
+        return f"{required} AND ({' OR '.join([*optional, required])})"
+    k = _enough(len(optional), plan.min_optional)
+    if k <= 1:
+        return " OR ".join(optional)
+    return " OR ".join("(" + " AND ".join(subset) + ")" for subset in itertools.combinations(optional, k))
+
+
+def fts_exclusion(plan: QueryPlan) -> str:
+    return " OR ".join(_fts_node(node) for node in plan.excluded)
+
+
+def _fts_params(plan: QueryPlan) -> dict:
+    params = {}
+    if plan.clauses or plan.optional:
+        params["match"] = fts_expression(plan)
+    if plan.excluded:
+        params["exclude"] = fts_exclusion(plan)
+    return params
 
 
 def _text_array(values) -> object:
     return literal(list(values), postgresql.ARRAY(Text))
 
 
-def _pg_condition(plan: QueryPlan):
+def _pg_node(node: Node, prefixes: dict[str, list[str]]):
     tokens = pg_table.c.tokens
-    conditions = []
-    for clause in plan.clauses:
-        words = and_(*(tokens.overlap(_text_array(group)) for group in clause.groups))
-        if clause.entity is not None:
-            conditions.append(or_(words, tokens.contains(_text_array([ENTITY_TOKEN + clause.entity.id]))))
-        else:
-            conditions.append(words)
-    return select(pg_table.c.article_id).where(and_(*conditions))
+    if isinstance(node, AnyOf):
+        return or_(*(_pg_node(p, prefixes) for p in node.parts))
+    if isinstance(node, AllOf):
+        return and_(*(_pg_node(p, prefixes) for p in node.parts),
+                    *(not_(_pg_node(e, prefixes)) for e in node.excluded))
+    if node.kind == "prefix":
+        # A token array has no prefix search: the words of the index that start with it.
+        words = prefixes.get(node.groups[0][0], [])
+        condition = tokens.overlap(_text_array(words)) if words else false()
+    else:
+        # A phrase is all of its words here (the array keeps no positions): emulated.
+        condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
+    if node.is_topic:
+        tag = tokens.overlap(_text_array([topic_token(node.entity.id)]))
+        return or_(condition, tag) if node.groups else tag
+    if node.entity is not None:
+        tag = tokens.contains(_text_array([ENTITY_TOKEN + node.entity.id]))
+        return or_(condition, tag) if node.groups else tag
+    return condition
+
+
+def _as_int(condition):
+    return case((condition, 1), else_=0)
+
+
+def _pg_match(plan: QueryPlan):
+    """(condition, rank) on the token array: every required node and enough optional ones;
+    the rank counts the terms an article matches, and again those in its title."""
+    tokens = pg_table.c.tokens
+    conditions = [_pg_node(n, plan.prefixes) for n in plan.clauses]
+    optional = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.optional]
+    if optional and plan.min_optional:
+        conditions.append(sum(optional[1:], optional[0]) >= plan.min_optional)
+    rank = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.clauses] + optional
+    for clause in leaves(plan.clauses) + leaves(plan.optional):
+        if clause.kind == "prefix":
+            continue
+        if clause.entity is not None and clause.groups:
+            # A name matched by its words as typed, not only by its tag, ranks higher.
+            rank.append(_as_int(and_(*(tokens.overlap(_text_array(g)) for g in clause.groups))))
+        in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
+                    ] if clause.groups else []
+        if clause.is_topic:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
+        elif clause.entity is not None:
+            in_title.append(tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id])))
+        if in_title:
+            rank.append(_as_int(or_(*in_title)))
+    return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
+
+
+def _pg_condition(plan: QueryPlan, nodes: list[Node]):
+    return select(pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def _pg_any(plan: QueryPlan, nodes: list[Node]):
+    return select(pg_table.c.article_id).where(or_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+
+
+def word_in_index(session: Session, token: str) -> bool:
+    """Whether some article has this (folded) word: one index lookup."""
+    if session.get_bind().dialect.name == "sqlite":
+        return fts_has(session, f"text : {_fts_quote(token)}")
+    return session.execute(select(pg_table.c.article_id).where(
+        pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
 
 
 class DatabaseSearch:
@@ -67,15 +195,28 @@ class DatabaseSearch:
         stmt = select(Article.id).where(Article.duplicate_of.is_(None))
         rank = None
         if plan:
-            if self.engine == "sqlite":
+            if self.engine == "sqlite" and plan.excluded:
+                stmt = stmt.where(Article.id.not_in(fts_excluded()))
+            if self.engine == "sqlite" and (plan.clauses or plan.optional):
                 fts = fts_matches()
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
-            else:
-                stmt = stmt.where(Article.id.in_(_pg_condition(plan)))
+            elif self.engine != "sqlite":
+                if plan.clauses or plan.optional:
+                    condition, pg_rank = _pg_match(plan)
+                    stmt = stmt.join(pg_table, pg_table.c.article_id == Article.id).where(condition)
+                    rank = -pg_rank
+                if plan.excluded:
+                    stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
         for name, values in filters.entity_filters().items():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
+        if filters.role:
+            linked = select(ArticleEntity.article_id).where(
+                ArticleEntity.entity_type == "restriction", ArticleEntity.role == filters.role)
+            if filters.restriction:
+                linked = linked.where(ArticleEntity.entity_id.in_(filters.restriction))
+            stmt = stmt.where(Article.id.in_(linked))
         if filters.lang:
             stmt = stmt.where(Article.lang.in_(filters.lang))
         if filters.source:
@@ -98,7 +239,7 @@ class DatabaseSearch:
                   interval: str) -> dict[date, int]:
         """Matching articles per week, month or year (counted per day by the database)."""
         stmt, _rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         day = func.date(Article.published_at)
         counts: Counter[date] = Counter()
         for value, n in session.execute(
@@ -109,7 +250,7 @@ class DatabaseSearch:
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
-        params = {"match": fts_expression(plan)} if plan and self.engine == "sqlite" else {}
+        params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         ids_sub = stmt.subquery()
         total = session.execute(select(func.count()).select_from(ids_sub), params).scalar_one()
 

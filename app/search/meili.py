@@ -11,14 +11,18 @@ before a word reaches it, the same way for documents and for queries:
   ASCII words (`cjk` + hex of the UTF-8): Meilisearch's language detection would segment
   the same characters differently in a document and in a query (Chinese or Japanese, and
   910C glued to 昇腾), an opaque word is always one word.
-- Prefix search is disabled (H20 must never find H200), and every token with a digit (model
-  numbers) or in an opaque script is sent as a one-word phrase: exact, no typo. Other words
-  keep Meilisearch's typo tolerance ("Nvidai" finds Nvidia; the database search cannot).
+- Prefix search is disabled (H20 must never find H200). Tokens with a digit (model numbers)
+  and opaque words live in `title_exact`/`body_exact`, word forms in `forms`: attributes
+  without typos. Other words keep Meilisearch's typo tolerance.
 - An entity clause of the plan ("Nvidia" typed by the reader, an entity of the gazetteer)
   becomes one exact opaque word that every article tagged with the entity carries in the
   `ents` attribute, so it matches إنفيديا and 英伟达 articles too; `ents_title` holds the
   entities named in the title, so those rank first. With expand=0 the plan has no entity
   clause and only title and body are searched.
+- A ranked plan (app/search/relevance.py) is a filter that decides the hits (its names and
+  concepts as facets, `topic` for concepts; with words only, most of them on `terms`) and a
+  q that ranks them with the "last" strategy: the required tags (or EVERY) first, so every
+  filtered article matches, then the optional names and words.
 - Every filter of the contract is a Meilisearch filter (entity ids, language, source, day).
 
 Meilisearch answers which ids, in what order, how many and the facet counts; titles,
@@ -27,6 +31,7 @@ so both engines render identically and no key or Meilisearch URL ever reaches a 
 """
 
 import hashlib
+import itertools
 import logging
 import re
 import threading
@@ -43,25 +48,34 @@ from sqlalchemy.orm import Session
 from app.config import Settings
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer import Gazetteer
-from app.gazetteer import default as default_gazetteer
 from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
+from app.search.concepts import topics_in
+from app.search.database import _enough, title_entity_ids
 from app.search.periods import INTERVALS, bucket_start
-from app.search.query import QueryPlan
-from app.text import ARABIC_LETTER, index_tokens, term_groups
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
+from app.text import ARABIC_LETTER, index_tokens
+from app.wordforms import FORM_MARK, document_forms
 
 log = logging.getLogger("chipwatch.meili")
 
 ENGINE = "meilisearch"
-TEXT_ATTRIBUTES = ["title", "body"]
+# Opaque words (scripts written without spaces, see encode_token) and words with digits (model
+# numbers) are kept in attributes of their own where typos are off: one typo away from H200 is
+# H2000, from an opaque word another word. So they can be optional words of a query too.
+TEXT_ATTRIBUTES = ["title", "title_exact", "body", "body_exact"]
 # Order matters: Meilisearch's "attribute" rule ranks earlier attributes first.
-SEARCHABLE = ["ents_title", "title", "ents", "body"]
+SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact", "forms"]
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
-FILTERABLE = [*ENTITY_PARAMS, "lang", "source", "listed", "list", "published_day",
-              *PERIOD_FIELDS.values()]
+# terms: every token, word form (f:) and entity tag (e:) of the article, for the query
+# operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
+# restriction_reported / restriction_context: the restriction links of each role.
+ROLE_FIELDS = {"reported": "restriction_reported", "context": "restriction_context"}
+FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
+              *PERIOD_FIELDS.values(), "terms", *ROLE_FIELDS.values()]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -84,13 +98,13 @@ def index_settings() -> dict:
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
         # relevance decides, with the publication date as the last tie-break.
-        "rankingRules": ["sort", "words", "typo", "proximity", "attribute", "exactness",
+        "rankingRules": ["sort", "words", "attribute", "typo", "proximity", "exactness",
                          "published_ts:desc"],
         "prefixSearch": "disabled",
         "typoTolerance": {
             "enabled": True,
             "disableOnNumbers": True,
-            "disableOnAttributes": ["ents", "ents_title"],
+            "disableOnAttributes": ["ents", "ents_title", "title_exact", "body_exact", "forms"],
             "minWordSizeForTypos": {"oneTypo": 5, "twoTypos": 9},
         },
         # Enough values for every month of a long timeline; entity facets are cut to FACET_LIMIT.
@@ -121,45 +135,46 @@ def entity_token(entity_id: str) -> str:
     return "xent" + hashlib.blake2b(entity_id.encode(), digest_size=6).hexdigest()
 
 
-def _text(text: str) -> str:
-    return " ".join(encode_token(t) for t in index_tokens(text))
+TERM_FORM, TERM_ENTITY = "f:", "e:"  # namespaces in the terms attribute
+# Every document's ents has this word: a ranked query of words only starts with it, so the
+# "last" strategy keeps every article the filter lets through and the words only rank.
+EVERY = "xeverydoc"
 
 
-_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
-
-
-def _alias_groups(gazetteer: Gazetteer) -> dict[str, list[list[frozenset[str]]]]:
-    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
-    cached = _ALIAS_GROUPS.get(gazetteer.version)
-    if cached is None:
-        cached = {}
-        for entity in gazetteer.entities.values():
-            aliases = []
-            for alias in entity.all_aliases():
-                groups = [frozenset(g) for g in term_groups(alias)]
-                if groups:
-                    aliases.append(groups)
-            cached[entity.id] = aliases
-        _ALIAS_GROUPS[gazetteer.version] = cached
-    return cached
+def _text(text: str) -> tuple[str, str]:
+    """(the words typos may reach, the exact words: opaque ones and those with digits)."""
+    plain, exact = [], []
+    for token in index_tokens(text):
+        word = encode_token(token)
+        (exact if word != token or any(ch.isdigit() for ch in token) else plain).append(word)
+    return " ".join(plain), " ".join(exact)
 
 
 def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
-             gazetteer: Gazetteer | None = None, lists: Iterable[str] = ()) -> dict:
+             gazetteer: Gazetteer | None = None, lists: Iterable[str] = (),
+             roles: dict[str, str] | None = None) -> dict:
     """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
-    lists the export-control lists its companies were on at its date (app/lists/status.py)."""
+    lists the export-control lists its companies were on at its date (app/lists/status.py),
+    roles the role of each restriction link (reported or context)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
-    title_tokens = set(index_tokens(article.title))
-    groups = _alias_groups(gazetteer or default_gazetteer())
-    in_title = [eid for eid, _type in tags
-                if any(all(g & title_tokens for g in alias) for alias in groups.get(eid, ()))]
+    in_title = title_entity_ids(set(index_tokens(article.title)), [e for e, _type in tags], gazetteer)
+    tokens = index_tokens(article.title + "\n" + article.body)
+    forms = sorted(document_forms(tokens, article.lang))
+    # Topic concepts (app/search/concepts.py) are tagged like entities, in the index only.
+    topics = topics_in(article.title + "\n" + article.body)
+    title_topics = topics_in(article.title)
+    (title, title_exact), (body, body_exact) = _text(article.title), _text(article.body)
     doc: dict = {
         "id": article.id,
-        "title": _text(article.title),
-        "body": _text(article.body),
-        "ents_title": " ".join(entity_token(e) for e in in_title),
-        "ents": " ".join(entity_token(e) for e, _type in tags),
+        "title": title, "title_exact": title_exact,
+        "body": body, "body_exact": body_exact,
+        "forms": " ".join(encode_token(f) for f in forms),
+        "terms": sorted(set(tokens)) + [TERM_FORM + f for f in forms]
+        + [TERM_ENTITY + e for e, _type in tags] + [TERM_ENTITY + t for t in topics],
+        "ents_title": " ".join([entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]),
+        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics] + [EVERY]),
+        "topic": topics,
         "lang": article.lang,
         "source": source_name,
         "published_ts": int(published.timestamp()),
@@ -169,6 +184,8 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
         doc[name] = _day(bucket_start(published.date(), interval))
     for facet in ENTITY_PARAMS:
         doc[facet] = [e for e, type_ in tags if type_ == facet]
+    for role, field_name in ROLE_FIELDS.items():
+        doc[field_name] = sorted(e for e, r in (roles or {}).items() if r == role)
     doc["list"] = sorted(set(lists))
     doc["listed"] = "yes" if doc["list"] else "no"
     return doc
@@ -176,28 +193,186 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
 
 # --- queries --------------------------------------------------------------------------------
 
-def _query_word(group: tuple[str, ...]) -> str:
+def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
     if ARABIC_LETTER.match(group[0]):
         # The shortest clitic-free form: every document word with that form carries it.
         token = min(group, key=len)
     else:
         token = group[0]
     word = encode_token(token)
-    if word != token or any(ch.isdigit() for ch in token):
-        return f'"{word}"'  # exact: a model number, or an opaque word
-    return word
+    if exact and (word != token or any(ch.isdigit() for ch in token)):
+        return f'"{word}"'  # a phrase: exact, and never dropped by a matching strategy
+    return word  # (opaque words and model numbers are in attributes without typos anyway)
 
 
-def build_query(plan: QueryPlan) -> tuple[str, bool]:
-    """The Meilisearch q for a plan, and whether it searches entity tags."""
+def _forms(clause: Clause) -> list[str]:
+    return [t[len(FORM_MARK):] for g in clause.groups for t in g if t.startswith(FORM_MARK)]
+
+
+def native_query(plan: QueryPlan) -> bool:
+    """Whether Meilisearch's own q matches the plan exactly as the database search does:
+    required entity names only (exact opaque tags, ranked with the entity in the title
+    first). Anything else is matched by a filter on the terms attribute (build_plan_filter),
+    exactly as the database search matches it (the same tokens and forms), with top-level
+    phrases in q for their word order; those results are ranked by date."""
+    return plan.is_simple and bool(plan.clauses) and all(
+        isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
+
+
+def typo_query(plan: QueryPlan) -> bool:
+    """Whether a plan that matched nothing may be retried with Meilisearch's typo tolerance
+    ("Nvidai" finds Nvidia): required words and names only, or (ranked) words only; no Arabic
+    word (Meilisearch's own Arabic segmentation misses some words, e.g. قيود)."""
+    if plan.relaxed and not plan.clauses and not plan.excluded:
+        return all(isinstance(c, Clause) and c.kind == "word" and not _arabic(c) for c in plan.optional)
+    return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
+        c.entity is not None or not _arabic(c) for c in plan.clauses)
+
+
+def _surface_words(clause: Clause) -> list[str]:
+    """A clause's words as typed (not its word forms), for q."""
+    return [_query_word(tuple(t for t in g if not t.startswith(FORM_MARK)) or g, exact=False)
+            for g in clause.groups if g]
+
+
+def ranked_query(plan: QueryPlan) -> tuple[str, bool]:
+    """q of a ranked plan (plan.relaxed, see app/search/relevance.py): required names first as
+    exact tags (every article the filter lets through has them: the "last" strategy, which
+    drops words from the end, keeps them all), required phrases, then the names' words as
+    typed (an article that writes them, in its title first, ranks higher), then the optional
+    words. The filter (ranked_filter) decides what is a hit; the words rank."""
+    required, named_words, optional, entities = [], [], [], False
+    for node in plan.clauses:
+        if not isinstance(node, Clause):
+            continue  # OR and groups: matched by the filter
+        if node.entity is not None and node.kind != "tag":
+            required.append(f'"{entity_token(node.entity.id)}"')
+            entities = True
+            named_words.extend(_surface_words(node))
+        elif _q_phrase(node):
+            required.append(_phrase(node))
+    for node in plan.optional:
+        if isinstance(node, Clause) and node.entity is not None:
+            optional.append(entity_token(node.entity.id))  # no typos on ents; may be dropped
+            entities = True
+        elif isinstance(node, Clause) and node.kind != "prefix":
+            optional.extend(_surface_words(node))
+    # "last" drops words from the end: names that only rank first, then the longer words
+    # (likely the rarer ones: Meilisearch has no idea of a word's weight in this strategy).
+    optional = list(dict.fromkeys(optional))
+    optional.sort(key=lambda w: (not w.startswith("xent"), -len(w)))
+    if not required:
+        required, entities = [f'"{EVERY}"'], True
+    return " ".join(required + optional + named_words), entities
+
+
+def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
+    """Filters deciding the hits of a ranked plan: each required name or concept by its tag
+    (a facet), anything else required or excluded as build_plan_filter matches it; with words
+    only, most of them (exact tokens and word forms, as the database search; with typos, the
+    retry after nothing matched, Meilisearch's q decides)."""
+    out = []
+    if not plan.clauses and plan.optional and not typos:
+        nodes = [_filter_node(n, plan.prefixes) for n in plan.optional]
+        k = _enough(len(nodes), plan.min_optional)
+        out.append(" OR ".join("(" + " AND ".join(subset) + ")"
+                               for subset in itertools.combinations(nodes, k)))
+    for node in plan.clauses:
+        entity = node.entity if isinstance(node, Clause) and node.kind != "tag" else None
+        if entity is not None:
+            field = "topic" if entity.type == "topic" else entity.type
+            if field in (*ENTITY_PARAMS, "topic"):
+                out.append(f"{field} = {_quote(entity.id)}")
+                continue
+        out.append(_filter_node(node, plan.prefixes))
+    out += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded]
+    return out
+
+
+def matching_strategy(plan: QueryPlan, typos: bool = False) -> str:
+    if not plan.relaxed:
+        return "all"
+    # Required names (or EVERY) first in q: every filtered article matches and the words
+    # rank. The typo retry of words alone keeps the rarest words longest.
+    return "frequency" if typos else "last"
+
+
+def build_query(plan: QueryPlan, typos: bool = False) -> tuple[str, bool]:
+    """The Meilisearch q for a plan, and whether it searches entity tags. With a plan that is
+    not native_query(), q holds only its top-level phrases (word order) and the filter does
+    the matching; with typos, the words as typed (see typo_query)."""
+    if plan.relaxed and not typos:
+        return ranked_query(plan)
+    if plan.relaxed:  # the typo retry of words only (typo_query)
+        return " ".join(w for c in plan.optional for w in _surface_words(c)), False
     words, entities = [], False
+    if not native_query(plan) and not typos:
+        for clause in plan.clauses:
+            if _q_phrase(clause):
+                words.append(_phrase(clause))
+        words.extend("-" + _phrase(clause) for clause in plan.excluded if _q_phrase(clause))
+        return " ".join(words), False
     for clause in plan.clauses:
         if clause.entity is not None:
             words.append(f'"{entity_token(clause.entity.id)}"')
             entities = True
         else:
-            words.extend(_query_word(group) for group in clause.groups if group)
+            words.extend(_query_word((group[0],)) for group in clause.groups if group)
     return " ".join(words), entities
+
+
+def _q_phrase(node: Node) -> bool:
+    """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
+    indexed with their clitic-free forms between them, so not those)."""
+    # A quoted name ("Entity List") is also its tag: the filter matches both, q cannot.
+    return (isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
+            and node.entity is None)
+
+
+def _phrase(clause: Clause) -> str:
+    return '"' + " ".join(encode_token(g[0]) for g in clause.groups) + '"'
+
+
+def _arabic(clause: Clause) -> bool:
+    return any(is_arabic(g[0]) for g in clause.groups)
+
+
+_NEVER = "published_day = 0"
+
+
+def _term(token: str) -> str:
+    return TERM_FORM + token[len(FORM_MARK):] if token.startswith(FORM_MARK) else token
+
+
+def _filter_node(node: Node, prefixes: dict[str, list[str]]) -> str:
+    if isinstance(node, AnyOf):
+        return "(" + " OR ".join(_filter_node(p, prefixes) for p in node.parts) + ")"
+    if isinstance(node, AllOf):
+        parts = [_filter_node(p, prefixes) for p in node.parts]
+        parts += [f"NOT {_filter_node(e, prefixes)}" for e in node.excluded]
+        return "(" + " AND ".join(parts) + ")"
+    if node.kind == "prefix":
+        words = prefixes.get(node.groups[0][0], [])
+        groups = [words] if words else []
+        condition = f"terms IN [{', '.join(_quote(w) for w in words)}]" if words else _NEVER
+    else:
+        # A phrase is all of its words here (filters know no positions): emulated.
+        groups = [[_term(t) for t in dict.fromkeys(g)] for g in node.groups]
+        condition = " AND ".join(f"terms IN [{', '.join(_quote(t) for t in g)}]" for g in groups)
+    alternatives = [f"({condition})"] if node.groups else []
+    if node.entity is not None:
+        alternatives.append(f"terms = {_quote(TERM_ENTITY + node.entity.id)}")
+    return "(" + " OR ".join(alternatives) + ")"
+
+
+def build_plan_filter(plan: QueryPlan) -> list[str]:
+    """Filter clauses matching a plan that Meilisearch's q cannot (see native_query)."""
+    if not plan or native_query(plan):
+        return []
+    clauses = [_filter_node(node, plan.prefixes) for node in plan.clauses]
+    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded
+                if not _q_phrase(node)]  # those are -"phrases" in q
+    return clauses
 
 
 def _quote(value: str) -> str:
@@ -218,6 +393,10 @@ def build_filter(filters: Filters) -> list[str]:
         values = getattr(filters, name)
         if values:
             clauses.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
+    if filters.role:
+        field_name = ROLE_FIELDS[filters.role]
+        clauses.append(f"{field_name} IN [{', '.join(_quote(v) for v in filters.restriction)}]"
+                       if filters.restriction else f"{field_name} IS NOT EMPTY")
     if len(set(filters.listed)) == 1:  # yes and no together filter nothing
         # "no" as "not yes": a document indexed before list status existed has no field at all.
         clauses.append('listed = "yes"' if filters.listed[0] == "yes" else 'listed != "yes"')
@@ -228,26 +407,31 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None) -> dict:
+def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None,
+                   typos: bool = False) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
     histogram, the timeline's period counts come in the same answer."""
-    q, entities = build_query(plan)
+    q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
-        "matchingStrategy": "all",
+        "matchingStrategy": matching_strategy(plan, typos),
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
         "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
-        body["attributesToSearchOn"] = TEXT_ATTRIBUTES
+        # Phrases are matched in the text; a typo retry also in the word forms.
+        body["attributesToSearchOn"] = [*TEXT_ATTRIBUTES, *(["forms"] if typos else [])]
     sort = filters.effective_sort
     if sort == "oldest":
         body["sort"] = ["published_ts:asc", "id:asc"]
     elif sort == "newest" or not q:
         body["sort"] = ["published_ts:desc", "id:desc"]
-    filter_ = build_filter(filters)
+    if plan.relaxed:
+        filter_ = build_filter(filters) + ranked_filter(plan, typos)
+    else:
+        filter_ = build_filter(filters) + ([] if typos else build_plan_filter(plan))
     if filter_:
         body["filter"] = filter_
     return body
@@ -404,9 +588,18 @@ class MeiliSearch:
             raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
         return answer
 
+    def stale_documents(self, uid: str | None = None) -> bool:
+        """Whether the index holds documents written before the terms attribute (word forms,
+        query operators) existed: they need a rebuild."""
+        answer = self.raw_search({"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0,
+                                  "page": 1}, uid)
+        return bool(answer.get("totalHits"))
+
     def search(self, session: Session, filters: Filters, plan: QueryPlan,
                histogram: str | None = None) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
+        if not result.get("totalHits") and typo_query(plan):
+            result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
         return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
@@ -415,10 +608,15 @@ class MeiliSearch:
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
                   interval: str) -> dict[date, int] | None:
         """Period counts alone (None: the index predates the period fields; ask the database)."""
-        body = {**search_request(filters, plan), "hitsPerPage": 0, "page": 1,
-                "facets": [PERIOD_FIELDS[interval]]}
-        body.pop("sort", None)
-        return _periods(self.raw_search(body), interval)
+        result = None
+        for typos in (False, True):
+            if typos and (result.get("totalHits") or not typo_query(plan)):
+                break
+            body = {**search_request(filters, plan, typos=typos), "hitsPerPage": 0, "page": 1,
+                    "facets": [PERIOD_FIELDS[interval]]}
+            body.pop("sort", None)
+            result = self.raw_search(body)
+        return _periods(result, interval)
 
 
 ORDERED_SETTINGS = ("searchableAttributes", "rankingRules")

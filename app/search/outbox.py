@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
 from app.search import repository as repo
-from app.search.meili import MeiliSearch, document
+from app.search.meili import MeiliSearch, MeiliUnavailable, document
 
 if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
     from app.runtime import Runtime
@@ -116,10 +116,14 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
         select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
         .where(Article.id.in_(article_ids)))}
     tags: dict[int, list[tuple[str, str]]] = {}
-    for article_id, entity_id, entity_type in session.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type)
+    roles: dict[int, dict[str, str]] = {}
+    for article_id, entity_id, entity_type, role in session.execute(
+            select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type,
+                   ArticleEntity.role)
             .where(ArticleEntity.article_id.in_(article_ids))):
         tags.setdefault(article_id, []).append((entity_id, entity_type))
+        if role:
+            roles.setdefault(article_id, {})[entity_id] = role
     lists = article_lists(session, article_ids)
     docs, deletes = [], []
     for article_id in article_ids:
@@ -129,7 +133,7 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
         else:
             article, source_name = found
             docs.append(document(article, tags.get(article_id, []), source_name, gazetteer,
-                                 lists.get(article_id, ())))
+                                 lists.get(article_id, ()), roles.get(article_id)))
     return docs, deletes
 
 
@@ -213,6 +217,10 @@ def _drain_batch_sqlite(runtime: "Runtime", meili: MeiliSearch, batch: int) -> t
     return len(rows), len(rows) == batch
 
 
+# Live indexes this process found holding current documents (checked once per process).
+_CURRENT_DOCUMENTS: set[str] = set()
+
+
 def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10.0) -> int:
     """Push due outbox rows to Meilisearch, batch after batch (for at most about max_seconds).
 
@@ -228,7 +236,13 @@ def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10
             log.info("Meilisearch index %s is missing: building it from the database", meili.index_uid)
             total += _rebuild(runtime, meili, None, only_if_missing=True)[1]
         meili.ensure_index()
-    except MeilisearchError as exc:  # e.g. a key without the needed actions: say so, retry later
+        if meili.index_uid not in _CURRENT_DOCUMENTS:
+            if meili.stale_documents():
+                log.info("Meilisearch index %s holds documents of an earlier version: rebuilding it",
+                         meili.index_uid)
+                total += _rebuild(runtime, meili, None, only_if_missing=False)[1]
+            _CURRENT_DOCUMENTS.add(meili.index_uid)
+    except (MeilisearchError, MeiliUnavailable) as exc:  # e.g. a key without the needed actions: say so, retry later
         log.warning("Meilisearch index %s not ready: %s", meili.index_uid, exc)
         return total
     deadline = time.monotonic() + max_seconds

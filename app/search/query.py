@@ -1,18 +1,55 @@
-"""What a text query means: its terms, and the entity names among them.
+"""What a text query means: the query plan every search engine consumes.
 
-"Nvidia" typed in English is also an entity: the query then matches the word itself or any
-article tagged nvidia, whatever language and spelling it used (إنفيديا, 英伟达). With
-expand=False the query is only its words.
+The box's text is read by app.search.query_syntax (phrases, -exclusions, OR, parentheses,
+prefixes, field:value) and turned here into a QueryPlan:
+
+    QueryPlan
+      clauses   [Node]  required: an article matches every one
+      excluded  [Node]  an article matching any one is left out
+      optional  [Node]  ranking only (app/search/relevance.py): at least min_optional of them
+                        must match; more of them, and in the title, rank first
+      filters   {facet: [entity id]}  company:/chip:/restriction:/region:/agency: fields,
+                        applied exactly like the facet links (OR within one, AND across)
+      notices   [str]   what was not taken as typed, and why (shown on the page)
+      understood [str]  the query said back: "Nvidia", "not Huawei", "licen*: licence, ..."
+      prefixes  {prefix: [words]}  words of the index a prefix stands for (filled by the
+                        search service from the index vocabulary; engines without native
+                        prefix search match these)
+      rest      str     the query without the field terms that became filters
+
+    Node = Clause | AnyOf | AllOf
+      Clause(groups, entity, kind, text)  one term. groups: one per word position, each a
+            tuple of interchangeable index tokens; all positions must match. kind:
+              "word"    tokens are the word's forms (FORM_MARK + stem, app.wordforms) and
+                        its folded surface: "export" matches exports, exporting
+              "exact"   folded surface tokens (an entity's name as typed)
+              "phrase"  folded surface tokens in this order, adjacent
+              "prefix"  one group with one token: any index word starting with it
+              "tag"     no words: only the entity's tag (a field inside OR or an exclusion)
+            entity: an EntityDef, or None. A clause with an entity also matches any article
+            tagged with it ("Nvidia" finds إنفيديا), unless expand=0.
+      AnyOf(parts)            at least one part matches (OR)
+      AllOf(parts, excluded)  every part and no excluded part (a parenthesised group)
+
+Tokens are those of app.text.term_groups (folded, Arabic clitic-free forms, Han bigrams), so a
+plan and an index can never disagree about folding.
 """
+
+from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
 from app.enrich.tagger import Tagger
 from app.gazetteer import EntityDef
-from app.text import ARABIC_PREFIXES, normalize, term_groups
+from app.search import concepts
+from app.search import query_syntax as syn
+from app.search.relevance import correct_typos, forced_words, is_stop_group, most, query_language
+from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
+from app.wordforms import marked, query_forms
 
 _ARABIC_WORD_END = re.compile(r"[\u0621-\u064A\u064B-\u065F\u0640]+$")
+MIN_PREFIX = 3
 
 
 def _drop_attached_clitic(gap: str) -> str:
@@ -25,42 +62,400 @@ def _drop_attached_clitic(gap: str) -> str:
 
 @dataclass(frozen=True)
 class Clause:
-    """Matches when all groups match (each group: any of its tokens), or the entity is tagged."""
+    """One term (see the module docstring)."""
 
     groups: tuple[tuple[str, ...], ...]
     entity: EntityDef | None = None
+    kind: str = "exact"
+    text: str = ""
+
+    @property
+    def is_topic(self) -> bool:
+        """A topic concept (app/search/concepts.py): its tag is an index token, not a facet."""
+        return self.entity is not None and self.entity.type == concepts.TOPIC
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Node, ...]
+    excluded: tuple[Node, ...] = ()
+
+
+Node = Clause | AnyOf | AllOf
+
+
+def leaves(nodes) -> list[Clause]:
+    out: list[Clause] = []
+    for node in nodes:
+        if isinstance(node, Clause):
+            out.append(node)
+        elif isinstance(node, AnyOf):
+            out.extend(leaves(node.parts))
+        else:
+            out.extend(leaves(node.parts))
+            out.extend(leaves(node.excluded))
+    return out
 
 
 @dataclass
 class QueryPlan:
-    clauses: list[Clause] = field(default_factory=list)
+    clauses: list[Node] = field(default_factory=list)
+    excluded: list[Node] = field(default_factory=list)
+    optional: list[Node] = field(default_factory=list)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    understood: list[str] = field(default_factory=list)
+    prefixes: dict[str, list[str]] = field(default_factory=dict)
+    # The query without the field terms that became filters (what the search box then
+    # shows; the filters show as facet selections), or None when there were none.
+    rest: str | None = None
+    min_optional: int = 0
+    corrections: list[tuple[str, str]] = field(default_factory=list)  # (typed, read as)
+    dropped: list[str] = field(default_factory=list)  # stop words left out
+    language: str = "en"  # the query's (app.search.relevance.query_language)
+    strict: bool = False  # match=all: every word required
+
+    def all_clauses(self) -> list[Node]:
+        return [*self.clauses, *self.optional]
 
     @property
     def entities(self) -> list[EntityDef]:
-        return [c.entity for c in self.clauses if c.entity]
+        """Entities whose tag the query matches (shown as expansions, highlighted)."""
+        seen: dict[str, EntityDef] = {}
+        for clause in leaves(self.clauses) + leaves(self.optional):
+            if clause.entity is not None and clause.kind != "tag" and not clause.is_topic:
+                seen.setdefault(clause.entity.id, clause.entity)
+        return list(seen.values())
+
+    @property
+    def concepts(self) -> list[EntityDef]:
+        """Topic concepts the query names (shown as expansions like entities)."""
+        seen: dict[str, EntityDef] = {}
+        for clause in leaves(self.clauses) + leaves(self.optional):
+            if clause.is_topic:
+                seen.setdefault(clause.entity.id, clause.entity)
+        return list(seen.values())
+
+    @property
+    def relaxed(self) -> bool:
+        """Ranked matching: optional words beside required names (see relevance.py)."""
+        return bool(self.optional) and not self.strict
 
     @property
     def tokens(self) -> list[str]:
-        return [tok for c in self.clauses for g in c.groups for tok in g]
+        """What snippets highlight: surface tokens, marked forms, and prefixes as "licen*"."""
+        out: list[str] = []
+        for clause in leaves(self.clauses) + leaves(self.optional):
+            if clause.kind == "prefix":
+                out.append(clause.groups[0][0] + "*")
+            else:
+                out.extend(tok for g in clause.groups for tok in g)
+        return out
+
+    @property
+    def is_simple(self) -> bool:
+        """Only required words and names: no OR, group, prefix, phrase or exclusion."""
+        return (not self.excluded and not self.optional
+                and all(isinstance(c, Clause) and c.kind in ("word", "exact") for c in self.clauses))
 
     def __bool__(self) -> bool:
-        return bool(self.clauses)
+        return bool(self.clauses or self.excluded or self.optional)
 
 
-def plan_query(q: str, tagger: Tagger, expand: bool = True) -> QueryPlan:
+# --- from syntax to plan ----------------------------------------------------------------------
+
+class _Planner:
+    def __init__(self, tagger: Tagger | None, expand: bool, langs: tuple[str, ...], known=None):
+        self.tagger, self.expand, self.langs, self.known = tagger, expand, langs, known
+        self.corrections: list[tuple[str, str]] = []
+        self.dropped: list[str] = []
+        self.notices: list[str] = []
+        self.filters: dict[str, list[str]] = {}
+        self.lifted: list[tuple[str, str]] = []  # the field terms that became filters
+
+    # Words typed one after another are read together, so names of several words
+    # ("Entity List", "Ascend 910C") are found as entities.
+    # Names of entities and topic concepts are found the same way; a word one typo away from
+    # a name is read as it (app/search/relevance.py); stop words are left out.
+    def words(self, text: str) -> list[Clause]:
+        if self.tagger is not None:
+            text, corrections = correct_typos(text, self.tagger, self.known)
+            self.corrections.extend(corrections)
+        if not self.expand or self.tagger is None:
+            return self.plain(text)
+        clauses: list[Clause] = []
+        cursor = 0
+        for start, end, entity in _hits(text, self.tagger):
+            clauses.extend(self.plain(_drop_attached_clitic(text[cursor:start])))
+            groups = tuple(tuple(g) for g in term_groups(text[start:end]))
+            clauses.append(Clause(groups, entity, "exact", text[start:end]))
+            cursor = end
+        clauses.extend(self.plain(text[cursor:]))
+        return clauses
+
+    def plain(self, text: str) -> list[Clause]:
+        out = []
+        for g in term_groups(text):
+            if is_stop_group(g):
+                self.dropped.append(g[0])
+            else:
+                out.append(self.word_clause(g, text))
+        return out
+
+    def word_clause(self, group: list[str], text: str) -> Clause | None:
+        forms: dict[str, None] = {}
+        for tok in group:
+            forms.update((marked(f), None) for f in query_forms(tok, self.langs))
+        return Clause(((*dict.fromkeys(group), *forms),), None, "word", _surface(group))
+
+    def phrase(self, text: str) -> list[Clause]:
+        groups = tuple(tuple(g) for g in term_groups(text))
+        if not groups:
+            return []
+        if len(groups) == 1:
+            return self.words(text)  # a one-word phrase is that word, typed exactly
+        # A quoted name ("Entity List") is still the name: its words in this order, or its
+        # tag (قائمة الكيانات, 实体清单).
+        hits = _hits(text, self.tagger) if self.expand and self.tagger is not None else []
+        whole = len(hits) == 1 and not text[:hits[0][0]].strip() and not text[hits[0][1]:].strip()
+        return [Clause(groups, hits[0][2] if whole else None, "phrase", text)]
+
+    def prefix(self, text: str) -> list[Clause]:
+        groups = term_groups(text)
+        if len(groups) == 1 and len(groups[0]) >= 1:
+            token = groups[0][0]
+            if any(ch.isdigit() for ch in token):
+                self.notices.append(f"{text}*: a model number is never a prefix (H2* must not find "
+                                    f"H200); searched {text} as a word")
+            elif len(token) < MIN_PREFIX:
+                self.notices.append(f"{text}*: a prefix needs at least {MIN_PREFIX} letters; "
+                                    f"searched {text} as a word")
+            else:
+                return [Clause(((token,),), None, "prefix", text)]
+        elif groups:
+            self.notices.append(f"{text}*: only a single word can be a prefix; searched as words")
+        return self.words(text)
+
+    def field(self, term: syn.FieldTerm, top_level: bool, negated: bool) -> list[Clause]:
+        entity = self.find_entity(term.name, term.value)
+        if entity is None:
+            self.notices.append(f"{term.name}:{term.value}: no {term.name} of that name; "
+                                "searched as words")
+            return self.words(term.value)
+        if top_level and not negated:
+            self.lifted.append((term.name, term.value))
+            values = self.filters.setdefault(term.name, [])
+            if entity.id not in values:
+                values.append(entity.id)
+            return []
+        return [Clause((), entity, "tag", f"{term.name}:{term.value}")]
+
+    def find_entity(self, type_: str, value: str) -> EntityDef | None:
+        if self.tagger is None:
+            return None
+        entities = self.tagger.gazetteer.entities
+        slug = value.strip().lower()
+        if slug in entities and entities[slug].type == type_:
+            return entities[slug]
+        folded = normalize(value).strip()
+        for entity in entities.values():
+            if entity.type == type_ and any(normalize(a) == folded for a in entity.all_aliases()):
+                return entity
+        for hit in self.tagger.find(value):
+            entity = entities[hit.entity_id]
+            if entity.type == type_:
+                return entity
+        return None
+
+    # --- the tree ---
+    def node(self, item, top_level: bool = False) -> list[Node]:
+        """Required nodes for one syntax item (a run of words can make several)."""
+        if isinstance(item, syn.Word):
+            return self.prefix(item.text) if item.prefix else self.words(item.text)
+        if isinstance(item, syn.Phrase):
+            return self.phrase(item.text)
+        if isinstance(item, syn.FieldTerm):
+            return self.field(item, top_level, negated=False)
+        if isinstance(item, syn.Or):
+            parts = [self.as_one(self.node(i)) for i in item.items]
+            parts = [p for p in parts if p is not None]
+            return [AnyOf(tuple(parts))] if len(parts) > 1 else parts
+        if isinstance(item, syn.Group):
+            required, excluded = self.group(item.items, top_level=False)
+            if not required:
+                return []
+            if not excluded and len(required) == 1:
+                return required
+            return [AllOf(tuple(required), tuple(excluded))]
+        raise TypeError(item)
+
+    def negated(self, item) -> list[Node]:
+        if isinstance(item, syn.FieldTerm):
+            return self.field(item, top_level=False, negated=True)
+        if isinstance(item, syn.Phrase):
+            # An excluded phrase is the phrase as typed, not the concept it may name.
+            groups = tuple(tuple(g) for g in term_groups(item.text))
+            if len(groups) > 1:
+                return [Clause(groups, None, "phrase", item.text)]
+        return self.node(item)
+
+    def as_one(self, nodes: list[Node]) -> Node | None:
+        if not nodes:
+            return None
+        return nodes[0] if len(nodes) == 1 else AllOf(tuple(nodes))
+
+    def group(self, items, top_level: bool) -> tuple[list[Node], list[Node]]:
+        required: list[Node] = []
+        excluded: list[Node] = []
+        run: list[str] = []
+
+        def flush():
+            if run:
+                required.extend(self.words(" ".join(run)))
+                run.clear()
+
+        for item in items:
+            if isinstance(item, syn.Word) and not item.prefix:
+                run.append(item.text)
+                continue
+            flush()
+            if isinstance(item, syn.Not):
+                node = self.as_one(self.negated(item.item))
+                if node is not None:
+                    excluded.append(node)
+            else:
+                required.extend(self.node(item, top_level))
+        flush()
+        return required, excluded
+
+
+def _surface(group: list[str]) -> str:
+    return group[0] if group else ""
+
+
+def _hits(text: str, tagger: Tagger) -> list[tuple[int, int, EntityDef]]:
+    """Entity and topic-concept names in text, longest first where they overlap (an entity
+    before a concept on the same span)."""
+    found = [(h.start, h.end, 0, tagger.gazetteer.entities[h.entity_id]) for h in tagger.find(text)]
+    topics = concepts.topics().entities
+    found += [(h.start, h.end, 1, topics[h.entity_id]) for h in concepts.query_tagger().find(text)]
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0]), f[2]))
+    out, cursor = [], 0
+    for start, end, _rank, entity in found:
+        if start < cursor:
+            continue  # a second name on the same span: the first one already covers the words
+        out.append((start, end, entity))
+        cursor = end
+    return out
+
+
+def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
+               langs: tuple[str, ...] = (), match: str = "any", known=None) -> QueryPlan:
+    """The plan for a query typed by a reader (see the module docstring). match="all"
+    requires every word; known(word) tells whether a word is in the index (a real word is
+    never read as a typo)."""
     q = q.strip()
     if not q:
         return QueryPlan()
-    if not expand:
-        return QueryPlan([Clause((tuple(g),)) for g in term_groups(q)])
-    clauses: list[Clause] = []
-    cursor = 0
-    for hit in tagger.find(q):
-        if hit.start < cursor:
-            continue  # a second entity on the same span: the first one already covers the words
-        clauses.extend(Clause((tuple(g),)) for g in term_groups(_drop_attached_clitic(q[cursor:hit.start])))
-        groups = tuple(tuple(g) for g in term_groups(q[hit.start:hit.end]))
-        clauses.append(Clause(groups, tagger.gazetteer.entities[hit.entity_id]))
-        cursor = hit.end
-    clauses.extend(Clause((tuple(g),)) for g in term_groups(q[cursor:]))
-    return QueryPlan(clauses)
+    q_plain, forced = forced_words(q)
+    parsed = syn.parse(q_plain)
+    planner = _Planner(tagger, expand, langs, known)
+    required, excluded = planner.group(parsed.query.items, top_level=True)
+    if not required and not excluded and planner.dropped:
+        # Only stop words: search them rather than nothing.
+        planner.dropped = []
+        required = [Clause((tuple(g),), None, "word", g[0]) for g in term_groups(q_plain)]
+    plan = QueryPlan(required, excluded, [], planner.filters,
+                     [*parsed.notices, *planner.notices], corrections=planner.corrections,
+                     dropped=planner.dropped, language=query_language(q, langs),
+                     strict=match == "all")
+    _decide(plan, forced)
+    if planner.lifted:
+        plan.rest = syn.without_fields(q, planner.lifted)
+    plan.understood = describe(plan)
+    return plan
+
+
+# Which names decide a hit when a query has several kinds: the most specific kind present.
+# An article about a company, a chip, a restriction or a country often does not name the
+# agency that acted ("the Biden administration"): beside other names, agencies only rank.
+_TIERS = (("company", "chip", "restriction", "topic", "region"), ("agency",))
+
+
+def _decide(plan: QueryPlan, forced: set[str]) -> None:
+    """Which terms decide a hit and which only rank (see app/search/relevance.py): phrases,
+    operators, +words and names decide (agencies only when the query names nothing else);
+    other words rank, and with nothing that decides, a hit needs most of the words."""
+    if plan.strict:
+        return
+
+    def tier(node: Node) -> int | None:
+        """The name tier of a plain name clause (None: not a plain name)."""
+        if isinstance(node, Clause) and node.kind == "exact" and node.entity is not None:
+            return next((i for i, types in enumerate(_TIERS) if node.entity.type in types), None)
+        return None
+
+    def is_word(node: Node) -> bool:
+        return (isinstance(node, Clause) and node.kind == "word" and node.entity is None
+                and not (node.groups and node.groups[0] and node.groups[0][0] in forced))
+
+    tiers = [t for t in map(tier, plan.clauses) if t is not None]
+    top = min(tiers) if tiers else None
+
+    def ranks_only(node: Node) -> bool:
+        t = tier(node)
+        return is_word(node) or (t is not None and t != top)
+
+    optional = [n for n in plan.clauses if ranks_only(n)]
+    if not optional:
+        return
+    named = [n for n in plan.clauses if not ranks_only(n)]
+    plan.clauses, plan.optional = named, optional
+    # Field terms (company:huawei) decide like names do: they became filters.
+    plan.min_optional = 0 if named or plan.filters else most(len(optional))
+
+
+# --- said back ----------------------------------------------------------------------------------
+
+def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
+    if isinstance(node, AnyOf):
+        return " or ".join(_say(p, prefixes) for p in node.parts)
+    if isinstance(node, AllOf):
+        inner = " and ".join(_say(p, prefixes) for p in node.parts)
+        inner += "".join(f", not {_say(e, prefixes)}" for e in node.excluded)
+        return f"({inner})"
+    if node.kind == "tag":
+        return f"{node.entity.name} (tagged)"
+    if node.kind == "phrase":
+        return f"“{node.text}”"
+    if node.kind == "prefix":
+        words = prefixes.get(node.groups[0][0])
+        if words is None:
+            return f"{node.text}*"
+        shown = ", ".join(words[:8]) + (", …" if len(words) > 8 else "")
+        return f"{node.text}*: {shown}" if words else f"{node.text}*: no word in the index"
+    if node.entity is not None:
+        return concepts.topic_name(node.entity) if node.is_topic else node.entity.name
+    return node.text
+
+
+def describe(plan: QueryPlan) -> list[str]:
+    """The query said back, one item per term: "Nvidia", "not Huawei", "licen*: licence, ...";
+    words that only rank are said in brackets."""
+    said = [_say(node, plan.prefixes) for node in plan.clauses]
+    said += [f"({_say(node, plan.prefixes)})" for node in plan.optional]
+    said += [f"not {_say(node, plan.prefixes)}" for node in plan.excluded]
+    return said
+
+
+def prefix_clauses(plan: QueryPlan) -> list[Clause]:
+    return [c for c in leaves(plan.clauses) + leaves(plan.excluded) if c.kind == "prefix"]
+
+
+def is_arabic(token: str) -> bool:
+    return bool(ARABIC_LETTER.match(token))

@@ -8,10 +8,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.bulk import insert_rows
-from app.models import Article
+from app.models import Article, ArticleEntity
+from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
+    ENTITY_TOKEN, ENTS_WEIGHT, fts_entity, fts_ents, pg_tokens, search_text, vocabulary_words,
+)
 from app.text import index_tokens
-
-ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
 
 # PostgreSQL only (made by the migration); SQLite's FTS5 table is reached through text().
 pg_table = Table(
@@ -21,30 +22,36 @@ pg_table = Table(
 )
 
 
-def fts_entity(entity_id: str) -> str:
-    return entity_id.replace("-", "")
+def _add_vocabulary(conn, tokens) -> None:
+    """PostgreSQL: remember the index's words (not forms or tags), for prefix queries. In
+    sorted order, so concurrent writers take the same locks in the same order."""
+    words = vocabulary_words(tokens)
+    if words:
+        conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
+                          "ON CONFLICT DO NOTHING"), {"words": words})
 
 
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
     """(Re)index one article in the database search, inside the caller's transaction."""
-    tokens = index_tokens(article.title + "\n" + article.body)
+    joined = search_text(article.title, article.body, article.lang)
+    tokens = joined.split(" ") if joined else []
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
         session.execute(
             text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": " ".join(tokens),
-             "ents": " ".join(fts_entity(e) for e in entity_ids)},
+            {"id": article.id, "text": joined, "ents": fts_ents(joined, entity_ids)},
         )
     else:
-        all_tokens = sorted(set(tokens)) + [ENTITY_TOKEN + e for e in entity_ids]
+        all_tokens = pg_tokens(joined, entity_ids)
         stmt = postgresql.insert(pg_table).values(article_id=article.id, tokens=all_tokens)
         session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
                                                    set_={"tokens": all_tokens}))
+        _add_vocabulary(session, tokens)
 
 
 def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
     """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, index_tokens(title + "\n" + body) joined by spaces, entity ids)."""
+    (article id, search_text(title, body, lang), entity ids)."""
     if not documents:
         return
     conn = session.connection()
@@ -52,13 +59,48 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         ids = [d[0] for d in documents]
         conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
         conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, " ".join(fts_entity(e) for e in entity_ids)) for i, text_, entity_ids in documents])
+            (i, text_, fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents])
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
         # batch fail and be stored one article at a time, through write_document).
         insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, (sorted(set(text_.split(" "))) if text_ else []) + [ENTITY_TOKEN + e for e in entity_ids])
-            for i, text_, entity_ids in documents])
+            (i, pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
+        _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
+
+
+def rewrite_search_rows(conn, batch: int = 500) -> int:
+    """Rewrite every article's database search row from the article and its tags (after a
+    change to the tokens; the migration that introduced word forms calls it, through
+    app.search.database). Returns the number of rows written."""
+    last, count = 0, 0
+    while True:
+        rows = conn.execute(text(
+            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
+            {"last": last, "n": batch}).all()
+        if not rows:
+            return count
+        ids = [r[0] for r in rows]
+        tags: dict[int, list[str]] = {}
+        for article_id, entity_id in conn.execute(
+                select(ArticleEntity.article_id, ArticleEntity.entity_id)
+                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
+            tags.setdefault(article_id, []).append(entity_id)
+        for id_, title, body, lang in rows:
+            joined = search_text(title, body, lang)
+            entity_ids = tags.get(id_, [])
+            if conn.dialect.name == "sqlite":
+                conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
+                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+                             {"id": id_, "text": joined, "ents": fts_ents(joined, entity_ids)})
+            else:
+                tokens = pg_tokens(joined, entity_ids)
+                stmt = postgresql.insert(pg_table).values(article_id=id_, tokens=tokens)
+                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
+                                                        set_={"tokens": tokens}))
+        if conn.dialect.name != "sqlite":
+            _add_vocabulary(conn, {t for r in rows for t in index_tokens(r[1] + "\n" + r[2])})
+        count += len(rows)
+        last = ids[-1]
 
 
 def delete_document(session: Session, article_id: int) -> None:
@@ -69,10 +111,44 @@ def delete_document(session: Session, article_id: int) -> None:
 
 
 def fts_matches():
-    """(rowid, bm25 rank) of the FTS5 rows matching the `:match` parameter (SQLite)."""
-    return (select(literal_column("rowid").label("rid"), literal_column("bm25(article_fts)").label("rank"))
+    """(rowid, bm25 rank) of the FTS5 rows matching the `:match` parameter (SQLite); the ents
+    column (tags) weighs ENTS_WEIGHT against the text."""
+    return (select(literal_column("rowid").label("rid"),
+                   literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"))
             .select_from(text("article_fts"))
             .where(text("article_fts MATCH :match")).subquery())
+
+
+def fts_excluded():
+    """rowids of the FTS5 rows matching the `:exclude` parameter (SQLite)."""
+    return (select(literal_column("rowid")).select_from(text("article_fts"))
+            .where(text("article_fts MATCH :exclude")))
+
+
+def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
+    """Words of the database search index starting with prefix (folded), fewest characters
+    first: what a prefix query stands for."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
+                             "USING fts5vocab(main, article_fts, 'row')"))
+        rows = session.execute(text(
+            "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
+            "ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+    else:
+        # search_vocabulary: every word written to the index (words of deleted articles stay
+        # and match nothing). Its key is in byte order, so a prefix is a range of it.
+        rows = session.execute(text(
+            "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
+            "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+    return [row[0] for row in rows]
+
+
+def fts_has(session: Session, match: str) -> bool:
+    """Whether some FTS5 row matches `match` (SQLite): one index lookup."""
+    return session.execute(text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"),
+                           {"m": match}).first() is not None
 
 
 def search_version(session: Session) -> int | None:

@@ -14,8 +14,13 @@ from app.models import as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
-from app.search.query import plan_query
+from app.search.concepts import topic_name
+from app.search.database import word_in_index
+from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
+from app.search.query import QueryPlan, plan_query
 from app.search.snippet import make_snippet
+
+PREFIX_WORDS = 200  # words a prefix may stand for
 
 LANG_NAMES = {"ar": "العربية", "en": "English", "zh": "中文", "fr": "Français", "ja": "日本語",
               "ko": "한국어", "ru": "Русский", "de": "Deutsch", "es": "Español"}
@@ -39,6 +44,24 @@ class SearchPage:
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
     histogram: dict[date, int] | None = None
+    understood: list[str] = field(default_factory=list)  # the query said back
+    query_notices: list[str] = field(default_factory=list)  # syntax not taken as typed
+    plan: QueryPlan = field(default_factory=QueryPlan)
+    partial: bool = False  # nothing matched the whole query: the best partial matches
+    not_found: list[str] = field(default_factory=list)  # query words no hit shown has
+    suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+
+    @property
+    def searched_as(self) -> list[dict]:
+        """Each name and concept of the query with at most three of its aliases (the query's
+        language first) and how many more there are."""
+        out = []
+        for entity in [*self.expansions, *self.plan.concepts]:
+            aliases = explainer_aliases(entity, self.plan.language)
+            out.append({"id": entity.id, "type": entity.type,
+                        "name": topic_name(entity) if entity.type == "topic" else entity.name,
+                        "shown": aliases[:SHOWN_ALIASES], "more": aliases[SHOWN_ALIASES:]})
+        return out
 
     @property
     def pages(self) -> int:
@@ -52,6 +75,18 @@ class SearchPage:
                        for k, values in self.facets.items()},
             "expansions": [{"id": e.id, "type": e.type, "name": e.name,
                             "aliases": e.all_aliases()} for e in self.expansions],
+            "understood": self.understood, "query_notices": self.query_notices,
+            "searched_as": {
+                "match": self.filters.match, "language": self.plan.language,
+                "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
+                           "aliases": t["shown"], "more": len(t["more"])} for t in self.searched_as],
+                "required": [c.text for c in self.plan.clauses],
+                "optional": [c.text for c in self.plan.optional],
+                "corrections": [{"typed": a, "read_as": b} for a, b in self.plan.corrections],
+                "stop_words": self.plan.dropped,
+                "partial": self.partial, "not_found": self.not_found,
+                "suggestions": self.suggestions,
+            },
         }
 
 
@@ -118,15 +153,31 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
                     histogram: str | None = None) -> SearchPage:
     """One search; with histogram ("week", "month", "year") also the timeline's counts."""
     check_entities(session, filters)
-    plan = plan_query(filters.q, tagger, expand=filters.expand)
+    filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
-    try:
-        result = backend.search(session, filters, plan, histogram)
-    except Exception:  # noqa: BLE001 - any engine failure falls back to the database
-        if fallback is None:
-            raise
-        engine, notice = fallback, "The search engine is unreachable: results come from the database."
-        result = fallback.search(session, filters, plan, histogram)
+
+    def run(plan):
+        nonlocal engine, notice
+        try:
+            return engine.search(session, filters, plan, histogram)
+        except Exception:  # noqa: BLE001 - any engine failure falls back to the database
+            if fallback is None or engine is fallback:
+                raise
+            engine, notice = fallback, "The search engine is unreachable: results come from the database."
+            return fallback.search(session, filters, plan, histogram)
+
+    result = run(plan)
+    partial, not_found, suggestions = False, [], []
+    relaxed = relax(plan)
+    if not result.total and relaxed is not None:
+        # Zero results is the last resort: the articles matching most of the query.
+        partial_result = run(relaxed)
+        if partial_result.total:
+            result, partial, plan = partial_result, True, relaxed
+    if partial and result.total:
+        not_found = missing_terms(session, plan, result.ids)
+    elif not result.total and filters.q.strip():
+        suggestions = did_you_mean(filters.q, tagger)
     if histogram and result.histogram is None:  # an index from before the period fields
         result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
     expansions = plan.entities
@@ -147,4 +198,36 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
             values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
-                      result.histogram)
+                      result.histogram, understood=plan.understood, query_notices=plan.notices,
+                      plan=plan, partial=partial, not_found=not_found, suggestions=suggestions)
+
+
+def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:
+    """The plan of the filters' query, and the filters with its field prefixes
+    (company:huawei...) added, the same filters as the facet links."""
+    plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang,
+                      match=filters.match, known=lambda word: word_in_index(session, word))
+    if plan.filters:
+        filters = filters.model_copy(update={
+            "q": plan.rest if plan.rest is not None else filters.q,
+            **{name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
+               for name, ids in plan.filters.items()}})
+    resolve_prefixes(session, plan)
+    return filters, plan
+
+
+def resolve_prefixes(session: Session, plan: QueryPlan) -> None:
+    """The index words each prefix of the plan stands for (engines without native prefix
+    search match them; the page lists them)."""
+    from app.search.database import prefix_words
+    from app.search.query import describe, prefix_clauses
+
+    for clause in prefix_clauses(plan):
+        prefix = clause.groups[0][0]
+        if prefix not in plan.prefixes:
+            plan.prefixes[prefix] = prefix_words(session, prefix, PREFIX_WORDS)
+            if len(plan.prefixes[prefix]) >= PREFIX_WORDS:
+                plan.notices.append(f"{clause.text}* stands for more than {PREFIX_WORDS} words: "
+                                    f"the {PREFIX_WORDS} shortest are searched")
+    if plan.prefixes:
+        plan.understood = describe(plan)

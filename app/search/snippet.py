@@ -1,18 +1,33 @@
 """Safe snippets: plain text cropped around the first match, matches wrapped in <mark>."""
 
+import re
 from html import escape
 
 from app.text import is_whole_word, normalize_with_map
+from app.wordforms import FORM_MARK, word_matches_forms
 
 SNIPPET_CHARS = 240
+_WORD = re.compile(r"[^\W_]+")
 
 
 def _spans_of_tokens(body: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Spans of the query's tokens in body (the plan's tokens: folded words, word forms
+    marked with FORM_MARK, prefixes written "licen*")."""
     if not tokens:
         return []  # a browse (no query words): nothing to fold and look for
     folded, index = normalize_with_map(body)
     spans = []
+    forms = frozenset(t[1:] for t in tokens if t.startswith(FORM_MARK))
+    prefixes = tuple(t[:-1] for t in tokens if t.endswith("*") and len(t) > 1)
+    if forms or prefixes:
+        # Words of the body that take one of the query's forms, or start with a prefix.
+        for m in _WORD.finditer(folded):
+            word = m.group()
+            if (prefixes and word.startswith(prefixes)) or (forms and word_matches_forms(word, forms)):
+                spans.append((index[m.start()], index[m.end() - 1] + 1))
     for token in set(tokens):
+        if token.startswith(FORM_MARK) or token.endswith("*"):
+            continue
         if not token:
             continue
         start = folded.find(token)

@@ -4,6 +4,7 @@ feed needs one of
 - `Authorization: Bearer <read token>` (or the admin token),
 - the signed read cookie set by logging in at /login with the read token,
 - an admin session (/admin),
+- a user's session (/account/login) or personal API token (app/accounts),
 - for /feed.atom and /export.csv only: `?token=<read token>`, so feed readers and
   spreadsheets can fetch them. The parameter is removed before the app or the logs see it.
 
@@ -20,13 +21,15 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.web.auth import session_csrf, token_matches
+from app.web.redirects import safe_next
 from app.web.rendering import error_response, render, wants_html
 
 COOKIE = "chipwatch_read"
 COOKIE_SECONDS = 30 * 24 * 3600
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico"})
+OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico",
+                        "/account/login"})
 OPEN_PREFIXES = ("/static/",)
-QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv"})
+QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv", "/export.xlsx"})
 
 router = APIRouter(include_in_schema=False)
 
@@ -62,7 +65,11 @@ def may_read(request: Request) -> bool:
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and (read_token_matches(request, value) or token_matches(request, value)):
         return True
-    return has_read_cookie(request) or session_csrf(request) is not None
+    if has_read_cookie(request) or session_csrf(request) is not None:
+        return True
+    from app.accounts.principal import resolve  # a user's session or personal token
+
+    return resolve(request).kind == "user"
 
 
 def is_open(path: str) -> bool:
@@ -105,9 +112,7 @@ class ReadAccessMiddleware:
 
 def _safe_next(target: str | None) -> str:
     """Only a path on this site (no //host or scheme): no open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
+    return safe_next(target)
 
 
 @router.get("/login")

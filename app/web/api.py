@@ -12,7 +12,7 @@ from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.models import ArticleEntity, Entity
 from app.search.service import search_articles
-from app.timeline import compare, timeline
+from app.timeline import compare_data, period_counts, timeline
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
 from app.web.schemas import (
@@ -96,16 +96,25 @@ def api_entity(entity_id: str, session: SessionDep) -> dict:
 
 @router.get("/timeline", response_model=TimelineOut)
 def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
-                 interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
-    return timeline(session, filters, runtime, interval)
+                 interval: Annotated[Literal["week", "month", "quarter", "year"], Query()] = "month",
+                 markers: Annotated[Literal["relevant", "all"], Query()] = "relevant") -> dict:
+    counts = period_counts(session, filters, runtime, interval)
+    return timeline(session, filters, runtime, interval, counts=counts, all_markers=markers == "all")
 
 
 @router.get("/timeline/compare", response_model=CompareOut)
 def api_timeline_compare(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
-                         interval: Annotated[Literal["week", "month", "year"], Query()] = "month") -> dict:
-    """The /timeline view: one series per selected entity."""
-    data = compare(session, filters, runtime, interval)
-    return {"interval": interval, "events": data["events"], "series": [
-        {"id": s["id"], "type": s["type"], "name": s["name"],
-         "buckets": [{"start": d.isoformat(), "count": n} for d, n in sorted(s["buckets"].items())]}
-        for s in data["series"]]}
+                         interval: Annotated[Literal["auto", "week", "month", "quarter", "year"], Query()] = "auto",
+                         scale: Annotated[Literal["count", "share"], Query()] = "count",
+                         markers: Annotated[Literal["relevant", "all"], Query()] = "relevant") -> dict:
+    """The /timeline view: one series per selected entity (at most 8); interval=auto follows the range."""
+    data = compare_data(session, filters, runtime, None if interval == "auto" else interval,
+                        share=scale == "share", all_markers=markers == "all")
+
+    def buckets(counts: dict) -> list[dict]:
+        return [{"start": d.isoformat(), "count": n} for d, n in sorted(counts.items())]
+
+    return {"interval": data["interval"], "events": data["events"],
+            "totals": buckets(data["totals"]) if data["totals"] is not None else None,
+            "series": [{"id": s["id"], "type": s["type"], "name": s["name"], "buckets": buckets(s["buckets"])}
+                       for s in data["series"]]}

@@ -2,25 +2,18 @@
 
 The admin logs in with CHIPWATCH_ADMIN_TOKEN once; the browser then holds a signed, HttpOnly
 cookie. Every form carries a CSRF token that must match the one inside that cookie (the token
-is bound to the session, so another site cannot forge a form post).
+is bound to the session, so another site cannot forge a form post). The cookie also names a
+server-side session row (app/accounts): logout deletes it, so a copied cookie dies with it.
+Users with the admin role (app/accounts) are admins too, with their own session's CSRF token.
 """
 
 import hmac
-import secrets
 
 from fastapi import HTTPException, Request, Response
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from starlette.concurrency import run_in_threadpool
 
-COOKIE = "chipwatch_admin"
-SESSION_SECONDS = 12 * 3600
-
-
-def _serializer(request: Request) -> URLSafeTimedSerializer | None:
-    token = request.app.state.runtime.settings.admin_token
-    if not token or not token.get_secret_value():
-        return None
-    return URLSafeTimedSerializer(token.get_secret_value(), salt="chipwatch-admin-session")
-
+# The admin-token session cookie is read in app/accounts (its sessions are account sessions).
+from app.accounts.admin_session import COOKIE, SESSION_SECONDS, _cookie_data, _serializer, session_csrf  # noqa: F401
 
 def token_matches(request: Request, given: str) -> bool:
     token = request.app.state.runtime.settings.admin_token
@@ -28,43 +21,82 @@ def token_matches(request: Request, given: str) -> bool:
     return bool(expected) and hmac.compare_digest(given.encode(), expected.encode())
 
 
-def session_csrf(request: Request) -> str | None:
-    """The CSRF token of a valid admin session, or None when not logged in."""
-    serializer = _serializer(request)
-    raw = request.cookies.get(COOKIE)
-    if serializer is None or not raw:
-        return None
-    try:
-        data = serializer.loads(raw, max_age=SESSION_SECONDS)
-    except BadSignature:
-        return None
-    return data.get("csrf") if isinstance(data, dict) else None
+def _admin_user(request: Request, role: str = "admin"):
+    """The logged-in user when their role is at least `role`, else None."""
+    from app.accounts.principal import resolve
+
+    principal = resolve(request)
+    return principal if principal.kind == "user" and principal.at_least(role) else None
 
 
 def is_admin(request: Request) -> bool:
     if session_csrf(request):
         return True
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and token_matches(request, value)
+    if scheme.lower() == "bearer" and token_matches(request, value):
+        return True
+    return _admin_user(request) is not None
+
+
+def admin_csrf(request: Request, role: str = "admin") -> str | None:
+    """The CSRF token for admin forms: the admin-token session's, or that of a user with the
+    role (editors review sources and list links)."""
+    csrf = session_csrf(request)
+    if csrf:
+        return csrf
+    user = _admin_user(request, role)
+    return user.csrf if user is not None and user.via == "session" else None
+
+
+def is_editor(request: Request) -> bool:
+    return is_admin(request) or _admin_user(request, "editor") is not None
 
 
 def start_session(request: Request, response: Response) -> None:
-    serializer = _serializer(request)
-    value = serializer.dumps({"csrf": secrets.token_urlsafe(24)})
+    from app.accounts import service
+
+    session = request.app.state.runtime.sessions()
+    try:
+        sid, csrf = service.start_session(session, None)
+        session.commit()
+    finally:
+        session.close()
+    value = _serializer(request).dumps({"sid": sid, "csrf": csrf})
     response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/")
 
 
-def end_session(response: Response) -> None:
+def end_session(request: Request, response: Response) -> None:
+    data = _cookie_data(request)
+    if data is not None:
+        from app.accounts import service
+
+        session = request.app.state.runtime.sessions()
+        try:
+            service.end_session(session, data["sid"])
+            session.commit()
+        finally:
+            session.close()
     response.delete_cookie(COOKIE, path="/")
 
 
 async def require_admin_form(request: Request) -> dict:
     """For HTML form posts: an admin session and a matching CSRF token; returns the form."""
+    return await _require_form(request, "admin")
+
+
+async def _require_form(request: Request, role: str) -> dict:
     form = dict(await request.form())
-    csrf = session_csrf(request)
+    csrf = await run_in_threadpool(admin_csrf, request, role)
     if csrf is None:
-        raise HTTPException(401, "Log in as admin first (/admin).")
+        if await run_in_threadpool(_admin_user, request, "reader"):
+            raise HTTPException(403, f"This needs the {role} role.")
+        raise HTTPException(401, f"Log in as {role} first (/account/login, or /admin with the admin token).")
     if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf.encode()):
         raise HTTPException(403, "The form's CSRF token is missing or stale: reload the page and try again.")
     return form
+
+
+async def require_editor_form(request: Request) -> dict:
+    """Source and list review: editors too."""
+    return await _require_form(request, "editor")

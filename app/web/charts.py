@@ -1,13 +1,29 @@
 """Charts drawn on the server as SVG: they need no JavaScript, obey the CSP, and every bar or
-point is a link to the matching search. The same numbers are always shown in a table too."""
+point is a link to the matching search. The same numbers are always shown in a table too.
 
-from dataclasses import dataclass
+Restrictions are drawn as markers coloured by who issued them; markers closer than a few
+pixels are grouped into one marker with a count that links to the zoomed-in range, where they
+stand apart again. A chart can show counts or each period's share of all articles."""
+
+import zlib
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from app.gazetteer import default as default_gazetteer
 from app.search.periods import bucket_end, bucket_start
 
-WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 900, 220, 40, 24, 20
-PALETTE = ["#1f5fbf", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#16a085"]
+WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 900, 240, 44, 10, 24, 34
+# Two markers nearer than this (in viewBox units, 1/900 of the width) are one group.
+GROUP_GAP = 16
+# Series colours: distinguishable, and each entity keeps its slot across pages (see colour_slots).
+PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#79706e"]  # Tableau 10: told apart by most readers, colour-blind ones too
+MAX_SERIES = 8
+# Who issued a restriction, by the region of the issuing agency.
+ISSUERS = {"united-states": ("us", "United States"), "china": ("cn", "China"),
+           "netherlands": ("nl", "Netherlands"), "japan": ("jp", "Japan")}
+OTHER_ISSUER = ("other", "Other governments")
+LIST_ACTION = ("list", "Export-control list additions and removals")
 
 
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
@@ -28,66 +44,170 @@ class Bar:
     start: date
     end: date
     count: int
+    share: float | None = None
 
 
 @dataclass
 class Marker:
+    """One restriction (or list action), or a group of them too close together to tell apart."""
     x: float
     id: str
     title: str
     date: str
     url: str | None = None  # list actions link to their entity; restrictions to their search
+    tone: str = "other"     # issuer class (us, cn, nl, jp, other, list)
+    members: list["Marker"] = field(default_factory=list)  # a group's markers, oldest first
+    zoom: tuple[date, date] | None = None  # a group: the range that shows its members apart
+    label_x: float = 0.0
+
+    @property
+    def grouped(self) -> bool:
+        return bool(self.members)
+
+    @property
+    def label(self) -> str:
+        if self.grouped:
+            return f"{len(self.members)} restrictions, {self.members[0].date} to {self.members[-1].date}"
+        short = self.title if len(self.title) <= 48 else self.title[:47].rstrip() + "…"
+        return f"{short}, {self.date}"
+
+
+def issuer_tone(issuer: str | None) -> tuple[str, str]:
+    """(css class, legend text) for a restriction's issuer: an agency (by its region) or a region."""
+    if not issuer:
+        return OTHER_ISSUER
+    entity = default_gazetteer().entities.get(issuer)
+    region = entity.raw.get("region") if entity is not None and entity.type == "agency" else issuer
+    return ISSUERS.get(region, OTHER_ISSUER)
 
 
 def _x_of(day: date, first: date, last: date) -> float:
     span = max((last - first).days, 1)
-    return PAD_LEFT + (WIDTH - PAD_LEFT - 10) * (day - first).days / span
+    return PAD_LEFT + (WIDTH - PAD_LEFT - PAD_RIGHT) * (day - first).days / span
 
 
-def bar_chart(buckets: list[dict], events: list[dict], interval: str) -> dict | None:
+def markers(events: list[dict], first: date, last: date) -> list[Marker]:
+    """Markers for the events in [first, last] on an axis from first to last, crowded ones grouped."""
+    singles = []
+    for e in events:
+        day = date.fromisoformat(e["date"])
+        if not first <= day <= last:
+            continue
+        tone = LIST_ACTION[0] if e.get("kind") == "list" else issuer_tone(e.get("issuer"))[0]
+        singles.append(Marker(_x_of(day, first, last), e["id"], e["title"], e["date"], e.get("url"), tone))
+    singles.sort(key=lambda m: (m.x, m.date, m.id))
+    groups: list[list[Marker]] = []
+    for m in singles:
+        if groups and m.x - groups[-1][0].x < GROUP_GAP:
+            groups[-1].append(m)
+        else:
+            groups.append([m])
+    out = []
+    for group in groups:
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        lo, hi = date.fromisoformat(group[0].date), date.fromisoformat(group[-1].date)
+        pad = max(timedelta(days=15), (hi - lo) / 4)
+        tones = {m.tone for m in group}
+        out.append(Marker(sum(m.x for m in group) / len(group), "group-" + group[0].id,
+                          f"{len(group)} restrictions", group[0].date, None,
+                          tones.pop() if len(tones) == 1 else "mixed", members=group,
+                          zoom=(lo - pad, hi + pad)))
+    for m in out:  # labels stay inside the chart
+        m.label_x = min(max(m.x, PAD_LEFT + 150), WIDTH - PAD_RIGHT - 150)
+    return out
+
+
+def legend(chart_markers: list[Marker]) -> list[tuple[str, str]]:
+    """The issuer colours present on the chart, for its legend."""
+    tones = {m.tone for top in chart_markers for m in (top.members or [top])}
+    entries = [(cls, text) for cls, text in (*ISSUERS.values(), OTHER_ISSUER, LIST_ACTION) if cls in tones]
+    return entries
+
+
+def bar_chart(buckets: list[dict], events: list[dict], interval: str,
+              totals: dict[date, int] | None = None,
+              span: tuple[date | None, date | None] = (None, None)) -> dict | None:
+    """Bars per period; with totals (all articles per period), each bar is its share of them.
+    span: the date range asked for; the chart covers it even where it has no articles."""
     if not buckets:
         return None
     counts = {date.fromisoformat(b["start"]): b["count"] for b in buckets}
-    starts = fill_buckets(counts, interval, min(counts), max(counts))
+    starts = fill_buckets(counts, interval, span[0] or min(counts), span[1] or max(counts))
     first, last = starts[0], bucket_end(starts[-1], interval)
-    top = max(counts.values())
+    values = {s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0) if totals is not None
+              else counts.get(s, 0) for s in starts}
+    top = max(values.values()) or 1
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
-    slot = (WIDTH - PAD_LEFT - 10) / len(starts)
+    slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(starts)
     bars = []
     for i, start in enumerate(starts):
-        n = counts.get(start, 0)
-        h = plot_h * n / top
+        h = plot_h * values[start] / top
         bars.append(Bar(PAD_LEFT + i * slot + slot * 0.1, PAD_TOP + plot_h - h, max(slot * 0.8, 1), h,
-                        start, bucket_end(start, interval), n))
-    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"],
-                      e.get("url"))
-               for e in events if first <= date.fromisoformat(e["date"]) <= last]
-    return {"bars": bars, "markers": markers, "top": top, "width": WIDTH, "height": HEIGHT,
-            "base": HEIGHT - PAD_BOTTOM, "first": first, "last": last, "pad_left": PAD_LEFT}
+                        start, bucket_end(start, interval), counts.get(start, 0),
+                        values[start] if totals is not None else None))
+    chart_markers = markers(events, first, last)
+    return {"bars": bars, "markers": chart_markers, "legend": legend(chart_markers),
+            "top": _top_label(top, totals is not None), "width": WIDTH, "height": HEIGHT,
+            "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "first": first, "last": last,
+            "pad_left": PAD_LEFT, "plot_right": WIDTH - PAD_RIGHT, "share": totals is not None}
 
 
-def line_chart(series: list[dict], events: list[dict], interval: str) -> dict | None:
-    """series: [{"id", "name", "buckets": {date: count}}] on a shared time axis."""
+def _top_label(top: float, share: bool) -> str:
+    return f"{top:.0%}" if share else str(int(top))
+
+
+def colour_slots(ids: list[str]) -> dict[str, int]:
+    """A palette slot per entity: its own (a hash of its id, so Nvidia is the same colour on every
+    page), or the next free one when two entities on one chart share a slot."""
+    taken: dict[str, int] = {}
+    used: set[int] = set()
+    for entity_id in ids:
+        slot = zlib.crc32(entity_id.encode()) % len(PALETTE)
+        while slot in used:
+            slot = (slot + 1) % len(PALETTE)
+        taken[entity_id] = slot
+        used.add(slot)
+    return taken
+
+
+def line_chart(series: list[dict], events: list[dict], interval: str,
+               totals: dict[date, int] | None = None,
+               span: tuple[date | None, date | None] = (None, None)) -> dict | None:
+    """series: [{"id", "name", "buckets": {date: count}}] on a shared time axis; with totals,
+    each point is the share of all articles in its period; span as for bar_chart."""
     all_days = [d for s in series for d in s["buckets"]]
     if not all_days:
         return None
-    starts = fill_buckets({}, interval, min(all_days), max(all_days))
-    first, last = starts[0], starts[-1]
-    top = max(max(s["buckets"].values(), default=0) for s in series) or 1
+    starts = fill_buckets({}, interval, span[0] or min(all_days), span[1] or max(all_days))
+    first, last = starts[0], bucket_end(starts[-1], interval)
+
+    def value(s: dict, start: date) -> float:
+        n = s["buckets"].get(start, 0)
+        if totals is None:
+            return n
+        return n / totals[start] if totals.get(start) else 0.0
+
+    top = max((value(s, start) for s in series for start in starts), default=0) or 1
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
+    slots = colour_slots([s["id"] for s in series])
     lines = []
-    for i, s in enumerate(series):
+    for s in series:
         points = []
         for start in starts:
             x = _x_of(start, first, last) if len(starts) > 1 else WIDTH / 2
-            n = s["buckets"].get(start, 0)
-            points.append({"x": x, "y": PAD_TOP + plot_h - plot_h * n / top, "count": n, "start": start,
+            v = value(s, start)
+            points.append({"x": x, "y": PAD_TOP + plot_h - plot_h * v / top, "count": s["buckets"].get(start, 0),
+                           "share": v if totals is not None else None, "start": start,
                            "end": bucket_end(start, interval)})
-        lines.append({"id": s["id"], "name": s["name"], "color": PALETTE[i % len(PALETTE)],
+        slot = slots[s["id"]]
+        lines.append({"id": s["id"], "name": s["name"], "color": PALETTE[slot], "slot": slot,
                       "points": points,
                       "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in points)})
-    markers = [Marker(_x_of(date.fromisoformat(e["date"]), first, last), e["id"], e["title"], e["date"],
-                      e.get("url"))
-               for e in events if first <= date.fromisoformat(e["date"]) <= bucket_end(last, interval)]
-    return {"lines": lines, "markers": markers, "top": top, "width": WIDTH, "height": HEIGHT,
-            "base": HEIGHT - PAD_BOTTOM, "starts": starts, "pad_left": PAD_LEFT}
+    chart_markers = markers(events, first, last)
+    return {"lines": lines, "markers": chart_markers, "legend": legend(chart_markers),
+            "top": _top_label(top, totals is not None), "width": WIDTH, "height": HEIGHT,
+            "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "starts": starts, "first": first,
+            "last": last, "pad_left": PAD_LEFT, "plot_right": WIDTH - PAD_RIGHT,
+            "share": totals is not None}

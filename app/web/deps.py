@@ -74,6 +74,10 @@ async def get_filters(
     per_page: Annotated[str | None, Query(description="1 to 100 (default 20)",
                                           json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"})] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
+    match: Annotated[str | None, Query(
+        description="any (default): ranked, a hit needs the query's names and concepts or most "
+                    "of its words; all: every word is required",
+        json_schema_extra={"enum": ["any", "all"]})] = None,
     listed: Annotated[list[str], Query(
         description="yes: a company tagged on the article was on an export-control list at its "
                     "date; no: none was (repeatable)",
@@ -83,6 +87,11 @@ async def get_filters(
                                   "was on it at the article's date (repeatable)",
         json_schema_extra={"items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
                            "maxItems": MAX_VALUES})] = [],  # noqa: B006
+    restriction_role: Annotated[list[str], Query(
+        description="reported: the article reports the restriction (with `restriction`, that one; "
+                    "without, any); context: it refers back to it. Both, or none: either",
+        json_schema_extra={"items": {"type": "string", "enum": ["reported", "context"]},
+                           "maxItems": 2})] = [],  # noqa: B006
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
     items = list(request.query_params.multi_items())
@@ -98,11 +107,19 @@ admin_bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
 
 def require_admin(request: Request,
                   _: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)] = None) -> None:
-    """Bearer admin token (constant-time compare); refused when no token is configured."""
+    """Bearer admin token (constant-time compare) or an admin user's personal token; refused
+    when neither kind exists."""
+    from app.accounts.principal import resolve
+
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    principal = resolve(request)
+    if principal.via == "bearer" and principal.kind == "user":
+        if principal.role == "admin":
+            return
+        raise HTTPException(403, f"This needs the admin role; {principal.name} is {principal.role}.")
     token = request.app.state.runtime.settings.admin_token
     if not token or not token.get_secret_value():
         raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")
-    scheme, _, value = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_matches(request, value):
         raise HTTPException(401, "admin token required", headers={"WWW-Authenticate": "Bearer"})
 

@@ -9,9 +9,16 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
+from sqlalchemy import select
+
+from app.accounts.principal import resolve
 from app.filters import Filters
+from app.models import Entity
+from app.notes.service import note_texts
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
+from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, opened_in_browser
+from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
 
@@ -52,9 +59,13 @@ def _all_hits(session, filters: Filters, runtime, limit: int) -> Iterator[dict]:
         page_no += 1
 
 
-def _describe(filters: Filters) -> str:
+def _describe(filters: Filters, session=None) -> str:
+    """The filters in words, entities by their names ("company: Nvidia, Huawei")."""
+    ids = [v for values in filters.entity_filters().values() for v in values]
+    names = dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids))).all()) \
+        if ids and session is not None else {}
     parts = [f"“{filters.q}”"] if filters.q else []
-    parts += [f"{k}: {', '.join(v)}" for k, v in filters.entity_filters().items()]
+    parts += [f"{k}: {', '.join(names.get(i, i) for i in v)}" for k, v in filters.entity_filters().items()]
     if filters.lang:
         parts.append("lang: " + ", ".join(filters.lang))
     if filters.date_from or filters.date_to:
@@ -65,37 +76,49 @@ def _describe(filters: Filters) -> str:
 @router.get("/export.csv", response_class=CSVResponse,
             responses={200: {"description": "UTF-8 CSV with a BOM, one row per article",
                              "content": {"text/csv": {"schema": {"type": "string"}}}}})
-def export_csv(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
-    """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right."""
+def export_csv(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
+    """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right. The `date` column is an
+    ISO date (2025-12-09), which spreadsheets read as a date; `published_at` keeps the time. For
+    a user (session or personal token), a last column holds the notes they may read."""
     hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
+    viewer = resolve(request, session)
+    notes = note_texts(session, viewer, [h["id"] for h in hits]) if viewer.kind == "user" else None
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "published_at", "lang", "source", "title", "url", "companies",
-                         "chips", "restrictions", "regions", "agencies"])
+        writer.writerow(["id", "date", "lang", "source", "title", "url", "companies", "chips",
+                         "restrictions", "regions", "agencies", "published_at"]
+                        + (["notes"] if notes is not None else []))
         for hit in hits:
             by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
                        for t in ("company", "chip", "restriction", "region", "agency")}
-            writer.writerow([hit["id"], hit["published_at"], hit["lang"], _cell(hit["source"]),
-                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values())])
+            writer.writerow([hit["id"], hit["published_at"][:10], hit["lang"], _cell(hit["source"]),
+                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values()),
+                             hit["published_at"],
+                             *([_cell(notes.get(hit["id"], ""))] if notes is not None else [])])
         yield "\ufeff" + buffer.getvalue()
 
     return CSVResponse(rows(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": 'attachment; filename="chipwatch-export.csv"'})
+        "Content-Disposition": download_name(session, filters, "csv")})
 
 
 @router.get("/feed.atom", response_class=AtomResponse,
             responses={200: {"description": "Atom 1.0 feed of the newest matching articles",
                              "content": {"application/atom+xml": {"schema": {"type": "string"}}}}})
-def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> AtomResponse:
-    newest = filters.replace(sort="newest", per_page=FEED_ENTRIES) if not filters.sort else filters
+def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> Response:
+    """Always the newest matching articles, whatever the view's own sort: a feed exists to show
+    what is new (a view sorted oldest-first would otherwise never show a new article)."""
+    newest = filters.replace(sort="newest", per_page=FEED_ENTRIES)
     hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
-    base = str(request.base_url).rstrip("/")
+    base = public_base(runtime.settings)  # never the request's Host header
     query = filters.query_string(paging=False)
+    title = f"chipwatch: {_describe(filters, session)}"
+    if opened_in_browser(request):  # a person, not a feed reader: the feed as a page
+        return feed_page(request, title, f"{base}/feed.atom?{query}", f"/?{query}", hits)
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = f"chipwatch: {_describe(filters)}"
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
     ET.SubElement(feed, f"{{{ATOM}}}id").text = f"{base}/feed.atom?{query}"
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=f"{base}/feed.atom?{query}")
     ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=f"{base}/?{query}")
@@ -104,7 +127,7 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = "chipwatch"
     for hit in hits:
-        entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        entry = ET.SubElement(feed, f"{{{ATOM}}}entry", {XML_LANG: hit["lang"]})
         ET.SubElement(entry, f"{{{ATOM}}}title").text = hit["title"]
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/articles/{hit['id']}"
         ET.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/articles/{hit['id']}")
@@ -119,4 +142,4 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
             ET.SubElement(entry, f"{{{ATOM}}}category", term=e["id"], label=e["name"], scheme=e["type"])
     body = ET.tostring(feed, encoding="unicode", xml_declaration=False)
     return AtomResponse('<?xml version="1.0" encoding="utf-8"?>\n' + body,
-                        media_type="application/atom+xml; charset=utf-8")
+                        media_type="application/atom+xml; charset=utf-8", headers=FEED_VARY)

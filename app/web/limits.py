@@ -5,8 +5,10 @@ CHIPWATCH_API_RATE_BURST) at request time. The rate limit is per process: with N
 a client may get up to N times the rate (documented in docs/deploy.md).
 """
 
+import ipaddress
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 
 from fastapi import HTTPException
@@ -17,7 +19,7 @@ from app import metrics
 from app.web.rendering import error_response
 
 FORM_BODY_BYTES = 64 * 1024  # HTML forms (saved views, logins) are tiny
-LOGIN_PATHS = ("/login", "/admin/login")
+LOGIN_PATHS = ("/login", "/admin/login", "/account/login")
 
 
 def _settings(scope: Scope):
@@ -78,33 +80,46 @@ class BodyLimitMiddleware:
 
 
 class TokenBucket:
-    """One bucket per key: `rate` tokens a second up to `burst`; a request takes one."""
+    """One bucket per key: `rate` tokens a second up to `burst`; a request takes one.
+
+    At most MAX_KEYS buckets are kept, least recently used first out: the buckets dropped are
+    the ones idle longest (most likely full again, the same as never seen), while every
+    recently active client keeps its limit however many other addresses show up."""
 
     MAX_KEYS = 10_000
 
     def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
         self.rate, self.burst, self.clock = rate, burst, clock
-        self.buckets: dict[str, tuple[float, float]] = {}
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def take(self, key: str) -> float:
         """0 when the request may go ahead, else the seconds until a token is back."""
         now = self.clock()
-        tokens, last = self.buckets.get(key, (float(self.burst), now))
+        tokens, last = self.buckets.pop(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+        wait = 0.0
         if tokens >= 1.0:
-            self.buckets[key] = (tokens - 1.0, now)
-            if len(self.buckets) > self.MAX_KEYS:
-                self._prune(now)
-            return 0.0
-        self.buckets[key] = (tokens, now)
-        return (1.0 - tokens) / self.rate
+            tokens -= 1.0
+        else:
+            wait = (1.0 - tokens) / self.rate
+        self.buckets[key] = (tokens, now)  # re-inserted: now the most recently used
+        while len(self.buckets) > self.MAX_KEYS:
+            self.buckets.popitem(last=False)
+        return wait
 
-    def _prune(self, now: float) -> None:
-        """Forget buckets that are full again (same as never seen); memory stays bounded."""
-        refill = self.burst / self.rate
-        self.buckets = {k: v for k, v in self.buckets.items() if now - v[1] < refill}
-        if len(self.buckets) > self.MAX_KEYS:  # a flood of distinct clients: start afresh
-            self.buckets.clear()
+
+def client_key(host: str) -> str:
+    """The rate-limit key of a client address: IPv6 clients by their /64 (one subscriber's
+    network hands out addresses from it at will), everything else as it is."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def rate_limited(scope: Scope) -> bool:
@@ -115,8 +130,8 @@ def rate_limited(scope: Scope) -> bool:
 class RateLimitMiddleware:
     """A token bucket per client IP on /api/* and the login forms; 429 with Retry-After.
 
-    The client IP is the connection's, or X-Forwarded-For from a trusted proxy (uvicorn's
-    --forwarded-allow-ips / FORWARDED_ALLOW_IPS decides who is trusted)."""
+    The client IP is the connection's, or X-Forwarded-For from a proxy listed in
+    CHIPWATCH_FORWARDED_ALLOW_IPS (app/web/hosts.py); IPv6 clients share one bucket per /64."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -133,7 +148,7 @@ class RateLimitMiddleware:
         if self.bucket is None:
             self.bucket = TokenBucket(settings.api_rate_limit, settings.api_rate_burst)
         client = scope.get("client")
-        wait = self.bucket.take(client[0] if client else "unknown")
+        wait = self.bucket.take(client_key(client[0]) if client else "unknown")
         if wait <= 0:
             await self.app(scope, receive, send)
             return

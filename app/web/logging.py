@@ -19,10 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
 from app.logs import (  # noqa: F401 - the general part, re-exported for the web app's callers
-    JsonFormatter, RedactQuery, configure_logging, redact_query, redact_target,
+    ACCESS_LOGGER, JsonFormatter, RedactQuery, TextFormatter, configure_logging, redact_query, redact_target,
+    resolve_format,
 )
 
-log = logging.getLogger("chipwatch.access")
+log = logging.getLogger(ACCESS_LOGGER)
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 

@@ -1,21 +1,30 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
+from datetime import date
+from urllib.parse import urlencode
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
+from app.accounts.principal import resolve
 from app.article.detail import article_detail
 from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
+from app.notes import service as notes
 from app.search.service import search_articles, summaries
-from app.timeline import compare, timeline
+from app.search.periods import interval_for
+from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_data, from_months,
+                          period_counts, timeline)
 from app.web.auth import is_admin, session_csrf
+from app.web.suggest import PICKABLE, suggest_entities
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
+from app.web.form_errors import filters_for_form
 from app.web.page_cache import PageCache
+from app.web.redirects import came_from
 from app.web.rendering import is_partial, render
 
 router = APIRouter(include_in_schema=False)
@@ -24,29 +33,74 @@ FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restric
                 "listed": "Export-control lists", "list": "On list"}
 
 
+ChartScale = Annotated[Literal["count", "share"], Query(description="count, or share of all articles")]
+ChartMarkers = Annotated[Literal["relevant", "all"], Query(description="restrictions drawn on the chart")]
+
+
+CHART_DEFAULTS = {"scale": "count", "markers": "relevant"}
+
+
+def _chart_options(**options: str) -> str:
+    """The chart's own URL state (not a filter: the results do not change), defaults left out."""
+    return urlencode([(k, v) for k, v in options.items() if v != CHART_DEFAULTS[k]])
+
+
+def _with_options(path: str, filters: Filters, **options: str) -> str:
+    query = "&".join(filter(None, [filters.query_string(), _chart_options(**options)]))
+    return path + ("?" + query if query else "")
+
+
 @router.get("/", response_class=HTMLResponse)
-def search_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep):
+def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
+                scale: ChartScale = "count", markers: ChartMarkers = "relevant"):
+    filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
+    viewer = resolve(request, session)
     key = None
-    if cache.enabled and runtime.search is not runtime.db_search and not is_admin(request):
+    chart_options = _chart_options(scale=scale, markers=markers)
+    # Pages of logged-in users carry their CSRF token: never cached.
+    if not form_errors and cache.enabled and runtime.search is not runtime.db_search \
+            and viewer.via != "session" and not is_admin(request):
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
-            key = (version, filters.query_string(), is_partial(request))
+            key = (version, filters.query_string(), chart_options, is_partial(request))
             cached = cache.get(key)
             if cached is not None:
                 return cached
-    interval = _interval(filters)
+    # Weeks when the date range is short enough to show them, else months (the same request as
+    # the results), folded into quarters or years when the range is long.
+    ranged = filters.date_from and filters.date_to and filters.date_to >= filters.date_from
+    asked = "week" if ranged and interval_for(filters.date_from, filters.date_to) == "week" else "month"
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback,
-                           histogram=interval)
+                           histogram=asked)
+    filters = page.filters  # field terms (company:huawei) become facet selections
+    counts = page.histogram or {}
+    interval = "week" if asked == "week" else choose_interval(filters, counts)
+    if asked == "month":
+        counts = from_months(session, filters, runtime, counts, interval)
     selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
                 for param in (*ENTITY_PARAMS, "lang", "source", "listed", "list")
                 for value in getattr(filters, param)]
-    tl = timeline(session, filters, runtime, interval, counts=page.histogram)
+    # The restrictions drawn are those the matching articles are tagged with (unless all).
+    tagged = {f.id for f in page.facets.get("restriction", [])}
+    tl = timeline(session, filters, runtime, interval, counts=counts, relevant=tagged,
+                  all_markers=markers == "all")
+    totals = period_counts(session, all_articles(filters), runtime, interval) if scale == "share" else None
     response = render(request, "search.html", {
         "page": page, "filters": filters, "facet_titles": FACET_TITLES, "selected": selected,
-        "chart": bar_chart(tl["buckets"], tl["events"], interval), "interval": interval,
+        "chart": bar_chart(tl["buckets"], tl["events"], interval, totals,
+                           span=(filters.date_from, filters.date_to)), "interval": interval,
+        "chart_options": chart_options, "scale": scale, "markers": markers,
+        "chart_urls": {"count": _with_options("/", filters, scale="count", markers=markers),
+                       "share": _with_options("/", filters, scale="share", markers=markers),
+                       "relevant": _with_options("/", filters, scale=scale, markers="relevant"),
+                       "all": _with_options("/", filters, scale=scale, markers="all")},
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
-    }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string())
+        "form_errors": form_errors,
+        "can_login": bool(runtime.settings.admin_token),
+        "view_csrf": viewer.csrf, "view_team": viewer.kind == "user" and viewer.at_least("editor"),
+    }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string(),
+        status_code=422 if form_errors else 200)
     if key is not None and page.notice is None and page.engine == runtime.search.engine:
         cache.put(key, response)
     return response
@@ -66,14 +120,6 @@ def facet_page(request: Request, facet: str, filters: FiltersDep, session: Sessi
     }, fragment="_facet_values.html", alternate="/api/search?" + filters.query_string())
 
 
-def _interval(filters: Filters) -> str:
-    """Months for a range of up to three years, else years; weeks for a range under 20 weeks."""
-    if filters.date_from and filters.date_to:
-        days = (filters.date_to - filters.date_from).days
-        return "week" if days <= 140 else "month" if days <= 3 * 366 else "year"
-    return "year" if not (filters.date_from or filters.date_to) else "month"
-
-
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     detail = article_detail(session, article_id)
@@ -82,8 +128,11 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     names = {e.id: e for e in session.scalars(select(Entity).where(
         Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
+    viewer = resolve(request, session)
     return render(request, "article.html", {
-        "a": detail, "segments": _segments(detail, names), "related": summaries(session, related_ids),
+        "a": detail, "back": came_from(request), "segments": _segments(detail, names),
+        "related": summaries(session, related_ids),
+        "viewer": viewer, "notes": notes.for_article(session, viewer, article_id), "article_id": article_id,
     }, alternate=f"/api/articles/{article_id}")
 
 
@@ -109,24 +158,58 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
     own = Filters.model_validate({entity.type: [entity.id]})
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
                              runtime.query_tagger, runtime.fallback, histogram="month")
-    tl = timeline(session, own, runtime, "month", counts=latest.histogram)
+    interval = choose_interval(own, latest.histogram or {})
+    counts = from_months(session, own, runtime, latest.histogram or {}, interval)
+    tl = timeline(session, own, runtime, interval, counts=counts)
     return render(request, "entity.html", {
         "e": entity, "latest": latest, "co": data.page_co_mentioned, "restrictions": data.restrictions,
-        "concerns": data.concerns, "chart": bar_chart(tl["buckets"], tl["events"], "month"), "timeline": tl,
-        "filters": own, "lists": data.lists,
+        "concerns": data.concerns, "chart": bar_chart(tl["buckets"], tl["events"], interval), "timeline": tl,
+        "filters": own, "interval": interval, "lists": data.lists,
     }, alternate=f"/api/entities/{entity_id}")
 
 
 @router.get("/timeline", response_class=HTMLResponse)
 def timeline_page(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
-                  interval: Annotated[Literal["week", "month", "year"], Query()] = "month"):
+                  interval: Annotated[Literal["auto", "week", "month", "quarter", "year"], Query()] = "auto",
+                  scale: ChartScale = "count", markers: ChartMarkers = "relevant",
+                  add: Annotated[str | None, Query(max_length=200, description="an entity name to add")] = None):
+    if add is not None:  # the picker without JavaScript: the best match of the typed name
+        found = suggest_entities(session, add, types=PICKABLE, limit=1)
+        if found:
+            param, value = found[0]["type"], found[0]["id"]
+            if value not in getattr(filters, param):
+                filters = filters.replace(**{param: (*getattr(filters, param), value)})
+        return RedirectResponse(_timeline_url(filters, interval, scale, markers), status_code=303)
     if not filters.entity_filters():
         filters = filters.replace(company=("nvidia", "huawei"))
-    data = compare(session, filters, runtime, interval)
-    chart = line_chart(data["series"], data["events"], interval)
+    data = compare_data(session, filters, runtime, None if interval == "auto" else interval,
+                        share=scale == "share", all_markers=markers == "all")
+    chart = line_chart(data["series"], data["events"], data["interval"], data["totals"],
+                       span=(filters.date_from, filters.date_to))
     starts = chart["starts"] if chart else []
+    picked = [(s["type"], s["id"], s["name"]) for s in data["series"]]
     return render(request, "timeline.html", {
-        "data": data, "chart": chart, "starts": starts, "filters": filters, "interval": interval,
-        "entities": session.scalars(select(Entity).where(Entity.type.in_(("company", "chip")))
-                                    .order_by(Entity.type, Entity.name)).all(),
-    }, alternate="/api/timeline/compare?" + filters.query_string() + f"&interval={interval}")
+        "data": data, "chart": chart, "starts": starts, "filters": filters, "interval": data["interval"],
+        "asked_interval": interval, "scale": scale, "markers": markers, "picked": picked,
+        "max_series": MAX_SERIES, "url_of": lambda f, **o: _timeline_url(
+            f, o.get("interval", interval), o.get("scale", scale), o.get("markers", markers)),
+        "colours": {line["id"]: line["slot"] for line in (chart["lines"] if chart else [])},
+    }, alternate="/api/timeline/compare?" + filters.query_string() + f"&interval={interval}&scale={scale}")
+
+
+def _timeline_url(filters: Filters, interval: str, scale: str, markers: str) -> str:
+    extra = [f"{k}={v}" for k, v, default in (("interval", interval, "auto"), ("scale", scale, "count"),
+                                              ("markers", markers, "relevant")) if v != default]
+    query = "&".join(filter(None, [filters.query_string(paging=False), *extra]))
+    return "/timeline" + ("?" + query if query else "")
+
+
+@router.get("/suggest", response_class=HTMLResponse)
+def entity_suggestions(request: Request, session: SessionDep,
+                       q: Annotated[str, Query(max_length=200)] = "",
+                       add: Annotated[str, Query(max_length=200, description="the picker's field")] = "",
+                       types: Annotated[str, Query(pattern=r"^[a-z,]*$", max_length=60)] = "company,chip"):
+    """Type-ahead for the entity picker: server-rendered options (every alias, every language)."""
+    typed = q or add
+    wanted = tuple(t for t in types.split(",") if t in ENTITY_PARAMS) or PICKABLE
+    return render(request, "_suggestions.html", {"q": typed, "options": suggest_entities(session, typed, wanted)})

@@ -15,10 +15,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import ROOT, __version__
+from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
 templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
+templates.env.globals["login_url"] = login_url
 templates.env.filters["day"] = lambda iso: (datetime.fromisoformat(iso).strftime("%Y-%m-%d")
                                             if isinstance(iso, str) else iso.strftime("%Y-%m-%d"))
 
@@ -86,3 +88,19 @@ def error_response(request: Request, status: int, message: str, details: list | 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
+
+
+CARD_TAGS = 12
+TAG_ORDER = {"restriction": 0}
+
+
+def card_tags(entities: list[dict], limit: int = CARD_TAGS) -> dict:
+    """The tags a result card shows: every restriction first, then the others in their order,
+    up to `limit` in all (more only when there are more restrictions); `more` counts the rest."""
+    ordered = sorted(entities, key=lambda e: TAG_ORDER.get(e["type"], 1))  # stable: keeps order
+    restrictions = sum(1 for e in entities if e["type"] == "restriction")
+    shown = ordered[:max(limit, restrictions)]
+    return {"shown": shown, "more": len(ordered) - len(shown)}
+
+
+templates.env.filters["card_tags"] = card_tags

@@ -8,7 +8,9 @@ Dates stay the strings the handlers make (ISO 8601), unchanged on the wire.
 from pydantic import Field
 
 # The article shapes are the article package's, shared by the pages, this API, CSV and Atom.
-from app.article.schemas import ArticleOut, Day, EntityRef, MentionOut, Model, Summary, Timestamp  # noqa: F401
+from app.article.schemas import (  # noqa: F401
+    ArticleOut, Day, EntityRef, MentionOut, Model, RestrictionLinkOut, Summary, Timestamp,
+)
 
 
 class ErrorItem(Model):
@@ -159,6 +161,7 @@ class TimelineEvent(Model):
     date: Day
     title: str
     entities: list[str]
+    issuer: str | None = Field(None, description="The agency or government that issued it")
 
 
 class TimelineOut(Model):
@@ -178,20 +181,7 @@ class CompareOut(Model):
     interval: str
     events: list[TimelineEvent]
     series: list[Series]
-
-
-class ViewOut(Model):
-    id: int
-    name: str
-    query: str
-    url: str
-    feed: str
-    csv: str
-    created_at: Timestamp
-
-
-class ViewsOut(Model):
-    views: list[ViewOut]
+    totals: list[Bucket] | None = Field(None, description="All articles per period (scale=share)")
 
 
 class RejectedOut(Model):

@@ -1,0 +1,1 @@
+"""Analyst accounts: users with roles, sessions, personal API tokens, an audit trail."""

@@ -1,0 +1,616 @@
+"""Which government actions an article reports or refers to, resolved against the timeline.
+
+Three ways to a link, each with a reason a reader can check:
+
+- named: an alias of the restriction is in the text ("H20 licence requirement");
+- matched: the restriction rule (app/enrich/restrictions.py) tied a sentence to it;
+- resolved: a sentence carries evidence for a restriction of the timeline (a chip or company it
+  concerns, an action it amends, its issuer or the issuing country, a month, year, season or
+  "earlier this month" that resolves to its news against the publication date, a restriction or
+  relaxation word of its polarity, one of its cues or topic words) and a small logistic model
+  (app/enrich/data/linker_model.json, trained on the development part of the labelled set by
+  `python -m app.enrich.train_linker`) scores that evidence above its calibrated threshold.
+  Candidates of the same issuing country compete within a sentence: only those close to the
+  best score are kept, so "in January, Washington ..." does not link every January action.
+
+Each link also says whether the article REPORTS the action (its news: published within days
+of it and not introduced as background) or refers to it as CONTEXT ("after", "since",
+"last year", an action older than the article's news).
+"""
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from app.enrich.links import RestrictionLink
+from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
+                                     RestrictionRule, _fold)
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
+                             WEEKS, WEEKS_BACK)
+from app.gazetteer import Gazetteer
+
+MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
+FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "month", "year", "days",
+            "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
+            "region", "concerned_elsewhere")
+CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
+        "days", "fresh", "covers", "action", "region")
+# Licences are granted as well as required, and a rule can open as well as close: beside a
+# relaxation word these are no restriction.
+LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
+                 "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
+                 "vergunningen", "Genehmigung", "permis", "permit", "permits", "rule", "rules",
+                 "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln", "norma", "normas")
+# A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
+NEGATIONS = ("not ", "n't ", "pas ", "ne ", "n'", "غير ", "لا ", "لم ", "不", "未", "nicht ", "no ", "niet ")
+# Places nearly every action concerns: naming them says nothing about which one.
+COMMON_PLACES = {"china", "united-states"}
+WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
+RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
+LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
+# Agencies that act for one another in the timeline (BIS is part of Commerce).
+SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass
+class Evidence:
+    """What one sentence says for one restriction."""
+
+    segment: int
+    features: dict[str, bool]
+    words: list[str] = field(default_factory=list)  # for the reason, in order
+    when: str = ""  # the time reference it answers ("2025-04", "2023", "days"), if any
+
+    _score: float | None = None
+    _complete: bool | None = None
+
+    def vector(self) -> list[float]:
+        return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
+
+
+def _month_label(year: int | None, month: int) -> str:
+    return f"{_MONTHS[month - 1]} {year}" if year else _MONTHS[month - 1]
+
+
+class RestrictionLinker:
+    def __init__(self, gazetteer: Gazetteer, model: dict | None = None):
+        self.gazetteer = gazetteer
+        rxs = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
+        extra = []
+        for kind, phrases in RELATIVE.items():
+            for p in phrases:
+                extra.append((_fold(p), "rel", kind, False))
+        for p in BACK_MARKERS:
+            extra.append((_fold(p), "back", None, False))
+        for p in WEEKS:
+            extra.append((_fold(p), "rel", "weeks", False))
+        for lang, patterns in MONTHS_AGO.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "ago", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for agency, phrases in ACTORS.items():
+            for p in phrases:
+                extra.append((_fold(p), "actor", agency, False))
+        for polarity, phrases in ACTIONS.items():
+            for p in phrases:
+                extra.append((_fold(p), "act", polarity, True))
+        self.rule = RestrictionRule(gazetteer, extra)
+        assert [r.id for r in self.rule.restrictions] == [r.id for r in rxs]
+        self.restrictions = rxs
+        self._index = {r.id: i for i, r in enumerate(rxs)}
+        self.model = model if model is not None else load_model()
+        # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
+        self._common = {_fold(w) for key in ("restriction_words", "relaxation_words")
+                        for ws in gazetteer.context.get(key, {}).values() for w in ws}
+        entities = gazetteer.entities
+        self._names = {eid: e.name for eid, e in entities.items()}
+        self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
+        self._category = [r.raw.get("category") for r in rxs]
+        self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
+        self._countries = {c for c in self.rule._country if c}
+        self._who = self._countries | {k for k in self._issuer_key if k}
+        self._covers_cache: dict[tuple, bool] = {}
+        self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
+        self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
+        self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
+                                for eid, e in entities.items() if e.type == "agency"}
+        self._cue_owners: dict[str, int] = {}
+        for r in rxs:
+            for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
+                self._cue_owners[c] = self._cue_owners.get(c, 0) + 1
+        # Restrictions each restriction amends, and the other way round.
+        self._amends = [set(r.raw["concerns"].get("restriction", ())) for r in rxs]
+        self._amended_by = {r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
+                            for r in rxs}
+
+    # --- reading ------------------------------------------------------------------------
+
+    def link(self, title, body, title_hits, body_hits, published_at) -> dict[str, RestrictionLink]:
+        """Restriction id -> link (role, reason, score) for one article."""
+        reading = self.rule.read(title, body, title_hits, body_hits, published_at)
+        named = self._named(reading)
+        matched = self.rule.select(reading)
+        evidence, readings = self._evidence(reading, set(named) | set(matched))
+        links: dict[str, RestrictionLink] = {}
+        for rid, segments in named.items():
+            reason = "named: " + ", ".join(sorted({s for _, s in segments}))
+            links[rid] = RestrictionLink(self._role(reading, rid, [i for i, _ in segments]), reason, 1.0)
+        for rid, cand in matched.items():
+            if rid in links:
+                continue
+            ev = evidence.get(rid)
+            why = self._reason(ev) if ev else cand.evidence[:80]
+            links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
+                                         round(self._score(ev), 3) if ev else 1.0)
+        for rid, ev in self._decide(readings, set(links)).items():
+            links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
+                                         f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+        return links
+
+    def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
+        out: dict[str, list[tuple[int, str]]] = {}
+        for i, (_seg, hits) in enumerate(reading.segments):
+            for h in hits:
+                if h.entity_id in self._index or self.gazetteer.entities[h.entity_id].type == "restriction":
+                    out.setdefault(h.entity_id, []).append((i, h.surface))
+        return out
+
+    def _times(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
+        """(year, month) pairs, years, a day window, season months and labels a sentence dates."""
+        published = reading.published
+        months, years, labels = set(), set(), []
+        for y, m in reading.dates[i]:
+            if m is None:
+                years.add(y)
+                labels.append(str(y))
+            else:
+                months.add((y, m))
+                labels.append(_month_label(y, m))
+        if not months:
+            # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
+            folded = reading.segments[i][0].folded
+            words = [k for _kind, k in reading.scans[i].keys]
+            for m in _YEAR.finditer(folded):
+                after = folded[m.end():m.end() + 16].split()[:1]
+                before = folded[max(0, m.start() - 16):m.start()].split()[-1:]
+                if any(w.startswith(k) for w in after + before for k in words):
+                    y = int(m.group(1))
+                    if y not in years:
+                        years.add(y)
+                        labels.append(str(y))
+        window = None
+        seasons = set()
+        for kind, value, _key in reading.scans[i].extra:
+            if kind == "ago" and published is not None:
+                y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
+                months.add((y, m + 1))
+                labels.append(_month_label(y, m + 1))
+            if kind != "rel" or published is None:
+                continue
+            if value == "this_month":
+                months.add((published.year, published.month))
+                labels.append(_month_label(published.year, published.month))
+            elif value == "last_month":
+                prev = published.replace(day=1) - timedelta(days=1)
+                months.add((prev.year, prev.month))
+                labels.append(_month_label(prev.year, prev.month))
+            elif value == "days":
+                window = (published - timedelta(days=DAYS_BACK), published)
+                labels.append("days before the article")
+            elif value == "weeks":
+                window = window or (published - timedelta(days=WEEKS_BACK),
+                                    published - timedelta(days=DAYS_BACK - 1), "weeks")
+                labels.append("weeks before the article")
+            else:
+                year = published.year
+                if SEASON_MONTHS[value][0] > published.month:
+                    year -= 1
+                seasons |= {(year, m) for m in SEASON_MONTHS[value]}
+                labels.append(f"{value} {year}")
+        return months | seasons, years, window, seasons, labels
+
+    def _evidence(self, reading: Reading, linked: set[str]) -> tuple[dict[str, Evidence], list]:
+        """The best sentence's evidence for every restriction something in the article points to."""
+        published = reading.published
+        everywhere = reading.everywhere
+        best: dict[str, Evidence] = {}
+        readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
+        previous_times: tuple = (set(), set(), None, set(), [])
+        fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            times = self._times(reading, i)
+            mentioned = {h.entity_id for h in hits}
+            surfaces = {}
+            for h in hits:
+                surfaces.setdefault(h.entity_id, h.surface)
+            cues = found.cues
+            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
+                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
+            keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
+                    for kind, k in keys]
+            own_months, own_years, own_window, _s, own_labels = times
+            agencies = mentioned & self._agencies
+            agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
+            # Agencies named (a country is the country feature, even when it is the issuer).
+            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
+            acting = {self._agency_country.get(a) for a in issuers} - {None}
+            if not (keys or either or cues or agencies):
+                previous_times = times
+                continue  # no word of an action, no cue, no agency: no reading can be complete
+            candidates = set(cues)
+            by_country: set[int] = set()
+            for eid in mentioned:
+                candidates |= self.rule._by_entity.get(eid, set())
+                by_country |= self.rule._by_country.get(eid, set())
+            # An agency speaks for its country: "the Biden administration" is the United States.
+            for country in acting:
+                by_country |= self.rule._by_country.get(country, set())
+            # An action tied to the sentence by its country alone needs a month or days here (or
+            # in the sentence before), its own days, or its issuing agency named.
+            month_or_days = bool(own_months or own_window or previous_times[0] or previous_times[2])
+            candidates |= {r for r in by_country - candidates
+                           if month_or_days or r in fresh or self._issuer_key[r] in issuers}
+            # What the title and the sentence before name ("the chips", "the two metals").
+            near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
+            if reading.has_title and i:
+                near |= {h.entity_id for h in reading.segments[0][1]}
+            near_cues = (reading.scans[i - 1].cues if i else set()) | (reading.scans[0].cues if reading.has_title and i else set())
+            candidates |= near_cues
+            for eid in near & self._all_chips:
+                candidates |= self.rule._by_entity.get(eid, set())
+            p_months, p_years, p_window, _ps, p_labels = previous_times
+            dated_here = bool(own_months or own_years or own_window or p_months or p_years or p_window)
+            polarities = {kind == "relax" for kind, _k in keys}
+            for r in candidates:
+                rx = self.restrictions[r]
+                news = self.rule._news[r]
+                if published and news[0] > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+                    continue
+                chips, companies, amended = self.rule._targets[r]
+                # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
+                # be dated (a date here, its own days, or a chip it concerns).
+                if not ((self._category[r] == "relaxation") in polarities or either or r in cues
+                        or (keys and (self._category[r] != "relaxation"))
+                        or (r in fresh and agencies and mentioned & chips)):
+                    continue
+                if not (dated_here or r in fresh or mentioned & chips):
+                    continue
+                f: dict[str, bool] = {}
+                words: list[str] = []
+                shared_chips = sorted(mentioned & chips)
+                if shared_chips:
+                    f["chip"] = True
+                    words += [surfaces[c] for c in shared_chips]
+                shared_co = sorted(mentioned & companies)
+                if shared_co:
+                    f["company"] = True
+                    if any(len(self.rule._by_entity.get(c, ())) <= RARE for c in shared_co):
+                        f["rare_company"] = True
+                    if not shared_chips:
+                        words += [surfaces[c] for c in shared_co]
+                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {self.rule._country[r]}
+                if places:
+                    f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
+                    words += sorted(surfaces[p] for p in places)
+                amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
+                if amend or (self._amends[r] & linked):
+                    f["amended"] = True
+                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                # An agency of another country acts in this sentence ("the US Commerce Department
+                # began issuing licences"): the country R's issuer belongs to is then its object.
+                if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
+                    f["other_actor"] = True
+                if self._issuer_key[r] in issuers:
+                    f["issuer"] = True
+                    words.append(self._names.get(rx.raw.get("issuer"), ""))
+                elif self.rule._country[r] in mentioned or self.rule._country[r] in acting:
+                    f["country"] = True
+                    words.append(surfaces.get(self.rule._country[r], "")
+                                 or next(self._names[a] for a in agencies
+                                         if self._agency_country.get(SAME_ISSUER.get(a, a)) == self.rule._country[r]))
+                if keys:
+                    lenient = self._category[r] == "relaxation"
+                    # With a relaxation word, "licences" are the ones granted: the sentence is
+                    # about a relaxation ("licences would be granted", "let the chips be sold").
+                    relaxing = any(kind == "relax" for kind, _k in keys)
+                    fits = [k for kind, k in keys if (kind == "relax") == lenient
+                            and (lenient or not relaxing or k not in self._licence_words)]
+                    if fits:
+                        f["action"] = True
+                        words.append(fits[0])
+                        # The country before the action word is its subject ("La Malaisie impose
+                        # un permis"); after it, more often its object ("curbs on China").
+                        c = self.rule._country[r]
+                        if c in surfaces:
+                            at = seg.folded.find(_fold(surfaces[c]))
+                            verb = min((seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0), default=-1)
+                            f["country_first"] = 0 <= at < verb
+                    if len(fits) < len(keys):
+                        f["wrong_action"] = True
+                if either and not f.get("action") and not f.get("wrong_action"):
+                    f["action"] = f["either"] = True  # "the December decision": of either kind
+                    words.append(either[0])
+                own = [k for kind, v, k in found.extra if kind == "cue" and v == r and k not in self._common]
+                if r in cues and own:
+                    f["cue"] = True
+                    # A cue no other action has ("$5.5 billion") says which one on its own.
+                    f["own_cue"] = any(self._cue_owners.get(k, 0) == 1 for k in own)
+                    words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r
+                                       and k not in self._common), ""))
+                rx_months = self.rule._months[r]
+                when = ""
+                for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
+                                                      (p_months, p_years, p_window, p_labels)):
+                    hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    if hit:
+                        f["month"] = True
+                        words.append(_month_label(*hit[0]))
+                        # The reference it answers: the month, or the season that holds it.
+                        season = [lab for lab in labels if lab.split()[0] in SEASON_MONTHS
+                                  and hit[0][1] in SEASON_MONTHS[lab.split()[0]]]
+                        when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
+                        break
+                    hit = sorted(y for y, _m in rx_months if y in years)
+                    if hit:
+                        f["year"] = True
+                        words.append(str(hit[0]))
+                        when = str(hit[0])
+                        break
+                    if window and any(window[0] <= d <= window[1] for d in news):
+                        f["days"] = True
+                        f["weeks"] = len(window) > 2  # not a model feature: "weeks" is vaguer
+                        words.append("weeks before the article" if f["weeks"] else "days before the article")
+                        when = "weeks" if f["weeks"] else "days"
+                        break
+                if r in fresh and not own_months and not own_years and not own_window:
+                    f["fresh"] = True  # news of R itself, unless the sentence dates what it says
+                    # The only action of its country and polarity in the news at the article's date.
+                    lenient = self._category[r] == "relaxation"
+                    if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
+                            and (self._category[i] == "relaxation") == lenient]) == 1:
+                        f["only_fresh"] = True
+                f["undated"] = not (own_months or own_years or own_window or p_months or p_years or p_window) \
+                    and (published is None or news[0] <= published)
+                if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
+                        and not f.get("wrong_action") \
+                        and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
+                    f["covers"] = True
+                    words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
+                elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
+                        and not f.get("either"):
+                    # "In May, ... Micron": the only action of its kind on the company that month.
+                    lenient = self._category[r] == "relaxation"
+                    month = self.rule._months[r]
+                    rivals = {i for c in shared_co for i in self.rule._by_entity.get(c, ())
+                              if (self._category[i] == "relaxation") == lenient and self.rule._months[i] & month}
+                    if rivals == {r}:
+                        f["covers"] = True
+                if i == 0 and reading.has_title:
+                    f["title"] = True
+                if not f.get("chip") and (near & chips or r in near_cues):
+                    f["what_near"] = True
+                    words += sorted(self._names.get(e, e) for e in near & chips)
+                if (everywhere - mentioned) & (chips | companies):
+                    f["concerned_elsewhere"] = True
+                ev = Evidence(i, f, [w for w in words if w], when)
+                if self._complete(ev):
+                    readings.append((rx.id, ev))
+                old = best.get(rx.id)
+                if old is None or self._rank(ev) > self._rank(old):
+                    best[rx.id] = ev
+            previous_times = times
+        return best, readings
+
+    def _rank(self, ev: Evidence) -> tuple:
+        """Which of an action's readings is its best: complete ones by score, others by size."""
+        if self._complete(ev):
+            return (1, self._score(ev))
+        return (0, sum(1 for v in ev.features.values() if v))
+
+    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False) -> bool:
+        """Whether R is the only action of its polarity, by the article's date, that concerns
+        every chip the sentence names (from the sentence's issuing country when it names one):
+        "Washington restricted exports of the H20 and the MI308" can only be one action."""
+        chips = mentioned & self._all_chips
+        if not chips or not chips <= self.rule._targets[r][0]:
+            return False
+        key = (r, frozenset(chips), frozenset(mentioned & self._who), published, either)
+        known = self._covers_cache.get(key)
+        if known is None:
+            if len(self._covers_cache) > 50_000:
+                self._covers_cache.clear()
+            known = self._covers_cache[key] = self._covers_now(r, chips, mentioned, published, either)
+        return known
+
+    def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
+        lenient = self._category[r] == "relaxation"
+        rivals = [i for i in range(len(self.restrictions))
+                  if (either or (self._category[i] == "relaxation") == lenient)
+                  and chips <= self.rule._targets[i][0]
+                  and (published is None or self.rule._news[i][0] <= published)]
+        # The issuer named narrows most ("the White House's approval"), then the country.
+        by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
+                     and self._issuer_key[i] in self._agency_country]
+        named = [i for i in rivals if self.rule._country[i] in mentioned]
+        return (by_issuer or named or rivals) == [r]
+
+    def _fresh(self, r: int, published: date) -> bool:
+        return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
+
+    # --- deciding -----------------------------------------------------------------------
+
+    def _score(self, ev: Evidence | None) -> float:
+        if ev is None:
+            return 0.0
+        if ev._score is None:
+            ev._score = self._fit(ev)
+        return ev._score
+
+    def _fit(self, ev: Evidence) -> float:
+        weights = self.model["weights"]
+        z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str]) -> dict[str, Evidence]:
+        """Links for the complete candidates scored over the threshold.
+
+        Candidates compete within a sentence with those of the same issuing country (with every
+        other when the sentence names neither issuer nor country): a named or matched action
+        dated in the sentence holds that date, so a rival needs better evidence; a candidate
+        must be within the margin of the best; and when several share the best evidence
+        exactly, the text does not say which, so none is linked. Dated by the article's own
+        date only, an action on a chip whose named or matched action is the article's news
+        is not linked."""
+        threshold, margin = self.model["threshold"], self.model["margin"]
+        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
+        cands = []
+        for rid, ev in readings:  # complete readings, each in its sentence
+            r = self._index[rid]
+            who = bool(ev.features.get("issuer") or ev.features.get("country"))
+            cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
+
+        def signature(ev):
+            """What the sentence says for an action, without the weak extras (title, places,
+            what the rest of the article names): two actions with the same are not told apart."""
+            return frozenset(k for k in CORE if ev.features.get(k))
+
+        out: dict[str, Evidence] = {}
+        for score, rid, ev, country, who in cands:
+            if rid in linked or score < threshold:
+                continue
+            dated = self._dated(ev)
+            if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
+                continue
+            if ev.features.get("either") and not dated and linked:
+                continue  # "the decision", undated, is the action the article is already about
+            rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
+                      and (c[3] == country or not who or not c[4])]
+            lenient = self._category[self._index[rid]] == "relaxation"
+            mine = signature(ev)
+            # A named or matched action with the same evidence (or more) holds the sentence.
+            if any(c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
+                   for c in rivals):
+                continue
+            if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
+                             and (c[3] == country or not who)
+                             # a restriction and its relaxation can share a month
+                             and ((self._category[self._index[c[1]]] == "relaxation") == lenient
+                                  or ev.features.get("either"))
+                             for c in rivals):
+                continue
+            if ev.when not in ("", "days", "weeks") and not (
+                    any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) and any(
+                    c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
+                    for c in cands if c[1] != rid and c[2].segment == ev.segment):
+                continue  # the country alone, and something concrete answers the same date
+            free = [c for c in rivals if c[1] not in linked]
+            mine = signature(ev)
+            # Scores compare readings of the same strength; a rival whose evidence is a part of
+            # this one's never wins on score.
+            stronger = [c[0] for c in free if not signature(c[2]) < mine]
+            if stronger and score < max(stronger) - margin:
+                continue
+            if any(signature(c[2]) > mine for c in free):
+                continue  # a rival has more evidence
+            same = [c for c in free if signature(c[2]) == mine]
+            if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
+                continue  # the same evidence for several actions: the text does not say which
+            if rid not in out or score > self._score(out[rid]):
+                out[rid] = ev
+        return out
+
+    @staticmethod
+    def _negated(text: str, word: str) -> bool:
+        at = text.find(word)
+        return at > 0 and any(text[max(0, at - 16):at].rstrip().endswith(n.rstrip()) or
+                              n in text[max(0, at - 16):at] for n in NEGATIONS)
+
+    def _best_known(self, rid: str, others: list[str]) -> bool:
+        """A year alone ("the 2022 controls") most often means the year's best-known action: the
+        one the gazetteer knows by clearly more names (half as many again as any rival)."""
+        mine = self._prominence[rid]
+        return all(mine >= 1.5 * self._prominence[o] for o in others)
+
+    @staticmethod
+    def _dated(ev: Evidence) -> bool:
+        return any(ev.features.get(k) for k in LOCAL_WHEN)
+
+    @classmethod
+    def _complete(cls, ev: Evidence) -> bool:
+        if ev._complete is None:
+            ev._complete = cls._completes(ev)
+        return ev._complete
+
+    @staticmethod
+    def _completes(ev: Evidence) -> bool:
+        """A reference says what kind of action (a word of its polarity or its cue), when (a date
+        in the sentence, or the article's own date with its issuer, cue or a chip it concerns
+        named) and what it
+        concerned (a chip, a cue, an action it amends) or who took it (the issuer; the issuing
+        country only with a date in the sentence). A company alone is not enough: most actions
+        concern Nvidia."""
+        f = ev.features
+        if f.get("fresh") and f.get("issuer") and f.get("chip"):
+            return True  # its issuer and a chip it concerns, in its own days: its news
+        if not (f.get("action") or f.get("cue")):
+            return False
+        local = any(f.get(k) for k in LOCAL_WHEN)
+        if f.get("covers"):
+            return True  # the only action it can be (see _covers)
+        if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
+                and (f.get("chip") or f.get("rare_company") or f.get("cue")
+                     or (f.get("title") and f.get("country_first"))):
+            return True  # the only action of that country and kind in the news at this date
+        if f.get("own_cue") and f.get("chip") and f.get("undated"):
+            return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
+        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
+            return False
+        # A year is many actions: with a year alone, the issuing country does not say which.
+        by_country = f.get("country") and not f.get("other_actor") and (
+            f.get("month") or (f.get("days") and not f.get("weeks")))
+        # What the sentence before named is weaker: with a year alone, it also needs who acted.
+        near_only = f.get("what_near") and not any(f.get(k) for k in WHAT if k != "what_near")
+        if near_only and not (f.get("month") or f.get("days") or f.get("issuer") or f.get("country")):
+            return False
+        return any(f.get(k) for k in WHAT) or bool(f.get("issuer")) or bool(by_country)
+
+    def _role(self, reading: Reading, rid: str, segments: list[int]) -> str:
+        """reported when the article appeared within days of the action's news and the link is
+        in the title or in a sentence that does not introduce it as background; else context."""
+        r = self._index.get(rid)
+        if r is None or reading.published is None or not self._fresh(r, reading.published):
+            return "context"
+        if reading.has_title and 0 in segments:
+            return "reported"
+        for i in segments:
+            if not any(kind == "back" for kind, _v, _k in reading.scans[i].extra):
+                return "reported"
+        return "context"
+
+    def _reason(self, ev: Evidence) -> str:
+        words = list(dict.fromkeys(ev.words))
+        if ev.features.get("fresh") and not any(ev.features.get(k) for k in ("month", "year", "days")):
+            words.append("published within days of it")
+        return " + ".join(words) or "context"
+
+    def features_of(self, title, body, title_hits, body_hits, published_at) -> dict[str, Evidence]:
+        """Every candidate's best evidence (what train_linker fits the model on)."""
+        reading = self.rule.read(title, body, title_hits, body_hits, published_at)
+        linked = set(self._named(reading)) | set(self.rule.select(reading))
+        return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
+
+
+def load_model(path: Path = MODEL) -> dict:
+    """The fitted weights; without a model file only named and matched links are made."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"bias": -10.0, "weights": {}, "threshold": 1.0, "margin": 0.0}

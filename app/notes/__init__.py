@@ -1,0 +1,1 @@
+"""Notes on articles: short, private to their author or shared with the team."""

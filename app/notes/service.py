@@ -1,0 +1,81 @@
+"""Adding, reading and deleting notes. A private note is its author's alone; a team note is
+read by everyone logged in. Only the author deletes a note."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.accounts.models import User
+from app.accounts.principal import Principal
+from app.models import Article, as_utc
+from app.notes.models import Note
+
+MAX_BODY = 2000
+
+
+class NoteError(Exception):
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def visible_clause(principal: Principal):
+    if principal.kind != "user":
+        return False
+    return or_(Note.user_id == principal.user_id, Note.visibility == "team")
+
+
+def add(session: Session, principal: Principal, article_id: int, body: object, visibility: object) -> Note:
+    if principal.kind != "user":
+        raise NoteError(401, "Log in (or send a personal API token) to write notes.")
+    if session.get(Article, article_id) is None:
+        raise NoteError(404, f"There is no article {article_id}.")
+    text = "\n".join(" ".join("".join(c if c.isprintable() else " " for c in line).split())
+                     for line in str(body or "").splitlines()).strip()
+    if not text or len(text) > MAX_BODY:
+        raise NoteError(422, f"body: a note has 1 to {MAX_BODY} characters.")
+    if visibility not in ("private", "team"):
+        raise NoteError(422, "visibility: use 'private' or 'team'.")
+    note = Note(article_id=article_id, user_id=principal.user_id, visibility=visibility, body=text)
+    session.add(note)
+    session.flush()
+    return note
+
+
+def for_article(session: Session, principal: Principal, article_id: int) -> list[dict]:
+    if principal.kind != "user":
+        return []
+    rows = session.execute(select(Note, User.name).join(User, User.id == Note.user_id)
+                           .where(Note.article_id == article_id, visible_clause(principal))
+                           .order_by(Note.created_at, Note.id))
+    return [to_json(note, name, principal) for note, name in rows]
+
+
+def to_json(note: Note, author: str, principal: Principal) -> dict:
+    return {"id": note.id, "article_id": note.article_id, "author": author, "visibility": note.visibility,
+            "body": note.body, "created_at": as_utc(note.created_at).isoformat(),
+            "mine": principal.kind == "user" and note.user_id == principal.user_id}
+
+
+def delete(session: Session, principal: Principal, note_id: int) -> int:
+    """Deletes the caller's note; returns its article id."""
+    note = session.get(Note, note_id)
+    visible = note is not None and principal.kind == "user" and (
+        note.user_id == principal.user_id or note.visibility == "team")
+    if not visible:
+        raise NoteError(404, f"There is no note {note_id}.")
+    if note.user_id != principal.user_id:
+        raise NoteError(403, f"Note {note_id} is not yours.")
+    session.delete(note)
+    return note.article_id
+
+
+def note_texts(session: Session, principal: Principal, article_ids: list[int]) -> dict[int, str]:
+    """Per article, the notes the user may read as one cell: "author: text" joined by " | "."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(article_ids), 500):
+        rows = session.execute(select(Note.article_id, User.name, Note.body).join(User, User.id == Note.user_id)
+                               .where(Note.article_id.in_(article_ids[start:start + 500]), visible_clause(principal))
+                               .order_by(Note.created_at, Note.id))
+        for article_id, author, body in rows:
+            out.setdefault(article_id, []).append(f"{author}: {' '.join(body.split())}")
+    return {k: " | ".join(v) for k, v in out.items()}

@@ -1,0 +1,115 @@
+"""The restriction linker (app/enrich/resolve.py): references resolved against the timeline,
+with a reason and a role for every link (#20)."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from app import gazetteer as gz
+from app.enrich import Enricher, default_enricher
+from app.enrich.resolve import FEATURES, MODEL, RestrictionLinker
+
+H20 = "2025-04-h20-licence-requirement"
+RESUMPTION = "2025-07-h20-sales-resumption"
+DIFFUSION = "2025-01-ai-diffusion-rule"
+RESCISSION = "2025-05-ai-diffusion-rule-rescission"
+OCT22 = "2022-10-advanced-computing-rule"
+NL_2024 = "2024-09-netherlands-duv-expansion"
+CUSTOMS = "2026-01-china-customs-h200-block"
+GALLIUM_2023 = "2023-08-china-gallium-germanium-controls"
+GALLIUM_2024 = "2024-12-china-gallium-germanium-antimony-ban"
+YMTC = "2022-12-ymtc-entity-list"
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+def links(enricher, body, when, title=""):
+    day = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    return enricher.enrich(title, body, day).restrictions
+
+
+@pytest.mark.parametrize("when,body,expected", [
+    # relative dates resolved against the publication date
+    ("2025-09-10", "Nvidia's revenue fell after the April block on its H20 chips.", H20),
+    ("2025-09-10", "Nvidia has not sold the H20 in China since the ban imposed in the spring.", H20),
+    ("2024-09-20", "Het kabinet besloot eerder deze maand dat ASML voor de NXT:1970i exportvergunningen "
+                   "nodig heeft.", NL_2024),
+    ("2026-01-29", "Beijing approved the first H200 imports, after customs had blocked the chips "
+                   "earlier this month.", CUSTOMS),
+    ("2023-12-01", "YMTC was added to the Entity List last December.", YMTC),
+    ("2025-02-10", "China banned gallium exports to the US in December.", GALLIUM_2024),
+    ("2024-02-01", "荷兰政府去年9月起限制ASML的DUV光刻机出口。", "2023-09-netherlands-duv-controls"),
+    ("2025-09-01", "في أبريل، فرضت الحكومة الأمريكية قيودا على رقائق H20.", H20),
+    ("2024-03-01", "Les contrôles décidés fin 2023 visent les puces A800 et H800 de Nvidia.",
+     "2023-10-advanced-computing-update"),
+    # the chips an action covered, undated: the only such action by then
+    ("2025-06-10", "Washington restricted exports of the H20 and the MI308 to China.", H20),
+    # a year alone: the year's best-known action
+    ("2024-06-10", "Nvidia cut down its chips for China to comply with the 2022 controls of the Commerce "
+                   "Department.", OCT22),
+])
+def test_references_resolve_against_the_timeline(enricher, when, body, expected):
+    found = links(enricher, body, when)
+    assert expected in found, (body, {k: v.reason for k, v in found.items()})
+
+
+def test_the_reason_says_what_matched(enricher):
+    found = links(enricher, "Nvidia's revenue fell after the April block on its H20 chips.", "2025-09-10")
+    reason = found[H20].reason
+    assert reason.startswith("resolved: ") and "H20" in reason and "April 2025" in reason
+    assert 0.0 <= found[H20].score <= 1.0
+
+
+def test_a_month_with_several_actions_of_a_country_and_no_more_says_nothing(enricher):
+    # January 2025: the AI diffusion rule and the foundry rule, both from Commerce.
+    assert links(enricher, "The Commerce Department's January rule hit chip exports.", "2025-03-10") == {}
+
+
+def test_the_same_words_months_later_are_context_and_the_news_is_reported(enricher):
+    body = "Nvidia said US officials told it that H20 shipments to China now need a licence."
+    assert links(enricher, body, "2025-04-16")[H20].role == "reported"
+    assert links(enricher, body, "2025-06-20")[H20].role == "context"  # the only action on it by then
+
+
+def test_background_in_a_news_article_is_context(enricher):
+    body = ("Beijing banned exports of gallium and germanium to the United States. China began "
+            "requiring licences for the two metals last year.")
+    found = links(enricher, body, "2024-12-04", title="China bans gallium exports to the US")
+    assert found[GALLIUM_2024].role == "reported"
+    assert found[GALLIUM_2023].role == "context"
+
+
+def test_a_rescission_reports_itself_and_refers_to_the_rule(enricher):
+    found = links(enricher, "The Commerce Department said it would not enforce the AI diffusion rule "
+                            "and scrapped it.", "2025-05-14")
+    assert found[RESCISSION].role == "reported"
+    assert found[DIFFUSION].role == "context" and found[DIFFUSION].reason.startswith("named: ")
+
+
+def test_a_negated_permission_is_a_restriction(enricher):
+    found = links(enricher, "Chinese customs said Nvidia's H200 chips were not permitted to enter.",
+                  "2026-01-15")
+    assert CUSTOMS in found and "2026-01-china-h200-import-approvals" not in found
+
+
+def test_the_decision_of_the_news_is_not_another_action(enricher):
+    body = ("Trump said Nvidia may sell H200 chips to approved customers in China. Blackwell chips are "
+            "not covered by the decision.")
+    assert set(links(enricher, body, "2025-12-09")) == {"2025-12-h200-china-approval"}
+
+
+def test_the_model_file_is_inspectable_and_used():
+    model = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert model["features"] == list(FEATURES) and set(model["weights"]) == set(FEATURES)
+    assert 0.0 <= model["threshold"] <= 1.0 and model["trained_on"].startswith("restrictions.jsonl dev")
+    # A threshold no reading reaches: only named and matched links are left.
+    strict = RestrictionLinker(gz.default(), {**model, "threshold": 1.01})
+    enricher = Enricher(gz.default())
+    enricher.linker = strict
+    body = "Nvidia's revenue fell after the April block on its H20 chips."
+    day = datetime(2025, 9, 10, tzinfo=UTC)
+    assert enricher.enrich("", body, day).restrictions == {}
