@@ -40,6 +40,7 @@ from app.article.service import ArticleWriter, NewArticle
 from app.enrich import Enricher
 from app.gazetteer.sync import sync_entities
 from app.ingest import normalize as nz
+from app.ingest.datelines import dateline_date
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.metrics import count_ingest

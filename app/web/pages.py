@@ -1,6 +1,5 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from datetime import date
 from urllib.parse import urlencode
 from typing import Annotated, Literal
 
