@@ -73,11 +73,13 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     from app.migrate import upgrade
     from app.runtime import build_runtime
 
-    upgrade(settings)
-    runtime = build_runtime(settings)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    if settings.base_url is None:  # absolute links (feeds) name this server, as deployed
+        settings = settings.model_copy(update={"base_url": f"http://127.0.0.1:{port}"})
+    upgrade(settings)
+    runtime = build_runtime(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning",
                                            proxy_headers=False))  # as `chipwatch serve`
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
