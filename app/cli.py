@@ -12,17 +12,22 @@ from pathlib import Path
 
 import click
 
-from app.config import get_settings
+from app.cli_state import CliState, cli_settings  # noqa: F401  (CliState: embedders and tests)
+from app.config import Settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
 DEMO_LISTS = Path(__file__).parent / "data" / "lists" / "entity-list-demo.json"
+
+
+def _settings() -> Settings:
+    return cli_settings()
 
 
 def _runtime(upgrade: bool = True):
     from app.migrate import upgrade as db_upgrade
     from app.runtime import build_runtime
 
-    settings = get_settings()
+    settings = _settings()
     if upgrade:
         db_upgrade(settings)
     return build_runtime(settings)
@@ -30,8 +35,10 @@ def _runtime(upgrade: bool = True):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="chipwatch")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """chipwatch: a searchable dashboard of AI-chip export-control news."""
+    ctx.ensure_object(CliState)
 
 
 @main.group()
@@ -44,7 +51,7 @@ def db_upgrade() -> None:
     """Create or upgrade the database schema (Alembic)."""
     from app.migrate import upgrade
 
-    settings = get_settings()
+    settings = _settings()
     upgrade(settings)
     click.echo(f"database at head: {settings.sqlalchemy_url.split('@')[-1]}")
 
@@ -69,8 +76,7 @@ def run_ingest(runtime, targets: list[str], source: str | None, lang: str | None
     from app.ingest.targets import expand
 
     # Large inputs are read and tagged in one worker process per core (app/ingest/pipeline.py).
-    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
-                        processes=os.cpu_count() or 1, cpu_seconds=runtime.settings.item_cpu_seconds or None)
+    ingestor = Ingestor.for_runtime(runtime, processes=os.cpu_count() or 1)
     items = expand(targets, runtime.settings, is_known=article_url_known(runtime.sessions))
     context, advance = _progress(None, "ingesting")
     with context:
@@ -171,10 +177,10 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
 @click.option("--once", is_flag=True, help="Do one round of work and exit.")
 def worker(once: bool) -> None:
     """Poll feeds and drain the search-index queue until stopped."""
-    from app.web.logging import configure_logging
+    from app.logs import configure_logging
     from app.worker import Worker
 
-    configure_logging(get_settings().log_format)
+    configure_logging(_settings().log_format)
     runtime = _runtime()
     try:
         work = Worker(runtime)
@@ -275,7 +281,7 @@ def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> 
 
     try:
         url = check_feed_url(url)
-        check_feed_address(url, allow_private=get_settings().allow_private_urls)
+        check_feed_address(url, allow_private=_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()
@@ -361,7 +367,7 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
     """Score enrichment on the labelled evaluation set: precision, recall and F1 per type
     (or, with --search, search relevance on the judged queries)."""
     if search_:
-        from app.search.evaluate import ENGINES, evaluate, format_text, load_queries
+        from app.search_eval import ENGINES, evaluate, format_text, load_queries
 
         reports = evaluate(list(engines or ENGINES), load_queries(data) if data else load_queries(),
                            pg_admin=pg_url, meili_url=meili_url, meili_key=meili_key, meili_bin=meili_bin)
@@ -408,7 +414,7 @@ def run_list_import(runtime, content: bytes, origin: str, **options):
 
     with runtime.sessions.begin() as session:
         return import_file(session, content, origin, runtime.enricher.gazetteer,
-                           outbox=bool(runtime.settings.meili_url), **options)
+                           outbox=runtime.outbox, **options)
 
 
 def _read_list_source(target: str, settings) -> tuple[bytes, str]:
@@ -539,7 +545,7 @@ def _decide(link_id: int, decision: str) -> None:
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            link = decide(session, link_id, decision, outbox=bool(runtime.settings.meili_url))
+            link = decide(session, link_id, decision, outbox=runtime.outbox)
             click.echo(f"link {link.id} ({link.entity_id}) {decision}")
     except LinkNotFound as exc:
         raise click.ClickException(str(exc)) from None

@@ -4,6 +4,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -11,6 +12,19 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # what `chipwatch serve` listens on by default
 SERVED_AT_ENV = "_CHIPWATCH_SERVED_AT"  # set by `chipwatch serve` for the processes it starts
+
+
+def check_base_url(value: str) -> str:
+    """http(s)://host[:port][/path], without query or fragment; kept without a trailing slash."""
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # noqa: B018 - raises on a port that is not a number in range
+    except ValueError as exc:
+        raise ValueError(f"CHIPWATCH_BASE_URL {value!r} is not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"CHIPWATCH_BASE_URL {value!r} must look like https://chips.example.org "
+                         "(http or https, a host, an optional path; no query)")
+    return value.strip().rstrip("/")
 
 
 class Settings(BaseSettings):
@@ -60,8 +74,6 @@ class Settings(BaseSettings):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
-        from app.web.hosts import check_base_url
-
         return check_base_url(value) if value else None
 
     @property

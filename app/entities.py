@@ -1,13 +1,21 @@
-"""Entity queries shared by the entity page and its JSON twin."""
+"""An entity as its page and /api/entities/{id} show it: one data function for both."""
+
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.filters import SLUG
+from app.lists.status import entity_status
 from app.models import ArticleEntity, Entity
+
+API_CO_MENTIONS = 30  # co-mentioned entities of any type in the JSON
+PAGE_CO_MENTIONS = 24  # companies and chips on the page
+PAGE_CO_TYPES = ("company", "chip")
 
 
 def co_mentioned(session: Session, entity_id: str, *, types: tuple[str, ...] | None = None,
-                 limit: int = 30) -> list[dict]:
+                 limit: int | None = 30) -> list[dict]:
     """Entities tagged on the same articles as entity_id, most shared first."""
     tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
     stmt = (select(Entity.id, Entity.type, Entity.name, func.count())
@@ -17,4 +25,53 @@ def co_mentioned(session: Session, entity_id: str, *, types: tuple[str, ...] | N
         stmt = stmt.where(Entity.type.in_(types))
     stmt = stmt.group_by(Entity.id, Entity.type, Entity.name).order_by(func.count().desc(), Entity.name)
     return [{"id": i, "type": t, "name": n, "count": c}
-            for i, t, n, c in session.execute(stmt.limit(limit))]
+            for i, t, n, c in session.execute(stmt.limit(limit) if limit is not None else stmt)]
+
+
+def entity_json(entity: Entity, count: int | None = None) -> dict:
+    out = {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": entity.aliases}
+    if entity.date:
+        out["date"] = entity.date.isoformat()
+    if count is not None:
+        out["article_count"] = count
+    return out
+
+
+@dataclass
+class EntityData:
+    entity: Entity
+    article_count: int
+    co_mentioned: list[dict]  # every co-mentioned entity, most shared first
+    lists: list[dict]  # companies: export-control list status over time (else empty)
+    restrictions: list[Entity]  # restrictions that concern it, by date
+    concerns: dict[str, list[Entity]]  # a restriction's: what it covers, by type
+
+    def to_json(self) -> dict:
+        """/api/entities/{id}."""
+        out = entity_json(self.entity, self.article_count)
+        out["data"] = self.entity.data
+        out["co_mentioned"] = self.co_mentioned[:API_CO_MENTIONS]
+        if self.entity.type == "company":
+            out["lists"] = self.lists
+        return out
+
+    @property
+    def page_co_mentioned(self) -> list[dict]:
+        return [c for c in self.co_mentioned if c["type"] in PAGE_CO_TYPES][:PAGE_CO_MENTIONS]
+
+
+def entity_data(session: Session, entity_id: str) -> EntityData | None:
+    """Everything the entity page and its JSON twin show about an entity (None: no such entity)."""
+    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
+    if entity is None:
+        return None
+    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
+    count = session.scalar(select(func.count()).select_from(articles.subquery()))
+    restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
+                                               .order_by(Entity.date))
+                    if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
+    concerns = {t: list(session.scalars(select(Entity).where(Entity.id.in_(ids))).all())
+                for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
+    return EntityData(entity, count, co_mentioned(session, entity_id, limit=None),
+                      entity_status(session, entity_id) if entity.type == "company" else [],
+                      restrictions, concerns)

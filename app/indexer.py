@@ -4,11 +4,11 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
+from app.article.service import ArticleWriter
 from app.gazetteer.sync import sync_entities
-from app.ingest.pipeline import apply_enrichment
-from app.models import Article, IndexOutbox
+from app.models import Article
 from app.runtime import Runtime
-from app.search.database import write_document
+from app.search.repository import write_document
 
 BATCH = 500
 
@@ -29,16 +29,11 @@ def retag_all(runtime: Runtime, progress: Callable[[int], None] | None = None) -
     """Re-run enrichment on every article; each article's tags record the gazetteer version."""
     with runtime.sessions.begin() as session:
         sync_entities(session, runtime.enricher.gazetteer)
+    writer = ArticleWriter(runtime.enricher, runtime.outbox)
     count = 0
     for session, batch in _article_batches(runtime):
         for article in batch:
-            enrichment = runtime.enricher.enrich(
-                article.title, article.body, None if article.date_estimated else article.published_at)
-            article.cited_sources = enrichment.cited_sources
-            article.gazetteer_version = enrichment.gazetteer_version
-            apply_enrichment(session, article, enrichment, runtime.enricher)
-            if runtime.settings.meili_url:
-                session.add(IndexOutbox(article_id=article.id, op="upsert"))
+            writer.retag(session, article)
         count += len(batch)
         if progress:
             progress(len(batch))

@@ -187,7 +187,7 @@ class FeedItem(Base):
 
 class ArticleKey(Base):
     """Lookup keys of an article by publication day: its smallest shingle hashes (near-duplicates)
-    and its companies, chips and restrictions (same story). See app/ingest/dedupe.py."""
+    and its companies, chips and restrictions (same story). See app/article/linking.py."""
 
     __tablename__ = "article_keys"
 
@@ -199,7 +199,7 @@ class ArticleKey(Base):
 
 class ArticleShingles(Base):
     """An article's shingle hashes (sorted little-endian int64), to confirm near-duplicates
-    without re-reading its text. See app/ingest/dedupe.py."""
+    without re-reading its text. See app/article/linking.py."""
 
     __tablename__ = "article_shingles"
 
@@ -298,7 +298,7 @@ class ArticleList(Base):
 
 
 Index("ix_articles_published_id", Article.published_at, Article.id)
-# With article_id: the candidate lookups (app/ingest/dedupe.py) read the index only.
+# With article_id: the candidate lookups (app/article/repository.py prefetch) read the index only.
 Index("ix_article_keys_key_day_article", ArticleKey.key, ArticleKey.day, ArticleKey.article_id)
 Index("ix_sources_next_check_at", Source.next_check_at)
 
@@ -314,6 +314,127 @@ class SearchState(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-import app.accounts.models  # noqa: E402,F401  (users, sessions, tokens: one metadata for Alembic)
-import app.alerts.models  # noqa: E402,F401
-import app.notes.models  # noqa: E402,F401
+
+# --- accounts (app/accounts): users with roles, sessions, API tokens, the audit trail ----------
+# These tables live here, with the others, so the one metadata Alembic reads has them all and
+# app/models.py imports no feature package (the packages import their tables from here).
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(10))  # reader | editor | admin
+    password_hash: Mapped[str] = mapped_column(String(200))  # argon2id, PHC string
+    # Failed logins since the last success, and until when the account refuses logins.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class UserSession(Base):
+    """A browser session, server-side so that logout and password changes end it for good.
+    user_id is None for a session opened with CHIPWATCH_ADMIN_TOKEN at /admin."""
+
+    __tablename__ = "user_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A personal API token: shown once, stored as its sha256 (it is 256 random bits, so a
+    fast hash is enough), revoked by deleting the row."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """Who changed what: one row per accepted write (web, API or command line)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(120))  # user:NAME, admin-token, cli, ...
+    action: Mapped[str] = mapped_column(String(200))  # e.g. "POST /views/{view_id}/rename"
+    target: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[int | None] = mapped_column(Integer)
+
+
+class AppSecret(Base):
+    """Secrets the app makes for itself (the cookie signing key), shared by every process."""
+
+    __tablename__ = "app_secrets"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
+# --- alerts (app/alerts): subscriptions to saved views and their delivery outbox ---------------
+
+class AlertSubscription(Base):
+    __tablename__ = "alert_subscriptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    view_id: Mapped[int] = mapped_column(ForeignKey("saved_views.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # webhook | email
+    target: Mapped[str] = mapped_column(String(2000))  # the URL or the address
+    cadence: Mapped[str] = mapped_column(String(10), default="immediate")  # immediate | daily | weekly
+    format: Mapped[str] = mapped_column(String(10), default="json")  # json | slack | teams (webhooks)
+    # Only articles above floor are ever delivered: set at subscription and whenever the
+    # view's filters change, so new filters never re-send old articles.
+    floor: Mapped[int] = mapped_column(Integer, default=0)
+    # The view's filters the floor belongs to.
+    query: Mapped[str] = mapped_column(Text, default="")
+    # Highest article id matched so far (the next round looks a little below it as well, for
+    # articles whose transaction committed after a later one's).
+    mark: Mapped[int] = mapped_column(Integer, default=0)
+    next_digest_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AlertDelivery(Base):
+    """One article for one subscription: the outbox row, written with the match. The unique
+    pair is what makes a delivery happen at most once per article and subscription."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (UniqueConstraint("subscription_id", "article_id", name="uq_alert_deliveries_sub_article"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("alert_subscriptions.id", ondelete="CASCADE"))
+    article_id: Mapped[int] = mapped_column(Integer)  # no FK: a deleted article is skipped, not lost
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- notes (app/notes) ---------------------------------------------------------------------------
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    visibility: Mapped[str] = mapped_column(String(10))  # private | team
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+

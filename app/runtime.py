@@ -24,6 +24,12 @@ class Runtime:
     fallback: SearchBackend | None
     db_search: DatabaseSearch  # always there: timelines and the outage fallback use it
 
+    @property
+    def outbox(self) -> bool:
+        """Whether writes queue their articles for an external search engine (index outbox):
+        decided here only, for every writer."""
+        return bool(self.settings.meili_url)
+
     def close(self) -> None:
         close_search = getattr(self.search, "close", None)
         if close_search:

@@ -1,11 +1,14 @@
-"""Counts of matching articles per week, month or year, and the restrictions in that range."""
+"""Counts of matching articles per week, month or year, and the restrictions in that range; the
+comparison of several entities (the /timeline page and /api/timeline/compare)."""
 
 import logging
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.filters import ENTITY_PARAMS, Filters
+from app.models import Entity
 from app.search.entity_cache import restrictions
 from app.search.periods import bucket_end, engine_interval, fold, interval_for, span_of
 from app.search.service import prepare_query
@@ -104,10 +107,6 @@ def compare_data(session: Session, filters: Filters, runtime, interval: str | No
     """One series per selected entity (at most MAX_SERIES; the other filters apply to all),
     restrictions overlaid; the interval follows the range unless given; with share, also the
     count of all articles per period."""
-    from sqlalchemy import select
-
-    from app.models import Entity
-
     base = filters.replace(**{p: () for p in ENTITY_PARAMS})
     picked = [(param, value) for param, values in filters.entity_filters().items()
               for value in values][:MAX_SERIES]

@@ -3,11 +3,11 @@
 import pytest
 from sqlalchemy import select
 
-from app.ingest import dedupe
+from app.article import linking as dedupe
+from app.article.detail import article_detail
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.models import Article, IndexOutbox
-from app.search.service import article_detail
 
 WIRE = """Nvidia said on Tuesday that the U.S. government had told it that exports of its H20 artificial intelligence chip to China will require a licence, a move that shuts the company out of its last large market for data-centre processors in the country.
 

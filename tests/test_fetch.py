@@ -7,7 +7,7 @@ import time
 import pytest
 
 from app.config import Settings
-from app.ingest.decode import decode_body
+from app.decoding import decode_body
 from app.ingest.fetch import BlockedAddress, Fetcher, FetchError, forbidden_reason
 from tests.feedserver import FeedServer, _feed_server_session, server  # noqa: F401 - fixtures
 

@@ -6,7 +6,8 @@ import json
 import pytest
 from sqlalchemy import delete, func, select
 
-from app.ingest import dedupe, pipeline, pool
+from app.article import linking as dedupe
+from app.ingest import pipeline, pool
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
 from app.ingest.targets import from_file
@@ -162,6 +163,28 @@ def test_large_jsonl_is_streamed_not_refused(tmp_path, monkeypatch):
     assert len(items) == 22
     assert [type(i).__name__ for i in items].count("RawItem") == 21
     assert items[20].origin.endswith(":21")
+
+
+def test_unreadable_jsonl_lines_are_rejected_with_their_reason(tmp_path, monkeypatch):
+    """An oversized or non-UTF-8 line is rejected for what it is, at its line number; the lines
+    around it are read."""
+    from app.ingest import targets
+    from app.ingest.items import Rejected
+
+    monkeypatch.setattr(targets, "MAX_LINE_BYTES", 600)
+    path = tmp_path / "mixed.jsonl"
+    good = (json.dumps({"title": "t", "body": "b" * 100}) + "\n").encode()
+    huge = (json.dumps({"body": "x" * 1500}) + "\n").encode()
+    path.write_bytes(good + huge + b'{"body": "caf\xe9 au lait"}\n' + good)
+    items = list(from_file(path))
+    assert [type(i).__name__ for i in items] == ["RawItem", "Rejected", "Rejected", "RawItem"]
+    too_large, not_utf8 = items[1], items[2]
+    assert isinstance(too_large, Rejected) and isinstance(not_utf8, Rejected)
+    assert too_large.origin == f"{path}:2"
+    assert too_large.reason == f"line too large ({len(huge)} bytes, at most 600)"
+    assert not_utf8.origin == f"{path}:3"
+    assert not_utf8.reason.startswith("not UTF-8 (byte 14 of the line")
+    assert "JSON object" not in too_large.reason + not_utf8.reason
 
 
 @pytest.mark.parametrize("text", [WIRE, "", "一二三四五六七八九十", "إنفيديا تطلب ترخيص تصدير الرقائق إلى الصين"])

@@ -12,9 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.enrich import default_enricher
-from app.search.evaluate import (
-    QUERIES, EngineReport, corpus, evaluate_engine, load_queries, score,
-)
+from app.search.evaluate import QUERIES, EngineReport, corpus, load_queries, score
+from app.search_eval import evaluate_engine
 from app.search.query import plan_query
 from app.search.relevance import correct_typos, is_stop_group, most, suggestions
 from app.text import term_groups

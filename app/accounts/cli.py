@@ -7,11 +7,11 @@ import click
 
 
 def _sessions():
-    from app.config import get_settings
+    from app.cli_state import cli_settings
     from app.db import make_engine, make_sessionmaker
     from app.migrate import upgrade
 
-    settings = get_settings()
+    settings = cli_settings()
     upgrade(settings)
     engine = make_engine(settings)
     return engine, make_sessionmaker(engine)

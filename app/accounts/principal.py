@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.orm import Session
 
 from app.accounts import service
+from app.accounts.admin_session import session_csrf
 from app.accounts.models import User
 
 COOKIE = "chipwatch_session"
@@ -112,8 +113,6 @@ def _resolve(request: Request, session: Session) -> Principal:
             user = session.get(User, row.user_id)
             if user is not None:
                 return _from_user(user, "session", row.csrf)
-    from app.web.auth import session_csrf
-
     admin_csrf = session_csrf(request)
     if admin_csrf:
         return Principal("admin-token", role="admin", csrf=admin_csrf, via="session")

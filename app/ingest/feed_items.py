@@ -11,29 +11,23 @@ import hashlib
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.ingest import dedupe
+from app.article import repository as article_repo
 from app.ingest import normalize as nz
+from app.ingest.claims import Claim, LeaseLost
 from app.ingest.fetch import Fetcher
 from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
 from app.ingest.items import RawItem, Rejected, RejectedInput
-from app.ingest.pipeline import Ingestor, apply_enrichment, prepare
-from app.ingest.stages import StageFailed, rejection, stage
-from app.models import Article, FeedItem, IndexOutbox
+from app.ingest.pipeline import Ingestor, prepare
+from app.ingest.stages import StageFailed, rejection
+from app.models import Article, FeedItem
 from app.runtime import Runtime
 
-if TYPE_CHECKING:
-    from app.ingest.poller import Claim
-
-
-class LeaseLost(Exception):
-    """Another worker took the source over (our lease ran out): stop, it carries on."""
-
 log = logging.getLogger("chipwatch.poller")
+
 MAX_PAGES = 100  # new or changed entries handled per poll; the rest wait for the next one
 
 
@@ -51,7 +45,7 @@ def fingerprint(entry: RawItem | Rejected) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
 
 
-def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list, fetcher: Fetcher,
+def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, fetcher: Fetcher,
                     ingestor: Ingestor, counts: dict[str, int], renew: Callable[[], None]) -> bool:
     """Handle the new and changed entries, counting outcomes; True when some were left over."""
     keyed = [(entry_key(e, feed_url), fingerprint(e), without_unreadable_date(e)) for e in items]
@@ -86,11 +80,11 @@ def process_entries(runtime: Runtime, claim: "Claim", feed_url: str, items: list
     return left_over
 
 
-def _ingest(ingestor: Ingestor, claim: "Claim", items: list):
+def _ingest(ingestor: Ingestor, claim: Claim, items: list):
     return ingestor.ingest(items, source=claim.name, lang=claim.lang)
 
 
-def _add(runtime: Runtime, claim: "Claim", entry, fetcher: Fetcher,
+def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
          ingestor: Ingestor) -> tuple[str, int | None]:
     if isinstance(entry, RawItem) and entry.url and not _article_id_by_url(runtime, entry.url):
         entry = complete_from_page(entry, fetcher)
@@ -107,10 +101,10 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
     if canonical is None:
         return None
     with runtime.sessions() as session:
-        return session.scalar(select(Article.id).where(Article.url == canonical))
+        return article_repo.id_by_url(session, canonical)
 
 
-def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, fetcher: Fetcher,
+def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fetcher: Fetcher,
             ingestor: Ingestor) -> tuple[str, int | None]:
     """A changed feed entry: re-read its page and update the stored article in place."""
     entry = complete_from_page(entry, fetcher) if entry.url else entry
@@ -130,21 +124,10 @@ def _update(runtime: Runtime, claim: "Claim", entry: RawItem, article_id: int, f
             article = session.get(Article, article_id)
             if article.content_hash == prepared.content_hash and article.title == prepared.title:
                 return "unchanged", article_id
-            article.title, article.body = prepared.title, prepared.body
-            article.content_hash = prepared.content_hash
-            article.author = prepared.item.author or article.author
-            if not prepared.date_estimated:
-                article.published_at, article.date_estimated = prepared.published_at, False
-            with stage("tagging"):
-                enrichment = ingestor.enricher.enrich(article.title, article.body,
-                                                      None if article.date_estimated else article.published_at)
-            article.cited_sources = enrichment.cited_sources
-            article.gazetteer_version = enrichment.gazetteer_version
-            session.flush()
-            apply_enrichment(session, article, enrichment, ingestor.enricher)
-            dedupe.refresh(session, article)
-            if ingestor.outbox:
-                session.add(IndexOutbox(article_id=article.id, op="upsert"))
+            ingestor.writer.update(
+                session, article, title=prepared.title, body=prepared.body, content_hash=prepared.content_hash,
+                author=prepared.item.author,
+                published_at=None if prepared.date_estimated else prepared.published_at)
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id

@@ -26,7 +26,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from app.ingest.decode import decode_body
+from app.decoding import decode_body
 from app.ingest.urls import BadUrl, parse_url
 
 MAX_BYTES = 5 * 1024 * 1024

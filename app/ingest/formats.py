@@ -99,18 +99,22 @@ def from_json(text: str, origin: str) -> Iterator[RawItem | Rejected]:
 
 def from_json_lines(lines: Iterator[str], origin: str) -> Iterator[RawItem | Rejected]:
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{origin}:{number}"
-        try:
-            with stage("parse"):
-                item = _from_object(json.loads(line), where)
-        except StageFailed as exc:
-            error = exc.error
-            reason = (f"invalid JSON at column {error.colno}: {error.msg}"
-                      if isinstance(error, json.JSONDecodeError) else exc.reason)
-            yield Rejected(where, reason, stage="parse")
-        except RejectedInput as exc:
-            yield Rejected(where, str(exc), stage="parse")
-        else:
+        item = from_json_line(line, f"{origin}:{number}")
+        if item is not None:
             yield item
+
+
+def from_json_line(line: str, where: str) -> RawItem | Rejected | None:
+    """One line of a JSONL input (None: a blank line); a parser's failure is its rejection."""
+    if not line.strip():
+        return None
+    try:
+        with stage("parse"):
+            return _from_object(json.loads(line), where)
+    except StageFailed as exc:
+        error = exc.error
+        reason = (f"invalid JSON at column {error.colno}: {error.msg}"
+                  if isinstance(error, json.JSONDecodeError) else exc.reason)
+        return Rejected(where, reason, stage="parse")
+    except RejectedInput as exc:
+        return Rejected(where, str(exc), stage="parse")

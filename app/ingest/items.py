@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from app.errors import RejectedInput  # noqa: F401 - raised all through ingestion
+
 
 @dataclass
 class RawItem:
@@ -23,6 +25,3 @@ class Rejected:
     reason: str
     stage: str | None = None  # the step that refused or failed (app/ingest/stages.py)
 
-
-class RejectedInput(Exception):
-    """An input that cannot become an article; the message is the reason shown to users."""

@@ -8,58 +8,49 @@ raises for an item's sake: a parser's exception is the item's rejection, naming 
 
 Storing is per batch. Its lookups come first: one query finds the exact duplicates (content
 hash, canonical URL) of the whole batch, a few more fetch what near-duplicate and same-story
-linking needs (app/ingest/dedupe.py). They run in a thread, on their own connection, while the
+linking needs (app/article/linking.py). They run in a thread, on their own connection, while the
 batch before is being written (the database works without holding the GIL), so that batch is
-linked from memory rather than read back. Then the batch is linked in memory and each table
-written with one multi-row statement (COPY on PostgreSQL). Each batch is one transaction:
-articles, their tags and mentions, their keys and shingles, their search rows and the
-index-outbox rows commit together or not at all. The batch's writes run in a savepoint: when
-another writer stored one of its articles between our lookup and our insert, the savepoint is
-rolled back and the batch is stored item by item, each in its own savepoint, so one bad item
-never loses the others.
+linked from memory rather than read back. Then the batch is handed to app/article/service.py,
+which links it in memory and writes each table with one multi-row statement (COPY on
+PostgreSQL). Each batch is one transaction: articles, their tags and mentions, their keys and
+shingles, their search rows, list status and index-outbox rows commit together or not at all.
+The batch's writes run in a savepoint: when another writer stored one of its articles between
+our lookup and our insert, the savepoint is rolled back and the batch is stored item by item
+(each a batch of one, in its own savepoint), so one bad item never loses the others.
 """
 
 import ctypes
 import ctypes.util
-import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain, islice
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.enrich import Enricher, Enrichment
-from app.enrich.links import TAG_COLUMNS, RestrictionLink, tag_rows
-from app.enrich.tagger import Hit
+from app.article import linking
+from app.article import repository as article_repo
+from app.article.service import ArticleWriter, NewArticle
+from app.enrich import Enricher
 from app.gazetteer.sync import sync_entities
-from app.ingest import dedupe
 from app.ingest import normalize as nz
-from app.ingest.bulk import insert_rows, select_in
 from app.ingest.datelines import dateline_date
-from app.ingest.dedupe import link_article
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, analyse_limited, chunks
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
 from app.ingest.urls import BadUrl
-from app.lists.status import write_article_lists, write_new_articles
 from app.metrics import count_ingest
-from app.models import (
-    Article,
-    ArticleEntity,
-    IndexOutbox,
-    Mention,
-    Rejection,
-    Source,
-    as_utc,
-)
-from app.search.database import search_text, write_document, write_documents
+from app.models import Rejection
+from app.search.documents import search_text
+
+if TYPE_CHECKING:
+    from app.runtime import Runtime
 
 MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
@@ -139,31 +130,8 @@ def _item_url(raw: str | None) -> str | None:
         raise RejectedInput(f"bad url {raw[:200]!r}: {exc}") from None
 
 
-class Analysed(NamedTuple):
-    """An item read and enriched, ready to store (what a worker process sends back)."""
-
-    origin: str
-    author: str | None
-    source: str | None
-    title: str
-    body: str
-    lang: str
-    published_at: datetime
-    date_estimated: bool
-    url: str | None
-    content_hash: str
-    cited_sources: list[str]
-    gazetteer_version: str
-    tags: dict[str, str]  # entity id -> "mention" | "title" | rule
-    mentions: list[tuple[str, str, int, int]]  # (entity id, surface, start, end) in the body
-    shingles: bytes  # dedupe.encode_shingles(dedupe.shingle_array(body)): bytes cross processes fast
-    document: str  # the search tokens of title and body, space-separated
-    links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
-
-    def enrichment(self) -> Enrichment:
-        return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
-                          self.gazetteer_version,
-                          restrictions={k: RestrictionLink(*v) for k, v in self.links.items()})
+# An item read and enriched, ready to store (what a worker process sends back).
+Analysed = NewArticle
 
 
 def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enricher) -> Analysed | Rejected:
@@ -177,7 +145,7 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         with stage("tagging"):
             e = enricher.enrich(p.title, p.body, None if p.date_estimated else p.published_at)
         with stage("near-duplicate check"):
-            shingles = dedupe.encode_shingles(dedupe.shingle_array(p.body))
+            shingles = linking.encode_shingles(linking.shingle_array(p.body))
         with stage("search tokens"):
             document = search_text(p.title, p.body, p.lang)
     except ItemTimeLimit as exc:
@@ -217,6 +185,7 @@ class Ingestor:
         self.session_factory = session_factory
         self.enricher = enricher
         self.outbox = outbox  # write index-outbox rows (an external engine is configured)
+        self.writer = ArticleWriter(enricher, outbox)
         # Worker processes for analyse() on large inputs (the CLI uses one per core); 1: none.
         # app/ingest/pool.py: they may die, and each item has a CPU-time budget.
         self.processes = processes
@@ -228,6 +197,11 @@ class Ingestor:
         with session_factory.begin() as session:
             sync_entities(session, enricher.gazetteer)
 
+    @classmethod
+    def for_runtime(cls, runtime: "Runtime", processes: int = 1) -> "Ingestor":
+        return cls(runtime.sessions, runtime.enricher, outbox=runtime.outbox, processes=processes,
+                   cpu_seconds=runtime.settings.item_cpu_seconds or None)
+
     def ingest(self, items: Iterable[RawItem | Rejected], *, source: str | None = None,
                lang: str | None = None,
                progress: Callable[[int], None] | None = None) -> IngestReport:
@@ -235,7 +209,7 @@ class Ingestor:
         batches = self._analysed(items, lang)
         # A batch's lookups (duplicates, near-duplicate and story candidates: mostly time in the
         # database, which runs without the GIL) run in a thread while the batch before it is
-        # written; that batch is then linked from memory (dedupe.link_batch's `recent`).
+        # written; that batch is then linked from memory (linking.link_batch's `recent`).
         with ThreadPoolExecutor(1, thread_name_prefix="ingest-lookups") as lookups:
             current = next(batches, None)
             looking = lookups.submit(self._look_up, current) if current is not None else None
@@ -285,13 +259,11 @@ class Ingestor:
         analysed = [a for a in batch if isinstance(a, Analysed)]
         pending = [self._pending(a) for a in analysed]
         if not analysed:
-            return _Lookups(analysed, pending, set(), set(), dedupe.Prefetched({}, {}, {}, {}, {}, {}))
+            return _Lookups(analysed, pending, set(), set(), linking.Prefetched({}, {}, {}, {}, {}, {}))
         with self.session_factory() as session:
-            hashes = set(_select_in(session, "SELECT content_hash FROM articles WHERE content_hash IN ({})",
-                                    [a.content_hash for a in analysed]))
-            urls = set(_select_in(session, "SELECT url FROM articles WHERE url IN ({})",
-                                  [a.url for a in analysed if a.url]))
-            known = dedupe.prefetch(session, pending)
+            hashes = article_repo.stored_hashes(session, [a.content_hash for a in analysed])
+            urls = article_repo.stored_urls(session, [a.url for a in analysed if a.url])
+            known = article_repo.prefetch(session, pending)
         return _Lookups(analysed, pending, hashes, urls, known)
 
     def _store_batch(self, batch: list, looked: "_Lookups", previous: "_Stored | None",
@@ -307,16 +279,17 @@ class Ingestor:
                 recent, recent_stories = (previous.pending, previous.stories) if previous else ([], {})
                 try:
                     with session.begin_nested():
-                        ids, stories = self._write(session, fresh, pending, sources, source, looked.known,
-                                                   recent, recent_stories)
+                        written = self.writer.store_batch(
+                            session, fresh, pending, [sources[a.source or source] for a in fresh], looked.known,
+                            recent, recent_stories)
                 except IntegrityError:
                     # Another writer stored one of them since our lookup: one by one instead.
                     self._store_one_by_one(session, fresh, report, source)
                     stored = None
                 else:
-                    report.added += len(ids)
-                    report.article_ids += ids
-                    stored = _Stored(pending, stories, {a.content_hash for a in fresh},
+                    report.added += len(written.ids)
+                    report.article_ids += written.ids
+                    stored = _Stored(pending, written.stories, {a.content_hash for a in fresh},
                                      {a.url for a in fresh if a.url})
             if rejected:
                 report.rejected += rejected
@@ -325,12 +298,12 @@ class Ingestor:
                     for r in rejected])
         if stored is not None:
             for p in stored.pending:
-                dedupe.remember_shingles(p.content_hash, p.shingles)
+                linking.remember_shingles(p.content_hash, p.shingles)
         return stored
 
     @staticmethod
     def _not_stored(looked: "_Lookups", previous: "_Stored | None",
-                    report: IngestReport) -> tuple[list[Analysed], list[dedupe.Pending]]:
+                    report: IngestReport) -> tuple[list[Analysed], list[linking.Pending]]:
         """The items that are no exact duplicate of a stored article or of an earlier item."""
         hashes, urls = set(looked.hashes), set(looked.urls)
         if previous:  # stored after the lookup may have run
@@ -348,52 +321,18 @@ class Ingestor:
             pending.append(p)
         return fresh, pending
 
-    def _pending(self, a: Analysed) -> dedupe.Pending:
-        entities = self.enricher.gazetteer.entities
-        return dedupe.Pending(as_utc(a.published_at).date(), a.content_hash,
-                              dedupe.decode_shingles(a.shingles), {eid: entities[eid].type for eid in a.tags},
-                              blob=a.shingles)
-
-    def _write(self, session: Session, fresh: list[Analysed], pending: list[dedupe.Pending],
-               sources: dict, source: str | None, known: dedupe.Prefetched, recent: list[dedupe.Pending],
-               recent_stories: dict[int, str]) -> tuple[list[int], dict[int, str]]:
-        """Store new articles with everything that goes with them; returns their ids and the
-        story_id given to articles stored before them."""
-        conn = session.connection()
-        # Ids first: linking needs them, and the articles then go in with their links, in one
-        # statement (COPY on PostgreSQL).
-        ids = _new_ids(conn, len(fresh))
-        for p, article_id in zip(pending, ids):
-            p.id = article_id
-        earlier = dedupe.link_batch(pending, known, recent, recent_stories)
-        now = datetime.now(UTC)
-        insert_rows(conn, "articles", _ARTICLE_COLUMNS, _article_rows(conn, [
-            (p.id, a.title, a.body, a.lang, a.url, a.author, a.published_at, a.date_estimated, now,
-             a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, sources[a.source or source],
-             p.duplicate_of, p.story_id) for a, p in zip(fresh, pending)]))
-        dedupe.write_batch(session, pending, earlier, known, linked=True)
-        entities = self.enricher.gazetteer.entities
-        insert_rows(conn, "article_entities", TAG_COLUMNS,
-                    [row for i, a in zip(ids, fresh) for row in tag_rows(i, a.tags, a.links, entities)])
-        insert_rows(conn, "mentions", ("article_id", "entity_id", "surface", "start", "end"),
-                    [(i, *m) for i, a in zip(ids, fresh) for m in a.mentions])
-        write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, fresh)])
-        write_new_articles(session, [(i, a.published_at, [e for e in a.tags if entities[e].type == "company"])
-                                     for i, a in zip(ids, fresh)])  # export-control list status
-        if self.outbox:
-            session.execute(insert(IndexOutbox), [
-                {"article_id": other, "op": "upsert"} for p in pending for other in [p.id, *p.touched]])
-        return ids, earlier
+    def _pending(self, a: Analysed) -> linking.Pending:
+        return self.writer.pending(a)
 
     def _store_one_by_one(self, session: Session, fresh: list[Analysed], report: IngestReport,
                           source: str | None) -> None:
         for a in fresh:
-            if self._is_duplicate(session, a):
+            if article_repo.is_stored(session, a.content_hash, a.url):
                 report.duplicates += 1
                 continue
             try:
                 with session.begin_nested():
-                    article_id = self._store(session, a, source)
+                    article_id = self.writer.store(session, a, self._source_id(session, a.source or source))
             except IntegrityError:
                 # Another writer stored the same article between our check and insert.
                 report.duplicates += 1
@@ -401,46 +340,12 @@ class Ingestor:
             report.added += 1
             report.article_ids.append(article_id)
 
-    @staticmethod
-    def _is_duplicate(session: Session, p: Analysed | Prepared) -> bool:
-        match = select(Article.id).where(Article.content_hash == p.content_hash)
-        if p.url:
-            match = select(Article.id).where(
-                (Article.content_hash == p.content_hash) | (Article.url == p.url))
-        return session.execute(match.limit(1)).first() is not None
-
     def _source_id(self, session: Session, name: str | None) -> int | None:
         if not name:
             return None
         if name not in self._sources:
-            found = session.scalar(select(Source.id).where(Source.name == name))
-            if found is None:
-                with session.begin_nested():
-                    src = Source(name=name[:200])
-                    session.add(src)
-                    session.flush()
-                found = src.id
-            self._sources[name] = found
+            self._sources[name] = article_repo.source_id(session, name)
         return self._sources[name]
-
-    def _store(self, session: Session, a: Analysed, source: str | None) -> int:
-        enrichment = a.enrichment()
-        article = Article(
-            title=a.title, body=a.body, lang=a.lang, url=a.url, author=a.author,
-            published_at=a.published_at, date_estimated=a.date_estimated,
-            content_hash=a.content_hash, cited_sources=a.cited_sources,
-            gazetteer_version=a.gazetteer_version, origin=a.origin,
-            source_id=self._source_id(session, a.source or source),
-        )
-        session.add(article)
-        session.flush()
-        apply_enrichment(session, article, enrichment, self.enricher)
-        # Near-duplicates and same-story links (app/ingest/dedupe.py); returns others it relinked.
-        relinked = link_article(session, article)
-        if self.outbox:
-            session.add(IndexOutbox(article_id=article.id, op="upsert"))
-            session.add_all(IndexOutbox(article_id=other, op="upsert") for other in relinked)
-        return article.id
 
 
 @dataclass
@@ -448,79 +353,17 @@ class _Lookups:
     """What the database held about a batch when it was looked up (Ingestor._look_up)."""
 
     analysed: list[Analysed]
-    pending: list[dedupe.Pending]  # one per analysed item
+    pending: list[linking.Pending]  # one per analysed item
     hashes: set[str]  # content hashes already stored
     urls: set[str]  # canonical URLs already stored
-    known: dedupe.Prefetched
+    known: linking.Prefetched
 
 
 @dataclass
 class _Stored:
     """A batch as stored, for the next one, whose lookup may have run before it was."""
 
-    pending: list[dedupe.Pending]
+    pending: list[linking.Pending]
     stories: dict[int, str]  # story_id it gave to articles stored before it
     hashes: set[str]
     urls: set[str]
-
-
-_ARTICLE_COLUMNS = ("id", "title", "body", "lang", "url", "author", "published_at", "date_estimated",
-                    "ingested_at", "content_hash", "cited_sources", "gazetteer_version", "origin",
-                    "source_id", "duplicate_of", "story_id")
-
-
-def _new_ids(conn, count: int) -> list[int]:
-    """Ids for new articles, in order: from the articles' sequence on PostgreSQL; on SQLite the
-    ones it would give itself (the largest id plus one, and so on), taken inside the batch's
-    write transaction, so no other writer can take them meanwhile (and if one did, the insert
-    would fail and the batch go item by item)."""
-    if conn.dialect.name == "postgresql":
-        return sorted(conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, %s)",
-            (count,)).scalars())
-    last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM articles").scalar()
-    return list(range(last + 1, last + 1 + count))
-
-
-_BIND: dict = {}  # dialect name -> per-column bind processors of the articles table
-
-
-def _article_rows(conn, rows: list[tuple]) -> list[tuple]:
-    """Article rows as the database driver takes them: values through the column types' own
-    bind processing (SQLite's DATETIME text, JSON text), as the ORM would store them."""
-    dialect = conn.dialect
-    processors = _BIND.get(dialect.name)
-    if processors is None:
-        table = Article.__table__
-        processors = _BIND[dialect.name] = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                                            for c in _ARTICLE_COLUMNS]
-    if dialect.name == "postgresql":
-        # COPY adapts by Python type: everything but JSON goes in as it is.
-        json_at = _ARTICLE_COLUMNS.index("cited_sources")
-        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:]) for r in rows]
-    return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
-
-
-def _select_in(session: Session, sql: str, values: list) -> list:
-    """The first column of `sql` (an IN list with a `{}` placeholder) for values."""
-    return [row[0] for row in select_in(session.connection(), sql.replace("IN ({})", "IN ({values})"), values)]
-
-
-def apply_enrichment(session: Session, article: Article, enrichment, enricher: Enricher) -> None:
-    """Write tags, mentions and the search row of an article (replacing any earlier ones)."""
-    entities = enricher.gazetteer.entities
-    session.execute(ArticleEntity.__table__.delete().where(ArticleEntity.article_id == article.id))
-    session.execute(Mention.__table__.delete().where(Mention.article_id == article.id))
-    # Core inserts (executemany): an article has dozens of mentions, and ORM objects for each
-    # were the slowest part of ingestion.
-    if enrichment.tags:
-        session.execute(ArticleEntity.__table__.insert(), [
-            dict(zip(TAG_COLUMNS, row))
-            for row in tag_rows(article.id, enrichment.tags, enrichment.restrictions, entities)])
-    if enrichment.mentions:
-        session.execute(Mention.__table__.insert(), [
-            {"article_id": article.id, "entity_id": h.entity_id, "surface": h.surface,
-             "start": h.start, "end": h.end} for h in enrichment.mentions])
-    write_document(session, article, sorted(enrichment.tags))
-    write_article_lists(session, article.id, article.published_at,
-                        [e for e in enrichment.tags if entities[e].type == "company"])

@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.ingest.feed_items import LeaseLost, process_entries
+from app.ingest.claims import Claim, LeaseLost
+from app.ingest.feed_items import process_entries
 from app.ingest.feeds import EMPTY_FEED
 from app.ingest.fetch import FetchError, Fetcher
 from app.ingest.fetch_targets import read_document
@@ -35,19 +36,6 @@ SOURCES_PER_ROUND = 20
 _PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
-@dataclass
-class Claim:
-    id: int
-    name: str
-    url: str
-    lang: str | None
-    etag: str | None
-    last_modified: str | None
-    interval: int
-    failures: int
-    owner: str
-    offset: timedelta = timedelta(0)  # the caller's clock minus the real one (tests move time)
-    renewed: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -110,13 +98,11 @@ def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: 
 def _ingestor(runtime: Runtime) -> Ingestor:
     for _attempt in range(3):
         try:
-            return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
-                            cpu_seconds=runtime.settings.item_cpu_seconds or None)
+            return Ingestor.for_runtime(runtime)
         except IntegrityError:
             # Another worker mirrored the gazetteer into the entities table at the same moment.
             continue
-    return Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url),
-                    cpu_seconds=runtime.settings.item_cpu_seconds or None)
+    return Ingestor.for_runtime(runtime)
 
 
 def _due(now: datetime):

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from app.ingest import formats
-from app.ingest.decode import decode_bytes
+from app.decoding import decode_bytes
 from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, guarded, rejection, stage
@@ -88,20 +88,25 @@ def _from_file(path: Path) -> Iterator[RawItem | Rejected]:
 def _jsonl_file(path: Path) -> Iterator[RawItem | Rejected]:
     """Streamed line by line, so a large JSONL file never sits in memory whole."""
     with path.open("rb") as fh:
-        def lines() -> Iterator[str]:
-            number = 0
-            while raw := fh.readline(MAX_LINE_BYTES + 1):
-                number += 1
-                if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                    while (rest := fh.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
-                        pass  # skip the rest of the line
-                    yield '"line too large"'  # becomes a rejection with its line number
-                    continue
-                try:
-                    yield raw.decode("utf-8-sig" if number == 1 else "utf-8")
-                except UnicodeDecodeError:
-                    yield '"not UTF-8"'  # becomes a rejection with its line number
-        yield from formats.from_json_lines(lines(), str(path))
+        number = 0
+        while raw := fh.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            where = f"{path}:{number}"
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                size = len(raw)
+                while (rest := fh.readline(MAX_LINE_BYTES)) and not rest.endswith(b"\n"):
+                    size += len(rest)  # skip the rest of the line, counting it
+                size += len(rest)
+                yield Rejected(where, f"line too large ({size} bytes, at most {MAX_LINE_BYTES})")
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield Rejected(where, f"not UTF-8 (byte {exc.start + 1} of the line: {exc.reason})")
+                continue
+            item = formats.from_json_line(line, where)
+            if item is not None:
+                yield item
 
 
 def from_bytes(data: bytes, origin: str, suffix: str | None) -> Iterator[RawItem | Rejected]:

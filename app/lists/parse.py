@@ -7,8 +7,8 @@ per malformed row. Nothing raises on bad rows; FileError is for a file that is n
 all (binary data, JSON that is neither a list nor {"results": [...]}, a CSV without `name`).
 """
 
-from app.ingest.decode import decode_bytes
-from app.ingest.items import RejectedInput
+from app.decoding import decode_bytes
+from app.errors import RejectedInput
 from app.lists.csl import parse_csl_csv, parse_csl_json
 from app.lists.federal_register import parse_fr_text
 from app.ingest.stages import failure_reason

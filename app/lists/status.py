@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from app.index_queue import queue_upserts
 from app.lists import list_name
-from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, ListEvent, ListLink, ListParty, as_utc
+from app.models import Article, ArticleEntity, ArticleList, ListEvent, ListLink, ListParty, as_utc
 
 ACTIVE_LINKS = ("auto", "accepted")
 BATCH = 500
@@ -137,7 +138,7 @@ def _refresh_articles(session: Session, article_ids: list[int], outbox: bool) ->
     if rows:
         session.execute(insert(ArticleList), rows)
     if outbox:
-        session.execute(insert(IndexOutbox), [{"article_id": a, "op": "upsert"} for a, _ in changed])
+        queue_upserts(session, [a for a, _ in changed])
     return len(changed)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Article, ArticleEntity, Mention, Source
+from app.search.repository import search_version
 
 MAX_ARTICLES = 20_000  # about 2 KB each
 
@@ -61,13 +62,6 @@ def load_views(session: Session, ids: list[int],
                        Article.published_at, Article.date_estimated, Article.story_id,
                        Source.name.label("source"))
                 .outerjoin(Source, Source.id == Article.source_id).where(Article.id.in_(ids)))}
-
-
-def search_version(session: Session) -> int | None:
-    """The search version (None before the migration made its row). Plain SQL: it is asked on
-    every search, and the ORM's statement machinery costs more than the query."""
-    return session.connection().exec_driver_sql(
-        "SELECT version FROM search_state WHERE id = 1").scalar()
 
 
 class ArticleCache:

@@ -1,7 +1,8 @@
 """The built-in search: FTS5 on SQLite, a GIN-indexed token array on PostgreSQL.
 
 Both hold tokens made by app.text (folded words, Arabic clitic-free forms, Han bigrams) and
-the ids of the article's entities, written in the same transaction as the article.
+the ids of the article's entities, written in the same transaction as the article (their rows
+and SQL: app/search/repository.py).
 """
 
 import itertools
@@ -9,189 +10,22 @@ import math
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import (
-    Column, Integer, MetaData, Select, Table, Text, and_, case, false, func, literal, literal_column, not_, or_,
-    select, text,
-)
+from sqlalchemy import Select, Text, and_, case, false, func, literal, not_, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from app.filters import Filters
 from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
-from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
-from app.search.concepts import topic_token, topic_tokens
-from app.gazetteer import default as default_gazetteer
-from app.text import index_tokens, term_groups
-from app.wordforms import FORM_MARK, document_forms
-from app.search.periods import bucket_start
-
-ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
-
-# PostgreSQL only (made by the migration); SQLite's FTS5 table is reached through text().
-_pg_table = Table(
-    "article_search", MetaData(),
-    Column("article_id", Integer, primary_key=True),
-    Column("tokens", postgresql.ARRAY(Text)),
+from app.search.concepts import topic_token
+from app.search.documents import (  # noqa: F401  (search_text, title_entity_ids: importers of this module)
+    ENTITY_TOKEN, TITLE_ENTITY, TITLE_MARK, fts_entity, search_text, title_entity_ids,
 )
-
-
-def _fts_entity(entity_id: str) -> str:
-    return entity_id.replace("-", "")
-
-
-TITLE_MARK = "^"  # title tokens are also written marked: PostgreSQL ranks title matches first,
-# and FTS5's tokenizer drops the mark, so a title word counts twice in bm25().
-
-
-def search_text(title: str, body: str, lang: str | None) -> str:
-    """What the database search holds for an article: its title tokens marked (ranking), its
-    tokens in order (phrases need positions), its word forms, each marked with FORM_MARK
-    (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
-    tokens = index_tokens(title + "\n" + body)
-    forms = sorted(document_forms(tokens, lang))
-    title_marks = [TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
-    return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
-
-
-TITLE_ENTITY = "xtitle"  # FTS5: an entity named in the title, also written as xtitle<id>
-ENTS_WEIGHT = 3.0  # bm25() weight of the ents column (tags) against the text (1.0)
-
-
-def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
-    """The entities among entity_ids that the title names (all words of one alias in it)."""
-    groups = _alias_groups(gazetteer or default_gazetteer())
-    return [e for e in entity_ids
-            if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))]
-
-
-_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
-
-
-def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
-    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
-    cached = _ALIAS_GROUPS.get(gazetteer.version)
-    if cached is None:
-        cached = {}
-        for entity in gazetteer.entities.values():
-            aliases = []
-            for alias in entity.all_aliases():
-                groups = [frozenset(g) for g in term_groups(alias)]
-                if groups:
-                    aliases.append(groups)
-            cached[entity.id] = aliases
-        _ALIAS_GROUPS[gazetteer.version] = cached
-    return cached
-
-
-def _titled(joined: str, entity_ids) -> list[str]:
-    """Entities named in the title of an article whose search_text is joined."""
-    title = {t[len(TITLE_MARK):] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
-    return title_entity_ids(title, entity_ids) if title else []
-
-
-def _fts_ents(joined: str, entity_ids) -> str:
-    """The FTS5 ents column: entity ids, and again (marked) those the title names."""
-    return " ".join([_fts_entity(e) for e in entity_ids]
-                    + [TITLE_ENTITY + _fts_entity(e) for e in _titled(joined, entity_ids)])
-
-
-def _pg_tokens(joined: str, entity_ids) -> list[str]:
-    """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
-    the title names."""
-    return ((sorted(set(joined.split(" "))) if joined else []) + [ENTITY_TOKEN + e for e in entity_ids]
-            + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
-
-
-def _add_vocabulary(conn, tokens) -> None:
-    """PostgreSQL: remember the index's words (not forms or tags), for prefix queries. In
-    sorted order, so concurrent writers take the same locks in the same order."""
-    words = sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))})
-    if words:
-        conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
-                          "ON CONFLICT DO NOTHING"), {"words": words})
-
-
-def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
-    """(Re)index one article in the database search, inside the caller's transaction."""
-    joined = search_text(article.title, article.body, article.lang)
-    tokens = joined.split(" ") if joined else []
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article.id})
-        session.execute(
-            text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-            {"id": article.id, "text": joined, "ents": _fts_ents(joined, entity_ids)},
-        )
-    else:
-        all_tokens = _pg_tokens(joined, entity_ids)
-        stmt = postgresql.insert(_pg_table).values(article_id=article.id, tokens=all_tokens)
-        session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
-                                                   set_={"tokens": all_tokens}))
-        _add_vocabulary(session, tokens)
-
-
-def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
-    """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, search_text(title, body, lang), entity ids)."""
-    if not documents:
-        return
-    conn = session.connection()
-    if conn.dialect.name == "sqlite":
-        ids = [d[0] for d in documents]
-        conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
-        conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, _fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents])
-    else:
-        # New ids come from a sequence: no row can exist for them (one that did would make the
-        # batch fail and be stored one article at a time, through write_document).
-        from app.ingest.bulk import insert_rows
-
-        insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, _pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
-        _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
-
-
-def rewrite_search_rows(conn, batch: int = 500) -> int:
-    """Rewrite every article's database search row from the article and its tags (after a
-    change to the tokens; the migration that introduced word forms calls it). Returns the
-    number of rows written."""
-    last, count = 0, 0
-    while True:
-        rows = conn.execute(text(
-            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
-            {"last": last, "n": batch}).all()
-        if not rows:
-            return count
-        ids = [r[0] for r in rows]
-        tags: dict[int, list[str]] = {}
-        for article_id, entity_id in conn.execute(
-                select(ArticleEntity.article_id, ArticleEntity.entity_id)
-                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
-            tags.setdefault(article_id, []).append(entity_id)
-        for id_, title, body, lang in rows:
-            joined = search_text(title, body, lang)
-            entity_ids = tags.get(id_, [])
-            if conn.dialect.name == "sqlite":
-                conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
-                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-                             {"id": id_, "text": joined, "ents": _fts_ents(joined, entity_ids)})
-            else:
-                tokens = _pg_tokens(joined, entity_ids)
-                stmt = postgresql.insert(_pg_table).values(article_id=id_, tokens=tokens)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
-                                                        set_={"tokens": tokens}))
-        if conn.dialect.name != "sqlite":
-            _add_vocabulary(conn, {t for r in rows for t in index_tokens(r[1] + "\n" + r[2])})
-        count += len(rows)
-        last = ids[-1]
-
-
-def delete_document(session: Session, article_id: int) -> None:
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": article_id})
-    else:
-        session.execute(_pg_table.delete().where(_pg_table.c.article_id == article_id))
-
+from app.search.periods import bucket_start
+from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
+from app.search.repository import (  # noqa: F401  (rewrite_search_rows: the word-forms migration)
+    fts_excluded, fts_has, fts_matches, pg_table, prefix_words, rewrite_search_rows,
+)
 
 
 def _fts_quote(token: str) -> str:
@@ -229,9 +63,9 @@ def _fts_node(node: Node) -> str:
     if node.is_topic:
         alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
     elif node.entity is not None:
-        alternatives.append(f"ents : {_fts_quote(_fts_entity(node.entity.id))}")
+        alternatives.append(f"ents : {_fts_quote(fts_entity(node.entity.id))}")
         if node.kind != "tag":  # ranks an article that names the entity in its title first
-            alternatives.append(f"ents : {_fts_quote(TITLE_ENTITY + _fts_entity(node.entity.id))}")
+            alternatives.append(f"ents : {_fts_quote(TITLE_ENTITY + fts_entity(node.entity.id))}")
     return "(" + " OR ".join(alternatives) + ")"
 
 
@@ -279,7 +113,7 @@ def _text_array(values) -> object:
 
 
 def _pg_node(node: Node, prefixes: dict[str, list[str]]):
-    tokens = _pg_table.c.tokens
+    tokens = pg_table.c.tokens
     if isinstance(node, AnyOf):
         return or_(*(_pg_node(p, prefixes) for p in node.parts))
     if isinstance(node, AllOf):
@@ -308,7 +142,7 @@ def _as_int(condition):
 def _pg_match(plan: QueryPlan):
     """(condition, rank) on the token array: every required node and enough optional ones;
     the rank counts the terms an article matches, and again those in its title."""
-    tokens = _pg_table.c.tokens
+    tokens = pg_table.c.tokens
     conditions = [_pg_node(n, plan.prefixes) for n in plan.clauses]
     optional = [_as_int(_pg_node(n, plan.prefixes)) for n in plan.optional]
     if optional and plan.min_optional:
@@ -332,40 +166,19 @@ def _pg_match(plan: QueryPlan):
 
 
 def _pg_condition(plan: QueryPlan, nodes: list[Node]):
-    return select(_pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+    return select(pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
 
 
 def _pg_any(plan: QueryPlan, nodes: list[Node]):
-    return select(_pg_table.c.article_id).where(or_(*(_pg_node(n, plan.prefixes) for n in nodes)))
-
-
-def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
-    """Words of the database search index starting with prefix (folded), fewest characters
-    first: what a prefix query stands for."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
-                             "USING fts5vocab(main, article_fts, 'row')"))
-        rows = session.execute(text(
-            "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
-            "ORDER BY length(term), term LIMIT :limit"),
-            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
-    else:
-        # search_vocabulary: every word written to the index (words of deleted articles stay
-        # and match nothing). Its key is in byte order, so a prefix is a range of it.
-        rows = session.execute(text(
-            "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
-            "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"),
-            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
-    return [row[0] for row in rows]
+    return select(pg_table.c.article_id).where(or_(*(_pg_node(n, plan.prefixes) for n in nodes)))
 
 
 def word_in_index(session: Session, token: str) -> bool:
     """Whether some article has this (folded) word: one index lookup."""
     if session.get_bind().dialect.name == "sqlite":
-        return session.execute(text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"),
-                               {"m": f"text : {_fts_quote(token)}"}).first() is not None
-    return session.execute(select(_pg_table.c.article_id).where(
-        _pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
+        return fts_has(session, f"text : {_fts_quote(token)}")
+    return session.execute(select(pg_table.c.article_id).where(
+        pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
 
 
 class DatabaseSearch:
@@ -383,19 +196,15 @@ class DatabaseSearch:
         rank = None
         if plan:
             if self.engine == "sqlite" and plan.excluded:
-                stmt = stmt.where(Article.id.not_in(
-                    select(literal_column("rowid")).select_from(text("article_fts"))
-                    .where(text("article_fts MATCH :exclude"))))
+                stmt = stmt.where(Article.id.not_in(fts_excluded()))
             if self.engine == "sqlite" and (plan.clauses or plan.optional):
-                fts = (select(literal_column("rowid").label("rid"), literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"))
-                       .select_from(text("article_fts"))
-                       .where(text("article_fts MATCH :match")).subquery())
+                fts = fts_matches()
                 stmt = stmt.join(fts, fts.c.rid == Article.id)
                 rank = fts.c.rank
             elif self.engine != "sqlite":
                 if plan.clauses or plan.optional:
                     condition, pg_rank = _pg_match(plan)
-                    stmt = stmt.join(_pg_table, _pg_table.c.article_id == Article.id).where(condition)
+                    stmt = stmt.join(pg_table, pg_table.c.article_id == Article.id).where(condition)
                     rank = -pg_rank
                 if plan.excluded:
                     stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))

@@ -25,15 +25,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from meilisearch.errors import MeilisearchError
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
-from app.runtime import Runtime
+from app.search import repository as repo
 from app.search.meili import MeiliSearch, MeiliUnavailable, document
+
+if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
+    from app.runtime import Runtime
 
 log = logging.getLogger("chipwatch.outbox")
 
@@ -47,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, MAX_BACKOFF_SECONDS))
 
 
-def meili_backend(runtime: Runtime) -> MeiliSearch:
+def meili_backend(runtime: "Runtime") -> MeiliSearch:
     if isinstance(runtime.search, MeiliSearch):
         return runtime.search
     if not runtime.settings.meili_url:
@@ -55,13 +59,13 @@ def meili_backend(runtime: Runtime) -> MeiliSearch:
     return MeiliSearch(runtime.settings)
 
 
-def _is_pg(runtime: Runtime) -> bool:
+def _is_pg(runtime: "Runtime") -> bool:
     return runtime.engine.dialect.name == "postgresql"
 
 
 # --- locks ----------------------------------------------------------------------------------
 
-def _lock_path(runtime: Runtime) -> Path:
+def _lock_path(runtime: "Runtime") -> Path:
     database = runtime.engine.url.database
     if database and database != ":memory:":
         return Path(database).with_name(Path(database).name + ".meili.lock")
@@ -69,7 +73,7 @@ def _lock_path(runtime: Runtime) -> Path:
 
 
 @contextmanager
-def _file_lock(runtime: Runtime, exclusive_wait: bool) -> Iterator[bool]:
+def _file_lock(runtime: "Runtime", exclusive_wait: bool) -> Iterator[bool]:
     path = _lock_path(runtime)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -88,16 +92,16 @@ def _file_lock(runtime: Runtime, exclusive_wait: bool) -> Iterator[bool]:
 
 
 @contextmanager
-def _rebuild_lock(runtime: Runtime) -> Iterator[None]:
+def _rebuild_lock(runtime: "Runtime") -> Iterator[None]:
     """Held for a whole rebuild: no drain runs meanwhile (they skip, their rows wait)."""
     if _is_pg(runtime):
         with runtime.engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:ns, 0)"), {"ns": LOCK_NS})
+            repo.lock_for_rebuild(conn, LOCK_NS)
             conn.commit()
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:ns, 0)"), {"ns": LOCK_NS})
+                repo.unlock_after_rebuild(conn, LOCK_NS)
                 conn.commit()
     else:
         with _file_lock(runtime, exclusive_wait=True):
@@ -165,19 +169,16 @@ def _due(limit: int):
             .order_by(IndexOutbox.id).limit(limit))
 
 
-def _drain_batch_pg(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[int, bool]:
+def _drain_batch_pg(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
     """One batch on PostgreSQL, in one transaction. Returns (rows drained, more may be due)."""
     with runtime.sessions.begin() as session:
-        if not session.scalar(text("SELECT pg_try_advisory_xact_lock_shared(:ns, 0)"), {"ns": LOCK_NS}):
+        if not repo.may_drain(session, LOCK_NS):
             return 0, False  # a rebuild is running
         rows = session.scalars(_due(batch).with_for_update(skip_locked=True)).all()
         if not rows:
             return 0, False
         article_ids = sorted({r.article_id for r in rows})
-        locked = set(session.scalars(
-            text("SELECT a FROM unnest(CAST(:ids AS integer[])) AS a "
-                 "WHERE pg_try_advisory_xact_lock(:ns, a)"),
-            {"ids": article_ids, "ns": LOCK_NS + 1}))
+        locked = repo.lock_articles(session, article_ids, LOCK_NS + 1)
         mine = [r for r in rows if r.article_id in locked]
         if not mine:
             return 0, len(rows) == batch
@@ -192,7 +193,7 @@ def _drain_batch_pg(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[i
         return len(mine), len(rows) == batch
 
 
-def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tuple[int, bool]:
+def _drain_batch_sqlite(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
     """One batch on SQLite (the caller holds the drain lock): read, push, then delete rows.
 
     Reading and writing are separate transactions (a WAL read snapshot cannot become a write
@@ -220,7 +221,7 @@ def _drain_batch_sqlite(runtime: Runtime, meili: MeiliSearch, batch: int) -> tup
 _CURRENT_DOCUMENTS: set[str] = set()
 
 
-def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0) -> int:
+def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10.0) -> int:
     """Push due outbox rows to Meilisearch, batch after batch (for at most about max_seconds).
 
     Returns the number of outbox rows applied. While Meilisearch is down nothing is touched:
@@ -261,7 +262,7 @@ def drain_outbox(runtime: Runtime, batch: int = BATCH, max_seconds: float = 10.0
     return total
 
 
-def outbox_status(runtime: Runtime) -> dict:
+def outbox_status(runtime: "Runtime") -> dict:
     with runtime.sessions() as session:
         lag, failing, oldest = session.execute(select(
             func.count(), func.count().filter(IndexOutbox.attempts > 0),
@@ -274,7 +275,7 @@ def outbox_status(runtime: Runtime) -> dict:
 
 # --- rebuild --------------------------------------------------------------------------------
 
-def _article_ids_batches(runtime: Runtime, size: int) -> Iterator[list[int]]:
+def _article_ids_batches(runtime: "Runtime", size: int) -> Iterator[list[int]]:
     last = 0
     while True:
         with runtime.sessions() as session:
@@ -286,7 +287,7 @@ def _article_ids_batches(runtime: Runtime, size: int) -> Iterator[list[int]]:
         last = ids[-1]
 
 
-def rebuild_meili(runtime: Runtime, progress: Callable[[int], None] | None = None,
+def rebuild_meili(runtime: "Runtime", progress: Callable[[int], None] | None = None,
                   only_if_missing: bool = False) -> int:
     """Build a fresh index from the database, swap it in atomically, drop the old one.
 
@@ -296,7 +297,7 @@ def rebuild_meili(runtime: Runtime, progress: Callable[[int], None] | None = Non
     return _rebuild(runtime, meili_backend(runtime), progress, only_if_missing)[0]
 
 
-def _rebuild(runtime: Runtime, meili: MeiliSearch, progress: Callable[[int], None] | None,
+def _rebuild(runtime: "Runtime", meili: MeiliSearch, progress: Callable[[int], None] | None,
              only_if_missing: bool) -> tuple[int, int]:
     """(documents indexed, outbox rows covered and removed)."""
     live = meili.index_uid

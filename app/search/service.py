@@ -1,16 +1,16 @@
-"""One data function per view: the search page, the article page and their JSON twins."""
+"""The search view's data function (the page, its fragment, /api/search, CSV and Atom), and the
+article summaries every list of articles shows (app/article/schemas.py Summary)."""
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.enrich.tagger import Tagger
 from app.filters import ENTITY_PARAMS, FilterError, Filters
 from app.gazetteer import EntityDef
 from app.lists import facet_value_name
-from app.models import Article, ArticleEntity, Mention, as_utc
+from app.models import as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
 from app.search.entity_cache import entity_names
@@ -231,41 +231,3 @@ def resolve_prefixes(session: Session, plan: QueryPlan) -> None:
                                     f"the {PREFIX_WORDS} shortest are searched")
     if plan.prefixes:
         plan.understood = describe(plan)
-
-
-def restriction_links(session: Session, article_id: int) -> list[dict]:
-    """The restrictions an article is linked to, each with its role and the reason of the link."""
-    rows = session.execute(
-        select(ArticleEntity.entity_id, ArticleEntity.role, ArticleEntity.link_reason, ArticleEntity.reason)
-        .where(ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction")
-        .order_by(ArticleEntity.entity_id)).all()
-    names = entity_names(session, {r[0] for r in rows})
-    return [{"id": eid, "name": names.get(eid, ("", eid))[1], "role": role,
-             "reason": why or ("named in the text" if tag in ("mention", "title") else tag)}
-            for eid, role, why, tag in rows]
-
-
-def article_detail(session: Session, article_id: int) -> dict | None:
-    article = session.get(Article, article_id)
-    if article is None:
-        return None
-    detail = summaries(session, [article_id])[0]
-    detail["snippet"] = make_snippet(article.body, [])
-    mentions = session.scalars(select(Mention).where(Mention.article_id == article_id)
-                               .order_by(Mention.start)).all()
-    same_story = []
-    if article.story_id:
-        same_story = list(session.scalars(select(Article.id).where(
-            Article.story_id == article.story_id, Article.id != article_id).order_by(Article.id)))
-    duplicates = list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id)
-                                      .order_by(Article.id)))
-    detail.update({
-        "restrictions": restriction_links(session, article_id),
-        "duplicates": duplicates,
-        "body": article.body, "cited_sources": article.cited_sources or [],
-        "mentions": [{"entity_id": m.entity_id, "surface": m.surface, "start": m.start,
-                      "end": m.end} for m in mentions],
-        "same_story": same_story, "duplicate_of": article.duplicate_of,
-        "gazetteer_version": article.gazetteer_version,
-    })
-    return detail

@@ -7,15 +7,14 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import func, select
 
-from app.entities import co_mentioned
-from app.filters import SLUG
+from app.article.detail import article_detail
+from app.entities import entity_data, entity_json
 from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
 from app.ingest.urls import BadUrl
 from app.ingest.pipeline import Ingestor
-from app.lists.status import entity_status
 from app.models import ArticleEntity, Entity
-from app.search.service import article_detail, search_articles
+from app.search.service import search_articles
 from app.timeline import compare_data, period_counts, timeline
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
@@ -79,7 +78,7 @@ def api_ingest(runtime: RuntimeDep,
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > 1000:
         raise HTTPException(413, "at most 1000 articles per request")
-    ingestor = Ingestor(runtime.sessions, runtime.enricher, outbox=bool(runtime.settings.meili_url))
+    ingestor = Ingestor.for_runtime(runtime)
     raw: list[RawItem | Rejected] = []
     bad: list[dict] = []
     for i, item in enumerate(items):
@@ -101,15 +100,6 @@ def api_ingest(runtime: RuntimeDep,
     return report
 
 
-def _entity_json(entity: Entity, count: int | None = None) -> dict:
-    out = {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": entity.aliases}
-    if entity.date:
-        out["date"] = entity.date.isoformat()
-    if count is not None:
-        out["article_count"] = count
-    return out
-
-
 @router.get("/entities", response_model=EntitiesOut)
 def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
     counts = dict(session.execute(select(ArticleEntity.entity_id, func.count())
@@ -117,22 +107,15 @@ def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  
     stmt = select(Entity).order_by(Entity.type, Entity.name)
     if type:
         stmt = stmt.where(Entity.type == type)
-    return {"entities": [_entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
+    return {"entities": [entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetailOut, responses=errors(404))
 def api_entity(entity_id: str, session: SessionDep) -> dict:
-    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
-    if entity is None:
+    data = entity_data(session, entity_id)
+    if data is None:
         raise HTTPException(404, f"no entity {entity_id!r}")
-    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    count = session.scalar(select(func.count()).select_from(articles.subquery()))
-    out = _entity_json(entity, count)
-    out["data"] = entity.data
-    out["co_mentioned"] = co_mentioned(session, entity_id, limit=30)
-    if entity.type == "company":
-        out["lists"] = entity_status(session, entity_id)  # export-control list status over time
-    return out
+    return data.to_json()
 
 
 @router.get("/timeline", response_model=TimelineOut)

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from app.metrics import render_metrics
 from app.models import IndexOutbox
@@ -46,7 +46,7 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks: dict[str, object] = {}
     try:
         with runtime.sessions() as session:
-            session.execute(text("SELECT 1"))
+            session.scalar(select(1))
             checks["index_lag"] = session.scalar(select(func.count()).select_from(IndexOutbox))
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001

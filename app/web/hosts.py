@@ -12,21 +12,9 @@ forwarded headers it believes.
 
 from urllib.parse import urlsplit
 
-from app.config import DEFAULT_BASE_URL, SERVED_AT_ENV  # noqa: F401 - re-exported for the CLI
+from app.config import DEFAULT_BASE_URL, SERVED_AT_ENV, check_base_url  # noqa: F401 - re-exported for the CLI
+
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]  # health checks, the local worker
-
-
-def check_base_url(value: str) -> str:
-    """http(s)://host[:port][/path], without query or fragment; kept without a trailing slash."""
-    try:
-        parts = urlsplit(value.strip())
-        parts.port  # noqa: B018 - raises on a port that is not a number in range
-    except ValueError as exc:
-        raise ValueError(f"CHIPWATCH_BASE_URL {value!r} is not a valid URL: {exc}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"CHIPWATCH_BASE_URL {value!r} must look like https://chips.example.org "
-                         "(http or https, a host, an optional path; no query)")
-    return value.strip().rstrip("/")
 
 
 # Set by `chipwatch serve`/`demo` to the address they listen on, for links when no base URL is

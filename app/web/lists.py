@@ -36,7 +36,7 @@ def admin_lists_page(request: Request, session: SessionDep):
 
 def _decide(link_id: int, decision: str, session, runtime) -> RedirectResponse:
     try:
-        service.decide(session, link_id, decision, outbox=bool(runtime.settings.meili_url))
+        service.decide(session, link_id, decision, outbox=runtime.outbox)
     except service.LinkNotFound as exc:
         raise HTTPException(404, str(exc)) from None
     return RedirectResponse("/admin/lists", status_code=303)

@@ -1,6 +1,5 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from datetime import date
 from urllib.parse import urlencode
 from typing import Annotated, Literal
 
@@ -9,12 +8,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from app.accounts.principal import resolve
-from app.entities import co_mentioned
-from app.lists.status import entity_status
-from app.filters import ENTITY_PARAMS, SLUG, Filters
+from app.article.detail import article_detail
+from app.entities import entity_data
+from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
 from app.notes import service as notes
-from app.search.service import article_detail, search_articles, summaries
+from app.search.service import search_articles, summaries
 from app.search.periods import interval_for
 from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_data, from_months,
                           period_counts, timeline)
@@ -151,26 +150,20 @@ def _segments(detail: dict, names: dict) -> list[tuple[str, Entity | None]]:
 
 @router.get("/entities/{entity_id}", response_class=HTMLResponse)
 def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: RuntimeDep):
-    entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
-    if entity is None or entity.type not in ENTITY_PARAMS:
+    data = entity_data(session, entity_id)
+    if data is None or data.entity.type not in ENTITY_PARAMS:
         raise HTTPException(404, f"There is no entity {entity_id!r}.")
+    entity = data.entity
     own = Filters.model_validate({entity.type: [entity.id]})
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
                              runtime.query_tagger, runtime.fallback, histogram="month")
     interval = choose_interval(own, latest.histogram or {})
     counts = from_months(session, own, runtime, latest.histogram or {}, interval)
     tl = timeline(session, own, runtime, interval, counts=counts)
-    co = co_mentioned(session, entity_id, types=("company", "chip"), limit=24)
-    restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
-                                               .order_by(Entity.date))
-                    if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
-    concerns = {t: session.scalars(select(Entity).where(Entity.id.in_(ids))).all()
-                for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
     return render(request, "entity.html", {
-        "e": entity, "latest": latest, "co": co, "restrictions": restrictions, "concerns": concerns,
-        "chart": bar_chart(tl["buckets"], tl["events"], interval), "timeline": tl, "filters": own,
-        "interval": interval,
-        "lists": entity_status(session, entity_id) if entity.type == "company" else [],
+        "e": entity, "latest": latest, "co": data.page_co_mentioned, "restrictions": data.restrictions,
+        "concerns": data.concerns, "chart": bar_chart(tl["buckets"], tl["events"], interval), "timeline": tl,
+        "filters": own, "interval": interval, "lists": data.lists,
     }, alternate=f"/api/entities/{entity_id}")
 
 

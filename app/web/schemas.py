@@ -5,16 +5,12 @@ extra fields, so a field added by a search engine or a later feature is never dr
 Dates stay the strings the handlers make (ISO 8601), unchanged on the wire.
 """
 
-from typing import Annotated
+from pydantic import Field
 
-from pydantic import BaseModel, ConfigDict, Field
-
-Timestamp = Annotated[str, Field(description="ISO 8601 date-time, e.g. 2025-04-15T00:00:00+00:00")]
-Day = Annotated[str, Field(description="ISO 8601 date, e.g. 2025-04-01")]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="allow")
+# The article shapes are the article package's, shared by the pages, this API, CSV and Atom.
+from app.article.schemas import (  # noqa: F401
+    ArticleOut, Day, EntityRef, MentionOut, Model, RestrictionLinkOut, Summary, Timestamp,
+)
 
 
 class ErrorItem(Model):
@@ -25,25 +21,6 @@ class ErrorItem(Model):
 class ErrorOut(Model):
     detail: str = Field(description="What went wrong, in words")
     errors: list[ErrorItem] | None = Field(None, description="One entry per bad parameter")
-
-
-class EntityRef(Model):
-    id: str
-    type: str
-    name: str
-
-
-class Summary(Model):
-    id: int
-    title: str
-    snippet: str = Field(description="Plain escaped text; matches wrapped in <mark>")
-    url: str | None
-    source: str | None
-    lang: str
-    published_at: Timestamp
-    date_estimated: bool | None = None
-    entities: list[EntityRef]
-    story_id: str | None
 
 
 class Facet(Model):
@@ -67,32 +44,6 @@ class SearchOut(Model):
     hits: list[Summary]
     facets: dict[str, list[Facet]]
     expansions: list[Expansion] = []
-
-
-class MentionOut(Model):
-    entity_id: str
-    surface: str
-    start: int
-    end: int
-
-
-class RestrictionLinkOut(Model):
-    id: str
-    name: str
-    role: str | None = Field(None, description="reported: the article's news; context: referred back to "
-                                               "(null for articles tagged before roles were stored)")
-    reason: str = Field(description="why the article was linked, e.g. 'resolved: H20 + licence + April 2025'")
-
-
-class ArticleOut(Summary):
-    restrictions: list[RestrictionLinkOut] = []
-    body: str
-    cited_sources: list[str]
-    mentions: list[MentionOut]
-    same_story: list[int]
-    duplicates: list[int] = []
-    duplicate_of: int | None = None
-    gazetteer_version: str | None = None
 
 
 class EntityOut(Model):

@@ -5,7 +5,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-from app.ingest.items import RejectedInput
+from app.errors import RejectedInput
 
 
 def _looks_binary(text: str) -> bool:
@@ -61,7 +61,7 @@ def decode_body(data: bytes, declared: str | None = None) -> str:
 
     Valid UTF-8 is taken as UTF-8 whatever the header says: servers label UTF-8 as ISO-8859-1
     far more often than non-UTF-8 text happens to be valid UTF-8. Otherwise the header charset,
-    then the document's own (XML prolog, HTML meta), then detection (app.ingest.decode).
+    then the document's own (XML prolog, HTML meta), then detection (decode_bytes).
     A Latin-1 label on text that is mostly high bytes (Arabic, Cyrillic in a legacy code page)
     is not believed either.
     """

@@ -1,0 +1,81 @@
+"""What the database search holds for an article, as plain values (no SQL: the rows are written
+by app/search/repository.py): its search text (title marks, tokens, word forms, topic concepts),
+the FTS5 `ents` column and the PostgreSQL token array."""
+
+from app.gazetteer import default as default_gazetteer
+from app.search.concepts import topic_tokens
+from app.text import index_tokens, term_groups
+from app.wordforms import FORM_MARK, document_forms
+
+ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
+
+TITLE_MARK = "^"  # title tokens are also written marked: PostgreSQL ranks title matches first,
+# and FTS5's tokenizer drops the mark, so a title word counts twice in bm25().
+
+TITLE_ENTITY = "xtitle"  # FTS5: an entity named in the title, also written as xtitle<id>
+ENTS_WEIGHT = 3.0  # bm25() weight of the ents column (tags) against the text (1.0)
+
+
+def fts_entity(entity_id: str) -> str:
+    return entity_id.replace("-", "")
+
+
+def search_text(title: str, body: str, lang: str | None) -> str:
+    """What the database search holds for an article: its title tokens marked (ranking), its
+    tokens in order (phrases need positions), its word forms, each marked with FORM_MARK
+    (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
+    tokens = index_tokens(title + "\n" + body)
+    forms = sorted(document_forms(tokens, lang))
+    title_marks = [TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
+    return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
+
+
+def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
+    """The entities among entity_ids that the title names (all words of one alias in it)."""
+    groups = _alias_groups(gazetteer or default_gazetteer())
+    return [e for e in entity_ids
+            if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))]
+
+
+_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
+
+
+def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
+    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
+    cached = _ALIAS_GROUPS.get(gazetteer.version)
+    if cached is None:
+        cached = {}
+        for entity in gazetteer.entities.values():
+            aliases = []
+            for alias in entity.all_aliases():
+                groups = [frozenset(g) for g in term_groups(alias)]
+                if groups:
+                    aliases.append(groups)
+            cached[entity.id] = aliases
+        _ALIAS_GROUPS[gazetteer.version] = cached
+    return cached
+
+
+def _titled(joined: str, entity_ids) -> list[str]:
+    """Entities named in the title of an article whose search_text is joined."""
+    title = {t[len(TITLE_MARK):] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
+    return title_entity_ids(title, entity_ids) if title else []
+
+
+def fts_ents(joined: str, entity_ids) -> str:
+    """The FTS5 ents column: entity ids, and again (marked) those the title names."""
+    return " ".join([fts_entity(e) for e in entity_ids]
+                    + [TITLE_ENTITY + fts_entity(e) for e in _titled(joined, entity_ids)])
+
+
+def pg_tokens(joined: str, entity_ids) -> list[str]:
+    """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
+    the title names."""
+    return ((sorted(set(joined.split(" "))) if joined else []) + [ENTITY_TOKEN + e for e in entity_ids]
+            + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
+
+
+def vocabulary_words(tokens) -> list[str]:
+    """The index's words among tokens (not forms, tags or title marks), sorted: PostgreSQL's
+    search_vocabulary takes them, in the same order for every writer (same lock order)."""
+    return sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))})
