@@ -17,7 +17,9 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from app.enrich import Enricher
-from app.ingest import decode, dedupe, pipeline
+from app import decoding as decode
+from app.article import linking as dedupe
+from app.ingest import pipeline
 from app.ingest import normalize as nz
 from app.ingest.pipeline import Ingestor
 from app.ingest.targets import expand
