@@ -419,7 +419,7 @@ def run_list_import(runtime, content: bytes, origin: str, **options):
 
 def _read_list_source(target: str, settings) -> tuple[bytes, str]:
     """The bytes of a file, of stdin (-), or of a URL fetched with the safe fetcher."""
-    from app.ingest.urls import BadUrl, looks_like_url, parse_url
+    from app.urls import BadUrl, looks_like_url, parse_url
 
     if target == "-":
         return sys.stdin.buffer.read(), "stdin"

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.ingest.fetch import FetchError, Fetcher
-from app.ingest.urls import BadUrl, parse_url
+from app.urls import BadUrl, parse_url
 from app.models import Article, Rejection
 from app.web.exports import atom_document
 from app.xmltext import xml_safe

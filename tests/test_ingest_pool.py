@@ -18,7 +18,7 @@ from app.ingest import normalize as nz
 from app.ingest import pipeline
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
-from app.ingest.pool import analyse_limited
+from app.ingest.pipeline import analyse_limited
 from app.models import Article
 from tests.goodnews import good_items
 

@@ -27,7 +27,7 @@ import httpcore
 import httpx
 
 from app.decoding import decode_body
-from app.ingest.urls import BadUrl, parse_url
+from app.urls import BadUrl, parse_url
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
@@ -243,7 +243,7 @@ class Fetcher:
             raise BlockedAddress(host, f"refused: {what} (set CHIPWATCH_ALLOW_PRIVATE_URLS to allow)")
 
     def check_url(self, url: str) -> str:
-        """Refuse what can be refused without the network (app/ingest/urls.py: scheme, host,
+        """Refuse what can be refused without the network (app/urls.py: scheme, host,
         port, IPv6 literals; literal private IPs); returns the URL cleaned."""
         try:
             url = parse_url(url)

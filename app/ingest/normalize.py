@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import dateparser
 import py3langid
 
-from app.ingest.urls import BadUrl, looks_like_url, parse_url
+from app.urls import BadUrl, looks_like_url, parse_url
 from app.text import normalize
 
 # C0 controls, and lone surrogates: no database can store them as UTF-8 text.
@@ -177,7 +177,7 @@ def content_hash(body: str) -> str:
 
 def canonical_url(url: str | None) -> str | None:
     """The URL articles are compared by (tracking parameters and fragment dropped); None for no
-    URL, BadUrl (app/ingest/urls.py) for one that cannot be used."""
+    URL, BadUrl (app/urls.py) for one that cannot be used."""
     if not url or not url.strip():
         return None
     parts = urlsplit(parse_url(url))

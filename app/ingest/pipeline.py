@@ -42,9 +42,9 @@ from app.ingest import normalize as nz
 from app.ingest.datelines import dateline_date
 from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
-from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, analyse_limited, chunks
+from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, chunks, cpu_limit
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
-from app.ingest.urls import BadUrl
+from app.urls import BadUrl
 from app.metrics import count_ingest
 from app.models import Rejection
 from app.search.documents import search_text
@@ -160,6 +160,15 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         {k: (link.role, link.reason) for k, link in e.restrictions.items()})
 
 
+def analyse_limited(item, lang: str | None, enricher: Enricher, seconds: float | None):
+    """analyse() within the CPU budget; the item's rejection when it runs out."""
+    try:
+        with cpu_limit(seconds):
+            return analyse(item, lang, enricher)
+    except ItemTimeLimit as exc:  # fired between analyse() returning and the timer stopping
+        return Rejected(item.origin, f"{current_stage()} stopped: {exc}", stage=current_stage())
+
+
 def _libc_trim():
     try:
         return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
@@ -241,7 +250,7 @@ class Ingestor:
             least = self.parallel_min or PARALLEL_MIN
             head = list(islice(it, least))
             if len(head) == least:
-                pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds)
+                pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds, analyse_one=analyse_limited)
                 try:
                     with pool:
                         yield from chunks(pool.results(chain(head, it), lang), BATCH)

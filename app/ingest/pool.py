@@ -31,7 +31,7 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -39,7 +39,7 @@ from itertools import islice
 
 from app.enrich import Enricher
 from app.ingest.items import Rejected
-from app.ingest.stages import ItemTimeLimit, current_stage
+from app.ingest.stages import ItemTimeLimit
 
 log = logging.getLogger("chipwatch.ingest")
 CHUNK = 50  # items per task sent to a worker process
@@ -79,24 +79,13 @@ def cpu_limit(seconds: float | None):
         signal.signal(signal.SIGPROF, previous)
 
 
-def analyse_limited(item, lang: str | None, enricher: Enricher, seconds: float | None):
-    """analyse() within the CPU budget; the item's rejection when it runs out."""
-    from app.ingest.pipeline import analyse
-
-    try:
-        with cpu_limit(seconds):
-            return analyse(item, lang, enricher)
-    except ItemTimeLimit as exc:  # fired between analyse() returning and the timer stopping
-        return Rejected(item.origin, f"{current_stage()} stopped: {exc}", stage=current_stage())
-
-
 # --- inside a worker process ---------------------------------------------------------------
 
 _worker: dict = {}
 
 
-def _init_worker(enricher: Enricher, seconds: float | None) -> None:
-    _worker.update(enricher=enricher, seconds=seconds)
+def _init_worker(enricher: Enricher, seconds: float | None, analyse_one: Callable) -> None:
+    _worker.update(enricher=enricher, seconds=seconds, analyse=analyse_one)
     # A worker that crashes is restarted, not debugged: no core file of a process this large.
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
@@ -116,7 +105,7 @@ def _analyse_chunk(items: list, lang: str | None) -> list:
     results = []
     for item in items:
         _hard_cpu_limit(_worker["seconds"])
-        results.append(analyse_limited(item, lang, _worker["enricher"], _worker["seconds"]))
+        results.append(_worker["analyse"](item, lang, _worker["enricher"], _worker["seconds"]))
     return results
 
 
@@ -125,8 +114,12 @@ def _analyse_chunk(items: list, lang: str | None) -> list:
 class AnalysisPool:
     """analyse() over an input in `processes` worker processes; results in input order."""
 
-    def __init__(self, processes: int, enricher: Enricher, cpu_seconds: float | None = DEFAULT_CPU_SECONDS):
+    def __init__(self, processes: int, enricher: Enricher, cpu_seconds: float | None = DEFAULT_CPU_SECONDS,
+                 *, analyse_one: Callable):
+        """analyse_one(item, lang, enricher, cpu_seconds): one item's analysis in a worker
+        (pipeline.analyse_limited; handed in, so this module does not import the pipeline)."""
         self.processes, self.enricher, self.cpu_seconds = processes, enricher, cpu_seconds
+        self.analyse_one = analyse_one
         self.restarts = 0  # times a dead worker broke the pool
         self._executor: ProcessPoolExecutor | None = None
         self._workers: list = []  # the executor's processes
@@ -145,7 +138,7 @@ class AnalysisPool:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
                 self.processes, mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker, initargs=(self.enricher, self.cpu_seconds))
+                initializer=_init_worker, initargs=(self.enricher, self.cpu_seconds, self.analyse_one))
         return self._executor
 
     def _stop(self) -> None:

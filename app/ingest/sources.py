@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
 from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
-from app.ingest.urls import BadUrl, parse_url
+from app.urls import BadUrl, parse_url
 from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
@@ -23,7 +23,7 @@ class SourceError(ValueError):
 
 
 def check_feed_url(url: str) -> str:
-    """The feed URL cleaned (app/ingest/urls.py), or SourceError saying what is wrong with it."""
+    """The feed URL cleaned (app/urls.py), or SourceError saying what is wrong with it."""
     try:
         return parse_url(url)
     except BadUrl as exc:

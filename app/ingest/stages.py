@@ -7,16 +7,14 @@ exception's class and message; the run goes on with the next item. RejectedInput
 already worded reasons) passes through unchanged.
 """
 
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
+from app.errors import failure_reason  # noqa: F401 - re-exported: lists and tests use it here
 from app.ingest.items import Rejected, RejectedInput
 
 STAGES = ("read", "decode", "parse", "extract", "clean", "url", "dates", "language", "tagging",
           "near-duplicate check", "search tokens")
-MAX_MESSAGE = 300
 
 _current = ["read"]  # the stage running now in this process (workers are single-threaded)
 
@@ -33,19 +31,6 @@ class StageFailed(Exception):
 
 class ItemTimeLimit(Exception):
     """Raised inside a worker when an item has used up its CPU time (app/ingest/pool.py)."""
-
-
-def failure_reason(stage: str, error: BaseException) -> str:
-    """"extract failed: AssertionError (in drop_tree, lxml/html/__init__.py:320)"."""
-    message = " ".join(str(error).split())[:MAX_MESSAGE]
-    if message:
-        return f"{stage} failed: {type(error).__name__}: {message}"
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
-        return f"{stage} failed: {type(error).__name__}"
-    last = frames[-1]
-    where = "/".join(Path(last.filename).parts[-3:])
-    return f"{stage} failed: {type(error).__name__} (in {last.name}, {where}:{last.lineno})"
 
 
 def current_stage() -> str:

@@ -9,7 +9,7 @@ from app.decoding import decode_bytes
 from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, guarded, rejection, stage
-from app.ingest.urls import BadUrl, looks_like_url, parse_url
+from app.urls import BadUrl, looks_like_url, parse_url
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_LINE_BYTES = MAX_FILE_BYTES  # a JSONL file may be any size, one of its lines no larger than a file

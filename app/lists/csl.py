@@ -12,8 +12,8 @@ import json
 import re
 from datetime import date
 
-from app.ingest.stages import failure_reason
-from app.ingest.urls import BadUrl, parse_url
+from app.errors import failure_reason
+from app.urls import BadUrl, parse_url
 from app.lists import list_slug
 from app.lists.records import (
     MAX_NAME, MAX_VALUES, FileError, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,

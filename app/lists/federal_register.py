@@ -5,7 +5,7 @@ address, labelled licence requirement, licence review policy and Federal Registe
 
 import re
 
-from app.ingest.stages import failure_reason
+from app.errors import failure_reason
 from app.lists.records import (
     MAX_FIELD, MAX_NAME, MAX_VALUES, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
 )

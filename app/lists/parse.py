@@ -11,7 +11,7 @@ from app.decoding import decode_bytes
 from app.errors import RejectedInput
 from app.lists.csl import parse_csl_csv, parse_csl_json
 from app.lists.federal_register import parse_fr_text
-from app.ingest.stages import failure_reason
+from app.errors import failure_reason
 from app.lists.records import FileError, ParsedFile
 
 FORMATS = ("csl-csv", "csl-json", "fr-text")

@@ -11,7 +11,7 @@ from app.article.detail import article_detail
 from app.entities import entity_data, entity_json
 from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
-from app.ingest.urls import BadUrl
+from app.urls import BadUrl
 from app.ingest.pipeline import Ingestor
 from app.models import ArticleEntity, Entity
 from app.search.service import search_articles
