@@ -325,8 +325,13 @@ def test_text_typed_while_a_facet_loads_is_kept(page, live):
     page.goto(live + "/?q=Huawei")
     held = []
     page.route(re.compile(r"/\?.*lang=en"), lambda route: held.append(route))  # hold the response
-    with page.expect_request(re.compile(r"lang=en")):
-        page.locator(".facet a[data-key='lang:en']").click()
+    page.locator(".facet a[data-key='lang:en']").click()
+    # The route handler runs on Playwright's dispatcher, after the request event: wait until it
+    # holds the request (each short wait lets Playwright deliver its callbacks).
+    for _ in range(500):
+        if held:
+            break
+        page.wait_for_timeout(20)
     assert held, "the facet request is held"
     page.fill("#q", "Huawei H20")  # typed while it loads
     held[0].continue_()
