@@ -18,7 +18,10 @@ ROLES = ("reported", "context")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 # The order of parameters in a query string (Filters.params): one view, one URL.
-URL_ORDER = ("q", *LIST_PARAMS, "from", "to", "sort", "expand", "match", "page", "per_page")
+URL_ORDER = ("q", *LIST_PARAMS, "has_note", "from", "to", "sort", "expand", "match", "page",
+             "per_page")
+YES = ("1", "true", "yes", "on")
+NO = ("0", "false", "no", "off")
 MAX_QUERY = 500
 MAX_VALUES = 20
 
@@ -53,6 +56,12 @@ class Filters(BaseModel):
     match: Literal["any", "all"] = "any"
     listed: tuple[Literal["yes", "no"], ...] = ()
     restriction_role: tuple[Literal["reported", "context"], ...] = ()
+    # has_note=1: only articles with a note the viewer may read (their own private notes and
+    # the team's). Which articles those are depends on who asks, so the web layer resolves
+    # them (app/notes/service.py with_note_ids) into note_ids, which the engines filter on;
+    # has_note without note_ids (nobody resolved it) matches nothing rather than too much.
+    has_note: bool = False
+    note_ids: frozenset[int] | None = Field(None, exclude=True)
 
     @property
     def role(self) -> str | None:
@@ -98,7 +107,12 @@ class Filters(BaseModel):
 
     def is_empty(self) -> bool:
         return not (self.q.strip() or any(getattr(self, p) for p in LIST_PARAMS)
-                    or self.date_from or self.date_to)
+                    or self.has_note or self.date_from or self.date_to)
+
+    @property
+    def noted_ids(self) -> frozenset[int] | None:
+        """The article ids has_note narrows to (empty when not resolved), or None: no narrowing."""
+        return (self.note_ids or frozenset()) if self.has_note else None
 
     # --- URLs -------------------------------------------------------------------------------
     def params(self, *, paging: bool = True, **override) -> list[tuple[str, str]]:
@@ -112,6 +126,8 @@ class Filters(BaseModel):
             out.append(("q", get("q")))
         for name in LIST_PARAMS:
             out.extend((name, v) for v in get(name))
+        if get("has_note"):
+            out.append(("has_note", "1"))
         if get("date_from"):
             out.append(("from", get("date_from").isoformat()))
         if get("date_to"):
@@ -189,7 +205,7 @@ def parse_filters(multi: list[tuple[str, str]]) -> Filters:
                 values = data.setdefault(key, [])
                 if value not in values:
                     values.append(value)
-        elif key in ("q", "from", "to", "sort", "page", "per_page", "expand", "match"):
+        elif key in ("q", "from", "to", "sort", "page", "per_page", "expand", "match", "has_note"):
             data[key] = value.strip()
     errors = [{"param": k, "msg": f"at most {MAX_VALUES} values"}
               for k in LIST_PARAMS if len(data.get(k, [])) > MAX_VALUES]
@@ -200,6 +216,13 @@ def parse_filters(multi: list[tuple[str, str]]) -> Filters:
         data["expand"] = False
     elif "expand" in data:
         data["expand"] = True
+    if "has_note" in data:
+        flag = str(data["has_note"]).lower()
+        if flag in YES or flag in NO or flag == "":
+            data["has_note"] = flag in YES
+        else:
+            errors.append({"param": "has_note",
+                           "msg": f"{data['has_note']!r}: use has_note=1 (or 0)"})
     if errors:
         raise FilterError(errors)
     try:

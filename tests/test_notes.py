@@ -72,3 +72,49 @@ def test_notes_on_the_article_page(client, tokens):
     assert "مذكرة بالعربية" not in other.get(f"/articles/{article}").text
     assert client.post(f"/notes/{note_id}/delete", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     assert "مذكرة بالعربية" not in client.get(f"/articles/{article}").text
+
+
+BODIES = ["Nvidia said the H20 licence requirement would cost it billions in lost sales to China.",
+          "Huawei began shipping Ascend 910C accelerators to Chinese cloud providers this month.",
+          "TSMC reported record revenue while reviewing which customers may receive advanced nodes.",
+          "The Commerce Department added several Chinese firms to the Entity List on Tuesday."]
+ARTICLES = [{"title": f"Export controls update {n}", "lang": "en", "published_at": f"2025-04-{10 + n:02d}",
+             "body": body} for n, body in enumerate(BODIES)]
+
+
+def test_has_note_filter(client, tokens):
+    """has_note=1 on /api/search, /, the CSV export and the timeline: the notes the caller may
+    read (own private + team; anonymous and the admin token: the team's)."""
+    ids = client.post("/api/articles", json=ARTICLES, headers=auth(ADMIN_TOKEN)).json()["article_ids"]
+    alice, bob = auth(tokens["alice"]), auth(tokens["bob"])
+    for article, body, visibility, who in ((ids[0], "a private", "private", alice),
+                                           (ids[1], "a team note", "team", alice),
+                                           (ids[2], "b private", "private", bob)):
+        assert client.post(f"/api/articles/{article}/notes", json={"body": body, "visibility": visibility},
+                           headers=who).status_code == 201
+
+    def found(headers: dict | None = None, query: str = "has_note=1") -> set[int]:
+        answer = client.get(f"/api/search?{query}", headers=headers or {})
+        assert answer.status_code == 200, answer.text
+        if "page=" not in query:
+            assert answer.json()["total"] == len(answer.json()["hits"])
+        return {h["id"] for h in answer.json()["hits"]}
+
+    assert found(alice) == {ids[0], ids[1]}
+    assert found(bob) == {ids[1], ids[2]}
+    assert found() == {ids[1]} == found(auth(ADMIN_TOKEN))
+    assert found(alice, "has_note=0") == set(ids) == found(alice, "has_note=")
+    assert found(alice, "has_note=1&per_page=1&page=2") == {ids[0]}  # newest first: 1, then 0
+    assert client.get("/api/search?has_note=maybe").status_code == 422
+    timeline = client.get("/api/timeline?has_note=1&interval=month", headers=bob).json()
+    assert sum(b["count"] for b in timeline["buckets"]) == 2
+    rows = list(csv.reader(io.StringIO(client.get("/export.csv?has_note=1", headers=bob).text.lstrip("\ufeff"))))
+    assert len(rows) == 3
+    # The page: a checkbox for logged-in users, a chip to remove the filter.
+    assert 'name="has_note"' not in client.get("/").text
+    client.post("/account/login", data={"name": "alice", "password": PASSWORD})
+    page = client.get("/?has_note=1").text
+    assert re.search(r'name="has_note" value="1"\s+checked', page)
+    assert 'data-key="chip:has_note:1"' in page and "a private" not in page
+    assert "Export controls update 0" in page and "Export controls update 2" not in page
+    assert re.search(r'name="has_note" value="1"\s+>', client.get("/").text)

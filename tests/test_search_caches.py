@@ -6,8 +6,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from app.main import create_app
+from app.models import Article
 from tests.conftest import ADMIN_TOKEN
 from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
 
@@ -122,3 +124,34 @@ def test_a_summary_stands_only_for_the_view_it_was_made_from():
     for article_id in (2, 3):  # bounded: the least recently stored goes first
         cache.summary(replace(old, id=article_id), lambda v: {"title": v.title})
     assert cache.summary(new, lambda v: {"title": "made again"})["title"] == "made again"
+
+
+def test_has_note_pages_are_never_shared(app_and_runtime, tmp_path):
+    """has_note=1 depends on who asks (their notes): such a page is never cached, so one
+    caller's noted articles never reach another through the page cache."""
+    from app.accounts import service
+    from app.models import Note
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines()[:6], tmp_path, "notes")
+    drain_outbox(runtime)
+    with runtime.sessions.begin() as session:
+        first, second = sorted(session.scalars(select(Article.id)))[:2]
+        tokens = {}
+        for name, article in (("alice", first), ("bob", second)):
+            user = service.add_user(session, name, "reader", "correct horse battery")
+            tokens[name] = service.issue_token(session, user)[1]
+            session.add(Note(article_id=article, user_id=user.id, visibility="private", body="mine"))
+    with TestClient(app) as client:
+        def page(name: str | None) -> str:
+            headers = {"Authorization": f"Bearer {tokens[name]}"} if name else {}
+            return client.get("/?has_note=1", headers=headers).text
+
+        for _ in range(2):  # a second round would be served from the cache if it were kept
+            assert (f'href="/articles/{first}"' in page("alice"), f'href="/articles/{second}"' in page("alice")) == (True, False)
+            assert (f'href="/articles/{first}"' in page("bob"), f'href="/articles/{second}"' in page("bob")) == (False, True)
+            assert "/articles/" not in page(None)  # anonymous: team notes only, and there are none
+        assert not any("has_note" in key[1] for key in app.state.page_cache._pages)
+        client.get("/")
+        assert len(app.state.page_cache._pages) == 1  # other pages are still cached

@@ -304,6 +304,66 @@ def test_list_status_filters_and_facets(corpus):
     assert before <= set(corpus.ids(company="smic", listed="no"))
 
 
+def test_has_note_narrows_to_the_viewers_noted_articles(corpus, monkeypatch):
+    """has_note=1: the articles with a note the viewer may read (their private notes and the
+    team's; without a user, the team's), exact under paging and in the facet counts; on
+    Meilisearch an `id IN [...]` filter, here in chunks of 2 ids to exercise the OR of chunks."""
+    from app.accounts import service as accounts
+    from app.accounts.principal import ANONYMOUS, Principal
+    from app.models import Note
+    from app.notes.service import with_note_ids
+    from app.search import meili
+
+    monkeypatch.setattr(meili, "ID_CHUNK", 2)
+    ids = newest_first(corpus, corpus.truth)
+    alice_private, team, bob_private = set(ids[:5:2]), set(ids[10:13]), {ids[20]}
+    with corpus.runtime.sessions.begin() as session:
+        alice = accounts.add_user(session, "alice-notes", "reader", "correct horse battery")
+        bob = accounts.add_user(session, "bob-notes", "reader", "correct horse battery")
+        session.add_all([Note(article_id=i, user_id=alice.id, visibility="private", body="mine")
+                         for i in alice_private]
+                        + [Note(article_id=i, user_id=bob.id, visibility="team", body="ours") for i in team]
+                        + [Note(article_id=i, user_id=bob.id, visibility="private", body="bob's")
+                           for i in bob_private]
+                        + [Note(article_id=ids[10], user_id=alice.id, visibility="team", body="twice")])
+        viewers = {"alice": Principal("user", alice.id, alice.name, "reader"),
+                   "bob": Principal("user", bob.id, bob.name, "reader"), "anonymous": ANONYMOUS,
+                   "read-token": Principal("read-token")}
+    try:
+        def search(viewer: str, **params) -> SearchPage:
+            filters = parse_filters([("has_note", "1"), *((k, str(v)) for k, v in params.items())])
+            with corpus.runtime.sessions() as session:
+                filters = with_note_ids(session, viewers[viewer], filters)
+                page = search_articles(session, filters, corpus.runtime.search, corpus.runtime.query_tagger)
+            assert page.engine == corpus.expected_engine and page.notice is None
+            return page
+
+        expected = {"alice": alice_private | team, "bob": team | bob_private,
+                    "anonymous": team, "read-token": team}
+        for viewer, noted in expected.items():
+            page = search(viewer, per_page=100)
+            assert [h["id"] for h in page.hits] == newest_first(corpus, noted), viewer
+            assert page.total == len(noted)
+            langs = Counter(corpus.truth[i]["lang"] for i in noted)
+            assert {v.id: v.count for v in page.facets["lang"]} == dict(langs)
+        # Paging: the pages of 2 are the whole list, in order.
+        pages = [search("alice", per_page=2, page=n) for n in (1, 2, 3, 4)]
+        assert [h["id"] for p in pages for h in p.hits] == newest_first(corpus, expected["alice"])
+        assert all(p.total == 6 for p in pages) and pages[-1].hits == []
+        # With other filters: AND.
+        lang = corpus.truth[ids[0]]["lang"]
+        assert {h["id"] for h in search("alice", lang=lang, per_page=100).hits} == {
+            i for i in expected["alice"] if corpus.truth[i]["lang"] == lang}
+        # Unresolved (nobody asked on whose behalf): nothing, not everything.
+        assert corpus.ids(has_note="1") == []
+        assert parse_filters([("has_note", "1")]).query_string() == "has_note=1"
+    finally:
+        with corpus.runtime.sessions.begin() as session:
+            session.execute(Note.__table__.delete())
+            for user in (alice, bob):
+                session.delete(session.merge(user))
+
+
 def test_sort_orders(corpus):
     newest = corpus.ids(q="Nvidia", sort="newest")
     oldest = corpus.ids(q="Nvidia", sort="oldest")

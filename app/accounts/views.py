@@ -6,6 +6,7 @@ views; editors and admins may also publish to the team. A private view is its ow
 nobody else (not an admin either) reads, renames or deletes it.
 """
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
@@ -142,13 +143,17 @@ def update(session: Session, view: SavedView, principal: Principal, *, name: obj
     return view
 
 
-def new_since_opened(session: Session, runtime, view: SavedView) -> int:
+def new_since_opened(session: Session, runtime, view: SavedView,
+                     notes: Callable[[Filters], Filters] | None = None) -> int:
     """Articles matching the view that arrived after its owner last opened it, counted by the
-    database search (always there, whatever engine serves pages) over ids above the mark."""
+    database search (always there, whatever engine serves pages) over ids above the mark.
+    notes resolves has_note for the owner (app/notes, which this package may not import)."""
     try:
         filters = parse_query(view.query)
     except ViewError:
         return 0
+    if notes is not None:
+        filters = notes(filters)
     plan = plan_query(filters.q, runtime.query_tagger, filters.expand)
     return count_after(session, runtime, filters, plan, view.opened_mark)
 

@@ -21,6 +21,7 @@ from app.accounts import views as saved
 from app.accounts.models import User
 from app.alerts.models import AlertDelivery, AlertSubscription
 from app.models import Article, SavedView, as_utc
+from app.notes import service as notes
 from app.search.query import plan_query
 
 log = logging.getLogger("chipwatch.alerts")
@@ -147,6 +148,8 @@ def _match_one(session: Session, runtime, sub_id: int, limit: int) -> int:
         filters = saved.parse_query(view.query)
     except saved.ViewError:
         return 0
+    # has_note: the subscriber's notes (their own and the team's), as when they open the view.
+    filters = notes.with_note_ids(session, notes.user_viewer(sub.user_id), filters)
     plan = plan_query(filters.q, runtime.query_tagger, filters.expand)
     after = max(sub.floor, sub.mark - LOOKBACK)
     stmt, params = saved.matching_after(session, runtime, filters, plan, after)

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
+from app.filters import Filters
 from app.models import Article, as_utc
 from app.notes.models import Note
 
@@ -22,6 +23,33 @@ def visible_clause(principal: Principal):
     if principal.kind != "user":
         return False
     return or_(Note.user_id == principal.user_id, Note.visibility == "team")
+
+
+def filter_clause(principal: Principal):
+    """The notes the has_note filter counts for this viewer: a user's own notes and the team's;
+    any other viewer (the read or admin token, anyone on an open deployment) has no notes of
+    its own, so the team's alone. The filter tells which articles carry a team note, never
+    its text (the article page shows notes to logged-in users only)."""
+    if principal.kind != "user":
+        return Note.visibility == "team"
+    return visible_clause(principal)
+
+
+def noted_article_ids(session: Session, principal: Principal) -> frozenset[int]:
+    noted = select(Note.article_id).where(filter_clause(principal)).distinct()
+    return frozenset(session.scalars(noted))
+
+
+def with_note_ids(session: Session, principal: Principal, filters: Filters) -> Filters:
+    """The filters with has_note resolved for this viewer (unchanged without has_note)."""
+    if not filters.has_note:
+        return filters
+    return filters.model_copy(update={"note_ids": noted_article_ids(session, principal)})
+
+
+def user_viewer(user_id: int) -> Principal:
+    """The owner of a saved view or alert, as the viewer whose notes has_note counts."""
+    return Principal("user", user_id=user_id)
 
 
 def add(session: Session, principal: Principal, article_id: int, body: object, visibility: object) -> Note:

@@ -233,6 +233,9 @@ class DatabaseSearch:
         if filters.list:
             stmt = stmt.where(Article.id.in_(select(ArticleList.article_id)
                                              .where(ArticleList.list_slug.in_(filters.list))))
+        noted = filters.noted_ids
+        if noted is not None:  # has_note: the viewer's noted articles (resolved by the caller)
+            stmt = stmt.where(Article.id.in_(sorted(noted)) if noted else false())
         return stmt, rank
 
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,

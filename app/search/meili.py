@@ -74,7 +74,8 @@ PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
 # operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
 # restriction_reported / restriction_context: the restriction links of each role.
 ROLE_FIELDS = {"reported": "restriction_reported", "context": "restriction_context"}
-FILTERABLE = [*ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
+# id: has_note narrows to the viewer's noted articles by id (id_filter).
+FILTERABLE = ["id", *ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
               *PERIOD_FIELDS.values(), "terms", *ROLE_FIELDS.values()]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
@@ -387,6 +388,19 @@ def _from_day(value: int) -> date:
     return date(value // 10000, value // 100 % 100, value % 100)
 
 
+ID_CHUNK = 1000  # ids per IN [...] of an id filter
+
+
+def id_filter(ids: frozenset[int]) -> str:
+    """One filter clause for "id is one of these" (has_note): IN lists of ID_CHUNK ids OR-ed
+    together; no id at all matches nothing (ids start at 1)."""
+    if not ids:
+        return "id = 0"
+    ordered = sorted(ids)
+    chunks = [ordered[i:i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
+    return " OR ".join(f"id IN [{', '.join(map(str, chunk))}]" for chunk in chunks)
+
+
 def build_filter(filters: Filters) -> list[str]:
     clauses = []
     for name in (*ENTITY_PARAMS, "lang", "source", "list"):
@@ -400,6 +414,8 @@ def build_filter(filters: Filters) -> list[str]:
     if len(set(filters.listed)) == 1:  # yes and no together filter nothing
         # "no" as "not yes": a document indexed before list status existed has no field at all.
         clauses.append('listed = "yes"' if filters.listed[0] == "yes" else 'listed != "yes"')
+    if filters.noted_ids is not None:
+        clauses.append(id_filter(filters.noted_ids))
     if filters.date_from:
         clauses.append(f"published_day >= {_day(filters.date_from)}")
     if filters.date_to:

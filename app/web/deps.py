@@ -87,6 +87,10 @@ async def get_filters(
                                   "was on it at the article's date (repeatable)",
         json_schema_extra={"items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
                            "maxItems": MAX_VALUES})] = [],  # noqa: B006
+    has_note: Annotated[str | None, Query(
+        description="1: only articles with a note the caller may read (their own private notes "
+                    "and the team's; without a user, the team's)",
+        json_schema_extra={"enum": ["0", "1"]})] = None,
     restriction_role: Annotated[list[str], Query(
         description="reported: the article reports the restriction (with `restriction`, that one; "
                     "without, any); context: it refers back to it. Both, or none: either",
@@ -98,7 +102,23 @@ async def get_filters(
     nul = sorted({key for key, value in items if "\x00" in value})
     if nul:  # PostgreSQL refuses NUL in text: a clear 422 instead of a 500
         raise FilterError([{"param": key, "msg": "contains a NUL character"} for key in nul])
-    return parse_filters(items)
+    filters = parse_filters(items)
+    if filters.has_note:  # the viewer's noted articles: database work, off the event loop
+        filters = await run_in_threadpool(resolve_note_filter, request, filters)
+    return filters
+
+
+def resolve_note_filter(request: Request, filters: Filters,
+                        session: Session | None = None) -> Filters:
+    """has_note resolved for whoever asks (app/notes/service.py with_note_ids)."""
+    from app.accounts.principal import resolve
+    from app.notes.service import with_note_ids
+
+    if session is not None:
+        return with_note_ids(session, resolve(request, session), filters)
+    viewer = resolve(request)  # in its own session, which it commits (a token's last use)
+    with request.app.state.runtime.sessions() as own:
+        return with_note_ids(own, viewer, filters)
 
 
 admin_bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",

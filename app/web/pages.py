@@ -20,7 +20,7 @@ from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_dat
 from app.web.auth import is_admin, session_csrf
 from app.web.suggest import PICKABLE, suggest_entities
 from app.web.charts import bar_chart, line_chart
-from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
+from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep, resolve_note_filter
 from app.web.form_errors import filters_for_form
 from app.web.page_cache import PageCache
 from app.web.redirects import came_from
@@ -55,11 +55,13 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
     filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
     viewer = resolve(request, session)
+    filters = resolve_note_filter(request, filters, session)
     key = None
     chart_options = _chart_options(scale=scale, markers=markers)
-    # Pages of logged-in users carry their CSRF token: never cached.
+    # Pages of logged-in users carry their CSRF token: never cached; nor has_note pages, whose
+    # results depend on who asks (their notes), not on the URL alone.
     if not form_errors and cache.enabled and runtime.search is not runtime.db_search \
-            and viewer.via != "session" and not is_admin(request):
+            and viewer.via != "session" and not is_admin(request) and not filters.has_note:
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
             key = (version, filters.query_string(), chart_options, is_partial(request))
@@ -98,6 +100,8 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
         "form_errors": form_errors,
         "can_login": bool(runtime.settings.admin_token),
         "view_csrf": viewer.csrf, "view_team": viewer.kind == "user" and viewer.at_least("editor"),
+        "note_filter": viewer.kind == "user",
+        "no_notes_url": "/?" + filters.replace(has_note=False).query_string(),
     }, fragment="_search_main.html", alternate="/api/search?" + filters.query_string(),
         status_code=422 if form_errors else 200)
     if key is not None and page.notice is None and page.engine == runtime.search.engine:

@@ -5,6 +5,7 @@ writes take `Authorization: Bearer` (a personal token or the admin token), never
 another site cannot make a browser write through them.
 """
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,7 +17,9 @@ from starlette.concurrency import run_in_threadpool
 from app.accounts import views as saved
 from app.accounts.models import User
 from app.accounts.principal import Principal, check_csrf, resolve
+from app.filters import Filters
 from app.models import SavedView
+from app.notes import service as notes
 from app.web.view_chips import view_chips
 from app.web.deps import RuntimeDep, SessionDep, ViewId
 from app.web.rendering import render
@@ -71,10 +74,16 @@ def _owners(session, views: list[SavedView]) -> dict[int, str]:
     return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
 
 
+def _owner_notes(session, principal: Principal) -> Callable[[Filters], Filters]:
+    """has_note resolved for the view's owner (the counts are only shown to them)."""
+    return lambda filters: notes.with_note_ids(session, principal, filters)
+
+
 def _listing(session, runtime, principal: Principal) -> list[dict]:
     views = saved.visible(session, principal)
     owners = _owners(session, views)
-    return [saved.to_json(v, owners, saved.new_since_opened(session, runtime, v)
+    mine = _owner_notes(session, principal)
+    return [saved.to_json(v, owners, saved.new_since_opened(session, runtime, v, mine)
                           if principal.kind == "user" and v.owner_id == principal.user_id else None)
             for v in views]
 
@@ -115,7 +124,8 @@ def api_view(view_id: ViewId, request: Request, session: SessionDep, runtime: Ru
         raise _http(exc) from None
     own = principal.kind == "user" and view.owner_id == principal.user_id
     return saved.to_json(view, _owners(session, [view]),
-                         saved.new_since_opened(session, runtime, view) if own else None)
+                         saved.new_since_opened(session, runtime, view,
+                                                _owner_notes(session, principal)) if own else None)
 
 
 @api_router.patch("/views/{view_id}", response_model=ViewOut, responses=WRITE_ERRORS)
