@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # e.g. smtp://user:password@mail.example.org:587 (STARTTLS), smtps://... (TLS), smtp://127.0.0.1:25.
     smtp_url: SecretStr | None = None
     smtp_from: str = "chipwatch@localhost"
+    # Seconds a claimed alert batch stays with its sender before another round may send it
+    # again (a worker killed mid-send); far above the 10 s send timeouts. Drills shorten it.
+    alert_lease_seconds: float = Field(120.0, ge=1)
     # CPU seconds one item may take to be read and tagged before it is rejected; 0: no limit.
     item_cpu_seconds: float = Field(10.0, ge=0)
 

@@ -3,6 +3,8 @@ Meilisearch away in the middle of an ingest; then check every article is stored 
 
     python -m bench.drills kill --count 10000 [--ingest-kills 15 --worker-kills 30 --seed 1]
                                 [--database-url postgresql://...] [--report bench/reports/drill-kill.json]
+    python -m bench.drills alerts-kill [--kills 20 --database-url postgresql://...]
+                                [--report bench/reports/drill-alerts-kill.json]  (bench/drill_alerts.py)
     python -m bench.drills meili-outage --count 10000 [--outage-seconds 60 --outage-mode kill|stop]
                                 [--database-url postgresql://...] [--report bench/reports/drill-outage.json]
 
@@ -622,7 +624,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds into the ingest (and documents in the index); 0: as it starts")
     outage.add_argument("--outage-mode", choices=["kill", "stop"], default="kill",
                         help="SIGKILL and restart, or SIGSTOP and SIGCONT")
+    alerts = sub.add_parser("alerts-kill", help="SIGKILL the worker during alert deliveries "
+                                                 "(bench/drill_alerts.py)")
+    alerts.add_argument("--kills", type=int, default=20)
+    alerts.add_argument("--subscriptions", type=int, default=2, help="webhook subscriptions per view")
+    alerts.add_argument("--per-wave", type=int, default=6, help="matching articles per wave")
+    alerts.add_argument("--controls", type=int, default=2, help="non-matching articles per wave")
+    alerts.add_argument("--lease", type=float, default=2.0,
+                        help="seconds before an abandoned batch is sent again (default of the app: 120)")
+    alerts.add_argument("--seed", type=int, default=1)
+    alerts.add_argument("--database-url", help="a PostgreSQL URL (the database is dropped and created)")
+    alerts.add_argument("--report", type=Path, help="write the JSON report here")
+    alerts.add_argument("--workdir", type=Path, help="keep data and logs here (default: temp)")
+    alerts.add_argument("--timeout", type=float, default=600, help="seconds for the final drain")
     args = parser.parse_args(argv)
+    if args.drill == "alerts-kill":
+        return alerts_main(args)
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix=f"chipwatch-drill-{args.drill}-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -655,6 +672,23 @@ def main(argv: list[str] | None = None) -> int:
     elif not passed:
         print(f"logs and data kept in {workdir}")
     return 0 if passed else 1
+
+
+def alerts_main(args) -> int:
+    from bench.drill_alerts import print_report, run_alerts_kill
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="chipwatch-drill-alerts-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    report = run_alerts_kill(args, workdir)
+    print_report(report)
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if report["passed"] and not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    elif not report["passed"]:
+        print(f"logs and data kept in {workdir}")
+    return 0 if report["passed"] else 1
 
 
 def print_table(report: dict) -> None:

@@ -41,7 +41,11 @@ def links(runtime, view, articles: list[dict]) -> tuple[dict, list[dict]]:
 
 def webhook_body(sub, view_out: dict, articles: list[dict]) -> dict:
     if sub.format == "json":
-        return {"view": view_out, "articles": articles}
+        # delivery_id: one per article and subscription, the same in every copy, so a receiver
+        # drops an article sent again after a worker died before recording the send (a copy
+        # may come in a batch of other articles, with another Idempotency-Key).
+        return {"view": view_out, "articles": [{**a, "delivery_id": delivery_id(sub.id, a["id"])}
+                                               for a in articles]}
     lines = [f"{len(articles)} new in “{view_out['name']}”"]
     if sub.format == "slack":  # Slack incoming webhooks: mrkdwn links <url|text>
         lines += [f"• <{a['url']}|{_slack(a['title'])}> ({a['published_at'][:10]}, {a['lang']})" for a in articles]
@@ -49,6 +53,10 @@ def webhook_body(sub, view_out: dict, articles: list[dict]) -> dict:
     # Teams incoming webhooks take Markdown text.
     lines += [f"- [{_md(a['title'])}]({a['url']}) ({a['published_at'][:10]}, {a['lang']})" for a in articles]
     return {"text": "\n\n".join(lines)}
+
+
+def delivery_id(subscription_id: int, article_id: int) -> str:
+    return f"chipwatch-{subscription_id}-{article_id}"
 
 
 def _slack(text: str) -> str:
@@ -89,7 +97,7 @@ def post_webhook(settings, sub, body: dict, key: str) -> None:
     try:
         fetcher.check_url(sub.target)
         response = fetcher.client.post(sub.target, json=body, headers={
-            "Idempotency-Key": key, "Content-Type": "application/json", "Accept": "*/*"})
+            "Idempotency-Key": key, "X-Chipwatch-Delivery": key, "Content-Type": "application/json", "Accept": "*/*"})
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"the receiver answered HTTP {response.status_code}")
     except FetchError as exc:

@@ -34,8 +34,7 @@ BATCH = 100  # articles per delivery
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
 # How long a claimed batch is left to its sender before it counts as abandoned (a sender
-# times out long before: 10 s per webhook or SMTP step).
-LEASE = timedelta(minutes=2)
+# times out long before: 10 s per webhook or SMTP step): settings.alert_lease_seconds.
 EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[^@\s<>\"',;]{1,255}$")
 
 
@@ -208,8 +207,9 @@ def _deliver_one(runtime, sub_id: int, send) -> int:
         view = session.get(SavedView, sub.view_id)
         articles = article_payloads(session, [r.article_id for r in rows])
         row_ids = [r.id for r in rows]
+        lease = timedelta(seconds=runtime.settings.alert_lease_seconds)
         for row in rows:
-            row.available_at = now() + LEASE
+            row.available_at = now() + lease
     key = f"chipwatch-{sub.id}-" + "-".join(str(a["id"]) for a in articles)
     error = None
     if articles and view is not None:

@@ -30,6 +30,8 @@ def view_chips(session, queries: list[str]) -> list[list[tuple[str, str]]]:
         chips = [("Words", f.q)] if f.q else []
         for param in LABELS:
             chips += [(LABELS[param], names.get(v, v)) for v in getattr(f, param)]
+        if f.has_note:
+            chips.append(("Notes", "with a note"))
         if f.date_from:
             chips.append(("From", f.date_from.isoformat()))
         if f.date_to:
