@@ -12,6 +12,7 @@ commit after it (the same Idempotency-Key lets receivers drop that copy).
 
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -31,6 +32,7 @@ FORMATS = ("json", "slack", "teams")
 # many ids below the mark (the unique outbox pair keeps them from being queued twice).
 LOOKBACK = 1000
 BATCH = 100  # articles per delivery
+DIGEST_BATCH = 1000  # a daily or weekly digest: the period's matches in one email
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
 # How long a claimed batch is left to its sender before it counts as abandoned (a sender
@@ -169,24 +171,26 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
 
 
-def deliver_due(runtime, send) -> int:
+def deliver_due(runtime, send, clock: Callable[[], datetime] = now) -> int:
     """Sends what is due; send(sub, view, articles, key) raises on failure. Returns the number
-    of articles delivered."""
+    of articles delivered. clock: what time it is (a digest is due when its day comes; tests
+    move the clock instead of waiting)."""
     delivered = 0
+    roll_empty_digests(runtime, clock)
     with runtime.sessions() as session:
         due = session.execute(
             select(AlertDelivery.subscription_id).where(AlertDelivery.status == "pending",
-                                                        AlertDelivery.available_at <= now())
+                                                        AlertDelivery.available_at <= clock())
             .group_by(AlertDelivery.subscription_id)).scalars().all()
     for sub_id in due:
         try:
-            delivered += _deliver_one(runtime, sub_id, send)
+            delivered += _deliver_one(runtime, sub_id, send, clock)
         except Exception:  # noqa: BLE001
             log.exception("alert delivery failed for subscription %s", sub_id)
     return delivered
 
 
-def _deliver_one(runtime, sub_id: int, send) -> int:
+def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> int:
     """Claim, send, settle: three steps so no transaction is open during the network call.
     The claim moves the rows' available_at a lease ahead, so another worker (or the next
     round) leaves them alone; a worker killed while sending leaves them to be sent again when
@@ -196,12 +200,12 @@ def _deliver_one(runtime, sub_id: int, send) -> int:
         if session.bind.dialect.name == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)  # another worker has it this round
         sub = session.scalar(stmt)
-        if sub is None or (sub.next_digest_at and as_utc(sub.next_digest_at) > now()):
+        if sub is None or (sub.next_digest_at and as_utc(sub.next_digest_at) > clock()):
             return 0  # gone, or a digest waiting for its day
         rows = list(session.scalars(
             select(AlertDelivery).where(AlertDelivery.subscription_id == sub.id, AlertDelivery.status == "pending",
-                                        AlertDelivery.available_at <= now())
-            .order_by(AlertDelivery.article_id).limit(BATCH)))
+                                        AlertDelivery.available_at <= clock())
+            .order_by(AlertDelivery.article_id).limit(DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)))
         if not rows:
             return 0
         view = session.get(SavedView, sub.view_id)
@@ -209,7 +213,7 @@ def _deliver_one(runtime, sub_id: int, send) -> int:
         row_ids = [r.id for r in rows]
         lease = timedelta(seconds=runtime.settings.alert_lease_seconds)
         for row in rows:
-            row.available_at = now() + lease
+            row.available_at = clock() + lease
     key = f"chipwatch-{sub.id}-" + "-".join(str(a["id"]) for a in articles)
     error = None
     if articles and view is not None:
@@ -226,16 +230,41 @@ def _deliver_one(runtime, sub_id: int, send) -> int:
             for row in rows:
                 row.attempts += 1
                 row.last_error = error
-                row.available_at = now() + backoff(row.attempts)
-            sub.last_error, sub.last_error_at = error, now()
+                row.available_at = clock() + backoff(row.attempts)
+            sub.last_error, sub.last_error_at = error, clock()
             log.warning("alert %s: delivery failed (%s); retrying", sub.id, error)
             return 0
         for row in rows:  # sent (a deleted article or view: nothing left to send)
-            row.status, row.sent_at = "sent", now()
-        sub.last_sent_at, sub.last_error = now(), None
+            row.status, row.sent_at = "sent", clock()
+        sub.last_sent_at, sub.last_error = clock(), None
         if CADENCES[sub.cadence]:
-            sub.next_digest_at = now() + CADENCES[sub.cadence]
+            sub.next_digest_at = next_period(sub.next_digest_at, CADENCES[sub.cadence], clock())
         return len(articles)
+
+
+def next_period(due: datetime | None, cadence: timedelta, at: datetime) -> datetime:
+    """The first digest time after `at` on the subscription's schedule (the same time of day
+    or week as when it was made, whatever periods were skipped)."""
+    if due is None:
+        return at + cadence
+    due = as_utc(due)
+    if due > at:
+        return due
+    return due + cadence * ((at - due) // cadence + 1)
+
+
+def roll_empty_digests(runtime, clock: Callable[[], datetime] = now) -> int:
+    """Digests whose time came with nothing to send move on to their next period, so the next
+    match waits for it rather than going out alone at once."""
+    pending = select(AlertDelivery.subscription_id).where(AlertDelivery.status == "pending")
+    with runtime.sessions.begin() as session:
+        idle = list(session.scalars(select(AlertSubscription).where(
+            AlertSubscription.cadence.in_([c for c, every in CADENCES.items() if every]),
+            AlertSubscription.next_digest_at.is_not(None), AlertSubscription.next_digest_at <= clock(),
+            AlertSubscription.id.not_in(pending))))
+        for sub in idle:
+            sub.next_digest_at = next_period(sub.next_digest_at, CADENCES[sub.cadence], clock())
+        return len(idle)
 
 
 def article_payloads(session: Session, ids: list[int]) -> list[dict]:
