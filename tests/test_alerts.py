@@ -171,7 +171,10 @@ def test_a_matching_article_reaches_the_webhook_once(world, receiver):
     body = receiver.posts[0]["body"]
     assert body["view"] == {"id": view, "name": "view chip=h20", "url": "https://cw.example/?chip=h20"}
     (article,) = body["articles"]
-    assert set(article) == {"id", "title", "url", "published_at", "lang", "entities"}
+    # The contract's fields, and delivery_id: the same in every copy of this article for this
+    # subscription, for receivers to drop a copy re-sent after a worker crash.
+    assert set(article) == {"id", "title", "url", "published_at", "lang", "entities", "delivery_id"}
+    assert article["delivery_id"] == f"chipwatch-{made.json()['id']}-{new}"
     assert (article["id"], article["title"], article["url"], article["lang"]) == (
         new, "H20 shipments resume", f"https://cw.example/articles/{new}", "en")
     assert article["published_at"].startswith("2025-07-15")

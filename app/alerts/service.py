@@ -6,8 +6,10 @@ queued gets an outbox row, in the same transaction that moves the mark. Delivery
 (deliver_due): the pending rows of a subscription are claimed for a lease, go out in one
 webhook POST or email, and only a success marks them sent; a failure keeps them pending,
 retried with exponential backoff, and shows on the owner's account page. An article is thus
-sent at least once, and twice only if a worker dies between a receiver's answer and the
-commit after it (the same Idempotency-Key lets receivers drop that copy).
+sent at least once, and twice only if a worker dies between sending and the commit after it:
+the copy may come in a batch with newer articles (another Idempotency-Key), so receivers drop
+it by the article's delivery_id (app/alerts/send.py); bench/drill_alerts.py kills the worker
+there on purpose.
 """
 
 import logging
@@ -194,7 +196,7 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
     """Claim, send, settle: three steps so no transaction is open during the network call.
     The claim moves the rows' available_at a lease ahead, so another worker (or the next
     round) leaves them alone; a worker killed while sending leaves them to be sent again when
-    the lease runs out (with the same Idempotency-Key / Message-ID, for receivers to drop)."""
+    the lease runs out (each article with the same delivery_id, for receivers to drop)."""
     with runtime.sessions.begin() as session:
         stmt = select(AlertSubscription).where(AlertSubscription.id == sub_id)
         if session.bind.dialect.name == "postgresql":
