@@ -42,19 +42,45 @@ VIEWS = {"nvidia": "company=nvidia", "huawei": "company=huawei"}
 MODES = ("in-flight", "answered", "mid-round")
 WAIT = 120.0  # seconds any one condition may take before the drill gives up
 SUBJECTS = {
-    "nvidia": ["Nvidia said its H20 sales to China need a licence",
-               "Nvidia shares moved after the export rule on data-center GPUs"],
-    "huawei": ["Huawei began shipping Ascend accelerators to cloud customers",
-               "Huawei expanded its chip design team in Shenzhen"],
-    "control": ["The central bank left interest rates unchanged this quarter",
-                "Farmers expect a larger wheat harvest after a wet spring"],
+    "nvidia": [
+        "Nvidia said its H20 sales to China need a licence",
+        "Nvidia shares moved after the export rule on data-center GPUs",
+    ],
+    "huawei": [
+        "Huawei began shipping Ascend accelerators to cloud customers",
+        "Huawei expanded its chip design team in Shenzhen",
+    ],
+    "control": [
+        "The central bank left interest rates unchanged this quarter",
+        "Farmers expect a larger wheat harvest after a wet spring",
+    ],
 }
-WORDS = ("analysts", "report", "quarter", "market", "customers", "suppliers", "regulators",
-         "factory", "orders", "forecast", "meeting", "ministry", "investors", "shipments",
-         "capacity", "revenue", "contracts", "officials", "partners", "pricing")
+WORDS = (
+    "analysts",
+    "report",
+    "quarter",
+    "market",
+    "customers",
+    "suppliers",
+    "regulators",
+    "factory",
+    "orders",
+    "forecast",
+    "meeting",
+    "ministry",
+    "investors",
+    "shipments",
+    "capacity",
+    "revenue",
+    "contracts",
+    "officials",
+    "partners",
+    "pricing",
+)
 
 
 # --- the receiver ---------------------------------------------------------------------------
+
 
 class Receiver:
     """A loopback webhook receiver that records every POST and can hold or flag one for a kill."""
@@ -71,10 +97,14 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
                 with receiver.lock:
-                    receiver.posts.append({
-                        "t": time.monotonic(), "path": self.path,
-                        "key": self.headers.get("idempotency-key"),
-                        "articles": [(a["id"], a.get("delivery_id")) for a in body["articles"]]})
+                    receiver.posts.append(
+                        {
+                            "t": time.monotonic(),
+                            "path": self.path,
+                            "key": self.headers.get("idempotency-key"),
+                            "articles": [(a["id"], a.get("delivery_id")) for a in body["articles"]],
+                        }
+                    )
                     mode = receiver.armed
                     if mode is not None:
                         receiver.armed = None
@@ -131,18 +161,26 @@ def wait_for(predicate, what: str, timeout: float = WAIT) -> None:
 
 # --- articles -------------------------------------------------------------------------------
 
+
 def wave_lines(rng: random.Random, wave: int, per_wave: int, controls: int) -> list[dict]:
     """Distinct articles (no near-duplicates): per_wave matching, split between the views, and
     controls that match no view."""
-    subjects = [("nvidia" if i % 2 == 0 else "huawei") for i in range(per_wave)] + ["control"] * controls
+    subjects = [("nvidia" if i % 2 == 0 else "huawei") for i in range(per_wave)] + [
+        "control"
+    ] * controls
     out = []
     for i, subject in enumerate(subjects):
         words = " ".join(rng.choice(WORDS) for _ in range(40))
         lead = rng.choice(SUBJECTS[subject])
-        out.append({"title": f"{lead} (wave {wave}, item {i})", "lang": "en",
-                    "url": f"https://drill.example/{wave}/{i}",
-                    "published_at": f"2025-{1 + wave % 12:02d}-{1 + i % 28:02d}",
-                    "body": f"{lead}. Wave {wave} item {i} {rng.random():.12f}: {words}."})
+        out.append(
+            {
+                "title": f"{lead} (wave {wave}, item {i})",
+                "lang": "en",
+                "url": f"https://drill.example/{wave}/{i}",
+                "published_at": f"2025-{1 + wave % 12:02d}-{1 + i % 28:02d}",
+                "body": f"{lead}. Wave {wave} item {i} {rng.random():.12f}: {words}.",
+            }
+        )
     return out
 
 
@@ -159,6 +197,7 @@ def ingest_wave(runtime, lines: list[dict], workdir: Path, wave: int) -> list[in
 
 # --- setup and truth ------------------------------------------------------------------------
 
+
 def make_subscriptions(runtime, receiver: Receiver, per_view: int) -> dict[int, str]:
     """Users, one team view per company, per_view webhook subscriptions on each; returns
     subscription id -> the receiver path it posts to."""
@@ -169,12 +208,16 @@ def make_subscriptions(runtime, receiver: Receiver, per_view: int) -> dict[int, 
 
     paths = {}
     with runtime.sessions.begin() as session:
-        editor = accounts.add_user(session, "drill-editor", "editor", "correct horse battery staple")
+        editor = accounts.add_user(
+            session, "drill-editor", "editor", "correct horse battery staple"
+        )
         owner = Principal("user", editor.id, editor.name, "editor")
         for name, query in VIEWS.items():
             view = saved.create(session, owner, f"drill {name}", query, "team")
             for n in range(per_view):
-                user = accounts.add_user(session, f"drill-{name}-{n}", "reader", "correct horse battery staple")
+                user = accounts.add_user(
+                    session, f"drill-{name}-{n}", "reader", "correct horse battery staple"
+                )
                 path = f"/hook/{name}/{n}"
                 sub = subscribe(session, view, user.id, webhook=receiver.url + path)
                 paths[sub.id] = path
@@ -195,9 +238,15 @@ def expected_pairs(runtime, paths: dict[int, str]) -> set[tuple[str, int]]:
         for sub_id, path in paths.items():
             sub = session.get(AlertSubscription, sub_id)
             company = session.get(SavedView, sub.view_id).query.split("=", 1)[1]
-            ids = session.scalars(select(Article.id).join(ArticleEntity, ArticleEntity.article_id == Article.id)
-                                  .where(ArticleEntity.entity_id == company, Article.duplicate_of.is_(None),
-                                         Article.id > sub.floor))
+            ids = session.scalars(
+                select(Article.id)
+                .join(ArticleEntity, ArticleEntity.article_id == Article.id)
+                .where(
+                    ArticleEntity.entity_id == company,
+                    Article.duplicate_of.is_(None),
+                    Article.id > sub.floor,
+                )
+            )
             out |= {(path, article_id) for article_id in ids}
     return out
 
@@ -208,10 +257,15 @@ def outbox(runtime) -> dict[str, int]:
     from app.alerts.models import AlertDelivery
 
     with runtime.sessions() as session:
-        return dict(session.execute(select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)).all())
+        return dict(
+            session.execute(
+                select(AlertDelivery.status, func.count()).group_by(AlertDelivery.status)
+            ).all()
+        )
 
 
 # --- the drill ------------------------------------------------------------------------------
+
 
 def run_alerts_kill(args, workdir: Path) -> dict:
     from app.migrate import upgrade
@@ -222,14 +276,23 @@ def run_alerts_kill(args, workdir: Path) -> dict:
     database_url = args.database_url
     if database_url:
         fresh_pg_database(database_url)
-    settings = Settings(data_dir=workdir / "data", database_url=database_url, meili_url=None,
-                        allow_private_urls=True, base_url="https://chipwatch.example",
-                        alert_lease_seconds=args.lease)
+    settings = Settings(
+        data_dir=workdir / "data",
+        database_url=database_url,
+        meili_url=None,
+        allow_private_urls=True,
+        base_url="https://chipwatch.example",
+        alert_lease_seconds=args.lease,
+    )
     upgrade(settings)
     runtime = build_runtime(settings)
     receiver = Receiver()
-    env = {**child_env(settings), "CHIPWATCH_ALLOW_PRIVATE_URLS": "1",
-           "CHIPWATCH_BASE_URL": "https://chipwatch.example", "CHIPWATCH_ALERT_LEASE_SECONDS": str(args.lease)}
+    env = {
+        **child_env(settings),
+        "CHIPWATCH_ALLOW_PRIVATE_URLS": "1",
+        "CHIPWATCH_BASE_URL": "https://chipwatch.example",
+        "CHIPWATCH_ALERT_LEASE_SECONDS": str(args.lease),
+    }
     worker = Child("worker", ["worker"], env, workdir)
     events: list[dict] = []
     t0 = time.monotonic()
@@ -239,8 +302,14 @@ def run_alerts_kill(args, workdir: Path) -> dict:
         worker.start()
 
         def event(what: str, **extra) -> None:
-            events.append({"t": round(time.monotonic() - t0, 2), "event": what, "posts": receiver.count(),
-                           **extra})
+            events.append(
+                {
+                    "t": round(time.monotonic() - t0, 2),
+                    "event": what,
+                    "posts": receiver.count(),
+                    **extra,
+                }
+            )
 
         def keep_worker_running() -> None:
             if not worker.alive:
@@ -254,27 +323,48 @@ def run_alerts_kill(args, workdir: Path) -> dict:
             before = receiver.count()
             if mode != "mid-round":
                 receiver.arm(mode)
-            ingested += ingest_wave(runtime, wave_lines(rng, wave, args.per_wave, args.controls), workdir, wave)
+            ingested += ingest_wave(
+                runtime, wave_lines(rng, wave, args.per_wave, args.controls), workdir, wave
+            )
             wave += 1
             if mode == "mid-round":
-                wait_for(lambda: (keep_worker_running(), receiver.count() > before)[1], "a new delivery")
+                wait_for(
+                    lambda before=before: (keep_worker_running(), receiver.count() > before)[1],
+                    "a new delivery",
+                )
             else:
-                wait_for(lambda: (keep_worker_running(), receiver.hit.is_set())[1], f"the {mode} moment")
+                wait_for(
+                    lambda: (keep_worker_running(), receiver.hit.is_set())[1], f"the {mode} moment"
+                )
             killed = worker.kill()
             receiver.disarm()
-            event(f"SIGKILL worker ({mode})" if killed else f"worker already gone at {mode}", mode=mode)
+            event(
+                f"SIGKILL worker ({mode})" if killed else f"worker already gone at {mode}",
+                mode=mode,
+            )
             worker.start()
         # The last wave: nobody kills the worker now; it must deliver what is left on its own.
-        ingested += ingest_wave(runtime, wave_lines(rng, wave, args.per_wave, args.controls), workdir, wave)
+        ingested += ingest_wave(
+            runtime, wave_lines(rng, wave, args.per_wave, args.controls), workdir, wave
+        )
         expected = expected_pairs(runtime, paths)
 
         def received_pairs() -> set[tuple[str, int]]:
             with receiver.lock:
-                return {(p["path"], article_id) for p in receiver.posts for article_id, _ in p["articles"]}
+                return {
+                    (p["path"], article_id)
+                    for p in receiver.posts
+                    for article_id, _ in p["articles"]
+                }
 
-        wait_for(lambda: (keep_worker_running(), received_pairs() >= expected
-                          and outbox(runtime).get("pending", 0) == 0)[1],
-                 "every expected article delivered", timeout=args.timeout)
+        wait_for(
+            lambda: (
+                keep_worker_running(),
+                received_pairs() >= expected and outbox(runtime).get("pending", 0) == 0,
+            )[1],
+            "every expected article delivered",
+            timeout=args.timeout,
+        )
         done_at = time.monotonic() - t0
         worker.terminate()
         event("worker stopped (SIGTERM)")
@@ -299,45 +389,92 @@ def run_alerts_kill(args, workdir: Path) -> dict:
     lost, extra = expected - received, received - expected
     one_id = all(len(ids) == 1 and None not in ids for ids in delivery_ids.values())
     checks = [
-        ("worker SIGKILLed during deliveries", worker.kills == args.kills, f"{worker.kills} of {args.kills}"),
-        ("no article lost (every expected pair received)", not lost, f"{len(lost)} missing of {len(expected)}"),
-        ("nothing unexpected received (controls, older articles)", not extra, f"{len(extra)} extra"),
-        ("every copy of a pair carries the same delivery_id", one_id,
-         f"{sum(1 for ids in delivery_ids.values() if len(ids) != 1)} pairs with several ids"),
-        ("exactly once after de-duplication by delivery_id",
-         one_id and received == expected and len(distinct_ids) == len(expected),
-         f"{len(distinct_ids)} distinct delivery_ids for {len(expected)} expected pairs"),
-        ("outbox: the expected pairs, all sent", state == {"sent": len(expected)}, json.dumps(state)),
+        (
+            "worker SIGKILLed during deliveries",
+            worker.kills == args.kills,
+            f"{worker.kills} of {args.kills}",
+        ),
+        (
+            "no article lost (every expected pair received)",
+            not lost,
+            f"{len(lost)} missing of {len(expected)}",
+        ),
+        (
+            "nothing unexpected received (controls, older articles)",
+            not extra,
+            f"{len(extra)} extra",
+        ),
+        (
+            "every copy of a pair carries the same delivery_id",
+            one_id,
+            f"{sum(1 for ids in delivery_ids.values() if len(ids) != 1)} pairs with several ids",
+        ),
+        (
+            "exactly once after de-duplication by delivery_id",
+            one_id and received == expected and len(distinct_ids) == len(expected),
+            f"{len(distinct_ids)} distinct delivery_ids for {len(expected)} expected pairs",
+        ),
+        (
+            "outbox: the expected pairs, all sent",
+            state == {"sent": len(expected)},
+            json.dumps(state),
+        ),
         ("the worker never died on its own", not worker.exits, json.dumps(worker.exits)),
     ]
     result = {
-        "kills": worker.kills, "worker_runs": worker.runs, "kill_modes": dict(Counter(
-            e["mode"] for e in events if "mode" in e)),
-        "subscriptions": len(paths), "waves": wave + 1, "articles_ingested": len(ingested),
-        "expected_pairs": len(expected), "posts": len(receiver.posts),
-        "received_article_copies": sum(copies.values()), "distinct_pairs_received": len(received),
+        "kills": worker.kills,
+        "worker_runs": worker.runs,
+        "kill_modes": dict(Counter(e["mode"] for e in events if "mode" in e)),
+        "subscriptions": len(paths),
+        "waves": wave + 1,
+        "articles_ingested": len(ingested),
+        "expected_pairs": len(expected),
+        "posts": len(receiver.posts),
+        "received_article_copies": sum(copies.values()),
+        "distinct_pairs_received": len(received),
         "raw_duplicate_article_copies": raw_duplicates,
         "pairs_received_more_than_once": sum(1 for n in copies.values() if n > 1),
         "posts_repeated_with_the_same_idempotency_key": keys_repeated,
-        "all_delivered_seconds": round(done_at, 1), "events": events,
+        "all_delivered_seconds": round(done_at, 1),
+        "events": events,
     }
-    params = {"kills": args.kills, "subscriptions_per_view": args.subscriptions, "per_wave": args.per_wave,
-              "controls_per_wave": args.controls, "lease_seconds": args.lease, "seed": args.seed,
-              "database": "postgresql" if database_url else "sqlite"}
+    params = {
+        "kills": args.kills,
+        "subscriptions_per_view": args.subscriptions,
+        "per_wave": args.per_wave,
+        "controls_per_wave": args.controls,
+        "lease_seconds": args.lease,
+        "seed": args.seed,
+        "database": "postgresql" if database_url else "sqlite",
+    }
     checks_out = [{"check": c, "passed": bool(ok), "detail": d} for c, ok, d in checks]
-    return {"benchmark": "drill-alerts-kill", "machine": machine(), "params": params, "result": result,
-            "checks": checks_out, "passed": all(c["passed"] for c in checks_out)}
+    return {
+        "benchmark": "drill-alerts-kill",
+        "machine": machine(),
+        "params": params,
+        "result": result,
+        "checks": checks_out,
+        "passed": all(c["passed"] for c in checks_out),
+    }
 
 
 def print_report(report: dict) -> None:
     r, p = report["result"], report["params"]
-    print(f"{report['benchmark']}: {r['kills']} SIGKILLs of the worker during deliveries, {p['database']}, "
-          f"{r['subscriptions']} webhook subscriptions, {r['articles_ingested']} articles in {r['waves']} waves")
-    print(f"  expected pairs      {r['expected_pairs']}; received {r['distinct_pairs_received']} distinct in "
-          f"{r['posts']} POSTs ({r['received_article_copies']} article copies)")
-    print(f"  raw duplicates      {r['raw_duplicate_article_copies']} article copies "
-          f"({r['pairs_received_more_than_once']} pairs), {r['posts_repeated_with_the_same_idempotency_key']} "
-          "POSTs repeated with the same Idempotency-Key; dropped by delivery_id")
+    print(
+        f"{report['benchmark']}: {r['kills']} SIGKILLs of the worker during deliveries, "
+        f"{p['database']}, {r['subscriptions']} webhook subscriptions, "
+        f"{r['articles_ingested']} articles in {r['waves']} waves"
+    )
+    print(
+        f"  expected pairs      {r['expected_pairs']}; received {r['distinct_pairs_received']} "
+        f"distinct in {r['posts']} POSTs ({r['received_article_copies']} article copies)"
+    )
+    repeated = r["posts_repeated_with_the_same_idempotency_key"]
+    print(
+        f"  raw duplicates      {r['raw_duplicate_article_copies']} article copies "
+        f"({r['pairs_received_more_than_once']} pairs), {repeated} POSTs repeated with the same "
+        "Idempotency-Key; dropped by delivery_id"
+    )
     width = max(len(c["check"]) for c in report["checks"])
     for c in report["checks"]:
         print(f"  {'PASS' if c['passed'] else 'FAIL'}  {c['check']:<{width}}  {c['detail']}")

@@ -4,7 +4,7 @@ Meilisearch away in the middle of an ingest; then check every article is stored 
     python -m bench.drills kill --count 10000 [--ingest-kills 15 --worker-kills 30 --seed 1]
                                 [--database-url postgresql://...] [--report bench/reports/drill-kill.json]
     python -m bench.drills alerts-kill [--kills 20 --database-url postgresql://...]
-                                [--report bench/reports/drill-alerts-kill.json]  (bench/drill_alerts.py)
+                                [--report bench/reports/drill-alerts-kill.json]
     python -m bench.drills meili-outage --count 10000 [--outage-seconds 60 --outage-mode kill|stop]
                                 [--database-url postgresql://...] [--report bench/reports/drill-outage.json]
 
@@ -624,16 +624,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="seconds into the ingest (and documents in the index); 0: as it starts")
     outage.add_argument("--outage-mode", choices=["kill", "stop"], default="kill",
                         help="SIGKILL and restart, or SIGSTOP and SIGCONT")
-    alerts = sub.add_parser("alerts-kill", help="SIGKILL the worker during alert deliveries "
-                                                 "(bench/drill_alerts.py)")
+    alerts = sub.add_parser("alerts-kill", help="SIGKILL the worker during alert deliveries")
     alerts.add_argument("--kills", type=int, default=20)
-    alerts.add_argument("--subscriptions", type=int, default=2, help="webhook subscriptions per view")
+    alerts.add_argument("--subscriptions", type=int, default=2,
+                        help="webhook subscriptions per view")
     alerts.add_argument("--per-wave", type=int, default=6, help="matching articles per wave")
     alerts.add_argument("--controls", type=int, default=2, help="non-matching articles per wave")
     alerts.add_argument("--lease", type=float, default=2.0,
-                        help="seconds before an abandoned batch is sent again (default of the app: 120)")
+                        help="seconds before an abandoned batch is sent again (app default: 120)")
     alerts.add_argument("--seed", type=int, default=1)
-    alerts.add_argument("--database-url", help="a PostgreSQL URL (the database is dropped and created)")
+    alerts.add_argument("--database-url",
+                        help="a PostgreSQL URL (the database is dropped and created)")
     alerts.add_argument("--report", type=Path, help="write the JSON report here")
     alerts.add_argument("--workdir", type=Path, help="keep data and logs here (default: temp)")
     alerts.add_argument("--timeout", type=float, default=600, help="seconds for the final drain")

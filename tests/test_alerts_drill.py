@@ -17,8 +17,18 @@ from tests.live import missing
 @pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 def test_alerts_kill_drill_smoke(request, tmp_path, database):
     report = tmp_path / "report.json"
-    args = [sys.executable, "-m", "bench.drills", "alerts-kill", "--kills", "3", "--per-wave", "4",
-            "--report", str(report)]
+    args = [
+        sys.executable,
+        "-m",
+        "bench.drills",
+        "alerts-kill",
+        "--kills",
+        "3",
+        "--per-wave",
+        "4",
+        "--report",
+        str(report),
+    ]
     if database == "postgresql":
         if not _pg_available():
             missing("PostgreSQL", f"not reachable at {PG_ADMIN}")
@@ -30,6 +40,7 @@ def test_alerts_kill_drill_smoke(request, tmp_path, database):
 
             with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
         request.addfinalizer(drop)
     done = subprocess.run(args, cwd=ROOT, check=False, capture_output=True, text=True, timeout=300)
     assert report.exists(), done.stdout[-3000:] + done.stderr[-3000:]
@@ -37,7 +48,11 @@ def test_alerts_kill_drill_smoke(request, tmp_path, database):
     failed = [c for c in data["checks"] if not c["passed"]]
     assert not failed and data["passed"] and done.returncode == 0, (failed, done.stdout[-3000:])
     result = data["result"]
-    assert result["kills"] == 3 and set(result["kill_modes"]) == {"in-flight", "answered", "mid-round"}
+    assert result["kills"] == 3 and set(result["kill_modes"]) == {
+        "in-flight",
+        "answered",
+        "mid-round",
+    }
     assert result["expected_pairs"] == result["distinct_pairs_received"] > 0
     # A kill while the receiver held its answer: those articles came again, with the same ids.
     assert result["raw_duplicate_article_copies"] >= 1

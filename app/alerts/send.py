@@ -97,7 +97,8 @@ def post_webhook(settings, sub, body: dict, key: str) -> None:
     try:
         fetcher.check_url(sub.target)
         response = fetcher.client.post(sub.target, json=body, headers={
-            "Idempotency-Key": key, "X-Chipwatch-Delivery": key, "Content-Type": "application/json", "Accept": "*/*"})
+            "Idempotency-Key": key, "X-Chipwatch-Delivery": key,
+            "Content-Type": "application/json", "Accept": "*/*"})
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"the receiver answered HTTP {response.status_code}")
     except FetchError as exc:

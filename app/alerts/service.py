@@ -207,7 +207,8 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
         rows = list(session.scalars(
             select(AlertDelivery).where(AlertDelivery.subscription_id == sub.id, AlertDelivery.status == "pending",
                                         AlertDelivery.available_at <= clock())
-            .order_by(AlertDelivery.article_id).limit(DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)))
+            .order_by(AlertDelivery.article_id)
+            .limit(DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)))
         if not rows:
             return 0
         view = session.get(SavedView, sub.view_id)
@@ -239,8 +240,9 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
         for row in rows:  # sent (a deleted article or view: nothing left to send)
             row.status, row.sent_at = "sent", clock()
         sub.last_sent_at, sub.last_error = clock(), None
-        if CADENCES[sub.cadence]:
-            sub.next_digest_at = next_period(sub.next_digest_at, CADENCES[sub.cadence], clock())
+        every = CADENCES[sub.cadence]
+        if every:
+            sub.next_digest_at = next_period(sub.next_digest_at, every, clock())
         return len(articles)
 
 
@@ -262,10 +264,13 @@ def roll_empty_digests(runtime, clock: Callable[[], datetime] = now) -> int:
     with runtime.sessions.begin() as session:
         idle = list(session.scalars(select(AlertSubscription).where(
             AlertSubscription.cadence.in_([c for c, every in CADENCES.items() if every]),
-            AlertSubscription.next_digest_at.is_not(None), AlertSubscription.next_digest_at <= clock(),
+            AlertSubscription.next_digest_at.is_not(None),
+            AlertSubscription.next_digest_at <= clock(),
             AlertSubscription.id.not_in(pending))))
         for sub in idle:
-            sub.next_digest_at = next_period(sub.next_digest_at, CADENCES[sub.cadence], clock())
+            every = CADENCES[sub.cadence]
+            if every:
+                sub.next_digest_at = next_period(sub.next_digest_at, every, clock())
         return len(idle)
 
 
