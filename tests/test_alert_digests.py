@@ -89,7 +89,7 @@ def test_a_digest_sends_its_periods_matches_in_one_email(digest_world, mailbox, 
         digest.get_content_type() == "multipart/alternative" and "2 new in H20" in digest["Subject"]
     )
     plain, page = titles(digest)
-    for article_id, article in zip(first, (H20, H20_AR), strict=True):
+    for article_id, article in zip(first[:2], (H20, H20_AR), strict=True):
         assert article["title"] in plain and f"https://cw.example/articles/{article_id}" in plain
     assert (
         RICE["title"] not in plain
