@@ -24,7 +24,8 @@ de-duplication by delivery_id each pair counted once and every copy of a pair ca
 delivery_id; the outbox holds exactly the expected pairs, all sent; the worker never died on its
 own. Raw duplicates (articles received more than once, POSTs repeated with the same key) are
 reported as they are: at-least-once delivery over a crash between send and record cannot avoid
-them without the receiver's help.
+them without the receiver's help; a batch sent again is the same batch (same Idempotency-Key),
+so a receiver that de-duplicates by that key, or by delivery_id, sees each article once.
 """
 
 import json
@@ -388,6 +389,15 @@ def run_alerts_kill(args, workdir: Path) -> dict:
     keys_repeated = sum(n - 1 for n in key_copies.values())
     lost, extra = expected - received, received - expected
     one_id = all(len(ids) == 1 and None not in ids for ids in delivery_ids.values())
+    # A receiver that drops a POST whose Idempotency-Key it has seen: what it acts on.
+    seen_keys: set[tuple[str, str | None]] = set()
+    by_key: Counter[tuple[str, int]] = Counter()
+    for post in receiver.posts:
+        if (post["path"], post["key"]) in seen_keys:
+            continue
+        seen_keys.add((post["path"], post["key"]))
+        by_key.update((post["path"], article_id) for article_id, _ in post["articles"])
+    key_twice = sum(n - 1 for n in by_key.values())
     checks = [
         (
             "worker SIGKILLed during deliveries",
@@ -415,6 +425,11 @@ def run_alerts_kill(args, workdir: Path) -> dict:
             f"{len(distinct_ids)} distinct delivery_ids for {len(expected)} expected pairs",
         ),
         (
+            "exactly once after de-duplication by Idempotency-Key (a batch sent again is the same)",
+            set(by_key) == expected and key_twice == 0,
+            f"{key_twice} article copies under a new key, {len(expected - set(by_key))} missing",
+        ),
+        (
             "outbox: the expected pairs, all sent",
             state == {"sent": len(expected)},
             json.dumps(state),
@@ -435,6 +450,7 @@ def run_alerts_kill(args, workdir: Path) -> dict:
         "raw_duplicate_article_copies": raw_duplicates,
         "pairs_received_more_than_once": sum(1 for n in copies.values() if n > 1),
         "posts_repeated_with_the_same_idempotency_key": keys_repeated,
+        "article_copies_left_after_idempotency_key_dedup": key_twice,
         "all_delivered_seconds": round(done_at, 1),
         "events": events,
     }
@@ -473,7 +489,7 @@ def print_report(report: dict) -> None:
     print(
         f"  raw duplicates      {r['raw_duplicate_article_copies']} article copies "
         f"({r['pairs_received_more_than_once']} pairs), {repeated} POSTs repeated with the same "
-        "Idempotency-Key; dropped by delivery_id"
+        "Idempotency-Key; a receiver drops them by either"
     )
     width = max(len(c["check"]) for c in report["checks"])
     for c in report["checks"]:

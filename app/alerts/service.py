@@ -7,9 +7,9 @@ queued gets an outbox row, in the same transaction that moves the mark. Delivery
 webhook POST or email, and only a success marks them sent; a failure keeps them pending,
 retried with exponential backoff, and shows on the owner's account page. An article is thus
 sent at least once, and twice only if a worker dies between sending and the commit after it:
-the copy may come in a batch with newer articles (another Idempotency-Key), so receivers drop
-it by the article's delivery_id (app/alerts/send.py); bench/drill_alerts.py kills the worker
-there on purpose.
+the batch then goes again as it was (same_batch: the same Idempotency-Key), and each article
+carries its delivery_id (app/alerts/send.py), so receivers drop the copy either way;
+bench/drill_alerts.py kills the worker there on purpose.
 """
 
 import logging
@@ -35,6 +35,7 @@ FORMATS = ("json", "slack", "teams")
 LOOKBACK = 1000
 BATCH = 100  # articles per delivery
 DIGEST_BATCH = 1000  # a daily or weekly digest: the period's matches in one email
+RESENT = timedelta(milliseconds=500)  # available_at this far past created_at: claimed before
 FIRST_RETRY = timedelta(seconds=2)
 MAX_RETRY = timedelta(hours=1)
 # How long a claimed batch is left to its sender before it counts as abandoned (a sender
@@ -196,7 +197,7 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
     """Claim, send, settle: three steps so no transaction is open during the network call.
     The claim moves the rows' available_at a lease ahead, so another worker (or the next
     round) leaves them alone; a worker killed while sending leaves them to be sent again when
-    the lease runs out (each article with the same delivery_id, for receivers to drop)."""
+    the lease runs out, as the same batch (same_batch), for receivers to drop."""
     with runtime.sessions.begin() as session:
         stmt = select(AlertSubscription).where(AlertSubscription.id == sub_id)
         if session.bind.dialect.name == "postgresql":
@@ -211,12 +212,13 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
             .limit(DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)))
         if not rows:
             return 0
+        rows = same_batch(rows)
         view = session.get(SavedView, sub.view_id)
         articles = article_payloads(session, [r.article_id for r in rows])
         row_ids = [r.id for r in rows]
-        lease = timedelta(seconds=runtime.settings.alert_lease_seconds)
-        for row in rows:
-            row.available_at = clock() + lease
+        claimed_until = clock() + timedelta(seconds=runtime.settings.alert_lease_seconds)
+        for row in rows:  # one value for the batch: same_batch finds it again by it
+            row.available_at = claimed_until
     key = f"chipwatch-{sub.id}-" + "-".join(str(a["id"]) for a in articles)
     error = None
     if articles and view is not None:
@@ -230,10 +232,11 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
         if sub is None:
             return 0
         if error is not None:
+            retry_at = clock() + backoff(max((row.attempts for row in rows), default=0) + 1)
             for row in rows:
                 row.attempts += 1
                 row.last_error = error
-                row.available_at = clock() + backoff(row.attempts)
+                row.available_at = retry_at
             sub.last_error, sub.last_error_at = error, clock()
             log.warning("alert %s: delivery failed (%s); retrying", sub.id, error)
             return 0
@@ -244,6 +247,18 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
         if every:
             sub.next_digest_at = next_period(sub.next_digest_at, every, clock())
         return len(articles)
+
+
+def same_batch(rows: list[AlertDelivery]) -> list[AlertDelivery]:
+    """A batch that went out before (a worker died while sending it, or the receiver failed)
+    goes again as it was: the same articles, so the same Idempotency-Key and Message-ID, and
+    newer matches wait for the next batch. The rows of a batch share one available_at (its
+    lease or its retry time); a row never sent has the time it was queued."""
+    before = [r for r in rows if as_utc(r.available_at) - as_utc(r.created_at) >= RESENT]
+    if not before:
+        return rows
+    first = min(as_utc(r.available_at) for r in before)
+    return [r for r in before if as_utc(r.available_at) == first]
 
 
 def next_period(due: datetime | None, cadence: timedelta, at: datetime) -> datetime:
