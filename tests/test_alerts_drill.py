@@ -54,5 +54,8 @@ def test_alerts_kill_drill_smoke(request, tmp_path, database):
         "mid-round",
     }
     assert result["expected_pairs"] == result["distinct_pairs_received"] > 0
-    # A kill while the receiver held its answer: those articles came again, with the same ids.
+    # A kill while the receiver held its answer: those articles came again, with the same ids,
     assert result["raw_duplicate_article_copies"] >= 1
+    # ... as the same batch: the same Idempotency-Key, nothing left over after dropping by it.
+    assert result["posts_repeated_with_the_same_idempotency_key"] >= 1
+    assert result["article_copies_left_after_idempotency_key_dedup"] == 0

@@ -6,11 +6,14 @@ and SQL: app/search/repository.py).
 """
 
 import itertools
+import json
 import math
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Select, Text, and_, case, false, func, literal, not_, or_, select
+from sqlalchemy import (
+    Integer, Select, Text, and_, any_, case, false, func, literal, literal_column, not_, or_, select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -235,8 +238,19 @@ class DatabaseSearch:
                                              .where(ArticleList.list_slug.in_(filters.list))))
         noted = filters.noted_ids
         if noted is not None:  # has_note: the viewer's noted articles (resolved by the caller)
-            stmt = stmt.where(Article.id.in_(sorted(noted)) if noted else false())
+            stmt = stmt.where(self._id_in(noted))
         return stmt, rank
+
+    def _id_in(self, ids: frozenset[int]):
+        """Article.id among ids, as one bound value whatever their number (an IN list would
+        bind one parameter per id, and drivers cap those)."""
+        if not ids:
+            return false()
+        if self.engine == "sqlite":
+            listed = select(literal_column("value")).select_from(
+                func.json_each(literal(json.dumps(sorted(ids)))))
+            return Article.id.in_(listed)
+        return Article.id == any_(literal(sorted(ids), postgresql.ARRAY(Integer)))
 
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
                   interval: str) -> dict[date, int]:
