@@ -6,14 +6,15 @@ A real loopback HTTP receiver records every POST (path = subscription, the Idemp
 article's delivery_id). Users, saved views (company=nvidia, company=huawei) and immediate webhook
 subscriptions are made first; then, in waves, articles are ingested (matching ones and controls
 that match no view) while the worker runs as a child process. Each kill waits for a condition,
-never a fixed time, and rotates through three moments:
+never a fixed time, aims at a new delivery (a POST with an article the receiver has not had yet;
+a batch sent again goes through) and rotates through three moments:
 
-- in-flight: the receiver has a POST and holds its answer; the worker is SIGKILLed then. The
+- in-flight: the receiver has such a POST and holds its answer; the worker is SIGKILLed then. The
   articles were received but cannot have been recorded as sent: they are sent again after the
-  restart (raw duplicates the receiver must drop by delivery_id);
-- answered: SIGKILL as soon as the receiver has answered a POST (between the answer and the
+  restart (raw duplicates the receiver must drop, by Idempotency-Key or delivery_id);
+- answered: SIGKILL as soon as the receiver has answered such a POST (between the answer and the
   commit that marks the rows sent, or just after it);
-- mid-round: SIGKILL once a POST arrived since the previous kill (other subscriptions' sends,
+- mid-round: SIGKILL once such a POST arrived since the previous kill (other subscriptions' sends,
   matching or committing are under way).
 
 The worker is restarted at once (the lease on claimed rows is shortened to --lease seconds, so
@@ -88,6 +89,8 @@ class Receiver:
 
     def __init__(self) -> None:
         self.posts: list[dict] = []
+        self.seen: set[tuple[str, int]] = set()  # (path, article id) received so far
+        self.fresh_posts = 0  # POSTs with at least one article not received before
         self.lock = threading.Lock()
         self.armed: str | None = None  # "in-flight" | "answered" | None
         self.hit = threading.Event()  # the armed moment happened
@@ -98,6 +101,7 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = json.loads(self.rfile.read(int(self.headers.get("content-length", 0))))
                 with receiver.lock:
+                    pairs = {(self.path, a["id"]) for a in body["articles"]}
                     receiver.posts.append(
                         {
                             "t": time.monotonic(),
@@ -106,7 +110,12 @@ class Receiver:
                             "articles": [(a["id"], a.get("delivery_id")) for a in body["articles"]],
                         }
                     )
-                    mode = receiver.armed
+                    # Kills aim at new deliveries: a batch sent again goes through, so each
+                    # kill interrupts another batch rather than the same one over and over.
+                    fresh = not pairs <= receiver.seen
+                    receiver.seen |= pairs
+                    receiver.fresh_posts += fresh
+                    mode = receiver.armed if fresh else None
                     if mode is not None:
                         receiver.armed = None
                 if mode == "in-flight":
@@ -133,6 +142,10 @@ class Receiver:
     def count(self) -> int:
         with self.lock:
             return len(self.posts)
+
+    def fresh(self) -> int:
+        with self.lock:
+            return self.fresh_posts
 
     def arm(self, mode: str) -> None:
         self.hit.clear()
@@ -321,7 +334,7 @@ def run_alerts_kill(args, workdir: Path) -> dict:
         wave = 0
         while worker.kills < args.kills:
             mode = MODES[worker.kills % len(MODES)]
-            before = receiver.count()
+            before = receiver.fresh()
             if mode != "mid-round":
                 receiver.arm(mode)
             ingested += ingest_wave(
@@ -330,7 +343,7 @@ def run_alerts_kill(args, workdir: Path) -> dict:
             wave += 1
             if mode == "mid-round":
                 wait_for(
-                    lambda before=before: (keep_worker_running(), receiver.count() > before)[1],
+                    lambda before=before: (keep_worker_running(), receiver.fresh() > before)[1],
                     "a new delivery",
                 )
             else:
