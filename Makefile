@@ -33,5 +33,7 @@ bench:  ## ingestion and search benchmarks at 10k and 100k articles, reliability
 	.venv/bin/python -m bench.drills kill --count 10000 --database-url postgresql://postgres@127.0.0.1:5432/$${BENCH_PG_DRILL_DB:-chipwatch_drill} --report bench/reports/drill-kill-postgresql.json
 	.venv/bin/python -m bench.drills meili-outage --count 10000 --outage-seconds 60 --report bench/reports/drill-meili-outage.json
 	.venv/bin/python -m bench.drills meili-outage --count 10000 --outage-seconds 60 --outage-mode stop --report bench/reports/drill-meili-outage-stop.json
+	.venv/bin/python -m bench.drills alerts-kill --kills 20 --report bench/reports/drill-alerts-kill.json
+	.venv/bin/python -m bench.drills alerts-kill --kills 20 --database-url postgresql://postgres@127.0.0.1:5432/$${BENCH_PG_ALERTS_DB:-chipwatch_alerts_drill} --report bench/reports/drill-alerts-kill-postgresql.json
 	.venv/bin/python -m bench.freshness --samples 50 --report bench/reports/freshness.json
 	.venv/bin/python -m bench.freshness --samples 50 --load 50000 --report bench/reports/freshness-under-load.json
