@@ -118,3 +118,17 @@ def test_has_note_filter(client, tokens):
     assert 'data-key="chip:has_note:1"' in page and "a private" not in page
     assert "Export controls update 0" in page and "Export controls update 2" not in page
     assert re.search(r'name="has_note" value="1"\s+>', client.get("/").text)
+
+
+def test_a_saved_has_note_view_counts_its_owners_notes(client, tokens):
+    """A saved view with has_note=1 counts new articles with a note its owner may read."""
+    alice, bob = auth(tokens["alice"]), auth(tokens["bob"])
+    view = client.post("/api/views", json={"name": "Noted", "query": "has_note=1"}, headers=alice)
+    assert view.status_code == 201 and view.json()["query"] == "has_note=1"
+    ids = client.post("/api/articles", json=ARTICLES, headers=auth(ADMIN_TOKEN)).json()["article_ids"]
+    for article, visibility, who in ((ids[0], "private", alice), (ids[1], "private", bob),
+                                     (ids[2], "team", bob)):
+        assert client.post(f"/api/articles/{article}/notes", json={"body": "n", "visibility": visibility},
+                           headers=who).status_code == 201
+    mine = client.get(f"/api/views/{view.json()['id']}", headers=alice).json()
+    assert mine["new_since_opened"] == 2  # her private note and bob's team note, not his private one
