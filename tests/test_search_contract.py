@@ -354,6 +354,14 @@ def test_has_note_narrows_to_the_viewers_noted_articles(corpus, monkeypatch):
         lang = corpus.truth[ids[0]]["lang"]
         assert {h["id"] for h in search("alice", lang=lang, per_page=100).hits} == {
             i for i in expected["alice"] if corpus.truth[i]["lang"] == lang}
+        # A large id set (a team with many notes): one bound value on the databases, IN lists
+        # of 1,000 OR-ed on Meilisearch.
+        monkeypatch.setattr(meili, "ID_CHUNK", 1000)
+        many = parse_filters([("has_note", "1"), ("per_page", "1")]).model_copy(
+            update={"note_ids": frozenset(range(1, 30_001))})
+        with corpus.runtime.sessions() as session:
+            page = search_articles(session, many, corpus.runtime.search, corpus.runtime.query_tagger)
+        assert page.total == len([i for i in corpus.truth if i <= 30_000]) > 0
         # Unresolved (nobody asked on whose behalf): nothing, not everything.
         assert corpus.ids(has_note="1") == []
         assert parse_filters([("has_note", "1")]).query_string() == "has_note=1"
