@@ -173,14 +173,24 @@ def as_dict(row: GazetteerSuggestion) -> dict:
             "decided_by": row.decided_by, "change_id": row.change_id}
 
 
+def _prior(row: GazetteerSuggestion) -> int:
+    """Among equally attested suggestions, the kinds that are most often right come first: a
+    model number next to its maker, then a spelling of a known name, then a name in a company
+    context (and proposals from importers, which carry a whole entity, with the first)."""
+    if row.origin != "discovery" or (row.type == "chip" and row.of is None):
+        return 3
+    return 2 if row.of is not None else 1
+
+
 def listing(session: Session, status: str | None = "open", limit: int = 500) -> list[GazetteerSuggestion]:
-    """Suggestions, the best attested first (most articles, then the most recent)."""
-    stmt = select(GazetteerSuggestion).order_by(GazetteerSuggestion.count.desc(),
-                                                GazetteerSuggestion.last_seen.desc(),
-                                                GazetteerSuggestion.id).limit(limit)
+    """Suggestions, the best attested first (most articles, then the surer kind, then the most
+    recent)."""
+    stmt = select(GazetteerSuggestion)
     if status:
         stmt = stmt.where(GazetteerSuggestion.status == status)
-    return list(session.scalars(stmt))
+    rows = list(session.scalars(stmt))
+    rows.sort(key=lambda r: (-(r.count or 0), -_prior(r), -r.last_seen.timestamp(), r.id))
+    return rows[:limit]
 
 
 def get(session: Session, suggestion_id: int) -> GazetteerSuggestion:
