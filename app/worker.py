@@ -18,6 +18,11 @@ class Worker:
     def run_once(self) -> dict:
         """One round of work; returns what was done."""
         done: dict = {}
+        # Another process may have accepted a gazetteer change: tag (and sync) with it.
+        try:
+            self.runtime.refresh_gazetteer(force=True)
+        except Exception:  # noqa: BLE001 - the round goes on with the gazetteer it has
+            log.exception("gazetteer refresh failed")
         # --- feeds: poll the sources that are due (app/ingest/poller.py) ----------------------
         # Before the index drain, so what a poll stores is pushed in the same round.
         try:

@@ -91,3 +91,25 @@ def test_rejected_never_comes_back(runtime):
         suggestions.record_found(s, [(2, None, cand)])
         assert suggestions.listing(s) == []
         assert suggestions.get(s, row.id).count == 1
+
+
+def test_an_accepted_restriction_is_on_the_timeline_and_tags_articles(runtime, client):
+    """What the Federal Register helper relies on: a proposed rule, once accepted, is read
+    wherever restrictions are (the timeline's events, the tagger, the facets)."""
+    with runtime.sessions.begin() as s:
+        sid = suggestions.propose(s, "restriction", RULE["name"], RULE, origin="federal-register")
+    client.post("/admin/login", data={"token": "test-admin-token-0123456789"})
+    page = client.get("/admin/gazetteer")
+    assert "Test Rule (2026)" in page.text
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    answer = client.post(f"/admin/gazetteer/suggestions/{sid}/accept", data={"csrf": csrf}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    timeline = client.get("/api/timeline", params={"from": "2026-11-01", "to": "2026-11-30"}).json()
+    assert RULE["id"] in [e["id"] for e in timeline["events"]]
+    stored = client.post("/api/articles", headers={"Authorization": "Bearer test-admin-token-0123456789"},
+                         json={"title": "Huawei and the test rule", "lang": "en", "published_at": "2026-11-21",
+                               "body": "Huawei said the test rule would hurt sales of the Ascend 910C abroad."})
+    article_id = stored.json()["article_ids"][0]
+    found = client.get("/api/search", params={"restriction": RULE["id"]}).json()
+    assert [h["id"] for h in found["hits"]] == [article_id]
+    assert {"id": RULE["id"], "name": RULE["name"], "count": 1} in found["facets"]["restriction"]

@@ -226,6 +226,9 @@ class Ingestor:
 
     @classmethod
     def for_runtime(cls, runtime: "Runtime", processes: int = 1) -> "Ingestor":
+        # Tag with the gazetteer as accepted changes left it (and never sync the entities
+        # table back to an older one).
+        runtime.refresh_gazetteer(force=True)
         return cls(runtime.sessions, runtime.enricher, outbox=runtime.outbox, processes=processes,
                    cpu_seconds=runtime.settings.item_cpu_seconds or None)
 
