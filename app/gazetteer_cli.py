@@ -111,7 +111,12 @@ def reject_cmd(suggestion_id: int, by: str | None) -> None:
     click.echo(f"rejected {suggestion_id}: {name}")
 
 
-@gazetteer_group.command("add-alias")
+@gazetteer_group.group("alias")
+def alias_group() -> None:
+    """Add or remove one alias of an entity (an overlay change; re-tag queued)."""
+
+
+@alias_group.command("add")
 @click.argument("entity_id")
 @click.argument("alias")
 @click.option("--lang", default="en", show_default=True, help="Language of the alias.")
@@ -130,7 +135,7 @@ def add_alias_cmd(entity_id: str, alias: str, lang: str, by: str | None) -> None
     _decided(change, runtime)
 
 
-@gazetteer_group.command("remove-alias")
+@alias_group.command("remove")
 @click.argument("entity_id")
 @click.argument("alias")
 @click.option("--lang", help="Only in this language (default: every language listing it).")

@@ -17,12 +17,14 @@ the ingest pipeline turns any exception into "no candidates" (logged).
 import re
 from collections.abc import Iterable, Sequence
 
+import ahocorasick
+
 from rapidfuzz.distance import Levenshtein
 
 from app.enrich.tagger import Hit
 from app.gazetteer import Gazetteer
 from app.gazetteer.suggestions import Candidate, fold, slug
-from app.text import ARABIC_LETTER, HAN, strip_arabic_prefix
+from app.text import ARABIC_LETTER, HAN, normalize, strip_arabic_prefix
 
 _MODEL = r"(?<![A-Za-z0-9])(?P<m>[A-Z]{1,4}\d{2,4}[A-Z]{0,2}|\d{3,4}[A-Z]{1,2})(?![A-Za-z0-9])"
 # After a family or maker: possessive, up to two words ("'s new", "Instinct"), a few Han
@@ -58,20 +60,27 @@ _NAME_AFTER = {"ru": r"(?P<n>[A-ZА-ЯЁ][\w\-]+(?:\s+[A-ZА-ЯЁ][\w\-]+){0,2})
 
 
 def _trigger_pattern(lang: str, words: list[str]) -> re.Pattern:
-    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?i:{alternatives})(?!\w){_BETWEEN.get(lang, _LOWER_WORDS)}\s+"
-                      rf"{_NAME_AFTER.get(lang, _LATIN_NAME + _FOLLOW)}")
+    """What follows a trigger word: the words allowed between, then the name (matched at the
+    end of the trigger found by the automaton below)."""
+    return re.compile(rf"(?!\w){_BETWEEN.get(lang, _LOWER_WORDS)}\s+{_NAME_AFTER.get(lang, _LATIN_NAME + _FOLLOW)}")
+
+
+def _trigger_automaton(words: list[str]) -> ahocorasick.Automaton:
+    """The trigger words of a language in one automaton: a text is scanned once, in C, for all
+    of them (a regex alternation tries each at every position)."""
+    automaton = ahocorasick.Automaton()
+    for word in words:
+        automaton.add_word(word.lower(), len(word))
+    automaton.make_automaton()
+    return automaton
 
 
 _ARABIC_CONTEXT = re.compile(r"(?:^|[\s(«\"])[وفبل]?(?:شركة|شركه|مجموعة|مجموعه)\s+(?P<n>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+){0,3})")
 _HAN_CONTEXT = re.compile(r"(?P<n>[\u4e00-\u9fff]{2,12}?)(?:股份有限公司|有限公司|子公司|公司|集团)")
-_COMPILED = {lang: [_trigger_pattern(lang, words)] for lang, words in _TRIGGER_WORDS.items()}
-# A pattern runs only when one of its words is in the lower-cased text: a substring test costs
-# far less than a regex scan.
-_PATTERN_WORDS = {_COMPILED[lang][0]: words for lang, words in _TRIGGER_WORDS.items()}
+_COMPILED = {lang: (_trigger_automaton(words), _trigger_pattern(lang, words)) for lang, words in _TRIGGER_WORDS.items()}
 # "X Corp.", "X Inc.": the suffix is rare and cheap to find; the name is then read backwards.
-_LEGAL_AT = re.compile(rf"\s*,?\s+{_LEGAL}(?![\w])")
-_NAME_BEFORE = re.compile(rf"(?<![\w-])(?P<n>{_CAP}(?:\s+(?:{_CAP}|&|de|of)){{0,3}})$")
+_LEGAL_AT = re.compile(rf"{_LEGAL}(?![\w])")
+_NAME_BEFORE = re.compile(rf"(?<![\w-])(?P<n>{_CAP}(?:\s+(?:{_CAP}|&|de|of)){{0,3}})\s*,?\s+$")
 
 _LATIN_STOP = frozenset("""the a an this that its their his her our chinese american us u.s. dutch japanese taiwanese
 korean south north new european british french german indian russian global state monday tuesday wednesday
@@ -212,17 +221,29 @@ class Discovery:
 
     def _companies(self, text: str, hits: Sequence[Hit], lang: str) -> Iterable[Candidate]:
         spans = [(h.start, h.end) for h in hits]
-        patterns: list[re.Pattern] = list(_COMPILED.get(lang, ()))
+        matches: list[tuple[re.Match, re.Pattern]] = []
+        languages = [lang] if lang in _COMPILED else []
         if lang not in ("en", "ar", "zh"):
-            patterns += _COMPILED["en"]  # "chipmaker X" and "X Corp." are written everywhere
-        if lang == "ar" or (lang not in _COMPILED and lang != "zh"):
-            patterns.append(_ARABIC_CONTEXT)
-        if lang in ("zh", "ja"):
-            patterns.append(_HAN_CONTEXT)
+            languages.append("en")  # "chipmaker X" and "X Corp." are written everywhere
         lowered = text.lower()
-        matches = [(m, p) for p in patterns if self._worth(p, lowered) for m in p.finditer(text)]
+        if len(lowered) == len(text):  # offsets hold (a few characters grow when lower-cased)
+            for code in languages:
+                automaton, tail = _COMPILED[code]
+                for end, size in automaton.iter(lowered):
+                    start = end + 1 - size
+                    if start and lowered[start - 1].isalnum():
+                        continue
+                    m = tail.match(text, end + 1)
+                    if m is not None:
+                        matches.append((m, tail))
+        if (lang == "ar" or lang not in _COMPILED and lang != "zh") and ("شرك" in text or "مجموع" in text):
+            matches.extend((m, _ARABIC_CONTEXT) for m in _ARABIC_CONTEXT.finditer(text))
+        if lang in ("zh", "ja") and ("公司" in text or "集团" in text):
+            matches.extend((m, _HAN_CONTEXT) for m in _HAN_CONTEXT.finditer(text))
         if lang not in ("ar", "zh"):
             for legal in _LEGAL_AT.finditer(text):
+                if legal.start() and text[legal.start() - 1].isalnum():
+                    continue
                 m = _NAME_BEFORE.search(text, max(0, legal.start() - 80), legal.start())
                 if m is not None:
                     matches.append((m, _NAME_BEFORE))
@@ -246,12 +267,6 @@ class Discovery:
             else:
                 yield Candidate("company", key, name, None, None, _lang(name, lang), name,
                                 sentence(text, start, end), None, slug(name))
-
-    @staticmethod
-    def _worth(pattern: re.Pattern, lowered: str) -> bool:
-        """Whether a trigger word of the pattern is in the (lower-cased) text at all."""
-        words = _PATTERN_WORDS.get(pattern)
-        return words is None or any(w in lowered for w in words)
 
     @staticmethod
     def _clean(raw: str, pattern: re.Pattern) -> str | None:
@@ -296,40 +311,65 @@ class Discovery:
         return None
 
     def _spellings(self, body: str, mentions: Sequence[Hit], lang: str, owners: set[str]) -> Iterable[Candidate]:
-        tables = [(e, self.spellings[e]) for e in owners if e in self.spellings]
-        if not tables:
+        by_first: dict[str, list[tuple[str, str]]] = {}  # first folded letter -> (alias, owner)
+        for owner in owners:
+            for first, aliases in self.spellings.get(owner, {}).items():
+                by_first.setdefault(first, []).extend((a, owner) for a in aliases)
+        if not by_first:
             return
-        firsts = {k for _e, table in tables for k in table}
         covered = bytearray(len(body))
         for h in mentions:
             covered[h.start:h.end] = b"\x01" * (h.end - h.start)
         seen: set[str] = set()
+        known = self.known
         for m in _WORD.finditer(body):
             surface = m.group()
             if surface in seen or covered[m.start()]:
                 continue
             seen.add(surface)
             first = surface[0]
-            if first < "\u0600":  # Latin or Cyrillic: a capitalised word whose first letter some alias has
-                if not first.isupper() or first.lower() not in firsts:
-                    continue
-                forms = [fold(surface)]
-            elif first <= "\u06ff":  # Arabic, maybe with attached prefixes
-                folded = fold(surface)
-                forms = [folded, *strip_arabic_prefix(folded)]
-            else:
-                continue  # Chinese and the rest: no words to compare
+            if first < "\u0600":
+                if first.lower() not in by_first:
+                    continue  # Latin or Cyrillic whose first letter no alias has
+            elif _first_folded(first) not in by_first and first not in _ARABIC_PREFIX_LETTERS:
+                continue  # Arabic that neither starts like an alias nor with a prefix
+            forms = _forms(surface)
             for form in forms:
-                if form in self.known or len(form) < 4:
+                if form in known or len(form) < 4:
                     break
-                owner = next((e for e, table in tables
-                              for alias in table.get(form[0], ()) if _close(form, alias)), None)
+                owner = next((o for alias, o in by_first.get(form[0], ()) if _close(form, alias)), None)
                 if owner is None:
                     continue
                 name = surface[len(surface) - len(form):] if first >= "\u0600" else surface
                 yield Candidate(self.companies[owner].type, f"{owner}:{form}", name, owner, None,
                                 _lang(name, lang), name, sentence(body, m.start(), m.end()))
                 break
+
+
+_ARABIC_PREFIX_LETTERS = frozenset("وفبكلال")
+_FOLDED_CHAR: dict[str, str] = {}
+
+
+def _first_folded(ch: str) -> str:
+    folded = _FOLDED_CHAR.get(ch)
+    if folded is None:
+        folded = _FOLDED_CHAR[ch] = normalize(ch)[:1]
+    return folded
+
+
+_FORMS: dict[str, tuple[str, ...]] = {}  # word -> its folded forms (words recur across articles)
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """A word folded, and for Arabic also without each attached prefix it may carry."""
+    forms = _FORMS.get(word)
+    if forms is None:
+        folded = normalize(word)
+        forms = (folded, *strip_arabic_prefix(folded)) if word[0] >= "\u0600" else (folded,)
+        if len(_FORMS) > 200_000:
+            _FORMS.clear()
+        _FORMS[word] = forms
+    return forms
 
 
 def _close(word: str, alias: str) -> bool:
