@@ -107,16 +107,25 @@ def _refused(request: Request, session: Session, runtime: Runtime, message: str,
 @router.post(PAGE + "/suggestions/{suggestion_id}/accept")
 def admin_accept(suggestion_id: SuggestionId, request: Request, session: SessionDep, runtime: RuntimeDep,
                  form: dict = Depends(require_editor_form)):
-    """Accept: as a new entity (optional canonical name, id, parent), or with `as_entity` as an
-    alias of that entity."""
+    """Accept: as a new entity (optional canonical name, id, type, parent, names per language as
+    JSON), or with `as_entity` as an alias of that entity."""
     def field(name: str) -> str | None:
         value = str(form.get(name, "")).strip()
         return value or None
 
+    overrides: dict = {}
+    if field("parent"):
+        overrides["parent"] = field("parent")
+    if field("type"):
+        overrides["type"] = field("type")
+    if field("aliases"):
+        try:
+            overrides["aliases"] = json.loads(str(field("aliases")))
+        except json.JSONDecodeError as exc:
+            return _refused(request, session, runtime, f"Names per language: not JSON: {exc}")
     try:
         suggestions.accept(session, suggestion_id, _actor(request, session), as_entity=field("as_entity"),
-                           name=field("name"), entity_id=field("entity_id"),
-                           overrides={"parent": field("parent")} if field("parent") else None)
+                           name=field("name"), entity_id=field("entity_id"), overrides=overrides or None)
     except suggestions.SuggestionError as exc:
         if "no suggestion" in str(exc):
             raise HTTPException(404, str(exc)) from None
