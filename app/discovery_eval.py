@@ -69,7 +69,8 @@ def _matches(suggestion: dict, expected: dict) -> bool:
     if suggestion["type"] != expected["type"] or suggestion["of"] != expected.get("of"):
         return False
     names = {suggestions.fold(suggestion["name"])} | {
-        suggestions.fold(n) for ns in suggestion["aliases"].values() for n in ns}
+        suggestions.fold(n) for ns in suggestion["aliases"].values() for n in ns
+    }
     return any(suggestions.fold(n) in names for n in expected["names"])
 
 
@@ -78,16 +79,32 @@ def _suggest(rows: Sequence[dict], workdir: Path) -> list[dict]:
     data = workdir / "articles.jsonl"
     with data.open("w", encoding="utf-8") as f:
         for row in rows:
-            f.write(json.dumps({"title": row["title"], "body": row["body"], "lang": row["lang"],
-                                "published_at": row["published_at"], "source": "discovery-eval",
-                                "url": f"https://eval.example/{row['id']}"}, ensure_ascii=False) + "\n")
-    settings = Settings(data_dir=workdir, database_url=f"sqlite:///{workdir / 'eval.db'}", meili_url=None)
+            f.write(
+                json.dumps(
+                    {
+                        "title": row["title"],
+                        "body": row["body"],
+                        "lang": row["lang"],
+                        "published_at": row["published_at"],
+                        "source": "discovery-eval",
+                        "url": f"https://eval.example/{row['id']}",
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+    settings = Settings(
+        data_dir=workdir, database_url=f"sqlite:///{workdir / 'eval.db'}", meili_url=None
+    )
     upgrade(settings)
     runtime = build_runtime(settings)
     try:
         report = Ingestor.for_runtime(runtime).ingest(expand([str(data)], settings))
         if report.rejected:
-            raise ValueError(f"the discovery set has rejected articles: {[r.reason for r in report.rejected[:3]]}")
+            raise ValueError(
+                "the discovery set has rejected articles: "
+                f"{[r.reason for r in report.rejected[:3]]}"
+            )
         with runtime.sessions() as session:
             return [suggestions.as_dict(r) for r in suggestions.listing(session, "open", 10_000)]
     finally:
@@ -98,13 +115,27 @@ def score(rows: Sequence[dict]) -> Score:
     expected = _expected(rows)
     with tempfile.TemporaryDirectory(prefix="chipwatch-discovery-") as tmp:
         found = _suggest(rows, Path(tmp))
-    top = [{"name": s["name"], "type": s["type"], "of": s["of"], "count": s["count"],
-            "correct": any(_matches(s, e) for e in expected)} for s in found[:TOP]]
+    top = [
+        {
+            "name": s["name"],
+            "type": s["type"],
+            "of": s["of"],
+            "count": s["count"],
+            "correct": any(_matches(s, e) for e in expected),
+        }
+        for s in found[:TOP]
+    ]
     hit = [e for e in expected if any(_matches(s, e) for s in found)]
     missed = [e for e in expected if e not in hit]
-    return Score(len(rows), len(expected), len(found),
-                 sum(t["correct"] for t in top) / len(top) if top else 0.0,
-                 len(hit) / len(expected) if expected else 1.0, top, missed)
+    return Score(
+        len(rows),
+        len(expected),
+        len(found),
+        sum(t["correct"] for t in top) / len(top) if top else 0.0,
+        len(hit) / len(expected) if expected else 1.0,
+        top,
+        missed,
+    )
 
 
 def evaluate(path: Path = EVAL_SET) -> dict[str, Score]:
@@ -117,17 +148,31 @@ def evaluate(path: Path = EVAL_SET) -> dict[str, Score]:
 
 
 def format_text(scores: dict[str, Score], show_misses: bool = True) -> str:
-    lines = [f"{'set':<6} {'articles':>8} {'expected':>8} {'suggested':>9} {'P@20':>6} {'recall':>7}"]
+    lines = [
+        f"{'set':<6} {'articles':>8} {'expected':>8} {'suggested':>9} {'P@20':>6} {'recall':>7}"
+    ]
     for name, s in scores.items():
-        lines.append(f"{name:<6} {s.articles:>8} {s.expected:>8} {s.suggested:>9} "
-                     f"{s.precision_top:>6.3f} {s.recall:>7.3f}")
+        lines.append(
+            f"{name:<6} {s.articles:>8} {s.expected:>8} {s.suggested:>9} "
+            f"{s.precision_top:>6.3f} {s.recall:>7.3f}"
+        )
     if show_misses:
         s = scores["all"]
         wrong = [t for t in s.top if not t["correct"]]
         if wrong:
-            lines.append("wrong in the top 20: " + "; ".join(f"{t['type']} {t['name']}" + (
-                f" (alias of {t['of']})" if t["of"] else "") for t in wrong))
+            lines.append(
+                "wrong in the top 20: "
+                + "; ".join(
+                    f"{t['type']} {t['name']}" + (f" (alias of {t['of']})" if t["of"] else "")
+                    for t in wrong
+                )
+            )
         if s.missed:
-            lines.append("missed: " + "; ".join(f"{m['type']} {m['name']}" + (
-                f" (alias of {m['of']})" if m.get("of") else "") for m in s.missed))
+            lines.append(
+                "missed: "
+                + "; ".join(
+                    f"{m['type']} {m['name']}" + (f" (alias of {m['of']})" if m.get("of") else "")
+                    for m in s.missed
+                )
+            )
     return "\n".join(lines)

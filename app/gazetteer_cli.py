@@ -42,8 +42,12 @@ def gazetteer_group() -> None:
 
 @gazetteer_group.command("suggestions")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable suggestions.")
-@click.option("--status", type=click.Choice(["open", "accepted", "rejected", "all"]), default="open",
-              show_default=True)
+@click.option(
+    "--status",
+    type=click.Choice(["open", "accepted", "rejected", "all"]),
+    default="open",
+    show_default=True,
+)
 @click.option("--limit", type=click.IntRange(1, 10000), default=200, show_default=True)
 def suggestions_cmd(as_json: bool, status: str, limit: int) -> None:
     """Names the gazetteer lacks, the best attested first."""
@@ -51,23 +55,34 @@ def suggestions_cmd(as_json: bool, status: str, limit: int) -> None:
 
     runtime = _runtime()
     with runtime.sessions() as session:
-        rows = [suggestions.as_dict(r) for r in
-                suggestions.listing(session, None if status == "all" else status, limit)]
+        rows = [
+            suggestions.as_dict(r)
+            for r in suggestions.listing(session, None if status == "all" else status, limit)
+        ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
         click.echo("no suggestions")
     for r in rows:
-        target = f" -> alias of {r['of']}" if r["of"] else (f" (of {r['parent']})" if r["parent"] else "")
-        click.echo(f"{r['id']:>5}  {r['type']:<11} {r['name']}{target}  [{r['count']} articles, {r['status']}]")
+        target = (
+            f" -> alias of {r['of']}"
+            if r["of"]
+            else (f" (of {r['parent']})" if r["parent"] else "")
+        )
+        click.echo(
+            f"{r['id']:>5}  {r['type']:<11} {r['name']}{target}"
+            f"  [{r['count']} articles, {r['status']}]"
+        )
         for ex in r["examples"][:2]:
             click.echo(f"         {ex['text'][:110]}")
 
 
 def _decided(change, runtime) -> None:
-    click.echo(f"change {change.id}: {change.action} {change.entity_id}; re-tag queued "
-               f"(gazetteer {runtime.enricher.gazetteer.version} until the worker picks it up)")
+    click.echo(
+        f"change {change.id}: {change.action} {change.entity_id}; re-tag queued "
+        f"(gazetteer {runtime.enricher.gazetteer.version} until the worker picks it up)"
+    )
 
 
 @gazetteer_group.command("accept")
@@ -77,16 +92,29 @@ def _decided(change, runtime) -> None:
 @click.option("--id", "entity_id", help="Id of the new entity (default: made from the name).")
 @click.option("--parent", help="Family or maker (chips), parent company (companies).")
 @click.option("--by", help="Who decides (default: cli:<login>).")
-def accept_cmd(suggestion_id: int, as_entity: str | None, name: str | None, entity_id: str | None,
-               parent: str | None, by: str | None) -> None:
+def accept_cmd(
+    suggestion_id: int,
+    as_entity: str | None,
+    name: str | None,
+    entity_id: str | None,
+    parent: str | None,
+    by: str | None,
+) -> None:
     """Accept a suggestion: as a new entity, or with --as as an alias of an existing one."""
     from app.gazetteer import overlay, suggestions
 
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            change = suggestions.accept(session, suggestion_id, _by(by), as_entity=as_entity, name=name,
-                                        entity_id=entity_id, overrides={"parent": parent} if parent else None)
+            change = suggestions.accept(
+                session,
+                suggestion_id,
+                _by(by),
+                as_entity=as_entity,
+                name=name,
+                entity_id=entity_id,
+                overrides={"parent": parent} if parent else None,
+            )
             session.expunge(change)
     except (suggestions.SuggestionError, overlay.OverlayError) as exc:
         _fail(str(exc))
@@ -163,21 +191,37 @@ def history_cmd(entity: str | None, as_json: bool) -> None:
 
     runtime = _runtime()
     with runtime.sessions() as session:
-        rows = [{"id": c.id, "entity_id": c.entity_id, "action": c.action, "by": c.by,
-                 "at": c.at.isoformat(), "note": c.note, "suggestion_id": c.suggestion_id,
-                 "payload": c.payload} for c in overlay.history(session, entity)]
+        rows = [
+            {
+                "id": c.id,
+                "entity_id": c.entity_id,
+                "action": c.action,
+                "by": c.by,
+                "at": c.at.isoformat(),
+                "note": c.note,
+                "suggestion_id": c.suggestion_id,
+                "payload": c.payload,
+            }
+            for c in overlay.history(session, entity)
+        ]
         version = overlay.effective_gazetteer(session).version
     if as_json:
         click.echo(json.dumps({"version": version, "changes": rows}, ensure_ascii=False, indent=2))
         return
     click.echo(f"gazetteer {version}")
     for r in rows:
-        click.echo(f"{r['id']:>5}  {r['at'][:19]}  {r['by']:<20} {r['action']:<13} {r['entity_id']}")
+        click.echo(
+            f"{r['id']:>5}  {str(r['at'])[:19]}  {r['by']:<20} {r['action']:<13} {r['entity_id']}"
+        )
 
 
 @gazetteer_group.command("export")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the changed data files here (shipped format), instead of printing the overlay.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write the changed data files here (shipped format), instead of printing the overlay.",
+)
 def export_cmd(out_dir: Path | None) -> None:
     """The overlay in the shipped JSON format, to contribute back to app/gazetteer/data."""
     from app.gazetteer import overlay
@@ -205,11 +249,24 @@ def jobs_cmd(run_now: bool, as_json: bool) -> None:
             if not done["chunks"]:
                 break
     with runtime.sessions() as session:
-        rows = [{"id": j.id, "change_id": j.change_id, "status": j.status, "scanned": j.done,
-                 "total": j.total, "retagged": j.retagged, "error": j.error} for j in retag.jobs(session)]
+        rows = [
+            {
+                "id": j.id,
+                "change_id": j.change_id,
+                "status": j.status,
+                "scanned": j.done,
+                "total": j.total,
+                "retagged": j.retagged,
+                "error": j.error,
+            }
+            for j in retag.jobs(session)
+        ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['id']:>5}  change {r['change_id']:<5} {r['status']:<8} scanned {r['scanned']}/{r['total']}"
-                   f", re-tagged {r['retagged']}" + (f"  {r['error']}" if r["error"] else ""))
+        click.echo(
+            f"{r['id']:>5}  change {r['change_id']:<5} {r['status']:<8}"
+            f" scanned {r['scanned']}/{r['total']}"
+            f", re-tagged {r['retagged']}" + (f"  {r['error']}" if r["error"] else "")
+        )

@@ -37,11 +37,20 @@ def _automaton(names: list[str]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _affected(session: Session, job: RetagJob, automaton: ahocorasick.Automaton | None,
-              rows: list[tuple[int, str, str]]) -> list[int]:
+def _affected(
+    session: Session,
+    job: RetagJob,
+    automaton: ahocorasick.Automaton | None,
+    rows: list[tuple[int, str, str]],
+) -> list[int]:
     ids = [r[0] for r in rows]
-    tagged = set(session.scalars(select(ArticleEntity.article_id).where(
-        ArticleEntity.article_id.in_(ids), ArticleEntity.entity_id.in_(job.entity_ids))))
+    tagged = set(
+        session.scalars(
+            select(ArticleEntity.article_id).where(
+                ArticleEntity.article_id.in_(ids), ArticleEntity.entity_id.in_(job.entity_ids)
+            )
+        )
+    )
     out = []
     for article_id, title, body in rows:
         if article_id in tagged:
@@ -58,18 +67,26 @@ def run_chunk(runtime: Runtime, session: Session, job: RetagJob) -> bool:
     if job.status == "queued":
         job.status = "running"
         job.total = session.scalar(select(func.count()).select_from(Article)) or 0
-    rows = [tuple(r) for r in session.execute(
-        select(Article.id, Article.title, Article.body).where(Article.id > job.scanned_to)
-        .order_by(Article.id).limit(CHUNK))]
+    rows = [
+        tuple(r)
+        for r in session.execute(
+            select(Article.id, Article.title, Article.body)
+            .where(Article.id > job.scanned_to)
+            .order_by(Article.id)
+            .limit(CHUNK)
+        )
+    ]
     if not rows:
         job.status, job.finished_at = "done", datetime.now(UTC)
         return True
     affected = _affected(session, job, _automaton(list(job.names)), rows)  # type: ignore[arg-type]
     if affected:
         writer = ArticleWriter(runtime.enricher, runtime.outbox)
-        for article in session.scalars(select(Article).where(Article.id.in_(affected)).order_by(Article.id)):
+        for article in session.scalars(
+            select(Article).where(Article.id.in_(affected)).order_by(Article.id)
+        ):
             writer.retag(session, article)
-    job.scanned_to = rows[-1][0]
+    job.scanned_to = int(rows[-1][0])  # type: ignore[call-overload]
     job.done = min(job.total, job.done + len(rows)) if job.total else job.done + len(rows)
     job.retagged += len(affected)
     return False
@@ -83,8 +100,12 @@ def run_jobs(runtime: Runtime, max_chunks: int = 20) -> dict:
         job_id = None
         try:
             with runtime.sessions.begin() as session:
-                job = session.scalar(select(RetagJob).where(RetagJob.status.in_(("queued", "running")))
-                                     .order_by(RetagJob.id).limit(1))
+                job = session.scalar(
+                    select(RetagJob)
+                    .where(RetagJob.status.in_(("queued", "running")))
+                    .order_by(RetagJob.id)
+                    .limit(1)
+                )
                 if job is None:
                     break
                 job_id, before = job.id, job.retagged
@@ -105,7 +126,11 @@ def _fail(runtime: Runtime, job_id: int, exc: Exception) -> None:
     with runtime.sessions.begin() as session:
         job = session.get(RetagJob, job_id)
         if job is not None:
-            job.status, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}", datetime.now(UTC)
+            job.status, job.error, job.finished_at = (
+                "failed",
+                f"{type(exc).__name__}: {exc}",
+                datetime.now(UTC),
+            )
 
 
 def jobs(session: Session, limit: int = 20) -> list[RetagJob]:
@@ -113,5 +138,11 @@ def jobs(session: Session, limit: int = 20) -> list[RetagJob]:
 
 
 def pending(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(RetagJob)
-                          .where(RetagJob.status.in_(("queued", "running")))) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(RetagJob)
+            .where(RetagJob.status.in_(("queued", "running")))
+        )
+        or 0
+    )

@@ -15,7 +15,11 @@ from pathlib import Path
 
 from app import ROOT
 
-SETS = ("app/data/sample/articles.jsonl", "app/data/eval/articles.jsonl", "app/data/eval/discovery.jsonl")
+SETS = (
+    "app/data/sample/articles.jsonl",
+    "app/data/eval/articles.jsonl",
+    "app/data/eval/discovery.jsonl",
+)
 
 
 def _best(work, repeat: int) -> float:
@@ -29,26 +33,50 @@ def _best(work, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeat", type=int, default=5, help="runs; the best one counts (default 5)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs; the best one counts (default 5)"
+    )
     args = parser.parse_args()
     from app.enrich import default_enricher
     from app.enrich.discovery import Discovery
 
     enricher = default_enricher()
     discovery = Discovery(enricher.gazetteer)
-    rows = [json.loads(line) for name in SETS for line in Path(ROOT / name).read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    rows = [
+        json.loads(line)
+        for name in SETS
+        for line in Path(ROOT / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     items = [(r.get("title", ""), r.get("body", ""), r.get("lang") or "en") for r in rows]
     enriched = [(t, b, lang, enricher.enrich(t, b, None)) for t, b, lang in items]
-    found = sum(len(discovery.find(t, b, lang, e.mentions, e.title_mentions, e.tags)) for t, b, lang, e in enriched)
-    discover = _best(lambda: [discovery.find(t, b, lang, e.mentions, e.title_mentions, e.tags)
-                              for t, b, lang, e in enriched], args.repeat)
-    enrich = _best(lambda: [enricher.enrich(t, b, None) for t, b, _lang in items], max(1, args.repeat // 2))
+    found = sum(
+        len(discovery.find(t, b, lang, e.mentions, e.title_mentions, e.tags))
+        for t, b, lang, e in enriched
+    )
+    discover = _best(
+        lambda: [
+            discovery.find(t, b, lang, e.mentions, e.title_mentions, e.tags)
+            for t, b, lang, e in enriched
+        ],
+        args.repeat,
+    )
+    enrich = _best(
+        lambda: [enricher.enrich(t, b, None) for t, b, _lang in items], max(1, args.repeat // 2)
+    )
     n = len(items)
-    print(json.dumps({"articles": n, "candidates": found,
-                      "discovery_us_per_article_cpu": round(discover / n * 1e6, 1),
-                      "enrichment_us_per_article_cpu": round(enrich / n * 1e6, 1),
-                      "share_of_enrichment": round(discover / enrich, 3)}, indent=2))
+    print(
+        json.dumps(
+            {
+                "articles": n,
+                "candidates": found,
+                "discovery_us_per_article_cpu": round(discover / n * 1e6, 1),
+                "enrichment_us_per_article_cpu": round(enrich / n * 1e6, 1),
+                "share_of_enrichment": round(discover / enrich, 3),
+            },
+            indent=2,
+        )
+    )
 
 
 if __name__ == "__main__":

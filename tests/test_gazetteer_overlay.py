@@ -11,10 +11,16 @@ from app.gazetteer import overlay, suggestions
 from app.models import Entity, RetagJob
 
 RULE = {
-    "id": "2026-11-test-rule", "type": "restriction", "name": "Test Rule (2026)", "date": "2026-11-20",
-    "issuer": "bis", "category": "us-restriction", "summary": "A rule made up for this test.",
+    "id": "2026-11-test-rule",
+    "type": "restriction",
+    "name": "Test Rule (2026)",
+    "date": "2026-11-20",
+    "issuer": "bis",
+    "category": "us-restriction",
+    "summary": "A rule made up for this test.",
     "concerns": {"company": ["huawei"], "chip": ["ascend-910c"]},
-    "aliases": {"en": ["Test Rule (2026)", "the test rule"]}, "cues": {"en": ["test cue"]},
+    "aliases": {"en": ["Test Rule (2026)", "the test rule"]},
+    "cues": {"en": ["test cue"]},
 }
 
 
@@ -45,7 +51,9 @@ def test_bad_changes_are_refused(runtime):
         with pytest.raises(overlay.OverlayError, match="bad id"):
             overlay.put_entity(s, {"id": "Bad Id", "type": "chip", "name": "x"}, "t")
         with pytest.raises(overlay.OverlayError, match="unknown entity ids nowhere"):
-            overlay.put_entity(s, {"id": "x1", "type": "chip", "name": "X1", "parent": "nowhere"}, "t")
+            overlay.put_entity(
+                s, {"id": "x1", "type": "chip", "name": "X1", "parent": "nowhere"}, "t"
+            )
         with pytest.raises(overlay.OverlayError, match="starts with its date"):
             overlay.put_entity(s, {**RULE, "id": "test-rule"}, "t")
         with pytest.raises(overlay.OverlayError, match="is a company"):
@@ -58,9 +66,14 @@ def test_bad_changes_are_refused(runtime):
 def test_restriction_proposed_accepted_and_exported(runtime, tmp_path):
     """The path an importer takes (a Federal Register rule): propose, accept, read back."""
     with runtime.sessions.begin() as s:
-        sid = suggestions.propose(s, "restriction", RULE["name"], RULE,
-                                  [{"url": "https://example.org/rule", "text": "A rule was published."}],
-                                  origin="federal-register")
+        sid = suggestions.propose(
+            s,
+            "restriction",
+            RULE["name"],
+            RULE,
+            [{"url": "https://example.org/rule", "text": "A rule was published."}],
+            origin="federal-register",
+        )
         assert suggestions.propose(s, "restriction", RULE["name"], RULE) == sid  # same row
         row = suggestions.as_dict(suggestions.get(s, sid))
         assert row["type"] == "restriction" and row["of"] is None and row["examples"][0]["url"]
@@ -82,8 +95,18 @@ def test_restriction_proposed_accepted_and_exported(runtime, tmp_path):
 
 
 def test_rejected_never_comes_back(runtime):
-    cand = suggestions.Candidate("chip", "nvidia:h30", "H30", None, "nvidia", "en", "H30", "The H30 chip.",
-                                 "accelerator", "h30")
+    cand = suggestions.Candidate(
+        "chip",
+        "nvidia:h30",
+        "H30",
+        None,
+        "nvidia",
+        "en",
+        "H30",
+        "The H30 chip.",
+        "accelerator",
+        "h30",
+    )
     with runtime.sessions.begin() as s:
         suggestions.record_found(s, [(1, None, cand)])
         (row,) = suggestions.listing(s)
@@ -102,13 +125,22 @@ def test_an_accepted_restriction_is_on_the_timeline_and_tags_articles(runtime, c
     page = client.get("/admin/gazetteer")
     assert "Test Rule (2026)" in page.text
     csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
-    answer = client.post(f"/admin/gazetteer/suggestions/{sid}/accept", data={"csrf": csrf}, follow_redirects=False)
+    answer = client.post(
+        f"/admin/gazetteer/suggestions/{sid}/accept", data={"csrf": csrf}, follow_redirects=False
+    )
     assert answer.status_code == 303, answer.text
     timeline = client.get("/api/timeline", params={"from": "2026-11-01", "to": "2026-11-30"}).json()
     assert RULE["id"] in [e["id"] for e in timeline["events"]]
-    stored = client.post("/api/articles", headers={"Authorization": "Bearer test-admin-token-0123456789"},
-                         json={"title": "Huawei and the test rule", "lang": "en", "published_at": "2026-11-21",
-                               "body": "Huawei said the test rule would hurt sales of the Ascend 910C abroad."})
+    stored = client.post(
+        "/api/articles",
+        headers={"Authorization": "Bearer test-admin-token-0123456789"},
+        json={
+            "title": "Huawei and the test rule",
+            "lang": "en",
+            "published_at": "2026-11-21",
+            "body": "Huawei said the test rule would hurt sales of the Ascend 910C abroad.",
+        },
+    )
     article_id = stored.json()["article_ids"][0]
     found = client.get("/api/search", params={"restriction": RULE["id"]}).json()
     assert [h["id"] for h in found["hits"]] == [article_id]

@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Sequence
 
 import ahocorasick
-
 from rapidfuzz.distance import Levenshtein
 
 from app.enrich.tagger import Hit
@@ -29,15 +28,26 @@ from app.text import ARABIC_LETTER, HAN, normalize, strip_arabic_prefix
 _MODEL = r"(?<![A-Za-z0-9])(?P<m>[A-Z]{1,4}\d{2,4}[A-Z]{0,2}|\d{3,4}[A-Z]{1,2})(?![A-Za-z0-9])"
 # After a family or maker: possessive, up to two words ("'s new", "Instinct"), a few Han
 # characters (的, 新款), then the model.
-_AFTER = re.compile(r"(?:['’]s?)?(?:\s*[A-Za-z][A-Za-z\-]{1,15}(?=[\s\-]))?(?:\s+[A-Za-z][A-Za-z\-]{1,15})?(?:[\s\-:]{0,2}|[\u4e00-\u9fff]{1,3})" + _MODEL)
+_AFTER = re.compile(
+    r"(?:['’]s?)?(?:\s*[A-Za-z][A-Za-z\-]{1,15}(?=[\s\-]))?(?:\s+[A-Za-z][A-Za-z\-]{1,15})?(?:[\s\-:]{0,2}|[\u4e00-\u9fff]{1,3})"
+    + _MODEL
+)
 # Before a maker: "H30 de Nvidia", "MI400 from AMD", "H30 من إنفيديا".
-_BEFORE = re.compile(_MODEL.replace("(?![A-Za-z0-9])", "").replace("(?<![A-Za-z0-9])", "") + r"(?:\s+\w+){0,2}\s+(?:de|d['’]|from|by|von|van|di|del|من|لـ)\s*$")
-_NOT_MODEL = re.compile(r"^(?:FY|CY|Q|G|COP|COVID|ISO|RMB|USD|EUR|CNY|GMT|UTC|PM|AM|HK|ZH|EN|AR|FR)\d|"
-                        r"^\d+(?:M|B|K|GB|TB|MB|MW|GW|KW|NM|MM|W|V|BN|AI|G)$")
+_BEFORE = re.compile(
+    _MODEL.replace("(?![A-Za-z0-9])", "").replace("(?<![A-Za-z0-9])", "")
+    + r"(?:\s+\w+){0,2}\s+(?:de|d['’]|from|by|von|van|di|del|من|لـ)\s*$"
+)
+_NOT_MODEL = re.compile(
+    r"^(?:FY|CY|Q|G|COP|COVID|ISO|RMB|USD|EUR|CNY|GMT|UTC|PM|AM|HK|ZH|EN|AR|FR)\d|"
+    r"^\d+(?:M|B|K|GB|TB|MB|MW|GW|KW|NM|MM|W|V|BN|AI|G)$"
+)
 
 _CAP = r"[A-Z][\w&\-]*(?:\.[A-Z]\.?)?"
 _LATIN_NAME = rf"(?P<n>{_CAP}(?:\s+(?:{_CAP}|&|de|of))*?(?:\s+{_CAP})?)"
-_LEGAL = r"(?:Corp(?:oration)?\.?|Inc\.?|Ltd\.?|Co\.,?\s+Ltd\.?|Co\.|Limited|GmbH|S\.A\.|SA|N\.V\.|AG|Holdings|Group)"
+_LEGAL = (
+    r"(?:Corp(?:oration)?\.?|Inc\.?|Ltd\.?|Co\.,?\s+Ltd\.?|Co\.|Limited|GmbH|S\.A\.|SA|N\.V\.|AG"
+    r"|Holdings|Group)"
+)
 _LOWER_WORDS = r"(?:\s+[a-zäöüßàâçéèêëîïôûùüÿñáíóú\-]{2,20}){0,2}"
 _FOLLOW = r"(?=[\s,.;:)'’]|$)"
 # Words that say "a company comes next" (matched in any case): the article and noun in Romance
@@ -45,14 +55,61 @@ _FOLLOW = r"(?=[\s,.;:)'’]|$)"
 # chinoise X"); the noun alone in Dutch ("het Eindhovense bedrijf X"); in German, which
 # capitalises every noun, only a name right after the noun counts.
 _TRIGGER_WORDS = {
-    "en": ["chipmaker", "chip-maker", "chip maker", "chip designer", "chip firm", "chip company", "startup",
-           "start-up", "firm", "company", "supplier", "manufacturer", "foundry", "designer", "developer",
-           "memory maker", "toolmaker", "subsidiary", "unit"],
-    "fr": ["la société", "l'entreprise", "l’entreprise", "le groupe", "le fabricant", "le fondeur", "la start-up",
-           "la startup", "la jeune pousse", "le concepteur", "la firme", "sa filiale", "la filiale"],
+    "en": [
+        "chipmaker",
+        "chip-maker",
+        "chip maker",
+        "chip designer",
+        "chip firm",
+        "chip company",
+        "startup",
+        "start-up",
+        "firm",
+        "company",
+        "supplier",
+        "manufacturer",
+        "foundry",
+        "designer",
+        "developer",
+        "memory maker",
+        "toolmaker",
+        "subsidiary",
+        "unit",
+    ],
+    "fr": [
+        "la société",
+        "l'entreprise",
+        "l’entreprise",
+        "le groupe",
+        "le fabricant",
+        "le fondeur",
+        "la start-up",
+        "la startup",
+        "la jeune pousse",
+        "le concepteur",
+        "la firme",
+        "sa filiale",
+        "la filiale",
+    ],
     "es": ["la empresa", "la compañía", "el fabricante", "la firma", "la filial", "el grupo"],
-    "de": ["unternehmen", "konzern", "chiphersteller", "firma", "hersteller", "tochter", "start-up"],
-    "nl": ["bedrijf", "chipmaker", "chipfabrikant", "fabrikant", "concern", "dochterbedrijf", "toeleverancier"],
+    "de": [
+        "unternehmen",
+        "konzern",
+        "chiphersteller",
+        "firma",
+        "hersteller",
+        "tochter",
+        "start-up",
+    ],
+    "nl": [
+        "bedrijf",
+        "chipmaker",
+        "chipfabrikant",
+        "fabrikant",
+        "concern",
+        "dochterbedrijf",
+        "toeleverancier",
+    ],
     "ru": ["компания", "компании", "производитель", "корпорация"],
 }
 _BETWEEN = {"en": "", "de": "", "ru": ""}
@@ -62,7 +119,10 @@ _NAME_AFTER = {"ru": r"(?P<n>[A-ZА-ЯЁ][\w\-]+(?:\s+[A-ZА-ЯЁ][\w\-]+){0,2})
 def _trigger_pattern(lang: str, words: list[str]) -> re.Pattern:
     """What follows a trigger word: the words allowed between, then the name (matched at the
     end of the trigger found by the automaton below)."""
-    return re.compile(rf"(?!\w){_BETWEEN.get(lang, _LOWER_WORDS)}\s+{_NAME_AFTER.get(lang, _LATIN_NAME + _FOLLOW)}")
+    return re.compile(
+        rf"(?!\w){_BETWEEN.get(lang, _LOWER_WORDS)}\s+"
+        rf"{_NAME_AFTER.get(lang, _LATIN_NAME + _FOLLOW)}"
+    )
 
 
 def _trigger_automaton(words: list[str]) -> ahocorasick.Automaton:
@@ -75,26 +135,95 @@ def _trigger_automaton(words: list[str]) -> ahocorasick.Automaton:
     return automaton
 
 
-_ARABIC_CONTEXT = re.compile(r"(?:^|[\s(«\"])[وفبل]?(?:شركة|شركه|مجموعة|مجموعه)\s+(?P<n>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+){0,3})")
-_HAN_CONTEXT = re.compile(r"(?P<n>[\u4e00-\u9fff]{2,12}?)(?:股份有限公司|有限公司|子公司|公司|集团)")
-_COMPILED = {lang: (_trigger_automaton(words), _trigger_pattern(lang, words)) for lang, words in _TRIGGER_WORDS.items()}
+_ARABIC_CONTEXT = re.compile(
+    r"(?:^|[\s(«\"])[وفبل]?(?:شركة|شركه|مجموعة|مجموعه)\s+(?P<n>[\u0621-\u064A]+(?:\s+[\u0621-\u064A]+){0,3})"
+)
+_HAN_CONTEXT = re.compile(
+    r"(?P<n>[\u4e00-\u9fff]{2,12}?)(?:股份有限公司|有限公司|子公司|公司|集团)"
+)
+_COMPILED = {
+    lang: (_trigger_automaton(words), _trigger_pattern(lang, words))
+    for lang, words in _TRIGGER_WORDS.items()
+}
 # "X Corp.", "X Inc.": the suffix is rare and cheap to find; the name is then read backwards.
 _LEGAL_AT = re.compile(rf"{_LEGAL}(?![\w])")
 _NAME_BEFORE = re.compile(rf"(?<![\w-])(?P<n>{_CAP}(?:\s+(?:{_CAP}|&|de|of)){{0,3}})\s*,?\s+$")
 
-_LATIN_STOP = frozenset("""the a an this that its their his her our chinese american us u.s. dutch japanese taiwanese
-korean south north new european british french german indian russian global state monday tuesday wednesday
-thursday friday saturday sunday january february march april may june july august september october november
-december ceo ai it he she they we in on at for and but which who as but also reuters bloomberg""".split())
-_ARABIC_STOP = frozenset("""التي الذي الذين في من على عن إلى الى أن ان إن قد كانت كان وقد لم لن ما مع بعد قبل هذه هذا
-تلك ذلك أو او ثم كما حيث عند خلال بين لدى منذ وهي وهو هي هو تعمل تنتج تصنع أعلنت اعلنت قالت صينية امريكية أمريكية
-ناشئة كبرى عملاقة رائدة تايوانية يابانية كورية هولندية محلية اخرى أخرى أخري عدة تابعة قابضة مملوكة حكومية خاصة
-عامة مدرجة كبيرة صغيرة واحدة لصناعة لتصنيع لتقنيات للتكنولوجيا للإلكترونيات للالكترونيات للرقائق لأشباه""".split())
-_HAN_CUT = re.compile(r".*[将把对与和及向在是的称据由被让给从为了使这该等或其到以于跟说即并且还也都就又再已曾而但则]")
-_HAN_GENERIC = ("芯片", "半导体", "中国", "美国", "一家", "这家", "该", "多家", "外国", "国外", "本土", "国内", "上市",
-                "科技", "技术", "智能", "电子", "投资", "贸易", "初创", "子", "母", "新", "大", "小", "其他", "相关", "全球", "台湾",
-                "日本", "韩国", "欧洲", "荷兰", "设备", "制造", "企业", "厂商", "巨头", "龙头", "供应商", "人工智能", "研究", "机构",
-                "设计", "研发", "生产", "销售", "运营", "服务", "软件", "硬件", "存储芯片", "晶圆", "代工", "封装", "测试")
+_LATIN_STOP = frozenset(
+    """the a an this that its their his her our chinese american us u.s. dutch japanese taiwanese
+korean south north new european british french german indian russian global state monday
+tuesday wednesday thursday friday saturday sunday january february march april may june
+july august september october november december ceo ai it he she they we in on at for and
+but which who as but also reuters bloomberg""".split()
+)
+_ARABIC_STOP = frozenset(
+    """التي الذي الذين في من على عن إلى الى أن ان إن قد كانت كان وقد لم لن ما مع بعد قبل هذه هذا
+تلك ذلك أو او ثم كما حيث عند خلال بين لدى منذ وهي وهو هي هو تعمل تنتج تصنع أعلنت اعلنت
+قالت صينية امريكية أمريكية ناشئة كبرى عملاقة رائدة تايوانية يابانية كورية هولندية محلية
+اخرى أخرى أخري عدة تابعة قابضة مملوكة حكومية خاصة عامة مدرجة كبيرة صغيرة واحدة لصناعة
+لتصنيع لتقنيات للتكنولوجيا للإلكترونيات للالكترونيات للرقائق لأشباه""".split()
+)
+_HAN_CUT = re.compile(
+    r".*[将把对与和及向在是的称据由被让给从为了使这该等或其到以于跟说即并且还也都就又再已曾而但则]"
+)
+_HAN_GENERIC = (
+    "芯片",
+    "半导体",
+    "中国",
+    "美国",
+    "一家",
+    "这家",
+    "该",
+    "多家",
+    "外国",
+    "国外",
+    "本土",
+    "国内",
+    "上市",
+    "科技",
+    "技术",
+    "智能",
+    "电子",
+    "投资",
+    "贸易",
+    "初创",
+    "子",
+    "母",
+    "新",
+    "大",
+    "小",
+    "其他",
+    "相关",
+    "全球",
+    "台湾",
+    "日本",
+    "韩国",
+    "欧洲",
+    "荷兰",
+    "设备",
+    "制造",
+    "企业",
+    "厂商",
+    "巨头",
+    "龙头",
+    "供应商",
+    "人工智能",
+    "研究",
+    "机构",
+    "设计",
+    "研发",
+    "生产",
+    "销售",
+    "运营",
+    "服务",
+    "软件",
+    "硬件",
+    "存储芯片",
+    "晶圆",
+    "代工",
+    "封装",
+    "测试",
+)
 # Words a variant spelling could be: capitalised Latin or Cyrillic, or Arabic (4+ letters).
 _WORD = re.compile(r"(?<![^\W\d_])(?:[A-ZА-ЯЁ][^\W\d_]{3,}|[\u0621-\u064A\u0671-\u06D3]{4,})")
 _SENTENCE_END = re.compile(r"[.!?。！？؟\n]")
@@ -117,7 +246,11 @@ def _lang(surface: str, article_lang: str) -> str:
         return script
     if script == "cyrl":
         return "ru"
-    return article_lang if article_lang and _script(article_lang) == "latn" and article_lang not in ("ar", "zh") else "en"
+    return (
+        article_lang
+        if article_lang and _script(article_lang) == "latn" and article_lang not in ("ar", "zh")
+        else "en"
+    )
 
 
 def sentence(text: str, start: int, end: int) -> str:
@@ -173,8 +306,15 @@ class Discovery:
 
     # --- one article ---------------------------------------------------------------------------
 
-    def find(self, title: str, body: str, lang: str, mentions: Sequence[Hit],
-             title_mentions: Sequence[Hit] = (), tags: Iterable[str] = ()) -> list[Candidate]:
+    def find(
+        self,
+        title: str,
+        body: str,
+        lang: str,
+        mentions: Sequence[Hit],
+        title_mentions: Sequence[Hit] = (),
+        tags: Iterable[str] = (),
+    ) -> list[Candidate]:
         found: dict[tuple[str, str, str], Candidate] = {}  # one per name and spelling
         for text, hits in ((body, mentions), (title, title_mentions)):
             if not text:
@@ -205,19 +345,42 @@ class Discovery:
                 m, start, end = b, b.start("m"), b.end("m")
             model = m.group("m")
             m_start, m_end = m.start("m"), m.end("m")
-            if _NOT_MODEL.search(model) or fold(model) in self.known or any(
-                    h.start < m_end and m_start < h.end for h in hits if h is not hit):
+            if (
+                _NOT_MODEL.search(model)
+                or fold(model) in self.known
+                or any(h.start < m_end and m_start < h.end for h in hits if h is not hit)
+            ):
                 continue
             surface = text[start:end]
             if family and fold(surface) in self.known:
                 continue
             name = f"{self.prefix[family]} {model}" if family else model
-            yield Candidate("chip", f"{maker}:{fold(model)}", name, None, maker, _lang(surface, lang), surface,
-                            sentence(text, start, end), "accelerator", slug(name))
+            yield Candidate(
+                "chip",
+                f"{maker}:{fold(model)}",
+                name,
+                None,
+                maker,
+                _lang(surface, lang),
+                surface,
+                sentence(text, start, end),
+                "accelerator",
+                slug(name),
+            )
             if family and surface != model:
                 # The bare model is a name too ("910C" is an alias of the Ascend 910C).
-                yield Candidate("chip", f"{maker}:{fold(model)}", name, None, maker, "en", model,
-                                sentence(text, start, end), "accelerator", slug(name))
+                yield Candidate(
+                    "chip",
+                    f"{maker}:{fold(model)}",
+                    name,
+                    None,
+                    maker,
+                    "en",
+                    model,
+                    sentence(text, start, end),
+                    "accelerator",
+                    slug(name),
+                )
 
     def _companies(self, text: str, hits: Sequence[Hit], lang: str) -> Iterable[Candidate]:
         spans = [(h.start, h.end) for h in hits]
@@ -236,7 +399,9 @@ class Discovery:
                     m = tail.match(text, end + 1)
                     if m is not None:
                         matches.append((m, tail))
-        if (lang == "ar" or lang not in _COMPILED and lang != "zh") and ("شرك" in text or "مجموع" in text):
+        if (lang == "ar" or lang not in _COMPILED and lang != "zh") and (
+            "شرك" in text or "مجموع" in text
+        ):
             matches.extend((m, _ARABIC_CONTEXT) for m in _ARABIC_CONTEXT.finditer(text))
         if lang in ("zh", "ja") and ("公司" in text or "集团" in text):
             matches.extend((m, _HAN_CONTEXT) for m in _HAN_CONTEXT.finditer(text))
@@ -262,11 +427,29 @@ class Discovery:
             of = self._close_company(key)
             if of is not None:  # a variant spelling of a known company: its first word
                 word = name.split()[0]
-                yield Candidate("company", f"{of}:{fold(word)}", word, of, None, _lang(word, lang), word,
-                                sentence(text, start, end))
+                yield Candidate(
+                    "company",
+                    f"{of}:{fold(word)}",
+                    word,
+                    of,
+                    None,
+                    _lang(word, lang),
+                    word,
+                    sentence(text, start, end),
+                )
             else:
-                yield Candidate("company", key, name, None, None, _lang(name, lang), name,
-                                sentence(text, start, end), None, slug(name))
+                yield Candidate(
+                    "company",
+                    key,
+                    name,
+                    None,
+                    None,
+                    _lang(name, lang),
+                    name,
+                    sentence(text, start, end),
+                    None,
+                    slug(name),
+                )
 
     @staticmethod
     def _clean(raw: str, pattern: re.Pattern) -> str | None:
@@ -280,13 +463,15 @@ class Discovery:
             return name if len(name.replace(" ", "")) >= 3 else None
         if pattern is _HAN_CONTEXT:
             cut = _HAN_CUT.match(raw)
-            name = raw[cut.end():] if cut else raw
+            name = raw[cut.end() :] if cut else raw
             rest = name
             for word in _HAN_GENERIC:
                 rest = rest.replace(word, "")
             return name if 2 <= len(name) <= 8 and len(rest) >= 2 else None
         words = raw.split()
-        while words and (words[0].lower().strip(".") in _LATIN_STOP or words[0].lower() in _LATIN_STOP):
+        while words and (
+            words[0].lower().strip(".") in _LATIN_STOP or words[0].lower() in _LATIN_STOP
+        ):
             words.pop(0)
         while words and re.fullmatch(_LEGAL, words[-1]):
             words.pop()
@@ -310,16 +495,18 @@ class Discovery:
                     return entity_id
         return None
 
-    def _spellings(self, body: str, mentions: Sequence[Hit], lang: str, owners: set[str]) -> Iterable[Candidate]:
+    def _spellings(
+        self, body: str, mentions: Sequence[Hit], lang: str, owners: set[str]
+    ) -> Iterable[Candidate]:
         by_first: dict[str, list[tuple[str, str]]] = {}  # first folded letter -> (alias, owner)
-        for owner in owners:
-            for first, aliases in self.spellings.get(owner, {}).items():
-                by_first.setdefault(first, []).extend((a, owner) for a in aliases)
+        for entity_id in owners:
+            for first, aliases in self.spellings.get(entity_id, {}).items():
+                by_first.setdefault(first, []).extend((a, entity_id) for a in aliases)
         if not by_first:
             return
         covered = bytearray(len(body))
         for h in mentions:
-            covered[h.start:h.end] = b"\x01" * (h.end - h.start)
+            covered[h.start : h.end] = b"\x01" * (h.end - h.start)
         seen: set[str] = set()
         known = self.known
         for m in _WORD.finditer(body):
@@ -337,12 +524,22 @@ class Discovery:
             for form in forms:
                 if form in known or len(form) < 4:
                     break
-                owner = next((o for alias, o in by_first.get(form[0], ()) if _close(form, alias)), None)
+                owner = next(
+                    (o for alias, o in by_first.get(form[0], ()) if _close(form, alias)), None
+                )
                 if owner is None:
                     continue
-                name = surface[len(surface) - len(form):] if first >= "\u0600" else surface
-                yield Candidate(self.companies[owner].type, f"{owner}:{form}", name, owner, None,
-                                _lang(name, lang), name, sentence(body, m.start(), m.end()))
+                name = surface[len(surface) - len(form) :] if first >= "\u0600" else surface
+                yield Candidate(
+                    self.companies[owner].type,
+                    f"{owner}:{form}",
+                    name,
+                    owner,
+                    None,
+                    _lang(name, lang),
+                    name,
+                    sentence(body, m.start(), m.end()),
+                )
                 break
 
 
@@ -392,4 +589,3 @@ def discovery_for(gazetteer: Gazetteer) -> Discovery:
             _CACHE.pop(next(iter(_CACHE)))
         found = _CACHE[gazetteer.version] = Discovery(gazetteer)
     return found
-

@@ -29,8 +29,14 @@ from app.models import GazetteerChange, RetagJob
 
 ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 TYPES = (*gz.ENTITY_TYPES, "event")
-FILES = {"company": "companies", "chip": "chips", "region": "regions", "agency": "agencies",
-         "restriction": "restrictions", "event": "events"}
+FILES = {
+    "company": "companies",
+    "chip": "chips",
+    "region": "regions",
+    "agency": "agencies",
+    "restriction": "restrictions",
+    "event": "events",
+}
 RESTRICTION_ID = re.compile(r"^\d{4}-\d{2}-[a-z0-9-]+$")
 
 
@@ -46,7 +52,8 @@ def state(session: Session) -> dict[str, dict | None]:
     """entity id -> its payload (None: deleted), for every entity the overlay touches."""
     out: dict[str, dict | None] = {}
     for entity_id, payload in session.execute(
-            select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id)):
+        select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id)
+    ):
         out[entity_id] = payload
     return out
 
@@ -91,7 +98,8 @@ def effective_gazetteer(session: Session, shipped: gz.Gazetteer | None = None) -
 
 
 def validate(raw: Any, gazetteer: gz.Gazetteer) -> dict:
-    """A payload in the shipped shape, checked as check_data checks the files; a clear error if not."""
+    """A payload in the shipped shape, checked as check_data checks the files; a clear error
+    if not."""
     if not isinstance(raw, dict):
         raise OverlayError("an entity is a JSON object")
     entity_id, type_ = raw.get("id"), raw.get("type")
@@ -103,8 +111,11 @@ def validate(raw: Any, gazetteer: gz.Gazetteer) -> dict:
         raise OverlayError(f"{entity_id}: a name is required")
     aliases = raw.get("aliases", {})
     if not isinstance(aliases, dict) or not all(
-            isinstance(lang, str) and isinstance(names, list) and all(isinstance(n, str) and n.strip() for n in names)
-            for lang, names in aliases.items()):
+        isinstance(lang, str)
+        and isinstance(names, list)
+        and all(isinstance(n, str) and n.strip() for n in names)
+        for lang, names in aliases.items()
+    ):
         raise OverlayError(f"{entity_id}: aliases are {{language: [names]}}")
     if type_ == "restriction":
         if not RESTRICTION_ID.match(entity_id):
@@ -113,8 +124,11 @@ def validate(raw: Any, gazetteer: gz.Gazetteer) -> dict:
             raise OverlayError(f"{entity_id}: a restriction needs a date")
         if not str(raw["date"]).startswith(entity_id[:7]):
             raise OverlayError(f"{entity_id}: the id does not start with the YYYY-MM of its date")
-    refs = [raw.get("parent"), raw.get("issuer"),
-            *(i for ids in (raw.get("concerns") or {}).values() for i in ids)]
+    refs = [
+        raw.get("parent"),
+        raw.get("issuer"),
+        *(i for ids in (raw.get("concerns") or {}).values() for i in ids),
+    ]
     missing = sorted({r for r in refs if r and r != entity_id and r not in gazetteer.entities})
     if missing:
         raise OverlayError(f"{entity_id}: unknown entity ids {', '.join(missing)}")
@@ -125,42 +139,73 @@ def validate(raw: Any, gazetteer: gz.Gazetteer) -> dict:
     return raw
 
 
-def _record(session: Session, entity_id: str, action: str, payload: dict | None, by: str,
-            note: str | None, suggestion_id: int | None, names: Iterable[str] = ()) -> GazetteerChange:
+def _record(
+    session: Session,
+    entity_id: str,
+    action: str,
+    payload: dict | None,
+    by: str,
+    note: str | None,
+    suggestion_id: int | None,
+    names: Iterable[str] = (),
+) -> GazetteerChange:
     before = effective_gazetteer(session)
-    change = GazetteerChange(entity_id=entity_id, action=action, payload=payload, by=by,
-                             at=datetime.now(UTC), note=note, suggestion_id=suggestion_id)
+    change = GazetteerChange(
+        entity_id=entity_id,
+        action=action,
+        payload=payload,
+        by=by,
+        at=datetime.now(UTC),
+        note=note,
+        suggestion_id=suggestion_id,
+    )
     session.add(change)
     session.flush()
     after = effective_gazetteer(session)
     sync_entities(session, after)
     old = before.entities.get(entity_id)
     related = {entity_id}
-    for ent in (old.raw if old else None, payload):
-        if ent:
-            related.update(i for ids in (ent.get("concerns") or {}).values() for i in ids)
+    for raw in (old.raw if old else None, payload):
+        if raw:
+            related.update(i for ids in (raw.get("concerns") or {}).values() for i in ids)
     all_names = set(names)
-    for ent in (old, after.entities.get(entity_id)):
-        if ent is not None:
-            all_names.update(ent.all_aliases())
+    for entity in (old, after.entities.get(entity_id)):
+        if entity is not None:
+            all_names.update(entity.all_aliases())
     session.add(RetagJob(change_id=change.id, entity_ids=sorted(related), names=sorted(all_names)))
     session.flush()
     return change
 
 
-def put_entity(session: Session, raw: dict, by: str, *, action: str | None = None,
-               note: str | None = None, suggestion_id: int | None = None) -> GazetteerChange:
+def put_entity(
+    session: Session,
+    raw: dict,
+    by: str,
+    *,
+    action: str | None = None,
+    note: str | None = None,
+    suggestion_id: int | None = None,
+) -> GazetteerChange:
     """Add or replace an entity (shipped JSON shape). Raises OverlayError when it is not valid."""
     current = effective_gazetteer(session)
     raw = validate(copy.deepcopy(raw), current)
     existing = current.entities.get(raw["id"])
     if existing is not None and existing.type != raw["type"]:
         raise OverlayError(f"{raw['id']} is a {existing.type}, not a {raw['type']}")
-    return _record(session, raw["id"], action or ("update" if existing else "add"), raw, by, note,
-                   suggestion_id)
+    return _record(
+        session,
+        raw["id"],
+        action or ("update" if existing else "add"),
+        raw,
+        by,
+        note,
+        suggestion_id,
+    )
 
 
-def delete_entity(session: Session, entity_id: str, by: str, note: str | None = None) -> GazetteerChange:
+def delete_entity(
+    session: Session, entity_id: str, by: str, note: str | None = None
+) -> GazetteerChange:
     current = effective_gazetteer(session)
     if entity_id not in current.entities:
         raise OverlayError(f"no entity {entity_id!r}")
@@ -174,8 +219,16 @@ def _raw(session: Session, entity_id: str) -> dict:
     return copy.deepcopy(entity.raw)
 
 
-def add_alias(session: Session, entity_id: str, alias: str, lang: str, by: str, *,
-              note: str | None = None, suggestion_id: int | None = None) -> GazetteerChange:
+def add_alias(
+    session: Session,
+    entity_id: str,
+    alias: str,
+    lang: str,
+    by: str,
+    *,
+    note: str | None = None,
+    suggestion_id: int | None = None,
+) -> GazetteerChange:
     """One more name for an entity, in a language ("en", "ar", "zh", ...)."""
     alias = " ".join(alias.split())
     if not alias:
@@ -188,8 +241,15 @@ def add_alias(session: Session, entity_id: str, alias: str, lang: str, by: str, 
     return put_entity(session, raw, by, action="add-alias", note=note, suggestion_id=suggestion_id)
 
 
-def remove_alias(session: Session, entity_id: str, alias: str, by: str, *, lang: str | None = None,
-                 note: str | None = None) -> GazetteerChange:
+def remove_alias(
+    session: Session,
+    entity_id: str,
+    alias: str,
+    by: str,
+    *,
+    lang: str | None = None,
+    note: str | None = None,
+) -> GazetteerChange:
     """Drop an alias (in `lang`, or in every language that lists it)."""
     raw = _raw(session, entity_id)
     found = False
@@ -204,7 +264,9 @@ def remove_alias(session: Session, entity_id: str, alias: str, by: str, *, lang:
     return put_entity(session, raw, by, action="remove-alias", note=note)
 
 
-def history(session: Session, entity_id: str | None = None, limit: int = 200) -> list[GazetteerChange]:
+def history(
+    session: Session, entity_id: str | None = None, limit: int = 200
+) -> list[GazetteerChange]:
     stmt = select(GazetteerChange).order_by(GazetteerChange.id.desc()).limit(limit)
     if entity_id:
         stmt = stmt.where(GazetteerChange.entity_id == entity_id)
@@ -227,7 +289,9 @@ def export(session: Session, shipped: gz.Gazetteer | None = None) -> dict[str, A
     return out
 
 
-def write_files(session: Session, directory: Path, shipped: gz.Gazetteer | None = None) -> list[Path]:
+def write_files(
+    session: Session, directory: Path, shipped: gz.Gazetteer | None = None
+) -> list[Path]:
     """The effective gazetteer's files, written like the shipped ones (sorted by id, 2-space
     JSON), for the files the overlay changes: copy them over app/gazetteer/data to contribute."""
     shipped = shipped or gz.default()
@@ -237,8 +301,10 @@ def write_files(session: Session, directory: Path, shipped: gz.Gazetteer | None 
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for stem in sorted(stems):
-        rows = sorted((e.raw for e in effective.entities.values() if FILES.get(e.type) == stem),
-                      key=lambda r: r["id"])
+        rows = sorted(
+            (e.raw for e in effective.entities.values() if FILES.get(e.type) == stem),
+            key=lambda r: r["id"],
+        )
         path = directory / f"{stem}.json"
         path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(path)

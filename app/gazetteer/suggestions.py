@@ -70,9 +70,18 @@ def _add_alias(payload: dict, lang: str, surface: str) -> None:
         names.append(surface)
 
 
-def propose(session: Session, type: str, name: str, payload: dict | None = None,  # noqa: A002
-            evidence: Iterable[dict] = (), *, of: str | None = None, parent: str | None = None,
-            origin: str = "importer", key: str | None = None) -> int:
+def propose(
+    session: Session,
+    type: str,
+    name: str,
+    payload: dict | None = None,  # noqa: A002
+    evidence: Iterable[dict] = (),
+    *,
+    of: str | None = None,
+    parent: str | None = None,
+    origin: str = "importer",
+    key: str | None = None,
+) -> int:
     """Propose an entity (payload in the shipped JSON shape: a restriction as in restrictions.json)
     or, with `of`, an alias of an existing entity. `evidence`: dicts with `text` and optionally
     `article_id` and `url`. Returns the suggestion's id; proposing the same (type, name) again
@@ -83,23 +92,41 @@ def propose(session: Session, type: str, name: str, payload: dict | None = None,
     if not name or not name.strip():
         raise SuggestionError("a suggestion needs a name")
     key = key or fold(name)
-    row = session.scalar(select(GazetteerSuggestion).where(
-        GazetteerSuggestion.type == type, GazetteerSuggestion.key == key))
+    row = session.scalar(
+        select(GazetteerSuggestion).where(
+            GazetteerSuggestion.type == type, GazetteerSuggestion.key == key
+        )
+    )
     now = _now()
     if row is None:
-        row = GazetteerSuggestion(type=type, key=key, name=name.strip(), status="open", of=of, parent=parent,
-                                  origin=origin, payload=copy.deepcopy(payload or {}), count=0,
-                                  first_seen=now, last_seen=now, examples=[], article_ids=[])
+        row = GazetteerSuggestion(
+            type=type,
+            key=key,
+            name=name.strip(),
+            status="open",
+            of=of,
+            parent=parent,
+            origin=origin,
+            payload=copy.deepcopy(payload or {}),
+            count=0,
+            first_seen=now,
+            last_seen=now,
+            examples=[],
+            article_ids=[],
+        )
         session.add(row)
     elif row.status == "open" and payload:
         row.payload = copy.deepcopy(payload)
-    _add_evidence(row, [(e.get("article_id"), e.get("url"), str(e.get("text", ""))) for e in evidence], now)
+    _add_evidence(
+        row, [(e.get("article_id"), e.get("url"), str(e.get("text", ""))) for e in evidence], now
+    )
     session.flush()
     return row.id
 
 
-def _add_evidence(row: GazetteerSuggestion, items: Sequence[tuple[int | None, str | None, str]],
-                  now: datetime) -> None:
+def _add_evidence(
+    row: GazetteerSuggestion, items: Sequence[tuple[int | None, str | None, str]], now: datetime
+) -> None:
     ids = list(row.article_ids or [])
     examples = list(row.examples or [])
     seen = set(ids)
@@ -130,8 +157,12 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
     for item in found:
         by_key.setdefault((item[2].type, item[2].key), []).append(item)
     keys = {k for _t, k in by_key}
-    rows = {(r.type, r.key): r for r in session.scalars(
-        select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys)))}
+    rows = {
+        (r.type, r.key): r
+        for r in session.scalars(
+            select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys))
+        )
+    }
     now = _now()
     for (type_, key), items in by_key.items():
         row = rows.get((type_, key))
@@ -139,17 +170,33 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
         if row is None:
             payload: dict[str, Any] = {}
             if first.of is None:
-                payload = {"id": first.entity_id or slug(first.name), "type": type_, "name": first.name,
-                           "aliases": {}}
+                payload = {
+                    "id": first.entity_id or slug(first.name),
+                    "type": type_,
+                    "name": first.name,
+                    "aliases": {},
+                }
                 if first.kind:
                     payload["kind"] = first.kind
                 if first.parent:
                     payload["parent"] = first.parent
             else:
                 payload = {"aliases": {}}
-            row = GazetteerSuggestion(type=type_, key=key, name=first.name, status="open", of=first.of,
-                                      parent=first.parent, origin="discovery", payload=payload, count=0,
-                                      first_seen=now, last_seen=now, examples=[], article_ids=[])
+            row = GazetteerSuggestion(
+                type=type_,
+                key=key,
+                name=first.name,
+                status="open",
+                of=first.of,
+                parent=first.parent,
+                origin="discovery",
+                payload=payload,
+                count=0,
+                first_seen=now,
+                last_seen=now,
+                examples=[],
+                article_ids=[],
+            )
             session.add(row)
         elif row.status != "open":
             continue
@@ -163,14 +210,24 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
 
 
 def as_dict(row: GazetteerSuggestion) -> dict:
-    return {"id": row.id, "type": row.type, "name": row.name, "count": row.count,
-            "examples": list(row.examples or []), "of": row.of, "parent": row.parent,
-            "status": row.status, "origin": row.origin,
-            "aliases": (row.payload or {}).get("aliases", {}), "proposed": row.payload or {},
-            "first_seen": row.first_seen.isoformat() if row.first_seen else None,
-            "last_seen": row.last_seen.isoformat() if row.last_seen else None,
-            "article_ids": list(row.article_ids or []),
-            "decided_by": row.decided_by, "change_id": row.change_id}
+    return {
+        "id": row.id,
+        "type": row.type,
+        "name": row.name,
+        "count": row.count,
+        "examples": list(row.examples or []),
+        "of": row.of,
+        "parent": row.parent,
+        "status": row.status,
+        "origin": row.origin,
+        "aliases": (row.payload or {}).get("aliases", {}),
+        "proposed": row.payload or {},
+        "first_seen": row.first_seen.isoformat() if row.first_seen else None,
+        "last_seen": row.last_seen.isoformat() if row.last_seen else None,
+        "article_ids": list(row.article_ids or []),
+        "decided_by": row.decided_by,
+        "change_id": row.change_id,
+    }
 
 
 def _prior(row: GazetteerSuggestion) -> int:
@@ -182,7 +239,9 @@ def _prior(row: GazetteerSuggestion) -> int:
     return 2 if row.of is not None else 1
 
 
-def listing(session: Session, status: str | None = "open", limit: int = 500) -> list[GazetteerSuggestion]:
+def listing(
+    session: Session, status: str | None = "open", limit: int = 500
+) -> list[GazetteerSuggestion]:
     """Suggestions, the best attested first (most articles, then the surer kind, then the most
     recent)."""
     stmt = select(GazetteerSuggestion)
@@ -215,9 +274,16 @@ def _free_id(wanted: str, gazetteer: gz.Gazetteer) -> str:
     return candidate
 
 
-def accept(session: Session, suggestion_id: int, by: str, *, as_entity: str | None = None,
-           name: str | None = None, entity_id: str | None = None,
-           overrides: dict | None = None) -> GazetteerChange:
+def accept(
+    session: Session,
+    suggestion_id: int,
+    by: str,
+    *,
+    as_entity: str | None = None,
+    name: str | None = None,
+    entity_id: str | None = None,
+    overrides: dict | None = None,
+) -> GazetteerChange:
     """Accept a suggestion: as an alias of `as_entity` (or of the entity it was found close to),
     or as a new entity (its canonical name `name`, id `entity_id` or one made from the name;
     `overrides`: other fields of the payload, e.g. {"parent": "huawei"}). Writes the overlay,
@@ -238,8 +304,14 @@ def accept(session: Session, suggestion_id: int, by: str, *, as_entity: str | No
             if fold(alias) not in known:
                 raw.setdefault("aliases", {}).setdefault(lang, []).append(alias)
                 known.add(fold(alias))
-        change = overlay.put_entity(session, raw, by, action="add-alias", suggestion_id=row.id,
-                                    note=f"suggestion {row.id}: {row.name}")
+        change = overlay.put_entity(
+            session,
+            raw,
+            by,
+            action="add-alias",
+            suggestion_id=row.id,
+            note=f"suggestion {row.id}: {row.name}",
+        )
     else:
         payload = copy.deepcopy(row.payload or {})
         payload.update(overrides or {})
@@ -248,18 +320,30 @@ def accept(session: Session, suggestion_id: int, by: str, *, as_entity: str | No
             payload["name"] = name
         payload.setdefault("name", row.name)
         en = payload.setdefault("aliases", {}).setdefault("en", [])
-        if payload["name"] not in en and not any(payload["name"] in ns for ns in payload["aliases"].values()):
+        if payload["name"] not in en and not any(
+            payload["name"] in ns for ns in payload["aliases"].values()
+        ):
             en.insert(0, payload["name"])
         if not en:
             del payload["aliases"]["en"]
         if entity_id:
             payload["id"] = entity_id
-        elif not payload.get("id") or (payload["id"] in current.entities and row.type != "restriction"):
-            payload["id"] = _free_id(slug(payload.get("id") or payload["name"]) or f"entity-{row.id}", current)
+        elif not payload.get("id") or (
+            payload["id"] in current.entities and row.type != "restriction"
+        ):
+            payload["id"] = _free_id(
+                slug(payload.get("id") or payload["name"]) or f"entity-{row.id}", current
+            )
         payload.setdefault("verified", False)
         payload.setdefault("note", f"Accepted from suggestion {row.id} ({row.origin}).")
-        change = overlay.put_entity(session, payload, by, action="add", suggestion_id=row.id,
-                                    note=f"suggestion {row.id}: {row.name}")
+        change = overlay.put_entity(
+            session,
+            payload,
+            by,
+            action="add",
+            suggestion_id=row.id,
+            note=f"suggestion {row.id}: {row.name}",
+        )
     row.status, row.decided_by, row.decided_at, row.change_id = "accepted", by, _now(), change.id
     session.flush()
     return change
@@ -274,5 +358,11 @@ def reject(session: Session, suggestion_id: int, by: str) -> GazetteerSuggestion
 
 
 def rejected_keys(session: Session) -> set[tuple[str, str]]:
-    return {(t, k) for t, k in session.execute(select(GazetteerSuggestion.type, GazetteerSuggestion.key)
-                                                .where(GazetteerSuggestion.status == "rejected"))}
+    return {
+        (t, k)
+        for t, k in session.execute(
+            select(GazetteerSuggestion.type, GazetteerSuggestion.key).where(
+                GazetteerSuggestion.status == "rejected"
+            )
+        )
+    }

@@ -34,41 +34,63 @@ PAGE = "/admin/gazetteer"
 def _editor(request: Request, session: Session) -> Principal:
     principal = resolve(request, session)
     if principal.kind == "anonymous" or principal.kind == "read-token":
-        raise HTTPException(401, "Log in as an editor (/account/login), or send an editor's or the admin token.")
+        raise HTTPException(
+            401, "Log in as an editor (/account/login), or send an editor's or the admin token."
+        )
     if not principal.at_least("editor"):
         raise HTTPException(403, "This needs the editor role.")
     return principal
 
 
 @api_router.get("/gazetteer/suggestions", responses=errors(401, 403))
-def api_suggestions(request: Request, session: SessionDep,
-                    status: Annotated[str, Query(pattern="^(open|accepted|rejected|all)$")] = "open",
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> dict:
+def api_suggestions(
+    request: Request,
+    session: SessionDep,
+    status: Annotated[str, Query(pattern="^(open|accepted|rejected|all)$")] = "open",
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> dict:
     """Names the gazetteer lacks, the best attested first (editors and admins): each with `id`,
     `type`, `name`, `count` (articles), `examples` (sentences with article ids and links) and
     `of` (the entity it would become an alias of, or null)."""
     _editor(request, session)
     rows = suggestions.listing(session, None if status == "all" else status, limit)
-    return {"version": overlay.effective_gazetteer(session).version,
-            "suggestions": [suggestions.as_dict(r) for r in rows]}
+    return {
+        "version": overlay.effective_gazetteer(session).version,
+        "suggestions": [suggestions.as_dict(r) for r in rows],
+    }
 
 
-def _page_context(request: Request, session: Session, runtime: Runtime, entity: str | None,
-                  error: str | None = None) -> dict:
-    context: dict = {"admin": is_editor(request), "csrf": admin_csrf(request, "editor"),
-                     "configured": bool(runtime.settings.admin_token) or resolve(request, session).kind == "user",
-                     "error": error}
+def _page_context(
+    request: Request,
+    session: Session,
+    runtime: Runtime,
+    entity: str | None,
+    error: str | None = None,
+) -> dict:
+    context: dict = {
+        "admin": is_editor(request),
+        "csrf": admin_csrf(request, "editor"),
+        "configured": bool(runtime.settings.admin_token)
+        or resolve(request, session).kind == "user",
+        "error": error,
+    }
     if not context["admin"]:
         return context
     effective = overlay.effective_gazetteer(session)
     context.update(
         version=effective.version,
         open=[suggestions.as_dict(r) for r in suggestions.listing(session, "open", 200)],
-        decided=[suggestions.as_dict(r) for r in suggestions.listing(session, "accepted", 30)
-                 + suggestions.listing(session, "rejected", 30)],
+        decided=[
+            suggestions.as_dict(r)
+            for r in suggestions.listing(session, "accepted", 30)
+            + suggestions.listing(session, "rejected", 30)
+        ],
         jobs=retag.jobs(session, 10),
         history=overlay.history(session, limit=30),
-        entity=None, entity_id=entity or "", entity_json="")
+        entity=None,
+        entity_id=entity or "",
+        entity_json="",
+    )
     if entity:
         found = effective.entities.get(entity)
         if found is None:
@@ -81,10 +103,18 @@ def _page_context(request: Request, session: Session, runtime: Runtime, entity: 
 
 
 @router.get(PAGE, response_class=HTMLResponse)
-def admin_gazetteer_page(request: Request, session: SessionDep, runtime: RuntimeDep,
-                         entity: Annotated[str | None, Query(max_length=100)] = None):
-    return render(request, "admin_gazetteer.html", _page_context(request, session, runtime, entity),
-                  alternate="/api/gazetteer/suggestions")
+def admin_gazetteer_page(
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    entity: Annotated[str | None, Query(max_length=100)] = None,
+):
+    return render(
+        request,
+        "admin_gazetteer.html",
+        _page_context(request, session, runtime, entity),
+        alternate="/api/gazetteer/suggestions",
+    )
 
 
 def _applied(runtime: Runtime, target: str = PAGE) -> RedirectResponse:
@@ -98,17 +128,29 @@ def _actor(request: Request, session: Session) -> str:
     return resolve(request, session).actor
 
 
-def _refused(request: Request, session: Session, runtime: Runtime, message: str, entity: str | None = None):
+def _refused(
+    request: Request, session: Session, runtime: Runtime, message: str, entity: str | None = None
+):
     session.rollback()
-    return render(request, "admin_gazetteer.html", _page_context(request, session, runtime, entity, message),
-                  status_code=422)
+    return render(
+        request,
+        "admin_gazetteer.html",
+        _page_context(request, session, runtime, entity, message),
+        status_code=422,
+    )
 
 
 @router.post(PAGE + "/suggestions/{suggestion_id}/accept")
-def admin_accept(suggestion_id: SuggestionId, request: Request, session: SessionDep, runtime: RuntimeDep,
-                 form: dict = Depends(require_editor_form)):
+def admin_accept(
+    suggestion_id: SuggestionId,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Accept: as a new entity (optional canonical name, id, type, parent, names per language as
     JSON), or with `as_entity` as an alias of that entity."""
+
     def field(name: str) -> str | None:
         value = str(form.get(name, "")).strip()
         return value or None
@@ -124,8 +166,15 @@ def admin_accept(suggestion_id: SuggestionId, request: Request, session: Session
         except json.JSONDecodeError as exc:
             return _refused(request, session, runtime, f"Names per language: not JSON: {exc}")
     try:
-        suggestions.accept(session, suggestion_id, _actor(request, session), as_entity=field("as_entity"),
-                           name=field("name"), entity_id=field("entity_id"), overrides=overrides or None)
+        suggestions.accept(
+            session,
+            suggestion_id,
+            _actor(request, session),
+            as_entity=field("as_entity"),
+            name=field("name"),
+            entity_id=field("entity_id"),
+            overrides=overrides or None,
+        )
     except suggestions.SuggestionError as exc:
         if "no suggestion" in str(exc):
             raise HTTPException(404, str(exc)) from None
@@ -137,8 +186,13 @@ def admin_accept(suggestion_id: SuggestionId, request: Request, session: Session
 
 
 @router.post(PAGE + "/suggestions/{suggestion_id}/reject")
-def admin_reject(suggestion_id: SuggestionId, request: Request, session: SessionDep, runtime: RuntimeDep,
-                 form: dict = Depends(require_editor_form)):
+def admin_reject(
+    suggestion_id: SuggestionId,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Reject: the name is never proposed again."""
     try:
         suggestions.reject(session, suggestion_id, _actor(request, session))
@@ -150,8 +204,13 @@ def admin_reject(suggestion_id: SuggestionId, request: Request, session: Session
 
 
 @router.post(PAGE + "/entities/{entity_id}")
-def admin_save_entity(entity_id: EntityId, request: Request, session: SessionDep, runtime: RuntimeDep,
-                      form: dict = Depends(require_editor_form)):
+def admin_save_entity(
+    entity_id: EntityId,
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Replace an entity with the JSON given (the shipped shape): aliases, parent, dates, a
     restriction's timeline fields."""
     try:
@@ -159,7 +218,13 @@ def admin_save_entity(entity_id: EntityId, request: Request, session: SessionDep
     except json.JSONDecodeError as exc:
         return _refused(request, session, runtime, f"Not JSON: {exc}", entity_id)
     if not isinstance(payload, dict) or payload.get("id") != entity_id:
-        return _refused(request, session, runtime, f"The JSON must be one entity with id {entity_id!r}.", entity_id)
+        return _refused(
+            request,
+            session,
+            runtime,
+            f"The JSON must be one entity with id {entity_id!r}.",
+            entity_id,
+        )
     try:
         overlay.put_entity(session, payload, _actor(request, session))
     except overlay.OverlayError as exc:
@@ -169,8 +234,14 @@ def admin_save_entity(entity_id: EntityId, request: Request, session: SessionDep
 
 
 @router.post(PAGE + "/entities/{entity_id}/aliases/{action}")
-def admin_alias(entity_id: EntityId, action: Annotated[str, Path(pattern="^(add|remove)$")], request: Request,
-                session: SessionDep, runtime: RuntimeDep, form: dict = Depends(require_editor_form)):
+def admin_alias(
+    entity_id: EntityId,
+    action: Annotated[str, Path(pattern="^(add|remove)$")],
+    request: Request,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Add or remove one alias (in a language)."""
     alias, lang = str(form.get("alias", "")).strip(), str(form.get("lang", "")).strip() or None
     try:
