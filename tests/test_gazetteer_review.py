@@ -412,3 +412,35 @@ def test_ascend_910d_found_accepted_and_searchable_with_the_worker(meili_setting
         worker.join(timeout=30)
         worker_runtime.close()
         web_runtime.close()
+
+
+def test_a_retag_job_keeps_its_progress_and_resumes(runtime, ingest, monkeypatch):
+    """The worker runs a job a chunk per transaction; one stopped half-way (a killed worker)
+    goes on from the last article it scanned, and the page shows the progress."""
+    from app import retag
+    from app.models import RetagJob
+
+    ingest(SAMPLE)
+    monkeypatch.setattr(retag, "CHUNK", 10)
+    with runtime.sessions.begin() as s:
+        overlay.add_alias(s, "huawei", "chips", "en", "tester")
+    assert run_jobs(runtime, max_chunks=2)["chunks"] == 2  # then the worker "dies"
+    with runtime.sessions() as s:
+        (job,) = s.scalars(select(RetagJob))
+        assert (job.status, job.done) == ("running", 20) and job.total >= 44
+        halfway = job.retagged
+    run_jobs(runtime, max_chunks=100)
+    with runtime.sessions() as s:
+        (job,) = s.scalars(select(RetagJob))
+        assert job.status == "done" and job.done == job.total and job.retagged > halfway
+        tagged = set(
+            s.scalars(
+                select(ArticleEntity.article_id).where(ArticleEntity.entity_id == "huawei")
+            )
+        )
+        with_chips = {
+            a.id
+            for a in s.scalars(select(Article))
+            if re.search(r"\bchips\b", f"{a.title}\n{a.body}", re.IGNORECASE)
+        }
+    assert with_chips and with_chips <= tagged
