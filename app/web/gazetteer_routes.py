@@ -42,7 +42,7 @@ def _editor(request: Request, session: Session) -> Principal:
     return principal
 
 
-@api_router.get("/gazetteer/suggestions", responses=errors(401, 403))
+@api_router.get("/gazetteer/suggestions", responses=errors(401, 403, 422, 429))
 def api_suggestions(
     request: Request,
     session: SessionDep,
