@@ -444,3 +444,22 @@ def test_a_retag_job_keeps_its_progress_and_resumes(runtime, ingest, monkeypatch
             if re.search(r"\bchips\b", f"{a.title}\n{a.body}", re.IGNORECASE)
         }
     assert with_chips and with_chips <= tagged
+
+
+def test_aliases_and_export_on_the_command_line(sqlite_settings, tmp_path):
+    env = {"CHIPWATCH_DATA_DIR": str(sqlite_settings.data_dir)}
+    runner = CliRunner()
+    added = runner.invoke(main, ["gazetteer", "alias", "add", "micron", "مايكرون", "--lang", "ar"], env=env)
+    assert added.exit_code == 0, added.output
+    twice = runner.invoke(main, ["gazetteer", "alias", "add", "micron", "مايكرون", "--lang", "ar"], env=env)
+    assert twice.exit_code == 1 and "already has the alias" in twice.output
+    out = tmp_path / "export"
+    written = runner.invoke(main, ["gazetteer", "export", "--out", str(out)], env=env)
+    assert written.exit_code == 0 and [p.name for p in out.iterdir()] == ["companies.json"]
+    companies = json.loads((out / "companies.json").read_text(encoding="utf-8"))
+    assert "مايكرون" in next(c for c in companies if c["id"] == "micron")["aliases"]["ar"]
+    removed = runner.invoke(main, ["gazetteer", "alias", "remove", "micron", "مايكرون"], env=env)
+    assert removed.exit_code == 0, removed.output
+    assert json.loads(runner.invoke(main, ["gazetteer", "export"], env=env).output) == {}
+    missing = runner.invoke(main, ["gazetteer", "alias", "remove", "nowhere", "x"], env=env)
+    assert missing.exit_code == 1 and "no entity 'nowhere'" in missing.output
