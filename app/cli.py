@@ -361,11 +361,27 @@ def sources_remove(source: str) -> None:
               help="With --search: a Meilisearch binary to start for the run (or --meili-url).")
 @click.option("--meili-url", help="With --search: a running Meilisearch (a new index is made and deleted).")
 @click.option("--meili-key", help="With --search: its API key.")
+@click.option("--discovery", is_flag=True,
+              help="Score gazetteer discovery on app/data/eval/discovery.jsonl: precision of the top 20 "
+                   "suggestions and recall of the expected ones.")
 def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, sample: bool,
           no_misses: bool, fail_under: float | None, search_: bool, engines: tuple[str, ...],
-          pg_url: str, meili_bin: str | None, meili_url: str | None, meili_key: str | None) -> None:
+          pg_url: str, meili_bin: str | None, meili_url: str | None, meili_key: str | None,
+          discovery: bool) -> None:
     """Score enrichment on the labelled evaluation set: precision, recall and F1 per type
-    (or, with --search, search relevance on the judged queries)."""
+    (or, with --search, search relevance on the judged queries; with --discovery, gazetteer
+    discovery)."""
+    if discovery:
+        from app import discovery_eval
+
+        scores = discovery_eval.evaluate(data or discovery_eval.EVAL_SET)
+        click.echo(discovery_eval.format_text(scores, show_misses=not no_misses))
+        if json_out:
+            out = json.dumps({k: v.to_dict() for k, v in scores.items()}, ensure_ascii=False, indent=2)
+            click.echo(out) if str(json_out) == "-" else json_out.write_text(out + "\n", encoding="utf-8")
+        if fail_under is not None and min(scores["all"].precision_top, scores["all"].recall) < fail_under:
+            raise SystemExit(1)
+        return
     if search_:
         from app.search_eval import ENGINES, evaluate, format_text, load_queries
 
@@ -612,3 +628,7 @@ def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: fl
 from app.accounts.cli import users  # noqa: E402
 
 main.add_command(users)
+
+from app.gazetteer_cli import gazetteer_group  # noqa: E402
+
+main.add_command(gazetteer_group)

@@ -27,6 +27,7 @@ def _article_batches(runtime: Runtime):
 
 def retag_all(runtime: Runtime, progress: Callable[[int], None] | None = None) -> int:
     """Re-run enrichment on every article; each article's tags record the gazetteer version."""
+    runtime.refresh_gazetteer(force=True)  # accepted gazetteer changes (the overlay) included
     with runtime.sessions.begin() as session:
         sync_entities(session, runtime.enricher.gazetteer)
     writer = ArticleWriter(runtime.enricher, runtime.outbox)

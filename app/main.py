@@ -18,8 +18,8 @@ from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, health, help,
-                     hosts, lists, note_routes, pages, saved_views, views, xlsx_export)
+from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, gazetteer_routes,
+                     health, help, hosts, lists, note_routes, pages, saved_views, views, xlsx_export)
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -111,6 +111,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(note_routes.router)
     app.include_router(note_routes.api_router)
     app.include_router(lists.router)
+    app.include_router(gazetteer_routes.router)
+    app.include_router(gazetteer_routes.api_router)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
     app.include_router(xlsx_export.router)

@@ -18,6 +18,11 @@ class Worker:
     def run_once(self) -> dict:
         """One round of work; returns what was done."""
         done: dict = {}
+        # Another process may have accepted a gazetteer change: tag (and sync) with it.
+        try:
+            self.runtime.refresh_gazetteer(force=True)
+        except Exception:  # noqa: BLE001 - the round goes on with the gazetteer it has
+            log.exception("gazetteer refresh failed")
         # --- feeds: poll the sources that are due (app/ingest/poller.py) ----------------------
         # Before the index drain, so what a poll stores is pushed in the same round.
         try:
@@ -26,6 +31,15 @@ class Worker:
             done["feeds"] = poll_due_sources(self.runtime)
         except Exception:  # noqa: BLE001 - a failed poll must not stop the index drain
             log.exception("feed polling failed")
+        # ---------------------------------------------------------------------------------------
+        # --- gazetteer: accepted changes re-tag their articles (app/retag.py) -------------------
+        # Before the index drain, so the re-tagged articles are pushed in the same round.
+        try:
+            from app.retag import run_jobs
+
+            done["retag"] = run_jobs(self.runtime)
+        except Exception:  # noqa: BLE001 - a failed re-tag must not stop the index drain
+            log.exception("re-tag jobs failed")
         # ---------------------------------------------------------------------------------------
         # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
         if self.runtime.settings.meili_url:

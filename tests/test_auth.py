@@ -25,7 +25,12 @@ ADMIN_FORM = {("POST", "/views"), ("POST", "/views/{view_id}/rename"),
               ("POST", "/views/{view_id}/delete"), ("POST", "/admin/logout"),
               ("POST", "/admin/sources"), ("POST", "/admin/sources/{source_id}/remove"),
               ("POST", "/admin/lists/links/{link_id}/accept"),  # tests/test_lists_web.py
-              ("POST", "/admin/lists/links/{link_id}/reject")}
+              ("POST", "/admin/lists/links/{link_id}/reject"),
+              # tests/test_gazetteer_review.py (editors too)
+              ("POST", "/admin/gazetteer/suggestions/{suggestion_id}/accept"),
+              ("POST", "/admin/gazetteer/suggestions/{suggestion_id}/reject"),
+              ("POST", "/admin/gazetteer/entities/{entity_id}"),
+              ("POST", "/admin/gazetteer/entities/{entity_id}/aliases/{action}")}
 LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login"),  # open: they check the token itself
                ("POST", "/account/login")}  # or the password (tests/test_accounts.py)
 # A browser session (user or admin token) with its CSRF token; who may change which view is

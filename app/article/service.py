@@ -8,6 +8,7 @@ and for the articles whose story it changed. Callers decide the transaction; Art
 decides what goes in it.
 """
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,10 +21,13 @@ from app.article import repository as repo
 from app.enrich import Enricher, Enrichment
 from app.enrich.links import RestrictionLink, tag_rows
 from app.enrich.tagger import Hit
+from app.gazetteer.suggestions import Candidate, record_found
 from app.index_queue import queue_upserts
 from app.lists.status import write_article_lists, write_new_articles
 from app.models import Article, as_utc
 from app.search.repository import write_document, write_documents
+
+log = logging.getLogger("chipwatch.article")
 
 
 class NewArticle(NamedTuple):
@@ -46,6 +50,7 @@ class NewArticle(NamedTuple):
     shingles: bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
     document: str  # app.search.documents.search_text(title, body, lang)
     links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
+    candidates: tuple[Candidate, ...] = ()  # names the gazetteer lacks (app/enrich/discovery.py)
 
     def enrichment(self) -> Enrichment:
         return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
@@ -104,6 +109,7 @@ class ArticleWriter:
         write_new_articles(session, [(i, a.published_at, [e for e in a.tags if self._type(e) == "company"])
                                      for i, a in zip(ids, articles)])  # export-control list status
         self._changed(session, [other for p in pending for other in [p.id, *p.touched]])
+        self._suggest(session, [(i, a.url, c) for i, a in zip(ids, articles) for c in a.candidates])
         return StoredBatch(ids, earlier)
 
     def store(self, session: Session, article: NewArticle, source_id: int | None) -> int:
@@ -144,6 +150,18 @@ class ArticleWriter:
         write_document(session, article, sorted(enrichment.tags))
         write_article_lists(session, article.id, article.published_at,
                             [e for e in enrichment.tags if self._type(e) == "company"])
+
+    @staticmethod
+    def _suggest(session: Session, found: list[tuple[int, str | None, Candidate]]) -> None:
+        """Discovery's candidates join the review queue (app/gazetteer/suggestions.py), in a
+        savepoint: a failure there costs the suggestions, never the articles."""
+        if not found:
+            return
+        try:
+            with session.begin_nested():
+                record_found(session, found)
+        except Exception:  # noqa: BLE001 - the articles matter more than their suggestions
+            log.exception("recording %d gazetteer candidates failed", len(found))
 
     def _changed(self, session: Session, article_ids: list[int]) -> None:
         """Every write ends here with the articles whose search document changed (new, updated,

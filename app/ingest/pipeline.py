@@ -21,6 +21,7 @@ our lookup and our insert, the savepoint is rolled back and the batch is stored 
 
 import ctypes
 import ctypes.util
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -36,7 +37,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.article import linking
 from app.article import repository as article_repo
 from app.article.service import ArticleWriter, NewArticle
-from app.enrich import Enricher
+from app.enrich import Enricher, Enrichment
+from app.enrich.discovery import discovery_for
+from app.gazetteer.suggestions import Candidate
 from app.gazetteer.sync import sync_entities
 from app.ingest import normalize as nz
 from app.ingest.datelines import dateline_date
@@ -52,6 +55,7 @@ from app.search.documents import search_text
 if TYPE_CHECKING:
     from app.runtime import Runtime
 
+log = logging.getLogger("chipwatch.ingest")
 MIN_BODY_CHARS = 40
 MAX_BODY_CHARS = 1_000_000
 BATCH = 500  # items per transaction
@@ -148,6 +152,7 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
             shingles = linking.encode_shingles(linking.shingle_array(p.body))
         with stage("search tokens"):
             document = search_text(p.title, p.body, p.lang)
+        candidates = discover(enricher, p.title, p.body, p.lang, e)
     except ItemTimeLimit as exc:
         where = getattr(exc, "stage", None) or current_stage()
         return Rejected(origin, f"{where} stopped: {exc}", stage=where)
@@ -157,7 +162,20 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         origin, nz.storable(p.item.author), nz.storable(p.item.source), p.title, p.body, p.lang,
         p.published_at, p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version,
         e.tags, [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], shingles, document,
-        {k: (link.role, link.reason) for k, link in e.restrictions.items()})
+        {k: (link.role, link.reason) for k, link in e.restrictions.items()}, candidates)
+
+
+def discover(enricher: Enricher, title: str, body: str, lang: str, e: Enrichment) -> tuple[Candidate, ...]:
+    """Names the gazetteer lacks (app/enrich/discovery.py). Never the item's failure: any
+    exception means no candidates for it, logged."""
+    try:
+        return tuple(discovery_for(enricher.gazetteer).find(title, body, lang, e.mentions,
+                                                            e.title_mentions, e.tags))
+    except ItemTimeLimit:
+        raise
+    except Exception:  # noqa: BLE001 - discovery is a bonus, never a rejection
+        log.exception("discovery failed on %.80s", title)
+        return ()
 
 
 def analyse_limited(item, lang: str | None, enricher: Enricher, seconds: float | None):
@@ -208,6 +226,9 @@ class Ingestor:
 
     @classmethod
     def for_runtime(cls, runtime: "Runtime", processes: int = 1) -> "Ingestor":
+        # Tag with the gazetteer as accepted changes left it (and never sync the entities
+        # table back to an older one).
+        runtime.refresh_gazetteer(force=True)
         return cls(runtime.sessions, runtime.enricher, outbox=runtime.outbox, processes=processes,
                    cpu_seconds=runtime.settings.item_cpu_seconds or None)
 

@@ -62,3 +62,9 @@ def restrictions(session: Session) -> list[Restriction]:
                                                          Entity.date.is_not(None))
                                     .order_by(Entity.date, Entity.id))]
     return _cached(session, "restrictions", load)
+
+
+def clear() -> None:
+    """Forget every loaded map (after a gazetteer change in this process)."""
+    with _lock:
+        _caches.clear()

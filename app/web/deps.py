@@ -22,7 +22,10 @@ async def get_runtime(request: Request) -> Runtime:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; the request owns the transaction. Making a session does no
     I/O (it connects on first use); ending it does, so that runs in the thread pool."""
-    session = request.app.state.runtime.sessions()
+    runtime = request.app.state.runtime
+    if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
+        await run_in_threadpool(runtime.refresh_gazetteer)
+    session = runtime.sessions()
     try:
         yield session
     except BaseException:
