@@ -29,6 +29,7 @@ from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_
                                      RestrictionRule, _fold)
 from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
                              WEEKS, WEEKS_BACK)
+from app.enrich.tagger import arabic
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
@@ -242,6 +243,9 @@ class RestrictionLinker:
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
+            subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either],
+                                      [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                                      [k for kind, _v, k in found.extra if kind == "back"])
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
@@ -307,6 +311,10 @@ class RestrictionLinker:
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
+                    f["other_actor"] = True
+                # The country that acts in the sentence ("Les États-Unis ont annoncé ... des
+                # contrôles", «رفعت الولايات المتحدة الحظر») is not R's: R is its object at most.
+                if subjects and self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
                     f["other_actor"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
@@ -408,6 +416,42 @@ class RestrictionLinker:
                     best[rx.id] = ev
             previous_times = times
         return best, readings
+
+    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
+        """The countries acting in a sentence, one per clause (a back-reference marker starts a
+        clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
+        country or agency named before its first action word ("Washington restricted",
+        «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت الولايات المتحدة
+        الحظر»), the one named right after that word."""
+        cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
+        out = set()
+        for lo, hi in zip(cuts, cuts[1:]):
+            found = self._subject(folded, lo, hi, hits, keys, actors_found)
+            if found:
+                out.add(found)
+        return out
+
+    def _subject(self, folded: str, lo: int, hi: int, hits, keys, actors_found: list) -> str | None:
+        verbs = [at for _kind, k in keys for at in _all(folded, k) if lo <= at < hi]
+        if not verbs:
+            return None
+        verb = min(verbs)
+        actors = []
+        for h in hits:
+            country = h.entity_id if h.entity_id in self._countries else self._agency_country.get(
+                SAME_ISSUER.get(h.entity_id, h.entity_id))
+            if country:
+                actors.extend((at, country) for at in _all(folded, _fold(h.surface)) if lo <= at < hi)
+        for agency, phrase in actors_found:  # actors found by phrase ("President Trump", "Den Haag")
+            country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
+            if country:
+                actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi)
+        actors.sort()
+        before = [c for at, c in actors if at < verb]
+        if before:
+            return before[0]
+        after = [c for at, c in actors if verb < at <= verb + 30]
+        return after[0] if after and arabic(folded[verb]) else None
 
     def _rank(self, ev: Evidence) -> tuple:
         """Which of an action's readings is its best: complete ones by score, others by size."""
@@ -606,6 +650,15 @@ class RestrictionLinker:
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         linked = set(self._named(reading)) | set(self.rule.select(reading))
         return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
+
+
+def _all(text: str, word: str) -> list[int]:
+    """Every index of word in text."""
+    out, at = [], text.find(word) if word else -1
+    while at >= 0:
+        out.append(at)
+        at = text.find(word, at + 1)
+    return out
 
 
 def load_model(path: Path = MODEL) -> dict:

@@ -16,10 +16,14 @@ RELATIVE = {
         "este mes", "a principios de este mes", "deze maand", "eerder deze maand", "diesen monat",
         "anfang des monats", "本月", "这个月", "本月早些时候", "本月初", "今月", "هذا الشهر",
         "الشهر الجاري", "في وقت سابق من هذا الشهر", "在本月",
+        # as outlets write it in Spanish, Dutch, French, Arabic, Chinese
+        "a principios de mes", "a comienzos de este mes", "begin deze maand", "deze maand nog",
+        "début du mois", "en début de mois", "مطلع الشهر الجاري", "مطلع هذا الشهر", "月初",
     ],
     "last_month": [
         "last month", "le mois dernier", "el mes pasado", "vorige maand", "vergangenen monat",
         "letzten monat", "上个月", "上月", "先月", "الشهر الماضي",
+        "el mes anterior", "afgelopen maand", "le mois précédent", "الشهر السابق", "上月底",
     ],
     "days": [
         "this week", "earlier this week", "last week", "a day after", "a day earlier",
@@ -27,10 +31,23 @@ RELATIVE = {
         "au lendemain", "hier", "esta semana", "ayer", "deze week", "gisteren", "vortag",
         "vortages", "diese woche", "本周", "上周", "日前", "昨天", "前一天", "今週", "先週",
         "هذا الأسبوع", "الأسبوع الماضي", "بعد يوم", "أمس",
+        "la semana pasada", "vorige week", "afgelopen week", "la semaine dernière", "上星期",
+        # the weekday of an action in the week before the article ("announced on Tuesday")
+        "on monday", "on tuesday", "on wednesday", "on thursday", "on friday",
+        "lundi", "mardi", "mercredi", "jeudi", "vendredi", "el lunes", "el martes", "el miércoles",
+        "el jueves", "el viernes", "este lunes", "este martes", "este miércoles", "este jueves",
+        "este viernes", "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "周一", "周二",
+        "周三", "周四", "周五", "星期一", "星期二", "星期三", "星期四", "星期五", "يوم الاثنين",
+        "يوم الثلاثاء", "يوم الأربعاء", "يوم الخميس", "يوم الجمعة",
     ],
-    "spring": ["the spring", "this spring", "au printemps", "en primavera", "im frühjahr", "今年春天", "春季", "الربيع"],
-    "summer": ["the summer", "this summer", "cet été", "l'été", "en verano", "im sommer", "今年夏天", "夏季", "الصيف"],
-    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "im herbst", "今年秋天", "秋季", "الخريف"],
+    "spring": ["the spring", "this spring", "au printemps", "ce printemps", "en primavera", "esta primavera",
+               "la primavera", "im frühjahr", "het voorjaar", "dit voorjaar", "afgelopen voorjaar",
+               "今年春天", "春季", "今年春", "الربيع"],
+    "summer": ["the summer", "this summer", "cet été", "l'été", "en verano", "este verano", "el verano",
+               "im sommer", "deze zomer", "afgelopen zomer", "de zomer", "今年夏天", "夏季", "今年夏",
+               "الصيف"],
+    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "este otoño", "im herbst",
+               "het najaar", "dit najaar", "afgelopen najaar", "今年秋天", "秋季", "الخريف"],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
@@ -41,6 +58,10 @@ BACK_MARKERS = [
     "l'an dernier", "después", "desde", "tras", "anterior", "nach", "seit", "vortag", "bereits",
     "folgt auf", "sinds", "eerder", "بعد", "منذ", "سابق", "قد فرضت", "كانت", "此前", "之前", "以来",
     "早些时候", "日前", "曾", "去年", "以前", "以来", "先月", "昨年",
+    # Spanish, Dutch, French and Arabic as outlets write a step back
+    "desde que", "después de que", "tras la", "ya había", "había", "anteriormente", "previamente",
+    "nadat", "sinds", "al eerder", "eerder al", "vorig jaar", "depuis le", "avait", "avaient",
+    "بعد أن", "كانت قد", "كان قد", "سبق أن", "自从", "此后", "当时",
 ]
 
 # "weeks after", "quelques semaines": an action at most WEEKS_BACK days before the article.
@@ -87,17 +108,36 @@ MONTHS_AGO = {
     "fr": ("{n} mois après", "il y a {n} mois"),
     "es": ("{n} meses después", "hace {n} meses"),
     "zh": ("{n}个月前", "{n}个月后"),
+    "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
+    "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
 }
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
     "fr": ["un", "deux", "trois", "quatre", "cinq", "six"],
     "es": ["un", "dos", "tres", "cuatro", "cinco", "seis"],
     "zh": ["一", "两", "三", "四", "五", "六"],
+    "nl": ["een", "twee", "drie", "vier", "vijf", "zes"],
+    "ar": ["واحد", "اثنين", "ثلاثة", "أربعة", "خمسة", "ستة"],
 }
 
 # People who act for an agency in the timeline: "Trump said Nvidia may sell the H200" is the
 # White House's decision (the agency's own names are in agencies.json).
 ACTORS = {
     "white-house": ["president trump", "donald trump", "trump said", "trump's", "trump announced",
-                    "特朗普", "川普", "ترامب", "トランプ大統領", "le président trump", "el presidente trump"],
+                    "特朗普", "川普", "ترامب", "トランプ大統領", "le président trump", "el presidente trump",
+                    "the administration", "the trump administration", "president biden", "joe biden",
+                    "administración trump", "administración de trump", "gobierno de trump",
+                    "regering trump", "trump regering", "biden regering", "regering biden",
+                    "拜登政府", "特朗普政府", "إدارة ترامب", "إدارة بايدن"],
+    # "Commerce said", "the Commerce Secretary", 美国商务部长: the department acting
+    "commerce-department": ["commerce secretary", "commerce officials", "commerce said",
+                            "howard lutnick", "lutnick", "departamento de comercio",
+                            "secretario de comercio", "ministerie van handel", "handelsministerie",
+                            "ministère du commerce", "secrétaire au commerce", "商务部长", "卢特尼克",
+                            "盧特尼克", "وزير التجارة الأمريكي", "وزير التجارة الأميركي", "لوتنيك"],
+    "bis": ["oficina de industria y seguridad", "jeffrey kessler", "kessler", "商务部工业和安全局"],
+    # The Dutch government by its seat and its ministers ("Den Haag", «لاهاي», 海牙)
+    "nl-gov": ["den haag", "la haya", "la haye", "the hague", "لاهاي", "海牙", "het kabinet",
+               "kabinet", "minister klever", "schreinemacher", "karremans", "nederlandse regering",
+               "nederlandse overheid", "gobierno neerlandés", "gobierno holandés", "dutch government"],
 }
