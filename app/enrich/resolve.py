@@ -146,6 +146,8 @@ class RestrictionLinker:
             if rid in links:
                 continue
             ev = evidence.get(rid)
+            if ev and self._overruled(reading, rid, cand, ev):
+                continue
             why = self._reason(ev) if ev else cand.evidence[:80]
             links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
                                          round(self._score(ev), 3) if ev else 1.0)
@@ -153,6 +155,23 @@ class RestrictionLinker:
             links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         return links
+
+    def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence) -> bool:
+        """Whether the sentence says the rule's reading is another action: another country acts
+        in it and R's issuer is not named ("after the US government assured it the licences
+        would be granted" is not Malaysia's permit), or, read by its news alone, the sentence
+        dates what it says elsewhere ("vorige maand", «上月»)."""
+        f = ev.features
+        if f.get("cue") and f.get("own_cue"):
+            return False
+        if f.get("other_actor") and not f.get("issuer"):
+            return True
+        if cand.path == "fresh" and ev.segment == cand.segment:
+            months, _years, window, _s, _labels = self._times(reading, cand.segment)
+            r = self._index[rid]
+            if months and not (months & self.rule._months[r]) and not window:
+                return True
+        return False
 
     def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
         out: dict[str, list[tuple[int, str]]] = {}
@@ -305,16 +324,21 @@ class RestrictionLinker:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
                 amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
-                if amend or (self._amends[r] & linked):
+                amending = self._amended_by[rx.id] & linked  # "the rules of last year" beside their update
+                if amend or (self._amends[r] & linked) or amending:
                     f["amended"] = True
-                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                    if amend or self._amends[r] & linked:
+                        words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                    else:
+                        words.append("amended by " + ", ".join(sorted(self._names.get(a, a) for a in amending)))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
-                if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
-                    f["other_actor"] = True
-                # The country that acts in the sentence ("Les États-Unis ont annoncé ... des
-                # contrôles", «رفعت الولايات المتحدة الحظر») is not R's: R is its object at most.
-                if subjects and self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
+                # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
+                # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
+                if subjects:
+                    if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
+                        f["other_actor"] = True
+                elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
@@ -426,32 +450,36 @@ class RestrictionLinker:
         cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
         out = set()
         for lo, hi in zip(cuts, cuts[1:]):
-            found = self._subject(folded, lo, hi, hits, keys, actors_found)
-            if found:
-                out.add(found)
+            out |= self._subject(folded, lo, hi, hits, keys, actors_found)
         return out
 
-    def _subject(self, folded: str, lo: int, hi: int, hits, keys, actors_found: list) -> str | None:
+    def _subject(self, folded: str, lo: int, hi: int, hits, keys, actors_found: list) -> set[str]:
         verbs = [at for _kind, k in keys for at in _all(folded, k) if lo <= at < hi]
         if not verbs:
-            return None
+            return set()
         verb = min(verbs)
         actors = []
         for h in hits:
             country = h.entity_id if h.entity_id in self._countries else self._agency_country.get(
                 SAME_ISSUER.get(h.entity_id, h.entity_id))
             if country:
-                actors.extend((at, country) for at in _all(folded, _fold(h.surface)) if lo <= at < hi)
+                name = _fold(h.surface)
+                actors.extend((at, country) for at in _all(folded, name) if lo <= at < hi
+                              and not _object(folded, at, at + len(name)))
         for agency, phrase in actors_found:  # actors found by phrase ("President Trump", "Den Haag")
             country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
             if country:
-                actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi)
+                actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi
+                              and not _object(folded, at, at + len(phrase)))
         actors.sort()
-        before = [c for at, c in actors if at < verb]
+        # Every country named before the verb may be its subject ("La Haya cede a Washington,
+        # que impuso controles"; "The United States put SMIC, China's largest chipmaker, ..."),
+        # unless a preposition makes it a destination or a place ("exportée vers la Chine").
+        before = {c for at, c in actors if at < verb}
         if before:
-            return before[0]
+            return before
         after = [c for at, c in actors if verb < at <= verb + 30]
-        return after[0] if after and arabic(folded[verb]) else None
+        return {after[0]} if after and arabic(folded[verb]) else set()
 
     def _rank(self, ev: Evidence) -> tuple:
         """Which of an action's readings is its best: complete ones by score, others by size."""
@@ -602,6 +630,8 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
+        if f.get("other_actor") and not (f.get("issuer") or f.get("own_cue")):
+            return False  # another country acts in the sentence: R's country is its object
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
         if not (f.get("action") or f.get("cue")):
@@ -650,6 +680,34 @@ class RestrictionLinker:
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         linked = set(self._named(reading)) | set(self.rule.select(reading))
         return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
+
+
+# Words before a country that make it the object or the place of an action, not its subject.
+OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au", "en",
+                "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
+                "tegen", "uit", "van", "in", "la", "le", "el"}
+OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
+OBJECT_CHARS_ZH = "向对往从赴在与和及到"
+
+
+RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _object(folded: str, at: int, end: int) -> bool:
+    """Whether the name at `at` follows a preposition ("to China", «إلى الصين», 销往中国) and
+    is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
+    if folded[end:end + 12].lstrip(" ,").startswith(RELATIVES):
+        return False
+    if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
+        return True
+    words = folded[max(0, at - 24):at].split()
+    if not words:
+        return False
+    last = words[-1]
+    if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
+        last = words[-2]  # "vers la Chine", "naar het": the word before the article
+        return last in OBJECT_WORDS - {"la", "le", "el", "de"}
+    return last in OBJECT_WORDS - {"la", "le", "el"} or last.endswith(OBJECT_WORDS_AR)
 
 
 def _all(text: str, word: str) -> list[int]:

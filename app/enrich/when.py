@@ -60,7 +60,7 @@ BACK_MARKERS = [
     "早些时候", "日前", "曾", "去年", "以前", "以来", "先月", "昨年",
     # Spanish, Dutch, French and Arabic as outlets write a step back
     "desde que", "después de que", "tras la", "ya había", "había", "anteriormente", "previamente",
-    "nadat", "sinds", "al eerder", "eerder al", "vorig jaar", "depuis le", "avait", "avaient",
+    "nadat", "sinds", "al eerder", "eerder al", "depuis le", "avait", "avaient",
     "بعد أن", "كانت قد", "كان قد", "سبق أن", "自从", "此后", "当时",
 ]
 
@@ -99,7 +99,15 @@ ACTIONS = {
     "relax": ["sold again", "sell again", "selling again", "let the chips", "abandon", "abandoned",
               "dropped", "drop", "scrapped", "scrap", "not enforce", "de nouveau", "abroge",
               "abrogé", "abandon", "anula", "anuló", "kippt", "gekippt", "nicht anwenden",
-              "ingetrokken", "تخلت", "ألغت", "إلغاء", "تراجعت", "撤销", "取消", "放行", "落实"],
+              "ingetrokken", "تخلت", "ألغت", "إلغاء", "تراجعت", "撤销", "取消", "放行", "落实",
+              # a reversal, and licences being issued, as outlets write them
+              "reversed course", "u-turn", "reversed", "dio marcha atrás", "cambió de postura",
+              "volte-face", "fait marche arrière", "ommezwaai", "kwam terug op", "改变了立场",
+              "改变立场", "大转弯", "松口", "began issuing", "issuing licences", "issuing licenses",
+              "granting licences", "granting licenses", "emitir licencias", "otorgar licencias",
+              "conceder licencias", "délivrer des licences", "accorder des licences",
+              "vergunningen verlenen", "vergunningen te verlenen", "إصدار تراخيص", "منح تراخيص",
+              "核发许可", "发放许可", "核发", "发放出口许可"],
 }
 
 # "three months after", «三个月前»: an action about N months before the article.
