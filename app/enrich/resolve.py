@@ -44,6 +44,9 @@ LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "lic
                  "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
                  "vergunningen", "Genehmigung", "permis", "permit", "permits", "rule", "rules",
                  "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln", "norma", "normas")
+# The rule a rescission undoes ("l'abrogation de la règle"): a rule word still names it.
+RULE_WORDS = ("rule", "rules", "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln",
+              "regels", "norma", "normas", "regla", "reglas")
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = ("not ", "n't ", "pas ", "ne ", "n'", "غير ", "لا ", "لم ", "不", "未", "nicht ", "no ", "niet ")
 # Places nearly every action concerns: naming them says nothing about which one.
@@ -118,6 +121,7 @@ class RestrictionLinker:
         self._covers_cache: dict[tuple, bool] = {}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
                                 for eid, e in entities.items() if e.type == "agency"}
@@ -154,6 +158,14 @@ class RestrictionLinker:
         for rid, ev in self._decide(readings, set(links)).items():
             links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+        # A linked action that undoes or updates another ("the rescission of the Biden-era
+        # rule") links that one too where a sentence refers to it: read again with every link.
+        if any(self._amends[self._index[rid]] - set(links) for rid in links if rid in self._index):
+            for rid, ev in self._evidence(reading, set(links))[0].items():
+                if rid not in links and ev.features.get("amending") and ev.features.get("rule_word") \
+                        and self._complete(ev):
+                    links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
+                                                 f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         return links
 
     def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence) -> bool:
@@ -330,6 +342,8 @@ class RestrictionLinker:
                     if amend or self._amends[r] & linked:
                         words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
                     else:
+                        # Not a model feature: a linked rescission or reversal of R dates it.
+                        f["amending"] = any(self._category[self._index[a]] == "relaxation" for a in amending)
                         words.append("amended by " + ", ".join(sorted(self._names.get(a, a) for a in amending)))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
@@ -353,10 +367,15 @@ class RestrictionLinker:
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
                     relaxing = any(kind == "relax" for kind, _k in keys)
+                    # ... unless a relaxation of R is linked: then the rule is what it undoes
+                    # ("l'abrogation de la règle de l'ère Biden").
                     fits = [k for kind, k in keys if (kind == "relax") == lenient
-                            and (lenient or not relaxing or k not in self._licence_words)]
+                            and (lenient or not relaxing or k not in self._licence_words
+                                 or (k in self._rule_words and any(
+                                     self._category[self._index[a]] == "relaxation" for a in amending)))]
                     if fits:
                         f["action"] = True
+                        f["rule_word"] = any(k in self._rule_words for k in fits)
                         words.append(fits[0])
                         # The country before the action word is its subject ("La Malaisie impose
                         # un permis"); after it, more often its object ("curbs on China").
@@ -639,6 +658,8 @@ class RestrictionLinker:
         local = any(f.get(k) for k in LOCAL_WHEN)
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
+        if f.get("amending") and f.get("rule_word") and (f.get("issuer") or f.get("country")):
+            return True  # the relaxation word there is the rescission's  # "the rule it rescinds", beside the linked rescission and its issuer
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
                 and (f.get("chip") or f.get("rare_company") or f.get("cue")
                      or (f.get("title") and f.get("country_first"))):

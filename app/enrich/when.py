@@ -83,6 +83,8 @@ ACTIONS = {
                "maatregel", "maatregelen", "決定", "措置", "package", "round", "paquet", "vague",
                "حزمة", "一揽子", "ronda", "paket"],
     "restrict": ["block", "blocked", "blocking", "blocks", "halt", "stopped", "cut off", "caps",
+                 "blocage", "blocus", "blokkade", "curbs", "crackdown", "veto", "vetó", "sanciones",
+                 "sancties", "制裁", "عقوبات", "تقييد", "قيود",
                  "bloquées", "bloqué", "bloquer", "bloquait", "plafonne", "plafonds", "bloqueó",
                  "bloquea", "limitaba", "geblokkeerd", "blockiert", "verboten", "verbot", "السقوف",
                  "منعت", "قيدت", "أوقفت", "封锁", "拦截", "禁止", "不得", "叫停", "暂停",
