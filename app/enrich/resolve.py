@@ -398,8 +398,11 @@ class RestrictionLinker:
                                        and k not in self._common), ""))
                 rx_months = self.rule._months[r]
                 when = ""
+                # The sentence before dates this one only when this one dates nothing itself.
+                own_dated = bool(own_months or own_years or own_window)
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
-                                                      (p_months, p_years, p_window, p_labels)):
+                                                      *(() if own_dated else
+                                                        ((p_months, p_years, p_window, p_labels),))):
                     hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
                     if hit:
                         f["month"] = True
