@@ -155,7 +155,9 @@ class RestrictionLinker:
             why = self._reason(ev) if ev else cand.evidence[:80]
             links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
                                          round(self._score(ev), 3) if ev else 1.0)
-        for rid, ev in self._decide(readings, set(links)).items():
+        news = {rid for rid in links if rid in self._index and reading.published
+                and self._fresh(self._index[rid], reading.published)}
+        for rid, ev in self._decide(readings, set(links), news).items():
             links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         # A linked action that undoes or updates another ("the rescission of the Biden-era
@@ -553,7 +555,8 @@ class RestrictionLinker:
         z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str]) -> dict[str, Evidence]:
+    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str],
+                news: set[str] | None = None) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
         Candidates compete within a sentence with those of the same issuing country (with every
@@ -564,7 +567,9 @@ class RestrictionLinker:
         date only, an action on a chip whose named or matched action is the article's news
         is not linked."""
         threshold, margin = self.model["threshold"], self.model["margin"]
-        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
+        # The chips of the linked actions that are the article's news (not those it refers back to).
+        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked
+                                     if r in self._index and (news is None or r in news)))
         cands = []
         for rid, ev in readings:  # complete readings, each in its sentence
             r = self._index[rid]
@@ -669,7 +674,8 @@ class RestrictionLinker:
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
-        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
+        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")
+                                              or (f.get("amended") and f.get("action"))))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
         by_country = f.get("country") and not f.get("other_actor") and (
