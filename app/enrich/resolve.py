@@ -220,7 +220,8 @@ class RestrictionLinker:
                         labels.append(str(y))
         window = None
         seasons = set()
-        for kind, value, _key in reading.scans[i].extra:
+        folded = reading.segments[i][0].folded
+        for kind, value, key in reading.scans[i].extra:
             if kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))
@@ -242,8 +243,11 @@ class RestrictionLinker:
                                     published - timedelta(days=DAYS_BACK - 1), "weeks")
                 labels.append("weeks before the article")
             else:
-                year = published.year
-                if SEASON_MONTHS[value][0] > published.month:
+                # "the autumn of 2022", «2022年秋季»: the year written beside the season.
+                at = folded.find(key)
+                near = _YEAR.search(folded[max(0, at - 6):at + len(key) + 10]) if at >= 0 else None
+                year = int(near.group(1)) if near else published.year
+                if not near and SEASON_MONTHS[value][0] > published.month:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
@@ -666,7 +670,7 @@ class RestrictionLinker:
         local = any(f.get(k) for k in LOCAL_WHEN)
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
-        if f.get("amending") and f.get("rule_word") and (f.get("issuer") or f.get("country")):
+        if f.get("amending") and f.get("rule_word") and (f.get("issuer") or f.get("country") or f.get("cue")):
             return True  # the relaxation word there is the rescission's  # "the rule it rescinds", beside the linked rescission and its issuer
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
                 and (f.get("chip") or f.get("rare_company") or f.get("cue")

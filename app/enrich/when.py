@@ -81,7 +81,11 @@ ACTIONS = {
                "إجراءات", "توجيهات", "决定", "措施", "指导", "通知", "指示", "decisión", "medida",
                "medidas", "entscheidung", "maßnahme", "maßnahmen", "besluit", "besloot",
                "maatregel", "maatregelen", "決定", "措置", "package", "round", "paquet", "vague",
-               "حزمة", "一揽子", "ronda", "paket"],
+               "حزمة", "一揽子", "ronda", "paket",
+               # a government stepping into a company or a market ("invoked a law to intervene")
+               "intervene", "intervened", "intervention", "invoked", "intervenir", "intervino",
+               "intervención", "invocó", "ingrijpen", "ingegrepen", "greep in", "intervient",
+               "intervenu", "تدخل", "تدخلت", "介入", "干预"],
     "restrict": ["block", "blocked", "blocking", "blocks", "halt", "stopped", "cut off", "caps",
                  "blocage", "blocus", "blokkade", "curbs", "crackdown", "veto", "vetó", "sanciones",
                  "sancties", "制裁", "عقوبات", "تقييد", "قيود",
