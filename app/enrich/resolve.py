@@ -360,6 +360,12 @@ class RestrictionLinker:
                         f["other_actor"] = True
                 elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
+                # Another agency of R's country acts ("the Commerce Department published rules"
+                # is not a White House proclamation); the administration speaks for any.
+                named = issuers - {"white-house"}
+                if named and self._issuer_key[r] not in issuers and all(
+                        self._agency_country.get(a) == self.rule._country[r] for a in named):
+                    f["other_issuer"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
@@ -381,7 +387,9 @@ class RestrictionLinker:
                                      self._category[self._index[a]] == "relaxation" for a in amending)))]
                     if fits:
                         f["action"] = True
-                        f["rule_word"] = any(k in self._rule_words for k in fits)
+                        # A word for the rule itself, not for licences granted under it.
+                        f["rule_word"] = any(k in self._rule_words or k not in self._licence_words
+                                             for k in fits)
                         words.append(fits[0])
                         # The country before the action word is its subject ("La Malaisie impose
                         # un permis"); after it, more often its object ("curbs on China").
@@ -614,6 +622,11 @@ class RestrictionLinker:
                     c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
                     for c in cands if c[1] != rid and c[2].segment == ev.segment):
                 continue  # the country alone, and something concrete answers the same date
+            if not lenient and not (any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) \
+                    and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals)) \
+                    and any(r in self._index and self._amends[self._index[r]]
+                            and self._category[self._index[r]] == "relaxation" for r in linked):
+                continue  # the restriction words there are those of the rule a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
@@ -633,8 +646,13 @@ class RestrictionLinker:
     @staticmethod
     def _negated(text: str, word: str) -> bool:
         at = text.find(word)
-        return at > 0 and any(text[max(0, at - 16):at].rstrip().endswith(n.rstrip()) or
-                              n in text[max(0, at - 16):at] for n in NEGATIONS)
+        if at <= 0:
+            return False
+        # Latin and Arabic negations are whole words ("ne", not the end of "Chine ").
+        before = " " + text[max(0, at - 16):at]
+        return any(n in before if not n[0].isascii() and not arabic(n[0]) else
+                   (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
+                   for n in NEGATIONS)
 
     def _best_known(self, rid: str, others: list[str]) -> bool:
         """A year alone ("the 2022 controls") most often means the year's best-known action: the
@@ -661,8 +679,8 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
-        if f.get("other_actor") and not (f.get("issuer") or f.get("own_cue")):
-            return False  # another country acts in the sentence: R's country is its object
+        if (f.get("other_actor") or f.get("other_issuer")) and not (f.get("issuer") or f.get("own_cue")):
+            return False  # another country or agency acts in the sentence: R is not its action
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
         if not (f.get("action") or f.get("cue")):

@@ -88,6 +88,7 @@ ACTIONS = {
                "intervenu", "تدخل", "تدخلت", "介入", "干预"],
     "restrict": ["block", "blocked", "blocking", "blocks", "halt", "stopped", "cut off", "caps",
                  "blocage", "blocus", "blokkade", "curbs", "crackdown", "veto", "vetó", "sanciones",
+                 "limits", "limit", "limiting", "quotas", "límites", "limites", "limieten",
                  "sancties", "制裁", "عقوبات", "تقييد", "قيود",
                  "bloquées", "bloqué", "bloquer", "bloquait", "plafonne", "plafonds", "bloqueó",
                  "bloquea", "limitaba", "geblokkeerd", "blockiert", "verboten", "verbot", "السقوف",
@@ -107,7 +108,8 @@ ACTIONS = {
               "abrogé", "abandon", "anula", "anuló", "kippt", "gekippt", "nicht anwenden",
               "ingetrokken", "تخلت", "ألغت", "إلغاء", "تراجعت", "撤销", "取消", "放行", "落实",
               # a reversal, and licences being issued, as outlets write them
-              "reversed course", "u-turn", "reversed", "dio marcha atrás", "cambió de postura",
+              "reversed course", "u-turn", "reversed", "reverses", "drops", "abandons", "lifts",
+              "loosens", "loosened", "relaxes", "relaxed", "dio marcha atrás", "cambió de postura",
               "volte-face", "fait marche arrière", "ommezwaai", "kwam terug op", "改变了立场",
               "改变立场", "大转弯", "松口", "began issuing", "issuing licences", "issuing licenses",
               "granting licences", "granting licenses", "emitir licencias", "otorgar licencias",
@@ -142,7 +144,9 @@ ACTORS = {
                     "the administration", "the trump administration", "president biden", "joe biden",
                     "administración trump", "administración de trump", "gobierno de trump",
                     "regering trump", "trump regering", "biden regering", "regering biden",
-                    "拜登政府", "特朗普政府", "إدارة ترامب", "إدارة بايدن"],
+                    "拜登政府", "特朗普政府", "إدارة ترامب", "إدارة بايدن",
+                    # "the Biden-era rule": a US action, whichever agency issued it
+                    "biden era", "l'ère biden", "era de biden", "era biden", "拜登时代", "عهد بايدن"],
     # "Commerce said", "the Commerce Secretary", 美国商务部长: the department acting
     "commerce-department": ["commerce secretary", "commerce officials", "commerce said",
                             "howard lutnick", "lutnick", "departamento de comercio",
