@@ -27,7 +27,7 @@ from pathlib import Path
 from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
                              WEEKS, WEEKS_BACK)
 from app.enrich.tagger import arabic
 from app.gazetteer import Gazetteer
@@ -121,6 +121,7 @@ class RestrictionLinker:
         self._covers_cache: dict[tuple, bool] = {}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
@@ -280,6 +281,9 @@ class RestrictionLinker:
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
+            # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
+            # not those that date a phrase ("since April", 去年).
+            backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
             subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either],
                                       [(v, k) for kind, v, k in found.extra if kind == "actor"],
                                       [k for kind, _v, k in found.extra if kind == "back"])
@@ -374,6 +378,7 @@ class RestrictionLinker:
                     words.append(surfaces.get(self.rule._country[r], "")
                                  or next(self._names[a] for a in agencies
                                          if self._agency_country.get(SAME_ISSUER.get(a, a)) == self.rule._country[r]))
+                fits: list[str] = []
                 if keys:
                     lenient = self._category[r] == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
@@ -418,6 +423,9 @@ class RestrictionLinker:
                                                       *(() if own_dated else
                                                         ((p_months, p_years, p_window, p_labels),))):
                     hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    if hit and months is own_months and backs and not self._month_in_clause(
+                            seg.folded, found, backs, hit[0][1], fits + own):
+                        hit = []  # the month dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
                         words.append(_month_label(*hit[0]))
@@ -488,6 +496,21 @@ class RestrictionLinker:
         for lo, hi in zip(cuts, cuts[1:]):
             out |= self._subject(folded, lo, hi, hits, keys, actors_found)
         return out
+
+    @staticmethod
+    def _month_in_clause(folded: str, found, backs: list[str], month: int, words: list[str]) -> bool:
+        """Whether the month is written in a clause that holds one of R's words (clauses split
+        at back-reference markers); True when R has no word there to place."""
+        where = [p for w in words for p in _all(folded, w)]
+        written = [start for m, start, _end, _w in found.months if m == month]
+        if not where or not written:
+            return True  # nothing to place, or a month read from "last month", "three months ago"
+        cuts = sorted({0, len(folded)} | {p for b in backs for p in _all(folded, b)})
+
+        def clause(at: int) -> int:
+            return sum(1 for c in cuts if c <= at)
+
+        return any(clause(start) == clause(p) for start in written for p in where)
 
     def _subject(self, folded: str, lo: int, hi: int, hits, keys, actors_found: list) -> set[str]:
         verbs = [at for _kind, k in keys for at in _all(folded, k) if lo <= at < hi]
@@ -688,6 +711,8 @@ class RestrictionLinker:
         local = any(f.get(k) for k in LOCAL_WHEN)
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
+        if f.get("amended") and f.get("own_cue") and f.get("action") and not f.get("amending"):
+            return True  # its own cue, undoing or updating a rule the article names
         if f.get("amending") and f.get("rule_word") and (f.get("issuer") or f.get("country") or f.get("cue")):
             return True  # the relaxation word there is the rescission's  # "the rule it rescinds", beside the linked rescission and its issuer
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \

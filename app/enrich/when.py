@@ -64,6 +64,11 @@ BACK_MARKERS = [
     "بعد أن", "كانت قد", "كان قد", "سبق أن", "自从", "此后", "当时",
 ]
 
+# The back-reference markers that open a clause with its own actor and date ("a day after
+# Washington announced ...", «بعد أن رفعت واشنطن ...»), as opposed to those dating a phrase.
+CLAUSE_MARKERS = ["after", "following", "in the wake", "après", "après que", "después", "después de que",
+                  "tras", "nadat", "nach", "بعد", "بعد أن", "之后", "在此之前"]
+
 # "weeks after", "quelques semaines": an action at most WEEKS_BACK days before the article.
 WEEKS = ["weeks after", "weeks earlier", "weeks ago", "weeks before", "quelques semaines",
          "semaines après", "semanas después", "hace semanas", "weken na", "wochen nach",
@@ -115,7 +120,7 @@ ACTIONS = {
               "granting licences", "granting licenses", "emitir licencias", "otorgar licencias",
               "conceder licencias", "délivrer des licences", "accorder des licences",
               "vergunningen verlenen", "vergunningen te verlenen", "إصدار تراخيص", "منح تراخيص",
-              "核发许可", "发放许可", "核发", "发放出口许可"],
+              "核发许可", "发放许可", "核发", "发放出口许可", "رفع", "برفع", "放宽", "松绑"],
 }
 
 # "three months after", «三个月前»: an action about N months before the article.
