@@ -654,7 +654,9 @@ class RestrictionLinker:
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
-            stronger = [c[0] for c in free if not signature(c[2]) < mine]
+            # (a relaxation and the restriction it follows are both told in one sentence)
+            stronger = [c[0] for c in free if not signature(c[2]) < mine
+                        and (self._category[self._index[c[1]]] == "relaxation") == lenient]
             if stronger and score < max(stronger) - margin:
                 continue
             if any(signature(c[2]) > mine for c in free):
