@@ -27,7 +27,7 @@ from pathlib import Path
 from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, SINCE_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
                              WEEKS, WEEKS_BACK)
 from app.enrich.tagger import arabic
 from app.gazetteer import Gazetteer
@@ -122,6 +122,7 @@ class RestrictionLinker:
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
+        self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
@@ -151,7 +152,7 @@ class RestrictionLinker:
             if rid in links:
                 continue
             ev = evidence.get(rid)
-            if ev and self._overruled(reading, rid, cand, ev):
+            if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
             why = self._reason(ev) if ev else cand.evidence[:80]
             links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
@@ -171,7 +172,8 @@ class RestrictionLinker:
                                                  f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         return links
 
-    def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence) -> bool:
+    def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence,
+                   evidence: dict[str, Evidence]) -> bool:
         """Whether the sentence says the rule's reading is another action: another country acts
         in it and R's issuer is not named ("after the US government assured it the licences
         would be granted" is not Malaysia's permit), or, read by its news alone, the sentence
@@ -181,6 +183,11 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        if cand.path == "fresh" and not f.get("cue") and any(
+                other != rid and o.segment == cand.segment and o.features.get("own_cue")
+                and self._complete(o) and self._score(o) > self._score(ev)
+                for other, o in evidence.items()):
+            return True  # read by its news alone, where the sentence names another action's cue
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
@@ -284,9 +291,11 @@ class RestrictionLinker:
             # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
             # not those that date a phrase ("since April", 去年).
             backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
-            subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either],
+            subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either]
+                                      + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
                                       [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                                      [k for kind, _v, k in found.extra if kind == "back"])
+                                      [k for kind, _v, k in found.extra if kind == "back"
+                                       and k in self._subject_markers])
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete

@@ -69,6 +69,9 @@ BACK_MARKERS = [
 CLAUSE_MARKERS = ["after", "following", "in the wake", "après", "après que", "después", "después de que",
                   "tras", "nadat", "nach", "بعد", "بعد أن", "之后", "在此之前"]
 
+# "since April, when Washington restricted ...": a new actor may follow (not a new date).
+SINCE_MARKERS = ["since", "depuis", "desde", "sinds", "seit", "منذ", "自从", "以来"]
+
 # "weeks after", "quelques semaines": an action at most WEEKS_BACK days before the article.
 WEEKS = ["weeks after", "weeks earlier", "weeks ago", "weeks before", "quelques semaines",
          "semaines après", "semanas después", "hace semanas", "weken na", "wochen nach",
