@@ -22,14 +22,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, SINCE_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
-                             WEEKS, WEEKS_BACK)
 from app.enrich.tagger import arabic
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, DAYS_BACK, MONTHS_AGO,
+                             NUMBERS, RELATIVE, SEASON_MONTHS, SINCE_MARKERS, WEEKS, WEEKS_BACK)
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
@@ -166,10 +167,11 @@ class RestrictionLinker:
         # rule") links that one too where a sentence refers to it: read again with every link.
         if any(self._amends[self._index[rid]] - set(links) for rid in links if rid in self._index):
             for rid, ev in self._evidence(reading, set(links))[0].items():
-                if rid not in links and ev.features.get("amending") and ev.features.get("rule_word") \
-                        and self._complete(ev):
+                f = ev.features
+                if rid not in links and f.get("amending") and f.get("rule_word") and self._complete(ev):
                     links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
-                                                 f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+                                                 f"resolved: {self._reason(ev)}",
+                                                 round(self._score(ev), 3))
         return links
 
     def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence,
@@ -290,9 +292,11 @@ class RestrictionLinker:
             acting = {self._agency_country.get(a) for a in issuers} - {None}
             # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
             # not those that date a phrase ("since April", 去年).
-            backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
+            backs = [k for kind, _v, k in found.extra
+                     if kind == "back" and k in self._clause_markers]
             subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either]
-                                      + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
+                                      + [("cue", k) for kind, _v, k in found.extra
+                                         if kind == "cue"],
                                       [(v, k) for kind, v, k in found.extra if kind == "actor"],
                                       [k for kind, _v, k in found.extra if kind == "back"
                                        and k in self._subject_markers])
@@ -355,15 +359,18 @@ class RestrictionLinker:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
                 amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
-                amending = self._amended_by[rx.id] & linked  # "the rules of last year" beside their update
+                # "the rules of last year" beside their linked update or rescission
+                amending = self._amended_by[rx.id] & linked
                 if amend or (self._amends[r] & linked) or amending:
                     f["amended"] = True
                     if amend or self._amends[r] & linked:
                         words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
                     else:
                         # Not a model feature: a linked rescission or reversal of R dates it.
-                        f["amending"] = any(self._category[self._index[a]] == "relaxation" for a in amending)
-                        words.append("amended by " + ", ".join(sorted(self._names.get(a, a) for a in amending)))
+                        f["amending"] = any(self._category[self._index[a]] == "relaxation"
+                                            for a in amending)
+                        words.append("amended by " + ", ".join(
+                            sorted(self._names.get(a, a) for a in amending)))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
@@ -434,7 +441,7 @@ class RestrictionLinker:
                     hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
                     if hit and months is own_months and backs and not self._month_in_clause(
                             seg.folded, found, backs, hit[0][1], fits + own):
-                        hit = []  # the month dates another clause ("in August ..., shortly after ...")
+                        hit = []  # it dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
                         words.append(_month_label(*hit[0]))
@@ -502,12 +509,13 @@ class RestrictionLinker:
         الحظر»), the one named right after that word."""
         cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
         out = set()
-        for lo, hi in zip(cuts, cuts[1:]):
+        for lo, hi in pairwise(cuts):
             out |= self._subject(folded, lo, hi, hits, keys, actors_found)
         return out
 
     @staticmethod
-    def _month_in_clause(folded: str, found, backs: list[str], month: int, words: list[str]) -> bool:
+    def _month_in_clause(folded: str, found, backs: list[str], month: int,
+                         words: list[str]) -> bool:
         """Whether the month is written in a clause that holds one of R's words (clauses split
         at back-reference markers); True when R has no word there to place."""
         where = [p for w in words for p in _all(folded, w)]
@@ -534,7 +542,7 @@ class RestrictionLinker:
                 name = _fold(h.surface)
                 actors.extend((at, country) for at in _all(folded, name) if lo <= at < hi
                               and not _object(folded, at, at + len(name)))
-        for agency, phrase in actors_found:  # actors found by phrase ("President Trump", "Den Haag")
+        for agency, phrase in actors_found:  # by phrase ("President Trump", "Den Haag")
             country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
             if country:
                 actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi
@@ -654,11 +662,12 @@ class RestrictionLinker:
                     c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
                     for c in cands if c[1] != rid and c[2].segment == ev.segment):
                 continue  # the country alone, and something concrete answers the same date
-            if not lenient and not (any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) \
+            concrete = any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")
+            if not lenient and not concrete \
                     and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals)) \
                     and any(r in self._index and self._amends[self._index[r]]
                             and self._category[self._index[r]] == "relaxation" for r in linked):
-                continue  # the restriction words there are those of the rule a linked rescission undoes
+                continue  # its restriction words are the rule's that a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
@@ -713,7 +722,8 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
-        if (f.get("other_actor") or f.get("other_issuer")) and not (f.get("issuer") or f.get("own_cue")):
+        if (f.get("other_actor") or f.get("other_issuer")) \
+                and not (f.get("issuer") or f.get("own_cue")):
             return False  # another country or agency acts in the sentence: R is not its action
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
@@ -724,8 +734,9 @@ class RestrictionLinker:
             return True  # the only action it can be (see _covers)
         if f.get("amended") and f.get("own_cue") and f.get("action") and not f.get("amending"):
             return True  # its own cue, undoing or updating a rule the article names
-        if f.get("amending") and f.get("rule_word") and (f.get("issuer") or f.get("country") or f.get("cue")):
-            return True  # the relaxation word there is the rescission's  # "the rule it rescinds", beside the linked rescission and its issuer
+        if f.get("amending") and f.get("rule_word") \
+                and (f.get("issuer") or f.get("country") or f.get("cue")):
+            return True  # "the rule it rescinds" (the relaxation word there is the rescission's)
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
                 and (f.get("chip") or f.get("rare_company") or f.get("cue")
                      or (f.get("title") and f.get("country_first"))):
@@ -771,9 +782,9 @@ class RestrictionLinker:
 
 
 # Words before a country that make it the object or the place of an action, not its subject.
-OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au", "en",
-                "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
-                "tegen", "uit", "van", "in", "la", "le", "el"}
+OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au",
+                "en", "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
+                "tegen", "uit", "van", "la", "le", "el"}
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
 OBJECT_CHARS_ZH = "向对往从赴在与和及到"
 

@@ -40,14 +40,14 @@ RELATIVE = {
         "周三", "周四", "周五", "星期一", "星期二", "星期三", "星期四", "星期五", "يوم الاثنين",
         "يوم الثلاثاء", "يوم الأربعاء", "يوم الخميس", "يوم الجمعة",
     ],
-    "spring": ["the spring", "this spring", "au printemps", "ce printemps", "en primavera", "esta primavera",
-               "la primavera", "im frühjahr", "het voorjaar", "dit voorjaar", "afgelopen voorjaar",
+    "spring": ["the spring", "this spring", "au printemps", "ce printemps", "en primavera",
+               "esta primavera", "la primavera", "im frühjahr", "het voorjaar", "dit voorjaar", "afgelopen voorjaar",
                "今年春天", "春季", "今年春", "الربيع"],
-    "summer": ["the summer", "this summer", "cet été", "l'été", "en verano", "este verano", "el verano",
-               "im sommer", "deze zomer", "afgelopen zomer", "de zomer", "今年夏天", "夏季", "今年夏",
+    "summer": ["the summer", "this summer", "cet été", "l'été", "en verano", "este verano",
+               "el verano", "im sommer", "deze zomer", "afgelopen zomer", "de zomer", "今年夏天", "夏季", "今年夏",
                "الصيف"],
-    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "este otoño", "im herbst",
-               "het najaar", "dit najaar", "afgelopen najaar", "今年秋天", "秋季", "الخريف"],
+    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "este otoño",
+               "im herbst", "het najaar", "dit najaar", "afgelopen najaar", "今年秋天", "秋季", "الخريف"],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
@@ -66,8 +66,8 @@ BACK_MARKERS = [
 
 # The back-reference markers that open a clause with its own actor and date ("a day after
 # Washington announced ...", «بعد أن رفعت واشنطن ...»), as opposed to those dating a phrase.
-CLAUSE_MARKERS = ["after", "following", "in the wake", "après", "après que", "después", "después de que",
-                  "tras", "nadat", "nach", "بعد", "بعد أن", "之后", "在此之前"]
+CLAUSE_MARKERS = ["after", "following", "in the wake", "après", "après que", "después",
+                  "después de que", "tras", "nadat", "nach", "بعد", "بعد أن", "之后", "在此之前"]
 
 # "since April, when Washington restricted ...": a new actor may follow (not a new date).
 SINCE_MARKERS = ["since", "depuis", "desde", "sinds", "seit", "منذ", "自从", "以来"]
@@ -149,7 +149,8 @@ NUMBERS = {
 ACTORS = {
     "white-house": ["president trump", "donald trump", "trump said", "trump's", "trump announced",
                     "特朗普", "川普", "ترامب", "トランプ大統領", "le président trump", "el presidente trump",
-                    "the administration", "the trump administration", "president biden", "joe biden",
+                    "the administration", "the trump administration", "president biden",
+                    "joe biden",
                     "administración trump", "administración de trump", "gobierno de trump",
                     "regering trump", "trump regering", "biden regering", "regering biden",
                     "拜登政府", "特朗普政府", "إدارة ترامب", "إدارة بايدن",
@@ -165,5 +166,6 @@ ACTORS = {
     # The Dutch government by its seat and its ministers ("Den Haag", «لاهاي», 海牙)
     "nl-gov": ["den haag", "la haya", "la haye", "the hague", "لاهاي", "海牙", "het kabinet",
                "kabinet", "minister klever", "schreinemacher", "karremans", "nederlandse regering",
-               "nederlandse overheid", "gobierno neerlandés", "gobierno holandés", "dutch government"],
+               "nederlandse overheid", "gobierno neerlandés", "gobierno holandés",
+               "dutch government"],
 }

@@ -10,7 +10,8 @@ import math
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import Select, Text, and_, case, false, func, literal, not_, or_, select
+from sqlalchemy import (ColumnElement, Select, Text, and_, case, false, func, literal, not_, or_,
+                        select)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -266,7 +267,7 @@ class DatabaseSearch:
         ids = [row[0] for row in session.execute(ordered, params)]
 
         facets: dict[str, list[tuple[str, int]]] = {}
-        counted = ArticleEntity.article_id.in_(select(ids_sub.c.id))
+        counted: ColumnElement[bool] = ArticleEntity.article_id.in_(select(ids_sub.c.id))
         if filters.role:
             # With a role asked for, the restriction facet counts only the links of that role:
             # the counts beside restriction_role=context are the articles referring back to each.
