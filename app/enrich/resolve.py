@@ -165,8 +165,11 @@ class RestrictionLinker:
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
         # A linked action that undoes or updates another ("the rescission of the Biden-era
         # rule") links that one too where a sentence refers to it: read again with every link.
-        if any(self._amends[self._index[rid]] - set(links) for rid in links if rid in self._index):
-            for rid, ev in self._evidence(reading, set(links))[0].items():
+        undone = {self._index[a] for rid in links if rid in self._index
+                  and self._category[self._index[rid]] == "relaxation"
+                  for a in self._amends[self._index[rid]] - set(links) if a in self._index}
+        if undone:
+            for rid, ev in self._evidence(reading, set(links), undone)[0].items():
                 f = ev.features
                 if rid not in links and f.get("amending") and f.get("rule_word") and self._complete(ev):
                     links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
@@ -263,8 +266,10 @@ class RestrictionLinker:
                 labels.append(f"{value} {year}")
         return months | seasons, years, window, seasons, labels
 
-    def _evidence(self, reading: Reading, linked: set[str]) -> tuple[dict[str, Evidence], list]:
-        """The best sentence's evidence for every restriction something in the article points to."""
+    def _evidence(self, reading: Reading, linked: set[str],
+                  only: set[int] | None = None) -> tuple[dict[str, Evidence], list]:
+        """The best sentence's evidence for every restriction something in the article points to
+        (or for those in `only`)."""
         published = reading.published
         everywhere = reading.everywhere
         best: dict[str, Evidence] = {}
@@ -294,15 +299,10 @@ class RestrictionLinker:
             # not those that date a phrase ("since April", 去年).
             backs = [k for kind, _v, k in found.extra
                      if kind == "back" and k in self._clause_markers]
-            subjects = self._subjects(seg.folded, hits, keys + [("word", k) for k in either]
-                                      + [("cue", k) for kind, _v, k in found.extra
-                                         if kind == "cue"],
-                                      [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                                      [k for kind, _v, k in found.extra if kind == "back"
-                                       and k in self._subject_markers])
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
+            subjects: set[str] | None = None  # the acting countries, read when first needed
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -327,6 +327,8 @@ class RestrictionLinker:
             p_months, p_years, p_window, _ps, p_labels = previous_times
             dated_here = bool(own_months or own_years or own_window or p_months or p_years or p_window)
             polarities = {kind == "relax" for kind, _k in keys}
+            if only is not None:
+                candidates &= only
             for r in candidates:
                 rx = self.restrictions[r]
                 news = self.rule._news[r]
@@ -375,6 +377,13 @@ class RestrictionLinker:
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
+                if subjects is None:
+                    subjects = self._subjects(
+                        seg.folded, hits, keys + [("word", k) for k in either]
+                        + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
+                        [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                        [k for kind, _v, k in found.extra
+                         if kind == "back" and k in self._subject_markers])
                 if subjects:
                     if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
                         f["other_actor"] = True
