@@ -251,6 +251,11 @@ class RestrictionLinker:
             elif value == "days":
                 window = (published - timedelta(days=DAYS_BACK), published)
                 labels.append("days before the article")
+            elif value == "weekday":
+                # "announced on Tuesday": the week before, but often the day something was said,
+                # so it dates no reading away from the article's own days ("soft").
+                window = window or (published - timedelta(days=DAYS_BACK), published, "soft")
+                labels.append("days before the article")
             elif value == "weeks":
                 window = window or (published - timedelta(days=WEEKS_BACK),
                                     published - timedelta(days=DAYS_BACK - 1), "weeks")
@@ -290,6 +295,7 @@ class RestrictionLinker:
             keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
                     for kind, k in keys]
             own_months, own_years, own_window, _s, own_labels = times
+            hard_window = None if own_window and own_window[-1] == "soft" else own_window
             agencies = mentioned & self._agencies
             agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
             # Agencies named (a country is the country feature, even when it is the issuer).
@@ -443,7 +449,7 @@ class RestrictionLinker:
                 rx_months = self.rule._months[r]
                 when = ""
                 # The sentence before dates this one only when this one dates nothing itself.
-                own_dated = bool(own_months or own_years or own_window)
+                own_dated = bool(own_months or own_years or hard_window)
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
                                                       *(() if own_dated else
                                                         ((p_months, p_years, p_window, p_labels),))):
@@ -467,20 +473,21 @@ class RestrictionLinker:
                         break
                     if window and any(window[0] <= d <= window[1] for d in news):
                         f["days"] = True
-                        f["weeks"] = len(window) > 2  # not a model feature: "weeks" is vaguer
+                        f["weeks"] = window[-1] == "weeks"  # not a model feature: "weeks" is vaguer
                         words.append("weeks before the article" if f["weeks"] else "days before the article")
                         when = "weeks" if f["weeks"] else "days"
                         break
-                if r in fresh and not own_months and not own_years and not own_window:
+                if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = self._category[r] == "relaxation"
                     if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
                             and (self._category[i] == "relaxation") == lenient]) == 1:
                         f["only_fresh"] = True
-                f["undated"] = not (own_months or own_years or own_window or p_months or p_years or p_window) \
+                f["undated"] = not (own_months or own_years or hard_window or p_months or p_years
+                                    or p_window) \
                     and (published is None or news[0] <= published)
-                if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
+                if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
                         and not f.get("wrong_action") \
                         and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
                     f["covers"] = True

@@ -32,7 +32,9 @@ RELATIVE = {
         "vortages", "diese woche", "本周", "上周", "日前", "昨天", "前一天", "今週", "先週",
         "هذا الأسبوع", "الأسبوع الماضي", "بعد يوم", "أمس",
         "la semana pasada", "vorige week", "afgelopen week", "la semaine dernière", "上星期",
-        # the weekday of an action in the week before the article ("announced on Tuesday")
+    ],
+    # the weekday of an action in the week before the article ("announced on Tuesday")
+    "weekday": [
         "on monday", "on tuesday", "on wednesday", "on thursday", "on friday",
         "lundi", "mardi", "mercredi", "jeudi", "vendredi", "el lunes", "el martes", "el miércoles",
         "el jueves", "el viernes", "este lunes", "este martes", "este miércoles", "este jueves",
