@@ -477,6 +477,7 @@ class RestrictionLinker:
                         words.append("weeks before the article" if f["weeks"] else "days before the article")
                         when = "weeks" if f["weeks"] else "days"
                         break
+                f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
@@ -743,6 +744,8 @@ class RestrictionLinker:
             return False  # another country or agency acts in the sentence: R is not its action
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
+        if f.get("in_news") and f.get("own_cue") and f.get("chip") and f.get("issuer"):
+            return True  # the same, with its own cue, whatever else the sentence dates
         if not (f.get("action") or f.get("cue")):
             return False
         local = any(f.get(k) for k in LOCAL_WHEN)
