@@ -398,7 +398,7 @@ class RestrictionLinker:
                 # Another agency of R's country acts ("the Commerce Department published rules"
                 # is not a White House proclamation); the administration speaks for any.
                 named = issuers - {"white-house"}
-                if named and self._issuer_key[r] not in issuers | {"white-house"} and all(
+                if named and self._issuer_key[r] not in issuers and all(
                         self._agency_country.get(a) == self.rule._country[r] for a in named):
                     f["other_issuer"] = True
                 if self._issuer_key[r] in issuers:
