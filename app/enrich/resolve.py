@@ -231,7 +231,7 @@ class RestrictionLinker:
                     if y not in years:
                         years.add(y)
                         labels.append(str(y))
-        window = None
+        window: tuple | None = None  # (first day, last day[, "weeks" | "soft"])
         seasons = set()
         folded = reading.segments[i][0].folded
         for kind, value, key in reading.scans[i].extra:
@@ -551,7 +551,7 @@ class RestrictionLinker:
         if not verbs:
             return set()
         verb = min(verbs)
-        actors = []
+        actors: list[tuple[int, str]] = []
         for h in hits:
             country = h.entity_id if h.entity_id in self._countries else self._agency_country.get(
                 SAME_ISSUER.get(h.entity_id, h.entity_id))
