@@ -113,3 +113,44 @@ def test_the_model_file_is_inspectable_and_used():
     body = "Nvidia's revenue fell after the April block on its H20 chips."
     day = datetime(2025, 9, 10, tzinfo=UTC)
     assert enricher.enrich("", body, day).restrictions == {}
+
+
+# --- who acts, Spanish and Dutch, rescissions (#20, second session) ---------------------------
+
+def test_spanish_and_dutch_issuers_and_action_words(enricher):
+    """Issuers, countries and action words as Spanish and Dutch outlets write them."""
+    es = links(enricher, "El Departamento de Comercio de Estados Unidos ha impuesto restricciones a la "
+                         "exportación a China de la GPU H20.", "2025-04-16")
+    assert set(es) == {H20} and es[H20].role == "reported"
+    nl = links(enricher, "Den Haag heeft een vergunning voor de export van de NXT:2050i en NXT:2100i "
+                         "gedeeltelijk ingetrokken.", "2024-01-02")
+    assert set(nl) == {"2024-01-asml-licence-revocation"}
+    cbc = links(enricher, "Las solicitudes para exportar el H200 ya no se presumirán denegadas, sino que "
+                          "se revisarán caso por caso.", "2026-01-14")
+    assert set(cbc) == {"2026-01-h200-case-by-case-rule"}
+
+
+def test_an_action_of_another_country_is_not_linked(enricher):
+    """The country acting in the clause decides: the US announcing controls on Chinese entities is
+    not China's action of the same days; nor is China's the clause where Washington lifts a ban."""
+    body = ("Les États-Unis ont annoncé lundi de nouveaux contrôles visant la mémoire HBM et ont "
+            "inscrit 140 entités chinoises sur leur liste noire.")
+    assert GALLIUM_2024 not in links(enricher, body, "2024-12-03")
+    body = "ويأتي ذلك بعد أن رفعت الولايات المتحدة الشهر الماضي الحظر الذي فرضته في أبريل على بيع رقائق H20."
+    found = links(enricher, body, "2025-08-09")
+    assert "2025-07-cac-h20-summons" not in found and {RESUMPTION, H20} <= set(found)
+
+
+def test_a_linked_rescission_links_the_rule_it_undoes(enricher):
+    body = ("Le département du Commerce a annoncé l'abrogation de la règle de l'ère Biden qui devait "
+            "entrer en vigueur cette semaine.")
+    found = links(enricher, body, "2025-05-14")
+    assert found[RESCISSION].role == "reported"
+    assert found[DIFFUSION].role == "context" and "amended by" in found[DIFFUSION].reason
+
+
+def test_a_month_dates_only_its_own_clause(enricher):
+    body = ("Pékin avait déjà découragé en août les achats de puces H20, peu après que Washington en "
+            "eut de nouveau autorisé la vente.")
+    found = links(enricher, body, "2025-11-05")
+    assert "2025-08-china-h20-discouragement" in found and "2025-08-revenue-share-deal" not in found

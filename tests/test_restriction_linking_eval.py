@@ -29,9 +29,16 @@ def test_set_is_large_multilingual_and_labelled_with_restriction_ids(articles):
 def test_split_is_deterministic_and_covers_every_language(articles):
     again = {a["id"]: a["part"] for a in load_restriction_set()}
     assert again == {a["id"]: a["part"] for a in articles}
-    for lang in ("en", "ar", "zh", "fr"):
-        parts = Counter(a["part"] for a in articles if a["lang"] == lang)
-        assert abs(parts["dev"] - parts["test"]) <= 1
+    # The first articles alternate by hash; those written later before any tuning on them
+    # alternate as written; those written after tuning began are development-only.
+    before = [a for a in articles if "added" not in a or "before" in a["added"]]
+    for lang in ("en", "ar", "zh", "fr", "es", "nl"):
+        hashed = Counter(a["part"] for a in before if a["lang"] == lang and "added" not in a)
+        written = Counter(a["part"] for a in before if a["lang"] == lang and "added" in a)
+        assert abs(hashed["dev"] - hashed["test"]) <= 1
+        assert abs(written["dev"] - written["test"]) <= 1
+        assert hashed["test"] + written["test"] >= 2, lang
+    assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
@@ -44,9 +51,9 @@ def test_scoring_counts_false_links_and_wrong_roles():
 
 
 def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
-    """`chipwatch eval` reports dev and test; the test part guards against regressions (these
-    are floors below today's 1.000 / 0.862 / 0.926, not the issue's 0.90 bars, which recall
-    does not meet yet: see docs/enrichment.md)."""
+    """`chipwatch eval` reports dev and test; the test part guards against regressions (floors
+    below today's P 0.991 / R 0.864 / role 0.917, not the issue's 0.90 bars, which recall does
+    not meet yet: English back-references, see docs/enrichment.md)."""
     import json
 
     from click.testing import CliRunner
@@ -58,6 +65,8 @@ def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
     assert result.exit_code == 0, result.output
     assert "[dev]" in result.output and "[test]" in result.output and "gold role" in result.output
     test = json.loads(out.read_text(encoding="utf-8"))["restriction_linking"]["test"]
-    assert test["restriction"]["precision"] >= 0.95 and test["restriction"]["recall"] >= 0.80
+    assert test["restriction"]["precision"] >= 0.95 and test["restriction"]["recall"] >= 0.85
     assert test["role_accuracy"] >= 0.85
-    assert all(test["by_language"][lang]["recall"] >= 0.85 for lang in ("ar", "zh", "fr"))
+    assert all(test["by_language"][lang]["recall"] >= 0.85 for lang in ("ar", "zh", "fr", "es"))
+    assert test["by_language"]["nl"]["recall"] >= 0.75
+    assert test["by_language"]["en"]["recall"] >= 0.70

@@ -199,6 +199,30 @@ def test_restriction_role_narrows_the_restriction_links(corpus):
     assert set(corpus.ids(restriction=h20, restriction_role=["reported", "context"])) == corpus.tagged(h20)
 
 
+def test_restriction_facet_counts_narrow_by_role(corpus):
+    """Beside restriction_role=R, the restriction facet counts the matching articles whose link
+    to each restriction has role R (not every link of those articles); the other facets count
+    the matching articles as usual, and both roles together count every link."""
+    links = {aid: t["roles"] for aid, t in corpus.truth.items()}
+    for role in ("reported", "context"):
+        page = corpus.search(restriction_role=role, per_page=1)
+        matching = corpus.where(lambda t, role=role: role in t["roles"].values())
+        assert page.total == len(matching)
+        want = Counter(rid for aid in matching for rid, r in links[aid].items() if r == role)
+        got = {v.id: v.count for v in page.facets["restriction"]}
+        assert len(want) <= 50 and got == dict(want)  # fewer than FACET_LIMIT: every value
+        # Another facet still counts the matching articles.
+        langs = Counter(corpus.truth[aid]["lang"] for aid in matching)
+        assert {v.id: v.count for v in page.facets["lang"]} == dict(langs)
+    # An article that reports one restriction and refers back to another: counted only under
+    # the role each link has.
+    mixed = [aid for aid, roles in links.items() if len(set(roles.values())) == 2]
+    assert mixed, "the sample corpus has an article with links of both roles"
+    both = corpus.search(restriction_role=["reported", "context"], per_page=1)
+    every = Counter(rid for roles in links.values() for rid in roles)  # both roles: no narrowing
+    assert {v.id: v.count for v in both.facets["restriction"]} == dict(every)
+
+
 def test_facet_counts_are_exact(corpus):
     page = corpus.search()
     langs = {v.id: v.count for v in page.facets["lang"]}

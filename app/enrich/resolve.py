@@ -22,13 +22,15 @@ import json
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
                                      RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
-                             WEEKS, WEEKS_BACK)
+from app.enrich.tagger import arabic
+from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, DAYS_BACK, MONTHS_AGO,
+                             NUMBERS, RELATIVE, SEASON_MONTHS, SINCE_MARKERS, WEEKS, WEEKS_BACK)
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
@@ -43,6 +45,9 @@ LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "lic
                  "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
                  "vergunningen", "Genehmigung", "permis", "permit", "permits", "rule", "rules",
                  "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln", "norma", "normas")
+# The rule a rescission undoes ("l'abrogation de la règle"): a rule word still names it.
+RULE_WORDS = ("rule", "rules", "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln",
+              "regels", "norma", "normas", "regla", "reglas")
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = ("not ", "n't ", "pas ", "ne ", "n'", "غير ", "لا ", "لم ", "不", "未", "nicht ", "no ", "niet ")
 # Places nearly every action concerns: naming them says nothing about which one.
@@ -117,6 +122,9 @@ class RestrictionLinker:
         self._covers_cache: dict[tuple, bool] = {}
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
+        self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
+        self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
                                 for eid, e in entities.items() if e.type == "agency"}
@@ -145,13 +153,52 @@ class RestrictionLinker:
             if rid in links:
                 continue
             ev = evidence.get(rid)
+            if ev and self._overruled(reading, rid, cand, ev, evidence):
+                continue
             why = self._reason(ev) if ev else cand.evidence[:80]
             links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
                                          round(self._score(ev), 3) if ev else 1.0)
-        for rid, ev in self._decide(readings, set(links)).items():
+        news = {rid for rid in links if rid in self._index and reading.published
+                and self._fresh(self._index[rid], reading.published)}
+        for rid, ev in self._decide(readings, set(links), news).items():
             links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
                                          f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+        # A linked action that undoes or updates another ("the rescission of the Biden-era
+        # rule") links that one too where a sentence refers to it: read again with every link.
+        undone = {self._index[a] for rid in links if rid in self._index
+                  and self._category[self._index[rid]] == "relaxation"
+                  for a in self._amends[self._index[rid]] - set(links) if a in self._index}
+        if undone:
+            for rid, ev in self._evidence(reading, set(links), undone)[0].items():
+                f = ev.features
+                if rid not in links and f.get("amending") and f.get("rule_word") and self._complete(ev):
+                    links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
+                                                 f"resolved: {self._reason(ev)}",
+                                                 round(self._score(ev), 3))
         return links
+
+    def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence,
+                   evidence: dict[str, Evidence]) -> bool:
+        """Whether the sentence says the rule's reading is another action: another country acts
+        in it and R's issuer is not named ("after the US government assured it the licences
+        would be granted" is not Malaysia's permit), or, read by its news alone, the sentence
+        dates what it says elsewhere ("vorige maand", «上月»)."""
+        f = ev.features
+        if f.get("cue") and f.get("own_cue"):
+            return False
+        if f.get("other_actor") and not f.get("issuer"):
+            return True
+        if cand.path == "fresh" and not f.get("cue") and any(
+                other != rid and o.segment == cand.segment and o.features.get("own_cue")
+                and self._complete(o) and self._score(o) > self._score(ev)
+                for other, o in evidence.items()):
+            return True  # read by its news alone, where the sentence names another action's cue
+        if cand.path == "fresh" and ev.segment == cand.segment:
+            months, _years, window, _s, _labels = self._times(reading, cand.segment)
+            r = self._index[rid]
+            if months and not (months & self.rule._months[r]) and not window:
+                return True
+        return False
 
     def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
         out: dict[str, list[tuple[int, str]]] = {}
@@ -184,9 +231,10 @@ class RestrictionLinker:
                     if y not in years:
                         years.add(y)
                         labels.append(str(y))
-        window = None
+        window: tuple | None = None  # (first day, last day[, "weeks" | "soft"])
         seasons = set()
-        for kind, value, _key in reading.scans[i].extra:
+        folded = reading.segments[i][0].folded
+        for kind, value, key in reading.scans[i].extra:
             if kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))
@@ -203,20 +251,30 @@ class RestrictionLinker:
             elif value == "days":
                 window = (published - timedelta(days=DAYS_BACK), published)
                 labels.append("days before the article")
+            elif value == "weekday":
+                # "announced on Tuesday": the week before, but often the day something was said,
+                # so it dates no reading away from the article's own days ("soft").
+                window = window or (published - timedelta(days=DAYS_BACK), published, "soft")
+                labels.append("days before the article")
             elif value == "weeks":
                 window = window or (published - timedelta(days=WEEKS_BACK),
                                     published - timedelta(days=DAYS_BACK - 1), "weeks")
                 labels.append("weeks before the article")
             else:
-                year = published.year
-                if SEASON_MONTHS[value][0] > published.month:
+                # "the autumn of 2022", «2022年秋季»: the year written beside the season.
+                at = folded.find(key)
+                near = _YEAR.search(folded[max(0, at - 6):at + len(key) + 10]) if at >= 0 else None
+                year = int(near.group(1)) if near else published.year
+                if not near and SEASON_MONTHS[value][0] > published.month:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
         return months | seasons, years, window, seasons, labels
 
-    def _evidence(self, reading: Reading, linked: set[str]) -> tuple[dict[str, Evidence], list]:
-        """The best sentence's evidence for every restriction something in the article points to."""
+    def _evidence(self, reading: Reading, linked: set[str],
+                  only: set[int] | None = None) -> tuple[dict[str, Evidence], list]:
+        """The best sentence's evidence for every restriction something in the article points to
+        (or for those in `only`)."""
         published = reading.published
         everywhere = reading.everywhere
         best: dict[str, Evidence] = {}
@@ -237,14 +295,20 @@ class RestrictionLinker:
             keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
                     for kind, k in keys]
             own_months, own_years, own_window, _s, own_labels = times
+            hard_window = None if own_window and own_window[-1] == "soft" else own_window
             agencies = mentioned & self._agencies
             agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
+            # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
+            # not those that date a phrase ("since April", 去年).
+            backs = [k for kind, _v, k in found.extra
+                     if kind == "back" and k in self._clause_markers]
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
+            subjects: set[str] | None = None  # the acting countries, read when first needed
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -269,6 +333,8 @@ class RestrictionLinker:
             p_months, p_years, p_window, _ps, p_labels = previous_times
             dated_here = bool(own_months or own_years or own_window or p_months or p_years or p_window)
             polarities = {kind == "relax" for kind, _k in keys}
+            if only is not None:
+                candidates &= only
             for r in candidates:
                 rx = self.restrictions[r]
                 news = self.rule._news[r]
@@ -301,13 +367,40 @@ class RestrictionLinker:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
                 amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
-                if amend or (self._amends[r] & linked):
+                # "the rules of last year" beside their linked update or rescission
+                amending = self._amended_by[rx.id] & linked
+                if amend or (self._amends[r] & linked) or amending:
                     f["amended"] = True
-                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                    if amend or self._amends[r] & linked:
+                        words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                    else:
+                        # Not a model feature: a linked rescission or reversal of R dates it.
+                        f["amending"] = any(self._category[self._index[a]] == "relaxation"
+                                            for a in amending)
+                        words.append("amended by " + ", ".join(
+                            sorted(self._names.get(a, a) for a in amending)))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
-                if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
+                # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
+                # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
+                if subjects is None:
+                    subjects = self._subjects(
+                        seg.folded, hits, keys + [("word", k) for k in either]
+                        + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
+                        [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                        [k for kind, _v, k in found.extra
+                         if kind == "back" and k in self._subject_markers])
+                if subjects:
+                    if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
+                        f["other_actor"] = True
+                elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
+                # Another agency of R's country acts ("the Commerce Department published rules"
+                # is not a White House proclamation); the administration speaks for any.
+                named = issuers - {"white-house"}
+                if named and self._issuer_key[r] not in issuers and all(
+                        self._agency_country.get(a) == self.rule._country[r] for a in named):
+                    f["other_issuer"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
@@ -316,15 +409,23 @@ class RestrictionLinker:
                     words.append(surfaces.get(self.rule._country[r], "")
                                  or next(self._names[a] for a in agencies
                                          if self._agency_country.get(SAME_ISSUER.get(a, a)) == self.rule._country[r]))
+                fits: list[str] = []
                 if keys:
                     lenient = self._category[r] == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
                     relaxing = any(kind == "relax" for kind, _k in keys)
+                    # ... unless a relaxation of R is linked: then the rule is what it undoes
+                    # ("l'abrogation de la règle de l'ère Biden").
                     fits = [k for kind, k in keys if (kind == "relax") == lenient
-                            and (lenient or not relaxing or k not in self._licence_words)]
+                            and (lenient or not relaxing or k not in self._licence_words
+                                 or (k in self._rule_words and any(
+                                     self._category[self._index[a]] == "relaxation" for a in amending)))]
                     if fits:
                         f["action"] = True
+                        # A word for the rule itself, not for licences granted under it.
+                        f["rule_word"] = any(k in self._rule_words or k not in self._licence_words
+                                             for k in fits)
                         words.append(fits[0])
                         # The country before the action word is its subject ("La Malaisie impose
                         # un permis"); after it, more often its object ("curbs on China").
@@ -347,9 +448,15 @@ class RestrictionLinker:
                                        and k not in self._common), ""))
                 rx_months = self.rule._months[r]
                 when = ""
+                # The sentence before dates this one only when this one dates nothing itself.
+                own_dated = bool(own_months or own_years or hard_window)
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
-                                                      (p_months, p_years, p_window, p_labels)):
+                                                      *(() if own_dated else
+                                                        ((p_months, p_years, p_window, p_labels),))):
                     hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    if hit and months is own_months and backs and not self._month_in_clause(
+                            seg.folded, found, backs, hit[0][1], fits + own):
+                        hit = []  # it dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
                         words.append(_month_label(*hit[0]))
@@ -366,20 +473,22 @@ class RestrictionLinker:
                         break
                     if window and any(window[0] <= d <= window[1] for d in news):
                         f["days"] = True
-                        f["weeks"] = len(window) > 2  # not a model feature: "weeks" is vaguer
+                        f["weeks"] = window[-1] == "weeks"  # not a model feature: "weeks" is vaguer
                         words.append("weeks before the article" if f["weeks"] else "days before the article")
                         when = "weeks" if f["weeks"] else "days"
                         break
-                if r in fresh and not own_months and not own_years and not own_window:
+                f["in_news"] = r in fresh  # not a model feature: the article is in R's days
+                if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = self._category[r] == "relaxation"
                     if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
                             and (self._category[i] == "relaxation") == lenient]) == 1:
                         f["only_fresh"] = True
-                f["undated"] = not (own_months or own_years or own_window or p_months or p_years or p_window) \
+                f["undated"] = not (own_months or own_years or hard_window or p_months or p_years
+                                    or p_window) \
                     and (published is None or news[0] <= published)
-                if shared_chips and not (own_months or own_years or own_window) and f.get("action") \
+                if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
                         and not f.get("wrong_action") \
                         and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
                     f["covers"] = True
@@ -408,6 +517,62 @@ class RestrictionLinker:
                     best[rx.id] = ev
             previous_times = times
         return best, readings
+
+    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
+        """The countries acting in a sentence, one per clause (a back-reference marker starts a
+        clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
+        country or agency named before its first action word ("Washington restricted",
+        «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت الولايات المتحدة
+        الحظر»), the one named right after that word."""
+        cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
+        out = set()
+        for lo, hi in pairwise(cuts):
+            out |= self._subject(folded, lo, hi, hits, keys, actors_found)
+        return out
+
+    @staticmethod
+    def _month_in_clause(folded: str, found, backs: list[str], month: int,
+                         words: list[str]) -> bool:
+        """Whether the month is written in a clause that holds one of R's words (clauses split
+        at back-reference markers); True when R has no word there to place."""
+        where = [p for w in words for p in _all(folded, w)]
+        written = [start for m, start, _end, _w in found.months if m == month]
+        if not where or not written:
+            return True  # nothing to place, or a month read from "last month", "three months ago"
+        cuts = sorted({0, len(folded)} | {p for b in backs for p in _all(folded, b)})
+
+        def clause(at: int) -> int:
+            return sum(1 for c in cuts if c <= at)
+
+        return any(clause(start) == clause(p) for start in written for p in where)
+
+    def _subject(self, folded: str, lo: int, hi: int, hits, keys, actors_found: list) -> set[str]:
+        verbs = [at for _kind, k in keys for at in _all(folded, k) if lo <= at < hi]
+        if not verbs:
+            return set()
+        verb = min(verbs)
+        actors: list[tuple[int, str]] = []
+        for h in hits:
+            country = h.entity_id if h.entity_id in self._countries else self._agency_country.get(
+                SAME_ISSUER.get(h.entity_id, h.entity_id))
+            if country:
+                name = _fold(h.surface)
+                actors.extend((at, country) for at in _all(folded, name) if lo <= at < hi
+                              and not _object(folded, at, at + len(name)))
+        for agency, phrase in actors_found:  # by phrase ("President Trump", "Den Haag")
+            country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
+            if country:
+                actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi
+                              and not _object(folded, at, at + len(phrase)))
+        actors.sort()
+        # Every country named before the verb may be its subject ("La Haya cede a Washington,
+        # que impuso controles"; "The United States put SMIC, China's largest chipmaker, ..."),
+        # unless a preposition makes it a destination or a place ("exportée vers la Chine").
+        before = {c for at, c in actors if at < verb}
+        if before:
+            return before
+        after = [c for at, c in actors if verb < at <= verb + 30]
+        return {after[0]} if after and arabic(folded[verb]) else set()
 
     def _rank(self, ev: Evidence) -> tuple:
         """Which of an action's readings is its best: complete ones by score, others by size."""
@@ -459,7 +624,8 @@ class RestrictionLinker:
         z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str]) -> dict[str, Evidence]:
+    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str],
+                news: set[str] | None = None) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
         Candidates compete within a sentence with those of the same issuing country (with every
@@ -470,7 +636,9 @@ class RestrictionLinker:
         date only, an action on a chip whose named or matched action is the article's news
         is not linked."""
         threshold, margin = self.model["threshold"], self.model["margin"]
-        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked if r in self._index))
+        # The chips of the linked actions that are the article's news (not those it refers back to).
+        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked
+                                     if r in self._index and (news is None or r in news)))
         cands = []
         for rid, ev in readings:  # complete readings, each in its sentence
             r = self._index[rid]
@@ -511,11 +679,19 @@ class RestrictionLinker:
                     c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
                     for c in cands if c[1] != rid and c[2].segment == ev.segment):
                 continue  # the country alone, and something concrete answers the same date
+            concrete = any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")
+            if not lenient and not concrete \
+                    and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals)) \
+                    and any(r in self._index and self._amends[self._index[r]]
+                            and self._category[self._index[r]] == "relaxation" for r in linked):
+                continue  # its restriction words are the rule's that a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
-            stronger = [c[0] for c in free if not signature(c[2]) < mine]
+            # (a relaxation and the restriction it follows are both told in one sentence)
+            stronger = [c[0] for c in free if not signature(c[2]) < mine
+                        and (self._category[self._index[c[1]]] == "relaxation") == lenient]
             if stronger and score < max(stronger) - margin:
                 continue
             if any(signature(c[2]) > mine for c in free):
@@ -530,8 +706,13 @@ class RestrictionLinker:
     @staticmethod
     def _negated(text: str, word: str) -> bool:
         at = text.find(word)
-        return at > 0 and any(text[max(0, at - 16):at].rstrip().endswith(n.rstrip()) or
-                              n in text[max(0, at - 16):at] for n in NEGATIONS)
+        if at <= 0:
+            return False
+        # Latin and Arabic negations are whole words ("ne", not the end of "Chine ").
+        before = " " + text[max(0, at - 16):at]
+        return any(n in before if not n[0].isascii() and not arabic(n[0]) else
+                   (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
+                   for n in NEGATIONS)
 
     def _best_known(self, rid: str, others: list[str]) -> bool:
         """A year alone ("the 2022 controls") most often means the year's best-known action: the
@@ -558,20 +739,31 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
+        if (f.get("other_actor") or f.get("other_issuer")) \
+                and not (f.get("issuer") or f.get("own_cue")):
+            return False  # another country or agency acts in the sentence: R is not its action
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
+        if f.get("in_news") and f.get("own_cue") and f.get("chip") and f.get("issuer"):
+            return True  # the same, with its own cue, whatever else the sentence dates
         if not (f.get("action") or f.get("cue")):
             return False
         local = any(f.get(k) for k in LOCAL_WHEN)
         if f.get("covers"):
             return True  # the only action it can be (see _covers)
+        if f.get("amended") and f.get("own_cue") and f.get("action") and not f.get("amending"):
+            return True  # its own cue, undoing or updating a rule the article names
+        if f.get("amending") and f.get("rule_word") \
+                and (f.get("issuer") or f.get("country") or f.get("cue")):
+            return True  # "the rule it rescinds" (the relaxation word there is the rescission's)
         if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
                 and (f.get("chip") or f.get("rare_company") or f.get("cue")
                      or (f.get("title") and f.get("country_first"))):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
-        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")))):
+        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")
+                                              or (f.get("amended") and f.get("action"))))):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
         by_country = f.get("country") and not f.get("other_actor") and (
@@ -606,6 +798,43 @@ class RestrictionLinker:
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         linked = set(self._named(reading)) | set(self.rule.select(reading))
         return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
+
+
+# Words before a country that make it the object or the place of an action, not its subject.
+OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au",
+                "en", "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
+                "tegen", "uit", "van", "la", "le", "el"}
+OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
+OBJECT_CHARS_ZH = "向对往从赴在与和及到"
+
+
+RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _object(folded: str, at: int, end: int) -> bool:
+    """Whether the name at `at` follows a preposition ("to China", «إلى الصين», 销往中国) and
+    is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
+    if folded[end:end + 12].lstrip(" ,").startswith(RELATIVES):
+        return False
+    if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
+        return True
+    words = folded[max(0, at - 24):at].split()
+    if not words:
+        return False
+    last = words[-1]
+    if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
+        last = words[-2]  # "vers la Chine", "naar het": the word before the article
+        return last in OBJECT_WORDS - {"la", "le", "el", "de"}
+    return last in OBJECT_WORDS - {"la", "le", "el"} or last.endswith(OBJECT_WORDS_AR)
+
+
+def _all(text: str, word: str) -> list[int]:
+    """Every index of word in text."""
+    out, at = [], text.find(word) if word else -1
+    while at >= 0:
+        out.append(at)
+        at = text.find(word, at + 1)
+    return out
 
 
 def load_model(path: Path = MODEL) -> dict:

@@ -18,7 +18,7 @@ from app.text import HAN, normalize
 DATA_DIR = Path(__file__).parent / "data"
 FILES = {"companies": "company", "chips": "chip", "regions": "region", "agencies": "agency",
          "restrictions": "restriction", "events": "event"}
-LANGS = {"en", "ar", "zh", "fr", "ja", "ko", "ru", "de"}
+LANGS = {"en", "ar", "zh", "fr", "ja", "ko", "ru", "de", "es", "nl"}
 CHIP_KINDS = {"accelerator", "processor", "family", "memory", "equipment", "system"}
 CATEGORIES = {"us-restriction", "enforcement", "allied-control", "china-countermeasure", "relaxation", "context"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

@@ -12,7 +12,8 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    Integer, Select, Text, and_, any_, case, false, func, literal, literal_column, not_, or_, select,
+    ColumnElement, Integer, Select, Text, and_, any_, case, false, func, literal, literal_column,
+    not_, or_, select,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -283,9 +284,15 @@ class DatabaseSearch:
         ids = [row[0] for row in session.execute(ordered, params)]
 
         facets: dict[str, list[tuple[str, int]]] = {}
+        counted: ColumnElement[bool] = ArticleEntity.article_id.in_(select(ids_sub.c.id))
+        if filters.role:
+            # With a role asked for, the restriction facet counts only the links of that role:
+            # the counts beside restriction_role=context are the articles referring back to each.
+            counted = and_(counted, or_(ArticleEntity.entity_type != "restriction",
+                                        ArticleEntity.role == filters.role))
         entity_counts = session.execute(
             select(ArticleEntity.entity_type, ArticleEntity.entity_id, func.count().label("n"))
-            .where(ArticleEntity.article_id.in_(select(ids_sub.c.id)))
+            .where(counted)
             .group_by(ArticleEntity.entity_type, ArticleEntity.entity_id)
             .order_by(func.count().desc(), ArticleEntity.entity_id), params)
         for type_, entity_id, n in entity_counts:

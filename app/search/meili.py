@@ -434,7 +434,7 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
         "page": filters.page,
         "hitsPerPage": filters.per_page,
         "attributesToRetrieve": ["id"],
-        "facets": list(FACETS) + ([PERIOD_FIELDS[histogram]] if histogram else []),
+        "facets": facet_fields(filters) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
         # Phrases are matched in the text; a typo retry also in the word forms.
@@ -453,10 +453,17 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
     return body
 
 
-def _facets(distribution: dict) -> dict[str, list[tuple[str, int]]]:
+def facet_fields(filters: Filters) -> list[str]:
+    """The attributes counted for the facets: with one restriction_role asked for, the
+    restriction facet counts that role's links (restriction_reported or restriction_context)."""
+    return [ROLE_FIELDS[filters.role] if facet == "restriction" and filters.role else facet
+            for facet in FACETS]
+
+
+def _facets(distribution: dict, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
     out = {}
-    for facet in FACETS:
-        values = sorted(distribution.get(facet, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    for facet, field_name in zip(FACETS, facet_fields(filters) if filters else FACETS):
+        values = sorted(distribution.get(field_name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
         out[facet] = values if facet == "lang" else values[:FACET_LIMIT]
     return out
 
@@ -618,7 +625,7 @@ class MeiliSearch:
             result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
-        return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution),
+        return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution, filters),
                              _periods(result, histogram) if histogram else None)
 
     def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
