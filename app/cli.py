@@ -337,6 +337,43 @@ def sources_remove(source: str) -> None:
     click.echo(f"removed source {name!r}" + ("" if deleted else " (its articles stay)"))
 
 
+@sources.command("import")
+@click.argument("file", type=click.File("rb"))
+def sources_import(file) -> None:
+    """Subscribe to the feeds of an OPML file (folders become tags). All or nothing: a file
+    with a problem changes nothing and the error names its line."""
+    from app.ingest.opml import OpmlError, import_opml
+
+    data = file.read()
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            report = import_opml(session, data, allow_private=runtime.settings.allow_private_urls)
+    except OpmlError as exc:
+        raise click.ClickException(f"{file.name}: {exc} (nothing imported)") from None
+    finally:
+        runtime.close()
+    for name in report.added:
+        click.echo(f"added source {name!r}")
+    click.echo(report.summary())
+
+
+@sources.command("export")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file (default: standard output).")
+def sources_export(output) -> None:
+    """Print the polled sources as OPML 2.0 (tags as folders, settings as chipwatch: attributes)."""
+    from app.ingest.opml import export_opml
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            text = export_opml(session)
+    finally:
+        runtime.close()
+    output.write(text)
+
+
 @main.command("eval")
 @click.option("--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Labelled articles (JSONL; default: the bundled evaluation set).")

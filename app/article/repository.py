@@ -112,7 +112,7 @@ def new_ids(conn: Connection, count: int) -> list[int]:
 
 ARTICLE_COLUMNS = ("id", "title", "body", "lang", "url", "author", "published_at", "date_estimated",
                    "ingested_at", "content_hash", "cited_sources", "gazetteer_version", "origin",
-                   "source_id", "duplicate_of", "story_id")
+                   "source_id", "duplicate_of", "story_id", "kind", "rule_document")
 _BIND: dict = {}  # dialect name -> per-column bind processors of the articles table
 
 
@@ -133,7 +133,9 @@ def _article_rows(conn: Connection, rows: list[tuple]) -> list[tuple]:
     if dialect.name == "postgresql":
         # COPY adapts by Python type: everything but JSON goes in as it is.
         json_at = ARTICLE_COLUMNS.index("cited_sources")
-        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:]) for r in rows]
+        doc_at = ARTICLE_COLUMNS.index("rule_document")
+        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:doc_at],
+                 None if r[doc_at] is None else json.dumps(r[doc_at]), *r[doc_at + 1:]) for r in rows]
     return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
 
 

@@ -46,6 +46,8 @@ class NewArticle(NamedTuple):
     shingles: bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
     document: str  # app.search.documents.search_text(title, body, lang)
     links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
+    kind: str = "news"  # or "rule": a Federal Register document
+    rule_document: dict | None = None  # a rule's number, dates and links
 
     def enrichment(self) -> Enrichment:
         return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
@@ -94,7 +96,8 @@ class ArticleWriter:
         repo.insert_articles(conn, [
             (p.id, a.title, a.body, a.lang, a.url, a.author, a.published_at, a.date_estimated, now,
              a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, source_id, p.duplicate_of,
-             p.story_id) for a, p, source_id in zip(articles, pending, source_ids)])
+             p.story_id, a.kind, a.rule_document)
+            for a, p, source_id in zip(articles, pending, source_ids)])
         repo.write_links(session, pending, earlier, known, linked=True)
         entities = self.enricher.gazetteer.entities
         repo.insert_tags(conn, [row for i, a in zip(ids, articles)
