@@ -25,6 +25,7 @@ ADMIN_FORM = {("POST", "/views"), ("POST", "/views/{view_id}/rename"),
               ("POST", "/views/{view_id}/delete"), ("POST", "/admin/logout"),
               ("POST", "/admin/sources"), ("POST", "/admin/sources/{source_id}/remove"),
               ("POST", "/admin/sources/import"),  # tests/test_opml.py
+              ("POST", "/admin/sources/starter"), ("POST", "/admin/sources/federal-register"),  # test_federal_register.py
               ("POST", "/admin/lists/links/{link_id}/accept"),  # tests/test_lists_web.py
               ("POST", "/admin/lists/links/{link_id}/reject")}
 LOGIN_FORMS = {("POST", "/admin/login"), ("POST", "/login"),  # open: they check the token itself

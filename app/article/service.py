@@ -116,11 +116,15 @@ class ArticleWriter:
         return self.store_batch(session, [article], [pending], [source_id], known).ids[0]
 
     def update(self, session: Session, article: Article, *, title: str, body: str, content_hash: str,
-               author: str | None, published_at: datetime | None) -> None:
+               author: str | None, published_at: datetime | None,
+               rule_document: dict | None = None) -> None:
         """A stored article's text changed (a feed entry edited): new text, tags, mentions, keys,
         search row and list status; its links stay as they are. `published_at` None keeps the
-        stored date. The new text being another article's raises IntegrityError (at the flush)."""
+        stored date; `rule_document` None keeps a rule's record. The new text being another
+        article's raises IntegrityError (at the flush)."""
         article.title, article.body, article.content_hash = title, body, content_hash
+        if rule_document is not None:
+            article.rule_document = rule_document
         article.author = author or article.author
         if published_at is not None:
             article.published_at, article.date_estimated = published_at, False

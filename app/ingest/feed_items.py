@@ -8,6 +8,7 @@ stored twice.
 """
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,6 +43,8 @@ def fingerprint(entry: RawItem | Rejected) -> str:
         parts = ["rejected", entry.reason]
     else:
         parts = [entry.title, entry.body, entry.html, entry.url, entry.published_at, entry.author]
+        if entry.rule_document is not None:  # a rule's dates and links count as its content too
+            parts.append(json.dumps(entry.rule_document, sort_keys=True))
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
 
 
@@ -86,7 +89,7 @@ def _ingest(ingestor: Ingestor, claim: Claim, items: list):
 
 def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
          ingestor: Ingestor) -> tuple[str, int | None]:
-    if isinstance(entry, RawItem) and entry.url and not _article_id_by_url(runtime, entry.url):
+    if isinstance(entry, RawItem) and _wants_page(entry) and not _article_id_by_url(runtime, entry.url):
         entry = complete_from_page(entry, fetcher)
     report = _ingest(ingestor, claim, [entry])
     if report.added:
@@ -94,6 +97,11 @@ def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
     if report.duplicates:
         return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(entry, RawItem) else None
     return "rejected", None
+
+
+def _wants_page(entry: RawItem) -> bool:
+    """A news item's page is read for its full text; a rule's record is the API's own fields."""
+    return bool(entry.url) and entry.kind != "rule"
 
 
 def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
@@ -107,7 +115,7 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
 def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fetcher: Fetcher,
             ingestor: Ingestor) -> tuple[str, int | None]:
     """A changed feed entry: re-read its page and update the stored article in place."""
-    entry = complete_from_page(entry, fetcher) if entry.url else entry
+    entry = complete_from_page(entry, fetcher) if _wants_page(entry) else entry
     try:
         prepared = prepare(entry, claim.lang)
     except (RejectedInput, StageFailed) as exc:
@@ -122,12 +130,14 @@ def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fet
     try:
         with runtime.sessions.begin() as session:
             article = session.get(Article, article_id)
-            if article.content_hash == prepared.content_hash and article.title == prepared.title:
+            if (article.content_hash == prepared.content_hash and article.title == prepared.title
+                    and (entry.rule_document is None or article.rule_document == entry.rule_document)):
                 return "unchanged", article_id
             ingestor.writer.update(
                 session, article, title=prepared.title, body=prepared.body, content_hash=prepared.content_hash,
                 author=prepared.item.author,
-                published_at=None if prepared.date_estimated else prepared.published_at)
+                published_at=None if prepared.date_estimated else prepared.published_at,
+                rule_document=entry.rule_document)
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id
