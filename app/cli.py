@@ -703,3 +703,7 @@ def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: fl
 from app.accounts.cli import users  # noqa: E402
 
 main.add_command(users)
+
+from app.gazetteer_cli import gazetteer_group  # noqa: E402
+
+main.add_command(gazetteer_group)

@@ -446,3 +446,69 @@ class Note(Base):
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+
+
+# --- gazetteer review (app/gazetteer/suggestions.py, overlay.py; app/retag.py) --------------------
+
+class GazetteerSuggestion(Base):
+    """A name the gazetteer lacks, found in articles (discovery) or proposed by an importer
+    (a Federal Register rule): one row per (type, key), with its evidence, until an editor
+    accepts or rejects it. A rejected row stays, so the name is never proposed again."""
+
+    __tablename__ = "gazetteer_suggestions"
+    __table_args__ = (UniqueConstraint("type", "key", name="uq_gazetteer_suggestions_type_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    type: Mapped[str] = mapped_column(String(12))  # company | chip | restriction | region | agency
+    key: Mapped[str] = mapped_column(String(300))  # normalised name (chips: maker:model)
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open|accepted|rejected
+    of: Mapped[str | None] = mapped_column(String(100))  # the entity it would be an alias of
+    parent: Mapped[str | None] = mapped_column(String(100))  # likely family or maker
+    origin: Mapped[str] = mapped_column(String(40), default="discovery")  # who proposed it
+    payload: Mapped[dict] = mapped_column(JSON, default=dict)  # the entity it would become
+    count: Mapped[int] = mapped_column(Integer, default=0)  # articles seen in
+    first_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    examples: Mapped[list] = mapped_column(JSON, default=list)  # up to 5 {article_id, url, text}
+    article_ids: Mapped[list] = mapped_column(JSON, default=list)  # up to EVIDENCE_IDS of them
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    change_id: Mapped[int | None] = mapped_column(Integer)  # the overlay change an accept made
+
+
+class GazetteerChange(Base):
+    """The overlay's history: each row sets one entity to `payload` (the shipped JSON shape) or
+    deletes it (`payload` NULL). The effective gazetteer is the shipped data with the last row
+    of each entity applied."""
+
+    __tablename__ = "gazetteer_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_id: Mapped[str] = mapped_column(String(100), index=True)
+    action: Mapped[str] = mapped_column(String(20))  # add | update | add-alias | remove-alias | delete ...
+    payload: Mapped[dict | None] = mapped_column(JSON)
+    by: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+    suggestion_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class RetagJob(Base):
+    """Articles to tag again after a gazetteer change, done by the worker; progress for the
+    admin page."""
+
+    __tablename__ = "retag_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued|running|done|failed
+    entity_ids: Mapped[list] = mapped_column(JSON, default=list)
+    names: Mapped[list] = mapped_column(JSON, default=list)  # aliases added or removed
+    total: Mapped[int] = mapped_column(Integer, default=0)  # articles to scan (set when it starts)
+    done: Mapped[int] = mapped_column(Integer, default=0)  # articles scanned
+    retagged: Mapped[int] = mapped_column(Integer, default=0)  # of them, tagged again
+    scanned_to: Mapped[int] = mapped_column(BigInteger, default=0)  # last article id looked at
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)

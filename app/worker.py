@@ -27,6 +27,15 @@ class Worker:
         except Exception:  # noqa: BLE001 - a failed poll must not stop the index drain
             log.exception("feed polling failed")
         # ---------------------------------------------------------------------------------------
+        # --- gazetteer: accepted changes re-tag their articles (app/retag.py) -------------------
+        # Before the index drain, so the re-tagged articles are pushed in the same round.
+        try:
+            from app.retag import run_jobs
+
+            done["retag"] = run_jobs(self.runtime)
+        except Exception:  # noqa: BLE001 - a failed re-tag must not stop the index drain
+            log.exception("re-tag jobs failed")
+        # ---------------------------------------------------------------------------------------
         # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
         if self.runtime.settings.meili_url:
             from app.search.outbox import drain_outbox

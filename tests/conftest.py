@@ -77,6 +77,7 @@ def runtime(settings):
     rt = build_runtime(settings)
     if rt.engine.dialect.name == "postgresql":
         _truncate_pg(rt)
+        rt.refresh_gazetteer(force=True)  # a former test's gazetteer overlay is gone
     yield rt
     rt.close()
 

@@ -71,3 +71,19 @@ class Enricher:
 @lru_cache
 def default_enricher() -> Enricher:
     return Enricher(gz.default())
+
+
+_BY_VERSION: dict[str, Enricher] = {}
+
+
+def enricher_for(gazetteer: gz.Gazetteer) -> Enricher:
+    """The enricher of a gazetteer (the shipped one's is default_enricher()), kept per version:
+    building one compiles several automata."""
+    if gazetteer.version == gz.default().version:
+        return default_enricher()
+    enricher = _BY_VERSION.get(gazetteer.version)
+    if enricher is None:
+        if len(_BY_VERSION) >= 4:
+            _BY_VERSION.pop(next(iter(_BY_VERSION)))
+        enricher = _BY_VERSION[gazetteer.version] = Enricher(gazetteer)
+    return enricher

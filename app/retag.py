@@ -1,0 +1,117 @@
+"""Re-tag jobs: after a gazetteer change, tag again the articles it may concern.
+
+An accepted change (app/gazetteer/overlay.py) queues a job naming the entities it touched and
+every name they had before or have after. The worker runs jobs a chunk at a time, in article-id
+order, and keeps its progress in the job row, so a killed worker resumes where it was: an article
+is affected when it is tagged with one of the entities or its folded text holds one of the names
+(a superset of what the tagger could match). Affected articles go through ArticleWriter.retag,
+the one write path, which also queues them for the search index.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+import ahocorasick
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.article.service import ArticleWriter
+from app.gazetteer.suggestions import fold
+from app.models import Article, ArticleEntity, RetagJob
+from app.runtime import Runtime
+from app.text import normalize
+
+log = logging.getLogger("chipwatch.retag")
+CHUNK = 500  # articles scanned per transaction
+
+
+def _automaton(names: list[str]) -> ahocorasick.Automaton | None:
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        key = fold(name.rstrip("*"))
+        if len(key) >= 2:
+            automaton.add_word(key, key)
+    if len(automaton) == 0:
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _affected(session: Session, job: RetagJob, automaton: ahocorasick.Automaton | None,
+              rows: list[tuple[int, str, str]]) -> list[int]:
+    ids = [r[0] for r in rows]
+    tagged = set(session.scalars(select(ArticleEntity.article_id).where(
+        ArticleEntity.article_id.in_(ids), ArticleEntity.entity_id.in_(job.entity_ids))))
+    out = []
+    for article_id, title, body in rows:
+        if article_id in tagged:
+            out.append(article_id)
+        elif automaton is not None:
+            for _ in automaton.iter(normalize(f"{title}\n{body}")):
+                out.append(article_id)
+                break
+    return out
+
+
+def run_chunk(runtime: Runtime, session: Session, job: RetagJob) -> bool:
+    """One chunk of a job in the caller's transaction; True when the job is finished."""
+    if job.status == "queued":
+        job.status = "running"
+        job.total = session.scalar(select(func.count()).select_from(Article)) or 0
+    rows = [tuple(r) for r in session.execute(
+        select(Article.id, Article.title, Article.body).where(Article.id > job.scanned_to)
+        .order_by(Article.id).limit(CHUNK))]
+    if not rows:
+        job.status, job.finished_at = "done", datetime.now(UTC)
+        return True
+    affected = _affected(session, job, _automaton(list(job.names)), rows)  # type: ignore[arg-type]
+    if affected:
+        writer = ArticleWriter(runtime.enricher, runtime.outbox)
+        for article in session.scalars(select(Article).where(Article.id.in_(affected)).order_by(Article.id)):
+            writer.retag(session, article)
+    job.scanned_to = rows[-1][0]
+    job.done = min(job.total, job.done + len(rows)) if job.total else job.done + len(rows)
+    job.retagged += len(affected)
+    return False
+
+
+def run_jobs(runtime: Runtime, max_chunks: int = 20) -> dict:
+    """Run queued re-tag jobs (the worker's round); returns what was done."""
+    done = {"chunks": 0, "retagged": 0, "finished": 0}
+    runtime.refresh_gazetteer(force=True)  # tag with the gazetteer the jobs were queued for
+    while done["chunks"] < max_chunks:
+        job_id = None
+        try:
+            with runtime.sessions.begin() as session:
+                job = session.scalar(select(RetagJob).where(RetagJob.status.in_(("queued", "running")))
+                                     .order_by(RetagJob.id).limit(1))
+                if job is None:
+                    break
+                job_id, before = job.id, job.retagged
+                finished = run_chunk(runtime, session, job)
+                done["retagged"] += job.retagged - before
+        except Exception as exc:  # noqa: BLE001 - one bad job must not block the others
+            if job_id is None:
+                raise
+            log.exception("re-tag job %s failed", job_id)
+            _fail(runtime, job_id, exc)
+            continue
+        done["chunks"] += 1
+        done["finished"] += int(finished)
+    return done
+
+
+def _fail(runtime: Runtime, job_id: int, exc: Exception) -> None:
+    with runtime.sessions.begin() as session:
+        job = session.get(RetagJob, job_id)
+        if job is not None:
+            job.status, job.error, job.finished_at = "failed", f"{type(exc).__name__}: {exc}", datetime.now(UTC)
+
+
+def jobs(session: Session, limit: int = 20) -> list[RetagJob]:
+    return list(session.scalars(select(RetagJob).order_by(RetagJob.id.desc()).limit(limit)))
+
+
+def pending(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RetagJob)
+                          .where(RetagJob.status.in_(("queued", "running")))) or 0
