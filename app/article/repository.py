@@ -21,7 +21,7 @@ from app.article.linking import (
 )
 from app.bulk import insert_rows, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS
-from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Mention, Source, as_utc
+from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Entity, Mention, Source, as_utc
 
 _keys = ArticleKey.__table__
 _shingles = ArticleShingles.__table__
@@ -83,6 +83,38 @@ def restriction_tags(session: Session, article_id: int) -> list[tuple[str, str |
         select(ArticleEntity.entity_id, ArticleEntity.role, ArticleEntity.link_reason, ArticleEntity.reason)
         .where(ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction")
         .order_by(ArticleEntity.entity_id))]
+
+
+def restriction_data(session: Session, ids: set[str]) -> dict[str, dict]:
+    """id -> gazetteer data of these restrictions (their primary documents)."""
+    if not ids:
+        return {}
+    return {eid: data or {} for eid, data in session.execute(
+        select(Entity.id, Entity.data).where(Entity.id.in_(ids)))}
+
+
+def restriction_news(session: Session, restriction_id: str, limit: int = 20) -> list[dict]:
+    """The news linked to a restriction (not rules themselves), newest first, with the link's role."""
+    rows = session.execute(
+        select(Article.id, Article.title, Article.published_at, Article.lang, ArticleEntity.role)
+        .join(ArticleEntity, ArticleEntity.article_id == Article.id)
+        .where(ArticleEntity.entity_id == restriction_id, Article.kind != "rule")
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+    return [{"id": i, "title": t, "published_at": as_utc(p).isoformat(), "lang": lang, "role": role}
+            for i, t, p, lang, role in rows]
+
+
+def rule_articles(session: Session, document_numbers: set[str]) -> dict[str, int]:
+    """document number -> id of the stored rule article (kind "rule") with that number."""
+    if not document_numbers:
+        return {}
+    found: dict[str, int] = {}
+    for article_id, doc in session.execute(select(Article.id, Article.rule_document)
+                                           .where(Article.kind == "rule").order_by(Article.id)):
+        number = (doc or {}).get("document_number")
+        if number in document_numbers:
+            found.setdefault(number, article_id)
+    return found
 
 
 def source_id(session: Session, name: str) -> int:

@@ -80,6 +80,8 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
             result, article_id = "rejected", None
         counts[result] += 1
         _remember(runtime, claim.id, key, print_, article_id, result)
+        if result == "added" and article_id is not None and isinstance(entry, RawItem) and entry.kind == "rule":
+            _propose(runtime, article_id)
     return left_over
 
 
@@ -97,6 +99,19 @@ def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
     if report.duplicates:
         return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(entry, RawItem) else None
     return "rejected", None
+
+
+def _propose(runtime: Runtime, article_id: int) -> None:
+    """A new Federal Register rule on an export-control topic goes to the gazetteer review
+    queue as a proposed restriction (app/ingest/rule_proposals.py); a failure there is logged
+    and never stops the poll (the rule itself is stored)."""
+    from app.ingest.rule_proposals import propose_new_rules
+
+    try:
+        with runtime.sessions.begin() as session:
+            propose_new_rules(session, [article_id])
+    except Exception:  # noqa: BLE001 - the proposal is a side effect of storing the rule
+        log.exception("proposing rule article %s as a restriction failed", article_id)
 
 
 def _wants_page(entry: RawItem) -> bool:

@@ -6,7 +6,7 @@ articles.kind is "news" or "rule" (a Federal Register document); articles.rule_d
 rule's document number, dates, links, agencies, CFR references and docket ids.
 
 Revision ID: 6b1f3c9e2d47
-Revises: ba2c89c21431
+Revises: 5e1f0c2a9d47 (the gazetteer overlay; ba2c89c21431 before that merge)
 Create Date: 2026-12-07 03:00:00
 """
 from alembic import op
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '6b1f3c9e2d47'
-down_revision = 'ba2c89c21431'
+down_revision = '5e1f0c2a9d47'
 branch_labels = None
 depends_on = None
 
