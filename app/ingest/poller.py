@@ -21,14 +21,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ingest.claims import Claim, LeaseLost
+from app.ingest.federal_register import parse_documents
 from app.ingest.feed_items import process_entries
 from app.ingest.feeds import EMPTY_FEED
-from app.ingest.federal_register import parse_documents
 from app.ingest.fetch import FetchError, Fetcher, FetchResult
 from app.ingest.fetch_targets import read_document
 from app.ingest.items import RawItem, Rejected, RejectedInput
-from app.ingest.stages import StageFailed, rejection, stage
 from app.ingest.pipeline import Ingestor
+from app.ingest.stages import StageFailed, rejection, stage
 from app.models import Source
 from app.runtime import Runtime
 

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
 from sqlalchemy import func, select
+from starlette.datastructures import UploadFile
 
 from app.models import Article, IndexOutbox, Rejection, Source
 from app.web.auth import admin_csrf, end_session, is_admin, require_admin_form, start_session, token_matches
