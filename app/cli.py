@@ -211,6 +211,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         runtime.close()
         return
     click.echo(f"chipwatch is running on http://{host}:{port}  (Ctrl+C to stop)")
+    click.echo(f"starter feeds (not subscribed): http://{host}:{port}/sources or `chipwatch sources add --starter`")
     _serve(runtime, host, port, with_worker=True, quiet=True)
 
 

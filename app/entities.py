@@ -56,8 +56,9 @@ class EntityData:
         out["co_mentioned"] = self.co_mentioned[:API_CO_MENTIONS]
         if self.entity.type == "company":
             out["lists"] = self.lists
-        if self.record is not None:
-            out.update(self.record)
+        # Restrictions: their rule, amendments and news; the same keys, empty, for other types.
+        out.update(self.record or {"primary_document": None, "amendments": [], "related_documents": [],
+                                   "news": []})
         return out
 
     @property

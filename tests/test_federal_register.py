@@ -161,6 +161,7 @@ def _cli(runtime, monkeypatch):
 def test_cli_federal_register_and_starter(runtime, monkeypatch):
     from app.config import get_settings
 
+    monkeypatch.setenv("CHIPWATCH_ALLOW_PRIVATE_URLS", "1")  # no DNS query for www.federalregister.gov
     run = _cli(runtime, monkeypatch)
     try:
         assert run("sources", "add").exit_code == 2

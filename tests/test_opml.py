@@ -16,6 +16,11 @@ from tests.test_auth import admin_login, make_client
 
 SETTINGS_KEYS = ("name", "url", "lang", "interval_minutes", "kind", "tags")
 
+
+def public_resolver(host: str, port: int) -> list[str]:
+    """Every name resolves to a public address: the address rules run, no DNS query leaves."""
+    return ["93.184.216.34"]
+
 READER_EXPORT = b"""<?xml version="1.0" encoding="UTF-8"?>
 <opml version="2.0">
   <head><title>Feeds from a reader</title></head>
@@ -49,7 +54,7 @@ def _count(runtime) -> int:
 
 def test_folders_and_categories_become_tags_and_a_feed_listed_twice_is_one_source(runtime):
     with runtime.sessions.begin() as session:
-        report = import_opml(session, READER_EXPORT, allow_private=False)
+        report = import_opml(session, READER_EXPORT, allow_private=False, resolver=public_resolver)
     assert sorted(report.added) == ["BIS press", "Chip Ledger", "Netherlands", "Unfiled"]
     with runtime.sessions() as session:
         tags = {s.name: s.tags for s in list_sources(session)}
@@ -77,11 +82,11 @@ def test_round_trip_into_a_clean_data_dir_keeps_every_source_and_setting(runtime
     other = build_runtime(clean)
     try:
         with other.sessions.begin() as session:
-            assert len(import_opml(session, text.encode(), allow_private=False).added) == 4
+            assert len(import_opml(session, text.encode(), allow_private=False, resolver=public_resolver).added) == 4
         with other.sessions() as session:
             assert _settings_of(session) == before
             # Importing the same file again subscribes to nothing new.
-            again = import_opml(session, text.encode(), allow_private=False)
+            again = import_opml(session, text.encode(), allow_private=False, resolver=public_resolver)
             assert again.added == [] and len(again.unchanged) == 4
     finally:
         other.close()
@@ -111,7 +116,7 @@ def test_a_broken_file_changes_nothing_and_says_where_and_why(runtime, case):
     with runtime.sessions.begin() as session:
         add_source(session, "https://kept.example/feed", name="Kept")
     with pytest.raises(OpmlError) as caught, runtime.sessions.begin() as session:
-        import_opml(session, data, allow_private=False)
+        import_opml(session, data, allow_private=False, resolver=public_resolver)
     assert caught.value.line == line and reason in caught.value.reason, str(caught.value)
     assert str(caught.value).startswith(f"line {line}: ")
     with runtime.sessions() as session:
@@ -139,10 +144,13 @@ def test_cli_import_and_export(runtime, monkeypatch, tmp_path):
     opml = tmp_path / "reader.opml"
     opml.write_bytes(READER_EXPORT)
     broken = tmp_path / "broken.opml"
-    broken.write_bytes(BROKEN["private address"][0])
+    broken.write_bytes(BROKEN["bad scheme"][0])
     try:
         refused = run(cli.main, ["sources", "import", str(broken)])
         assert refused.exit_code == 1 and "line 3:" in refused.output and "nothing imported" in refused.output
+        # The reader's feeds are on public hosts; allowing private addresses spares DNS queries.
+        monkeypatch.setenv("CHIPWATCH_ALLOW_PRIVATE_URLS", "1")
+        get_settings.cache_clear()
         assert _count(runtime) == 0
         imported = run(cli.main, ["sources", "import", str(opml)])
         assert imported.exit_code == 0 and "added 4, already subscribed 0" in imported.output
@@ -155,7 +163,7 @@ def test_cli_import_and_export(runtime, monkeypatch, tmp_path):
 
 
 def test_admin_buttons_export_and_import_with_csrf(tmp_path):
-    with make_client(tmp_path) as client:
+    with make_client(tmp_path, allow_private_urls=True) as client:  # no DNS for the reader's hosts
         try:
             upload = {"file": ("reader.opml", READER_EXPORT, "text/x-opml")}
             assert client.get("/admin/sources.opml").status_code == 401
