@@ -22,8 +22,12 @@ def live(tmp_path_factory):
 def test_article_to_restriction_to_primary_document(browser, live):
     base, runtime = live
     with runtime.sessions() as session:
-        article_id = session.scalar(select(Article.id).where(
-            Article.title == "AI diffusion rule puts Gulf and Southeast Asian buyers in the middle tier"))
+        article_id = session.scalar(
+            select(Article.id).where(
+                Article.title
+                == "AI diffusion rule puts Gulf and Southeast Asian buyers in the middle tier"
+            )
+        )
     assert article_id is not None
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -42,7 +46,9 @@ def test_article_to_restriction_to_primary_document(browser, live):
         expect(link).to_have_attribute("href", FR_URL)
         expect(link).to_have_text("90 FR 4544")
         expect(rule).to_contain_text("effective 2025-01-13")
-        expect(rule.locator("ol.rule-news a", has_text="AI diffusion rule puts Gulf")).to_have_count(1)
+        expect(
+            rule.locator("ol.rule-news a", has_text="AI diffusion rule puts Gulf")
+        ).to_have_count(1)
     finally:
         context.close()
     assert not errors, errors

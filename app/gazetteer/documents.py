@@ -7,13 +7,29 @@ is-informed letter) has `"published": false`, a note saying so and `links` to wh
 the same shape, whatever the data leaves out.
 """
 
-FIELDS = ("citation", "document_number", "type", "title", "action", "publication_date", "effective_on",
-          "html_url", "pdf_url", "docket_ids", "note", "links", "restriction", "date")
+FIELDS = (
+    "citation",
+    "document_number",
+    "type",
+    "title",
+    "action",
+    "publication_date",
+    "effective_on",
+    "html_url",
+    "pdf_url",
+    "docket_ids",
+    "note",
+    "links",
+    "restriction",
+    "date",
+)
 
 
 def _clean(raw: dict) -> dict:
     out: dict = {k: raw.get(k) for k in FIELDS if raw.get(k) not in (None, "", [])}
-    out["published"] = bool(raw.get("published", bool(raw.get("document_number") or raw.get("citation"))))
+    out["published"] = bool(
+        raw.get("published", bool(raw.get("document_number") or raw.get("citation")))
+    )
     out["url"] = raw.get("html_url") or raw.get("pdf_url") or (raw.get("links") or [None])[0]
     if raw.get("citation"):
         out["label"] = raw["citation"]

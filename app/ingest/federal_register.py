@@ -18,8 +18,20 @@ from app.ingest.items import RawItem, Rejected
 
 API = "https://www.federalregister.gov/api/v1/documents.json"
 DEFAULT_AGENCY = "industry-and-security-bureau"
-FIELDS = ("document_number", "title", "type", "abstract", "publication_date", "effective_on",
-          "html_url", "pdf_url", "agencies", "cfr_references", "docket_ids", "citation")
+FIELDS = (
+    "document_number",
+    "title",
+    "type",
+    "abstract",
+    "publication_date",
+    "effective_on",
+    "html_url",
+    "pdf_url",
+    "agencies",
+    "cfr_references",
+    "docket_ids",
+    "citation",
+)
 PER_PAGE = 50
 _AGENCY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DOC_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,39}$")
@@ -35,10 +47,15 @@ def documents_url(agency: str = DEFAULT_AGENCY, api: str = API) -> str:
     keeps. `api` is the documents endpoint (tests serve a recorded one on loopback)."""
     agency = (agency or "").strip().lower()
     if not _AGENCY.match(agency) or len(agency) > 100:
-        raise AgencyError(f"{agency[:100]!r} is not a Federal Register agency slug such as "
-                          f"{DEFAULT_AGENCY}")
-    query = [("conditions[agencies][]", agency), *(("fields[]", f) for f in FIELDS),
-             ("order", "newest"), ("per_page", str(PER_PAGE))]
+        raise AgencyError(
+            f"{agency[:100]!r} is not a Federal Register agency slug such as {DEFAULT_AGENCY}"
+        )
+    query = [
+        ("conditions[agencies][]", agency),
+        *(("fields[]", f) for f in FIELDS),
+        ("order", "newest"),
+        ("per_page", str(PER_PAGE)),
+    ]
     return f"{api}?{urlencode(query, safe='[]')}"
 
 
@@ -53,8 +70,10 @@ def parse_documents(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield Rejected(origin, f"not a Federal Register API response: invalid JSON ({exc.msg} at line "
-                               f"{exc.lineno})")
+        yield Rejected(
+            origin,
+            f"not a Federal Register API response: invalid JSON ({exc.msg} at line {exc.lineno})",
+        )
         return
     results = data.get("results") if isinstance(data, dict) else None
     if results is None and isinstance(data, dict) and data.get("count") == 0:
@@ -85,27 +104,51 @@ def _strings(values: object) -> list[str]:
 def _document(doc: object, origin: str, index: int) -> RawItem | Rejected:
     number = _str(doc.get("document_number")) if isinstance(doc, dict) else None
     if not isinstance(doc, dict) or not number or not _DOC_NUMBER.match(number):
-        return Rejected(f"{origin}#{index}", "Federal Register document without a valid document_number",
-                        stage="parse")
+        return Rejected(
+            f"{origin}#{index}",
+            "Federal Register document without a valid document_number",
+            stage="parse",
+        )
     where = f"{origin}#{number}"
     title = _str(doc.get("title"))
     if not title:
         return Rejected(where, "Federal Register document without a title", stage="parse")
     kind = _str(doc.get("type")) or "Document"
     published = _date(doc.get("publication_date"))
-    agencies = [a.get("name") or a.get("raw_name") for a in doc.get("agencies") or []
-                if isinstance(a, dict)]
-    cfr = [f"{c.get('title')} CFR {c.get('part')}" for c in doc.get("cfr_references") or []
-           if isinstance(c, dict) and c.get("title") and c.get("part")]
-    record = {"document_number": number, "type": kind, "citation": _str(doc.get("citation")),
-              "publication_date": published, "effective_on": _date(doc.get("effective_on")),
-              "html_url": _str(doc.get("html_url")), "pdf_url": _str(doc.get("pdf_url")),
-              "agencies": _strings(agencies), "cfr_references": cfr,
-              "docket_ids": _strings(doc.get("docket_ids"))}
+    agencies = [
+        a.get("name") or a.get("raw_name") for a in doc.get("agencies") or [] if isinstance(a, dict)
+    ]
+    cfr = [
+        f"{c.get('title')} CFR {c.get('part')}"
+        for c in doc.get("cfr_references") or []
+        if isinstance(c, dict) and c.get("title") and c.get("part")
+    ]
+    html_url = _str(doc.get("html_url"))
+    record: dict[str, object] = {
+        "document_number": number,
+        "type": kind,
+        "citation": _str(doc.get("citation")),
+        "publication_date": published,
+        "effective_on": _date(doc.get("effective_on")),
+        "html_url": html_url,
+        "pdf_url": _str(doc.get("pdf_url")),
+        "agencies": _strings(agencies),
+        "cfr_references": cfr,
+        "docket_ids": _strings(doc.get("docket_ids")),
+    }
     abstract = _str(doc.get("abstract"))
     lead = f"{kind} published in the Federal Register on {published or 'an unknown date'}"
-    if record["agencies"]:
-        lead += f" by {', '.join(record['agencies'])}"
+    agency_names = _strings(agencies)
+    if agency_names:
+        lead += f" by {', '.join(agency_names)}"
     body = f"{abstract}\n\n{lead}." if abstract else f"{lead}: {title}."
-    return RawItem(origin=where, title=title, body=body, url=record["html_url"], published_at=published,
-                   lang="en", kind="rule", rule_document=record)
+    return RawItem(
+        origin=where,
+        title=title,
+        body=body,
+        url=html_url,
+        published_at=published,
+        lang="en",
+        kind="rule",
+        rule_document=record,
+    )

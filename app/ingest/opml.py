@@ -1,4 +1,4 @@
-"""Subscriptions in and out as OPML, the format every feed reader (Miniflux, FreshRSS, Feedly) speaks.
+"""Subscriptions in and out as OPML, the format feed readers (Miniflux, FreshRSS, Feedly) speak.
 
 Import: each outline with an `xmlUrl` is a source; the folders around it (outlines without one)
 and its OPML 2.0 `category` become its tags. Settings other readers have no attribute for
@@ -67,8 +67,10 @@ class ImportReport:
     retagged: list[str] = field(default_factory=list)  # already subscribed, folders added
 
     def summary(self) -> str:
-        return (f"added {len(self.added)}, already subscribed {len(self.unchanged)}, "
-                f"given new tags {len(self.retagged)}")
+        return (
+            f"added {len(self.added)}, already subscribed {len(self.unchanged)}, "
+            f"given new tags {len(self.retagged)}"
+        )
 
 
 class _Reader(xml.sax.handler.ContentHandler):
@@ -86,19 +88,23 @@ class _Reader(xml.sax.handler.ContentHandler):
         self.locator = locator
 
     def line(self) -> int:
-        return self.locator.getLineNumber() if self.locator else 0
+        return (self.locator.getLineNumber() or 0) if self.locator else 0
 
     def startElementNS(self, name, qname, attrs) -> None:  # noqa: N802 - SAX's name
         ns, local = name
         if not self.path and local != "opml":
-            raise OpmlError(self.line(), f"not an OPML file: the root element is <{local}>, not <opml>")
+            raise OpmlError(
+                self.line(), f"not an OPML file: the root element is <{local}>, not <opml>"
+            )
         self.path.append(local)
         if local == "body" and ns is None:
             self.saw_body = True
         if local != "outline" or ns is not None or "body" not in self.path:
             return
-        values = {(k[1] if k[0] is None else f"{'chipwatch' if k[0] == NS else k[0]}:{k[1]}"): v
-                  for k, v in attrs.items()}
+        values = {
+            (k[1] if k[0] is None else f"{'chipwatch' if k[0] == NS else k[0]}:{k[1]}"): v
+            for k, v in attrs.items()
+        }
         url = (values.get("xmlUrl") or values.get("xmlurl") or "").strip()
         title = (values.get("title") or values.get("text") or "").strip()
         if not url:
@@ -115,13 +121,22 @@ class _Reader(xml.sax.handler.ContentHandler):
         tags += [c.strip().strip("/") for c in (values.get("category") or "").split(",")]
         raw_interval = values.get("chipwatch:interval", "60").strip()
         if not raw_interval.isdigit():
-            raise OpmlError(line, f"chipwatch:interval {raw_interval[:40]!r} is not a whole number of minutes")
+            raise OpmlError(
+                line, f"chipwatch:interval {raw_interval[:40]!r} is not a whole number of minutes"
+            )
         kind = values.get("chipwatch:kind", "feed").strip() or "feed"
         if kind not in KINDS:
             raise OpmlError(line, f"chipwatch:kind {kind[:40]!r} is not one of {', '.join(KINDS)}")
         lang = (values.get("chipwatch:language") or values.get("language") or "").strip().lower()
-        return Outline(line, url, values.get("chipwatch:name") or title or None, lang or None,
-                       int(raw_interval), kind, clean_tags(tags))
+        return Outline(
+            line,
+            url,
+            values.get("chipwatch:name") or title or None,
+            lang or None,
+            int(raw_interval),
+            kind,
+            clean_tags(tags),
+        )
 
     def endElementNS(self, name, qname) -> None:  # noqa: N802 - SAX's name
         if name == (None, "outline") and "body" in self.path and self.folders:
@@ -143,9 +158,13 @@ def parse_opml(data: bytes) -> list[Outline]:
     except xml.sax.SAXParseException as exc:
         raise OpmlError(exc.getLineNumber(), f"not well-formed XML: {exc.getMessage()}") from None
     except defusedxml.DTDForbidden:
-        raise OpmlError(reader.line(), "a DOCTYPE is not allowed in OPML (refused unread)") from None
+        raise OpmlError(
+            reader.line(), "a DOCTYPE is not allowed in OPML (refused unread)"
+        ) from None
     except (defusedxml.EntitiesForbidden, defusedxml.ExternalReferenceForbidden):
-        raise OpmlError(reader.line(), "entity declarations are not allowed (refused unread)") from None
+        raise OpmlError(
+            reader.line(), "entity declarations are not allowed (refused unread)"
+        ) from None
     except defusedxml.DefusedXmlException as exc:
         raise OpmlError(reader.line(), f"unsafe XML refused: {exc}") from None
     if not reader.saw_body:
@@ -153,7 +172,9 @@ def parse_opml(data: bytes) -> list[Outline]:
     return reader.outlines
 
 
-def _checked(outlines: list[Outline], allow_private: bool, resolver: Resolver | None) -> list[Outline]:
+def _checked(
+    outlines: list[Outline], allow_private: bool, resolver: Resolver | None
+) -> list[Outline]:
     """Every outline through the rules of `sources add`; the same feed listed twice (a reader's
     feed in two folders) is one source with the tags of both."""
     by_url: dict[str, Outline] = {}
@@ -164,10 +185,15 @@ def _checked(outlines: list[Outline], allow_private: bool, resolver: Resolver | 
         except SourceError as exc:
             raise OpmlError(o.line, str(exc)) from None
         if not MIN_INTERVAL <= o.interval <= MAX_INTERVAL:
-            raise OpmlError(o.line, f"chipwatch:interval must be between {MIN_INTERVAL} and "
-                                    f"{MAX_INTERVAL} minutes, not {o.interval}")
+            raise OpmlError(
+                o.line,
+                f"chipwatch:interval must be between {MIN_INTERVAL} and "
+                f"{MAX_INTERVAL} minutes, not {o.interval}",
+            )
         if o.lang and not nz.LANG_CODE.match(o.lang):
-            raise OpmlError(o.line, f"language {o.lang[:20]!r} is not a code such as ar, en, zh, fr")
+            raise OpmlError(
+                o.line, f"language {o.lang[:20]!r} is not a code such as ar, en, zh, fr"
+            )
         if o.name and len(o.name) > 200:
             raise OpmlError(o.line, "title longer than 200 characters")
         if url in by_url:
@@ -178,8 +204,9 @@ def _checked(outlines: list[Outline], allow_private: bool, resolver: Resolver | 
     return list(by_url.values())
 
 
-def import_opml(session: Session, data: bytes, *, allow_private: bool,
-                resolver: Resolver | None = None) -> ImportReport:
+def import_opml(
+    session: Session, data: bytes, *, allow_private: bool, resolver: Resolver | None = None
+) -> ImportReport:
     """Subscribe to the feeds of an OPML file, in the caller's transaction. The whole file is
     checked before anything is written; a feed already subscribed keeps its settings and gains
     the file's folders as tags. Raises OpmlError (roll the transaction back)."""
@@ -199,8 +226,15 @@ def import_opml(session: Session, data: bytes, *, allow_private: bool,
             continue
         name = _free_name(o.name or default_name(o.url), polled)
         try:
-            added = add_source(session, o.url, name=name, lang=o.lang, interval=o.interval,
-                               kind=o.kind, tags=o.tags)
+            added = add_source(
+                session,
+                o.url,
+                name=name,
+                lang=o.lang,
+                interval=o.interval,
+                kind=o.kind,
+                tags=o.tags,
+            )
         except SourceError as exc:
             raise OpmlError(o.line, str(exc)) from None
         polled.add(added.name)
@@ -226,12 +260,14 @@ def export_opml(session: Session, *, title: str = "chipwatch subscriptions") -> 
     sources = list_sources(session)
     folders: dict[str | None, list[Source]] = {}
     for s in sources:
-        folders.setdefault((s.tags or [None])[0], []).append(s)
+        folders.setdefault(s.tags[0] if s.tags else None, []).append(s)
     now = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
-             f'<opml version="2.0" xmlns:chipwatch="{NS}">',
-             f"  <head><title>{_escape(title)}</title><dateCreated>{now}</dateCreated></head>",
-             "  <body>"]
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<opml version="2.0" xmlns:chipwatch="{NS}">',
+        f"  <head><title>{_escape(title)}</title><dateCreated>{now}</dateCreated></head>",
+        "  <body>",
+    ]
     for folder in sorted(folders, key=lambda f: (f is not None, f or "")):
         indent = "    "
         if folder is not None:

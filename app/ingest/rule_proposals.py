@@ -23,11 +23,15 @@ RULE_TYPES = {"Rule", "Proposed Rule"}
 # topic -> pattern over the title and abstract; the names are what the proposal's cues say.
 TOPICS = {
     "advanced computing": re.compile(
-        r"advanced[- ]computing|supercomputer|artificial intelligence|\bAI (?:chips?|models?|diffusion)"
-        r"|integrated circuits?|model weights", re.I),
+        r"advanced[- ]computing|supercomputer|artificial intelligence"
+        r"|\bAI (?:chips?|models?|diffusion)|integrated circuits?|model weights",
+        re.I,
+    ),
     "semiconductor manufacturing items": re.compile(
-        r"semiconductor manufacturing|semiconductor production|chipmaking|high[- ]bandwidth memory|\bHBM\b",
-        re.I),
+        r"semiconductor manufacturing|semiconductor production|chipmaking"
+        r"|high[- ]bandwidth memory|\bHBM\b",
+        re.I,
+    ),
     "Entity List": re.compile(r"\bentity list\b", re.I),
     "foreign direct product rule": re.compile(r"foreign[- ](?:produced )?direct[- ]product", re.I),
 }
@@ -54,10 +58,15 @@ def _named(session: Session, article_id: int, gazetteer: Gazetteer) -> dict[str,
     """The companies, chips and regions the rule names (mentions and title, not inferred tags)."""
     out: dict[str, list[str]] = {}
     for entity_id, type_, reason in session.execute(
-            select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
-            .where(ArticleEntity.article_id == article_id).order_by(ArticleEntity.entity_id)):
-        if type_ in ("company", "chip", "region") and reason in ("mention", "title") \
-                and entity_id in gazetteer.entities:
+        select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
+        .where(ArticleEntity.article_id == article_id)
+        .order_by(ArticleEntity.entity_id)
+    ):
+        if (
+            type_ in ("company", "chip", "region")
+            and reason in ("mention", "title")
+            and entity_id in gazetteer.entities
+        ):
             out.setdefault(type_, []).append(entity_id)
     return out
 
@@ -77,16 +86,24 @@ def _restriction_id(day: date, title: str, number: str, gazetteer: Gazetteer) ->
     return base if base not in gazetteer.entities else f"{base}-{suggestions.slug(number)}"
 
 
-def restriction_payload(rule: Article, gazetteer: Gazetteer, named: dict[str, list[str]],
-                        topics: list[str]) -> dict:
+def restriction_payload(
+    rule: Article, gazetteer: Gazetteer, named: dict[str, list[str]], topics: list[str]
+) -> dict:
     """The proposed restriction in the shipped restrictions.json shape plus `document`."""
     doc = dict(rule.rule_document or {})
-    day = date.fromisoformat(doc.get("effective_on") or doc.get("publication_date") or
-                             rule.published_at.date().isoformat())
+    day = date.fromisoformat(
+        doc.get("effective_on")
+        or doc.get("publication_date")
+        or rule.published_at.date().isoformat()
+    )
     name = f"{rule.title} ({_MONTHS[day.month - 1]} {day.year})"
     aliases = [name] + ([doc["citation"]] if doc.get("citation") else [])
     published = doc.get("publication_date")
-    note = f"Published in the Federal Register on {published}" if published else "Federal Register document"
+    note = (
+        f"Published in the Federal Register on {published}"
+        if published
+        else "Federal Register document"
+    )
     if doc.get("effective_on"):
         note += f"; effective {doc['effective_on']}"
     concerns = {k: v for k, v in named.items() if v}
@@ -96,19 +113,27 @@ def restriction_payload(rule: Article, gazetteer: Gazetteer, named: dict[str, li
         concerns["region"] = [*concerns["region"], "united-states"]
     return {
         "id": _restriction_id(day, rule.title, doc.get("document_number", str(rule.id)), gazetteer),
-        "type": "restriction", "name": name, "date": day.isoformat(), "date_note": note + ".",
-        "issuer": _issuer(doc, gazetteer), "category": "us-restriction",
+        "type": "restriction",
+        "name": name,
+        "date": day.isoformat(),
+        "date_note": note + ".",
+        "issuer": _issuer(doc, gazetteer),
+        "category": "us-restriction",
         "summary": (rule.body.split("\n\n")[0])[:800],
-        "concerns": concerns, "aliases": {"en": aliases}, "cues": {"en": topics},
+        "concerns": concerns,
+        "aliases": {"en": aliases},
+        "cues": {"en": topics},
         "sources": [u for u in (doc.get("html_url"), doc.get("pdf_url")) if u],
         "verified": False,
         "note": f"Proposed from Federal Register document {doc.get('document_number')} "
-                f"({', '.join(topics)}).",
+        f"({', '.join(topics)}).",
         "document": {**doc, "published": True},
     }
 
 
-def propose_restriction(session: Session, rule: Article, gazetteer: Gazetteer | None = None) -> dict | None:
+def propose_restriction(
+    session: Session, rule: Article, gazetteer: Gazetteer | None = None
+) -> dict | None:
     """Propose a stored rule as a restriction when it is an export-control rule no restriction
     cites yet; returns the payload proposed, or None. Proposing the same document again adds
     nothing (one suggestion per document number; a rejected one stays rejected)."""
@@ -123,9 +148,15 @@ def propose_restriction(session: Session, rule: Article, gazetteer: Gazetteer | 
     if cited_by(gazetteer, number):
         return None
     payload = restriction_payload(rule, gazetteer, _named(session, rule.id, gazetteer), topics)
-    suggestions.propose(session, "restriction", payload["name"], payload,
-                        [{"article_id": rule.id, "url": rule.url, "text": rule.title}],
-                        origin=ORIGIN, key=f"fr:{number}")
+    suggestions.propose(
+        session,
+        "restriction",
+        payload["name"],
+        payload,
+        [{"article_id": rule.id, "url": rule.url, "text": rule.title}],
+        origin=ORIGIN,
+        key=f"fr:{number}",
+    )
     return payload
 
 
@@ -133,7 +164,9 @@ def propose_new_rules(session: Session, article_ids: list[int]) -> list[dict]:
     """propose_restriction for each of these articles (the poller's new rules)."""
     gazetteer = overlay.effective_gazetteer(session)
     proposed = []
-    for article in session.scalars(select(Article).where(Article.id.in_(article_ids), Article.kind == "rule")):
+    for article in session.scalars(
+        select(Article).where(Article.id.in_(article_ids), Article.kind == "rule")
+    ):
         payload = propose_restriction(session, article, gazetteer)
         if payload:
             proposed.append(payload)

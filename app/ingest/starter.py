@@ -37,9 +37,25 @@ def starter_set() -> tuple[list[StarterFeed], list[dict]]:
     feeds = []
     for raw in data["feeds"]:
         source_kind = raw.get("source_kind", "feed")
-        url = documents_url(raw["agency"], raw["url"]) if source_kind == "federal-register" else raw["url"]
-        feeds.append(StarterFeed(raw["name"], url, raw["kind"], source_kind, raw["lang"], tuple(raw["tags"]),
-                                 int(raw.get("interval", 60)), raw["why"], bool(raw["verified"]), raw["evidence"]))
+        url = (
+            documents_url(raw["agency"], raw["url"])
+            if source_kind == "federal-register"
+            else raw["url"]
+        )
+        feeds.append(
+            StarterFeed(
+                raw["name"],
+                url,
+                raw["kind"],
+                source_kind,
+                raw["lang"],
+                tuple(raw["tags"]),
+                int(raw.get("interval", 60)),
+                raw["why"],
+                bool(raw["verified"]),
+                raw["evidence"],
+            )
+        )
     return feeds, list(data.get("not_listed", []))
 
 
@@ -53,8 +69,15 @@ def subscribe_starter(session: Session) -> tuple[list[str], list[str]]:
             present.append(feed.name)
             continue
         try:
-            add_source(session, feed.url, name=feed.name, lang=feed.lang, interval=feed.interval,
-                       kind=feed.source_kind, tags=list(feed.tags))
+            add_source(
+                session,
+                feed.url,
+                name=feed.name,
+                lang=feed.lang,
+                interval=feed.interval,
+                kind=feed.source_kind,
+                tags=list(feed.tags),
+            )
         except SourceError as exc:
             raise SourceError(f"starter feed {feed.name!r}: {exc}") from None
         added.append(feed.name)

@@ -1,5 +1,5 @@
 """The starter set of feeds (/sources: shown to anyone, subscribed by an admin) and the Federal
-Register source on /admin: the same rules as `chipwatch sources add --starter|--federal-register`."""
+Register source on /admin: the rules of `chipwatch sources add --starter|--federal-register`."""
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -19,8 +19,17 @@ def sources_page(request: Request, session: SessionDep):
 
     feeds, not_listed = starter_set()
     subscribed = {s.url for s in list_sources(session)}
-    return render(request, "sources.html", {"feeds": feeds, "not_listed": not_listed, "subscribed": subscribed,
-                                            "admin": is_admin(request), "csrf": admin_csrf(request)})
+    return render(
+        request,
+        "sources.html",
+        {
+            "feeds": feeds,
+            "not_listed": not_listed,
+            "subscribed": subscribed,
+            "admin": is_admin(request),
+            "csrf": admin_csrf(request),
+        },
+    )
 
 
 @router.post("/admin/sources/starter")
@@ -36,8 +45,9 @@ def admin_add_starter(session: SessionDep, form: dict = Depends(require_admin_fo
 
 
 @router.post("/admin/sources/federal-register")
-def admin_add_federal_register(session: SessionDep, runtime: RuntimeDep,
-                               form: dict = Depends(require_admin_form)):
+def admin_add_federal_register(
+    session: SessionDep, runtime: RuntimeDep, form: dict = Depends(require_admin_form)
+):
     """Poll the Federal Register's documents API for one agency (default: BIS)."""
     from app.ingest.federal_register import DEFAULT_AGENCY, AgencyError, documents_url, source_name
     from app.ingest.sources import SourceError, add_source
@@ -45,8 +55,15 @@ def admin_add_federal_register(session: SessionDep, runtime: RuntimeDep,
     agency = str(form.get("agency") or "").strip() or DEFAULT_AGENCY
     try:
         interval = int(str(form.get("interval") or 120))
-        add_source(session, documents_url(agency), name=source_name(agency), lang="en", interval=interval,
-                   kind="federal-register", tags=["Official"])
+        add_source(
+            session,
+            documents_url(agency),
+            name=source_name(agency),
+            lang="en",
+            interval=interval,
+            kind="federal-register",
+            tags=["Official"],
+        )
     except (AgencyError, SourceError, ValueError) as exc:
         raise HTTPException(422, f"Cannot add this Federal Register source: {exc}") from None
     return RedirectResponse("/admin", status_code=303)
