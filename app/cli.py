@@ -211,6 +211,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         runtime.close()
         return
     click.echo(f"chipwatch is running on http://{host}:{port}  (Ctrl+C to stop)")
+    click.echo(f"starter feeds (not subscribed): http://{host}:{port}/sources or `chipwatch sources add --starter`")
     _serve(runtime, host, port, with_worker=True, quiet=True)
 
 
@@ -271,28 +272,82 @@ def sources() -> None:
 
 
 @sources.command("add")
-@click.argument("url")
+@click.argument("url", required=False)
 @click.option("--name", help="Source name shown on its articles (default: the host name).")
 @click.option("--lang", help="Language code of the feed's articles (default: detected).")
-@click.option("--interval", default=60, show_default=True, type=int, help="Minutes between polls.")
-def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> None:
-    """Add a feed (RSS, Atom or JSON Feed); the worker polls it from its next round."""
+@click.option("--interval", default=None, type=int, help="Minutes between polls (default 60).")
+@click.option("--federal-register", "federal_register", is_flag=True,
+              help="Poll the Federal Register's documents API for one agency (rules become articles of kind rule).")
+@click.option("--agency", default=None, metavar="SLUG",
+              help="With --federal-register: the agency's slug (default industry-and-security-bureau).")
+@click.option("--starter", is_flag=True, help="Subscribe to the curated starter set of feeds.")
+@click.option("--dry-run", is_flag=True, help="With --starter: print the set, subscribe to nothing.")
+def sources_add(url: str | None, name: str | None, lang: str | None, interval: int | None,
+                federal_register: bool, agency: str | None, starter: bool, dry_run: bool) -> None:
+    """Add a feed (RSS, Atom or JSON Feed), the Federal Register (--federal-register) or the
+    starter set (--starter); the worker polls them from its next round."""
+    from app.ingest.federal_register import DEFAULT_AGENCY, AgencyError, documents_url, source_name
     from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
 
+    if sum(map(bool, (url, federal_register, starter))) != 1:
+        raise click.UsageError("give a feed URL, --federal-register or --starter (one of them)")
+    if agency and not federal_register:
+        raise click.UsageError("--agency goes with --federal-register")
+    if dry_run and not starter:
+        raise click.UsageError("--dry-run goes with --starter")
+    if starter:
+        if name or lang or interval:
+            raise click.UsageError("--starter takes no --name, --lang or --interval (each feed has its own)")
+        _starter(dry_run)
+        return
+    kind = "feed"
+    if federal_register:
+        try:
+            url = documents_url(agency or DEFAULT_AGENCY)
+        except AgencyError as exc:
+            raise click.BadParameter(str(exc), param_hint="--agency") from None
+        name, lang, kind = name or source_name(agency or DEFAULT_AGENCY), lang or "en", "federal-register"
     try:
-        url = check_feed_url(url)
+        url = check_feed_url(url or "")
         check_feed_address(url, allow_private=_settings().allow_private_urls)
     except SourceError as exc:
         raise click.BadParameter(str(exc), param_hint="URL") from None
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            state = source_state(add_source(session, url, name=name, lang=lang, interval=interval))
+            state = source_state(add_source(session, url, name=name, lang=lang, interval=interval or 60,
+                                            kind=kind))
     except SourceError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         runtime.close()
     click.echo(f"added source {state['name']!r}: {state['url']} (every {state['interval_minutes']} min)")
+
+
+def _starter(dry_run: bool) -> None:
+    from app.ingest.sources import SourceError
+    from app.ingest.starter import starter_set, subscribe_starter
+
+    feeds, not_listed = starter_set()
+    if dry_run:
+        for f in feeds:
+            mark = "" if f.verified else " [URL unverified]"
+            click.echo(f"{f.kind}\t{f.lang}\t{f.name}\t{f.url}{mark}\n\t{f.why}")
+        for p in not_listed:
+            click.echo(f"not listed\t{p['publisher']}: {p['why']}")
+        click.echo(f"{len(feeds)} feeds (dry run: nothing subscribed)")
+        return
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            added, present = subscribe_starter(session)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        runtime.close()
+    for name in added:
+        click.echo(f"added source {name!r}")
+    click.echo(f"starter set: added {len(added)}, already subscribed {len(present)}")
 
 
 @sources.command("list")
@@ -335,6 +390,43 @@ def sources_remove(source: str) -> None:
     finally:
         runtime.close()
     click.echo(f"removed source {name!r}" + ("" if deleted else " (its articles stay)"))
+
+
+@sources.command("import")
+@click.argument("file", type=click.File("rb"))
+def sources_import(file) -> None:
+    """Subscribe to the feeds of an OPML file (folders become tags). All or nothing: a file
+    with a problem changes nothing and the error names its line."""
+    from app.ingest.opml import OpmlError, import_opml
+
+    data = file.read()
+    runtime = _runtime()
+    try:
+        with runtime.sessions.begin() as session:
+            report = import_opml(session, data, allow_private=runtime.settings.allow_private_urls)
+    except OpmlError as exc:
+        raise click.ClickException(f"{file.name}: {exc} (nothing imported)") from None
+    finally:
+        runtime.close()
+    for name in report.added:
+        click.echo(f"added source {name!r}")
+    click.echo(report.summary())
+
+
+@sources.command("export")
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write to this file (default: standard output).")
+def sources_export(output) -> None:
+    """Print the polled sources as OPML 2.0 (tags as folders, settings as chipwatch: attributes)."""
+    from app.ingest.opml import export_opml
+
+    runtime = _runtime()
+    try:
+        with runtime.sessions() as session:
+            text = export_opml(session)
+    finally:
+        runtime.close()
+    output.write(text)
 
 
 @main.command("eval")

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.article import repository as article_repo
 from app.filters import SLUG
+from app.gazetteer.documents import amendments, primary_document, related_documents
 from app.lists.status import entity_status
 from app.models import ArticleEntity, Entity
 
@@ -45,6 +47,7 @@ class EntityData:
     lists: list[dict]  # companies: export-control list status over time (else empty)
     restrictions: list[Entity]  # restrictions that concern it, by date
     concerns: dict[str, list[Entity]]  # a restriction's: what it covers, by type
+    record: dict | None = None  # a restriction's: its rule, amendments and news (restriction_record)
 
     def to_json(self) -> dict:
         """/api/entities/{id}."""
@@ -53,11 +56,30 @@ class EntityData:
         out["co_mentioned"] = self.co_mentioned[:API_CO_MENTIONS]
         if self.entity.type == "company":
             out["lists"] = self.lists
+        # Restrictions: their rule, amendments and news; the same keys, empty, for other types.
+        out.update(self.record or {"primary_document": None, "amendments": [], "related_documents": [],
+                                   "news": []})
         return out
 
     @property
     def page_co_mentioned(self) -> list[dict]:
         return [c for c in self.co_mentioned if c["type"] in PAGE_CO_TYPES][:PAGE_CO_MENTIONS]
+
+
+def restriction_record(session: Session, entity: Entity) -> dict:
+    """A restriction's primary document (the rule, or a note that it was never published), the
+    documents that amended it, the rule as stored here (an article of kind rule, when a Federal
+    Register source brought it) and the news that discussed it, newest first."""
+    document = primary_document(entity.data)
+    changes = amendments(entity.data)
+    related = related_documents(entity.data)
+    numbers = {d["document_number"] for d in (document, *changes, *related) if d and d.get("document_number")}
+    stored = article_repo.rule_articles(session, numbers)
+    for d in (document, *changes, *related):
+        if d and d.get("document_number") in stored:
+            d["article_id"] = stored[d["document_number"]]
+    return {"primary_document": document, "amendments": changes, "related_documents": related,
+            "news": article_repo.restriction_news(session, entity.id)}
 
 
 def entity_data(session: Session, entity_id: str) -> EntityData | None:
@@ -74,4 +96,5 @@ def entity_data(session: Session, entity_id: str) -> EntityData | None:
                 for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
     return EntityData(entity, count, co_mentioned(session, entity_id, limit=None),
                       entity_status(session, entity_id) if entity.type == "company" else [],
-                      restrictions, concerns)
+                      restrictions, concerns,
+                      restriction_record(session, entity) if entity.type == "restriction" else None)

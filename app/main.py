@@ -19,7 +19,8 @@ from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
 from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, gazetteer_routes,
-                     health, help, hosts, lists, note_routes, pages, saved_views, views, xlsx_export)
+                     health, help, hosts, lists, note_routes, pages, saved_views, source_routes, views,
+                     xlsx_export)
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(api.router)
     app.include_router(health.router)
     app.include_router(views.router)
+    app.include_router(source_routes.router)
     app.include_router(confirm.router)
     app.include_router(saved_views.router)
     app.include_router(saved_views.api_router)

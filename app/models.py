@@ -55,6 +55,10 @@ class Source(Base):
     # A worker polling this source holds it until lease_until (a crashed worker's lease expires).
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     lease_owner: Mapped[str | None] = mapped_column(String(100))
+    # How it is read: "feed" (RSS, Atom, JSON Feed) or "federal-register" (app/ingest/federal_register.py).
+    kind: Mapped[str] = mapped_column(String(20), default="feed", server_default="feed")
+    # Its folders (OPML import/export, app/ingest/opml.py).
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
 
 class Article(Base):
@@ -77,6 +81,10 @@ class Article(Base):
     origin: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     story_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    # "news", or "rule": a Federal Register document, whose number, dates and links are in
+    # rule_document (app/ingest/federal_register.py).
+    kind: Mapped[str] = mapped_column(String(10), default="news", server_default="news")
+    rule_document: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     source: Mapped[Source | None] = relationship(lazy="raise")
     mentions: Mapped[list["Mention"]] = relationship(

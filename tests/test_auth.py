@@ -24,6 +24,8 @@ ADMIN_BEARER = {("POST", "/api/articles")}
 ADMIN_FORM = {("POST", "/views"), ("POST", "/views/{view_id}/rename"),
               ("POST", "/views/{view_id}/delete"), ("POST", "/admin/logout"),
               ("POST", "/admin/sources"), ("POST", "/admin/sources/{source_id}/remove"),
+              ("POST", "/admin/sources/import"),  # tests/test_opml.py
+              ("POST", "/admin/sources/starter"), ("POST", "/admin/sources/federal-register"),  # test_federal_register.py
               ("POST", "/admin/lists/links/{link_id}/accept"),  # tests/test_lists_web.py
               ("POST", "/admin/lists/links/{link_id}/reject"),
               # tests/test_gazetteer_review.py (editors too)

@@ -3,6 +3,7 @@
 from sqlalchemy.orm import Session
 
 from app.article import repository as repo
+from app.gazetteer.documents import primary_document
 from app.search.entity_cache import entity_names
 from app.search.service import summaries
 from app.search.snippet import make_snippet
@@ -12,8 +13,10 @@ def restriction_links(session: Session, article_id: int) -> list[dict]:
     """The restrictions an article is linked to, each with its role and the reason of the link."""
     rows = repo.restriction_tags(session, article_id)
     names = entity_names(session, {r[0] for r in rows})
+    data = repo.restriction_data(session, {r[0] for r in rows})
     return [{"id": eid, "name": names.get(eid, ("", eid))[1], "role": role,
-             "reason": why or ("named in the text" if tag in ("mention", "title") else tag)}
+             "reason": why or ("named in the text" if tag in ("mention", "title") else tag),
+             "document": primary_document(data.get(eid))}
             for eid, role, why, tag in rows]
 
 
@@ -32,5 +35,7 @@ def article_detail(session: Session, article_id: int) -> dict | None:
         "same_story": repo.same_story(session, article) if article.story_id else [],
         "duplicate_of": article.duplicate_of,
         "gazetteer_version": article.gazetteer_version,
+        "kind": article.kind or "news",
+        "rule_document": article.rule_document,  # a Federal Register rule's number, dates, links
     })
     return detail

@@ -21,7 +21,7 @@ from app.article.linking import (
 )
 from app.bulk import insert_rows, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS
-from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Mention, Source, as_utc
+from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Entity, Mention, Source, as_utc
 
 _keys = ArticleKey.__table__
 _shingles = ArticleShingles.__table__
@@ -85,6 +85,38 @@ def restriction_tags(session: Session, article_id: int) -> list[tuple[str, str |
         .order_by(ArticleEntity.entity_id))]
 
 
+def restriction_data(session: Session, ids: set[str]) -> dict[str, dict]:
+    """id -> gazetteer data of these restrictions (their primary documents)."""
+    if not ids:
+        return {}
+    return {eid: data or {} for eid, data in session.execute(
+        select(Entity.id, Entity.data).where(Entity.id.in_(ids)))}
+
+
+def restriction_news(session: Session, restriction_id: str, limit: int = 20) -> list[dict]:
+    """The news linked to a restriction (not rules themselves), newest first, with the link's role."""
+    rows = session.execute(
+        select(Article.id, Article.title, Article.published_at, Article.lang, ArticleEntity.role)
+        .join(ArticleEntity, ArticleEntity.article_id == Article.id)
+        .where(ArticleEntity.entity_id == restriction_id, Article.kind != "rule")
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
+    return [{"id": i, "title": t, "published_at": as_utc(p).isoformat(), "lang": lang, "role": role}
+            for i, t, p, lang, role in rows]
+
+
+def rule_articles(session: Session, document_numbers: set[str]) -> dict[str, int]:
+    """document number -> id of the stored rule article (kind "rule") with that number."""
+    if not document_numbers:
+        return {}
+    found: dict[str, int] = {}
+    for article_id, doc in session.execute(select(Article.id, Article.rule_document)
+                                           .where(Article.kind == "rule").order_by(Article.id)):
+        number = (doc or {}).get("document_number")
+        if number in document_numbers:
+            found.setdefault(number, article_id)
+    return found
+
+
 def source_id(session: Session, name: str) -> int:
     """The id of the source called `name`, created when there is none."""
     found = session.scalar(select(Source.id).where(Source.name == name))
@@ -112,7 +144,7 @@ def new_ids(conn: Connection, count: int) -> list[int]:
 
 ARTICLE_COLUMNS = ("id", "title", "body", "lang", "url", "author", "published_at", "date_estimated",
                    "ingested_at", "content_hash", "cited_sources", "gazetteer_version", "origin",
-                   "source_id", "duplicate_of", "story_id")
+                   "source_id", "duplicate_of", "story_id", "kind", "rule_document")
 _BIND: dict = {}  # dialect name -> per-column bind processors of the articles table
 
 
@@ -133,7 +165,9 @@ def _article_rows(conn: Connection, rows: list[tuple]) -> list[tuple]:
     if dialect.name == "postgresql":
         # COPY adapts by Python type: everything but JSON goes in as it is.
         json_at = ARTICLE_COLUMNS.index("cited_sources")
-        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:]) for r in rows]
+        doc_at = ARTICLE_COLUMNS.index("rule_document")
+        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:doc_at],
+                 None if r[doc_at] is None else json.dumps(r[doc_at]), *r[doc_at + 1:]) for r in rows]
     return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
 
 

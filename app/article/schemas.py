@@ -48,9 +48,27 @@ class MentionOut(Model):
     end: int
 
 
+class PrimaryDocumentOut(Model):
+    """A restriction's primary document: a Federal Register rule, or a note that it was never
+    published (an is-informed letter) with links to what is public."""
+
+    published: bool
+    label: str = Field(description="'90 FR 4544', 'FR Doc. 2023-23055' or 'Not published as a rule'")
+    url: str | None = Field(None, description="the document (Federal Register page) or what is public")
+    citation: str | None = None
+    document_number: str | None = None
+    publication_date: str | None = None
+    effective_on: str | None = None
+    html_url: str | None = None
+    pdf_url: str | None = None
+    note: str | None = None
+    links: list[str] = []
+
+
 class RestrictionLinkOut(Model):
     id: str
     name: str
+    document: PrimaryDocumentOut | None = Field(None, description="the restriction's primary document")
     role: str | None = Field(None, description="reported: the article's news; context: referred back to "
                                                "(null for articles tagged before roles were stored)")
     reason: str = Field(description="why the article was linked, e.g. 'resolved: H20 + licence + April 2025'")
@@ -67,6 +85,9 @@ class ArticleOut(Summary):
     duplicates: list[int] = []
     duplicate_of: int | None = None
     gazetteer_version: str | None = None
+    kind: str = Field("news", description="news, or rule: a Federal Register document")
+    rule_document: dict | None = Field(None, description="a rule's document number, citation, type, "
+                                                         "dates, links, agencies, CFR parts, dockets")
 
 
 ArticleSummary = Summary

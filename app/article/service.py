@@ -51,6 +51,8 @@ class NewArticle(NamedTuple):
     document: str  # app.search.documents.search_text(title, body, lang)
     links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
     candidates: tuple[Candidate, ...] = ()  # names the gazetteer lacks (app/enrich/discovery.py)
+    kind: str = "news"  # or "rule": a Federal Register document
+    rule_document: dict | None = None  # a rule's number, dates and links
 
     def enrichment(self) -> Enrichment:
         return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
@@ -99,7 +101,8 @@ class ArticleWriter:
         repo.insert_articles(conn, [
             (p.id, a.title, a.body, a.lang, a.url, a.author, a.published_at, a.date_estimated, now,
              a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, source_id, p.duplicate_of,
-             p.story_id) for a, p, source_id in zip(articles, pending, source_ids)])
+             p.story_id, a.kind, a.rule_document)
+            for a, p, source_id in zip(articles, pending, source_ids)])
         repo.write_links(session, pending, earlier, known, linked=True)
         entities = self.enricher.gazetteer.entities
         repo.insert_tags(conn, [row for i, a in zip(ids, articles)
@@ -119,11 +122,15 @@ class ArticleWriter:
         return self.store_batch(session, [article], [pending], [source_id], known).ids[0]
 
     def update(self, session: Session, article: Article, *, title: str, body: str, content_hash: str,
-               author: str | None, published_at: datetime | None) -> None:
+               author: str | None, published_at: datetime | None,
+               rule_document: dict | None = None) -> None:
         """A stored article's text changed (a feed entry edited): new text, tags, mentions, keys,
         search row and list status; its links stay as they are. `published_at` None keeps the
-        stored date. The new text being another article's raises IntegrityError (at the flush)."""
+        stored date; `rule_document` None keeps a rule's record. The new text being another
+        article's raises IntegrityError (at the flush)."""
         article.title, article.body, article.content_hash = title, body, content_hash
+        if rule_document is not None:
+            article.rule_document = rule_document
         article.author = author or article.author
         if published_at is not None:
             article.published_at, article.date_estimated = published_at, False

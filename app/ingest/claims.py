@@ -18,6 +18,7 @@ class Claim:
     owner: str
     offset: timedelta = timedelta(0)  # the caller's clock minus the real one (tests move time)
     renewed: float = field(default_factory=time.monotonic)
+    kind: str = "feed"  # how the source is read (app/ingest/sources.py KINDS)
 
 
 class LeaseLost(Exception):

@@ -8,6 +8,7 @@ stored twice.
 """
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -42,6 +43,8 @@ def fingerprint(entry: RawItem | Rejected) -> str:
         parts = ["rejected", entry.reason]
     else:
         parts = [entry.title, entry.body, entry.html, entry.url, entry.published_at, entry.author]
+        if entry.rule_document is not None:  # a rule's dates and links count as its content too
+            parts.append(json.dumps(entry.rule_document, sort_keys=True))
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
 
 
@@ -77,6 +80,8 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
             result, article_id = "rejected", None
         counts[result] += 1
         _remember(runtime, claim.id, key, print_, article_id, result)
+        if result == "added" and article_id is not None and isinstance(entry, RawItem) and entry.kind == "rule":
+            _propose(runtime, article_id)
     return left_over
 
 
@@ -86,7 +91,7 @@ def _ingest(ingestor: Ingestor, claim: Claim, items: list):
 
 def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
          ingestor: Ingestor) -> tuple[str, int | None]:
-    if isinstance(entry, RawItem) and entry.url and not _article_id_by_url(runtime, entry.url):
+    if isinstance(entry, RawItem) and _wants_page(entry) and not _article_id_by_url(runtime, entry.url):
         entry = complete_from_page(entry, fetcher)
     report = _ingest(ingestor, claim, [entry])
     if report.added:
@@ -94,6 +99,24 @@ def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
     if report.duplicates:
         return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(entry, RawItem) else None
     return "rejected", None
+
+
+def _propose(runtime: Runtime, article_id: int) -> None:
+    """A new Federal Register rule on an export-control topic goes to the gazetteer review
+    queue as a proposed restriction (app/ingest/rule_proposals.py); a failure there is logged
+    and never stops the poll (the rule itself is stored)."""
+    from app.ingest.rule_proposals import propose_new_rules
+
+    try:
+        with runtime.sessions.begin() as session:
+            propose_new_rules(session, [article_id])
+    except Exception:  # noqa: BLE001 - the proposal is a side effect of storing the rule
+        log.exception("proposing rule article %s as a restriction failed", article_id)
+
+
+def _wants_page(entry: RawItem) -> bool:
+    """A news item's page is read for its full text; a rule's record is the API's own fields."""
+    return bool(entry.url) and entry.kind != "rule"
 
 
 def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
@@ -107,7 +130,7 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
 def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fetcher: Fetcher,
             ingestor: Ingestor) -> tuple[str, int | None]:
     """A changed feed entry: re-read its page and update the stored article in place."""
-    entry = complete_from_page(entry, fetcher) if entry.url else entry
+    entry = complete_from_page(entry, fetcher) if _wants_page(entry) else entry
     try:
         prepared = prepare(entry, claim.lang)
     except (RejectedInput, StageFailed) as exc:
@@ -122,12 +145,14 @@ def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fet
     try:
         with runtime.sessions.begin() as session:
             article = session.get(Article, article_id)
-            if article.content_hash == prepared.content_hash and article.title == prepared.title:
+            if (article.content_hash == prepared.content_hash and article.title == prepared.title
+                    and (entry.rule_document is None or article.rule_document == entry.rule_document)):
                 return "unchanged", article_id
             ingestor.writer.update(
                 session, article, title=prepared.title, body=prepared.body, content_hash=prepared.content_hash,
                 author=prepared.item.author,
-                published_at=None if prepared.date_estimated else prepared.published_at)
+                published_at=None if prepared.date_estimated else prepared.published_at,
+                rule_document=entry.rule_document)
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id

@@ -17,6 +17,8 @@ class RawItem:
     lang: str | None = None
     author: str | None = None
     page: bool = False  # html is a whole article page: its title, date and author are read too
+    kind: str = "news"  # or "rule": a Federal Register document (app/ingest/federal_register.py)
+    rule_document: dict | None = None  # a rule's number, dates and links
 
 
 @dataclass

@@ -162,7 +162,8 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
         origin, nz.storable(p.item.author), nz.storable(p.item.source), p.title, p.body, p.lang,
         p.published_at, p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version,
         e.tags, [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], shingles, document,
-        {k: (link.role, link.reason) for k, link in e.restrictions.items()}, candidates)
+        {k: (link.role, link.reason) for k, link in e.restrictions.items()}, candidates,
+        p.item.kind, p.item.rule_document)
 
 
 def discover(enricher: Enricher, title: str, body: str, lang: str, e: Enrichment) -> tuple[Candidate, ...]:

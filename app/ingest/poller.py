@@ -13,6 +13,7 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -20,12 +21,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.ingest.claims import Claim, LeaseLost
+from app.ingest.federal_register import parse_documents
 from app.ingest.feed_items import process_entries
 from app.ingest.feeds import EMPTY_FEED
-from app.ingest.fetch import FetchError, Fetcher
+from app.ingest.fetch import FetchError, Fetcher, FetchResult
 from app.ingest.fetch_targets import read_document
-from app.ingest.items import Rejected
+from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pipeline import Ingestor
+from app.ingest.stages import StageFailed, rejection, stage
 from app.models import Source
 from app.runtime import Runtime
 
@@ -131,7 +134,7 @@ def claim_next(runtime: Runtime, owner: str, now: datetime) -> Claim | None:
                 continue
             s = session.get(Source, source_id)
             return Claim(s.id, s.name, s.url, s.lang, s.etag, s.last_modified, s.interval_minutes,
-                         s.consecutive_failures, owner, offset=now - utcnow())
+                         s.consecutive_failures, owner, offset=now - utcnow(), kind=s.kind or "feed")
     return None
 
 
@@ -173,6 +176,21 @@ def finish(runtime: Runtime, claim: Claim, outcome: Outcome, now: datetime) -> N
         log.warning("lease on %s was lost before the poll finished", claim.url)
 
 
+def _entries(claim: Claim, result: FetchResult) -> Iterator[RawItem | Rejected]:
+    """A fetched source's entries: feed items, or Federal Register documents (kind "rule")."""
+    if claim.kind == "federal-register":
+        try:
+            with stage("decode"):
+                text = result.text()
+        except (RejectedInput, StageFailed) as exc:
+            yield rejection(result.url, exc)
+            return
+        yield from parse_documents(text, result.url)
+        return
+    _kind, entries = read_document(result, expect_feed=True)
+    yield from entries
+
+
 def poll_source(runtime: Runtime, claim: Claim, fetcher: Fetcher, ingestor: Ingestor) -> Outcome:
     try:
         result = fetcher.fetch(claim.url, etag=claim.etag, last_modified=claim.last_modified)
@@ -181,8 +199,7 @@ def poll_source(runtime: Runtime, claim: Claim, fetcher: Fetcher, ingestor: Inge
     if result.not_modified:
         return Outcome(not_modified=True)
     outcome = Outcome(etag=result.etag, last_modified=result.last_modified)
-    _kind, entries = read_document(result, expect_feed=True)
-    entries = list(entries)
+    entries = list(_entries(claim, result))
     problems = [e for e in entries if isinstance(e, Rejected) and e.origin == result.url]
     items = [e for e in entries if not (isinstance(e, Rejected) and e.origin == result.url)]
     real = [p for p in problems if p.reason != EMPTY_FEED]

@@ -16,6 +16,10 @@ from app.models import Article, FeedItem, Source, as_utc
 
 MIN_INTERVAL = 5  # minutes
 MAX_INTERVAL = 7 * 24 * 60
+# How a source is read: a feed (RSS, Atom, JSON Feed), or the Federal Register documents API
+# (app/ingest/federal_register.py), whose documents become articles of kind "rule".
+KINDS = ("feed", "federal-register")
+MAX_TAGS = 20
 
 
 class SourceError(ValueError):
@@ -56,16 +60,32 @@ def check_feed_address(url: str, *, allow_private: bool, resolver: Resolver | No
         raise SourceError(exc.reason) from None
 
 
+def clean_tags(tags: list[str]) -> list[str]:
+    """Tags (folders) as stored: trimmed, one space between words, no commas (OPML's category
+    separator), at most 100 characters, each once, in first-seen order."""
+    out: list[str] = []
+    for tag in tags:
+        tag = " ".join(str(tag).replace(",", " ").split())[:100]
+        if tag and tag not in out:
+            out.append(tag)
+    return out
+
+
 def add_source(session: Session, url: str, *, name: str | None = None, lang: str | None = None,
-               interval: int = 60) -> Source:
+               interval: int = 60, kind: str = "feed", tags: list[str] | None = None) -> Source:
     """Register a feed; the worker polls it on its next round."""
     url = check_feed_url(url)
+    if kind not in KINDS:
+        raise SourceError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    tags = clean_tags(tags or [])
+    if len(tags) > MAX_TAGS:
+        raise SourceError(f"more than {MAX_TAGS} tags")
     if not MIN_INTERVAL <= interval <= MAX_INTERVAL:
         raise SourceError(f"interval must be between {MIN_INTERVAL} and {MAX_INTERVAL} minutes")
     lang = (lang or "").strip().lower() or None
     if lang and not nz.LANG_CODE.match(lang):
         raise SourceError(f"{lang!r} is not a language code such as ar, en, zh, fr")
-    name = (name or "").strip() or _default_name(url)
+    name = (name or "").strip() or default_name(url)
     if len(name) > 200:
         raise SourceError("name longer than 200 characters")
     existing = session.scalar(select(Source).where(Source.url == url))
@@ -79,6 +99,7 @@ def add_source(session: Session, url: str, *, name: str | None = None, lang: str
         source = Source(name=name)
         session.add(source)
     source.url, source.lang, source.interval_minutes = url, lang, interval
+    source.kind, source.tags = kind, tags
     source.next_check_at = datetime.now(UTC)
     source.consecutive_failures, source.items_seen = 0, 0
     source.etag = source.last_modified = source.last_error = None
@@ -86,7 +107,7 @@ def add_source(session: Session, url: str, *, name: str | None = None, lang: str
     return source
 
 
-def _default_name(url: str) -> str:
+def default_name(url: str) -> str:
     host = urlsplit(url).hostname or url
     return host.removeprefix("www.")
 
@@ -131,7 +152,8 @@ def source_state(source: Source) -> dict:
         return as_utc(value).isoformat(timespec="seconds") if value else None
 
     return {"id": source.id, "name": source.name, "url": source.url, "lang": source.lang,
-            "interval_minutes": source.interval_minutes, "next_check_at": when(source.next_check_at),
+            "interval_minutes": source.interval_minutes, "kind": source.kind or "feed",
+            "tags": list(source.tags or []), "next_check_at": when(source.next_check_at),
             "last_success_at": when(source.last_success_at), "last_error": source.last_error,
             "consecutive_failures": source.consecutive_failures, "items_seen": source.items_seen}
 

@@ -20,6 +20,7 @@ from app.web.rendering import error_response
 
 FORM_BODY_BYTES = 64 * 1024  # HTML forms (saved views, logins) are tiny
 LOGIN_PATHS = ("/login", "/admin/login", "/account/login")
+UPLOAD_PATHS = ("/admin/sources/import",)  # OPML files: the API's cap, not the form's
 
 
 def _settings(scope: Scope):
@@ -27,7 +28,7 @@ def _settings(scope: Scope):
 
 
 def body_limit(scope: Scope) -> int:
-    if scope["path"].startswith("/api/") or scope["path"] == "/api":
+    if scope["path"].startswith("/api/") or scope["path"] == "/api" or scope["path"] in UPLOAD_PATHS:
         return _settings(scope).max_body_bytes
     return FORM_BODY_BYTES
 

@@ -167,7 +167,7 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
     return render(request, "entity.html", {
         "e": entity, "latest": latest, "co": data.page_co_mentioned, "restrictions": data.restrictions,
         "concerns": data.concerns, "chart": bar_chart(tl["buckets"], tl["events"], interval), "timeline": tl,
-        "filters": own, "interval": interval, "lists": data.lists,
+        "filters": own, "interval": interval, "lists": data.lists, "record": data.record,
     }, alternate=f"/api/entities/{entity_id}")
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 # The article shapes are the article package's, shared by the pages, this API, CSV and Atom.
 from app.article.schemas import (  # noqa: F401
-    ArticleOut, Day, EntityRef, MentionOut, Model, RestrictionLinkOut, Summary, Timestamp,
+    ArticleOut, Day, EntityRef, MentionOut, Model, PrimaryDocumentOut, RestrictionLinkOut, Summary, Timestamp,
 )
 
 
@@ -106,10 +106,24 @@ class ListStatus(Model):
     history: list[ListAction]
 
 
+class RestrictionNewsOut(Model):
+    id: int
+    title: str
+    published_at: str
+    lang: str
+    role: str | None = None
+
+
 class EntityDetailOut(EntityOut):
     data: dict | None = None
     co_mentioned: list[CoMention]
     lists: list[ListStatus] = Field([], description="Companies: export-control list status over time")
+    primary_document: PrimaryDocumentOut | None = Field(
+        None, description="Restrictions: the rule (Federal Register citation, dates, links) or a note "
+                          "that it was never published (an is-informed letter) with what is public")
+    amendments: list[PrimaryDocumentOut] = Field([], description="Restrictions: documents that changed it")
+    related_documents: list[PrimaryDocumentOut] = Field([], description="Restrictions: companion documents")
+    news: list[RestrictionNewsOut] = Field([], description="Restrictions: the news linked to it, newest first")
 
 
 class ListLinkCounts(Model):

@@ -3,8 +3,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
+from starlette.datastructures import UploadFile
 
 from app.models import Article, IndexOutbox, Rejection, Source
 from app.web.auth import admin_csrf, end_session, is_admin, require_admin_form, start_session, token_matches
@@ -42,6 +43,43 @@ def admin_add_source(session: SessionDep, runtime: RuntimeDep, form: dict = Depe
     except (SourceError, ValueError) as exc:
         raise HTTPException(422, f"Cannot add this source: {exc}") from None
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.get("/admin/sources.opml")
+def admin_export_sources(request: Request, session: SessionDep):
+    """The polled sources as an OPML download (same as `chipwatch sources export`)."""
+    from app.ingest.opml import export_opml
+
+    if not is_admin(request):
+        raise HTTPException(401, "Log in as admin first (/admin).")
+    return Response(export_opml(session), media_type="text/x-opml; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="chipwatch-sources.opml"'})
+
+
+@router.post("/admin/sources/import")
+async def admin_import_sources(request: Request, runtime: RuntimeDep,
+                               form: dict = Depends(require_admin_form)):
+    """Subscribe to an uploaded OPML file's feeds (same as `chipwatch sources import`): all or
+    nothing, a problem shown with its line."""
+    from starlette.concurrency import run_in_threadpool
+
+    from app.ingest.opml import OpmlError, import_opml
+
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(422, "Choose an OPML file to import.")
+    data = await upload.read()
+
+    def run() -> str:
+        with runtime.sessions.begin() as session:
+            return import_opml(session, data, allow_private=runtime.settings.allow_private_urls).summary()
+
+    try:
+        summary = await run_in_threadpool(run)
+    except OpmlError as exc:
+        raise HTTPException(422, f"Cannot import {upload.filename or 'this file'}: {exc}. "
+                                 "Nothing was imported.") from None
+    return render(request, "admin_imported.html", {"summary": summary})
 
 
 @router.post("/admin/sources/{source_id}/remove")
