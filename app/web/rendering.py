@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import ROOT, __version__
+from app.web.cards import hit_card
 from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -43,6 +44,7 @@ def web_url(url: str | None) -> str | None:
 
 
 templates.env.filters["web_url"] = web_url
+templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
 
 
 def is_partial(request: Request) -> bool:

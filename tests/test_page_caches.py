@@ -1,0 +1,156 @@
+"""What the search page reuses between requests (#17): rendered hit cards and whole pages.
+Neither may outlive what it shows: an edited article, a rebuilt index and a renamed entity
+show on the next page, and a signed-in reader's page (their CSRF token, their forms) never
+reaches another reader through a cache."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from app.main import create_app
+from app.web.cards import CARDS, CardCache
+from app.web.rendering import templates
+from tests.conftest import ADMIN_TOKEN
+from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
+
+
+@pytest.fixture
+def app_and_runtime(meili_settings, tmp_path):
+    from app.search.outbox import drain_outbox
+
+    runtime = make_runtime(meili_settings)
+    ingest_lines(runtime, sample_lines()[:12], tmp_path, "twelve")
+    drain_outbox(runtime)
+    app = create_app(runtime.settings, runtime)
+    yield app, runtime
+    runtime.close()
+
+
+def hits_html(page: str) -> str:
+    return re.search(r'<ol class="hits">(.*?)</ol>', page, re.S).group(1)
+
+
+def first_title(runtime) -> tuple[int, str]:
+    from app.models import Article
+
+    with runtime.sessions() as session:
+        article = session.scalars(select(Article).order_by(Article.id)).first()
+        return article.id, article.title
+
+
+@pytest.mark.meili
+def test_a_card_is_rendered_once_and_shown_the_same(app_and_runtime):
+    app, _runtime = app_and_runtime
+    with TestClient(app) as client:
+        first = client.get("/?per_page=100")
+        misses = CARDS.misses
+        again = client.get("/?per_page=100&sort=newest")  # another URL, the same hits and order
+        assert CARDS.misses == misses and CARDS.hits >= 12  # every card reused
+        assert hits_html(again.text) == hits_html(first.text)
+        assert hits_html(first.text).count('<li class="hit"') == 12
+
+
+@pytest.mark.meili
+def test_an_edited_article_shows_on_the_next_page(app_and_runtime):
+    from app.models import Article, IndexOutbox
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    article_id, title = first_title(runtime)
+    with TestClient(app) as client:
+        assert title in client.get("/?per_page=100").text
+        with runtime.sessions.begin() as session:  # an edit, queued for the index as the app does
+            session.execute(update(Article).where(Article.id == article_id).values(title="Retitled"))
+            session.add(IndexOutbox(article_id=article_id, op="upsert"))
+        drain_outbox(runtime)
+        for url in ("/?per_page=100", "/?per_page=100&sort=newest"):  # cached page, cached cards
+            page = client.get(url).text
+            assert f'<a href="/articles/{article_id}">Retitled</a>' in page
+            assert f'<a href="/articles/{article_id}">{title}</a>' not in page
+
+
+@pytest.mark.meili
+def test_a_rebuilt_index_shows_on_the_next_page(app_and_runtime):
+    from app.indexer import rebuild
+    from app.models import Article
+
+    app, runtime = app_and_runtime
+    article_id, title = first_title(runtime)
+    with TestClient(app) as client:
+        assert title in client.get("/?per_page=100").text
+        with runtime.sessions.begin() as session:  # changed behind the outbox: only a rebuild sees it
+            session.execute(update(Article).where(Article.id == article_id).values(title="Rebuilt"))
+        rebuild(runtime)
+        page = client.get("/?per_page=100").text
+        assert f'<a href="/articles/{article_id}">Rebuilt</a>' in page
+
+
+@pytest.mark.meili
+def test_a_renamed_entity_shows_on_the_next_page(app_and_runtime):
+    from app.article.service import ArticleWriter
+    from app.models import Article, Entity
+    from app.search import entity_cache
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    with TestClient(app) as client:
+        old = client.get("/?company=nvidia&per_page=100").text
+        assert '<a href="/entities/nvidia"><bdi>Nvidia</bdi></a>' in hits_html(old)
+        # A gazetteer change as `chipwatch enrich --all` applies it: the entity rows, then every
+        # article re-tagged and queued for the index.
+        writer = ArticleWriter(runtime.enricher, runtime.outbox)
+        with runtime.sessions.begin() as session:
+            session.execute(update(Entity).where(Entity.id == "nvidia").values(name="NVIDIA Corp"))
+            for article in session.scalars(select(Article)):
+                writer.retag(session, article)
+        drain_outbox(runtime)
+        entity_cache._caches.clear()  # the names' 30-second TTL has passed
+        new = client.get("/?company=nvidia&per_page=100&sort=newest").text
+        assert '<a href="/entities/nvidia"><bdi>NVIDIA Corp</bdi></a>' in hits_html(new)
+        assert '<bdi>Nvidia</bdi></a>' not in hits_html(new)
+
+
+@pytest.mark.meili
+def test_a_signed_in_page_never_reaches_another_reader(app_and_runtime):
+    from app.accounts import service
+
+    app, runtime = app_and_runtime
+    with runtime.sessions.begin() as session:
+        for name in ("alice", "bob"):
+            service.add_user(session, name, "editor", "correct horse battery")
+    tokens = {}
+    clients = {name: TestClient(app) for name in ("alice", "bob", "anonymous")}
+    for name in ("alice", "bob"):
+        client = clients[name]
+        assert client.post("/account/login", data={"name": name, "password": "correct horse battery"},
+                           follow_redirects=False).status_code == 303
+        tokens[name] = re.search(r'name="csrf" value="([^"]+)"', client.get("/account").text).group(1)
+    url = "/?q=Nvidia"
+    for _ in range(2):  # the second round would be served by a cache, if any kept these pages
+        for name, client in clients.items():
+            page = client.get(url).text
+            found = set(re.findall(r'name="csrf" value="([^"]+)"', page))
+            if name == "anonymous":
+                assert not found and "Save this view" not in page
+            else:
+                assert found == {tokens[name]} and "Save this view" in page
+    assert app.state.page_cache.hits == 1  # the anonymous page only, on its second view
+    bearer = clients["anonymous"].get(url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert "Save this view" in bearer.text  # an admin by header: not the cached anonymous page
+
+
+def test_a_card_is_keyed_by_everything_it_shows():
+    cache = CardCache(size=2)
+    hit = {"id": 1, "title": "Nvidia H20", "snippet": "the <mark>H20</mark>", "url": None,
+           "source": "Wire", "lang": "en", "published_at": "2025-04-16T00:00:00+00:00",
+           "date_estimated": False, "story_id": None,
+           "entities": [{"id": "nvidia", "type": "company", "name": "Nvidia"}]}
+    env = templates.env
+    assert "<bdi>Nvidia</bdi>" in cache.card(env, hit)
+    renamed = {**hit, "entities": [{"id": "nvidia", "type": "company", "name": "NVIDIA Corp"}]}
+    assert "<bdi>NVIDIA Corp</bdi>" in cache.card(env, renamed)
+    assert "<mark>licence</mark>" in cache.card(env, {**hit, "snippet": "a <mark>licence</mark>"})
+    assert cache.card(env, hit) == env.get_template("_hit.html").render(hit=hit)
+    assert len(cache._cards) == 2  # bounded: the least recently used went first
