@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--profile", type=Path, help="write the cProfile summary here")
+    parser.add_argument("--dump", type=Path,
+                        help="write each timed page (URL -> HTML) here, to compare two versions")
     args = parser.parse_args()
     if not (args.data_dir / f"ready-{args.count}").exists():
         raise SystemExit(f"{args.data_dir} has no corpus of {args.count}: run bench.search "
@@ -62,7 +64,7 @@ def main() -> None:
                            "CHIPWATCH_MEILI_URL": f"http://127.0.0.1:{port}",
                            "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench",
                            "CHIPWATCH_API_RATE_LIMIT": "0", "CHIPWATCH_LOG_FORMAT": "text"})
-        result, profile_text = measure(args.pages)
+        result, profile_text, pages = measure(args.pages)
     finally:
         meili.terminate()
         meili.wait(10)
@@ -73,9 +75,11 @@ def main() -> None:
             "cpus": os.cpu_count()}, "result": result}, indent=2))
     if args.profile:
         args.profile.write_text(profile_text)
+    if args.dump:
+        args.dump.write_text(json.dumps(pages, ensure_ascii=False))
 
 
-def measure(pages: int) -> tuple[dict, str]:
+def measure(pages: int) -> tuple[dict, str, dict[str, str]]:
     import logging
 
     from fastapi.testclient import TestClient
@@ -93,15 +97,17 @@ def measure(pages: int) -> tuple[dict, str]:
 
     # Timed without the profiler (it doubles the cost), then profiled on other URLs.
     urls = unique_urls(2 * pages)
-    cpu, sql = [], []
+    cpu, sql, bodies = [], [], {}
     profiler = cProfile.Profile()
     with TestClient(app) as client:
         for url in ("/?q=warm", "/?company=nvidia&per_page=11", "/?q=H20&per_page=12"):
             client.get(url).raise_for_status()  # imports, templates, caches of names
         for url in urls[:pages]:
             before, n = time.process_time(), statements[0]
-            client.get(url).raise_for_status()
+            response = client.get(url)
             cpu.append((time.process_time() - before) * 1000)
+            response.raise_for_status()
+            bodies[url] = response.text
             sql.append(statements[0] - n)
         profiler.enable()
         for url in urls[pages:]:
@@ -117,7 +123,7 @@ def measure(pages: int) -> tuple[dict, str]:
         "p95": round(q[94], 2)}, "sql_statements_per_page": {
         "mean": round(statistics.fmean(sql), 2), "max": max(sql)},
         "note": "process CPU (app and test client) per uncached page, without the profiler"}
-    return result, out.getvalue()
+    return result, out.getvalue(), bodies
 
 
 if __name__ == "__main__":
