@@ -1,8 +1,9 @@
 """CPU cost of one uncached HTML search page, in process: CPU ms per page, SQL statements per
-page, and a cProfile summary of where the time goes.
+page, and where the time goes (py-spy flame graph and a text summary of its samples).
 
-    python -m bench.page_profile --data-dir /tmp/bench-100k --count 100000 \
-        [--pages 200] [--report bench/reports/page-profile.json] [--profile bench/reports/page-profile.txt]
+    python -m bench.page_profile --data-dir /tmp/bench-100k --count 100000 [--pages 200] \
+        [--report bench/reports/page-profile.json] [--profile bench/reports/page-profile] \
+        [--py-spy /path/to/py-spy]
 
 Wall-clock latency on a shared machine is noise; process CPU time is not (much). The data dir
 is one that `python -m bench.search --data-dir DIR --prepare-only` built (an ingested SQLite
@@ -13,15 +14,14 @@ client and the app), Meilisearch runs apart.
 """
 
 import argparse
-import cProfile
-import io
 import json
 import os
-import pstats
 import re
+import signal
 import statistics
 import subprocess
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,7 +45,10 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=200)
     parser.add_argument("--report", type=Path)
-    parser.add_argument("--profile", type=Path, help="write the cProfile summary here")
+    parser.add_argument("--profile", type=Path,
+                        help="with --py-spy: write PROFILE.svg (flame graph) and PROFILE.txt here")
+    parser.add_argument("--py-spy", default="py-spy",
+                        help="the py-spy binary (not a dependency: install it apart)")
     parser.add_argument("--dump", type=Path,
                         help="write each timed page (URL -> HTML) here, to compare two versions")
     args = parser.parse_args()
@@ -64,7 +67,7 @@ def main() -> None:
                            "CHIPWATCH_MEILI_URL": f"http://127.0.0.1:{port}",
                            "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench",
                            "CHIPWATCH_API_RATE_LIMIT": "0", "CHIPWATCH_LOG_FORMAT": "text"})
-        result, profile_text, pages = measure(args.pages)
+        result, pages = measure(args.pages, args.profile, args.py_spy)
     finally:
         meili.terminate()
         meili.wait(10)
@@ -73,21 +76,16 @@ def main() -> None:
     if args.report:
         args.report.write_text(json.dumps({"benchmark": "page_profile", "machine": {
             "cpus": os.cpu_count()}, "result": result}, indent=2))
-    if args.profile:
-        args.profile.write_text(profile_text)
     if args.dump:
         args.dump.write_text(json.dumps(pages, ensure_ascii=False))
 
 
-def measure(pages: int) -> tuple[dict, str, dict[str, str]]:
-    import logging
-
+def measure(pages: int, profile: Path | None, py_spy: str) -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
     from app.main import create_app
 
-    logging.getLogger("chipwatch").setLevel(logging.WARNING)
     app = create_app()
     statements = [0]
 
@@ -95,10 +93,10 @@ def measure(pages: int) -> tuple[dict, str, dict[str, str]]:
     def count(*_args) -> None:
         statements[0] += 1
 
-    # Timed without the profiler (it doubles the cost), then profiled on other URLs.
+    # Timed without the profiler, then sampled by py-spy (every thread: the app runs in the
+    # test client's event loop and thread pool) on other URLs.
     urls = unique_urls(2 * pages)
     cpu, sql, bodies = [], [], {}
-    profiler = cProfile.Profile()
     with TestClient(app) as client:
         for url in ("/?q=warm", "/?company=nvidia&per_page=11", "/?q=H20&per_page=12"):
             client.get(url).raise_for_status()  # imports, templates, caches of names
@@ -109,21 +107,52 @@ def measure(pages: int) -> tuple[dict, str, dict[str, str]]:
             response.raise_for_status()
             bodies[url] = response.text
             sql.append(statements[0] - n)
-        profiler.enable()
-        for url in urls[pages:]:
-            client.get(url).raise_for_status()
-        profiler.disable()
+        if profile:
+            samplers = [subprocess.Popen([py_spy, "record", "--pid", str(os.getpid()), "--rate", "250",
+                                          "--format", fmt, "-o", str(profile) + suffix],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                        for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))]
+            time.sleep(2)  # attached
+            for url in urls[pages:]:
+                client.get(url).raise_for_status()
+            for sampler in samplers:
+                sampler.send_signal(signal.SIGINT)
+                sampler.wait(60)
+            summarize(Path(str(profile) + ".raw"), Path(str(profile) + ".txt"))
     q = statistics.quantiles(cpu, n=100)
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).strip_dirs().sort_stats("cumulative")
-    stats.print_stats(60)
-    stats.sort_stats("tottime").print_stats(40)
     result = {"pages": pages, "cpu_ms_per_page": {
         "mean": round(statistics.fmean(cpu), 2), "p50": round(statistics.median(cpu), 2),
         "p95": round(q[94], 2)}, "sql_statements_per_page": {
         "mean": round(statistics.fmean(sql), 2), "max": max(sql)},
         "note": "process CPU (app and test client) per uncached page, without the profiler"}
-    return result, out.getvalue(), bodies
+    return result, bodies
+
+
+def summarize(raw: Path, out: Path, top: int = 60) -> None:
+    """py-spy's collapsed stacks as text: the share of the app's samples in which each function
+    is on the stack (inclusive) and on top (self), app and template frames only."""
+    inclusive: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        frames = stack.split(";")
+        if not any("app/web/pages.py" in f or "search_page" in f for f in frames):
+            continue  # the test client, idle threads
+        samples = int(n)
+        total += samples
+        for frame in set(frames):
+            inclusive[frame] += samples
+        own[frames[-1]] += samples
+    lines = [f"{total} samples in the search page (py-spy, 250 Hz, every thread)", "",
+             "inclusive %  self %  frame"]
+    for frame, n in inclusive.most_common(top):
+        lines.append(f"{100 * n / total:10.1f}  {100 * own[frame] / total:6.1f}  {frame}")
+    lines += ["", "self %  frame (top of stack)"]
+    for frame, n in own.most_common(top // 2):
+        lines.append(f"{100 * n / total:6.1f}  {frame}")
+    out.write_text("\n".join(lines) + "\n")
+    raw.unlink()
 
 
 if __name__ == "__main__":

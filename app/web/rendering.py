@@ -19,6 +19,9 @@ from app.web.cards import hit_card
 from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+# Templates change with a deploy, not while serving: without this, every render, include and
+# macro import stats its file (a twentieth of a search page).
+templates.env.auto_reload = False
 templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
 templates.env.globals["login_url"] = login_url
