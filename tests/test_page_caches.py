@@ -154,3 +154,25 @@ def test_a_card_is_keyed_by_everything_it_shows():
     assert "<mark>licence</mark>" in cache.card(env, {**hit, "snippet": "a <mark>licence</mark>"})
     assert cache.card(env, hit) == env.get_template("_hit.html").render(hit=hit)
     assert len(cache._cards) == 2  # bounded: the least recently used went first
+
+
+def test_facet_links_are_the_markup_the_template_wrote():
+    """app/web/facet_links.py writes what this loop of templates/_search_main.html wrote."""
+    from app.filters import parse_filters
+    from app.search.service import FacetValue
+    from app.web.facet_links import facet_items
+
+    loop = templates.env.from_string(
+        '{% for v in values[:8] + (values[8:] | selectattr("selected") | list) %}\n'
+        '        {% set url = "/?" ~ toggle(v.id) %}\n'
+        '        <li><a href="{{ url }}" hx-get="{{ url }}" data-key="{{ facet }}:{{ v.id }}" '
+        '{% if v.selected %}aria-current="true" class="on"{% endif %}>\n'
+        '            <span dir="auto">{{ v.name }}</span> <span class="count">{{ v.count }}</span></a></li>\n'
+        '        {% endfor %}')
+    filters = parse_filters([("q", 'Nvidia "H20" & <co>'), ("source", "Wire & Co"), ("source", "s11")])
+    values = [FacetValue(f"s{i}", f"Source <{i}> & \"co\"", 100 - i, f"s{i}" in filters.source)
+              for i in range(12)] + [FacetValue("Wire & Co", "Wire & Co", 0, True)]
+    toggle = filters.toggler("source")
+    assert str(facet_items("source", values, toggle)) == \
+        loop.render(facet="source", values=values, toggle=toggle)
+    assert facet_items("source", [], toggle) == loop.render(facet="source", values=[], toggle=toggle)

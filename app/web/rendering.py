@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from app import ROOT, __version__
 from app.web.cards import hit_card
+from app.web.facet_links import facet_items
 from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
@@ -48,6 +49,7 @@ def web_url(url: str | None) -> str | None:
 
 templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
+templates.env.globals["facet_items"] = facet_items
 
 
 def is_partial(request: Request) -> bool:
