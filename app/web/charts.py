@@ -7,6 +7,7 @@ stand apart again. A chart can show counts or each period's share of all article
 
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 
 from app.gazetteer import default as default_gazetteer
@@ -64,7 +65,7 @@ class Marker:
     def grouped(self) -> bool:
         return bool(self.members)
 
-    @property
+    @cached_property  # the template writes it three times per marker
     def label(self) -> str:
         if self.grouped:
             return f"{len(self.members)} restrictions, {self.members[0].date} to {self.members[-1].date}"
