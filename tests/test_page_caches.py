@@ -176,3 +176,53 @@ def test_facet_links_are_the_markup_the_template_wrote():
     assert str(facet_items("source", values, toggle)) == \
         loop.render(facet="source", values=values, toggle=toggle)
     assert facet_items("source", [], toggle) == loop.render(facet="source", values=[], toggle=toggle)
+
+
+OLD_MARKS = """{% macro restriction_marks(chart, single_url, zoom_url) %}
+<g class="marks">
+  {% for m in chart.markers %}
+  {% set href = zoom_url(m) if m.grouped else single_url(m) %}
+  <a href="{{ href }}" class="mark tone-{{ m.tone }}{% if m.grouped %} mark-group{% endif %}" aria-label="{{ m.label }}{% if m.grouped %}: zoom in{% endif %}" data-mark="{{ m.id }}">
+    <line x1="{{ '%.1f'|format(m.x) }}" x2="{{ '%.1f'|format(m.x) }}" y1="{{ chart.top_y - 6 }}" y2="{{ chart.base }}" class="marker"/>
+    {% if m.grouped %}
+    <circle cx="{{ '%.1f'|format(m.x) }}" cy="{{ chart.top_y - 14 }}" r="10" class="knob"/>
+    <text x="{{ '%.1f'|format(m.x) }}" y="{{ chart.top_y - 10 }}" class="knob-count" text-anchor="middle">{{ m.members|length }}</text>
+    {% else %}
+    <circle cx="{{ '%.1f'|format(m.x) }}" cy="{{ chart.top_y - 14 }}" r="6" class="knob"/>
+    {% endif %}
+    <rect x="{{ '%.1f'|format(m.x - 7) }}" y="{{ chart.top_y - 26 }}" width="14" height="{{ chart.base - chart.top_y + 26 }}" class="hitbox"/>
+    <g class="mark-label" aria-hidden="true">
+      <rect x="{{ '%.1f'|format(m.label_x - 150) }}" y="{{ chart.top_y + 2 }}" width="300" height="20" rx="3"/>
+      <text x="{{ '%.1f'|format(m.label_x) }}" y="{{ chart.top_y + 16 }}" text-anchor="middle">{{ m.label }}</text>
+    </g>
+    <title>{{ m.label }}{% if m.grouped %}: {% for g in m.members %}{{ g.date }} {{ g.title }}{% if not loop.last %}; {% endif %}{% endfor %}{% endif %}</title>
+  </a>
+  {% endfor %}
+</g>
+{% endmacro %}"""
+
+
+def test_chart_marks_are_the_markup_the_template_wrote():
+    """app/web/charts.py marks_svg writes what the restriction_marks macro wrote, for single
+    and grouped markers (the search page, the entity page and /timeline draw them)."""
+    from datetime import date
+
+    from app.web.charts import bar_chart
+
+    events = [{"id": f"r{i}", "date": d, "title": t, "issuer": "bis"} for i, (d, t) in enumerate(
+        [("2022-10-07", "Advanced computing <rule> & co"), ("2022-10-20", "Follow-up \"rule\""),
+         ("2023-10-17", "Update"), ("2025-04-15", "H20 licence requirement")])]
+    events.append({"id": "list-action-1", "date": "2024-05-01", "title": "X added to the Entity List",
+                   "kind": "list", "url": "/entities/x#lists"})
+    chart = bar_chart([{"start": "2022-01-01", "count": 3}, {"start": "2025-06-01", "count": 5}],
+                      events, "month", span=(date(2022, 1, 1), date(2025, 12, 31)))
+    assert any(m.grouped for m in chart["markers"]) and any(not m.grouped for m in chart["markers"])
+    env = templates.env
+    macros = env.from_string(
+        '{% macro single_url(m) %}{{ m.url or "/?restriction=" ~ m.id ~ "&q=a b" }}{% endmacro %}'
+        '{% macro zoom_url(m) %}/?from={{ m.zoom[0] }}&amp;to={{ m.zoom[1] }}{% endmacro %}')
+    single_url, zoom_url = macros.module.single_url, macros.module.zoom_url
+    old = env.from_string(OLD_MARKS + "{{ restriction_marks(chart, single_url, zoom_url) }}")
+    new = env.get_template("_chart_marks.html").module.restriction_marks
+    assert str(new(chart, single_url, zoom_url)) == \
+        old.render(chart=chart, single_url=single_url, zoom_url=zoom_url)

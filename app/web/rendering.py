@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from app import ROOT, __version__
 from app.web.cards import hit_card
+from app.web.charts import marks_svg
 from app.web.facet_links import facet_items
 from app.web.redirects import login_url
 
@@ -50,6 +51,7 @@ def web_url(url: str | None) -> str | None:
 templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
 templates.env.globals["facet_items"] = facet_items
+templates.env.globals["marks_svg"] = marks_svg
 
 
 def is_partial(request: Request) -> bool:
