@@ -71,7 +71,7 @@ def main() -> None:
     finally:
         meili.terminate()
         meili.wait(10)
-    result.update({"count": args.count, "load_before": os.getloadavg()})
+    result.update({"count": args.count, "load_average_1_5_15_min_after": os.getloadavg()})
     print(json.dumps(result, indent=2))
     if args.report:
         args.report.write_text(json.dumps({"benchmark": "page_profile", "machine": {
