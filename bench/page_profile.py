@@ -1,5 +1,6 @@
-"""CPU cost of one uncached HTML search page, in process: CPU ms per page, SQL statements per
-page, and where the time goes (py-spy flame graph and a text summary of its samples).
+"""CPU cost of one uncached HTML search page (or /api/search with --path), in process: CPU ms
+per page, SQL statements per page, and where the time goes (py-spy flame graph and a text
+summary of its samples).
 
     python -m bench.page_profile --data-dir /tmp/bench-100k --count 100000 [--pages 200] \
         [--report bench/reports/page-profile.json] [--profile bench/reports/page-profile] \
@@ -44,6 +45,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--path", default="/", help="/ (the HTML search page) or /api/search")
     parser.add_argument("--report", type=Path)
     parser.add_argument("--profile", type=Path,
                         help="with --py-spy: write PROFILE.svg (flame graph) and PROFILE.txt here")
@@ -67,7 +69,7 @@ def main() -> None:
                            "CHIPWATCH_MEILI_URL": f"http://127.0.0.1:{port}",
                            "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench",
                            "CHIPWATCH_API_RATE_LIMIT": "0", "CHIPWATCH_LOG_FORMAT": "text"})
-        result, pages = measure(args.pages, args.profile, args.py_spy)
+        result, pages = measure(args.pages, args.profile, args.py_spy, args.path)
     finally:
         meili.terminate()
         meili.wait(10)
@@ -80,7 +82,8 @@ def main() -> None:
         args.dump.write_text(json.dumps(pages, ensure_ascii=False))
 
 
-def measure(pages: int, profile: Path | None, py_spy: str) -> tuple[dict, dict[str, str]]:
+def measure(pages: int, profile: Path | None, py_spy: str,
+            path: str = "/") -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
@@ -95,7 +98,7 @@ def measure(pages: int, profile: Path | None, py_spy: str) -> tuple[dict, dict[s
 
     # Timed without the profiler, then sampled by py-spy (every thread: the app runs in the
     # test client's event loop and thread pool) on other URLs.
-    urls = unique_urls(2 * pages)
+    urls = [path + url[1:] for url in unique_urls(2 * pages)]
     cpu, sql, bodies = [], [], {}
     with TestClient(app) as client:
         for url in ("/?q=warm", "/?company=nvidia&per_page=11", "/?q=H20&per_page=12"):
@@ -118,9 +121,10 @@ def measure(pages: int, profile: Path | None, py_spy: str) -> tuple[dict, dict[s
             for sampler in samplers:
                 sampler.send_signal(signal.SIGINT)
                 sampler.wait(60)
-            summarize(Path(str(profile) + ".raw"), Path(str(profile) + ".txt"))
+            summarize(Path(str(profile) + ".raw"), Path(str(profile) + ".txt"),
+                      "api_search" if path.startswith("/api/") else "search_page")
     q = statistics.quantiles(cpu, n=100)
-    result = {"pages": pages, "cpu_ms_per_page": {
+    result = {"path": path, "pages": pages, "cpu_ms_per_page": {
         "mean": round(statistics.fmean(cpu), 2), "p50": round(statistics.median(cpu), 2),
         "p95": round(q[94], 2)}, "sql_statements_per_page": {
         "mean": round(statistics.fmean(sql), 2), "max": max(sql)},
@@ -128,23 +132,23 @@ def measure(pages: int, profile: Path | None, py_spy: str) -> tuple[dict, dict[s
     return result, bodies
 
 
-def summarize(raw: Path, out: Path, top: int = 60) -> None:
-    """py-spy's collapsed stacks as text: the share of the app's samples in which each function
-    is on the stack (inclusive) and on top (self), app and template frames only."""
+def summarize(raw: Path, out: Path, endpoint: str, top: int = 60) -> None:
+    """py-spy's collapsed stacks as text: of the samples with the endpoint on the stack, the
+    share in which each frame is on the stack (inclusive) and on top (self)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, n = line.rpartition(" ")
         frames = stack.split(";")
-        if not any("app/web/pages.py" in f or "search_page" in f for f in frames):
+        if not any(endpoint in f for f in frames):
             continue  # the test client, idle threads
         samples = int(n)
         total += samples
         for frame in set(frames):
             inclusive[frame] += samples
         own[frames[-1]] += samples
-    lines = [f"{total} samples in the search page (py-spy, 250 Hz, every thread)", "",
+    lines = [f"{total} samples in {endpoint} (py-spy, 250 Hz, every thread)", "",
              "inclusive %  self %  frame"]
     for frame, n in inclusive.most_common(top):
         lines.append(f"{100 * n / total:10.1f}  {100 * own[frame] / total:6.1f}  {frame}")
