@@ -8,8 +8,8 @@ stand apart again. A chart can show counts or each period's share of all article
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, timedelta
+from functools import cached_property
 
 from markupsafe import Markup, escape
 
