@@ -3,9 +3,10 @@
 #   docker build -t chipwatch .
 #   docker run --rm -p 127.0.0.1:8000:8000 chipwatch            # SQLite + built-in FTS5 search in /data
 #
-# The default command is one process with the worker inside (`chipwatch serve`).
-# docker-compose.yml runs this same image as several uvicorn processes
-# (`uvicorn app.main:create_app --factory --workers N`) plus a separate `chipwatch worker`.
+# The default command is `chipwatch serve`: one web process per core the container may use
+# (CHIPWATCH_WEB_WORKERS=N for another number) with the worker beside them.
+# docker-compose.yml runs this same image as `chipwatch serve --no-worker` plus a separate
+# `chipwatch worker`.
 #
 # The app finds templates/, static/ and migrations/ next to its package
 # (app.ROOT = parent of the `app` directory), so the runtime stage lays the

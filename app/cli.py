@@ -118,13 +118,23 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not run the worker in this process.")
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Web processes (one per core serves the most pages).")
+@click.option("--workers", default=0, type=click.IntRange(0, 64), envvar="CHIPWATCH_WEB_WORKERS",
+              show_default="0: one per core", show_envvar=True,
+              help="Web processes. A page is Python work that holds one core while it renders, "
+                   "so one process per core serves the most pages.")
 def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
     """Serve the web app (and the worker alongside, unless --no-worker)."""
     _check_port(host, port)
     runtime = _runtime()
-    _serve(runtime, host, port, with_worker=not no_worker, workers=workers)
+    _serve(runtime, host, port, with_worker=not no_worker, workers=workers or web_processes())
+
+
+def web_processes() -> int:
+    """One web process per core this process may run on (a container's CPU set, not the host's)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _check_port(host: str, port: int) -> None:
@@ -167,7 +177,8 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
                 uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
-                            port=port, log_level=log_level, access_log=False, proxy_headers=False)
+                            port=port, log_level=log_level, access_log=False, proxy_headers=False,
+                            timeout_graceful_shutdown=20)
     finally:
         stop.set()
         runtime.close()

@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from collections.abc import Callable
 from typing import Literal
 from functools import lru_cache
 from urllib.parse import quote_plus
@@ -166,6 +167,23 @@ class Filters(BaseModel):
             return "&".join(part for part in (head, _encode([(param, v) for v in values]), tail) if part)
         return query
 
+    def linker(self, *fields: str) -> Callable[..., str]:
+        """(**values of fields) -> replace(**values).query_string(), for the many links of one
+        page that differ in the same fields (a chart's bars: their dates; its markers: their
+        restriction): the other parameters are encoded once, each link only adds its own."""
+        names = {f: URL_NAMES.get(f, f) for f in fields}
+        others = [(URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
+                  for k, v in self.params(page=1, **{f: _EMPTY.get(f, ()) for f in fields})]
+
+        def query(**values) -> str:
+            own = []
+            for field, value in values.items():
+                name = names[field]
+                for v in (value if isinstance(value, tuple | list) else (value,) if value else ()):
+                    own.append((URL_ORDER.index(name), f"{name}={_quote(_text(v))}"))
+            return "&".join(part for _, part in sorted(others + own, key=lambda kv: kv[0]))
+        return query
+
     def replace(self, **changes) -> "Filters":
         """A copy with changes (field names, values already valid: they come from the code,
         not the reader); any change of what is shown goes back to page 1. Not re-validated:
@@ -183,6 +201,14 @@ class Filters(BaseModel):
 
     # Declared last: in the class body a field named `list` hides the builtin from here on.
     list: tuple[str, ...] = ()
+
+
+URL_NAMES = {"date_from": "from", "date_to": "to"}  # field -> query parameter, where they differ
+_EMPTY = {"date_from": None, "date_to": None}  # a field left out of a link (lists: ())
+
+
+def _text(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 @lru_cache(maxsize=4096)

@@ -94,6 +94,24 @@ def from_months(session: Session, filters: Filters, runtime, months: dict[date, 
     return fold(months, interval) if interval in ("quarter", "year") else months
 
 
+def results_interval(filters: Filters) -> str:
+    """What a search counts with its results for its chart: weeks when the date range is short
+    enough to show them, else months (chart_counts folds them into quarters or years)."""
+    ranged = filters.date_from and filters.date_to and filters.date_to >= filters.date_from
+    return "week" if ranged and interval_for(filters.date_from, filters.date_to) == "week" else "month"
+
+
+def chart_counts(session: Session, filters: Filters, runtime, counts: dict[date, int],
+                 counted: str) -> tuple[str, dict[date, int]]:
+    """The chart's interval and counts, from the counts per `counted` (results_interval) that
+    came with the results: weeks as they are; months folded into the interval the range
+    calls for (or, when the months span only a few weeks, weeks asked of the engine)."""
+    if counted == "week":
+        return "week", counts
+    interval = choose_interval(filters, counts)
+    return interval, from_months(session, filters, runtime, counts, interval)
+
+
 def all_articles(filters: Filters) -> Filters:
     """Every article in the filters' date range: what a share is a share of."""
     return Filters.model_validate({}).replace(date_from=filters.date_from, date_to=filters.date_to)

@@ -38,3 +38,25 @@ def test_replace_rejects_unknown_fields():
 def _pairs(query: str) -> list[tuple[str, str]]:
     from urllib.parse import parse_qsl
     return parse_qsl(query, keep_blank_values=True)
+
+
+def test_a_linker_gives_the_query_string_of_the_replaced_filters():
+    """Filters.linker (a chart's bar and marker links) is replace(...).query_string(), encoded
+    once for the fields that do not change."""
+    from datetime import date
+    from urllib.parse import parse_qsl
+
+    from app.filters import parse_filters
+
+    for query in ("", "q=Nvidia+H20", "company=nvidia&company=huawei&lang=ar",
+                  "restriction=2022-10-advanced-computing-rule&region=china",
+                  "from=2024-01-01&to=2025-01-01&sort=newest&page=3&per_page=50",
+                  "q=%E5%8D%8E%E4%B8%BA&expand=0&match=all&source=Reuters+%26+Co&listed=yes"):
+        filters = parse_filters(parse_qsl(query))
+        by_dates, by_restriction = filters.linker("date_from", "date_to"), filters.linker("restriction")
+        for first, last in ((date(2020, 1, 1), date(2020, 1, 31)), (None, date(2021, 6, 1)),
+                            (date(2019, 3, 4), None)):
+            assert by_dates(date_from=first, date_to=last) == \
+                filters.replace(date_from=first, date_to=last).query_string()
+        for ids in (("2025-04-h20-licence-requirement",), ("a", "b"), ()):
+            assert by_restriction(restriction=ids) == filters.replace(restriction=ids).query_string()

@@ -5,10 +5,13 @@ A party is on its list from each "added" event up to the next "removed" event (e
 Only links an admin accepted or the matcher made automatically count (ACTIVE_LINKS).
 """
 
+import time
+import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from app.index_queue import queue_upserts
@@ -100,6 +103,7 @@ def write_new_articles(session: Session, articles: list[tuple[int, datetime, lis
 def refresh_entities(session: Session, entity_ids: Iterable[str], outbox: bool) -> int:
     """Recompute the list status of every article tagged with these companies (after an import
     or a link decision); queue the changed ones for the search index. Returns how many changed."""
+    forget_list_events(session)
     ids = sorted(set(entity_ids))
     if not ids:
         return 0
@@ -188,27 +192,60 @@ def entity_status(session: Session, entity_id: str, today: date | None = None) -
     return out
 
 
-def timeline_events(session: Session, first: date, last: date,
-                    entity_ids: set[str] | None = None) -> list[dict]:
-    """List additions and removals of linked parties in [first, last], as timeline events
-    (of the given companies only, when entity_ids is given)."""
+# Every search page draws the list actions of its range: read once and kept per database,
+# like entity names (app/search/entity_cache.py): reloaded after EVENTS_TTL seconds, and at once
+# in the process that imports a list or decides a link (forget_list_events).
+EVENTS_TTL = 30.0
+_events: "weakref.WeakKeyDictionary[Engine, tuple[float, list[dict]]]" = weakref.WeakKeyDictionary()
+
+
+def forget_list_events(session: Session | None = None) -> None:
+    """Drop the list actions read, now and (a read meanwhile saw the old rows) at the commit."""
+    _events.clear()
+    if session is not None:
+        sa_event.listen(session, "after_commit", lambda _s: _events.clear(), once=True)
+
+
+def _list_events(session: Session) -> list[dict]:
+    """Every addition to and removal from a list of a linked party, oldest first, with the
+    entities it concerns."""
+    bind = session.get_bind()
+    kept = _events.get(bind)
+    if kept is not None and time.monotonic() - kept[0] <= EVENTS_TTL:
+        return kept[1]
     stmt = (select(ListEvent.id, ListEvent.action, ListEvent.effective_date, ListParty.name,
                    ListParty.list_slug, ListLink.entity_id)
             .join(ListParty, ListParty.id == ListEvent.party_id)
             .join(ListLink, ListLink.party_id == ListParty.id)
-            .where(ListLink.status.in_(ACTIVE_LINKS), ListEvent.action.in_(("added", "removed")),
-                   ListEvent.effective_date >= first, ListEvent.effective_date <= last)
+            .where(ListLink.status.in_(ACTIVE_LINKS), ListEvent.action.in_(("added", "removed")))
             .order_by(ListEvent.effective_date, ListEvent.id))
-    if entity_ids is not None:
-        if not entity_ids:
-            return []
-        stmt = stmt.where(ListLink.entity_id.in_(sorted(entity_ids)))
     events: dict[int, dict] = {}
     for event_id, action, day, name, slug, entity_id in session.execute(stmt):
         event = events.setdefault(event_id, {
-            "id": f"list-action-{event_id}", "date": day.isoformat(), "kind": "list",
+            "id": f"list-action-{event_id}", "date": day.isoformat(), "day": day, "kind": "list",
             "title": f"{name} {'added to' if action == 'added' else 'removed from'} the {list_name(slug)}",
-            "entities": [], "list": slug, "action": action, "url": f"/entities/{entity_id}#lists"})
+            "entities": [], "list": slug, "action": action})
         if entity_id not in event["entities"]:
             event["entities"].append(entity_id)
-    return list(events.values())
+    loaded = list(events.values())
+    _events[bind] = (time.monotonic(), loaded)
+    return loaded
+
+
+def timeline_events(session: Session, first: date, last: date,
+                    entity_ids: set[str] | None = None) -> list[dict]:
+    """List additions and removals of linked parties in [first, last], as timeline events
+    (of the given companies only, when entity_ids is given)."""
+    if entity_ids is not None and not entity_ids:
+        return []
+    out = []
+    for event in _list_events(session):
+        if not first <= event["day"] <= last:
+            continue
+        entities = event["entities"] if entity_ids is None else \
+            [e for e in event["entities"] if e in entity_ids]
+        if entities:  # linked to the first of them, as each was when read row by row
+            out.append({"id": event["id"], "date": event["date"], "kind": "list",
+                        "title": event["title"], "entities": list(entities), "list": event["list"],
+                        "action": event["action"], "url": f"/entities/{entities[0]}#lists"})
+    return out

@@ -152,6 +152,7 @@ def bump_search_version(session: Session) -> None:
     applied it), so a version is never seen before its data."""
     session.execute(update(SearchState).where(SearchState.id == 1)
                     .values(version=SearchState.version + 1))
+    session.info.pop("search_version", None)  # the version this transaction read, if any
 
 
 def _failed(rows: list[IndexOutbox], exc: Exception) -> None:

@@ -153,9 +153,17 @@ def fts_has(session: Session, match: str) -> bool:
 
 def search_version(session: Session) -> int | None:
     """The search version (None before the migration made its row). Plain SQL: it is asked on
-    every search, and the ORM's statement machinery costs more than the query."""
-    return session.connection().exec_driver_sql(
+    every search, and the ORM's statement machinery costs more than the query. Read once per
+    transaction (the page cache and the article cache both ask): a version that moves meanwhile
+    is seen by the next request."""
+    transaction = session.get_transaction()
+    kept = session.info.get("search_version")
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    version = session.connection().exec_driver_sql(
         "SELECT version FROM search_state WHERE id = 1").scalar()
+    session.info["search_version"] = (session.get_transaction(), version)
+    return version
 
 
 # --- PostgreSQL advisory locks of the index (app/search/outbox.py) -----------------------------

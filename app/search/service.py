@@ -184,18 +184,20 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
     hits = summaries(session, result.ids, plan.tokens, {e.id for e in expansions}
                      | {v for vals in filters.entity_filters().values() for v in vals},
                      cache=getattr(engine, "article_cache", None))
-    names = {eid: name for eid, (_type, name) in entity_names(session).items()}
+    names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     facets: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         selected = set(getattr(filters, facet))
         values = []
         for value, count in result.facets.get(facet, []):
-            name = names.get(value, value) if facet in ENTITY_PARAMS else (
+            name = names[value][1] if facet in ENTITY_PARAMS and value in names else (
+                value if facet in ENTITY_PARAMS else
                 LANG_NAMES.get(value, value) if facet == "lang" else facet_value_name(facet, value))
             values.append(FacetValue(value, name, count, value in selected))
         # A selected value with no match still shows, so it can be removed.
         for value in selected - {v.id for v in values}:
-            values.insert(0, FacetValue(value, names.get(value, facet_value_name(facet, value)), 0, True))
+            values.insert(0, FacetValue(value, names[value][1] if value in names
+                                        else facet_value_name(facet, value), 0, True))
         facets[facet] = values
     return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
                       result.histogram, understood=plan.understood, query_notices=plan.notices,

@@ -6,8 +6,12 @@ pixels are grouped into one marker with a count that links to the zoomed-in rang
 stand apart again. A chart can show counts or each period's share of all articles."""
 
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
+
+from markupsafe import Markup, escape
 
 from app.gazetteer import default as default_gazetteer
 from app.search.periods import bucket_end, bucket_start
@@ -64,7 +68,7 @@ class Marker:
     def grouped(self) -> bool:
         return bool(self.members)
 
-    @property
+    @cached_property  # the template writes it three times per marker
     def label(self) -> str:
         if self.grouped:
             return f"{len(self.members)} restrictions, {self.members[0].date} to {self.members[-1].date}"
@@ -211,3 +215,34 @@ def line_chart(series: list[dict], events: list[dict], interval: str,
             "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "starts": starts, "first": first,
             "last": last, "pad_left": PAD_LEFT, "plot_right": WIDTH - PAD_RIGHT,
             "share": totals is not None}
+
+
+def marks_svg(chart: dict, single_url: Callable[[Marker], str],
+              zoom_url: Callable[[Marker], str]) -> Markup:
+    """The restriction markers of a chart as SVG links (templates/_chart_marks.html), written
+    here: up to fifty markers of a dozen attributes each were a tenth of a search page as a
+    template loop. single_url(m) and zoom_url(m) give each link's href, already escaped."""
+    top, base = chart["top_y"], chart["base"]
+    out = ['\n<g class="marks">\n  ']
+    for m in chart["markers"]:
+        x, label = f"{m.x:.1f}", escape(m.label)
+        grouped = m.grouped
+        href = zoom_url(m) if grouped else single_url(m)
+        if grouped:
+            knob = (f'\n    <circle cx="{x}" cy="{top - 14}" r="10" class="knob"/>\n    <text x="{x}" '
+                    f'y="{top - 10}" class="knob-count" text-anchor="middle">{len(m.members)}</text>\n    ')
+            members = ": " + "; ".join(f"{escape(g.date)} {escape(g.title)}" for g in m.members)
+        else:
+            knob = f'\n    <circle cx="{x}" cy="{top - 14}" r="6" class="knob"/>\n    '
+            members = ""
+        out.append(
+            f'\n  \n  <a href="{href}" class="mark tone-{escape(m.tone)}{" mark-group" if grouped else ""}" '
+            f'aria-label="{label}{": zoom in" if grouped else ""}" data-mark="{escape(m.id)}">\n'
+            f'    <line x1="{x}" x2="{x}" y1="{top - 6}" y2="{base}" class="marker"/>\n    {knob}\n'
+            f'    <rect x="{m.x - 7:.1f}" y="{top - 26}" width="14" height="{base - top + 26}" class="hitbox"/>\n'
+            f'    <g class="mark-label" aria-hidden="true">\n'
+            f'      <rect x="{m.label_x - 150:.1f}" y="{top + 2}" width="300" height="20" rx="3"/>\n'
+            f'      <text x="{m.label_x:.1f}" y="{top + 16}" text-anchor="middle">{label}</text>\n'
+            f'    </g>\n    <title>{label}{members}</title>\n  </a>\n  ')
+    out.append("\n</g>\n")
+    return Markup("".join(out))

@@ -4,10 +4,15 @@ Analysts share and reload the same views (a bookmarked filter, a dashboard link)
 for a URL is the same until Meilisearch answers differently, and rendering it is most of
 what a request costs. A cached page is keyed by the search version (app.models.SearchState,
 bumped in the transaction that records a change as applied to Meilisearch), so it is never
-older than the index. Only anonymous (non-admin) pages from Meilisearch without a notice are
-kept: admin pages carry a CSRF token, and a database-fallback page says the engine is down.
+older than the index. Only pages for requests without credentials (no session cookie, no
+Authorization header) from Meilisearch without a notice are kept: signed-in pages carry a CSRF
+token and the viewer's own forms, and a database-fallback page says the engine is down.
 Entity names come from a 30-second cache (app/search/entity_cache.py), so a renamed entity
 shows within TTL seconds, like there.
+
+Each web process has its own cache (`chipwatch serve` runs one per core): nothing is shared,
+so nothing can be served across processes stale; a view is rendered once per process, and
+the memory is entries x processes.
 """
 
 import threading
@@ -15,12 +20,24 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from app.accounts.admin_session import COOKIE as ADMIN_COOKIE
+from app.accounts.principal import COOKIE as USER_COOKIE
 from app.search.article_cache import search_version
 
 TTL = 30.0  # seconds; the version makes staleness impossible for articles, names use a TTL
+
+
+def carries_credentials(request: Request) -> bool:
+    """Whether the request may come from someone signed in (a session cookie, valid or not, or
+    an Authorization header): such pages are never cached, nor served from the cache. The
+    rest are anonymous whoever sent them, so the cache needs no principal (no database reads)."""
+    cookies = request.cookies
+    return bool(cookies.get(USER_COOKIE) or cookies.get(ADMIN_COOKIE)
+                or request.headers.get("authorization"))
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,14 @@ from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
 from app.notes import service as notes
 from app.search.service import search_articles, summaries
-from app.search.periods import interval_for
-from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_data, from_months,
-                          period_counts, timeline)
+from app.timeline import (MAX_SERIES, all_articles, chart_counts, compare_data, period_counts,
+                          results_interval, timeline)
 from app.web.auth import is_admin, session_csrf
 from app.web.suggest import PICKABLE, suggest_entities
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep, resolve_note_filter
 from app.web.form_errors import filters_for_form
-from app.web.page_cache import PageCache
+from app.web.page_cache import PageCache, carries_credentials
 from app.web.redirects import came_from
 from app.web.rendering import is_partial, render
 
@@ -36,7 +35,7 @@ ChartScale = Annotated[Literal["count", "share"], Query(description="count, or s
 ChartMarkers = Annotated[Literal["relevant", "all"], Query(description="restrictions drawn on the chart")]
 
 
-CHART_DEFAULTS = {"scale": "count", "markers": "relevant"}
+CHART_DEFAULTS = {"interval": "auto", "scale": "count", "markers": "relevant"}
 
 
 def _chart_options(**options: str) -> str:
@@ -44,8 +43,10 @@ def _chart_options(**options: str) -> str:
     return urlencode([(k, v) for k, v in options.items() if v != CHART_DEFAULTS[k]])
 
 
-def _with_options(path: str, filters: Filters, **options: str) -> str:
-    query = "&".join(filter(None, [filters.query_string(), _chart_options(**options)]))
+def _view_url(path: str, filters: Filters, *, paging: bool = True, **options: str) -> str:
+    """The URL of a charted view: its filters, then its chart options (the search page keeps
+    its page, the timeline has none)."""
+    query = "&".join(filter(None, [filters.query_string(paging=paging), _chart_options(**options)]))
     return path + ("?" + query if query else "")
 
 
@@ -54,35 +55,32 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
                 scale: ChartScale = "count", markers: ChartMarkers = "relevant"):
     filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
-    viewer = resolve(request, session)
-    filters = resolve_note_filter(request, filters, session)
     key = None
     chart_options = _chart_options(scale=scale, markers=markers)
-    # Pages of logged-in users carry their CSRF token: never cached; nor has_note pages, whose
-    # results depend on who asks (their notes), not on the URL alone.
+    # Only pages without credentials are cached (a logged-in page carries its CSRF token and
+    # the viewer's forms), and those are told apart without resolving anyone (database reads).
+    # has_note pages are never cached: their results depend on who asks, not on the URL alone.
     if not form_errors and cache.enabled and runtime.search is not runtime.db_search \
-            and viewer.via != "session" and not is_admin(request) and not filters.has_note:
+            and not carries_credentials(request) and not filters.has_note:
         version = cache.version(session)  # read first: a change meanwhile only makes it older
         if version is not None:
             key = (version, filters.query_string(), chart_options, is_partial(request))
             cached = cache.get(key)
             if cached is not None:
                 return cached
-    # Weeks when the date range is short enough to show them, else months (the same request as
-    # the results), folded into quarters or years when the range is long.
-    ranged = filters.date_from and filters.date_to and filters.date_to >= filters.date_from
-    asked = "week" if ranged and interval_for(filters.date_from, filters.date_to) == "week" else "month"
+    if filters.has_note:
+        filters = resolve_note_filter(request, filters, session)
+    # The chart's counts come with the results (the same engine request).
+    counted = results_interval(filters)
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback,
-                           histogram=asked)
+                           histogram=counted)
     filters = page.filters  # field terms (company:huawei) become facet selections
-    counts = page.histogram or {}
-    interval = "week" if asked == "week" else choose_interval(filters, counts)
-    if asked == "month":
-        counts = from_months(session, filters, runtime, counts, interval)
+    interval, counts = chart_counts(session, filters, runtime, page.histogram or {}, counted)
     selected = [(param, value, next((f.name for f in page.facets[param] if f.id == value), value))
                 for param in (*ENTITY_PARAMS, "lang", "source", "listed", "list")
                 for value in getattr(filters, param)]
     # The restrictions drawn are those the matching articles are tagged with (unless all).
+    viewer = resolve(request, session)
     tagged = {f.id for f in page.facets.get("restriction", [])}
     tl = timeline(session, filters, runtime, interval, counts=counts, relevant=tagged,
                   all_markers=markers == "all")
@@ -92,10 +90,10 @@ def search_page(request: Request, session: SessionDep, runtime: RuntimeDep,
         "chart": bar_chart(tl["buckets"], tl["events"], interval, totals,
                            span=(filters.date_from, filters.date_to)), "interval": interval,
         "chart_options": chart_options, "scale": scale, "markers": markers,
-        "chart_urls": {"count": _with_options("/", filters, scale="count", markers=markers),
-                       "share": _with_options("/", filters, scale="share", markers=markers),
-                       "relevant": _with_options("/", filters, scale=scale, markers="relevant"),
-                       "all": _with_options("/", filters, scale=scale, markers="all")},
+        "chart_urls": {"count": _view_url("/", filters, scale="count", markers=markers),
+                       "share": _view_url("/", filters, scale="share", markers=markers),
+                       "relevant": _view_url("/", filters, scale=scale, markers="relevant"),
+                       "all": _view_url("/", filters, scale=scale, markers="all")},
         "timeline": tl, "admin": is_admin(request), "csrf": session_csrf(request),
         "form_errors": form_errors,
         "can_login": bool(runtime.settings.admin_token),
@@ -159,10 +157,10 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
         raise HTTPException(404, f"There is no entity {entity_id!r}.")
     entity = data.entity
     own = Filters.model_validate({entity.type: [entity.id]})
+    counted = results_interval(own)
     latest = search_articles(session, own.replace(per_page=10), runtime.search,
-                             runtime.query_tagger, runtime.fallback, histogram="month")
-    interval = choose_interval(own, latest.histogram or {})
-    counts = from_months(session, own, runtime, latest.histogram or {}, interval)
+                             runtime.query_tagger, runtime.fallback, histogram=counted)
+    interval, counts = chart_counts(session, own, runtime, latest.histogram or {}, counted)
     tl = timeline(session, own, runtime, interval, counts=counts)
     return render(request, "entity.html", {
         "e": entity, "latest": latest, "co": data.page_co_mentioned, "restrictions": data.restrictions,
@@ -201,10 +199,8 @@ def timeline_page(request: Request, filters: FiltersDep, session: SessionDep, ru
 
 
 def _timeline_url(filters: Filters, interval: str, scale: str, markers: str) -> str:
-    extra = [f"{k}={v}" for k, v, default in (("interval", interval, "auto"), ("scale", scale, "count"),
-                                              ("markers", markers, "relevant")) if v != default]
-    query = "&".join(filter(None, [filters.query_string(paging=False), *extra]))
-    return "/timeline" + ("?" + query if query else "")
+    return _view_url("/timeline", filters, paging=False, interval=interval, scale=scale,
+                     markers=markers)
 
 
 @router.get("/suggest", response_class=HTMLResponse)

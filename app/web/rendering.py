@@ -15,9 +15,15 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app import ROOT, __version__
+from app.web.cards import hit_card
+from app.web.charts import marks_svg
+from app.web.facet_links import facet_items
 from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(ROOT / "templates"))
+# Templates change with a deploy, not while serving: without this, every render, include and
+# macro import stats its file (a twentieth of a search page).
+templates.env.auto_reload = False
 templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
 templates.env.globals["login_url"] = login_url
@@ -43,6 +49,9 @@ def web_url(url: str | None) -> str | None:
 
 
 templates.env.filters["web_url"] = web_url
+templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
+templates.env.globals["facet_items"] = facet_items
+templates.env.globals["marks_svg"] = marks_svg
 
 
 def is_partial(request: Request) -> bool:

@@ -1,0 +1,228 @@
+"""What the search page reuses between requests (#17): rendered hit cards and whole pages.
+Neither may outlive what it shows: an edited article, a rebuilt index and a renamed entity
+show on the next page, and a signed-in reader's page (their CSRF token, their forms) never
+reaches another reader through a cache."""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select, update
+
+from app.main import create_app
+from app.web.cards import CARDS, CardCache
+from app.web.rendering import templates
+from tests.conftest import ADMIN_TOKEN
+from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
+
+
+@pytest.fixture
+def app_and_runtime(meili_settings, tmp_path):
+    from app.search.outbox import drain_outbox
+
+    runtime = make_runtime(meili_settings)
+    ingest_lines(runtime, sample_lines()[:12], tmp_path, "twelve")
+    drain_outbox(runtime)
+    app = create_app(runtime.settings, runtime)
+    yield app, runtime
+    runtime.close()
+
+
+def hits_html(page: str) -> str:
+    return re.search(r'<ol class="hits">(.*?)</ol>', page, re.S).group(1)
+
+
+def first_title(runtime) -> tuple[int, str]:
+    from app.models import Article
+
+    with runtime.sessions() as session:
+        article = session.scalars(select(Article).order_by(Article.id)).first()
+        return article.id, article.title
+
+
+@pytest.mark.meili
+def test_a_card_is_rendered_once_and_shown_the_same(app_and_runtime):
+    app, _runtime = app_and_runtime
+    with TestClient(app) as client:
+        first = client.get("/?per_page=100")
+        misses = CARDS.misses
+        again = client.get("/?per_page=100&sort=newest")  # another URL, the same hits and order
+        assert CARDS.misses == misses and CARDS.hits >= 12  # every card reused
+        assert hits_html(again.text) == hits_html(first.text)
+        assert hits_html(first.text).count('<li class="hit"') == 12
+
+
+@pytest.mark.meili
+def test_an_edited_article_shows_on_the_next_page(app_and_runtime):
+    from app.models import Article, IndexOutbox
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    article_id, title = first_title(runtime)
+    with TestClient(app) as client:
+        assert title in client.get("/?per_page=100").text
+        with runtime.sessions.begin() as session:  # an edit, queued for the index as the app does
+            session.execute(update(Article).where(Article.id == article_id).values(title="Retitled"))
+            session.add(IndexOutbox(article_id=article_id, op="upsert"))
+        drain_outbox(runtime)
+        for url in ("/?per_page=100", "/?per_page=100&sort=newest"):  # cached page, cached cards
+            page = client.get(url).text
+            assert f'<a href="/articles/{article_id}">Retitled</a>' in page
+            assert f'<a href="/articles/{article_id}">{title}</a>' not in page
+
+
+@pytest.mark.meili
+def test_a_rebuilt_index_shows_on_the_next_page(app_and_runtime):
+    from app.indexer import rebuild
+    from app.models import Article
+
+    app, runtime = app_and_runtime
+    article_id, title = first_title(runtime)
+    with TestClient(app) as client:
+        assert title in client.get("/?per_page=100").text
+        with runtime.sessions.begin() as session:  # changed behind the outbox: only a rebuild sees it
+            session.execute(update(Article).where(Article.id == article_id).values(title="Rebuilt"))
+        rebuild(runtime)
+        page = client.get("/?per_page=100").text
+        assert f'<a href="/articles/{article_id}">Rebuilt</a>' in page
+
+
+@pytest.mark.meili
+def test_a_renamed_entity_shows_on_the_next_page(app_and_runtime):
+    from app.article.service import ArticleWriter
+    from app.models import Article, Entity
+    from app.search import entity_cache
+    from app.search.outbox import drain_outbox
+
+    app, runtime = app_and_runtime
+    with TestClient(app) as client:
+        old = client.get("/?company=nvidia&per_page=100").text
+        assert '<a href="/entities/nvidia"><bdi>Nvidia</bdi></a>' in hits_html(old)
+        # A gazetteer change as `chipwatch enrich --all` applies it: the entity rows, then every
+        # article re-tagged and queued for the index.
+        writer = ArticleWriter(runtime.enricher, runtime.outbox)
+        with runtime.sessions.begin() as session:
+            session.execute(update(Entity).where(Entity.id == "nvidia").values(name="NVIDIA Corp"))
+            for article in session.scalars(select(Article)):
+                writer.retag(session, article)
+        drain_outbox(runtime)
+        entity_cache._caches.clear()  # the names' 30-second TTL has passed
+        new = client.get("/?company=nvidia&per_page=100&sort=newest").text
+        assert '<a href="/entities/nvidia"><bdi>NVIDIA Corp</bdi></a>' in hits_html(new)
+        assert '<bdi>Nvidia</bdi></a>' not in hits_html(new)
+
+
+@pytest.mark.meili
+def test_a_signed_in_page_never_reaches_another_reader(app_and_runtime):
+    from app.accounts import service
+
+    app, runtime = app_and_runtime
+    with runtime.sessions.begin() as session:
+        for name in ("alice", "bob"):
+            service.add_user(session, name, "editor", "correct horse battery")
+    tokens = {}
+    clients = {name: TestClient(app) for name in ("alice", "bob", "anonymous")}
+    for name in ("alice", "bob"):
+        client = clients[name]
+        assert client.post("/account/login", data={"name": name, "password": "correct horse battery"},
+                           follow_redirects=False).status_code == 303
+        tokens[name] = re.search(r'name="csrf" value="([^"]+)"', client.get("/account").text).group(1)
+    url = "/?q=Nvidia"
+    for _ in range(2):  # the second round would be served by a cache, if any kept these pages
+        for name, client in clients.items():
+            page = client.get(url).text
+            found = set(re.findall(r'name="csrf" value="([^"]+)"', page))
+            if name == "anonymous":
+                assert not found and "Save this view" not in page
+            else:
+                assert found == {tokens[name]} and "Save this view" in page
+    assert app.state.page_cache.hits == 1  # the anonymous page only, on its second view
+    bearer = clients["anonymous"].get(url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+    assert "Save this view" in bearer.text  # an admin by header: not the cached anonymous page
+
+
+def test_a_card_is_keyed_by_everything_it_shows():
+    cache = CardCache(size=2)
+    hit = {"id": 1, "title": "Nvidia H20", "snippet": "the <mark>H20</mark>", "url": None,
+           "source": "Wire", "lang": "en", "published_at": "2025-04-16T00:00:00+00:00",
+           "date_estimated": False, "story_id": None,
+           "entities": [{"id": "nvidia", "type": "company", "name": "Nvidia"}]}
+    env = templates.env
+    assert "<bdi>Nvidia</bdi>" in cache.card(env, hit)
+    renamed = {**hit, "entities": [{"id": "nvidia", "type": "company", "name": "NVIDIA Corp"}]}
+    assert "<bdi>NVIDIA Corp</bdi>" in cache.card(env, renamed)
+    assert "<mark>licence</mark>" in cache.card(env, {**hit, "snippet": "a <mark>licence</mark>"})
+    assert cache.card(env, hit) == env.get_template("_hit.html").render(hit=hit)
+    assert len(cache._cards) == 2  # bounded: the least recently used went first
+
+
+def test_facet_links_are_the_markup_the_template_wrote():
+    """app/web/facet_links.py writes what this loop of templates/_search_main.html wrote."""
+    from app.filters import parse_filters
+    from app.search.service import FacetValue
+    from app.web.facet_links import facet_items
+
+    loop = templates.env.from_string(
+        '{% for v in values[:8] + (values[8:] | selectattr("selected") | list) %}\n'
+        '        {% set url = "/?" ~ toggle(v.id) %}\n'
+        '        <li><a href="{{ url }}" hx-get="{{ url }}" data-key="{{ facet }}:{{ v.id }}" '
+        '{% if v.selected %}aria-current="true" class="on"{% endif %}>\n'
+        '            <span dir="auto">{{ v.name }}</span> <span class="count">{{ v.count }}</span></a></li>\n'
+        '        {% endfor %}')
+    filters = parse_filters([("q", 'Nvidia "H20" & <co>'), ("source", "Wire & Co"), ("source", "s11")])
+    values = [FacetValue(f"s{i}", f"Source <{i}> & \"co\"", 100 - i, f"s{i}" in filters.source)
+              for i in range(12)] + [FacetValue("Wire & Co", "Wire & Co", 0, True)]
+    toggle = filters.toggler("source")
+    assert str(facet_items("source", values, toggle)) == \
+        loop.render(facet="source", values=values, toggle=toggle)
+    assert facet_items("source", [], toggle) == loop.render(facet="source", values=[], toggle=toggle)
+
+
+OLD_MARKS = """{% macro restriction_marks(chart, single_url, zoom_url) %}
+<g class="marks">
+  {% for m in chart.markers %}
+  {% set href = zoom_url(m) if m.grouped else single_url(m) %}
+  <a href="{{ href }}" class="mark tone-{{ m.tone }}{% if m.grouped %} mark-group{% endif %}" aria-label="{{ m.label }}{% if m.grouped %}: zoom in{% endif %}" data-mark="{{ m.id }}">
+    <line x1="{{ '%.1f'|format(m.x) }}" x2="{{ '%.1f'|format(m.x) }}" y1="{{ chart.top_y - 6 }}" y2="{{ chart.base }}" class="marker"/>
+    {% if m.grouped %}
+    <circle cx="{{ '%.1f'|format(m.x) }}" cy="{{ chart.top_y - 14 }}" r="10" class="knob"/>
+    <text x="{{ '%.1f'|format(m.x) }}" y="{{ chart.top_y - 10 }}" class="knob-count" text-anchor="middle">{{ m.members|length }}</text>
+    {% else %}
+    <circle cx="{{ '%.1f'|format(m.x) }}" cy="{{ chart.top_y - 14 }}" r="6" class="knob"/>
+    {% endif %}
+    <rect x="{{ '%.1f'|format(m.x - 7) }}" y="{{ chart.top_y - 26 }}" width="14" height="{{ chart.base - chart.top_y + 26 }}" class="hitbox"/>
+    <g class="mark-label" aria-hidden="true">
+      <rect x="{{ '%.1f'|format(m.label_x - 150) }}" y="{{ chart.top_y + 2 }}" width="300" height="20" rx="3"/>
+      <text x="{{ '%.1f'|format(m.label_x) }}" y="{{ chart.top_y + 16 }}" text-anchor="middle">{{ m.label }}</text>
+    </g>
+    <title>{{ m.label }}{% if m.grouped %}: {% for g in m.members %}{{ g.date }} {{ g.title }}{% if not loop.last %}; {% endif %}{% endfor %}{% endif %}</title>
+  </a>
+  {% endfor %}
+</g>
+{% endmacro %}"""
+
+
+def test_chart_marks_are_the_markup_the_template_wrote():
+    """app/web/charts.py marks_svg writes what the restriction_marks macro wrote, for single
+    and grouped markers (the search page, the entity page and /timeline draw them)."""
+    from datetime import date
+
+    from app.web.charts import bar_chart
+
+    events = [{"id": f"r{i}", "date": d, "title": t, "issuer": "bis"} for i, (d, t) in enumerate(
+        [("2022-10-07", "Advanced computing <rule> & co"), ("2022-10-20", "Follow-up \"rule\""),
+         ("2023-10-17", "Update"), ("2025-04-15", "H20 licence requirement")])]
+    events.append({"id": "list-action-1", "date": "2024-05-01", "title": "X added to the Entity List",
+                   "kind": "list", "url": "/entities/x#lists"})
+    chart = bar_chart([{"start": "2022-01-01", "count": 3}, {"start": "2025-06-01", "count": 5}],
+                      events, "month", span=(date(2022, 1, 1), date(2025, 12, 31)))
+    assert any(m.grouped for m in chart["markers"]) and any(not m.grouped for m in chart["markers"])
+    env = templates.env
+    macros = env.from_string(
+        '{% macro single_url(m) %}{{ m.url or "/?restriction=" ~ m.id ~ "&q=a b" }}{% endmacro %}'
+        '{% macro zoom_url(m) %}/?from={{ m.zoom[0] }}&amp;to={{ m.zoom[1] }}{% endmacro %}')
+    single_url, zoom_url = macros.module.single_url, macros.module.zoom_url
+    old = env.from_string(OLD_MARKS + "{{ restriction_marks(chart, single_url, zoom_url) }}")
+    new = env.get_template("_chart_marks.html").module.restriction_marks
+    assert str(new(chart, single_url, zoom_url)) == \
+        old.render(chart=chart, single_url=single_url, zoom_url=zoom_url)
