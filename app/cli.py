@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from app.cli_state import CliState, cli_settings  # noqa: F401  (CliState: embedders and tests)
+from app.cli_state import CliState, cli_settings
 from app.config import Settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
@@ -277,7 +277,13 @@ def sources() -> None:
 @click.option("--interval", default=60, show_default=True, type=int, help="Minutes between polls.")
 def sources_add(url: str, name: str | None, lang: str | None, interval: int) -> None:
     """Add a feed (RSS, Atom or JSON Feed); the worker polls it from its next round."""
-    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
+    from app.ingest.sources import (
+        SourceError,
+        add_source,
+        check_feed_address,
+        check_feed_url,
+        source_state,
+    )
 
     try:
         url = check_feed_url(url)
@@ -424,7 +430,7 @@ def _read_list_source(target: str, settings) -> tuple[bytes, str]:
     if target == "-":
         return sys.stdin.buffer.read(), "stdin"
     if looks_like_url(target):
-        from app.ingest.fetch import FetchError, Fetcher
+        from app.ingest.fetch import Fetcher, FetchError
 
         try:
             target = parse_url(target)

@@ -2,8 +2,8 @@
 
 import re
 from datetime import date
-from typing import Literal
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import quote_plus
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator

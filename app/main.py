@@ -18,8 +18,26 @@ from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, health, help,
-                     hosts, lists, note_routes, pages, saved_views, views, xlsx_export)
+from app.web import (
+    access,
+    account_routes,
+    alert_routes,
+    api,
+    apidocs,
+    confirm,
+    exports,
+    health,
+    hosts,
+    lists,
+    note_routes,
+    pages,
+    saved_views,
+    views,
+    xlsx_export,
+)
+from app.web import (
+    help as help_pages,
+)
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -114,7 +132,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
     app.include_router(xlsx_export.router)
-    app.include_router(help.router)
+    app.include_router(help_pages.router)
 
     # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
     # see the real client), request log and metrics (see everything), security headers (on every

@@ -24,7 +24,7 @@ class Worker:
             from app.ingest.poller import poll_due_sources
 
             done["feeds"] = poll_due_sources(self.runtime)
-        except Exception:  # noqa: BLE001 - a failed poll must not stop the index drain
+        except Exception:
             log.exception("feed polling failed")
         # ---------------------------------------------------------------------------------------
         # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
@@ -39,7 +39,7 @@ class Worker:
             from app.alerts.service import deliver_due, match_new
 
             done["alerts"] = {"queued": match_new(self.runtime), "delivered": deliver_due(self.runtime, send)}
-        except Exception:  # noqa: BLE001 - alerts must not stop the rest of the round
+        except Exception:
             log.exception("alerts failed")
         # ---------------------------------------------------------------------------------------
         done["index"] = status(self.runtime)
@@ -52,6 +52,6 @@ class Worker:
         while not stop.is_set():
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - the loop must survive any single failure
+            except Exception:
                 log.exception("worker round failed")
             stop.wait(IDLE_SECONDS)

@@ -15,9 +15,23 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.article.linking import (
-    ANCHORS, CANDIDATES, MIN_SHARED_ANCHORS, MIN_SHINGLES, STORY_CANDIDATES, STORY_DAYS, STORY_MIN_SHARED,
-    WINDOW_DAYS, Pending, Prefetched, cached_array, decode_shingles, encode_shingles, remember_shingles,
-    remembered, shingle_array, story_keys,
+    ANCHORS,
+    CANDIDATES,
+    MIN_SHARED_ANCHORS,
+    MIN_SHINGLES,
+    STORY_CANDIDATES,
+    STORY_DAYS,
+    STORY_MIN_SHARED,
+    WINDOW_DAYS,
+    Pending,
+    Prefetched,
+    cached_array,
+    decode_shingles,
+    encode_shingles,
+    remember_shingles,
+    remembered,
+    shingle_array,
+    story_keys,
 )
 from app.bulk import insert_rows, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS

@@ -25,10 +25,27 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
-from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
-                                     RestrictionRule, _fold)
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, DAYS_BACK, MONTHS_AGO, NUMBERS, RELATIVE, SEASON_MONTHS,
-                             WEEKS, WEEKS_BACK)
+from app.enrich.restrictions import (
+    _YEAR,
+    ANNOUNCED_AHEAD,
+    FRESH_AFTER,
+    FRESH_BEFORE,
+    Reading,
+    RestrictionRule,
+    _fold,
+)
+from app.enrich.when import (
+    ACTIONS,
+    ACTORS,
+    BACK_MARKERS,
+    DAYS_BACK,
+    MONTHS_AGO,
+    NUMBERS,
+    RELATIVE,
+    SEASON_MONTHS,
+    WEEKS,
+    WEEKS_BACK,
+)
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
@@ -262,7 +279,8 @@ class RestrictionLinker:
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
                 near |= {h.entity_id for h in reading.segments[0][1]}
-            near_cues = (reading.scans[i - 1].cues if i else set()) | (reading.scans[0].cues if reading.has_title and i else set())
+            near_cues = ((reading.scans[i - 1].cues if i else set())
+                         | (reading.scans[0].cues if reading.has_title and i else set()))
             candidates |= near_cues
             for eid in near & self._all_chips:
                 candidates |= self.rule._by_entity.get(eid, set())
@@ -303,7 +321,8 @@ class RestrictionLinker:
                 amend = (mentioned & amended) | (mentioned & self._amended_by[rx.id])
                 if amend or (self._amends[r] & linked):
                     f["amended"] = True
-                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                    amends_what = amend or self._amends[r] & linked
+                    words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in amends_what)))
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 if acting - {self.rule._country[r]} and self.rule._country[r] not in acting:

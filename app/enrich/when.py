@@ -28,9 +28,11 @@ RELATIVE = {
         "vortages", "diese woche", "本周", "上周", "日前", "昨天", "前一天", "今週", "先週",
         "هذا الأسبوع", "الأسبوع الماضي", "بعد يوم", "أمس",
     ],
-    "spring": ["the spring", "this spring", "au printemps", "en primavera", "im frühjahr", "今年春天", "春季", "الربيع"],
+    "spring": ["the spring", "this spring", "au printemps", "en primavera", "im frühjahr",
+               "今年春天", "春季", "الربيع"],
     "summer": ["the summer", "this summer", "cet été", "l'été", "en verano", "im sommer", "今年夏天", "夏季", "الصيف"],
-    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "im herbst", "今年秋天", "秋季", "الخريف"],
+    "autumn": ["the autumn", "the fall", "this autumn", "l'automne", "en otoño", "im herbst",
+               "今年秋天", "秋季", "الخريف"],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article

@@ -71,7 +71,7 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
                 result, article_id = _add(runtime, claim, entry, fetcher, ingestor)
         except LeaseLost:
             raise
-        except Exception as exc:  # noqa: BLE001 - one entry must not stop the feed
+        except Exception as exc:
             log.exception("feed entry %s failed", entry.origin)
             _ingest(ingestor, claim, [rejection(entry.origin, exc)])
             result, article_id = "rejected", None

@@ -44,10 +44,10 @@ from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, chunks, cpu_limit
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
-from app.urls import BadUrl
 from app.metrics import count_ingest
 from app.models import Rejection
 from app.search.documents import search_text
+from app.urls import BadUrl
 
 if TYPE_CHECKING:
     from app.runtime import Runtime

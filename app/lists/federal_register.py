@@ -7,7 +7,15 @@ import re
 
 from app.errors import failure_reason
 from app.lists.records import (
-    MAX_FIELD, MAX_NAME, MAX_VALUES, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
+    MAX_FIELD,
+    MAX_NAME,
+    MAX_VALUES,
+    ParsedFile,
+    PartyRecord,
+    RowError,
+    clean,
+    parse_day,
+    party_key,
 )
 
 _LABELS = {

@@ -354,6 +354,6 @@ def _drop_leftovers(meili: MeiliSearch, live: str) -> None:
 def _drop_index(meili: MeiliSearch, uid: str) -> None:
     try:
         meili.wait(meili.client.delete_index(uid).task_uid)
-    except Exception:  # noqa: BLE001 - best effort cleanup
+    except Exception:
         log.warning("could not delete Meilisearch index %s", uid, exc_info=True)
 

@@ -10,7 +10,13 @@ from sqlalchemy.orm import Session
 from app.bulk import insert_rows
 from app.models import Article, ArticleEntity
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
-    ENTITY_TOKEN, ENTS_WEIGHT, fts_entity, fts_ents, pg_tokens, search_text, vocabulary_words,
+    ENTITY_TOKEN,
+    ENTS_WEIGHT,
+    fts_entity,
+    fts_ents,
+    pg_tokens,
+    search_text,
+    vocabulary_words,
 )
 from app.text import index_tokens
 

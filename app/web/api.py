@@ -11,11 +11,11 @@ from app.article.detail import article_detail
 from app.entities import entity_data, entity_json
 from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
-from app.urls import BadUrl
 from app.ingest.pipeline import Ingestor
 from app.models import ArticleEntity, Entity
 from app.search.service import search_articles
 from app.timeline import compare_data, period_counts, timeline
+from app.urls import BadUrl
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
 from app.web.schemas import (

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import select
 
 from app.accounts import views as saved
-from app.accounts.principal import resolve
 from app.accounts.models import User
+from app.accounts.principal import resolve
 from app.models import Source
 from app.web.auth import session_csrf
 from app.web.deps import SessionDep, ViewId

@@ -8,7 +8,6 @@ from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
-
 from sqlalchemy import select
 
 from app.accounts.principal import resolve

@@ -1,7 +1,7 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from urllib.parse import urlencode
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -13,18 +13,25 @@ from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
 from app.models import Entity
 from app.notes import service as notes
-from app.search.service import search_articles, summaries
 from app.search.periods import interval_for
-from app.timeline import (MAX_SERIES, all_articles, choose_interval, compare_data, from_months,
-                          period_counts, timeline)
+from app.search.service import search_articles, summaries
+from app.timeline import (
+    MAX_SERIES,
+    all_articles,
+    choose_interval,
+    compare_data,
+    from_months,
+    period_counts,
+    timeline,
+)
 from app.web.auth import is_admin, session_csrf
-from app.web.suggest import PICKABLE, suggest_entities
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.form_errors import filters_for_form
 from app.web.page_cache import PageCache
 from app.web.redirects import came_from
 from app.web.rendering import is_partial, render
+from app.web.suggest import PICKABLE, suggest_entities
 
 router = APIRouter(include_in_schema=False)
 FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restrictions",

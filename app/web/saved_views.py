@@ -17,10 +17,10 @@ from app.accounts import views as saved
 from app.accounts.models import User
 from app.accounts.principal import Principal, check_csrf, resolve
 from app.models import SavedView
-from app.web.view_chips import view_chips
 from app.web.deps import RuntimeDep, SessionDep, ViewId
 from app.web.rendering import render
 from app.web.schemas import READ_ERRORS, errors
+from app.web.view_chips import view_chips
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["views"], responses=READ_ERRORS)
@@ -30,7 +30,8 @@ WRITE_ERRORS = errors(401, 403, 404, 409, 422, 429)
 class ViewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, Field(max_length=saved.MAX_NAME, description="1 to 200 characters")]
-    query: Annotated[str, Field(max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar")] = ""
+    query: Annotated[str, Field(
+        max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar")] = ""
     visibility: Literal["private", "team"] | None = Field(
         None, description="private (default for users) or team (editors and admins)")
 

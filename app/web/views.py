@@ -7,7 +7,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
 from app.models import Article, IndexOutbox, Rejection, Source
-from app.web.auth import admin_csrf, end_session, is_admin, require_admin_form, start_session, token_matches
+from app.web.auth import (
+    admin_csrf,
+    end_session,
+    is_admin,
+    require_admin_form,
+    start_session,
+    token_matches,
+)
 from app.web.deps import RuntimeDep, SessionDep
 from app.web.redirects import safe_next
 from app.web.rendering import render
