@@ -224,7 +224,7 @@ def index() -> None:
 def index_status(as_json: bool) -> None:
     """Show the engine and how many changes wait for the index."""
     from app.index_report import format_index_status
-    from app.indexer import status
+    from app.search.indexing import status
 
     runtime = _runtime()
     try:
@@ -237,7 +237,7 @@ def index_status(as_json: bool) -> None:
 @index.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the search index from the database."""
-    from app.indexer import rebuild
+    from app.search.indexing import rebuild
 
     runtime = _runtime()
     try:
@@ -253,7 +253,7 @@ def index_rebuild() -> None:
 @click.option("--all", "all_", is_flag=True, required=True, help="Re-tag every stored article.")
 def enrich(all_: bool) -> None:
     """Re-tag stored articles after the gazetteer changed, and queue them for re-indexing."""
-    from app.indexer import retag_all
+    from app.article.retag import retag_all
 
     runtime = _runtime()
     try:
@@ -576,16 +576,14 @@ def lists_reject(link_id: int) -> None:
 @lists_group.command("match")
 def lists_match() -> None:
     """Match every party again (after a gazetteer change); admin decisions are kept."""
-    from sqlalchemy import select
-
     from app.lists.importer import link_parties
+    from app.lists.repository import parties_in_order
     from app.lists.status import refresh_entities
-    from app.models import ListParty
 
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            parties = list(session.scalars(select(ListParty).order_by(ListParty.id)))
+            parties = parties_in_order(session)
             changed = link_parties(session, parties, runtime.enricher.gazetteer)
             articles = refresh_entities(session, changed, bool(runtime.settings.meili_url))
     finally:

@@ -57,7 +57,7 @@ def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
     if report.rejected:
         raise RuntimeError(f"the evaluation corpus was not ingested whole: {report.rejected} rejected")
     if runtime.settings.meili_url:
-        from app.search.outbox import drain_outbox
+        from app.search.indexing import drain_outbox
 
         while drain_outbox(runtime):
             pass

@@ -4,8 +4,8 @@ import logging
 import signal
 import threading
 
-from app.indexer import status
 from app.runtime import Runtime
+from app.search.indexing import status
 
 log = logging.getLogger("chipwatch.worker")
 IDLE_SECONDS = 1.0
@@ -27,9 +27,9 @@ class Worker:
         except Exception:
             log.exception("feed polling failed")
         # ---------------------------------------------------------------------------------------
-        # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
+        # --- search index: push queued article changes to Meilisearch (app/search/indexing.py) ---
         if self.runtime.settings.meili_url:
-            from app.search.outbox import drain_outbox
+            from app.search.indexing import drain_outbox
 
             done["indexed"] = drain_outbox(self.runtime)
         # ---------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def total(html: str) -> int:
 
 
 def test_a_page_is_reused_until_the_index_changes(app_and_runtime, tmp_path):
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     app, runtime = app_and_runtime
     cache = app.state.page_cache
@@ -83,7 +83,7 @@ def test_hits_show_articles_as_of_the_index_version(app_and_runtime, tmp_path):
 
     from app.filters import parse_filters
     from app.models import Article, IndexOutbox
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
     from app.search.service import search_articles
 
     app, runtime = app_and_runtime

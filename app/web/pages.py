@@ -5,12 +5,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from app.accounts.principal import resolve
 from app.article.detail import article_detail
 from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
+from app.gazetteer.repository import entities_by_id
 from app.models import Entity
 from app.notes import service as notes
 from app.search.periods import interval_for
@@ -131,8 +131,7 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     detail = article_detail(session, article_id)
     if detail is None:
         raise HTTPException(404, f"There is no article {article_id}.")
-    names = {e.id: e for e in session.scalars(select(Entity).where(
-        Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
+    names = entities_by_id(session, {m["entity_id"] for m in detail["mentions"]})
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
     viewer = resolve(request, session)
     return render(request, "article.html", {

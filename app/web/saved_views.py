@@ -10,12 +10,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import views as saved
-from app.accounts.models import User
 from app.accounts.principal import Principal, check_csrf, resolve
+from app.accounts.repository import user_names
 from app.models import SavedView
 from app.web.deps import RuntimeDep, SessionDep, ViewId
 from app.web.rendering import render
@@ -69,7 +68,7 @@ def _http(exc: saved.ViewError) -> HTTPException:
 
 def _owners(session, views: list[SavedView]) -> dict[int, str]:
     ids = {v.owner_id for v in views if v.owner_id}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return user_names(session, ids)
 
 
 def _listing(session, runtime, principal: Principal) -> list[dict]:
