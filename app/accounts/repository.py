@@ -16,7 +16,7 @@ def has_users(session: Session) -> bool:
 def user_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).tuples())
+    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
 
 
 def view_names(session: Session, ids: set[int]) -> dict[int, str]:

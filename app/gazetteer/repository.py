@@ -23,10 +23,10 @@ def entity_names(session: Session, ids) -> dict[str, str]:
     """id -> display name of the entities among ids (unknown ids are absent)."""
     if not ids:
         return {}
-    return dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids))).tuples())
+    return dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids))).all())
 
 
 def article_counts(session: Session) -> dict[str, int]:
     """entity id -> how many articles are tagged with it (entities in no article are absent)."""
     return dict(session.execute(select(ArticleEntity.entity_id, func.count())
-                                .group_by(ArticleEntity.entity_id)).tuples())
+                                .group_by(ArticleEntity.entity_id)).all())
