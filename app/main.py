@@ -13,7 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import ROOT, __version__
+from app import PACKAGE, __version__
 from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   description="AI-chip export-control news: search, entities, timelines.")
     app.state.runtime = runtime or build_runtime(settings)
     app.state.page_cache = PageCache(settings.page_cache_entries)
-    app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.include_router(access.router)
     app.include_router(apidocs.router)
     app.include_router(pages.router)

@@ -14,10 +14,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from app import ROOT, __version__
+from app import PACKAGE, __version__
 from app.web.redirects import login_url
 
-templates = Jinja2Templates(directory=str(ROOT / "templates"))
+templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
 templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
 templates.env.globals["login_url"] = login_url
