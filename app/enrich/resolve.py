@@ -243,7 +243,7 @@ class RestrictionLinker:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
-            surfaces = {}
+            surfaces: dict[str, str] = {}
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
             cues = found.cues

@@ -346,7 +346,7 @@ class RestrictionRule:
     def _candidates(self, seg: _Segment, found: _Found, mentioned: set[str], everywhere: set[str],
                     own_dates, previous_dates, published: date | None, article_cues: set[int],
                     news: set[int]) -> list[_Candidate]:
-        out = []
+        out: list[_Candidate] = []
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax

@@ -58,7 +58,8 @@ def parse_fr_text(text: str) -> ParsedFile:
 
 
 def _blocks(text: str):
-    block, start = [], 0
+    block: list[str] = []
+    start = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             if not block:

@@ -28,7 +28,8 @@ LIST_ACTION = ("list", "Export-control list additions and removals")
 
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
     """Every bucket start from first to last, so empty periods show as gaps, not as nothing."""
-    starts, current = [], bucket_start(first, interval)
+    starts: list[date] = []
+    current = bucket_start(first, interval)
     while current <= last and len(starts) < 600:
         starts.append(current)
         current = bucket_end(current, interval) + timedelta(days=1)
