@@ -48,6 +48,9 @@ class Bar:
     share: float | None = None
 
 
+Day = date  # the field Marker.date would shadow the type inside the class
+
+
 @dataclass
 class Marker:
     """One restriction (or list action), or a group of them too close together to tell apart."""
@@ -58,7 +61,7 @@ class Marker:
     url: str | None = None  # list actions link to their entity; restrictions to their search
     tone: str = "other"     # issuer class (us, cn, nl, jp, other, list)
     members: list["Marker"] = field(default_factory=list)  # a group's markers, oldest first
-    zoom: tuple[date, date] | None = None  # a group: the range that shows its members apart
+    zoom: tuple[Day, Day] | None = None  # a group: the range that shows its members apart
     label_x: float = 0.0
 
     @property

@@ -2,7 +2,7 @@
 
 from urllib.parse import parse_qsl
 
-from app.filters import ENTITY_PARAMS, FilterError, parse_filters
+from app.filters import ENTITY_PARAMS, FilterError, Filters, parse_filters
 from app.gazetteer.repository import entity_names
 
 LABELS = {"company": "Company", "chip": "Chip", "restriction": "Restriction", "region": "Region",
@@ -12,7 +12,7 @@ LABELS = {"company": "Company", "chip": "Chip", "restriction": "Restriction", "r
 
 def view_chips(session, queries: list[str]) -> list[list[tuple[str, str]]]:
     """For each query string, its filters as (label, value) pairs, entity ids as names."""
-    parsed = []
+    parsed: list[Filters | None] = []
     for query in queries:
         try:
             parsed.append(parse_filters(parse_qsl(query, keep_blank_values=False)))
