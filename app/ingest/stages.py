@@ -32,6 +32,8 @@ class StageFailed(Exception):
 class ItemTimeLimit(Exception):
     """Raised inside a worker when an item has used up its CPU time (app/ingest/pool.py)."""
 
+    stage: str | None = None  # the stage the budget ran out in, set by stage()
+
 
 def current_stage() -> str:
     return _current[0]
