@@ -8,10 +8,8 @@
 # docker-compose.yml runs this same image as `chipwatch serve --no-worker` plus a separate
 # `chipwatch worker`.
 #
-# The app finds templates/, static/ and migrations/ next to its package
-# (app.ROOT = parent of the `app` directory), so the runtime stage lays the
-# source tree out under /app and puts /app first on PYTHONPATH; the venv holds
-# the dependencies and the `chipwatch` console script.
+# The package carries its templates, static files and migrations, so the venv holds
+# everything: the dependencies, the installed project and the `chipwatch` console script.
 
 # Pinned patch release; bump deliberately (and rebuild) for Python security fixes.
 ARG PYTHON_IMAGE=python:3.11.17-slim
@@ -38,11 +36,7 @@ RUN pip install --quiet --require-hashes -r /tmp/runtime.lock
 #    locked setuptools.
 COPY . .
 RUN pip install --quiet --no-deps --no-build-isolation . \
-    # The code runs from /app (see the header); drop the second copy in site-packages.
-    && rm -rf /opt/venv/lib/python3.11/site-packages/app \
-    && mkdir /app \
-    && cp -a app templates static migrations alembic.ini /app/ \
-    && python -m compileall -q /app/app /app/migrations
+    && python -m compileall -q /opt/venv/lib/python3.11/site-packages/app
 
 # --------------------------------------------------------------------------- runtime
 FROM ${PYTHON_IMAGE} AS runtime
@@ -51,7 +45,6 @@ LABEL org.opencontainers.image.title="chipwatch" \
       org.opencontainers.image.description="Searchable dashboard of AI-chip export-control news"
 
 ENV PATH=/opt/venv/bin:$PATH \
-    PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     CHIPWATCH_DATA_DIR=/data
@@ -63,9 +56,8 @@ RUN groupadd --system --gid 10001 chipwatch \
     && chown 10001:10001 /data
 
 COPY --from=builder /opt/venv /opt/venv
-COPY --from=builder /app /app
 
-WORKDIR /app
+WORKDIR /data
 USER 10001:10001
 VOLUME ["/data"]
 EXPOSE 8000

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from app.cli_state import CliState, cli_settings  # noqa: F401  (CliState: embedders and tests)
+from app.cli_state import CliState, cli_settings
 from app.config import Settings
 
 SAMPLE = Path(__file__).parent / "data" / "sample" / "articles.jsonl"
@@ -236,7 +236,7 @@ def index() -> None:
 def index_status(as_json: bool) -> None:
     """Show the engine and how many changes wait for the index."""
     from app.index_report import format_index_status
-    from app.indexer import status
+    from app.search.indexing import status
 
     runtime = _runtime()
     try:
@@ -249,7 +249,7 @@ def index_status(as_json: bool) -> None:
 @index.command("rebuild")
 def index_rebuild() -> None:
     """Rebuild the search index from the database."""
-    from app.indexer import rebuild
+    from app.search.indexing import rebuild
 
     runtime = _runtime()
     try:
@@ -265,7 +265,7 @@ def index_rebuild() -> None:
 @click.option("--all", "all_", is_flag=True, required=True, help="Re-tag every stored article.")
 def enrich(all_: bool) -> None:
     """Re-tag stored articles after the gazetteer changed, and queue them for re-indexing."""
-    from app.indexer import retag_all
+    from app.article.retag import retag_all
 
     runtime = _runtime()
     try:
@@ -298,7 +298,13 @@ def sources_add(url: str | None, name: str | None, lang: str | None, interval: i
     """Add a feed (RSS, Atom or JSON Feed), the Federal Register (--federal-register) or the
     starter set (--starter); the worker polls them from its next round."""
     from app.ingest.federal_register import DEFAULT_AGENCY, AgencyError, documents_url, source_name
-    from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url, source_state
+    from app.ingest.sources import (
+        SourceError,
+        add_source,
+        check_feed_address,
+        check_feed_url,
+        source_state,
+    )
 
     if sum(map(bool, (url, federal_register, starter))) != 1:
         raise click.UsageError("give a feed URL, --federal-register or --starter (one of them)")
@@ -543,7 +549,7 @@ def _read_list_source(target: str, settings) -> tuple[bytes, str]:
     if target == "-":
         return sys.stdin.buffer.read(), "stdin"
     if looks_like_url(target):
-        from app.ingest.fetch import FetchError, Fetcher
+        from app.ingest.fetch import Fetcher, FetchError
 
         try:
             target = parse_url(target)
@@ -689,16 +695,14 @@ def lists_reject(link_id: int) -> None:
 @lists_group.command("match")
 def lists_match() -> None:
     """Match every party again (after a gazetteer change); admin decisions are kept."""
-    from sqlalchemy import select
-
     from app.lists.importer import link_parties
+    from app.lists.repository import parties_in_order
     from app.lists.status import refresh_entities
-    from app.models import ListParty
 
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            parties = list(session.scalars(select(ListParty).order_by(ListParty.id)))
+            parties = parties_in_order(session)
             changed = link_parties(session, parties, runtime.enricher.gazetteer)
             articles = refresh_entities(session, changed, bool(runtime.settings.meili_url))
     finally:

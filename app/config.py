@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"  # what `chipwatch serve` listens on by default
 SERVED_AT_ENV = "_CHIPWATCH_SERVED_AT"  # set by `chipwatch serve` for the processes it starts
 

@@ -31,7 +31,8 @@ def co_mentioned(session: Session, entity_id: str, *, types: tuple[str, ...] | N
 
 
 def entity_json(entity: Entity, count: int | None = None) -> dict:
-    out = {"id": entity.id, "type": entity.type, "name": entity.name, "aliases": entity.aliases}
+    out: dict[str, object] = {"id": entity.id, "type": entity.type, "name": entity.name,
+                              "aliases": entity.aliases}
     if entity.date:
         out["date"] = entity.date.isoformat()
     if count is not None:
@@ -88,7 +89,7 @@ def entity_data(session: Session, entity_id: str) -> EntityData | None:
     if entity is None:
         return None
     articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    count = session.scalar(select(func.count()).select_from(articles.subquery()))
+    count = session.scalar(select(func.count()).select_from(articles.subquery())) or 0
     restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
                                                .order_by(Entity.date))
                     if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]

@@ -9,6 +9,8 @@ MAX_MESSAGE = 300
 class RejectedInput(Exception):
     """An input that cannot become an article; the message is the reason shown to users."""
 
+    stage: str | None = None  # the innermost stage that refused it, set by ingest's stage()
+
 
 def failure_reason(stage: str, error: BaseException) -> str:
     """"extract failed: AssertionError (in drop_tree, lxml/html/__init__.py:320)"."""

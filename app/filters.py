@@ -1,10 +1,10 @@
 """The filters every view shares: parsed and validated once, turned back into URLs by the server."""
 
 import re
-from datetime import date
 from collections.abc import Callable
-from typing import Literal
+from datetime import date
 from functools import lru_cache
+from typing import Literal
 from urllib.parse import quote_plus
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator

@@ -2,7 +2,7 @@
 
 Every write that changes what a search document holds (an article stored, updated, re-tagged,
 linked to a story, its list status changed) queues its articles here; the worker drains the queue
-into Meilisearch (app/search/outbox.py). Only when an external engine is configured
+into Meilisearch (app/search/indexing.py). Only when an external engine is configured
 (Runtime.outbox): the database search is written in the same transaction and never lags.
 """
 

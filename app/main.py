@@ -13,14 +13,33 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from app import ROOT, __version__
+from app import PACKAGE, __version__
 from app.accounts.audit import AuditMiddleware
 from app.config import Settings, get_settings
 from app.filters import ENTITY_PARAMS, FilterError
 from app.runtime import Runtime, build_runtime
-from app.web import (access, account_routes, alert_routes, apidocs, api, confirm, exports, gazetteer_routes,
-                     health, help, hosts, lists, note_routes, pages, saved_views, source_routes, views,
-                     xlsx_export)
+from app.web import (
+    access,
+    account_routes,
+    alert_routes,
+    api,
+    apidocs,
+    confirm,
+    exports,
+    gazetteer_routes,
+    health,
+    hosts,
+    lists,
+    note_routes,
+    pages,
+    saved_views,
+    source_routes,
+    views,
+    xlsx_export,
+)
+from app.web import (
+    help as help_pages,
+)
 from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
@@ -95,7 +114,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                   description="AI-chip export-control news: search, entities, timelines.")
     app.state.runtime = runtime or build_runtime(settings)
     app.state.page_cache = PageCache(settings.page_cache_entries)
-    app.mount("/static", StaticFiles(directory=str(ROOT / "static")), name="static")
+    app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.include_router(access.router)
     app.include_router(apidocs.router)
     app.include_router(pages.router)
@@ -118,7 +137,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(lists.api_router)
     app.include_router(exports.router)
     app.include_router(xlsx_export.router)
-    app.include_router(help.router)
+    app.include_router(help_pages.router)
 
     # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
     # see the real client), request log and metrics (see everything), security headers (on every

@@ -63,17 +63,16 @@ class DatabaseCollector(Collector):
         self.runtime = runtime
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from sqlalchemy import func, select
-
-        from app.models import Article, IndexOutbox, Rejection
+        from app.article.repository import rejection_count
+        from app.search.repository import article_count, oldest_queued_at, outbox_lag
 
         up = GaugeMetricFamily("chipwatch_database_up", "1 when the database answered this scrape")
         try:
             with self.runtime.sessions() as session:
-                lag = session.scalar(select(func.count()).select_from(IndexOutbox)) or 0
-                oldest = session.scalar(select(func.min(IndexOutbox.created_at)))
-                articles = session.scalar(select(func.count()).select_from(Article)) or 0
-                rejections = session.scalar(select(func.count()).select_from(Rejection)) or 0
+                lag = outbox_lag(session)
+                oldest = oldest_queued_at(session)
+                articles = article_count(session)
+                rejections = rejection_count(session)
         except Exception:  # noqa: BLE001 - a scrape reports the outage instead of failing
             up.add_metric([], 0)
             yield up

@@ -3,13 +3,15 @@
 from alembic import command
 from alembic.config import Config
 
-from app import ROOT
+from app import PACKAGE
 from app.config import Settings
 
 
 def alembic_config(settings: Settings) -> Config:
-    cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    # No alembic.ini: it stays in the checkout for `alembic revision`; the installed package
+    # carries only its migrations.
+    cfg = Config()
+    cfg.set_main_option("script_location", str(PACKAGE / "migrations"))
     cfg.set_main_option("sqlalchemy.url", settings.sqlalchemy_url)
     return cfg
 

@@ -111,7 +111,7 @@ def run_jobs(runtime: Runtime, max_chunks: int = 20) -> dict:
                 job_id, before = job.id, job.retagged
                 finished = run_chunk(runtime, session, job)
                 done["retagged"] += job.retagged - before
-        except Exception as exc:  # noqa: BLE001 - one bad job must not block the others
+        except Exception as exc:  # one bad job must not block the others
             if job_id is None:
                 raise
             log.exception("re-tag job %s failed", job_id)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.enrich import Enricher, default_enricher, enricher_for
-from app.gazetteer import overlay
 from app.enrich.tagger import Tagger
+from app.gazetteer import overlay
 from app.search.backend import SearchBackend
 from app.search.database import DatabaseSearch
 

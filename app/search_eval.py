@@ -13,12 +13,20 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from app.db import create_database, drop_database
 from app.search.evaluate import (  # noqa: F401  (ENGINES, format_text, load_queries: the CLI's)
-    ENGINES, K, EngineReport, JudgedQuery, QueryResult, corpus, format_text, load_queries, score,
+    ENGINES,
+    EngineReport,
+    JudgedQuery,
+    K,
+    QueryResult,
+    corpus,
+    format_text,
+    load_queries,
+    score,
 )
 
 
@@ -49,7 +57,7 @@ def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
     if report.rejected:
         raise RuntimeError(f"the evaluation corpus was not ingested whole: {report.rejected} rejected")
     if runtime.settings.meili_url:
-        from app.search.outbox import drain_outbox
+        from app.search.indexing import drain_outbox
 
         while drain_outbox(runtime):
             pass
@@ -97,7 +105,7 @@ def meili_server(binary: str) -> Iterator[tuple[str, str]]:
     workdir = Path(tempfile.mkdtemp(prefix="chipwatch-eval-meili-"))
     port, key = _free_port(), secrets.token_hex(24)
     url = f"http://127.0.0.1:{port}"
-    log = open(workdir / "meilisearch.log", "wb")
+    log = open(workdir / "meilisearch.log", "wb")  # noqa: SIM115 - closed after the server stops
     process = subprocess.Popen(
         [binary, "--db-path", str(workdir / "data.ms"), "--http-addr", f"127.0.0.1:{port}",
          "--master-key", key, "--env", "development", "--no-analytics",
@@ -166,10 +174,8 @@ def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | 
             return EngineReport(engine, run_queries(runtime, queries))
         finally:
             if engine == "meilisearch":
-                try:
+                with suppress(Exception):  # a leftover index is harmless
                     runtime.search.client.delete_index(settings.meili_index)
-                except Exception:  # noqa: BLE001 - a leftover index is harmless
-                    pass
             runtime.close()
             if pg_name:
                 drop_database(pg_admin, pg_name)

@@ -19,7 +19,8 @@ _ARABIC_FOLD = str.maketrans({
     "“": '"', "”": '"', "«": '"', "»": '"',
 })
 # Harakat, Quranic marks, superscript alef, tatweel, and invisible format characters.
-_DROPPED = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]")
+_DROPPED = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"
+                      r"\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]")
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")

@@ -12,7 +12,7 @@ tokenizer keeps inside a token): the stem "new" of "news" never matches the word
 Everything is folded by app.text first, so stems are taken on folded words on both sides.
 """
 
-from functools import lru_cache
+from functools import cache
 
 import Stemmer
 
@@ -30,7 +30,7 @@ _CYRILLIC_LANGS = {"ru"}
 _GREEK_LANGS = {"el"}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _stemmer(lang: str) -> Stemmer.Stemmer:
     stemmer = Stemmer.Stemmer(SNOWBALL[lang])
     stemmer.maxCacheSize = 100_000

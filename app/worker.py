@@ -4,8 +4,8 @@ import logging
 import signal
 import threading
 
-from app.indexer import status
 from app.runtime import Runtime
+from app.search.indexing import status
 
 log = logging.getLogger("chipwatch.worker")
 IDLE_SECONDS = 1.0
@@ -21,7 +21,7 @@ class Worker:
         # Another process may have accepted a gazetteer change: tag (and sync) with it.
         try:
             self.runtime.refresh_gazetteer(force=True)
-        except Exception:  # noqa: BLE001 - the round goes on with the gazetteer it has
+        except Exception:  # the round goes on with the gazetteer it has
             log.exception("gazetteer refresh failed")
         # --- feeds: poll the sources that are due (app/ingest/poller.py) ----------------------
         # Before the index drain, so what a poll stores is pushed in the same round.
@@ -29,7 +29,7 @@ class Worker:
             from app.ingest.poller import poll_due_sources
 
             done["feeds"] = poll_due_sources(self.runtime)
-        except Exception:  # noqa: BLE001 - a failed poll must not stop the index drain
+        except Exception:
             log.exception("feed polling failed")
         # ---------------------------------------------------------------------------------------
         # --- gazetteer: accepted changes re-tag their articles (app/retag.py) -------------------
@@ -38,12 +38,12 @@ class Worker:
             from app.retag import run_jobs
 
             done["retag"] = run_jobs(self.runtime)
-        except Exception:  # noqa: BLE001 - a failed re-tag must not stop the index drain
+        except Exception:
             log.exception("re-tag jobs failed")
         # ---------------------------------------------------------------------------------------
-        # --- search index: push queued article changes to Meilisearch (app/search/outbox.py) ---
+        # --- search index: push queued article changes to Meilisearch (app/search/indexing.py) ---
         if self.runtime.settings.meili_url:
-            from app.search.outbox import drain_outbox
+            from app.search.indexing import drain_outbox
 
             done["indexed"] = drain_outbox(self.runtime)
         # ---------------------------------------------------------------------------------------
@@ -53,7 +53,7 @@ class Worker:
             from app.alerts.service import deliver_due, match_new
 
             done["alerts"] = {"queued": match_new(self.runtime), "delivered": deliver_due(self.runtime, send)}
-        except Exception:  # noqa: BLE001 - alerts must not stop the rest of the round
+        except Exception:
             log.exception("alerts failed")
         # ---------------------------------------------------------------------------------------
         done["index"] = status(self.runtime)
@@ -66,6 +66,6 @@ class Worker:
         while not stop.is_set():
             try:
                 self.run_once()
-            except Exception:  # noqa: BLE001 - the loop must survive any single failure
+            except Exception:
                 log.exception("worker round failed")
             stop.wait(IDLE_SECONDS)

@@ -324,7 +324,7 @@ def _meili_documents(meili_settings: Settings) -> list[dict]:
 def verify(settings: Settings, ref: dict, meili: Meili) -> tuple[list[dict], dict]:
     """The checks, and the numbers behind them."""
     from app.runtime import build_runtime
-    from app.search.outbox import load_documents
+    from app.search.indexing import load_documents
 
     db = Database(settings)
     try:

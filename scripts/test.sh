@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs, makes sure PostgreSQL, Meilisearch and
-# Chromium are there, then runs pytest on SQLite and PostgreSQL. Extra args go to pytest.
+# Chromium are there, lints and type-checks app/ (ruff, mypy), then runs pytest on SQLite and
+# PostgreSQL. Extra args go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,5 +38,11 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
     || echo "warning: could not install chromium; browser tests will skip" >&2
 fi
+
+# Lint and types on app/ (configured in pyproject.toml); either failing fails the run.
+.venv/bin/ruff check app
+# The format check waits for the one repository-wide `ruff format` commit; then set it on here.
+if [ "${CHIPWATCH_FORMAT_CHECK:-0}" = 1 ]; then .venv/bin/ruff format --check app; fi
+.venv/bin/mypy
 
 exec .venv/bin/python -m pytest -q "$@"

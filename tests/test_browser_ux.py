@@ -247,7 +247,7 @@ UNISOLATED = """() => {
   const bad = [], walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode, parent = node.parentElement;
-    // The chart (templates/_chart.html) is left to the timeline work (#18): not checked here.
+    // The chart (app/templates/_chart.html) is left to the timeline work (#18): not checked here.
     if (!node.data.includes("\\u202e") || parent.closest("title, .chart")) continue;
     const isolate = parent.closest("bdi, [dir]");
     const count = isolate ? isolate.textContent.split("\\u202e").length - 1 : 0;

@@ -14,7 +14,7 @@ from app.cli import main
 from app.enrich import Enricher, default_enricher
 from app.enrich.evaluate import KINDS, evaluate, load_eval_set, load_sample_set
 from app.gazetteer import ENTITY_TYPES
-from app.indexer import retag_all
+from app.article.retag import retag_all
 from app.models import Article, ArticleEntity, Entity, Mention
 
 BAR = 0.95

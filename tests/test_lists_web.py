@@ -214,7 +214,7 @@ def test_meilisearch_follows_list_changes_through_the_outbox(meili_settings, tmp
     drained, Meilisearch filters on the new status."""
     from app.cli import run_ingest
     from app.filters import parse_filters
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
     from app.search.service import search_articles
     from tests.test_search_contract import make_runtime
 

@@ -18,7 +18,7 @@ from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
 
 @pytest.fixture
 def app_and_runtime(meili_settings, tmp_path):
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     runtime = make_runtime(meili_settings)
     ingest_lines(runtime, sample_lines()[:12], tmp_path, "twelve")
@@ -55,7 +55,7 @@ def test_a_card_is_rendered_once_and_shown_the_same(app_and_runtime):
 @pytest.mark.meili
 def test_an_edited_article_shows_on_the_next_page(app_and_runtime):
     from app.models import Article, IndexOutbox
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     app, runtime = app_and_runtime
     article_id, title = first_title(runtime)
@@ -73,7 +73,7 @@ def test_an_edited_article_shows_on_the_next_page(app_and_runtime):
 
 @pytest.mark.meili
 def test_a_rebuilt_index_shows_on_the_next_page(app_and_runtime):
-    from app.indexer import rebuild
+    from app.search.indexing import rebuild
     from app.models import Article
 
     app, runtime = app_and_runtime
@@ -92,7 +92,7 @@ def test_a_renamed_entity_shows_on_the_next_page(app_and_runtime):
     from app.article.service import ArticleWriter
     from app.models import Article, Entity
     from app.search import entity_cache
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     app, runtime = app_and_runtime
     with TestClient(app) as client:

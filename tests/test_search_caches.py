@@ -29,7 +29,7 @@ def total(html: str) -> int:
 
 
 def test_a_page_is_reused_until_the_index_changes(app_and_runtime, tmp_path):
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     app, runtime = app_and_runtime
     cache = app.state.page_cache
@@ -85,7 +85,7 @@ def test_hits_show_articles_as_of_the_index_version(app_and_runtime, tmp_path):
 
     from app.filters import parse_filters
     from app.models import Article, IndexOutbox
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
     from app.search.service import search_articles
 
     app, runtime = app_and_runtime
@@ -131,7 +131,7 @@ def test_has_note_pages_are_never_shared(app_and_runtime, tmp_path):
     caller's noted articles never reach another through the page cache."""
     from app.accounts import service
     from app.models import Note
-    from app.search.outbox import drain_outbox
+    from app.search.indexing import drain_outbox
 
     app, runtime = app_and_runtime
     ingest_lines(runtime, sample_lines()[:6], tmp_path, "notes")

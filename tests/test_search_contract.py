@@ -35,9 +35,9 @@ from app.filters import parse_filters
 from app.migrate import upgrade
 from app.models import Article, ArticleEntity, ArticleList, IndexOutbox, Source, as_utc, utcnow
 from app.runtime import Runtime, build_runtime
-from app.search import outbox as outbox_module
+from app.search import indexing as outbox_module
 from app.search.meili import EVERY, MeiliSearch, document, encode_token, entity_token, index_settings
-from app.search.outbox import drain_outbox, load_documents, rebuild_meili
+from app.search.indexing import drain_outbox, load_documents, rebuild_meili
 from app.search.periods import bucket_start
 from app.search.query import plan_query
 from app.search.service import SearchPage, search_articles
@@ -653,7 +653,7 @@ def test_app_key_is_limited(meili_runtime, meili_server):
 
 @pytest.mark.meili
 def test_worker_drains_and_status_reports_lag_per_engine(meili_runtime, tmp_path):
-    from app.indexer import status
+    from app.search.indexing import status
     from app.worker import Worker
 
     report = ingest_lines(meili_runtime, sample_lines()[:10], tmp_path, "ten")
@@ -799,7 +799,7 @@ def test_closed_port_falls_back_and_rows_wait(tmp_path, meili_server):
 
 @pytest.mark.meili
 def test_rebuild_swaps_atomically(meili_runtime, meili_server, tmp_path, monkeypatch):
-    from app.indexer import rebuild
+    from app.search.indexing import rebuild
 
     ingest_lines(meili_runtime, sample_lines()[:40], tmp_path, "forty")
     drain_outbox(meili_runtime)
@@ -853,7 +853,7 @@ def test_rebuild_swaps_atomically(meili_runtime, meili_server, tmp_path, monkeyp
 @pytest.mark.meili
 def test_drain_on_postgresql(request, tmp_path, meili_server):
     """The PostgreSQL path: rows taken FOR UPDATE SKIP LOCKED, one drainer per article."""
-    from app.indexer import status
+    from app.search.indexing import status
     from tests.conftest import _truncate_pg
 
     url = request.getfixturevalue("pg_database")

@@ -10,10 +10,10 @@ from sqlalchemy import text
 
 from app.cli import run_ingest
 from app.filters import parse_filters
-from app.indexer import rebuild
+from app.search.indexing import rebuild
 from app.migrate import alembic_config, upgrade
-from app.search import outbox as outbox_module
-from app.search.outbox import drain_outbox, load_documents
+from app.search import indexing as outbox_module
+from app.search.indexing import drain_outbox, load_documents
 from app.search.service import search_articles
 from app.text import index_tokens
 from tests.test_search_contract import meili_runtime  # noqa: F401 - fixture

@@ -123,7 +123,7 @@ def match_new(runtime, limit: int = 500) -> int:
         try:
             with runtime.sessions.begin() as session:
                 queued += _match_one(session, runtime, sub_id, limit)
-        except Exception:  # noqa: BLE001 - one broken subscription must not stop the others
+        except Exception:
             log.exception("alert matching failed for subscription %s", sub_id)
     return queued
 
@@ -188,7 +188,7 @@ def deliver_due(runtime, send, clock: Callable[[], datetime] = now) -> int:
     for sub_id in due:
         try:
             delivered += _deliver_one(runtime, sub_id, send, clock)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("alert delivery failed for subscription %s", sub_id)
     return delivered
 

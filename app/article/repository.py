@@ -10,18 +10,42 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.article.linking import (
-    ANCHORS, CANDIDATES, MIN_SHARED_ANCHORS, MIN_SHINGLES, STORY_CANDIDATES, STORY_DAYS, STORY_MIN_SHARED,
-    WINDOW_DAYS, Pending, Prefetched, cached_array, decode_shingles, encode_shingles, remember_shingles,
-    remembered, shingle_array, story_keys,
+    ANCHORS,
+    CANDIDATES,
+    MIN_SHARED_ANCHORS,
+    MIN_SHINGLES,
+    STORY_CANDIDATES,
+    STORY_DAYS,
+    STORY_MIN_SHARED,
+    WINDOW_DAYS,
+    Pending,
+    Prefetched,
+    cached_array,
+    decode_shingles,
+    encode_shingles,
+    remember_shingles,
+    remembered,
+    shingle_array,
+    story_keys,
 )
 from app.bulk import insert_rows, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS
-from app.models import Article, ArticleEntity, ArticleKey, ArticleShingles, Entity, Mention, Source, as_utc
+from app.models import (
+    Article,
+    ArticleEntity,
+    ArticleKey,
+    ArticleShingles,
+    Entity,
+    Mention,
+    Rejection,
+    Source,
+    as_utc,
+)
 
 _keys = ArticleKey.__table__
 _shingles = ArticleShingles.__table__
@@ -360,3 +384,8 @@ def write_links(session: Session, batch: Sequence[Pending], earlier: dict[int, s
     if earlier:
         conn.exec_driver_sql(f"UPDATE articles SET story_id = {mark} WHERE id = {mark}",
                              [(story, a) for a, story in earlier.items()])
+
+
+def rejection_count(session: Session) -> int:
+    """Input items rejected before they became articles (the metrics' counter)."""
+    return session.scalar(select(func.count()).select_from(Rejection)) or 0

@@ -167,7 +167,7 @@ class ArticleWriter:
         try:
             with session.begin_nested():
                 record_found(session, found)
-        except Exception:  # noqa: BLE001 - the articles matter more than their suggestions
+        except Exception:  # the articles matter more than their suggestions
             log.exception("recording %d gazetteer candidates failed", len(found))
 
     def _changed(self, session: Session, article_ids: list[int]) -> None:

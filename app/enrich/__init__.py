@@ -38,7 +38,8 @@ class Enricher:
         """(entity mentions, outlets named) in text, the names inside an outlet's name dropped:
         英国《金融时报》 is the Financial Times, not a mention of Britain; the South China Morning
         Post is not China."""
-        hits, outlets = [], []
+        hits: list[Hit] = []
+        outlets: list[Hit] = []
         for hit in self._scanner.find(text, document):
             (outlets if hit.entity_id in self.citations.outlets else hits).append(hit)
         if outlets:

@@ -26,11 +26,30 @@ from itertools import pairwise
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
-from app.enrich.restrictions import (_YEAR, ANNOUNCED_AHEAD, FRESH_AFTER, FRESH_BEFORE, Reading,
-                                     RestrictionRule, _fold)
+from app.enrich.restrictions import (
+    _YEAR,
+    ANNOUNCED_AHEAD,
+    FRESH_AFTER,
+    FRESH_BEFORE,
+    Reading,
+    RestrictionRule,
+    _fold,
+)
 from app.enrich.tagger import arabic
-from app.enrich.when import (ACTIONS, ACTORS, BACK_MARKERS, CLAUSE_MARKERS, DAYS_BACK, MONTHS_AGO,
-                             NUMBERS, RELATIVE, SEASON_MONTHS, SINCE_MARKERS, WEEKS, WEEKS_BACK)
+from app.enrich.when import (
+    ACTIONS,
+    ACTORS,
+    BACK_MARKERS,
+    CLAUSE_MARKERS,
+    DAYS_BACK,
+    MONTHS_AGO,
+    NUMBERS,
+    RELATIVE,
+    SEASON_MONTHS,
+    SINCE_MARKERS,
+    WEEKS,
+    WEEKS_BACK,
+)
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
@@ -284,7 +303,7 @@ class RestrictionLinker:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
-            surfaces = {}
+            surfaces: dict[str, str] = {}
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
             cues = found.cues
@@ -326,7 +345,8 @@ class RestrictionLinker:
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
                 near |= {h.entity_id for h in reading.segments[0][1]}
-            near_cues = (reading.scans[i - 1].cues if i else set()) | (reading.scans[0].cues if reading.has_title and i else set())
+            near_cues = ((reading.scans[i - 1].cues if i else set())
+                         | (reading.scans[0].cues if reading.has_title and i else set()))
             candidates |= near_cues
             for eid in near & self._all_chips:
                 candidates |= self.rule._by_entity.get(eid, set())
@@ -372,7 +392,9 @@ class RestrictionLinker:
                 if amend or (self._amends[r] & linked) or amending:
                     f["amended"] = True
                     if amend or self._amends[r] & linked:
-                        words.append("amends " + ", ".join(sorted(self._names.get(a, a) for a in (amend or self._amends[r] & linked))))
+                        amends_what = amend or self._amends[r] & linked
+                        words.append("amends " + ", ".join(
+                            sorted(self._names.get(a, a) for a in amends_what)))
                     else:
                         # Not a model feature: a linked rescission or reversal of R dates it.
                         f["amending"] = any(self._category[self._index[a]] == "relaxation"

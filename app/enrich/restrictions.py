@@ -346,7 +346,7 @@ class RestrictionRule:
     def _candidates(self, seg: _Segment, found: _Found, mentioned: set[str], everywhere: set[str],
                     own_dates, previous_dates, published: date | None, article_cues: set[int],
                     news: set[int]) -> list[_Candidate]:
-        out = []
+        out: list[_Candidate] = []
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax
@@ -389,9 +389,7 @@ class RestrictionRule:
             cue_article = cue_here or i in article_cues
             on_chip = bool(targets & (chips | amended))
             path = None
-            if by_month and (word or relax or cue_here):
-                path = "dated"
-            elif by_year and (word or cue_here) and country is None:
+            if by_month and (word or relax or cue_here) or by_year and (word or cue_here) and country is None:
                 path = "dated"
             elif fresh and (word or relax or cue_here) and (on_chip or not chips or cue_article):
                 path = "fresh"

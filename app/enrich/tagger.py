@@ -19,7 +19,12 @@ import ahocorasick
 
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import (
-    ARABIC_LETTER, ARABIC_PREFIXES, attached_prefix, is_latin_or_digit, normalize, normalize_with_map,
+    ARABIC_LETTER,
+    ARABIC_PREFIXES,
+    attached_prefix,
+    is_latin_or_digit,
+    normalize,
+    normalize_with_map,
 )
 
 # Arabic endings that keep a name a name (relative adjectives, plurals): الصينية, الأمريكيون.

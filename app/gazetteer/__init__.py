@@ -1,9 +1,9 @@
 """The gazetteer: versioned data files (data/*.json) describing every entity chipwatch tags."""
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
-import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 

@@ -72,9 +72,9 @@ def _add_alias(payload: dict, lang: str, surface: str) -> None:
 
 def propose(
     session: Session,
-    type: str,
+    type: str,  # noqa: A002 - the suggestion's type, as in the JSON contract
     name: str,
-    payload: dict | None = None,  # noqa: A002
+    payload: dict | None = None,
     evidence: Iterable[dict] = (),
     *,
     of: str | None = None,

@@ -74,7 +74,7 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
                 result, article_id = _add(runtime, claim, entry, fetcher, ingestor)
         except LeaseLost:
             raise
-        except Exception as exc:  # noqa: BLE001 - one entry must not stop the feed
+        except Exception as exc:
             log.exception("feed entry %s failed", entry.origin)
             _ingest(ingestor, claim, [rejection(entry.origin, exc)])
             result, article_id = "rejected", None
@@ -110,7 +110,7 @@ def _propose(runtime: Runtime, article_id: int) -> None:
     try:
         with runtime.sessions.begin() as session:
             propose_new_rules(session, [article_id])
-    except Exception:  # noqa: BLE001 - the proposal is a side effect of storing the rule
+    except Exception:  # the proposal is a side effect of storing the rule
         log.exception("proposing rule article %s as a restriction failed", article_id)
 
 

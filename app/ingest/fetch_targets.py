@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from app.ingest import normalize as nz
 from app.ingest.feeds import looks_like_json_feed, parse_feed, root_element
-from app.ingest.fetch import FetchError, Fetcher, FetchResult
+from app.ingest.fetch import Fetcher, FetchError, FetchResult
 from app.ingest.formats import fragment_text, html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, guarded, rejection, stage

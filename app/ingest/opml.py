@@ -84,13 +84,13 @@ class _Reader(xml.sax.handler.ContentHandler):
         self.outlines: list[Outline] = []
         self.saw_body = False
 
-    def setDocumentLocator(self, locator) -> None:  # noqa: N802 - SAX's name
+    def setDocumentLocator(self, locator) -> None:  # SAX's name
         self.locator = locator
 
     def line(self) -> int:
         return (self.locator.getLineNumber() or 0) if self.locator else 0
 
-    def startElementNS(self, name, qname, attrs) -> None:  # noqa: N802 - SAX's name
+    def startElementNS(self, name, qname, attrs) -> None:  # SAX's name
         ns, local = name
         if not self.path and local != "opml":
             raise OpmlError(
@@ -138,7 +138,7 @@ class _Reader(xml.sax.handler.ContentHandler):
             clean_tags(tags),
         )
 
-    def endElementNS(self, name, qname) -> None:  # noqa: N802 - SAX's name
+    def endElementNS(self, name, qname) -> None:  # SAX's name
         if name == (None, "outline") and "body" in self.path and self.folders:
             self.folders.pop()
         self.path.pop()

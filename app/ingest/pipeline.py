@@ -47,10 +47,10 @@ from app.ingest.formats import html_to_item
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, chunks, cpu_limit
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
-from app.urls import BadUrl
 from app.metrics import count_ingest
 from app.models import Rejection
 from app.search.documents import search_text
+from app.urls import BadUrl
 
 if TYPE_CHECKING:
     from app.runtime import Runtime
@@ -174,7 +174,7 @@ def discover(enricher: Enricher, title: str, body: str, lang: str, e: Enrichment
                                                             e.title_mentions, e.tags))
     except ItemTimeLimit:
         raise
-    except Exception:  # noqa: BLE001 - discovery is a bonus, never a rejection
+    except Exception:  # discovery is a bonus, never a rejection
         log.exception("discovery failed on %.80s", title)
         return ()
 

@@ -24,7 +24,7 @@ from app.ingest.claims import Claim, LeaseLost
 from app.ingest.federal_register import parse_documents
 from app.ingest.feed_items import process_entries
 from app.ingest.feeds import EMPTY_FEED
-from app.ingest.fetch import FetchError, Fetcher, FetchResult
+from app.ingest.fetch import Fetcher, FetchError, FetchResult
 from app.ingest.fetch_targets import read_document
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.pipeline import Ingestor
@@ -83,7 +83,7 @@ def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: 
             except LeaseLost:
                 log.warning("lease on %s lost while polling; another worker has it", claim.url)
                 continue
-            except Exception as exc:  # noqa: BLE001 - one source must not stop the others
+            except Exception as exc:
                 log.exception("polling %s failed", claim.url)
                 outcome = Outcome(ok=False, error=f"internal error: {type(exc).__name__}: {exc}"[:500])
             finish(runtime, claim, outcome, now or utcnow())

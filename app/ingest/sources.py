@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
 from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
-from app.urls import BadUrl, parse_url
 from app.models import Article, FeedItem, Source, as_utc
+from app.urls import BadUrl, parse_url
 
 MIN_INTERVAL = 5  # minutes
 MAX_INTERVAL = 7 * 24 * 60

@@ -10,7 +10,7 @@ already worded reasons) passes through unchanged.
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
-from app.errors import failure_reason  # noqa: F401 - re-exported: lists and tests use it here
+from app.errors import failure_reason
 from app.ingest.items import Rejected, RejectedInput
 
 STAGES = ("read", "decode", "parse", "extract", "clean", "url", "dates", "language", "tagging",
@@ -31,6 +31,8 @@ class StageFailed(Exception):
 
 class ItemTimeLimit(Exception):
     """Raised inside a worker when an item has used up its CPU time (app/ingest/pool.py)."""
+
+    stage: str | None = None  # the stage the budget ran out in, set by stage()
 
 
 def current_stage() -> str:
@@ -53,7 +55,7 @@ def stage(name: str):
         raise
     except StageFailed:
         raise
-    except Exception as exc:  # noqa: BLE001 - any parser may raise anything on hostile input
+    except Exception as exc:
         raise StageFailed(name, exc) from exc
     finally:
         _current[0] = outer

@@ -2,10 +2,11 @@
 
 import sys
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
-from app.ingest import formats
 from app.decoding import decode_bytes
+from app.ingest import formats
 from app.ingest.feeds import looks_like_json_feed, parse_feed
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, guarded, rejection, stage
@@ -54,7 +55,7 @@ def expand(targets: list[str], settings=None, is_known=None) -> Iterator[RawItem
             except BadUrl as exc:
                 yield Rejected(target, f"bad url: {exc}", stage="url")
                 continue
-            yield from guarded(lambda: from_url(url, settings, is_known=is_known), target, "read")
+            yield from guarded(partial(from_url, url, settings, is_known=is_known), target, "read")
         else:
             path = Path(target)
             files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]

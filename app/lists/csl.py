@@ -13,12 +13,20 @@ import re
 from datetime import date
 
 from app.errors import failure_reason
-from app.urls import BadUrl, parse_url
 from app.lists import list_slug
 from app.lists.records import (
-    MAX_NAME, MAX_VALUES, FileError, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
+    MAX_NAME,
+    MAX_VALUES,
+    FileError,
+    ParsedFile,
+    PartyRecord,
+    RowError,
+    clean,
+    parse_day,
+    party_key,
     values_of,
 )
+from app.urls import BadUrl, parse_url
 
 
 def _address(value) -> tuple[str, str | None]:

@@ -7,7 +7,15 @@ import re
 
 from app.errors import failure_reason
 from app.lists.records import (
-    MAX_FIELD, MAX_NAME, MAX_VALUES, ParsedFile, PartyRecord, RowError, clean, parse_day, party_key,
+    MAX_FIELD,
+    MAX_NAME,
+    MAX_VALUES,
+    ParsedFile,
+    PartyRecord,
+    RowError,
+    clean,
+    parse_day,
+    party_key,
 )
 
 _LABELS = {
@@ -50,7 +58,8 @@ def parse_fr_text(text: str) -> ParsedFile:
 
 
 def _blocks(text: str):
-    block, start = [], 0
+    block: list[str] = []
+    start = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if line.strip():
             if not block:

@@ -8,10 +8,9 @@ all (binary data, JSON that is neither a list nor {"results": [...]}, a CSV with
 """
 
 from app.decoding import decode_bytes
-from app.errors import RejectedInput
+from app.errors import RejectedInput, failure_reason
 from app.lists.csl import parse_csl_csv, parse_csl_json
 from app.lists.federal_register import parse_fr_text
-from app.errors import failure_reason
 from app.lists.records import FileError, ParsedFile
 
 FORMATS = ("csl-csv", "csl-json", "fr-text")

@@ -69,7 +69,7 @@ def unmatched(session: Session, limit: int = 50) -> tuple[int, list[dict]]:
     """Parties linked to no company (not even a rejected proposal): candidates for new
     gazetteer entries, newest first, with an entry to start from."""
     stmt = select(ListParty).where(~select(ListLink.id).where(ListLink.party_id == ListParty.id).exists())
-    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(ListParty.start_date.desc().nulls_last(), ListParty.id.desc())
                            .limit(limit)).all()
     return total, [{"party_id": p.id, "name": p.name, "alt_names": p.alt_names, "list": p.list_slug,

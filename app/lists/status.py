@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
@@ -196,7 +196,7 @@ def entity_status(session: Session, entity_id: str, today: date | None = None) -
 # like entity names (app/search/entity_cache.py): reloaded after EVENTS_TTL seconds, and at once
 # in the process that imports a list or decides a link (forget_list_events).
 EVENTS_TTL = 30.0
-_events: "weakref.WeakKeyDictionary[Engine, tuple[float, list[dict]]]" = weakref.WeakKeyDictionary()
+_events: "weakref.WeakKeyDictionary[Engine | Connection, tuple[float, list[dict]]]" = weakref.WeakKeyDictionary()
 
 
 def forget_list_events(session: Session | None = None) -> None:

@@ -15,8 +15,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-from app.gazetteer import DATA_DIR, EntityDef, Gazetteer, _entity
 from app.enrich.tagger import Tagger
+from app.gazetteer import DATA_DIR, EntityDef, Gazetteer, _entity
 
 TOPICS_FILE = DATA_DIR / "topics.json"
 TOPIC = "topic"

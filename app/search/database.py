@@ -12,8 +12,20 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import (
-    ColumnElement, Integer, Select, Text, and_, any_, case, false, func, literal, literal_column,
-    not_, or_, select,
+    ColumnElement,
+    Integer,
+    Select,
+    Text,
+    and_,
+    any_,
+    case,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    or_,
+    select,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -23,12 +35,22 @@ from app.models import Article, ArticleEntity, ArticleList, Source
 from app.search.backend import FACET_LIMIT, BackendResult
 from app.search.concepts import topic_token
 from app.search.documents import (  # noqa: F401  (search_text, title_entity_ids: importers of this module)
-    ENTITY_TOKEN, TITLE_ENTITY, TITLE_MARK, fts_entity, search_text, title_entity_ids,
+    ENTITY_TOKEN,
+    TITLE_ENTITY,
+    TITLE_MARK,
+    fts_entity,
+    search_text,
+    title_entity_ids,
 )
 from app.search.periods import bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic, leaves
 from app.search.repository import (  # noqa: F401  (rewrite_search_rows: the word-forms migration)
-    fts_excluded, fts_has, fts_matches, pg_table, prefix_words, rewrite_search_rows,
+    fts_excluded,
+    fts_has,
+    fts_matches,
+    pg_table,
+    prefix_words,
+    rewrite_search_rows,
 )
 
 
@@ -212,7 +234,7 @@ class DatabaseSearch:
                     rank = -pg_rank
                 if plan.excluded:
                     stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
-        for name, values in filters.entity_filters().items():
+        for values in filters.entity_filters().values():
             stmt = stmt.where(Article.id.in_(
                 select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
         if filters.role:
@@ -248,7 +270,7 @@ class DatabaseSearch:
         if not ids:
             return false()
         if self.engine == "sqlite":
-            listed = select(literal_column("value")).select_from(
+            listed: Select = select(literal_column("value")).select_from(
                 func.json_each(literal(json.dumps(sorted(ids)))))
             return Article.id.in_(listed)
         return Article.id == any_(literal(sorted(ids), postgresql.ARRAY(Integer)))

@@ -131,14 +131,15 @@ class EngineReport:
         return sorted(self.judged, key=lambda r: (r.ndcg, r.recall, r.query.id))[:n]
 
     def summary(self) -> dict:
-        return {"engine": self.engine, "queries": len(self.results), "judged": len(self.judged),
+        # "queries" holds the per-query rows (it once also held their count, a key written twice)
+        queries = [{"id": r.query.id, "q": r.query.q, "recall@10": round(r.recall, 4),
+                    "ndcg@10": round(r.ndcg, 4), "rr": round(r.rr, 4), "total": r.total,
+                    "returned": r.returned} for r in self.results]
+        return {"engine": self.engine, "queries": queries, "judged": len(self.judged),
                 "recall@10": round(self.mean("recall"), 4), "ndcg@10": round(self.mean("ndcg"), 4),
                 "mrr": round(self.mean("rr"), 4), "zero_result_rate": round(self.zero_result_rate, 4),
                 "zero_result_queries": self.zero_result_queries,
-                "controls_with_hits": self.controls_with_hits, "error": self.error,
-                "queries": [{"id": r.query.id, "q": r.query.q, "recall@10": round(r.recall, 4),
-                             "ndcg@10": round(r.ndcg, 4), "rr": round(r.rr, 4), "total": r.total,
-                             "returned": r.returned} for r in self.results]}
+                "controls_with_hits": self.controls_with_hits, "error": self.error}
 
 
 def format_text(reports: list[EngineReport], worst: int = 10) -> str:

@@ -144,7 +144,8 @@ EVERY = "xeverydoc"
 
 def _text(text: str) -> tuple[str, str]:
     """(the words typos may reach, the exact words: opaque ones and those with digits)."""
-    plain, exact = [], []
+    plain: list[str] = []
+    exact: list[str] = []
     for token in index_tokens(text):
         word = encode_token(token)
         (exact if word != token or any(ch.isdigit() for ch in token) else plain).append(word)
@@ -272,7 +273,7 @@ def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
     (a facet), anything else required or excluded as build_plan_filter matches it; with words
     only, most of them (exact tokens and word forms, as the database search; with typos, the
     retry after nothing matched, Meilisearch's q decides)."""
-    out = []
+    out: list[str] = []
     if not plan.clauses and plan.optional and not typos:
         nodes = [_filter_node(n, plan.prefixes) for n in plan.optional]
         k = _enough(len(nodes), plan.min_optional)

@@ -86,8 +86,8 @@ def _vocabulary(entities) -> tuple[dict, dict]:
     """(folded word -> (word as written, name), folded stem -> (stem, name)) of the one-word names and concept
     aliases of five Latin letters or more. Words of longer names ("serveurs" of an outlet's
     name) are left out: they are ordinary words, and a typo is only forgiven towards a name."""
-    words: dict[str, str] = {}
-    stems: dict[str, str] = {}
+    words: dict[str, tuple[str, str]] = {}
+    stems: dict[str, tuple[str, str]] = {}
     for entity in entities:
         for alias in entity.all_aliases():
             is_stem = alias.endswith("*")

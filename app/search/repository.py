@@ -1,16 +1,25 @@
 """All SQL of the search: the database search's rows (FTS5 on SQLite, a token array on
-PostgreSQL), its FTS5 match, the search version, and the index's PostgreSQL advisory locks.
-Everything runs in the caller's transaction or connection."""
+PostgreSQL), its FTS5 match, the search version, the index's PostgreSQL advisory locks, and the
+article reads a rebuild walks. Everything runs in the caller's transaction or connection, except
+article_batches, which opens one transaction per batch."""
 
-from sqlalchemy import Column, Integer, MetaData, Table, Text, literal_column, select, text
+from collections.abc import Iterator
+
+from sqlalchemy import Column, Integer, MetaData, Table, Text, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows
-from app.models import Article, ArticleEntity
+from app.models import Article, ArticleEntity, IndexOutbox
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
-    ENTITY_TOKEN, ENTS_WEIGHT, fts_entity, fts_ents, pg_tokens, search_text, vocabulary_words,
+    ENTITY_TOKEN,
+    ENTS_WEIGHT,
+    fts_entity,
+    fts_ents,
+    pg_tokens,
+    search_text,
+    vocabulary_words,
 )
 from app.text import index_tokens
 
@@ -166,7 +175,7 @@ def search_version(session: Session) -> int | None:
     return version
 
 
-# --- PostgreSQL advisory locks of the index (app/search/outbox.py) -----------------------------
+# --- PostgreSQL advisory locks of the index (app/search/indexing.py) ---------------------------
 
 def lock_for_rebuild(conn: Connection, ns: int) -> None:
     conn.execute(text("SELECT pg_advisory_lock(:ns, 0)"), {"ns": ns})
@@ -186,3 +195,45 @@ def lock_articles(session: Session, article_ids: list[int], ns: int) -> set[int]
     return set(session.scalars(
         text("SELECT a FROM unnest(CAST(:ids AS integer[])) AS a WHERE pg_try_advisory_xact_lock(:ns, a)"),
         {"ids": article_ids, "ns": ns}))
+
+
+# --- Walking every article (rebuilding the index, re-tagging) ---------------------------------
+
+def article_batches(sessions: sessionmaker, size: int = 500) -> Iterator[tuple[Session, list[Article]]]:
+    """Every article in id order, `size` at a time, each batch in its own transaction (committed
+    when the caller asks for the next one)."""
+    last = 0
+    while True:
+        with sessions.begin() as session:
+            batch = list(session.scalars(select(Article).where(Article.id > last)
+                                         .order_by(Article.id).limit(size)))
+            if not batch:
+                return
+            yield session, batch
+            last = batch[-1].id
+
+
+def entity_ids_of(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
+    """article id -> the entity ids it is tagged with (articles without tags are absent)."""
+    tags: dict[int, list[str]] = {}
+    for article_id, entity_id in session.execute(
+            select(ArticleEntity.article_id, ArticleEntity.entity_id)
+            .where(ArticleEntity.article_id.in_(article_ids))):
+        tags.setdefault(article_id, []).append(entity_id)
+    return tags
+
+
+def article_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+# --- How far the external index lags (metrics, health, admin page) ---------------------------
+
+def outbox_lag(session: Session) -> int:
+    """Article changes queued for the external index and not yet applied."""
+    return session.scalar(select(func.count()).select_from(IndexOutbox)) or 0
+
+
+def oldest_queued_at(session: Session):
+    """When the oldest queued change was made (None when the queue is empty)."""
+    return session.scalar(select(func.min(IndexOutbox.created_at)))

@@ -13,9 +13,9 @@ from app.lists import facet_value_name
 from app.models import as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
 from app.search.backend import FACETS, SearchBackend
-from app.search.entity_cache import entity_names
 from app.search.concepts import topic_name
 from app.search.database import word_in_index
+from app.search.entity_cache import entity_names
 from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
 from app.search.query import QueryPlan, plan_query
 from app.search.snippet import make_snippet
@@ -160,7 +160,7 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
         nonlocal engine, notice
         try:
             return engine.search(session, filters, plan, histogram)
-        except Exception:  # noqa: BLE001 - any engine failure falls back to the database
+        except Exception:
             if fallback is None or engine is fallback:
                 raise
             engine, notice = fallback, "The search engine is unreachable: results come from the database."

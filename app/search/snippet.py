@@ -1,6 +1,7 @@
 """Safe snippets: plain text cropped around the first match, matches wrapped in <mark>."""
 
 import re
+from collections.abc import Iterable
 from html import escape
 
 from app.text import is_whole_word, normalize_with_map
@@ -39,7 +40,7 @@ def _spans_of_tokens(body: str, tokens: list[str]) -> list[tuple[int, int]]:
     return spans
 
 
-def make_snippet(body: str, tokens: list[str], extra_spans: list[tuple[int, int]] = ()) -> str:
+def make_snippet(body: str, tokens: list[str], extra_spans: Iterable[tuple[int, int]] = ()) -> str:
     spans = sorted(set(_spans_of_tokens(body, tokens)) | set(extra_spans))
     merged: list[tuple[int, int]] = []
     for start, end in spans:

@@ -5,12 +5,12 @@ login form is rate limited (app/web/limits.py) and failures back off per account
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import passwords, service
 from app.accounts.models import User
 from app.accounts.principal import COOKIE, Principal, check_csrf, resolve, session_id, set_cookie
+from app.accounts.repository import view_names
 from app.web.access import _safe_next
 from app.web.deps import SessionDep
 from app.web.rendering import render
@@ -113,12 +113,10 @@ def account_page(request: Request, session: SessionDep):
 def _alerts(session, user: User) -> list[dict]:
     """The user's alerts with their view's name, pending deliveries and last failure."""
     from app.alerts import service as alerts
-    from app.models import SavedView
 
     subs = alerts.of_user(session, user.id)
     pending = alerts.pending_counts(session, [s.id for s in subs])
-    names = {v.id: v.name for v in session.scalars(
-        select(SavedView).where(SavedView.id.in_({s.view_id for s in subs})))} if subs else {}
+    names = view_names(session, {s.view_id for s in subs})
     return [{**alerts.to_json(s, pending.get(s.id, 0)), "view": names.get(s.view_id), "target": s.target}
             for s in subs]
 

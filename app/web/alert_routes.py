@@ -94,7 +94,8 @@ async def create_alert_form(view_id: ViewId, request: Request, session: SessionD
         body = AlertIn(webhook=target, cadence=cadence) if target.lower().startswith(("http://", "https://")) \
             else AlertIn(email=target, cadence=cadence)
     except ValueError:
-        raise HTTPException(422, "cadence: use immediate, daily or weekly; target: a URL or an email address.") from None
+        raise HTTPException(
+            422, "cadence: use immediate, daily or weekly; target: a URL or an email address.") from None
     await run_in_threadpool(_subscribe, request, session, principal, view_id, body)
     return RedirectResponse("/account", status_code=303)
 

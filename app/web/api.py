@@ -5,17 +5,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import func, select
 
 from app.article.detail import article_detail
 from app.entities import entity_data, entity_json
+from app.gazetteer import repository as entity_repo
 from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
-from app.urls import BadUrl
 from app.ingest.pipeline import Ingestor
-from app.models import ArticleEntity, Entity
 from app.search.service import search_articles
 from app.timeline import compare_data, period_counts, timeline
+from app.urls import BadUrl
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
 from app.web.schemas import (
@@ -102,12 +101,9 @@ def api_ingest(runtime: RuntimeDep,
 
 @router.get("/entities", response_model=EntitiesOut)
 def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
-    counts = dict(session.execute(select(ArticleEntity.entity_id, func.count())
-                                  .group_by(ArticleEntity.entity_id)).all())
-    stmt = select(Entity).order_by(Entity.type, Entity.name)
-    if type:
-        stmt = stmt.where(Entity.type == type)
-    return {"entities": [entity_json(e, counts.get(e.id, 0)) for e in session.scalars(stmt)]}
+    counts = entity_repo.article_counts(session)
+    return {"entities": [entity_json(e, counts.get(e.id, 0))
+                         for e in entity_repo.entities_in_order(session, type)]}
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetailOut, responses=errors(404))

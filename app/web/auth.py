@@ -13,7 +13,14 @@ from fastapi import HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 # The admin-token session cookie is read in app/accounts (its sessions are account sessions).
-from app.accounts.admin_session import COOKIE, SESSION_SECONDS, _cookie_data, _serializer, session_csrf  # noqa: F401
+from app.accounts.admin_session import (
+    COOKIE,
+    SESSION_SECONDS,
+    _cookie_data,
+    _serializer,
+    session_csrf,
+)
+
 
 def token_matches(request: Request, given: str) -> bool:
     token = request.app.state.runtime.settings.admin_token

@@ -32,7 +32,8 @@ LIST_ACTION = ("list", "Export-control list additions and removals")
 
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
     """Every bucket start from first to last, so empty periods show as gaps, not as nothing."""
-    starts, current = [], bucket_start(first, interval)
+    starts: list[date] = []
+    current = bucket_start(first, interval)
     while current <= last and len(starts) < 600:
         starts.append(current)
         current = bucket_end(current, interval) + timedelta(days=1)
@@ -51,6 +52,9 @@ class Bar:
     share: float | None = None
 
 
+Day = date  # the field Marker.date would shadow the type inside the class
+
+
 @dataclass
 class Marker:
     """One restriction (or list action), or a group of them too close together to tell apart."""
@@ -61,7 +65,7 @@ class Marker:
     url: str | None = None  # list actions link to their entity; restrictions to their search
     tone: str = "other"     # issuer class (us, cn, nl, jp, other, list)
     members: list["Marker"] = field(default_factory=list)  # a group's markers, oldest first
-    zoom: tuple[date, date] | None = None  # a group: the range that shows its members apart
+    zoom: tuple[Day, Day] | None = None  # a group: the range that shows its members apart
     label_x: float = 0.0
 
     @property

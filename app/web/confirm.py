@@ -8,11 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
+from app.accounts import repository as accounts_repo
 from app.accounts import views as saved
 from app.accounts.principal import resolve
-from app.accounts.models import User
 from app.models import Source
 from app.web.auth import session_csrf
 from app.web.deps import SessionDep, ViewId
@@ -37,8 +36,8 @@ def _confirm(request: Request, *, title: str, name: str, consequence: str, actio
 def confirm_delete_view(request: Request, view_id: ViewId, session: SessionDep):
     principal = resolve(request, session)
     if principal.csrf is None:  # log in first: as a user where there are users, else as admin
-        has_users = session.scalar(select(User.id).limit(1)) is not None
-        return RedirectResponse(login_url("/account/login" if has_users else "/admin", here(request)),
+        login = "/account/login" if accounts_repo.has_users(session) else "/admin"
+        return RedirectResponse(login_url(login, here(request)),
                                 status_code=303)
     try:
         view = saved.get(session, view_id, principal, edit=True)

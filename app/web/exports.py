@@ -9,11 +9,9 @@ from xml.etree import ElementTree as ET
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from sqlalchemy import select
-
 from app.accounts.principal import resolve
 from app.filters import Filters
-from app.models import Entity
+from app.gazetteer.repository import entity_names
 from app.notes.service import note_texts
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
@@ -63,8 +61,7 @@ def _all_hits(session, filters: Filters, runtime, limit: int) -> Iterator[dict]:
 def _describe(filters: Filters, session=None) -> str:
     """The filters in words, entities by their names ("company: Nvidia, Huawei")."""
     ids = [v for values in filters.entity_filters().values() for v in values]
-    names = dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids))).all()) \
-        if ids and session is not None else {}
+    names = entity_names(session, ids) if session is not None else {}
     parts = [f"“{filters.q}”"] if filters.q else []
     parts += [f"{k}: {', '.join(names.get(i, i) for i in v)}" for k, v in filters.entity_filters().items()]
     if filters.lang:

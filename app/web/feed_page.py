@@ -11,11 +11,10 @@ import unicodedata
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from sqlalchemy import select
 from starlette.requests import Request
 
+from app.accounts.repository import view_name_for_query
 from app.filters import Filters
-from app.models import SavedView
 from app.web.rendering import render
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -44,7 +43,7 @@ def download_name(session, filters: Filters, ext: str) -> str:
     words and entity ids) and today's date: chipwatch-h20-in-arabic-2025-12-09.csv. The UTF-8
     name (RFC 6266 filename*) keeps Arabic or Chinese view names readable."""
     query = filters.query_string(paging=False)
-    view = session.scalar(select(SavedView.name).where(SavedView.query == query).limit(1))
+    view = view_name_for_query(session, query)
     if view:
         label = view
     else:

@@ -5,10 +5,10 @@ from typing import Literal
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import func, select
 
+from app.db import ping
 from app.metrics import render_metrics
-from app.models import IndexOutbox
+from app.search.repository import outbox_lag
 from app.web.deps import RuntimeDep
 
 router = APIRouter(tags=["health"])
@@ -46,8 +46,8 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks: dict[str, object] = {}
     try:
         with runtime.sessions() as session:
-            session.scalar(select(1))
-            checks["index_lag"] = session.scalar(select(func.count()).select_from(IndexOutbox))
+            ping(session)
+            checks["index_lag"] = outbox_lag(session)
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["database"] = f"error: {type(exc).__name__}"

@@ -19,7 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import metrics
 from app.logs import (  # noqa: F401 - the general part, re-exported for the web app's callers
-    ACCESS_LOGGER, JsonFormatter, RedactQuery, TextFormatter, configure_logging, redact_query, redact_target,
+    ACCESS_LOGGER,
+    JsonFormatter,
+    RedactQuery,
+    TextFormatter,
+    configure_logging,
+    redact_query,
+    redact_target,
     resolve_format,
 )
 

@@ -1,29 +1,36 @@
 """HTML views. Each calls the same data function as its JSON twin."""
 
-from urllib.parse import urlencode
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import select
 
 from app.accounts.principal import resolve
 from app.article.detail import article_detail
 from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
+from app.gazetteer.repository import entities_by_id
 from app.models import Entity
 from app.notes import service as notes
 from app.search.service import search_articles, summaries
-from app.timeline import (MAX_SERIES, all_articles, chart_counts, compare_data, period_counts,
-                          results_interval, timeline)
+from app.timeline import (
+    MAX_SERIES,
+    all_articles,
+    chart_counts,
+    compare_data,
+    period_counts,
+    results_interval,
+    timeline,
+)
 from app.web.auth import is_admin, session_csrf
-from app.web.suggest import PICKABLE, suggest_entities
 from app.web.charts import bar_chart, line_chart
 from app.web.deps import ArticleId, FiltersDep, RuntimeDep, SessionDep, resolve_note_filter
 from app.web.form_errors import filters_for_form
 from app.web.page_cache import PageCache, carries_credentials
 from app.web.redirects import came_from
 from app.web.rendering import is_partial, render
+from app.web.suggest import PICKABLE, suggest_entities
 
 router = APIRouter(include_in_schema=False)
 FACET_TITLES = {"company": "Companies", "chip": "Chips", "restriction": "Restrictions",
@@ -126,8 +133,7 @@ def article_page(request: Request, article_id: ArticleId, session: SessionDep):
     detail = article_detail(session, article_id)
     if detail is None:
         raise HTTPException(404, f"There is no article {article_id}.")
-    names = {e.id: e for e in session.scalars(select(Entity).where(
-        Entity.id.in_({m["entity_id"] for m in detail["mentions"]})))}
+    names = entities_by_id(session, {m["entity_id"] for m in detail["mentions"]})
     related_ids = list(dict.fromkeys(detail["same_story"] + detail.get("duplicates", [])))
     viewer = resolve(request, session)
     return render(request, "article.html", {

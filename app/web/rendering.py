@@ -14,13 +14,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from app import ROOT, __version__
+from app import PACKAGE, __version__
 from app.web.cards import hit_card
 from app.web.charts import marks_svg
 from app.web.facet_links import facet_items
 from app.web.redirects import login_url
 
-templates = Jinja2Templates(directory=str(ROOT / "templates"))
+templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
 # Templates change with a deploy, not while serving: without this, every render, include and
 # macro import stats its file (a twentieth of a search page).
 templates.env.auto_reload = False

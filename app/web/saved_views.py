@@ -11,19 +11,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from app.accounts import views as saved
-from app.accounts.models import User
 from app.accounts.principal import Principal, check_csrf, resolve
+from app.accounts.repository import user_names
 from app.filters import Filters
 from app.models import SavedView
 from app.notes import service as notes
-from app.web.view_chips import view_chips
 from app.web.deps import RuntimeDep, SessionDep, ViewId
 from app.web.rendering import render
 from app.web.schemas import READ_ERRORS, errors
+from app.web.view_chips import view_chips
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["views"], responses=READ_ERRORS)
@@ -33,7 +32,8 @@ WRITE_ERRORS = errors(401, 403, 404, 409, 422, 429)
 class ViewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, Field(max_length=saved.MAX_NAME, description="1 to 200 characters")]
-    query: Annotated[str, Field(max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar")] = ""
+    query: Annotated[str, Field(
+        max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar")] = ""
     visibility: Literal["private", "team"] | None = Field(
         None, description="private (default for users) or team (editors and admins)")
 
@@ -71,7 +71,7 @@ def _http(exc: saved.ViewError) -> HTTPException:
 
 def _owners(session, views: list[SavedView]) -> dict[int, str]:
     ids = {v.owner_id for v in views if v.owner_id}
-    return dict(session.execute(select(User.id, User.name).where(User.id.in_(ids))).all()) if ids else {}
+    return user_names(session, ids)
 
 
 def _owner_notes(session, principal: Principal) -> Callable[[Filters], Filters]:

@@ -9,7 +9,15 @@ from pydantic import Field
 
 # The article shapes are the article package's, shared by the pages, this API, CSV and Atom.
 from app.article.schemas import (  # noqa: F401
-    ArticleOut, Day, EntityRef, MentionOut, Model, PrimaryDocumentOut, RestrictionLinkOut, Summary, Timestamp,
+    ArticleOut,
+    Day,
+    EntityRef,
+    MentionOut,
+    Model,
+    PrimaryDocumentOut,
+    RestrictionLinkOut,
+    Summary,
+    Timestamp,
 )
 
 

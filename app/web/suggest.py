@@ -4,10 +4,9 @@ folds text (case, Arabic letter forms, widths), so "nvi" finds Nvidia and shows 
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Entity
+from app.gazetteer.repository import entities_in_order
 from app.search.entity_cache import _cached
 from app.text import normalize
 
@@ -28,7 +27,7 @@ class Candidate:
 def _candidates(session: Session) -> list[Candidate]:
     def load(s: Session) -> list[Candidate]:
         out = []
-        for e in s.scalars(select(Entity).order_by(Entity.type, Entity.name)):
+        for e in entities_in_order(s):
             names = [(e.name, "en")] + [(a, lang) for lang, aliases in (e.aliases or {}).items()
                                          for a in aliases]
             seen: dict[str, tuple[str, str, str]] = {}

@@ -2,10 +2,8 @@
 
 from urllib.parse import parse_qsl
 
-from sqlalchemy import select
-
-from app.filters import ENTITY_PARAMS, FilterError, parse_filters
-from app.models import Entity
+from app.filters import ENTITY_PARAMS, FilterError, Filters, parse_filters
+from app.gazetteer.repository import entity_names
 
 LABELS = {"company": "Company", "chip": "Chip", "restriction": "Restriction", "region": "Region",
           "agency": "Agency", "lang": "Language", "source": "Source", "listed": "On a list",
@@ -14,14 +12,14 @@ LABELS = {"company": "Company", "chip": "Chip", "restriction": "Restriction", "r
 
 def view_chips(session, queries: list[str]) -> list[list[tuple[str, str]]]:
     """For each query string, its filters as (label, value) pairs, entity ids as names."""
-    parsed = []
+    parsed: list[Filters | None] = []
     for query in queries:
         try:
             parsed.append(parse_filters(parse_qsl(query, keep_blank_values=False)))
         except FilterError:
             parsed.append(None)
     ids = {v for f in parsed if f for p in ENTITY_PARAMS for v in getattr(f, p)}
-    names = dict(session.execute(select(Entity.id, Entity.name).where(Entity.id.in_(ids))).all()) if ids else {}
+    names = entity_names(session, ids)
     out = []
     for query, f in zip(queries, parsed):
         if f is None:

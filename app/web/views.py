@@ -4,11 +4,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from starlette.datastructures import UploadFile
 
-from app.models import Article, IndexOutbox, Rejection, Source
-from app.web.auth import admin_csrf, end_session, is_admin, require_admin_form, start_session, token_matches
+from app.ingest import repository as ingest_repo
+from app.search import repository as search_repo
+from app.web.auth import (
+    admin_csrf,
+    end_session,
+    is_admin,
+    require_admin_form,
+    start_session,
+    token_matches,
+)
 from app.web.deps import RuntimeDep, SessionDep
 from app.web.redirects import safe_next
 from app.web.rendering import render
@@ -21,10 +28,10 @@ def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: 
     context = {"admin": is_admin(request), "csrf": admin_csrf(request), "next": safe_next(next, ""),
                "configured": bool(request.app.state.runtime.settings.admin_token)}
     if context["admin"]:
-        context["sources"] = session.scalars(select(Source).order_by(Source.name)).all()
-        context["rejections"] = session.scalars(select(Rejection).order_by(Rejection.id.desc()).limit(50)).all()
-        context["articles"] = session.scalar(select(func.count()).select_from(Article))
-        context["lag"] = session.scalar(select(func.count()).select_from(IndexOutbox))
+        context["sources"] = ingest_repo.sources_by_name(session)
+        context["rejections"] = ingest_repo.latest_rejections(session, 50)
+        context["articles"] = search_repo.article_count(session)
+        context["lag"] = search_repo.outbox_lag(session)
         context["engine"] = request.app.state.runtime.search.engine
     return render(request, "admin.html", context)
 

@@ -5,7 +5,7 @@ folded words (accents removed on Latin, Greek and Cyrillic letters) followed by 
 forms (app.wordforms). Rows written by earlier versions are rewritten here, from the
 articles and their tags, with the same function ingestion uses (app.search.database.
 search_text). Meilisearch documents from earlier versions (without the `terms` attribute)
-are found by the worker, which rebuilds the Meilisearch index once (app.search.outbox).
+are found by the worker, which rebuilds the Meilisearch index once (app.search.indexing).
 `chipwatch index rebuild` does both by hand. On PostgreSQL, a table of the index's words
 (search_vocabulary) answers prefix queries.
 

@@ -1,4 +1,5 @@
-"""The index outbox, drained to Meilisearch; and rebuilding the Meilisearch index.
+"""The search index kept in step with the database: the index outbox drained to Meilisearch,
+rebuilding the database search rows and the Meilisearch index, and the index status.
 
 An IndexOutbox row says "article N changed" and is written in the same transaction as the
 change. Draining takes the oldest due rows, reloads those articles as they are *now*, upserts
@@ -355,6 +356,42 @@ def _drop_leftovers(meili: MeiliSearch, live: str) -> None:
 def _drop_index(meili: MeiliSearch, uid: str) -> None:
     try:
         meili.wait(meili.client.delete_index(uid).task_uid)
-    except Exception:  # noqa: BLE001 - best effort cleanup
+    except Exception:
         log.warning("could not delete Meilisearch index %s", uid, exc_info=True)
 
+
+
+def rebuild(runtime: "Runtime", progress: Callable[[int], None] | None = None) -> int:
+    """Rewrite every search row of the database search from the articles and their tags;
+    with Meilisearch configured, also build a fresh Meilisearch index and swap it in."""
+    count = 0
+    for session, batch in repo.article_batches(runtime.sessions):
+        tags = repo.entity_ids_of(session, [a.id for a in batch])
+        for article in batch:
+            repo.write_document(session, article, sorted(tags.get(article.id, [])))
+        count += len(batch)
+        if progress:
+            progress(len(batch))
+    if runtime.settings.meili_url:
+        rebuild_meili(runtime, progress)
+    return count
+
+
+def status(runtime: "Runtime") -> dict:
+    """The engine in use, the article count, and per engine how far its index lags behind."""
+    with runtime.sessions() as session:
+        articles = repo.article_count(session)
+    # The database search is written in the same transaction as the article: it never lags.
+    engines: dict[str, dict] = {runtime.db_search.engine: {"lag": 0, "healthy": True}}
+    if runtime.settings.meili_url:
+        meili = meili_backend(runtime)
+        info: dict = {**outbox_status(runtime), "healthy": meili.healthy(), "index": meili.index_uid}
+        if info["healthy"]:
+            try:
+                info["documents"] = meili.document_count()
+            except Exception:  # noqa: BLE001 - the index may not exist yet
+                info["documents"] = None
+        engines["meilisearch"] = info
+    primary = engines.get(runtime.search.engine, engines[runtime.db_search.engine])
+    return {"engine": runtime.search.engine, "articles": articles, "lag": primary["lag"],
+            "healthy": primary["healthy"], "engines": engines}
