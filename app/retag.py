@@ -12,12 +12,13 @@ import logging
 from datetime import UTC, datetime
 
 import ahocorasick
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.article import repository as article_repo
 from app.article.service import ArticleWriter
+from app.gazetteer import repository as gazetteer_repo
 from app.gazetteer.suggestions import fold
-from app.models import Article, ArticleEntity, RetagJob
+from app.models import RetagJob
 from app.runtime import Runtime
 from app.text import normalize
 
@@ -44,13 +45,7 @@ def _affected(
     rows: list[tuple[int, str, str]],
 ) -> list[int]:
     ids = [r[0] for r in rows]
-    tagged = set(
-        session.scalars(
-            select(ArticleEntity.article_id).where(
-                ArticleEntity.article_id.in_(ids), ArticleEntity.entity_id.in_(job.entity_ids)
-            )
-        )
-    )
+    tagged = article_repo.tagged_with(session, ids, list(job.entity_ids))
     out = []
     for article_id, title, body in rows:
         if article_id in tagged:
@@ -66,27 +61,17 @@ def run_chunk(runtime: Runtime, session: Session, job: RetagJob) -> bool:
     """One chunk of a job in the caller's transaction; True when the job is finished."""
     if job.status == "queued":
         job.status = "running"
-        job.total = session.scalar(select(func.count()).select_from(Article)) or 0
-    rows = [
-        tuple(r)
-        for r in session.execute(
-            select(Article.id, Article.title, Article.body)
-            .where(Article.id > job.scanned_to)
-            .order_by(Article.id)
-            .limit(CHUNK)
-        )
-    ]
+        job.total = article_repo.article_count(session)
+    rows = article_repo.texts_after(session, job.scanned_to, CHUNK)
     if not rows:
         job.status, job.finished_at = "done", datetime.now(UTC)
         return True
-    affected = _affected(session, job, _automaton(list(job.names)), rows)  # type: ignore[arg-type]
+    affected = _affected(session, job, _automaton(list(job.names)), rows)
     if affected:
         writer = ArticleWriter(runtime.enricher, runtime.outbox)
-        for article in session.scalars(
-            select(Article).where(Article.id.in_(affected)).order_by(Article.id)
-        ):
+        for article in article_repo.articles_by_ids(session, affected):
             writer.retag(session, article)
-    job.scanned_to = int(rows[-1][0])  # type: ignore[call-overload]
+    job.scanned_to = int(rows[-1][0])
     job.done = min(job.total, job.done + len(rows)) if job.total else job.done + len(rows)
     job.retagged += len(affected)
     return False
@@ -100,12 +85,7 @@ def run_jobs(runtime: Runtime, max_chunks: int = 20) -> dict:
         job_id = None
         try:
             with runtime.sessions.begin() as session:
-                job = session.scalar(
-                    select(RetagJob)
-                    .where(RetagJob.status.in_(("queued", "running")))
-                    .order_by(RetagJob.id)
-                    .limit(1)
-                )
+                job = gazetteer_repo.next_retag_job(session)
                 if job is None:
                     break
                 job_id, before = job.id, job.retagged
@@ -134,15 +114,8 @@ def _fail(runtime: Runtime, job_id: int, exc: Exception) -> None:
 
 
 def jobs(session: Session, limit: int = 20) -> list[RetagJob]:
-    return list(session.scalars(select(RetagJob).order_by(RetagJob.id.desc()).limit(limit)))
+    return gazetteer_repo.retag_jobs(session, limit)
 
 
 def pending(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(RetagJob)
-            .where(RetagJob.status.in_(("queued", "running")))
-        )
-        or 0
-    )
+    return gazetteer_repo.open_retag_jobs(session)

@@ -27,9 +27,6 @@ QUERIES_NOT_YET_MOVED = {
     "app.ingest.sources", "app.lists.importer", "app.lists.service", "app.lists.status",
     "app.notes.service", "app.search.article_cache", "app.search.entity_cache", "app.search.explain",
     "app.search.indexing", "app.search_eval", "app.timeline",
-    # Written on branches merged together in one session (#16, #19): still to move into
-    # app/gazetteer/repository.py and app/ingest/repository.py.
-    "app.gazetteer.overlay", "app.gazetteer.suggestions", "app.ingest.rule_proposals", "app.retag",
 }
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "func"}
 

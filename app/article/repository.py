@@ -389,3 +389,38 @@ def write_links(session: Session, batch: Sequence[Pending], earlier: dict[int, s
 def rejection_count(session: Session) -> int:
     """Input items rejected before they became articles (the metrics' counter)."""
     return session.scalar(select(func.count()).select_from(Rejection)) or 0
+
+
+# --- reads of re-tag jobs (app/retag.py) and rule proposals (app/ingest/rule_proposals.py) ---------
+
+def tagged_with(session: Session, article_ids: list[int], entity_ids: list[str]) -> set[int]:
+    """The articles among article_ids tagged with any of entity_ids."""
+    return set(session.scalars(select(ArticleEntity.article_id).where(
+        ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_id.in_(entity_ids))))
+
+
+def article_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def texts_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+    """(id, title, body) of the next `limit` articles after after_id, in id order."""
+    return [(i, t, b) for i, t, b in session.execute(
+        select(Article.id, Article.title, Article.body).where(Article.id > after_id)
+        .order_by(Article.id).limit(limit))]
+
+
+def articles_by_ids(session: Session, ids: list[int]) -> list[Article]:
+    return list(session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)))
+
+
+def entity_tags(session: Session, article_id: int) -> list[tuple[str, str, str]]:
+    """(entity id, entity type, reason) of one article's tags, by entity id."""
+    return [(e, t, r) for e, t, r in session.execute(
+        select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
+        .where(ArticleEntity.article_id == article_id).order_by(ArticleEntity.entity_id))]
+
+
+def rules_by_ids(session: Session, ids: list[int]) -> list[Article]:
+    """The Federal Register rules among these articles."""
+    return list(session.scalars(select(Article).where(Article.id.in_(ids), Article.kind == "rule")))

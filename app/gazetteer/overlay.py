@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app import gazetteer as gz
+from app.gazetteer import repository
 from app.gazetteer.sync import sync_entities
 from app.models import GazetteerChange, RetagJob
 
@@ -50,18 +50,12 @@ def _canonical(raw: dict | None) -> str:
 
 def state(session: Session) -> dict[str, dict | None]:
     """entity id -> its payload (None: deleted), for every entity the overlay touches."""
-    out: dict[str, dict | None] = {}
-    for entity_id, payload in session.execute(
-        select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id)
-    ):
-        out[entity_id] = payload
-    return out
+    return dict(repository.overlay_payloads(session))
 
 
 def mark(session: Session) -> tuple[int, int]:
     """(number of changes, last change id): cheap to ask, different after any change."""
-    count, last = session.execute(select(func.count(), func.max(GazetteerChange.id))).one()
-    return int(count or 0), int(last or 0)
+    return repository.overlay_mark(session)
 
 
 def differences(shipped: gz.Gazetteer, overlay: dict[str, dict | None]) -> dict[str, dict | None]:
@@ -267,10 +261,7 @@ def remove_alias(
 def history(
     session: Session, entity_id: str | None = None, limit: int = 200
 ) -> list[GazetteerChange]:
-    stmt = select(GazetteerChange).order_by(GazetteerChange.id.desc()).limit(limit)
-    if entity_id:
-        stmt = stmt.where(GazetteerChange.entity_id == entity_id)
-    return list(session.scalars(stmt))
+    return repository.changes(session, entity_id, limit)
 
 
 def export(session: Session, shipped: gz.Gazetteer | None = None) -> dict[str, Any]:

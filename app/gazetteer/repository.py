@@ -4,7 +4,7 @@ how many articles mention each. Everything runs in the caller's session."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import ArticleEntity, Entity
+from app.models import ArticleEntity, Entity, GazetteerChange, GazetteerSuggestion, RetagJob
 
 
 def entities_in_order(session: Session, entity_type: str | None = None) -> list[Entity]:
@@ -30,3 +30,69 @@ def article_counts(session: Session) -> dict[str, int]:
     """entity id -> how many articles are tagged with it (entities in no article are absent)."""
     return dict(session.execute(select(ArticleEntity.entity_id, func.count())
                                 .group_by(ArticleEntity.entity_id)).all())
+
+
+# --- the overlay of accepted changes (app/gazetteer/overlay.py) ------------------------------------
+
+def overlay_payloads(session: Session) -> list[tuple[str, dict | None]]:
+    """(entity id, payload) of every change, oldest first (None: the entity was deleted)."""
+    return [(e, p) for e, p in session.execute(
+        select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id))]
+
+
+def overlay_mark(session: Session) -> tuple[int, int]:
+    """(number of changes, last change id)."""
+    count, last = session.execute(select(func.count(), func.max(GazetteerChange.id))).one()
+    return int(count or 0), int(last or 0)
+
+
+def changes(session: Session, entity_id: str | None, limit: int) -> list[GazetteerChange]:
+    """The newest changes first (of one entity, if given)."""
+    stmt = select(GazetteerChange).order_by(GazetteerChange.id.desc()).limit(limit)
+    if entity_id:
+        stmt = stmt.where(GazetteerChange.entity_id == entity_id)
+    return list(session.scalars(stmt))
+
+
+# --- the review queue (app/gazetteer/suggestions.py) -----------------------------------------------
+
+def suggestion_by_key(session: Session, type_: str, key: str) -> GazetteerSuggestion | None:
+    return session.scalar(select(GazetteerSuggestion).where(
+        GazetteerSuggestion.type == type_, GazetteerSuggestion.key == key))
+
+
+def suggestions_by_keys(session: Session, keys: set[str]) -> list[GazetteerSuggestion]:
+    return list(session.scalars(select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys))))
+
+
+def suggestions_with_status(session: Session, status: str | None) -> list[GazetteerSuggestion]:
+    stmt = select(GazetteerSuggestion)
+    if status:
+        stmt = stmt.where(GazetteerSuggestion.status == status)
+    return list(session.scalars(stmt))
+
+
+def rejected_suggestion_keys(session: Session) -> set[tuple[str, str]]:
+    return {(t, k) for t, k in session.execute(
+        select(GazetteerSuggestion.type, GazetteerSuggestion.key)
+        .where(GazetteerSuggestion.status == "rejected"))}
+
+
+# --- re-tag jobs (app/retag.py) --------------------------------------------------------------------
+
+_OPEN_JOB = ("queued", "running")
+
+
+def next_retag_job(session: Session) -> RetagJob | None:
+    """The oldest job not finished."""
+    return session.scalar(select(RetagJob).where(RetagJob.status.in_(_OPEN_JOB))
+                          .order_by(RetagJob.id).limit(1))
+
+
+def retag_jobs(session: Session, limit: int) -> list[RetagJob]:
+    return list(session.scalars(select(RetagJob).order_by(RetagJob.id.desc()).limit(limit)))
+
+
+def open_retag_jobs(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(RetagJob)
+                          .where(RetagJob.status.in_(_OPEN_JOB))) or 0

@@ -15,11 +15,10 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import gazetteer as gz
-from app.gazetteer import overlay
+from app.gazetteer import overlay, repository
 from app.models import GazetteerChange, GazetteerSuggestion
 from app.text import normalize
 
@@ -92,11 +91,7 @@ def propose(
     if not name or not name.strip():
         raise SuggestionError("a suggestion needs a name")
     key = key or fold(name)
-    row = session.scalar(
-        select(GazetteerSuggestion).where(
-            GazetteerSuggestion.type == type, GazetteerSuggestion.key == key
-        )
-    )
+    row = repository.suggestion_by_key(session, type, key)
     now = _now()
     if row is None:
         row = GazetteerSuggestion(
@@ -159,9 +154,7 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
     keys = {k for _t, k in by_key}
     rows = {
         (r.type, r.key): r
-        for r in session.scalars(
-            select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys))
-        )
+        for r in repository.suggestions_by_keys(session, keys)
     }
     now = _now()
     for (type_, key), items in by_key.items():
@@ -244,10 +237,7 @@ def listing(
 ) -> list[GazetteerSuggestion]:
     """Suggestions, the best attested first (most articles, then the surer kind, then the most
     recent)."""
-    stmt = select(GazetteerSuggestion)
-    if status:
-        stmt = stmt.where(GazetteerSuggestion.status == status)
-    rows = list(session.scalars(stmt))
+    rows = repository.suggestions_with_status(session, status)
     rows.sort(key=lambda r: (-(r.count or 0), -_prior(r), -r.last_seen.timestamp(), r.id))
     return rows[:limit]
 
@@ -358,11 +348,4 @@ def reject(session: Session, suggestion_id: int, by: str) -> GazetteerSuggestion
 
 
 def rejected_keys(session: Session) -> set[tuple[str, str]]:
-    return {
-        (t, k)
-        for t, k in session.execute(
-            select(GazetteerSuggestion.type, GazetteerSuggestion.key).where(
-                GazetteerSuggestion.status == "rejected"
-            )
-        )
-    }
+    return repository.rejected_suggestion_keys(session)

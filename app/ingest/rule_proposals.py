@@ -12,11 +12,11 @@ editor accepts it on the gazetteer review page, which writes the overlay and re-
 import re
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.article import repository as article_repo
 from app.gazetteer import Gazetteer, overlay, suggestions
-from app.models import Article, ArticleEntity
+from app.models import Article
 
 ORIGIN = "federal-register"
 RULE_TYPES = {"Rule", "Proposed Rule"}
@@ -57,11 +57,7 @@ def cited_by(gazetteer: Gazetteer, document_number: str) -> str | None:
 def _named(session: Session, article_id: int, gazetteer: Gazetteer) -> dict[str, list[str]]:
     """The companies, chips and regions the rule names (mentions and title, not inferred tags)."""
     out: dict[str, list[str]] = {}
-    for entity_id, type_, reason in session.execute(
-        select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
-        .where(ArticleEntity.article_id == article_id)
-        .order_by(ArticleEntity.entity_id)
-    ):
+    for entity_id, type_, reason in article_repo.entity_tags(session, article_id):
         if (
             type_ in ("company", "chip", "region")
             and reason in ("mention", "title")
@@ -164,9 +160,7 @@ def propose_new_rules(session: Session, article_ids: list[int]) -> list[dict]:
     """propose_restriction for each of these articles (the poller's new rules)."""
     gazetteer = overlay.effective_gazetteer(session)
     proposed = []
-    for article in session.scalars(
-        select(Article).where(Article.id.in_(article_ids), Article.kind == "rule")
-    ):
+    for article in article_repo.rules_by_ids(session, article_ids):
         payload = propose_restriction(session, article, gazetteer)
         if payload:
             proposed.append(payload)
