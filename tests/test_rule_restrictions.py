@@ -8,6 +8,7 @@ primary document (Federal Register citation, dates, link; or a note that it was 
 and the restriction's page lists the rule, its amendments and the news, newest first.
 """
 
+import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -15,11 +16,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.gazetteer import suggestions
+from app.gazetteer import overlay, suggestions
 from app.gazetteer.sync import sync_entities
 from app.ingest.poller import poll_due_sources
 from app.models import Article, GazetteerSuggestion
 from app.retag import run_jobs
+from tests.conftest import ADMIN_TOKEN
 from tests.feedserver import _feed_server_session, server  # noqa: F401 - fixtures
 from tests.test_federal_register import add_fr, recorded
 
@@ -227,3 +229,50 @@ def test_a_rule_article_shows_its_record(server, allow_private, runtime, client)
     assert "Federal Register document" in html and re.search(
         r"Effective</dt><dd><time>2025-01-13", html
     )
+
+
+def test_the_review_page_shows_a_rule_proposal_and_accepting_keeps_its_document(
+    server, allow_private, runtime, client
+):
+    recorded(server)
+    add_fr(runtime, server)
+    poll_due_sources(runtime, now=(datetime.now(UTC) + timedelta(minutes=10)))
+    with runtime.sessions() as session:
+        rule_id = session.scalar(
+            select(Article.id).where(
+                Article.kind == "rule", Article.title == "Additions to the Entity List"
+            )
+        )
+    proposal = next(
+        p
+        for p in _open_proposals(runtime)
+        if p.payload["document"]["document_number"] == "2026-24101"
+    )
+    document = proposal.payload["document"]
+    client.post("/admin/login", data={"token": ADMIN_TOKEN})
+    page = client.get("/admin/gazetteer").text
+    row = re.search(rf'<tr id="suggestion-{proposal.id}">(.*?)</tr>', page, re.S).group(1)
+    assert "<time>2026-11-18</time>" in row
+    assert f'<a href="{document["html_url"]}" rel="noopener noreferrer">91 FR 79340</a>' in row
+    assert "document 2026-24101" in row
+    assert f'<a href="/articles/{rule_id}"><bdi>Additions to the Entity List</bdi></a>' in row
+
+    # Accept with the form as the page fills it in: the restriction keeps its document.
+    action = f"/admin/gazetteer/suggestions/{proposal.id}/accept"
+    form = re.search(rf'<form method="post" action="{action}">(.*?)</form>', row, re.S).group(1)
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)" value="([^"]*)"', form))
+    textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", form, re.S).group(1)
+    fields["aliases"] = html.unescape(textarea)
+    fields["type"] = "restriction"
+    answer = client.post(
+        f"/admin/gazetteer/suggestions/{proposal.id}/accept",
+        data={k: html.unescape(v) for k, v in fields.items()},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    with runtime.sessions() as session:
+        accepted = overlay.effective_gazetteer(session).entities[proposal.payload["id"]]
+    assert accepted.raw["document"]["document_number"] == "2026-24101"
+    assert accepted.raw["document"]["html_url"] == document["html_url"]
+    entity = client.get(f"/api/entities/{proposal.payload['id']}").json()
+    assert entity["primary_document"]["citation"] == "91 FR 79340"
