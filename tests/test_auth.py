@@ -45,7 +45,10 @@ SESSION_FORM = {("POST", "/views/{view_id}/save"), ("POST", "/account/logout"),
 # Bearer: a personal API token or the admin token (tests/test_accounts.py).
 VIEW_BEARER = {("POST", "/api/views"), ("PATCH", "/api/views/{view_id}"), ("DELETE", "/api/views/{view_id}"),
                ("POST", "/api/views/{view_id}/alerts"), ("DELETE", "/api/alerts/{alert_id}"),  # tests/test_alerts.py
-               ("POST", "/api/articles/{article_id}/notes"), ("DELETE", "/api/notes/{note_id}")}  # tests/test_notes.py
+               ("POST", "/api/articles/{article_id}/notes"), ("DELETE", "/api/notes/{note_id}"),  # tests/test_notes.py
+               # editors' or admins' tokens (tests/test_gazetteer_review.py)
+               ("POST", "/api/gazetteer/suggestions/{suggestion_id}/accept"),
+               ("POST", "/api/gazetteer/suggestions/{suggestion_id}/reject")}
 
 
 def make_client(tmp_path, **overrides) -> TestClient:

@@ -463,3 +463,66 @@ def test_aliases_and_export_on_the_command_line(sqlite_settings, tmp_path):
     assert json.loads(runner.invoke(main, ["gazetteer", "export"], env=env).output) == {}
     missing = runner.invoke(main, ["gazetteer", "alias", "remove", "nowhere", "x"], env=env)
     assert missing.exit_code == 1 and "no entity 'nowhere'" in missing.output
+
+
+def test_accept_and_reject_as_json_with_a_bearer_token(runtime, client, tokens):
+    ids = post_articles(client, *ARTICLES, OTHER)
+    listed = client.get("/api/gazetteer/suggestions", headers=bearer(tokens["erin"])).json()
+    chip = next(s for s in listed["suggestions"] if s["name"] == "Ascend 910D")
+    spelling = next(s for s in listed["suggestions"] if s["name"] == "Nvidea")
+    accept = f"/api/gazetteer/suggestions/{chip['id']}/accept"
+
+    # Who may: an editor's or admin's personal token, or the admin token; not a reader, not
+    # an anonymous caller, not a session cookie alone (no CSRF on JSON).
+    assert client.post(accept).status_code == 401
+    assert client.post(accept, headers=bearer(tokens["rita"])).status_code == 403
+    client.post("/account/login", data={"name": "erin", "password": PASSWORD})
+    refused = client.post(accept, json={})
+    assert refused.status_code == 401 and refused.headers["www-authenticate"] == "Bearer"
+
+    # Bad bodies say which field.
+    editor = bearer(tokens["erin"])
+    for body, field in (
+        ({"as": "no-such-entity"}, "as"),
+        ({"as": "Not An Id"}, "as"),
+        ({"parent": "nowhere"}, "parent"),
+        ({"entity_id": "nvidia"}, "entity_id"),
+        ({"name": ""}, "name"),
+        ({"colour": "red"}, "colour"),
+    ):
+        answer = client.post(accept, json=body, headers=editor)
+        assert answer.status_code == 422, (body, answer.text)
+        assert field in {e["param"].split(".")[-1] for e in answer.json()["errors"]}, answer.json()
+    assert client.post(
+        "/api/gazetteer/suggestions/99999/accept", json={}, headers=editor
+    ).status_code == 404
+    assert client.post("/api/gazetteer/suggestions/99999/reject", headers=editor).status_code == 404
+
+    done = client.post(
+        accept,
+        json={"name": "Ascend 910D", "entity_id": "ascend-910d", "parent": "huawei"},
+        headers=editor,
+    )
+    assert done.status_code == 200, done.text
+    answer = done.json()
+    assert answer["suggestion"]["status"] == "accepted"
+    assert answer["suggestion"]["decided_by"] == "user:erin"
+    assert answer["change"]["entity_id"] == "ascend-910d" and answer["change"]["action"] == "add"
+    assert answer["version"] != default_enricher().gazetteer.version
+    again = client.post(accept, json={}, headers=editor)
+    assert again.status_code == 409 and "already accepted" in again.json()["detail"]
+
+    # The admin token rejects; a second decision is a conflict.
+    reject = f"/api/gazetteer/suggestions/{spelling['id']}/reject"
+    rejected = client.post(reject, headers=bearer(ADMIN_TOKEN))
+    assert rejected.status_code == 200 and rejected.json()["suggestion"]["status"] == "rejected"
+    assert rejected.json()["change"] is None
+    assert client.post(reject, headers=editor).status_code == 409
+    assert client.post(
+        f"/api/gazetteer/suggestions/{spelling['id']}/accept", json={"as": "nvidia"}, headers=editor
+    ).status_code == 409
+
+    assert run_jobs(runtime)["retagged"] >= 2
+    assert "ascend-910d" in tags_of(runtime, ids[0]) and "ascend-910d" in tags_of(runtime, ids[1])
+    with runtime.sessions() as s:
+        assert overlay.effective_gazetteer(s).entities["ascend-910d"].raw["parent"] == "huawei"

@@ -31,6 +31,14 @@ class SuggestionError(ValueError):
     """A review action that cannot be done (unknown id, already decided, bad override)."""
 
 
+class UnknownSuggestion(SuggestionError):
+    """No suggestion has this id."""
+
+
+class AlreadyDecided(SuggestionError):
+    """The suggestion was accepted or rejected before."""
+
+
 class Candidate(NamedTuple):
     """One name discovery found in one article (app/enrich/discovery.py)."""
 
@@ -245,14 +253,14 @@ def listing(
 def get(session: Session, suggestion_id: int) -> GazetteerSuggestion:
     row = session.get(GazetteerSuggestion, suggestion_id)
     if row is None:
-        raise SuggestionError(f"no suggestion {suggestion_id}")
+        raise UnknownSuggestion(f"no suggestion {suggestion_id}")
     return row
 
 
 def _open(session: Session, suggestion_id: int) -> GazetteerSuggestion:
     row = get(session, suggestion_id)
     if row.status != "open":
-        raise SuggestionError(f"suggestion {suggestion_id} is already {row.status}")
+        raise AlreadyDecided(f"suggestion {suggestion_id} is already {row.status}")
     return row
 
 

@@ -233,7 +233,8 @@ class IngestErrorOut(ErrorOut):
 def errors(*statuses: int) -> dict:
     """OpenAPI `responses` for our error body (it replaces FastAPI's default 422 schema)."""
     words = {400: "Bad request", 401: "Credentials missing or wrong", 403: "Not allowed",
-             404: "Not found", 413: "Request body too large", 422: "Invalid parameters",
+             404: "Not found", 409: "Conflict (e.g. already decided)", 413: "Request body too large",
+             422: "Invalid parameters",
              429: "Too many requests (see Retry-After)"}
     return {status: {"model": ErrorOut, "description": words.get(status, "Error")} for status in statuses}
 
