@@ -26,6 +26,7 @@ from app.retag import run_jobs
 from app.runtime import build_runtime
 from app.worker import Worker
 from tests.conftest import ADMIN_TOKEN, SAMPLE
+from tests.feedserver import _feed_server_session, server  # noqa: F401 - fixtures
 from tests.live import wait_for
 
 PASSWORD = "correct horse battery staple"
@@ -526,3 +527,64 @@ def test_accept_and_reject_as_json_with_a_bearer_token(runtime, client, tokens):
     assert "ascend-910d" in tags_of(runtime, ids[0]) and "ascend-910d" in tags_of(runtime, ids[1])
     with runtime.sessions() as s:
         assert overlay.effective_gazetteer(s).entities["ascend-910d"].raw["parent"] == "huawei"
+
+
+# --- discovery on a feed entry updated in place ---------------------------------------------------
+
+RSS = """<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>
+<title>Chip Ledger</title><link>https://chipledger.example/</link><description>chips</description>
+<item><title>Huawei readies its next AI processor</title>
+<guid isPermaLink="false">chipledger-910d</guid><pubDate>Tue, 20 May 2025 08:00:00 GMT</pubDate>
+<content:encoded><![CDATA[<p>{text}</p>]]></content:encoded></item>
+</channel></rss>"""
+BEFORE = "Huawei is preparing a new processor for Chinese cloud operators, people familiar said."
+AFTER = (
+    "Huawei has begun testing its Ascend 910D processor with Chinese cloud operators, people "
+    "familiar with the matter said."
+)
+
+
+def _poll_changed_entry(server, runtime, settings) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from app.ingest.poller import poll_due_sources
+    from app.ingest.sources import add_source
+
+    settings.allow_private_urls = True
+    headers = {"Content-Type": "application/rss+xml"}
+    server.add("/ledger.xml", RSS.format(text=BEFORE), headers={**headers, "ETag": '"v1"'})
+    with runtime.sessions.begin() as session:
+        add_source(session, server.url("/ledger.xml"), name="Chip Ledger", lang="en", interval=60)
+    t0 = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    assert poll_due_sources(runtime, now=t0)["added"] == 1
+    server.add("/ledger.xml", RSS.format(text=AFTER), headers={**headers, "ETag": '"v2"'})
+    assert poll_due_sources(runtime, now=t0 + timedelta(hours=2))["updated"] == 1
+    with runtime.sessions() as session:
+        (article,) = session.scalars(select(Article))
+        assert "Ascend 910D" in article.body
+        return article.id
+
+
+def open_names(runtime) -> dict:
+    with runtime.sessions() as session:
+        return {s.name: s for s in suggestions.listing(session)}
+
+
+def test_an_entry_updated_in_place_is_searched_for_new_names(server, runtime, settings):
+    article_id = _poll_changed_entry(server, runtime, settings)
+    chip = open_names(runtime)["Ascend 910D"]
+    assert (chip.type, chip.parent, chip.count) == ("chip", "huawei", 1)
+    assert chip.article_ids == [article_id] and "Ascend 910D" in chip.examples[0]["text"]
+
+
+def test_a_failing_suggestion_never_fails_the_update(server, runtime, settings, monkeypatch, caplog):
+    from app.article import service as article_service
+
+    def broken(*_args):
+        raise RuntimeError("review queue bug")
+
+    monkeypatch.setattr(article_service, "record_found", broken)
+    _poll_changed_entry(server, runtime, settings)  # stored, updated: the text is the new one
+    assert "Ascend 910D" not in open_names(runtime)
+    assert "gazetteer candidates failed" in caplog.text

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.article import linking
 from app.article import repository as repo
 from app.enrich import Enricher, Enrichment
+from app.enrich.discovery import discovery_for
 from app.enrich.links import RestrictionLink, tag_rows
 from app.enrich.tagger import Hit
 from app.gazetteer.suggestions import Candidate, record_found
@@ -134,9 +135,22 @@ class ArticleWriter:
         article.author = author or article.author
         if published_at is not None:
             article.published_at, article.date_estimated = published_at, False
-        self._enrich(session, article)
+        enrichment = self._enrich(session, article)
         repo.refresh_keys(session, article)
         self._changed(session, [article.id])
+        self._suggest(session, [(article.id, article.url, c)
+                                for c in self._discover(article, enrichment)])
+
+    def _discover(self, article: Article, enrichment: Enrichment) -> list[Candidate]:
+        """Names the gazetteer lacks in an updated article's new text, as the ingest pipeline
+        finds them in a new one. Never the update's failure: any exception means none, logged."""
+        try:
+            return discovery_for(self.enricher.gazetteer).find(
+                article.title, article.body, article.lang, enrichment.mentions,
+                enrichment.title_mentions, enrichment.tags)
+        except Exception:  # discovery is a bonus; the update is what matters
+            log.exception("discovery failed on updated article %s", article.id)
+            return []
 
     def retag(self, session: Session, article: Article) -> None:
         """Tag a stored article again (after a gazetteer change): tags, mentions, search row and
@@ -144,7 +158,7 @@ class ArticleWriter:
         self._enrich(session, article)
         self._changed(session, [article.id])
 
-    def _enrich(self, session: Session, article: Article) -> None:
+    def _enrich(self, session: Session, article: Article) -> Enrichment:
         enrichment = self.enricher.enrich(article.title, article.body,
                                           None if article.date_estimated else article.published_at)
         article.cited_sources = enrichment.cited_sources
@@ -157,6 +171,7 @@ class ArticleWriter:
         write_document(session, article, sorted(enrichment.tags))
         write_article_lists(session, article.id, article.published_at,
                             [e for e in enrichment.tags if self._type(e) == "company"])
+        return enrichment
 
     @staticmethod
     def _suggest(session: Session, found: list[tuple[int, str | None, Candidate]]) -> None:
