@@ -14,7 +14,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.gazetteer import overlay, suggestions
 from app.gazetteer.sync import sync_entities
@@ -276,3 +276,86 @@ def test_the_review_page_shows_a_rule_proposal_and_accepting_keeps_its_document(
     assert accepted.raw["document"]["html_url"] == document["html_url"]
     entity = client.get(f"/api/entities/{proposal.payload['id']}").json()
     assert entity["primary_document"]["citation"] == "91 FR 79340"
+
+
+# --- an Entity List rule's parties feed the list import ------------------------------------------
+
+
+def test_an_entity_list_rule_feeds_its_parties_to_the_list_import(
+    server, allow_private, runtime, client
+):
+    from app.models import ListImport, ListLink, ListParty
+
+    t0 = (datetime.now(UTC) + timedelta(minutes=10)).replace(second=0, microsecond=0)
+    recorded(server, "bis-entity-list-rule.json")
+    add_fr(runtime, server)
+    assert poll_due_sources(runtime, now=t0)["added"] == 1
+    with runtime.sessions() as session:
+        (imported,) = session.scalars(select(ListImport))
+        assert (imported.origin, imported.partial, imported.added) == ("2026-25010", True, 3)
+        assert imported.lists == ["entity-list"] and imported.as_of.isoformat() == "2026-12-02"
+        parties = {p.name: p for p in session.scalars(select(ListParty))}
+        assert set(parties) == {
+            "Sophgo Technologies Ltd.",
+            "Lanting Microsystems Co., Ltd.",
+            "Kestrel Compute Sdn. Bhd.",
+        }
+        sophgo, lanting, kestrel = (
+            parties["Sophgo Technologies Ltd."],
+            parties["Lanting Microsystems Co., Ltd."],
+            parties["Kestrel Compute Sdn. Bhd."],
+        )
+        assert sophgo.country == "CHINA, PEOPLE'S REPUBLIC OF" and kestrel.country == "MALAYSIA"
+        assert sophgo.alt_names == ["Sophgo"]
+        assert lanting.alt_names == ["Lanting Micro", "Shenzhen Lanting Microelectronics"]
+        assert kestrel.addresses == [
+            "Level 12, Menara Kestrel, Jalan Ampang, 50450 Kuala Lumpur, Malaysia."
+        ]
+        assert sophgo.federal_register_notice == "91 FR 81200, 12/2/26."
+        # A party the supplement gives no citation gets the rule's; every one is listed from
+        # the rule's effective date, with the document as its source.
+        assert kestrel.federal_register_notice == "91 FR 81200, 12/2/26"
+        assert {p.start_date.isoformat() for p in parties.values()} == {"2026-12-02"}
+        assert {p.source for p in parties.values()} == {"Entity List (Federal Register 2026-25010)"}
+        links = {
+            party: entity
+            for party, entity in session.execute(
+                select(ListParty.name, ListLink.entity_id).join(
+                    ListLink, ListLink.party_id == ListParty.id
+                )
+            )
+        }
+    assert links.get("Sophgo Technologies Ltd.") == "sophgo"  # matched to the gazetteer company
+    summary = client.get("/api/lists").json()
+    assert "2026-25010" in {i["origin"] for i in summary["imports"]}
+    client.post("/admin/login", data={"token": ADMIN_TOKEN})
+    page = client.get("/admin/lists").text
+    assert "2026-25010" in page and "Kestrel Compute Sdn. Bhd." in page
+
+    # The same rule again (unchanged, or listed once more) imports nothing more.
+    recorded(server, "bis-entity-list-rule.json", ETag="")
+    assert poll_due_sources(runtime, now=t0 + timedelta(hours=2))["unchanged"] == 1
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(ListImport)) == 1
+        rule = session.scalar(select(Article).where(Article.kind == "rule"))
+        from app.lists.rule_parties import import_rule_parties
+
+        again = import_rule_parties(session, rule, runtime.enricher.gazetteer)
+        assert again is not None and again.import_id is None and again.unchanged == 3
+
+
+def test_a_rule_that_names_parties_only_in_passing_imports_none(
+    server, allow_private, runtime
+):
+    from app.lists.rule_parties import is_entity_list_addition, parties_of
+    from app.models import ListImport
+
+    recorded(server)
+    add_fr(runtime, server)
+    poll_due_sources(runtime, now=(datetime.now(UTC) + timedelta(minutes=10)))
+    with runtime.sessions() as session:
+        rules = {a.title: a for a in session.scalars(select(Article).where(Article.kind == "rule"))}
+        entity_list = rules["Additions to the Entity List"]  # "among them units of Sophgo..."
+        assert is_entity_list_addition(entity_list) and parties_of(entity_list) is None
+        assert not is_entity_list_addition(rules["Framework for Artificial Intelligence Diffusion"])
+        assert session.scalar(select(func.count()).select_from(ListImport)) == 0

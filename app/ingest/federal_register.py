@@ -92,6 +92,15 @@ def _str(value: object) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
+def _lines(value: object) -> str | None:
+    """Text with its line breaks kept (spaces within a line collapsed, blank lines as one): an
+    Entity List rule's text lists its parties one block of lines each (app/lists/rule_parties.py)."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    lines = [" ".join(line.split()) for line in value.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
 def _date(value: object) -> str | None:
     text = _str(value)
     return text if text and _DATE.match(text) else None
@@ -136,7 +145,7 @@ def _document(doc: object, origin: str, index: int) -> RawItem | Rejected:
         "cfr_references": cfr,
         "docket_ids": _strings(doc.get("docket_ids")),
     }
-    abstract = _str(doc.get("abstract"))
+    abstract = _lines(doc.get("abstract"))
     lead = f"{kind} published in the Federal Register on {published or 'an unknown date'}"
     agency_names = _strings(agencies)
     if agency_names:

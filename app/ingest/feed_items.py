@@ -82,6 +82,9 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
         _remember(runtime, claim.id, key, print_, article_id, result)
         if result == "added" and article_id is not None and isinstance(entry, RawItem) and entry.kind == "rule":
             _propose(runtime, article_id)
+        if (result in ("added", "updated") and article_id is not None and isinstance(entry, RawItem)
+                and entry.kind == "rule"):
+            _import_parties(runtime, article_id)
     return left_over
 
 
@@ -112,6 +115,21 @@ def _propose(runtime: Runtime, article_id: int) -> None:
             propose_new_rules(session, [article_id])
     except Exception:  # the proposal is a side effect of storing the rule
         log.exception("proposing rule article %s as a restriction failed", article_id)
+
+
+def _import_parties(runtime: Runtime, article_id: int) -> None:
+    """An Entity List addition rule's parties go to the list import, for review on
+    /admin/lists (app/lists/rule_parties.py); like a proposal, a failure is logged and never
+    stops the poll."""
+    from app.lists.rule_parties import import_rule_parties
+
+    try:
+        with runtime.sessions.begin() as session:
+            rule = session.get(Article, article_id)
+            if rule is not None:
+                import_rule_parties(session, rule, runtime.enricher.gazetteer, outbox=runtime.outbox)
+    except Exception:  # the parties are a side effect of storing the rule
+        log.exception("importing the parties of rule article %s failed", article_id)
 
 
 def _wants_page(entry: RawItem) -> bool:
