@@ -147,6 +147,8 @@ class Filters(BaseModel):
         return out
 
     def query_string(self, **kwargs) -> str:
+        if kwargs.keys() <= {"paging"}:  # a page asks for its own URL a dozen times
+            return _own_query_string(self, kwargs.get("paging", True))
         return _encode(self.params(**kwargs))
 
     def toggle_query(self, param: str, value: str) -> str:
@@ -214,6 +216,13 @@ def _text(value: object) -> str:
 @lru_cache(maxsize=4096)
 def _quote(text: str) -> str:
     return quote_plus(text, safe="")
+
+
+@lru_cache(maxsize=256)
+def _own_query_string(filters: Filters, paging: bool) -> str:
+    """filters.query_string(paging=paging), kept: Filters is frozen, and equal filters have
+    the same URL."""
+    return _encode(filters.params(paging=paging))
 
 
 def _encode(pairs: list[tuple[str, str]]) -> str:
