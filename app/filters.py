@@ -174,16 +174,26 @@ class Filters(BaseModel):
         page that differ in the same fields (a chart's bars: their dates; its markers: their
         restriction): the other parameters are encoded once, each link only adds its own."""
         names = {f: URL_NAMES.get(f, f) for f in fields}
+        slots = sorted({URL_ORDER.index(name) for name in names.values()})
         others = [(URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
                   for k, v in self.params(page=1, **{f: _EMPTY.get(f, ()) for f in fields})]
+        # The other parameters between each two of the fields' places, joined once: a link is
+        # these pieces with its own values in between (a sort per link was a tenth of a chart).
+        bounds = [-1, *slots, len(URL_ORDER)]
+        between = ["&".join(part for i, part in others if lo < i < hi)
+                   for lo, hi in zip(bounds, bounds[1:])]
 
         def query(**values) -> str:
-            own = []
+            own: dict[int, list[str]] = {}
             for field, value in values.items():
                 name = names[field]
                 for v in (value if isinstance(value, tuple | list) else (value,) if value else ()):
-                    own.append((URL_ORDER.index(name), f"{name}={_quote(_text(v))}"))
-            return "&".join(part for _, part in sorted(others + own, key=lambda kv: kv[0]))
+                    own.setdefault(URL_ORDER.index(name), []).append(f"{name}={_quote(_text(v))}")
+            pieces = [between[0]]
+            for slot, rest in zip(slots, between[1:]):
+                pieces.extend(own.get(slot, ()))
+                pieces.append(rest)
+            return "&".join(piece for piece in pieces if piece)
         return query
 
     def replace(self, **changes) -> "Filters":
