@@ -191,6 +191,10 @@ def test_a_query_string_is_the_same_when_kept():
     assert moved.query_string() == "q=Huawei&company=huawei&company=smic"
     assert filters.query_string() == "q=Nvidia+H20&company=nvidia&page=3"
     assert filters.query_string(page=2) == "q=Nvidia+H20&company=nvidia&page=2"
+    # Whose notes a has_note view was resolved for is never in a URL, kept or not.
+    noted = parse_filters([("q", "H20"), ("has_note", "1")])
+    mine, theirs = noted.replace(note_ids=frozenset({1, 2})), noted.replace(note_ids=frozenset({3}))
+    assert mine.query_string() == theirs.query_string() == noted.query_string() == "q=H20&has_note=1"
 
 
 def test_facet_links_are_the_markup_the_template_wrote():
