@@ -148,12 +148,53 @@ def test_a_card_is_keyed_by_everything_it_shows():
            "date_estimated": False, "story_id": None,
            "entities": [{"id": "nvidia", "type": "company", "name": "Nvidia"}]}
     env = templates.env
-    assert "<bdi>Nvidia</bdi>" in cache.card(env, hit)
+    assert "<bdi>Nvidia</bdi>" in cache.card(hit)
     renamed = {**hit, "entities": [{"id": "nvidia", "type": "company", "name": "NVIDIA Corp"}]}
-    assert "<bdi>NVIDIA Corp</bdi>" in cache.card(env, renamed)
-    assert "<mark>licence</mark>" in cache.card(env, {**hit, "snippet": "a <mark>licence</mark>"})
-    assert cache.card(env, hit) == env.get_template("_hit.html").render(hit=hit)
+    assert "<bdi>NVIDIA Corp</bdi>" in cache.card(renamed)
+    assert "<mark>licence</mark>" in cache.card({**hit, "snippet": "a <mark>licence</mark>"})
+    assert cache.card(hit) == env.get_template("_hit.html").render(hit=hit)
     assert len(cache._cards) == 2  # bounded: the least recently used went first
+
+
+def test_a_written_card_is_the_markup_the_template_wrote():
+    """app/web/cards.py write_card writes what templates/_hit.html renders, whatever the hit:
+    markup to escape, no source, no tags, an estimated date, more tags than a card shows, a
+    right-to-left title, a snippet with and without <mark>."""
+    from app.web.cards import write_card
+
+    template = templates.env.get_template("_hit.html")
+    tags = [{"id": f"r{i}", "type": "restriction", "name": f"Rule <{i}>"} for i in range(3)] + \
+        [{"id": f"c{i}", "type": "company", "name": f"Co & \"{i}\""} for i in range(14)]
+    base = {"id": 7, "title": "Nvidia <H20> & \"AMD\"", "snippet": "the <mark>H20</mark> <b>x</b>",
+            "url": "https://example.com/?a=1&b=2", "source": "Wire & Co", "lang": "en",
+            "published_at": "2025-04-16T09:30:00+00:00", "date_estimated": False,
+            "story_id": "s1", "entities": tags[:2]}
+    hits = [base, {**base, "source": None, "entities": []}, {**base, "date_estimated": True},
+            {**base, "entities": tags}, {**base, "entities": tags[3:]},
+            {**base, "title": "إنفيديا تطلق H20", "lang": "ar", "snippet": None},
+            {**base, "title": None, "snippet": "plain <text> & more"}]
+    for hit in hits:
+        assert str(write_card(hit)) == template.render(hit=hit)
+
+
+def test_a_query_string_is_the_same_when_kept():
+    """Filters.query_string keeps what it wrote per filters: each filters, even equal to one
+    seen before or made from it by replace(), has its own URL."""
+    from app.filters import parse_filters
+
+    filters = parse_filters([("q", "Nvidia H20"), ("company", "nvidia"), ("page", "3")])
+    assert filters.query_string() == "q=Nvidia+H20&company=nvidia&page=3"
+    assert filters.query_string(paging=False) == "q=Nvidia+H20&company=nvidia"
+    again = parse_filters([("q", "Nvidia H20"), ("company", "nvidia"), ("page", "3")])
+    assert again.query_string() == filters.query_string()
+    moved = filters.replace(q="Huawei", company=("huawei", "smic"))
+    assert moved.query_string() == "q=Huawei&company=huawei&company=smic"
+    assert filters.query_string() == "q=Nvidia+H20&company=nvidia&page=3"
+    assert filters.query_string(page=2) == "q=Nvidia+H20&company=nvidia&page=2"
+    # Whose notes a has_note view was resolved for is never in a URL, kept or not.
+    noted = parse_filters([("q", "H20"), ("has_note", "1")])
+    mine, theirs = noted.replace(note_ids=frozenset({1, 2})), noted.replace(note_ids=frozenset({3}))
+    assert mine.query_string() == theirs.query_string() == noted.query_string() == "q=H20&has_note=1"
 
 
 def test_facet_links_are_the_markup_the_template_wrote():

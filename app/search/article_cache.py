@@ -43,8 +43,12 @@ def load_views(session: Session, ids: list[int],
     with the mentions of every entity, or only of the mentioned ones."""
     if not ids:
         return {}
+    # Plain rows through the connection: the ORM's result machinery was a fifth of the cost.
+    if session.autoflush:
+        session.flush()  # as session.execute would: an article written in this session shows
+    conn = session.connection()
     tags: dict[int, list[str]] = {i: [] for i in ids}
-    for article_id, entity_id in session.execute(
+    for article_id, entity_id in conn.execute(
             select(ArticleEntity.article_id, ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(ids))):
         tags[article_id].append(entity_id)
     mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
@@ -52,12 +56,12 @@ def load_views(session: Session, ids: list[int],
             .where(Mention.article_id.in_(ids)))
     if mentioned is not None:
         stmt = stmt.where(Mention.entity_id.in_(mentioned))
-    for article_id, entity_id, start, end in session.execute(stmt) if mentioned != set() else ():
+    for article_id, entity_id, start, end in conn.execute(stmt) if mentioned != set() else ():
         mentions[article_id].append((entity_id, start, end))
     return {row.id: ArticleView(row.id, row.title, row.body, row.url, row.lang, row.published_at,
                                 row.date_estimated, row.story_id, row.source,
                                 tuple(tags[row.id]), tuple(mentions[row.id]))
-            for row in session.execute(
+            for row in conn.execute(
                 select(Article.id, Article.title, Article.body, Article.url, Article.lang,
                        Article.published_at, Article.date_estimated, Article.story_id,
                        Source.name.label("source"))

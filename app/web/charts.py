@@ -250,3 +250,61 @@ def marks_svg(chart: dict, single_url: Callable[[Marker], str],
             f'    </g>\n    <title>{label}{members}</title>\n  </a>\n  ')
     out.append("\n</g>\n")
     return Markup("".join(out))
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.1f}"
+
+
+def bars_svg(chart: dict, by_dates: Callable[..., str]) -> Markup:
+    """A bar chart's bars as SVG links (the loop of templates/_chart.html), written here: fifty
+    bars of a dozen formatted attributes each were a sixth of a search page as a template loop.
+    by_dates(date_from=, date_to=): a bar's query string (Filters.linker)."""
+    top, height = chart["top_y"], chart["base"] - chart["top_y"]
+    out = []
+    for b in chart["bars"]:
+        url = escape("/?" + by_dates(date_from=b.start, date_to=b.end))
+        x, w = f"{b.x:.1f}", f"{b.w:.1f}"
+        of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
+        out.append(
+            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{b.start} to {b.end}: '
+            f'{b.count} articles{of_all + ")" if of_all else ""}">\n      <rect x="{x}" '
+            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{b.start} to '
+            f'{b.end}: {b.count}{of_all + " articles)" if of_all else ""}</title></rect>\n'
+            f'      <rect x="{x}" y="{top}" width="{w}" height="{height}" class="hitbox"/>\n'
+            f'    </a>\n    ')
+    return Markup("".join(out))
+
+
+def bar_rows(chart: dict) -> Markup:
+    """The rows of the chart's table: one per bar with articles (as the template wrote them)."""
+    share = chart["share"]
+    return Markup("".join(
+        f"<tr><td>{b.start}</td><td>{b.count}</td>"
+        f"{f'<td>{_pct(b.share)}%</td>' if share else ''}</tr>"
+        for b in chart["bars"] if b.count))
+
+
+def event_rows(events: list[dict]) -> Markup:
+    """The rows of the table of restrictions in range (as the template wrote them)."""
+    return Markup("".join(
+        f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
+        f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
+        f'{escape(e.get("title", ""))}</bdi></a></td><td>{escape(e.get("issuer") or "")}</td></tr>'
+        for e in events))
+
+
+def mark_links(by_restriction: Callable[..., str], by_dates: Callable[..., str],
+               options: str) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
+    """single_url(m) and zoom_url(m) of the search page's markers (once macros of
+    templates/_chart.html, a template call per marker): a restriction's search (or a list
+    action's own link), and a group's zoomed-in range with the chart's options."""
+    tail = Markup("&amp;") + options if options else ""
+
+    def single_url(m: Marker) -> Markup:
+        return escape(m.url or "/?" + by_restriction(restriction=(m.id,)))
+
+    def zoom_url(m: Marker) -> Markup:
+        assert m.zoom is not None  # a group's
+        return Markup("/?") + by_dates(date_from=m.zoom[0], date_to=m.zoom[1]) + tail
+    return single_url, zoom_url

@@ -4,19 +4,16 @@ htmx 4 marks its own swaps with HX-Request-Type: partial; history restores and c
 get the whole page. Responses vary on that header so a cache never serves one for the other.
 """
 
-from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
-import nh3
 import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from app import PACKAGE, __version__
-from app.web.cards import hit_card
-from app.web.charts import marks_svg
+from app.web.cards import card_tags, day, hit_card, marked
+from app.web.charts import bar_rows, bars_svg, event_rows, mark_links, marks_svg
 from app.web.facet_links import facet_items
 from app.web.redirects import login_url
 
@@ -27,14 +24,7 @@ templates.env.auto_reload = False
 templates.env.globals["version"] = __version__
 templates.env.globals["urlencode"] = urlencode
 templates.env.globals["login_url"] = login_url
-templates.env.filters["day"] = lambda iso: (datetime.fromisoformat(iso).strftime("%Y-%m-%d")
-                                            if isinstance(iso, str) else iso.strftime("%Y-%m-%d"))
-
-
-def marked(snippet: str | None) -> Markup:
-    """A snippet as HTML: escaped text where only bare <mark> may remain (defence in depth:
-    search/snippet.py already escapes; nh3 guarantees nothing else gets through)."""
-    return Markup(nh3.clean(snippet or "", tags={"mark"}, attributes={}, url_schemes=set()))
+templates.env.filters["day"] = day
 
 
 templates.env.filters["marked"] = marked
@@ -52,6 +42,8 @@ templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
 templates.env.globals["facet_items"] = facet_items
 templates.env.globals["marks_svg"] = marks_svg
+templates.env.globals.update(bars_svg=bars_svg, bar_rows=bar_rows, event_rows=event_rows,
+                             mark_links=mark_links)
 
 
 def is_partial(request: Request) -> bool:
@@ -97,19 +89,6 @@ def error_response(request: Request, status: int, message: str, details: list | 
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-CARD_TAGS = 12
-TAG_ORDER = {"restriction": 0}
-
-
-def card_tags(entities: list[dict], limit: int = CARD_TAGS) -> dict:
-    """The tags a result card shows: every restriction first, then the others in their order,
-    up to `limit` in all (more only when there are more restrictions); `more` counts the rest."""
-    ordered = sorted(entities, key=lambda e: TAG_ORDER.get(e["type"], 1))  # stable: keeps order
-    restrictions = sum(1 for e in entities if e["type"] == "restriction")
-    shown = ordered[:max(limit, restrictions)]
-    return {"shown": shown, "more": len(ordered) - len(shown)}
 
 
 templates.env.filters["card_tags"] = card_tags
