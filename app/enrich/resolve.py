@@ -29,6 +29,7 @@ from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
+    CACHE_SIZE,
     FRESH_AFTER,
     FRESH_BEFORE,
     Reading,
@@ -139,6 +140,13 @@ class RestrictionLinker:
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
         self._covers_cache: dict[tuple, bool] = {}
+        self._on_chip: dict[str, set[int]] = {}  # chip -> actions concerning it
+        for i in range(len(rxs)):
+            for chip in self.rule._targets[i][0]:
+                self._on_chip.setdefault(chip, set()).add(i)
+        self._times_of: dict[tuple, tuple] = {}
+        self._alike: dict[tuple, int] = {}  # (sentence, day) -> _times
+        self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
@@ -228,7 +236,17 @@ class RestrictionLinker:
         return out
 
     def _times(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
-        """(year, month) pairs, years, a day window, season months and labels a sentence dates."""
+        """(year, month) pairs, years, a day window, season months and labels a sentence dates
+        (a function of the sentence and the article's day: remembered, never to be mutated)."""
+        key = (reading.segments[i][0].folded, reading.published)
+        known = self._times_of.get(key)
+        if known is None:
+            if len(self._times_of) >= CACHE_SIZE:
+                self._times_of.clear()
+            known = self._times_of[key] = self._times_now(reading, i)
+        return known
+
+    def _times_now(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
         published = reading.published
         months, years, labels = set(), set(), []
         for y, m in reading.dates[i]:
@@ -327,7 +345,7 @@ class RestrictionLinker:
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
-            subjects: set[str] | None = None  # the acting countries, read when first needed
+            subjects: frozenset[str] | None = None  # the acting countries, read when first needed
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -504,8 +522,7 @@ class RestrictionLinker:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = self._category[r] == "relaxation"
-                    if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
-                            and (self._category[i] == "relaxation") == lenient]) == 1:
+                    if self._fresh_alike(fresh, r) == 1:
                         f["only_fresh"] = True
                 f["undated"] = not (own_months or own_years or hard_window or p_months or p_years
                                     or p_window) \
@@ -540,7 +557,18 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
+    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> frozenset[str]:
+        # Everything but the names is read from the sentence itself.
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._subjects_of.get(key)
+        if known is None:
+            if len(self._subjects_of) >= CACHE_SIZE:
+                self._subjects_of.clear()
+            known = self._subjects_of[key] = frozenset(
+                self._subjects_now(folded, hits, keys, actors_found, backs))
+        return known
+
+    def _subjects_now(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
         """The countries acting in a sentence, one per clause (a back-reference marker starts a
         clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
         country or agency named before its first action word ("Washington restricted",
@@ -619,15 +647,28 @@ class RestrictionLinker:
 
     def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
         lenient = self._category[r] == "relaxation"
-        rivals = [i for i in range(len(self.restrictions))
+        # The actions concerning every chip named (from the chip index, not every action).
+        on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
+        rivals = [i for i in sorted(on_all)
                   if (either or (self._category[i] == "relaxation") == lenient)
-                  and chips <= self.rule._targets[i][0]
                   and (published is None or self.rule._news[i][0] <= published)]
         # The issuer named narrows most ("the White House's approval"), then the country.
         by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
                      and self._issuer_key[i] in self._agency_country]
         named = [i for i in rivals if self.rule._country[i] in mentioned]
         return (by_issuer or named or rivals) == [r]
+
+    def _fresh_alike(self, fresh: frozenset[int], r: int) -> int:
+        """How many actions in the news at a day share R's country and polarity (remembered)."""
+        lenient = self._category[r] == "relaxation"
+        key = (fresh, self.rule._country[r], lenient)
+        known = self._alike.get(key)
+        if known is None:
+            if len(self._alike) >= CACHE_SIZE:
+                self._alike.clear()
+            known = self._alike[key] = len([i for i in fresh if self.rule._country[i] == key[1]
+                                            and (self._category[i] == "relaxation") == lenient])
+        return known
 
     def _fresh(self, r: int, published: date) -> bool:
         return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
