@@ -46,6 +46,7 @@ from app.enrich.when import (
     MONTHS_AGO,
     NUMBERS,
     RELATIVE,
+    REQUIRED,
     SEASON_MONTHS,
     SINCE_MARKERS,
     WEEKS,
@@ -58,7 +59,7 @@ FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "
             "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
             "region", "concerned_elsewhere")
 CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
-        "days", "fresh", "covers", "action", "region")
+        "days", "fresh", "covers", "action", "region", "chip_clause")
 # Licences are granted as well as required, and a rule can open as well as close: beside a
 # relaxation word these are no restriction.
 LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
@@ -145,11 +146,13 @@ class RestrictionLinker:
             for chip in self.rule._targets[i][0]:
                 self._on_chip.setdefault(chip, set()).add(i)
         self._times_of: dict[tuple, tuple] = {}
-        self._alike: dict[tuple, int] = {}  # (sentence, day) -> _times
+        self._alike: dict[tuple, int] = {}
+        self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, day) -> _times
         self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
+        self._required_words = {_fold(w) for w in REQUIRED}
         self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
@@ -215,6 +218,15 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        if cand.path == "fresh" and ev.segment != cand.segment:
+            # Read by its news alone in a sentence where another country acts ("US starts
+            # issuing H20 licences" is not Beijing's summons of the same weeks).
+            acting = self._acting(reading, cand.segment)
+            if acting and self.rule._country[self._index[rid]] not in acting:
+                return True
+        if cand.target == self.rule._country[self._index[rid]] and not (
+                f.get("country") or f.get("issuer") or f.get("cue")):
+            return True  # tied by its country, named only as a place ("the fight with Beijing")
         if cand.path == "fresh" and not f.get("cue") and any(
                 other != rid and o.segment == cand.segment and o.features.get("own_cue")
                 and self._complete(o) and self._score(o) > self._score(ev)
@@ -225,6 +237,9 @@ class RestrictionLinker:
             r = self._index[rid]
             if months and not (months & self.rule._months[r]) and not window:
                 return True
+            if window and window[-1] == "weeks" and not any(
+                    window[0] <= d <= window[1] for d in self.rule._news[r]):
+                return True  # "less than a month after ...": weeks back, not the article's days
         return False
 
     def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
@@ -329,7 +344,10 @@ class RestrictionLinker:
                                        for kind, v, k in found.extra if kind == "act" and v != "either"]
             either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
             # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
-            keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
+            # "will require a permit", "need a licence": a licence required restricts too.
+            keys = [("word", k) if kind == "relax" and (
+                self._negated(seg.folded, k)
+                or (k in self._licence_words and self._required(seg.folded, k))) else (kind, k)
                     for kind, k in keys]
             own_months, own_years, own_window, _s, own_labels = times
             hard_window = None if own_window and own_window[-1] == "soft" else own_window
@@ -444,7 +462,9 @@ class RestrictionLinker:
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
-                elif self.rule._country[r] in mentioned or self.rule._country[r] in acting:
+                elif self.rule._country[r] in acting or (
+                        self.rule._country[r] in mentioned
+                        and self.rule._country[r] not in self._placed(seg.folded, hits)):
                     f["country"] = True
                     words.append(surfaces.get(self.rule._country[r], "")
                                  or next(self._names[a] for a in agencies
@@ -474,6 +494,12 @@ class RestrictionLinker:
                             at = seg.folded.find(_fold(surfaces[c]))
                             verb = min((seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0), default=-1)
                             f["country_first"] = 0 <= at < verb
+                        if shared_chips:
+                            # Not a model feature: a chip in the action word's own clause ("restricted
+                            # exports of the H20 ..., then turned to Huawei's Ascend") says which
+                            # action more than one named in another clause of the sentence.
+                            f["chip_clause"] = self._same_clause(
+                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits)
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
                 if either and not f.get("action") and not f.get("wrong_action"):
@@ -623,6 +649,43 @@ class RestrictionLinker:
             return before
         after = [c for at, c in actors if verb < at <= verb + 30]
         return {after[0]} if after and arabic(folded[verb]) else set()
+
+    @staticmethod
+    def _same_clause(folded: str, names: list[str], words: list[str]) -> bool:
+        """Whether a name and an action word sit in one clause (clauses end at , ; ，)."""
+        def clause(at: int) -> int:
+            return sum(1 for ch in folded[:at] if ch in ",;，；")
+
+        named = {clause(at) for n in names for at in _all(folded, n)}
+        return any(clause(at) in named for w in words for at in _all(folded, w))
+
+    def _acting(self, reading: Reading, i: int) -> frozenset[str]:
+        """The countries acting in one sentence (see _subjects), read from its words alone."""
+        (seg, hits), found = reading.segments[i], reading.scans[i]
+        keys = list(found.keys) + [("word", k) for kind, _v, k in found.extra if kind == "act"]
+        # Not through the memo of _subjects: that one is keyed for _evidence's own words.
+        return frozenset(self._subjects_now(seg.folded, hits, keys,
+                              [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                              [k for kind, _v, k in found.extra
+                               if kind == "back" and k in self._subject_markers]))
+
+    def _placed(self, folded: str, hits) -> frozenset[str]:
+        """The countries a sentence names only as a destination, a place or an object ("in
+        China", "the fight with Beijing", 销往中国): not who acted, so no evidence for their
+        own actions (remembered per sentence)."""
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._placed_of.get(key)
+        if known is None:
+            if len(self._placed_of) >= CACHE_SIZE:
+                self._placed_of.clear()
+            where: dict[str, list[bool]] = {}
+            for h in hits:
+                if h.entity_id in self._countries:
+                    name = _fold(h.surface)
+                    where.setdefault(h.entity_id, []).extend(
+                        _object(folded, at, at + len(name)) for at in _all(folded, name))
+            known = self._placed_of[key] = frozenset(c for c, objs in where.items() if objs and all(objs))
+        return known
 
     def _rank(self, ev: Evidence) -> tuple:
         """Which of an action's readings is its best: complete ones by score, others by size."""
@@ -777,6 +840,14 @@ class RestrictionLinker:
                    (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
                    for n in NEGATIONS)
 
+    def _required(self, text: str, word: str) -> bool:
+        at = text.find(word)
+        if at <= 0:
+            return False
+        before = text[max(0, at - 30):at].split()[-4:]
+        return any(w in self._required_words for w in before) or any(
+            " " in w and w in " ".join(before) for w in self._required_words)
+
     def _best_known(self, rid: str, others: list[str]) -> bool:
         """A year alone ("the 2022 controls") most often means the year's best-known action: the
         one the gazetteer knows by clearly more names (half as many again as any rival)."""
@@ -864,7 +935,8 @@ class RestrictionLinker:
 
 
 # Words before a country that make it the object or the place of an action, not its subject.
-OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au",
+OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "with", "vers", "à", "a", "au",
+                "avec", "con", "met",
                 "en", "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
                 "tegen", "uit", "van", "la", "le", "el"}
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
