@@ -20,6 +20,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 
 import json
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
@@ -145,9 +146,12 @@ class RestrictionLinker:
         for i in range(len(rxs)):
             for chip in self.rule._targets[i][0]:
                 self._on_chip.setdefault(chip, set()).add(i)
-        self._times_of: dict[tuple, tuple] = {}
-        self._alike: dict[tuple, int] = {}
-        self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, day) -> _times
+        # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
+        self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
+        self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
+        self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
+        self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
+        self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
         self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
@@ -650,14 +654,19 @@ class RestrictionLinker:
         after = [c for at, c in actors if verb < at <= verb + 30]
         return {after[0]} if after and arabic(folded[verb]) else set()
 
-    @staticmethod
-    def _same_clause(folded: str, names: list[str], words: list[str]) -> bool:
-        """Whether a name and an action word sit in one clause (clauses end at , ; ，)."""
-        def clause(at: int) -> int:
-            return sum(1 for ch in folded[:at] if ch in ",;，；")
-
-        named = {clause(at) for n in names for at in _all(folded, n)}
-        return any(clause(at) in named for w in words for at in _all(folded, w))
+    def _same_clause(self, folded: str, names: list[str], words: list[str]) -> bool:
+        """Whether a name and an action word sit in one clause (clauses end at , ; ，),
+        remembered per sentence."""
+        key = (folded, tuple(names), tuple(words))
+        known = self._clause_of.get(key)
+        if known is None:
+            if len(self._clause_of) >= CACHE_SIZE:
+                self._clause_of.clear()
+            cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
+            named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
+            known = self._clause_of[key] = any(
+                bisect_right(cuts, at) in named for w in words for at in _all(folded, w))
+        return known
 
     def _acting(self, reading: Reading, i: int) -> frozenset[str]:
         """The countries acting in one sentence (see _subjects), read from its words alone."""
@@ -710,11 +719,17 @@ class RestrictionLinker:
 
     def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
         lenient = self._category[r] == "relaxation"
-        # The actions concerning every chip named (from the chip index, not every action).
-        on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
-        rivals = [i for i in sorted(on_all)
-                  if (either or (self._category[i] == "relaxation") == lenient)
-                  and (published is None or self.rule._news[i][0] <= published)]
+        # The actions concerning every chip named (from the chip index, not every action),
+        # remembered per chip set and polarity; the day then keeps those already announced.
+        key = (frozenset(chips), either or lenient, either)
+        alike = self._alike_on_chips.get(key)
+        if alike is None:
+            if len(self._alike_on_chips) >= CACHE_SIZE:
+                self._alike_on_chips.clear()
+            on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
+            alike = self._alike_on_chips[key] = [
+                i for i in sorted(on_all) if either or (self._category[i] == "relaxation") == lenient]
+        rivals = [i for i in alike if published is None or self.rule._news[i][0] <= published]
         # The issuer named narrows most ("the White House's approval"), then the country.
         by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
                      and self._issuer_key[i] in self._agency_country]
