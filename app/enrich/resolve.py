@@ -257,7 +257,10 @@ class RestrictionLinker:
     def _times(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
         """(year, month) pairs, years, a day window, season months and labels a sentence dates
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
-        key = (reading.segments[i][0].folded, reading.published)
+        # The day matters only to a sentence that dates something or says "last month".
+        dependent = bool(reading.dates[i]) or any(
+            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra)
+        key = (reading.segments[i][0].folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
             if len(self._times_of) >= CACHE_SIZE:
@@ -278,8 +281,9 @@ class RestrictionLinker:
         if not months:
             # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
             folded = reading.segments[i][0].folded
-            words = [k for _kind, k in reading.scans[i].keys]
+            words: list[str] = []
             for m in _YEAR.finditer(folded):
+                words = words or [k for _kind, k in reading.scans[i].keys]
                 after = folded[m.end():m.end() + 16].split()[:1]
                 before = folded[max(0, m.start() - 16):m.start()].split()[-1:]
                 if any(w.startswith(k) for w in after + before for k in words):
@@ -337,6 +341,8 @@ class RestrictionLinker:
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
+        # An action announced after this is not one the article can speak of.
+        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
@@ -395,10 +401,14 @@ class RestrictionLinker:
             polarities = {kind == "relax" for kind, _k in keys}
             if only is not None:
                 candidates &= only
+            # Per sentence, not per candidate: the names elsewhere, who is named, the places.
+            elsewhere = everywhere - mentioned
+            named_here = mentioned | issuers
+            placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
                 news = self.rule._news[r]
-                if published and news[0] > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+                if horizon and news[0] > horizon:
                     continue
                 chips, companies, amended = self.rule._targets[r]
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
@@ -468,7 +478,9 @@ class RestrictionLinker:
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
                 elif self.rule._country[r] in acting or (
                         self.rule._country[r] in mentioned
-                        and self.rule._country[r] not in self._placed(seg.folded, hits)):
+                        and self.rule._country[r] not in (
+                            placed if placed is not None
+                            else (placed := self._placed(seg.folded, hits)))):
                     f["country"] = True
                     words.append(surfaces.get(self.rule._country[r], "")
                                  or next(self._names[a] for a in agencies
@@ -559,7 +571,7 @@ class RestrictionLinker:
                     and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
                         and not f.get("wrong_action") \
-                        and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
+                        and self._covers(r, named_here, published, either=bool(f.get("either"))):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
                 elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
@@ -576,7 +588,7 @@ class RestrictionLinker:
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
-                if (everywhere - mentioned) & (chips | companies):
+                if elsewhere & (chips | companies):
                     f["concerned_elsewhere"] = True
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
