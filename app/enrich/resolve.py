@@ -421,11 +421,11 @@ class RestrictionLinker:
                     continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
-                shared_chips = sorted(mentioned & chips)
+                shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
                 if shared_chips:
                     f["chip"] = True
                     words += [surfaces[c] for c in shared_chips]
-                shared_co = sorted(mentioned & companies)
+                shared_co = sorted(mentioned & companies) if not mentioned.isdisjoint(companies) else []
                 if shared_co:
                     f["company"] = True
                     if any(len(self.rule._by_entity.get(c, ())) <= RARE for c in shared_co):
@@ -535,7 +535,8 @@ class RestrictionLinker:
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
                                                       *(() if own_dated else
                                                         ((p_months, p_years, p_window, p_labels),))):
-                    hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    hit = sorted((y, m) for y, m in rx_months
+                                 if (y, m) in months or (None, m) in months) if months else []
                     if hit and months is own_months and backs and not self._month_in_clause(
                             seg.folded, found, backs, hit[0][1], fits + own):
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
@@ -547,7 +548,7 @@ class RestrictionLinker:
                                   and hit[0][1] in SEASON_MONTHS[lab.split()[0]]]
                         when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
-                    hit = sorted(y for y, _m in rx_months if y in years)
+                    hit = sorted(y for y, _m in rx_months if y in years) if years else []
                     if hit:
                         f["year"] = True
                         words.append(str(hit[0]))
