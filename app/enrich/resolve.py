@@ -151,6 +151,7 @@ class RestrictionLinker:
         self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
         self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
         self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
+        self._words_of: dict[str, tuple] = {}  # sentence -> _words
         self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
         self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
@@ -346,33 +347,20 @@ class RestrictionLinker:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
-            surfaces: dict[str, str] = {}
-            for h in hits:
-                surfaces.setdefault(h.entity_id, h.surface)
             cues = found.cues
-            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
-                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
-            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
-            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
-            # "will require a permit", "need a licence": a licence required restricts too.
-            keys = [("word", k) if kind == "relax" and (
-                self._negated(seg.folded, k)
-                or (k in self._licence_words and self._required(seg.folded, k))) else (kind, k)
-                    for kind, k in keys]
-            own_months, own_years, own_window, _s, own_labels = times
-            hard_window = None if own_window and own_window[-1] == "soft" else own_window
-            agencies = mentioned & self._agencies
-            agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
-            # Agencies named (a country is the country feature, even when it is the issuer).
-            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
-            acting = {self._agency_country.get(a) for a in issuers} - {None}
-            # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
-            # not those that date a phrase ("since April", 去年).
-            backs = [k for kind, _v, k in found.extra
-                     if kind == "back" and k in self._clause_markers]
+            keys, either, actors, backs = self._words(seg.folded, found)
+            agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
+            surfaces: dict[str, str] = {}
+            for h in hits:
+                surfaces.setdefault(h.entity_id, h.surface)
+            own_months, own_years, own_window, _s, own_labels = times
+            hard_window = None if own_window and own_window[-1] == "soft" else own_window
+            # Agencies named (a country is the country feature, even when it is the issuer).
+            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
+            acting = {self._agency_country.get(a) for a in issuers} - {None}
             subjects: frozenset[str] | None = None  # the acting countries, read when first needed
             candidates = set(cues)
             by_country: set[int] = set()
@@ -690,6 +678,30 @@ class RestrictionLinker:
                               [(v, k) for kind, v, k in found.extra if kind == "actor"],
                               [k for kind, _v, k in found.extra
                                if kind == "back" and k in self._subject_markers]))
+
+    def _words(self, folded: str, found) -> tuple[list, list, frozenset, list]:
+        """A sentence's action words (kind, phrase), its words for an action of either kind, the
+        agencies its actor phrases stand for and its clause-opening back-reference markers:
+        read from the sentence alone, so remembered (never to be mutated)."""
+        known = self._words_of.get(folded)
+        if known is None:
+            if len(self._words_of) >= CACHE_SIZE:
+                self._words_of.clear()
+            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
+                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
+            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation
+            # restricts; "will require a permit", "need a licence": a licence required too.
+            keys = [("word", k) if kind == "relax" and (
+                self._negated(folded, k)
+                or (k in self._licence_words and self._required(folded, k))) else (kind, k)
+                    for kind, k in keys]
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
+            # Markers that open a clause of their own ("..., shortly after Washington allowed
+            # ..."), not those that date a phrase ("since April", 去年).
+            backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
+            known = self._words_of[folded] = (keys, either, actors, backs)
+        return known
 
     def _placed(self, folded: str, hits) -> frozenset[str]:
         """The countries a sentence names only as a destination, a place or an object ("in
