@@ -392,6 +392,7 @@ class RestrictionLinker:
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
+            cover_named = (frozenset(named_here & self._all_chips), frozenset(named_here & self._who))
             placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
@@ -560,7 +561,7 @@ class RestrictionLinker:
                     and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
                         and not f.get("wrong_action") \
-                        and self._covers(r, named_here, published, either=bool(f.get("either"))):
+                        and self._covers(r, named_here, published, bool(f.get("either")), cover_named):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
                 elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
@@ -727,14 +728,16 @@ class RestrictionLinker:
             return (1, self._score(ev))
         return (0, sum(1 for v in ev.features.values() if v))
 
-    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False) -> bool:
+    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False,
+                named: tuple[frozenset, frozenset] | None = None) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
-        "Washington restricted exports of the H20 and the MI308" can only be one action."""
-        chips = mentioned & self._all_chips
+        "Washington restricted exports of the H20 and the MI308" can only be one action.
+        `named`: the sentence's (chips, countries and issuers), when already read."""
+        chips, who = named or (frozenset(mentioned & self._all_chips), frozenset(mentioned & self._who))
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
-        key = (r, frozenset(chips), frozenset(mentioned & self._who), published, either)
+        key = (r, chips, who, published, either)
         known = self._covers_cache.get(key)
         if known is None:
             if len(self._covers_cache) > 50_000:
@@ -742,7 +745,7 @@ class RestrictionLinker:
             known = self._covers_cache[key] = self._covers_now(r, chips, mentioned, published, either)
         return known
 
-    def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
+    def _covers_now(self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool) -> bool:
         lenient = self._category[r] == "relaxation"
         # The actions concerning every chip named (from the chip index, not every action),
         # remembered per chip set and polarity; the day then keeps those already announced.
