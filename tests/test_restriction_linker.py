@@ -154,3 +154,39 @@ def test_a_month_dates_only_its_own_clause(enricher):
             "eut de nouveau autorisé la vente.")
     found = links(enricher, body, "2025-11-05")
     assert "2025-08-china-h20-discouragement" in found and "2025-08-revenue-share-deal" not in found
+
+
+# Round 2 (#20): how outlets phrase back-references; sentences written for these tests.
+
+def test_a_country_named_as_a_place_is_not_the_actor(enricher):
+    """'business in China', 'the fight with Beijing': no evidence for China's own actions."""
+    found = links(enricher, "The restrictions imposed last year on the H20 wiped out most of "
+                            "Nvidia's data-centre business in China.", "2026-03-02")
+    assert not {"2025-08-china-h20-discouragement", "2025-07-cac-h20-summons"} & set(found), found
+    found = links(enricher, "The approvals follow last month's reversal of the April ban, which "
+                            "came as the tariff fight with Beijing escalated.", "2025-08-09",
+                  title="US starts issuing H20 licences to Nvidia")
+    assert "2025-07-cac-h20-summons" not in found, {k: v.reason for k, v in found.items()}
+
+
+def test_a_licence_required_is_a_restriction(enricher):
+    found = links(enricher, "Malaysia will require a permit before US-made AI processors are "
+                            "exported from the country, the trade ministry said on Monday.",
+                  "2025-07-15")
+    assert "2025-07-malaysia-ai-chip-permit" in found, found
+
+
+def test_less_than_a_month_after_is_weeks_back_not_the_news_of_the_day(enricher):
+    found = links(enricher, "Peking heeft Chinese techbedrijven gevraagd af te zien van de aankoop "
+                            "van Nvidia's H20, nog geen maand nadat Washington de verkoop weer "
+                            "toestond.", "2025-08-13")
+    assert RESUMPTION in found and found[RESUMPTION].role == "context", found
+    assert "2025-08-revenue-share-deal" not in found, {k: v.reason for k, v in found.items()}
+
+
+def test_the_chips_in_the_action_words_clause_say_which_action(enricher):
+    found = links(enricher, "Since Washington restricted exports of the H20 and AMD's MI308 this "
+                            "spring, Alibaba and Tencent have shifted orders to Huawei's Ascend "
+                            "parts.", "2025-06-20")
+    assert H20 in found and found[H20].role == "context", found
+    assert "2025-05-huawei-ascend-guidance" not in found, found

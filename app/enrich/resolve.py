@@ -20,6 +20,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 
 import json
 import math
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import pairwise
@@ -29,6 +30,7 @@ from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
+    CACHE_SIZE,
     FRESH_AFTER,
     FRESH_BEFORE,
     Reading,
@@ -45,6 +47,7 @@ from app.enrich.when import (
     MONTHS_AGO,
     NUMBERS,
     RELATIVE,
+    REQUIRED,
     SEASON_MONTHS,
     SINCE_MARKERS,
     WEEKS,
@@ -57,7 +60,7 @@ FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "
             "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
             "region", "concerned_elsewhere")
 CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
-        "days", "fresh", "covers", "action", "region")
+        "days", "fresh", "covers", "action", "region", "chip_clause")
 # Licences are granted as well as required, and a rule can open as well as close: beside a
 # relaxation word these are no restriction.
 LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
@@ -139,9 +142,22 @@ class RestrictionLinker:
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
         self._covers_cache: dict[tuple, bool] = {}
+        self._on_chip: dict[str, set[int]] = {}  # chip -> actions concerning it
+        for i in range(len(rxs)):
+            for chip in self.rule._targets[i][0]:
+                self._on_chip.setdefault(chip, set()).add(i)
+        # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
+        self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
+        self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
+        self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
+        self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
+        self._words_of: dict[str, tuple] = {}  # sentence -> _words
+        self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
+        self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
         self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
         self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
         self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
+        self._required_words = {_fold(w) for w in REQUIRED}
         self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
@@ -207,6 +223,15 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        if cand.path == "fresh" and ev.segment != cand.segment:
+            # Read by its news alone in a sentence where another country acts ("US starts
+            # issuing H20 licences" is not Beijing's summons of the same weeks).
+            acting = self._acting(reading, cand.segment)
+            if acting and self.rule._country[self._index[rid]] not in acting:
+                return True
+        if cand.target == self.rule._country[self._index[rid]] and not (
+                f.get("country") or f.get("issuer") or f.get("cue")):
+            return True  # tied by its country, named only as a place ("the fight with Beijing")
         if cand.path == "fresh" and not f.get("cue") and any(
                 other != rid and o.segment == cand.segment and o.features.get("own_cue")
                 and self._complete(o) and self._score(o) > self._score(ev)
@@ -217,6 +242,9 @@ class RestrictionLinker:
             r = self._index[rid]
             if months and not (months & self.rule._months[r]) and not window:
                 return True
+            if window and window[-1] == "weeks" and not any(
+                    window[0] <= d <= window[1] for d in self.rule._news[r]):
+                return True  # "less than a month after ...": weeks back, not the article's days
         return False
 
     def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
@@ -228,7 +256,20 @@ class RestrictionLinker:
         return out
 
     def _times(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
-        """(year, month) pairs, years, a day window, season months and labels a sentence dates."""
+        """(year, month) pairs, years, a day window, season months and labels a sentence dates
+        (a function of the sentence and the article's day: remembered, never to be mutated)."""
+        # The day matters only to a sentence that dates something or says "last month".
+        dependent = bool(reading.dates[i]) or any(
+            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra)
+        key = (reading.segments[i][0].folded, reading.published if dependent else None)
+        known = self._times_of.get(key)
+        if known is None:
+            if len(self._times_of) >= CACHE_SIZE:
+                self._times_of.clear()
+            known = self._times_of[key] = self._times_now(reading, i)
+        return known
+
+    def _times_now(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
         published = reading.published
         months, years, labels = set(), set(), []
         for y, m in reading.dates[i]:
@@ -241,8 +282,9 @@ class RestrictionLinker:
         if not months:
             # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
             folded = reading.segments[i][0].folded
-            words = [k for _kind, k in reading.scans[i].keys]
+            words: list[str] = []
             for m in _YEAR.finditer(folded):
+                words = words or [k for _kind, k in reading.scans[i].keys]
                 after = folded[m.end():m.end() + 16].split()[:1]
                 before = folded[max(0, m.start() - 16):m.start()].split()[-1:]
                 if any(w.startswith(k) for w in after + before for k in words):
@@ -300,34 +342,26 @@ class RestrictionLinker:
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
+        # An action announced after this is not one the article can speak of.
+        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
-            surfaces: dict[str, str] = {}
-            for h in hits:
-                surfaces.setdefault(h.entity_id, h.surface)
             cues = found.cues
-            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
-                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
-            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
-            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation restricts.
-            keys = [("word", k) if kind == "relax" and self._negated(seg.folded, k) else (kind, k)
-                    for kind, k in keys]
-            own_months, own_years, own_window, _s, own_labels = times
-            hard_window = None if own_window and own_window[-1] == "soft" else own_window
-            agencies = mentioned & self._agencies
-            agencies |= {v for kind, v, _k in found.extra if kind == "actor"}  # "President Trump"
-            # Agencies named (a country is the country feature, even when it is the issuer).
-            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
-            acting = {self._agency_country.get(a) for a in issuers} - {None}
-            # Markers that open a clause of their own ("..., shortly after Washington allowed ..."),
-            # not those that date a phrase ("since April", 去年).
-            backs = [k for kind, _v, k in found.extra
-                     if kind == "back" and k in self._clause_markers]
+            keys, either, actors, backs = self._words(seg.folded, found)
+            agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
-            subjects: set[str] | None = None  # the acting countries, read when first needed
+            surfaces: dict[str, str] = {}
+            for h in hits:
+                surfaces.setdefault(h.entity_id, h.surface)
+            own_months, own_years, own_window, _s, own_labels = times
+            hard_window = None if own_window and own_window[-1] == "soft" else own_window
+            # Agencies named (a country is the country feature, even when it is the issuer).
+            issuers = {SAME_ISSUER.get(e, e) for e in agencies}
+            acting = {self._agency_country.get(a) for a in issuers} - {None}
+            subjects: frozenset[str] | None = None  # the acting countries, read when first needed
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -355,10 +389,15 @@ class RestrictionLinker:
             polarities = {kind == "relax" for kind, _k in keys}
             if only is not None:
                 candidates &= only
+            # Per sentence, not per candidate: the names elsewhere, who is named, the places.
+            elsewhere = everywhere - mentioned
+            named_here = mentioned | issuers
+            cover_named = (frozenset(named_here & self._all_chips), frozenset(named_here & self._who))
+            placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
                 news = self.rule._news[r]
-                if published and news[0] > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+                if horizon and news[0] > horizon:
                     continue
                 chips, companies, amended = self.rule._targets[r]
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
@@ -371,11 +410,11 @@ class RestrictionLinker:
                     continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
-                shared_chips = sorted(mentioned & chips)
+                shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
                 if shared_chips:
                     f["chip"] = True
                     words += [surfaces[c] for c in shared_chips]
-                shared_co = sorted(mentioned & companies)
+                shared_co = sorted(mentioned & companies) if not mentioned.isdisjoint(companies) else []
                 if shared_co:
                     f["company"] = True
                     if any(len(self.rule._by_entity.get(c, ())) <= RARE for c in shared_co):
@@ -426,7 +465,11 @@ class RestrictionLinker:
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
-                elif self.rule._country[r] in mentioned or self.rule._country[r] in acting:
+                elif self.rule._country[r] in acting or (
+                        self.rule._country[r] in mentioned
+                        and self.rule._country[r] not in (
+                            placed if placed is not None
+                            else (placed := self._placed(seg.folded, hits)))):
                     f["country"] = True
                     words.append(surfaces.get(self.rule._country[r], "")
                                  or next(self._names[a] for a in agencies
@@ -456,6 +499,12 @@ class RestrictionLinker:
                             at = seg.folded.find(_fold(surfaces[c]))
                             verb = min((seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0), default=-1)
                             f["country_first"] = 0 <= at < verb
+                        if shared_chips:
+                            # Not a model feature: a chip in the action word's own clause ("restricted
+                            # exports of the H20 ..., then turned to Huawei's Ascend") says which
+                            # action more than one named in another clause of the sentence.
+                            f["chip_clause"] = self._same_clause(
+                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits)
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
                 if either and not f.get("action") and not f.get("wrong_action"):
@@ -475,7 +524,8 @@ class RestrictionLinker:
                 for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
                                                       *(() if own_dated else
                                                         ((p_months, p_years, p_window, p_labels),))):
-                    hit = sorted((y, m) for y, m in rx_months if (y, m) in months or (None, m) in months)
+                    hit = sorted((y, m) for y, m in rx_months
+                                 if (y, m) in months or (None, m) in months) if months else []
                     if hit and months is own_months and backs and not self._month_in_clause(
                             seg.folded, found, backs, hit[0][1], fits + own):
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
@@ -487,7 +537,7 @@ class RestrictionLinker:
                                   and hit[0][1] in SEASON_MONTHS[lab.split()[0]]]
                         when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
-                    hit = sorted(y for y, _m in rx_months if y in years)
+                    hit = sorted(y for y, _m in rx_months if y in years) if years else []
                     if hit:
                         f["year"] = True
                         words.append(str(hit[0]))
@@ -504,15 +554,14 @@ class RestrictionLinker:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = self._category[r] == "relaxation"
-                    if len([i for i in fresh if self.rule._country[i] == self.rule._country[r]
-                            and (self._category[i] == "relaxation") == lenient]) == 1:
+                    if self._fresh_alike(fresh, r) == 1:
                         f["only_fresh"] = True
                 f["undated"] = not (own_months or own_years or hard_window or p_months or p_years
                                     or p_window) \
                     and (published is None or news[0] <= published)
                 if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
                         and not f.get("wrong_action") \
-                        and self._covers(r, mentioned | issuers, published, either=bool(f.get("either"))):
+                        and self._covers(r, named_here, published, bool(f.get("either")), cover_named):
                     f["covers"] = True
                     words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
                 elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
@@ -529,7 +578,7 @@ class RestrictionLinker:
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
-                if (everywhere - mentioned) & (chips | companies):
+                if elsewhere & (chips | companies):
                     f["concerned_elsewhere"] = True
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
@@ -540,7 +589,18 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
+    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> frozenset[str]:
+        # Everything but the names is read from the sentence itself.
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._subjects_of.get(key)
+        if known is None:
+            if len(self._subjects_of) >= CACHE_SIZE:
+                self._subjects_of.clear()
+            known = self._subjects_of[key] = frozenset(
+                self._subjects_now(folded, hits, keys, actors_found, backs))
+        return known
+
+    def _subjects_now(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
         """The countries acting in a sentence, one per clause (a back-reference marker starts a
         clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
         country or agency named before its first action word ("Washington restricted",
@@ -596,20 +656,88 @@ class RestrictionLinker:
         after = [c for at, c in actors if verb < at <= verb + 30]
         return {after[0]} if after and arabic(folded[verb]) else set()
 
+    def _same_clause(self, folded: str, names: list[str], words: list[str]) -> bool:
+        """Whether a name and an action word sit in one clause (clauses end at , ; ，),
+        remembered per sentence."""
+        key = (folded, tuple(names), tuple(words))
+        known = self._clause_of.get(key)
+        if known is None:
+            if len(self._clause_of) >= CACHE_SIZE:
+                self._clause_of.clear()
+            cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
+            named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
+            known = self._clause_of[key] = any(
+                bisect_right(cuts, at) in named for w in words for at in _all(folded, w))
+        return known
+
+    def _acting(self, reading: Reading, i: int) -> frozenset[str]:
+        """The countries acting in one sentence (see _subjects), read from its words alone."""
+        (seg, hits), found = reading.segments[i], reading.scans[i]
+        keys = list(found.keys) + [("word", k) for kind, _v, k in found.extra if kind == "act"]
+        # Not through the memo of _subjects: that one is keyed for _evidence's own words.
+        return frozenset(self._subjects_now(seg.folded, hits, keys,
+                              [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                              [k for kind, _v, k in found.extra
+                               if kind == "back" and k in self._subject_markers]))
+
+    def _words(self, folded: str, found) -> tuple[list, list, frozenset, list]:
+        """A sentence's action words (kind, phrase), its words for an action of either kind, the
+        agencies its actor phrases stand for and its clause-opening back-reference markers:
+        read from the sentence alone, so remembered (never to be mutated)."""
+        known = self._words_of.get(folded)
+        if known is None:
+            if len(self._words_of) >= CACHE_SIZE:
+                self._words_of.clear()
+            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
+                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
+            # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation
+            # restricts; "will require a permit", "need a licence": a licence required too.
+            keys = [("word", k) if kind == "relax" and (
+                self._negated(folded, k)
+                or (k in self._licence_words and self._required(folded, k))) else (kind, k)
+                    for kind, k in keys]
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
+            # Markers that open a clause of their own ("..., shortly after Washington allowed
+            # ..."), not those that date a phrase ("since April", 去年).
+            backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
+            known = self._words_of[folded] = (keys, either, actors, backs)
+        return known
+
+    def _placed(self, folded: str, hits) -> frozenset[str]:
+        """The countries a sentence names only as a destination, a place or an object ("in
+        China", "the fight with Beijing", 销往中国): not who acted, so no evidence for their
+        own actions (remembered per sentence)."""
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._placed_of.get(key)
+        if known is None:
+            if len(self._placed_of) >= CACHE_SIZE:
+                self._placed_of.clear()
+            where: dict[str, list[bool]] = {}
+            for h in hits:
+                if h.entity_id in self._countries:
+                    name = _fold(h.surface)
+                    where.setdefault(h.entity_id, []).extend(
+                        _object(folded, at, at + len(name)) for at in _all(folded, name))
+            known = self._placed_of[key] = frozenset(c for c, objs in where.items() if objs and all(objs))
+        return known
+
     def _rank(self, ev: Evidence) -> tuple:
         """Which of an action's readings is its best: complete ones by score, others by size."""
         if self._complete(ev):
             return (1, self._score(ev))
         return (0, sum(1 for v in ev.features.values() if v))
 
-    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False) -> bool:
+    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False,
+                named: tuple[frozenset, frozenset] | None = None) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
-        "Washington restricted exports of the H20 and the MI308" can only be one action."""
-        chips = mentioned & self._all_chips
+        "Washington restricted exports of the H20 and the MI308" can only be one action.
+        `named`: the sentence's (chips, countries and issuers), when already read."""
+        chips, who = named or (frozenset(mentioned & self._all_chips), frozenset(mentioned & self._who))
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
-        key = (r, frozenset(chips), frozenset(mentioned & self._who), published, either)
+        key = (r, chips, who, published, either)
         known = self._covers_cache.get(key)
         if known is None:
             if len(self._covers_cache) > 50_000:
@@ -617,17 +745,36 @@ class RestrictionLinker:
             known = self._covers_cache[key] = self._covers_now(r, chips, mentioned, published, either)
         return known
 
-    def _covers_now(self, r: int, chips: set[str], mentioned: set[str], published, either: bool) -> bool:
+    def _covers_now(self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool) -> bool:
         lenient = self._category[r] == "relaxation"
-        rivals = [i for i in range(len(self.restrictions))
-                  if (either or (self._category[i] == "relaxation") == lenient)
-                  and chips <= self.rule._targets[i][0]
-                  and (published is None or self.rule._news[i][0] <= published)]
+        # The actions concerning every chip named (from the chip index, not every action),
+        # remembered per chip set and polarity; the day then keeps those already announced.
+        key = (frozenset(chips), either or lenient, either)
+        alike = self._alike_on_chips.get(key)
+        if alike is None:
+            if len(self._alike_on_chips) >= CACHE_SIZE:
+                self._alike_on_chips.clear()
+            on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
+            alike = self._alike_on_chips[key] = [
+                i for i in sorted(on_all) if either or (self._category[i] == "relaxation") == lenient]
+        rivals = [i for i in alike if published is None or self.rule._news[i][0] <= published]
         # The issuer named narrows most ("the White House's approval"), then the country.
         by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
                      and self._issuer_key[i] in self._agency_country]
         named = [i for i in rivals if self.rule._country[i] in mentioned]
         return (by_issuer or named or rivals) == [r]
+
+    def _fresh_alike(self, fresh: frozenset[int], r: int) -> int:
+        """How many actions in the news at a day share R's country and polarity (remembered)."""
+        lenient = self._category[r] == "relaxation"
+        key = (fresh, self.rule._country[r], lenient)
+        known = self._alike.get(key)
+        if known is None:
+            if len(self._alike) >= CACHE_SIZE:
+                self._alike.clear()
+            known = self._alike[key] = len([i for i in fresh if self.rule._country[i] == key[1]
+                                            and (self._category[i] == "relaxation") == lenient])
+        return known
 
     def _fresh(self, r: int, published: date) -> bool:
         return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
@@ -736,6 +883,14 @@ class RestrictionLinker:
                    (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
                    for n in NEGATIONS)
 
+    def _required(self, text: str, word: str) -> bool:
+        at = text.find(word)
+        if at <= 0:
+            return False
+        before = text[max(0, at - 30):at].split()[-4:]
+        return any(w in self._required_words for w in before) or any(
+            " " in w and w in " ".join(before) for w in self._required_words)
+
     def _best_known(self, rid: str, others: list[str]) -> bool:
         """A year alone ("the 2022 controls") most often means the year's best-known action: the
         one the gazetteer knows by clearly more names (half as many again as any rival)."""
@@ -823,7 +978,8 @@ class RestrictionLinker:
 
 
 # Words before a country that make it the object or the place of an action, not its subject.
-OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "vers", "à", "a", "au",
+OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "with", "vers", "à", "a", "au",
+                "avec", "con", "met",
                 "en", "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
                 "tegen", "uit", "van", "la", "le", "el"}
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")

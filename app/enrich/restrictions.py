@@ -47,6 +47,7 @@ FRESH_BEFORE = timedelta(days=1)  # news may precede the date a restriction is f
 FRESH_AFTER = timedelta(days=10)
 ANNOUNCED_AHEAD = 2  # "from August" in a July article is this August
 SOLE_DISTANCE = 15  # characters between a chip and the restriction word of a "sole" reading
+CACHE_SIZE = 50_000  # sentences remembered per memo before it starts afresh
 PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readings compete
 # A sentence ends at ., !, ? (and their CJK/Arabic forms) or a line break, but not after an
 # initial or a common abbreviation ("U.S. officials", "Nvidia Corp. said").
@@ -109,6 +110,19 @@ class _Found:
 
 def _fold(text: str) -> str:
     return " ".join(normalize(text).replace("-", " ").split())
+
+
+_FOLDED: dict[str, str] = {}
+
+
+def _fold_sentence(text: str) -> str:
+    """_fold, remembered per sentence (articles share sentences)."""
+    folded = _FOLDED.get(text)
+    if folded is None:
+        if len(_FOLDED) >= CACHE_SIZE:
+            _FOLDED.clear()
+        folded = _FOLDED[text] = _fold(text)
+    return folded
 
 
 def _stem(word: str) -> str:
@@ -287,6 +301,11 @@ class RestrictionRule:
         lexicon.build()
         self._lexicon = lexicon
         self._news_by_day: dict[date, frozenset[int]] = {}
+        # Per-sentence memos: news repeats sentences (wire copy, boilerplate), and a sentence's
+        # scan depends on its text only, its dates on its text and the article's day. The
+        # values are shared between articles, so nothing downstream may mutate them.
+        self._scans: dict[str, _Found] = {}
+        self._dates_of: dict[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = {}
 
     def infer(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
               published_at: datetime | None) -> dict[str, str]:
@@ -303,8 +322,8 @@ class RestrictionRule:
         for seg in _segments(body):
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
             segments.append((seg, body_hits[lo:hi]))
-        scans = [self._lexicon.scan(seg.folded) for seg, _ in segments]
-        dates = [self._dates(seg.folded, found, published) for (seg, _), found in zip(segments, scans)]
+        scans = [self._scan(seg.folded) for seg, _ in segments]
+        dates = [self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)]
         return Reading(title, body, bool(title), published, segments, scans, dates,
                        {h.entity_id for h in (*title_hits, *body_hits)})
 
@@ -331,6 +350,23 @@ class RestrictionRule:
             candidates += new
             previous_dates = dates
         return self._select(candidates)
+
+    def _scan(self, folded: str) -> "_Found":
+        found = self._scans.get(folded)
+        if found is None:
+            if len(self._scans) >= CACHE_SIZE:
+                self._scans.clear()
+            found = self._scans[folded] = self._lexicon.scan(folded)
+        return found
+
+    def _dated(self, folded: str, found: "_Found", published: date | None) -> frozenset:
+        key = (folded, published)
+        dates = self._dates_of.get(key)
+        if dates is None:
+            if len(self._dates_of) >= CACHE_SIZE:
+                self._dates_of.clear()
+            dates = self._dates_of[key] = frozenset(self._dates(folded, found, published))
+        return dates
 
     def _news_of(self, published: date) -> frozenset[int]:
         """The restrictions whose news broke around a day (remembered per day: articles share days)."""
@@ -528,8 +564,9 @@ def _segments(text: str) -> list[_Segment]:
         if m.group() == "." and _NOT_AN_END.search(text, max(0, m.start() - 5), m.end()):
             continue
         if m.end() > start:
-            segments.append(_Segment(start, m.end(), _fold(text[start:m.end()]), text[start:m.end()]))
+            segments.append(_Segment(start, m.end(), _fold_sentence(text[start:m.end()]),
+                                     text[start:m.end()]))
             start = m.end()
     if start < len(text):
-        segments.append(_Segment(start, len(text), _fold(text[start:]), text[start:]))
+        segments.append(_Segment(start, len(text), _fold_sentence(text[start:]), text[start:]))
     return [s for s in segments if s.folded]

@@ -72,12 +72,21 @@ CLAUSE_MARKERS = ["after", "following", "in the wake", "après", "après que", "
                   "después de que", "tras", "nadat", "nach", "بعد", "بعد أن", "之后", "在此之前"]
 
 # "since April, when Washington restricted ...": a new actor may follow (not a new date).
+# Before a licence word, these make it one that is required, not granted ("will require a
+# permit", "need a licence"): a restriction, whatever the relaxation words say of "permit".
+REQUIRED = ["require", "requires", "required", "requiring", "need", "needs", "needed",
+            "must obtain", "must apply for", "exige", "exigera", "nécessite", "requiere",
+            "requerirá", "necesitará", "nodig", "vereist", "verplicht", "يتطلب", "تتطلب", "需要", "须"]
+
 SINCE_MARKERS = ["since", "depuis", "desde", "sinds", "seit", "منذ", "自从", "以来"]
 
 # "weeks after", "quelques semaines": an action at most WEEKS_BACK days before the article.
 WEEKS = ["weeks after", "weeks earlier", "weeks ago", "weeks before", "quelques semaines",
          "semaines après", "semanas después", "hace semanas", "weken na", "wochen nach",
-         "几周前", "数周前", "几周后", "بعد أسابيع", "أسابيع من"]
+         "几周前", "数周前", "几周后", "بعد أسابيع", "أسابيع من",
+         # "less than a month after Washington allowed ...": weeks, not the article's days
+         "less than a month after", "nog geen maand nadat", "nog geen maand na",
+         "moins d'un mois après", "menos de un mes después", "不到一个月", "بعد أقل من شهر"]
 WEEKS_BACK = 45
 
 # How news describes an action beyond the shared restriction words (context.json): polarity
@@ -125,7 +134,10 @@ ACTIONS = {
               "granting licences", "granting licenses", "emitir licencias", "otorgar licencias",
               "conceder licencias", "délivrer des licences", "accorder des licences",
               "vergunningen verlenen", "vergunningen te verlenen", "إصدار تراخيص", "منح تراخيص",
-              "核发许可", "发放许可", "核发", "发放出口许可", "رفع", "برفع", "放宽", "松绑"],
+              "核发许可", "发放许可", "核发", "发放出口许可", "رفع", "برفع", "放宽", "松绑",
+              # "has begun granting Nvidia licences", "VS schrappen AI-chipregels"
+              "granting", "began granting", "begun granting", "schrappen", "intrekken",
+              "intrekking", "teruggedraaid", "terugdraaien", "draait terug"],
 }
 
 # "three months after", «三个月前»: an action about N months before the article.
