@@ -151,8 +151,9 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
 
     import uvicorn
 
+    from app.config import SERVED_AT_ENV
     from app.main import create_app
-    from app.web.hosts import SERVED_AT_ENV, serve_base_url
+    from app.web.hosts import serve_base_url
     from app.worker import Worker
 
     stop = threading.Event()

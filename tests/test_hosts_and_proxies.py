@@ -11,7 +11,8 @@ import pytest
 from pydantic import ValidationError
 
 from app.config import Settings
-from app.web.hosts import DEFAULT_BASE_URL, SERVED_AT_ENV, allowed_hosts, serve_base_url
+from app.config import DEFAULT_BASE_URL, SERVED_AT_ENV
+from app.web.hosts import allowed_hosts, serve_base_url
 from app.web.limits import TokenBucket, client_key
 from tests.conftest import ADMIN_TOKEN
 from tests.live import live_app

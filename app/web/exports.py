@@ -16,7 +16,6 @@ from app.notes.service import note_texts
 from app.search.service import search_articles
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
 from app.web.feed_page import FEED_VARY, XML_LANG, download_name, feed_page, opened_in_browser
-from app.web.hosts import public_base
 from app.web.rendering import marked, web_url
 from app.web.schemas import errors
 from app.xmltext import xml_safe
@@ -109,7 +108,7 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
     what is new (a view sorted oldest-first would otherwise never show a new article)."""
     newest = filters.replace(sort="newest", per_page=FEED_ENTRIES)
     hits = list(_all_hits(session, newest, runtime, FEED_ENTRIES))
-    base = public_base(runtime.settings)  # never the request's Host header
+    base = runtime.settings.public_base()  # never the request's Host header
     query = filters.query_string(paging=False)
     title = f"chipwatch: {_describe(filters, session)}"
     if opened_in_browser(request):  # a person, not a feed reader: the feed as a page

@@ -12,20 +12,7 @@ forwarded headers it believes.
 
 from urllib.parse import urlsplit
 
-from app.config import DEFAULT_BASE_URL, SERVED_AT_ENV, check_base_url  # noqa: F401 - re-exported for the CLI
-
 LOOPBACK_HOSTS = ["localhost", "127.0.0.1", "::1", "[::1]"]  # health checks, the local worker
-
-
-# Set by `chipwatch serve`/`demo` to the address they listen on, for links when no base URL is
-# configured (an environment variable, so web processes started by uvicorn see it too). Unlike
-# CHIPWATCH_BASE_URL it does not restrict the hosts answered.
-
-
-def public_base(settings) -> str:
-    """The base of every absolute link: the configured base URL, else the address `chipwatch
-    serve` listens on, else the default address. Never the request's Host header."""
-    return settings.public_base()
 
 
 def allowed_hosts(settings) -> list[str]:
