@@ -154,8 +154,7 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
             document = search_text(p.title, p.body, p.lang)
         candidates = discover(enricher, p.title, p.body, p.lang, e)
     except ItemTimeLimit as exc:
-        where = getattr(exc, "stage", None) or current_stage()
-        return Rejected(origin, f"{where} stopped: {exc}", stage=where)
+        return _out_of_time(origin, exc)
     except Exception as exc:  # noqa: BLE001 - StageFailed, RejectedInput, or a bug outside a stage
         return rejection(origin, exc)
     return Analysed(
@@ -185,7 +184,13 @@ def analyse_limited(item, lang: str | None, enricher: Enricher, seconds: float |
         with cpu_limit(seconds):
             return analyse(item, lang, enricher)
     except ItemTimeLimit as exc:  # fired between analyse() returning and the timer stopping
-        return Rejected(item.origin, f"{current_stage()} stopped: {exc}", stage=current_stage())
+        return _out_of_time(nz.storable(item.origin)[:2000], exc)
+
+
+def _out_of_time(origin: str, exc: ItemTimeLimit) -> Rejected:
+    """The rejection of an item whose CPU budget ran out, naming the stage it was in."""
+    where = getattr(exc, "stage", None) or current_stage()
+    return Rejected(origin, f"{where} stopped: {exc}", stage=where)
 
 
 def _libc_trim():
