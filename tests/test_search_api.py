@@ -151,3 +151,13 @@ def test_entities_timeline_and_health(client, sample):
     headers = client.get("/").headers
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("q", ["(nvidia OR amd) export", "nvidia OR huawei", "(nvidia -huawei) H20"])
+def test_groups_are_said_back_in_the_json(client, sample, q):
+    """An OR group or a bracketed group in the words is said back as typed, not a 500."""
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    said = response.json()["searched_as"]
+    words = " ".join(said["required"] + said["optional"]).lower()
+    assert "nvidia" in words and all(isinstance(t, str) and t for t in said["required"] + said["optional"])

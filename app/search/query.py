@@ -444,6 +444,17 @@ def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
     return node.text
 
 
+def typed(node: Node) -> str:
+    """A term as it was typed, near enough: a group's parts joined back with OR, brackets and
+    minus signs (the JSON's `searched_as.required`/`optional`)."""
+    if isinstance(node, AnyOf):
+        return " OR ".join(typed(p) for p in node.parts)
+    if isinstance(node, AllOf):
+        parts = [f"({typed(p)})" if isinstance(p, AnyOf) else typed(p) for p in node.parts]
+        return "(" + " ".join(parts + [f"-{typed(e)}" for e in node.excluded]) + ")"
+    return node.text or (node.entity.name if node.entity is not None else "")
+
+
 def describe(plan: QueryPlan) -> list[str]:
     """The query said back, one item per term: "Nvidia", "not Huawei", "licen*: licence, ...";
     words that only rank are said in brackets."""

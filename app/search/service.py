@@ -17,7 +17,7 @@ from app.search.concepts import topic_name
 from app.search.database import word_in_index
 from app.search.entity_cache import entity_names
 from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
-from app.search.query import QueryPlan, plan_query
+from app.search.query import QueryPlan, plan_query, typed
 from app.search.snippet import make_snippet
 
 PREFIX_WORDS = 200  # words a prefix may stand for
@@ -80,8 +80,8 @@ class SearchPage:
                 "match": self.filters.match, "language": self.plan.language,
                 "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
                            "aliases": t["shown"], "more": len(t["more"])} for t in self.searched_as],
-                "required": [c.text for c in self.plan.clauses],
-                "optional": [c.text for c in self.plan.optional],
+                "required": [typed(c) for c in self.plan.clauses],
+                "optional": [typed(c) for c in self.plan.optional],
                 "corrections": [{"typed": a, "read_as": b} for a, b in self.plan.corrections],
                 "stop_words": self.plan.dropped,
                 "partial": self.partial, "not_found": self.not_found,
