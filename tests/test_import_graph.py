@@ -25,8 +25,8 @@ QUERIES_NOT_YET_MOVED = {
     "app.accounts.service", "app.accounts.views", "app.alerts.service", "app.entities",
     "app.gazetteer.sync", "app.ingest.feed_items", "app.ingest.pipeline", "app.ingest.poller",
     "app.ingest.sources", "app.lists.importer", "app.lists.service", "app.lists.status",
-    "app.notes.service", "app.search.article_cache", "app.search.entity_cache", "app.search.explain",
-    "app.search.indexing", "app.search_eval", "app.timeline",
+    "app.search.article_cache", "app.search.entity_cache", "app.search.explain",
+    "app.search.indexing", "app.search_eval",
 }
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "func"}
 
