@@ -32,6 +32,36 @@ def article_counts(session: Session) -> dict[str, int]:
                                 .group_by(ArticleEntity.entity_id)).all())
 
 
+# --- an entity's page and /api/entities/{id} (app/entities.py) -------------------------------------
+
+def co_mentioned(session: Session, entity_id: str, types: tuple[str, ...] | None,
+                 limit: int | None) -> list[tuple[str, str, str, int]]:
+    """(id, type, name, shared articles) of the entities tagged on the same articles as
+    entity_id (of these types, if given), most shared first, then by name."""
+    tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
+    stmt = (select(Entity.id, Entity.type, Entity.name, func.count())
+            .join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
+            .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id))
+    if types:
+        stmt = stmt.where(Entity.type.in_(types))
+    stmt = stmt.group_by(Entity.id, Entity.type, Entity.name).order_by(func.count().desc(), Entity.name)
+    return [(i, t, n, c) for i, t, n, c in session.execute(stmt.limit(limit) if limit is not None else stmt)]
+
+
+def tagged_article_count(session: Session, entity_id: str) -> int:
+    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
+    return session.scalar(select(func.count()).select_from(articles.subquery())) or 0
+
+
+def restrictions_by_date(session: Session) -> list[Entity]:
+    return list(session.scalars(select(Entity).where(Entity.type == "restriction").order_by(Entity.date)))
+
+
+def entities_with_ids(session: Session, ids: list[str]) -> list[Entity]:
+    """The entities among ids, in the database's order."""
+    return list(session.scalars(select(Entity).where(Entity.id.in_(ids))).all())
+
+
 # --- the overlay of accepted changes (app/gazetteer/overlay.py) ------------------------------------
 
 def overlay_payloads(session: Session) -> list[tuple[str, dict | None]]:
