@@ -24,7 +24,7 @@ QUERY_HOMES = SQL_HOMES | {"app.search.database", "app.index_queue"}
 QUERIES_NOT_YET_MOVED = {
     "app.gazetteer.sync", "app.ingest.feed_items", "app.ingest.pipeline", "app.ingest.poller",
     "app.ingest.sources", "app.lists.importer", "app.lists.service", "app.lists.status",
-    "app.search.article_cache", "app.search.entity_cache", "app.search.explain",
+    "app.search.article_cache",
     "app.search.indexing", "app.search_eval",
 }
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "func"}

@@ -32,6 +32,19 @@ def article_counts(session: Session) -> dict[str, int]:
                                 .group_by(ArticleEntity.entity_id)).all())
 
 
+# --- the entity maps the search holds in memory (app/search/entity_cache.py) ----------------------
+
+def types_and_names(session: Session) -> dict[str, tuple[str, str]]:
+    """id -> (type, name) of every entity."""
+    return {eid: (type_, name) for eid, type_, name in session.execute(select(Entity.id, Entity.type, Entity.name))}
+
+
+def dated_restrictions(session: Session) -> list[Entity]:
+    """Every restriction with a date, oldest first."""
+    return list(session.scalars(select(Entity).where(Entity.type == "restriction", Entity.date.is_not(None))
+                                .order_by(Entity.date, Entity.id)))
+
+
 # --- an entity's page and /api/entities/{id} (app/entities.py) -------------------------------------
 
 def co_mentioned(session: Session, entity_id: str, types: tuple[str, ...] | None,

@@ -227,6 +227,17 @@ def article_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Article)) or 0
 
 
+def titles_and_bodies(session: Session, article_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, title, body) of the articles among article_ids (no order)."""
+    return [(i, title, body) for i, title, body in session.execute(
+        select(Article.id, Article.title, Article.body).where(Article.id.in_(article_ids)))]
+
+
+def tagged_entity_ids(session: Session, article_ids: list[int]) -> set[str]:
+    """Every entity id any of these articles is tagged with."""
+    return set(session.scalars(select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(article_ids))))
+
+
 # --- How far the external index lags (metrics, health, admin page) ---------------------------
 
 def outbox_lag(session: Session) -> int:
