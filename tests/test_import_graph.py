@@ -25,7 +25,7 @@ QUERIES_NOT_YET_MOVED = {
     "app.gazetteer.sync", "app.ingest.feed_items", "app.ingest.pipeline", "app.ingest.poller",
     "app.ingest.sources", "app.lists.importer", "app.lists.service", "app.lists.status",
     "app.search.article_cache",
-    "app.search.indexing", "app.search_eval",
+    "app.search.indexing",
 }
 QUERY_BUILDERS = {"select", "insert", "update", "delete", "text", "func"}
 
