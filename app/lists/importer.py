@@ -135,8 +135,9 @@ class _History:
 
     def __init__(self, session: Session, party_ids: list[int]):
         self.pending: list[tuple[ListParty, str, date, dict]] = []
-        self.last: dict[int, tuple[str, date, dict]] = {}  # party id -> last add/remove event
-        self.latest: dict[int, date] = {}  # party id -> latest event date of any kind
+        # keyed by party id, or by the party's key while it is new (no id yet)
+        self.last: dict[int | str, tuple[str, date, dict]] = {}  # party -> last add/remove event
+        self.latest: dict[int | str, date] = {}  # party -> latest event date of any kind
         for start in range(0, len(party_ids), 500):
             chunk = party_ids[start:start + 500]
             for party_id, action, day, detail in session.execute(
@@ -268,7 +269,7 @@ def _write(session: Session, report: ImportReport, history: _History, renamed: l
     for party in stored.values():
         if party.id is not None:
             state = history.last.get(party.id) or history.last.get(party.key)
-            active = bool(state) and (state[0] == "added" or state[1] > now)  # an end date to come
+            active = state is not None and (state[0] == "added" or state[1] > now)  # an end date to come
             if party.active != active:
                 party.active = active
     session.flush()
@@ -289,18 +290,18 @@ def link_parties(session: Session, parties: list[ListParty], gazetteer: Gazettee
     matcher = matcher_for(gazetteer)
     changed: set[str] = set()
     existing: dict[int, dict[str, ListLink]] = {}
-    for link in session.scalars(select(ListLink).where(ListLink.party_id.in_([p.id for p in parties]))):
-        existing.setdefault(link.party_id, {})[link.entity_id] = link
+    for stored_link in session.scalars(select(ListLink).where(ListLink.party_id.in_([p.id for p in parties]))):
+        existing.setdefault(stored_link.party_id, {})[stored_link.entity_id] = stored_link
     for party in parties:
         links = existing.get(party.id, {})
         wanted = {c.entity_id: c for c in matcher.candidates(party.name, party.alt_names or [])}
-        for entity_id, link in links.items():
-            if link.status in ("accepted", "rejected"):
+        for entity_id, old_link in links.items():
+            if old_link.status in ("accepted", "rejected"):
                 continue  # an admin's decision stands
             if entity_id not in wanted:
-                if link.status == "auto":
+                if old_link.status == "auto":
                     changed.add(entity_id)
-                session.delete(link)
+                session.delete(old_link)
         for entity_id, candidate in wanted.items():
             status = "auto" if candidate.automatic else "proposed"
             link = links.get(entity_id)
