@@ -1,7 +1,7 @@
 """The entity reads of the web pages and the API: entities in display order, names by id, and
 how many articles mention each. Everything runs in the caller's session."""
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.models import ArticleEntity, Entity, GazetteerChange, GazetteerSuggestion, RetagJob
@@ -30,6 +30,17 @@ def article_counts(session: Session) -> dict[str, int]:
     """entity id -> how many articles are tagged with it (entities in no article are absent)."""
     return dict(session.execute(select(ArticleEntity.entity_id, func.count())
                                 .group_by(ArticleEntity.entity_id)).all())
+
+
+# --- the entities table as a mirror of the gazetteer files (app/gazetteer/sync.py) ------------------
+
+def all_entities(session: Session) -> dict[str, Entity]:
+    """id -> row of every stored entity."""
+    return {e.id: e for e in session.scalars(select(Entity))}
+
+
+def delete_entities(session: Session, ids: list[str]) -> None:
+    session.execute(delete(Entity).where(Entity.id.in_(ids)))
 
 
 # --- the entity maps the search holds in memory (app/search/entity_cache.py) ----------------------
