@@ -493,9 +493,10 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
             raise SystemExit(1)
         return
     if search_:
-        from app.search_eval import ENGINES, evaluate, format_text, load_queries
+        from app.search_eval import ENGINES, format_text, load_queries
+        from app.search_eval import evaluate as evaluate_search
 
-        reports = evaluate(list(engines or ENGINES), load_queries(data) if data else load_queries(),
+        reports = evaluate_search(list(engines or ENGINES), load_queries(data) if data else load_queries(),
                            pg_admin=pg_url, meili_url=meili_url, meili_key=meili_key, meili_bin=meili_bin)
         click.echo(format_text(reports, worst=0 if no_misses else 10))
         if json_out:

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.article import repository as article_repo
 from app.filters import SLUG
+from app.gazetteer import repository as entity_repo
 from app.gazetteer.documents import amendments, primary_document, related_documents
 from app.lists.status import entity_status
-from app.models import ArticleEntity, Entity
+from app.models import Entity
 
 API_CO_MENTIONS = 30  # co-mentioned entities of any type in the JSON
 PAGE_CO_MENTIONS = 24  # companies and chips on the page
@@ -19,15 +19,8 @@ PAGE_CO_TYPES = ("company", "chip")
 def co_mentioned(session: Session, entity_id: str, *, types: tuple[str, ...] | None = None,
                  limit: int | None = 30) -> list[dict]:
     """Entities tagged on the same articles as entity_id, most shared first."""
-    tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    stmt = (select(Entity.id, Entity.type, Entity.name, func.count())
-            .join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
-            .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id))
-    if types:
-        stmt = stmt.where(Entity.type.in_(types))
-    stmt = stmt.group_by(Entity.id, Entity.type, Entity.name).order_by(func.count().desc(), Entity.name)
     return [{"id": i, "type": t, "name": n, "count": c}
-            for i, t, n, c in session.execute(stmt.limit(limit) if limit is not None else stmt)]
+            for i, t, n, c in entity_repo.co_mentioned(session, entity_id, types, limit)]
 
 
 def entity_json(entity: Entity, count: int | None = None) -> dict:
@@ -88,12 +81,10 @@ def entity_data(session: Session, entity_id: str) -> EntityData | None:
     entity = session.get(Entity, entity_id) if SLUG.match(entity_id) else None
     if entity is None:
         return None
-    articles = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    count = session.scalar(select(func.count()).select_from(articles.subquery())) or 0
-    restrictions = [r for r in session.scalars(select(Entity).where(Entity.type == "restriction")
-                                               .order_by(Entity.date))
+    count = entity_repo.tagged_article_count(session, entity_id)
+    restrictions = [r for r in entity_repo.restrictions_by_date(session)
                     if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
-    concerns = {t: list(session.scalars(select(Entity).where(Entity.id.in_(ids))).all())
+    concerns = {t: entity_repo.entities_with_ids(session, ids)
                 for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
     return EntityData(entity, count, co_mentioned(session, entity_id, limit=None),
                       entity_status(session, entity_id) if entity.type == "company" else [],

@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote_plus
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -116,7 +116,7 @@ class Filters(BaseModel):
         return (self.note_ids or frozenset()) if self.has_note else None
 
     # --- URLs -------------------------------------------------------------------------------
-    def params(self, *, paging: bool = True, **override) -> list[tuple[str, str]]:
+    def params(self, *, paging: bool = True, **override: Any) -> list[tuple[str, str]]:
         """The filters as query parameters, in one canonical order (one view, one URL);
         override gives other values for some fields."""
         def get(name: str):
@@ -160,7 +160,8 @@ class Filters(BaseModel):
         other parameters are encoded once, each link only adds its own."""
         current = getattr(self, param)
         position = URL_ORDER.index(param)
-        others = self.params(page=1, **{param: ()})
+        cleared: dict[str, Any] = {param: ()}
+        others = self.params(page=1, **cleared)
         head = _encode([kv for kv in others if URL_ORDER.index(kv[0]) < position])
         tail = _encode([kv for kv in others if URL_ORDER.index(kv[0]) > position])
 
@@ -175,8 +176,9 @@ class Filters(BaseModel):
         restriction): the other parameters are encoded once, each link only adds its own."""
         names = {f: URL_NAMES.get(f, f) for f in fields}
         slots = sorted({URL_ORDER.index(name) for name in names.values()})
+        cleared: dict[str, Any] = {f: _EMPTY.get(f, ()) for f in fields}
         others = [(URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
-                  for k, v in self.params(page=1, **{f: _EMPTY.get(f, ()) for f in fields})]
+                  for k, v in self.params(page=1, **cleared)]
         # The other parameters between each two of the fields' places, joined once: a link is
         # these pieces with its own values in between (a sort per link was a tenth of a chart).
         bounds = [-1, *slots, len(URL_ORDER)]
@@ -242,7 +244,7 @@ def _encode(pairs: list[tuple[str, str]]) -> str:
 
 def parse_filters(multi: list[tuple[str, str]]) -> Filters:
     """Build Filters from query parameters (repeated keys kept); raise FilterError on bad input."""
-    data: dict[str, object] = {}
+    data: dict[str, Any] = {}
     for key, value in multi:
         if key in LIST_PARAMS:
             value = value.strip()

@@ -62,9 +62,9 @@ class RedactQuery(logging.Filter):
     """For uvicorn's own access log, if it is left on: blank out token-like query values."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(record.args[2], str):
+        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(target := record.args[2], str):
             args = list(record.args)
-            args[2] = redact_target(args[2])
+            args[2] = redact_target(target)
             record.args = tuple(args)
         return True
 
@@ -90,9 +90,9 @@ def configure_logging(fmt: str | None = None, level: int = logging.INFO) -> None
         handler = logging.StreamHandler(sys.stderr)
         handler._chipwatch = True  # type: ignore[attr-defined]
         root.addHandler(handler)
-    for handler in root.handlers:
-        if getattr(handler, "_chipwatch", False):
-            handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    for each in root.handlers:
+        if getattr(each, "_chipwatch", False):
+            each.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.setLevel(level)
     uvicorn_access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactQuery) for f in uvicorn_access.filters):

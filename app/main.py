@@ -165,7 +165,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             app.openapi_schema = schema
         return app.openapi_schema
 
-    app.openapi = openapi
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema
 
     @app.exception_handler(FilterError)
     async def filter_error(request: Request, exc: FilterError):

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import cast
 
 from app.db import create_database, drop_database
 from app.search.evaluate import (  # noqa: F401  (ENGINES, format_text, load_queries: the CLI's)
@@ -42,10 +43,8 @@ def _ingest(runtime, path: Path):
 
 def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
     """Ingest the universe into runtime's (empty) store and answer every query."""
-    from sqlalchemy import select
-
     from app.filters import parse_filters
-    from app.models import Article
+    from app.search.repository import article_identities
     from app.search.service import search_articles
 
     docs = corpus()
@@ -63,7 +62,7 @@ def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
             pass
     doc_by_url = {d["url"]: d["doc"] for d in docs}
     with runtime.sessions() as session:
-        rows = session.execute(select(Article.id, Article.url, Article.duplicate_of, Article.title)).all()
+        rows = article_identities(session)
     canonical = {row.id: row.duplicate_of or row.id for row in rows}
     article_of = {doc_by_url[row.url]: canonical[row.id] for row in rows if row.url in doc_by_url}
     missing = set(doc_by_url.values()) - set(article_of)
@@ -145,7 +144,9 @@ def _runtime(settings):
     upgrade(settings)
     runtime = build_runtime(settings)
     if settings.meili_url:
-        runtime.search.ensure_index()
+        from app.search.meili import MeiliSearch
+
+        cast(MeiliSearch, runtime.search).ensure_index()  # what build_runtime makes with a meili_url
     return runtime
 
 
@@ -162,6 +163,8 @@ def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | 
         settings = Settings(data_dir=Path(tmp) / "data")
         pg_name = None
         if engine == "postgresql":
+            if not pg_admin:
+                raise RuntimeError("no PostgreSQL server given (--pg-url)")
             pg_name = f"chipwatch_eval_{uuid.uuid4().hex[:10]}"
             create_database(pg_admin, pg_name)
             settings = settings.model_copy(update={"database_url": pg_admin.rsplit("/", 1)[0] + "/" + pg_name})
@@ -177,7 +180,7 @@ def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | 
                 with suppress(Exception):  # a leftover index is harmless
                     runtime.search.client.delete_index(settings.meili_index)
             runtime.close()
-            if pg_name:
+            if pg_name and pg_admin:
                 drop_database(pg_admin, pg_name)
 
 

@@ -3,12 +3,12 @@ comparison of several entities (the /timeline page and /api/timeline/compare).""
 
 import logging
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.filters import ENTITY_PARAMS, Filters
-from app.models import Entity
+from app.gazetteer.repository import entity_names
 from app.search.entity_cache import restrictions
 from app.search.periods import bucket_end, engine_interval, fold, interval_for, span_of
 from app.search.service import prepare_query
@@ -44,7 +44,7 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
     buckets = [{"start": start.isoformat(), "count": counts[start]} for start in sorted(counts)]
     first = filters.date_from or (min(counts) if counts else None)
     last = filters.date_to or (bucket_end(max(counts), interval) if counts else None)
-    events = []
+    events: list[dict[str, Any]] = []
     if first and last:
         # With entity filters, the restrictions that concern them (or the ones filtered on).
         named = {v for param, vals in filters.entity_filters().items() if param != "restriction" for v in vals}
@@ -97,8 +97,10 @@ def from_months(session: Session, filters: Filters, runtime, months: dict[date, 
 def results_interval(filters: Filters) -> str:
     """What a search counts with its results for its chart: weeks when the date range is short
     enough to show them, else months (chart_counts folds them into quarters or years)."""
-    ranged = filters.date_from and filters.date_to and filters.date_to >= filters.date_from
-    return "week" if ranged and interval_for(filters.date_from, filters.date_to) == "week" else "month"
+    start, end = filters.date_from, filters.date_to
+    if start is None or end is None or end < start:
+        return "month"
+    return "week" if interval_for(start, end) == "week" else "month"
 
 
 def chart_counts(session: Session, filters: Filters, runtime, counts: dict[date, int],
@@ -128,8 +130,7 @@ def compare_data(session: Session, filters: Filters, runtime, interval: str | No
     base = filters.replace(**{p: () for p in ENTITY_PARAMS})
     picked = [(param, value) for param, values in filters.entity_filters().items()
               for value in values][:MAX_SERIES]
-    names = {e.id: e.name for e in session.scalars(select(Entity).where(Entity.id.in_(
-        [value for _, value in picked])))}
+    names = entity_names(session, [value for _, value in picked])
     one_of = {value: base.replace(**{param: (value,)}) for param, value in picked}
     months = {value: period_counts(session, one, runtime, "month") for value, one in one_of.items()}
     if interval is None:

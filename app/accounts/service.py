@@ -9,13 +9,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.accounts import passwords
+from app.accounts import passwords, repository
 from app.accounts.models import ROLES, ApiToken, AppSecret, User, UserSession
-from app.models import SavedView, as_utc
+from app.models import as_utc
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$")
 TOKEN_PREFIX = "cwp_"  # recognisable in logs and secret scanners; never confused with env tokens
@@ -56,7 +55,7 @@ def check_role(role: str) -> str:
 
 
 def get_user(session: Session, name: str) -> User:
-    user = session.scalar(select(User).where(User.name == name))
+    user = repository.user_by_name(session, name)
     if user is None:
         raise AccountError(f"There is no user {name!r}.")
     return user
@@ -77,11 +76,10 @@ def add_user(session: Session, name: str, role: str, password: str) -> User:
 def remove_user(session: Session, name: str) -> None:
     """The user, their sessions, tokens and private views go; their team views stay, unowned."""
     user = get_user(session, name)
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
-    for view in session.scalars(select(SavedView).where(SavedView.owner_id == user.id)):
-        if view.visibility == "team" and not session.scalar(select(SavedView.id).where(
-                SavedView.owner_id.is_(None), SavedView.name == view.name)):
+    repository.delete_sessions_of(session, user.id)
+    repository.delete_tokens_of(session, user.id)
+    for view in repository.views_owned_by(session, user.id):
+        if view.visibility == "team" and not repository.unowned_view_id(session, view.name):
             view.owner_id = None
         else:
             session.delete(view)
@@ -91,13 +89,13 @@ def remove_user(session: Session, name: str) -> None:
 
 
 def list_users(session: Session) -> list[dict]:
-    tokens = dict(session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).all())
+    tokens = repository.token_counts(session)
     return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at).isoformat(),
-             "tokens": tokens.get(u.id, 0)} for u in session.scalars(select(User).order_by(User.name))]
+             "tokens": tokens.get(u.id, 0)} for u in repository.users_by_name(session)]
 
 
 def any_users(session: Session) -> bool:
-    return session.scalar(select(User.id).limit(1)) is not None
+    return repository.has_users(session)
 
 
 # --- logins ---------------------------------------------------------------------------------
@@ -117,7 +115,7 @@ def lock_for(failures: int) -> timedelta:
 def authenticate(session: Session, name: str, password: str) -> LoginResult:
     """Checks the password unless the account is locked; counts failures. The answer for an
     unknown name is the same as for a wrong password, and takes as long."""
-    user = session.scalar(select(User).where(User.name == name)) if NAME.match(name or "") else None
+    user = repository.user_by_name(session, name) if NAME.match(name or "") else None
     if user is not None and user.locked_until and as_utc(user.locked_until) > now():
         return LoginResult(None, int((as_utc(user.locked_until) - now()).total_seconds()) + 1)
     ok = passwords.verify(user.password_hash if user else None, password)
@@ -146,7 +144,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 def start_session(session: Session, user_id: int | None) -> tuple[str, str]:
     """A new server-side session: returns (the id for the cookie, its CSRF token)."""
     sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    session.execute(delete(UserSession).where(UserSession.expires_at < now()))
+    repository.delete_sessions_expired_by(session, now())
     session.add(UserSession(id_hash=sha256(sid), user_id=user_id, csrf=csrf,
                             expires_at=now() + SESSION_TTL))
     session.flush()
@@ -161,11 +159,11 @@ def find_session(session: Session, sid: str) -> UserSession | None:
 
 
 def end_session(session: Session, sid: str) -> None:
-    session.execute(delete(UserSession).where(UserSession.id_hash == sha256(sid)))
+    repository.delete_session(session, sha256(sid))
 
 
 def end_all_sessions(session: Session, user_id: int) -> None:
-    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+    repository.delete_sessions_of(session, user_id)
 
 
 # --- personal API tokens --------------------------------------------------------------------
@@ -183,7 +181,7 @@ def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken
 def token_user(session: Session, plain: str) -> User | None:
     if not plain.startswith(TOKEN_PREFIX) or len(plain) > 200:
         return None
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == sha256(plain)))
+    row = repository.token_by_hash(session, sha256(plain))
     if row is None:
         return None
     if row.last_used_at is None or now() - as_utc(row.last_used_at) > timedelta(minutes=5):
@@ -192,13 +190,12 @@ def token_user(session: Session, plain: str) -> User | None:
 
 
 def revoke_token(session: Session, user: User, token_id: int) -> None:
-    deleted = session.execute(delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id))
-    if not deleted.rowcount:
+    if not repository.delete_token(session, token_id, user.id):
         raise AccountError(f"There is no token {token_id} of {user.name!r}.")
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+    return repository.tokens_of(session, user.id)
 
 
 # --- the cookie signing key -----------------------------------------------------------------
@@ -214,4 +211,5 @@ def signing_key(session: Session) -> str:
         except IntegrityError:  # another process made it first
             pass
         row = session.get(AppSecret, "cookie-key")
+        assert row is not None  # made just now, by this process or the other
     return row.value

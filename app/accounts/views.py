@@ -10,9 +10,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.accounts import repository
 from app.accounts.principal import Principal
 from app.filters import FilterError, Filters, parse_filters
 from app.models import Article, SavedView, as_utc
@@ -75,9 +75,7 @@ def check_visibility(visibility: object, principal: Principal) -> str:
 
 
 def visible(session: Session, principal: Principal) -> list[SavedView]:
-    mine = SavedView.owner_id == principal.user_id if principal.kind == "user" else False
-    return list(session.scalars(select(SavedView).where(or_(SavedView.visibility == "team", mine))
-                                .order_by(SavedView.name, SavedView.id)))
+    return repository.views_visible_to(session, principal)
 
 
 def get(session: Session, view_id: int, principal: Principal, *, edit: bool = False) -> SavedView:
@@ -94,15 +92,11 @@ def get(session: Session, view_id: int, principal: Principal, *, edit: bool = Fa
 
 
 def _name_taken(session: Session, owner_id: int | None, name: str, but: int | None = None) -> bool:
-    owner = SavedView.owner_id == owner_id if owner_id is not None else SavedView.owner_id.is_(None)
-    stmt = select(SavedView.id).where(owner, SavedView.name == name)
-    if but is not None:
-        stmt = stmt.where(SavedView.id != but)
-    return session.scalar(stmt.limit(1)) is not None
+    return repository.view_name_taken(session, owner_id, name, but)
 
 
 def newest_id(session: Session) -> int:
-    return session.scalar(select(func.max(Article.id))) or 0
+    return repository.newest_article_id(session)
 
 
 def create(session: Session, principal: Principal, name: object, query: object,
@@ -169,7 +163,7 @@ def matching_after(session: Session, runtime, filters: Filters, plan, after_id: 
 
 def count_after(session: Session, runtime, filters: Filters, plan, after_id: int) -> int:
     stmt, params = matching_after(session, runtime, filters, plan, after_id)
-    return session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()), params).scalar_one()
+    return repository.count_rows(session, stmt, params)
 
 
 def _fts(plan) -> str:

@@ -141,7 +141,8 @@ def send_email(settings, to: str, view_out: dict, articles: list[dict], key: str
     host, port = url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25)
     try:
         if url.scheme == "smtps":
-            client = smtplib.SMTP_SSL(host, port, timeout=WEBHOOK_TIMEOUT, context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=WEBHOOK_TIMEOUT,
+                                                   context=ssl.create_default_context())
         else:
             client = smtplib.SMTP(host, port, timeout=WEBHOOK_TIMEOUT)
         with client:

@@ -17,13 +17,12 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import views as saved
-from app.accounts.models import User
+from app.alerts import repository
 from app.alerts.models import AlertDelivery, AlertSubscription
-from app.models import Article, SavedView, as_utc
+from app.models import SavedView, as_utc
 from app.notes import service as notes
 from app.search.query import plan_query
 
@@ -63,6 +62,7 @@ def subscribe(session: Session, view: SavedView, user_id: int, *, webhook: str |
         raise AlertError(422, f"cadence: use one of {', '.join(CADENCES)}.")
     if format not in FORMATS:
         raise AlertError(422, f"format: use one of {', '.join(FORMATS)}.")
+    target: str | None
     if webhook is not None:
         if check_url is not None:
             reason = check_url(webhook)
@@ -77,8 +77,8 @@ def subscribe(session: Session, view: SavedView, user_id: int, *, webhook: str |
     sub = AlertSubscription(view_id=view.id, user_id=user_id, kind=kind, target=target, cadence=cadence,
                             format=format if kind == "webhook" else "json", floor=newest, mark=newest,
                             query=view.query)
-    if CADENCES[cadence]:
-        sub.next_digest_at = now() + CADENCES[cadence]
+    if every := CADENCES[cadence]:
+        sub.next_digest_at = now() + every
     session.add(sub)
     session.flush()
     return sub
@@ -98,18 +98,11 @@ def to_json(sub: AlertSubscription, pending: int = 0) -> dict:
 
 
 def pending_counts(session: Session, ids: list[int]) -> dict[int, int]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(AlertDelivery.subscription_id, func.count())
-                                .where(AlertDelivery.subscription_id.in_(ids), AlertDelivery.status == "pending")
-                                .group_by(AlertDelivery.subscription_id)).all())
+    return repository.pending_counts(session, ids)
 
 
 def of_user(session: Session, user_id: int, view_id: int | None = None) -> list[AlertSubscription]:
-    stmt = select(AlertSubscription).where(AlertSubscription.user_id == user_id)
-    if view_id is not None:
-        stmt = stmt.where(AlertSubscription.view_id == view_id)
-    return list(session.scalars(stmt.order_by(AlertSubscription.id)))
+    return repository.subscriptions_of(session, user_id, view_id)
 
 
 # --- matching -------------------------------------------------------------------------------
@@ -118,7 +111,7 @@ def match_new(runtime, limit: int = 500) -> int:
     """Queues new matches of every subscription; returns how many were queued."""
     queued = 0
     with runtime.sessions() as session:
-        ids = list(session.scalars(select(AlertSubscription.id).order_by(AlertSubscription.id)))
+        ids = repository.subscription_ids(session)
     for sub_id in ids:
         try:
             with runtime.sessions.begin() as session:
@@ -129,10 +122,7 @@ def match_new(runtime, limit: int = 500) -> int:
 
 
 def _match_one(session: Session, runtime, sub_id: int, limit: int) -> int:
-    stmt = select(AlertSubscription).where(AlertSubscription.id == sub_id)
-    if session.bind.dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)  # another worker has it this round
-    sub = session.scalar(stmt)
+    sub = repository.claim_subscription(session, sub_id)
     if sub is None:
         return 0
     view = session.get(SavedView, sub.view_id)
@@ -157,10 +147,7 @@ def _match_one(session: Session, runtime, sub_id: int, limit: int) -> int:
     plan = plan_query(filters.q, runtime.query_tagger, filters.expand)
     after = max(sub.floor, sub.mark - LOOKBACK)
     stmt, params = saved.matching_after(session, runtime, filters, plan, after)
-    queued_ids = select(AlertDelivery.article_id).where(AlertDelivery.subscription_id == sub.id,
-                                                        AlertDelivery.article_id > after)
-    stmt = stmt.where(Article.id.not_in(queued_ids)).limit(limit)
-    found = [row[0] for row in session.execute(stmt, params)]
+    found = repository.unqueued_matches(session, stmt, params, sub.id, after, limit)
     for article_id in found:
         session.add(AlertDelivery(subscription_id=sub.id, article_id=article_id))
     if found:
@@ -181,10 +168,7 @@ def deliver_due(runtime, send, clock: Callable[[], datetime] = now) -> int:
     delivered = 0
     roll_empty_digests(runtime, clock)
     with runtime.sessions() as session:
-        due = session.execute(
-            select(AlertDelivery.subscription_id).where(AlertDelivery.status == "pending",
-                                                        AlertDelivery.available_at <= clock())
-            .group_by(AlertDelivery.subscription_id)).scalars().all()
+        due = repository.subscriptions_with_due(session, clock())
     for sub_id in due:
         try:
             delivered += _deliver_one(runtime, sub_id, send, clock)
@@ -199,17 +183,11 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
     round) leaves them alone; a worker killed while sending leaves them to be sent again when
     the lease runs out, as the same batch (same_batch), for receivers to drop."""
     with runtime.sessions.begin() as session:
-        stmt = select(AlertSubscription).where(AlertSubscription.id == sub_id)
-        if session.bind.dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)  # another worker has it this round
-        sub = session.scalar(stmt)
+        sub = repository.claim_subscription(session, sub_id)
         if sub is None or (sub.next_digest_at and as_utc(sub.next_digest_at) > clock()):
             return 0  # gone, or a digest waiting for its day
-        rows = list(session.scalars(
-            select(AlertDelivery).where(AlertDelivery.subscription_id == sub.id, AlertDelivery.status == "pending",
-                                        AlertDelivery.available_at <= clock())
-            .order_by(AlertDelivery.article_id)
-            .limit(DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)))
+        rows = repository.due_deliveries(session, sub.id, clock(),
+                                         DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)
         if not rows:
             return 0
         rows = same_batch(rows)
@@ -228,7 +206,7 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
             error = f"{type(exc).__name__}: {exc}"[:500]
     with runtime.sessions.begin() as session:
         sub = session.get(AlertSubscription, sub_id)
-        rows = list(session.scalars(select(AlertDelivery).where(AlertDelivery.id.in_(row_ids))))
+        rows = repository.deliveries_by_ids(session, row_ids)
         if sub is None:
             return 0
         if error is not None:
@@ -275,13 +253,8 @@ def next_period(due: datetime | None, cadence: timedelta, at: datetime) -> datet
 def roll_empty_digests(runtime, clock: Callable[[], datetime] = now) -> int:
     """Digests whose time came with nothing to send move on to their next period, so the next
     match waits for it rather than going out alone at once."""
-    pending = select(AlertDelivery.subscription_id).where(AlertDelivery.status == "pending")
     with runtime.sessions.begin() as session:
-        idle = list(session.scalars(select(AlertSubscription).where(
-            AlertSubscription.cadence.in_([c for c, every in CADENCES.items() if every]),
-            AlertSubscription.next_digest_at.is_not(None),
-            AlertSubscription.next_digest_at <= clock(),
-            AlertSubscription.id.not_in(pending))))
+        idle = repository.idle_digests(session, [c for c, every in CADENCES.items() if every], clock())
         for sub in idle:
             every = CADENCES[sub.cadence]
             if every:
@@ -290,20 +263,15 @@ def roll_empty_digests(runtime, clock: Callable[[], datetime] = now) -> int:
 
 
 def article_payloads(session: Session, ids: list[int]) -> list[dict]:
-    from app.models import ArticleEntity, Entity
-
     if not ids:
         return []
-    articles = session.scalars(select(Article).where(Article.id.in_(ids)).order_by(Article.id)).all()
+    articles = repository.articles_by_id(session, ids)
     entities: dict[int, list[dict]] = {}
-    for article_id, entity_id, type_, name in session.execute(
-            select(ArticleEntity.article_id, Entity.id, Entity.type, Entity.name)
-            .join(Entity, Entity.id == ArticleEntity.entity_id)
-            .where(ArticleEntity.article_id.in_(ids)).order_by(Entity.type, Entity.name)):
+    for article_id, entity_id, type_, name in repository.entities_of(session, ids):
         entities.setdefault(article_id, []).append({"id": entity_id, "type": type_, "name": name})
     return [{"id": a.id, "title": a.title, "published_at": as_utc(a.published_at).isoformat(),
              "lang": a.lang, "source_url": a.url, "entities": entities.get(a.id, [])} for a in articles]
 
 
 def owner_name(session: Session, sub: AlertSubscription) -> str | None:
-    return session.scalar(select(User.name).where(User.id == sub.user_id))
+    return repository.user_name(session, sub.user_id)

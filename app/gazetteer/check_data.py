@@ -12,6 +12,7 @@ import sys
 from collections import defaultdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from app.text import HAN, normalize
 
@@ -60,7 +61,7 @@ def _check_rules(e: dict, aliases: set[str]) -> list[str]:
 def check(data_dir: Path, reference: Path | None) -> int:
     errors: list[str] = []
     warnings: list[str] = []
-    entities: dict[str, dict] = {}
+    entities: dict[Any, dict] = {}  # keyed by the id as written, bad ones too (reported)
     counts: dict[str, int] = {}
     for stem, type_ in FILES.items():
         path = data_dir / f"{stem}.json"
@@ -166,9 +167,9 @@ def check(data_dir: Path, reference: Path | None) -> int:
             for a in names:
                 owners[fold(a)].add(eid)
         owners[fold(e["name"])].add(eid)
-    for key, ids in sorted(owners.items()):
-        if len(ids) > 1:
-            warnings.append(f"alias {key!r} shared by {sorted(ids)}")
+    for key, owner_ids in sorted(owners.items()):
+        if len(owner_ids) > 1:
+            warnings.append(f"alias {key!r} shared by {sorted(owner_ids)}")
     # every timeline row of the reference is present
     if reference and reference.exists():
         ref = json.loads(reference.read_text(encoding="utf-8"))

@@ -1,15 +1,14 @@
 """Mirror the gazetteer files into the entities table (names for facets, joins for filters)."""
 
-from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from app.gazetteer import ENTITY_TYPES, Gazetteer
+from app.gazetteer import ENTITY_TYPES, Gazetteer, repository
 from app.models import Entity
 
 
 def sync_entities(session: Session, gazetteer: Gazetteer) -> int:
     """Insert, update and remove entity rows to match the gazetteer; returns rows changed."""
-    stored = {e.id: e for e in session.scalars(select(Entity))}
+    stored = repository.all_entities(session)
     changed = 0
     for ent in gazetteer.entities.values():
         if ent.type not in (*ENTITY_TYPES, "event"):
@@ -25,7 +24,7 @@ def sync_entities(session: Session, gazetteer: Gazetteer) -> int:
                 setattr(row, k, v)
             changed += 1
     if stored:
-        session.execute(delete(Entity).where(Entity.id.in_(list(stored))))
+        repository.delete_entities(session, list(stored))
         changed += len(stored)
     session.flush()
     return changed

@@ -75,7 +75,7 @@ def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     # decode it a second time.
     text = _PROLOG_ENCODING.sub(r'\1"utf-8"', _numeric_entities(text), count=1)
     refuse, problem = xml_problem(text)
-    if refuse:
+    if refuse and problem:  # (a refusal always says why)
         yield Rejected(origin, problem)
         return
     # A stream, never a str: feedparser treats a str that looks like a URL or a path as one
@@ -159,7 +159,7 @@ def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
 
 def _json_entry(entry: object, where: str, lang: str | None) -> RawItem | Rejected:
     content = isinstance(entry, dict) and (_str(entry.get("content_html")) or _str(entry.get("content_text")))
-    if not content:
+    if not content or not isinstance(entry, dict):  # (content is False for a non-object)
         return Rejected(where, "JSON Feed item without content_html or content_text", stage="parse")
     authors = entry.get("authors") or [entry.get("author")]  # "author" is JSON Feed 1.0
     author = authors[0] if isinstance(authors, list) and authors else None

@@ -93,7 +93,7 @@ def system_resolver(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
         raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-    return list(dict.fromkeys(info[4][0] for info in infos))
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))  # (an address: a str already)
 
 
 # Name lookups run here so that a slow resolver cannot outlast the fetch's deadline (getaddrinfo
@@ -250,6 +250,8 @@ class Fetcher:
         except BadUrl as exc:
             raise FetchError(url, str(exc)) from None
         host = urlsplit(url).hostname
+        if host is None:  # (what ip_address(None) would refuse as not an address)
+            return url
         try:
             ipaddress.ip_address(host)
         except ValueError:

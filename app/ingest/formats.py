@@ -2,12 +2,16 @@
 
 import json
 from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, cast
 
 import lxml.html
 from markdown_it import MarkdownIt
 
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, rejection, stage
+
+if TYPE_CHECKING:
+    from trafilatura.settings import Document
 
 FIELDS = ("title", "body", "html", "url", "published_at", "source", "lang", "author")
 TEXT_SUFFIXES = {".txt", ".text", ""}
@@ -53,8 +57,8 @@ def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
     """Main text, title, date and author of an article page (boilerplate dropped)."""
     import trafilatura  # imported when first needed: a tenth of a second off every start-up
 
-    doc = trafilatura.bare_extraction(html, url=url, include_comments=False, with_metadata=True,
-                                      favor_recall=True)
+    doc = cast("Document | None", trafilatura.bare_extraction(  # (a dict only with as_dict=True)
+        html, url=url, include_comments=False, with_metadata=True, favor_recall=True))
     if doc is not None and (doc.text or "").strip():
         return RawItem(origin=origin, title=doc.title, body=doc.text, url=url or doc.url,
                        published_at=doc.date, author=doc.author)
@@ -68,7 +72,7 @@ def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
 def _from_object(obj: object, origin: str) -> RawItem:
     if not isinstance(obj, dict):
         raise RejectedInput(f"expected a JSON object, got {type(obj).__name__}")
-    values = {}
+    values: dict[str, Any] = {}
     for name in FIELDS:
         value = obj.get(name)
         if value is not None and not isinstance(value, str):

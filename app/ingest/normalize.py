@@ -193,7 +193,7 @@ def article_url(url: str | None) -> str | None:
     try:
         return canonical_url(url)
     except BadUrl:
-        if not looks_like_url(url):
+        if not url or not looks_like_url(url):  # (BadUrl means there was one)
             return None
         raise
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import httpcore
-from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.ingest import normalize as nz
+from app.ingest import repository
 from app.ingest.fetch import Fetcher, FetchError, Resolver, system_resolver
-from app.models import Article, FeedItem, Source, as_utc
+from app.models import Source, as_utc
 from app.urls import BadUrl, parse_url
 
 MIN_INTERVAL = 5  # minutes
@@ -88,10 +88,10 @@ def add_source(session: Session, url: str, *, name: str | None = None, lang: str
     name = (name or "").strip() or default_name(url)
     if len(name) > 200:
         raise SourceError("name longer than 200 characters")
-    existing = session.scalar(select(Source).where(Source.url == url))
+    existing = repository.source_with_url(session, url)
     if existing is not None:
         raise SourceError(f"{url} is already the source {existing.name!r}")
-    source = session.scalar(select(Source).where(Source.name == name))
+    source = repository.source_named(session, name)
     if source is not None and source.url:
         raise SourceError(f"the name {name!r} is taken by {source.url}")
     if source is None:
@@ -115,17 +115,14 @@ def default_name(url: str) -> str:
 def find_source(session: Session, ref: str) -> Source:
     """A polled source by name, URL or id."""
     ref = ref.strip()
-    conditions = [Source.name == ref, Source.url == ref]
-    if ref.isdigit():
-        conditions.append(Source.id == int(ref))
-    source = session.scalar(select(Source).where(Source.url.is_not(None), or_(*conditions)).limit(1))
+    source = repository.polled_source(session, ref)
     if source is None:
         raise SourceError(f"no polled source named {ref!r}")
     return source
 
 
 def list_sources(session: Session) -> list[Source]:
-    return list(session.scalars(select(Source).where(Source.url.is_not(None)).order_by(Source.name)))
+    return repository.polled_sources(session)
 
 
 def remove_source(session: Session, ref: str) -> tuple[Source, bool]:
@@ -134,8 +131,8 @@ def remove_source(session: Session, ref: str) -> tuple[Source, bool]:
     Returns the source and whether its row was deleted.
     """
     source = find_source(session, ref)
-    session.execute(delete(FeedItem).where(FeedItem.source_id == source.id))
-    used = session.scalar(select(func.count()).select_from(Article).where(Article.source_id == source.id))
+    repository.delete_feed_items_of(session, source.id)
+    used = repository.article_count_of(session, source.id)
     if not used:
         session.delete(source)
         session.flush()
@@ -165,6 +162,6 @@ def article_url_known(sessions: sessionmaker[Session]) -> Callable[[str], bool]:
         if canonical is None:
             return False
         with sessions() as session:
-            return session.scalar(select(Article.id).where(Article.url == canonical).limit(1)) is not None
+            return repository.article_url_stored(session, canonical)
 
     return known

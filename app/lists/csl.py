@@ -166,5 +166,5 @@ def _json_as_of(data: dict, parsed: ParsedFile) -> date | None:
     except ValueError as exc:
         parsed.errors.append(RowError(0, f"file date: {exc}"))
         return None
-    days = [d for d in days if d]
-    return max(days) if days else None
+    known = [d for d in days if d]
+    return max(known) if known else None

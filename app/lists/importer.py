@@ -17,11 +17,11 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.gazetteer import Gazetteer
 from app.gazetteer.sync import sync_entities
+from app.lists import repository
 from app.lists.match import Matcher
 from app.lists.parse import parse
 from app.lists.records import ParsedFile, PartyRecord, RowError, fingerprint, party_key
@@ -135,14 +135,12 @@ class _History:
 
     def __init__(self, session: Session, party_ids: list[int]):
         self.pending: list[tuple[ListParty, str, date, dict]] = []
-        self.last: dict[int, tuple[str, date, dict]] = {}  # party id -> last add/remove event
-        self.latest: dict[int, date] = {}  # party id -> latest event date of any kind
+        # keyed by party id, or by the party's key while it is new (no id yet)
+        self.last: dict[int | str, tuple[str, date, dict]] = {}  # party -> last add/remove event
+        self.latest: dict[int | str, date] = {}  # party -> latest event date of any kind
         for start in range(0, len(party_ids), 500):
             chunk = party_ids[start:start + 500]
-            for party_id, action, day, detail in session.execute(
-                    select(ListEvent.party_id, ListEvent.action, ListEvent.effective_date, ListEvent.detail)
-                    .where(ListEvent.party_id.in_(chunk))
-                    .order_by(ListEvent.party_id, ListEvent.effective_date, ListEvent.id)):
+            for party_id, action, day, detail in repository.events_of(session, chunk):
                 self.latest[party_id] = max(day, self.latest.get(party_id, day))
                 if action in ("added", "removed"):
                     self.last[party_id] = (action, day, detail or {})
@@ -166,14 +164,13 @@ def import_parsed(session: Session, parsed: ParsedFile, origin: str, file_hash: 
     report = ImportReport(origin, parsed.format, as_of, scope, rows=parsed.rows, errors=list(parsed.errors))
     merged = _merge(parsed.records, report)
     protected = {e.key for e in parsed.errors if e.key}
-    stored = {p.key: p for p in session.scalars(
-        select(ListParty).where(ListParty.list_slug.in_(sorted(set(scope) | {r.list_slug for r in merged.values()}))))}
+    stored = {p.key: p for p in repository.parties_on(
+        session, sorted(set(scope) | {r.list_slug for r in merged.values()}))}
     history = _History(session, sorted(p.id for p in stored.values()))
     renamed: list[ListParty] = []
     # Newer complete files per list: a party only this older file has was gone by then.
     newer: dict[str, date] = {}
-    for day, covered in session.execute(select(ListImport.as_of, ListImport.lists).where(
-            ListImport.as_of > as_of, ListImport.partial.is_(False)).order_by(ListImport.as_of.desc())):
+    for day, covered in repository.complete_imports_after(session, as_of):
         newer.update({slug: day for slug in covered or []})
 
     for key, record in merged.items():
@@ -235,8 +232,7 @@ def import_parsed(session: Session, parsed: ParsedFile, origin: str, file_hash: 
                             party.id)
                 report.removed.append(party.name)
 
-    known_file = session.scalar(select(func.count()).select_from(ListImport)
-                                .where(ListImport.file_hash == file_hash))
+    known_file = repository.imports_of_file(session, file_hash)
     if not history.pending and known_file:
         return report  # the same content again: nothing to record
     for key in merged:
@@ -268,12 +264,11 @@ def _write(session: Session, report: ImportReport, history: _History, renamed: l
     for party in stored.values():
         if party.id is not None:
             state = history.last.get(party.id) or history.last.get(party.key)
-            active = bool(state) and (state[0] == "added" or state[1] > now)  # an end date to come
+            active = state is not None and (state[0] == "added" or state[1] > now)  # an end date to come
             if party.active != active:
                 party.active = active
     session.flush()
-    entities = set(session.scalars(select(ListLink.entity_id).where(
-        ListLink.party_id.in_(sorted(touched)), ListLink.status.in_(ACTIVE_LINKS)))) if touched else set()
+    entities = repository.linked_entities(session, sorted(touched), ACTIVE_LINKS) if touched else set()
     entities |= link_parties(session, renamed, gazetteer, report)
     report.articles_changed = refresh_entities(session, entities, outbox)
     return report
@@ -289,18 +284,18 @@ def link_parties(session: Session, parties: list[ListParty], gazetteer: Gazettee
     matcher = matcher_for(gazetteer)
     changed: set[str] = set()
     existing: dict[int, dict[str, ListLink]] = {}
-    for link in session.scalars(select(ListLink).where(ListLink.party_id.in_([p.id for p in parties]))):
-        existing.setdefault(link.party_id, {})[link.entity_id] = link
+    for stored_link in repository.links_of(session, [p.id for p in parties]):
+        existing.setdefault(stored_link.party_id, {})[stored_link.entity_id] = stored_link
     for party in parties:
         links = existing.get(party.id, {})
         wanted = {c.entity_id: c for c in matcher.candidates(party.name, party.alt_names or [])}
-        for entity_id, link in links.items():
-            if link.status in ("accepted", "rejected"):
+        for entity_id, old_link in links.items():
+            if old_link.status in ("accepted", "rejected"):
                 continue  # an admin's decision stands
             if entity_id not in wanted:
-                if link.status == "auto":
+                if old_link.status == "auto":
                     changed.add(entity_id)
-                session.delete(link)
+                session.delete(old_link)
         for entity_id, candidate in wanted.items():
             status = "auto" if candidate.automatic else "proposed"
             link = links.get(entity_id)

@@ -20,6 +20,7 @@ of 0.95 or more is capped at CAPPED when it could mean something else:
 """
 
 import re
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -167,7 +168,7 @@ wuxi xiamen changsha chongqing dalian qingdao jinan zhuhai dongguan hsinchu taip
 """.split())
 
 
-def _generic(core_tokens: list[str], places: set[str]) -> bool:
+def _generic(core_tokens: list[str], places: Set[str]) -> bool:
     return len(core_tokens) <= 2 and all(
         w in GENERIC_WORDS or w in places or w.isdigit() for w in core_tokens)
 
@@ -190,21 +191,21 @@ class Matcher:
             cautious = {normalize(a) for a in entity.case_sensitive | entity.needs_context}
             names = [(lang, a) for lang, values in entity.aliases.items() for a in values]
             entries = []
-            for lang, alias in [("en", entity.name), *names]:
-                tokens = words(alias)
+            for lang, alias_text in [("en", entity.name), *names]:
+                tokens = words(alias_text)
                 if not tokens:
                     continue
-                entries.append((lang, alias, tokens, core(tokens), normalize(alias) in cautious))
+                entries.append((lang, alias_text, tokens, core(tokens), normalize(alias_text) in cautious))
             cores = {tuple(c) for _l, _a, _t, c, _o in entries}
             ordinary_cores = {tuple(c) for _l, _a, _t, c, ordinary in entries if ordinary}
             seen = set()
-            for lang, alias, tokens, core_tokens, ordinary in entries:
-                if (alias, lang) in seen:
+            for lang, alias_text, tokens, core_tokens, ordinary in entries:
+                if (alias_text, lang) in seen:
                     continue
-                seen.add((alias, lang))
+                seen.add((alias_text, lang))
                 unit = any(_unit_of(other, tuple(core_tokens)) for other in cores)
                 self.aliases.append(_Alias(
-                    entity.id, entity.name, alias, lang, _joined(tokens), _joined(core_tokens),
+                    entity.id, entity.name, alias_text, lang, _joined(tokens), _joined(core_tokens),
                     tuple(core_tokens), ordinary, tuple(core_tokens) in ordinary_cores,
                     _generic(core_tokens, places), _short(core_tokens), unit))
         self._by_full: dict[str, list[_Alias]] = {}
@@ -254,7 +255,7 @@ class Matcher:
                                         "not necessarily the company itself")
         return score, why
 
-    def candidates(self, name: str, alt_names: list[str] = ()) -> list[Candidate]:
+    def candidates(self, name: str, alt_names: Sequence[str] = ()) -> list[Candidate]:
         """The best-scored companies for a party, best first (at most MAX_CANDIDATES, each at
         least PROPOSE_THRESHOLD); at most one of them automatic."""
         best: dict[str, tuple[float, str]] = {}

@@ -3,13 +3,12 @@
 Services flush only: the caller (a request, a CLI command) owns the transaction.
 """
 
-from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from app.lists import list_name
+from app.lists import list_name, repository
 from app.lists.match import AUTO_THRESHOLD, PROPOSE_THRESHOLD, suggest_entry
 from app.lists.status import refresh_entities
-from app.models import Entity, ListImport, ListLink, ListParty, utcnow
+from app.models import ListImport, ListLink, utcnow
 
 LINK_STATUSES = ("auto", "proposed", "accepted", "rejected")
 
@@ -28,14 +27,9 @@ def import_json(row: ListImport) -> dict:
 
 def summary(session: Session, imports: int = 20) -> dict:
     """Per list: parties on it now, removed, links by status; and the latest imports."""
-    parties = session.execute(
-        select(ListParty.list_slug, func.count(), func.count().filter(ListParty.active.is_(True)))
-        .group_by(ListParty.list_slug).order_by(ListParty.list_slug)).all()
+    parties = repository.party_counts(session)
     links: dict[str, dict[str, int]] = {}
-    for slug, status, n in session.execute(
-            select(ListParty.list_slug, ListLink.status, func.count())
-            .join(ListParty, ListParty.id == ListLink.party_id)
-            .group_by(ListParty.list_slug, ListLink.status)):
+    for slug, status, n in repository.link_counts(session):
         links.setdefault(slug, {})[status] = n
     return {
         "threshold": {"auto": AUTO_THRESHOLD, "propose": PROPOSE_THRESHOLD},
@@ -43,35 +37,24 @@ def summary(session: Session, imports: int = 20) -> dict:
                    "removed": total - active,
                    "links": {s: links.get(slug, {}).get(s, 0) for s in LINK_STATUSES}}
                   for slug, total, active in parties],
-        "imports": [import_json(i) for i in session.scalars(
-            select(ListImport).order_by(ListImport.id.desc()).limit(imports))],
+        "imports": [import_json(i) for i in repository.latest_imports(session, imports)],
     }
 
 
 def links(session: Session, status: str | None = None, limit: int = 200) -> list[dict]:
     """Links with their party and company, proposals first, best score first."""
-    stmt = (select(ListLink, ListParty, Entity.name)
-            .join(ListParty, ListParty.id == ListLink.party_id)
-            .join(Entity, Entity.id == ListLink.entity_id))
-    if status:
-        stmt = stmt.where(ListLink.status == status)
-    order = case({"proposed": 0, "auto": 1, "accepted": 2}, value=ListLink.status, else_=3)
-    stmt = stmt.order_by(order, ListLink.score.desc(), ListLink.id).limit(limit)
     return [{"id": link.id, "status": link.status, "score": link.score, "explanation": link.explanation,
              "entity_id": link.entity_id, "entity_name": name, "party_id": party.id,
              "party": party.name, "alt_names": party.alt_names, "list": party.list_slug,
              "country": party.country, "listed": party.active,
              "start_date": party.start_date.isoformat() if party.start_date else None}
-            for link, party, name in session.execute(stmt)]
+            for link, party, name in repository.links_with_parties(session, status, limit)]
 
 
 def unmatched(session: Session, limit: int = 50) -> tuple[int, list[dict]]:
     """Parties linked to no company (not even a rejected proposal): candidates for new
     gazetteer entries, newest first, with an entry to start from."""
-    stmt = select(ListParty).where(~select(ListLink.id).where(ListLink.party_id == ListParty.id).exists())
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = session.scalars(stmt.order_by(ListParty.start_date.desc().nulls_last(), ListParty.id.desc())
-                           .limit(limit)).all()
+    total, rows = repository.unlinked_parties(session, limit)
     return total, [{"party_id": p.id, "name": p.name, "alt_names": p.alt_names, "list": p.list_slug,
                     "country": p.country, "listed": p.active,
                     "start_date": p.start_date.isoformat() if p.start_date else None,

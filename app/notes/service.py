@@ -1,13 +1,12 @@
 """Adding, reading and deleting notes. A private note is its author's alone; a team note is
 read by everyone logged in. Only the author deletes a note."""
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.filters import Filters
 from app.models import Article, as_utc
+from app.notes import repository
 from app.notes.models import Note
 
 MAX_BODY = 2000
@@ -19,25 +18,8 @@ class NoteError(Exception):
         self.status, self.message = status, message
 
 
-def visible_clause(principal: Principal):
-    if principal.kind != "user":
-        return False
-    return or_(Note.user_id == principal.user_id, Note.visibility == "team")
-
-
-def filter_clause(principal: Principal):
-    """The notes the has_note filter counts for this viewer: a user's own notes and the team's;
-    any other viewer (the read or admin token, anyone on an open deployment) has no notes of
-    its own, so the team's alone. The filter tells which articles carry a team note, never
-    its text (the article page shows notes to logged-in users only)."""
-    if principal.kind != "user":
-        return Note.visibility == "team"
-    return visible_clause(principal)
-
-
 def noted_article_ids(session: Session, principal: Principal) -> frozenset[int]:
-    noted = select(Note.article_id).where(filter_clause(principal)).distinct()
-    return frozenset(session.scalars(noted))
+    return repository.noted_article_ids(session, principal)
 
 
 def with_note_ids(session: Session, principal: Principal, filters: Filters) -> Filters:
@@ -72,9 +54,7 @@ def add(session: Session, principal: Principal, article_id: int, body: object, v
 def for_article(session: Session, principal: Principal, article_id: int) -> list[dict]:
     if principal.kind != "user":
         return []
-    rows = session.execute(select(Note, User.name).join(User, User.id == Note.user_id)
-                           .where(Note.article_id == article_id, visible_clause(principal))
-                           .order_by(Note.created_at, Note.id))
+    rows = repository.notes_with_authors(session, principal, article_id)
     return [to_json(note, name, principal) for note, name in rows]
 
 
@@ -89,7 +69,7 @@ def delete(session: Session, principal: Principal, note_id: int) -> int:
     note = session.get(Note, note_id)
     visible = note is not None and principal.kind == "user" and (
         note.user_id == principal.user_id or note.visibility == "team")
-    if not visible:
+    if note is None or not visible:
         raise NoteError(404, f"There is no note {note_id}.")
     if note.user_id != principal.user_id:
         raise NoteError(403, f"Note {note_id} is not yours.")
@@ -101,9 +81,7 @@ def note_texts(session: Session, principal: Principal, article_ids: list[int]) -
     """Per article, the notes the user may read as one cell: "author: text" joined by " | "."""
     out: dict[int, list[str]] = {}
     for start in range(0, len(article_ids), 500):
-        rows = session.execute(select(Note.article_id, User.name, Note.body).join(User, User.id == Note.user_id)
-                               .where(Note.article_id.in_(article_ids[start:start + 500]), visible_clause(principal))
-                               .order_by(Note.created_at, Note.id))
-        for article_id, author, body in rows:
+        for article_id, author, body in repository.note_bodies(session, principal,
+                                                               article_ids[start:start + 500]):
             out.setdefault(article_id, []).append(f"{author}: {' '.join(body.split())}")
     return {k: " | ".join(v) for k, v in out.items()}

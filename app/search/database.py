@@ -10,6 +10,7 @@ import json
 import math
 from collections import Counter
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -86,7 +87,7 @@ def _fts_node(node: Node) -> str:
     else:
         words = " AND ".join(_fts_any(group) for group in node.groups)
     alternatives = [f"({words})"] if node.groups else []
-    if node.is_topic:
+    if node.is_topic and node.entity is not None:  # (is_topic implies an entity)
         alternatives.append(f"text : {_fts_quote(topic_token(node.entity.id))}")
     elif node.entity is not None:
         alternatives.append(f"ents : {_fts_quote(fts_entity(node.entity.id))}")
@@ -152,7 +153,7 @@ def _pg_node(node: Node, prefixes: dict[str, list[str]]):
     else:
         # A phrase is all of its words here (the array keeps no positions): emulated.
         condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
-    if node.is_topic:
+    if node.is_topic and node.entity is not None:  # (is_topic implies an entity)
         tag = tokens.overlap(_text_array([topic_token(node.entity.id)]))
         return or_(condition, tag) if node.groups else tag
     if node.entity is not None:
@@ -182,7 +183,7 @@ def _pg_match(plan: QueryPlan):
             rank.append(_as_int(and_(*(tokens.overlap(_text_array(g)) for g in clause.groups))))
         in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
                     ] if clause.groups else []
-        if clause.is_topic:
+        if clause.is_topic and clause.entity is not None:  # (is_topic implies an entity)
             in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
         elif clause.entity is not None:
             in_title.append(tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id])))
@@ -216,7 +217,7 @@ class DatabaseSearch:
     def healthy(self) -> bool:
         return True
 
-    def _matching(self, filters: Filters, plan: QueryPlan) -> tuple[Select, object | None]:
+    def _matching(self, filters: Filters, plan: QueryPlan) -> tuple[Select, ColumnElement[Any] | None]:
         """Ids of the matching articles, and a rank expression when ranking by relevance."""
         stmt = select(Article.id).where(Article.duplicate_of.is_(None))
         rank = None

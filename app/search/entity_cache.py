@@ -10,18 +10,19 @@ costs no query for them.
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session
 
-from app.models import Entity
+from app.gazetteer import repository
 
 TTL = 30.0  # seconds a loaded map is trusted for renames and removals
 
-_caches: dict[str, "weakref.WeakKeyDictionary[Engine, tuple[float, object]]"] = {}
+_caches: dict[str, "weakref.WeakKeyDictionary[Engine | Connection, tuple[float, object]]"] = {}
 _lock = threading.Lock()
 
 
@@ -36,11 +37,10 @@ def _cached(session: Session, what: str, load: Callable[[Session], object], stal
     return hit[1]
 
 
-def entity_names(session: Session, wanted: set[str] = frozenset()) -> dict[str, tuple[str, str]]:
+def entity_names(session: Session, wanted: Set[str] = frozenset()) -> dict[str, tuple[str, str]]:
     """id -> (type, name) of every entity; fresh for every id of wanted that exists."""
-    return _cached(session, "names", lambda s: {
-        eid: (type_, name) for eid, type_, name in s.execute(select(Entity.id, Entity.type, Entity.name))},
-        stale=lambda names: not wanted <= names.keys())
+    return _cached(session, "names", repository.types_and_names,
+                   stale=lambda names: not wanted <= names.keys())
 
 
 @dataclass(frozen=True)
@@ -55,12 +55,10 @@ class Restriction:
 def restrictions(session: Session) -> list[Restriction]:
     """Every dated restriction, oldest first."""
     def load(s: Session) -> list[Restriction]:
-        return [Restriction(rx.id, rx.date, rx.name,
+        return [Restriction(rx.id, cast(date, rx.date), rx.name,  # (dated ones only)
                             frozenset(e for ids in (rx.data or {}).get("concerns", {}).values() for e in ids),
                             (rx.data or {}).get("issuer"))
-                for rx in s.scalars(select(Entity).where(Entity.type == "restriction",
-                                                         Entity.date.is_not(None))
-                                    .order_by(Entity.date, Entity.id))]
+                for rx in repository.dated_restrictions(s)]
     return _cached(session, "restrictions", load)
 
 

@@ -1,15 +1,14 @@
 """What the search page says about a query: how it was searched, what was not found, and what
 to try when nothing matched."""
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.gazetteer import EntityDef
-from app.models import Article, ArticleEntity
 from app.search.concepts import topic_token
 from app.search.database import search_text
 from app.search.query import Clause, QueryPlan
 from app.search.relevance import suggestions
+from app.search.repository import tagged_entity_ids, titles_and_bodies
 from app.text import normalize
 
 SHOWN_ALIASES = 3
@@ -58,12 +57,13 @@ def missing_terms(session: Session, plan: QueryPlan, ids: list[int]) -> list[str
     search engine request)."""
     if not ids:
         return []
-    rows = session.execute(select(Article.id, Article.title, Article.body).where(Article.id.in_(ids))).all()
+    rows = titles_and_bodies(session, ids)
     tokens: set[str] = set()
     for _id, title, body in rows:
         tokens.update(search_text(title, body, None).split(" "))
-    entity_ids = set(session.scalars(select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(ids))))
-    return [c.text or " ".join(g[0] for g in c.groups) for c in plan.all_clauses()
+    entity_ids = tagged_entity_ids(session, ids)
+    clauses = [c for c in plan.all_clauses() if isinstance(c, Clause)]  # a relaxed plan's: all (relax)
+    return [c.text or " ".join(g[0] for g in c.groups) for c in clauses
             if not _matches(c, tokens, entity_ids)]
 
 

@@ -22,11 +22,11 @@ import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from meilisearch.errors import MeilisearchError
 from sqlalchemy import delete, func, select, update
@@ -156,7 +156,7 @@ def bump_search_version(session: Session) -> None:
     session.info.pop("search_version", None)  # the version this transaction read, if any
 
 
-def _failed(rows: list[IndexOutbox], exc: Exception) -> None:
+def _failed(rows: Sequence[IndexOutbox], exc: Exception) -> None:
     now = utcnow()
     message = f"{type(exc).__name__}: {exc}"[:2000]
     for row in rows:
@@ -343,7 +343,8 @@ def _drop_leftovers(meili: MeiliSearch, live: str) -> None:
     leftover = re.compile(re.escape(live) + r"_[0-9a-f]{12}")
     uids, offset = [], 0
     while True:
-        page = meili.client.get_raw_indexes({"offset": offset, "limit": 100})
+        # (the client's annotation says a list; the server answers a page: results, total)
+        page = cast(dict[str, Any], meili.client.get_raw_indexes({"offset": offset, "limit": 100}))
         uids += [index["uid"] for index in page["results"] if leftover.fullmatch(index["uid"])]
         offset += len(page["results"])
         if not page["results"] or offset >= page["total"]:

@@ -137,7 +137,7 @@ class QueryPlan:
         """Topic concepts the query names (shown as expansions like entities)."""
         seen: dict[str, EntityDef] = {}
         for clause in leaves(self.clauses) + leaves(self.optional):
-            if clause.is_topic:
+            if clause.is_topic and clause.entity is not None:  # (is_topic implies an entity)
                 seen.setdefault(clause.entity.id, clause.entity)
         return list(seen.values())
 
@@ -207,7 +207,7 @@ class _Planner:
                 out.append(self.word_clause(g, text))
         return out
 
-    def word_clause(self, group: list[str], text: str) -> Clause | None:
+    def word_clause(self, group: list[str], text: str) -> Clause:
         forms: dict[str, None] = {}
         for tok in group:
             forms.update((marked(f), None) for f in query_forms(tok, self.langs))
@@ -275,15 +275,15 @@ class _Planner:
     # --- the tree ---
     def node(self, item, top_level: bool = False) -> list[Node]:
         """Required nodes for one syntax item (a run of words can make several)."""
+        # (list(...): a list of Clauses, as the list of Nodes it is here)
         if isinstance(item, syn.Word):
-            return self.prefix(item.text) if item.prefix else self.words(item.text)
+            return list(self.prefix(item.text) if item.prefix else self.words(item.text))
         if isinstance(item, syn.Phrase):
-            return self.phrase(item.text)
+            return list(self.phrase(item.text))
         if isinstance(item, syn.FieldTerm):
-            return self.field(item, top_level, negated=False)
+            return list(self.field(item, top_level, negated=False))
         if isinstance(item, syn.Or):
-            parts = [self.as_one(self.node(i)) for i in item.items]
-            parts = [p for p in parts if p is not None]
+            parts = [p for p in (self.as_one(self.node(i)) for i in item.items) if p is not None]
             return [AnyOf(tuple(parts))] if len(parts) > 1 else parts
         if isinstance(item, syn.Group):
             required, excluded = self.group(item.items, top_level=False)
@@ -296,7 +296,7 @@ class _Planner:
 
     def negated(self, item) -> list[Node]:
         if isinstance(item, syn.FieldTerm):
-            return self.field(item, top_level=False, negated=True)
+            return list(self.field(item, top_level=False, negated=True))
         if isinstance(item, syn.Phrase):
             # An excluded phrase is the phrase as typed, not the concept it may name.
             groups = tuple(tuple(g) for g in term_groups(item.text))
@@ -429,7 +429,7 @@ def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
         inner = " and ".join(_say(p, prefixes) for p in node.parts)
         inner += "".join(f", not {_say(e, prefixes)}" for e in node.excluded)
         return f"({inner})"
-    if node.kind == "tag":
+    if node.kind == "tag" and node.entity is not None:  # (a tag clause always names its entity)
         return f"{node.entity.name} (tagged)"
     if node.kind == "phrase":
         return f"“{node.text}”"

@@ -101,7 +101,7 @@ class _Tok:
 def _lex(q: str) -> list[_Tok]:
     toks: list[_Tok] = []
     for m in _LEXEME.finditer(q):
-        kind, text, pos = m.lastgroup, m.group(), m.start()
+        kind, text, pos = m.lastgroup or "", m.group(), m.start()  # (every lexeme is a named group)
         if kind == "space":
             continue
         if kind == "quote":

@@ -3,11 +3,11 @@ PostgreSQL), its FTS5 match, the search version, the index's PostgreSQL advisory
 article reads a rebuild walks. Everything runs in the caller's transaction or connection, except
 article_batches, which opens one transaction per batch."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows
@@ -225,6 +225,22 @@ def entity_ids_of(session: Session, article_ids: list[int]) -> dict[int, list[st
 
 def article_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def article_identities(session: Session) -> Sequence[Row[int, str | None, int | None, str]]:
+    """(id, url, duplicate_of, title) of every article (the search evaluation's small store)."""
+    return session.execute(select(Article.id, Article.url, Article.duplicate_of, Article.title)).all()
+
+
+def titles_and_bodies(session: Session, article_ids: list[int]) -> list[tuple[int, str, str]]:
+    """(id, title, body) of the articles among article_ids (no order)."""
+    return [(i, title, body) for i, title, body in session.execute(
+        select(Article.id, Article.title, Article.body).where(Article.id.in_(article_ids)))]
+
+
+def tagged_entity_ids(session: Session, article_ids: list[int]) -> set[str]:
+    """Every entity id any of these articles is tagged with."""
+    return set(session.scalars(select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(article_ids))))
 
 
 # --- How far the external index lags (metrics, health, admin page) ---------------------------

@@ -1,6 +1,7 @@
 """The search view's data function (the page, its fragment, /api/search, CSV and Atom), and the
 article summaries every list of articles shows (app/article/schemas.py Summary)."""
 
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -90,8 +91,8 @@ class SearchPage:
         }
 
 
-def summaries(session: Session, ids: list[int], tokens: list[str] = (),
-              highlight_entities: set[str] = frozenset(),
+def summaries(session: Session, ids: list[int], tokens: Sequence[str] = (),
+              highlight_entities: Set[str] = frozenset(),
               cache: ArticleCache | None = None) -> list[dict]:
     """Contract summaries for the given article ids, in the given order."""
     views = (cache.views(session, ids) if cache is not None
