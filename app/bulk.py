@@ -59,7 +59,7 @@ def select_in(conn: Connection, sql: str, values: Sequence) -> list[tuple]:
         return select_rows(conn, sql.replace("IN ({values})", "= ANY(%s)"), (values,))
     rows: list[tuple] = []
     for i in range(0, len(values), _IN_CHUNK):
-        part = values[i:i + _IN_CHUNK]
+        part = values[i : i + _IN_CHUNK]
         size = _SHORT_IN if len(part) <= _SHORT_IN else _IN_CHUNK
         part += [part[-1]] * (size - len(part))  # a repeated value changes nothing in an IN list
         rows += select_rows(conn, sql.format(values=",".join("?" * size)), part)

@@ -64,8 +64,14 @@ def _progress(total: int | None, label: str):
         return nullcontext(), None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                        transient=True, console=__import__("rich.console").console.Console(stderr=True))
+    progress = Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=__import__("rich.console").console.Console(stderr=True),
+    )
     task = progress.add_task(label, total=total)
     return progress, lambda n: progress.advance(task, n)
 
@@ -94,8 +100,9 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
     from app.ingest.targets import UsageError, check_targets
 
     if lang and not LANG.match(lang):
-        raise click.BadParameter(f"{lang!r} is not a language code such as ar, en, zh, fr",
-                                 param_hint="--lang")
+        raise click.BadParameter(
+            f"{lang!r} is not a language code such as ar, en, zh, fr", param_hint="--lang"
+        )
     try:
         check_targets(list(targets))
     except UsageError as exc:
@@ -118,10 +125,16 @@ def ingest(targets: tuple[str, ...], source: str | None, lang: str | None, as_js
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Do not run the worker in this process.")
-@click.option("--workers", default=0, type=click.IntRange(0, 64), envvar="CHIPWATCH_WEB_WORKERS",
-              show_default="0: one per core", show_envvar=True,
-              help="Web processes. A page is Python work that holds one core while it renders, "
-                   "so one process per core serves the most pages.")
+@click.option(
+    "--workers",
+    default=0,
+    type=click.IntRange(0, 64),
+    envvar="CHIPWATCH_WEB_WORKERS",
+    show_default="0: one per core",
+    show_envvar=True,
+    help="Web processes. A page is Python work that holds one core while it renders, "
+    "so one process per core serves the most pages.",
+)
 def serve(host: str, port: int, no_worker: bool, workers: int) -> None:
     """Serve the web app (and the worker alongside, unless --no-worker)."""
     _check_port(host, port)
@@ -145,8 +158,9 @@ def _check_port(host: str, port: int) -> None:
         raise click.BadParameter(busy_port_message(host, port, problem), param_hint="--port")
 
 
-def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
-           quiet: bool = False) -> None:
+def _serve(
+    runtime, host: str, port: int, with_worker: bool, workers: int = 1, quiet: bool = False
+) -> None:
     import logging
 
     import uvicorn
@@ -158,7 +172,9 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
 
     stop = threading.Event()
     if with_worker:  # in this process only, however many web processes serve
-        threading.Thread(target=Worker(runtime).run, args=(stop,), daemon=True, name="worker").start()
+        threading.Thread(
+            target=Worker(runtime).run, args=(stop,), daemon=True, name="worker"
+        ).start()
     # The app logs each request itself (tokens blanked): uvicorn's access log is off.
     # Quiet (the demo): warnings and errors only, no line per request.
     log_level = "warning" if quiet else "info"
@@ -171,15 +187,29 @@ def _serve(runtime, host: str, port: int, with_worker: bool, workers: int = 1,
             app = create_app(runtime.settings, runtime)
             if quiet:
                 logging.getLogger("chipwatch").setLevel(logging.WARNING)
-            uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                        proxy_headers=False)
+            uvicorn.run(
+                app,
+                host=host,
+                port=port,
+                log_level=log_level,
+                access_log=False,
+                proxy_headers=False,
+            )
         else:
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
-                uvicorn.run("app.main:create_app", factory=True, workers=workers, host=host,
-                            port=port, log_level=log_level, access_log=False, proxy_headers=False,
-                            timeout_graceful_shutdown=20)
+                uvicorn.run(
+                    "app.main:create_app",
+                    factory=True,
+                    workers=workers,
+                    host=host,
+                    port=port,
+                    log_level=log_level,
+                    access_log=False,
+                    proxy_headers=False,
+                    timeout_graceful_shutdown=20,
+                )
     finally:
         stop.set()
         runtime.close()
@@ -223,7 +253,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         runtime.close()
         return
     click.echo(f"chipwatch is running on http://{host}:{port}  (Ctrl+C to stop)")
-    click.echo(f"starter feeds (not subscribed): http://{host}:{port}/sources or `chipwatch sources add --starter`")
+    click.echo(
+        f"starter feeds (not subscribed): http://{host}:{port}/sources or `chipwatch sources add --starter`"
+    )
     _serve(runtime, host, port, with_worker=True, quiet=True)
 
 
@@ -273,7 +305,9 @@ def enrich(all_: bool) -> None:
         context, advance = _progress(None, "re-tagging")
         with context:
             count = retag_all(runtime, progress=advance)
-        click.echo(f"re-tagged {count} articles with gazetteer {runtime.enricher.gazetteer.version}")
+        click.echo(
+            f"re-tagged {count} articles with gazetteer {runtime.enricher.gazetteer.version}"
+        )
     finally:
         runtime.close()
 
@@ -288,14 +322,32 @@ def sources() -> None:
 @click.option("--name", help="Source name shown on its articles (default: the host name).")
 @click.option("--lang", help="Language code of the feed's articles (default: detected).")
 @click.option("--interval", default=None, type=int, help="Minutes between polls (default 60).")
-@click.option("--federal-register", "federal_register", is_flag=True,
-              help="Poll the Federal Register's documents API for one agency (rules become articles of kind rule).")
-@click.option("--agency", default=None, metavar="SLUG",
-              help="With --federal-register: the agency's slug (default industry-and-security-bureau).")
+@click.option(
+    "--federal-register",
+    "federal_register",
+    is_flag=True,
+    help="Poll the Federal Register's documents API for one agency (rules become articles of kind rule).",
+)
+@click.option(
+    "--agency",
+    default=None,
+    metavar="SLUG",
+    help="With --federal-register: the agency's slug (default industry-and-security-bureau).",
+)
 @click.option("--starter", is_flag=True, help="Subscribe to the curated starter set of feeds.")
-@click.option("--dry-run", is_flag=True, help="With --starter: print the set, subscribe to nothing.")
-def sources_add(url: str | None, name: str | None, lang: str | None, interval: int | None,
-                federal_register: bool, agency: str | None, starter: bool, dry_run: bool) -> None:
+@click.option(
+    "--dry-run", is_flag=True, help="With --starter: print the set, subscribe to nothing."
+)
+def sources_add(
+    url: str | None,
+    name: str | None,
+    lang: str | None,
+    interval: int | None,
+    federal_register: bool,
+    agency: str | None,
+    starter: bool,
+    dry_run: bool,
+) -> None:
     """Add a feed (RSS, Atom or JSON Feed), the Federal Register (--federal-register) or the
     starter set (--starter); the worker polls them from its next round."""
     from app.ingest.federal_register import DEFAULT_AGENCY, AgencyError, documents_url, source_name
@@ -315,7 +367,9 @@ def sources_add(url: str | None, name: str | None, lang: str | None, interval: i
         raise click.UsageError("--dry-run goes with --starter")
     if starter:
         if name or lang or interval:
-            raise click.UsageError("--starter takes no --name, --lang or --interval (each feed has its own)")
+            raise click.UsageError(
+                "--starter takes no --name, --lang or --interval (each feed has its own)"
+            )
         _starter(dry_run)
         return
     kind = "feed"
@@ -324,7 +378,11 @@ def sources_add(url: str | None, name: str | None, lang: str | None, interval: i
             url = documents_url(agency or DEFAULT_AGENCY)
         except AgencyError as exc:
             raise click.BadParameter(str(exc), param_hint="--agency") from None
-        name, lang, kind = name or source_name(agency or DEFAULT_AGENCY), lang or "en", "federal-register"
+        name, lang, kind = (
+            name or source_name(agency or DEFAULT_AGENCY),
+            lang or "en",
+            "federal-register",
+        )
     try:
         url = check_feed_url(url or "")
         check_feed_address(url, allow_private=_settings().allow_private_urls)
@@ -333,13 +391,16 @@ def sources_add(url: str | None, name: str | None, lang: str | None, interval: i
     runtime = _runtime()
     try:
         with runtime.sessions.begin() as session:
-            state = source_state(add_source(session, url, name=name, lang=lang, interval=interval or 60,
-                                            kind=kind))
+            state = source_state(
+                add_source(session, url, name=name, lang=lang, interval=interval or 60, kind=kind)
+            )
     except SourceError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
         runtime.close()
-    click.echo(f"added source {state['name']!r}: {state['url']} (every {state['interval_minutes']} min)")
+    click.echo(
+        f"added source {state['name']!r}: {state['url']} (every {state['interval_minutes']} min)"
+    )
 
 
 def _starter(dry_run: bool) -> None:
@@ -388,8 +449,10 @@ def sources_list(as_json: bool) -> None:
     for s in states:
         failures = s["consecutive_failures"]
         health = f"failing x{failures}: {s['last_error']}" if failures else "ok"
-        click.echo(f"{s['name']}\t{s['url']}\tevery {s['interval_minutes']} min\tnext {s['next_check_at']}"
-                   f"\tlast ok {s['last_success_at']}\titems {s['items_seen']}\t{health}")
+        click.echo(
+            f"{s['name']}\t{s['url']}\tevery {s['interval_minutes']} min\tnext {s['next_check_at']}"
+            f"\tlast ok {s['last_success_at']}\titems {s['items_seen']}\t{health}"
+        )
 
 
 @sources.command("remove")
@@ -432,8 +495,13 @@ def sources_import(file) -> None:
 
 
 @sources.command("export")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write to this file (default: standard output).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write to this file (default: standard output).",
+)
 def sources_export(output) -> None:
     """Print the polled sources as OPML 2.0 (tags as folders, settings as chipwatch: attributes)."""
     from app.ingest.opml import export_opml
@@ -448,36 +516,87 @@ def sources_export(output) -> None:
 
 
 @main.command("eval")
-@click.option("--data", "data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labelled articles (JSONL; default: the bundled evaluation set).")
-@click.option("--gazetteer", "gazetteer_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Gazetteer data directory (default: the bundled one).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the full report (scores, misses) as JSON to this file ('-': stdout).")
-@click.option("--sample", is_flag=True,
-              help="Score the restriction labels of the bundled sample corpus instead.")
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled articles (JSONL; default: the bundled evaluation set).",
+)
+@click.option(
+    "--gazetteer",
+    "gazetteer_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Gazetteer data directory (default: the bundled one).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the full report (scores, misses) as JSON to this file ('-': stdout).",
+)
+@click.option(
+    "--sample",
+    is_flag=True,
+    help="Score the restriction labels of the bundled sample corpus instead.",
+)
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
-@click.option("--fail-under", type=float, default=None,
-              help="Exit 1 when any entity type's micro-F1 is below this value.")
-@click.option("--search", "search_", is_flag=True,
-              help="Score search instead: recall@10, nDCG@10, MRR, zero results per engine on "
-                   "the judged queries (app/data/eval/queries.jsonl).")
-@click.option("--engine", "engines", multiple=True, type=click.Choice(["sqlite", "postgresql", "meilisearch"]),
-              help="With --search: the engines to score (default: all three).")
-@click.option("--pg-url", envvar="CHIPWATCH_EVAL_PG",
-              default="postgresql://postgres@127.0.0.1:5432/postgres", show_default=True,
-              help="With --search: a PostgreSQL server where a scratch database is made and dropped.")
-@click.option("--meili-bin", envvar="MEILI_BIN",
-              help="With --search: a Meilisearch binary to start for the run (or --meili-url).")
-@click.option("--meili-url", help="With --search: a running Meilisearch (a new index is made and deleted).")
+@click.option(
+    "--fail-under",
+    type=float,
+    default=None,
+    help="Exit 1 when any entity type's micro-F1 is below this value.",
+)
+@click.option(
+    "--search",
+    "search_",
+    is_flag=True,
+    help="Score search instead: recall@10, nDCG@10, MRR, zero results per engine on "
+    "the judged queries (app/data/eval/queries.jsonl).",
+)
+@click.option(
+    "--engine",
+    "engines",
+    multiple=True,
+    type=click.Choice(["sqlite", "postgresql", "meilisearch"]),
+    help="With --search: the engines to score (default: all three).",
+)
+@click.option(
+    "--pg-url",
+    envvar="CHIPWATCH_EVAL_PG",
+    default="postgresql://postgres@127.0.0.1:5432/postgres",
+    show_default=True,
+    help="With --search: a PostgreSQL server where a scratch database is made and dropped.",
+)
+@click.option(
+    "--meili-bin",
+    envvar="MEILI_BIN",
+    help="With --search: a Meilisearch binary to start for the run (or --meili-url).",
+)
+@click.option(
+    "--meili-url", help="With --search: a running Meilisearch (a new index is made and deleted)."
+)
 @click.option("--meili-key", help="With --search: its API key.")
-@click.option("--discovery", is_flag=True,
-              help="Score gazetteer discovery on app/data/eval/discovery.jsonl: precision of the top 20 "
-                   "suggestions and recall of the expected ones.")
-def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, sample: bool,
-          no_misses: bool, fail_under: float | None, search_: bool, engines: tuple[str, ...],
-          pg_url: str, meili_bin: str | None, meili_url: str | None, meili_key: str | None,
-          discovery: bool) -> None:
+@click.option(
+    "--discovery",
+    is_flag=True,
+    help="Score gazetteer discovery on app/data/eval/discovery.jsonl: precision of the top 20 "
+    "suggestions and recall of the expected ones.",
+)
+def eval_(
+    data: Path | None,
+    gazetteer_dir: Path | None,
+    json_out: Path | None,
+    sample: bool,
+    no_misses: bool,
+    fail_under: float | None,
+    search_: bool,
+    engines: tuple[str, ...],
+    pg_url: str,
+    meili_bin: str | None,
+    meili_url: str | None,
+    meili_key: str | None,
+    discovery: bool,
+) -> None:
     """Score enrichment on the labelled evaluation set: precision, recall and F1 per type
     (or, with --search, search relevance on the judged queries; with --discovery, gazetteer
     discovery)."""
@@ -487,21 +606,36 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
         scores = discovery_eval.evaluate(data or discovery_eval.EVAL_SET)
         click.echo(discovery_eval.format_text(scores, show_misses=not no_misses))
         if json_out:
-            out = json.dumps({k: v.to_dict() for k, v in scores.items()}, ensure_ascii=False, indent=2)
-            click.echo(out) if str(json_out) == "-" else json_out.write_text(out + "\n", encoding="utf-8")
-        if fail_under is not None and min(scores["all"].precision_top, scores["all"].recall) < fail_under:
+            out = json.dumps(
+                {k: v.to_dict() for k, v in scores.items()}, ensure_ascii=False, indent=2
+            )
+            click.echo(out) if str(json_out) == "-" else json_out.write_text(
+                out + "\n", encoding="utf-8"
+            )
+        if (
+            fail_under is not None
+            and min(scores["all"].precision_top, scores["all"].recall) < fail_under
+        ):
             raise SystemExit(1)
         return
     if search_:
         from app.search_eval import ENGINES, format_text, load_queries
         from app.search_eval import evaluate as evaluate_search
 
-        reports = evaluate_search(list(engines or ENGINES), load_queries(data) if data else load_queries(),
-                           pg_admin=pg_url, meili_url=meili_url, meili_key=meili_key, meili_bin=meili_bin)
+        reports = evaluate_search(
+            list(engines or ENGINES),
+            load_queries(data) if data else load_queries(),
+            pg_admin=pg_url,
+            meili_url=meili_url,
+            meili_key=meili_key,
+            meili_bin=meili_bin,
+        )
         click.echo(format_text(reports, worst=0 if no_misses else 10))
         if json_out:
             out = json.dumps([r.summary() for r in reports], ensure_ascii=False, indent=2)
-            click.echo(out) if str(json_out) == "-" else json_out.write_text(out + "\n", encoding="utf-8")
+            click.echo(out) if str(json_out) == "-" else json_out.write_text(
+                out + "\n", encoding="utf-8"
+            )
         if any(r.error for r in reports):
             raise SystemExit(1)
         return
@@ -525,7 +659,9 @@ def eval_(data: Path | None, gazetteer_dir: Path | None, json_out: Path | None, 
         if linking:
             click.echo("\n" + format_parts(linking, show_misses=not no_misses))
         if json_out:
-            json_out.write_text(json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+            json_out.write_text(
+                json.dumps(full, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
     if fail_under is not None and report.worst_f1() < fail_under:
         sys.exit(1)
 
@@ -540,8 +676,9 @@ def run_list_import(runtime, content: bytes, origin: str, **options):
     from app.lists.importer import import_file
 
     with runtime.sessions.begin() as session:
-        return import_file(session, content, origin, runtime.enricher.gazetteer,
-                           outbox=runtime.outbox, **options)
+        return import_file(
+            session, content, origin, runtime.enricher.gazetteer, outbox=runtime.outbox, **options
+        )
 
 
 def _read_list_source(target: str, settings) -> tuple[bytes, str]:
@@ -559,13 +696,17 @@ def _read_list_source(target: str, settings) -> tuple[bytes, str]:
             raise click.BadParameter(f"{target}: {exc}", param_hint="FILE_OR_URL") from None
 
         try:
-            with Fetcher.from_settings(settings, max_bytes=LIST_FETCH_BYTES, deadline=300.0) as fetcher:
+            with Fetcher.from_settings(
+                settings, max_bytes=LIST_FETCH_BYTES, deadline=300.0
+            ) as fetcher:
                 return fetcher.fetch(target).content, target
         except FetchError as exc:
             raise click.ClickException(f"cannot fetch {target}: {exc.reason}") from None
     path = Path(target)
     if not path.is_file():
-        raise click.BadParameter(f"{target!r} is neither a file nor an http(s) URL", param_hint="FILE_OR_URL")
+        raise click.BadParameter(
+            f"{target!r} is neither a file nor an http(s) URL", param_hint="FILE_OR_URL"
+        )
     return path.read_bytes(), str(path)
 
 
@@ -576,29 +717,61 @@ def lists_group() -> None:
 
 @lists_group.command("import")
 @click.argument("target", metavar="FILE_OR_URL")
-@click.option("--format", "fmt", type=click.Choice(["csl-csv", "csl-json", "fr-text"]),
-              help="File layout (default: from the extension, else from the content).")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]),
-              help="The date the file describes (default: the file's own date, else today).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csl-csv", "csl-json", "fr-text"]),
+    help="File layout (default: from the extension, else from the content).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="The date the file describes (default: the file's own date, else today).",
+)
 @click.option("--partial", is_flag=True, help="The file is an extract: record no removals.")
-@click.option("--list", "scope", multiple=True, metavar="SLUG",
-              help="A list the file covers even if it has no party on it (removals); repeatable.")
-@click.option("--default-list", metavar="SLUG", help="List of rows without a `source` (CSL layouts).")
+@click.option(
+    "--list",
+    "scope",
+    multiple=True,
+    metavar="SLUG",
+    help="A list the file covers even if it has no party on it (removals); repeatable.",
+)
+@click.option(
+    "--default-list", metavar="SLUG", help="List of rows without a `source` (CSL layouts)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable report.")
-def lists_import(target: str, fmt: str | None, as_of, partial: bool, scope: tuple[str, ...],
-                 default_list: str | None, as_json: bool) -> None:
+def lists_import(
+    target: str,
+    fmt: str | None,
+    as_of,
+    partial: bool,
+    scope: tuple[str, ...],
+    default_list: str | None,
+    as_json: bool,
+) -> None:
     """Import a list file or URL: additions, removals and changes are recorded with their dates."""
     from app.lists import LIST_SLUG
     from app.lists.records import FileError
 
     for slug in (*scope, *([default_list] if default_list else [])):
         if not LIST_SLUG.match(slug):
-            raise click.BadParameter(f"{slug!r} is not a list id such as entity-list", param_hint="--list")
+            raise click.BadParameter(
+                f"{slug!r} is not a list id such as entity-list", param_hint="--list"
+            )
     runtime = _runtime()
     try:
         content, origin = _read_list_source(target, runtime.settings)
-        report = run_list_import(runtime, content, origin, fmt=fmt, partial=partial, lists=scope,
-                                 default_list=default_list, as_of=as_of.date() if as_of else None)
+        report = run_list_import(
+            runtime,
+            content,
+            origin,
+            fmt=fmt,
+            partial=partial,
+            lists=scope,
+            default_list=default_list,
+            as_of=as_of.date() if as_of else None,
+        )
     except FileError as exc:
         raise click.ClickException(f"{target}: {exc}") from None
     finally:
@@ -610,10 +783,16 @@ def lists_import(target: str, fmt: str | None, as_of, partial: bool, scope: tupl
             click.echo(f"malformed row {error.row}: {error.reason}", err=True)
         for note in report.duplicates:
             click.echo(f"duplicate {note}", err=True)
-        nothing = " (same content as an earlier import: nothing recorded)" if report.import_id is None else ""
-        click.echo(f"{report.origin} as of {report.as_of} ({', '.join(report.lists) or 'no list'}): "
-                   f"{report.summary()}; links: {report.links_auto} automatic, {report.links_proposed} "
-                   f"proposed; articles re-evaluated: {report.articles_changed}{nothing}")
+        nothing = (
+            " (same content as an earlier import: nothing recorded)"
+            if report.import_id is None
+            else ""
+        )
+        click.echo(
+            f"{report.origin} as of {report.as_of} ({', '.join(report.lists) or 'no list'}): "
+            f"{report.summary()}; links: {report.links_auto} automatic, {report.links_proposed} "
+            f"proposed; articles re-evaluated: {report.articles_changed}{nothing}"
+        )
     sys.exit(1 if report.errors else 0)
 
 
@@ -636,17 +815,24 @@ def lists_status(as_json: bool) -> None:
         click.echo("no list imported: `chipwatch lists import FILE_OR_URL`")
     for item in state["lists"]:
         links = item["links"]
-        click.echo(f"{item['id']}\t{item['parties']} parties ({item['listed']} listed, {item['removed']} removed)"
-                   f"\tlinks: {links['auto']} automatic, {links['accepted']} accepted, "
-                   f"{links['proposed']} to review, {links['rejected']} rejected")
+        click.echo(
+            f"{item['id']}\t{item['parties']} parties ({item['listed']} listed, {item['removed']} removed)"
+            f"\tlinks: {links['auto']} automatic, {links['accepted']} accepted, "
+            f"{links['proposed']} to review, {links['rejected']} rejected"
+        )
     for imp in state["imports"]:
-        click.echo(f"import {imp['id']}\t{imp['imported_at']}\t{imp['origin']}\tas of {imp['as_of']}\t"
-                   f"+{imp['added']} -{imp['removed']} ~{imp['changed']}\tmalformed {imp['malformed']}")
+        click.echo(
+            f"import {imp['id']}\t{imp['imported_at']}\t{imp['origin']}\tas of {imp['as_of']}\t"
+            f"+{imp['added']} -{imp['removed']} ~{imp['changed']}\tmalformed {imp['malformed']}"
+        )
 
 
 @lists_group.command("links")
-@click.option("--status", type=click.Choice(["auto", "proposed", "accepted", "rejected"]),
-              help="Only links with this status.")
+@click.option(
+    "--status",
+    type=click.Choice(["auto", "proposed", "accepted", "rejected"]),
+    help="Only links with this status.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable links.")
 def lists_links(status: str | None, as_json: bool) -> None:
     """Links between list parties and gazetteer companies, with their scores and reasons."""
@@ -662,8 +848,10 @@ def lists_links(status: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False))
         return
     for row in rows:
-        click.echo(f"{row['id']}\t{row['status']}\t{row['score']:.2f}\t{row['party']} -> {row['entity_id']}"
-                   f"\t{row['explanation']}")
+        click.echo(
+            f"{row['id']}\t{row['status']}\t{row['score']:.2f}\t{row['party']} -> {row['entity_id']}"
+            f"\t{row['explanation']}"
+        )
 
 
 def _decide(link_id: int, decision: str) -> None:
@@ -709,17 +897,26 @@ def lists_match() -> None:
             articles = refresh_entities(session, changed, bool(runtime.settings.meili_url))
     finally:
         runtime.close()
-    click.echo(f"matched {len(parties)} parties; {len(changed)} companies changed, "
-               f"{articles} articles re-evaluated")
+    click.echo(
+        f"matched {len(parties)} parties; {len(changed)} companies changed, "
+        f"{articles} articles re-evaluated"
+    )
 
 
 @lists_group.command("eval")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Labelled list names (JSONL; default: app/data/eval/list_matches.jsonl).")
+@click.option(
+    "--data",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Labelled list names (JSONL; default: app/data/eval/list_matches.jsonl).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 @click.option("--no-misses", is_flag=True, help="Print the scores only.")
-@click.option("--fail-under", type=float, default=None,
-              help="Exit 1 when the precision of automatic links is below this value.")
+@click.option(
+    "--fail-under",
+    type=float,
+    default=None,
+    help="Exit 1 when the precision of automatic links is below this value.",
+)
 def lists_eval(data: Path | None, as_json: bool, no_misses: bool, fail_under: float | None) -> None:
     """Precision and recall of automatic links on the labelled set of list names."""
     from app import gazetteer as gz

@@ -21,8 +21,10 @@ def check_base_url(value: str) -> str:
     except ValueError as exc:
         raise ValueError(f"CHIPWATCH_BASE_URL {value!r} is not a valid URL: {exc}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"CHIPWATCH_BASE_URL {value!r} must look like https://chips.example.org "
-                         "(http or https, a host, an optional path; no query)")
+        raise ValueError(
+            f"CHIPWATCH_BASE_URL {value!r} must look like https://chips.example.org "
+            "(http or https, a host, an optional path; no query)"
+        )
     return value.strip().rstrip("/")
 
 
@@ -67,8 +69,16 @@ class Settings(BaseSettings):
     # CPU seconds one item may take to be read and tagged before it is rejected; 0: no limit.
     item_cpu_seconds: float = Field(10.0, ge=0)
 
-    @field_validator("database_url", "meili_url", "read_token", "log_format", "base_url",
-                     "allowed_hosts", "forwarded_allow_ips", mode="before")
+    @field_validator(
+        "database_url",
+        "meili_url",
+        "read_token",
+        "log_format",
+        "base_url",
+        "allowed_hosts",
+        "forwarded_allow_ips",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None

@@ -42,7 +42,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> str:
 _LATIN = {"iso8859-1", "cp1252", "ascii", "latin-1"}
 _DOC_CHARSET = re.compile(
     rb"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
-    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""", re.I)
+    rb"""|<meta[^>]{0,200}?charset\s*=\s*["']?([A-Za-z0-9._:-]{1,40})""",
+    re.I,
+)
 
 
 def _codec(name: str | None) -> str | None:

@@ -16,16 +16,27 @@ PAGE_CO_MENTIONS = 24  # companies and chips on the page
 PAGE_CO_TYPES = ("company", "chip")
 
 
-def co_mentioned(session: Session, entity_id: str, *, types: tuple[str, ...] | None = None,
-                 limit: int | None = 30) -> list[dict]:
+def co_mentioned(
+    session: Session,
+    entity_id: str,
+    *,
+    types: tuple[str, ...] | None = None,
+    limit: int | None = 30,
+) -> list[dict]:
     """Entities tagged on the same articles as entity_id, most shared first."""
-    return [{"id": i, "type": t, "name": n, "count": c}
-            for i, t, n, c in entity_repo.co_mentioned(session, entity_id, types, limit)]
+    return [
+        {"id": i, "type": t, "name": n, "count": c}
+        for i, t, n, c in entity_repo.co_mentioned(session, entity_id, types, limit)
+    ]
 
 
 def entity_json(entity: Entity, count: int | None = None) -> dict:
-    out: dict[str, object] = {"id": entity.id, "type": entity.type, "name": entity.name,
-                              "aliases": entity.aliases}
+    out: dict[str, object] = {
+        "id": entity.id,
+        "type": entity.type,
+        "name": entity.name,
+        "aliases": entity.aliases,
+    }
     if entity.date:
         out["date"] = entity.date.isoformat()
     if count is not None:
@@ -41,7 +52,9 @@ class EntityData:
     lists: list[dict]  # companies: export-control list status over time (else empty)
     restrictions: list[Entity]  # restrictions that concern it, by date
     concerns: dict[str, list[Entity]]  # a restriction's: what it covers, by type
-    record: dict | None = None  # a restriction's: its rule, amendments and news (restriction_record)
+    record: dict | None = (
+        None  # a restriction's: its rule, amendments and news (restriction_record)
+    )
 
     def to_json(self) -> dict:
         """/api/entities/{id}."""
@@ -51,8 +64,10 @@ class EntityData:
         if self.entity.type == "company":
             out["lists"] = self.lists
         # Restrictions: their rule, amendments and news; the same keys, empty, for other types.
-        out.update(self.record or {"primary_document": None, "amendments": [], "related_documents": [],
-                                   "news": []})
+        out.update(
+            self.record
+            or {"primary_document": None, "amendments": [], "related_documents": [], "news": []}
+        )
         return out
 
     @property
@@ -67,13 +82,21 @@ def restriction_record(session: Session, entity: Entity) -> dict:
     document = primary_document(entity.data)
     changes = amendments(entity.data)
     related = related_documents(entity.data)
-    numbers = {d["document_number"] for d in (document, *changes, *related) if d and d.get("document_number")}
+    numbers = {
+        d["document_number"]
+        for d in (document, *changes, *related)
+        if d and d.get("document_number")
+    }
     stored = article_repo.rule_articles(session, numbers)
     for d in (document, *changes, *related):
         if d and d.get("document_number") in stored:
             d["article_id"] = stored[d["document_number"]]
-    return {"primary_document": document, "amendments": changes, "related_documents": related,
-            "news": article_repo.restriction_news(session, entity.id)}
+    return {
+        "primary_document": document,
+        "amendments": changes,
+        "related_documents": related,
+        "news": article_repo.restriction_news(session, entity.id),
+    }
 
 
 def entity_data(session: Session, entity_id: str) -> EntityData | None:
@@ -82,11 +105,22 @@ def entity_data(session: Session, entity_id: str) -> EntityData | None:
     if entity is None:
         return None
     count = entity_repo.tagged_article_count(session, entity_id)
-    restrictions = [r for r in entity_repo.restrictions_by_date(session)
-                    if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}]
-    concerns = {t: entity_repo.entities_with_ids(session, ids)
-                for t, ids in (entity.data or {}).get("concerns", {}).items() if ids}
-    return EntityData(entity, count, co_mentioned(session, entity_id, limit=None),
-                      entity_status(session, entity_id) if entity.type == "company" else [],
-                      restrictions, concerns,
-                      restriction_record(session, entity) if entity.type == "restriction" else None)
+    restrictions = [
+        r
+        for r in entity_repo.restrictions_by_date(session)
+        if entity_id in {i for ids in (r.data or {}).get("concerns", {}).values() for i in ids}
+    ]
+    concerns = {
+        t: entity_repo.entities_with_ids(session, ids)
+        for t, ids in (entity.data or {}).get("concerns", {}).items()
+        if ids
+    }
+    return EntityData(
+        entity,
+        count,
+        co_mentioned(session, entity_id, limit=None),
+        entity_status(session, entity_id) if entity.type == "company" else [],
+        restrictions,
+        concerns,
+        restriction_record(session, entity) if entity.type == "restriction" else None,
+    )

@@ -13,7 +13,7 @@ class RejectedInput(Exception):
 
 
 def failure_reason(stage: str, error: BaseException) -> str:
-    """"extract failed: AssertionError (in drop_tree, lxml/html/__init__.py:320)"."""
+    """ "extract failed: AssertionError (in drop_tree, lxml/html/__init__.py:320)"."""
     message = " ".join(str(error).split())[:MAX_MESSAGE]
     if message:
         return f"{stage} failed: {type(error).__name__}: {message}"

@@ -19,8 +19,18 @@ ROLES = ("reported", "context")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 LANG = re.compile(r"^[a-z]{2,3}$")
 # The order of parameters in a query string (Filters.params): one view, one URL.
-URL_ORDER = ("q", *LIST_PARAMS, "has_note", "from", "to", "sort", "expand", "match", "page",
-             "per_page")
+URL_ORDER = (
+    "q",
+    *LIST_PARAMS,
+    "has_note",
+    "from",
+    "to",
+    "sort",
+    "expand",
+    "match",
+    "page",
+    "per_page",
+)
 YES = ("1", "true", "yes", "on")
 NO = ("0", "false", "no", "off")
 MAX_QUERY = 500
@@ -74,7 +84,9 @@ class Filters(BaseModel):
     def _slugs(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
             if not SLUG.match(value):
-                raise ValueError(f"{value!r} is not an entity id (lowercase letters, digits, hyphens)")
+                raise ValueError(
+                    f"{value!r} is not an entity id (lowercase letters, digits, hyphens)"
+                )
         return values
 
     @field_validator("lang")
@@ -107,8 +119,13 @@ class Filters(BaseModel):
         return {name: getattr(self, name) for name in ENTITY_PARAMS if getattr(self, name)}
 
     def is_empty(self) -> bool:
-        return not (self.q.strip() or any(getattr(self, p) for p in LIST_PARAMS)
-                    or self.has_note or self.date_from or self.date_to)
+        return not (
+            self.q.strip()
+            or any(getattr(self, p) for p in LIST_PARAMS)
+            or self.has_note
+            or self.date_from
+            or self.date_to
+        )
 
     @property
     def noted_ids(self) -> frozenset[int] | None:
@@ -119,6 +136,7 @@ class Filters(BaseModel):
     def params(self, *, paging: bool = True, **override: Any) -> list[tuple[str, str]]:
         """The filters as query parameters, in one canonical order (one view, one URL);
         override gives other values for some fields."""
+
         def get(name: str):
             return override[name] if name in override else getattr(self, name)
 
@@ -167,7 +185,10 @@ class Filters(BaseModel):
 
         def query(value: str) -> str:
             values = [v for v in current if v != value] if value in current else [*current, value]
-            return "&".join(part for part in (head, _encode([(param, v) for v in values]), tail) if part)
+            return "&".join(
+                part for part in (head, _encode([(param, v) for v in values]), tail) if part
+            )
+
         return query
 
     def linker(self, *fields: str) -> Callable[..., str]:
@@ -177,25 +198,30 @@ class Filters(BaseModel):
         names = {f: URL_NAMES.get(f, f) for f in fields}
         slots = sorted({URL_ORDER.index(name) for name in names.values()})
         cleared: dict[str, Any] = {f: _EMPTY.get(f, ()) for f in fields}
-        others = [(URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
-                  for k, v in self.params(page=1, **cleared)]
+        others = [
+            (URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
+            for k, v in self.params(page=1, **cleared)
+        ]
         # The other parameters between each two of the fields' places, joined once: a link is
         # these pieces with its own values in between (a sort per link was a tenth of a chart).
         bounds = [-1, *slots, len(URL_ORDER)]
-        between = ["&".join(part for i, part in others if lo < i < hi)
-                   for lo, hi in zip(bounds, bounds[1:])]
+        between = [
+            "&".join(part for i, part in others if lo < i < hi)
+            for lo, hi in zip(bounds, bounds[1:])
+        ]
 
         def query(**values) -> str:
             own: dict[int, list[str]] = {}
             for field, value in values.items():
                 name = names[field]
-                for v in (value if isinstance(value, tuple | list) else (value,) if value else ()):
+                for v in value if isinstance(value, tuple | list) else (value,) if value else ():
                     own.setdefault(URL_ORDER.index(name), []).append(f"{name}={_quote(_text(v))}")
             pieces = [between[0]]
             for slot, rest in zip(slots, between[1:]):
                 pieces.extend(own.get(slot, ()))
                 pieces.append(rest)
             return "&".join(piece for piece in pieces if piece)
+
         return query
 
     def replace(self, **changes) -> "Filters":
@@ -254,8 +280,11 @@ def parse_filters(multi: list[tuple[str, str]]) -> Filters:
                     values.append(value)
         elif key in ("q", "from", "to", "sort", "page", "per_page", "expand", "match", "has_note"):
             data[key] = value.strip()
-    errors = [{"param": k, "msg": f"at most {MAX_VALUES} values"}
-              for k in LIST_PARAMS if len(data.get(k, [])) > MAX_VALUES]
+    errors = [
+        {"param": k, "msg": f"at most {MAX_VALUES} values"}
+        for k in LIST_PARAMS
+        if len(data.get(k, [])) > MAX_VALUES
+    ]
     for key in ("from", "to", "sort", "match"):
         if data.get(key) == "":
             del data[key]
@@ -268,15 +297,20 @@ def parse_filters(multi: list[tuple[str, str]]) -> Filters:
         if flag in YES or flag in NO or flag == "":
             data["has_note"] = flag in YES
         else:
-            errors.append({"param": "has_note",
-                           "msg": f"{data['has_note']!r}: use has_note=1 (or 0)"})
+            errors.append(
+                {"param": "has_note", "msg": f"{data['has_note']!r}: use has_note=1 (or 0)"}
+            )
     if errors:
         raise FilterError(errors)
     try:
         return Filters.model_validate(data)
     except ValidationError as exc:
-        raise FilterError([
-            {"param": str(err["loc"][0]) if err["loc"] else "filters",
-             "msg": err["msg"].removeprefix("Value error, ")}
-            for err in exc.errors()
-        ]) from None
+        raise FilterError(
+            [
+                {
+                    "param": str(err["loc"][0]) if err["loc"] else "filters",
+                    "msg": err["msg"].removeprefix("Value error, "),
+                }
+                for err in exc.errors()
+            ]
+        ) from None

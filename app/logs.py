@@ -15,8 +15,12 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, and the record's extra fields."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-               "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        out = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         out.update({k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS})
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
@@ -35,8 +39,10 @@ class TextFormatter(logging.Formatter):
         extra = {k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS}
         if record.name == ACCESS_LOGGER and "status" in extra:
             query = f"?{extra['query']}" if extra.get("query") else ""
-            line = (f"{when} {extra['method']} {extra['path']}{query} {extra['status']} "
-                    f"{extra['duration_ms']} ms")
+            line = (
+                f"{when} {extra['method']} {extra['path']}{query} {extra['status']} "
+                f"{extra['duration_ms']} ms"
+            )
         else:
             line = f"{when} {record.levelname.lower()} {record.name}: {record.getMessage()}"
             if extra:
@@ -62,7 +68,11 @@ class RedactQuery(logging.Filter):
     """For uvicorn's own access log, if it is left on: blank out token-like query values."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple) and len(record.args) >= 3 and isinstance(target := record.args[2], str):
+        if (
+            isinstance(record.args, tuple)
+            and len(record.args) >= 3
+            and isinstance(target := record.args[2], str)
+        ):
             args = list(record.args)
             args[2] = redact_target(target)
             record.args = tuple(args)

@@ -79,7 +79,9 @@ class SecurityHeadersMiddleware:
 
 
 def _entity_enums(schema: dict, runtime) -> None:
-    entities = getattr(getattr(getattr(runtime, "enricher", None), "gazetteer", None), "entities", None)
+    entities = getattr(
+        getattr(getattr(runtime, "enricher", None), "gazetteer", None), "entities", None
+    )
     if not entities:
         return
     ids: dict[str, list[str]] = {}
@@ -88,8 +90,15 @@ def _entity_enums(schema: dict, runtime) -> None:
     for ops in schema.get("paths", {}).values():
         for op in ops.values():
             for param in op.get("parameters", []):
-                if param.get("in") == "query" and param["name"] in ENTITY_PARAMS and ids.get(param["name"]):
-                    param["schema"]["items"] = {"type": "string", "enum": sorted(ids[param["name"]])}
+                if (
+                    param.get("in") == "query"
+                    and param["name"] in ENTITY_PARAMS
+                    and ids.get(param["name"])
+                ):
+                    param["schema"]["items"] = {
+                        "type": "string",
+                        "enum": sorted(ids[param["name"]]),
+                    }
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -109,9 +118,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     configure_logging(settings.log_format)
     # No Swagger UI / ReDoc: they need CDN and inline script, which the CSP refuses; /docs is
     # a server-rendered page instead (app/web/apidocs.py).
-    app = FastAPI(title="chipwatch", version=__version__, lifespan=lifespan,
-                  docs_url=None, redoc_url=None,
-                  description="AI-chip export-control news: search, entities, timelines.")
+    app = FastAPI(
+        title="chipwatch",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        description="AI-chip export-control news: search, entities, timelines.",
+    )
     app.state.runtime = runtime or build_runtime(settings)
     app.state.page_cache = PageCache(settings.page_cache_entries)
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
@@ -159,8 +173,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         """FastAPI's schema, with the entity ids of the gazetteer as the allowed filter values
         (any other id is a 422), so clients and the fuzzer know them."""
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                                 routes=app.routes)
+            schema = get_openapi(
+                title=app.title, version=app.version, description=app.description, routes=app.routes
+            )
             _entity_enums(schema, app.state.runtime)
             app.openapi_schema = schema
         return app.openapi_schema
@@ -173,8 +188,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
-        details = [{"param": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]),
-                    "msg": e["msg"]} for e in exc.errors()]
+        details = [
+            {"param": ".".join(str(p) for p in e["loc"][1:]) or str(e["loc"][0]), "msg": e["msg"]}
+            for e in exc.errors()
+        ]
         return error(request, 422, "Invalid request", details)
 
     @app.exception_handler(StarletteHTTPException)

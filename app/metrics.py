@@ -27,18 +27,25 @@ from prometheus_client.registry import Collector
 disable_created_metrics()  # no *_created series: half the lines, nothing lost
 
 HTTP_REQUESTS = Counter(
-    "chipwatch_http_requests", "HTTP requests by method, route template and status code",
-    ["method", "route", "status"])
+    "chipwatch_http_requests",
+    "HTTP requests by method, route template and status code",
+    ["method", "route", "status"],
+)
 HTTP_LATENCY = Histogram(
-    "chipwatch_http_request_duration_seconds", "Time to serve a request (whole response), by route",
+    "chipwatch_http_request_duration_seconds",
+    "Time to serve a request (whole response), by route",
     ["method", "route"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0))
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
+)
 INGEST_ITEMS = Counter(
-    "chipwatch_ingest_items", "Ingested items by outcome (added, duplicate, rejected)", ["outcome"])
+    "chipwatch_ingest_items", "Ingested items by outcome (added, duplicate, rejected)", ["outcome"]
+)
 RATE_LIMITED = Counter(
-    "chipwatch_rate_limited", "Requests refused by the per-client rate limit (429)")
+    "chipwatch_rate_limited", "Requests refused by the per-client rate limit (429)"
+)
 BODY_TOO_LARGE = Counter(
-    "chipwatch_body_too_large", "Requests refused because the body was over the size cap (413)")
+    "chipwatch_body_too_large", "Requests refused because the body was over the size cap (413)"
+)
 
 for _outcome in ("added", "duplicate", "rejected"):
     INGEST_ITEMS.labels(_outcome)  # export zeros from the start
@@ -84,14 +91,21 @@ class DatabaseCollector(Collector):
             if oldest.tzinfo is None:  # SQLite hands back naive UTC
                 oldest = oldest.replace(tzinfo=UTC)
             age = max(0.0, (datetime.now(UTC) - oldest).total_seconds())
-        yield GaugeMetricFamily("chipwatch_index_lag", "Article changes waiting for the search index",
-                                value=lag)
-        yield GaugeMetricFamily("chipwatch_index_lag_seconds",
-                                "Age of the oldest change waiting for the search index", value=age)
+        yield GaugeMetricFamily(
+            "chipwatch_index_lag", "Article changes waiting for the search index", value=lag
+        )
+        yield GaugeMetricFamily(
+            "chipwatch_index_lag_seconds",
+            "Age of the oldest change waiting for the search index",
+            value=age,
+        )
         yield GaugeMetricFamily("chipwatch_articles", "Articles stored", value=articles)
-        yield GaugeMetricFamily("chipwatch_rejections", "Rejected inputs recorded", value=rejections)
-        engine = GaugeMetricFamily("chipwatch_search_engine_info", "The search engine in use",
-                                   labels=["engine"])
+        yield GaugeMetricFamily(
+            "chipwatch_rejections", "Rejected inputs recorded", value=rejections
+        )
+        engine = GaugeMetricFamily(
+            "chipwatch_search_engine_info", "The search engine in use", labels=["engine"]
+        )
         engine.add_metric([self.runtime.search.engine], 1)
         yield engine
 

@@ -129,7 +129,9 @@ class Mention(Base):
     __tablename__ = "mentions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"))
     surface: Mapped[str] = mapped_column(Text)
     start: Mapped[int] = mapped_column(Integer)
@@ -144,7 +146,9 @@ class SavedView(Base):
     name: Mapped[str] = mapped_column(String(200))
     query: Mapped[str] = mapped_column(Text)  # the filters as a query string
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     visibility: Mapped[str] = mapped_column(String(10), default="team")  # private | team
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_by: Mapped[str | None] = mapped_column(String(120))  # audit actor of the last write
@@ -199,8 +203,9 @@ class ArticleKey(Base):
 
     __tablename__ = "article_keys"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     day: Mapped[dt.date] = mapped_column(Date)  # candidates are looked up near this day
 
@@ -211,8 +216,9 @@ class ArticleShingles(Base):
 
     __tablename__ = "article_shingles"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
     shingles: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -270,10 +276,14 @@ class ListEvent(Base):
     __tablename__ = "list_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("list_parties.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("list_parties.id", ondelete="CASCADE"), index=True
+    )
     action: Mapped[str] = mapped_column(String(10))  # added | removed | changed
     effective_date: Mapped[dt.date] = mapped_column(Date, index=True)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("list_imports.id", ondelete="SET NULL"))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("list_imports.id", ondelete="SET NULL")
+    )
     # The notice, licence requirement and policy at that moment; for "changed", the old and new values.
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -286,8 +296,12 @@ class ListLink(Base):
     __table_args__ = (UniqueConstraint("party_id", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    party_id: Mapped[int] = mapped_column(ForeignKey("list_parties.id", ondelete="CASCADE"), index=True)
-    entity_id: Mapped[str] = mapped_column(ForeignKey("entities.id", ondelete="CASCADE"), index=True)
+    party_id: Mapped[int] = mapped_column(
+        ForeignKey("list_parties.id", ondelete="CASCADE"), index=True
+    )
+    entity_id: Mapped[str] = mapped_column(
+        ForeignKey("entities.id", ondelete="CASCADE"), index=True
+    )
     score: Mapped[float] = mapped_column(Float)
     explanation: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), index=True)  # auto|proposed|accepted|rejected
@@ -300,8 +314,9 @@ class ArticleList(Base):
 
     __tablename__ = "article_lists"
 
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"),
-                                            primary_key=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
     list_slug: Mapped[str] = mapped_column(String(60), primary_key=True, index=True)
 
 
@@ -322,10 +337,10 @@ class SearchState(Base):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-
 # --- accounts (app/accounts): users with roles, sessions, API tokens, the audit trail ----------
 # These tables live here, with the others, so the one metadata Alembic reads has them all and
 # app/models.py imports no feature package (the packages import their tables from here).
+
 
 class User(Base):
     __tablename__ = "users"
@@ -347,7 +362,9 @@ class UserSession(Base):
     __tablename__ = "user_sessions"
 
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the cookie's id
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -391,16 +408,23 @@ class AppSecret(Base):
 
 # --- alerts (app/alerts): subscriptions to saved views and their delivery outbox ---------------
 
+
 class AlertSubscription(Base):
     __tablename__ = "alert_subscriptions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    view_id: Mapped[int] = mapped_column(ForeignKey("saved_views.id", ondelete="CASCADE"), index=True)
+    view_id: Mapped[int] = mapped_column(
+        ForeignKey("saved_views.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # webhook | email
     target: Mapped[str] = mapped_column(String(2000))  # the URL or the address
-    cadence: Mapped[str] = mapped_column(String(10), default="immediate")  # immediate | daily | weekly
-    format: Mapped[str] = mapped_column(String(10), default="json")  # json | slack | teams (webhooks)
+    cadence: Mapped[str] = mapped_column(
+        String(10), default="immediate"
+    )  # immediate | daily | weekly
+    format: Mapped[str] = mapped_column(
+        String(10), default="json"
+    )  # json | slack | teams (webhooks)
     # Only articles above floor are ever delivered: set at subscription and whenever the
     # view's filters change, so new filters never re-send old articles.
     floor: Mapped[int] = mapped_column(Integer, default=0)
@@ -421,14 +445,22 @@ class AlertDelivery(Base):
     pair is what makes a delivery happen at most once per article and subscription."""
 
     __tablename__ = "alert_deliveries"
-    __table_args__ = (UniqueConstraint("subscription_id", "article_id", name="uq_alert_deliveries_sub_article"),)
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "article_id", name="uq_alert_deliveries_sub_article"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    subscription_id: Mapped[int] = mapped_column(ForeignKey("alert_subscriptions.id", ondelete="CASCADE"))
-    article_id: Mapped[int] = mapped_column(Integer)  # no FK: a deleted article is skipped, not lost
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_subscriptions.id", ondelete="CASCADE")
+    )
+    article_id: Mapped[int] = mapped_column(
+        Integer
+    )  # no FK: a deleted article is skipped, not lost
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | sent
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    available_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, index=True
+    )
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -436,19 +468,22 @@ class AlertDelivery(Base):
 
 # --- notes (app/notes) ---------------------------------------------------------------------------
 
+
 class Note(Base):
     __tablename__ = "notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     visibility: Mapped[str] = mapped_column(String(10))  # private | team
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-
 # --- gazetteer review (app/gazetteer/suggestions.py, overlay.py; app/retag.py) --------------------
+
 
 class GazetteerSuggestion(Base):
     """A name the gazetteer lacks, found in articles (discovery) or proposed by an importer
@@ -462,7 +497,9 @@ class GazetteerSuggestion(Base):
     type: Mapped[str] = mapped_column(String(12))  # company | chip | restriction | region | agency
     key: Mapped[str] = mapped_column(String(300))  # normalised name (chips: maker:model)
     name: Mapped[str] = mapped_column(String(300))
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)  # open|accepted|rejected
+    status: Mapped[str] = mapped_column(
+        String(10), default="open", index=True
+    )  # open|accepted|rejected
     of: Mapped[str | None] = mapped_column(String(100))  # the entity it would be an alias of
     parent: Mapped[str | None] = mapped_column(String(100))  # likely family or maker
     origin: Mapped[str] = mapped_column(String(40), default="discovery")  # who proposed it
@@ -486,7 +523,9 @@ class GazetteerChange(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity_id: Mapped[str] = mapped_column(String(100), index=True)
-    action: Mapped[str] = mapped_column(String(20))  # add | update | add-alias | remove-alias | delete ...
+    action: Mapped[str] = mapped_column(
+        String(20)
+    )  # add | update | add-alias | remove-alias | delete ...
     payload: Mapped[dict | None] = mapped_column(JSON)
     by: Mapped[str] = mapped_column(String(120))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -502,7 +541,9 @@ class RetagJob(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued|running|done|failed
+    status: Mapped[str] = mapped_column(
+        String(10), default="queued", index=True
+    )  # queued|running|done|failed
     entity_ids: Mapped[list] = mapped_column(JSON, default=list)
     names: Mapped[list] = mapped_column(JSON, default=list)  # aliases added or removed
     total: Mapped[int] = mapped_column(Integer, default=0)  # articles to scan (set when it starts)

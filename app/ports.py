@@ -27,5 +27,7 @@ def port_problem(host: str, port: int) -> str | None:
 
 
 def busy_port_message(host: str, port: int, problem: str) -> str:
-    return (f"{problem}. Pick another port with --port N (with make: make demo PORT=N), "
-            f"e.g. --port {port + 1 if port < 65535 else 8000}.")
+    return (
+        f"{problem}. Pick another port with --port N (with make: make demo PORT=N), "
+        f"e.g. --port {port + 1 if port < 65535 else 8000}."
+    )

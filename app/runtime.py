@@ -89,7 +89,15 @@ def build_runtime(settings: Settings) -> Runtime:
         from app.search.meili import MeiliSearch
 
         search, fallback = MeiliSearch(settings), database_search
-    runtime = Runtime(settings, engine, make_sessionmaker(engine), enricher,
-                      enricher.query_tagger, search, fallback, database_search)
+    runtime = Runtime(
+        settings,
+        engine,
+        make_sessionmaker(engine),
+        enricher,
+        enricher.query_tagger,
+        search,
+        fallback,
+        database_search,
+    )
     runtime.refresh_gazetteer(force=True)  # accepted changes in the database (the overlay)
     return runtime

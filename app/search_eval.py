@@ -36,10 +36,13 @@ def _ingest(runtime, path: Path):
     from app.ingest.targets import expand
 
     # Large inputs are read and tagged in one worker process per core, as `chipwatch ingest` does.
-    return Ingestor.for_runtime(runtime, processes=os.cpu_count() or 1).ingest(expand([str(path)], runtime.settings))
+    return Ingestor.for_runtime(runtime, processes=os.cpu_count() or 1).ingest(
+        expand([str(path)], runtime.settings)
+    )
 
 
 # --- running one engine -------------------------------------------------------------------------
+
 
 def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
     """Ingest the universe into runtime's (empty) store and answer every query."""
@@ -50,11 +53,18 @@ def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
     docs = corpus()
     with tempfile.TemporaryDirectory(prefix="chipwatch-eval-") as tmp:
         path = Path(tmp) / "universe.jsonl"
-        path.write_text("".join(json.dumps({k: v for k, v in d.items() if k != "doc"},
-                                           ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
+        path.write_text(
+            "".join(
+                json.dumps({k: v for k, v in d.items() if k != "doc"}, ensure_ascii=False) + "\n"
+                for d in docs
+            ),
+            encoding="utf-8",
+        )
         report = _ingest(runtime, path)
     if report.rejected:
-        raise RuntimeError(f"the evaluation corpus was not ingested whole: {report.rejected} rejected")
+        raise RuntimeError(
+            f"the evaluation corpus was not ingested whole: {report.rejected} rejected"
+        )
     if runtime.settings.meili_url:
         from app.search.indexing import drain_outbox
 
@@ -81,10 +91,16 @@ def run_queries(runtime, queries: list[JudgedQuery]) -> list[QueryResult]:
             grades[article] = max(grade, grades.get(article, 0))
         pairs = [("q", query.q), *query.params.items(), ("per_page", str(K))]
         with runtime.sessions() as session:
-            page = search_articles(session, parse_filters(pairs), runtime.search, runtime.query_tagger)
+            page = search_articles(
+                session, parse_filters(pairs), runtime.search, runtime.query_tagger
+            )
         ranked = [h["id"] for h in page.hits]
-        result = QueryResult(query, [label.get(a, str(a)) for a in ranked],
-                             [titles.get(a, "") for a in ranked], page.total)
+        result = QueryResult(
+            query,
+            [label.get(a, str(a)) for a in ranked],
+            [titles.get(a, "") for a in ranked],
+            page.total,
+        )
         if grades:
             for key, value in score(ranked, grades).items():
                 setattr(result, key, value)
@@ -106,17 +122,37 @@ def meili_server(binary: str) -> Iterator[tuple[str, str]]:
     url = f"http://127.0.0.1:{port}"
     log = open(workdir / "meilisearch.log", "wb")  # noqa: SIM115 - closed after the server stops
     process = subprocess.Popen(
-        [binary, "--db-path", str(workdir / "data.ms"), "--http-addr", f"127.0.0.1:{port}",
-         "--master-key", key, "--env", "development", "--no-analytics",
-         "--max-indexing-threads", "1", "--max-indexing-memory", "512Mb", "--log-level", "WARN"],
-        cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+        [
+            binary,
+            "--db-path",
+            str(workdir / "data.ms"),
+            "--http-addr",
+            f"127.0.0.1:{port}",
+            "--master-key",
+            key,
+            "--env",
+            "development",
+            "--no-analytics",
+            "--max-indexing-threads",
+            "1",
+            "--max-indexing-memory",
+            "512Mb",
+            "--log-level",
+            "WARN",
+        ],
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         import httpx
 
         deadline = time.monotonic() + 30
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"meilisearch exited {process.returncode}; see {workdir}/meilisearch.log")
+                raise RuntimeError(
+                    f"meilisearch exited {process.returncode}; see {workdir}/meilisearch.log"
+                )
             try:
                 if httpx.get(f"{url}/health", timeout=1).json().get("status") == "available":
                     break
@@ -146,12 +182,20 @@ def _runtime(settings):
     if settings.meili_url:
         from app.search.meili import MeiliSearch
 
-        cast(MeiliSearch, runtime.search).ensure_index()  # what build_runtime makes with a meili_url
+        cast(
+            MeiliSearch, runtime.search
+        ).ensure_index()  # what build_runtime makes with a meili_url
     return runtime
 
 
-def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | None = None,
-                    meili_url: str | None = None, meili_key: str | None = None) -> EngineReport:
+def evaluate_engine(
+    engine: str,
+    queries: list[JudgedQuery],
+    *,
+    pg_admin: str | None = None,
+    meili_url: str | None = None,
+    meili_key: str | None = None,
+) -> EngineReport:
     """One engine on a fresh store: SQLite in a temporary directory, a scratch PostgreSQL
     database (created on pg_admin's server and dropped after), or a new Meilisearch index
     (on SQLite) that is deleted after."""
@@ -167,11 +211,17 @@ def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | 
                 raise RuntimeError("no PostgreSQL server given (--pg-url)")
             pg_name = f"chipwatch_eval_{uuid.uuid4().hex[:10]}"
             create_database(pg_admin, pg_name)
-            settings = settings.model_copy(update={"database_url": pg_admin.rsplit("/", 1)[0] + "/" + pg_name})
+            settings = settings.model_copy(
+                update={"database_url": pg_admin.rsplit("/", 1)[0] + "/" + pg_name}
+            )
         elif engine == "meilisearch":
-            settings = settings.model_copy(update={
-                "meili_url": meili_url, "meili_key": SecretStr(meili_key) if meili_key else None,
-                "meili_index": f"chipwatch_eval_{uuid.uuid4().hex[:10]}"})
+            settings = settings.model_copy(
+                update={
+                    "meili_url": meili_url,
+                    "meili_key": SecretStr(meili_key) if meili_key else None,
+                    "meili_index": f"chipwatch_eval_{uuid.uuid4().hex[:10]}",
+                }
+            )
         runtime = _runtime(settings)
         try:
             return EngineReport(engine, run_queries(runtime, queries))
@@ -184,8 +234,15 @@ def evaluate_engine(engine: str, queries: list[JudgedQuery], *, pg_admin: str | 
                 drop_database(pg_admin, pg_name)
 
 
-def evaluate(engines: list[str], queries: list[JudgedQuery], *, pg_admin: str | None,
-             meili_url: str | None, meili_key: str | None, meili_bin: str | None) -> list[EngineReport]:
+def evaluate(
+    engines: list[str],
+    queries: list[JudgedQuery],
+    *,
+    pg_admin: str | None,
+    meili_url: str | None,
+    meili_key: str | None,
+    meili_bin: str | None,
+) -> list[EngineReport]:
     """Every asked engine; one that cannot run is reported with its error, not skipped silently."""
     reports = []
     for engine in engines:
@@ -198,8 +255,11 @@ def evaluate(engines: list[str], queries: list[JudgedQuery], *, pg_admin: str | 
                 with meili_server(meili_bin) as (url, key):
                     reports.append(evaluate_engine(engine, queries, meili_url=url, meili_key=key))
                 continue
-            reports.append(evaluate_engine(engine, queries, pg_admin=pg_admin,
-                                           meili_url=meili_url, meili_key=meili_key))
+            reports.append(
+                evaluate_engine(
+                    engine, queries, pg_admin=pg_admin, meili_url=meili_url, meili_key=meili_key
+                )
+            )
         except Exception as exc:  # noqa: BLE001 - reported per engine
             reports.append(EngineReport(engine, [], f"{type(exc).__name__}: {exc}"))
     return reports

@@ -10,27 +10,66 @@ are kept so mentions and highlights point at what the reader sees.
 import re
 import unicodedata
 
-_ARABIC_FOLD = str.maketrans({
-    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
-    "ى": "ي", "ی": "ي", "ئ": "ي",
-    "ؤ": "و",
-    "ة": "ه",
-    "ک": "ك",
-    "“": '"', "”": '"', "«": '"', "»": '"',
-})
+_ARABIC_FOLD = str.maketrans(
+    {
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ٲ": "ا",
+        "ٳ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ئ": "ي",
+        "ؤ": "و",
+        "ة": "ه",
+        "ک": "ك",
+        "“": '"',
+        "”": '"',
+        "«": '"',
+        "»": '"',
+    }
+)
 # Harakat, Quranic marks, superscript alef, tatweel, and invisible format characters.
-_DROPPED = re.compile(r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"
-                      r"\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]")
+_DROPPED = re.compile(
+    r"[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED\u0640"
+    r"\u200B-\u200F\u202A-\u202E\u2066-\u2069\uFEFF]"
+)
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u0671-\u06D3]")
 HAN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]")
 # Scripts written without spaces between words (Han, kana, Hangul syllables as used in names).
 CJK = re.compile(r"[\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uAC00-\uD7AF]")
 # Attached Arabic clitics a name may carry: conjunctions, prepositions and the article.
-ARABIC_PREFIXES = frozenset({
-    "", "و", "ف", "ب", "ك", "ل", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل",
-    "وب", "فب", "ول", "فل", "وك", "فك", "وبال", "فبال", "وكال", "س", "وس",
-})
+ARABIC_PREFIXES = frozenset(
+    {
+        "",
+        "و",
+        "ف",
+        "ب",
+        "ك",
+        "ل",
+        "ال",
+        "وال",
+        "فال",
+        "بال",
+        "كال",
+        "لل",
+        "ولل",
+        "فلل",
+        "وب",
+        "فب",
+        "ول",
+        "فل",
+        "وك",
+        "فك",
+        "وبال",
+        "فبال",
+        "وكال",
+        "س",
+        "وس",
+    }
+)
 
 
 # Latin, Greek and Cyrillic letters (with their extended blocks) lose their accents and other
@@ -93,8 +132,10 @@ def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     if _NOT_ONE_TO_ONE.isdisjoint(text):
         return folded, range(len(text))  # the usual case: offsets are unchanged
     if _SPECIAL[0] != len(_NOT_ONE_TO_ONE):
-        _SPECIAL[:] = [len(_NOT_ONE_TO_ONE),
-                       re.compile("[" + "".join(re.escape(c) for c in sorted(_NOT_ONE_TO_ONE)) + "]")]
+        _SPECIAL[:] = [
+            len(_NOT_ONE_TO_ONE),
+            re.compile("[" + "".join(re.escape(c) for c in sorted(_NOT_ONE_TO_ONE)) + "]"),
+        ]
     # Runs of one-to-one characters map by range; only the few others (diacritics dropped,
     # ligatures expanded) are looked at one by one.
     index: list[int] = []
@@ -148,7 +189,9 @@ def strip_arabic_prefix(token: str) -> list[str]:
 
 
 _TOKEN = re.compile(r"[^\W_]+")
-_SCRIPT_RUN = re.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+|[^\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+")
+_SCRIPT_RUN = re.compile(
+    r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+|[^\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]+"
+)
 
 
 def term_groups(text: str) -> list[list[str]]:
@@ -174,7 +217,7 @@ def _add_groups(raw: str, append, extend) -> None:
             if len(run) == 1:
                 append([run])
             else:
-                extend([run[i:i + 2]] for i in range(len(run) - 1))
+                extend([run[i : i + 2]] for i in range(len(run) - 1))
         elif ARABIC_LETTER.match(run):
             append([run, *strip_arabic_prefix(run)])
         else:
@@ -195,7 +238,7 @@ def index_tokens(text: str) -> list[str]:
                 if len(run) == 1:
                     append(run)
                 else:
-                    extend(run[i:i + 2] for i in range(len(run) - 1))
+                    extend(run[i : i + 2] for i in range(len(run) - 1))
             elif ARABIC_LETTER.match(run):
                 append(run)
                 extend(strip_arabic_prefix(run))

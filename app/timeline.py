@@ -31,9 +31,15 @@ def histogram(session: Session, filters: Filters, runtime, interval: str) -> dic
     return counts
 
 
-def timeline(session: Session, filters: Filters, runtime, interval: str = "month",
-             counts: dict[date, int] | None = None, relevant: set[str] | None = None,
-             all_markers: bool = False) -> dict:
+def timeline(
+    session: Session,
+    filters: Filters,
+    runtime,
+    interval: str = "month",
+    counts: dict[date, int] | None = None,
+    relevant: set[str] | None = None,
+    all_markers: bool = False,
+) -> dict:
     """The timeline of the filters; counts when the caller already has them (search page).
 
     Restrictions drawn: with all_markers every one in range; otherwise those filtered on, those
@@ -47,7 +53,12 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
     events: list[dict[str, Any]] = []
     if first and last:
         # With entity filters, the restrictions that concern them (or the ones filtered on).
-        named = {v for param, vals in filters.entity_filters().items() if param != "restriction" for v in vals}
+        named = {
+            v
+            for param, vals in filters.entity_filters().items()
+            if param != "restriction"
+            for v in vals
+        }
         for rx in restrictions(session):
             if not first <= rx.date <= last:
                 continue
@@ -58,8 +69,15 @@ def timeline(session: Session, filters: Filters, runtime, interval: str = "month
                     continue
                 if named and not filters.restriction and not named & (rx.concerns | {rx.issuer}):
                     continue
-            events.append({"id": rx.id, "date": rx.date.isoformat(), "title": rx.name,
-                           "entities": sorted(rx.concerns), "issuer": rx.issuer})
+            events.append(
+                {
+                    "id": rx.id,
+                    "date": rx.date.isoformat(),
+                    "title": rx.name,
+                    "entities": sorted(rx.concerns),
+                    "issuer": rx.issuer,
+                }
+            )
         if not filters.restriction:  # additions to and removals from export-control lists
             from app.lists.status import timeline_events
 
@@ -86,8 +104,9 @@ def choose_interval(filters: Filters, months: dict[date, int]) -> str:
     return interval_for(first, last)
 
 
-def from_months(session: Session, filters: Filters, runtime, months: dict[date, int],
-                interval: str) -> dict[date, int]:
+def from_months(
+    session: Session, filters: Filters, runtime, months: dict[date, int], interval: str
+) -> dict[date, int]:
     """Counts per interval from counts per month: folded, or (weeks) asked of the engine."""
     if interval == "week":
         return histogram(session, filters, runtime, "week")
@@ -103,8 +122,9 @@ def results_interval(filters: Filters) -> str:
     return "week" if interval_for(start, end) == "week" else "month"
 
 
-def chart_counts(session: Session, filters: Filters, runtime, counts: dict[date, int],
-                 counted: str) -> tuple[str, dict[date, int]]:
+def chart_counts(
+    session: Session, filters: Filters, runtime, counts: dict[date, int], counted: str
+) -> tuple[str, dict[date, int]]:
     """The chart's interval and counts, from the counts per `counted` (results_interval) that
     came with the results: weeks as they are; months folded into the interval the range
     calls for (or, when the months span only a few weeks, weeks asked of the engine)."""
@@ -122,14 +142,21 @@ def all_articles(filters: Filters) -> Filters:
 MAX_SERIES = 8
 
 
-def compare_data(session: Session, filters: Filters, runtime, interval: str | None = None,
-                 share: bool = False, all_markers: bool = False) -> dict:
+def compare_data(
+    session: Session,
+    filters: Filters,
+    runtime,
+    interval: str | None = None,
+    share: bool = False,
+    all_markers: bool = False,
+) -> dict:
     """One series per selected entity (at most MAX_SERIES; the other filters apply to all),
     restrictions overlaid; the interval follows the range unless given; with share, also the
     count of all articles per period."""
     base = filters.replace(**{p: () for p in ENTITY_PARAMS})
-    picked = [(param, value) for param, values in filters.entity_filters().items()
-              for value in values][:MAX_SERIES]
+    picked = [
+        (param, value) for param, values in filters.entity_filters().items() for value in values
+    ][:MAX_SERIES]
     names = entity_names(session, [value for _, value in picked])
     one_of = {value: base.replace(**{param: (value,)}) for param, value in picked}
     months = {value: period_counts(session, one, runtime, "month") for value, one in one_of.items()}
@@ -144,10 +171,20 @@ def compare_data(session: Session, filters: Filters, runtime, interval: str | No
         one = one_of[value]
         counts = from_months(session, one, runtime, months[value], interval)
         tl = timeline(session, one, runtime, interval, counts=counts, all_markers=all_markers)
-        series.append({"id": value, "type": param, "name": names.get(value, value),
-                       "query": one.query_string(paging=False),
-                       "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]}})
+        series.append(
+            {
+                "id": value,
+                "type": param,
+                "name": names.get(value, value),
+                "query": one.query_string(paging=False),
+                "buckets": {date.fromisoformat(b["start"]): b["count"] for b in tl["buckets"]},
+            }
+        )
         events.update({e["id"]: e for e in tl["events"]})
     totals = period_counts(session, all_articles(filters), runtime, interval) if share else None
-    return {"interval": interval, "series": series, "totals": totals,
-            "events": sorted(events.values(), key=lambda e: e["date"])}
+    return {
+        "interval": interval,
+        "series": series,
+        "totals": totals,
+        "events": sorted(events.values(), key=lambda e: e["date"]),
+    }

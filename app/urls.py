@@ -60,7 +60,9 @@ def parse_url(raw: str) -> str:
     netloc = host if port is None else f"{host}:{port}"
     if parts.username is not None or parts.password is not None:
         raise BadUrl("URL with a user name or password")
-    path, query, fragment = (quote(p, safe=_KEEP) for p in (parts.path or "/", parts.query, parts.fragment))
+    path, query, fragment = (
+        quote(p, safe=_KEEP) for p in (parts.path or "/", parts.query, parts.fragment)
+    )
     return urlunsplit((scheme, netloc, path, query, fragment))
 
 

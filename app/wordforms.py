@@ -19,10 +19,26 @@ import Stemmer
 from app.text import ARABIC_LETTER, CJK, strip_arabic_prefix
 
 FORM_MARK = "\ue000"
-SNOWBALL = {"en": "english", "fr": "french", "de": "german", "es": "spanish", "it": "italian",
-            "pt": "portuguese", "nl": "dutch", "sv": "swedish", "da": "danish",
-            "no": "norwegian", "fi": "finnish", "ro": "romanian", "hu": "hungarian",
-            "tr": "turkish", "ca": "catalan", "ru": "russian", "el": "greek", "ar": "arabic"}
+SNOWBALL = {
+    "en": "english",
+    "fr": "french",
+    "de": "german",
+    "es": "spanish",
+    "it": "italian",
+    "pt": "portuguese",
+    "nl": "dutch",
+    "sv": "swedish",
+    "da": "danish",
+    "no": "norwegian",
+    "fi": "finnish",
+    "ro": "romanian",
+    "hu": "hungarian",
+    "tr": "turkish",
+    "ca": "catalan",
+    "ru": "russian",
+    "el": "greek",
+    "ar": "arabic",
+}
 # Latin stemmers a query word is stemmed with, whatever the article language (plus any
 # language the reader filtered on).
 QUERY_LATIN = ("en", "fr", "de", "es")
@@ -108,8 +124,11 @@ def query_forms(token: str, langs: tuple[str, ...] = ()) -> tuple[str, ...]:
         return (token,)
     script = _script(token)
     if script == "latin":
-        wanted = [lang for lang in (*QUERY_LATIN, *langs)
-                  if lang in SNOWBALL and lang not in ("ar", "ru", "el")]
+        wanted = [
+            lang
+            for lang in (*QUERY_LATIN, *langs)
+            if lang in SNOWBALL and lang not in ("ar", "ru", "el")
+        ]
         stems = [_stemmer(lang).stemWord(token) for lang in dict.fromkeys(wanted)]
     elif script == "arabic":
         stems = sorted(_arabic_stems(token), key=lambda s: (-len(s), s))

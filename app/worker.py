@@ -52,7 +52,10 @@ class Worker:
             from app.alerts.send import send
             from app.alerts.service import deliver_due, match_new
 
-            done["alerts"] = {"queued": match_new(self.runtime), "delivered": deliver_due(self.runtime, send)}
+            done["alerts"] = {
+                "queued": match_new(self.runtime),
+                "delivered": deliver_due(self.runtime, send),
+            }
         except Exception:
             log.exception("alerts failed")
         # ---------------------------------------------------------------------------------------

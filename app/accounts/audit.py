@@ -14,8 +14,9 @@ log = logging.getLogger("chipwatch.audit")
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-def record(session: Session, actor: str, action: str, target: str | None = None,
-           status: int | None = None) -> None:
+def record(
+    session: Session, actor: str, action: str, target: str | None = None, status: int | None = None
+) -> None:
     session.add(AuditEvent(actor=actor[:120], action=action[:200], target=target, status=status))
 
 

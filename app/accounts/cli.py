@@ -38,9 +38,14 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["reader", "editor", "admin"]), default="reader", show_default=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line); "
-                                                     "without it a generated one is printed.")
+@click.option(
+    "--role", type=click.Choice(["reader", "editor", "admin"]), default="reader", show_default=True
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from stdin (one line); without it a generated one is printed.",
+)
 def users_add(name: str, role: str, password_stdin: bool) -> None:
     """Add a user."""
     from app.accounts import audit, passwords, service
@@ -88,7 +93,9 @@ def users_list(as_json: bool) -> None:
     if not rows:
         click.echo("no users: add one with `chipwatch users add NAME --role admin`")
     for row in rows:
-        click.echo(f"{row['name']}\t{row['role']}\ttokens {row['tokens']}\tsince {row['created_at'][:10]}")
+        click.echo(
+            f"{row['name']}\t{row['role']}\ttokens {row['tokens']}\tsince {row['created_at'][:10]}"
+        )
 
 
 @users.command("remove")

@@ -63,9 +63,15 @@ def unsign(request: Request, session: Session, raw: str | None) -> str | None:
 
 
 def set_cookie(request: Request, session: Session, response: Response, sid: str) -> None:
-    response.set_cookie(COOKIE, _serializer(request, session).dumps(sid),
-                        max_age=int(service.SESSION_TTL.total_seconds()),
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        _serializer(request, session).dumps(sid),
+        max_age=int(service.SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def _from_user(user: User, via: str, csrf: str | None = None) -> Principal:
@@ -128,4 +134,6 @@ def check_csrf(principal: Principal, form: dict) -> None:
     if principal.via != "session":
         raise HTTPException(401, "Log in first (/account/login, or /admin with the admin token).")
     if not _equal(str(form.get("csrf", "")), principal.csrf or ""):
-        raise HTTPException(403, "The form's CSRF token is missing or stale: reload the page and try again.")
+        raise HTTPException(
+            403, "The form's CSRF token is missing or stale: reload the page and try again."
+        )

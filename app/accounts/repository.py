@@ -38,6 +38,7 @@ def view_name_for_query(session: Session, query: str) -> str | None:
 
 # --- the accounts services (app/accounts/service.py) ----------------------------------------
 
+
 def user_by_name(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.name == name))
 
@@ -48,7 +49,9 @@ def users_by_name(session: Session) -> list[User]:
 
 def token_counts(session: Session) -> dict[int, int]:
     """user id -> how many API tokens the user has (users without any are absent)."""
-    return dict(session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).all())
+    return dict(
+        session.execute(select(ApiToken.user_id, func.count()).group_by(ApiToken.user_id)).all()
+    )
 
 
 def views_owned_by(session: Session, user_id: int) -> list[SavedView]:
@@ -57,7 +60,9 @@ def views_owned_by(session: Session, user_id: int) -> list[SavedView]:
 
 def unowned_view_id(session: Session, name: str) -> int | None:
     """The id of the team view of this name that has no owner, if there is one."""
-    return session.scalar(select(SavedView.id).where(SavedView.owner_id.is_(None), SavedView.name == name))
+    return session.scalar(
+        select(SavedView.id).where(SavedView.owner_id.is_(None), SavedView.name == name)
+    )
 
 
 def delete_sessions_of(session: Session, user_id: int) -> None:
@@ -78,8 +83,12 @@ def delete_tokens_of(session: Session, user_id: int) -> None:
 
 def delete_token(session: Session, token_id: int, user_id: int) -> int:
     """Deletes the user's token; returns how many rows went (0: no such token of theirs)."""
-    deleted = cast(CursorResult[Any], session.execute(
-        delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)))
+    deleted = cast(
+        CursorResult[Any],
+        session.execute(
+            delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id)
+        ),
+    )
     return deleted.rowcount
 
 
@@ -88,19 +97,29 @@ def token_by_hash(session: Session, token_hash: str) -> ApiToken | None:
 
 
 def tokens_of(session: Session, user_id: int) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id)))
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    )
 
 
 # --- saved views (app/accounts/views.py) ----------------------------------------------------
 
+
 def views_visible_to(session: Session, principal: "Principal") -> list[SavedView]:
     """The team's views and, for a user, their own, by name."""
     mine = SavedView.owner_id == principal.user_id if principal.kind == "user" else false()
-    return list(session.scalars(select(SavedView).where(or_(SavedView.visibility == "team", mine))
-                                .order_by(SavedView.name, SavedView.id)))
+    return list(
+        session.scalars(
+            select(SavedView)
+            .where(or_(SavedView.visibility == "team", mine))
+            .order_by(SavedView.name, SavedView.id)
+        )
+    )
 
 
-def view_name_taken(session: Session, owner_id: int | None, name: str, but: int | None = None) -> bool:
+def view_name_taken(
+    session: Session, owner_id: int | None, name: str, but: int | None = None
+) -> bool:
     """Whether the owner (None: the unowned team views) has a view of this name, besides `but`."""
     owner = SavedView.owner_id == owner_id if owner_id is not None else SavedView.owner_id.is_(None)
     stmt = select(SavedView.id).where(owner, SavedView.name == name)
@@ -115,4 +134,6 @@ def newest_article_id(session: Session) -> int:
 
 def count_rows(session: Session, stmt: Select, params: dict[str, Any]) -> int:
     """How many rows the statement (a view's matching articles) returns."""
-    return session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()), params).scalar_one()
+    return session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery()), params
+    ).scalar_one()

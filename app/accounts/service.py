@@ -41,10 +41,13 @@ def sha256(value: str) -> str:
 
 # --- users ----------------------------------------------------------------------------------
 
+
 def check_name(name: str) -> str:
     if not NAME.match(name or ""):
-        raise AccountError(f"{name!r} is not a valid user name: 1 to 100 letters, digits or ._@- "
-                           "(starting with a letter or digit).")
+        raise AccountError(
+            f"{name!r} is not a valid user name: 1 to 100 letters, digits or ._@- "
+            "(starting with a letter or digit)."
+        )
     return name
 
 
@@ -62,8 +65,12 @@ def get_user(session: Session, name: str) -> User:
 
 
 def add_user(session: Session, name: str, role: str, password: str) -> User:
-    user = User(name=check_name(name), role=check_role(role), password_hash=passwords.hash_password(password),
-                failed_logins=0)
+    user = User(
+        name=check_name(name),
+        role=check_role(role),
+        password_hash=passwords.hash_password(password),
+        failed_logins=0,
+    )
     session.add(user)
     try:
         with session.begin_nested():
@@ -90,8 +97,15 @@ def remove_user(session: Session, name: str) -> None:
 
 def list_users(session: Session) -> list[dict]:
     tokens = repository.token_counts(session)
-    return [{"name": u.name, "role": u.role, "created_at": as_utc(u.created_at).isoformat(),
-             "tokens": tokens.get(u.id, 0)} for u in repository.users_by_name(session)]
+    return [
+        {
+            "name": u.name,
+            "role": u.role,
+            "created_at": as_utc(u.created_at).isoformat(),
+            "tokens": tokens.get(u.id, 0),
+        }
+        for u in repository.users_by_name(session)
+    ]
 
 
 def any_users(session: Session) -> bool:
@@ -99,6 +113,7 @@ def any_users(session: Session) -> bool:
 
 
 # --- logins ---------------------------------------------------------------------------------
+
 
 @dataclass
 class LoginResult:
@@ -141,12 +156,14 @@ def set_password(session: Session, user: User, password: str) -> None:
 
 # --- sessions -------------------------------------------------------------------------------
 
+
 def start_session(session: Session, user_id: int | None) -> tuple[str, str]:
     """A new server-side session: returns (the id for the cookie, its CSRF token)."""
     sid, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     repository.delete_sessions_expired_by(session, now())
-    session.add(UserSession(id_hash=sha256(sid), user_id=user_id, csrf=csrf,
-                            expires_at=now() + SESSION_TTL))
+    session.add(
+        UserSession(id_hash=sha256(sid), user_id=user_id, csrf=csrf, expires_at=now() + SESSION_TTL)
+    )
     session.flush()
     return sid, csrf
 
@@ -167,6 +184,7 @@ def end_all_sessions(session: Session, user_id: int) -> None:
 
 
 # --- personal API tokens --------------------------------------------------------------------
+
 
 def issue_token(session: Session, user: User, label: str = "") -> tuple[ApiToken, str]:
     """A new token: the plain value is returned once and never stored."""
@@ -199,6 +217,7 @@ def tokens_of(session: Session, user: User) -> list[ApiToken]:
 
 
 # --- the cookie signing key -----------------------------------------------------------------
+
 
 def signing_key(session: Session) -> str:
     """The app's own random key, made once and kept in the database so every process and

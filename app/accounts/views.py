@@ -39,7 +39,9 @@ def clean_name(raw: object) -> str:
 
 def parse_query(raw: object) -> Filters:
     if not isinstance(raw, str):
-        raise ViewError(422, "query: the filters must be a query string such as 'chip=h20&lang=ar'.")
+        raise ViewError(
+            422, "query: the filters must be a query string such as 'chip=h20&lang=ar'."
+        )
     try:
         return parse_filters(parse_qsl(raw.lstrip("?"), keep_blank_values=False))
     except FilterError as exc:
@@ -55,7 +57,9 @@ def may_save(principal: Principal) -> bool:
 
 
 def may_read(view: SavedView, principal: Principal) -> bool:
-    return view.visibility == "team" or (principal.kind == "user" and view.owner_id == principal.user_id)
+    return view.visibility == "team" or (
+        principal.kind == "user" and view.owner_id == principal.user_id
+    )
 
 
 def may_edit(view: SavedView, principal: Principal) -> bool:
@@ -70,7 +74,9 @@ def check_visibility(visibility: object, principal: Principal) -> str:
     if visibility == "team" and not principal.at_least("editor"):
         raise ViewError(403, "visibility: only editors and admins may publish a view to the team.")
     if visibility == "private" and principal.kind != "user":
-        raise ViewError(422, "visibility: a private view needs a user; the admin token saves team views.")
+        raise ViewError(
+            422, "visibility: a private view needs a user; the admin token saves team views."
+        )
     return visibility
 
 
@@ -99,8 +105,13 @@ def newest_id(session: Session) -> int:
     return repository.newest_article_id(session)
 
 
-def create(session: Session, principal: Principal, name: object, query: object,
-           visibility: object | None = None) -> SavedView:
+def create(
+    session: Session,
+    principal: Principal,
+    name: object,
+    query: object,
+    visibility: object | None = None,
+) -> SavedView:
     if not may_save(principal):
         raise ViewError(401, "Log in (or send a personal API token) to save views.")
     name = clean_name(name)
@@ -110,15 +121,28 @@ def create(session: Session, principal: Principal, name: object, query: object,
     owner = principal.user_id if principal.kind == "user" else None
     if _name_taken(session, owner, name):
         raise ViewError(409, f"A view named {name!r} already exists.")
-    view = SavedView(name=name, query=clean_query(query), visibility=visibility, owner_id=owner,
-                     updated_by=principal.actor, opened_mark=newest_id(session))
+    view = SavedView(
+        name=name,
+        query=clean_query(query),
+        visibility=visibility,
+        owner_id=owner,
+        updated_by=principal.actor,
+        opened_mark=newest_id(session),
+    )
     session.add(view)
     session.flush()
     return view
 
 
-def update(session: Session, view: SavedView, principal: Principal, *, name: object = None,
-           query: object = None, visibility: object = None) -> SavedView:
+def update(
+    session: Session,
+    view: SavedView,
+    principal: Principal,
+    *,
+    name: object = None,
+    query: object = None,
+    visibility: object = None,
+) -> SavedView:
     """Rename, re-save with new filters or change visibility: the id stays."""
     if name is not None:
         name = clean_name(name)
@@ -137,8 +161,9 @@ def update(session: Session, view: SavedView, principal: Principal, *, name: obj
     return view
 
 
-def new_since_opened(session: Session, runtime, view: SavedView,
-                     notes: Callable[[Filters], Filters] | None = None) -> int:
+def new_since_opened(
+    session: Session, runtime, view: SavedView, notes: Callable[[Filters], Filters] | None = None
+) -> int:
     """Articles matching the view that arrived after its owner last opened it, counted by the
     database search (always there, whatever engine serves pages) over ids above the mark.
     notes resolves has_note for the owner (app/notes, which this package may not import)."""
@@ -152,7 +177,9 @@ def new_since_opened(session: Session, runtime, view: SavedView,
     return count_after(session, runtime, filters, plan, view.opened_mark)
 
 
-def matching_after(session: Session, runtime, filters: Filters, plan, after_id: int, limit: int | None = None):
+def matching_after(
+    session: Session, runtime, filters: Filters, plan, after_id: int, limit: int | None = None
+):
     stmt, _rank = runtime.db_search._matching(filters, plan)
     stmt = stmt.where(Article.id > after_id).order_by(Article.id)
     if limit:
@@ -178,12 +205,19 @@ def mark_opened(session: Session, view: SavedView, principal: Principal) -> None
 
 
 def to_json(view: SavedView, owners: dict[int, str], new: int | None = None) -> dict:
-    out = {"id": view.id, "name": view.name, "query": view.query, "visibility": view.visibility,
-           "owner": owners.get(view.owner_id) if view.owner_id else None,
-           "url": "/?" + view.query, "open": f"/views/{view.id}",
-           "feed": "/feed.atom?" + view.query, "csv": "/export.csv?" + view.query,
-           "created_at": as_utc(view.created_at).isoformat(),
-           "updated_at": as_utc(view.updated_at).isoformat() if view.updated_at else None}
+    out = {
+        "id": view.id,
+        "name": view.name,
+        "query": view.query,
+        "visibility": view.visibility,
+        "owner": owners.get(view.owner_id) if view.owner_id else None,
+        "url": "/?" + view.query,
+        "open": f"/views/{view.id}",
+        "feed": "/feed.atom?" + view.query,
+        "csv": "/export.csv?" + view.query,
+        "created_at": as_utc(view.created_at).isoformat(),
+        "updated_at": as_utc(view.updated_at).isoformat() if view.updated_at else None,
+    }
     if new is not None:
         out["new_since_opened"] = new
     return out

@@ -33,9 +33,17 @@ def direction(text: str) -> str:
 def links(runtime, view, articles: list[dict]) -> tuple[dict, list[dict]]:
     base = runtime.settings.public_base()
     view_out = {"id": view.id, "name": view.name, "url": f"{base}/?{view.query}"}
-    out = [{"id": a["id"], "title": a["title"], "url": f"{base}/articles/{a['id']}",
-            "published_at": a["published_at"], "lang": a["lang"], "entities": a["entities"]}
-           for a in articles]
+    out = [
+        {
+            "id": a["id"],
+            "title": a["title"],
+            "url": f"{base}/articles/{a['id']}",
+            "published_at": a["published_at"],
+            "lang": a["lang"],
+            "entities": a["entities"],
+        }
+        for a in articles
+    ]
     return view_out, out
 
 
@@ -44,14 +52,22 @@ def webhook_body(sub, view_out: dict, articles: list[dict]) -> dict:
         # delivery_id: one per article and subscription, the same in every copy, so a receiver
         # drops an article sent again after a worker died before recording the send (a copy
         # may come in a batch of other articles, with another Idempotency-Key).
-        return {"view": view_out, "articles": [{**a, "delivery_id": delivery_id(sub.id, a["id"])}
-                                               for a in articles]}
+        return {
+            "view": view_out,
+            "articles": [{**a, "delivery_id": delivery_id(sub.id, a["id"])} for a in articles],
+        }
     lines = [f"{len(articles)} new in “{view_out['name']}”"]
     if sub.format == "slack":  # Slack incoming webhooks: mrkdwn links <url|text>
-        lines += [f"• <{a['url']}|{_slack(a['title'])}> ({a['published_at'][:10]}, {a['lang']})" for a in articles]
+        lines += [
+            f"• <{a['url']}|{_slack(a['title'])}> ({a['published_at'][:10]}, {a['lang']})"
+            for a in articles
+        ]
         return {"text": "\n".join(lines)}
     # Teams incoming webhooks take Markdown text.
-    lines += [f"- [{_md(a['title'])}]({a['url']}) ({a['published_at'][:10]}, {a['lang']})" for a in articles]
+    lines += [
+        f"- [{_md(a['title'])}]({a['url']}) ({a['published_at'][:10]}, {a['lang']})"
+        for a in articles
+    ]
     return {"text": "\n\n".join(lines)}
 
 
@@ -93,12 +109,21 @@ def send(runtime, sub, view, articles: list[dict], key: str) -> None:
 
 
 def post_webhook(settings, sub, body: dict, key: str) -> None:
-    fetcher = Fetcher.from_settings(settings, read_timeout=WEBHOOK_TIMEOUT, connect_timeout=WEBHOOK_TIMEOUT)
+    fetcher = Fetcher.from_settings(
+        settings, read_timeout=WEBHOOK_TIMEOUT, connect_timeout=WEBHOOK_TIMEOUT
+    )
     try:
         fetcher.check_url(sub.target)
-        response = fetcher.client.post(sub.target, json=body, headers={
-            "Idempotency-Key": key, "X-Chipwatch-Delivery": key,
-            "Content-Type": "application/json", "Accept": "*/*"})
+        response = fetcher.client.post(
+            sub.target,
+            json=body,
+            headers={
+                "Idempotency-Key": key,
+                "X-Chipwatch-Delivery": key,
+                "Content-Type": "application/json",
+                "Accept": "*/*",
+            },
+        )
         if not 200 <= response.status_code < 300:
             raise DeliveryError(f"the receiver answered HTTP {response.status_code}")
     except FetchError as exc:
@@ -107,27 +132,41 @@ def post_webhook(settings, sub, body: dict, key: str) -> None:
         fetcher.close()
 
 
-def email_message(sender: str, to: str, view_out: dict, articles: list[dict], key: str) -> EmailMessage:
+def email_message(
+    sender: str, to: str, view_out: dict, articles: list[dict], key: str
+) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = f"chipwatch: {len(articles)} new in {view_out['name']}"
     msg["From"], msg["To"] = sender, to
     msg["Message-ID"] = make_msgid(idstring=key[:60], domain="chipwatch")
     msg["X-Chipwatch-Delivery"] = key
-    plain = [f"{len(articles)} new article(s) in your view \"{view_out['name']}\" ({view_out['url']}):", ""]
+    plain = [
+        f'{len(articles)} new article(s) in your view "{view_out["name"]}" ({view_out["url"]}):',
+        "",
+    ]
     for a in articles:
         names = ", ".join(e["name"] for e in a["entities"])
-        plain += [a["title"], f"  {a['published_at'][:10]} · {a['lang']} · {names}", f"  {a['url']}", ""]
+        plain += [
+            a["title"],
+            f"  {a['published_at'][:10]} · {a['lang']} · {names}",
+            f"  {a['url']}",
+            "",
+        ]
     msg.set_content("\n".join(plain))
     items = []
     for a in articles:
         way = direction(a["title"])
         names = html.escape(", ".join(e["name"] for e in a["entities"]))
-        items.append(f'<li dir="{way}"><a href="{html.escape(a["url"])}">{html.escape(a["title"])}</a>'
-                     f'<br><small dir="ltr">{a["published_at"][:10]} · {html.escape(a["lang"])} · {names}</small></li>')
+        items.append(
+            f'<li dir="{way}"><a href="{html.escape(a["url"])}">{html.escape(a["title"])}</a>'
+            f'<br><small dir="ltr">{a["published_at"][:10]} · {html.escape(a["lang"])} · {names}</small></li>'
+        )
     msg.add_alternative(
-        f'<!doctype html><html><body><p>{len(articles)} new in '
+        f"<!doctype html><html><body><p>{len(articles)} new in "
         f'<a href="{html.escape(view_out["url"])}"><bdi>{html.escape(view_out["name"])}</bdi></a>:</p>'
-        f'<ul>{"".join(items)}</ul></body></html>', subtype="html")
+        f"<ul>{''.join(items)}</ul></body></html>",
+        subtype="html",
+    )
     return msg
 
 
@@ -141,8 +180,9 @@ def send_email(settings, to: str, view_out: dict, articles: list[dict], key: str
     host, port = url.hostname or "localhost", url.port or (465 if url.scheme == "smtps" else 25)
     try:
         if url.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=WEBHOOK_TIMEOUT,
-                                                   context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=WEBHOOK_TIMEOUT, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(host, port, timeout=WEBHOOK_TIMEOUT)
         with client:

@@ -53,9 +53,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def subscribe(session: Session, view: SavedView, user_id: int, *, webhook: str | None = None,
-              email: str | None = None, cadence: str = "immediate", format: str = "json",  # noqa: A002
-              check_url=None) -> AlertSubscription:
+def subscribe(
+    session: Session,
+    view: SavedView,
+    user_id: int,
+    *,
+    webhook: str | None = None,
+    email: str | None = None,
+    cadence: str = "immediate",
+    format: str = "json",  # noqa: A002
+    check_url=None,
+) -> AlertSubscription:
     if (webhook is None) == (email is None):
         raise AlertError(422, "Give either 'webhook' (a URL) or 'email' (an address).")
     if cadence not in CADENCES:
@@ -74,9 +82,17 @@ def subscribe(session: Session, view: SavedView, user_id: int, *, webhook: str |
             raise AlertError(422, f"email: {email!r} is not an email address.")
         kind, target = "email", email
     newest = saved.newest_id(session)
-    sub = AlertSubscription(view_id=view.id, user_id=user_id, kind=kind, target=target, cadence=cadence,
-                            format=format if kind == "webhook" else "json", floor=newest, mark=newest,
-                            query=view.query)
+    sub = AlertSubscription(
+        view_id=view.id,
+        user_id=user_id,
+        kind=kind,
+        target=target,
+        cadence=cadence,
+        format=format if kind == "webhook" else "json",
+        floor=newest,
+        mark=newest,
+        query=view.query,
+    )
     if every := CADENCES[cadence]:
         sub.next_digest_at = now() + every
     session.add(sub)
@@ -85,11 +101,16 @@ def subscribe(session: Session, view: SavedView, user_id: int, *, webhook: str |
 
 
 def to_json(sub: AlertSubscription, pending: int = 0) -> dict:
-    out = {"id": sub.id, "view_id": sub.view_id, "cadence": sub.cadence,
-           "created_at": as_utc(sub.created_at).isoformat(), "pending": pending,
-           "last_error": sub.last_error,
-           "last_error_at": as_utc(sub.last_error_at).isoformat() if sub.last_error_at else None,
-           "last_sent_at": as_utc(sub.last_sent_at).isoformat() if sub.last_sent_at else None}
+    out = {
+        "id": sub.id,
+        "view_id": sub.view_id,
+        "cadence": sub.cadence,
+        "created_at": as_utc(sub.created_at).isoformat(),
+        "pending": pending,
+        "last_error": sub.last_error,
+        "last_error_at": as_utc(sub.last_error_at).isoformat() if sub.last_error_at else None,
+        "last_sent_at": as_utc(sub.last_sent_at).isoformat() if sub.last_sent_at else None,
+    }
     if sub.kind == "webhook":
         out.update(webhook=sub.target, format=sub.format)
     else:
@@ -106,6 +127,7 @@ def of_user(session: Session, user_id: int, view_id: int | None = None) -> list[
 
 
 # --- matching -------------------------------------------------------------------------------
+
 
 def match_new(runtime, limit: int = 500) -> int:
     """Queues new matches of every subscription; returns how many were queued."""
@@ -157,6 +179,7 @@ def _match_one(session: Session, runtime, sub_id: int, limit: int) -> int:
 
 # --- delivery -------------------------------------------------------------------------------
 
+
 def backoff(attempts: int) -> timedelta:
     return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY)
 
@@ -186,8 +209,9 @@ def _deliver_one(runtime, sub_id: int, send, clock: Callable[[], datetime]) -> i
         sub = repository.claim_subscription(session, sub_id)
         if sub is None or (sub.next_digest_at and as_utc(sub.next_digest_at) > clock()):
             return 0  # gone, or a digest waiting for its day
-        rows = repository.due_deliveries(session, sub.id, clock(),
-                                         DIGEST_BATCH if CADENCES[sub.cadence] else BATCH)
+        rows = repository.due_deliveries(
+            session, sub.id, clock(), DIGEST_BATCH if CADENCES[sub.cadence] else BATCH
+        )
         if not rows:
             return 0
         rows = same_batch(rows)
@@ -254,7 +278,9 @@ def roll_empty_digests(runtime, clock: Callable[[], datetime] = now) -> int:
     """Digests whose time came with nothing to send move on to their next period, so the next
     match waits for it rather than going out alone at once."""
     with runtime.sessions.begin() as session:
-        idle = repository.idle_digests(session, [c for c, every in CADENCES.items() if every], clock())
+        idle = repository.idle_digests(
+            session, [c for c, every in CADENCES.items() if every], clock()
+        )
         for sub in idle:
             every = CADENCES[sub.cadence]
             if every:
@@ -269,8 +295,17 @@ def article_payloads(session: Session, ids: list[int]) -> list[dict]:
     entities: dict[int, list[dict]] = {}
     for article_id, entity_id, type_, name in repository.entities_of(session, ids):
         entities.setdefault(article_id, []).append({"id": entity_id, "type": type_, "name": name})
-    return [{"id": a.id, "title": a.title, "published_at": as_utc(a.published_at).isoformat(),
-             "lang": a.lang, "source_url": a.url, "entities": entities.get(a.id, [])} for a in articles]
+    return [
+        {
+            "id": a.id,
+            "title": a.title,
+            "published_at": as_utc(a.published_at).isoformat(),
+            "lang": a.lang,
+            "source_url": a.url,
+            "entities": entities.get(a.id, []),
+        }
+        for a in articles
+    ]
 
 
 def owner_name(session: Session, sub: AlertSubscription) -> str | None:

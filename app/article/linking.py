@@ -66,7 +66,9 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def shingle_array(text: str) -> np.ndarray:
     """The sorted, distinct 64-bit hashes of the word 5-grams of a text (see shingles)."""
-    folded = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).casefold()).translate(_ARABIC_FOLD)
+    folded = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).casefold()).translate(
+        _ARABIC_FOLD
+    )
     words = _TOKEN.findall(folded)
     if not words:
         return _EMPTY
@@ -79,7 +81,7 @@ def shingle_array(text: str) -> np.ndarray:
     with np.errstate(over="ignore"):
         mixed = h[:n].copy()
         for k in range(1, SHINGLE_WORDS):
-            mixed = mixed * _M + h[k:k + n]
+            mixed = mixed * _M + h[k : k + n]
     return np.unique(mixed.view(np.int64))
 
 
@@ -158,8 +160,9 @@ def _near_duplicate_arrays(own: np.ndarray, other: np.ndarray) -> bool:
 
 @lru_cache(maxsize=4096)
 def _entity_key(entity_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(f"entity:{entity_id}".encode(), digest_size=8).digest(),
-                          "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(f"entity:{entity_id}".encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def story_keys(tags: dict[str, str]) -> list[int]:
@@ -174,7 +177,9 @@ def _weight(tags: dict[str, str]) -> float:
     return sum(WEIGHTS.get(kind, 1.0) for kind in tags.values())
 
 
-def _fast_weighted_jaccard(a: dict[str, str], weight_a: float, b: dict[str, str], weight_b: float) -> float:
+def _fast_weighted_jaccard(
+    a: dict[str, str], weight_a: float, b: dict[str, str], weight_b: float
+) -> float:
     """Weighted Jaccard of two articles' entities (each counted with its type's weight), from
     the total weights of a and b (the weights are multiples of 0.5, so the sums are exact in any
     order)."""
@@ -224,11 +229,17 @@ class Prefetched:
     story_id: dict[int, str | None]  # of copy candidates, their originals and story candidates
     shingles: dict[int, np.ndarray]  # of copy candidates
     tags: dict[int, dict[str, str]]  # of story candidates
-    backfill: dict[int, np.ndarray] = field(default_factory=dict)  # candidates without stored shingles
+    backfill: dict[int, np.ndarray] = field(
+        default_factory=dict
+    )  # candidates without stored shingles
 
 
-def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pending] = (),
-               recent_stories: dict[int, str] | None = None) -> dict[int, str]:
+def link_batch(
+    batch: Sequence[Pending],
+    known: Prefetched,
+    recent: Sequence[Pending] = (),
+    recent_stories: dict[int, str] | None = None,
+) -> dict[int, str]:
     """Link the articles of a batch in order, each seeing the ones before it.
 
     Every article must have its id. `known` was read from the database before the batch was
@@ -245,11 +256,16 @@ def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pen
     overrides = recent_stories or {}
     earlier_stories: dict[int, str] = {}
     weight = {p.id: _weight(p.tags) for p in articles}
+
     def story_of(article_id: int) -> str | None:
         mine = by_id.get(article_id)
         if mine is not None:
             return mine.story_id
-        return earlier_stories.get(article_id) or overrides.get(article_id) or known.story_id.get(article_id)
+        return (
+            earlier_stories.get(article_id)
+            or overrides.get(article_id)
+            or known.story_id.get(article_id)
+        )
 
     def set_story(article_id: int, story: str) -> None:
         mine = by_id.get(article_id)
@@ -263,7 +279,9 @@ def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pen
         for key in p.keys:
             by_key.setdefault(key, {}).setdefault(day, []).append(i)
 
-    def in_memory(keys: list[int], day: int, window: int, min_shared: int, me: int) -> dict[int, int]:
+    def in_memory(
+        keys: list[int], day: int, window: int, min_shared: int, me: int
+    ) -> dict[int, int]:
         """_candidates among the articles in memory: article id -> shared keys."""
         shared: dict[int, int] = {}
         lo, hi = day - window, day + window
@@ -295,14 +313,19 @@ def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pen
         anchors = p.anchors
         day = p.day.toordinal()
         if len(p.shingles) >= MIN_SHINGLES and anchors:
-            found = best(known.copies.get(p, []), in_memory(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
-                         CANDIDATES)
+            found = best(
+                known.copies.get(p, []),
+                in_memory(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
+                CANDIDATES,
+            )
             roots = []
             for a in found:
                 mine = by_id.get(a)
                 other = mine.shingles if mine is not None else known.shingles.get(a)
                 if other is not None and _near_duplicate_arrays(p.shingles, other):
-                    roots.append((mine.duplicate_of if mine is not None else known.duplicate_of.get(a)) or a)
+                    roots.append(
+                        (mine.duplicate_of if mine is not None else known.duplicate_of.get(a)) or a
+                    )
             if roots:
                 original = min(roots)
                 p.duplicate_of = original
@@ -316,8 +339,11 @@ def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pen
         p.keys = list(dict.fromkeys(anchors + entity_keys))
         index(i, p)
         if p.story_id is None and len(entity_keys) >= STORY_MIN_SHARED:
-            found = best(known.stories.get(p, []), in_memory(entity_keys, day, STORY_DAYS, STORY_MIN_SHARED, i),
-                         STORY_CANDIDATES)
+            found = best(
+                known.stories.get(p, []),
+                in_memory(entity_keys, day, STORY_DAYS, STORY_MIN_SHARED, i),
+                STORY_CANDIDATES,
+            )
             scored = []
             own_weight = weight[p.id]
             for a in found:
@@ -327,7 +353,9 @@ def link_batch(batch: Sequence[Pending], known: Prefetched, recent: Sequence[Pen
                     other_weight = weight.get(a)
                     if other_weight is None:
                         other_weight = weight[a] = _weight(tags)
-                    scored.append((_fast_weighted_jaccard(p.tags, own_weight, tags, other_weight), -a))
+                    scored.append(
+                        (_fast_weighted_jaccard(p.tags, own_weight, tags, other_weight), -a)
+                    )
             if scored:
                 score, best_id = max(scored)
                 if score >= STORY_SCORE:

@@ -52,29 +52,42 @@ _shingles = ArticleShingles.__table__
 _tags = ArticleEntity.__table__
 _articles = Article.__table__
 _TAGS_OF = select(_tags.c.article_id, _tags.c.entity_id, _tags.c.entity_type).where(
-    _tags.c.article_id.in_(bindparam("ids", expanding=True)))
+    _tags.c.article_id.in_(bindparam("ids", expanding=True))
+)
 
 
 # --- articles --------------------------------------------------------------------------------
 
+
 def stored_hashes(session: Session, hashes: Iterable[str]) -> set[str]:
     """The content hashes among `hashes` that a stored article has."""
-    return {row[0] for row in select_in(session.connection(),
-                                        "SELECT content_hash FROM articles WHERE content_hash IN ({values})",
-                                        list(hashes))}
+    return {
+        row[0]
+        for row in select_in(
+            session.connection(),
+            "SELECT content_hash FROM articles WHERE content_hash IN ({values})",
+            list(hashes),
+        )
+    }
 
 
 def stored_urls(session: Session, urls: Iterable[str]) -> set[str]:
     """The canonical URLs among `urls` that a stored article has."""
-    return {row[0] for row in select_in(session.connection(), "SELECT url FROM articles WHERE url IN ({values})",
-                                        list(urls))}
+    return {
+        row[0]
+        for row in select_in(
+            session.connection(), "SELECT url FROM articles WHERE url IN ({values})", list(urls)
+        )
+    }
 
 
 def is_stored(session: Session, content_hash: str, url: str | None) -> bool:
     """Whether an article with this text or this canonical URL is stored."""
     match = select(Article.id).where(Article.content_hash == content_hash)
     if url:
-        match = select(Article.id).where((Article.content_hash == content_hash) | (Article.url == url))
+        match = select(Article.id).where(
+            (Article.content_hash == content_hash) | (Article.url == url)
+        )
     return session.execute(match.limit(1)).first() is not None
 
 
@@ -87,34 +100,62 @@ def get(session: Session, article_id: int) -> Article | None:
 
 
 def mentions_of(session: Session, article_id: int) -> list[Mention]:
-    return list(session.scalars(select(Mention).where(Mention.article_id == article_id).order_by(Mention.start)))
+    return list(
+        session.scalars(
+            select(Mention).where(Mention.article_id == article_id).order_by(Mention.start)
+        )
+    )
 
 
 def same_story(session: Session, article: Article) -> list[int]:
     """The other articles of the article's story, by id."""
-    return list(session.scalars(select(Article.id).where(
-        Article.story_id == article.story_id, Article.id != article.id).order_by(Article.id)))
+    return list(
+        session.scalars(
+            select(Article.id)
+            .where(Article.story_id == article.story_id, Article.id != article.id)
+            .order_by(Article.id)
+        )
+    )
 
 
 def duplicates_of(session: Session, article_id: int) -> list[int]:
     """The near-duplicates whose first copy the article is, by id."""
-    return list(session.scalars(select(Article.id).where(Article.duplicate_of == article_id).order_by(Article.id)))
+    return list(
+        session.scalars(
+            select(Article.id).where(Article.duplicate_of == article_id).order_by(Article.id)
+        )
+    )
 
 
-def restriction_tags(session: Session, article_id: int) -> list[tuple[str, str | None, str | None, str]]:
+def restriction_tags(
+    session: Session, article_id: int
+) -> list[tuple[str, str | None, str | None, str]]:
     """(restriction id, role, link reason, tag reason) of the restrictions an article is linked to."""
-    return [tuple(row) for row in session.execute(
-        select(ArticleEntity.entity_id, ArticleEntity.role, ArticleEntity.link_reason, ArticleEntity.reason)
-        .where(ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction")
-        .order_by(ArticleEntity.entity_id))]
+    return [
+        tuple(row)
+        for row in session.execute(
+            select(
+                ArticleEntity.entity_id,
+                ArticleEntity.role,
+                ArticleEntity.link_reason,
+                ArticleEntity.reason,
+            )
+            .where(
+                ArticleEntity.article_id == article_id, ArticleEntity.entity_type == "restriction"
+            )
+            .order_by(ArticleEntity.entity_id)
+        )
+    ]
 
 
 def restriction_data(session: Session, ids: set[str]) -> dict[str, dict]:
     """id -> gazetteer data of these restrictions (their primary documents)."""
     if not ids:
         return {}
-    return {eid: data or {} for eid, data in session.execute(
-        select(Entity.id, Entity.data).where(Entity.id.in_(ids)))}
+    return {
+        eid: data or {}
+        for eid, data in session.execute(select(Entity.id, Entity.data).where(Entity.id.in_(ids)))
+    }
 
 
 def restriction_news(session: Session, restriction_id: str, limit: int = 20) -> list[dict]:
@@ -123,9 +164,13 @@ def restriction_news(session: Session, restriction_id: str, limit: int = 20) -> 
         select(Article.id, Article.title, Article.published_at, Article.lang, ArticleEntity.role)
         .join(ArticleEntity, ArticleEntity.article_id == Article.id)
         .where(ArticleEntity.entity_id == restriction_id, Article.kind != "rule")
-        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit))
-    return [{"id": i, "title": t, "published_at": as_utc(p).isoformat(), "lang": lang, "role": role}
-            for i, t, p, lang, role in rows]
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [
+        {"id": i, "title": t, "published_at": as_utc(p).isoformat(), "lang": lang, "role": role}
+        for i, t, p, lang, role in rows
+    ]
 
 
 def rule_articles(session: Session, document_numbers: set[str]) -> dict[str, int]:
@@ -133,8 +178,9 @@ def rule_articles(session: Session, document_numbers: set[str]) -> dict[str, int
     if not document_numbers:
         return {}
     found: dict[str, int] = {}
-    for article_id, doc in session.execute(select(Article.id, Article.rule_document)
-                                           .where(Article.kind == "rule").order_by(Article.id)):
+    for article_id, doc in session.execute(
+        select(Article.id, Article.rule_document).where(Article.kind == "rule").order_by(Article.id)
+    ):
         number = (doc or {}).get("document_number")
         if number in document_numbers:
             found.setdefault(number, article_id)
@@ -159,16 +205,36 @@ def new_ids(conn: Connection, count: int) -> list[int]:
     write transaction, so no other writer can take them meanwhile (and if one did, the insert
     would fail and the batch go item by item)."""
     if conn.dialect.name == "postgresql":
-        return sorted(conn.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, %s)",
-            (count,)).scalars())
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT nextval(pg_get_serial_sequence('articles', 'id')) FROM generate_series(1, %s)",
+                (count,),
+            ).scalars()
+        )
     last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM articles").scalar()
     return list(range(last + 1, last + 1 + count))
 
 
-ARTICLE_COLUMNS = ("id", "title", "body", "lang", "url", "author", "published_at", "date_estimated",
-                   "ingested_at", "content_hash", "cited_sources", "gazetteer_version", "origin",
-                   "source_id", "duplicate_of", "story_id", "kind", "rule_document")
+ARTICLE_COLUMNS = (
+    "id",
+    "title",
+    "body",
+    "lang",
+    "url",
+    "author",
+    "published_at",
+    "date_estimated",
+    "ingested_at",
+    "content_hash",
+    "cited_sources",
+    "gazetteer_version",
+    "origin",
+    "source_id",
+    "duplicate_of",
+    "story_id",
+    "kind",
+    "rule_document",
+)
 _BIND: dict = {}  # dialect name -> per-column bind processors of the articles table
 
 
@@ -184,15 +250,26 @@ def _article_rows(conn: Connection, rows: list[tuple]) -> list[tuple]:
     processors = _BIND.get(dialect.name)
     if processors is None:
         table = Article.__table__
-        processors = _BIND[dialect.name] = [table.c[c].type.dialect_impl(dialect).bind_processor(dialect)
-                                            for c in ARTICLE_COLUMNS]
+        processors = _BIND[dialect.name] = [
+            table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in ARTICLE_COLUMNS
+        ]
     if dialect.name == "postgresql":
         # COPY adapts by Python type: everything but JSON goes in as it is.
         json_at = ARTICLE_COLUMNS.index("cited_sources")
         doc_at = ARTICLE_COLUMNS.index("rule_document")
-        return [(*r[:json_at], json.dumps(r[json_at]), *r[json_at + 1:doc_at],
-                 None if r[doc_at] is None else json.dumps(r[doc_at]), *r[doc_at + 1:]) for r in rows]
-    return [tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows]
+        return [
+            (
+                *r[:json_at],
+                json.dumps(r[json_at]),
+                *r[json_at + 1 : doc_at],
+                None if r[doc_at] is None else json.dumps(r[doc_at]),
+                *r[doc_at + 1 :],
+            )
+            for r in rows
+        ]
+    return [
+        tuple(v if f is None or v is None else f(v) for f, v in zip(processors, r)) for r in rows
+    ]
 
 
 def insert_tags(conn: Connection, rows: list[tuple]) -> None:
@@ -205,8 +282,12 @@ def insert_mentions(conn: Connection, rows: list[tuple[int, str, str, int, int]]
     insert_rows(conn, "mentions", ("article_id", "entity_id", "surface", "start", "end"), rows)
 
 
-def replace_tags(session: Session, article_id: int, tags: Sequence[tuple],
-                 mentions: Sequence[tuple[str, str, int, int]]) -> None:
+def replace_tags(
+    session: Session,
+    article_id: int,
+    tags: Sequence[tuple],
+    mentions: Sequence[tuple[str, str, int, int]],
+) -> None:
     """Replace an article's tags (rows in TAG_COLUMNS order, app.enrich.links.tag_rows: with
     the role and reason of its restriction links) and mentions ((entity id, surface, start,
     end) each)."""
@@ -215,11 +296,23 @@ def replace_tags(session: Session, article_id: int, tags: Sequence[tuple],
     # Core inserts (executemany): an article has dozens of mentions, and ORM objects for each
     # were the slowest part of ingestion.
     if tags:
-        session.execute(ArticleEntity.__table__.insert(), [dict(zip(TAG_COLUMNS, row)) for row in tags])
+        session.execute(
+            ArticleEntity.__table__.insert(), [dict(zip(TAG_COLUMNS, row)) for row in tags]
+        )
     if mentions:
-        session.execute(Mention.__table__.insert(), [
-            {"article_id": article_id, "entity_id": eid, "surface": surface, "start": start, "end": end}
-            for eid, surface, start, end in mentions])
+        session.execute(
+            Mention.__table__.insert(),
+            [
+                {
+                    "article_id": article_id,
+                    "entity_id": eid,
+                    "surface": surface,
+                    "start": start,
+                    "end": end,
+                }
+                for eid, surface, start, end in mentions
+            ],
+        )
 
 
 # --- the near-duplicate linker's reads and writes -----------------------------------------
@@ -230,7 +323,9 @@ def refresh_keys(session: Session, article: Article) -> None:
     session.execute(delete(ArticleKey).where(ArticleKey.article_id == article.id))
     session.execute(delete(ArticleShingles).where(ArticleShingles.article_id == article.id))
     array = shingle_array(article.body)
-    session.execute(_shingles.insert(), [{"article_id": article.id, "shingles": encode_shingles(array)}])
+    session.execute(
+        _shingles.insert(), [{"article_id": article.id, "shingles": encode_shingles(array)}]
+    )
     keys = array[:ANCHORS].tolist()
     if not article.duplicate_of:
         keys += story_keys(_tags_of(session, [article.id]).get(article.id, {}))
@@ -263,8 +358,9 @@ _SQLITE_ROWS = 2048  # query rows per statement: 4 parameters each, well under S
 _SQLITE_SHORT = 256
 
 
-def _top_candidates(session: Session, queries: list[tuple[int, int, object, object]], min_shared: int,
-                    limit: int) -> dict[int, list[tuple[int, int]]]:
+def _top_candidates(
+    session: Session, queries: list[tuple[int, int, object, object]], min_shared: int, limit: int
+) -> dict[int, list[tuple[int, int]]]:
     """For each batch index, its best `limit` stored articles sharing at least `min_shared` of its
     keys (a key per query row) within the row's days, as [(shared, article id)]: the per-article
     _candidates query, for a whole batch in one statement."""
@@ -273,20 +369,26 @@ def _top_candidates(session: Session, queries: list[tuple[int, int, object, obje
         return found
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        sql = _TOP.format(prefix="", source=_PG_QUERIES, min_shared=int(min_shared), limit=int(limit))
+        sql = _TOP.format(
+            prefix="", source=_PG_QUERIES, min_shared=int(min_shared), limit=int(limit)
+        )
         columns = [list(c) for c in zip(*queries)]
         statements = [(sql, tuple(columns))]
     else:
         statements = []
         for i in range(0, len(queries), _SQLITE_ROWS):
-            part = queries[i:i + _SQLITE_ROWS]
+            part = queries[i : i + _SQLITE_ROWS]
             # Padded with rows that match nothing (an empty day range) to one of two lengths, so
             # two statements are prepared once and reused rather than one per batch.
             size = _SQLITE_SHORT if len(part) <= _SQLITE_SHORT else _SQLITE_ROWS
             part += [(-1, 0, "9", "0")] * (size - len(part))
             values = ",".join(["(?,?,?,?)"] * len(part))
-            sql = _TOP.format(prefix=f'WITH q(idx, "key", lo, hi) AS (VALUES {values}) ', source="q CROSS",
-                              min_shared=int(min_shared), limit=int(limit))
+            sql = _TOP.format(
+                prefix=f'WITH q(idx, "key", lo, hi) AS (VALUES {values}) ',
+                source="q CROSS",
+                min_shared=int(min_shared),
+                limit=int(limit),
+            )
             params = tuple(x for row in part for x in row)
             statements.append((sql, params))
     for sql, params in statements:
@@ -317,22 +419,36 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
             if iso:
                 lo, hi = lo.isoformat(), hi.isoformat()
             story_rows += [(i, key, lo, hi) for key in entity_keys]
-    copies = {batch[i]: found for i, found in
-              _top_candidates(session, copy_rows, MIN_SHARED_ANCHORS, CANDIDATES).items()}
-    stories = {batch[i]: found for i, found in
-               _top_candidates(session, story_rows, STORY_MIN_SHARED, STORY_CANDIDATES).items()}
+    copies = {
+        batch[i]: found
+        for i, found in _top_candidates(session, copy_rows, MIN_SHARED_ANCHORS, CANDIDATES).items()
+    }
+    stories = {
+        batch[i]: found
+        for i, found in _top_candidates(
+            session, story_rows, STORY_MIN_SHARED, STORY_CANDIDATES
+        ).items()
+    }
     copy_ids = {a for found in copies.values() for _s, a in found}
     story_ids = {a for found in stories.values() for _s, a in found}
     duplicate_of: dict[int, int | None] = {}
     story_id: dict[int, str | None] = {}
     hashes: dict[int, str] = {}
     for a, dup, story, content_hash in _select_in(
-            session, "SELECT id, duplicate_of, story_id, content_hash FROM articles WHERE id IN ({values})",
-            copy_ids | story_ids):
+        session,
+        "SELECT id, duplicate_of, story_id, content_hash FROM articles WHERE id IN ({values})",
+        copy_ids | story_ids,
+    ):
         duplicate_of[a], story_id[a], hashes[a] = dup, story, content_hash
-    originals = {d for a, d in duplicate_of.items() if d is not None and a in copy_ids} - story_id.keys()
+    originals = {
+        d for a, d in duplicate_of.items() if d is not None and a in copy_ids
+    } - story_id.keys()
     if originals:
-        story_id.update(_select_in(session, "SELECT id, story_id FROM articles WHERE id IN ({values})", originals))
+        story_id.update(
+            _select_in(
+                session, "SELECT id, story_id FROM articles WHERE id IN ({values})", originals
+            )
+        )
     arrays: dict[int, np.ndarray] = {}
     missing = []
     for a in copy_ids & hashes.keys():
@@ -344,46 +460,75 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     backfill: dict[int, np.ndarray] = {}
     if missing:
         for a, data in _select_in(
-                session, "SELECT article_id, shingles FROM article_shingles WHERE article_id IN ({values})", missing):
+            session,
+            "SELECT article_id, shingles FROM article_shingles WHERE article_id IN ({values})",
+            missing,
+        ):
             arrays[a] = decode_shingles(data)
             remember_shingles(hashes[a], arrays[a])
         unstored = [a for a in missing if a not in arrays]
         if unstored:
-            for a, body in _select_in(session, "SELECT id, body FROM articles WHERE id IN ({values})", unstored):
+            for a, body in _select_in(
+                session, "SELECT id, body FROM articles WHERE id IN ({values})", unstored
+            ):
                 arrays[a] = backfill[a] = cached_array(hashes[a], body)
     tags: dict[int, dict[str, str]] = {}
     if story_ids:
         for a, entity_id, entity_type in _select_in(
-                session, "SELECT article_id, entity_id, entity_type FROM article_entities "
-                         "WHERE article_id IN ({values})", story_ids):
+            session,
+            "SELECT article_id, entity_id, entity_type FROM article_entities "
+            "WHERE article_id IN ({values})",
+            story_ids,
+        ):
             tags.setdefault(a, {})[entity_id] = entity_type
     return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
 
 
-def write_links(session: Session, batch: Sequence[Pending], earlier: dict[int, str],
-                known: Prefetched, linked: bool = False) -> None:
+def write_links(
+    session: Session,
+    batch: Sequence[Pending],
+    earlier: dict[int, str],
+    known: Prefetched,
+    linked: bool = False,
+) -> None:
     """Store what link_batch decided: keys, shingles and links of the batch's articles (unless
     `linked`: inserted with them), the story_id it gave earlier articles, and the shingles of
     candidates that had none stored."""
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
     mark = "?" if sqlite else "%s"
-    insert_rows(conn, "article_keys", ("article_id", "key", "day"),
-                [(p.id, k, p.day.isoformat() if sqlite else p.day) for p in batch for k in p.keys])
-    insert_rows(conn, "article_shingles", ("article_id", "shingles"),
-                [(p.id, p.blob if p.blob is not None else encode_shingles(p.shingles)) for p in batch])
+    insert_rows(
+        conn,
+        "article_keys",
+        ("article_id", "key", "day"),
+        [(p.id, k, p.day.isoformat() if sqlite else p.day) for p in batch for k in p.keys],
+    )
+    insert_rows(
+        conn,
+        "article_shingles",
+        ("article_id", "shingles"),
+        [(p.id, p.blob if p.blob is not None else encode_shingles(p.shingles)) for p in batch],
+    )
     if known.backfill:
         conn.exec_driver_sql(
             f"INSERT INTO article_shingles (article_id, shingles) VALUES ({mark}, {mark}) "
             "ON CONFLICT (article_id) DO NOTHING",
-            [(a, encode_shingles(array)) for a, array in known.backfill.items()])
-    links = [] if linked else [(p.duplicate_of, p.story_id, p.id) for p in batch if p.duplicate_of or p.story_id]
+            [(a, encode_shingles(array)) for a, array in known.backfill.items()],
+        )
+    links = (
+        []
+        if linked
+        else [(p.duplicate_of, p.story_id, p.id) for p in batch if p.duplicate_of or p.story_id]
+    )
     if links:
-        conn.exec_driver_sql(f"UPDATE articles SET duplicate_of = {mark}, story_id = {mark} WHERE id = {mark}",
-                             links)
+        conn.exec_driver_sql(
+            f"UPDATE articles SET duplicate_of = {mark}, story_id = {mark} WHERE id = {mark}", links
+        )
     if earlier:
-        conn.exec_driver_sql(f"UPDATE articles SET story_id = {mark} WHERE id = {mark}",
-                             [(story, a) for a, story in earlier.items()])
+        conn.exec_driver_sql(
+            f"UPDATE articles SET story_id = {mark} WHERE id = {mark}",
+            [(story, a) for a, story in earlier.items()],
+        )
 
 
 def rejection_count(session: Session) -> int:
@@ -393,10 +538,16 @@ def rejection_count(session: Session) -> int:
 
 # --- reads of re-tag jobs (app/retag.py) and rule proposals (app/ingest/rule_proposals.py) ---------
 
+
 def tagged_with(session: Session, article_ids: list[int], entity_ids: list[str]) -> set[int]:
     """The articles among article_ids tagged with any of entity_ids."""
-    return set(session.scalars(select(ArticleEntity.article_id).where(
-        ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_id.in_(entity_ids))))
+    return set(
+        session.scalars(
+            select(ArticleEntity.article_id).where(
+                ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_id.in_(entity_ids)
+            )
+        )
+    )
 
 
 def article_count(session: Session) -> int:
@@ -405,9 +556,15 @@ def article_count(session: Session) -> int:
 
 def texts_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str, str]]:
     """(id, title, body) of the next `limit` articles after after_id, in id order."""
-    return [(i, t, b) for i, t, b in session.execute(
-        select(Article.id, Article.title, Article.body).where(Article.id > after_id)
-        .order_by(Article.id).limit(limit))]
+    return [
+        (i, t, b)
+        for i, t, b in session.execute(
+            select(Article.id, Article.title, Article.body)
+            .where(Article.id > after_id)
+            .order_by(Article.id)
+            .limit(limit)
+        )
+    ]
 
 
 def articles_by_ids(session: Session, ids: list[int]) -> list[Article]:
@@ -416,9 +573,14 @@ def articles_by_ids(session: Session, ids: list[int]) -> list[Article]:
 
 def entity_tags(session: Session, article_id: int) -> list[tuple[str, str, str]]:
     """(entity id, entity type, reason) of one article's tags, by entity id."""
-    return [(e, t, r) for e, t, r in session.execute(
-        select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
-        .where(ArticleEntity.article_id == article_id).order_by(ArticleEntity.entity_id))]
+    return [
+        (e, t, r)
+        for e, t, r in session.execute(
+            select(ArticleEntity.entity_id, ArticleEntity.entity_type, ArticleEntity.reason)
+            .where(ArticleEntity.article_id == article_id)
+            .order_by(ArticleEntity.entity_id)
+        )
+    ]
 
 
 def rules_by_ids(session: Session, ids: list[int]) -> list[Article]:

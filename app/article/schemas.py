@@ -53,8 +53,12 @@ class PrimaryDocumentOut(Model):
     published (an is-informed letter) with links to what is public."""
 
     published: bool
-    label: str = Field(description="'90 FR 4544', 'FR Doc. 2023-23055' or 'Not published as a rule'")
-    url: str | None = Field(None, description="the document (Federal Register page) or what is public")
+    label: str = Field(
+        description="'90 FR 4544', 'FR Doc. 2023-23055' or 'Not published as a rule'"
+    )
+    url: str | None = Field(
+        None, description="the document (Federal Register page) or what is public"
+    )
     citation: str | None = None
     document_number: str | None = None
     publication_date: str | None = None
@@ -68,10 +72,17 @@ class PrimaryDocumentOut(Model):
 class RestrictionLinkOut(Model):
     id: str
     name: str
-    document: PrimaryDocumentOut | None = Field(None, description="the restriction's primary document")
-    role: str | None = Field(None, description="reported: the article's news; context: referred back to "
-                                               "(null for articles tagged before roles were stored)")
-    reason: str = Field(description="why the article was linked, e.g. 'resolved: H20 + licence + April 2025'")
+    document: PrimaryDocumentOut | None = Field(
+        None, description="the restriction's primary document"
+    )
+    role: str | None = Field(
+        None,
+        description="reported: the article's news; context: referred back to "
+        "(null for articles tagged before roles were stored)",
+    )
+    reason: str = Field(
+        description="why the article was linked, e.g. 'resolved: H20 + licence + April 2025'"
+    )
 
 
 class ArticleOut(Summary):
@@ -86,8 +97,11 @@ class ArticleOut(Summary):
     duplicate_of: int | None = None
     gazetteer_version: str | None = None
     kind: str = Field("news", description="news, or rule: a Federal Register document")
-    rule_document: dict | None = Field(None, description="a rule's document number, citation, type, "
-                                                         "dates, links, agencies, CFR parts, dockets")
+    rule_document: dict | None = Field(
+        None,
+        description="a rule's document number, citation, type, "
+        "dates, links, agencies, CFR parts, dockets",
+    )
 
 
 ArticleSummary = Summary

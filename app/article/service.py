@@ -48,7 +48,9 @@ class NewArticle(NamedTuple):
     gazetteer_version: str
     tags: dict[str, str]  # entity id -> "mention" | "title" | rule
     mentions: list[tuple[str, str, int, int]]  # (entity id, surface, start, end) in the body
-    shingles: bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
+    shingles: (
+        bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
+    )
     document: str  # app.search.documents.search_text(title, body, lang)
     links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
     candidates: tuple[Candidate, ...] = ()  # names the gazetteer lacks (app/enrich/discovery.py)
@@ -56,9 +58,13 @@ class NewArticle(NamedTuple):
     rule_document: dict | None = None  # a rule's number, dates and links
 
     def enrichment(self) -> Enrichment:
-        return Enrichment([Hit(*m) for m in self.mentions], self.tags, self.cited_sources,
-                          self.gazetteer_version,
-                          restrictions={k: RestrictionLink(*v) for k, v in self.links.items()})
+        return Enrichment(
+            [Hit(*m) for m in self.mentions],
+            self.tags,
+            self.cited_sources,
+            self.gazetteer_version,
+            restrictions={k: RestrictionLink(*v) for k, v in self.links.items()},
+        )
 
 
 @dataclass
@@ -80,13 +86,24 @@ class ArticleWriter:
 
     def pending(self, a: NewArticle) -> linking.Pending:
         """How the near-duplicate linker sees a new article."""
-        return linking.Pending(as_utc(a.published_at).date(), a.content_hash, linking.decode_shingles(a.shingles),
-                               {eid: self._type(eid) for eid in a.tags}, blob=a.shingles)
+        return linking.Pending(
+            as_utc(a.published_at).date(),
+            a.content_hash,
+            linking.decode_shingles(a.shingles),
+            {eid: self._type(eid) for eid in a.tags},
+            blob=a.shingles,
+        )
 
-    def store_batch(self, session: Session, articles: Sequence[NewArticle], pending: Sequence[linking.Pending],
-                    source_ids: Sequence[int | None], known: linking.Prefetched,
-                    recent: Sequence[linking.Pending] = (),
-                    recent_stories: dict[int, str] | None = None) -> StoredBatch:
+    def store_batch(
+        self,
+        session: Session,
+        articles: Sequence[NewArticle],
+        pending: Sequence[linking.Pending],
+        source_ids: Sequence[int | None],
+        known: linking.Prefetched,
+        recent: Sequence[linking.Pending] = (),
+        recent_stories: dict[int, str] | None = None,
+    ) -> StoredBatch:
         """Store new articles (none a duplicate of a stored one), with `pending` (self.pending of
         each) and their sources' ids; `known`, `recent` and `recent_stories` are what
         linking.link_batch takes. A constraint violation raises IntegrityError: run it in a
@@ -99,19 +116,47 @@ class ArticleWriter:
             p.id = article_id
         earlier = linking.link_batch(pending, known, recent, recent_stories or {})
         now = datetime.now(UTC)
-        repo.insert_articles(conn, [
-            (p.id, a.title, a.body, a.lang, a.url, a.author, a.published_at, a.date_estimated, now,
-             a.content_hash, a.cited_sources, a.gazetteer_version, a.origin, source_id, p.duplicate_of,
-             p.story_id, a.kind, a.rule_document)
-            for a, p, source_id in zip(articles, pending, source_ids)])
+        repo.insert_articles(
+            conn,
+            [
+                (
+                    p.id,
+                    a.title,
+                    a.body,
+                    a.lang,
+                    a.url,
+                    a.author,
+                    a.published_at,
+                    a.date_estimated,
+                    now,
+                    a.content_hash,
+                    a.cited_sources,
+                    a.gazetteer_version,
+                    a.origin,
+                    source_id,
+                    p.duplicate_of,
+                    p.story_id,
+                    a.kind,
+                    a.rule_document,
+                )
+                for a, p, source_id in zip(articles, pending, source_ids)
+            ],
+        )
         repo.write_links(session, pending, earlier, known, linked=True)
         entities = self.enricher.gazetteer.entities
-        repo.insert_tags(conn, [row for i, a in zip(ids, articles)
-                                for row in tag_rows(i, a.tags, a.links, entities)])
+        repo.insert_tags(
+            conn,
+            [row for i, a in zip(ids, articles) for row in tag_rows(i, a.tags, a.links, entities)],
+        )
         repo.insert_mentions(conn, [(i, *m) for i, a in zip(ids, articles) for m in a.mentions])
         write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, articles)])
-        write_new_articles(session, [(i, a.published_at, [e for e in a.tags if self._type(e) == "company"])
-                                     for i, a in zip(ids, articles)])  # export-control list status
+        write_new_articles(
+            session,
+            [
+                (i, a.published_at, [e for e in a.tags if self._type(e) == "company"])
+                for i, a in zip(ids, articles)
+            ],
+        )  # export-control list status
         self._changed(session, [other for p in pending for other in [p.id, *p.touched]])
         self._suggest(session, [(i, a.url, c) for i, a in zip(ids, articles) for c in a.candidates])
         return StoredBatch(ids, earlier)
@@ -122,9 +167,18 @@ class ArticleWriter:
         known = repo.prefetch(session, [pending])
         return self.store_batch(session, [article], [pending], [source_id], known).ids[0]
 
-    def update(self, session: Session, article: Article, *, title: str, body: str, content_hash: str,
-               author: str | None, published_at: datetime | None,
-               rule_document: dict | None = None) -> None:
+    def update(
+        self,
+        session: Session,
+        article: Article,
+        *,
+        title: str,
+        body: str,
+        content_hash: str,
+        author: str | None,
+        published_at: datetime | None,
+        rule_document: dict | None = None,
+    ) -> None:
         """A stored article's text changed (a feed entry edited): new text, tags, mentions, keys,
         search row and list status; its links stay as they are. `published_at` None keeps the
         stored date; `rule_document` None keeps a rule's record. The new text being another
@@ -138,16 +192,22 @@ class ArticleWriter:
         enrichment = self._enrich(session, article)
         repo.refresh_keys(session, article)
         self._changed(session, [article.id])
-        self._suggest(session, [(article.id, article.url, c)
-                                for c in self._discover(article, enrichment)])
+        self._suggest(
+            session, [(article.id, article.url, c) for c in self._discover(article, enrichment)]
+        )
 
     def _discover(self, article: Article, enrichment: Enrichment) -> list[Candidate]:
         """Names the gazetteer lacks in an updated article's new text, as the ingest pipeline
         finds them in a new one. Never the update's failure: any exception means none, logged."""
         try:
             return discovery_for(self.enricher.gazetteer).find(
-                article.title, article.body, article.lang, enrichment.mentions,
-                enrichment.title_mentions, enrichment.tags)
+                article.title,
+                article.body,
+                article.lang,
+                enrichment.mentions,
+                enrichment.title_mentions,
+                enrichment.tags,
+            )
         except Exception:  # discovery is a bonus; the update is what matters
             log.exception("discovery failed on updated article %s", article.id)
             return []
@@ -159,18 +219,30 @@ class ArticleWriter:
         self._changed(session, [article.id])
 
     def _enrich(self, session: Session, article: Article) -> Enrichment:
-        enrichment = self.enricher.enrich(article.title, article.body,
-                                          None if article.date_estimated else article.published_at)
+        enrichment = self.enricher.enrich(
+            article.title, article.body, None if article.date_estimated else article.published_at
+        )
         article.cited_sources = enrichment.cited_sources
         article.gazetteer_version = enrichment.gazetteer_version
         session.flush()
-        repo.replace_tags(session, article.id,
-                          tag_rows(article.id, enrichment.tags, enrichment.restrictions,
-                                   self.enricher.gazetteer.entities),
-                          [(h.entity_id, h.surface, h.start, h.end) for h in enrichment.mentions])
+        repo.replace_tags(
+            session,
+            article.id,
+            tag_rows(
+                article.id,
+                enrichment.tags,
+                enrichment.restrictions,
+                self.enricher.gazetteer.entities,
+            ),
+            [(h.entity_id, h.surface, h.start, h.end) for h in enrichment.mentions],
+        )
         write_document(session, article, sorted(enrichment.tags))
-        write_article_lists(session, article.id, article.published_at,
-                            [e for e in enrichment.tags if self._type(e) == "company"])
+        write_article_lists(
+            session,
+            article.id,
+            article.published_at,
+            [e for e in enrichment.tags if self._type(e) == "company"],
+        )
         return enrichment
 
     @staticmethod

@@ -18,7 +18,9 @@ class Enrichment:
     cited_sources: list[str] = field(default_factory=list)
     gazetteer_version: str = ""
     title_mentions: list[Hit] = field(default_factory=list)
-    evidence: dict[str, str] = field(default_factory=dict)  # rule-linked id -> the text that linked it
+    evidence: dict[str, str] = field(
+        default_factory=dict
+    )  # rule-linked id -> the text that linked it
     restrictions: dict[str, RestrictionLink] = field(default_factory=dict)  # id -> role and reason
 
 
@@ -31,7 +33,9 @@ class Enricher:
         self.linker = RestrictionLinker(gazetteer)
         self.restriction_rule = self.linker.rule
         # Entities and news outlets in one automaton: an article is scanned once for both.
-        both = gz.Gazetteer({**gazetteer.entities, **self.citations.outlets}, gazetteer.context, gazetteer.version)
+        both = gz.Gazetteer(
+            {**gazetteer.entities, **self.citations.outlets}, gazetteer.context, gazetteer.version
+        )
         self._scanner = Tagger(both, types=(*gz.ENTITY_TYPES, "source"))
 
     def _scan(self, text: str, document: str | None) -> tuple[list[Hit], list[Hit]]:
@@ -66,7 +70,9 @@ class Enricher:
                 tags[rx_id] = "implied-restriction"
                 evidence[rx_id] = link.reason
         cited = self.citations.find(body, outlets)
-        return Enrichment(mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links)
+        return Enrichment(
+            mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links
+        )
 
 
 @lru_cache

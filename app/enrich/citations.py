@@ -20,13 +20,17 @@ class CitationFinder:
             # Short Latin acronyms (AP, FT) are only the outlet in capitals.
             exact = frozenset(a for a in aliases if a.isascii() and len(a) <= 4)
             raw = {} if isinstance(spec, list) else {"exclude": spec.get("exclude", [])}
-            agencies[name] = EntityDef(name, "source", name, {"any": aliases}, case_sensitive=exact,
-                                       raw=raw)
+            agencies[name] = EntityDef(
+                name, "source", name, {"any": aliases}, case_sensitive=exact, raw=raw
+            )
         self.outlets = agencies  # outlet name -> an entity of type "source"
         self._tagger = Tagger(Gazetteer(agencies, {}, gazetteer.version))
         cues = gazetteer.context.get("citation_cues", {})
-        self._cues = sorted({" ".join(normalize(c).split()) for words in cues.values() for c in words},
-                            key=len, reverse=True)
+        self._cues = sorted(
+            {" ".join(normalize(c).split()) for words in cues.values() for c in words},
+            key=len,
+            reverse=True,
+        )
 
     def names(self, text: str) -> list[Hit]:
         """Every outlet named in text, cited or not."""
@@ -39,7 +43,7 @@ class CitationFinder:
             if hit.entity_id in found:
                 continue
             lo, hi = max(0, hit.start - CUE_WINDOW), hit.end + CUE_WINDOW
-            window = normalize(text[lo:hit.start]) + " \u0000 " + normalize(text[hit.end:hi])
+            window = normalize(text[lo : hit.start]) + " \u0000 " + normalize(text[hit.end : hi])
             if any(_has_cue(window, cue) for cue in self._cues):
                 found.append(hit.entity_id)
         return found
@@ -52,8 +56,9 @@ def _has_cue(window: str, cue: str) -> bool:
     while start != -1:
         end = start + len(cue)
         if not is_latin_or_digit(cue[0]) or (
-                (start == 0 or not is_latin_or_digit(window[start - 1]))
-                and (end == len(window) or not is_latin_or_digit(window[end]))):
+            (start == 0 or not is_latin_or_digit(window[start - 1]))
+            and (end == len(window) or not is_latin_or_digit(window[end]))
+        ):
             return True
         start = window.find(cue, start + 1)
     return False

@@ -50,8 +50,10 @@ _LEGAL = (
 )
 # Up to two lower-case words between the trigger and the name ("la société chinoise X"), but
 # not a preposition: "le groupe de Santa Clara" is the company from Santa Clara.
-_LOWER_WORDS = (r"(?:\s+(?!(?:de|du|des|d|à|au|aux|en|del|da|di|van|von|aus|uit|in|of|from|at|"
-                r"basée?|based)\b)[a-zäöüßàâçéèêëîïôûùüÿñáíóú\-]{2,20}){0,2}")
+_LOWER_WORDS = (
+    r"(?:\s+(?!(?:de|du|des|d|à|au|aux|en|del|da|di|van|von|aus|uit|in|of|from|at|"
+    r"basée?|based)\b)[a-zäöüßàâçéèêëîïôûùüÿñáíóú\-]{2,20}){0,2}"
+)
 _FOLLOW = r"(?=[\s,.;:)'’]|$)"
 # Words that say "a company comes next" (matched in any case): the article and noun in Romance
 # languages ("la société X"), with up to two lower-case words before the name ("la société

@@ -45,8 +45,14 @@ class Score:
         return 2 * p * r / (p + r) if p + r else 0.0
 
     def to_dict(self) -> dict:
-        return {"tp": self.tp, "fp": self.fp, "fn": self.fn, "precision": round(self.precision, 4),
-                "recall": round(self.recall, 4), "f1": round(self.f1, 4)}
+        return {
+            "tp": self.tp,
+            "fp": self.fp,
+            "fn": self.fn,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
 
 
 @dataclass
@@ -59,8 +65,14 @@ class Miss:
     reason: str = ""  # "mention", "title", "implied-restriction", ...
 
     def to_dict(self) -> dict:
-        return {"article": self.article_id, "type": self.kind, "error": self.error,
-                "id": self.value, "surface": self.surface, "reason": self.reason}
+        return {
+            "article": self.article_id,
+            "type": self.kind,
+            "error": self.error,
+            "id": self.value,
+            "surface": self.surface,
+            "reason": self.reason,
+        }
 
 
 @dataclass
@@ -95,21 +107,31 @@ class Report:
 
     def format_text(self, show_misses: bool = True) -> str:
         langs = ", ".join(f"{k} {v}" for k, v in sorted(self.languages.items()))
-        lines = [f"{self.articles} articles ({langs}); gazetteer {self.gazetteer_version}", "",
-                 f"{'type':<15}{'precision':>10}{'recall':>8}{'F1':>8}{'tp':>6}{'fp':>5}{'fn':>5}"]
+        lines = [
+            f"{self.articles} articles ({langs}); gazetteer {self.gazetteer_version}",
+            "",
+            f"{'type':<15}{'precision':>10}{'recall':>8}{'F1':>8}{'tp':>6}{'fp':>5}{'fn':>5}",
+        ]
         for kind in self.kinds:
             s = self.scores[kind]
-            lines.append(f"{kind:<15}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
-                         f"{s.tp:>6}{s.fp:>5}{s.fn:>5}")
+            lines.append(
+                f"{kind:<15}{s.precision:>10.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
+                f"{s.tp:>6}{s.fp:>5}{s.fn:>5}"
+            )
         r = self.rule
-        lines += ["", f"restriction rule: {r['linked']} links by the rule ({r['correct']} correct, "
-                      f"{r['wrong']} wrong); {r['missed']} gold restrictions neither named nor "
-                      f"inferred; {r['named']} found by name"]
+        lines += [
+            "",
+            f"restriction rule: {r['linked']} links by the rule ({r['correct']} correct, "
+            f"{r['wrong']} wrong); {r['missed']} gold restrictions neither named nor "
+            f"inferred; {r['named']} found by name",
+        ]
         if show_misses and self.misses:
             lines += ["", "misses:"]
             for m in self.misses:
                 detail = f"  <- {m.surface!r} ({m.reason})" if m.error == "fp" else ""
-                lines.append(f"  {m.error.upper()} {m.article_id:<8} {m.kind:<13} {m.value}{detail}")
+                lines.append(
+                    f"  {m.error.upper()} {m.article_id:<8} {m.kind:<13} {m.value}{detail}"
+                )
         return "\n".join(lines)
 
 
@@ -129,9 +151,17 @@ def load_sample_set(gold: Path = SAMPLE_GOLD, corpus: Path = SAMPLE) -> list[dic
     out = []
     for g in _jsonl(gold):
         art = by_url[g["url"]]
-        out.append({"id": g["id"], "lang": art["lang"], "title": art["title"], "body": art["body"],
-                    "published_at": art["published_at"], "gold": {"restriction": g["restriction"]},
-                    "labelled": ["restriction"]})
+        out.append(
+            {
+                "id": g["id"],
+                "lang": art["lang"],
+                "title": art["title"],
+                "body": art["body"],
+                "published_at": art["published_at"],
+                "gold": {"restriction": g["restriction"]},
+                "labelled": ["restriction"],
+            }
+        )
     return out
 
 
@@ -191,5 +221,13 @@ def evaluate(articles: list[dict], enricher: Enricher) -> Report:
     for art in articles:
         languages[art["lang"]] += 1
     labelled = {k for art in articles for k in art.get("labelled", KINDS)}
-    return Report(len(articles), dict(languages), enricher.gazetteer.version, scores, misses,
-                  dict(by_lang), rule, labelled)
+    return Report(
+        len(articles),
+        dict(languages),
+        enricher.gazetteer.version,
+        scores,
+        misses,
+        dict(by_lang),
+        rule,
+        labelled,
+    )

@@ -59,24 +59,35 @@ class PartReport:
         return self.role_right / self.role_total if self.role_total else 1.0
 
     def to_dict(self) -> dict:
-        return {"articles": self.articles, "restriction": self.score.to_dict(),
-                "by_language": {k: v.to_dict() for k, v in sorted(self.by_language.items())},
-                "by_category": {k: v.to_dict() for k, v in sorted(self.by_category.items())},
-                "recall_by_role": {k: v.to_dict() for k, v in sorted(self.recall_by_role.items())},
-                "role_accuracy": round(self.role_accuracy, 4), "role_links": self.role_total,
-                "misses": self.misses}
+        return {
+            "articles": self.articles,
+            "restriction": self.score.to_dict(),
+            "by_language": {k: v.to_dict() for k, v in sorted(self.by_language.items())},
+            "by_category": {k: v.to_dict() for k, v in sorted(self.by_category.items())},
+            "recall_by_role": {k: v.to_dict() for k, v in sorted(self.recall_by_role.items())},
+            "role_accuracy": round(self.role_accuracy, 4),
+            "role_links": self.role_total,
+            "misses": self.misses,
+        }
 
     def format_text(self, show_misses: bool = True) -> str:
         s = self.score
-        lines = [f"[{self.name}] {self.articles} articles: restriction P {s.precision:.3f} "
-                 f"R {s.recall:.3f} F1 {s.f1:.3f} (tp {s.tp}, fp {s.fp}, fn {s.fn}); role right "
-                 f"{self.role_right}/{self.role_total} = {self.role_accuracy:.3f}"]
-        for title, table in (("language", self.by_language), ("category", self.by_category),
-                             ("gold role", self.recall_by_role)):
+        lines = [
+            f"[{self.name}] {self.articles} articles: restriction P {s.precision:.3f} "
+            f"R {s.recall:.3f} F1 {s.f1:.3f} (tp {s.tp}, fp {s.fp}, fn {s.fn}); role right "
+            f"{self.role_right}/{self.role_total} = {self.role_accuracy:.3f}"
+        ]
+        for title, table in (
+            ("language", self.by_language),
+            ("category", self.by_category),
+            ("gold role", self.recall_by_role),
+        ):
             lines.append(f"  {title:<22}{'P':>7}{'R':>7}{'F1':>7}{'tp':>5}{'fp':>4}{'fn':>4}")
             for key, v in sorted(table.items()):
-                lines.append(f"  {key:<22}{v.precision:>7.3f}{v.recall:>7.3f}{v.f1:>7.3f}"
-                             f"{v.tp:>5}{v.fp:>4}{v.fn:>4}")
+                lines.append(
+                    f"  {key:<22}{v.precision:>7.3f}{v.recall:>7.3f}{v.f1:>7.3f}"
+                    f"{v.tp:>5}{v.fp:>4}{v.fn:>4}"
+                )
         if show_misses and self.misses:
             lines.append("  misses:")
             for m in self.misses:
@@ -117,11 +128,23 @@ def evaluate_restrictions(articles: list[dict], enricher: Enricher) -> dict[str,
                 if found[rid][0] == gold_role[rid]:
                     part.role_right += 1
                 else:
-                    part.misses.append({"article": art["id"], "error": "role", "id": rid,
-                                        "reason": f"said {found[rid][0]}, gold {gold_role[rid]}"})
+                    part.misses.append(
+                        {
+                            "article": art["id"],
+                            "error": "role",
+                            "id": rid,
+                            "reason": f"said {found[rid][0]}, gold {gold_role[rid]}",
+                        }
+                    )
             elif hit or want:
-                part.misses.append({"article": art["id"], "error": "fp" if hit else "fn", "id": rid,
-                                    "reason": found[rid][1] if hit else ""})
+                part.misses.append(
+                    {
+                        "article": art["id"],
+                        "error": "fp" if hit else "fn",
+                        "id": rid,
+                        "reason": found[rid][1] if hit else "",
+                    }
+                )
     return parts
 
 

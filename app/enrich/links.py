@@ -21,6 +21,10 @@ def tag_rows(article_id: int, tags: dict[str, str], links: dict, entities: dict)
     rows = []
     for eid, reason in tags.items():
         link = links.get(eid)
-        role, why = (link.role, link.reason) if isinstance(link, RestrictionLink) else (link or (None, None))
+        role, why = (
+            (link.role, link.reason)
+            if isinstance(link, RestrictionLink)
+            else (link or (None, None))
+        )
         rows.append((article_id, eid, entities[eid].type, reason, role, why))
     return rows

@@ -56,31 +56,140 @@ from app.enrich.when import (
 from app.gazetteer import Gazetteer
 
 MODEL = Path(__file__).resolve().parent / "data" / "linker_model.json"
-FEATURES = ("chip", "company", "rare_company", "amended", "issuer", "country", "month", "year", "days",
-            "fresh", "only_fresh", "covers", "action", "wrong_action", "cue", "title", "what_near",
-            "region", "concerned_elsewhere")
-CORE = ("chip", "rare_company", "amended", "cue", "what_near", "issuer", "country", "month", "year",
-        "days", "fresh", "covers", "action", "region", "chip_clause")
+FEATURES = (
+    "chip",
+    "company",
+    "rare_company",
+    "amended",
+    "issuer",
+    "country",
+    "month",
+    "year",
+    "days",
+    "fresh",
+    "only_fresh",
+    "covers",
+    "action",
+    "wrong_action",
+    "cue",
+    "title",
+    "what_near",
+    "region",
+    "concerned_elsewhere",
+)
+CORE = (
+    "chip",
+    "rare_company",
+    "amended",
+    "cue",
+    "what_near",
+    "issuer",
+    "country",
+    "month",
+    "year",
+    "days",
+    "fresh",
+    "covers",
+    "action",
+    "region",
+    "chip_clause",
+)
 # Licences are granted as well as required, and a rule can open as well as close: beside a
 # relaxation word these are no restriction.
-LICENCE_WORDS = ("licence", "license", "licences", "licenses", "licensing", "licenc", "licens",
-                 "许可", "许可证", "ترخيص", "تراخيص", "licencia", "licencias", "vergunning",
-                 "vergunningen", "Genehmigung", "permis", "permit", "permits", "rule", "rules",
-                 "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln", "norma", "normas")
+LICENCE_WORDS = (
+    "licence",
+    "license",
+    "licences",
+    "licenses",
+    "licensing",
+    "licenc",
+    "licens",
+    "许可",
+    "许可证",
+    "ترخيص",
+    "تراخيص",
+    "licencia",
+    "licencias",
+    "vergunning",
+    "vergunningen",
+    "Genehmigung",
+    "permis",
+    "permit",
+    "permits",
+    "rule",
+    "rules",
+    "règle",
+    "règles",
+    "规则",
+    "新规",
+    "قاعدة",
+    "قواعد",
+    "regel",
+    "regeln",
+    "norma",
+    "normas",
+)
 # The rule a rescission undoes ("l'abrogation de la règle"): a rule word still names it.
-RULE_WORDS = ("rule", "rules", "règle", "règles", "规则", "新规", "قاعدة", "قواعد", "regel", "regeln",
-              "regels", "norma", "normas", "regla", "reglas")
+RULE_WORDS = (
+    "rule",
+    "rules",
+    "règle",
+    "règles",
+    "规则",
+    "新规",
+    "قاعدة",
+    "قواعد",
+    "regel",
+    "regeln",
+    "regels",
+    "norma",
+    "normas",
+    "regla",
+    "reglas",
+)
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
-NEGATIONS = ("not ", "n't ", "pas ", "ne ", "n'", "غير ", "لا ", "لم ", "不", "未", "nicht ", "no ", "niet ")
+NEGATIONS = (
+    "not ",
+    "n't ",
+    "pas ",
+    "ne ",
+    "n'",
+    "غير ",
+    "لا ",
+    "لم ",
+    "不",
+    "未",
+    "nicht ",
+    "no ",
+    "niet ",
+)
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
-WHAT = ("chip", "rare_company", "amended", "cue", "what_near")  # what the action concerned, specifically
+WHAT = (
+    "chip",
+    "rare_company",
+    "amended",
+    "cue",
+    "what_near",
+)  # what the action concerned, specifically
 RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass
@@ -132,8 +241,12 @@ class RestrictionLinker:
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
-        self._common = {_fold(w) for key in ("restriction_words", "relaxation_words")
-                        for ws in gazetteer.context.get(key, {}).values() for w in ws}
+        self._common = {
+            _fold(w)
+            for key in ("restriction_words", "relaxation_words")
+            for ws in gazetteer.context.get(key, {}).values()
+            for w in ws
+        }
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
@@ -154,23 +267,32 @@ class RestrictionLinker:
         self._words_of: dict[str, tuple] = {}  # sentence -> _words
         self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
         self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
-        self._prominence = {r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs}
-        self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {_fold(w)[:-1] for w in LICENCE_WORDS}
+        self._prominence = {
+            r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
+        }
+        self._licence_words = {_fold(w) for w in LICENCE_WORDS} | {
+            _fold(w)[:-1] for w in LICENCE_WORDS
+        }
         self._clause_markers = {_fold(w) for w in CLAUSE_MARKERS}
         self._required_words = {_fold(w) for w in REQUIRED}
         self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
-        self._agency_country = {SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
-                                for eid, e in entities.items() if e.type == "agency"}
+        self._agency_country = {
+            SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
+            for eid, e in entities.items()
+            if e.type == "agency"
+        }
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
                 self._cue_owners[c] = self._cue_owners.get(c, 0) + 1
         # Restrictions each restriction amends, and the other way round.
         self._amends = [set(r.raw["concerns"].get("restriction", ())) for r in rxs]
-        self._amended_by = {r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
-                            for r in rxs}
+        self._amended_by = {
+            r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
+            for r in rxs
+        }
 
     # --- reading ------------------------------------------------------------------------
 
@@ -183,7 +305,9 @@ class RestrictionLinker:
         links: dict[str, RestrictionLink] = {}
         for rid, segments in named.items():
             reason = "named: " + ", ".join(sorted({s for _, s in segments}))
-            links[rid] = RestrictionLink(self._role(reading, rid, [i for i, _ in segments]), reason, 1.0)
+            links[rid] = RestrictionLink(
+                self._role(reading, rid, [i for i, _ in segments]), reason, 1.0
+            )
         for rid, cand in matched.items():
             if rid in links:
                 continue
@@ -191,29 +315,52 @@ class RestrictionLinker:
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
             why = self._reason(ev) if ev else cand.evidence[:80]
-            links[rid] = RestrictionLink(self._role(reading, rid, [cand.segment]), f"matched: {why}",
-                                         round(self._score(ev), 3) if ev else 1.0)
-        news = {rid for rid in links if rid in self._index and reading.published
-                and self._fresh(self._index[rid], reading.published)}
+            links[rid] = RestrictionLink(
+                self._role(reading, rid, [cand.segment]),
+                f"matched: {why}",
+                round(self._score(ev), 3) if ev else 1.0,
+            )
+        news = {
+            rid
+            for rid in links
+            if rid in self._index
+            and reading.published
+            and self._fresh(self._index[rid], reading.published)
+        }
         for rid, ev in self._decide(readings, set(links), news).items():
-            links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
-                                         f"resolved: {self._reason(ev)}", round(self._score(ev), 3))
+            links[rid] = RestrictionLink(
+                self._role(reading, rid, [ev.segment]),
+                f"resolved: {self._reason(ev)}",
+                round(self._score(ev), 3),
+            )
         # A linked action that undoes or updates another ("the rescission of the Biden-era
         # rule") links that one too where a sentence refers to it: read again with every link.
-        undone = {self._index[a] for rid in links if rid in self._index
-                  and self._category[self._index[rid]] == "relaxation"
-                  for a in self._amends[self._index[rid]] - set(links) if a in self._index}
+        undone = {
+            self._index[a]
+            for rid in links
+            if rid in self._index and self._category[self._index[rid]] == "relaxation"
+            for a in self._amends[self._index[rid]] - set(links)
+            if a in self._index
+        }
         if undone:
             for rid, ev in self._evidence(reading, set(links), undone)[0].items():
                 f = ev.features
-                if rid not in links and f.get("amending") and f.get("rule_word") and self._complete(ev):
-                    links[rid] = RestrictionLink(self._role(reading, rid, [ev.segment]),
-                                                 f"resolved: {self._reason(ev)}",
-                                                 round(self._score(ev), 3))
+                if (
+                    rid not in links
+                    and f.get("amending")
+                    and f.get("rule_word")
+                    and self._complete(ev)
+                ):
+                    links[rid] = RestrictionLink(
+                        self._role(reading, rid, [ev.segment]),
+                        f"resolved: {self._reason(ev)}",
+                        round(self._score(ev), 3),
+                    )
         return links
 
-    def _overruled(self, reading: Reading, rid: str, cand, ev: Evidence,
-                   evidence: dict[str, Evidence]) -> bool:
+    def _overruled(
+        self, reading: Reading, rid: str, cand, ev: Evidence, evidence: dict[str, Evidence]
+    ) -> bool:
         """Whether the sentence says the rule's reading is another action: another country acts
         in it and R's issuer is not named ("after the US government assured it the licences
         would be granted" is not Malaysia's permit), or, read by its news alone, the sentence
@@ -230,20 +377,32 @@ class RestrictionLinker:
             if acting and self.rule._country[self._index[rid]] not in acting:
                 return True
         if cand.target == self.rule._country[self._index[rid]] and not (
-                f.get("country") or f.get("issuer") or f.get("cue")):
+            f.get("country") or f.get("issuer") or f.get("cue")
+        ):
             return True  # tied by its country, named only as a place ("the fight with Beijing")
-        if cand.path == "fresh" and not f.get("cue") and any(
-                other != rid and o.segment == cand.segment and o.features.get("own_cue")
-                and self._complete(o) and self._score(o) > self._score(ev)
-                for other, o in evidence.items()):
+        if (
+            cand.path == "fresh"
+            and not f.get("cue")
+            and any(
+                other != rid
+                and o.segment == cand.segment
+                and o.features.get("own_cue")
+                and self._complete(o)
+                and self._score(o) > self._score(ev)
+                for other, o in evidence.items()
+            )
+        ):
             return True  # read by its news alone, where the sentence names another action's cue
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
             if months and not (months & self.rule._months[r]) and not window:
                 return True
-            if window and window[-1] == "weeks" and not any(
-                    window[0] <= d <= window[1] for d in self.rule._news[r]):
+            if (
+                window
+                and window[-1] == "weeks"
+                and not any(window[0] <= d <= window[1] for d in self.rule._news[r])
+            ):
                 return True  # "less than a month after ...": weeks back, not the article's days
         return False
 
@@ -251,7 +410,10 @@ class RestrictionLinker:
         out: dict[str, list[tuple[int, str]]] = {}
         for i, (_seg, hits) in enumerate(reading.segments):
             for h in hits:
-                if h.entity_id in self._index or self.gazetteer.entities[h.entity_id].type == "restriction":
+                if (
+                    h.entity_id in self._index
+                    or self.gazetteer.entities[h.entity_id].type == "restriction"
+                ):
                     out.setdefault(h.entity_id, []).append((i, h.surface))
         return out
 
@@ -260,7 +422,8 @@ class RestrictionLinker:
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
         dependent = bool(reading.dates[i]) or any(
-            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra)
+            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra
+        )
         key = (reading.segments[i][0].folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
@@ -285,8 +448,8 @@ class RestrictionLinker:
             words: list[str] = []
             for m in _YEAR.finditer(folded):
                 words = words or [k for _kind, k in reading.scans[i].keys]
-                after = folded[m.end():m.end() + 16].split()[:1]
-                before = folded[max(0, m.start() - 16):m.start()].split()[-1:]
+                after = folded[m.end() : m.end() + 16].split()[:1]
+                before = folded[max(0, m.start() - 16) : m.start()].split()[-1:]
                 if any(w.startswith(k) for w in after + before for k in words):
                     y = int(m.group(1))
                     if y not in years:
@@ -318,13 +481,18 @@ class RestrictionLinker:
                 window = window or (published - timedelta(days=DAYS_BACK), published, "soft")
                 labels.append("days before the article")
             elif value == "weeks":
-                window = window or (published - timedelta(days=WEEKS_BACK),
-                                    published - timedelta(days=DAYS_BACK - 1), "weeks")
+                window = window or (
+                    published - timedelta(days=WEEKS_BACK),
+                    published - timedelta(days=DAYS_BACK - 1),
+                    "weeks",
+                )
                 labels.append("weeks before the article")
             else:
                 # "the autumn of 2022", «2022年秋季»: the year written beside the season.
                 at = folded.find(key)
-                near = _YEAR.search(folded[max(0, at - 6):at + len(key) + 10]) if at >= 0 else None
+                near = (
+                    _YEAR.search(folded[max(0, at - 6) : at + len(key) + 10]) if at >= 0 else None
+                )
                 year = int(near.group(1)) if near else published.year
                 if not near and SEASON_MONTHS[value][0] > published.month:
                     year -= 1
@@ -332,8 +500,9 @@ class RestrictionLinker:
                 labels.append(f"{value} {year}")
         return months | seasons, years, window, seasons, labels
 
-    def _evidence(self, reading: Reading, linked: set[str],
-                  only: set[int] | None = None) -> tuple[dict[str, Evidence], list]:
+    def _evidence(
+        self, reading: Reading, linked: set[str], only: set[int] | None = None
+    ) -> tuple[dict[str, Evidence], list]:
         """The best sentence's evidence for every restriction something in the article points to
         (or for those in `only`)."""
         published = reading.published
@@ -373,26 +542,35 @@ class RestrictionLinker:
             # An action tied to the sentence by its country alone needs a month or days here (or
             # in the sentence before), its own days, or its issuing agency named.
             month_or_days = bool(own_months or own_window or previous_times[0] or previous_times[2])
-            candidates |= {r for r in by_country - candidates
-                           if month_or_days or r in fresh or self._issuer_key[r] in issuers}
+            candidates |= {
+                r
+                for r in by_country - candidates
+                if month_or_days or r in fresh or self._issuer_key[r] in issuers
+            }
             # What the title and the sentence before name ("the chips", "the two metals").
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
                 near |= {h.entity_id for h in reading.segments[0][1]}
-            near_cues = ((reading.scans[i - 1].cues if i else set())
-                         | (reading.scans[0].cues if reading.has_title and i else set()))
+            near_cues = (reading.scans[i - 1].cues if i else set()) | (
+                reading.scans[0].cues if reading.has_title and i else set()
+            )
             candidates |= near_cues
             for eid in near & self._all_chips:
                 candidates |= self.rule._by_entity.get(eid, set())
             p_months, p_years, p_window, _ps, p_labels = previous_times
-            dated_here = bool(own_months or own_years or own_window or p_months or p_years or p_window)
+            dated_here = bool(
+                own_months or own_years or own_window or p_months or p_years or p_window
+            )
             polarities = {kind == "relax" for kind, _k in keys}
             if only is not None:
                 candidates &= only
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
-            cover_named = (frozenset(named_here & self._all_chips), frozenset(named_here & self._who))
+            cover_named = (
+                frozenset(named_here & self._all_chips),
+                frozenset(named_here & self._who),
+            )
             placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
@@ -402,9 +580,13 @@ class RestrictionLinker:
                 chips, companies, amended = self.rule._targets[r]
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
                 # be dated (a date here, its own days, or a chip it concerns).
-                if not ((self._category[r] == "relaxation") in polarities or either or r in cues
-                        or (keys and (self._category[r] != "relaxation"))
-                        or (r in fresh and agencies and mentioned & chips)):
+                if not (
+                    (self._category[r] == "relaxation") in polarities
+                    or either
+                    or r in cues
+                    or (keys and (self._category[r] != "relaxation"))
+                    or (r in fresh and agencies and mentioned & chips)
+                ):
                     continue
                 if not (dated_here or r in fresh or mentioned & chips):
                     continue
@@ -414,14 +596,18 @@ class RestrictionLinker:
                 if shared_chips:
                     f["chip"] = True
                     words += [surfaces[c] for c in shared_chips]
-                shared_co = sorted(mentioned & companies) if not mentioned.isdisjoint(companies) else []
+                shared_co = (
+                    sorted(mentioned & companies) if not mentioned.isdisjoint(companies) else []
+                )
                 if shared_co:
                     f["company"] = True
                     if any(len(self.rule._by_entity.get(c, ())) <= RARE for c in shared_co):
                         f["rare_company"] = True
                     if not shared_chips:
                         words += [surfaces[c] for c in shared_co]
-                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {self.rule._country[r]}
+                places = (
+                    (mentioned & self.rule._regions[r]) - COMMON_PLACES - {self.rule._country[r]}
+                )
                 if places:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
@@ -432,25 +618,37 @@ class RestrictionLinker:
                     f["amended"] = True
                     if amend or self._amends[r] & linked:
                         amends_what = amend or self._amends[r] & linked
-                        words.append("amends " + ", ".join(
-                            sorted(self._names.get(a, a) for a in amends_what)))
+                        words.append(
+                            "amends "
+                            + ", ".join(sorted(self._names.get(a, a) for a in amends_what))
+                        )
                     else:
                         # Not a model feature: a linked rescission or reversal of R dates it.
-                        f["amending"] = any(self._category[self._index[a]] == "relaxation"
-                                            for a in amending)
-                        words.append("amended by " + ", ".join(
-                            sorted(self._names.get(a, a) for a in amending)))
+                        f["amending"] = any(
+                            self._category[self._index[a]] == "relaxation" for a in amending
+                        )
+                        words.append(
+                            "amended by "
+                            + ", ".join(sorted(self._names.get(a, a) for a in amending))
+                        )
                 # An agency of another country acts in this sentence ("the US Commerce Department
                 # began issuing licences"): the country R's issuer belongs to is then its object.
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
                 if subjects is None:
                     subjects = self._subjects(
-                        seg.folded, hits, keys + [("word", k) for k in either]
+                        seg.folded,
+                        hits,
+                        keys
+                        + [("word", k) for k in either]
                         + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
                         [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                        [k for kind, _v, k in found.extra
-                         if kind == "back" and k in self._subject_markers])
+                        [
+                            k
+                            for kind, _v, k in found.extra
+                            if kind == "back" and k in self._subject_markers
+                        ],
+                    )
                 if subjects:
                     if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
                         f["other_actor"] = True
@@ -459,21 +657,32 @@ class RestrictionLinker:
                 # Another agency of R's country acts ("the Commerce Department published rules"
                 # is not a White House proclamation); the administration speaks for any.
                 named = issuers - {"white-house"}
-                if named and self._issuer_key[r] not in issuers and all(
-                        self._agency_country.get(a) == self.rule._country[r] for a in named):
+                if (
+                    named
+                    and self._issuer_key[r] not in issuers
+                    and all(self._agency_country.get(a) == self.rule._country[r] for a in named)
+                ):
                     f["other_issuer"] = True
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
                 elif self.rule._country[r] in acting or (
-                        self.rule._country[r] in mentioned
-                        and self.rule._country[r] not in (
-                            placed if placed is not None
-                            else (placed := self._placed(seg.folded, hits)))):
+                    self.rule._country[r] in mentioned
+                    and self.rule._country[r]
+                    not in (
+                        placed if placed is not None else (placed := self._placed(seg.folded, hits))
+                    )
+                ):
                     f["country"] = True
-                    words.append(surfaces.get(self.rule._country[r], "")
-                                 or next(self._names[a] for a in agencies
-                                         if self._agency_country.get(SAME_ISSUER.get(a, a)) == self.rule._country[r]))
+                    words.append(
+                        surfaces.get(self.rule._country[r], "")
+                        or next(
+                            self._names[a]
+                            for a in agencies
+                            if self._agency_country.get(SAME_ISSUER.get(a, a))
+                            == self.rule._country[r]
+                        )
+                    )
                 fits: list[str] = []
                 if keys:
                     lenient = self._category[r] == "relaxation"
@@ -482,59 +691,104 @@ class RestrictionLinker:
                     relaxing = any(kind == "relax" for kind, _k in keys)
                     # ... unless a relaxation of R is linked: then the rule is what it undoes
                     # ("l'abrogation de la règle de l'ère Biden").
-                    fits = [k for kind, k in keys if (kind == "relax") == lenient
-                            and (lenient or not relaxing or k not in self._licence_words
-                                 or (k in self._rule_words and any(
-                                     self._category[self._index[a]] == "relaxation" for a in amending)))]
+                    fits = [
+                        k
+                        for kind, k in keys
+                        if (kind == "relax") == lenient
+                        and (
+                            lenient
+                            or not relaxing
+                            or k not in self._licence_words
+                            or (
+                                k in self._rule_words
+                                and any(
+                                    self._category[self._index[a]] == "relaxation" for a in amending
+                                )
+                            )
+                        )
+                    ]
                     if fits:
                         f["action"] = True
                         # A word for the rule itself, not for licences granted under it.
-                        f["rule_word"] = any(k in self._rule_words or k not in self._licence_words
-                                             for k in fits)
+                        f["rule_word"] = any(
+                            k in self._rule_words or k not in self._licence_words for k in fits
+                        )
                         words.append(fits[0])
                         # The country before the action word is its subject ("La Malaisie impose
                         # un permis"); after it, more often its object ("curbs on China").
                         c = self.rule._country[r]
                         if c in surfaces:
                             at = seg.folded.find(_fold(surfaces[c]))
-                            verb = min((seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0), default=-1)
+                            verb = min(
+                                (seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0),
+                                default=-1,
+                            )
                             f["country_first"] = 0 <= at < verb
                         if shared_chips:
                             # Not a model feature: a chip in the action word's own clause ("restricted
                             # exports of the H20 ..., then turned to Huawei's Ascend") says which
                             # action more than one named in another clause of the sentence.
                             f["chip_clause"] = self._same_clause(
-                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits)
+                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits
+                            )
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
                 if either and not f.get("action") and not f.get("wrong_action"):
                     f["action"] = f["either"] = True  # "the December decision": of either kind
                     words.append(either[0])
-                own = [k for kind, v, k in found.extra if kind == "cue" and v == r and k not in self._common]
+                own = [
+                    k
+                    for kind, v, k in found.extra
+                    if kind == "cue" and v == r and k not in self._common
+                ]
                 if r in cues and own:
                     f["cue"] = True
                     # A cue no other action has ("$5.5 billion") says which one on its own.
                     f["own_cue"] = any(self._cue_owners.get(k, 0) == 1 for k in own)
-                    words.append(next((k for kind, v, k in found.extra if kind == "cue" and v == r
-                                       and k not in self._common), ""))
+                    words.append(
+                        next(
+                            (
+                                k
+                                for kind, v, k in found.extra
+                                if kind == "cue" and v == r and k not in self._common
+                            ),
+                            "",
+                        )
+                    )
                 rx_months = self.rule._months[r]
                 when = ""
                 # The sentence before dates this one only when this one dates nothing itself.
                 own_dated = bool(own_months or own_years or hard_window)
-                for months, years, window, labels in ((own_months, own_years, own_window, own_labels),
-                                                      *(() if own_dated else
-                                                        ((p_months, p_years, p_window, p_labels),))):
-                    hit = sorted((y, m) for y, m in rx_months
-                                 if (y, m) in months or (None, m) in months) if months else []
-                    if hit and months is own_months and backs and not self._month_in_clause(
-                            seg.folded, found, backs, hit[0][1], fits + own):
+                for months, years, window, labels in (
+                    (own_months, own_years, own_window, own_labels),
+                    *(() if own_dated else ((p_months, p_years, p_window, p_labels),)),
+                ):
+                    hit = (
+                        sorted(
+                            (y, m) for y, m in rx_months if (y, m) in months or (None, m) in months
+                        )
+                        if months
+                        else []
+                    )
+                    if (
+                        hit
+                        and months is own_months
+                        and backs
+                        and not self._month_in_clause(
+                            seg.folded, found, backs, hit[0][1], fits + own
+                        )
+                    ):
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
                         words.append(_month_label(*hit[0]))
                         # The reference it answers: the month, or the season that holds it.
-                        season = [lab for lab in labels if lab.split()[0] in SEASON_MONTHS
-                                  and hit[0][1] in SEASON_MONTHS[lab.split()[0]]]
+                        season = [
+                            lab
+                            for lab in labels
+                            if lab.split()[0] in SEASON_MONTHS
+                            and hit[0][1] in SEASON_MONTHS[lab.split()[0]]
+                        ]
                         when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
                     hit = sorted(y for y, _m in rx_months if y in years) if years else []
@@ -546,7 +800,9 @@ class RestrictionLinker:
                     if window and any(window[0] <= d <= window[1] for d in news):
                         f["days"] = True
                         f["weeks"] = window[-1] == "weeks"  # not a model feature: "weeks" is vaguer
-                        words.append("weeks before the article" if f["weeks"] else "days before the article")
+                        words.append(
+                            "weeks before the article" if f["weeks"] else "days before the article"
+                        )
                         when = "weeks" if f["weeks"] else "days"
                         break
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
@@ -556,21 +812,38 @@ class RestrictionLinker:
                     lenient = self._category[r] == "relaxation"
                     if self._fresh_alike(fresh, r) == 1:
                         f["only_fresh"] = True
-                f["undated"] = not (own_months or own_years or hard_window or p_months or p_years
-                                    or p_window) \
-                    and (published is None or news[0] <= published)
-                if shared_chips and not (own_months or own_years or hard_window) and f.get("action") \
-                        and not f.get("wrong_action") \
-                        and self._covers(r, named_here, published, bool(f.get("either")), cover_named):
+                f["undated"] = not (
+                    own_months or own_years or hard_window or p_months or p_years or p_window
+                ) and (published is None or news[0] <= published)
+                if (
+                    shared_chips
+                    and not (own_months or own_years or hard_window)
+                    and f.get("action")
+                    and not f.get("wrong_action")
+                    and self._covers(r, named_here, published, bool(f.get("either")), cover_named)
+                ):
                     f["covers"] = True
-                    words.append("the only such action on " + (" and ".join(surfaces[c] for c in shared_chips)))
-                elif shared_co and f.get("month") and f.get("action") and not f.get("wrong_action") \
-                        and not f.get("either"):
+                    words.append(
+                        "the only such action on "
+                        + (" and ".join(surfaces[c] for c in shared_chips))
+                    )
+                elif (
+                    shared_co
+                    and f.get("month")
+                    and f.get("action")
+                    and not f.get("wrong_action")
+                    and not f.get("either")
+                ):
                     # "In May, ... Micron": the only action of its kind on the company that month.
                     lenient = self._category[r] == "relaxation"
                     month = self.rule._months[r]
-                    rivals = {i for c in shared_co for i in self.rule._by_entity.get(c, ())
-                              if (self._category[i] == "relaxation") == lenient and self.rule._months[i] & month}
+                    rivals = {
+                        i
+                        for c in shared_co
+                        for i in self.rule._by_entity.get(c, ())
+                        if (self._category[i] == "relaxation") == lenient
+                        and self.rule._months[i] & month
+                    }
                     if rivals == {r}:
                         f["covers"] = True
                 if i == 0 and reading.has_title:
@@ -589,7 +862,9 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _subjects(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> frozenset[str]:
+    def _subjects(
+        self, folded: str, hits, keys, actors_found: list, backs: list[str]
+    ) -> frozenset[str]:
         # Everything but the names is read from the sentence itself.
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._subjects_of.get(key)
@@ -597,10 +872,13 @@ class RestrictionLinker:
             if len(self._subjects_of) >= CACHE_SIZE:
                 self._subjects_of.clear()
             known = self._subjects_of[key] = frozenset(
-                self._subjects_now(folded, hits, keys, actors_found, backs))
+                self._subjects_now(folded, hits, keys, actors_found, backs)
+            )
         return known
 
-    def _subjects_now(self, folded: str, hits, keys, actors_found: list, backs: list[str]) -> set[str]:
+    def _subjects_now(
+        self, folded: str, hits, keys, actors_found: list, backs: list[str]
+    ) -> set[str]:
         """The countries acting in a sentence, one per clause (a back-reference marker starts a
         clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
         country or agency named before its first action word ("Washington restricted",
@@ -613,8 +891,9 @@ class RestrictionLinker:
         return out
 
     @staticmethod
-    def _month_in_clause(folded: str, found, backs: list[str], month: int,
-                         words: list[str]) -> bool:
+    def _month_in_clause(
+        folded: str, found, backs: list[str], month: int, words: list[str]
+    ) -> bool:
         """Whether the month is written in a clause that holds one of R's words (clauses split
         at back-reference markers); True when R has no word there to place."""
         where = [p for w in words for p in _all(folded, w)]
@@ -635,17 +914,26 @@ class RestrictionLinker:
         verb = min(verbs)
         actors: list[tuple[int, str]] = []
         for h in hits:
-            country = h.entity_id if h.entity_id in self._countries else self._agency_country.get(
-                SAME_ISSUER.get(h.entity_id, h.entity_id))
+            country = (
+                h.entity_id
+                if h.entity_id in self._countries
+                else self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id))
+            )
             if country:
                 name = _fold(h.surface)
-                actors.extend((at, country) for at in _all(folded, name) if lo <= at < hi
-                              and not _object(folded, at, at + len(name)))
+                actors.extend(
+                    (at, country)
+                    for at in _all(folded, name)
+                    if lo <= at < hi and not _object(folded, at, at + len(name))
+                )
         for agency, phrase in actors_found:  # by phrase ("President Trump", "Den Haag")
             country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
             if country:
-                actors.extend((at, country) for at in _all(folded, phrase) if lo <= at < hi
-                              and not _object(folded, at, at + len(phrase)))
+                actors.extend(
+                    (at, country)
+                    for at in _all(folded, phrase)
+                    if lo <= at < hi and not _object(folded, at, at + len(phrase))
+                )
         actors.sort()
         # Every country named before the verb may be its subject ("La Haya cede a Washington,
         # que impuso controles"; "The United States put SMIC, China's largest chipmaker, ..."),
@@ -667,7 +955,8 @@ class RestrictionLinker:
             cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
             named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
             known = self._clause_of[key] = any(
-                bisect_right(cuts, at) in named for w in words for at in _all(folded, w))
+                bisect_right(cuts, at) in named for w in words for at in _all(folded, w)
+            )
         return known
 
     def _acting(self, reading: Reading, i: int) -> frozenset[str]:
@@ -675,10 +964,15 @@ class RestrictionLinker:
         (seg, hits), found = reading.segments[i], reading.scans[i]
         keys = list(found.keys) + [("word", k) for kind, _v, k in found.extra if kind == "act"]
         # Not through the memo of _subjects: that one is keyed for _evidence's own words.
-        return frozenset(self._subjects_now(seg.folded, hits, keys,
-                              [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                              [k for kind, _v, k in found.extra
-                               if kind == "back" and k in self._subject_markers]))
+        return frozenset(
+            self._subjects_now(
+                seg.folded,
+                hits,
+                keys,
+                [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                [k for kind, _v, k in found.extra if kind == "back" and k in self._subject_markers],
+            )
+        )
 
     def _words(self, folded: str, found) -> tuple[list, list, frozenset, list]:
         """A sentence's action words (kind, phrase), its words for an action of either kind, the
@@ -688,19 +982,30 @@ class RestrictionLinker:
         if known is None:
             if len(self._words_of) >= CACHE_SIZE:
                 self._words_of.clear()
-            keys = list(found.keys) + [("relax" if v == "relax" else "word", k)
-                                       for kind, v, k in found.extra if kind == "act" and v != "either"]
+            keys = list(found.keys) + [
+                ("relax" if v == "relax" else "word", k)
+                for kind, v, k in found.extra
+                if kind == "act" and v != "either"
+            ]
             # "not permitted to enter", "n'étaient pas autorisées": a negated relaxation
             # restricts; "will require a permit", "need a licence": a licence required too.
-            keys = [("word", k) if kind == "relax" and (
-                self._negated(folded, k)
-                or (k in self._licence_words and self._required(folded, k))) else (kind, k)
-                    for kind, k in keys]
+            keys = [
+                ("word", k)
+                if kind == "relax"
+                and (
+                    self._negated(folded, k)
+                    or (k in self._licence_words and self._required(folded, k))
+                )
+                else (kind, k)
+                for kind, k in keys
+            ]
             either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
             actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
-            backs = [k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers]
+            backs = [
+                k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers
+            ]
             known = self._words_of[folded] = (keys, either, actors, backs)
         return known
 
@@ -718,8 +1023,11 @@ class RestrictionLinker:
                 if h.entity_id in self._countries:
                     name = _fold(h.surface)
                     where.setdefault(h.entity_id, []).extend(
-                        _object(folded, at, at + len(name)) for at in _all(folded, name))
-            known = self._placed_of[key] = frozenset(c for c, objs in where.items() if objs and all(objs))
+                        _object(folded, at, at + len(name)) for at in _all(folded, name)
+                    )
+            known = self._placed_of[key] = frozenset(
+                c for c, objs in where.items() if objs and all(objs)
+            )
         return known
 
     def _rank(self, ev: Evidence) -> tuple:
@@ -728,13 +1036,22 @@ class RestrictionLinker:
             return (1, self._score(ev))
         return (0, sum(1 for v in ev.features.values() if v))
 
-    def _covers(self, r: int, mentioned: set[str], published: date | None, either: bool = False,
-                named: tuple[frozenset, frozenset] | None = None) -> bool:
+    def _covers(
+        self,
+        r: int,
+        mentioned: set[str],
+        published: date | None,
+        either: bool = False,
+        named: tuple[frozenset, frozenset] | None = None,
+    ) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
         "Washington restricted exports of the H20 and the MI308" can only be one action.
         `named`: the sentence's (chips, countries and issuers), when already read."""
-        chips, who = named or (frozenset(mentioned & self._all_chips), frozenset(mentioned & self._who))
+        chips, who = named or (
+            frozenset(mentioned & self._all_chips),
+            frozenset(mentioned & self._who),
+        )
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
         key = (r, chips, who, published, either)
@@ -742,10 +1059,14 @@ class RestrictionLinker:
         if known is None:
             if len(self._covers_cache) > 50_000:
                 self._covers_cache.clear()
-            known = self._covers_cache[key] = self._covers_now(r, chips, mentioned, published, either)
+            known = self._covers_cache[key] = self._covers_now(
+                r, chips, mentioned, published, either
+            )
         return known
 
-    def _covers_now(self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool) -> bool:
+    def _covers_now(
+        self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool
+    ) -> bool:
         lenient = self._category[r] == "relaxation"
         # The actions concerning every chip named (from the chip index, not every action),
         # remembered per chip set and polarity; the day then keeps those already announced.
@@ -756,11 +1077,17 @@ class RestrictionLinker:
                 self._alike_on_chips.clear()
             on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
             alike = self._alike_on_chips[key] = [
-                i for i in sorted(on_all) if either or (self._category[i] == "relaxation") == lenient]
+                i
+                for i in sorted(on_all)
+                if either or (self._category[i] == "relaxation") == lenient
+            ]
         rivals = [i for i in alike if published is None or self.rule._news[i][0] <= published]
         # The issuer named narrows most ("the White House's approval"), then the country.
-        by_issuer = [i for i in rivals if self._issuer_key[i] in mentioned
-                     and self._issuer_key[i] in self._agency_country]
+        by_issuer = [
+            i
+            for i in rivals
+            if self._issuer_key[i] in mentioned and self._issuer_key[i] in self._agency_country
+        ]
         named = [i for i in rivals if self.rule._country[i] in mentioned]
         return (by_issuer or named or rivals) == [r]
 
@@ -772,8 +1099,14 @@ class RestrictionLinker:
         if known is None:
             if len(self._alike) >= CACHE_SIZE:
                 self._alike.clear()
-            known = self._alike[key] = len([i for i in fresh if self.rule._country[i] == key[1]
-                                            and (self._category[i] == "relaxation") == lenient])
+            known = self._alike[key] = len(
+                [
+                    i
+                    for i in fresh
+                    if self.rule._country[i] == key[1]
+                    and (self._category[i] == "relaxation") == lenient
+                ]
+            )
         return known
 
     def _fresh(self, r: int, published: date) -> bool:
@@ -793,8 +1126,9 @@ class RestrictionLinker:
         z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _decide(self, readings: list[tuple[str, Evidence]], linked: set[str],
-                news: set[str] | None = None) -> dict[str, Evidence]:
+    def _decide(
+        self, readings: list[tuple[str, Evidence]], linked: set[str], news: set[str] | None = None
+    ) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
         Candidates compete within a sentence with those of the same issuing country (with every
@@ -806,8 +1140,13 @@ class RestrictionLinker:
         is not linked."""
         threshold, margin = self.model["threshold"], self.model["margin"]
         # The chips of the linked actions that are the article's news (not those it refers back to).
-        linked_chips = set().union(*(self.rule._targets[self._index[r]][0] for r in linked
-                                     if r in self._index and (news is None or r in news)))
+        linked_chips = set().union(
+            *(
+                self.rule._targets[self._index[r]][0]
+                for r in linked
+                if r in self._index and (news is None or r in news)
+            )
+        )
         cands = []
         for rid, ev in readings:  # complete readings, each in its sentence
             r = self._index[rid]
@@ -828,39 +1167,68 @@ class RestrictionLinker:
                 continue
             if ev.features.get("either") and not dated and linked:
                 continue  # "the decision", undated, is the action the article is already about
-            rivals = [c for c in cands if c[1] != rid and c[2].segment == ev.segment
-                      and (c[3] == country or not who or not c[4])]
+            rivals = [
+                c
+                for c in cands
+                if c[1] != rid
+                and c[2].segment == ev.segment
+                and (c[3] == country or not who or not c[4])
+            ]
             lenient = self._category[self._index[rid]] == "relaxation"
             mine = signature(ev)
             # A named or matched action with the same evidence (or more) holds the sentence.
-            if any(c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
-                   for c in rivals):
+            if any(
+                c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
+                for c in rivals
+            ):
                 continue
-            if dated and any(c[1] in linked and self._dated(c[2]) and c[0] >= score
-                             and (c[3] == country or not who)
-                             # a restriction and its relaxation can share a month
-                             and ((self._category[self._index[c[1]]] == "relaxation") == lenient
-                                  or ev.features.get("either"))
-                             for c in rivals):
+            if dated and any(
+                c[1] in linked
+                and self._dated(c[2])
+                and c[0] >= score
+                and (c[3] == country or not who)
+                # a restriction and its relaxation can share a month
+                and (
+                    (self._category[self._index[c[1]]] == "relaxation") == lenient
+                    or ev.features.get("either")
+                )
+                for c in rivals
+            ):
                 continue
-            if ev.when not in ("", "days", "weeks") and not (
-                    any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")) and any(
+            if (
+                ev.when not in ("", "days", "weeks")
+                and not (any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer"))
+                and any(
                     c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
-                    for c in cands if c[1] != rid and c[2].segment == ev.segment):
+                    for c in cands
+                    if c[1] != rid and c[2].segment == ev.segment
+                )
+            ):
                 continue  # the country alone, and something concrete answers the same date
             concrete = any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")
-            if not lenient and not concrete \
-                    and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals)) \
-                    and any(r in self._index and self._amends[self._index[r]]
-                            and self._category[self._index[r]] == "relaxation" for r in linked):
+            if (
+                not lenient
+                and not concrete
+                and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals))
+                and any(
+                    r in self._index
+                    and self._amends[self._index[r]]
+                    and self._category[self._index[r]] == "relaxation"
+                    for r in linked
+                )
+            ):
                 continue  # its restriction words are the rule's that a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
-            stronger = [c[0] for c in free if not signature(c[2]) < mine
-                        and (self._category[self._index[c[1]]] == "relaxation") == lenient]
+            stronger = [
+                c[0]
+                for c in free
+                if not signature(c[2]) < mine
+                and (self._category[self._index[c[1]]] == "relaxation") == lenient
+            ]
             if stronger and score < max(stronger) - margin:
                 continue
             if any(signature(c[2]) > mine for c in free):
@@ -878,18 +1246,22 @@ class RestrictionLinker:
         if at <= 0:
             return False
         # Latin and Arabic negations are whole words ("ne", not the end of "Chine ").
-        before = " " + text[max(0, at - 16):at]
-        return any(n in before if not n[0].isascii() and not arabic(n[0]) else
-                   (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
-                   for n in NEGATIONS)
+        before = " " + text[max(0, at - 16) : at]
+        return any(
+            n in before
+            if not n[0].isascii() and not arabic(n[0])
+            else (" " + n) in before or before.rstrip().endswith(" " + n.rstrip())
+            for n in NEGATIONS
+        )
 
     def _required(self, text: str, word: str) -> bool:
         at = text.find(word)
         if at <= 0:
             return False
-        before = text[max(0, at - 30):at].split()[-4:]
+        before = text[max(0, at - 30) : at].split()[-4:]
         return any(w in self._required_words for w in before) or any(
-            " " in w and w in " ".join(before) for w in self._required_words)
+            " " in w and w in " ".join(before) for w in self._required_words
+        )
 
     def _best_known(self, rid: str, others: list[str]) -> bool:
         """A year alone ("the 2022 controls") most often means the year's best-known action: the
@@ -916,8 +1288,9 @@ class RestrictionLinker:
         country only with a date in the sentence). A company alone is not enough: most actions
         concern Nvidia."""
         f = ev.features
-        if (f.get("other_actor") or f.get("other_issuer")) \
-                and not (f.get("issuer") or f.get("own_cue")):
+        if (f.get("other_actor") or f.get("other_issuer")) and not (
+            f.get("issuer") or f.get("own_cue")
+        ):
             return False  # another country or agency acts in the sentence: R is not its action
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
@@ -930,24 +1303,50 @@ class RestrictionLinker:
             return True  # the only action it can be (see _covers)
         if f.get("amended") and f.get("own_cue") and f.get("action") and not f.get("amending"):
             return True  # its own cue, undoing or updating a rule the article names
-        if f.get("amending") and f.get("rule_word") \
-                and (f.get("issuer") or f.get("country") or f.get("cue")):
+        if (
+            f.get("amending")
+            and f.get("rule_word")
+            and (f.get("issuer") or f.get("country") or f.get("cue"))
+        ):
             return True  # "the rule it rescinds" (the relaxation word there is the rescission's)
-        if f.get("only_fresh") and (f.get("country") or f.get("issuer")) and f.get("action") \
-                and (f.get("chip") or f.get("rare_company") or f.get("cue")
-                     or (f.get("title") and f.get("country_first"))):
+        if (
+            f.get("only_fresh")
+            and (f.get("country") or f.get("issuer"))
+            and f.get("action")
+            and (
+                f.get("chip")
+                or f.get("rare_company")
+                or f.get("cue")
+                or (f.get("title") and f.get("country_first"))
+            )
+        ):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
-        if not (local or (f.get("fresh") and (f.get("issuer") or f.get("cue") or f.get("chip")
-                                              or (f.get("amended") and f.get("action"))))):
+        if not (
+            local
+            or (
+                f.get("fresh")
+                and (
+                    f.get("issuer")
+                    or f.get("cue")
+                    or f.get("chip")
+                    or (f.get("amended") and f.get("action"))
+                )
+            )
+        ):
             return False
         # A year is many actions: with a year alone, the issuing country does not say which.
-        by_country = f.get("country") and not f.get("other_actor") and (
-            f.get("month") or (f.get("days") and not f.get("weeks")))
+        by_country = (
+            f.get("country")
+            and not f.get("other_actor")
+            and (f.get("month") or (f.get("days") and not f.get("weeks")))
+        )
         # What the sentence before named is weaker: with a year alone, it also needs who acted.
         near_only = f.get("what_near") and not any(f.get(k) for k in WHAT if k != "what_near")
-        if near_only and not (f.get("month") or f.get("days") or f.get("issuer") or f.get("country")):
+        if near_only and not (
+            f.get("month") or f.get("days") or f.get("issuer") or f.get("country")
+        ):
             return False
         return any(f.get(k) for k in WHAT) or bool(f.get("issuer")) or bool(by_country)
 
@@ -966,7 +1365,9 @@ class RestrictionLinker:
 
     def _reason(self, ev: Evidence) -> str:
         words = list(dict.fromkeys(ev.words))
-        if ev.features.get("fresh") and not any(ev.features.get(k) for k in ("month", "year", "days")):
+        if ev.features.get("fresh") and not any(
+            ev.features.get(k) for k in ("month", "year", "days")
+        ):
             words.append("published within days of it")
         return " + ".join(words) or "context"
 
@@ -974,14 +1375,48 @@ class RestrictionLinker:
         """Every candidate's best evidence (what train_linker fits the model on)."""
         reading = self.rule.read(title, body, title_hits, body_hits, published_at)
         linked = set(self._named(reading)) | set(self.rule.select(reading))
-        return {rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)}
+        return {
+            rid: ev for rid, ev in self._evidence(reading, linked)[0].items() if self._complete(ev)
+        }
 
 
 # Words before a country that make it the object or the place of an action, not its subject.
-OBJECT_WORDS = {"to", "into", "on", "against", "for", "from", "in", "of", "with", "vers", "à", "a", "au",
-                "avec", "con", "met",
-                "en", "de", "du", "des", "sur", "contre", "dans", "al", "hacia", "contra", "naar", "aan",
-                "tegen", "uit", "van", "la", "le", "el"}
+OBJECT_WORDS = {
+    "to",
+    "into",
+    "on",
+    "against",
+    "for",
+    "from",
+    "in",
+    "of",
+    "with",
+    "vers",
+    "à",
+    "a",
+    "au",
+    "avec",
+    "con",
+    "met",
+    "en",
+    "de",
+    "du",
+    "des",
+    "sur",
+    "contre",
+    "dans",
+    "al",
+    "hacia",
+    "contra",
+    "naar",
+    "aan",
+    "tegen",
+    "uit",
+    "van",
+    "la",
+    "le",
+    "el",
+}
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
 OBJECT_CHARS_ZH = "向对往从赴在与和及到"
 
@@ -992,11 +1427,11 @@ RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذ�
 def _object(folded: str, at: int, end: int) -> bool:
     """Whether the name at `at` follows a preposition ("to China", «إلى الصين», 销往中国) and
     is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
-    if folded[end:end + 12].lstrip(" ,").startswith(RELATIVES):
+    if folded[end : end + 12].lstrip(" ,").startswith(RELATIVES):
         return False
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
-    words = folded[max(0, at - 24):at].split()
+    words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
     last = words[-1]

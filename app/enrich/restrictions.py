@@ -157,10 +157,12 @@ def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bo
         while k > 0 and arabic(text[k - 1]):
             k -= 1
         return text[k:start] in ARABIC_PREFIXES and (
-            open_right or end == len(text) or not arabic(text[end]))
+            open_right or end == len(text) or not arabic(text[end])
+        )
     if first.isdigit():
         return (start == 0 or not text[start - 1].isdigit()) and (
-            end == len(text) or not text[end].isdigit() or word[-1] == "月")
+            end == len(text) or not text[end].isdigit() or word[-1] == "月"
+        )
     if start > 0 and latin(text[start - 1]):
         return False
     if not (open_right and len(word) >= 5) and end < len(text):
@@ -238,7 +240,9 @@ class _Lexicon:
 
 class RestrictionRule:
     def __init__(self, gazetteer: Gazetteer, extra_phrases=()):
-        self.restrictions = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
+        self.restrictions = [
+            e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")
+        ]
         ctx = gazetteer.context
         lexicon = _Lexicon()
         for ws in ctx.get("restriction_words", {}).values():
@@ -264,8 +268,12 @@ class RestrictionRule:
             lexicon.add(_fold(w), "year", 1, open_right=False)
         # A cue that is only a product's name ("high-bandwidth memory") says nothing about the
         # action: only cues that are not a chip's or company's name count.
-        names = {_fold(a) for e in gazetteer.entities.values() if e.type in ("chip", "company")
-                 for a in e.all_aliases()}
+        names = {
+            _fold(a)
+            for e in gazetteer.entities.values()
+            if e.type in ("chip", "company")
+            for a in e.all_aliases()
+        }
         self._targets, self._regions, self._country, self._issuer, self._news = [], [], [], [], []
         self._months: list[set[tuple[int, int]]] = []
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
@@ -274,7 +282,11 @@ class RestrictionRule:
         for i, rx in enumerate(self.restrictions):
             concerns = rx.raw["concerns"]
             chips = set(concerns.get("chip", ()))
-            targets = (chips, set(concerns.get("company", ())), set(concerns.get("restriction", ())))
+            targets = (
+                chips,
+                set(concerns.get("company", ())),
+                set(concerns.get("restriction", ())),
+            )
             self._targets.append(targets)
             self._regions.append(set(concerns.get("region", ())))
             for c in {c for cs in rx.raw.get("cues", {}).values() for c in cs}:
@@ -286,7 +298,9 @@ class RestrictionRule:
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
             # The days news of R broke: its date, and when it was announced or published.
-            self._news.append(sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))}))
+            self._news.append(
+                sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
+            )
             self._months.append({(d.year, d.month) for d in self._news[-1]})
             for eid in targets[0] | targets[1] | targets[2]:
                 self._by_entity.setdefault(eid, set()).add(i)
@@ -307,14 +321,26 @@ class RestrictionRule:
         self._scans: dict[str, _Found] = {}
         self._dates_of: dict[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = {}
 
-    def infer(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
-              published_at: datetime | None) -> dict[str, str]:
+    def infer(
+        self,
+        title: str,
+        body: str,
+        title_hits: list[Hit],
+        body_hits: list[Hit],
+        published_at: datetime | None,
+    ) -> dict[str, str]:
         """Restriction ids the article refers to, each with the sentence that links it."""
         reading = self.read(title, body, title_hits, body_hits, published_at)
         return {rid: c.evidence for rid, c in self.select(reading).items()}
 
-    def read(self, title: str, body: str, title_hits: list[Hit], body_hits: list[Hit],
-             published_at: datetime | None) -> "Reading":
+    def read(
+        self,
+        title: str,
+        body: str,
+        title_hits: list[Hit],
+        body_hits: list[Hit],
+        published_at: datetime | None,
+    ) -> "Reading":
         """The article cut into sentences, each with its hits, its scan and the dates it names."""
         published = published_at.date() if published_at else None
         segments = [(_Segment(0, len(title), _fold(title), title), title_hits)] if title else []
@@ -323,15 +349,27 @@ class RestrictionRule:
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
             segments.append((seg, body_hits[lo:hi]))
         scans = [self._scan(seg.folded) for seg, _ in segments]
-        dates = [self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)]
-        return Reading(title, body, bool(title), published, segments, scans, dates,
-                       {h.entity_id for h in (*title_hits, *body_hits)})
+        dates = [
+            self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)
+        ]
+        return Reading(
+            title,
+            body,
+            bool(title),
+            published,
+            segments,
+            scans,
+            dates,
+            {h.entity_id for h in (*title_hits, *body_hits)},
+        )
 
     def select(self, reading: "Reading") -> dict[str, "_Candidate"]:
         """The rule's links: restriction id -> the reading that won (see the module docstring)."""
         scans, published, everywhere = reading.scans, reading.published, reading.everywhere
         article_cues = set().union(*(f.cues for f in scans)) if scans else set()
-        if not (article_cues or any(e in self._by_entity or e in self._by_country for e in everywhere)):
+        if not (
+            article_cues or any(e in self._by_entity or e in self._by_country for e in everywhere)
+        ):
             return {}
         # Restrictions whose news is this article's news (the same for every sentence).
         news = frozenset() if published is None else self._news_of(published)
@@ -340,11 +378,24 @@ class RestrictionRule:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, scans)):
             dates = reading.dates[i]
             mentioned = {h.entity_id for h in hits}
-            new = self._candidates(seg, found, mentioned, everywhere, dates, previous_dates,
-                                   published, article_cues, news)
+            new = self._candidates(
+                seg,
+                found,
+                mentioned,
+                everywhere,
+                dates,
+                previous_dates,
+                published,
+                article_cues,
+                news,
+            )
             if found.word and not found.relax:
-                new += self._sole(seg, hits, reading.title if i == 0 and reading.has_title else reading.body,
-                                  published)
+                new += self._sole(
+                    seg,
+                    hits,
+                    reading.title if i == 0 and reading.has_title else reading.body,
+                    published,
+                )
             for c in new:
                 c.segment = i
             candidates += new
@@ -372,16 +423,28 @@ class RestrictionRule:
         """The restrictions whose news broke around a day (remembered per day: articles share days)."""
         found = self._news_by_day.get(published)
         if found is None:
-            found = frozenset(i for i, days in enumerate(self._news)
-                              if any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in days))
+            found = frozenset(
+                i
+                for i, days in enumerate(self._news)
+                if any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in days)
+            )
             if len(self._news_by_day) >= 20_000:
                 self._news_by_day.clear()
             self._news_by_day[published] = found
         return found
 
-    def _candidates(self, seg: _Segment, found: _Found, mentioned: set[str], everywhere: set[str],
-                    own_dates, previous_dates, published: date | None, article_cues: set[int],
-                    news: set[int]) -> list[_Candidate]:
+    def _candidates(
+        self,
+        seg: _Segment,
+        found: _Found,
+        mentioned: set[str],
+        everywhere: set[str],
+        own_dates,
+        previous_dates,
+        published: date | None,
+        article_cues: set[int],
+        news: set[int],
+    ) -> list[_Candidate]:
         out: list[_Candidate] = []
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
@@ -415,8 +478,12 @@ class RestrictionRule:
                 # in the article, or be a place (Malaysia's permit, China's rare-earth controls).
                 targets = (everywhere & concerned) or (mentioned & places)
             country = None
-            if (not targets and self._country[i] in mentioned and (word or relax)
-                    and any((y, m) in own_dates or (None, m) in own_dates for y, m in months)):
+            if (
+                not targets
+                and self._country[i] in mentioned
+                and (word or relax)
+                and any((y, m) in own_dates or (None, m) in own_dates for y, m in months)
+            ):
                 # "the US rules of October 2022": the issuing country and a month, nothing else.
                 country = self._country[i]
                 targets = {country}
@@ -425,7 +492,13 @@ class RestrictionRule:
             cue_article = cue_here or i in article_cues
             on_chip = bool(targets & (chips | amended))
             path = None
-            if by_month and (word or relax or cue_here) or by_year and (word or cue_here) and country is None:
+            if (
+                by_month
+                and (word or relax or cue_here)
+                or by_year
+                and (word or cue_here)
+                and country is None
+            ):
                 path = "dated"
             elif fresh and (word or relax or cue_here) and (on_chip or not chips or cue_article):
                 path = "fresh"
@@ -444,32 +517,63 @@ class RestrictionRule:
             if path != "dated":
                 when = path
             elif by_month:
-                when = " ".join(sorted(f"{dy or '*'}-{dm:02d}" for dy, dm in dates if dm and any(
-                    dm == m and dy in (y, None) for y, m in months)))
+                when = " ".join(
+                    sorted(
+                        f"{dy or '*'}-{dm:02d}"
+                        for dy, dm in dates
+                        if dm and any(dm == m and dy in (y, None) for y, m in months)
+                    )
+                )
             else:
                 when = " ".join(sorted(str(y) for y, m in dates if m is None))
             for target in sorted(targets):
-                out.append(_Candidate(rx, path, 0, target, score, seg.text.strip()[:200], when,
-                                      country is not None))
+                out.append(
+                    _Candidate(
+                        rx,
+                        path,
+                        0,
+                        target,
+                        score,
+                        seg.text.strip()[:200],
+                        when,
+                        country is not None,
+                    )
+                )
         return out
 
-    def _sole(self, seg: _Segment, hits: list[Hit], text: str, published: date | None) -> list[_Candidate]:
+    def _sole(
+        self, seg: _Segment, hits: list[Hit], text: str, published: date | None
+    ) -> list[_Candidate]:
         """The only restriction on a chip, when a restriction word sits right next to it."""
         out = []
         countries = {h.entity_id for h in hits}
         for hit in hits:
-            rules = [i for i in self._chip_rules.get(hit.entity_id, ())
-                     if published is None or self._news[i][0] <= published]
+            rules = [
+                i
+                for i in self._chip_rules.get(hit.entity_id, ())
+                if published is None or self._news[i][0] <= published
+            ]
             if not rules:
                 continue
-            near = self._lexicon.scan(_fold(text[max(0, hit.start - SOLE_DISTANCE):hit.end + SOLE_DISTANCE]))
+            near = self._lexicon.scan(
+                _fold(text[max(0, hit.start - SOLE_DISTANCE) : hit.end + SOLE_DISTANCE])
+            )
             if near.relax or not near.word:
                 continue
             named = [i for i in rules if self._country[i] in countries]
             if len(named or rules) == 1:
                 rx = self.restrictions[(named or rules)[0]]
-                out.append(_Candidate(rx, "sole", 0, hit.entity_id, (False, 1, False, True),
-                                      seg.text.strip()[:200], "sole"))
+                out.append(
+                    _Candidate(
+                        rx,
+                        "sole",
+                        0,
+                        hit.entity_id,
+                        (False, 1, False, True),
+                        seg.text.strip()[:200],
+                        "sole",
+                    )
+                )
         return out
 
     @staticmethod
@@ -505,7 +609,9 @@ class RestrictionRule:
                     linked.setdefault(c.rx.id, c)
         return linked
 
-    def _dates(self, seg: str, found: _Found, published: date | None) -> set[tuple[int | None, int | None]]:
+    def _dates(
+        self, seg: str, found: _Found, published: date | None
+    ) -> set[tuple[int | None, int | None]]:
         """(year, month) pairs a sentence refers to: year None when the article has no date,
         month None for a year-only reference."""
         dates = set()
@@ -517,12 +623,14 @@ class RestrictionRule:
             dates |= self._years(seg, found, published)
         return dates
 
-    def _years(self, seg: str, found: _Found, published: date | None) -> set[tuple[int | None, int | None]]:
+    def _years(
+        self, seg: str, found: _Found, published: date | None
+    ) -> set[tuple[int | None, int | None]]:
         """Year-only references: "since 2019", "en 2020", "2020年", "this year", "去年"."""
         years = set()
         for m in _YEAR.finditer(seg):
-            before = seg[:m.start()].split()
-            if seg[m.end():m.end() + 1] == "年" or (before and before[-1] in self._year_leads):
+            before = seg[: m.start()].split()
+            if seg[m.end() : m.end() + 1] == "年" or (before and before[-1] in self._year_leads):
                 years.add((int(m.group(1)), None))
         if published:
             years |= {(published.year - back, None) for back in found.years_back}
@@ -531,27 +639,32 @@ class RestrictionRule:
     def _is_date(self, seg: str, start: int, end: int) -> bool:
         """An ambiguous month word ("may", "mars", "sept") is a month next to a number or after
         a word that introduces one ("in", "since", "depuis", "en")."""
-        near = seg[max(0, start - 5):start] + seg[end:end + 6]
+        near = seg[max(0, start - 5) : start] + seg[end : end + 6]
         if any(ch.isdigit() for ch in near):
             return True
         before = seg[:start].split()
         return bool(before) and before[-1] in self._leads
 
-    def _year(self, seg: str, start: int, end: int, month: int, published: date | None) -> int | None:
-        around = seg[max(0, start - 12):end + 12]
-        years = [(abs(m.start() - (start - max(0, start - 12))), int(m.group(1))) for m in _YEAR.finditer(around)]
+    def _year(
+        self, seg: str, start: int, end: int, month: int, published: date | None
+    ) -> int | None:
+        around = seg[max(0, start - 12) : end + 12]
+        years = [
+            (abs(m.start() - (start - max(0, start - 12))), int(m.group(1)))
+            for m in _YEAR.finditer(around)
+        ]
         if years:
             return min(years)[1]
         if published is None:
             return None
-        before = seg[max(0, start - 16):start]
-        if any(w in before or w in seg[end:end + 16] for w in self._last_year):
+        before = seg[max(0, start - 16) : start]
+        if any(w in before or w in seg[end : end + 16] for w in self._last_year):
             return published.year - 1
         if any(w in before for w in self._this_year):
             return published.year
         year = published.year
         # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
-        if before.endswith(_LAST_BEFORE) or seg[end:end + 10].startswith(_LAST_AFTER):
+        if before.endswith(_LAST_BEFORE) or seg[end : end + 10].startswith(_LAST_AFTER):
             return year - 1 if month >= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
@@ -564,8 +677,11 @@ def _segments(text: str) -> list[_Segment]:
         if m.group() == "." and _NOT_AN_END.search(text, max(0, m.start() - 5), m.end()):
             continue
         if m.end() > start:
-            segments.append(_Segment(start, m.end(), _fold_sentence(text[start:m.end()]),
-                                     text[start:m.end()]))
+            segments.append(
+                _Segment(
+                    start, m.end(), _fold_sentence(text[start : m.end()]), text[start : m.end()]
+                )
+            )
             start = m.end()
     if start < len(text):
         segments.append(_Segment(start, len(text), _fold_sentence(text[start:]), text[start:]))

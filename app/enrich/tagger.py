@@ -119,8 +119,18 @@ def arabic(ch: str) -> bool:
 
 def _entry(key: str, owners: list["_Owner"], after_lil: bool) -> tuple:
     """An automaton value: the key, its owners, and what find() checks about it, known in advance."""
-    return (key, owners, after_lil, any(o.stem for o in owners), len(key), latin(key[0]),
-            arabic(key[0]), latin(key[-1]), key[-1].isdigit(), arabic(key[-1]))
+    return (
+        key,
+        owners,
+        after_lil,
+        any(o.stem for o in owners),
+        len(key),
+        latin(key[0]),
+        arabic(key[0]),
+        latin(key[-1]),
+        key[-1].isdigit(),
+        arabic(key[-1]),
+    )
 
 
 def _hit(entity_id: str, surface: str, start: int, end: int) -> Hit:
@@ -159,7 +169,9 @@ class Tagger:
     acronyms of up to three letters (US is not "us").
     """
 
-    def __init__(self, gazetteer: Gazetteer, types: tuple[str, ...] | None = None, query: bool = False):
+    def __init__(
+        self, gazetteer: Gazetteer, types: tuple[str, ...] | None = None, query: bool = False
+    ):
         self.gazetteer = gazetteer
         self.query = query
         self._automaton = ahocorasick.Automaton()
@@ -181,9 +193,14 @@ class Tagger:
                     owners = table.setdefault(k, [])
                     if any(o.entity.id == entity.id for o in owners):
                         continue
-                    exact = frozenset(a for a in entity.case_sensitive if _fold_alias(a) == key
-                                      and not (query and len(a) > 3))
-                    contextual = not query and any(_fold_alias(a) == key for a in entity.needs_context)
+                    exact = frozenset(
+                        a
+                        for a in entity.case_sensitive
+                        if _fold_alias(a) == key and not (query and len(a) > 3)
+                    )
+                    contextual = not query and any(
+                        _fold_alias(a) == key for a in entity.needs_context
+                    )
                     excludes = () if query else _excludes_for(entity, key)
                     owners.append(_Owner(entity, exact or None, contextual, stem, excludes))
         # لل + noun drops the article's alef: للصين is ل + الصين. Such keys need that prefix.
@@ -208,7 +225,10 @@ class Tagger:
             if spec:
                 words = [_fold_alias(w) for w in spec["words"]]
                 for alias in spec["aliases"]:
-                    self._own_context[(e.id, _fold_alias(alias))] = (words, int(spec.get("window", 0)))
+                    self._own_context[(e.id, _fold_alias(alias))] = (
+                        words,
+                        int(spec.get("window", 0)),
+                    )
 
     def find(self, text: str, document: str | None = None) -> list[Hit]:
         """All entity mentions in text, longest match first where they overlap.
@@ -224,11 +244,21 @@ class Tagger:
         candidates: list[tuple[int, int, EntityDef]] = []
         # The checks of _bounded, inlined with what is known of each key in advance (its first
         # and last characters): a long article has hundreds of automaton matches.
-        for end_pos, (key, owners, after_lil, any_stem, size, first_latin, first_arabic, last_latin,
-                      last_digit, last_arabic) in self._automaton.iter(folded):
+        for end_pos, (
+            key,
+            owners,
+            after_lil,
+            any_stem,
+            size,
+            first_latin,
+            first_arabic,
+            last_latin,
+            last_digit,
+            last_arabic,
+        ) in self._automaton.iter(folded):
             start = end_pos - size + 1
             end = end_pos + 1
-            if after_lil and not folded[max(0, start - 3):start].endswith("لل"):
+            if after_lil and not folded[max(0, start - 3) : start].endswith("لل"):
                 continue
             if first_latin:
                 left = start == 0 or not latin(folded[start - 1])
@@ -242,7 +272,7 @@ class Tagger:
             if last_latin:
                 after = end
                 # Plural model numbers ("H100s") are still the chip.
-                if last_digit and folded[after:after + 1] == "s":
+                if last_digit and folded[after : after + 1] == "s":
                     after += 1
                 bounded = after >= n or not latin(folded[after])
             elif last_arabic:
@@ -261,13 +291,16 @@ class Tagger:
                     continue
                 if owner.exact:
                     if surface is None:
-                        surface = text[index[start]:index[end - 1] + 1]
+                        surface = text[index[start] : index[end - 1] + 1]
                     if surface not in owner.exact:
                         continue
-                if owner.contextual and not self._in_context(owner.entity, key, folded, whole, start, end):
+                if owner.contextual and not self._in_context(
+                    owner.entity, key, folded, whole, start, end
+                ):
                     continue
-                if owner.excludes and any(self._excluded(rule, folded, whole, start, end)
-                                          for rule in owner.excludes):
+                if owner.excludes and any(
+                    self._excluded(rule, folded, whole, start, end) for rule in owner.excludes
+                ):
                     continue
                 o_end = self._word_end(folded, end) if owner.stem else end
                 candidates.append((start, o_end, owner.entity))
@@ -277,8 +310,11 @@ class Tagger:
         occupied = bytearray(n)  # most names overlap nothing: check that in C
         hidden_by = self._hidden_by
         for start, end, entity in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
-            if max(occupied[start:end]) and any(hidden_by(start, end, entity, s, e, other)
-                                                for s, e, other in taken if s < end and start < e):
+            if max(occupied[start:end]) and any(
+                hidden_by(start, end, entity, s, e, other)
+                for s, e, other in taken
+                if s < end and start < e
+            ):
                 continue
             occupied[start:end] = b"\x01" * (end - start)
             taken.append((start, end, entity))
@@ -288,8 +324,9 @@ class Tagger:
         return hits
 
     @staticmethod
-    def _hidden_by(start: int, end: int, entity: EntityDef,
-                   t_start: int, t_end: int, taken: EntityDef) -> bool:
+    def _hidden_by(
+        start: int, end: int, entity: EntityDef, t_start: int, t_end: int, taken: EntityDef
+    ) -> bool:
         """Whether a longer name already taken hides this one.
 
         A longer name hides shorter names of its own type inside it ("Ascend 910C" hides
@@ -302,7 +339,12 @@ class Tagger:
             return False
         if taken.type == entity.type:
             return entity.type != "restriction" or taken.id == entity.id
-        return entity.type == "region" and taken.type == "company" and t_start <= start and end <= t_end
+        return (
+            entity.type == "region"
+            and taken.type == "company"
+            and t_start <= start
+            and end <= t_end
+        )
 
     @staticmethod
     def _word_end(folded: str, end: int) -> int:
@@ -311,7 +353,9 @@ class Tagger:
         return end
 
     @staticmethod
-    def _bounded(folded: str, start: int, end: int, after_lil: bool = False, stem: bool = False) -> bool:
+    def _bounded(
+        folded: str, start: int, end: int, after_lil: bool = False, stem: bool = False
+    ) -> bool:
         first, last = folded[start], folded[end - 1]
         before = folded[start - 1] if start > 0 else " "
         if latin(first) and latin(before):
@@ -325,7 +369,7 @@ class Tagger:
         if latin(last):
             after = end
             # Plural model numbers ("H100s") are still the chip.
-            if last.isdigit() and folded[after:after + 1] == "s":
+            if last.isdigit() and folded[after : after + 1] == "s":
                 after += 1
             if after < len(folded) and latin(folded[after]):
                 return False
@@ -338,15 +382,17 @@ class Tagger:
                 return False
         return True
 
-    def _in_context(self, entity: EntityDef, key: str, folded: str, whole: "_Lazy", start: int, end: int) -> bool:
+    def _in_context(
+        self, entity: EntityDef, key: str, folded: str, whole: "_Lazy", start: int, end: int
+    ) -> bool:
         """A needs_context alias counts near a chip word, or, when the entity gives the alias
         its own `context`, near one of those words (within `window` characters; 0: anywhere)."""
         own = self._own_context.get((entity.id, key))
         if own is not None:
             words, width = own
-            window = whole.text if not width else folded[max(0, start - width):end + width]
+            window = whole.text if not width else folded[max(0, start - width) : end + width]
             return any(word in window for word in words)
-        window = folded[max(0, start - CONTEXT_WINDOW):end + CONTEXT_WINDOW]
+        window = folded[max(0, start - CONTEXT_WINDOW) : end + CONTEXT_WINDOW]
         return any(word in window for word in self._chip_words)
 
     @staticmethod
@@ -357,6 +403,10 @@ class Tagger:
                 if m.start() < end and start < m.end():
                     return True
         if rule.near is not None:
-            window = whole.text if not rule.window else folded[max(0, start - rule.window):end + rule.window]
+            window = (
+                whole.text
+                if not rule.window
+                else folded[max(0, start - rule.window) : end + rule.window]
+            )
             return rule.near.search(window) is not None
         return False

@@ -28,8 +28,14 @@ def _examples(enricher: Enricher, articles: list[dict]):
         document = f"{title}\n{art['body']}" if title else art["body"]
         mentions = enricher.find(art["body"], document)
         title_hits = enricher.find(title, document) if title else []
-        gold = set(art["reported"]) | set(art["context"]) if "reported" in art else set(art["gold"]["restriction"])
-        for rid, ev in enricher.linker.features_of(title, art["body"], title_hits, mentions, published).items():
+        gold = (
+            set(art["reported"]) | set(art["context"])
+            if "reported" in art
+            else set(art["gold"]["restriction"])
+        )
+        for rid, ev in enricher.linker.features_of(
+            title, art["body"], title_hits, mentions, published
+        ).items():
             X.append(ev.vector())
             y.append(int(rid in gold))
     return X, y
@@ -45,10 +51,14 @@ def train(seed: int = 0) -> dict:
     X, y = _examples(enricher, dev + load_eval_set())
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, random_state=seed)
     model.fit(X, y)
-    fitted = {"features": list(FEATURES), "bias": round(float(model.intercept_[0]), 4),
-              "weights": {f: round(float(w), 4) for f, w in zip(FEATURES, model.coef_[0])},
-              "examples": len(y), "positives": int(sum(y)),
-              "trained_on": "restrictions.jsonl dev part + articles.jsonl restriction labels"}
+    fitted = {
+        "features": list(FEATURES),
+        "bias": round(float(model.intercept_[0]), 4),
+        "weights": {f: round(float(w), 4) for f, w in zip(FEATURES, model.coef_[0])},
+        "examples": len(y),
+        "positives": int(sum(y)),
+        "trained_on": "restrictions.jsonl dev part + articles.jsonl restriction labels",
+    }
     best = None
     for threshold in [0.0] + [t / 100 for t in range(5, 96, 5)]:
         for margin in (0.0, 0.05, 0.1):  # rivals within a hair of the best, no more

@@ -17,15 +17,44 @@ from typing import Any
 from app.text import HAN, normalize
 
 DATA_DIR = Path(__file__).parent / "data"
-FILES = {"companies": "company", "chips": "chip", "regions": "region", "agencies": "agency",
-         "restrictions": "restriction", "events": "event"}
+FILES = {
+    "companies": "company",
+    "chips": "chip",
+    "regions": "region",
+    "agencies": "agency",
+    "restrictions": "restriction",
+    "events": "event",
+}
 LANGS = {"en", "ar", "zh", "fr", "ja", "ko", "ru", "de", "es", "nl"}
 CHIP_KINDS = {"accelerator", "processor", "family", "memory", "equipment", "system"}
-CATEGORIES = {"us-restriction", "enforcement", "allied-control", "china-countermeasure", "relaxation", "context"}
+CATEGORIES = {
+    "us-restriction",
+    "enforcement",
+    "allied-control",
+    "china-countermeasure",
+    "relaxation",
+    "context",
+}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-REQUIRED = {"nvidia", "huawei", "alibaba", "bytedance", "deepseek", "smic", "tsmc", "h20", "h100",
-            "ascend-910c", "china", "united-states", "southeast-asia", "malaysia", "bis",
-            "2025-04-h20-licence-requirement", "2022-10-advanced-computing-rule"}
+REQUIRED = {
+    "nvidia",
+    "huawei",
+    "alibaba",
+    "bytedance",
+    "deepseek",
+    "smic",
+    "tsmc",
+    "h20",
+    "h100",
+    "ascend-910c",
+    "china",
+    "united-states",
+    "southeast-asia",
+    "malaysia",
+    "bis",
+    "2025-04-h20-licence-requirement",
+    "2022-10-advanced-computing-rule",
+}
 MINIMUM = {"companies": 60, "chips": 60}
 
 
@@ -146,13 +175,18 @@ def check(data_dir: Path, reference: Path | None) -> int:
         issuer = e.get("issuer")
         if issuer is not None and issuer not in entities:
             errors.append(f"{where}: issuer {issuer!r} does not exist")
-        if e["type"] == "restriction" and entities.get(issuer, {}).get("type") not in ("agency", "region"):
+        if e["type"] == "restriction" and entities.get(issuer, {}).get("type") not in (
+            "agency",
+            "region",
+        ):
             errors.append(f"{where}: issuer {issuer!r} must be an agency or region")
         parent = e.get("parent")
         if parent is not None and entities.get(parent, {}).get("type") != "company":
             errors.append(f"{where}: parent {parent!r} is not a company id")
         if e["type"] == "agency" and entities.get(e.get("region"), {}).get("type") != "region":
-            errors.append(f"{where}: region {e.get('region')!r} (the agency's country) is not a region id")
+            errors.append(
+                f"{where}: region {e.get('region')!r} (the agency's country) is not a region id"
+            )
     for rid in sorted(REQUIRED - set(entities)):
         errors.append(f"contract id {rid!r} missing")
     for stem, n in MINIMUM.items():
@@ -174,7 +208,11 @@ def check(data_dir: Path, reference: Path | None) -> int:
     if reference and reference.exists():
         ref = json.loads(reference.read_text(encoding="utf-8"))
         rows = {e["id"] for e in ref if e["type"] in ("restriction", "event")}
-        ours = {e.get("timeline_ref") for e in entities.values() if e["type"] in ("restriction", "event")}
+        ours = {
+            e.get("timeline_ref")
+            for e in entities.values()
+            if e["type"] in ("restriction", "event")
+        }
         for row in sorted(rows):
             tid = "T" + row.split("_t")[-1]
             if tid not in ours:

@@ -28,11 +28,15 @@ def entity_names(session: Session, ids) -> dict[str, str]:
 
 def article_counts(session: Session) -> dict[str, int]:
     """entity id -> how many articles are tagged with it (entities in no article are absent)."""
-    return dict(session.execute(select(ArticleEntity.entity_id, func.count())
-                                .group_by(ArticleEntity.entity_id)).all())
+    return dict(
+        session.execute(
+            select(ArticleEntity.entity_id, func.count()).group_by(ArticleEntity.entity_id)
+        ).all()
+    )
 
 
 # --- the entities table as a mirror of the gazetteer files (app/gazetteer/sync.py) ------------------
+
 
 def all_entities(session: Session) -> dict[str, Entity]:
     """id -> row of every stored entity."""
@@ -45,31 +49,49 @@ def delete_entities(session: Session, ids: list[str]) -> None:
 
 # --- the entity maps the search holds in memory (app/search/entity_cache.py) ----------------------
 
+
 def types_and_names(session: Session) -> dict[str, tuple[str, str]]:
     """id -> (type, name) of every entity."""
-    return {eid: (type_, name) for eid, type_, name in session.execute(select(Entity.id, Entity.type, Entity.name))}
+    return {
+        eid: (type_, name)
+        for eid, type_, name in session.execute(select(Entity.id, Entity.type, Entity.name))
+    }
 
 
 def dated_restrictions(session: Session) -> list[Entity]:
     """Every restriction with a date, oldest first."""
-    return list(session.scalars(select(Entity).where(Entity.type == "restriction", Entity.date.is_not(None))
-                                .order_by(Entity.date, Entity.id)))
+    return list(
+        session.scalars(
+            select(Entity)
+            .where(Entity.type == "restriction", Entity.date.is_not(None))
+            .order_by(Entity.date, Entity.id)
+        )
+    )
 
 
 # --- an entity's page and /api/entities/{id} (app/entities.py) -------------------------------------
 
-def co_mentioned(session: Session, entity_id: str, types: tuple[str, ...] | None,
-                 limit: int | None) -> list[tuple[str, str, str, int]]:
+
+def co_mentioned(
+    session: Session, entity_id: str, types: tuple[str, ...] | None, limit: int | None
+) -> list[tuple[str, str, str, int]]:
     """(id, type, name, shared articles) of the entities tagged on the same articles as
     entity_id (of these types, if given), most shared first, then by name."""
     tagged = select(ArticleEntity.article_id).where(ArticleEntity.entity_id == entity_id)
-    stmt = (select(Entity.id, Entity.type, Entity.name, func.count())
-            .join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
-            .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id))
+    stmt = (
+        select(Entity.id, Entity.type, Entity.name, func.count())
+        .join(ArticleEntity, ArticleEntity.entity_id == Entity.id)
+        .where(ArticleEntity.article_id.in_(tagged), Entity.id != entity_id)
+    )
     if types:
         stmt = stmt.where(Entity.type.in_(types))
-    stmt = stmt.group_by(Entity.id, Entity.type, Entity.name).order_by(func.count().desc(), Entity.name)
-    return [(i, t, n, c) for i, t, n, c in session.execute(stmt.limit(limit) if limit is not None else stmt)]
+    stmt = stmt.group_by(Entity.id, Entity.type, Entity.name).order_by(
+        func.count().desc(), Entity.name
+    )
+    return [
+        (i, t, n, c)
+        for i, t, n, c in session.execute(stmt.limit(limit) if limit is not None else stmt)
+    ]
 
 
 def tagged_article_count(session: Session, entity_id: str) -> int:
@@ -78,7 +100,9 @@ def tagged_article_count(session: Session, entity_id: str) -> int:
 
 
 def restrictions_by_date(session: Session) -> list[Entity]:
-    return list(session.scalars(select(Entity).where(Entity.type == "restriction").order_by(Entity.date)))
+    return list(
+        session.scalars(select(Entity).where(Entity.type == "restriction").order_by(Entity.date))
+    )
 
 
 def entities_with_ids(session: Session, ids: list[str]) -> list[Entity]:
@@ -88,10 +112,15 @@ def entities_with_ids(session: Session, ids: list[str]) -> list[Entity]:
 
 # --- the overlay of accepted changes (app/gazetteer/overlay.py) ------------------------------------
 
+
 def overlay_payloads(session: Session) -> list[tuple[str, dict | None]]:
     """(entity id, payload) of every change, oldest first (None: the entity was deleted)."""
-    return [(e, p) for e, p in session.execute(
-        select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id))]
+    return [
+        (e, p)
+        for e, p in session.execute(
+            select(GazetteerChange.entity_id, GazetteerChange.payload).order_by(GazetteerChange.id)
+        )
+    ]
 
 
 def overlay_mark(session: Session) -> tuple[int, int]:
@@ -110,13 +139,19 @@ def changes(session: Session, entity_id: str | None, limit: int) -> list[Gazette
 
 # --- the review queue (app/gazetteer/suggestions.py) -----------------------------------------------
 
+
 def suggestion_by_key(session: Session, type_: str, key: str) -> GazetteerSuggestion | None:
-    return session.scalar(select(GazetteerSuggestion).where(
-        GazetteerSuggestion.type == type_, GazetteerSuggestion.key == key))
+    return session.scalar(
+        select(GazetteerSuggestion).where(
+            GazetteerSuggestion.type == type_, GazetteerSuggestion.key == key
+        )
+    )
 
 
 def suggestions_by_keys(session: Session, keys: set[str]) -> list[GazetteerSuggestion]:
-    return list(session.scalars(select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys))))
+    return list(
+        session.scalars(select(GazetteerSuggestion).where(GazetteerSuggestion.key.in_(keys)))
+    )
 
 
 def suggestions_with_status(session: Session, status: str | None) -> list[GazetteerSuggestion]:
@@ -127,9 +162,14 @@ def suggestions_with_status(session: Session, status: str | None) -> list[Gazett
 
 
 def rejected_suggestion_keys(session: Session) -> set[tuple[str, str]]:
-    return {(t, k) for t, k in session.execute(
-        select(GazetteerSuggestion.type, GazetteerSuggestion.key)
-        .where(GazetteerSuggestion.status == "rejected"))}
+    return {
+        (t, k)
+        for t, k in session.execute(
+            select(GazetteerSuggestion.type, GazetteerSuggestion.key).where(
+                GazetteerSuggestion.status == "rejected"
+            )
+        )
+    }
 
 
 # --- re-tag jobs (app/retag.py) --------------------------------------------------------------------
@@ -139,8 +179,9 @@ _OPEN_JOB = ("queued", "running")
 
 def next_retag_job(session: Session) -> RetagJob | None:
     """The oldest job not finished."""
-    return session.scalar(select(RetagJob).where(RetagJob.status.in_(_OPEN_JOB))
-                          .order_by(RetagJob.id).limit(1))
+    return session.scalar(
+        select(RetagJob).where(RetagJob.status.in_(_OPEN_JOB)).order_by(RetagJob.id).limit(1)
+    )
 
 
 def retag_jobs(session: Session, limit: int) -> list[RetagJob]:
@@ -148,5 +189,9 @@ def retag_jobs(session: Session, limit: int) -> list[RetagJob]:
 
 
 def open_retag_jobs(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(RetagJob)
-                          .where(RetagJob.status.in_(_OPEN_JOB))) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(RetagJob).where(RetagJob.status.in_(_OPEN_JOB))
+        )
+        or 0
+    )

@@ -160,10 +160,7 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
     for item in found:
         by_key.setdefault((item[2].type, item[2].key), []).append(item)
     keys = {k for _t, k in by_key}
-    rows = {
-        (r.type, r.key): r
-        for r in repository.suggestions_by_keys(session, keys)
-    }
+    rows = {(r.type, r.key): r for r in repository.suggestions_by_keys(session, keys)}
     now = _now()
     for (type_, key), items in by_key.items():
         row = rows.get((type_, key))

@@ -14,8 +14,13 @@ def sync_entities(session: Session, gazetteer: Gazetteer) -> int:
         if ent.type not in (*ENTITY_TYPES, "event"):
             continue
         row = stored.pop(ent.id, None)
-        values = {"type": ent.type, "name": ent.name, "aliases": ent.aliases, "data": ent.raw,
-                  "date": ent.date}
+        values = {
+            "type": ent.type,
+            "name": ent.name,
+            "aliases": ent.aliases,
+            "data": ent.raw,
+            "date": ent.date,
+        }
         if row is None:
             session.add(Entity(id=ent.id, **values))
             changed += 1

@@ -27,7 +27,9 @@ SEGMENT_CHARS = 48  # "WASHINGTON, Tuesday, March 3, 2026" fits; a sentence does
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _DASH = re.compile(r"\s+[-–—―]+\s+|\s*(?:--|——|—|–)\s*")
 _COMMA = re.compile(r"\s*[,،、，]\s*")
-_PAREN = re.compile(r"\s*[(（【\[][^)）】\]]{0,40}[)）】\]]\s*")  # (Reuters), （记者 张三）, 【共同】
+_PAREN = re.compile(
+    r"\s*[(（【\[][^)）】\]]{0,40}[)）】\]]\s*"
+)  # (Reuters), （记者 张三）, 【共同】
 _LEAD = re.compile(r"^(?:le|the|on|am|den|el|il|del)\s+", re.I)
 _ZH = re.compile(r"((?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日)\s*(?:电|讯|電|訊)")
 _DIGIT = re.compile(r"\d")
@@ -38,7 +40,11 @@ _HAN_MONTH_DAY = re.compile(r"^\d{1,2}\s*月\s*\d{1,2}\s*日$")
 def dateline_date(body: str, now: datetime | None = None) -> datetime | None:
     """The date of the body's dateline, in UTC, or None when it has none."""
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    lines = [line.strip() for line in body.split("\n", FIRST_LINES * 3)[: FIRST_LINES * 3] if line.strip()]
+    lines = [
+        line.strip()
+        for line in body.split("\n", FIRST_LINES * 3)[: FIRST_LINES * 3]
+        if line.strip()
+    ]
     for line in lines[:FIRST_LINES]:
         head = unicodedata.normalize("NFKC", line[:HEAD_CHARS])
         for candidate in _candidates(head):
@@ -74,9 +80,17 @@ def _parse(candidate: str, now: datetime) -> datetime | None:
     if _HAN_MONTH_DAY.match(text):  # dateparser reads "12月20日" as 2012: give it the year
         text = f"{now.year}年{text}"
     try:
-        parsed = dateparser.parse(text, languages=DATE_LANGUAGES, settings={
-            "TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past",
-            "REQUIRE_PARTS": ["day", "month"], "RELATIVE_BASE": base})
+        parsed = dateparser.parse(
+            text,
+            languages=DATE_LANGUAGES,
+            settings={
+                "TO_TIMEZONE": "UTC",
+                "RETURN_AS_TIMEZONE_AWARE": True,
+                "PREFER_DATES_FROM": "past",
+                "REQUIRE_PARTS": ["day", "month"],
+                "RELATIVE_BASE": base,
+            },
+        )
     except Exception:  # noqa: BLE001 - a third-party parser: any failure means "no date here"
         return None
     if parsed is None:

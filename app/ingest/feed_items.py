@@ -34,7 +34,7 @@ MAX_PAGES = 100  # new or changed entries handled per poll; the rest wait for th
 
 def entry_key(entry: RawItem | Rejected, feed_url: str) -> str:
     origin = entry.origin.split(" [", 1)[0]
-    ident = origin[len(feed_url) + 1:] if origin.startswith(feed_url + "#") else origin
+    ident = origin[len(feed_url) + 1 :] if origin.startswith(feed_url + "#") else origin
     return hashlib.sha256(ident.encode()).hexdigest()
 
 
@@ -48,14 +48,27 @@ def fingerprint(entry: RawItem | Rejected) -> str:
     return hashlib.sha256("\x1f".join(p or "" for p in parts).encode()).hexdigest()
 
 
-def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, fetcher: Fetcher,
-                    ingestor: Ingestor, counts: dict[str, int], renew: Callable[[], None]) -> bool:
+def process_entries(
+    runtime: Runtime,
+    claim: Claim,
+    feed_url: str,
+    items: list,
+    fetcher: Fetcher,
+    ingestor: Ingestor,
+    counts: dict[str, int],
+    renew: Callable[[], None],
+) -> bool:
     """Handle the new and changed entries, counting outcomes; True when some were left over."""
     keyed = [(entry_key(e, feed_url), fingerprint(e), without_unreadable_date(e)) for e in items]
     with runtime.sessions() as session:
-        known = {row.key: (row.fingerprint, row.article_id, row.outcome) for row in session.scalars(
-            select(FeedItem).where(FeedItem.source_id == claim.id,
-                                   FeedItem.key.in_([k for k, _f, _e in keyed])))}
+        known = {
+            row.key: (row.fingerprint, row.article_id, row.outcome)
+            for row in session.scalars(
+                select(FeedItem).where(
+                    FeedItem.source_id == claim.id, FeedItem.key.in_([k for k, _f, _e in keyed])
+                )
+            )
+        }
     handled, left_over = 0, False
     for key, print_, entry in keyed:
         previous = known.get(key)
@@ -80,10 +93,19 @@ def process_entries(runtime: Runtime, claim: Claim, feed_url: str, items: list, 
             result, article_id = "rejected", None
         counts[result] += 1
         _remember(runtime, claim.id, key, print_, article_id, result)
-        if result == "added" and article_id is not None and isinstance(entry, RawItem) and entry.kind == "rule":
+        if (
+            result == "added"
+            and article_id is not None
+            and isinstance(entry, RawItem)
+            and entry.kind == "rule"
+        ):
             _propose(runtime, article_id)
-        if (result in ("added", "updated") and article_id is not None and isinstance(entry, RawItem)
-                and entry.kind == "rule"):
+        if (
+            result in ("added", "updated")
+            and article_id is not None
+            and isinstance(entry, RawItem)
+            and entry.kind == "rule"
+        ):
             _import_parties(runtime, article_id)
     return left_over
 
@@ -92,15 +114,22 @@ def _ingest(ingestor: Ingestor, claim: Claim, items: list):
     return ingestor.ingest(items, source=claim.name, lang=claim.lang)
 
 
-def _add(runtime: Runtime, claim: Claim, entry, fetcher: Fetcher,
-         ingestor: Ingestor) -> tuple[str, int | None]:
-    if isinstance(entry, RawItem) and _wants_page(entry) and not _article_id_by_url(runtime, entry.url):
+def _add(
+    runtime: Runtime, claim: Claim, entry, fetcher: Fetcher, ingestor: Ingestor
+) -> tuple[str, int | None]:
+    if (
+        isinstance(entry, RawItem)
+        and _wants_page(entry)
+        and not _article_id_by_url(runtime, entry.url)
+    ):
         entry = complete_from_page(entry, fetcher)
     report = _ingest(ingestor, claim, [entry])
     if report.added:
         return "added", report.article_ids[0]
     if report.duplicates:
-        return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(entry, RawItem) else None
+        return "duplicates", _article_id_by_url(runtime, entry.url) if isinstance(
+            entry, RawItem
+        ) else None
     return "rejected", None
 
 
@@ -127,7 +156,9 @@ def _import_parties(runtime: Runtime, article_id: int) -> None:
         with runtime.sessions.begin() as session:
             rule = session.get(Article, article_id)
             if rule is not None:
-                import_rule_parties(session, rule, runtime.enricher.gazetteer, outbox=runtime.outbox)
+                import_rule_parties(
+                    session, rule, runtime.enricher.gazetteer, outbox=runtime.outbox
+                )
     except Exception:  # the parties are a side effect of storing the rule
         log.exception("importing the parties of rule article %s failed", article_id)
 
@@ -145,16 +176,29 @@ def _article_id_by_url(runtime: Runtime, url: str | None) -> int | None:
         return article_repo.id_by_url(session, canonical)
 
 
-def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fetcher: Fetcher,
-            ingestor: Ingestor) -> tuple[str, int | None]:
+def _update(
+    runtime: Runtime,
+    claim: Claim,
+    entry: RawItem,
+    article_id: int,
+    fetcher: Fetcher,
+    ingestor: Ingestor,
+) -> tuple[str, int | None]:
     """A changed feed entry: re-read its page and update the stored article in place."""
     entry = complete_from_page(entry, fetcher) if _wants_page(entry) else entry
     try:
         prepared = prepare(entry, claim.lang)
     except (RejectedInput, StageFailed) as exc:
         rejected = rejection(entry.origin, exc)
-        _ingest(ingestor, claim, [Rejected(rejected.origin, f"changed entry unusable: {rejected.reason}",
-                                           rejected.stage)])
+        _ingest(
+            ingestor,
+            claim,
+            [
+                Rejected(
+                    rejected.origin, f"changed entry unusable: {rejected.reason}", rejected.stage
+                )
+            ],
+        )
         return "rejected", article_id
     with runtime.sessions() as session:
         exists = session.get(Article, article_id) is not None
@@ -163,25 +207,41 @@ def _update(runtime: Runtime, claim: Claim, entry: RawItem, article_id: int, fet
     try:
         with runtime.sessions.begin() as session:
             article = session.get(Article, article_id)
-            if (article.content_hash == prepared.content_hash and article.title == prepared.title
-                    and (entry.rule_document is None or article.rule_document == entry.rule_document)):
+            if (
+                article.content_hash == prepared.content_hash
+                and article.title == prepared.title
+                and (entry.rule_document is None or article.rule_document == entry.rule_document)
+            ):
                 return "unchanged", article_id
             ingestor.writer.update(
-                session, article, title=prepared.title, body=prepared.body, content_hash=prepared.content_hash,
+                session,
+                article,
+                title=prepared.title,
+                body=prepared.body,
+                content_hash=prepared.content_hash,
                 author=prepared.item.author,
                 published_at=None if prepared.date_estimated else prepared.published_at,
-                rule_document=entry.rule_document)
+                rule_document=entry.rule_document,
+            )
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id
     return "updated", article_id
 
 
-def _remember(runtime: Runtime, source_id: int, key: str, fingerprint: str, article_id: int | None,
-              result: str) -> None:
+def _remember(
+    runtime: Runtime,
+    source_id: int,
+    key: str,
+    fingerprint: str,
+    article_id: int | None,
+    result: str,
+) -> None:
     try:
         with runtime.sessions.begin() as session:
-            row = session.scalar(select(FeedItem).where(FeedItem.source_id == source_id, FeedItem.key == key))
+            row = session.scalar(
+                select(FeedItem).where(FeedItem.source_id == source_id, FeedItem.key == key)
+            )
             if row is None:
                 row = FeedItem(source_id=source_id, key=key)
                 session.add(row)

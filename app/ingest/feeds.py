@@ -27,8 +27,11 @@ _XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 _NAMED_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]{1,31});")
 _PROLOG_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\sencoding\s*=\s*)(["'])[^"']*\2""")
 # The first element after the prolog, comments and doctype (with its internal subset).
-_ROOT = re.compile(r"""\A\ufeff?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"""
-                   r"""<([A-Za-z][\w:.-]*)""", re.S | re.I)
+_ROOT = re.compile(
+    r"""\A\ufeff?\s*(?:<\?[^>]*\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*"""
+    r"""<([A-Za-z][\w:.-]*)""",
+    re.S | re.I,
+)
 
 
 def looks_like_json_feed(text: str) -> bool:
@@ -54,8 +57,9 @@ def _numeric_entities(text: str) -> str:
 def xml_problem(text: str) -> tuple[bool, str | None]:
     """(refuse, problem): refuse entity declarations; report XML that is not well-formed."""
     try:
-        defusedxml.ElementTree.fromstring(text, forbid_dtd=False, forbid_entities=True,
-                                          forbid_external=True)
+        defusedxml.ElementTree.fromstring(
+            text, forbid_dtd=False, forbid_entities=True, forbid_external=True
+        )
     except defusedxml.EntitiesForbidden:
         return True, "XML declares entities (<!ENTITY>): refused, entity expansion is not allowed"
     except defusedxml.ExternalReferenceForbidden:
@@ -80,8 +84,9 @@ def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
         return
     # A stream, never a str: feedparser treats a str that looks like a URL or a path as one
     # to open, which a hostile body ("file:///etc/passwd", "http://169.254.169.254/") exploits.
-    parsed = feedparser.parse(io.BytesIO(text.encode("utf-8")), sanitize_html=False,
-                              resolve_relative_uris=False)
+    parsed = feedparser.parse(
+        io.BytesIO(text.encode("utf-8")), sanitize_html=False, resolve_relative_uris=False
+    )
     if not parsed.entries:
         root = root_element(text)
         if root == "html":
@@ -116,9 +121,15 @@ def _xml_entry(entry, where: str, feed_lang: str | None) -> RawItem | Rejected:
     html = content[0].get("value") if content else entry.get("summary")
     if not html:
         return Rejected(where, "feed item without content or summary", stage="parse")
-    return RawItem(origin=where, title=_plain_title(entry), html=html, url=_text(entry.get("link")),
-                   published_at=_text(entry.get("published")) or _text(entry.get("updated")),
-                   author=_text(entry.get("author")), lang=feed_lang)
+    return RawItem(
+        origin=where,
+        title=_plain_title(entry),
+        html=html,
+        url=_text(entry.get("link")),
+        published_at=_text(entry.get("published")) or _text(entry.get("updated")),
+        author=_text(entry.get("author")),
+        lang=feed_lang,
+    )
 
 
 def _plain_title(entry) -> str | None:
@@ -158,13 +169,20 @@ def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
 
 
 def _json_entry(entry: object, where: str, lang: str | None) -> RawItem | Rejected:
-    content = isinstance(entry, dict) and (_str(entry.get("content_html")) or _str(entry.get("content_text")))
+    content = isinstance(entry, dict) and (
+        _str(entry.get("content_html")) or _str(entry.get("content_text"))
+    )
     if not content or not isinstance(entry, dict):  # (content is False for a non-object)
         return Rejected(where, "JSON Feed item without content_html or content_text", stage="parse")
     authors = entry.get("authors") or [entry.get("author")]  # "author" is JSON Feed 1.0
     author = authors[0] if isinstance(authors, list) and authors else None
-    return RawItem(origin=where, title=_str(entry.get("title")), html=_str(entry.get("content_html")),
-                   body=_str(entry.get("content_text")), url=_str(entry.get("url")),
-                   published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
-                   lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
-                   author=_str(author.get("name")) if isinstance(author, dict) else None)
+    return RawItem(
+        origin=where,
+        title=_str(entry.get("title")),
+        html=_str(entry.get("content_html")),
+        body=_str(entry.get("content_text")),
+        url=_str(entry.get("url")),
+        published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
+        lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
+        author=_str(author.get("name")) if isinstance(author, dict) else None,
+    )

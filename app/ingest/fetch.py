@@ -32,13 +32,24 @@ from app.urls import BadUrl, parse_url
 MAX_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
 USER_AGENT = "chipwatch/0.1 (feed reader)"
-ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
-          "text/xml;q=0.9, text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.1")
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
+    "text/xml;q=0.9, text/html;q=0.8, application/xhtml+xml;q=0.8, */*;q=0.1"
+)
 _REDIRECTS = {301, 302, 303, 307, 308}
 # Media types worth decoding; a missing type or octet-stream is let through and sniffed later.
-_TEXTUAL = {"application/xml", "application/json", "application/javascript", "application/x-rss+xml",
-            "application/x-atom+xml", "application/rss+xml", "application/atom+xml",
-            "application/rdf+xml", "application/feed+json", "application/xhtml+xml"}
+_TEXTUAL = {
+    "application/xml",
+    "application/json",
+    "application/javascript",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/feed+json",
+    "application/xhtml+xml",
+}
 _SNIFFED = {"", "application/octet-stream", "binary/octet-stream", "application/unknown"}
 Resolver = Callable[[str, int], list[str]]
 
@@ -46,8 +57,9 @@ Resolver = Callable[[str, int], list[str]]
 class FetchError(Exception):
     """A URL that could not be fetched; `reason` is the message shown to users."""
 
-    def __init__(self, url: str, reason: str, status: int | None = None,
-                 retry_after: float | None = None):
+    def __init__(
+        self, url: str, reason: str, status: int | None = None, retry_after: float | None = None
+    ):
         super().__init__(f"{url}: {reason}")
         self.url, self.reason, self.status, self.retry_after = url, reason, status, retry_after
 
@@ -115,7 +127,9 @@ class _DeadlineStream(httpcore.NetworkStream):
         self.inner, self.policy = inner, policy
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self.inner.read(max_bytes, _within(timeout, self.policy.remaining(httpcore.ReadTimeout)))
+        return self.inner.read(
+            max_bytes, _within(timeout, self.policy.remaining(httpcore.ReadTimeout))
+        )
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self.inner.write(buffer, _within(timeout, self.policy.remaining(httpcore.WriteTimeout)))
@@ -123,10 +137,14 @@ class _DeadlineStream(httpcore.NetworkStream):
     def close(self) -> None:
         self.inner.close()
 
-    def start_tls(self, ssl_context, server_hostname: str | None = None, timeout: float | None = None):
+    def start_tls(
+        self, ssl_context, server_hostname: str | None = None, timeout: float | None = None
+    ):
         remaining = self.policy.remaining(httpcore.ConnectTimeout)
-        return _DeadlineStream(self.inner.start_tls(ssl_context, server_hostname, _within(timeout, remaining)),
-                               self.policy)
+        return _DeadlineStream(
+            self.inner.start_tls(ssl_context, server_hostname, _within(timeout, remaining)),
+            self.policy,
+        )
 
     def get_extra_info(self, info: str):
         return self.inner.get_extra_info(info)
@@ -146,8 +164,14 @@ class _GuardedBackend(httpcore.NetworkBackend):
         except FutureTimeout:
             raise httpcore.ConnectTimeout(f"resolving {host} outlasted the deadline") from None
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None, socket_options: Iterable | None = None):
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable | None = None,
+    ):
         addresses = self._resolve(host, port)
         for address in addresses:
             self.policy.check_address(host, address)
@@ -155,8 +179,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
         for address in addresses:
             try:
                 remaining = self.policy.remaining(httpcore.ConnectTimeout)
-                stream = self.inner.connect_tcp(address, port, _within(timeout, remaining),
-                                                local_address, socket_options)
+                stream = self.inner.connect_tcp(
+                    address, port, _within(timeout, remaining), local_address, socket_options
+                )
                 return _DeadlineStream(stream, self.policy)
             except httpcore.ConnectError as exc:  # try the host's next address
                 error = exc
@@ -176,8 +201,11 @@ class _GuardedTransport(httpx.HTTPTransport):
         # TLS still verifies the certificate against the host name (SNI), not the address.
         self._pool = httpcore.ConnectionPool(
             ssl_context=policy.ssl_context or httpx.create_ssl_context(trust_env=False),
-            max_connections=10, max_keepalive_connections=5, keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(policy))
+            max_connections=10,
+            max_keepalive_connections=5,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(policy),
+        )
 
 
 @dataclass
@@ -226,21 +254,34 @@ class Fetcher:
     @property
     def client(self) -> httpx.Client:
         if self._client is None:
-            timeout = httpx.Timeout(self.read_timeout, connect=self.connect_timeout,
-                                    pool=self.connect_timeout)
-            self._client = httpx.Client(transport=_GuardedTransport(self), timeout=timeout,
-                                        follow_redirects=False, trust_env=False,
-                                        headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
+            timeout = httpx.Timeout(
+                self.read_timeout, connect=self.connect_timeout, pool=self.connect_timeout
+            )
+            self._client = httpx.Client(
+                transport=_GuardedTransport(self),
+                timeout=timeout,
+                follow_redirects=False,
+                trust_env=False,
+                headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            )
         return self._client
 
     def check_address(self, host: str, address: str) -> None:
         if self.allow_private:
             return
         reason = forbidden_reason(address)
-        if reason and not any(ipaddress.ip_address(address.split("%", 1)[0]) in net for net in self.exempt):
+        if reason and not any(
+            ipaddress.ip_address(address.split("%", 1)[0]) in net for net in self.exempt
+        ):
             kind = f"{'an' if reason[0] in 'aeiou' else 'a'} {reason} address"
-            what = f"{address} is {kind}" if host == address else f"{host} resolves to {address}, {kind}"
-            raise BlockedAddress(host, f"refused: {what} (set CHIPWATCH_ALLOW_PRIVATE_URLS to allow)")
+            what = (
+                f"{address} is {kind}"
+                if host == address
+                else f"{host} resolves to {address}, {kind}"
+            )
+            raise BlockedAddress(
+                host, f"refused: {what} (set CHIPWATCH_ALLOW_PRIVATE_URLS to allow)"
+            )
 
     def check_url(self, url: str) -> str:
         """Refuse what can be refused without the network (app/urls.py: scheme, host,
@@ -259,7 +300,9 @@ class Fetcher:
         self.check_address(host, host)
         return url
 
-    def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+    def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
         """GET a URL (conditionally when etag/last_modified are given); raises FetchError."""
         headers = {}
         if etag:
@@ -292,36 +335,61 @@ class Fetcher:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
-                        raise FetchError(url, f"HTTP {response.status_code} redirect without a Location")
+                        raise FetchError(
+                            url, f"HTTP {response.status_code} redirect without a Location"
+                        )
                     return location
                 if response.status_code == 304:
                     return FetchResult(
-                        url, 304, etag=response.headers.get("etag") or headers.get("If-None-Match"),
-                        last_modified=response.headers.get("last-modified") or headers.get("If-Modified-Since"))
+                        url,
+                        304,
+                        etag=response.headers.get("etag") or headers.get("If-None-Match"),
+                        last_modified=response.headers.get("last-modified")
+                        or headers.get("If-Modified-Since"),
+                    )
                 if response.status_code >= 400 or response.status_code < 200:
-                    raise FetchError(url, f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                                     status=response.status_code,
-                                     retry_after=retry_after_seconds(response.headers.get("retry-after")))
+                    raise FetchError(
+                        url,
+                        f"HTTP {response.status_code} {response.reason_phrase}".strip(),
+                        status=response.status_code,
+                        retry_after=retry_after_seconds(response.headers.get("retry-after")),
+                    )
                 media, charset = parse_content_type(response.headers.get("content-type"))
                 if not acceptable_media(media):
                     raise FetchError(url, f"unsupported content type {media!r}")
                 length = response.headers.get("content-length")
                 if length and length.isdigit() and int(length) > self.max_bytes:
-                    raise FetchError(url, f"body too large ({int(length)} bytes, at most {self.max_bytes})")
+                    raise FetchError(
+                        url, f"body too large ({int(length)} bytes, at most {self.max_bytes})"
+                    )
                 content = self._read(url, response, started)
-                return FetchResult(url, response.status_code, content, media, charset,
-                                   response.headers.get("etag"), response.headers.get("last-modified"))
+                return FetchResult(
+                    url,
+                    response.status_code,
+                    content,
+                    media,
+                    charset,
+                    response.headers.get("etag"),
+                    response.headers.get("last-modified"),
+                )
         except FetchError as exc:
             exc.url = url
             raise
         except httpx.TimeoutException as exc:
             if time.monotonic() - started >= self.deadline:
-                raise FetchError(url, f"transfer took longer than {self.deadline:g} s "
-                                      "(name lookup, connection, headers and body together)") from None
+                raise FetchError(
+                    url,
+                    f"transfer took longer than {self.deadline:g} s "
+                    "(name lookup, connection, headers and body together)",
+                ) from None
             if isinstance(exc, httpx.ConnectTimeout):
-                raise FetchError(url, f"connection timed out after {self.connect_timeout:g} s") from None
+                raise FetchError(
+                    url, f"connection timed out after {self.connect_timeout:g} s"
+                ) from None
             if isinstance(exc, httpx.ReadTimeout):
-                raise FetchError(url, f"server did not answer within {self.read_timeout:g} s") from None
+                raise FetchError(
+                    url, f"server did not answer within {self.read_timeout:g} s"
+                ) from None
             raise FetchError(url, f"timed out: {type(exc).__name__}") from None
         except httpx.InvalidURL as exc:  # not an HTTPError: a URL httpx itself cannot send
             raise FetchError(url, f"invalid URL: {exc}") from None
@@ -354,8 +422,12 @@ def parse_content_type(value: str | None) -> tuple[str, str | None]:
 
 
 def acceptable_media(media: str) -> bool:
-    return (media in _SNIFFED or media in _TEXTUAL or media.startswith("text/")
-            or media.endswith(("+xml", "+json")))
+    return (
+        media in _SNIFFED
+        or media in _TEXTUAL
+        or media.startswith("text/")
+        or media.endswith(("+xml", "+json"))
+    )
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -18,14 +18,23 @@ from app.ingest.stages import StageFailed, guarded, rejection, stage
 MAX_PAGES = 100  # article pages fetched per feed read; the rest keep their feed text
 FEED_TEXT = "feed text"
 FEED_ROOTS = {"rss", "feed", "rdf:rdf", "rdf", "channel"}
-FEED_MEDIA = {"application/rss+xml", "application/atom+xml", "application/rdf+xml", "application/xml",
-              "text/xml", "application/x-rss+xml", "application/x-atom+xml", "application/feed+json"}
+FEED_MEDIA = {
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/rdf+xml",
+    "application/xml",
+    "text/xml",
+    "application/x-rss+xml",
+    "application/x-atom+xml",
+    "application/feed+json",
+}
 HTML_MEDIA = {"text/html", "application/xhtml+xml"}
 KnownUrl = Callable[[str], bool]
 
 
-def from_url(url: str, settings, *, fetcher: Fetcher | None = None,
-             is_known: KnownUrl | None = None) -> Iterator[RawItem | Rejected]:
+def from_url(
+    url: str, settings, *, fetcher: Fetcher | None = None, is_known: KnownUrl | None = None
+) -> Iterator[RawItem | Rejected]:
     """`chipwatch ingest URL`: a feed (every item) or one article page, auto-detected."""
     own = fetcher is None
     fetcher = fetcher or Fetcher.from_settings(settings)
@@ -42,7 +51,7 @@ def from_url(url: str, settings, *, fetcher: Fetcher | None = None,
 
 
 def document_kind(text: str, media: str) -> str:
-    """"feed", "html", "json" or "text", by content first (servers mislabel both ways)."""
+    """ "feed", "html", "json" or "text", by content first (servers mislabel both ways)."""
     if looks_like_json_feed(text):
         return "feed"
     root = root_element(text)
@@ -57,8 +66,14 @@ def document_kind(text: str, media: str) -> str:
     return "html" if media in HTML_MEDIA else "text"
 
 
-def from_response(result: FetchResult, fetcher: Fetcher, *, is_known: KnownUrl | None = None,
-                  expect_feed: bool = False, max_pages: int = MAX_PAGES) -> Iterator[RawItem | Rejected]:
+def from_response(
+    result: FetchResult,
+    fetcher: Fetcher,
+    *,
+    is_known: KnownUrl | None = None,
+    expect_feed: bool = False,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[RawItem | Rejected]:
     """Items from a fetched document, feed items completed from their pages."""
     kind, entries = read_document(result, expect_feed=expect_feed)
     if kind == "feed":
@@ -67,8 +82,9 @@ def from_response(result: FetchResult, fetcher: Fetcher, *, is_known: KnownUrl |
         yield from entries
 
 
-def read_document(result: FetchResult, *,
-                  expect_feed: bool = False) -> tuple[str, Iterator[RawItem | Rejected]]:
+def read_document(
+    result: FetchResult, *, expect_feed: bool = False
+) -> tuple[str, Iterator[RawItem | Rejected]]:
     """(kind, entries) of a fetched document, pages not fetched yet; with expect_feed (a polled
     source) only a feed will do. Problems with the whole document have the document's URL as origin."""
     origin = result.url
@@ -83,14 +99,17 @@ def read_document(result: FetchResult, *,
     return kind, guarded(lambda: entries, origin, "parse")
 
 
-def _read_text(text: str, kind: str, result: FetchResult,
-               expect_feed: bool) -> tuple[str, Iterator[RawItem | Rejected]]:
+def _read_text(
+    text: str, kind: str, result: FetchResult, expect_feed: bool
+) -> tuple[str, Iterator[RawItem | Rejected]]:
     origin = result.url
     media = result.media_type or "no content type"
     if kind == "feed":
         return kind, parse_feed(text, origin)
     if expect_feed:
-        what = {"html": "an HTML page", "json": "JSON that is not a JSON Feed"}.get(kind, "plain text")
+        what = {"html": "an HTML page", "json": "JSON that is not a JSON Feed"}.get(
+            kind, "plain text"
+        )
         return kind, iter([Rejected(origin, f"not a feed: the server sent {what} ({media})")])
     if kind == "html":
         # Extracted with the other steps of reading, each failure a rejection naming its stage.
@@ -104,8 +123,13 @@ def _read_text(text: str, kind: str, result: FetchResult,
     return kind, iter([Rejected(origin, reason)])
 
 
-def feed_items(entries: Iterable[RawItem | Rejected], fetcher: Fetcher, *,
-               is_known: KnownUrl | None = None, max_pages: int = MAX_PAGES) -> Iterator[RawItem | Rejected]:
+def feed_items(
+    entries: Iterable[RawItem | Rejected],
+    fetcher: Fetcher,
+    *,
+    is_known: KnownUrl | None = None,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[RawItem | Rejected]:
     """Feed entries, each new one completed from its article page."""
     pages = 0
     for entry in entries:
@@ -115,7 +139,9 @@ def feed_items(entries: Iterable[RawItem | Rejected], fetcher: Fetcher, *,
         elif is_known is not None and is_known(entry.url):
             yield entry  # stored already: the pipeline counts it as a duplicate, no page fetch
         elif pages >= max_pages:
-            yield with_feed_text(entry, f"page not fetched, more than {max_pages} new items at once")
+            yield with_feed_text(
+                entry, f"page not fetched, more than {max_pages} new items at once"
+            )
         else:
             pages += 1
             yield complete_from_page(entry, fetcher)
@@ -159,7 +185,13 @@ def complete_from_page(entry: RawItem, fetcher: Fetcher) -> RawItem:
     first, _, rest = body.lstrip().partition("\n")
     if title and rest.strip() and " ".join(first.split()) == " ".join(title.split()):
         body = rest  # the page's headline repeated at the top of its text
-    return RawItem(origin=entry.origin, title=title, body=body,
-                   url=entry.url, published_at=entry.published_at or extracted.published_at,
-                   source=entry.source,
-                   lang=entry.lang, author=entry.author or extracted.author)
+    return RawItem(
+        origin=entry.origin,
+        title=title,
+        body=body,
+        url=entry.url,
+        published_at=entry.published_at or extracted.published_at,
+        source=entry.source,
+        lang=entry.lang,
+        author=entry.author or extracted.author,
+    )

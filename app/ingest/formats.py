@@ -20,7 +20,14 @@ HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 FEED_SUFFIXES = {".xml", ".rss", ".atom"}
-SUPPORTED = TEXT_SUFFIXES | MARKDOWN_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | FEED_SUFFIXES
+SUPPORTED = (
+    TEXT_SUFFIXES
+    | MARKDOWN_SUFFIXES
+    | HTML_SUFFIXES
+    | JSON_SUFFIXES
+    | JSONL_SUFFIXES
+    | FEED_SUFFIXES
+)
 
 _markdown = MarkdownIt("commonmark")
 
@@ -57,11 +64,21 @@ def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
     """Main text, title, date and author of an article page (boilerplate dropped)."""
     import trafilatura  # imported when first needed: a tenth of a second off every start-up
 
-    doc = cast("Document | None", trafilatura.bare_extraction(  # (a dict only with as_dict=True)
-        html, url=url, include_comments=False, with_metadata=True, favor_recall=True))
+    doc = cast(
+        "Document | None",
+        trafilatura.bare_extraction(  # (a dict only with as_dict=True)
+            html, url=url, include_comments=False, with_metadata=True, favor_recall=True
+        ),
+    )
     if doc is not None and (doc.text or "").strip():
-        return RawItem(origin=origin, title=doc.title, body=doc.text, url=url or doc.url,
-                       published_at=doc.date, author=doc.author)
+        return RawItem(
+            origin=origin,
+            title=doc.title,
+            body=doc.text,
+            url=url or doc.url,
+            published_at=doc.date,
+            author=doc.author,
+        )
     # Short fragments (feed summaries) are below trafilatura's idea of an article.
     text = fragment_text(html)
     if not text.strip():
@@ -87,7 +104,11 @@ def from_json(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield Rejected(origin, f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}", stage="parse")
+        yield Rejected(
+            origin,
+            f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+            stage="parse",
+        )
         return
     objects = data if isinstance(data, list) else [data]
     for i, obj in enumerate(objects):
@@ -117,8 +138,11 @@ def from_json_line(line: str, where: str) -> RawItem | Rejected | None:
             return _from_object(json.loads(line), where)
     except StageFailed as exc:
         error = exc.error
-        reason = (f"invalid JSON at column {error.colno}: {error.msg}"
-                  if isinstance(error, json.JSONDecodeError) else exc.reason)
+        reason = (
+            f"invalid JSON at column {error.colno}: {error.msg}"
+            if isinstance(error, json.JSONDecodeError)
+            else exc.reason
+        )
         return Rejected(where, reason, stage="parse")
     except RejectedInput as exc:
         return Rejected(where, str(exc), stage="parse")

@@ -26,4 +26,3 @@ class Rejected:
     origin: str
     reason: str
     stage: str | None = None  # the step that refused or failed (app/ingest/stages.py)
-

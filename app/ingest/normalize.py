@@ -27,7 +27,9 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+    text = unicodedata.normalize(
+        "NFC", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    )
     # _SPACES never matches a line break: one pass over the text gives what one per line would.
     text = "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
     return _BLANK_LINES.sub("\n\n", text).strip()
@@ -72,35 +74,91 @@ def detect_language(text: str) -> str:
 # Month names dateparser does not know: Levantine/Iraqi (كانون الثاني...) and Maghrebi (جانفي...),
 # rewritten to the forms it does know. Longer names first, so "كانون الثاني" wins over "كانون".
 _ARABIC_MONTHS = {
-    "كانون الثاني": "يناير", "كانون الاول": "ديسمبر", "كانون الأول": "ديسمبر",
-    "تشرين الثاني": "نوفمبر", "تشرين الاول": "أكتوبر", "تشرين الأول": "أكتوبر",
-    "شباط": "فبراير", "آذار": "مارس", "اذار": "مارس", "نيسان": "أبريل", "أيار": "مايو", "ايار": "مايو",
-    "حزيران": "يونيو", "تموز": "يوليو", "آب": "أغسطس", "اب": "أغسطس", "أيلول": "سبتمبر", "ايلول": "سبتمبر",
-    "جانفي": "يناير", "فيفري": "فبراير", "أفريل": "أبريل", "افريل": "أبريل", "ماي": "مايو", "جوان": "يونيو",
-    "جويلية": "يوليو", "أوت": "أغسطس", "اوت": "أغسطس", "يوليوز": "يوليو", "غشت": "أغسطس",
-    "شتنبر": "سبتمبر", "نونبر": "نوفمبر", "دجنبر": "ديسمبر",
+    "كانون الثاني": "يناير",
+    "كانون الاول": "ديسمبر",
+    "كانون الأول": "ديسمبر",
+    "تشرين الثاني": "نوفمبر",
+    "تشرين الاول": "أكتوبر",
+    "تشرين الأول": "أكتوبر",
+    "شباط": "فبراير",
+    "آذار": "مارس",
+    "اذار": "مارس",
+    "نيسان": "أبريل",
+    "أيار": "مايو",
+    "ايار": "مايو",
+    "حزيران": "يونيو",
+    "تموز": "يوليو",
+    "آب": "أغسطس",
+    "اب": "أغسطس",
+    "أيلول": "سبتمبر",
+    "ايلول": "سبتمبر",
+    "جانفي": "يناير",
+    "فيفري": "فبراير",
+    "أفريل": "أبريل",
+    "افريل": "أبريل",
+    "ماي": "مايو",
+    "جوان": "يونيو",
+    "جويلية": "يوليو",
+    "أوت": "أغسطس",
+    "اوت": "أغسطس",
+    "يوليوز": "يوليو",
+    "غشت": "أغسطس",
+    "شتنبر": "سبتمبر",
+    "نونبر": "نوفمبر",
+    "دجنبر": "ديسمبر",
 }
 _ARABIC_MONTH = re.compile(
-    r"(?<!\w)(" + "|".join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True)) + r")(?!\w)")
+    r"(?<!\w)("
+    + "|".join(sorted(map(re.escape, _ARABIC_MONTHS), key=len, reverse=True))
+    + r")(?!\w)"
+)
 _MONTH_PAIR = re.compile(r"(?<!\w)(\w+)\s*/\s*\1(?!\w)")  # "أبريل/نيسان" once rewritten
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Named local times, as UTC offsets (places without daylight saving time only).
 _ZONE_WORDS = [
     (re.compile(r"[(（]?\s*(北京|中国标准|台北|香港|新加坡)[时時]间\s*[)）]?"), " +0800"),
     (re.compile(r"[(（]?\s*(东京|東京|日本)[时時]间\s*[)）]?"), " +0900"),
-    (re.compile(r"\(?\s*بتوقيت\s+(?:مكة(?:\s+المكرمة)?|الرياض|السعودية|الدوحة|الكويت|بغداد)\s*\)?"),
-     " +0300"),
+    (
+        re.compile(
+            r"\(?\s*بتوقيت\s+(?:مكة(?:\s+المكرمة)?|الرياض|السعودية|الدوحة|الكويت|بغداد)\s*\)?"
+        ),
+        " +0300",
+    ),
     (re.compile(r"\(?\s*بتوقيت\s+(?:الإمارات|الامارات|أبوظبي|ابوظبي|دبي|مسقط)\s*\)?"), " +0400"),
     (re.compile(r"\(?\s*(?:بتوقيت\s+(?:غرينتش|جرينتش|غرينيتش)|ت\.\s?غ\.?)\s*\)?"), " +0000"),
 ]
 # 下午3时30分, 晚上8点, 上午 9:30 -> 15:30, 20:00, 09:30
-_ZH_TIME = re.compile(r"(上午|早上|凌晨|中午|下午|傍晚|晚上|晚)?\s*(\d{1,2})\s*[时時点點]\s*(?:(\d{1,2})\s*分?)?")
+_ZH_TIME = re.compile(
+    r"(上午|早上|凌晨|中午|下午|傍晚|晚上|晚)?\s*(\d{1,2})\s*[时時点點]\s*(?:(\d{1,2})\s*分?)?"
+)
 _ZH_PERIOD = re.compile(r"(上午|早上|凌晨|中午|下午|傍晚|晚上|晚)\s*(\d{1,2}):(\d{2})")
 _ZH_AFTERNOON = {"下午", "傍晚", "晚上", "晚"}
 # The languages dates are read in: naming them spares dateparser guessing among 200 locales
 # (about 1 ms instead of 10 for a string that is not a date).
-DATE_LANGUAGES = ["en", "ar", "zh", "fr", "de", "es", "ru", "ja", "ko", "pt", "it", "tr", "fa", "he",
-                  "hi", "id", "ms", "nl", "pl", "uk", "vi", "th"]
+DATE_LANGUAGES = [
+    "en",
+    "ar",
+    "zh",
+    "fr",
+    "de",
+    "es",
+    "ru",
+    "ja",
+    "ko",
+    "pt",
+    "it",
+    "tr",
+    "fa",
+    "he",
+    "hi",
+    "id",
+    "ms",
+    "nl",
+    "pl",
+    "uk",
+    "vi",
+    "th",
+]
 _DATEPARSER = {"TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"}
 
 
@@ -163,8 +221,11 @@ def _fast_date(raw: str) -> tuple[datetime | None, bool]:
 def _slow_date(text: str, base: datetime) -> datetime | None:
     # Relative dates ("3 hours ago") count from `base`, a minute-precise now, so the cache holds.
     try:
-        return dateparser.parse(text, languages=DATE_LANGUAGES,
-                                settings={**_DATEPARSER, "RELATIVE_BASE": base.replace(tzinfo=None)})
+        return dateparser.parse(
+            text,
+            languages=DATE_LANGUAGES,
+            settings={**_DATEPARSER, "RELATIVE_BASE": base.replace(tzinfo=None)},
+        )
     except (ValueError, OverflowError, TypeError):
         return None
 
@@ -181,8 +242,11 @@ def canonical_url(url: str | None) -> str | None:
     if not url or not url.strip():
         return None
     parts = urlsplit(parse_url(url))
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if not k.lower().startswith(("utm_", "fbclid", "gclid"))]
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith(("utm_", "fbclid", "gclid"))
+    ]
     return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
 
 

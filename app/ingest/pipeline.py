@@ -73,9 +73,14 @@ class IngestReport:
         return f"added {self.added}, duplicates {self.duplicates}, rejected {len(self.rejected)}"
 
     def to_dict(self) -> dict:
-        return {"added": self.added, "duplicates": self.duplicates,
-                "rejected": [{"origin": r.origin, "reason": r.reason, "stage": r.stage} for r in self.rejected],
-                "article_ids": self.article_ids}
+        return {
+            "added": self.added,
+            "duplicates": self.duplicates,
+            "rejected": [
+                {"origin": r.origin, "reason": r.reason, "stage": r.stage} for r in self.rejected
+            ],
+            "article_ids": self.article_ids,
+        }
 
 
 @dataclass
@@ -99,8 +104,12 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
             extracted = html_to_item(item.html, item.origin, item.url)
         body, title = extracted.body, title or extracted.title
         if item.page:  # a whole page (an .html file): its date, author and link count too
-            item = replace(item, url=item.url or extracted.url, author=item.author or extracted.author,
-                           published_at=item.published_at or extracted.published_at)
+            item = replace(
+                item,
+                url=item.url or extracted.url,
+                author=item.author or extracted.author,
+                published_at=item.published_at or extracted.published_at,
+            )
     with stage("clean"):
         body = nz.clean_text(body or "")
         if len(body) > MAX_BODY_CHARS:
@@ -109,10 +118,14 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
             title, body = nz.split_title(body)
         title = nz.clean_text(title or "").replace("\n", " ") or None
         if len(body) < MIN_BODY_CHARS:
-            raise RejectedInput(f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})")
+            raise RejectedInput(
+                f"body too short ({len(body)} characters, at least {MIN_BODY_CHARS})"
+            )
         title = title or nz.derive_title(body)
     with stage("language"):
-        lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(title + "\n" + body)
+        lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(
+            title + "\n" + body
+        )
         if not nz.LANG_CODE.match(lang):
             raise RejectedInput(f"language {lang!r} is not a language code such as ar, en, zh, fr")
     with stage("dates"):
@@ -123,8 +136,16 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
             published = dateline_date(body)
     with stage("url"):
         url = _item_url(item.url)
-    return Prepared(item, title[:1000], body, lang, published or datetime.now(UTC),
-                    published is None, url, nz.content_hash(body))
+    return Prepared(
+        item,
+        title[:1000],
+        body,
+        lang,
+        published or datetime.now(UTC),
+        published is None,
+        url,
+        nz.content_hash(body),
+    )
 
 
 def _item_url(raw: str | None) -> str | None:
@@ -138,7 +159,9 @@ def _item_url(raw: str | None) -> str | None:
 Analysed = NewArticle
 
 
-def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enricher) -> Analysed | Rejected:
+def analyse(
+    item: RawItem | Rejected, default_lang: str | None, enricher: Enricher
+) -> Analysed | Rejected:
     """Everything about an item that needs no database: the CPU-bound part of ingestion.
     Never raises for the item's sake: whatever goes wrong is its rejection, with the stage."""
     if isinstance(item, Rejected):
@@ -158,19 +181,40 @@ def analyse(item: RawItem | Rejected, default_lang: str | None, enricher: Enrich
     except Exception as exc:  # noqa: BLE001 - StageFailed, RejectedInput, or a bug outside a stage
         return rejection(origin, exc)
     return Analysed(
-        origin, nz.storable(p.item.author), nz.storable(p.item.source), p.title, p.body, p.lang,
-        p.published_at, p.date_estimated, p.url, p.content_hash, e.cited_sources, e.gazetteer_version,
-        e.tags, [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions], shingles, document,
-        {k: (link.role, link.reason) for k, link in e.restrictions.items()}, candidates,
-        p.item.kind, p.item.rule_document)
+        origin,
+        nz.storable(p.item.author),
+        nz.storable(p.item.source),
+        p.title,
+        p.body,
+        p.lang,
+        p.published_at,
+        p.date_estimated,
+        p.url,
+        p.content_hash,
+        e.cited_sources,
+        e.gazetteer_version,
+        e.tags,
+        [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
+        shingles,
+        document,
+        {k: (link.role, link.reason) for k, link in e.restrictions.items()},
+        candidates,
+        p.item.kind,
+        p.item.rule_document,
+    )
 
 
-def discover(enricher: Enricher, title: str, body: str, lang: str, e: Enrichment) -> tuple[Candidate, ...]:
+def discover(
+    enricher: Enricher, title: str, body: str, lang: str, e: Enrichment
+) -> tuple[Candidate, ...]:
     """Names the gazetteer lacks (app/enrich/discovery.py). Never the item's failure: any
     exception means no candidates for it, logged."""
     try:
-        return tuple(discovery_for(enricher.gazetteer).find(title, body, lang, e.mentions,
-                                                            e.title_mentions, e.tags))
+        return tuple(
+            discovery_for(enricher.gazetteer).find(
+                title, body, lang, e.mentions, e.title_mentions, e.tags
+            )
+        )
     except ItemTimeLimit:
         raise
     except Exception:  # discovery is a bonus, never a rejection
@@ -212,9 +256,15 @@ def _release_memory() -> None:
 
 
 class Ingestor:
-    def __init__(self, session_factory: sessionmaker[Session], enricher: Enricher,
-                 outbox: bool = False, processes: int = 1,
-                 cpu_seconds: float | None = DEFAULT_CPU_SECONDS, parallel_min: int | None = None):
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        enricher: Enricher,
+        outbox: bool = False,
+        processes: int = 1,
+        cpu_seconds: float | None = DEFAULT_CPU_SECONDS,
+        parallel_min: int | None = None,
+    ):
         self.session_factory = session_factory
         self.enricher = enricher
         self.outbox = outbox  # write index-outbox rows (an external engine is configured)
@@ -235,12 +285,22 @@ class Ingestor:
         # Tag with the gazetteer as accepted changes left it (and never sync the entities
         # table back to an older one).
         runtime.refresh_gazetteer(force=True)
-        return cls(runtime.sessions, runtime.enricher, outbox=runtime.outbox, processes=processes,
-                   cpu_seconds=runtime.settings.item_cpu_seconds or None)
+        return cls(
+            runtime.sessions,
+            runtime.enricher,
+            outbox=runtime.outbox,
+            processes=processes,
+            cpu_seconds=runtime.settings.item_cpu_seconds or None,
+        )
 
-    def ingest(self, items: Iterable[RawItem | Rejected], *, source: str | None = None,
-               lang: str | None = None,
-               progress: Callable[[int], None] | None = None) -> IngestReport:
+    def ingest(
+        self,
+        items: Iterable[RawItem | Rejected],
+        *,
+        source: str | None = None,
+        lang: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> IngestReport:
         report = IngestReport()
         batches = self._analysed(items, lang)
         # A batch's lookups (duplicates, near-duplicate and story candidates: mostly time in the
@@ -277,7 +337,9 @@ class Ingestor:
             least = self.parallel_min or PARALLEL_MIN
             head = list(islice(it, least))
             if len(head) == least:
-                pool = AnalysisPool(self.processes, self.enricher, self.cpu_seconds, analyse_one=analyse_limited)
+                pool = AnalysisPool(
+                    self.processes, self.enricher, self.cpu_seconds, analyse_one=analyse_limited
+                )
                 try:
                     with pool:
                         yield from chunks(pool.results(chain(head, it), lang), BATCH)
@@ -295,15 +357,23 @@ class Ingestor:
         analysed = [a for a in batch if isinstance(a, Analysed)]
         pending = [self._pending(a) for a in analysed]
         if not analysed:
-            return _Lookups(analysed, pending, set(), set(), linking.Prefetched({}, {}, {}, {}, {}, {}))
+            return _Lookups(
+                analysed, pending, set(), set(), linking.Prefetched({}, {}, {}, {}, {}, {})
+            )
         with self.session_factory() as session:
             hashes = article_repo.stored_hashes(session, [a.content_hash for a in analysed])
             urls = article_repo.stored_urls(session, [a.url for a in analysed if a.url])
             known = article_repo.prefetch(session, pending)
         return _Lookups(analysed, pending, hashes, urls, known)
 
-    def _store_batch(self, batch: list, looked: "_Lookups", previous: "_Stored | None",
-                     report: IngestReport, source: str | None) -> "_Stored | None":
+    def _store_batch(
+        self,
+        batch: list,
+        looked: "_Lookups",
+        previous: "_Stored | None",
+        report: IngestReport,
+        source: str | None,
+    ) -> "_Stored | None":
         """Store a batch; returns what went in, or None when it went in item by item."""
         stored: _Stored | None = _Stored([], {}, set(), set())
         with self.session_factory.begin() as session:
@@ -312,12 +382,20 @@ class Ingestor:
             if fresh:
                 names = {a.source or source for a in fresh}
                 sources = {name: self._source_id(session, name) for name in names}
-                recent, recent_stories = (previous.pending, previous.stories) if previous else ([], {})
+                recent, recent_stories = (
+                    (previous.pending, previous.stories) if previous else ([], {})
+                )
                 try:
                     with session.begin_nested():
                         written = self.writer.store_batch(
-                            session, fresh, pending, [sources[a.source or source] for a in fresh], looked.known,
-                            recent, recent_stories)
+                            session,
+                            fresh,
+                            pending,
+                            [sources[a.source or source] for a in fresh],
+                            looked.known,
+                            recent,
+                            recent_stories,
+                        )
                 except IntegrityError:
                     # Another writer stored one of them since our lookup: one by one instead.
                     self._store_one_by_one(session, fresh, report, source)
@@ -325,21 +403,34 @@ class Ingestor:
                 else:
                     report.added += len(written.ids)
                     report.article_ids += written.ids
-                    stored = _Stored(pending, written.stories, {a.content_hash for a in fresh},
-                                     {a.url for a in fresh if a.url})
+                    stored = _Stored(
+                        pending,
+                        written.stories,
+                        {a.content_hash for a in fresh},
+                        {a.url for a in fresh if a.url},
+                    )
             if rejected:
                 report.rejected += rejected
-                session.execute(insert(Rejection), [
-                    {"origin": r.origin[:2000], "reason": r.reason[:2000], "source_name": source}
-                    for r in rejected])
+                session.execute(
+                    insert(Rejection),
+                    [
+                        {
+                            "origin": r.origin[:2000],
+                            "reason": r.reason[:2000],
+                            "source_name": source,
+                        }
+                        for r in rejected
+                    ],
+                )
         if stored is not None:
             for p in stored.pending:
                 linking.remember_shingles(p.content_hash, p.shingles)
         return stored
 
     @staticmethod
-    def _not_stored(looked: "_Lookups", previous: "_Stored | None",
-                    report: IngestReport) -> tuple[list[Analysed], list[linking.Pending]]:
+    def _not_stored(
+        looked: "_Lookups", previous: "_Stored | None", report: IngestReport
+    ) -> tuple[list[Analysed], list[linking.Pending]]:
         """The items that are no exact duplicate of a stored article or of an earlier item."""
         hashes, urls = set(looked.hashes), set(looked.urls)
         if previous:  # stored after the lookup may have run
@@ -360,15 +451,18 @@ class Ingestor:
     def _pending(self, a: Analysed) -> linking.Pending:
         return self.writer.pending(a)
 
-    def _store_one_by_one(self, session: Session, fresh: list[Analysed], report: IngestReport,
-                          source: str | None) -> None:
+    def _store_one_by_one(
+        self, session: Session, fresh: list[Analysed], report: IngestReport, source: str | None
+    ) -> None:
         for a in fresh:
             if article_repo.is_stored(session, a.content_hash, a.url):
                 report.duplicates += 1
                 continue
             try:
                 with session.begin_nested():
-                    article_id = self.writer.store(session, a, self._source_id(session, a.source or source))
+                    article_id = self.writer.store(
+                        session, a, self._source_id(session, a.source or source)
+                    )
             except IntegrityError:
                 # Another writer stored the same article between our check and insert.
                 report.duplicates += 1

@@ -39,8 +39,6 @@ SOURCES_PER_ROUND = 20
 _PROCESS = f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
-
-
 @dataclass
 class Outcome:
     ok: bool = True
@@ -50,8 +48,11 @@ class Outcome:
     etag: str | None = None
     last_modified: str | None = None
     more: bool = False  # entries were left for the next poll, which is due at once
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(
-        ("added", "updated", "duplicates", "rejected", "unchanged"), 0))
+    counts: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("added", "updated", "duplicates", "rejected", "unchanged"), 0
+        )
+    )
 
 
 def utcnow() -> datetime:
@@ -63,11 +64,24 @@ def backoff(interval_minutes: int, failures: int) -> timedelta:
     return min(timedelta(minutes=interval_minutes) * 2 ** max(0, failures - 1), MAX_BACKOFF)
 
 
-def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: Fetcher | None = None,
-                     limit: int = SOURCES_PER_ROUND) -> dict:
+def poll_due_sources(
+    runtime: Runtime,
+    *,
+    now: datetime | None = None,
+    fetcher: Fetcher | None = None,
+    limit: int = SOURCES_PER_ROUND,
+) -> dict:
     """Poll the sources that are due (at most `limit`); returns counts of what happened."""
-    totals = {"sources": 0, "not_modified": 0, "failed": 0, "added": 0, "updated": 0,
-              "duplicates": 0, "rejected": 0, "unchanged": 0}
+    totals = {
+        "sources": 0,
+        "not_modified": 0,
+        "failed": 0,
+        "added": 0,
+        "updated": 0,
+        "duplicates": 0,
+        "rejected": 0,
+        "unchanged": 0,
+    }
     owner = f"{_PROCESS}:{uuid.uuid4().hex[:8]}"  # per call: threads of one process compete too
     own_fetcher = fetcher is None
     ingestor = None
@@ -85,7 +99,9 @@ def poll_due_sources(runtime: Runtime, *, now: datetime | None = None, fetcher: 
                 continue
             except Exception as exc:
                 log.exception("polling %s failed", claim.url)
-                outcome = Outcome(ok=False, error=f"internal error: {type(exc).__name__}: {exc}"[:500])
+                outcome = Outcome(
+                    ok=False, error=f"internal error: {type(exc).__name__}: {exc}"[:500]
+                )
             finish(runtime, claim, outcome, now or utcnow())
             totals["sources"] += 1
             totals["not_modified"] += outcome.not_modified
@@ -109,17 +125,23 @@ def _ingestor(runtime: Runtime) -> Ingestor:
 
 
 def _due(now: datetime):
-    return (Source.url.is_not(None),
-            or_(Source.next_check_at.is_(None), Source.next_check_at <= now),
-            or_(Source.lease_until.is_(None), Source.lease_until < now))
+    return (
+        Source.url.is_not(None),
+        or_(Source.next_check_at.is_(None), Source.next_check_at <= now),
+        or_(Source.lease_until.is_(None), Source.lease_until < now),
+    )
 
 
 def claim_next(runtime: Runtime, owner: str, now: datetime) -> Claim | None:
     """Lease the most overdue source, or None when nothing is due."""
     for _attempt in range(5):
         with runtime.sessions.begin() as session:
-            stmt = (select(Source.id).where(*_due(now))
-                    .order_by(Source.next_check_at.asc().nulls_first(), Source.id).limit(1))
+            stmt = (
+                select(Source.id)
+                .where(*_due(now))
+                .order_by(Source.next_check_at.asc().nulls_first(), Source.id)
+                .limit(1)
+            )
             if session.get_bind().dialect.name == "postgresql":
                 stmt = stmt.with_for_update(skip_locked=True)
             source_id = session.scalar(stmt)
@@ -127,14 +149,27 @@ def claim_next(runtime: Runtime, owner: str, now: datetime) -> Claim | None:
                 return None
             # The compare-and-set is the lease itself; SKIP LOCKED only spares PostgreSQL the wait.
             won = session.execute(
-                update(Source).where(Source.id == source_id, *_due(now))
+                update(Source)
+                .where(Source.id == source_id, *_due(now))
                 .values(lease_until=now + LEASE, lease_owner=owner)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False)
+            ).rowcount
             if won != 1:
                 continue
             s = session.get(Source, source_id)
-            return Claim(s.id, s.name, s.url, s.lang, s.etag, s.last_modified, s.interval_minutes,
-                         s.consecutive_failures, owner, offset=now - utcnow(), kind=s.kind or "feed")
+            return Claim(
+                s.id,
+                s.name,
+                s.url,
+                s.lang,
+                s.etag,
+                s.last_modified,
+                s.interval_minutes,
+                s.consecutive_failures,
+                owner,
+                offset=now - utcnow(),
+                kind=s.kind or "feed",
+            )
     return None
 
 
@@ -143,9 +178,12 @@ def keep_lease(runtime: Runtime, claim: Claim) -> None:
     if time.monotonic() - claim.renewed < LEASE.total_seconds() / 3:
         return
     with runtime.sessions.begin() as session:
-        kept = session.execute(update(Source).where(Source.id == claim.id, Source.lease_owner == claim.owner)
-                               .values(lease_until=utcnow() + claim.offset + LEASE)
-                               .execution_options(synchronize_session=False)).rowcount
+        kept = session.execute(
+            update(Source)
+            .where(Source.id == claim.id, Source.lease_owner == claim.owner)
+            .values(lease_until=utcnow() + claim.offset + LEASE)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if kept != 1:
         raise LeaseLost(claim.url)
     claim.renewed = time.monotonic()
@@ -155,23 +193,38 @@ def finish(runtime: Runtime, claim: Claim, outcome: Outcome, now: datetime) -> N
     """Record the poll on the source and release the lease (if it is still ours)."""
     values: dict = {"lease_until": None, "lease_owner": None}
     if outcome.ok:
-        values.update(last_success_at=now, consecutive_failures=0,
-                      next_check_at=now if outcome.more else now + timedelta(minutes=claim.interval),
-                      items_seen=Source.items_seen + sum(
-                          outcome.counts[k] for k in ("added", "updated", "duplicates", "rejected")))
+        values.update(
+            last_success_at=now,
+            consecutive_failures=0,
+            next_check_at=now if outcome.more else now + timedelta(minutes=claim.interval),
+            items_seen=Source.items_seen
+            + sum(outcome.counts[k] for k in ("added", "updated", "duplicates", "rejected")),
+        )
         if not outcome.not_modified:  # a 304 leaves the last read's validators and warnings
-            values.update(etag=(outcome.etag or "")[:500] or None, last_error=outcome.error,
-                          last_modified=(outcome.last_modified or "")[:200] or None)
+            values.update(
+                etag=(outcome.etag or "")[:500] or None,
+                last_error=outcome.error,
+                last_modified=(outcome.last_modified or "")[:200] or None,
+            )
     else:
         failures = claim.failures + 1
         delay = backoff(claim.interval, failures)
         if outcome.retry_after:
-            delay = max(delay, timedelta(seconds=min(outcome.retry_after, MAX_BACKOFF.total_seconds())))
-        values.update(consecutive_failures=failures, last_error=(outcome.error or "")[:2000],
-                      next_check_at=now + delay)
+            delay = max(
+                delay, timedelta(seconds=min(outcome.retry_after, MAX_BACKOFF.total_seconds()))
+            )
+        values.update(
+            consecutive_failures=failures,
+            last_error=(outcome.error or "")[:2000],
+            next_check_at=now + delay,
+        )
     with runtime.sessions.begin() as session:
-        done = session.execute(update(Source).where(Source.id == claim.id, Source.lease_owner == claim.owner)
-                               .values(**values).execution_options(synchronize_session=False)).rowcount
+        done = session.execute(
+            update(Source)
+            .where(Source.id == claim.id, Source.lease_owner == claim.owner)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if done != 1:
         log.warning("lease on %s was lost before the poll finished", claim.url)
 
@@ -208,8 +261,16 @@ def poll_source(runtime: Runtime, claim: Claim, fetcher: Fetcher, ingestor: Inge
         if not items:
             return Outcome(ok=False, error=real[0].reason)
         outcome.error = "; ".join(p.reason for p in real)  # read anyway: kept as a warning
-    if process_entries(runtime, claim, result.url, items, fetcher, ingestor, outcome.counts,
-                       renew=lambda: keep_lease(runtime, claim)):
+    if process_entries(
+        runtime,
+        claim,
+        result.url,
+        items,
+        fetcher,
+        ingestor,
+        outcome.counts,
+        renew=lambda: keep_lease(runtime, claim),
+    ):
         # Entries were left over: without validators the next poll, due at once, reads the feed
         # again and goes on where this one stopped.
         outcome.etag = outcome.last_modified = None

@@ -111,11 +111,18 @@ def _analyse_chunk(items: list, lang: str | None) -> list:
 
 # --- in the ingesting process ----------------------------------------------------------------
 
+
 class AnalysisPool:
     """analyse() over an input in `processes` worker processes; results in input order."""
 
-    def __init__(self, processes: int, enricher: Enricher, cpu_seconds: float | None = DEFAULT_CPU_SECONDS,
-                 *, analyse_one: Callable):
+    def __init__(
+        self,
+        processes: int,
+        enricher: Enricher,
+        cpu_seconds: float | None = DEFAULT_CPU_SECONDS,
+        *,
+        analyse_one: Callable,
+    ):
         """analyse_one(item, lang, enricher, cpu_seconds): one item's analysis in a worker
         (pipeline.analyse_limited; handed in, so this module does not import the pipeline)."""
         self.processes, self.enricher, self.cpu_seconds = processes, enricher, cpu_seconds
@@ -137,8 +144,11 @@ class AnalysisPool:
     def _start(self) -> ProcessPoolExecutor:
         if self._executor is None:
             self._executor = ProcessPoolExecutor(
-                self.processes, mp_context=multiprocessing.get_context("fork"),
-                initializer=_init_worker, initargs=(self.enricher, self.cpu_seconds, self.analyse_one))
+                self.processes,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(self.enricher, self.cpu_seconds, self.analyse_one),
+            )
         return self._executor
 
     def _stop(self) -> None:
@@ -218,7 +228,10 @@ class AnalysisPool:
                 how = self._died()
                 lost = list(running)
                 running.clear()
-                for chunk, future in lost:  # in order: finished chunks kept, the others item by item
+                for (
+                    chunk,
+                    future,
+                ) in lost:  # in order: finished chunks kept, the others item by item
                     if future.done() and future.exception() is None:
                         yield from future.result()
                     else:
@@ -238,5 +251,9 @@ class AnalysisPool:
             return self._result(self._submit([item], lang))[0]
         except BrokenProcessPool:
             again = self._died()
-            return Rejected(item.origin, f"worker process died while reading this item ({how}), "
-                                         f"and again when it was read alone ({again})", stage="worker")
+            return Rejected(
+                item.origin,
+                f"worker process died while reading this item ({how}), "
+                f"and again when it was read alone ({again})",
+                stage="worker",
+            )

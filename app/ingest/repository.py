@@ -17,6 +17,7 @@ def latest_rejections(session: Session, limit: int = 50) -> list[Rejection]:
 
 # --- polled sources (app/ingest/sources.py) ---------------------------------------------------
 
+
 def source_with_url(session: Session, url: str) -> Source | None:
     return session.scalar(select(Source).where(Source.url == url))
 
@@ -34,7 +35,9 @@ def polled_source(session: Session, ref: str) -> Source | None:
 
 
 def polled_sources(session: Session) -> list[Source]:
-    return list(session.scalars(select(Source).where(Source.url.is_not(None)).order_by(Source.name)))
+    return list(
+        session.scalars(select(Source).where(Source.url.is_not(None)).order_by(Source.name))
+    )
 
 
 def delete_feed_items_of(session: Session, source_id: int) -> None:
@@ -42,7 +45,9 @@ def delete_feed_items_of(session: Session, source_id: int) -> None:
 
 
 def article_count_of(session: Session, source_id: int) -> int | None:
-    return session.scalar(select(func.count()).select_from(Article).where(Article.source_id == source_id))
+    return session.scalar(
+        select(func.count()).select_from(Article).where(Article.source_id == source_id)
+    )
 
 
 def article_url_stored(session: Session, url: str) -> bool:

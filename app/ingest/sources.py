@@ -71,8 +71,16 @@ def clean_tags(tags: list[str]) -> list[str]:
     return out
 
 
-def add_source(session: Session, url: str, *, name: str | None = None, lang: str | None = None,
-               interval: int = 60, kind: str = "feed", tags: list[str] | None = None) -> Source:
+def add_source(
+    session: Session,
+    url: str,
+    *,
+    name: str | None = None,
+    lang: str | None = None,
+    interval: int = 60,
+    kind: str = "feed",
+    tags: list[str] | None = None,
+) -> Source:
     """Register a feed; the worker polls it on its next round."""
     url = check_feed_url(url)
     if kind not in KINDS:
@@ -145,18 +153,29 @@ def remove_source(session: Session, ref: str) -> tuple[Source, bool]:
 
 def source_state(source: Source) -> dict:
     """What /admin and `sources list` show for a source."""
+
     def when(value: datetime | None) -> str | None:
         return as_utc(value).isoformat(timespec="seconds") if value else None
 
-    return {"id": source.id, "name": source.name, "url": source.url, "lang": source.lang,
-            "interval_minutes": source.interval_minutes, "kind": source.kind or "feed",
-            "tags": list(source.tags or []), "next_check_at": when(source.next_check_at),
-            "last_success_at": when(source.last_success_at), "last_error": source.last_error,
-            "consecutive_failures": source.consecutive_failures, "items_seen": source.items_seen}
+    return {
+        "id": source.id,
+        "name": source.name,
+        "url": source.url,
+        "lang": source.lang,
+        "interval_minutes": source.interval_minutes,
+        "kind": source.kind or "feed",
+        "tags": list(source.tags or []),
+        "next_check_at": when(source.next_check_at),
+        "last_success_at": when(source.last_success_at),
+        "last_error": source.last_error,
+        "consecutive_failures": source.consecutive_failures,
+        "items_seen": source.items_seen,
+    }
 
 
 def article_url_known(sessions: sessionmaker[Session]) -> Callable[[str], bool]:
     """A check for "is an article with this URL stored already?", to skip fetching its page."""
+
     def known(url: str) -> bool:
         canonical = nz.lookup_url(url)
         if canonical is None:

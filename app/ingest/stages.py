@@ -13,8 +13,19 @@ from contextlib import contextmanager
 from app.errors import failure_reason
 from app.ingest.items import Rejected, RejectedInput
 
-STAGES = ("read", "decode", "parse", "extract", "clean", "url", "dates", "language", "tagging",
-          "near-duplicate check", "search tokens")
+STAGES = (
+    "read",
+    "decode",
+    "parse",
+    "extract",
+    "clean",
+    "url",
+    "dates",
+    "language",
+    "tagging",
+    "near-duplicate check",
+    "search tokens",
+)
 
 _current = ["read"]  # the stage running now in this process (workers are single-threaded)
 

@@ -13,7 +13,9 @@ from app.ingest.stages import StageFailed, guarded, rejection, stage
 from app.urls import BadUrl, looks_like_url, parse_url
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_LINE_BYTES = MAX_FILE_BYTES  # a JSONL file may be any size, one of its lines no larger than a file
+MAX_LINE_BYTES = (
+    MAX_FILE_BYTES  # a JSONL file may be any size, one of its lines no larger than a file
+)
 
 
 class UsageError(ValueError):
@@ -124,7 +126,11 @@ def from_bytes(data: bytes, origin: str, suffix: str | None) -> Iterator[RawItem
 
 def _parse(text: str, origin: str, suffix: str) -> Iterator[RawItem | Rejected]:
     if suffix in formats.JSON_SUFFIXES:
-        yield from (parse_feed(text, origin) if looks_like_json_feed(text) else formats.from_json(text, origin))
+        yield from (
+            parse_feed(text, origin)
+            if looks_like_json_feed(text)
+            else formats.from_json(text, origin)
+        )
     elif suffix in formats.JSONL_SUFFIXES:
         yield from formats.from_json_lines(iter(text.splitlines()), origin)
     elif suffix in formats.FEED_SUFFIXES:

@@ -25,14 +25,28 @@ LIST_NAMES = {
     "isn": "Nonproliferation Sanctions (State)",
 }
 _ABBREVIATIONS = {
-    "el": "entity-list", "meu": "meu-list", "uvl": "unverified-list", "dpl": "denied-persons",
-    "sdn": "sdn", "cmic": "cmic", "ssi": "ssi", "fse": "fse", "ns-mbs list": "ns-mbs",
-    "ns-mbs": "ns-mbs", "plc": "plc", "cap": "capta", "dtc": "itar-debarred", "isn": "isn",
+    "el": "entity-list",
+    "meu": "meu-list",
+    "uvl": "unverified-list",
+    "dpl": "denied-persons",
+    "sdn": "sdn",
+    "cmic": "cmic",
+    "ssi": "ssi",
+    "fse": "fse",
+    "ns-mbs list": "ns-mbs",
+    "ns-mbs": "ns-mbs",
+    "plc": "plc",
+    "cap": "capta",
+    "dtc": "itar-debarred",
+    "isn": "isn",
 }
 _PLAIN = {
-    "entity list": "entity-list", "military end user list": "meu-list",
-    "military end-user list": "meu-list", "unverified list": "unverified-list",
-    "denied persons list": "denied-persons", "specially designated nationals": "sdn",
+    "entity list": "entity-list",
+    "military end user list": "meu-list",
+    "military end-user list": "meu-list",
+    "unverified list": "unverified-list",
+    "denied persons list": "denied-persons",
+    "specially designated nationals": "sdn",
 }
 LIST_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,59}$")
 

@@ -32,7 +32,10 @@ from app.urls import BadUrl, parse_url
 def _address(value) -> tuple[str, str | None]:
     """One CSL address as text, and its country code when it has one."""
     if isinstance(value, dict):
-        parts = [clean(value.get(k), "address") for k in ("address", "city", "state", "postal_code", "country")]
+        parts = [
+            clean(value.get(k), "address")
+            for k in ("address", "city", "state", "postal_code", "country")
+        ]
         return ", ".join(p for p in parts if p), clean(value.get("country"), "country")
     text = clean(value, "address") or ""
     last = text.rsplit(",", 1)[-1].strip()
@@ -64,11 +67,18 @@ def _record(row: int, raw: dict, default_list: str | None) -> PartyRecord:
     if len(addresses) > MAX_VALUES:
         raise ValueError(f"more than {MAX_VALUES} addresses")
     return PartyRecord(
-        row=row, list_slug=slug, name=name,
+        row=row,
+        list_slug=slug,
+        name=name,
         alt_names=[a for a in values_of(raw.get("alt_names"), "alt_names") if a != name],
-        addresses=addresses, country=country[:100] if country else None, source=source,
-        federal_register_notice=clean(raw.get("federal_register_notice"), "federal_register_notice"),
-        start_date=parse_day(raw.get("start_date")), end_date=parse_day(raw.get("end_date")),
+        addresses=addresses,
+        country=country[:100] if country else None,
+        source=source,
+        federal_register_notice=clean(
+            raw.get("federal_register_notice"), "federal_register_notice"
+        ),
+        start_date=parse_day(raw.get("start_date")),
+        end_date=parse_day(raw.get("end_date")),
         license_requirement=clean(raw.get("license_requirement"), "license_requirement"),
         license_policy=clean(raw.get("license_policy"), "license_policy"),
         source_list_url=_url(clean(raw.get("source_list_url"), "source_list_url")),
@@ -99,6 +109,7 @@ def _add(parsed: ParsedFile, row: int, raw, default_list: str | None) -> None:
         reason = str(exc) if isinstance(exc, ValueError) else failure_reason("parse", exc)
         parsed.errors.append(RowError(row, reason, key))
 
+
 def parse_csl_csv(text: str, default_list: str | None = None) -> ParsedFile:
     parsed = ParsedFile("csl-csv")
     reader = csv.reader(io.StringIO(text))
@@ -109,7 +120,9 @@ def parse_csl_csv(text: str, default_list: str | None = None) -> ParsedFile:
     except csv.Error as exc:
         raise FileError(f"unreadable CSV header: {exc}") from None
     if "name" not in header:
-        raise FileError("the CSV has no `name` column (expected the Consolidated Screening List layout)")
+        raise FileError(
+            "the CSV has no `name` column (expected the Consolidated Screening List layout)"
+        )
     row = 1
     while True:
         try:
@@ -129,8 +142,13 @@ def parse_csl_csv(text: str, default_list: str | None = None) -> ParsedFile:
             raw = dict(zip(header, values, strict=False))
             slug = list_slug(raw.get("source", "")) or default_list
             name = raw.get("name", "")
-            parsed.errors.append(RowError(row, f"{len(values)} fields where the header has {len(header)}",
-                                          party_key(slug, name) if slug and name.strip() else None))
+            parsed.errors.append(
+                RowError(
+                    row,
+                    f"{len(values)} fields where the header has {len(header)}",
+                    party_key(slug, name) if slug and name.strip() else None,
+                )
+            )
             continue
         _add(parsed, row, dict(zip(header, values, strict=True)), default_list)
     return parsed
@@ -146,11 +164,13 @@ def parse_csl_json(text: str, default_list: str | None = None) -> ParsedFile:
         parsed.as_of = _json_as_of(data, parsed)
         results = data.get("results")
         if not isinstance(results, list):
-            raise FileError('JSON without a "results" list (expected the Consolidated Screening List API layout)')
+            raise FileError(
+                'JSON without a "results" list (expected the Consolidated Screening List API layout)'
+            )
     elif isinstance(data, list):
         results = data
     else:
-        raise FileError("JSON that is neither a list of parties nor {\"results\": [...]}")
+        raise FileError('JSON that is neither a list of parties nor {"results": [...]}')
     for index, raw in enumerate(results, start=1):
         _add(parsed, index, raw, default_list)
     return parsed
@@ -161,8 +181,11 @@ def _json_as_of(data: dict, parsed: ParsedFile) -> date | None:
     try:
         if data.get("as_of"):
             return parse_day(data["as_of"])
-        days = [parse_day(s.get("source_last_updated")) for s in data.get("sources_used") or []
-                if isinstance(s, dict)]
+        days = [
+            parse_day(s.get("source_last_updated"))
+            for s in data.get("sources_used") or []
+            if isinstance(s, dict)
+        ]
     except ValueError as exc:
         parsed.errors.append(RowError(0, f"file date: {exc}"))
         return None

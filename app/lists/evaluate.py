@@ -39,11 +39,19 @@ class MatchReport:
         return self.auto_correct / self.positives if self.positives else 1.0
 
     def to_dict(self) -> dict:
-        return {"labelled": self.total, "companies": self.positives, "threshold": AUTO_THRESHOLD,
-                "automatic_links": self.auto, "correct": self.auto_correct,
-                "precision": round(self.precision, 4), "recall": round(self.recall, 4),
-                "missed_but_proposed": self.proposed_right, "wrong": self.auto_wrong,
-                "missed": self.missed, "by_kind": self.by_kind}
+        return {
+            "labelled": self.total,
+            "companies": self.positives,
+            "threshold": AUTO_THRESHOLD,
+            "automatic_links": self.auto,
+            "correct": self.auto_correct,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "missed_but_proposed": self.proposed_right,
+            "wrong": self.auto_wrong,
+            "missed": self.missed,
+            "by_kind": self.by_kind,
+        }
 
     def format_text(self, show_misses: bool = True) -> str:
         lines = [
@@ -53,14 +61,22 @@ class MatchReport:
             f"precision {self.precision:.3f}  recall {self.recall:.3f}",
             f"not linked automatically but proposed for review with the right company: "
             f"{self.proposed_right} of {len(self.missed)}",
-            "by kind: " + ", ".join(f"{kind} {v['auto_right']}/{v['names']} linked right, {v['auto_wrong']} wrong"
-                                    for kind, v in sorted(self.by_kind.items())),
+            "by kind: "
+            + ", ".join(
+                f"{kind} {v['auto_right']}/{v['names']} linked right, {v['auto_wrong']} wrong"
+                for kind, v in sorted(self.by_kind.items())
+            ),
         ]
         if show_misses:
-            lines += [f"  WRONG {w['name']!r}: linked to {w['linked']}, expected {w['expected']}"
-                      for w in self.auto_wrong]
-            lines += [f"  missed {m['name']!r} ({m['expected']}): "
-                      + (f"proposed {m['proposed']}" if m["proposed"] else "no candidate") for m in self.missed]
+            lines += [
+                f"  WRONG {w['name']!r}: linked to {w['linked']}, expected {w['expected']}"
+                for w in self.auto_wrong
+            ]
+            lines += [
+                f"  missed {m['name']!r} ({m['expected']}): "
+                + (f"proposed {m['proposed']}" if m["proposed"] else "no candidate")
+                for m in self.missed
+            ]
         return "\n".join(lines)
 
 
@@ -91,8 +107,14 @@ def evaluate(rows: list[dict], gazetteer: Gazetteer) -> MatchReport:
             stats["auto_right"] += 1
         elif auto is not None:
             stats["auto_wrong"] += 1
-            report.auto_wrong.append({"name": row["name"], "linked": auto, "expected": expected,
-                                      "why": next(c.explanation for c in candidates if c.automatic)})
+            report.auto_wrong.append(
+                {
+                    "name": row["name"],
+                    "linked": auto,
+                    "expected": expected,
+                    "why": next(c.explanation for c in candidates if c.automatic),
+                }
+            )
         if expected is not None and auto != expected:
             proposed = [c.entity_id for c in candidates]
             report.proposed_right += expected in proposed

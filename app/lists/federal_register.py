@@ -19,11 +19,17 @@ from app.lists.records import (
 )
 
 _LABELS = {
-    "address": "address", "license requirement": "license_requirement",
-    "licence requirement": "license_requirement", "license review policy": "license_policy",
-    "licence review policy": "license_policy", "federal register citation": "federal_register_notice",
-    "federal register citations": "federal_register_notice", "effective": "start_date",
-    "effective date": "start_date", "start date": "start_date", "end date": "end_date",
+    "address": "address",
+    "license requirement": "license_requirement",
+    "licence requirement": "license_requirement",
+    "license review policy": "license_policy",
+    "licence review policy": "license_policy",
+    "federal register citation": "federal_register_notice",
+    "federal register citations": "federal_register_notice",
+    "effective": "start_date",
+    "effective date": "start_date",
+    "start date": "start_date",
+    "end date": "end_date",
 }
 _ALIAS_LINE = re.compile(r"^\s*[—–-]+\s*(.+?)\s*(?:;\s*(?:and)?|\.)?\s*$")
 _FILE_DATE = re.compile(r"^(?:effective date|as of|effective)\s*:\s*(.+)$", re.I)
@@ -53,7 +59,9 @@ def parse_fr_text(text: str) -> ParsedFile:
             first = lines[0].strip().rstrip(",")
             named = first and not _label(first)[0]
             reason = str(exc) if isinstance(exc, ValueError) else failure_reason("parse", exc)
-            parsed.errors.append(RowError(start, reason, party_key("entity-list", first) if named else None))
+            parsed.errors.append(
+                RowError(start, reason, party_key("entity-list", first) if named else None)
+            )
     return parsed
 
 
@@ -110,12 +118,16 @@ def _fr_entry(start: int, lines: list[str], country: str | None) -> PartyRecord:
         start_date = parse_day(m.group(1))  # the first citation is the listing
     raw_address = " ".join([*address, values.get("address", "")]).strip()
     return PartyRecord(
-        row=start, list_slug="entity-list", name=name,
+        row=start,
+        list_slug="entity-list",
+        name=name,
         alt_names=[a for a in dict.fromkeys(aliases) if a != name][:MAX_VALUES],
         addresses=[raw_address[:MAX_FIELD]] if raw_address else [],
-        country=country[:100] if country else None, source="Entity List (Federal Register)",
+        country=country[:100] if country else None,
+        source="Entity List (Federal Register)",
         federal_register_notice=clean(notice, "Federal Register citation"),
-        start_date=start_date, end_date=parse_day(values.get("end_date")),
+        start_date=start_date,
+        end_date=parse_day(values.get("end_date")),
         license_requirement=clean(values.get("license_requirement"), "license requirement"),
         license_policy=clean(values.get("license_policy"), "license review policy"),
     )

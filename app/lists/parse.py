@@ -30,8 +30,9 @@ def detect_format(name: str, text: str) -> str:
     return "csl-csv" if "name" in [c.strip().strip('"') for c in first.split(",")] else "fr-text"
 
 
-def parse(content: bytes, name: str = "", fmt: str | None = None,
-          default_list: str | None = None) -> ParsedFile:
+def parse(
+    content: bytes, name: str = "", fmt: str | None = None, default_list: str | None = None
+) -> ParsedFile:
     """Read a list file in any supported layout (fmt: one of FORMATS, else detected)."""
     try:
         text = decode_bytes(content)
@@ -40,8 +41,11 @@ def parse(content: bytes, name: str = "", fmt: str | None = None,
     except Exception as exc:  # noqa: BLE001 - a decoder's bug is this file's rejection
         raise FileError(failure_reason("decode", exc)) from None
     fmt = fmt or detect_format(name, text)
-    readers = {"csl-csv": lambda: parse_csl_csv(text, default_list),
-               "csl-json": lambda: parse_csl_json(text, default_list), "fr-text": lambda: parse_fr_text(text)}
+    readers = {
+        "csl-csv": lambda: parse_csl_csv(text, default_list),
+        "csl-json": lambda: parse_csl_json(text, default_list),
+        "fr-text": lambda: parse_fr_text(text),
+    }
     if fmt not in readers:
         raise FileError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
     try:

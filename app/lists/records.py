@@ -40,11 +40,15 @@ class PartyRecord:
     def fields(self) -> dict:
         """What a party is: compared between imports (a difference is a "changed" event)."""
         return {
-            "name": self.name, "alt_names": self.alt_names, "addresses": self.addresses,
-            "country": self.country, "federal_register_notice": self.federal_register_notice,
+            "name": self.name,
+            "alt_names": self.alt_names,
+            "addresses": self.addresses,
+            "country": self.country,
+            "federal_register_notice": self.federal_register_notice,
             "start_date": self.start_date.isoformat() if self.start_date else None,
             "end_date": self.end_date.isoformat() if self.end_date else None,
-            "license_requirement": self.license_requirement, "license_policy": self.license_policy,
+            "license_requirement": self.license_requirement,
+            "license_policy": self.license_policy,
             "source_list_url": self.source_list_url,
         }
 
@@ -128,7 +132,13 @@ def values_of(value, what: str) -> list[str]:
     """A list of strings, or one string of values separated by semicolons (the CSV layout)."""
     if value is None or value == "":
         return []
-    items = value if isinstance(value, list) else str(value).split(";") if isinstance(value, str) else None
+    items = (
+        value
+        if isinstance(value, list)
+        else str(value).split(";")
+        if isinstance(value, str)
+        else None
+    )
     if items is None:
         raise ValueError(f"{what} is neither a list nor text")
     out = []

@@ -18,11 +18,22 @@ class LinkNotFound(LookupError):
 
 
 def import_json(row: ListImport) -> dict:
-    return {"id": row.id, "origin": row.origin, "format": row.format, "as_of": row.as_of.isoformat(),
-            "lists": row.lists, "partial": row.partial, "rows": row.rows, "added": row.added,
-            "removed": row.removed, "changed": row.changed, "malformed": row.malformed,
-            "duplicates": row.duplicates, "errors": row.errors[:50],
-            "imported_at": row.imported_at.isoformat()}
+    return {
+        "id": row.id,
+        "origin": row.origin,
+        "format": row.format,
+        "as_of": row.as_of.isoformat(),
+        "lists": row.lists,
+        "partial": row.partial,
+        "rows": row.rows,
+        "added": row.added,
+        "removed": row.removed,
+        "changed": row.changed,
+        "malformed": row.malformed,
+        "duplicates": row.duplicates,
+        "errors": row.errors[:50],
+        "imported_at": row.imported_at.isoformat(),
+    }
 
 
 def summary(session: Session, imports: int = 20) -> dict:
@@ -33,32 +44,60 @@ def summary(session: Session, imports: int = 20) -> dict:
         links.setdefault(slug, {})[status] = n
     return {
         "threshold": {"auto": AUTO_THRESHOLD, "propose": PROPOSE_THRESHOLD},
-        "lists": [{"id": slug, "name": list_name(slug), "parties": total, "listed": active,
-                   "removed": total - active,
-                   "links": {s: links.get(slug, {}).get(s, 0) for s in LINK_STATUSES}}
-                  for slug, total, active in parties],
+        "lists": [
+            {
+                "id": slug,
+                "name": list_name(slug),
+                "parties": total,
+                "listed": active,
+                "removed": total - active,
+                "links": {s: links.get(slug, {}).get(s, 0) for s in LINK_STATUSES},
+            }
+            for slug, total, active in parties
+        ],
         "imports": [import_json(i) for i in repository.latest_imports(session, imports)],
     }
 
 
 def links(session: Session, status: str | None = None, limit: int = 200) -> list[dict]:
     """Links with their party and company, proposals first, best score first."""
-    return [{"id": link.id, "status": link.status, "score": link.score, "explanation": link.explanation,
-             "entity_id": link.entity_id, "entity_name": name, "party_id": party.id,
-             "party": party.name, "alt_names": party.alt_names, "list": party.list_slug,
-             "country": party.country, "listed": party.active,
-             "start_date": party.start_date.isoformat() if party.start_date else None}
-            for link, party, name in repository.links_with_parties(session, status, limit)]
+    return [
+        {
+            "id": link.id,
+            "status": link.status,
+            "score": link.score,
+            "explanation": link.explanation,
+            "entity_id": link.entity_id,
+            "entity_name": name,
+            "party_id": party.id,
+            "party": party.name,
+            "alt_names": party.alt_names,
+            "list": party.list_slug,
+            "country": party.country,
+            "listed": party.active,
+            "start_date": party.start_date.isoformat() if party.start_date else None,
+        }
+        for link, party, name in repository.links_with_parties(session, status, limit)
+    ]
 
 
 def unmatched(session: Session, limit: int = 50) -> tuple[int, list[dict]]:
     """Parties linked to no company (not even a rejected proposal): candidates for new
     gazetteer entries, newest first, with an entry to start from."""
     total, rows = repository.unlinked_parties(session, limit)
-    return total, [{"party_id": p.id, "name": p.name, "alt_names": p.alt_names, "list": p.list_slug,
-                    "country": p.country, "listed": p.active,
-                    "start_date": p.start_date.isoformat() if p.start_date else None,
-                    "suggested_entry": suggest_entry(p.name, p.alt_names or [])} for p in rows]
+    return total, [
+        {
+            "party_id": p.id,
+            "name": p.name,
+            "alt_names": p.alt_names,
+            "list": p.list_slug,
+            "country": p.country,
+            "listed": p.active,
+            "start_date": p.start_date.isoformat() if p.start_date else None,
+            "suggested_entry": suggest_entry(p.name, p.alt_names or []),
+        }
+        for p in rows
+    ]
 
 
 def decide(session: Session, link_id: int, decision: str, outbox: bool) -> ListLink:

@@ -46,13 +46,22 @@ def entity_spans(session: Session, entity_ids: Iterable[str]) -> dict[str, list[
     if not ids:
         return {}
     rows = session.execute(
-        select(ListLink.entity_id, ListParty.id, ListParty.list_slug, ListEvent.action,
-               ListEvent.effective_date)
+        select(
+            ListLink.entity_id,
+            ListParty.id,
+            ListParty.list_slug,
+            ListEvent.action,
+            ListEvent.effective_date,
+        )
         .join(ListParty, ListParty.id == ListLink.party_id)
         .join(ListEvent, ListEvent.party_id == ListParty.id)
-        .where(ListLink.entity_id.in_(ids), ListLink.status.in_(ACTIVE_LINKS),
-               ListEvent.action.in_(("added", "removed")))
-        .order_by(ListLink.entity_id, ListParty.id, ListEvent.effective_date, ListEvent.id)).all()
+        .where(
+            ListLink.entity_id.in_(ids),
+            ListLink.status.in_(ACTIVE_LINKS),
+            ListEvent.action.in_(("added", "removed")),
+        )
+        .order_by(ListLink.entity_id, ListParty.id, ListEvent.effective_date, ListEvent.id)
+    ).all()
     grouped: dict[tuple[str, int, str], list[tuple[str, date]]] = {}
     for entity_id, party_id, slug, action, day in rows:
         grouped.setdefault((entity_id, party_id, slug), []).append((action, day))
@@ -70,8 +79,13 @@ def article_day(published_at: datetime) -> date:
     return as_utc(published_at).date()
 
 
-def write_article_lists(session: Session, article_id: int, published_at: datetime,
-                        company_ids: Iterable[str], replace: bool = True) -> set[str]:
+def write_article_lists(
+    session: Session,
+    article_id: int,
+    published_at: datetime,
+    company_ids: Iterable[str],
+    replace: bool = True,
+) -> set[str]:
     """Store the lists the article's companies were on at its date (inside the caller's
     transaction); replace=False for a new article, which has no rows yet."""
     if replace:
@@ -79,10 +93,14 @@ def write_article_lists(session: Session, article_id: int, published_at: datetim
     companies = list(company_ids)
     if not companies:
         return set()
-    spans = [s for entity_spans_ in entity_spans(session, companies).values() for s in entity_spans_]
+    spans = [
+        s for entity_spans_ in entity_spans(session, companies).values() for s in entity_spans_
+    ]
     lists = lists_at(spans, article_day(published_at))
     if lists:
-        session.execute(insert(ArticleList), [{"article_id": article_id, "list_slug": s} for s in sorted(lists)])
+        session.execute(
+            insert(ArticleList), [{"article_id": article_id, "list_slug": s} for s in sorted(lists)]
+        )
     return lists
 
 
@@ -92,10 +110,13 @@ def write_new_articles(session: Session, articles: list[tuple[int, datetime, lis
     spans = entity_spans(session, {c for _i, _p, companies in articles for c in companies})
     if not spans:
         return
-    rows = [{"article_id": article_id, "list_slug": slug}
-            for article_id, published_at, companies in articles
-            for slug in sorted(lists_at([s for c in companies for s in spans.get(c, [])],
-                                        article_day(published_at)))]
+    rows = [
+        {"article_id": article_id, "list_slug": slug}
+        for article_id, published_at, companies in articles
+        for slug in sorted(
+            lists_at([s for c in companies for s in spans.get(c, [])], article_day(published_at))
+        )
+    ]
     if rows:
         session.execute(insert(ArticleList), rows)
 
@@ -107,32 +128,46 @@ def refresh_entities(session: Session, entity_ids: Iterable[str], outbox: bool) 
     ids = sorted(set(entity_ids))
     if not ids:
         return 0
-    article_ids = list(session.scalars(
-        select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(ids)).distinct()
-        .order_by(ArticleEntity.article_id)))
+    article_ids = list(
+        session.scalars(
+            select(ArticleEntity.article_id)
+            .where(ArticleEntity.entity_id.in_(ids))
+            .distinct()
+            .order_by(ArticleEntity.article_id)
+        )
+    )
     changed = 0
     for start in range(0, len(article_ids), BATCH):
-        changed += _refresh_articles(session, article_ids[start:start + BATCH], outbox)
+        changed += _refresh_articles(session, article_ids[start : start + BATCH], outbox)
     return changed
 
 
 def _refresh_articles(session: Session, article_ids: list[int], outbox: bool) -> int:
-    published = dict(session.execute(select(Article.id, Article.published_at)
-                                     .where(Article.id.in_(article_ids))).all())
+    published = dict(
+        session.execute(
+            select(Article.id, Article.published_at).where(Article.id.in_(article_ids))
+        ).all()
+    )
     companies: dict[int, list[str]] = {}
     for article_id, entity_id in session.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id)
-            .where(ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_type == "company")):
+        select(ArticleEntity.article_id, ArticleEntity.entity_id).where(
+            ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_type == "company"
+        )
+    ):
         companies.setdefault(article_id, []).append(entity_id)
     spans = entity_spans(session, {e for ids in companies.values() for e in ids})
     before: dict[int, set[str]] = {}
-    for article_id, slug in session.execute(select(ArticleList.article_id, ArticleList.list_slug)
-                                            .where(ArticleList.article_id.in_(article_ids))):
+    for article_id, slug in session.execute(
+        select(ArticleList.article_id, ArticleList.list_slug).where(
+            ArticleList.article_id.in_(article_ids)
+        )
+    ):
         before.setdefault(article_id, set()).add(slug)
     changed = []
     for article_id, when in published.items():
-        now = lists_at([s for e in companies.get(article_id, []) for s in spans.get(e, [])],
-                       article_day(when))
+        now = lists_at(
+            [s for e in companies.get(article_id, []) for s in spans.get(e, [])], article_day(when)
+        )
         if now != before.get(article_id, set()):
             changed.append((article_id, now))
     if not changed:
@@ -149,46 +184,77 @@ def _refresh_articles(session: Session, article_ids: list[int], outbox: bool) ->
 def article_lists(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for article_id, slug in session.execute(
-            select(ArticleList.article_id, ArticleList.list_slug)
-            .where(ArticleList.article_id.in_(article_ids)).order_by(ArticleList.list_slug)):
+        select(ArticleList.article_id, ArticleList.list_slug)
+        .where(ArticleList.article_id.in_(article_ids))
+        .order_by(ArticleList.list_slug)
+    ):
         out.setdefault(article_id, []).append(slug)
     return out
 
 
 # --- for readers: an entity's status, and list actions on timelines -------------------------------
 
+
 def entity_status(session: Session, entity_id: str, today: date | None = None) -> list[dict]:
     """Every list party linked to the company: listed from, by which notice, licence policy,
     removals, and the whole history (the entity page and /api/entities/{id})."""
     today = today or datetime.now(UTC).date()
     links = session.execute(
-        select(ListLink, ListParty).join(ListParty, ListParty.id == ListLink.party_id)
+        select(ListLink, ListParty)
+        .join(ListParty, ListParty.id == ListLink.party_id)
         .where(ListLink.entity_id == entity_id, ListLink.status.in_(ACTIVE_LINKS))
-        .order_by(ListParty.list_slug, ListParty.name)).all()
+        .order_by(ListParty.list_slug, ListParty.name)
+    ).all()
     out = []
     for link, party in links:
-        events = session.scalars(select(ListEvent).where(ListEvent.party_id == party.id)
-                                 .order_by(ListEvent.effective_date, ListEvent.id)).all()
+        events = session.scalars(
+            select(ListEvent)
+            .where(ListEvent.party_id == party.id)
+            .order_by(ListEvent.effective_date, ListEvent.id)
+        ).all()
         spans = spans_of((e.action, e.effective_date) for e in events)
-        current = next((s for s in reversed(spans) if s[0] <= today and (s[1] is None or today < s[1])), None)
-        out.append({
-            "party_id": party.id, "list": party.list_slug, "list_name": list_name(party.list_slug),
-            "name": party.name, "alt_names": party.alt_names, "country": party.country,
-            "listed": current is not None,
-            "listed_from": current[0].isoformat() if current else None,
-            "first_listed": spans[0][0].isoformat() if spans else None,
-            "removed_on": spans[-1][1].isoformat() if spans and spans[-1][1] and not current else None,
-            "federal_register_notice": party.federal_register_notice,
-            "license_requirement": party.license_requirement, "license_policy": party.license_policy,
-            "source_list_url": party.source_list_url,
-            "link": {"status": link.status, "score": link.score, "explanation": link.explanation},
-            "spans": [{"from": a.isoformat(), "until": b.isoformat() if b else None} for a, b in spans],
-            "history": [{"action": e.action, "date": e.effective_date.isoformat(),
-                         "federal_register_notice": (e.detail or {}).get("federal_register_notice"),
-                         "license_policy": (e.detail or {}).get("license_policy"),
-                         "reason": (e.detail or {}).get("reason"),
-                         "changes": (e.detail or {}).get("changes")} for e in events],
-        })
+        current = next(
+            (s for s in reversed(spans) if s[0] <= today and (s[1] is None or today < s[1])), None
+        )
+        out.append(
+            {
+                "party_id": party.id,
+                "list": party.list_slug,
+                "list_name": list_name(party.list_slug),
+                "name": party.name,
+                "alt_names": party.alt_names,
+                "country": party.country,
+                "listed": current is not None,
+                "listed_from": current[0].isoformat() if current else None,
+                "first_listed": spans[0][0].isoformat() if spans else None,
+                "removed_on": spans[-1][1].isoformat()
+                if spans and spans[-1][1] and not current
+                else None,
+                "federal_register_notice": party.federal_register_notice,
+                "license_requirement": party.license_requirement,
+                "license_policy": party.license_policy,
+                "source_list_url": party.source_list_url,
+                "link": {
+                    "status": link.status,
+                    "score": link.score,
+                    "explanation": link.explanation,
+                },
+                "spans": [
+                    {"from": a.isoformat(), "until": b.isoformat() if b else None} for a, b in spans
+                ],
+                "history": [
+                    {
+                        "action": e.action,
+                        "date": e.effective_date.isoformat(),
+                        "federal_register_notice": (e.detail or {}).get("federal_register_notice"),
+                        "license_policy": (e.detail or {}).get("license_policy"),
+                        "reason": (e.detail or {}).get("reason"),
+                        "changes": (e.detail or {}).get("changes"),
+                    }
+                    for e in events
+                ],
+            }
+        )
     return out
 
 
@@ -196,7 +262,9 @@ def entity_status(session: Session, entity_id: str, today: date | None = None) -
 # like entity names (app/search/entity_cache.py): reloaded after EVENTS_TTL seconds, and at once
 # in the process that imports a list or decides a link (forget_list_events).
 EVENTS_TTL = 30.0
-_events: "weakref.WeakKeyDictionary[Engine | Connection, tuple[float, list[dict]]]" = weakref.WeakKeyDictionary()
+_events: "weakref.WeakKeyDictionary[Engine | Connection, tuple[float, list[dict]]]" = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def forget_list_events(session: Session | None = None) -> None:
@@ -213,18 +281,35 @@ def _list_events(session: Session) -> list[dict]:
     kept = _events.get(bind)
     if kept is not None and time.monotonic() - kept[0] <= EVENTS_TTL:
         return kept[1]
-    stmt = (select(ListEvent.id, ListEvent.action, ListEvent.effective_date, ListParty.name,
-                   ListParty.list_slug, ListLink.entity_id)
-            .join(ListParty, ListParty.id == ListEvent.party_id)
-            .join(ListLink, ListLink.party_id == ListParty.id)
-            .where(ListLink.status.in_(ACTIVE_LINKS), ListEvent.action.in_(("added", "removed")))
-            .order_by(ListEvent.effective_date, ListEvent.id))
+    stmt = (
+        select(
+            ListEvent.id,
+            ListEvent.action,
+            ListEvent.effective_date,
+            ListParty.name,
+            ListParty.list_slug,
+            ListLink.entity_id,
+        )
+        .join(ListParty, ListParty.id == ListEvent.party_id)
+        .join(ListLink, ListLink.party_id == ListParty.id)
+        .where(ListLink.status.in_(ACTIVE_LINKS), ListEvent.action.in_(("added", "removed")))
+        .order_by(ListEvent.effective_date, ListEvent.id)
+    )
     events: dict[int, dict] = {}
     for event_id, action, day, name, slug, entity_id in session.execute(stmt):
-        event = events.setdefault(event_id, {
-            "id": f"list-action-{event_id}", "date": day.isoformat(), "day": day, "kind": "list",
-            "title": f"{name} {'added to' if action == 'added' else 'removed from'} the {list_name(slug)}",
-            "entities": [], "list": slug, "action": action})
+        event = events.setdefault(
+            event_id,
+            {
+                "id": f"list-action-{event_id}",
+                "date": day.isoformat(),
+                "day": day,
+                "kind": "list",
+                "title": f"{name} {'added to' if action == 'added' else 'removed from'} the {list_name(slug)}",
+                "entities": [],
+                "list": slug,
+                "action": action,
+            },
+        )
         if entity_id not in event["entities"]:
             event["entities"].append(entity_id)
     loaded = list(events.values())
@@ -232,8 +317,9 @@ def _list_events(session: Session) -> list[dict]:
     return loaded
 
 
-def timeline_events(session: Session, first: date, last: date,
-                    entity_ids: set[str] | None = None) -> list[dict]:
+def timeline_events(
+    session: Session, first: date, last: date, entity_ids: set[str] | None = None
+) -> list[dict]:
     """List additions and removals of linked parties in [first, last], as timeline events
     (of the given companies only, when entity_ids is given)."""
     if entity_ids is not None and not entity_ids:
@@ -242,10 +328,22 @@ def timeline_events(session: Session, first: date, last: date,
     for event in _list_events(session):
         if not first <= event["day"] <= last:
             continue
-        entities = event["entities"] if entity_ids is None else \
-            [e for e in event["entities"] if e in entity_ids]
+        entities = (
+            event["entities"]
+            if entity_ids is None
+            else [e for e in event["entities"] if e in entity_ids]
+        )
         if entities:  # linked to the first of them, as each was when read row by row
-            out.append({"id": event["id"], "date": event["date"], "kind": "list",
-                        "title": event["title"], "entities": list(entities), "list": event["list"],
-                        "action": event["action"], "url": f"/entities/{entities[0]}#lists"})
+            out.append(
+                {
+                    "id": event["id"],
+                    "date": event["date"],
+                    "kind": "list",
+                    "title": event["title"],
+                    "entities": list(entities),
+                    "list": event["list"],
+                    "action": event["action"],
+                    "url": f"/entities/{entities[0]}#lists",
+                }
+            )
     return out

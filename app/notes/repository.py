@@ -32,19 +32,28 @@ def noted_article_ids(session: Session, principal: Principal) -> frozenset[int]:
     return frozenset(session.scalars(noted))
 
 
-def notes_with_authors(session: Session, principal: Principal, article_id: int) -> list[tuple[Note, str]]:
+def notes_with_authors(
+    session: Session, principal: Principal, article_id: int
+) -> list[tuple[Note, str]]:
     """The notes of an article the viewer may read, with their authors' names, oldest first."""
-    rows = session.execute(select(Note, User.name).join(User, User.id == Note.user_id)
-                           .where(Note.article_id == article_id, visible_clause(principal))
-                           .order_by(Note.created_at, Note.id))
+    rows = session.execute(
+        select(Note, User.name)
+        .join(User, User.id == Note.user_id)
+        .where(Note.article_id == article_id, visible_clause(principal))
+        .order_by(Note.created_at, Note.id)
+    )
     return [(note, name) for note, name in rows]
 
 
-def note_bodies(session: Session, principal: Principal,
-                article_ids: Sequence[int]) -> list[tuple[int, str, str]]:
+def note_bodies(
+    session: Session, principal: Principal, article_ids: Sequence[int]
+) -> list[tuple[int, str, str]]:
     """(article id, author, body) of the notes the viewer may read on these articles (at most a
     few hundred ids: one IN list), oldest first."""
-    rows = session.execute(select(Note.article_id, User.name, Note.body).join(User, User.id == Note.user_id)
-                           .where(Note.article_id.in_(article_ids), visible_clause(principal))
-                           .order_by(Note.created_at, Note.id))
+    rows = session.execute(
+        select(Note.article_id, User.name, Note.body)
+        .join(User, User.id == Note.user_id)
+        .where(Note.article_id.in_(article_ids), visible_clause(principal))
+        .order_by(Note.created_at, Note.id)
+    )
     return [(article_id, author, body) for article_id, author, body in rows]

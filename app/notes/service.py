@@ -34,13 +34,17 @@ def user_viewer(user_id: int) -> Principal:
     return Principal("user", user_id=user_id)
 
 
-def add(session: Session, principal: Principal, article_id: int, body: object, visibility: object) -> Note:
+def add(
+    session: Session, principal: Principal, article_id: int, body: object, visibility: object
+) -> Note:
     if principal.kind != "user":
         raise NoteError(401, "Log in (or send a personal API token) to write notes.")
     if session.get(Article, article_id) is None:
         raise NoteError(404, f"There is no article {article_id}.")
-    text = "\n".join(" ".join("".join(c if c.isprintable() else " " for c in line).split())
-                     for line in str(body or "").splitlines()).strip()
+    text = "\n".join(
+        " ".join("".join(c if c.isprintable() else " " for c in line).split())
+        for line in str(body or "").splitlines()
+    ).strip()
     if not text or len(text) > MAX_BODY:
         raise NoteError(422, f"body: a note has 1 to {MAX_BODY} characters.")
     if visibility not in ("private", "team"):
@@ -59,16 +63,25 @@ def for_article(session: Session, principal: Principal, article_id: int) -> list
 
 
 def to_json(note: Note, author: str, principal: Principal) -> dict:
-    return {"id": note.id, "article_id": note.article_id, "author": author, "visibility": note.visibility,
-            "body": note.body, "created_at": as_utc(note.created_at).isoformat(),
-            "mine": principal.kind == "user" and note.user_id == principal.user_id}
+    return {
+        "id": note.id,
+        "article_id": note.article_id,
+        "author": author,
+        "visibility": note.visibility,
+        "body": note.body,
+        "created_at": as_utc(note.created_at).isoformat(),
+        "mine": principal.kind == "user" and note.user_id == principal.user_id,
+    }
 
 
 def delete(session: Session, principal: Principal, note_id: int) -> int:
     """Deletes the caller's note; returns its article id."""
     note = session.get(Note, note_id)
-    visible = note is not None and principal.kind == "user" and (
-        note.user_id == principal.user_id or note.visibility == "team")
+    visible = (
+        note is not None
+        and principal.kind == "user"
+        and (note.user_id == principal.user_id or note.visibility == "team")
+    )
     if note is None or not visible:
         raise NoteError(404, f"There is no note {note_id}.")
     if note.user_id != principal.user_id:
@@ -81,7 +94,8 @@ def note_texts(session: Session, principal: Principal, article_ids: list[int]) -
     """Per article, the notes the user may read as one cell: "author: text" joined by " | "."""
     out: dict[int, list[str]] = {}
     for start in range(0, len(article_ids), 500):
-        for article_id, author, body in repository.note_bodies(session, principal,
-                                                               article_ids[start:start + 500]):
+        for article_id, author, body in repository.note_bodies(
+            session, principal, article_ids[start : start + 500]
+        ):
             out.setdefault(article_id, []).append(f"{author}: {' '.join(body.split())}")
     return {k: " | ".join(v) for k, v in out.items()}

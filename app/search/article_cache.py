@@ -37,8 +37,9 @@ class ArticleView:
     mentions: tuple[tuple[str, int, int], ...]  # (entity id, start, end)
 
 
-def load_views(session: Session, ids: list[int],
-               mentioned: set[str] | None = None) -> dict[int, ArticleView]:
+def load_views(
+    session: Session, ids: list[int], mentioned: set[str] | None = None
+) -> dict[int, ArticleView]:
     """The views of the ids that exist (three queries at most, whatever the number of ids),
     with the mentions of every entity, or only of the mentioned ones."""
     if not ids:
@@ -49,23 +50,49 @@ def load_views(session: Session, ids: list[int],
     conn = session.connection()
     tags: dict[int, list[str]] = {i: [] for i in ids}
     for article_id, entity_id in conn.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(ids))):
+        select(ArticleEntity.article_id, ArticleEntity.entity_id).where(
+            ArticleEntity.article_id.in_(ids)
+        )
+    ):
         tags[article_id].append(entity_id)
     mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
-    stmt = (select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end)
-            .where(Mention.article_id.in_(ids)))
+    stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
+        Mention.article_id.in_(ids)
+    )
     if mentioned is not None:
         stmt = stmt.where(Mention.entity_id.in_(mentioned))
     for article_id, entity_id, start, end in conn.execute(stmt) if mentioned != set() else ():
         mentions[article_id].append((entity_id, start, end))
-    return {row.id: ArticleView(row.id, row.title, row.body, row.url, row.lang, row.published_at,
-                                row.date_estimated, row.story_id, row.source,
-                                tuple(tags[row.id]), tuple(mentions[row.id]))
-            for row in conn.execute(
-                select(Article.id, Article.title, Article.body, Article.url, Article.lang,
-                       Article.published_at, Article.date_estimated, Article.story_id,
-                       Source.name.label("source"))
-                .outerjoin(Source, Source.id == Article.source_id).where(Article.id.in_(ids)))}
+    return {
+        row.id: ArticleView(
+            row.id,
+            row.title,
+            row.body,
+            row.url,
+            row.lang,
+            row.published_at,
+            row.date_estimated,
+            row.story_id,
+            row.source,
+            tuple(tags[row.id]),
+            tuple(mentions[row.id]),
+        )
+        for row in conn.execute(
+            select(
+                Article.id,
+                Article.title,
+                Article.body,
+                Article.url,
+                Article.lang,
+                Article.published_at,
+                Article.date_estimated,
+                Article.story_id,
+                Source.name.label("source"),
+            )
+            .outerjoin(Source, Source.id == Article.source_id)
+            .where(Article.id.in_(ids))
+        )
+    }
 
 
 class ArticleCache:

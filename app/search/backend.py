@@ -34,10 +34,12 @@ class BackendResult:
 class SearchBackend(Protocol):
     engine: str
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan,
-               histogram: str | None = None) -> BackendResult: ...
+    def search(
+        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+    ) -> BackendResult: ...
 
-    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
-                  interval: str) -> dict[date, int] | None: ...  # None: this engine cannot count them
+    def histogram(
+        self, session: Session, filters: Filters, plan: QueryPlan, interval: str
+    ) -> dict[date, int] | None: ...  # None: this engine cannot count them
 
     def healthy(self) -> bool: ...

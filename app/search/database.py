@@ -119,7 +119,9 @@ def fts_expression(plan: QueryPlan) -> str:
     k = _enough(len(optional), plan.min_optional)
     if k <= 1:
         return " OR ".join(optional)
-    return " OR ".join("(" + " AND ".join(subset) + ")" for subset in itertools.combinations(optional, k))
+    return " OR ".join(
+        "(" + " AND ".join(subset) + ")" for subset in itertools.combinations(optional, k)
+    )
 
 
 def fts_exclusion(plan: QueryPlan) -> str:
@@ -144,8 +146,10 @@ def _pg_node(node: Node, prefixes: dict[str, list[str]]):
     if isinstance(node, AnyOf):
         return or_(*(_pg_node(p, prefixes) for p in node.parts))
     if isinstance(node, AllOf):
-        return and_(*(_pg_node(p, prefixes) for p in node.parts),
-                    *(not_(_pg_node(e, prefixes)) for e in node.excluded))
+        return and_(
+            *(_pg_node(p, prefixes) for p in node.parts),
+            *(not_(_pg_node(e, prefixes)) for e in node.excluded),
+        )
     if node.kind == "prefix":
         # A token array has no prefix search: the words of the index that start with it.
         words = prefixes.get(node.groups[0][0], [])
@@ -181,12 +185,26 @@ def _pg_match(plan: QueryPlan):
         if clause.entity is not None and clause.groups:
             # A name matched by its words as typed, not only by its tag, ranks higher.
             rank.append(_as_int(and_(*(tokens.overlap(_text_array(g)) for g in clause.groups))))
-        in_title = [and_(*(tokens.overlap(_text_array([TITLE_MARK + t for t in g])) for g in clause.groups))
-                    ] if clause.groups else []
+        in_title = (
+            [
+                and_(
+                    *(
+                        tokens.overlap(_text_array([TITLE_MARK + t for t in g]))
+                        for g in clause.groups
+                    )
+                )
+            ]
+            if clause.groups
+            else []
+        )
         if clause.is_topic and clause.entity is not None:  # (is_topic implies an entity)
-            in_title.append(tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)])))
+            in_title.append(
+                tokens.overlap(_text_array([TITLE_MARK + topic_token(clause.entity.id)]))
+            )
         elif clause.entity is not None:
-            in_title.append(tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id])))
+            in_title.append(
+                tokens.overlap(_text_array([TITLE_MARK + ENTITY_TOKEN + clause.entity.id]))
+            )
         if in_title:
             rank.append(_as_int(or_(*in_title)))
     return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
@@ -204,8 +222,14 @@ def word_in_index(session: Session, token: str) -> bool:
     """Whether some article has this (folded) word: one index lookup."""
     if session.get_bind().dialect.name == "sqlite":
         return fts_has(session, f"text : {_fts_quote(token)}")
-    return session.execute(select(pg_table.c.article_id).where(
-        pg_table.c.tokens.contains(_text_array([token]))).limit(1)).first() is not None
+    return (
+        session.execute(
+            select(pg_table.c.article_id)
+            .where(pg_table.c.tokens.contains(_text_array([token])))
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 class DatabaseSearch:
@@ -217,7 +241,9 @@ class DatabaseSearch:
     def healthy(self) -> bool:
         return True
 
-    def _matching(self, filters: Filters, plan: QueryPlan) -> tuple[Select, ColumnElement[Any] | None]:
+    def _matching(
+        self, filters: Filters, plan: QueryPlan
+    ) -> tuple[Select, ColumnElement[Any] | None]:
         """Ids of the matching articles, and a rank expression when ranking by relevance."""
         stmt = select(Article.id).where(Article.duplicate_of.is_(None))
         rank = None
@@ -236,18 +262,24 @@ class DatabaseSearch:
                 if plan.excluded:
                     stmt = stmt.where(Article.id.not_in(_pg_any(plan, plan.excluded)))
         for values in filters.entity_filters().values():
-            stmt = stmt.where(Article.id.in_(
-                select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))))
+            stmt = stmt.where(
+                Article.id.in_(
+                    select(ArticleEntity.article_id).where(ArticleEntity.entity_id.in_(values))
+                )
+            )
         if filters.role:
             linked = select(ArticleEntity.article_id).where(
-                ArticleEntity.entity_type == "restriction", ArticleEntity.role == filters.role)
+                ArticleEntity.entity_type == "restriction", ArticleEntity.role == filters.role
+            )
             if filters.restriction:
                 linked = linked.where(ArticleEntity.entity_id.in_(filters.restriction))
             stmt = stmt.where(Article.id.in_(linked))
         if filters.lang:
             stmt = stmt.where(Article.lang.in_(filters.lang))
         if filters.source:
-            stmt = stmt.where(Article.source_id.in_(select(Source.id).where(Source.name.in_(filters.source))))
+            stmt = stmt.where(
+                Article.source_id.in_(select(Source.id).where(Source.name.in_(filters.source)))
+            )
         if filters.date_from:
             stmt = stmt.where(func.date(Article.published_at) >= filters.date_from)
         if filters.date_to:
@@ -258,8 +290,11 @@ class DatabaseSearch:
         elif set(filters.listed) == {"no"}:
             stmt = stmt.where(Article.id.not_in(select(ArticleList.article_id)))
         if filters.list:
-            stmt = stmt.where(Article.id.in_(select(ArticleList.article_id)
-                                             .where(ArticleList.list_slug.in_(filters.list))))
+            stmt = stmt.where(
+                Article.id.in_(
+                    select(ArticleList.article_id).where(ArticleList.list_slug.in_(filters.list))
+                )
+            )
         noted = filters.noted_ids
         if noted is not None:  # has_note: the viewer's noted articles (resolved by the caller)
             stmt = stmt.where(self._id_in(noted))
@@ -272,24 +307,28 @@ class DatabaseSearch:
             return false()
         if self.engine == "sqlite":
             listed: Select = select(literal_column("value")).select_from(
-                func.json_each(literal(json.dumps(sorted(ids)))))
+                func.json_each(literal(json.dumps(sorted(ids))))
+            )
             return Article.id.in_(listed)
         return Article.id == any_(literal(sorted(ids), postgresql.ARRAY(Integer)))
 
-    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
-                  interval: str) -> dict[date, int]:
+    def histogram(
+        self, session: Session, filters: Filters, plan: QueryPlan, interval: str
+    ) -> dict[date, int]:
         """Matching articles per week, month or year (counted per day by the database)."""
         stmt, _rank = self._matching(filters, plan)
         params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         day = func.date(Article.published_at)
         counts: Counter[date] = Counter()
         for value, n in session.execute(
-                select(day, func.count()).where(Article.id.in_(stmt)).group_by(day), params):
+            select(day, func.count()).where(Article.id.in_(stmt)).group_by(day), params
+        ):
             counts[bucket_start(_as_date(value), interval)] += n
         return dict(counts)
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan,
-               histogram: str | None = None) -> BackendResult:
+    def search(
+        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+    ) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
         params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         ids_sub = stmt.subquery()
@@ -311,24 +350,42 @@ class DatabaseSearch:
         if filters.role:
             # With a role asked for, the restriction facet counts only the links of that role:
             # the counts beside restriction_role=context are the articles referring back to each.
-            counted = and_(counted, or_(ArticleEntity.entity_type != "restriction",
-                                        ArticleEntity.role == filters.role))
+            counted = and_(
+                counted,
+                or_(ArticleEntity.entity_type != "restriction", ArticleEntity.role == filters.role),
+            )
         entity_counts = session.execute(
             select(ArticleEntity.entity_type, ArticleEntity.entity_id, func.count().label("n"))
             .where(counted)
             .group_by(ArticleEntity.entity_type, ArticleEntity.entity_id)
-            .order_by(func.count().desc(), ArticleEntity.entity_id), params)
+            .order_by(func.count().desc(), ArticleEntity.entity_id),
+            params,
+        )
         for type_, entity_id, n in entity_counts:
             facets.setdefault(type_, []).append((entity_id, n))
         facets = {k: v[:FACET_LIMIT] for k, v in facets.items()}
-        facets["lang"] = [(lang, n) for lang, n in session.execute(
-            select(Article.lang, func.count()).where(Article.id.in_(select(ids_sub.c.id)))
-            .group_by(Article.lang).order_by(func.count().desc(), Article.lang), params)]
-        facets["source"] = [(name, n) for name, n in session.execute(
-            select(Source.name, func.count()).join(Article, Article.source_id == Source.id)
-            .where(Article.id.in_(select(ids_sub.c.id)))
-            .group_by(Source.name).order_by(func.count().desc(), Source.name)
-            .limit(FACET_LIMIT), params)]
+        facets["lang"] = [
+            (lang, n)
+            for lang, n in session.execute(
+                select(Article.lang, func.count())
+                .where(Article.id.in_(select(ids_sub.c.id)))
+                .group_by(Article.lang)
+                .order_by(func.count().desc(), Article.lang),
+                params,
+            )
+        ]
+        facets["source"] = [
+            (name, n)
+            for name, n in session.execute(
+                select(Source.name, func.count())
+                .join(Article, Article.source_id == Source.id)
+                .where(Article.id.in_(select(ids_sub.c.id)))
+                .group_by(Source.name)
+                .order_by(func.count().desc(), Source.name)
+                .limit(FACET_LIMIT),
+                params,
+            )
+        ]
         facets.update(_list_facets(session, select(ids_sub.c.id), total, params))
         counts = self.histogram(session, filters, plan, histogram) if histogram else None
         return BackendResult(ids, total, facets, counts)
@@ -338,14 +395,26 @@ def _list_facets(session: Session, ids: Select, total: int, params: dict) -> dic
     """The `listed` (yes/no) and `list` facets; no query on them before any list is imported."""
     if not total or session.execute(select(ArticleList.article_id).limit(1)).first() is None:
         return {"listed": [("no", total)] if total else [], "list": []}
-    listed = session.execute(select(func.count(func.distinct(ArticleList.article_id)))
-                             .where(ArticleList.article_id.in_(ids)), params).scalar_one()
+    listed = session.execute(
+        select(func.count(func.distinct(ArticleList.article_id))).where(
+            ArticleList.article_id.in_(ids)
+        ),
+        params,
+    ).scalar_one()
     counts = [(v, n) for v, n in (("yes", listed), ("no", total - listed)) if n]
-    return {"listed": sorted(counts, key=lambda kv: (-kv[1], kv[0])),
-            "list": [(slug, n) for slug, n in session.execute(
-                select(ArticleList.list_slug, func.count()).where(ArticleList.article_id.in_(ids))
-                .group_by(ArticleList.list_slug).order_by(func.count().desc(), ArticleList.list_slug),
-                params)]}
+    return {
+        "listed": sorted(counts, key=lambda kv: (-kv[1], kv[0])),
+        "list": [
+            (slug, n)
+            for slug, n in session.execute(
+                select(ArticleList.list_slug, func.count())
+                .where(ArticleList.article_id.in_(ids))
+                .group_by(ArticleList.list_slug)
+                .order_by(func.count().desc(), ArticleList.list_slug),
+                params,
+            )
+        ],
+    }
 
 
 def _as_date(value) -> date:

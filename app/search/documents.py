@@ -26,15 +26,22 @@ def search_text(title: str, body: str, lang: str | None) -> str:
     (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
     tokens = index_tokens(title + "\n" + body)
     forms = sorted(document_forms(tokens, lang))
-    title_marks = [TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))]
-    return " ".join(title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body))
+    title_marks = [
+        TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))
+    ]
+    return " ".join(
+        title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body)
+    )
 
 
 def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
     """The entities among entity_ids that the title names (all words of one alias in it)."""
     groups = _alias_groups(gazetteer or default_gazetteer())
-    return [e for e in entity_ids
-            if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))]
+    return [
+        e
+        for e in entity_ids
+        if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))
+    ]
 
 
 _ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
@@ -58,24 +65,31 @@ def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
 
 def _titled(joined: str, entity_ids) -> list[str]:
     """Entities named in the title of an article whose search_text is joined."""
-    title = {t[len(TITLE_MARK):] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
+    title = {t[len(TITLE_MARK) :] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
     return title_entity_ids(title, entity_ids) if title else []
 
 
 def fts_ents(joined: str, entity_ids) -> str:
     """The FTS5 ents column: entity ids, and again (marked) those the title names."""
-    return " ".join([fts_entity(e) for e in entity_ids]
-                    + [TITLE_ENTITY + fts_entity(e) for e in _titled(joined, entity_ids)])
+    return " ".join(
+        [fts_entity(e) for e in entity_ids]
+        + [TITLE_ENTITY + fts_entity(e) for e in _titled(joined, entity_ids)]
+    )
 
 
 def pg_tokens(joined: str, entity_ids) -> list[str]:
     """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
     the title names."""
-    return ((sorted(set(joined.split(" "))) if joined else []) + [ENTITY_TOKEN + e for e in entity_ids]
-            + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)])
+    return (
+        (sorted(set(joined.split(" "))) if joined else [])
+        + [ENTITY_TOKEN + e for e in entity_ids]
+        + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)]
+    )
 
 
 def vocabulary_words(tokens) -> list[str]:
     """The index's words among tokens (not forms, tags or title marks), sorted: PostgreSQL's
     search_vocabulary takes them, in the same order for every writer (same lock order)."""
-    return sorted({t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))})
+    return sorted(
+        {t for t in tokens if t and not t.startswith((FORM_MARK, ENTITY_TOKEN, TITLE_MARK))}
+    )

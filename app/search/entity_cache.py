@@ -39,8 +39,9 @@ def _cached(session: Session, what: str, load: Callable[[Session], object], stal
 
 def entity_names(session: Session, wanted: Set[str] = frozenset()) -> dict[str, tuple[str, str]]:
     """id -> (type, name) of every entity; fresh for every id of wanted that exists."""
-    return _cached(session, "names", repository.types_and_names,
-                   stale=lambda names: not wanted <= names.keys())
+    return _cached(
+        session, "names", repository.types_and_names, stale=lambda names: not wanted <= names.keys()
+    )
 
 
 @dataclass(frozen=True)
@@ -54,11 +55,19 @@ class Restriction:
 
 def restrictions(session: Session) -> list[Restriction]:
     """Every dated restriction, oldest first."""
+
     def load(s: Session) -> list[Restriction]:
-        return [Restriction(rx.id, cast(date, rx.date), rx.name,  # (dated ones only)
-                            frozenset(e for ids in (rx.data or {}).get("concerns", {}).values() for e in ids),
-                            (rx.data or {}).get("issuer"))
-                for rx in repository.dated_restrictions(s)]
+        return [
+            Restriction(
+                rx.id,
+                cast(date, rx.date),
+                rx.name,  # (dated ones only)
+                frozenset(e for ids in (rx.data or {}).get("concerns", {}).values() for e in ids),
+                (rx.data or {}).get("issuer"),
+            )
+            for rx in repository.dated_restrictions(s)
+        ]
+
     return _cached(session, "restrictions", load)
 
 

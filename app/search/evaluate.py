@@ -48,10 +48,17 @@ def load_queries(path: Path = QUERIES) -> list[JudgedQuery]:
             continue
         try:
             raw = json.loads(line)
-            queries.append(JudgedQuery(raw["id"], raw["q"], raw["lang"], raw["kind"],
-                                       {k: int(v) for k, v in raw.get("relevant", {}).items()},
-                                       {k: str(v) for k, v in raw.get("params", {}).items()},
-                                       raw.get("note", "")))
+            queries.append(
+                JudgedQuery(
+                    raw["id"],
+                    raw["q"],
+                    raw["lang"],
+                    raw["kind"],
+                    {k: int(v) for k, v in raw.get("relevant", {}).items()},
+                    {k: str(v) for k, v in raw.get("params", {}).items()},
+                    raw.get("note", ""),
+                )
+            )
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path}:{n}: not a judged query ({exc})") from None
     return queries
@@ -65,16 +72,25 @@ def corpus() -> list[dict]:
         docs.append({**raw, "doc": f"sample-{i:02d}"})
     for line in LABELLED.read_text(encoding="utf-8").splitlines():
         raw = json.loads(line)
-        docs.append({"title": raw["title"], "body": raw["body"], "lang": raw["lang"],
-                     "published_at": raw["published_at"], "source": "chipwatch eval",
-                     "url": EVAL_URL.format(raw["id"]), "doc": raw["id"]})
+        docs.append(
+            {
+                "title": raw["title"],
+                "body": raw["body"],
+                "lang": raw["lang"],
+                "published_at": raw["published_at"],
+                "source": "chipwatch eval",
+                "url": EVAL_URL.format(raw["id"]),
+                "doc": raw["id"],
+            }
+        )
     return docs
 
 
 # --- metrics ----------------------------------------------------------------------------------
 
+
 def _dcg(gains: list[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
 
 
 def score(ranked: list[int], grades: dict[int, int]) -> dict[str, float]:
@@ -132,39 +148,67 @@ class EngineReport:
 
     def summary(self) -> dict:
         # "queries" holds the per-query rows (it once also held their count, a key written twice)
-        queries = [{"id": r.query.id, "q": r.query.q, "recall@10": round(r.recall, 4),
-                    "ndcg@10": round(r.ndcg, 4), "rr": round(r.rr, 4), "total": r.total,
-                    "returned": r.returned} for r in self.results]
-        return {"engine": self.engine, "queries": queries, "judged": len(self.judged),
-                "recall@10": round(self.mean("recall"), 4), "ndcg@10": round(self.mean("ndcg"), 4),
-                "mrr": round(self.mean("rr"), 4), "zero_result_rate": round(self.zero_result_rate, 4),
-                "zero_result_queries": self.zero_result_queries,
-                "controls_with_hits": self.controls_with_hits, "error": self.error}
+        queries = [
+            {
+                "id": r.query.id,
+                "q": r.query.q,
+                "recall@10": round(r.recall, 4),
+                "ndcg@10": round(r.ndcg, 4),
+                "rr": round(r.rr, 4),
+                "total": r.total,
+                "returned": r.returned,
+            }
+            for r in self.results
+        ]
+        return {
+            "engine": self.engine,
+            "queries": queries,
+            "judged": len(self.judged),
+            "recall@10": round(self.mean("recall"), 4),
+            "ndcg@10": round(self.mean("ndcg"), 4),
+            "mrr": round(self.mean("rr"), 4),
+            "zero_result_rate": round(self.zero_result_rate, 4),
+            "zero_result_queries": self.zero_result_queries,
+            "controls_with_hits": self.controls_with_hits,
+            "error": self.error,
+        }
 
 
 def format_text(reports: list[EngineReport], worst: int = 10) -> str:
-    lines = ["| engine | recall@10 | nDCG@10 | MRR | zero-result rate | controls with hits |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| engine | recall@10 | nDCG@10 | MRR | zero-result rate | controls with hits |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in reports:
         if r.error:
             lines.append(f"| {ENGINE_NAMES[r.engine]} | not run: {r.error} | | | | |")
             continue
         controls = len(r.results) - len(r.judged)
-        lines.append(f"| {ENGINE_NAMES[r.engine]} | {r.mean('recall'):.3f} | {r.mean('ndcg'):.3f} | "
-                     f"{r.mean('rr'):.3f} | {r.zero_result_rate:.3f} | {r.controls_with_hits}/{controls} |")
+        lines.append(
+            f"| {ENGINE_NAMES[r.engine]} | {r.mean('recall'):.3f} | {r.mean('ndcg'):.3f} | "
+            f"{r.mean('rr'):.3f} | {r.zero_result_rate:.3f} | {r.controls_with_hits}/{controls} |"
+        )
     for r in reports:
         if r.error or not worst:
             continue
         lines.append(f"\n{ENGINE_NAMES[r.engine]}: the {worst} worst queries (by nDCG@10)")
         for res in r.worst(worst):
             params = "".join(f" {k}={v}" for k, v in res.query.params.items())
-            lines.append(f"  {res.query.id} [{res.query.kind}, {res.query.lang}] {res.query.q!r}{params}: "
-                         f"nDCG {res.ndcg:.2f}, recall {res.recall:.2f}, {res.total} hits")
+            lines.append(
+                f"  {res.query.id} [{res.query.kind}, {res.query.lang}] {res.query.q!r}{params}: "
+                f"nDCG {res.ndcg:.2f}, recall {res.recall:.2f}, {res.total} hits"
+            )
             relevant = res.query.relevant
             for doc, title in list(zip(res.returned, res.titles))[:5]:
                 lines.append(f"      {relevant.get(doc, 0)} {doc}: {title[:70]}")
-            missed = [d for d, g in sorted(relevant.items(), key=lambda kv: -kv[1]) if d not in res.returned]
+            missed = [
+                d
+                for d, g in sorted(relevant.items(), key=lambda kv: -kv[1])
+                if d not in res.returned
+            ]
             if missed:
-                lines.append(f"      not in the first {K}: {', '.join(missed[:8])}"
-                             + (f" and {len(missed) - 8} more" if len(missed) > 8 else ""))
+                lines.append(
+                    f"      not in the first {K}: {', '.join(missed[:8])}"
+                    + (f" and {len(missed) - 8} more" if len(missed) > 8 else "")
+                )
     return "\n".join(lines)

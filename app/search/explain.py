@@ -17,10 +17,14 @@ SHOWN_ALIASES = 3
 def explainer_aliases(entity: EntityDef, language: str) -> list[str]:
     """An entity's or concept's aliases for "searched as": the query's language first, each
     spelling once (folded), without stem marks."""
-    ordered = [*entity.aliases.get(language, ()),
-               *(a for lang, names in entity.aliases.items() if lang != language for a in names)]
+    ordered = [
+        *entity.aliases.get(language, ()),
+        *(a for lang, names in entity.aliases.items() if lang != language for a in names),
+    ]
     if entity.type != "topic":
-        ordered.insert(0 if language == "en" else len(entity.aliases.get(language, ())), entity.name)
+        ordered.insert(
+            0 if language == "en" else len(entity.aliases.get(language, ())), entity.name
+        )
     seen: dict[str, str] = {}
     for alias in ordered:
         shown = alias.rstrip("*")
@@ -34,10 +38,20 @@ def relax(plan: QueryPlan) -> QueryPlan | None:
     clauses = plan.all_clauses()
     if len(clauses) < 2 or not all(isinstance(c, Clause) for c in clauses):
         return None
-    return QueryPlan(clauses=[], excluded=plan.excluded, optional=clauses, min_optional=1,
-                     filters=plan.filters, notices=plan.notices, understood=plan.understood,
-                     prefixes=plan.prefixes, rest=plan.rest, corrections=plan.corrections,
-                     dropped=plan.dropped, language=plan.language)
+    return QueryPlan(
+        clauses=[],
+        excluded=plan.excluded,
+        optional=clauses,
+        min_optional=1,
+        filters=plan.filters,
+        notices=plan.notices,
+        understood=plan.understood,
+        prefixes=plan.prefixes,
+        rest=plan.rest,
+        corrections=plan.corrections,
+        dropped=plan.dropped,
+        language=plan.language,
+    )
 
 
 def _matches(clause: Clause, tokens: set[str], entity_ids: set[str]) -> bool:
@@ -62,9 +76,14 @@ def missing_terms(session: Session, plan: QueryPlan, ids: list[int]) -> list[str
     for _id, title, body in rows:
         tokens.update(search_text(title, body, None).split(" "))
     entity_ids = tagged_entity_ids(session, ids)
-    clauses = [c for c in plan.all_clauses() if isinstance(c, Clause)]  # a relaxed plan's: all (relax)
-    return [c.text or " ".join(g[0] for g in c.groups) for c in clauses
-            if not _matches(c, tokens, entity_ids)]
+    clauses = [
+        c for c in plan.all_clauses() if isinstance(c, Clause)
+    ]  # a relaxed plan's: all (relax)
+    return [
+        c.text or " ".join(g[0] for g in c.groups)
+        for c in clauses
+        if not _matches(c, tokens, entity_ids)
+    ]
 
 
 def did_you_mean(q: str, tagger) -> list[str]:

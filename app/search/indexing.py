@@ -49,7 +49,7 @@ LOCK_NS = 0x43570  # advisory-lock namespace ("CW" ...): (LOCK_NS, 0) global, (L
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(2 ** attempts, MAX_BACKOFF_SECONDS))
+    return timedelta(seconds=min(2**attempts, MAX_BACKOFF_SECONDS))
 
 
 def meili_backend(runtime: "Runtime") -> MeiliSearch:
@@ -65,6 +65,7 @@ def _is_pg(runtime: "Runtime") -> bool:
 
 
 # --- locks ----------------------------------------------------------------------------------
+
 
 def _lock_path(runtime: "Runtime") -> Path:
     database = runtime.engine.url.database
@@ -111,17 +112,29 @@ def _rebuild_lock(runtime: "Runtime") -> Iterator[None]:
 
 # --- documents ------------------------------------------------------------------------------
 
-def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> tuple[list[dict], list[int]]:
+
+def load_documents(
+    session: Session, article_ids: list[int], gazetteer=None
+) -> tuple[list[dict], list[int]]:
     """Current documents of the given articles, and the ids to delete (gone or duplicates)."""
-    rows = {a.id: (a, src) for a, src in session.execute(
-        select(Article, Source.name).outerjoin(Source, Source.id == Article.source_id)
-        .where(Article.id.in_(article_ids)))}
+    rows = {
+        a.id: (a, src)
+        for a, src in session.execute(
+            select(Article, Source.name)
+            .outerjoin(Source, Source.id == Article.source_id)
+            .where(Article.id.in_(article_ids))
+        )
+    }
     tags: dict[int, list[tuple[str, str]]] = {}
     roles: dict[int, dict[str, str]] = {}
     for article_id, entity_id, entity_type, role in session.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id, ArticleEntity.entity_type,
-                   ArticleEntity.role)
-            .where(ArticleEntity.article_id.in_(article_ids))):
+        select(
+            ArticleEntity.article_id,
+            ArticleEntity.entity_id,
+            ArticleEntity.entity_type,
+            ArticleEntity.role,
+        ).where(ArticleEntity.article_id.in_(article_ids))
+    ):
         tags.setdefault(article_id, []).append((entity_id, entity_type))
         if role:
             roles.setdefault(article_id, {})[entity_id] = role
@@ -133,8 +146,16 @@ def load_documents(session: Session, article_ids: list[int], gazetteer=None) -> 
             deletes.append(article_id)
         else:
             article, source_name = found
-            docs.append(document(article, tags.get(article_id, []), source_name, gazetteer,
-                                 lists.get(article_id, ()), roles.get(article_id)))
+            docs.append(
+                document(
+                    article,
+                    tags.get(article_id, []),
+                    source_name,
+                    gazetteer,
+                    lists.get(article_id, ()),
+                    roles.get(article_id),
+                )
+            )
     return docs, deletes
 
 
@@ -151,8 +172,9 @@ def bump_search_version(session: Session) -> None:
     """Meilisearch now answers differently: pages cached for the old version are stale.
     Called in the transaction that records the change as applied (after Meilisearch has
     applied it), so a version is never seen before its data."""
-    session.execute(update(SearchState).where(SearchState.id == 1)
-                    .values(version=SearchState.version + 1))
+    session.execute(
+        update(SearchState).where(SearchState.id == 1).values(version=SearchState.version + 1)
+    )
     session.info.pop("search_version", None)  # the version this transaction read, if any
 
 
@@ -167,8 +189,12 @@ def _failed(rows: Sequence[IndexOutbox], exc: Exception) -> None:
 
 
 def _due(limit: int):
-    return (select(IndexOutbox).where(IndexOutbox.available_at <= utcnow())
-            .order_by(IndexOutbox.id).limit(limit))
+    return (
+        select(IndexOutbox)
+        .where(IndexOutbox.available_at <= utcnow())
+        .order_by(IndexOutbox.id)
+        .limit(limit)
+    )
 
 
 def _drain_batch_pg(runtime: "Runtime", meili: MeiliSearch, batch: int) -> tuple[int, bool]:
@@ -204,14 +230,17 @@ def _drain_batch_sqlite(runtime: "Runtime", meili: MeiliSearch, batch: int) -> t
         rows = session.scalars(_due(batch)).all()
         if not rows:
             return 0, False
-        docs, deletes = load_documents(session, sorted({r.article_id for r in rows}),
-                                       runtime.enricher.gazetteer)
+        docs, deletes = load_documents(
+            session, sorted({r.article_id for r in rows}), runtime.enricher.gazetteer
+        )
     row_ids = [r.id for r in rows]
     try:
         _push(meili, docs, deletes)
     except Exception as exc:  # noqa: BLE001 - any failure: keep the rows, back off
         with runtime.sessions.begin() as session:
-            _failed(session.scalars(select(IndexOutbox).where(IndexOutbox.id.in_(row_ids))).all(), exc)
+            _failed(
+                session.scalars(select(IndexOutbox).where(IndexOutbox.id.in_(row_ids))).all(), exc
+            )
         return 0, False
     with runtime.sessions.begin() as session:
         session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(row_ids)))
@@ -235,16 +264,23 @@ def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10
     total = 0
     try:
         if not meili.index_exists():
-            log.info("Meilisearch index %s is missing: building it from the database", meili.index_uid)
+            log.info(
+                "Meilisearch index %s is missing: building it from the database", meili.index_uid
+            )
             total += _rebuild(runtime, meili, None, only_if_missing=True)[1]
         meili.ensure_index()
         if meili.index_uid not in _CURRENT_DOCUMENTS:
             if meili.stale_documents():
-                log.info("Meilisearch index %s holds documents of an earlier version: rebuilding it",
-                         meili.index_uid)
+                log.info(
+                    "Meilisearch index %s holds documents of an earlier version: rebuilding it",
+                    meili.index_uid,
+                )
                 total += _rebuild(runtime, meili, None, only_if_missing=False)[1]
             _CURRENT_DOCUMENTS.add(meili.index_uid)
-    except (MeilisearchError, MeiliUnavailable) as exc:  # e.g. a key without the needed actions: say so, retry later
+    except (
+        MeilisearchError,
+        MeiliUnavailable,
+    ) as exc:  # e.g. a key without the needed actions: say so, retry later
         log.warning("Meilisearch index %s not ready: %s", meili.index_uid, exc)
         return total
     deadline = time.monotonic() + max_seconds
@@ -266,9 +302,13 @@ def drain_outbox(runtime: "Runtime", batch: int = BATCH, max_seconds: float = 10
 
 def outbox_status(runtime: "Runtime") -> dict:
     with runtime.sessions() as session:
-        lag, failing, oldest = session.execute(select(
-            func.count(), func.count().filter(IndexOutbox.attempts > 0),
-            func.min(IndexOutbox.created_at)).select_from(IndexOutbox)).one()
+        lag, failing, oldest = session.execute(
+            select(
+                func.count(),
+                func.count().filter(IndexOutbox.attempts > 0),
+                func.min(IndexOutbox.created_at),
+            ).select_from(IndexOutbox)
+        ).one()
     age = None
     if oldest is not None:
         age = round((utcnow() - as_utc(oldest)).total_seconds(), 1)
@@ -277,20 +317,25 @@ def outbox_status(runtime: "Runtime") -> dict:
 
 # --- rebuild --------------------------------------------------------------------------------
 
+
 def _article_ids_batches(runtime: "Runtime", size: int) -> Iterator[list[int]]:
     last = 0
     while True:
         with runtime.sessions() as session:
-            ids = list(session.scalars(select(Article.id).where(Article.id > last)
-                                       .order_by(Article.id).limit(size)))
+            ids = list(
+                session.scalars(
+                    select(Article.id).where(Article.id > last).order_by(Article.id).limit(size)
+                )
+            )
         if not ids:
             return
         yield ids
         last = ids[-1]
 
 
-def rebuild_meili(runtime: "Runtime", progress: Callable[[int], None] | None = None,
-                  only_if_missing: bool = False) -> int:
+def rebuild_meili(
+    runtime: "Runtime", progress: Callable[[int], None] | None = None, only_if_missing: bool = False
+) -> int:
     """Build a fresh index from the database, swap it in atomically, drop the old one.
 
     Searches keep answering from the old index until the swap. Drains wait meanwhile; the
@@ -299,8 +344,12 @@ def rebuild_meili(runtime: "Runtime", progress: Callable[[int], None] | None = N
     return _rebuild(runtime, meili_backend(runtime), progress, only_if_missing)[0]
 
 
-def _rebuild(runtime: "Runtime", meili: MeiliSearch, progress: Callable[[int], None] | None,
-             only_if_missing: bool) -> tuple[int, int]:
+def _rebuild(
+    runtime: "Runtime",
+    meili: MeiliSearch,
+    progress: Callable[[int], None] | None,
+    only_if_missing: bool,
+) -> tuple[int, int]:
     """(documents indexed, outbox rows covered and removed)."""
     live = meili.index_uid
     with _rebuild_lock(runtime):
@@ -331,7 +380,9 @@ def _rebuild(runtime: "Runtime", meili: MeiliSearch, progress: Callable[[int], N
         meili.forget(fresh)
         with runtime.sessions.begin() as session:
             for start in range(0, len(covered), 1000):
-                session.execute(delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start:start + 1000])))
+                session.execute(
+                    delete(IndexOutbox).where(IndexOutbox.id.in_(covered[start : start + 1000]))
+                )
             bump_search_version(session)
     log.info("rebuilt Meilisearch index %s with %d documents", live, count)
     return count, len(covered)
@@ -361,7 +412,6 @@ def _drop_index(meili: MeiliSearch, uid: str) -> None:
         log.warning("could not delete Meilisearch index %s", uid, exc_info=True)
 
 
-
 def rebuild(runtime: "Runtime", progress: Callable[[int], None] | None = None) -> int:
     """Rewrite every search row of the database search from the articles and their tags;
     with Meilisearch configured, also build a fresh Meilisearch index and swap it in."""
@@ -386,7 +436,11 @@ def status(runtime: "Runtime") -> dict:
     engines: dict[str, dict] = {runtime.db_search.engine: {"lag": 0, "healthy": True}}
     if runtime.settings.meili_url:
         meili = meili_backend(runtime)
-        info: dict = {**outbox_status(runtime), "healthy": meili.healthy(), "index": meili.index_uid}
+        info: dict = {
+            **outbox_status(runtime),
+            "healthy": meili.healthy(),
+            "index": meili.index_uid,
+        }
         if info["healthy"]:
             try:
                 info["documents"] = meili.document_count()
@@ -394,5 +448,10 @@ def status(runtime: "Runtime") -> dict:
                 info["documents"] = None
         engines["meilisearch"] = info
     primary = engines.get(runtime.search.engine, engines[runtime.db_search.engine])
-    return {"engine": runtime.search.engine, "articles": articles, "lag": primary["lag"],
-            "healthy": primary["healthy"], "engines": engines}
+    return {
+        "engine": runtime.search.engine,
+        "articles": articles,
+        "lag": primary["lag"],
+        "healthy": primary["healthy"],
+        "engines": engines,
+    }

@@ -75,8 +75,19 @@ PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
 # restriction_reported / restriction_context: the restriction links of each role.
 ROLE_FIELDS = {"reported": "restriction_reported", "context": "restriction_context"}
 # id: has_note narrows to the viewer's noted articles by id (id_filter).
-FILTERABLE = ["id", *ENTITY_PARAMS, "topic", "lang", "source", "listed", "list", "published_day",
-              *PERIOD_FIELDS.values(), "terms", *ROLE_FIELDS.values()]
+FILTERABLE = [
+    "id",
+    *ENTITY_PARAMS,
+    "topic",
+    "lang",
+    "source",
+    "listed",
+    "list",
+    "published_day",
+    *PERIOD_FIELDS.values(),
+    "terms",
+    *ROLE_FIELDS.values(),
+]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -99,8 +110,15 @@ def index_settings() -> dict:
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
         # relevance decides, with the publication date as the last tie-break.
-        "rankingRules": ["sort", "words", "attribute", "typo", "proximity", "exactness",
-                         "published_ts:desc"],
+        "rankingRules": [
+            "sort",
+            "words",
+            "attribute",
+            "typo",
+            "proximity",
+            "exactness",
+            "published_ts:desc",
+        ],
         "prefixSearch": "disabled",
         "typoTolerance": {
             "enabled": True,
@@ -152,15 +170,22 @@ def _text(text: str) -> tuple[str, str]:
     return " ".join(plain), " ".join(exact)
 
 
-def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str | None,
-             gazetteer: Gazetteer | None = None, lists: Iterable[str] = (),
-             roles: dict[str, str] | None = None) -> dict:
+def document(
+    article: Article,
+    tags: Iterable[tuple[str, str]],
+    source_name: str | None,
+    gazetteer: Gazetteer | None = None,
+    lists: Iterable[str] = (),
+    roles: dict[str, str] | None = None,
+) -> dict:
     """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
     lists the export-control lists its companies were on at its date (app/lists/status.py),
     roles the role of each restriction link (reported or context)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
-    in_title = title_entity_ids(set(index_tokens(article.title)), [e for e, _type in tags], gazetteer)
+    in_title = title_entity_ids(
+        set(index_tokens(article.title)), [e for e, _type in tags], gazetteer
+    )
     tokens = index_tokens(article.title + "\n" + article.body)
     forms = sorted(document_forms(tokens, article.lang))
     # Topic concepts (app/search/concepts.py) are tagged like entities, in the index only.
@@ -169,13 +194,21 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
     (title, title_exact), (body, body_exact) = _text(article.title), _text(article.body)
     doc: dict = {
         "id": article.id,
-        "title": title, "title_exact": title_exact,
-        "body": body, "body_exact": body_exact,
+        "title": title,
+        "title_exact": title_exact,
+        "body": body,
+        "body_exact": body_exact,
         "forms": " ".join(encode_token(f) for f in forms),
-        "terms": sorted(set(tokens)) + [TERM_FORM + f for f in forms]
-        + [TERM_ENTITY + e for e, _type in tags] + [TERM_ENTITY + t for t in topics],
-        "ents_title": " ".join([entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]),
-        "ents": " ".join([entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics] + [EVERY]),
+        "terms": sorted(set(tokens))
+        + [TERM_FORM + f for f in forms]
+        + [TERM_ENTITY + e for e, _type in tags]
+        + [TERM_ENTITY + t for t in topics],
+        "ents_title": " ".join(
+            [entity_token(e) for e in in_title] + [entity_token(t) for t in title_topics]
+        ),
+        "ents": " ".join(
+            [entity_token(e) for e, _type in tags] + [entity_token(t) for t in topics] + [EVERY]
+        ),
         "topic": topics,
         "lang": article.lang,
         "source": source_name,
@@ -195,6 +228,7 @@ def document(article: Article, tags: Iterable[tuple[str, str]], source_name: str
 
 # --- queries --------------------------------------------------------------------------------
 
+
 def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
     if ARABIC_LETTER.match(group[0]):
         # The shortest clitic-free form: every document word with that form carries it.
@@ -208,7 +242,7 @@ def _query_word(group: tuple[str, ...], exact: bool = True) -> str:
 
 
 def _forms(clause: Clause) -> list[str]:
-    return [t[len(FORM_MARK):] for g in clause.groups for t in g if t.startswith(FORM_MARK)]
+    return [t[len(FORM_MARK) :] for g in clause.groups for t in g if t.startswith(FORM_MARK)]
 
 
 def native_query(plan: QueryPlan) -> bool:
@@ -217,8 +251,11 @@ def native_query(plan: QueryPlan) -> bool:
     first). Anything else is matched by a filter on the terms attribute (build_plan_filter),
     exactly as the database search matches it (the same tokens and forms), with top-level
     phrases in q for their word order; those results are ranked by date."""
-    return plan.is_simple and bool(plan.clauses) and all(
-        isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
+    return (
+        plan.is_simple
+        and bool(plan.clauses)
+        and all(isinstance(c, Clause) and c.entity is not None for c in plan.clauses)
+    )
 
 
 def typo_query(plan: QueryPlan) -> bool:
@@ -226,15 +263,24 @@ def typo_query(plan: QueryPlan) -> bool:
     ("Nvidai" finds Nvidia): required words and names only, or (ranked) words only; no Arabic
     word (Meilisearch's own Arabic segmentation misses some words, e.g. قيود)."""
     if plan.relaxed and not plan.clauses and not plan.excluded:
-        return all(isinstance(c, Clause) and c.kind == "word" and not _arabic(c) for c in plan.optional)
-    return plan.is_simple and bool(plan.clauses) and not native_query(plan) and all(
-        c.entity is not None or not _arabic(c) for c in plan.clauses)
+        return all(
+            isinstance(c, Clause) and c.kind == "word" and not _arabic(c) for c in plan.optional
+        )
+    return (
+        plan.is_simple
+        and bool(plan.clauses)
+        and not native_query(plan)
+        and all(c.entity is not None or not _arabic(c) for c in plan.clauses)
+    )
 
 
 def _surface_words(clause: Clause) -> list[str]:
     """A clause's words as typed (not its word forms), for q."""
-    return [_query_word(tuple(t for t in g if not t.startswith(FORM_MARK)) or g, exact=False)
-            for g in clause.groups if g]
+    return [
+        _query_word(tuple(t for t in g if not t.startswith(FORM_MARK)) or g, exact=False)
+        for g in clause.groups
+        if g
+    ]
 
 
 def ranked_query(plan: QueryPlan) -> tuple[str, bool]:
@@ -277,8 +323,11 @@ def ranked_filter(plan: QueryPlan, typos: bool = False) -> list[str]:
     if not plan.clauses and plan.optional and not typos:
         nodes = [_filter_node(n, plan.prefixes) for n in plan.optional]
         k = _enough(len(nodes), plan.min_optional)
-        out.append(" OR ".join("(" + " AND ".join(subset) + ")"
-                               for subset in itertools.combinations(nodes, k)))
+        out.append(
+            " OR ".join(
+                "(" + " AND ".join(subset) + ")" for subset in itertools.combinations(nodes, k)
+            )
+        )
     for node in plan.clauses:
         entity = node.entity if isinstance(node, Clause) and node.kind != "tag" else None
         if entity is not None:
@@ -327,8 +376,12 @@ def _q_phrase(node: Node) -> bool:
     """A top-level phrase Meilisearch's q matches natively (word order; Arabic words are
     indexed with their clitic-free forms between them, so not those)."""
     # A quoted name ("Entity List") is also its tag: the filter matches both, q cannot.
-    return (isinstance(node, Clause) and node.kind == "phrase" and not _arabic(node)
-            and node.entity is None)
+    return (
+        isinstance(node, Clause)
+        and node.kind == "phrase"
+        and not _arabic(node)
+        and node.entity is None
+    )
 
 
 def _phrase(clause: Clause) -> str:
@@ -343,7 +396,7 @@ _NEVER = "published_day = 0"
 
 
 def _term(token: str) -> str:
-    return TERM_FORM + token[len(FORM_MARK):] if token.startswith(FORM_MARK) else token
+    return TERM_FORM + token[len(FORM_MARK) :] if token.startswith(FORM_MARK) else token
 
 
 def _filter_node(node: Node, prefixes: dict[str, list[str]]) -> str:
@@ -372,8 +425,9 @@ def build_plan_filter(plan: QueryPlan) -> list[str]:
     if not plan or native_query(plan):
         return []
     clauses = [_filter_node(node, plan.prefixes) for node in plan.clauses]
-    clauses += [f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded
-                if not _q_phrase(node)]  # those are -"phrases" in q
+    clauses += [
+        f"NOT {_filter_node(node, plan.prefixes)}" for node in plan.excluded if not _q_phrase(node)
+    ]  # those are -"phrases" in q
     return clauses
 
 
@@ -398,7 +452,7 @@ def id_filter(ids: frozenset[int]) -> str:
     if not ids:
         return "id = 0"
     ordered = sorted(ids)
-    chunks = [ordered[i:i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
+    chunks = [ordered[i : i + ID_CHUNK] for i in range(0, len(ordered), ID_CHUNK)]
     return " OR ".join(f"id IN [{', '.join(map(str, chunk))}]" for chunk in chunks)
 
 
@@ -410,8 +464,11 @@ def build_filter(filters: Filters) -> list[str]:
             clauses.append(f"{name} IN [{', '.join(_quote(v) for v in values)}]")
     if filters.role:
         field_name = ROLE_FIELDS[filters.role]
-        clauses.append(f"{field_name} IN [{', '.join(_quote(v) for v in filters.restriction)}]"
-                       if filters.restriction else f"{field_name} IS NOT EMPTY")
+        clauses.append(
+            f"{field_name} IN [{', '.join(_quote(v) for v in filters.restriction)}]"
+            if filters.restriction
+            else f"{field_name} IS NOT EMPTY"
+        )
     if len(set(filters.listed)) == 1:  # yes and no together filter nothing
         # "no" as "not yes": a document indexed before list status existed has no field at all.
         clauses.append('listed = "yes"' if filters.listed[0] == "yes" else 'listed != "yes"')
@@ -424,8 +481,9 @@ def build_filter(filters: Filters) -> list[str]:
     return clauses
 
 
-def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = None,
-                   typos: bool = False) -> dict:
+def search_request(
+    filters: Filters, plan: QueryPlan, histogram: str | None = None, typos: bool = False
+) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
     histogram, the timeline's period counts come in the same answer."""
     q, entities = build_query(plan, typos)
@@ -457,8 +515,10 @@ def search_request(filters: Filters, plan: QueryPlan, histogram: str | None = No
 def facet_fields(filters: Filters) -> list[str]:
     """The attributes counted for the facets: with one restriction_role asked for, the
     restriction facet counts that role's links (restriction_reported or restriction_context)."""
-    return [ROLE_FIELDS[filters.role] if facet == "restriction" and filters.role else facet
-            for facet in FACETS]
+    return [
+        ROLE_FIELDS[filters.role] if facet == "restriction" and filters.role else facet
+        for facet in FACETS
+    ]
 
 
 def _facets(distribution: dict, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
@@ -498,17 +558,30 @@ class MeiliSearch:
         # Uncompressed answers: Meilisearch streams a compressed answer in chunks, and on a
         # kept-alive connection the chunks meet Nagle's algorithm and the client's delayed ACK
         # (about 40 ms added to every answer over ~1 KB, i.e. every search with facets).
-        self.client = meilisearch.Client(self.url, key, timeout=ADMIN_TIMEOUT,
-                                         custom_headers={"Accept-Encoding": "identity"})
+        self.client = meilisearch.Client(
+            self.url, key, timeout=ADMIN_TIMEOUT, custom_headers={"Accept-Encoding": "identity"}
+        )
         headers = {"Accept-Encoding": "identity"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
         headers["Content-Type"] = "application/json"
         self._http = urllib3.connection_from_url(
-            self.url, maxsize=16, block=False, headers=headers,
+            self.url,
+            maxsize=16,
+            block=False,
+            headers=headers,
             timeout=urllib3.Timeout(SEARCH_TIMEOUT),
-            retries=urllib3.Retry(total=1, connect=1, read=1, other=1, status=0, redirect=0,
-                                  allowed_methods=None, raise_on_status=False))
+            retries=urllib3.Retry(
+                total=1,
+                connect=1,
+                read=1,
+                other=1,
+                status=0,
+                redirect=0,
+                allowed_methods=None,
+                raise_on_status=False,
+            ),
+        )
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
         self.article_cache = ArticleCache()  # hits as shown, per search version
@@ -547,7 +620,10 @@ class MeiliSearch:
         """Create the index if needed and apply index_settings() when they differ (idempotent)."""
         uid = uid or self.index_uid
         with self._lock:
-            if not force and time.monotonic() - self._checked.get(uid, -SETTINGS_TTL) < SETTINGS_TTL:
+            if (
+                not force
+                and time.monotonic() - self._checked.get(uid, -SETTINGS_TTL) < SETTINGS_TTL
+            ):
                 return
             if not self.index_exists(uid):
                 self.wait(self.client.create_index(uid, {"primaryKey": "id"}).task_uid)
@@ -564,7 +640,9 @@ class MeiliSearch:
     # --- documents --------------------------------------------------------------------------
     def upsert(self, docs: list[dict], uid: str | None = None) -> int:
         """Enqueue documents (replacing any with the same id); returns the task uid."""
-        return self.client.index(uid or self.index_uid).add_documents(docs, primary_key="id").task_uid
+        return (
+            self.client.index(uid or self.index_uid).add_documents(docs, primary_key="id").task_uid
+        )
 
     def delete(self, ids: list[int], uid: str | None = None) -> int:
         # POST .../documents/delete-batch (the client's ids= form warns it is deprecated).
@@ -574,21 +652,27 @@ class MeiliSearch:
     def wait(self, *task_uids: int) -> None:
         """Wait for tasks; raise if any did not succeed."""
         for task_uid in task_uids:
-            task = self.client.wait_for_task(task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20)
+            task = self.client.wait_for_task(
+                task_uid, timeout_in_ms=TASK_TIMEOUT_MS, interval_in_ms=20
+            )
             if task.status != "succeeded":
                 raise RuntimeError(f"Meilisearch task {task_uid} {task.status}: {task.error}")
 
     def document_count(self, uid: str | None = None) -> int:
         # documents.get, not stats.get: the app's key has only the actions it needs.
-        return int(self.client.index(uid or self.index_uid).get_documents(
-            {"limit": 1, "fields": ["id"]}).total)
+        return int(
+            self.client.index(uid or self.index_uid)
+            .get_documents({"limit": 1, "fields": ["id"]})
+            .total
+        )
 
     def document_ids(self, uid: str | None = None) -> list[int]:
         """Every document id in the index (tests and checks; pages through all of them)."""
         out, offset = [], 0
         while True:
             page = self.client.index(uid or self.index_uid).get_documents(
-                {"fields": ["id"], "limit": 1000, "offset": offset})
+                {"fields": ["id"], "limit": 1000, "offset": offset}
+            )
             out.extend(int(d.id) for d in page.results)
             offset += len(page.results)
             if offset >= page.total or not page.results:
@@ -599,8 +683,9 @@ class MeiliSearch:
         if time.monotonic() < self._down_until:
             raise MeiliUnavailable("Meilisearch failed recently; retrying shortly")
         try:
-            response = self._http.urlopen("POST", f"/indexes/{uid or self.index_uid}/search",
-                                          body=orjson.dumps(body))
+            response = self._http.urlopen(
+                "POST", f"/indexes/{uid or self.index_uid}/search", body=orjson.dumps(body)
+            )
             answer = orjson.loads(response.data)
         except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
@@ -615,29 +700,40 @@ class MeiliSearch:
     def stale_documents(self, uid: str | None = None) -> bool:
         """Whether the index holds documents written before the terms attribute (word forms,
         query operators) existed: they need a rebuild."""
-        answer = self.raw_search({"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0,
-                                  "page": 1}, uid)
+        answer = self.raw_search(
+            {"q": "", "filter": "terms NOT EXISTS", "hitsPerPage": 0, "page": 1}, uid
+        )
         return bool(answer.get("totalHits"))
 
-    def search(self, session: Session, filters: Filters, plan: QueryPlan,
-               histogram: str | None = None) -> BackendResult:
+    def search(
+        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+    ) -> BackendResult:
         result = self.raw_search(search_request(filters, plan, histogram))
         if not result.get("totalHits") and typo_query(plan):
             result = self.raw_search(search_request(filters, plan, histogram, typos=True))
         ids = [int(hit["id"]) for hit in result.get("hits", [])]
         distribution = result.get("facetDistribution") or {}
-        return BackendResult(ids, int(result.get("totalHits", 0)), _facets(distribution, filters),
-                             _periods(result, histogram) if histogram else None)
+        return BackendResult(
+            ids,
+            int(result.get("totalHits", 0)),
+            _facets(distribution, filters),
+            _periods(result, histogram) if histogram else None,
+        )
 
-    def histogram(self, session: Session, filters: Filters, plan: QueryPlan,
-                  interval: str) -> dict[date, int] | None:
+    def histogram(
+        self, session: Session, filters: Filters, plan: QueryPlan, interval: str
+    ) -> dict[date, int] | None:
         """Period counts alone (None: the index predates the period fields; ask the database)."""
         result = None
         for typos in (False, True):
             if typos and (result.get("totalHits") or not typo_query(plan)):
                 break
-            body = {**search_request(filters, plan, typos=typos), "hitsPerPage": 0, "page": 1,
-                    "facets": [PERIOD_FIELDS[interval]]}
+            body = {
+                **search_request(filters, plan, typos=typos),
+                "hitsPerPage": 0,
+                "page": 1,
+                "facets": [PERIOD_FIELDS[interval]],
+            }
             body.pop("sort", None)
             result = self.raw_search(body)
         return _periods(result, interval)
@@ -650,16 +746,24 @@ def _settings_match(wanted, current, key: str = "") -> bool:
     """Whether current (Meilisearch's full settings) has every value of wanted."""
     if isinstance(wanted, dict):
         return isinstance(current, dict) and all(
-            _settings_match(value, current.get(k), k) for k, value in wanted.items())
+            _settings_match(value, current.get(k), k) for k, value in wanted.items()
+        )
     if isinstance(wanted, list) and isinstance(current, list) and key not in ORDERED_SETTINGS:
         return sorted(map(str, wanted)) == sorted(map(str, current))
     return wanted == current
 
 
-def create_app_key(master: meilisearch.Client, indexes: list[str] = ("*",),
-                   description: str = "chipwatch app") -> str:
+def create_app_key(
+    master: meilisearch.Client, indexes: list[str] = ("*",), description: str = "chipwatch app"
+) -> str:
     """A key limited to the actions the app needs. Keep indexes ["*"] for rebuilds: an index
     swap is a task without an index uid, invisible to a key limited to index patterns."""
-    key = master.create_key({"description": description, "actions": APP_KEY_ACTIONS,
-                             "indexes": list(indexes), "expiresAt": None})
+    key = master.create_key(
+        {
+            "description": description,
+            "actions": APP_KEY_ACTIONS,
+            "indexes": list(indexes),
+            "expiresAt": None,
+        }
+    )
     return key.key

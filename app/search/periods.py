@@ -25,11 +25,17 @@ def bucket_end(start: date, interval: str) -> date:
         return start + timedelta(days=6)
     if interval == "quarter":
         last_month = start.month + 2
-        following = (start.replace(year=start.year + 1, month=1) if last_month == 12
-                     else start.replace(month=last_month + 1))
+        following = (
+            start.replace(year=start.year + 1, month=1)
+            if last_month == 12
+            else start.replace(month=last_month + 1)
+        )
         return following - timedelta(days=1)
-    following = (start.replace(year=start.year + 1, month=1) if start.month == 12
-                 else start.replace(month=start.month + 1))
+    following = (
+        start.replace(year=start.year + 1, month=1)
+        if start.month == 12
+        else start.replace(month=start.month + 1)
+    )
     return following - timedelta(days=1)
 
 

@@ -56,7 +56,7 @@ def _drop_attached_clitic(gap: str) -> str:
     """Text before an entity hit, without an Arabic clitic written onto the name (the ل of لإنفيديا)."""
     match = _ARABIC_WORD_END.search(gap)
     if match and normalize(match.group()) in ARABIC_PREFIXES:
-        return gap[:match.start()]
+        return gap[: match.start()]
     return gap
 
 
@@ -160,14 +160,18 @@ class QueryPlan:
     @property
     def is_simple(self) -> bool:
         """Only required words and names: no OR, group, prefix, phrase or exclusion."""
-        return (not self.excluded and not self.optional
-                and all(isinstance(c, Clause) and c.kind in ("word", "exact") for c in self.clauses))
+        return (
+            not self.excluded
+            and not self.optional
+            and all(isinstance(c, Clause) and c.kind in ("word", "exact") for c in self.clauses)
+        )
 
     def __bool__(self) -> bool:
         return bool(self.clauses or self.excluded or self.optional)
 
 
 # --- from syntax to plan ----------------------------------------------------------------------
+
 
 class _Planner:
     def __init__(self, tagger: Tagger | None, expand: bool, langs: tuple[str, ...], known=None):
@@ -222,7 +226,7 @@ class _Planner:
         # A quoted name ("Entity List") is still the name: its words in this order, or its
         # tag (قائمة الكيانات, 实体清单).
         hits = _hits(text, self.tagger) if self.expand and self.tagger is not None else []
-        whole = len(hits) == 1 and not text[:hits[0][0]].strip() and not text[hits[0][1]:].strip()
+        whole = len(hits) == 1 and not text[: hits[0][0]].strip() and not text[hits[0][1] :].strip()
         return [Clause(groups, hits[0][2] if whole else None, "phrase", text)]
 
     def prefix(self, text: str) -> list[Clause]:
@@ -230,11 +234,15 @@ class _Planner:
         if len(groups) == 1 and len(groups[0]) >= 1:
             token = groups[0][0]
             if any(ch.isdigit() for ch in token):
-                self.notices.append(f"{text}*: a model number is never a prefix (H2* must not find "
-                                    f"H200); searched {text} as a word")
+                self.notices.append(
+                    f"{text}*: a model number is never a prefix (H2* must not find "
+                    f"H200); searched {text} as a word"
+                )
             elif len(token) < MIN_PREFIX:
-                self.notices.append(f"{text}*: a prefix needs at least {MIN_PREFIX} letters; "
-                                    f"searched {text} as a word")
+                self.notices.append(
+                    f"{text}*: a prefix needs at least {MIN_PREFIX} letters; "
+                    f"searched {text} as a word"
+                )
             else:
                 return [Clause(((token,),), None, "prefix", text)]
         elif groups:
@@ -244,8 +252,9 @@ class _Planner:
     def field(self, term: syn.FieldTerm, top_level: bool, negated: bool) -> list[Clause]:
         entity = self.find_entity(term.name, term.value)
         if entity is None:
-            self.notices.append(f"{term.name}:{term.value}: no {term.name} of that name; "
-                                "searched as words")
+            self.notices.append(
+                f"{term.name}:{term.value}: no {term.name} of that name; searched as words"
+            )
             return self.words(term.value)
         if top_level and not negated:
             self.lifted.append((term.name, term.value))
@@ -354,8 +363,14 @@ def _hits(text: str, tagger: Tagger) -> list[tuple[int, int, EntityDef]]:
     return out
 
 
-def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
-               langs: tuple[str, ...] = (), match: str = "any", known=None) -> QueryPlan:
+def plan_query(
+    q: str,
+    tagger: Tagger | None,
+    expand: bool = True,
+    langs: tuple[str, ...] = (),
+    match: str = "any",
+    known=None,
+) -> QueryPlan:
     """The plan for a query typed by a reader (see the module docstring). match="all"
     requires every word; known(word) tells whether a word is in the index (a real word is
     never read as a typo)."""
@@ -370,10 +385,17 @@ def plan_query(q: str, tagger: Tagger | None, expand: bool = True,
         # Only stop words: search them rather than nothing.
         planner.dropped = []
         required = [Clause((tuple(g),), None, "word", g[0]) for g in term_groups(q_plain)]
-    plan = QueryPlan(required, excluded, [], planner.filters,
-                     [*parsed.notices, *planner.notices], corrections=planner.corrections,
-                     dropped=planner.dropped, language=query_language(q, langs),
-                     strict=match == "all")
+    plan = QueryPlan(
+        required,
+        excluded,
+        [],
+        planner.filters,
+        [*parsed.notices, *planner.notices],
+        corrections=planner.corrections,
+        dropped=planner.dropped,
+        language=query_language(q, langs),
+        strict=match == "all",
+    )
     _decide(plan, forced)
     if planner.lifted:
         plan.rest = syn.without_fields(q, planner.lifted)
@@ -401,8 +423,12 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
         return None
 
     def is_word(node: Node) -> bool:
-        return (isinstance(node, Clause) and node.kind == "word" and node.entity is None
-                and not (node.groups and node.groups[0] and node.groups[0][0] in forced))
+        return (
+            isinstance(node, Clause)
+            and node.kind == "word"
+            and node.entity is None
+            and not (node.groups and node.groups[0] and node.groups[0][0] in forced)
+        )
 
     tiers = [t for t in map(tier, plan.clauses) if t is not None]
     top = min(tiers) if tiers else None
@@ -421,6 +447,7 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
 
 
 # --- said back ----------------------------------------------------------------------------------
+
 
 def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
     if isinstance(node, AnyOf):

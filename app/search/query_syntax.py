@@ -80,7 +80,8 @@ class SyntaxProblem(Exception):
 
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "＂": '"'})
-_LEXEME = re.compile(r"""
+_LEXEME = re.compile(
+    r"""
     (?P<space>\s+)
   | (?P<lparen>\()
   | (?P<rparen>\))
@@ -88,7 +89,9 @@ _LEXEME = re.compile(r"""
   | (?P<phrase>"[^"]*")
   | (?P<quote>")
   | (?P<word>[^\s()"]+)
-""", re.VERBOSE | re.IGNORECASE)
+""",
+    re.VERBOSE | re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def _lex(q: str) -> list[_Tok]:
             continue  # the implicit conjunction, written out
         elif kind == "word" and text == "NOT":
             kind = "neg"
-        elif kind == "word" and text == "-" and q[m.end():m.end() + 1] in ('(', '"'):
+        elif kind == "word" and text == "-" and q[m.end() : m.end() + 1] in ("(", '"'):
             kind = "neg"  # -(group) or -"phrase"
         elif kind == "word" and text.startswith("-") and len(text) > 1 and text[1] != "-":
             toks.append(_Tok("neg", "-", pos))
@@ -229,15 +232,23 @@ def parse(q: str) -> Parsed:
     try:
         return Parsed(_Parser(_lex(q), len(q)).query())
     except SyntaxProblem as problem:
-        return Parsed(plain_words(q),
-                      (f"{problem.message} (at character {problem.position + 1}): "
-                       "the query was searched as plain words",), degraded=True)
+        return Parsed(
+            plain_words(q),
+            (
+                f"{problem.message} (at character {problem.position + 1}): "
+                "the query was searched as plain words",
+            ),
+            degraded=True,
+        )
     except RecursionError:  # cannot happen below MAX_DEPTH; a parser bug must not fail a search
-        return Parsed(plain_words(q), ("the query could not be read: searched as plain words",),
-                      degraded=True)
+        return Parsed(
+            plain_words(q), ("the query could not be read: searched as plain words",), degraded=True
+        )
 
 
-_FIELD_LEXEME = re.compile(r'(?<![^\s(])(company|chip|restriction|region|agency):("[^"]*"|[^\s()"]+)', re.I)
+_FIELD_LEXEME = re.compile(
+    r'(?<![^\s(])(company|chip|restriction|region|agency):("[^"]*"|[^\s()"]+)', re.I
+)
 
 
 def without_fields(q: str, fields: list[tuple[str, str]]) -> str:

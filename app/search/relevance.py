@@ -50,7 +50,8 @@ _STOP = {
         其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其""",
 }
 STOP_WORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(normalize(w) for w in words.split()) for lang, words in _STOP.items()}
+    lang: frozenset(normalize(w) for w in words.split()) for lang, words in _STOP.items()
+}
 _ALL_STOP = frozenset().union(*STOP_WORDS.values())
 # Han characters that, inside a bigram, make it a function-word bigram (的英, 了美...).
 _HAN_STOP_CHARS = frozenset("的了吗呢吧把被么是在和与及或这那其之也都就还等从向于并而但以为什")
@@ -70,6 +71,7 @@ def is_stop_group(group) -> bool:
 
 
 # --- typos ----------------------------------------------------------------------------------
+
 
 def _damerau(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (a transposition is one edit), capped at limit + 1."""
@@ -97,7 +99,9 @@ def _vocabulary(entities) -> tuple[dict, dict]:
             folded = normalize(parts[0])
             if len(folded) < MIN_TYPO_LENGTH - (1 if is_stem else 0) or not folded.isascii():
                 continue
-            (stems if is_stem else words).setdefault(folded, (parts[0], entity.raw.get("name", entity.name)))
+            (stems if is_stem else words).setdefault(
+                folded, (parts[0], entity.raw.get("name", entity.name))
+            )
     return words, stems
 
 
@@ -107,7 +111,8 @@ def vocabulary(tagger) -> tuple[dict, dict]:
     cached = _VOCABULARIES.get(key)
     if cached is None:
         cached = _VOCABULARIES[key] = _vocabulary(
-            [*tagger.gazetteer.entities.values(), *concepts.topics().entities.values()])
+            [*tagger.gazetteer.entities.values(), *concepts.topics().entities.values()]
+        )
     return cached
 
 
@@ -122,17 +127,18 @@ def _correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
     if folded in words or any(folded.startswith(s) for s in stems):
         return None
     best: list[tuple[int, str, str]] = []  # (distance, word, the name it belongs to)
-    for candidate, d, _i in process.extract(folded, list(words), scorer=OSA.distance,
-                                            score_cutoff=limit, limit=None):
+    for candidate, d, _i in process.extract(
+        folded, list(words), scorer=OSA.distance, score_cutoff=limit, limit=None
+    ):
         if candidate.startswith(folded) or folded.startswith(candidate):
             continue  # an inflection (exports, chips), not a typo
         written, owner = words[candidate]
         best.append((int(d), written, owner))
     for stem, (written, owner) in stems.items():
         for k in (-1, 0, 1):
-            head = folded[:len(stem) + k]
+            head = folded[: len(stem) + k]
             if len(head) >= len(stem) - 1 and _damerau(head, stem, limit) <= limit:
-                best.append((limit, written + folded[len(head):], owner))
+                best.append((limit, written + folded[len(head) :], owner))
                 break
     if not best:
         return None
@@ -156,7 +162,7 @@ def correct_typos(text: str, tagger, known=None) -> tuple[str, list[tuple[str, s
         if found and known is not None and known(normalize(word)):
             continue
         if found and normalize(found[0]) != normalize(word):
-            out.append(text[last:m.start()])
+            out.append(text[last : m.start()])
             out.append(found[0])
             last = m.end()
             corrections.append((word, found[1]))
@@ -178,8 +184,9 @@ def suggestions(text: str, tagger, limit: int = 5) -> list[str]:
     for m in re.finditer(r"[^\W\d_]{3,}", text):
         folded = normalize(m.group())
         limit = 2 if len(folded) >= MIN_TYPO_LENGTH else 1
-        scored = sorted((_damerau(folded, w, limit), w) for w in by_word
-                        if abs(len(w) - len(folded)) <= limit)
+        scored = sorted(
+            (_damerau(folded, w, limit), w) for w in by_word if abs(len(w) - len(folded)) <= limit
+        )
         for d, w in scored:
             if d > limit or d == 0:
                 continue
@@ -193,6 +200,7 @@ def suggestions(text: str, tagger, limit: int = 5) -> list[str]:
 
 # --- the query's language -----------------------------------------------------------------------
 
+
 def query_language(text: str, langs: tuple[str, ...] = ()) -> str:
     """The language a query is written in (its script; Latin: the one language filtered on,
     French when it has French accents or stop words, else English)."""
@@ -203,8 +211,10 @@ def query_language(text: str, langs: tuple[str, ...] = ()) -> str:
     if len(langs) == 1 and langs[0] in ("en", "fr"):
         return langs[0]
     words = set(normalize(text).split())
-    if any(unicodedata.decomposition(ch) for ch in text if ch.isalpha() and not ch.isascii()) \
-            or len(words & (STOP_WORDS["fr"] - STOP_WORDS["en"])) >= 1:
+    if (
+        any(unicodedata.decomposition(ch) for ch in text if ch.isalpha() and not ch.isascii())
+        or len(words & (STOP_WORDS["fr"] - STOP_WORDS["en"])) >= 1
+    ):
         return "fr"
     return "en"
 

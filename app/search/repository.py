@@ -25,7 +25,8 @@ from app.text import index_tokens
 
 # PostgreSQL only (made by the migration); SQLite's FTS5 table is reached through text().
 pg_table = Table(
-    "article_search", MetaData(),
+    "article_search",
+    MetaData(),
     Column("article_id", Integer, primary_key=True),
     Column("tokens", postgresql.ARRAY(Text)),
 )
@@ -36,8 +37,13 @@ def _add_vocabulary(conn, tokens) -> None:
     sorted order, so concurrent writers take the same locks in the same order."""
     words = vocabulary_words(tokens)
     if words:
-        conn.execute(text("INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
-                          "ON CONFLICT DO NOTHING"), {"words": words})
+        conn.execute(
+            text(
+                "INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
+                "ON CONFLICT DO NOTHING"
+            ),
+            {"words": words},
+        )
 
 
 def write_document(session: Session, article: Article, entity_ids: list[str]) -> None:
@@ -53,8 +59,9 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
     else:
         all_tokens = pg_tokens(joined, entity_ids)
         stmt = postgresql.insert(pg_table).values(article_id=article.id, tokens=all_tokens)
-        session.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
-                                                   set_={"tokens": all_tokens}))
+        session.execute(
+            stmt.on_conflict_do_update(index_elements=["article_id"], set_={"tokens": all_tokens})
+        )
         _add_vocabulary(session, tokens)
 
 
@@ -66,14 +73,22 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         ids = [d[0] for d in documents]
-        conn.exec_driver_sql(f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids))
-        conn.exec_driver_sql("INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)", [
-            (i, text_, fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents])
+        conn.exec_driver_sql(
+            f"DELETE FROM article_fts WHERE rowid IN ({','.join('?' * len(ids))})", tuple(ids)
+        )
+        conn.exec_driver_sql(
+            "INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)",
+            [(i, text_, fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents],
+        )
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
         # batch fail and be stored one article at a time, through write_document).
-        insert_rows(conn, "article_search", ("article_id", "tokens"), [
-            (i, pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents])
+        insert_rows(
+            conn,
+            "article_search",
+            ("article_id", "tokens"),
+            [(i, pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents],
+        )
         _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
 
 
@@ -83,29 +98,39 @@ def rewrite_search_rows(conn, batch: int = 500) -> int:
     app.search.database). Returns the number of rows written."""
     last, count = 0, 0
     while True:
-        rows = conn.execute(text(
-            "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"),
-            {"last": last, "n": batch}).all()
+        rows = conn.execute(
+            text(
+                "SELECT id, title, body, lang FROM articles WHERE id > :last ORDER BY id LIMIT :n"
+            ),
+            {"last": last, "n": batch},
+        ).all()
         if not rows:
             return count
         ids = [r[0] for r in rows]
         tags: dict[int, list[str]] = {}
         for article_id, entity_id in conn.execute(
-                select(ArticleEntity.article_id, ArticleEntity.entity_id)
-                .where(ArticleEntity.article_id.in_(ids)).order_by(ArticleEntity.entity_id)):
+            select(ArticleEntity.article_id, ArticleEntity.entity_id)
+            .where(ArticleEntity.article_id.in_(ids))
+            .order_by(ArticleEntity.entity_id)
+        ):
             tags.setdefault(article_id, []).append(entity_id)
         for id_, title, body, lang in rows:
             joined = search_text(title, body, lang)
             entity_ids = tags.get(id_, [])
             if conn.dialect.name == "sqlite":
                 conn.execute(text("DELETE FROM article_fts WHERE rowid = :id"), {"id": id_})
-                conn.execute(text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
-                             {"id": id_, "text": joined, "ents": fts_ents(joined, entity_ids)})
+                conn.execute(
+                    text("INSERT INTO article_fts(rowid, text, ents) VALUES (:id, :text, :ents)"),
+                    {"id": id_, "text": joined, "ents": fts_ents(joined, entity_ids)},
+                )
             else:
                 tokens = pg_tokens(joined, entity_ids)
                 stmt = postgresql.insert(pg_table).values(article_id=id_, tokens=tokens)
-                conn.execute(stmt.on_conflict_do_update(index_elements=["article_id"],
-                                                        set_={"tokens": tokens}))
+                conn.execute(
+                    stmt.on_conflict_do_update(
+                        index_elements=["article_id"], set_={"tokens": tokens}
+                    )
+                )
         if conn.dialect.name != "sqlite":
             _add_vocabulary(conn, {t for r in rows for t in index_tokens(r[1] + "\n" + r[2])})
         count += len(rows)
@@ -122,42 +147,64 @@ def delete_document(session: Session, article_id: int) -> None:
 def fts_matches():
     """(rowid, bm25 rank) of the FTS5 rows matching the `:match` parameter (SQLite); the ents
     column (tags) weighs ENTS_WEIGHT against the text."""
-    return (select(literal_column("rowid").label("rid"),
-                   literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"))
-            .select_from(text("article_fts"))
-            .where(text("article_fts MATCH :match")).subquery())
+    return (
+        select(
+            literal_column("rowid").label("rid"),
+            literal_column(f"bm25(article_fts, 1.0, {ENTS_WEIGHT})").label("rank"),
+        )
+        .select_from(text("article_fts"))
+        .where(text("article_fts MATCH :match"))
+        .subquery()
+    )
 
 
 def fts_excluded():
     """rowids of the FTS5 rows matching the `:exclude` parameter (SQLite)."""
-    return (select(literal_column("rowid")).select_from(text("article_fts"))
-            .where(text("article_fts MATCH :exclude")))
+    return (
+        select(literal_column("rowid"))
+        .select_from(text("article_fts"))
+        .where(text("article_fts MATCH :exclude"))
+    )
 
 
 def prefix_words(session: Session, prefix: str, limit: int = 200) -> list[str]:
     """Words of the database search index starting with prefix (folded), fewest characters
     first: what a prefix query stands for."""
     if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
-                             "USING fts5vocab(main, article_fts, 'row')"))
-        rows = session.execute(text(
-            "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
-            "ORDER BY length(term), term LIMIT :limit"),
-            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+        session.execute(
+            text(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS temp.article_fts_vocab "
+                "USING fts5vocab(main, article_fts, 'row')"
+            )
+        )
+        rows = session.execute(
+            text(
+                "SELECT term FROM temp.article_fts_vocab WHERE term >= :lo AND term < :hi "
+                "ORDER BY length(term), term LIMIT :limit"
+            ),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit},
+        )
     else:
         # search_vocabulary: every word written to the index (words of deleted articles stay
         # and match nothing). Its key is in byte order, so a prefix is a range of it.
-        rows = session.execute(text(
-            "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
-            "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"),
-            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit})
+        rows = session.execute(
+            text(
+                "SELECT term FROM (SELECT term FROM search_vocabulary WHERE term >= :lo AND term < :hi "
+                "ORDER BY term LIMIT 5000) AS words ORDER BY length(term), term LIMIT :limit"
+            ),
+            {"lo": prefix, "hi": prefix + "\U0010ffff", "limit": limit},
+        )
     return [row[0] for row in rows]
 
 
 def fts_has(session: Session, match: str) -> bool:
     """Whether some FTS5 row matches `match` (SQLite): one index lookup."""
-    return session.execute(text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"),
-                           {"m": match}).first() is not None
+    return (
+        session.execute(
+            text("SELECT 1 FROM article_fts WHERE article_fts MATCH :m LIMIT 1"), {"m": match}
+        ).first()
+        is not None
+    )
 
 
 def search_version(session: Session) -> int | None:
@@ -169,13 +216,17 @@ def search_version(session: Session) -> int | None:
     kept = session.info.get("search_version")
     if kept is not None and transaction is not None and kept[0] is transaction:
         return kept[1]
-    version = session.connection().exec_driver_sql(
-        "SELECT version FROM search_state WHERE id = 1").scalar()
+    version = (
+        session.connection()
+        .exec_driver_sql("SELECT version FROM search_state WHERE id = 1")
+        .scalar()
+    )
     session.info["search_version"] = (session.get_transaction(), version)
     return version
 
 
 # --- PostgreSQL advisory locks of the index (app/search/indexing.py) ---------------------------
+
 
 def lock_for_rebuild(conn: Connection, ns: int) -> None:
     conn.execute(text("SELECT pg_advisory_lock(:ns, 0)"), {"ns": ns})
@@ -192,21 +243,32 @@ def may_drain(session: Session, ns: int) -> bool:
 
 def lock_articles(session: Session, article_ids: list[int], ns: int) -> set[int]:
     """The ids among article_ids this transaction could lock (others are another drain's)."""
-    return set(session.scalars(
-        text("SELECT a FROM unnest(CAST(:ids AS integer[])) AS a WHERE pg_try_advisory_xact_lock(:ns, a)"),
-        {"ids": article_ids, "ns": ns}))
+    return set(
+        session.scalars(
+            text(
+                "SELECT a FROM unnest(CAST(:ids AS integer[])) AS a WHERE pg_try_advisory_xact_lock(:ns, a)"
+            ),
+            {"ids": article_ids, "ns": ns},
+        )
+    )
 
 
 # --- Walking every article (rebuilding the index, re-tagging) ---------------------------------
 
-def article_batches(sessions: sessionmaker, size: int = 500) -> Iterator[tuple[Session, list[Article]]]:
+
+def article_batches(
+    sessions: sessionmaker, size: int = 500
+) -> Iterator[tuple[Session, list[Article]]]:
     """Every article in id order, `size` at a time, each batch in its own transaction (committed
     when the caller asks for the next one)."""
     last = 0
     while True:
         with sessions.begin() as session:
-            batch = list(session.scalars(select(Article).where(Article.id > last)
-                                         .order_by(Article.id).limit(size)))
+            batch = list(
+                session.scalars(
+                    select(Article).where(Article.id > last).order_by(Article.id).limit(size)
+                )
+            )
             if not batch:
                 return
             yield session, batch
@@ -217,8 +279,10 @@ def entity_ids_of(session: Session, article_ids: list[int]) -> dict[int, list[st
     """article id -> the entity ids it is tagged with (articles without tags are absent)."""
     tags: dict[int, list[str]] = {}
     for article_id, entity_id in session.execute(
-            select(ArticleEntity.article_id, ArticleEntity.entity_id)
-            .where(ArticleEntity.article_id.in_(article_ids))):
+        select(ArticleEntity.article_id, ArticleEntity.entity_id).where(
+            ArticleEntity.article_id.in_(article_ids)
+        )
+    ):
         tags.setdefault(article_id, []).append(entity_id)
     return tags
 
@@ -229,21 +293,32 @@ def article_count(session: Session) -> int:
 
 def article_identities(session: Session) -> Sequence[Row[int, str | None, int | None, str]]:
     """(id, url, duplicate_of, title) of every article (the search evaluation's small store)."""
-    return session.execute(select(Article.id, Article.url, Article.duplicate_of, Article.title)).all()
+    return session.execute(
+        select(Article.id, Article.url, Article.duplicate_of, Article.title)
+    ).all()
 
 
 def titles_and_bodies(session: Session, article_ids: list[int]) -> list[tuple[int, str, str]]:
     """(id, title, body) of the articles among article_ids (no order)."""
-    return [(i, title, body) for i, title, body in session.execute(
-        select(Article.id, Article.title, Article.body).where(Article.id.in_(article_ids)))]
+    return [
+        (i, title, body)
+        for i, title, body in session.execute(
+            select(Article.id, Article.title, Article.body).where(Article.id.in_(article_ids))
+        )
+    ]
 
 
 def tagged_entity_ids(session: Session, article_ids: list[int]) -> set[str]:
     """Every entity id any of these articles is tagged with."""
-    return set(session.scalars(select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(article_ids))))
+    return set(
+        session.scalars(
+            select(ArticleEntity.entity_id).where(ArticleEntity.article_id.in_(article_ids))
+        )
+    )
 
 
 # --- How far the external index lags (metrics, health, admin page) ---------------------------
+
 
 def outbox_lag(session: Session) -> int:
     """Article changes queued for the external index and not yet applied."""

@@ -23,8 +23,17 @@ from app.search.snippet import make_snippet
 
 PREFIX_WORDS = 200  # words a prefix may stand for
 
-LANG_NAMES = {"ar": "العربية", "en": "English", "zh": "中文", "fr": "Français", "ja": "日本語",
-              "ko": "한국어", "ru": "Русский", "de": "Deutsch", "es": "Español"}
+LANG_NAMES = {
+    "ar": "العربية",
+    "en": "English",
+    "zh": "中文",
+    "fr": "Français",
+    "ja": "日本語",
+    "ko": "한국어",
+    "ru": "Русский",
+    "de": "Deutsch",
+    "es": "Español",
+}
 
 
 @dataclass
@@ -59,9 +68,15 @@ class SearchPage:
         out = []
         for entity in [*self.expansions, *self.plan.concepts]:
             aliases = explainer_aliases(entity, self.plan.language)
-            out.append({"id": entity.id, "type": entity.type,
-                        "name": topic_name(entity) if entity.type == "topic" else entity.name,
-                        "shown": aliases[:SHOWN_ALIASES], "more": aliases[SHOWN_ALIASES:]})
+            out.append(
+                {
+                    "id": entity.id,
+                    "type": entity.type,
+                    "name": topic_name(entity) if entity.type == "topic" else entity.name,
+                    "shown": aliases[:SHOWN_ALIASES],
+                    "more": aliases[SHOWN_ALIASES:],
+                }
+            )
         return out
 
     @property
@@ -70,33 +85,58 @@ class SearchPage:
 
     def to_json(self) -> dict:
         return {
-            "total": self.total, "page": self.filters.page, "per_page": self.filters.per_page,
-            "engine": self.engine, "hits": self.hits,
-            "facets": {k: [{"id": v.id, "name": v.name, "count": v.count} for v in values]
-                       for k, values in self.facets.items()},
-            "expansions": [{"id": e.id, "type": e.type, "name": e.name,
-                            "aliases": e.all_aliases()} for e in self.expansions],
-            "understood": self.understood, "query_notices": self.query_notices,
+            "total": self.total,
+            "page": self.filters.page,
+            "per_page": self.filters.per_page,
+            "engine": self.engine,
+            "hits": self.hits,
+            "facets": {
+                k: [{"id": v.id, "name": v.name, "count": v.count} for v in values]
+                for k, values in self.facets.items()
+            },
+            "expansions": [
+                {"id": e.id, "type": e.type, "name": e.name, "aliases": e.all_aliases()}
+                for e in self.expansions
+            ],
+            "understood": self.understood,
+            "query_notices": self.query_notices,
             "searched_as": {
-                "match": self.filters.match, "language": self.plan.language,
-                "terms": [{"id": t["id"], "type": t["type"], "name": t["name"],
-                           "aliases": t["shown"], "more": len(t["more"])} for t in self.searched_as],
+                "match": self.filters.match,
+                "language": self.plan.language,
+                "terms": [
+                    {
+                        "id": t["id"],
+                        "type": t["type"],
+                        "name": t["name"],
+                        "aliases": t["shown"],
+                        "more": len(t["more"]),
+                    }
+                    for t in self.searched_as
+                ],
                 "required": [typed(c) for c in self.plan.clauses],
                 "optional": [typed(c) for c in self.plan.optional],
                 "corrections": [{"typed": a, "read_as": b} for a, b in self.plan.corrections],
                 "stop_words": self.plan.dropped,
-                "partial": self.partial, "not_found": self.not_found,
+                "partial": self.partial,
+                "not_found": self.not_found,
                 "suggestions": self.suggestions,
             },
         }
 
 
-def summaries(session: Session, ids: list[int], tokens: Sequence[str] = (),
-              highlight_entities: Set[str] = frozenset(),
-              cache: ArticleCache | None = None) -> list[dict]:
+def summaries(
+    session: Session,
+    ids: list[int],
+    tokens: Sequence[str] = (),
+    highlight_entities: Set[str] = frozenset(),
+    cache: ArticleCache | None = None,
+) -> list[dict]:
     """Contract summaries for the given article ids, in the given order."""
-    views = (cache.views(session, ids) if cache is not None
-             else load_views(session, ids, set(highlight_entities)))
+    views = (
+        cache.views(session, ids)
+        if cache is not None
+        else load_views(session, ids, set(highlight_entities))
+    )
     names = entity_names(session)
 
     def summary(view: ArticleView) -> dict:
@@ -105,8 +145,12 @@ def summaries(session: Session, ids: list[int], tokens: Sequence[str] = (),
             type_, name = names.get(entity_id) or _missing_name(session, entity_id)
             entities.append({"id": entity_id, "type": type_, "name": name})
         return {
-            "id": view.id, "title": view.title, "snippet": None,
-            "url": view.url, "source": view.source, "lang": view.lang,
+            "id": view.id,
+            "title": view.title,
+            "snippet": None,
+            "url": view.url,
+            "source": view.source,
+            "lang": view.lang,
             "published_at": as_utc(view.published_at).isoformat(),
             "date_estimated": view.date_estimated,
             "entities": sorted(entities, key=lambda t: (t["type"], t["name"])),
@@ -118,14 +162,20 @@ def summaries(session: Session, ids: list[int], tokens: Sequence[str] = (),
         view = views.get(article_id)
         if view is None:
             continue  # deleted between the search and now
-        spans = [(start, end) for entity_id, start, end in view.mentions if entity_id in highlight_entities]
+        spans = [
+            (start, end)
+            for entity_id, start, end in view.mentions
+            if entity_id in highlight_entities
+        ]
         if cache is None:
             hit = summary(view)
             hit["snippet"] = make_snippet(view.body, list(tokens), spans)
         else:
             hit = dict(cache.summary(view, summary))
-            hit["snippet"] = cache.snippet((view.body, tuple(tokens), tuple(spans)),
-                                           lambda v=view, s=spans: make_snippet(v.body, list(tokens), s))
+            hit["snippet"] = cache.snippet(
+                (view.body, tuple(tokens), tuple(spans)),
+                lambda v=view, s=spans: make_snippet(v.body, list(tokens), s),
+            )
         out.append(hit)
     return out
 
@@ -141,17 +191,30 @@ def check_entities(session: Session, filters: Filters) -> None:
     if not wanted:
         return
     known = entity_names(session, {v for values in wanted.values() for v in values})
-    errors = [{"param": param, "msg": f"unknown {param} {value!r}" if value not in known
-               else f"{value!r} is a {known[value][0]}, not a {param}"}
-              for param, values in wanted.items() for value in values
-              if known.get(value, ("",))[0] != param]
+    errors = [
+        {
+            "param": param,
+            "msg": f"unknown {param} {value!r}"
+            if value not in known
+            else f"{value!r} is a {known[value][0]}, not a {param}",
+        }
+        for param, values in wanted.items()
+        for value in values
+        if known.get(value, ("",))[0] != param
+    ]
     if errors:
         raise FilterError(errors)
 
 
-def search_articles(session: Session, filters: Filters, backend: SearchBackend,
-                    tagger: Tagger, fallback: SearchBackend | None = None, *,
-                    histogram: str | None = None) -> SearchPage:
+def search_articles(
+    session: Session,
+    filters: Filters,
+    backend: SearchBackend,
+    tagger: Tagger,
+    fallback: SearchBackend | None = None,
+    *,
+    histogram: str | None = None,
+) -> SearchPage:
     """One search; with histogram ("week", "month", "year") also the timeline's counts."""
     check_entities(session, filters)
     filters, plan = prepare_query(session, filters, tagger)
@@ -164,7 +227,10 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
         except Exception:
             if fallback is None or engine is fallback:
                 raise
-            engine, notice = fallback, "The search engine is unreachable: results come from the database."
+            engine, notice = (
+                fallback,
+                "The search engine is unreachable: results come from the database.",
+            )
             return fallback.search(session, filters, plan, histogram)
 
     result = run(plan)
@@ -182,39 +248,83 @@ def search_articles(session: Session, filters: Filters, backend: SearchBackend,
     if histogram and result.histogram is None:  # an index from before the period fields
         result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
     expansions = plan.entities
-    hits = summaries(session, result.ids, plan.tokens, {e.id for e in expansions}
-                     | {v for vals in filters.entity_filters().values() for v in vals},
-                     cache=getattr(engine, "article_cache", None))
+    hits = summaries(
+        session,
+        result.ids,
+        plan.tokens,
+        {e.id for e in expansions}
+        | {v for vals in filters.entity_filters().values() for v in vals},
+        cache=getattr(engine, "article_cache", None),
+    )
     names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     facets: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         selected = set(getattr(filters, facet))
         values = []
         for value, count in result.facets.get(facet, []):
-            name = names[value][1] if facet in ENTITY_PARAMS and value in names else (
-                value if facet in ENTITY_PARAMS else
-                LANG_NAMES.get(value, value) if facet == "lang" else facet_value_name(facet, value))
+            name = (
+                names[value][1]
+                if facet in ENTITY_PARAMS and value in names
+                else (
+                    value
+                    if facet in ENTITY_PARAMS
+                    else LANG_NAMES.get(value, value)
+                    if facet == "lang"
+                    else facet_value_name(facet, value)
+                )
+            )
             values.append(FacetValue(value, name, count, value in selected))
         # A selected value with no match still shows, so it can be removed.
         for value in selected - {v.id for v in values}:
-            values.insert(0, FacetValue(value, names[value][1] if value in names
-                                        else facet_value_name(facet, value), 0, True))
+            values.insert(
+                0,
+                FacetValue(
+                    value,
+                    names[value][1] if value in names else facet_value_name(facet, value),
+                    0,
+                    True,
+                ),
+            )
         facets[facet] = values
-    return SearchPage(filters, engine.engine, result.total, hits, facets, expansions, notice,
-                      result.histogram, understood=plan.understood, query_notices=plan.notices,
-                      plan=plan, partial=partial, not_found=not_found, suggestions=suggestions)
+    return SearchPage(
+        filters,
+        engine.engine,
+        result.total,
+        hits,
+        facets,
+        expansions,
+        notice,
+        result.histogram,
+        understood=plan.understood,
+        query_notices=plan.notices,
+        plan=plan,
+        partial=partial,
+        not_found=not_found,
+        suggestions=suggestions,
+    )
 
 
 def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:
     """The plan of the filters' query, and the filters with its field prefixes
     (company:huawei...) added, the same filters as the facet links."""
-    plan = plan_query(filters.q, tagger, expand=filters.expand, langs=filters.lang,
-                      match=filters.match, known=lambda word: word_in_index(session, word))
+    plan = plan_query(
+        filters.q,
+        tagger,
+        expand=filters.expand,
+        langs=filters.lang,
+        match=filters.match,
+        known=lambda word: word_in_index(session, word),
+    )
     if plan.filters:
-        filters = filters.model_copy(update={
-            "q": plan.rest if plan.rest is not None else filters.q,
-            **{name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
-               for name, ids in plan.filters.items()}})
+        filters = filters.model_copy(
+            update={
+                "q": plan.rest if plan.rest is not None else filters.q,
+                **{
+                    name: tuple(dict.fromkeys((*getattr(filters, name), *ids)))
+                    for name, ids in plan.filters.items()
+                },
+            }
+        )
     resolve_prefixes(session, plan)
     return filters, plan
 
@@ -230,7 +340,9 @@ def resolve_prefixes(session: Session, plan: QueryPlan) -> None:
         if prefix not in plan.prefixes:
             plan.prefixes[prefix] = prefix_words(session, prefix, PREFIX_WORDS)
             if len(plan.prefixes[prefix]) >= PREFIX_WORDS:
-                plan.notices.append(f"{clause.text}* stands for more than {PREFIX_WORDS} words: "
-                                    f"the {PREFIX_WORDS} shortest are searched")
+                plan.notices.append(
+                    f"{clause.text}* stands for more than {PREFIX_WORDS} words: "
+                    f"the {PREFIX_WORDS} shortest are searched"
+                )
     if plan.prefixes:
         plan.understood = describe(plan)

@@ -24,7 +24,9 @@ def _spans_of_tokens(body: str, tokens: list[str]) -> list[tuple[int, int]]:
         # Words of the body that take one of the query's forms, or start with a prefix.
         for m in _WORD.finditer(folded):
             word = m.group()
-            if (prefixes and word.startswith(prefixes)) or (forms and word_matches_forms(word, forms)):
+            if (prefixes and word.startswith(prefixes)) or (
+                forms and word_matches_forms(word, forms)
+            ):
                 spans.append((index[m.start()], index[m.end() - 1] + 1))
     for token in set(tokens):
         if token.startswith(FORM_MARK) or token.endswith("*"):

@@ -26,8 +26,9 @@ from app.web.rendering import error_response, render, wants_html
 
 COOKIE = "chipwatch_read"
 COOKIE_SECONDS = 30 * 24 * 3600
-OPEN_PATHS = frozenset({"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico",
-                        "/account/login"})
+OPEN_PATHS = frozenset(
+    {"/healthz", "/readyz", "/login", "/admin", "/admin/login", "/favicon.ico", "/account/login"}
+)
 OPEN_PREFIXES = ("/static/",)
 QUERY_TOKEN_PATHS = frozenset({"/feed.atom", "/export.csv", "/export.xlsx"})
 
@@ -63,7 +64,9 @@ def may_read(request: Request) -> bool:
     if read_token(request) is None:
         return True
     scheme, _, value = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and (read_token_matches(request, value) or token_matches(request, value)):
+    if scheme.lower() == "bearer" and (
+        read_token_matches(request, value) or token_matches(request, value)
+    ):
         return True
     if has_read_cookie(request) or session_csrf(request) is not None:
         return True
@@ -90,10 +93,15 @@ class ReadAccessMiddleware:
             pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
             query_token = next((v for k, v in pairs if k == "token"), None)
             # The token never reaches the filters, the views or the access log.
-            scope["query_string"] = urlencode([(k, v) for k, v in pairs if k != "token"]).encode("latin-1")
+            scope["query_string"] = urlencode([(k, v) for k, v in pairs if k != "token"]).encode(
+                "latin-1"
+            )
         request = Request(scope)
-        if is_open(path) or may_read(request) or (
-                query_token is not None and read_token_matches(request, query_token)):
+        if (
+            is_open(path)
+            or may_read(request)
+            or (query_token is not None and read_token_matches(request, query_token))
+        ):
             await self.app(scope, receive, send)
             return
         await self.refuse(request)(scope, receive, send)
@@ -104,10 +112,12 @@ class ReadAccessMiddleware:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return render(request, "login.html", {"next": target, "error": None}, status_code=401)
         return error_response(
-            request, 401,
+            request,
+            401,
             "A read token is required: send 'Authorization: Bearer <token>', log in at /login, "
             "or add ?token= to /feed.atom and /export.csv URLs.",
-            headers={"WWW-Authenticate": 'Bearer realm="chipwatch"'})
+            headers={"WWW-Authenticate": 'Bearer realm="chipwatch"'},
+        )
 
 
 def _safe_next(target: str | None) -> str:
@@ -129,9 +139,20 @@ async def login(request: Request):
     if read_token(request) is None:
         return RedirectResponse(target, status_code=303)
     if not read_token_matches(request, str(form.get("token", ""))):
-        return render(request, "login.html", {"next": target, "error": "That token is not right."},
-                      status_code=401)
+        return render(
+            request,
+            "login.html",
+            {"next": target, "error": "That token is not right."},
+            status_code=401,
+        )
     response = RedirectResponse(target, status_code=303)
-    response.set_cookie(COOKIE, _serializer(request).dumps({"read": True}), max_age=COOKIE_SECONDS,
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        _serializer(request).dumps({"read": True}),
+        max_age=COOKIE_SECONDS,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
     return response

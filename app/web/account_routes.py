@@ -58,8 +58,9 @@ async def login(request: Request, session: SessionDep):
         if result.retry_after:
             message = f"Too many failed logins: try again in {result.retry_after} seconds."
             status, headers = 429, {"Retry-After": str(result.retry_after)}
-        response = render(request, "account_login.html", {"next": target, "error": message},
-                          status_code=status)
+        response = render(
+            request, "account_login.html", {"next": target, "error": message}, status_code=status
+        )
         response.headers.update(headers)
         return response
     old = session_id(request, session)
@@ -105,9 +106,17 @@ def account_page(request: Request, session: SessionDep):
     if principal.kind != "user":
         return RedirectResponse("/account/login?next=/account", status_code=303)
     user = session.get(User, principal.user_id)
-    return render(request, "account.html", {
-        "user": user, "csrf": principal.csrf, "tokens": service.tokens_of(session, user),
-        "new_token": None, "alerts": _alerts(session, user)})
+    return render(
+        request,
+        "account.html",
+        {
+            "user": user,
+            "csrf": principal.csrf,
+            "tokens": service.tokens_of(session, user),
+            "new_token": None,
+            "alerts": _alerts(session, user),
+        },
+    )
 
 
 def _alerts(session, user: User) -> list[dict]:
@@ -117,14 +126,22 @@ def _alerts(session, user: User) -> list[dict]:
     subs = alerts.of_user(session, user.id)
     pending = alerts.pending_counts(session, [s.id for s in subs])
     names = view_names(session, {s.view_id for s in subs})
-    return [{**alerts.to_json(s, pending.get(s.id, 0)), "view": names.get(s.view_id), "target": s.target}
-            for s in subs]
+    return [
+        {
+            **alerts.to_json(s, pending.get(s.id, 0)),
+            "view": names.get(s.view_id),
+            "target": s.target,
+        }
+        for s in subs
+    ]
 
 
 @router.post("/account/password")
 async def change_password(request: Request, session: SessionDep):
     principal, user, form = await _form(request, session)
-    if not await run_in_threadpool(passwords.verify, user.password_hash, str(form.get("current", ""))):
+    if not await run_in_threadpool(
+        passwords.verify, user.password_hash, str(form.get("current", ""))
+    ):
         raise HTTPException(403, "The current password is not right.")
     new = str(form.get("new", ""))
     try:
@@ -143,9 +160,17 @@ async def create_token(request: Request, session: SessionDep):
     principal, user, form = await _form(request, session)
     _row, plain = service.issue_token(session, user, str(form.get("label", "")))
     # Shown on this answer only: it is stored hashed.
-    response = render(request, "account.html", {
-        "user": user, "csrf": principal.csrf, "tokens": service.tokens_of(session, user),
-        "new_token": plain, "alerts": _alerts(session, user)})
+    response = render(
+        request,
+        "account.html",
+        {
+            "user": user,
+            "csrf": principal.csrf,
+            "tokens": service.tokens_of(session, user),
+            "new_token": plain,
+            "alerts": _alerts(session, user),
+        },
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

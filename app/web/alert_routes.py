@@ -24,11 +24,16 @@ AlertId = Annotated[int, Path(ge=1, le=MAX_ID, description="Alert id")]
 
 class AlertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    webhook: Annotated[str | None, Field(max_length=2000, description="http(s) URL to POST new articles to")] = None
-    email: Annotated[str | None, Field(max_length=320, description="Address for email alerts")] = None
+    webhook: Annotated[
+        str | None, Field(max_length=2000, description="http(s) URL to POST new articles to")
+    ] = None
+    email: Annotated[str | None, Field(max_length=320, description="Address for email alerts")] = (
+        None
+    )
     cadence: Literal["immediate", "daily", "weekly"] = "immediate"
-    format: Literal["json", "slack", "teams"] = Field("json", description="Webhook payload: chipwatch JSON, "
-                                                                           "Slack or Teams incoming-webhook text")
+    format: Literal["json", "slack", "teams"] = Field(
+        "json", description="Webhook payload: chipwatch JSON, Slack or Teams incoming-webhook text"
+    )
 
 
 class AlertOut(BaseModel):
@@ -47,8 +52,11 @@ class AlertsOut(BaseModel):
 def _user(request: Request, session, *, write: bool) -> Principal:
     principal = resolve(request, session)
     if principal.kind != "user" or (write and principal.via != "bearer"):
-        raise HTTPException(401, "Alerts belong to users: send 'Authorization: Bearer <personal API token>'.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Alerts belong to users: send 'Authorization: Bearer <personal API token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 
@@ -59,21 +67,33 @@ def _view(session, view_id: int, principal: Principal):
         raise HTTPException(exc.status, exc.message) from None
 
 
-def _subscribe(request: Request, session, principal: Principal, view_id: int, body: AlertIn) -> dict:
+def _subscribe(
+    request: Request, session, principal: Principal, view_id: int, body: AlertIn
+) -> dict:
     view = _view(session, view_id, principal)
     settings = request.app.state.runtime.settings
     try:
-        sub = alerts.subscribe(session, view, principal.user_id, webhook=body.webhook, email=body.email,
-                               cadence=body.cadence, format=body.format,
-                               check_url=lambda url: check_webhook(settings, url))
+        sub = alerts.subscribe(
+            session,
+            view,
+            principal.user_id,
+            webhook=body.webhook,
+            email=body.email,
+            cadence=body.cadence,
+            format=body.format,
+            check_url=lambda url: check_webhook(settings, url),
+        )
     except alerts.AlertError as exc:
         raise HTTPException(exc.status, exc.message) from None
     return alerts.to_json(sub)
 
 
 @api_router.post("/views/{view_id}/alerts", response_model=AlertOut, status_code=201)
-async def create_alert(view_id: ViewId, body: AlertIn, request: Request, session: SessionDep) -> dict:
+async def create_alert(
+    view_id: ViewId, body: AlertIn, request: Request, session: SessionDep
+) -> dict:
     """Subscribe to a view: articles that match it from now on are delivered once each."""
+
     def work() -> dict:
         return _subscribe(request, session, _user(request, session, write=True), view_id, body)
 
@@ -91,11 +111,15 @@ async def create_alert_form(view_id: ViewId, request: Request, session: SessionD
     target = str(form.get("target", "")).strip()
     cadence = str(form.get("cadence", "immediate"))
     try:
-        body = AlertIn(webhook=target, cadence=cadence) if target.lower().startswith(("http://", "https://")) \
+        body = (
+            AlertIn(webhook=target, cadence=cadence)
+            if target.lower().startswith(("http://", "https://"))
             else AlertIn(email=target, cadence=cadence)
+        )
     except ValueError:
         raise HTTPException(
-            422, "cadence: use immediate, daily or weekly; target: a URL or an email address.") from None
+            422, "cadence: use immediate, daily or weekly; target: a URL or an email address."
+        ) from None
     await run_in_threadpool(_subscribe, request, session, principal, view_id, body)
     return RedirectResponse("/account", status_code=303)
 

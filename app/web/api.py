@@ -67,13 +67,22 @@ def api_article(article_id: ArticleId, session: SessionDep) -> dict:
     return detail
 
 
-@router.post("/articles", dependencies=[AdminDep], response_model=IngestOut,
-             responses={**errors(403, 413), 422: {
-                 "model": IngestErrorOut,
-                 "description": "Some items have a field that cannot be used (e.g. an invalid URL): "
-                                "the others were ingested; `errors` names each bad item's index and field"}})
-def api_ingest(runtime: RuntimeDep,
-               payload: Annotated[ArticleIn | list[ArticleIn], Body()]) -> dict | JSONResponse:
+@router.post(
+    "/articles",
+    dependencies=[AdminDep],
+    response_model=IngestOut,
+    responses={
+        **errors(403, 413),
+        422: {
+            "model": IngestErrorOut,
+            "description": "Some items have a field that cannot be used (e.g. an invalid URL): "
+            "the others were ingested; `errors` names each bad item's index and field",
+        },
+    },
+)
+def api_ingest(
+    runtime: RuntimeDep, payload: Annotated[ArticleIn | list[ArticleIn], Body()]
+) -> dict | JSONResponse:
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > 1000:
         raise HTTPException(413, "at most 1000 articles per request")
@@ -93,17 +102,29 @@ def api_ingest(runtime: RuntimeDep,
         raw.append(RawItem(origin=origin, **item.model_dump()))
     report = ingestor.ingest(raw).to_dict()
     if bad:
-        stored = f"; the other {len(items) - len(bad)} were ingested" if len(items) > len(bad) else ""
-        return JSONResponse({"detail": f"{len(bad)} of {len(items)} items have an invalid URL{stored}",
-                             "errors": bad, **report}, status_code=422)
+        stored = (
+            f"; the other {len(items) - len(bad)} were ingested" if len(items) > len(bad) else ""
+        )
+        return JSONResponse(
+            {
+                "detail": f"{len(bad)} of {len(items)} items have an invalid URL{stored}",
+                "errors": bad,
+                **report,
+            },
+            status_code=422,
+        )
     return report
 
 
 @router.get("/entities", response_model=EntitiesOut)
 def api_entities(session: SessionDep, type: EntityType | None = None) -> dict:  # noqa: A002
     counts = entity_repo.article_counts(session)
-    return {"entities": [entity_json(e, counts.get(e.id, 0))
-                         for e in entity_repo.entities_in_order(session, type)]}
+    return {
+        "entities": [
+            entity_json(e, counts.get(e.id, 0))
+            for e in entity_repo.entities_in_order(session, type)
+        ]
+    }
 
 
 @router.get("/entities/{entity_id}", response_model=EntityDetailOut, responses=errors(404))
@@ -115,26 +136,47 @@ def api_entity(entity_id: str, session: SessionDep) -> dict:
 
 
 @router.get("/timeline", response_model=TimelineOut)
-def api_timeline(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
-                 interval: Annotated[Literal["week", "month", "quarter", "year"], Query()] = "month",
-                 markers: Annotated[Literal["relevant", "all"], Query()] = "relevant") -> dict:
+def api_timeline(
+    filters: FiltersDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    interval: Annotated[Literal["week", "month", "quarter", "year"], Query()] = "month",
+    markers: Annotated[Literal["relevant", "all"], Query()] = "relevant",
+) -> dict:
     counts = period_counts(session, filters, runtime, interval)
-    return timeline(session, filters, runtime, interval, counts=counts, all_markers=markers == "all")
+    return timeline(
+        session, filters, runtime, interval, counts=counts, all_markers=markers == "all"
+    )
 
 
 @router.get("/timeline/compare", response_model=CompareOut)
-def api_timeline_compare(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep,
-                         interval: Annotated[Literal["auto", "week", "month", "quarter", "year"], Query()] = "auto",
-                         scale: Annotated[Literal["count", "share"], Query()] = "count",
-                         markers: Annotated[Literal["relevant", "all"], Query()] = "relevant") -> dict:
+def api_timeline_compare(
+    filters: FiltersDep,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    interval: Annotated[Literal["auto", "week", "month", "quarter", "year"], Query()] = "auto",
+    scale: Annotated[Literal["count", "share"], Query()] = "count",
+    markers: Annotated[Literal["relevant", "all"], Query()] = "relevant",
+) -> dict:
     """The /timeline view: one series per selected entity (at most 8); interval=auto follows the range."""
-    data = compare_data(session, filters, runtime, None if interval == "auto" else interval,
-                        share=scale == "share", all_markers=markers == "all")
+    data = compare_data(
+        session,
+        filters,
+        runtime,
+        None if interval == "auto" else interval,
+        share=scale == "share",
+        all_markers=markers == "all",
+    )
 
     def buckets(counts: dict) -> list[dict]:
         return [{"start": d.isoformat(), "count": n} for d, n in sorted(counts.items())]
 
-    return {"interval": data["interval"], "events": data["events"],
-            "totals": buckets(data["totals"]) if data["totals"] is not None else None,
-            "series": [{"id": s["id"], "type": s["type"], "name": s["name"], "buckets": buckets(s["buckets"])}
-                       for s in data["series"]]}
+    return {
+        "interval": data["interval"],
+        "events": data["events"],
+        "totals": buckets(data["totals"]) if data["totals"] is not None else None,
+        "series": [
+            {"id": s["id"], "type": s["type"], "name": s["name"], "buckets": buckets(s["buckets"])}
+            for s in data["series"]
+        ],
+    }

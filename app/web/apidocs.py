@@ -31,15 +31,33 @@ def api_docs(request: Request):
     operations = []
     for path, ops in spec.get("paths", {}).items():
         for method, op in ops.items():
-            operations.append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""), "auth": bool(op.get("security")),
-                "params": [{"name": p["name"], "in": p["in"], "required": p.get("required", False),
-                            "type": _type(p.get("schema", {})), "description": p.get("description", "")}
-                           for p in op.get("parameters", [])],
-                "responses": [{"status": status, "type": _type(next(iter(r.get("content", {}).values()), {})
-                                                               .get("schema", {})),
-                               "description": r.get("description", "")}
-                              for status, r in op.get("responses", {}).items()],
-            })
+            operations.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "auth": bool(op.get("security")),
+                    "params": [
+                        {
+                            "name": p["name"],
+                            "in": p["in"],
+                            "required": p.get("required", False),
+                            "type": _type(p.get("schema", {})),
+                            "description": p.get("description", ""),
+                        }
+                        for p in op.get("parameters", [])
+                    ],
+                    "responses": [
+                        {
+                            "status": status,
+                            "type": _type(
+                                next(iter(r.get("content", {}).values()), {}).get("schema", {})
+                            ),
+                            "description": r.get("description", ""),
+                        }
+                        for status, r in op.get("responses", {}).items()
+                    ],
+                }
+            )
     return render(request, "apidocs.html", {"spec": spec, "operations": operations})

@@ -69,8 +69,15 @@ def start_session(request: Request, response: Response) -> None:
     finally:
         session.close()
     value = _serializer(request).dumps({"sid": sid, "csrf": csrf})
-    response.set_cookie(COOKIE, value, max_age=SESSION_SECONDS, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=SESSION_SECONDS,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
 def end_session(request: Request, response: Response) -> None:
@@ -98,9 +105,13 @@ async def _require_form(request: Request, role: str) -> dict:
     if csrf is None:
         if await run_in_threadpool(_admin_user, request, "reader"):
             raise HTTPException(403, f"This needs the {role} role.")
-        raise HTTPException(401, f"Log in as {role} first (/account/login, or /admin with the admin token).")
+        raise HTTPException(
+            401, f"Log in as {role} first (/account/login, or /admin with the admin token)."
+        )
     if not hmac.compare_digest(str(form.get("csrf", "")).encode(), csrf.encode()):
-        raise HTTPException(403, "The form's CSRF token is missing or stale: reload the page and try again.")
+        raise HTTPException(
+            403, "The form's CSRF token is missing or stale: reload the page and try again."
+        )
     return form
 
 

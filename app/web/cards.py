@@ -40,7 +40,7 @@ def card_tags(entities: list[dict], limit: int = CARD_TAGS) -> dict:
     up to `limit` in all (more only when there are more restrictions); `more` counts the rest."""
     ordered = sorted(entities, key=lambda e: TAG_ORDER.get(e["type"], 1))  # stable: keeps order
     restrictions = sum(1 for e in entities if e["type"] == "restriction")
-    shown = ordered[:max(limit, restrictions)]
+    shown = ordered[: max(limit, restrictions)]
     return {"shown": shown, "more": len(ordered) - len(shown)}
 
 
@@ -53,23 +53,31 @@ def write_card(hit: dict) -> Markup:
     """The markup templates/_hit.html renders for hit (with _macros.html entity_tag per tag)."""
     lang, article = escape(_field(hit, "lang")), escape(_field(hit, "id"))
     published = _field(hit, "published_at")
-    out = [f'<li class="hit" lang="{lang}">\n  <h3 dir="auto"><a href="/articles/{article}">'
-           f'{escape(_field(hit, "title"))}</a></h3>\n  <p class="meta">\n    <time datetime="'
-           f'{escape(published)}">{escape(day(published))}</time>'
-           f'{" (date unknown)" if hit.get("date_estimated") else ""}\n    · {lang}']
+    out = [
+        f'<li class="hit" lang="{lang}">\n  <h3 dir="auto"><a href="/articles/{article}">'
+        f'{escape(_field(hit, "title"))}</a></h3>\n  <p class="meta">\n    <time datetime="'
+        f'{escape(published)}">{escape(day(published))}</time>'
+        f"{' (date unknown)' if hit.get('date_estimated') else ''}\n    · {lang}"
+    ]
     if hit.get("source"):
         out.append(f' · <span dir="auto">{escape(hit["source"])}</span>')
-    out.append(f'\n  </p>\n  \n  <p class="snippet" dir="auto">{marked(hit.get("snippet"))}</p>\n  ')
+    out.append(
+        f'\n  </p>\n  \n  <p class="snippet" dir="auto">{marked(hit.get("snippet"))}</p>\n  '
+    )
     if hit.get("entities"):
         tags = card_tags(hit["entities"])
         out.append('\n  \n  <ul class="tags">')
         for e in tags["shown"]:
-            out.append(f'\n    <li class="tag tag-{escape(_field(e, "type"))}"><a href="/entities/'
-                       f'{escape(_field(e, "id"))}"><bdi>{escape(_field(e, "name"))}</bdi></a></li>')
+            out.append(
+                f'\n    <li class="tag tag-{escape(_field(e, "type"))}"><a href="/entities/'
+                f'{escape(_field(e, "id"))}"><bdi>{escape(_field(e, "name"))}</bdi></a></li>'
+            )
         out.append("\n    ")
         if tags["more"]:
-            out.append(f'<li class="tag tag-more"><a href="/articles/{article}" aria-label="'
-                       f'{tags["more"]} more tags on this article">+{tags["more"]} more</a></li>')
+            out.append(
+                f'<li class="tag tag-more"><a href="/articles/{article}" aria-label="'
+                f'{tags["more"]} more tags on this article">+{tags["more"]} more</a></li>'
+            )
         out.append("</ul>")
     out.append("\n</li>")
     return Markup("".join(out))

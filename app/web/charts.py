@@ -20,12 +20,26 @@ WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 900, 240, 44, 10, 24, 
 # Two markers nearer than this (in viewBox units, 1/900 of the width) are one group.
 GROUP_GAP = 16
 # Series colours: distinguishable, and each entity keeps its slot across pages (see colour_slots).
-PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-           "#9c755f", "#79706e"]  # Tableau 10: told apart by most readers, colour-blind ones too
+PALETTE = [
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#79706e",
+]  # Tableau 10: told apart by most readers, colour-blind ones too
 MAX_SERIES = 8
 # Who issued a restriction, by the region of the issuing agency.
-ISSUERS = {"united-states": ("us", "United States"), "china": ("cn", "China"),
-           "netherlands": ("nl", "Netherlands"), "japan": ("jp", "Japan")}
+ISSUERS = {
+    "united-states": ("us", "United States"),
+    "china": ("cn", "China"),
+    "netherlands": ("nl", "Netherlands"),
+    "japan": ("jp", "Japan"),
+}
 OTHER_ISSUER = ("other", "Other governments")
 LIST_ACTION = ("list", "Export-control list additions and removals")
 
@@ -58,12 +72,13 @@ Day = date  # the field Marker.date would shadow the type inside the class
 @dataclass
 class Marker:
     """One restriction (or list action), or a group of them too close together to tell apart."""
+
     x: float
     id: str
     title: str
     date: str
     url: str | None = None  # list actions link to their entity; restrictions to their search
-    tone: str = "other"     # issuer class (us, cn, nl, jp, other, list)
+    tone: str = "other"  # issuer class (us, cn, nl, jp, other, list)
     members: list["Marker"] = field(default_factory=list)  # a group's markers, oldest first
     zoom: tuple[Day, Day] | None = None  # a group: the range that shows its members apart
     label_x: float = 0.0
@@ -102,7 +117,9 @@ def markers(events: list[dict], first: date, last: date) -> list[Marker]:
         if not first <= day <= last:
             continue
         tone = LIST_ACTION[0] if e.get("kind") == "list" else issuer_tone(e.get("issuer"))[0]
-        singles.append(Marker(_x_of(day, first, last), e["id"], e["title"], e["date"], e.get("url"), tone))
+        singles.append(
+            Marker(_x_of(day, first, last), e["id"], e["title"], e["date"], e.get("url"), tone)
+        )
     singles.sort(key=lambda m: (m.x, m.date, m.id))
     groups: list[list[Marker]] = []
     for m in singles:
@@ -118,10 +135,18 @@ def markers(events: list[dict], first: date, last: date) -> list[Marker]:
         lo, hi = date.fromisoformat(group[0].date), date.fromisoformat(group[-1].date)
         pad = max(timedelta(days=15), (hi - lo) / 4)
         tones = {m.tone for m in group}
-        out.append(Marker(sum(m.x for m in group) / len(group), "group-" + group[0].id,
-                          f"{len(group)} restrictions", group[0].date, None,
-                          tones.pop() if len(tones) == 1 else "mixed", members=group,
-                          zoom=(lo - pad, hi + pad)))
+        out.append(
+            Marker(
+                sum(m.x for m in group) / len(group),
+                "group-" + group[0].id,
+                f"{len(group)} restrictions",
+                group[0].date,
+                None,
+                tones.pop() if len(tones) == 1 else "mixed",
+                members=group,
+                zoom=(lo - pad, hi + pad),
+            )
+        )
     for m in out:  # labels stay inside the chart
         m.label_x = min(max(m.x, PAD_LEFT + 150), WIDTH - PAD_RIGHT - 150)
     return out
@@ -130,13 +155,19 @@ def markers(events: list[dict], first: date, last: date) -> list[Marker]:
 def legend(chart_markers: list[Marker]) -> list[tuple[str, str]]:
     """The issuer colours present on the chart, for its legend."""
     tones = {m.tone for top in chart_markers for m in (top.members or [top])}
-    entries = [(cls, text) for cls, text in (*ISSUERS.values(), OTHER_ISSUER, LIST_ACTION) if cls in tones]
+    entries = [
+        (cls, text) for cls, text in (*ISSUERS.values(), OTHER_ISSUER, LIST_ACTION) if cls in tones
+    ]
     return entries
 
 
-def bar_chart(buckets: list[dict], events: list[dict], interval: str,
-              totals: dict[date, int] | None = None,
-              span: tuple[date | None, date | None] = (None, None)) -> dict | None:
+def bar_chart(
+    buckets: list[dict],
+    events: list[dict],
+    interval: str,
+    totals: dict[date, int] | None = None,
+    span: tuple[date | None, date | None] = (None, None),
+) -> dict | None:
     """Bars per period; with totals (all articles per period), each bar is its share of them.
     span: the date range asked for; the chart covers it even where it has no articles."""
     if not buckets:
@@ -144,22 +175,46 @@ def bar_chart(buckets: list[dict], events: list[dict], interval: str,
     counts = {date.fromisoformat(b["start"]): b["count"] for b in buckets}
     starts = fill_buckets(counts, interval, span[0] or min(counts), span[1] or max(counts))
     first, last = starts[0], bucket_end(starts[-1], interval)
-    values = {s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0) if totals is not None
-              else counts.get(s, 0) for s in starts}
+    values = {
+        s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0)
+        if totals is not None
+        else counts.get(s, 0)
+        for s in starts
+    }
     top = max(values.values()) or 1
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
     slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(starts)
     bars = []
     for i, start in enumerate(starts):
         h = plot_h * values[start] / top
-        bars.append(Bar(PAD_LEFT + i * slot + slot * 0.1, PAD_TOP + plot_h - h, max(slot * 0.8, 1), h,
-                        start, bucket_end(start, interval), counts.get(start, 0),
-                        values[start] if totals is not None else None))
+        bars.append(
+            Bar(
+                PAD_LEFT + i * slot + slot * 0.1,
+                PAD_TOP + plot_h - h,
+                max(slot * 0.8, 1),
+                h,
+                start,
+                bucket_end(start, interval),
+                counts.get(start, 0),
+                values[start] if totals is not None else None,
+            )
+        )
     chart_markers = markers(events, first, last)
-    return {"bars": bars, "markers": chart_markers, "legend": legend(chart_markers),
-            "top": _top_label(top, totals is not None), "width": WIDTH, "height": HEIGHT,
-            "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "first": first, "last": last,
-            "pad_left": PAD_LEFT, "plot_right": WIDTH - PAD_RIGHT, "share": totals is not None}
+    return {
+        "bars": bars,
+        "markers": chart_markers,
+        "legend": legend(chart_markers),
+        "top": _top_label(top, totals is not None),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "base": HEIGHT - PAD_BOTTOM,
+        "top_y": PAD_TOP,
+        "first": first,
+        "last": last,
+        "pad_left": PAD_LEFT,
+        "plot_right": WIDTH - PAD_RIGHT,
+        "share": totals is not None,
+    }
 
 
 def _top_label(top: float, share: bool) -> str:
@@ -180,9 +235,13 @@ def colour_slots(ids: list[str]) -> dict[str, int]:
     return taken
 
 
-def line_chart(series: list[dict], events: list[dict], interval: str,
-               totals: dict[date, int] | None = None,
-               span: tuple[date | None, date | None] = (None, None)) -> dict | None:
+def line_chart(
+    series: list[dict],
+    events: list[dict],
+    interval: str,
+    totals: dict[date, int] | None = None,
+    span: tuple[date | None, date | None] = (None, None),
+) -> dict | None:
     """series: [{"id", "name", "buckets": {date: count}}] on a shared time axis; with totals,
     each point is the share of all articles in its period; span as for bar_chart."""
     all_days = [d for s in series for d in s["buckets"]]
@@ -206,23 +265,49 @@ def line_chart(series: list[dict], events: list[dict], interval: str,
         for start in starts:
             x = _x_of(start, first, last) if len(starts) > 1 else WIDTH / 2
             v = value(s, start)
-            points.append({"x": x, "y": PAD_TOP + plot_h - plot_h * v / top, "count": s["buckets"].get(start, 0),
-                           "share": v if totals is not None else None, "start": start,
-                           "end": bucket_end(start, interval)})
+            points.append(
+                {
+                    "x": x,
+                    "y": PAD_TOP + plot_h - plot_h * v / top,
+                    "count": s["buckets"].get(start, 0),
+                    "share": v if totals is not None else None,
+                    "start": start,
+                    "end": bucket_end(start, interval),
+                }
+            )
         slot = slots[s["id"]]
-        lines.append({"id": s["id"], "name": s["name"], "color": PALETTE[slot], "slot": slot,
-                      "points": points,
-                      "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in points)})
+        lines.append(
+            {
+                "id": s["id"],
+                "name": s["name"],
+                "color": PALETTE[slot],
+                "slot": slot,
+                "points": points,
+                "path": " ".join(f"{p['x']:.1f},{p['y']:.1f}" for p in points),
+            }
+        )
     chart_markers = markers(events, first, last)
-    return {"lines": lines, "markers": chart_markers, "legend": legend(chart_markers),
-            "top": _top_label(top, totals is not None), "width": WIDTH, "height": HEIGHT,
-            "base": HEIGHT - PAD_BOTTOM, "top_y": PAD_TOP, "starts": starts, "first": first,
-            "last": last, "pad_left": PAD_LEFT, "plot_right": WIDTH - PAD_RIGHT,
-            "share": totals is not None}
+    return {
+        "lines": lines,
+        "markers": chart_markers,
+        "legend": legend(chart_markers),
+        "top": _top_label(top, totals is not None),
+        "width": WIDTH,
+        "height": HEIGHT,
+        "base": HEIGHT - PAD_BOTTOM,
+        "top_y": PAD_TOP,
+        "starts": starts,
+        "first": first,
+        "last": last,
+        "pad_left": PAD_LEFT,
+        "plot_right": WIDTH - PAD_RIGHT,
+        "share": totals is not None,
+    }
 
 
-def marks_svg(chart: dict, single_url: Callable[[Marker], str],
-              zoom_url: Callable[[Marker], str]) -> Markup:
+def marks_svg(
+    chart: dict, single_url: Callable[[Marker], str], zoom_url: Callable[[Marker], str]
+) -> Markup:
     """The restriction markers of a chart as SVG links (templates/_chart_marks.html), written
     here: up to fifty markers of a dozen attributes each were a tenth of a search page as a
     template loop. single_url(m) and zoom_url(m) give each link's href, already escaped."""
@@ -233,8 +318,10 @@ def marks_svg(chart: dict, single_url: Callable[[Marker], str],
         grouped = m.grouped
         href = zoom_url(m) if grouped else single_url(m)
         if grouped:
-            knob = (f'\n    <circle cx="{x}" cy="{top - 14}" r="10" class="knob"/>\n    <text x="{x}" '
-                    f'y="{top - 10}" class="knob-count" text-anchor="middle">{len(m.members)}</text>\n    ')
+            knob = (
+                f'\n    <circle cx="{x}" cy="{top - 14}" r="10" class="knob"/>\n    <text x="{x}" '
+                f'y="{top - 10}" class="knob-count" text-anchor="middle">{len(m.members)}</text>\n    '
+            )
             members = ": " + "; ".join(f"{escape(g.date)} {escape(g.title)}" for g in m.members)
         else:
             knob = f'\n    <circle cx="{x}" cy="{top - 14}" r="6" class="knob"/>\n    '
@@ -247,7 +334,8 @@ def marks_svg(chart: dict, single_url: Callable[[Marker], str],
             f'    <g class="mark-label" aria-hidden="true">\n'
             f'      <rect x="{m.label_x - 150:.1f}" y="{top + 2}" width="300" height="20" rx="3"/>\n'
             f'      <text x="{m.label_x:.1f}" y="{top + 16}" text-anchor="middle">{label}</text>\n'
-            f'    </g>\n    <title>{label}{members}</title>\n  </a>\n  ')
+            f"    </g>\n    <title>{label}{members}</title>\n  </a>\n  "
+        )
     out.append("\n</g>\n")
     return Markup("".join(out))
 
@@ -270,32 +358,41 @@ def bars_svg(chart: dict, by_dates: Callable[..., str]) -> Markup:
             f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{b.start} to {b.end}: '
             f'{b.count} articles{of_all + ")" if of_all else ""}">\n      <rect x="{x}" '
             f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{b.start} to '
-            f'{b.end}: {b.count}{of_all + " articles)" if of_all else ""}</title></rect>\n'
+            f"{b.end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
             f'      <rect x="{x}" y="{top}" width="{w}" height="{height}" class="hitbox"/>\n'
-            f'    </a>\n    ')
+            f"    </a>\n    "
+        )
     return Markup("".join(out))
 
 
 def bar_rows(chart: dict) -> Markup:
     """The rows of the chart's table: one per bar with articles (as the template wrote them)."""
     share = chart["share"]
-    return Markup("".join(
-        f"<tr><td>{b.start}</td><td>{b.count}</td>"
-        f"{f'<td>{_pct(b.share)}%</td>' if share else ''}</tr>"
-        for b in chart["bars"] if b.count))
+    return Markup(
+        "".join(
+            f"<tr><td>{b.start}</td><td>{b.count}</td>"
+            f"{f'<td>{_pct(b.share)}%</td>' if share else ''}</tr>"
+            for b in chart["bars"]
+            if b.count
+        )
+    )
 
 
 def event_rows(events: list[dict]) -> Markup:
     """The rows of the table of restrictions in range (as the template wrote them)."""
-    return Markup("".join(
-        f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
-        f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
-        f'{escape(e.get("title", ""))}</bdi></a></td><td>{escape(e.get("issuer") or "")}</td></tr>'
-        for e in events))
+    return Markup(
+        "".join(
+            f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
+            f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
+            f"{escape(e.get('title', ''))}</bdi></a></td><td>{escape(e.get('issuer') or '')}</td></tr>"
+            for e in events
+        )
+    )
 
 
-def mark_links(by_restriction: Callable[..., str], by_dates: Callable[..., str],
-               options: str) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
+def mark_links(
+    by_restriction: Callable[..., str], by_dates: Callable[..., str], options: str
+) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
     """single_url(m) and zoom_url(m) of the search page's markers (once macros of
     templates/_chart.html, a template call per marker): a restriction's search (or a list
     action's own link), and a group's zoomed-in range with the chart's options."""
@@ -307,4 +404,5 @@ def mark_links(by_restriction: Callable[..., str], by_dates: Callable[..., str],
     def zoom_url(m: Marker) -> Markup:
         assert m.zoom is not None  # a group's
         return Markup("/?") + by_dates(date_from=m.zoom[0], date_to=m.zoom[1]) + tail
+
     return single_url, zoom_url

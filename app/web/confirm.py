@@ -22,14 +22,34 @@ router = APIRouter(include_in_schema=False)
 SourceId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _confirm(request: Request, *, title: str, name: str, consequence: str, action: str,
-             button: str, cancel: str, csrf: str | None = None, login: str = "/admin"):
+def _confirm(
+    request: Request,
+    *,
+    title: str,
+    name: str,
+    consequence: str,
+    action: str,
+    button: str,
+    cancel: str,
+    csrf: str | None = None,
+    login: str = "/admin",
+):
     csrf = csrf or session_csrf(request)
     if csrf is None:  # log in first, then come back here
         return RedirectResponse(login_url(login, here(request)), status_code=303)
-    return render(request, "confirm.html", {
-        "title": title, "name": name, "consequence": consequence, "action": action,
-        "button": button, "cancel": cancel, "csrf": csrf})
+    return render(
+        request,
+        "confirm.html",
+        {
+            "title": title,
+            "name": name,
+            "consequence": consequence,
+            "action": action,
+            "button": button,
+            "cancel": cancel,
+            "csrf": csrf,
+        },
+    )
 
 
 @router.get("/views/{view_id}/delete", response_class=HTMLResponse)
@@ -37,16 +57,21 @@ def confirm_delete_view(request: Request, view_id: ViewId, session: SessionDep):
     principal = resolve(request, session)
     if principal.csrf is None:  # log in first: as a user where there are users, else as admin
         login = "/account/login" if accounts_repo.has_users(session) else "/admin"
-        return RedirectResponse(login_url(login, here(request)),
-                                status_code=303)
+        return RedirectResponse(login_url(login, here(request)), status_code=303)
     try:
         view = saved.get(session, view_id, principal, edit=True)
     except saved.ViewError as exc:
         raise HTTPException(exc.status, str(exc)) from None
-    return _confirm(request, title="Delete this saved view?", name=view.name,
-                    consequence="Its page, feed and CSV links stop working. The articles stay.",
-                    action=f"/views/{view.id}/delete", button="Delete the view", cancel="/views",
-                    csrf=principal.csrf)
+    return _confirm(
+        request,
+        title="Delete this saved view?",
+        name=view.name,
+        consequence="Its page, feed and CSV links stop working. The articles stay.",
+        action=f"/views/{view.id}/delete",
+        button="Delete the view",
+        cancel="/views",
+        csrf=principal.csrf,
+    )
 
 
 @router.get("/admin/sources/{source_id}/remove", response_class=HTMLResponse)
@@ -54,7 +79,12 @@ def confirm_remove_source(request: Request, source_id: SourceId, session: Sessio
     source = session.get(Source, source_id)
     if source is None:
         raise HTTPException(404, f"There is no source {source_id}.")
-    return _confirm(request, title="Stop polling this feed?", name=source.name,
-                    consequence="Its articles stay; it can be added again later.",
-                    action=f"/admin/sources/{source.id}/remove", button="Stop polling",
-                    cancel="/admin")
+    return _confirm(
+        request,
+        title="Stop polling this feed?",
+        name=source.name,
+        consequence="Its articles stay; it can be added again later.",
+        action=f"/admin/sources/{source.id}/remove",
+        button="Stop polling",
+        cancel="/admin",
+    )

@@ -46,9 +46,13 @@ def _end(session: Session, commit: bool) -> None:
 
 def _ids(what: str) -> Any:
     """A repeatable entity-id parameter, with the accepted form in the schema."""
-    return Query(description=f"{what} ids (repeatable: OR within, AND across)",
-                 json_schema_extra={"items": {"type": "string", "pattern": SLUG.pattern},
-                                    "maxItems": MAX_VALUES})
+    return Query(
+        description=f"{what} ids (repeatable: OR within, AND across)",
+        json_schema_extra={
+            "items": {"type": "string", "pattern": SLUG.pattern},
+            "maxItems": MAX_VALUES,
+        },
+    )
 
 
 async def get_filters(
@@ -59,46 +63,99 @@ async def get_filters(
     restriction: Annotated[list[str], _ids("Restriction")] = [],  # noqa: B006
     region: Annotated[list[str], _ids("Region")] = [],  # noqa: B006
     agency: Annotated[list[str], _ids("Agency")] = [],  # noqa: B006
-    lang: Annotated[list[str], Query(
-        description="Language codes such as ar, en, zh, fr (repeatable)",
-        json_schema_extra={"items": {"type": "string", "pattern": LANG.pattern},
-                           "maxItems": MAX_VALUES})] = [],  # noqa: B006
-    source: Annotated[list[str], Query(description="Source names (repeatable)",
-                                       json_schema_extra={"maxItems": MAX_VALUES})] = [],  # noqa: B006
-    date_from: Annotated[str | None, Query(alias="from", description="ISO date, inclusive",
-                                           json_schema_extra={"format": "date"})] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="ISO date, inclusive",
-                                         json_schema_extra={"format": "date"})] = None,
-    sort: Annotated[str | None, Query(
-        description="relevance (default with q), newest, oldest",
-        json_schema_extra={"enum": ["relevance", "newest", "oldest"]})] = None,
-    page: Annotated[str | None, Query(description="From 1 (at most 10000)",
-                                      json_schema_extra={"pattern": r"^([1-9][0-9]{0,3}|10000)$"})] = None,
-    per_page: Annotated[str | None, Query(description="1 to 100 (default 20)",
-                                          json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"})] = None,
+    lang: Annotated[
+        list[str],
+        Query(
+            description="Language codes such as ar, en, zh, fr (repeatable)",
+            json_schema_extra={
+                "items": {"type": "string", "pattern": LANG.pattern},
+                "maxItems": MAX_VALUES,
+            },
+        ),
+    ] = [],  # noqa: B006
+    source: Annotated[
+        list[str],
+        Query(description="Source names (repeatable)", json_schema_extra={"maxItems": MAX_VALUES}),
+    ] = [],  # noqa: B006
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from", description="ISO date, inclusive", json_schema_extra={"format": "date"}
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(alias="to", description="ISO date, inclusive", json_schema_extra={"format": "date"}),
+    ] = None,
+    sort: Annotated[
+        str | None,
+        Query(
+            description="relevance (default with q), newest, oldest",
+            json_schema_extra={"enum": ["relevance", "newest", "oldest"]},
+        ),
+    ] = None,
+    page: Annotated[
+        str | None,
+        Query(
+            description="From 1 (at most 10000)",
+            json_schema_extra={"pattern": r"^([1-9][0-9]{0,3}|10000)$"},
+        ),
+    ] = None,
+    per_page: Annotated[
+        str | None,
+        Query(
+            description="1 to 100 (default 20)",
+            json_schema_extra={"pattern": r"^([1-9][0-9]?|100)$"},
+        ),
+    ] = None,
     expand: Annotated[str | None, Query(description="0 turns entity expansion off")] = None,
-    match: Annotated[str | None, Query(
-        description="any (default): ranked, a hit needs the query's names and concepts or most "
-                    "of its words; all: every word is required",
-        json_schema_extra={"enum": ["any", "all"]})] = None,
-    listed: Annotated[list[str], Query(
-        description="yes: a company tagged on the article was on an export-control list at its "
-                    "date; no: none was (repeatable)",
-        json_schema_extra={"items": {"type": "string", "enum": ["yes", "no"]}, "maxItems": 2})] = [],  # noqa: B006
-    lists: Annotated[list[str], Query(
-        alias="list", description="Export-control list ids such as entity-list: a tagged company "
-                                  "was on it at the article's date (repeatable)",
-        json_schema_extra={"items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
-                           "maxItems": MAX_VALUES})] = [],  # noqa: B006
-    has_note: Annotated[str | None, Query(
-        description="1: only articles with a note the caller may read (their own private notes "
-                    "and the team's; without a user, the team's)",
-        json_schema_extra={"enum": ["0", "1"]})] = None,
-    restriction_role: Annotated[list[str], Query(
-        description="reported: the article reports the restriction (with `restriction`, that one; "
-                    "without, any); context: it refers back to it. Both, or none: either",
-        json_schema_extra={"items": {"type": "string", "enum": ["reported", "context"]},
-                           "maxItems": 2})] = [],  # noqa: B006
+    match: Annotated[
+        str | None,
+        Query(
+            description="any (default): ranked, a hit needs the query's names and concepts or most "
+            "of its words; all: every word is required",
+            json_schema_extra={"enum": ["any", "all"]},
+        ),
+    ] = None,
+    listed: Annotated[
+        list[str],
+        Query(
+            description="yes: a company tagged on the article was on an export-control list at its "
+            "date; no: none was (repeatable)",
+            json_schema_extra={"items": {"type": "string", "enum": ["yes", "no"]}, "maxItems": 2},
+        ),
+    ] = [],  # noqa: B006
+    lists: Annotated[
+        list[str],
+        Query(
+            alias="list",
+            description="Export-control list ids such as entity-list: a tagged company "
+            "was on it at the article's date (repeatable)",
+            json_schema_extra={
+                "items": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,59}$"},
+                "maxItems": MAX_VALUES,
+            },
+        ),
+    ] = [],  # noqa: B006
+    has_note: Annotated[
+        str | None,
+        Query(
+            description="1: only articles with a note the caller may read (their own private notes "
+            "and the team's; without a user, the team's)",
+            json_schema_extra={"enum": ["0", "1"]},
+        ),
+    ] = None,
+    restriction_role: Annotated[
+        list[str],
+        Query(
+            description="reported: the article reports the restriction (with `restriction`, that one; "
+            "without, any); context: it refers back to it. Both, or none: either",
+            json_schema_extra={
+                "items": {"type": "string", "enum": ["reported", "context"]},
+                "maxItems": 2,
+            },
+        ),
+    ] = [],  # noqa: B006
 ) -> Filters:
     """The shared filters; declared here for the OpenAPI schema, parsed once by parse_filters."""
     items = list(request.query_params.multi_items())
@@ -111,8 +168,9 @@ async def get_filters(
     return filters
 
 
-def resolve_note_filter(request: Request, filters: Filters,
-                        session: Session | None = None) -> Filters:
+def resolve_note_filter(
+    request: Request, filters: Filters, session: Session | None = None
+) -> Filters:
     """has_note resolved for whoever asks (app/notes/service.py with_note_ids)."""
     from app.accounts.principal import resolve
     from app.notes.service import with_note_ids
@@ -124,12 +182,17 @@ def resolve_note_filter(request: Request, filters: Filters,
         return with_note_ids(own, viewer, filters)
 
 
-admin_bearer = HTTPBearer(auto_error=False, scheme_name="adminToken",
-                          description="CHIPWATCH_ADMIN_TOKEN, as `Authorization: Bearer <token>`")
+admin_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="adminToken",
+    description="CHIPWATCH_ADMIN_TOKEN, as `Authorization: Bearer <token>`",
+)
 
 
-def require_admin(request: Request,
-                  _: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)] = None) -> None:
+def require_admin(
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Depends(admin_bearer)] = None,
+) -> None:
     """Bearer admin token (constant-time compare) or an admin user's personal token; refused
     when neither kind exists."""
     from app.accounts.principal import resolve
@@ -139,7 +202,9 @@ def require_admin(request: Request,
     if principal.via == "bearer" and principal.kind == "user":
         if principal.role == "admin":
             return
-        raise HTTPException(403, f"This needs the admin role; {principal.name} is {principal.role}.")
+        raise HTTPException(
+            403, f"This needs the admin role; {principal.name} is {principal.role}."
+        )
     token = request.app.state.runtime.settings.admin_token
     if not token or not token.get_secret_value():
         raise HTTPException(403, "write access is disabled: set CHIPWATCH_ADMIN_TOKEN")

@@ -37,6 +37,8 @@ def _cell(value) -> str:
     would otherwise run as formulas (CSV injection), so they get a leading apostrophe."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
 EXPORT_LIMIT = 10_000
 FEED_ENTRIES = 50
 ATOM = "http://www.w3.org/2005/Atom"
@@ -45,8 +47,13 @@ ATOM = "http://www.w3.org/2005/Atom"
 def _all_hits(session, filters: Filters, runtime, limit: int) -> Iterator[dict]:
     page_no, seen = 1, 0
     while seen < limit:
-        page = search_articles(session, filters.replace(page=page_no, per_page=100),
-                               runtime.search, runtime.query_tagger, runtime.fallback)
+        page = search_articles(
+            session,
+            filters.replace(page=page_no, per_page=100),
+            runtime.search,
+            runtime.query_tagger,
+            runtime.fallback,
+        )
         for hit in page.hits:
             yield hit
             seen += 1
@@ -62,7 +69,9 @@ def _describe(filters: Filters, session=None) -> str:
     ids = [v for values in filters.entity_filters().values() for v in values]
     names = entity_names(session, ids) if session is not None else {}
     parts = [f"“{filters.q}”"] if filters.q else []
-    parts += [f"{k}: {', '.join(names.get(i, i) for i in v)}" for k, v in filters.entity_filters().items()]
+    parts += [
+        f"{k}: {', '.join(names.get(i, i) for i in v)}" for k, v in filters.entity_filters().items()
+    ]
     if filters.lang:
         parts.append("lang: " + ", ".join(filters.lang))
     if filters.date_from or filters.date_to:
@@ -70,10 +79,19 @@ def _describe(filters: Filters, session=None) -> str:
     return "; ".join(parts) or "all articles"
 
 
-@router.get("/export.csv", response_class=CSVResponse,
-            responses={200: {"description": "UTF-8 CSV with a BOM, one row per article",
-                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
-def export_csv(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> CSVResponse:
+@router.get(
+    "/export.csv",
+    response_class=CSVResponse,
+    responses={
+        200: {
+            "description": "UTF-8 CSV with a BOM, one row per article",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def export_csv(
+    request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep
+) -> CSVResponse:
     """UTF-8 with a BOM, so spreadsheets open Arabic and Chinese right. The `date` column is an
     ISO date (2025-12-09), which spreadsheets read as a date; `published_at` keeps the time. For
     a user (session or personal token), a last column holds the notes they may read."""
@@ -84,26 +102,63 @@ def export_csv(request: Request, filters: FiltersDep, session: SessionDep, runti
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["id", "date", "lang", "source", "title", "url", "companies", "chips",
-                         "restrictions", "regions", "agencies", "published_at"]
-                        + (["notes"] if notes is not None else []))
+        writer.writerow(
+            [
+                "id",
+                "date",
+                "lang",
+                "source",
+                "title",
+                "url",
+                "companies",
+                "chips",
+                "restrictions",
+                "regions",
+                "agencies",
+                "published_at",
+            ]
+            + (["notes"] if notes is not None else [])
+        )
         for hit in hits:
-            by_type = {t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
-                       for t in ("company", "chip", "restriction", "region", "agency")}
-            writer.writerow([hit["id"], hit["published_at"][:10], hit["lang"], _cell(hit["source"]),
-                             _cell(hit["title"]), _cell(hit["url"]), *map(_cell, by_type.values()),
-                             hit["published_at"],
-                             *([_cell(notes.get(hit["id"], ""))] if notes is not None else [])])
+            by_type = {
+                t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
+                for t in ("company", "chip", "restriction", "region", "agency")
+            }
+            writer.writerow(
+                [
+                    hit["id"],
+                    hit["published_at"][:10],
+                    hit["lang"],
+                    _cell(hit["source"]),
+                    _cell(hit["title"]),
+                    _cell(hit["url"]),
+                    *map(_cell, by_type.values()),
+                    hit["published_at"],
+                    *([_cell(notes.get(hit["id"], ""))] if notes is not None else []),
+                ]
+            )
         yield "\ufeff" + buffer.getvalue()
 
-    return CSVResponse(rows(), media_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": download_name(session, filters, "csv")})
+    return CSVResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": download_name(session, filters, "csv")},
+    )
 
 
-@router.get("/feed.atom", response_class=AtomResponse,
-            responses={200: {"description": "Atom 1.0 feed of the newest matching articles",
-                             "content": {"application/atom+xml": {"schema": {"type": "string"}}}}})
-def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> Response:
+@router.get(
+    "/feed.atom",
+    response_class=AtomResponse,
+    responses={
+        200: {
+            "description": "Atom 1.0 feed of the newest matching articles",
+            "content": {"application/atom+xml": {"schema": {"type": "string"}}},
+        }
+    },
+)
+def feed_atom(
+    request: Request, filters: FiltersDep, session: SessionDep, runtime: RuntimeDep
+) -> Response:
     """Always the newest matching articles, whatever the view's own sort: a feed exists to show
     what is new (a view sorted oldest-first would otherwise never show a new article)."""
     newest = filters.replace(sort="newest", per_page=FEED_ENTRIES)
@@ -119,7 +174,9 @@ def feed_atom(request: Request, filters: FiltersDep, session: SessionDep, runtim
 
 def _node(parent, tag: str, text: object = None, **attributes: object) -> ET.Element:
     """An Atom element whose text and attributes hold only characters XML 1.0 allows."""
-    element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()})
+    element = ET.SubElement(
+        parent, f"{{{ATOM}}}{tag}", {k: xml_safe(v) for k, v in attributes.items()}
+    )
     if text is not None:
         element.text = xml_safe(text)
     return element
@@ -134,7 +191,11 @@ def atom_document(hits: list[dict], *, title: str, base: str, query: str) -> str
     _node(feed, "id", f"{base}/feed.atom?{query}")
     _node(feed, "link", rel="self", href=f"{base}/feed.atom?{query}")
     _node(feed, "link", rel="alternate", type="text/html", href=f"{base}/?{query}")
-    _node(feed, "updated", max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat()))
+    _node(
+        feed,
+        "updated",
+        max((h["published_at"] for h in hits), default=datetime.now(UTC).isoformat()),
+    )
     _node(_node(feed, "author"), "name", "chipwatch")
     for hit in hits:
         entry = _node(feed, "entry", **({XML_LANG: hit["lang"]} if hit.get("lang") else {}))

@@ -26,7 +26,9 @@ def facet_items(facet: str, values: Sequence[Value], toggle: Callable[[str], str
     for v in [*values[:SHOWN], *(v for v in values[SHOWN:] if v.selected)]:
         url = escape("/?" + toggle(v.id))
         on = 'aria-current="true" class="on"' if v.selected else ""
-        out.append(f'\n        \n        <li><a href="{url}" hx-get="{url}" data-key="{key}:{escape(v.id)}" '
-                   f'{on}>\n            <span dir="auto">{escape(v.name)}</span> '
-                   f'<span class="count">{escape(v.count)}</span></a></li>\n        ')
+        out.append(
+            f'\n        \n        <li><a href="{url}" hx-get="{url}" data-key="{key}:{escape(v.id)}" '
+            f'{on}>\n            <span dir="auto">{escape(v.name)}</span> '
+            f'<span class="count">{escape(v.count)}</span></a></li>\n        '
+        )
     return Markup("".join(out))

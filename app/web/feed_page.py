@@ -22,13 +22,18 @@ FEED_VARY = {"Vary": "Sec-Fetch-Dest"}
 
 
 def opened_in_browser(request: Request) -> bool:
-    return (request.headers.get("sec-fetch-dest") == "document"
-            and request.headers.get("sec-fetch-mode") == "navigate")
+    return (
+        request.headers.get("sec-fetch-dest") == "document"
+        and request.headers.get("sec-fetch-mode") == "navigate"
+    )
 
 
 def feed_page(request: Request, title: str, feed_url: str, search_url: str, hits: list[dict]):
-    response = render(request, "feed.html", {"title": title, "feed_url": feed_url,
-                                             "search_url": search_url, "hits": hits})
+    response = render(
+        request,
+        "feed.html",
+        {"title": title, "feed_url": feed_url, "search_url": search_url, "hits": hits},
+    )
     response.headers["Vary"] = "Sec-Fetch-Dest, HX-Request-Type"
     return response
 
@@ -47,8 +52,16 @@ def download_name(session, filters: Filters, ext: str) -> str:
     if view:
         label = view
     else:
-        label = " ".join([filters.q, *(v for vs in filters.entity_filters().values() for v in vs),
-                          *filters.lang]) or "all"
+        label = (
+            " ".join(
+                [
+                    filters.q,
+                    *(v for vs in filters.entity_filters().values() for v in vs),
+                    *filters.lang,
+                ]
+            )
+            or "all"
+        )
     today = datetime.now(UTC).date().isoformat()
     ascii_name = "-".join(p for p in ("chipwatch", _slug(label) or "view", today) if p) + f".{ext}"
     words = re.sub(r"[\W_]+", "-", label.lower()).strip("-")[:60] or "view"

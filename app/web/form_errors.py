@@ -40,8 +40,10 @@ def filters_for_form(request: Request) -> tuple[Filters, FormErrors]:
     for err in errors:
         param, msg = err["param"], err["msg"]
         if "'from' is after 'to'" in msg:  # the model's own check: both dates are to blame
-            messages["dates"] = (f"From ({typed.get('from')}) is after To ({typed.get('to')}): "
-                                 "choose a From date on or before the To date.")
+            messages["dates"] = (
+                f"From ({typed.get('from')}) is after To ({typed.get('to')}): "
+                "choose a From date on or before the To date."
+            )
         elif param in ("from", "to"):
             messages["dates"] = f"{param.capitalize()} ({typed.get(param)}) is not a date: {msg}."
         elif param in FORM_FIELDS:

@@ -40,8 +40,11 @@ def prometheus_metrics(runtime: RuntimeDep) -> Response:
     return Response(body, media_type=content_type)
 
 
-@router.get("/readyz", response_model=Readiness,
-            responses={503: {"model": Readiness, "description": "Not ready"}})
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "Not ready"}},
+)
 def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks: dict[str, object] = {}
     try:
@@ -54,5 +57,6 @@ def readyz(runtime: RuntimeDep) -> JSONResponse:
     checks["search"] = "ok" if runtime.search.healthy() else "unreachable"
     checks["engine"] = runtime.search.engine
     ready = checks["database"] == "ok" and checks["search"] == "ok"
-    return JSONResponse({"status": "ready" if ready else "not ready", **checks},
-                        status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ready" if ready else "not ready", **checks}, status_code=200 if ready else 503
+    )

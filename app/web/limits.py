@@ -28,7 +28,11 @@ def _settings(scope: Scope):
 
 
 def body_limit(scope: Scope) -> int:
-    if scope["path"].startswith("/api/") or scope["path"] == "/api" or scope["path"] in UPLOAD_PATHS:
+    if (
+        scope["path"].startswith("/api/")
+        or scope["path"] == "/api"
+        or scope["path"] in UPLOAD_PATHS
+    ):
         return _settings(scope).max_body_bytes
     return FORM_BODY_BYTES
 
@@ -49,8 +53,10 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = body_limit(scope)
-        message = (f"Request body too large: at most {_describe(limit)} ({limit} bytes); "
-                   "send fewer articles per request.")
+        message = (
+            f"Request body too large: at most {_describe(limit)} ({limit} bytes); "
+            "send fewer articles per request."
+        )
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:
@@ -61,7 +67,9 @@ class BodyLimitMiddleware:
                 return
             if too_big:
                 metrics.BODY_TOO_LARGE.inc()
-                response = error_response(Request(scope), 413, message, headers={"Connection": "close"})
+                response = error_response(
+                    Request(scope), 413, message, headers={"Connection": "close"}
+                )
                 await response(scope, receive, send)
                 return
         seen = 0
@@ -156,8 +164,10 @@ class RateLimitMiddleware:
         metrics.RATE_LIMITED.inc()
         retry = max(1, math.ceil(wait))
         response = error_response(
-            Request(scope), 429,
+            Request(scope),
+            429,
             f"Too many requests: at most {settings.api_rate_limit:g} per second (bursts of "
             f"{settings.api_rate_burst}) per client. Retry after {retry} s.",
-            headers={"Retry-After": str(retry)})
+            headers={"Retry-After": str(retry)},
+        )
         await response(scope, receive, send)

@@ -24,8 +24,11 @@ def api_lists(session: SessionDep) -> dict:
 
 @router.get("/admin/lists", response_class=HTMLResponse)
 def admin_lists_page(request: Request, session: SessionDep):
-    context = {"admin": is_editor(request), "csrf": admin_csrf(request, "editor"),
-               "configured": bool(request.app.state.runtime.settings.admin_token)}
+    context = {
+        "admin": is_editor(request),
+        "csrf": admin_csrf(request, "editor"),
+        "configured": bool(request.app.state.runtime.settings.admin_token),
+    }
     if context["admin"]:
         context["summary"] = service.summary(session, imports=10)
         context["proposed"] = service.links(session, "proposed")
@@ -43,14 +46,22 @@ def _decide(link_id: int, decision: str, session, runtime) -> RedirectResponse:
 
 
 @router.post("/admin/lists/links/{link_id}/accept")
-def admin_accept_link(link_id: LinkId, session: SessionDep, runtime: RuntimeDep,
-                      form: dict = Depends(require_editor_form)):
+def admin_accept_link(
+    link_id: LinkId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Accept a proposed link: the party's list history now counts for the company's articles."""
     return _decide(link_id, "accepted", session, runtime)
 
 
 @router.post("/admin/lists/links/{link_id}/reject")
-def admin_reject_link(link_id: LinkId, session: SessionDep, runtime: RuntimeDep,
-                      form: dict = Depends(require_editor_form)):
+def admin_reject_link(
+    link_id: LinkId,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    form: dict = Depends(require_editor_form),
+):
     """Reject a link (automatic or proposed): it no longer counts, and re-matching keeps it so."""
     return _decide(link_id, "rejected", session, runtime)

@@ -87,9 +87,17 @@ class RequestLogMiddleware:
             metrics.observe_request(scope["method"], route, status, seconds)
             client = scope.get("client")
             query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-            log.info("request", extra={
-                "request_id": request_id, "method": scope["method"], "path": scope["path"],
-                "query": query, "route": route, "status": status,
-                "duration_ms": round(seconds * 1000, 2), "bytes": size,
-                "client": client[0] if client else None,
-            })
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "query": query,
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "bytes": size,
+                    "client": client[0] if client else None,
+                },
+            )

@@ -44,8 +44,11 @@ def _http(exc: notes.NoteError) -> HTTPException:
 def _bearer(request: Request, session):
     principal = resolve(request, session)
     if principal.kind != "user" or principal.via != "bearer":
-        raise HTTPException(401, "Notes belong to users: send 'Authorization: Bearer <personal API token>'.",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Notes belong to users: send 'Authorization: Bearer <personal API token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 
@@ -56,7 +59,9 @@ def api_notes(article_id: ArticleId, request: Request, session: SessionDep) -> d
 
 
 @api_router.post("/articles/{article_id}/notes", response_model=NoteOut, status_code=201)
-def api_add_note(article_id: ArticleId, body: NoteIn, request: Request, session: SessionDep) -> dict:
+def api_add_note(
+    article_id: ArticleId, body: NoteIn, request: Request, session: SessionDep
+) -> dict:
     principal = _bearer(request, session)
     try:
         note = notes.add(session, principal, article_id, body.body, body.visibility)
@@ -85,8 +90,14 @@ async def _form(request: Request, session):
 async def add_note(article_id: ArticleId, request: Request, session: SessionDep):
     principal, form = await _form(request, session)
     try:
-        await run_in_threadpool(notes.add, session, principal, article_id, form.get("body"),
-                                form.get("visibility", "private"))
+        await run_in_threadpool(
+            notes.add,
+            session,
+            principal,
+            article_id,
+            form.get("body"),
+            form.get("visibility", "private"),
+        )
     except notes.NoteError as exc:
         raise _http(exc) from None
     return RedirectResponse(f"/articles/{article_id}", status_code=303)

@@ -36,8 +36,11 @@ def carries_credentials(request: Request) -> bool:
     an Authorization header): such pages are never cached, nor served from the cache. The
     rest are anonymous whoever sent them, so the cache needs no principal (no database reads)."""
     cookies = request.cookies
-    return bool(cookies.get(USER_COOKIE) or cookies.get(ADMIN_COOKIE)
-                or request.headers.get("authorization"))
+    return bool(
+        cookies.get(USER_COOKIE)
+        or cookies.get(ADMIN_COOKIE)
+        or request.headers.get("authorization")
+    )
 
 
 @dataclass(frozen=True)

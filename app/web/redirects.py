@@ -22,7 +22,9 @@ def safe_next(target: object, default: str = "/") -> str:
         return default
     if not target.startswith("/") or target.startswith(("//", "/\\")):
         return default
-    if any(c in target for c in "\\") or any(ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in target):
+    if any(c in target for c in "\\") or any(
+        ord(c) < 0x21 or 0x7F <= ord(c) <= 0x9F for c in target
+    ):
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:

@@ -42,16 +42,24 @@ templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
 templates.env.globals["facet_items"] = facet_items
 templates.env.globals["marks_svg"] = marks_svg
-templates.env.globals.update(bars_svg=bars_svg, bar_rows=bar_rows, event_rows=event_rows,
-                             mark_links=mark_links)
+templates.env.globals.update(
+    bars_svg=bars_svg, bar_rows=bar_rows, event_rows=event_rows, mark_links=mark_links
+)
 
 
 def is_partial(request: Request) -> bool:
     return request.headers.get("hx-request-type") == "partial"
 
 
-def render(request: Request, page: str, context: dict, *, fragment: str | None = None,
-           status_code: int = 200, alternate: str | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    page: str,
+    context: dict,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    alternate: str | None = None,
+) -> HTMLResponse:
     name = fragment if fragment and is_partial(request) else page
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Vary"] = "HX-Request-Type"
@@ -69,18 +77,27 @@ class FastJSONResponse(JSONResponse):
 
 def wants_html(request: Request) -> bool:
     path = request.url.path
-    return (not path.startswith(("/api", "/metrics", "/openapi.json"))
-            and "text/html" in request.headers.get("accept", ""))
+    return not path.startswith(
+        ("/api", "/metrics", "/openapi.json")
+    ) and "text/html" in request.headers.get("accept", "")
 
 
-def error_response(request: Request, status: int, message: str, details: list | None = None,
-                   headers: dict | None = None) -> Response:
+def error_response(
+    request: Request,
+    status: int,
+    message: str,
+    details: list | None = None,
+    headers: dict | None = None,
+) -> Response:
     """The one error format: a page (or htmx fragment) for browsers, JSON for everyone else."""
     if wants_html(request) or is_partial(request):
         name = "_error.html" if is_partial(request) else "error.html"
         response: Response = templates.TemplateResponse(
-            request, name, {"status": status, "message": message, "details": details or []},
-            status_code=status)
+            request,
+            name,
+            {"status": status, "message": message, "details": details or []},
+            status_code=status,
+        )
     else:
         body: dict = {"detail": message}
         if details:

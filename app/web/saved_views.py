@@ -32,10 +32,13 @@ WRITE_ERRORS = errors(401, 403, 404, 409, 422, 429)
 class ViewIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, Field(max_length=saved.MAX_NAME, description="1 to 200 characters")]
-    query: Annotated[str, Field(
-        max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar")] = ""
+    query: Annotated[
+        str,
+        Field(max_length=4000, description="The filters as a query string, e.g. chip=h20&lang=ar"),
+    ] = ""
     visibility: Literal["private", "team"] | None = Field(
-        None, description="private (default for users) or team (editors and admins)")
+        None, description="private (default for users) or team (editors and admins)"
+    )
 
 
 class ViewPatch(BaseModel):
@@ -83,20 +86,32 @@ def _listing(session, runtime, principal: Principal) -> list[dict]:
     views = saved.visible(session, principal)
     owners = _owners(session, views)
     mine = _owner_notes(session, principal)
-    return [saved.to_json(v, owners, saved.new_since_opened(session, runtime, v, mine)
-                          if principal.kind == "user" and v.owner_id == principal.user_id else None)
-            for v in views]
+    return [
+        saved.to_json(
+            v,
+            owners,
+            saved.new_since_opened(session, runtime, v, mine)
+            if principal.kind == "user" and v.owner_id == principal.user_id
+            else None,
+        )
+        for v in views
+    ]
 
 
 def _bearer(request: Request, session) -> Principal:
     principal = resolve(request, session)
     if principal.via != "bearer" or not saved.may_save(principal):
-        raise HTTPException(401, "Send 'Authorization: Bearer <personal API token>' (or the admin token) "
-                                 "to change saved views.", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "Send 'Authorization: Bearer <personal API token>' (or the admin token) "
+            "to change saved views.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     return principal
 
 
 # --- JSON -----------------------------------------------------------------------------------
+
 
 @api_router.get("/views", response_model=ViewsOut)
 def api_views(request: Request, session: SessionDep, runtime: RuntimeDep) -> dict:
@@ -123,17 +138,25 @@ def api_view(view_id: ViewId, request: Request, session: SessionDep, runtime: Ru
     except saved.ViewError as exc:
         raise _http(exc) from None
     own = principal.kind == "user" and view.owner_id == principal.user_id
-    return saved.to_json(view, _owners(session, [view]),
-                         saved.new_since_opened(session, runtime, view,
-                                                _owner_notes(session, principal)) if own else None)
+    return saved.to_json(
+        view,
+        _owners(session, [view]),
+        saved.new_since_opened(session, runtime, view, _owner_notes(session, principal))
+        if own
+        else None,
+    )
 
 
 @api_router.patch("/views/{view_id}", response_model=ViewOut, responses=WRITE_ERRORS)
-def api_update_view(view_id: ViewId, body: ViewPatch, request: Request, session: SessionDep) -> dict:
+def api_update_view(
+    view_id: ViewId, body: ViewPatch, request: Request, session: SessionDep
+) -> dict:
     principal = _bearer(request, session)
     try:
         view = saved.get(session, view_id, principal, edit=True)
-        saved.update(session, view, principal, name=body.name, query=body.query, visibility=body.visibility)
+        saved.update(
+            session, view, principal, name=body.name, query=body.query, visibility=body.visibility
+        )
     except saved.ViewError as exc:
         raise _http(exc) from None
     return saved.to_json(view, _owners(session, [view]))
@@ -151,6 +174,7 @@ def api_delete_view(view_id: ViewId, request: Request, session: SessionDep) -> R
 
 # --- HTML -----------------------------------------------------------------------------------
 
+
 async def _form(request: Request, session) -> tuple[Principal, dict]:
     form = dict(await request.form())
     principal = await run_in_threadpool(resolve, request, session)
@@ -166,10 +190,17 @@ def views_page(request: Request, session: SessionDep, runtime: RuntimeDep):
         row = session.get(SavedView, view["id"])
         view["editable"] = saved.may_edit(row, principal)
         view["chips"] = chips
-    return render(request, "views.html", {
-        "views": views, "csrf": principal.csrf, "principal": principal,
-        "team_ok": principal.at_least("editor"),
-    }, alternate="/api/views")
+    return render(
+        request,
+        "views.html",
+        {
+            "views": views,
+            "csrf": principal.csrf,
+            "principal": principal,
+            "team_ok": principal.at_least("editor"),
+        },
+        alternate="/api/views",
+    )
 
 
 @router.get("/views/{view_id}")
@@ -188,8 +219,14 @@ def open_view(view_id: ViewId, request: Request, session: SessionDep):
 async def create_view(request: Request, session: SessionDep):
     principal, form = await _form(request, session)
     try:
-        await run_in_threadpool(saved.create, session, principal, form.get("name"), form.get("query", ""),
-                                form.get("visibility") or None)
+        await run_in_threadpool(
+            saved.create,
+            session,
+            principal,
+            form.get("name"),
+            form.get("query", ""),
+            form.get("visibility") or None,
+        )
     except saved.ViewError as exc:
         raise _http(exc) from None
     return RedirectResponse("/views", status_code=303)
@@ -211,17 +248,35 @@ async def _change(request: Request, session, view_id: int, change) -> RedirectRe
 
 @router.post("/views/{view_id}/rename")
 async def rename_view(view_id: ViewId, request: Request, session: SessionDep):
-    return await _change(request, session, view_id, lambda view, principal, form: saved.update(
-        session, view, principal, name=form.get("name", "")))
+    return await _change(
+        request,
+        session,
+        view_id,
+        lambda view, principal, form: saved.update(
+            session, view, principal, name=form.get("name", "")
+        ),
+    )
 
 
 @router.post("/views/{view_id}/save")
 async def resave_view(view_id: ViewId, request: Request, session: SessionDep):
     """Re-save with new filters (and, for the owner, a new visibility): the id stays."""
-    return await _change(request, session, view_id, lambda view, principal, form: saved.update(
-        session, view, principal, query=form.get("query"), visibility=form.get("visibility") or None))
+    return await _change(
+        request,
+        session,
+        view_id,
+        lambda view, principal, form: saved.update(
+            session,
+            view,
+            principal,
+            query=form.get("query"),
+            visibility=form.get("visibility") or None,
+        ),
+    )
 
 
 @router.post("/views/{view_id}/delete")
 async def delete_view(view_id: ViewId, request: Request, session: SessionDep):
-    return await _change(request, session, view_id, lambda view, principal, form: session.delete(view))
+    return await _change(
+        request, session, view_id, lambda view, principal, form: session.delete(view)
+    )

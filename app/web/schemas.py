@@ -89,7 +89,9 @@ class ListAction(Model):
 
 
 class ListLinkOut(Model):
-    status: str = Field(description="auto (score at or above the threshold) or accepted by an admin")
+    status: str = Field(
+        description="auto (score at or above the threshold) or accepted by an admin"
+    )
     score: float
     explanation: str
 
@@ -125,13 +127,23 @@ class RestrictionNewsOut(Model):
 class EntityDetailOut(EntityOut):
     data: dict | None = None
     co_mentioned: list[CoMention]
-    lists: list[ListStatus] = Field([], description="Companies: export-control list status over time")
+    lists: list[ListStatus] = Field(
+        [], description="Companies: export-control list status over time"
+    )
     primary_document: PrimaryDocumentOut | None = Field(
-        None, description="Restrictions: the rule (Federal Register citation, dates, links) or a note "
-                          "that it was never published (an is-informed letter) with what is public")
-    amendments: list[PrimaryDocumentOut] = Field([], description="Restrictions: documents that changed it")
-    related_documents: list[PrimaryDocumentOut] = Field([], description="Restrictions: companion documents")
-    news: list[RestrictionNewsOut] = Field([], description="Restrictions: the news linked to it, newest first")
+        None,
+        description="Restrictions: the rule (Federal Register citation, dates, links) or a note "
+        "that it was never published (an is-informed letter) with what is public",
+    )
+    amendments: list[PrimaryDocumentOut] = Field(
+        [], description="Restrictions: documents that changed it"
+    )
+    related_documents: list[PrimaryDocumentOut] = Field(
+        [], description="Restrictions: companion documents"
+    )
+    news: list[RestrictionNewsOut] = Field(
+        [], description="Restrictions: the news linked to it, newest first"
+    )
 
 
 class ListLinkCounts(Model):
@@ -168,7 +180,9 @@ class ListImportOut(Model):
 
 
 class ListsOut(Model):
-    threshold: dict[str, float] = Field(description="Score for an automatic link, and for a proposal")
+    threshold: dict[str, float] = Field(
+        description="Score for an automatic link, and for a proposal"
+    )
     lists: list[ListSummary]
     imports: list[ListImportOut]
 
@@ -209,8 +223,11 @@ class CompareOut(Model):
 class RejectedOut(Model):
     origin: str
     reason: str
-    stage: str | None = Field(None, description="The step that refused or failed: decode, parse, extract, "
-                                                "clean, url, dates, language, tagging, ...")
+    stage: str | None = Field(
+        None,
+        description="The step that refused or failed: decode, parse, extract, "
+        "clean, url, dates, language, tagging, ...",
+    )
 
 
 class IngestOut(Model):
@@ -232,11 +249,20 @@ class IngestErrorOut(ErrorOut):
 
 def errors(*statuses: int) -> dict:
     """OpenAPI `responses` for our error body (it replaces FastAPI's default 422 schema)."""
-    words = {400: "Bad request", 401: "Credentials missing or wrong", 403: "Not allowed",
-             404: "Not found", 409: "Conflict (e.g. already decided)", 413: "Request body too large",
-             422: "Invalid parameters",
-             429: "Too many requests (see Retry-After)"}
-    return {status: {"model": ErrorOut, "description": words.get(status, "Error")} for status in statuses}
+    words = {
+        400: "Bad request",
+        401: "Credentials missing or wrong",
+        403: "Not allowed",
+        404: "Not found",
+        409: "Conflict (e.g. already decided)",
+        413: "Request body too large",
+        422: "Invalid parameters",
+        429: "Too many requests (see Retry-After)",
+    }
+    return {
+        status: {"model": ErrorOut, "description": words.get(status, "Error")}
+        for status in statuses
+    }
 
 
 READ_ERRORS = errors(401, 422, 429)

@@ -28,18 +28,21 @@ def _candidates(session: Session) -> list[Candidate]:
     def load(s: Session) -> list[Candidate]:
         out = []
         for e in entities_in_order(s):
-            names = [(e.name, "en")] + [(a, lang) for lang, aliases in (e.aliases or {}).items()
-                                         for a in aliases]
+            names = [(e.name, "en")] + [
+                (a, lang) for lang, aliases in (e.aliases or {}).items() for a in aliases
+            ]
             seen: dict[str, tuple[str, str, str]] = {}
             for original, lang in names:
                 seen.setdefault(normalize(original), (normalize(original), original, lang))
             out.append(Candidate(e.id, e.type, e.name, tuple(seen.values())))
         return out
+
     return _cached(session, "suggest", load)
 
 
-def suggest_entities(session: Session, typed: str, types: tuple[str, ...] = PICKABLE,
-                     limit: int = 8) -> list[dict]:
+def suggest_entities(
+    session: Session, typed: str, types: tuple[str, ...] = PICKABLE, limit: int = 8
+) -> list[dict]:
     """Entities whose id, name or an alias contains what was typed; those whose name starts
     with it first. Each with up to three of its names in other scripts."""
     folded = normalize(typed.strip())
@@ -67,9 +70,21 @@ def suggest_entities(session: Session, typed: str, types: tuple[str, ...] = PICK
         per_language: dict[str, str] = {}
         for original, lang in others:  # one name per language, the first listed
             per_language.setdefault(lang, original)
-        langs = sorted(per_language, key=lambda lang: (LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER
-                                                       else len(LANGUAGE_ORDER), lang))
+        langs = sorted(
+            per_language,
+            key=lambda lang: (
+                LANGUAGE_ORDER.index(lang) if lang in LANGUAGE_ORDER else len(LANGUAGE_ORDER),
+                lang,
+            ),
+        )
         shown = [{"text": per_language[lang], "lang": lang} for lang in langs[:SHOWN_ALIASES]]
-        out.append({"id": c.id, "type": c.type, "name": c.name, "aliases": shown,
-                    "more": max(len(others) - len(shown), 0)})
+        out.append(
+            {
+                "id": c.id,
+                "type": c.type,
+                "name": c.name,
+                "aliases": shown,
+                "more": max(len(others) - len(shown), 0),
+            }
+        )
     return out

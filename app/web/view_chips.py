@@ -5,9 +5,17 @@ from urllib.parse import parse_qsl
 from app.filters import ENTITY_PARAMS, FilterError, Filters, parse_filters
 from app.gazetteer.repository import entity_names
 
-LABELS = {"company": "Company", "chip": "Chip", "restriction": "Restriction", "region": "Region",
-          "agency": "Agency", "lang": "Language", "source": "Source", "listed": "On a list",
-          "list": "List"}
+LABELS = {
+    "company": "Company",
+    "chip": "Chip",
+    "restriction": "Restriction",
+    "region": "Region",
+    "agency": "Agency",
+    "lang": "Language",
+    "source": "Source",
+    "listed": "On a list",
+    "list": "List",
+}
 
 
 def view_chips(session, queries: list[str]) -> list[list[tuple[str, str]]]:

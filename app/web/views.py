@@ -25,8 +25,12 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: A002
-    context = {"admin": is_admin(request), "csrf": admin_csrf(request), "next": safe_next(next, ""),
-               "configured": bool(request.app.state.runtime.settings.admin_token)}
+    context = {
+        "admin": is_admin(request),
+        "csrf": admin_csrf(request),
+        "next": safe_next(next, ""),
+        "configured": bool(request.app.state.runtime.settings.admin_token),
+    }
     if context["admin"]:
         context["sources"] = ingest_repo.sources_by_name(session)
         context["rejections"] = ingest_repo.latest_rejections(session, 50)
@@ -37,7 +41,9 @@ def admin_page(request: Request, session: SessionDep, next: str = ""):  # noqa: 
 
 
 @router.post("/admin/sources")
-def admin_add_source(session: SessionDep, runtime: RuntimeDep, form: dict = Depends(require_admin_form)):
+def admin_add_source(
+    session: SessionDep, runtime: RuntimeDep, form: dict = Depends(require_admin_form)
+):
     """Add a feed from /admin (same rules as `chipwatch sources add`)."""
     from app.ingest.sources import SourceError, add_source, check_feed_address, check_feed_url
 
@@ -45,8 +51,13 @@ def admin_add_source(session: SessionDep, runtime: RuntimeDep, form: dict = Depe
         interval = int(str(form.get("interval") or 60))
         url = check_feed_url(str(form.get("url", "")))
         check_feed_address(url, allow_private=runtime.settings.allow_private_urls)
-        add_source(session, url, name=str(form.get("name", "")),
-                   lang=str(form.get("lang", "")), interval=interval)
+        add_source(
+            session,
+            url,
+            name=str(form.get("name", "")),
+            lang=str(form.get("lang", "")),
+            interval=interval,
+        )
     except (SourceError, ValueError) as exc:
         raise HTTPException(422, f"Cannot add this source: {exc}") from None
     return RedirectResponse("/admin", status_code=303)
@@ -59,13 +70,17 @@ def admin_export_sources(request: Request, session: SessionDep):
 
     if not is_admin(request):
         raise HTTPException(401, "Log in as admin first (/admin).")
-    return Response(export_opml(session), media_type="text/x-opml; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="chipwatch-sources.opml"'})
+    return Response(
+        export_opml(session),
+        media_type="text/x-opml; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="chipwatch-sources.opml"'},
+    )
 
 
 @router.post("/admin/sources/import")
-async def admin_import_sources(request: Request, runtime: RuntimeDep,
-                               form: dict = Depends(require_admin_form)):
+async def admin_import_sources(
+    request: Request, runtime: RuntimeDep, form: dict = Depends(require_admin_form)
+):
     """Subscribe to an uploaded OPML file's feeds (same as `chipwatch sources import`): all or
     nothing, a problem shown with its line."""
     from starlette.concurrency import run_in_threadpool
@@ -79,19 +94,25 @@ async def admin_import_sources(request: Request, runtime: RuntimeDep,
 
     def run() -> str:
         with runtime.sessions.begin() as session:
-            return import_opml(session, data, allow_private=runtime.settings.allow_private_urls).summary()
+            return import_opml(
+                session, data, allow_private=runtime.settings.allow_private_urls
+            ).summary()
 
     try:
         summary = await run_in_threadpool(run)
     except OpmlError as exc:
-        raise HTTPException(422, f"Cannot import {upload.filename or 'this file'}: {exc}. "
-                                 "Nothing was imported.") from None
+        raise HTTPException(
+            422, f"Cannot import {upload.filename or 'this file'}: {exc}. Nothing was imported."
+        ) from None
     return render(request, "admin_imported.html", {"summary": summary})
 
 
 @router.post("/admin/sources/{source_id}/remove")
-def admin_remove_source(source_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep,
-                        form: dict = Depends(require_admin_form)):
+def admin_remove_source(
+    source_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    form: dict = Depends(require_admin_form),
+):
     """Stop polling a feed; its articles stay (same as `chipwatch sources remove`)."""
     from app.ingest.sources import SourceError, remove_source
 
@@ -107,10 +128,17 @@ async def admin_login(request: Request):
     form = await request.form()
     target = safe_next(str(form.get("next", "")), "")
     if not token_matches(request, str(form.get("token", ""))):
-        return render(request, "admin.html", {"admin": False, "error": "That token is not right.",
-                                              "next": target,
-                                              "configured": bool(request.app.state.runtime.settings.admin_token)},
-                      status_code=401)
+        return render(
+            request,
+            "admin.html",
+            {
+                "admin": False,
+                "error": "That token is not right.",
+                "next": target,
+                "configured": bool(request.app.state.runtime.settings.admin_token),
+            },
+            status_code=401,
+        )
     # Back to the page that asked for the login (e.g. the search to save as a view).
     response = RedirectResponse(target or "/admin", status_code=303)
     start_session(request, response)

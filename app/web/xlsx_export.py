@@ -18,8 +18,20 @@ from app.web.schemas import errors
 
 router = APIRouter(tags=["exports"], responses=errors(401, 422))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COLUMNS = ["id", "date", "lang", "source", "title", "url", "companies", "chips", "restrictions",
-           "regions", "agencies", "published_at"]
+COLUMNS = [
+    "id",
+    "date",
+    "lang",
+    "source",
+    "title",
+    "url",
+    "companies",
+    "chips",
+    "restrictions",
+    "regions",
+    "agencies",
+    "published_at",
+]
 TYPES = ("company", "chip", "restriction", "region", "agency")
 
 
@@ -29,14 +41,23 @@ class XLSXResponse(Response):
 
 def _text(sheet, value) -> WriteOnlyCell:
     # Control characters that XLSX cannot hold are dropped (openpyxl would refuse the row).
-    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value)))
+    cell = WriteOnlyCell(
+        sheet, value=ILLEGAL_CHARACTERS_RE.sub("", "" if value is None else str(value))
+    )
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
 
 
-@router.get("/export.xlsx", response_class=XLSXResponse,
-            responses={200: {"description": "XLSX workbook, one row per article",
-                             "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}})
+@router.get(
+    "/export.xlsx",
+    response_class=XLSXResponse,
+    responses={
+        200: {
+            "description": "XLSX workbook, one row per article",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
+)
 def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> XLSXResponse:
     """The CSV's columns in a workbook; `date` is a date cell (yyyy-mm-dd)."""
     workbook = Workbook(write_only=True)
@@ -52,9 +73,25 @@ def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -
         day = WriteOnlyCell(sheet, value=date.fromisoformat(hit["published_at"][:10]))
         day.number_format = "yyyy-mm-dd"
         names = ["; ".join(e["name"] for e in hit["entities"] if e["type"] == t) for t in TYPES]
-        sheet.append([hit["id"], day, *(_text(sheet, v) for v in (
-            hit["lang"], hit["source"], hit["title"], hit["url"], *names, hit["published_at"]))])
+        sheet.append(
+            [
+                hit["id"],
+                day,
+                *(
+                    _text(sheet, v)
+                    for v in (
+                        hit["lang"],
+                        hit["source"],
+                        hit["title"],
+                        hit["url"],
+                        *names,
+                        hit["published_at"],
+                    )
+                ),
+            ]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return XLSXResponse(buffer.getvalue(), headers={
-        "Content-Disposition": download_name(session, filters, "xlsx")})
+    return XLSXResponse(
+        buffer.getvalue(), headers={"Content-Disposition": download_name(session, filters, "xlsx")}
+    )
