@@ -1057,7 +1057,7 @@ class RestrictionLinker:
         key = (r, chips, who, published, either)
         known = self._covers_cache.get(key)
         if known is None:
-            if len(self._covers_cache) > 50_000:
+            if len(self._covers_cache) > CACHE_SIZE:
                 self._covers_cache.clear()
             known = self._covers_cache[key] = self._covers_now(
                 r, chips, mentioned, published, either

@@ -47,7 +47,7 @@ FRESH_BEFORE = timedelta(days=1)  # news may precede the date a restriction is f
 FRESH_AFTER = timedelta(days=10)
 ANNOUNCED_AHEAD = 2  # "from August" in a July article is this August
 SOLE_DISTANCE = 15  # characters between a chip and the restriction word of a "sole" reading
-CACHE_SIZE = 50_000  # sentences remembered per memo before it starts afresh
+CACHE_SIZE = 4_096  # sentences per memo before it starts afresh (50,000 cost a worker ~110 MiB)
 PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readings compete
 # A sentence ends at ., !, ? (and their CJK/Arabic forms) or a line break, but not after an
 # initial or a common abbreviation ("U.S. officials", "Nvidia Corp. said").
