@@ -40,6 +40,29 @@ def _cell(value) -> str:
 
 
 EXPORT_LIMIT = 10_000
+# The columns of the CSV and the XLSX export (the CSV adds `notes` for a logged-in user).
+COLUMNS = [
+    "id",
+    "date",
+    "lang",
+    "source",
+    "title",
+    "url",
+    "companies",
+    "chips",
+    "restrictions",
+    "regions",
+    "agencies",
+    "published_at",
+]
+ENTITY_TYPES = ("company", "chip", "restriction", "region", "agency")  # companies .. agencies
+
+
+def entity_columns(hit: dict) -> list[str]:
+    """The hit's entity names joined per column, companies to agencies."""
+    return ["; ".join(e["name"] for e in hit["entities"] if e["type"] == t) for t in ENTITY_TYPES]
+
+
 FEED_ENTRIES = 50
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -102,28 +125,8 @@ def export_csv(
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "id",
-                "date",
-                "lang",
-                "source",
-                "title",
-                "url",
-                "companies",
-                "chips",
-                "restrictions",
-                "regions",
-                "agencies",
-                "published_at",
-            ]
-            + (["notes"] if notes is not None else [])
-        )
+        writer.writerow(COLUMNS + (["notes"] if notes is not None else []))
         for hit in hits:
-            by_type = {
-                t: "; ".join(e["name"] for e in hit["entities"] if e["type"] == t)
-                for t in ("company", "chip", "restriction", "region", "agency")
-            }
             writer.writerow(
                 [
                     hit["id"],
@@ -132,7 +135,7 @@ def export_csv(
                     _cell(hit["source"]),
                     _cell(hit["title"]),
                     _cell(hit["url"]),
-                    *map(_cell, by_type.values()),
+                    *map(_cell, entity_columns(hit)),
                     hit["published_at"],
                     *([_cell(notes.get(hit["id"], ""))] if notes is not None else []),
                 ]

@@ -12,27 +12,12 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from app.web.deps import FiltersDep, RuntimeDep, SessionDep
-from app.web.exports import EXPORT_LIMIT, _all_hits
+from app.web.exports import COLUMNS, EXPORT_LIMIT, _all_hits, entity_columns
 from app.web.feed_page import download_name
 from app.web.schemas import errors
 
 router = APIRouter(tags=["exports"], responses=errors(401, 422))
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-COLUMNS = [
-    "id",
-    "date",
-    "lang",
-    "source",
-    "title",
-    "url",
-    "companies",
-    "chips",
-    "restrictions",
-    "regions",
-    "agencies",
-    "published_at",
-]
-TYPES = ("company", "chip", "restriction", "region", "agency")
 
 
 class XLSXResponse(Response):
@@ -72,7 +57,6 @@ def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -
     for hit in _all_hits(session, filters, runtime, EXPORT_LIMIT):
         day = WriteOnlyCell(sheet, value=date.fromisoformat(hit["published_at"][:10]))
         day.number_format = "yyyy-mm-dd"
-        names = ["; ".join(e["name"] for e in hit["entities"] if e["type"] == t) for t in TYPES]
         sheet.append(
             [
                 hit["id"],
@@ -84,7 +68,7 @@ def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -
                         hit["source"],
                         hit["title"],
                         hit["url"],
-                        *names,
+                        *entity_columns(hit),
                         hit["published_at"],
                     )
                 ),
