@@ -77,6 +77,37 @@ def _add_alias(payload: dict, lang: str, surface: str) -> None:
         names.append(surface)
 
 
+def _new(
+    session: Session,
+    type_: str,
+    key: str,
+    name: str,
+    of: str | None,
+    parent: str | None,
+    origin: str,
+    payload: dict,
+    now: datetime,
+) -> GazetteerSuggestion:
+    """A new open suggestion with no evidence yet (the callers add it)."""
+    row = GazetteerSuggestion(
+        type=type_,
+        key=key,
+        name=name,
+        status="open",
+        of=of,
+        parent=parent,
+        origin=origin,
+        payload=payload,
+        count=0,
+        first_seen=now,
+        last_seen=now,
+        examples=[],
+        article_ids=[],
+    )
+    session.add(row)
+    return row
+
+
 def propose(
     session: Session,
     type: str,  # noqa: A002 - the suggestion's type, as in the JSON contract
@@ -102,22 +133,9 @@ def propose(
     row = repository.suggestion_by_key(session, type, key)
     now = _now()
     if row is None:
-        row = GazetteerSuggestion(
-            type=type,
-            key=key,
-            name=name.strip(),
-            status="open",
-            of=of,
-            parent=parent,
-            origin=origin,
-            payload=copy.deepcopy(payload or {}),
-            count=0,
-            first_seen=now,
-            last_seen=now,
-            examples=[],
-            article_ids=[],
+        row = _new(
+            session, type, key, name.strip(), of, parent, origin, copy.deepcopy(payload or {}), now
         )
-        session.add(row)
     elif row.status == "open" and payload:
         row.payload = copy.deepcopy(payload)
     _add_evidence(
@@ -180,22 +198,9 @@ def record_found(session: Session, found: Sequence[tuple[int, str | None, Candid
                     payload["parent"] = first.parent
             else:
                 payload = {"aliases": {}}
-            row = GazetteerSuggestion(
-                type=type_,
-                key=key,
-                name=first.name,
-                status="open",
-                of=first.of,
-                parent=first.parent,
-                origin="discovery",
-                payload=payload,
-                count=0,
-                first_seen=now,
-                last_seen=now,
-                examples=[],
-                article_ids=[],
+            row = _new(
+                session, type_, key, first.name, first.of, first.parent, "discovery", payload, now
             )
-            session.add(row)
         elif row.status != "open":
             continue
         payload = copy.deepcopy(row.payload or {})
