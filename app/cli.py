@@ -296,12 +296,26 @@ def index_rebuild() -> None:
 
 @main.command()
 @click.option("--all", "all_", is_flag=True, required=True, help="Re-tag every stored article.")
-def enrich(all_: bool) -> None:
-    """Re-tag stored articles after the gazetteer changed, and queue them for re-indexing."""
-    from app.article.retag import retag_all
+@click.option(
+    "--queue",
+    "queue_only",
+    is_flag=True,
+    help="Queue the re-tag job for the worker instead of running it here.",
+)
+def enrich(all_: bool, queue_only: bool) -> None:
+    """Re-tag stored articles after the gazetteer changed, and queue them for re-indexing.
+
+    It runs as a re-tag job (the kind a gazetteer change queues): a chunk of articles per
+    transaction, progress in the job row, so an interrupted run is resumed by the next one or by
+    the worker (`chipwatch gazetteer jobs` shows it)."""
+    from app.article.retag import queue_all, retag_all
 
     runtime = _runtime()
     try:
+        if queue_only:
+            job = queue_all(runtime)
+            click.echo(f"queued re-tag job {job.id} for every article (the worker runs it)")
+            return
         context, advance = _progress(None, "re-tagging")
         with context:
             count = retag_all(runtime, progress=advance)

@@ -239,8 +239,8 @@ def export_cmd(out_dir: Path | None) -> None:
 @click.option("--run", "run_now", is_flag=True, help="Run the queued re-tag jobs here and now.")
 @click.option("--json", "as_json", is_flag=True, help="Print machine-readable jobs.")
 def jobs_cmd(run_now: bool, as_json: bool) -> None:
-    """Re-tag jobs and their progress (the worker runs them)."""
-    from app import retag
+    """Re-tag jobs and their progress (the worker runs them; `enrich --all` queues one too)."""
+    from app.article import retag
 
     runtime = _runtime()
     if run_now:
@@ -252,6 +252,7 @@ def jobs_cmd(run_now: bool, as_json: bool) -> None:
         rows = [
             {
                 "id": j.id,
+                "scope": j.scope,  # "change" (of change_id) or "all" (`chipwatch enrich --all`)
                 "change_id": j.change_id,
                 "status": j.status,
                 "scanned": j.done,
@@ -265,8 +266,9 @@ def jobs_cmd(run_now: bool, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=2))
         return
     for r in rows:
+        what = "all articles" if r["scope"] == "all" else f"change {r['change_id']:<5}"
         click.echo(
-            f"{r['id']:>5}  change {r['change_id']:<5} {r['status']:<8}"
+            f"{r['id']:>5}  {what:<12} {r['status']:<8}"
             f" scanned {r['scanned']}/{r['total']}"
             f", re-tagged {r['retagged']}" + (f"  {r['error']}" if r["error"] else "")
         )

@@ -482,7 +482,7 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-# --- gazetteer review (app/gazetteer/suggestions.py, overlay.py; app/retag.py) --------------------
+# --- gazetteer review (app/gazetteer/suggestions.py, overlay.py; app/article/retag.py) ---------
 
 
 class GazetteerSuggestion(Base):
@@ -534,13 +534,15 @@ class GazetteerChange(Base):
 
 
 class RetagJob(Base):
-    """Articles to tag again after a gazetteer change, done by the worker; progress for the
-    admin page."""
+    """Articles to tag again: those a gazetteer change may concern (scope "change"), or every
+    article (scope "all", `chipwatch enrich --all`); run a chunk at a time by the worker or the
+    CLI (app/article/retag.py), with the progress the admin page shows."""
 
     __tablename__ = "retag_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    change_id: Mapped[int] = mapped_column(Integer)
+    scope: Mapped[str] = mapped_column(String(10), default="change", server_default="change")
+    change_id: Mapped[int | None] = mapped_column(Integer)  # the change (scope "change")
     status: Mapped[str] = mapped_column(
         String(10), default="queued", index=True
     )  # queued|running|done|failed

@@ -32,10 +32,10 @@ class Worker:
         except Exception:
             log.exception("feed polling failed")
         # ---------------------------------------------------------------------------------------
-        # --- gazetteer: accepted changes re-tag their articles (app/retag.py) -------------------
+        # --- gazetteer: re-tag jobs (app/article/retag.py) ---------------------------------------
         # Before the index drain, so the re-tagged articles are pushed in the same round.
         try:
-            from app.retag import run_jobs
+            from app.article.retag import run_jobs
 
             done["retag"] = run_jobs(self.runtime)
         except Exception:

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.accounts import service
+from app.article.retag import run_jobs
 from app.cli import run_ingest
 from app.gazetteer import suggestions
-from app.retag import run_jobs
 from tests.live import sample_app
 
 pytestmark = pytest.mark.browser

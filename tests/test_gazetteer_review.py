@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.accounts import service
+from app.article.retag import run_jobs
 from app.cli import main
 from app.enrich import default_enricher
 from app.enrich.discovery import Discovery
@@ -22,7 +23,6 @@ from app.ingest.items import RawItem
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import Article, ArticleEntity, Mention
-from app.retag import run_jobs
 from app.runtime import build_runtime
 from app.worker import Worker
 from tests.conftest import ADMIN_TOKEN, SAMPLE
@@ -418,7 +418,7 @@ def test_ascend_910d_found_accepted_and_searchable_with_the_worker(meili_setting
 def test_a_retag_job_keeps_its_progress_and_resumes(runtime, ingest, monkeypatch):
     """The worker runs a job a chunk per transaction; one stopped half-way (a killed worker)
     goes on from the last article it scanned, and the page shows the progress."""
-    from app import retag
+    from app.article import retag
     from app.models import RetagJob
 
     ingest(SAMPLE)

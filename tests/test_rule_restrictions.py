@@ -16,11 +16,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.article.retag import run_jobs
 from app.gazetteer import overlay, suggestions
 from app.gazetteer.sync import sync_entities
 from app.ingest.poller import poll_due_sources
 from app.models import Article, GazetteerSuggestion
-from app.retag import run_jobs
 from tests.conftest import ADMIN_TOKEN
 from tests.feedserver import _feed_server_session, server  # noqa: F401 - fixtures
 from tests.test_federal_register import add_fr, recorded

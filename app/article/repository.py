@@ -43,6 +43,7 @@ from app.models import (
     Entity,
     Mention,
     Rejection,
+    RetagJob,
     Source,
     as_utc,
 )
@@ -536,7 +537,52 @@ def rejection_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Rejection)) or 0
 
 
-# --- reads of re-tag jobs (app/retag.py) and rule proposals (app/ingest/rule_proposals.py) ---------
+# --- re-tag jobs (app/article/retag.py) -------------------------------------------------------------
+
+_OPEN_JOB = ("queued", "running")
+
+
+def next_retag_job(session: Session) -> RetagJob | None:
+    """The oldest job not finished, its row locked (PostgreSQL: a job another process is running
+    now is skipped, it is that process's)."""
+    return session.scalar(
+        select(RetagJob)
+        .where(RetagJob.status.in_(_OPEN_JOB))
+        .order_by(RetagJob.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+def retag_job_for_update(session: Session, job_id: int) -> RetagJob | None:
+    """One job, its row locked (PostgreSQL: waits for the process running a chunk of it)."""
+    return session.get(RetagJob, job_id, with_for_update=True)
+
+
+def open_retag_job(session: Session, scope: str) -> RetagJob | None:
+    """The oldest job of this scope not finished."""
+    return session.scalar(
+        select(RetagJob)
+        .where(RetagJob.scope == scope, RetagJob.status.in_(_OPEN_JOB))
+        .order_by(RetagJob.id)
+        .limit(1)
+    )
+
+
+def retag_jobs(session: Session, limit: int) -> list[RetagJob]:
+    return list(session.scalars(select(RetagJob).order_by(RetagJob.id.desc()).limit(limit)))
+
+
+def articles_after(session: Session, after_id: int, limit: int) -> list[Article]:
+    """The next `limit` articles after after_id, in id order."""
+    return list(
+        session.scalars(
+            select(Article).where(Article.id > after_id).order_by(Article.id).limit(limit)
+        )
+    )
+
+
+# --- reads of re-tag jobs and rule proposals (app/ingest/rule_proposals.py) ------------------------
 
 
 def tagged_with(session: Session, article_ids: list[int], entity_ids: list[str]) -> set[int]:

@@ -7,8 +7,8 @@ when the overlay changes nothing, else a hash of the shipped version and the ent
 overlay changes, so undoing a change (an alias added, then removed) gives back the very same
 version, and caches keyed by it stay right.
 
-Every change queues a re-tag job (app/retag.py runs it in the worker) for the articles it may
-concern, and mirrors the effective gazetteer into the entities table.
+Every change queues a re-tag job (app/article/retag.py runs it in the worker) for the articles
+it may concern, and mirrors the effective gazetteer into the entities table.
 """
 
 import copy

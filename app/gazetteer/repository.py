@@ -4,7 +4,7 @@ how many articles mention each. Everything runs in the caller's session."""
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from app.models import ArticleEntity, Entity, GazetteerChange, GazetteerSuggestion, RetagJob
+from app.models import ArticleEntity, Entity, GazetteerChange, GazetteerSuggestion
 
 
 def entities_in_order(session: Session, entity_type: str | None = None) -> list[Entity]:
@@ -170,28 +170,3 @@ def rejected_suggestion_keys(session: Session) -> set[tuple[str, str]]:
             )
         )
     }
-
-
-# --- re-tag jobs (app/retag.py) --------------------------------------------------------------------
-
-_OPEN_JOB = ("queued", "running")
-
-
-def next_retag_job(session: Session) -> RetagJob | None:
-    """The oldest job not finished."""
-    return session.scalar(
-        select(RetagJob).where(RetagJob.status.in_(_OPEN_JOB)).order_by(RetagJob.id).limit(1)
-    )
-
-
-def retag_jobs(session: Session, limit: int) -> list[RetagJob]:
-    return list(session.scalars(select(RetagJob).order_by(RetagJob.id.desc()).limit(limit)))
-
-
-def open_retag_jobs(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(RetagJob).where(RetagJob.status.in_(_OPEN_JOB))
-        )
-        or 0
-    )

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
-from app import retag
 from app.accounts.principal import Principal, resolve
+from app.article import retag
 from app.gazetteer import overlay, suggestions
 from app.models import GazetteerChange
 from app.runtime import Runtime
