@@ -180,6 +180,26 @@ def test_changed_item_is_updated(server, allow_private, runtime):
     assert _source(runtime, source_id).etag == '"v2"'
 
 
+def test_changed_item_whose_article_was_deleted_is_stored_again(server, allow_private, runtime):
+    source_id = _add(runtime, server.fixture("rss20.xml"))
+    poll_due_sources(runtime, now=T0)
+    with runtime.sessions.begin() as session:
+        session.delete(session.scalar(select(Article).where(Article.title.like("SMIC%"))))
+    changed = ((FEEDS / "rss20.xml").read_text().replace("{base}", server.base)
+               .replace("SMIC revenue rises", "SMIC revenue rises again"))
+    server.add("/rss20.xml", changed, headers={"Content-Type": "application/rss+xml", "ETag": '"v2"'})
+    result = poll_due_sources(runtime, now=T0 + timedelta(hours=2))
+    assert result["added"] == 1 and result["unchanged"] == 1 and result["updated"] == 0
+    with runtime.sessions() as session:
+        smic = session.scalar(select(Article).where(Article.title.like("SMIC%")))
+        assert smic.title.startswith("SMIC revenue rises again")
+        assert session.scalar(select(func.count()).select_from(Article)) == 2
+        remembered = session.scalar(
+            select(FeedItem.article_id).where(FeedItem.source_id == source_id, FeedItem.outcome == "added",
+                                              FeedItem.article_id == smic.id))
+    assert remembered == smic.id
+
+
 def test_backoff_grows_with_consecutive_failures_and_resets(server, allow_private, runtime):
     server.add("/flaky.xml", b"oops", status=500)
     source_id = _add(runtime, server.url("/flaky.xml"), interval=10)

@@ -13,11 +13,11 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.article import repository as article_repo
 from app.ingest import normalize as nz
+from app.ingest import repository as repo
 from app.ingest.claims import Claim, LeaseLost
 from app.ingest.fetch import Fetcher
 from app.ingest.fetch_targets import complete_from_page, without_unreadable_date
@@ -39,6 +39,7 @@ def entry_key(entry: RawItem | Rejected, feed_url: str) -> str:
 
 
 def fingerprint(entry: RawItem | Rejected) -> str:
+    parts: list[str | None]
     if isinstance(entry, Rejected):
         parts = ["rejected", entry.reason]
     else:
@@ -63,11 +64,7 @@ def process_entries(
     with runtime.sessions() as session:
         known = {
             row.key: (row.fingerprint, row.article_id, row.outcome)
-            for row in session.scalars(
-                select(FeedItem).where(
-                    FeedItem.source_id == claim.id, FeedItem.key.in_([k for k, _f, _e in keyed])
-                )
-            )
+            for row in repo.feed_items_with_keys(session, claim.id, [k for k, _f, _e in keyed])
         }
     handled, left_over = 0, False
     for key, print_, entry in keyed:
@@ -200,32 +197,33 @@ def _update(
             ],
         )
         return "rejected", article_id
-    with runtime.sessions() as session:
-        exists = session.get(Article, article_id) is not None
-    if not exists:  # deleted since: store it again
-        return _add(runtime, claim, entry, fetcher, ingestor)
     try:
         with runtime.sessions.begin() as session:
             article = session.get(Article, article_id)
-            if (
-                article.content_hash == prepared.content_hash
-                and article.title == prepared.title
-                and (entry.rule_document is None or article.rule_document == entry.rule_document)
-            ):
-                return "unchanged", article_id
-            ingestor.writer.update(
-                session,
-                article,
-                title=prepared.title,
-                body=prepared.body,
-                content_hash=prepared.content_hash,
-                author=prepared.item.author,
-                published_at=None if prepared.date_estimated else prepared.published_at,
-                rule_document=entry.rule_document,
-            )
+            if article is not None:
+                if (
+                    article.content_hash == prepared.content_hash
+                    and article.title == prepared.title
+                    and (
+                        entry.rule_document is None or article.rule_document == entry.rule_document
+                    )
+                ):
+                    return "unchanged", article_id
+                ingestor.writer.update(
+                    session,
+                    article,
+                    title=prepared.title,
+                    body=prepared.body,
+                    content_hash=prepared.content_hash,
+                    author=prepared.item.author,
+                    published_at=None if prepared.date_estimated else prepared.published_at,
+                    rule_document=entry.rule_document,
+                )
     except IntegrityError:
         # The new text is exactly another stored article's.
         return "duplicates", article_id
+    if article is None:  # deleted since: store it again
+        return _add(runtime, claim, entry, fetcher, ingestor)
     return "updated", article_id
 
 
@@ -239,9 +237,7 @@ def _remember(
 ) -> None:
     try:
         with runtime.sessions.begin() as session:
-            row = session.scalar(
-                select(FeedItem).where(FeedItem.source_id == source_id, FeedItem.key == key)
-            )
+            row = repo.feed_item(session, source_id, key)
             if row is None:
                 row = FeedItem(source_id=source_id, key=key)
                 session.add(row)

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.ingest import repository as repo
 from app.ingest.claims import Claim, LeaseLost
 from app.ingest.federal_register import parse_documents
 from app.ingest.feed_items import process_entries
@@ -124,39 +124,18 @@ def _ingestor(runtime: Runtime) -> Ingestor:
     return Ingestor.for_runtime(runtime)
 
 
-def _due(now: datetime):
-    return (
-        Source.url.is_not(None),
-        or_(Source.next_check_at.is_(None), Source.next_check_at <= now),
-        or_(Source.lease_until.is_(None), Source.lease_until < now),
-    )
-
-
 def claim_next(runtime: Runtime, owner: str, now: datetime) -> Claim | None:
     """Lease the most overdue source, or None when nothing is due."""
     for _attempt in range(5):
         with runtime.sessions.begin() as session:
-            stmt = (
-                select(Source.id)
-                .where(*_due(now))
-                .order_by(Source.next_check_at.asc().nulls_first(), Source.id)
-                .limit(1)
-            )
-            if session.get_bind().dialect.name == "postgresql":
-                stmt = stmt.with_for_update(skip_locked=True)
-            source_id = session.scalar(stmt)
+            source_id = repo.most_overdue_source(session, now)
             if source_id is None:
                 return None
             # The compare-and-set is the lease itself; SKIP LOCKED only spares PostgreSQL the wait.
-            won = session.execute(
-                update(Source)
-                .where(Source.id == source_id, *_due(now))
-                .values(lease_until=now + LEASE, lease_owner=owner)
-                .execution_options(synchronize_session=False)
-            ).rowcount
-            if won != 1:
+            if not repo.lease_source(session, source_id, now, now + LEASE, owner):
                 continue
             s = session.get(Source, source_id)
+            assert s is not None and s.url is not None  # the lease just matched it, with a URL
             return Claim(
                 s.id,
                 s.name,
@@ -178,28 +157,23 @@ def keep_lease(runtime: Runtime, claim: Claim) -> None:
     if time.monotonic() - claim.renewed < LEASE.total_seconds() / 3:
         return
     with runtime.sessions.begin() as session:
-        kept = session.execute(
-            update(Source)
-            .where(Source.id == claim.id, Source.lease_owner == claim.owner)
-            .values(lease_until=utcnow() + claim.offset + LEASE)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    if kept != 1:
+        kept = repo.renew_lease(session, claim.id, claim.owner, utcnow() + claim.offset + LEASE)
+    if not kept:
         raise LeaseLost(claim.url)
     claim.renewed = time.monotonic()
 
 
 def finish(runtime: Runtime, claim: Claim, outcome: Outcome, now: datetime) -> None:
     """Record the poll on the source and release the lease (if it is still ours)."""
-    values: dict = {"lease_until": None, "lease_owner": None}
+    values: dict = {}
+    items_seen = 0
     if outcome.ok:
         values.update(
             last_success_at=now,
             consecutive_failures=0,
             next_check_at=now if outcome.more else now + timedelta(minutes=claim.interval),
-            items_seen=Source.items_seen
-            + sum(outcome.counts[k] for k in ("added", "updated", "duplicates", "rejected")),
         )
+        items_seen = sum(outcome.counts[k] for k in ("added", "updated", "duplicates", "rejected"))
         if not outcome.not_modified:  # a 304 leaves the last read's validators and warnings
             values.update(
                 etag=(outcome.etag or "")[:500] or None,
@@ -219,13 +193,8 @@ def finish(runtime: Runtime, claim: Claim, outcome: Outcome, now: datetime) -> N
             next_check_at=now + delay,
         )
     with runtime.sessions.begin() as session:
-        done = session.execute(
-            update(Source)
-            .where(Source.id == claim.id, Source.lease_owner == claim.owner)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    if done != 1:
+        done = repo.release_source(session, claim.id, claim.owner, values, items_seen)
+    if not done:
         log.warning("lease on %s was lost before the poll finished", claim.url)
 
 
