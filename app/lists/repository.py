@@ -2,12 +2,23 @@
 the caller's session."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Entity, ListEvent, ListImport, ListLink, ListParty
+from app.models import (
+    Article,
+    ArticleEntity,
+    ArticleList,
+    Entity,
+    ListEvent,
+    ListImport,
+    ListLink,
+    ListParty,
+)
+
+_SPAN_ACTIONS = ("added", "removed")  # the events that open and close a party's time on a list
 
 
 def parties_in_order(session: Session) -> list[ListParty]:
@@ -129,3 +140,143 @@ def linked_entities(session: Session, party_ids: list[int], statuses: Iterable[s
 
 def links_of(session: Session, party_ids: list[int | None]) -> list[ListLink]:
     return list(session.scalars(select(ListLink).where(ListLink.party_id.in_(party_ids))))
+
+
+# --- list status of articles (app/lists/status.py) ---------------------------------------------
+
+
+def span_events(
+    session: Session, entity_ids: list[str], statuses: Iterable[str]
+) -> list[tuple[str, int, str, str, date]]:
+    """(entity id, party id, list slug, action, effective date) of the additions and removals
+    of the parties linked to these entities with one of these statuses, in order per entity and
+    party."""
+    return [
+        (entity_id, party_id, slug, action, day)
+        for entity_id, party_id, slug, action, day in session.execute(
+            select(
+                ListLink.entity_id,
+                ListParty.id,
+                ListParty.list_slug,
+                ListEvent.action,
+                ListEvent.effective_date,
+            )
+            .join(ListParty, ListParty.id == ListLink.party_id)
+            .join(ListEvent, ListEvent.party_id == ListParty.id)
+            .where(
+                ListLink.entity_id.in_(entity_ids),
+                ListLink.status.in_(statuses),
+                ListEvent.action.in_(_SPAN_ACTIONS),
+            )
+            .order_by(ListLink.entity_id, ListParty.id, ListEvent.effective_date, ListEvent.id)
+        )
+    ]
+
+
+def delete_article_lists(session: Session, article_ids: list[int]) -> None:
+    session.execute(delete(ArticleList).where(ArticleList.article_id.in_(article_ids)))
+
+
+def insert_article_lists(session: Session, rows: list[dict]) -> None:
+    """Rows of {"article_id", "list_slug"}, in one statement."""
+    if rows:
+        session.execute(insert(ArticleList), rows)
+
+
+def articles_tagged_with(session: Session, entity_ids: list[str]) -> list[int]:
+    """The ids of the articles tagged with any of these entities, in order."""
+    return list(
+        session.scalars(
+            select(ArticleEntity.article_id)
+            .where(ArticleEntity.entity_id.in_(entity_ids))
+            .distinct()
+            .order_by(ArticleEntity.article_id)
+        )
+    )
+
+
+def published_at_of(session: Session, article_ids: list[int]) -> dict[int, datetime]:
+    return {
+        article_id: published
+        for article_id, published in session.execute(
+            select(Article.id, Article.published_at).where(Article.id.in_(article_ids))
+        )
+    }
+
+
+def companies_of(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
+    """article id -> the companies it is tagged with (articles without any are absent)."""
+    out: dict[int, list[str]] = {}
+    for article_id, entity_id in session.execute(
+        select(ArticleEntity.article_id, ArticleEntity.entity_id).where(
+            ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_type == "company"
+        )
+    ):
+        out.setdefault(article_id, []).append(entity_id)
+    return out
+
+
+def article_lists(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
+    """article id -> the lists it is on, by slug (articles on none are absent)."""
+    out: dict[int, list[str]] = {}
+    for article_id, slug in session.execute(
+        select(ArticleList.article_id, ArticleList.list_slug)
+        .where(ArticleList.article_id.in_(article_ids))
+        .order_by(ArticleList.list_slug)
+    ):
+        out.setdefault(article_id, []).append(slug)
+    return out
+
+
+# --- for readers: an entity's status, and list actions on timelines (app/lists/status.py) -------
+
+
+def linked_parties(
+    session: Session, entity_id: str, statuses: Iterable[str]
+) -> list[tuple[ListLink, ListParty]]:
+    """The entity's links with one of these statuses and their parties, by list and name."""
+    return [
+        (link, party)
+        for link, party in session.execute(
+            select(ListLink, ListParty)
+            .join(ListParty, ListParty.id == ListLink.party_id)
+            .where(ListLink.entity_id == entity_id, ListLink.status.in_(statuses))
+            .order_by(ListParty.list_slug, ListParty.name)
+        )
+    ]
+
+
+def events_in_order(session: Session, party_id: int) -> list[ListEvent]:
+    """One party's events, oldest first."""
+    return list(
+        session.scalars(
+            select(ListEvent)
+            .where(ListEvent.party_id == party_id)
+            .order_by(ListEvent.effective_date, ListEvent.id)
+        )
+    )
+
+
+def linked_span_events(
+    session: Session, statuses: Iterable[str]
+) -> list[tuple[int, str, date, str, str, str]]:
+    """(event id, action, effective date, party name, list slug, linked entity id) of every
+    addition and removal of a party linked with one of these statuses, oldest first (an event
+    once per entity its party is linked to)."""
+    return [
+        (event_id, action, day, name, slug, entity_id)
+        for event_id, action, day, name, slug, entity_id in session.execute(
+            select(
+                ListEvent.id,
+                ListEvent.action,
+                ListEvent.effective_date,
+                ListParty.name,
+                ListParty.list_slug,
+                ListLink.entity_id,
+            )
+            .join(ListParty, ListParty.id == ListEvent.party_id)
+            .join(ListLink, ListLink.party_id == ListParty.id)
+            .where(ListLink.status.in_(statuses), ListEvent.action.in_(_SPAN_ACTIONS))
+            .order_by(ListEvent.effective_date, ListEvent.id)
+        )
+    ]

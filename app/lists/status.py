@@ -10,13 +10,14 @@ import weakref
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from app.index_queue import queue_upserts
 from app.lists import list_name
-from app.models import Article, ArticleEntity, ArticleList, ListEvent, ListLink, ListParty, as_utc
+from app.lists import repository as repo
+from app.models import as_utc
 
 ACTIVE_LINKS = ("auto", "accepted")
 BATCH = 500
@@ -45,25 +46,8 @@ def entity_spans(session: Session, entity_ids: Iterable[str]) -> dict[str, list[
     ids = sorted(set(entity_ids))
     if not ids:
         return {}
-    rows = session.execute(
-        select(
-            ListLink.entity_id,
-            ListParty.id,
-            ListParty.list_slug,
-            ListEvent.action,
-            ListEvent.effective_date,
-        )
-        .join(ListParty, ListParty.id == ListLink.party_id)
-        .join(ListEvent, ListEvent.party_id == ListParty.id)
-        .where(
-            ListLink.entity_id.in_(ids),
-            ListLink.status.in_(ACTIVE_LINKS),
-            ListEvent.action.in_(("added", "removed")),
-        )
-        .order_by(ListLink.entity_id, ListParty.id, ListEvent.effective_date, ListEvent.id)
-    ).all()
     grouped: dict[tuple[str, int, str], list[tuple[str, date]]] = {}
-    for entity_id, party_id, slug, action, day in rows:
+    for entity_id, party_id, slug, action, day in repo.span_events(session, ids, ACTIVE_LINKS):
         grouped.setdefault((entity_id, party_id, slug), []).append((action, day))
     out: dict[str, list[Span]] = {}
     for (entity_id, _party, slug), events in grouped.items():
@@ -89,7 +73,7 @@ def write_article_lists(
     """Store the lists the article's companies were on at its date (inside the caller's
     transaction); replace=False for a new article, which has no rows yet."""
     if replace:
-        session.execute(delete(ArticleList).where(ArticleList.article_id == article_id))
+        repo.delete_article_lists(session, [article_id])
     companies = list(company_ids)
     if not companies:
         return set()
@@ -97,10 +81,9 @@ def write_article_lists(
         s for entity_spans_ in entity_spans(session, companies).values() for s in entity_spans_
     ]
     lists = lists_at(spans, article_day(published_at))
-    if lists:
-        session.execute(
-            insert(ArticleList), [{"article_id": article_id, "list_slug": s} for s in sorted(lists)]
-        )
+    repo.insert_article_lists(
+        session, [{"article_id": article_id, "list_slug": s} for s in sorted(lists)]
+    )
     return lists
 
 
@@ -117,8 +100,7 @@ def write_new_articles(session: Session, articles: list[tuple[int, datetime, lis
             lists_at([s for c in companies for s in spans.get(c, [])], article_day(published_at))
         )
     ]
-    if rows:
-        session.execute(insert(ArticleList), rows)
+    repo.insert_article_lists(session, rows)
 
 
 def refresh_entities(session: Session, entity_ids: Iterable[str], outbox: bool) -> int:
@@ -128,14 +110,7 @@ def refresh_entities(session: Session, entity_ids: Iterable[str], outbox: bool) 
     ids = sorted(set(entity_ids))
     if not ids:
         return 0
-    article_ids = list(
-        session.scalars(
-            select(ArticleEntity.article_id)
-            .where(ArticleEntity.entity_id.in_(ids))
-            .distinct()
-            .order_by(ArticleEntity.article_id)
-        )
-    )
+    article_ids = repo.articles_tagged_with(session, ids)
     changed = 0
     for start in range(0, len(article_ids), BATCH):
         changed += _refresh_articles(session, article_ids[start : start + BATCH], outbox)
@@ -143,26 +118,10 @@ def refresh_entities(session: Session, entity_ids: Iterable[str], outbox: bool) 
 
 
 def _refresh_articles(session: Session, article_ids: list[int], outbox: bool) -> int:
-    published = dict(
-        session.execute(
-            select(Article.id, Article.published_at).where(Article.id.in_(article_ids))
-        ).all()
-    )
-    companies: dict[int, list[str]] = {}
-    for article_id, entity_id in session.execute(
-        select(ArticleEntity.article_id, ArticleEntity.entity_id).where(
-            ArticleEntity.article_id.in_(article_ids), ArticleEntity.entity_type == "company"
-        )
-    ):
-        companies.setdefault(article_id, []).append(entity_id)
+    published = repo.published_at_of(session, article_ids)
+    companies = repo.companies_of(session, article_ids)
     spans = entity_spans(session, {e for ids in companies.values() for e in ids})
-    before: dict[int, set[str]] = {}
-    for article_id, slug in session.execute(
-        select(ArticleList.article_id, ArticleList.list_slug).where(
-            ArticleList.article_id.in_(article_ids)
-        )
-    ):
-        before.setdefault(article_id, set()).add(slug)
+    before = {a: set(slugs) for a, slugs in repo.article_lists(session, article_ids).items()}
     changed = []
     for article_id, when in published.items():
         now = lists_at(
@@ -172,24 +131,18 @@ def _refresh_articles(session: Session, article_ids: list[int], outbox: bool) ->
             changed.append((article_id, now))
     if not changed:
         return 0
-    session.execute(delete(ArticleList).where(ArticleList.article_id.in_([a for a, _ in changed])))
-    rows = [{"article_id": a, "list_slug": s} for a, lists in changed for s in sorted(lists)]
-    if rows:
-        session.execute(insert(ArticleList), rows)
+    repo.delete_article_lists(session, [a for a, _ in changed])
+    repo.insert_article_lists(
+        session, [{"article_id": a, "list_slug": s} for a, lists in changed for s in sorted(lists)]
+    )
     if outbox:
         queue_upserts(session, [a for a, _ in changed])
     return len(changed)
 
 
 def article_lists(session: Session, article_ids: list[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = {}
-    for article_id, slug in session.execute(
-        select(ArticleList.article_id, ArticleList.list_slug)
-        .where(ArticleList.article_id.in_(article_ids))
-        .order_by(ArticleList.list_slug)
-    ):
-        out.setdefault(article_id, []).append(slug)
-    return out
+    """article id -> the lists it is on, by slug (the search documents)."""
+    return repo.article_lists(session, article_ids)
 
 
 # --- for readers: an entity's status, and list actions on timelines -------------------------------
@@ -199,19 +152,9 @@ def entity_status(session: Session, entity_id: str, today: date | None = None) -
     """Every list party linked to the company: listed from, by which notice, licence policy,
     removals, and the whole history (the entity page and /api/entities/{id})."""
     today = today or datetime.now(UTC).date()
-    links = session.execute(
-        select(ListLink, ListParty)
-        .join(ListParty, ListParty.id == ListLink.party_id)
-        .where(ListLink.entity_id == entity_id, ListLink.status.in_(ACTIVE_LINKS))
-        .order_by(ListParty.list_slug, ListParty.name)
-    ).all()
     out = []
-    for link, party in links:
-        events = session.scalars(
-            select(ListEvent)
-            .where(ListEvent.party_id == party.id)
-            .order_by(ListEvent.effective_date, ListEvent.id)
-        ).all()
+    for link, party in repo.linked_parties(session, entity_id, ACTIVE_LINKS):
+        events = repo.events_in_order(session, party.id)
         spans = spans_of((e.action, e.effective_date) for e in events)
         current = next(
             (s for s in reversed(spans) if s[0] <= today and (s[1] is None or today < s[1])), None
@@ -281,22 +224,10 @@ def _list_events(session: Session) -> list[dict]:
     kept = _events.get(bind)
     if kept is not None and time.monotonic() - kept[0] <= EVENTS_TTL:
         return kept[1]
-    stmt = (
-        select(
-            ListEvent.id,
-            ListEvent.action,
-            ListEvent.effective_date,
-            ListParty.name,
-            ListParty.list_slug,
-            ListLink.entity_id,
-        )
-        .join(ListParty, ListParty.id == ListEvent.party_id)
-        .join(ListLink, ListLink.party_id == ListParty.id)
-        .where(ListLink.status.in_(ACTIVE_LINKS), ListEvent.action.in_(("added", "removed")))
-        .order_by(ListEvent.effective_date, ListEvent.id)
-    )
     events: dict[int, dict] = {}
-    for event_id, action, day, name, slug, entity_id in session.execute(stmt):
+    for event_id, action, day, name, slug, entity_id in repo.linked_span_events(
+        session, ACTIVE_LINKS
+    ):
         event = events.setdefault(
             event_id,
             {
