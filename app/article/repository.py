@@ -7,10 +7,11 @@ written when.
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import cast
 
 import numpy as np
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -48,10 +49,13 @@ from app.models import (
     as_utc,
 )
 
-_keys = ArticleKey.__table__
-_shingles = ArticleShingles.__table__
-_tags = ArticleEntity.__table__
-_articles = Article.__table__
+# Core tables, for the executemany inserts and deletes of the write path (a mapped class's
+# __table__ is typed as any FromClause; these are Tables).
+_keys = cast(Table, ArticleKey.__table__)
+_shingles = cast(Table, ArticleShingles.__table__)
+_tags = cast(Table, ArticleEntity.__table__)
+_mentions = cast(Table, Mention.__table__)
+_articles = cast(Table, Article.__table__)
 _TAGS_OF = select(_tags.c.article_id, _tags.c.entity_id, _tags.c.entity_type).where(
     _tags.c.article_id.in_(bindparam("ids", expanding=True))
 )
@@ -133,8 +137,8 @@ def restriction_tags(
 ) -> list[tuple[str, str | None, str | None, str]]:
     """(restriction id, role, link reason, tag reason) of the restrictions an article is linked to."""
     return [
-        tuple(row)
-        for row in session.execute(
+        (entity_id, role, link_reason, reason)
+        for entity_id, role, link_reason, reason in session.execute(
             select(
                 ArticleEntity.entity_id,
                 ArticleEntity.role,
@@ -212,7 +216,7 @@ def new_ids(conn: Connection, count: int) -> list[int]:
                 (count,),
             ).scalars()
         )
-    last = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM articles").scalar()
+    last = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM articles").scalar() or 0)
     return list(range(last + 1, last + 1 + count))
 
 
@@ -292,17 +296,15 @@ def replace_tags(
     """Replace an article's tags (rows in TAG_COLUMNS order, app.enrich.links.tag_rows: with
     the role and reason of its restriction links) and mentions ((entity id, surface, start,
     end) each)."""
-    session.execute(ArticleEntity.__table__.delete().where(ArticleEntity.article_id == article_id))
-    session.execute(Mention.__table__.delete().where(Mention.article_id == article_id))
+    session.execute(_tags.delete().where(ArticleEntity.article_id == article_id))
+    session.execute(_mentions.delete().where(Mention.article_id == article_id))
     # Core inserts (executemany): an article has dozens of mentions, and ORM objects for each
     # were the slowest part of ingestion.
     if tags:
-        session.execute(
-            ArticleEntity.__table__.insert(), [dict(zip(TAG_COLUMNS, row)) for row in tags]
-        )
+        session.execute(_tags.insert(), [dict(zip(TAG_COLUMNS, row)) for row in tags])
     if mentions:
         session.execute(
-            Mention.__table__.insert(),
+            _mentions.insert(),
             [
                 {
                     "article_id": article_id,
@@ -374,7 +376,7 @@ def _top_candidates(
             prefix="", source=_PG_QUERIES, min_shared=int(min_shared), limit=int(limit)
         )
         columns = [list(c) for c in zip(*queries)]
-        statements = [(sql, tuple(columns))]
+        statements: list[tuple[str, tuple[object, ...]]] = [(sql, tuple(columns))]
     else:
         statements = []
         for i in range(0, len(queries), _SQLITE_ROWS):
@@ -403,22 +405,24 @@ def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[tuple]:
     return select_in(session.connection(), sql, list(ids))
 
 
+def _bounds(lo: date, hi: date, iso: bool) -> tuple[object, object]:
+    """A day range as the database compares it (SQLite: ISO text)."""
+    return (lo.isoformat(), hi.isoformat()) if iso else (lo, hi)
+
+
 def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     """Read everything linking the batch needs from the articles stored before it."""
     copy_window, story_window = timedelta(days=WINDOW_DAYS), timedelta(days=STORY_DAYS)
     iso = session.get_bind().dialect.name == "sqlite"  # SQLite compares the DATE column as ISO text
-    copy_rows, story_rows = [], []
+    copy_rows: list[tuple[int, int, object, object]] = []
+    story_rows: list[tuple[int, int, object, object]] = []
     for i, p in enumerate(batch):
         if len(p.shingles) >= MIN_SHINGLES:
-            lo, hi = p.day - copy_window, p.day + copy_window
-            if iso:
-                lo, hi = lo.isoformat(), hi.isoformat()
+            lo, hi = _bounds(p.day - copy_window, p.day + copy_window, iso)
             copy_rows += [(i, key, lo, hi) for key in p.anchors]
         entity_keys = p.entity_keys
         if len(entity_keys) >= STORY_MIN_SHARED:
-            lo, hi = p.day - story_window, p.day + story_window
-            if iso:
-                lo, hi = lo.isoformat(), hi.isoformat()
+            lo, hi = _bounds(p.day - story_window, p.day + story_window, iso)
             story_rows += [(i, key, lo, hi) for key in entity_keys]
     copies = {
         batch[i]: found
