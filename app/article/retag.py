@@ -18,6 +18,7 @@ interrupted.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -131,12 +132,15 @@ def run_job(
             progress(scanned)
 
 
-def run_jobs(runtime: "Runtime", max_chunks: int = 20) -> dict:
-    """Run open re-tag jobs, oldest first (the worker's round); returns what was done. A job
-    another process is running (PostgreSQL: its row is locked) is left to it."""
+def run_jobs(runtime: "Runtime", max_chunks: int = 20, max_seconds: float = 10.0) -> dict:
+    """Run open re-tag jobs, oldest first (the worker's round), for at most max_chunks chunks
+    or about max_seconds (a chunk of every article's job tags 500 articles: the round's other
+    work waits meanwhile); returns what was done. A job another process is running
+    (PostgreSQL: its row is locked) is left to it."""
     done = {"chunks": 0, "retagged": 0, "finished": 0}
     runtime.refresh_gazetteer(force=True)  # tag with the gazetteer the jobs were queued for
-    while done["chunks"] < max_chunks:
+    deadline = time.monotonic() + max_seconds
+    while done["chunks"] < max_chunks and time.monotonic() < deadline:
         job_id = None
         try:
             with runtime.sessions.begin() as session, session.begin_nested():
