@@ -42,10 +42,10 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.enrich.tagger import Tagger
-from app.gazetteer import EntityDef
+from app.gazetteer import EntityDef, Gazetteer
 from app.search import concepts
 from app.search import query_syntax as syn
 from app.search.relevance import (
@@ -368,12 +368,49 @@ def _surface(group: list[str]) -> str:
     return group[0] if group else ""
 
 
+_SHORTENED: dict[str, Tagger] = {}
+MIN_SHORTENED_WORDS = 3
+
+
+def _shortened_tagger(tagger: Tagger) -> Tagger:
+    """A query tagger for long names typed without their last word ("foreign direct product"
+    for the foreign direct product rule, «الذاكرة عالية النطاق» for HBM): every name or concept
+    alias of four words or more, less its last word, unless that leaves a stop word last."""
+    key = tagger.gazetteer.version + concepts.topics().version
+    cached = _SHORTENED.get(key)
+    if cached is not None:
+        return cached
+    entities: dict[str, EntityDef] = {}
+    for entity in [*tagger.gazetteer.entities.values(), *concepts.topics().entities.values()]:
+        shortened: dict[str, list[str]] = {}
+        for lang, names in entity.aliases.items():
+            for alias in names:
+                words = alias.split()
+                if alias.endswith("*") or len(words) <= MIN_SHORTENED_WORDS:
+                    continue
+                last = term_groups(words[-2])
+                if not last or is_stop_group(last[-1]):
+                    continue
+                shortened.setdefault(lang, []).append(" ".join(words[:-1]))
+        if shortened:
+            entities[entity.id] = replace(
+                entity, name="", aliases=shortened, raw={**entity.raw, "_of": entity}
+            )
+    cached = _SHORTENED[key] = Tagger(Gazetteer(entities, {}, key), query=True)
+    return cached
+
+
 def _hits(text: str, tagger: Tagger) -> list[tuple[int, int, EntityDef]]:
     """Entity and topic-concept names in text, longest first where they overlap (an entity
     before a concept on the same span)."""
     found = [(h.start, h.end, 0, tagger.gazetteer.entities[h.entity_id]) for h in tagger.find(text)]
     topics = concepts.topics().entities
     found += [(h.start, h.end, 1, topics[h.entity_id]) for h in concepts.query_tagger().find(text)]
+    shortened = _shortened_tagger(tagger)
+    found += [
+        (h.start, h.end, 2, shortened.gazetteer.entities[h.entity_id].raw["_of"])
+        for h in shortened.find(text)
+    ]
     found.sort(key=lambda f: (f[0], -(f[1] - f[0]), f[2]))
     out, cursor = [], 0
     for start, end, _rank, entity in found:
