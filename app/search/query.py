@@ -516,14 +516,6 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
         # Places and topics beside a company or chip still decide (see _TIERS).
         return t is not None and t != top and not (top == 0 and t == SOFT_TIER)
 
-    optional = [n for n in plan.clauses if ranks_only(n)]
-    if not optional:
-        named = [_widened(n) for n in plan.clauses]
-        # A widened concept also ranks: an article that names it comes before the wider ones
-        # (and the engines rank a plan with optional terms, not by date).
-        plan.clauses = named
-        plan.optional = [n.parts[0] for n in named if isinstance(n, Widened)]
-        return
     soft = [
         n
         for n in plan.clauses
@@ -531,6 +523,13 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
     ]
     if len(soft) < 3:
         soft = []
+    if not soft and not any(ranks_only(n) for n in plan.clauses):
+        named = [_widened(n) for n in plan.clauses]
+        # A widened concept also ranks: an article that names it comes before the wider ones
+        # (and the engines rank a plan with optional terms, not by date).
+        plan.clauses = named
+        plan.optional = [n.parts[0] for n in named if isinstance(n, Widened)]
+        return
     is_soft = {id(n) for n in soft}
     optional = [n for n in plan.clauses if ranks_only(n) or id(n) in is_soft]
     named = [_widened(n) for n in plan.clauses if not ranks_only(n) and id(n) not in is_soft]
@@ -556,6 +555,12 @@ def _at_least(names: list[Clause]) -> AtLeast:
 class Widened(AnyOf):
     """A concept or its wider ones (topics.json "also": a ban is, in the record, an export
     control or a licence requirement); said back as the concept."""
+
+    @property
+    def entity(self) -> EntityDef | None:
+        """The concept typed (the wider ones are tags beside it)."""
+        first = self.parts[0]
+        return first.entity if isinstance(first, Clause) else None
 
 
 def _widened(node: Node) -> Node:
