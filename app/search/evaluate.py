@@ -39,6 +39,9 @@ class JudgedQuery:
     relevant: dict[str, int]
     params: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    # "" for the set the ranking was tuned on; "round3": written and judged afterwards, before
+    # any tuning for it, and kept apart so it keeps measuring queries nobody tuned for.
+    set: str = ""
 
 
 def load_queries(path: Path = QUERIES) -> list[JudgedQuery]:
@@ -57,6 +60,7 @@ def load_queries(path: Path = QUERIES) -> list[JudgedQuery]:
                     {k: int(v) for k, v in raw.get("relevant", {}).items()},
                     {k: str(v) for k, v in raw.get("params", {}).items()},
                     raw.get("note", ""),
+                    str(raw.get("set", "")),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -143,6 +147,16 @@ class EngineReport:
     def controls_with_hits(self) -> int:
         return sum(1 for r in self.results if not r.query.relevant and r.total)
 
+    def only(self, set_name: str) -> "EngineReport":
+        """The same report over the queries of one set ("" : the tuned set)."""
+        return EngineReport(
+            self.engine, [r for r in self.results if r.query.set == set_name], self.error
+        )
+
+    @property
+    def sets(self) -> list[str]:
+        return sorted({r.query.set for r in self.results})
+
     def worst(self, n: int = 10) -> list[QueryResult]:
         return sorted(self.judged, key=lambda r: (r.ndcg, r.recall, r.query.id))[:n]
 
@@ -160,8 +174,18 @@ class EngineReport:
             }
             for r in self.results
         ]
+        by_set = {
+            name or "tuned": {
+                "judged": len(part.judged),
+                "recall@10": round(part.mean("recall"), 4),
+                "ndcg@10": round(part.mean("ndcg"), 4),
+            }
+            for name in self.sets
+            for part in [self.only(name)]
+        }
         return {
             "engine": self.engine,
+            "sets": by_set,
             "queries": queries,
             "judged": len(self.judged),
             "recall@10": round(self.mean("recall"), 4),
@@ -188,6 +212,17 @@ def format_text(reports: list[EngineReport], worst: int = 10) -> str:
             f"| {ENGINE_NAMES[r.engine]} | {r.mean('recall'):.3f} | {r.mean('ndcg'):.3f} | "
             f"{r.mean('rr'):.3f} | {r.zero_result_rate:.3f} | {r.controls_with_hits}/{controls} |"
         )
+    for r in reports:
+        if r.error or len(r.sets) < 2:
+            continue
+        for name in r.sets:
+            part = r.only(name)
+            lines.append(
+                f"| {ENGINE_NAMES[r.engine]}, {name or 'tuned'} set ({len(part.judged)}) | "
+                f"{part.mean('recall'):.3f} | {part.mean('ndcg'):.3f} | {part.mean('rr'):.3f} | "
+                f"{part.zero_result_rate:.3f} | {part.controls_with_hits}/"
+                f"{len(part.results) - len(part.judged)} |"
+            )
     for r in reports:
         if r.error or not worst:
             continue

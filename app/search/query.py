@@ -29,6 +29,8 @@ prefixes, field:value) and turned here into a QueryPlan:
             entity: an EntityDef, or None. A clause with an entity also matches any article
             tagged with it ("Nvidia" finds إنفيديا), unless expand=0.
       AnyOf(parts)            at least one part matches (OR)
+      AtLeast(parts, names, k)  k of names (an AnyOf of the subsets of k names): the
+                              places and topics beside a company, chip or restriction
       AllOf(parts, excluded)  every part and no excluded part (a parenthesised group)
 
 Tokens are those of app.text.term_groups (folded, Arabic clitic-free forms, Han bigrams), so a
@@ -37,14 +39,23 @@ plan and an index can never disagree about folding.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.enrich.tagger import Tagger
-from app.gazetteer import EntityDef
+from app.gazetteer import EntityDef, Gazetteer
 from app.search import concepts
 from app.search import query_syntax as syn
-from app.search.relevance import correct_typos, forced_words, is_stop_group, most, query_language
+from app.search.relevance import (
+    correct_typos,
+    forced_words,
+    is_stop_group,
+    join_model_numbers,
+    most,
+    query_language,
+)
 from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
 from app.wordforms import marked, query_forms
 
@@ -84,6 +95,16 @@ class AnyOf:
 class AllOf:
     parts: tuple[Node, ...]
     excluded: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class AtLeast(AnyOf):
+    """k of several names or concepts: the places and topics a query names beside a company,
+    chip or restriction. Its parts are the subsets of k of them, so every engine matches it as
+    the OR of ANDs it is; names says them back."""
+
+    names: tuple[Clause, ...] = ()
+    k: int = 0
 
 
 Node = Clause | AnyOf | AllOf
@@ -347,12 +368,49 @@ def _surface(group: list[str]) -> str:
     return group[0] if group else ""
 
 
+_SHORTENED: dict[str, Tagger] = {}
+MIN_SHORTENED_WORDS = 3
+
+
+def _shortened_tagger(tagger: Tagger) -> Tagger:
+    """A query tagger for long names typed without their last word ("foreign direct product"
+    for the foreign direct product rule, «الذاكرة عالية النطاق» for HBM): every name or concept
+    alias of four words or more, less its last word, unless that leaves a stop word last."""
+    key = tagger.gazetteer.version + concepts.topics().version
+    cached = _SHORTENED.get(key)
+    if cached is not None:
+        return cached
+    entities: dict[str, EntityDef] = {}
+    for entity in [*tagger.gazetteer.entities.values(), *concepts.topics().entities.values()]:
+        shortened: dict[str, list[str]] = {}
+        for lang, names in entity.aliases.items():
+            for alias in names:
+                words = alias.split()
+                if alias.endswith("*") or len(words) <= MIN_SHORTENED_WORDS:
+                    continue
+                last = term_groups(words[-2])
+                if not last or is_stop_group(last[-1]):
+                    continue
+                shortened.setdefault(lang, []).append(" ".join(words[:-1]))
+        if shortened:
+            entities[entity.id] = replace(
+                entity, name="", aliases=shortened, raw={**entity.raw, "_of": entity}
+            )
+    cached = _SHORTENED[key] = Tagger(Gazetteer(entities, {}, key), query=True)
+    return cached
+
+
 def _hits(text: str, tagger: Tagger) -> list[tuple[int, int, EntityDef]]:
     """Entity and topic-concept names in text, longest first where they overlap (an entity
     before a concept on the same span)."""
     found = [(h.start, h.end, 0, tagger.gazetteer.entities[h.entity_id]) for h in tagger.find(text)]
     topics = concepts.topics().entities
     found += [(h.start, h.end, 1, topics[h.entity_id]) for h in concepts.query_tagger().find(text)]
+    shortened = _shortened_tagger(tagger)
+    found += [
+        (h.start, h.end, 2, shortened.gazetteer.entities[h.entity_id].raw["_of"])
+        for h in shortened.find(text)
+    ]
     found.sort(key=lambda f: (f[0], -(f[1] - f[0]), f[2]))
     out, cursor = [], 0
     for start, end, _rank, entity in found:
@@ -377,6 +435,8 @@ def plan_query(
     q = q.strip()
     if not q:
         return QueryPlan()
+    if tagger is not None:
+        q = join_model_numbers(q, tagger)
     q_plain, forced = forced_words(q)
     parsed = syn.parse(q_plain)
     planner = _Planner(tagger, expand, langs, known)
@@ -406,7 +466,15 @@ def plan_query(
 # Which names decide a hit when a query has several kinds: the most specific kind present.
 # An article about a company, a chip, a restriction or a country often does not name the
 # agency that acted ("the Biden administration"): beside other names, agencies only rank.
-_TIERS = (("company", "chip", "restriction", "topic", "region"), ("agency",))
+# Places and topics beside a company, chip or restriction are how a question is worded
+# ("when did the US ban H20 sales to China"), not all of them how an article is: one or
+# two must all match, of three or more most must (AtLeast), and all of them rank.
+_TIERS = (("company", "chip", "restriction"), ("topic", "region"), ("agency",))
+SOFT_TIER = 1
+# Concepts a company, chip or restriction already implies: beside one they only rank
+# ("Nvidia chips" is Nvidia; nearly every article of the corpus is about chips).
+IMPLIED_BY_NAMES = frozenset({"topic-ai-chips"})
+MAX_SUBSETS = 64  # AtLeast's subsets written out, at most this many (k lowered to fit)
 
 
 def _decide(plan: QueryPlan, forced: set[str]) -> None:
@@ -435,21 +503,85 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
 
     def ranks_only(node: Node) -> bool:
         t = tier(node)
-        return is_word(node) or (t is not None and t != top)
+        if is_word(node):
+            return True
+        if (
+            top == 0
+            and t == SOFT_TIER
+            and isinstance(node, Clause)
+            and node.entity is not None
+            and node.entity.id in IMPLIED_BY_NAMES
+        ):
+            return True
+        # Places and topics beside a company or chip still decide (see _TIERS).
+        return t is not None and t != top and not (top == 0 and t == SOFT_TIER)
 
-    optional = [n for n in plan.clauses if ranks_only(n)]
-    if not optional:
+    soft = [
+        n
+        for n in plan.clauses
+        if isinstance(n, Clause) and top == 0 and tier(n) == SOFT_TIER and not ranks_only(n)
+    ]
+    if len(soft) < 3:
+        soft = []
+    if not soft and not any(ranks_only(n) for n in plan.clauses):
+        named = [_widened(n) for n in plan.clauses]
+        # A widened concept also ranks: an article that names it comes before the wider ones
+        # (and the engines rank a plan with optional terms, not by date).
+        plan.clauses = named
+        plan.optional = [n.parts[0] for n in named if isinstance(n, Widened)]
         return
-    named = [n for n in plan.clauses if not ranks_only(n)]
+    is_soft = {id(n) for n in soft}
+    optional = [n for n in plan.clauses if ranks_only(n) or id(n) in is_soft]
+    named = [_widened(n) for n in plan.clauses if not ranks_only(n) and id(n) not in is_soft]
+    optional += [n.parts[0] for n in named if isinstance(n, Widened)]
+    if soft:
+        named.append(_at_least(soft))
     plan.clauses, plan.optional = named, optional
     # Field terms (company:huawei) decide like names do: they became filters.
     plan.min_optional = 0 if named or plan.filters else most(len(optional))
+
+
+def _at_least(names: list[Clause]) -> AtLeast:
+    """Most of names (more than half), as the subsets of that many of them."""
+    k = most(len(names))
+    while k > 1 and math.comb(len(names), k) > MAX_SUBSETS:
+        k -= 1
+    widened = [_widened(n) for n in names]
+    subsets = tuple(AllOf(tuple(c)) for c in itertools.combinations(widened, k))
+    return AtLeast(subsets, tuple(names), k)
+
+
+@dataclass(frozen=True)
+class Widened(AnyOf):
+    """A concept or its wider ones (topics.json "also": a ban is, in the record, an export
+    control or a licence requirement); said back as the concept."""
+
+    @property
+    def entity(self) -> EntityDef | None:
+        """The concept typed (the wider ones are tags beside it)."""
+        first = self.parts[0]
+        return first.entity if isinstance(first, Clause) else None
+
+
+def _widened(node: Node) -> Node:
+    """A topic clause that decides, with the concepts its "also" names as tags beside it."""
+    if not (isinstance(node, Clause) and node.is_topic and node.entity is not None):
+        return node
+    topics = concepts.topics().entities
+    wider = [topics[t] for t in node.entity.raw.get("also", ()) if t in topics]
+    if not wider:
+        return node
+    return Widened((node, *(Clause((), w, "tag", concepts.topic_name(w)) for w in wider)))
 
 
 # --- said back ----------------------------------------------------------------------------------
 
 
 def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
+    if isinstance(node, AtLeast):
+        return f"{node.k} of " + ", ".join(_say(n, prefixes) for n in node.names)
+    if isinstance(node, Widened):
+        return _say(node.parts[0], prefixes)
     if isinstance(node, AnyOf):
         return " or ".join(_say(p, prefixes) for p in node.parts)
     if isinstance(node, AllOf):
@@ -474,6 +606,10 @@ def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
 def typed(node: Node) -> str:
     """A term as it was typed, near enough: a group's parts joined back with OR, brackets and
     minus signs (the JSON's `searched_as.required`/`optional`)."""
+    if isinstance(node, AtLeast):
+        return " ".join(typed(n) for n in node.names)
+    if isinstance(node, Widened):
+        return typed(node.parts[0])
     if isinstance(node, AnyOf):
         return " OR ".join(typed(p) for p in node.parts)
     if isinstance(node, AllOf):
@@ -486,7 +622,10 @@ def describe(plan: QueryPlan) -> list[str]:
     """The query said back, one item per term: "Nvidia", "not Huawei", "licen*: licence, ...";
     words that only rank are said in brackets."""
     said = [_say(node, plan.prefixes) for node in plan.clauses]
-    said += [f"({_say(node, plan.prefixes)})" for node in plan.optional]
+    # The names of "k of ..." rank too; they are said once, there.
+    counted = [id(n) for node in plan.clauses if isinstance(node, AtLeast) for n in node.names]
+    counted += [id(node.parts[0]) for node in plan.clauses if isinstance(node, Widened)]
+    said += [f"({_say(node, plan.prefixes)})" for node in plan.optional if id(node) not in counted]
     said += [f"not {_say(node, plan.prefixes)}" for node in plan.excluded]
     return said
 

@@ -38,16 +38,26 @@ _STOP = {
         mine can could will would shall should may might must not no as if so such up out also
         just any all some more most other very get gets getting got say says said let lets still
         yet while during since until via per because though although here now each both few only
-        own same too s t""",
+        own same too s t many much each every ever like please show find news latest""",
     "fr": """le la les l un une des du de d au aux et ou mais est sont a ont ai été être etre était que
         qu qui quoi quel quelle quels quelles pourquoi comment quand où ou ce c cet cette ces il elle
         ils elles on se s sa son ses leur leurs lui en dans par pour sur avec sans vers chez ne n pas
-        plus t y ni donc car comme si tout tous toute toutes très aussi selon entre après avant""",
+        plus t y ni donc car comme si tout tous toute toutes très aussi selon entre après avant
+        peut peuvent pourrait encore combien est-ce""",
     "ar": """في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين اللذين ما ماذا لماذا كيف متى أين
         هل أو ثم لم لن قد كان كانت يكون تكون أن إن بعد قبل عند بين حتى كل أي هو هي هم هن نحن أنا
-        لا لكن بل أيضا فقط منذ خلال حول ضد عبر لدى وفق وفقا""",
+        لا لكن بل أيضا فقط منذ خلال حول ضد عبر لدى وفق وفقا يمكن كم""",
     "zh": """的 了 是 在 和 与 及 或 吗 呢 吧 把 被 么 什么 为什么 哪些 哪个 怎么 如何 是否 这 那 这些 那些
-        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其""",
+        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其 时候 何时 多少 为何 可以 能否 哪里 哪家""",
+    # Spanish and German: analysts ask in them too, about articles in other languages.
+    # ("war", "sin" and "uber" stay out: trade war, English words, a company).
+    "es": """el la los las un una unos unas de del al y o pero es son fue fueron ser esta estan
+        ha han hay por para con sobre entre que quien quienes cual cuales cuando como donde
+        porque se su sus lo le les no ya mas muy tambien hasta desde segun puede pueden""",
+    "de": """der das den dem des ein eine einer eines einem einen und oder aber ist sind wird
+        werden wurde wurden hat haben darf durfen kann konnen soll sollen nicht kein keine
+        keinen warum wann wie welche welcher welches wer was wo nach von vom zu zum zur im in
+        auf aus bei noch auch nur sich seit bis gegen fur mit an am""",
 }
 STOP_WORDS: dict[str, frozenset[str]] = {
     lang: frozenset(normalize(w) for w in words.split()) for lang, words in _STOP.items()
@@ -196,6 +206,64 @@ def suggestions(text: str, tagger, limit: int = 5) -> list[str]:
                 out.append(name)
             break
     return out[:limit]
+
+
+# --- model numbers --------------------------------------------------------------------------------
+
+_MODEL_TOKENS: dict[str, frozenset[str]] = {}
+_ALNUM = re.compile(r"[A-Za-z0-9]+")
+# What analysts put inside a model number: H-20, MI-308, 910 C, RTX Pro 6000 D, B30 A.
+_MODEL_GAP = re.compile(r"[ \-\u2010\u2011\u2013]{1,2}")
+
+
+def model_tokens(tagger) -> frozenset[str]:
+    """The gazetteer's model numbers as one folded token each (h20, mi308, 910c, 6000d):
+    alias words with both a letter and a digit."""
+    key = tagger.gazetteer.version
+    cached = _MODEL_TOKENS.get(key)
+    if cached is None:
+        found = set()
+        for entity in tagger.gazetteer.entities.values():
+            for alias in entity.all_aliases():
+                for word in _ALNUM.findall(alias):
+                    folded = word.lower()
+                    if any(c.isdigit() for c in folded) and any(c.isalpha() for c in folded):
+                        found.add(folded)
+        cached = _MODEL_TOKENS[key] = frozenset(found)
+    return cached
+
+
+def _is_piece(word: str) -> bool:
+    """A part of a model number: digits, or a letter prefix or suffix of at most three letters
+    (a longer word is a name: "Ascend 910" stays two words)."""
+    return any(c.isdigit() for c in word) or len(word) <= 3
+
+
+def join_model_numbers(text: str, tagger) -> str:
+    """text with a model number typed in two parts written as one ("H-20" as H20, "910 C" as
+    910C, "mi 308" as mi308), when the joined word is a model number of the gazetteer; the
+    index holds model numbers whole, so "H" and "20" would find neither."""
+    known = model_tokens(tagger)
+    words = list(_ALNUM.finditer(text))
+    out, last, i = [], 0, 0
+    while i < len(words) - 1:
+        a, b = words[i], words[i + 1]
+        gap = text[a.end() : b.start()]
+        joined = (a.group() + b.group()).lower()
+        if (
+            _MODEL_GAP.fullmatch(gap)
+            and joined in known
+            and _is_piece(a.group())
+            and _is_piece(b.group())
+            and (a.start() == 0 or text[a.start() - 1] != "-")
+        ):
+            out.append(text[last : a.end()])
+            last = b.start()
+            i += 2
+            continue
+        i += 1
+    out.append(text[last:])
+    return "".join(out)
 
 
 # --- the query's language -----------------------------------------------------------------------
