@@ -21,7 +21,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 import json
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -303,11 +303,11 @@ class RestrictionLinker:
         matched = self.rule.select(reading)
         evidence, readings = self._evidence(reading, set(named) | set(matched))
         links: dict[str, RestrictionLink] = {}
+        where: dict[str, list[int]] = {}  # the sentences each link was read from
         for rid, segments in named.items():
             reason = "named: " + ", ".join(sorted({s for _, s in segments}))
-            links[rid] = RestrictionLink(
-                self._role(reading, rid, [i for i, _ in segments]), reason, 1.0
-            )
+            where[rid] = [i for i, _ in segments]
+            links[rid] = RestrictionLink(self._role(reading, rid, where[rid]), reason, 1.0)
         for rid, cand in matched.items():
             if rid in links:
                 continue
@@ -315,6 +315,7 @@ class RestrictionLinker:
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
             why = self._reason(ev) if ev else cand.evidence[:80]
+            where[rid] = [cand.segment]
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [cand.segment]),
                 f"matched: {why}",
@@ -328,6 +329,7 @@ class RestrictionLinker:
             and self._fresh(self._index[rid], reading.published)
         }
         for rid, ev in self._decide(readings, set(links), news).items():
+            where[rid] = [ev.segment]
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [ev.segment]),
                 f"resolved: {self._reason(ev)}",
@@ -351,12 +353,105 @@ class RestrictionLinker:
                     and f.get("rule_word")
                     and self._complete(ev)
                 ):
+                    where[rid] = [ev.segment]
                     links[rid] = RestrictionLink(
                         self._role(reading, rid, [ev.segment]),
                         f"resolved: {self._reason(ev)}",
                         round(self._score(ev), 3),
                     )
+        self._undoers(reading, links, where)
+        return self._news_in_lead(reading, links, where)
+
+    def _undoers(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """A linked action said to be undone where it is linked ("after Washington dropped the
+        caps imposed in January", "lifted the ban imposed in April") links the relaxation that
+        undid it, when that came between the action and the article."""
+        if reading.published is None:
+            return
+        for rid in list(links):
+            for undoer in self._amended_by.get(rid, ()):
+                x, y = self._index.get(rid), self._index.get(undoer)
+                if y is None or x is None or undoer in links:
+                    continue
+                if self._category[y] != "relaxation" or not (
+                    min(self.rule._news[x])
+                    < min(self.rule._news[y])
+                    <= reading.published + FRESH_BEFORE
+                ):
+                    continue
+                for i in where.get(rid, ()):
+                    # The word may be another action's: a relaxation linked in the same
+                    # sentence, or a rule whose own undoing is linked ("... en abril y después
+                    # derogó la regla de difusión").
+                    if any(
+                        o != rid
+                        and i in segs
+                        and o in self._index
+                        and (
+                            self._category[self._index[o]] == "relaxation"
+                            or self._amended_by.get(o, set()) & set(links)
+                        )
+                        for o, segs in where.items()
+                    ):
+                        continue
+                    word = self._undoing_word(reading, i)
+                    if word:
+                        where[undoer] = [i]
+                        links[undoer] = RestrictionLink(
+                            self._role(reading, undoer, [i]),
+                            f"resolved: undid {self._names[rid]} + {word}",
+                            0.5,
+                        )
+                        break
+
+    def _undoing_word(self, reading: Reading, i: int) -> str:
+        """A relaxation word of the sentence that no negation precedes, if any."""
+        found = reading.scans[i]
+        folded = reading.segments[i][0].folded
+        words = [k for kind, k in found.keys if kind == "relax"]
+        words += [k for kind, v, k in found.extra if kind == "act" and v == "relax"]
+        return next((w for w in words if not self._negated(folded, w)), "")
+
+    def _news_in_lead(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> dict[str, RestrictionLink]:
+        """An article reports something: when every link reads as background, an action in its
+        own days named in the lead (the title or the first sentence) is the news, whatever marker
+        introduces it ("Nvidia will restart H20 sales after Washington assured it of licences",
+        "TSMC halts shipments, following an order from Commerce")."""
+        if reading.published is None or any(x.role == "reported" for x in links.values()):
+            return links
+        lead = {0, 1} if reading.has_title else {0}
+        for rid, link in list(links.items()):
+            r = self._index.get(rid)
+            if r is None or not self._fresh(r, reading.published):
+                continue
+            if any(i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ())):
+                links[rid] = replace(link, role="reported")
         return links
+
+    def _acts_before_back(self, reading: Reading, i: int, r: int) -> bool:
+        """Whether the sentence's main clause (before its first back-reference marker) says
+        an action of R's kind happened: a word of R's polarity or R's cue ("will stop shipping
+        ... following an order" yes; "are speeding up orders after Washington scrapped" no)."""
+        folded = reading.segments[i][0].folded
+        cut = min(
+            (
+                at
+                for kind, _v, k in reading.scans[i].extra
+                if kind == "back"
+                for at in _all(folded, k)
+            ),
+            default=len(folded),
+        )
+        main = self.rule._lexicon.scan(folded[:cut])
+        relax = self._category[r] == "relaxation"
+        polar = {v for kind, v, _k in main.extra if kind == "act"}
+        if r in main.cues:
+            return True
+        return (main.relax or "relax" in polar) if relax else (main.word or "restrict" in polar)
 
     def _overruled(
         self, reading: Reading, rid: str, cand, ev: Evidence, evidence: dict[str, Evidence]

@@ -55,7 +55,7 @@ _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
-_LAST_BEFORE = ("last ", "past ")
+_LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
 _LAST_AFTER = (" dernier", " passé", " الماضي", " pasado", " passado", " vorig")
 
 
