@@ -375,10 +375,12 @@ class RestrictionLinker:
                 x, y = self._index.get(rid), self._index.get(undoer)
                 if y is None or x is None or undoer in links:
                     continue
-                if self._category[y] != "relaxation" or not (
-                    min(self.rule._news[x])
-                    < min(self.rule._news[y])
-                    <= reading.published + FRESH_BEFORE
+                done, undone = self.restrictions[x].date, self.restrictions[y].date
+                if (
+                    self._category[y] != "relaxation"
+                    or done is None
+                    or undone is None
+                    or not done < undone <= reading.published + FRESH_BEFORE
                 ):
                     continue
                 for i in where.get(rid, ()):
