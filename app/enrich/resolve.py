@@ -41,6 +41,8 @@ from app.enrich.tagger import arabic
 from app.enrich.when import (
     ACTIONS,
     ACTORS,
+    ADMINISTRATION_NAMES,
+    ADMINISTRATIONS,
     BACK_MARKERS,
     CLAUSE_MARKERS,
     DAYS_BACK,
@@ -283,6 +285,26 @@ class RestrictionLinker:
             for eid, e in entities.items()
             if e.type == "agency"
         }
+        # The administrations each US action (or the action it undoes) falls in.
+        terms = {
+            name: [
+                (date.fromisoformat(a), date.fromisoformat(b) if b else date.max)
+                for a, b in spans
+            ]
+            for name, spans in ADMINISTRATIONS.items()
+        }
+        self._terms: list[frozenset[str]] = []
+        for r, rx in enumerate(rxs):
+            days = [d for d in [rx.date] + [self.gazetteer.entities[a].date for a in self._amends_of(rx)] if d]
+            self._terms.append(
+                frozenset(
+                    name
+                    for name, spans in terms.items()
+                    if any(a <= d < b for d in days for a, b in spans)
+                )
+                if self.rule._country[r] == "united-states"
+                else frozenset(ADMINISTRATIONS)
+            )
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -293,6 +315,18 @@ class RestrictionLinker:
             r.id: {o.id for o in rxs if r.id in o.raw["concerns"].get("restriction", ())}
             for r in rxs
         }
+
+    def _amends_of(self, rx) -> list[str]:
+        return [
+            a
+            for a in rx.raw["concerns"].get("restriction", ())
+            if a in self.gazetteer.entities
+        ]
+
+    def _out_of_term(self, folded: str, r: int) -> bool:
+        """The sentence names presidents, and R (a US action) fell in none of their terms."""
+        named = {n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)}
+        return bool(named) and not (named & self._terms[r])
 
     # --- reading ------------------------------------------------------------------------
 
@@ -314,6 +348,7 @@ class RestrictionLinker:
             ev = evidence.get(rid)
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
+
             why = self._reason(ev) if ev else cand.evidence[:80]
             where[rid] = [cand.segment]
             links[rid] = RestrictionLink(
@@ -674,6 +709,12 @@ class RestrictionLinker:
                 news = self.rule._news[r]
                 if horizon and news[0] > horizon:
                     continue
+                if (
+                    r not in cues
+                    and mentioned.isdisjoint(self.rule._targets[r][0])
+                    and self._out_of_term(seg.folded, r)
+                ):
+                    continue  # "the Biden-era rules" with nothing else of R: not R
                 chips, companies, amended = self.rule._targets[r]
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
                 # be dated (a date here, its own days, or a chip it concerns).

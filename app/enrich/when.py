@@ -759,3 +759,14 @@ ACTORS = {
         "dutch government",
     ],
 }
+
+# A president's name dates a US action to his terms: "the Biden-era rule" is none of 2025's
+# later actions, "Trump's first term" no action of 2022. (start, end) as ISO dates, end open.
+ADMINISTRATIONS = {
+    "trump": (("2017-01-20", "2021-01-20"), ("2025-01-20", None)),
+    "biden": (("2021-01-20", "2025-01-20"),),
+}
+ADMINISTRATION_NAMES = {
+    "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ"),
+    "biden": ("biden", "拜登", "بايدن", "バイデン"),
+}
