@@ -418,7 +418,15 @@ class RestrictionLinker:
                     or not done < undone <= reading.published + FRESH_BEFORE
                 ):
                     continue
-                for i in where.get(rid, ()):
+                # Where it is linked, and where its month is named ("last month's reversal
+                # of the April ban").
+                months = self.rule._months[x]
+                dated = [
+                    i
+                    for i, days in enumerate(reading.dates)
+                    if any((yy, mm) in days for yy, mm in months)
+                ]
+                for i in dict.fromkeys([*where.get(rid, ()), *dated]):
                     # The word may be another action's: a relaxation linked in the same
                     # sentence, or a rule whose own undoing is linked ("... en abril y después
                     # derogó la regla de difusión").

@@ -56,7 +56,14 @@ _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
 _LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
-_LAST_AFTER = (" dernier", " passé", " الماضي", " pasado", " passado", " vorig")
+_LAST_AFTER = (
+    " dernier",
+    " passé",
+    " الماضي",
+    " pasado",
+    " passado",
+    " vorig",
+)
 
 
 @dataclass(frozen=True)
@@ -658,7 +665,7 @@ class RestrictionRule:
         if published is None:
             return None
         before = seg[max(0, start - 16) : start]
-        if any(w in before or w in seg[end : end + 16] for w in self._last_year):
+        if any(w in before or w in seg[end : end + 20] for w in self._last_year):
             return published.year - 1
         if any(w in before for w in self._this_year):
             return published.year
