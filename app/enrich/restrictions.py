@@ -54,6 +54,11 @@ PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readin
 _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
+# Licence words name the licensing kind of action (export licences, permits): they say nothing
+# for an action that licenses nothing (a summons, a purchase ban, a customs block).
+_LICENCE_STEMS = ("licen", "permit", "permis", "vergunning", "genehmigung", "许可", "ترخيص", "تراخيص", "تصريح")
+# Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
+_RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
 _LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
 _LAST_AFTER = (
@@ -283,6 +288,8 @@ class RestrictionRule:
         }
         self._targets, self._regions, self._country, self._issuer, self._news = [], [], [], [], []
         self._months: list[set[tuple[int, int]]] = []
+        self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
+        self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -304,6 +311,11 @@ class RestrictionRule:
             country = issuer.raw.get("region", issuer.id) if issuer else None
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
+            self._licensing.append(
+                _licence_word(rx.raw.get("summary", "").lower())
+                or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
+            )
+            self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in rx.raw.get("summary", "").lower() + " ".join(a.lower() for a in rx.raw.get("aliases", {}).get("en", ())))
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -456,6 +468,11 @@ class RestrictionRule:
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax
+        # Only licence words ("needs a licence") tie a licensing action, nothing else.
+        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
+        rule_only = word and all(
+            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
+        )
         relevant = set(found.cues)
         for eid in mentioned:
             relevant |= self._by_entity.get(eid, set())
@@ -473,6 +490,9 @@ class RestrictionRule:
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
             rx = self.restrictions[i]
+            word = found.word and not (
+                (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
+            )
             first_news = self._news[i][0]
             if published and first_news > published + timedelta(days=31 * ANNOUNCED_AHEAD):
                 continue
@@ -499,9 +519,10 @@ class RestrictionRule:
             cue_article = cue_here or i in article_cues
             on_chip = bool(targets & (chips | amended))
             path = None
+            lenient = rx.raw.get("category") == "relaxation"
             if (
                 by_month
-                and (word or relax or cue_here)
+                and (word or (relax and lenient) or cue_here)
                 or by_year
                 and (word or cue_here)
                 and country is None
@@ -514,7 +535,6 @@ class RestrictionRule:
             if path is None:
                 continue
             # "allowed", "resume" point to a relaxation; "ban", "curbs" to a restriction.
-            lenient = rx.raw.get("category") == "relaxation"
             polarity = (1 if lenient else -1) if relax else ((-1 if lenient else 1) if word else 0)
             if country:
                 score = (cue_here, 0, False, False)  # a country is weak evidence: no tie-breaks
@@ -567,6 +587,8 @@ class RestrictionRule:
             )
             if near.relax or not near.word:
                 continue
+            if all(_licence_word(k) for kind, k in near.keys if kind == "word"):
+                rules = [i for i in rules if self._licensing[i]]
             named = [i for i in rules if self._country[i] in countries]
             if len(named or rules) == 1:
                 rx = self.restrictions[(named or rules)[0]]
@@ -676,6 +698,10 @@ class RestrictionRule:
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
+
+
+def _licence_word(text: str) -> bool:
+    return any(stem in text for stem in _LICENCE_STEMS)
 
 
 def _segments(text: str) -> list[_Segment]:
