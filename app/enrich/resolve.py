@@ -288,21 +288,24 @@ class RestrictionLinker:
         # The administrations each US action (or the action it undoes) falls in.
         terms = {
             name: [
-                (date.fromisoformat(a), date.fromisoformat(b) if b else date.max)
-                for a, b in spans
+                (date.fromisoformat(a), date.fromisoformat(b) if b else date.max) for a, b in spans
             ]
             for name, spans in ADMINISTRATIONS.items()
         }
         self._terms: list[frozenset[str]] = []
-        for r, rx in enumerate(rxs):
-            days = [d for d in [rx.date] + [self.gazetteer.entities[a].date for a in self._amends_of(rx)] if d]
+        for k, rx in enumerate(rxs):
+            days = [
+                d
+                for d in [rx.date] + [self.gazetteer.entities[a].date for a in self._amends_of(rx)]
+                if d
+            ]
             self._terms.append(
                 frozenset(
                     name
                     for name, spans in terms.items()
                     if any(a <= d < b for d in days for a, b in spans)
                 )
-                if self.rule._country[r] == "united-states"
+                if self.rule._country[k] == "united-states"
                 else frozenset(ADMINISTRATIONS)
             )
         self._cue_owners: dict[str, int] = {}
@@ -318,9 +321,7 @@ class RestrictionLinker:
 
     def _amends_of(self, rx) -> list[str]:
         return [
-            a
-            for a in rx.raw["concerns"].get("restriction", ())
-            if a in self.gazetteer.entities
+            a for a in rx.raw["concerns"].get("restriction", ()) if a in self.gazetteer.entities
         ]
 
     def _out_of_term(self, folded: str, r: int) -> bool:
@@ -395,7 +396,71 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._landmarks(reading, links, where)
         return self._news_in_lead(reading, links, where)
+
+    def _landmarks(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "The export controls first imposed in 2022", «自2022年起实施的出口管制»: a past year,
+        a restriction word and the United States acting, nothing more concrete in the sentence,
+        point to that year's landmark US action when one stands out (by how many names the
+        press gives it: the October 2022 rules, the 2023 update, the December 2024 package)."""
+        if reading.published is None:
+            return
+        for i, (seg, _hits) in enumerate(reading.segments):
+            found = reading.scans[i]
+            if not found.word or found.relax:
+                continue
+            folded = seg.folded
+            years = {
+                y
+                for y, _m in self.rule._years(folded, found, reading.published)
+                if y and y < reading.published.year
+            }
+            if len(years) != 1:
+                continue
+            (year,) = years
+            if any(
+                i in segs
+                and rid in self._index
+                and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
+                for rid, segs in where.items()
+            ):
+                continue  # the sentence already says which action of that year
+            mentioned = {h.entity_id for h in reading.segments[i][1]}
+            # Who acted must be said (Washington, a US agency, a president): a year alone with
+            # nobody acting is too weak.
+            us = (
+                "united-states" in mentioned
+                or any(w in folded for names in ADMINISTRATION_NAMES.values() for w in names)
+                or "united-states"
+                in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+            )
+            if not us:
+                continue
+            ranked = sorted(
+                (
+                    (self._prominence[rx.id], rx.id)
+                    for r, rx in enumerate(self.restrictions)
+                    if rx.date
+                    and rx.date.year == year
+                    and self.rule._country[r] == "united-states"
+                    and self._category[r] != "relaxation"
+                    and not self._out_of_term(folded, r)
+                ),
+                reverse=True,
+            )
+            if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
+                continue
+            rid = ranked[0][1]
+            if rid not in links:
+                where[rid] = [i]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {year} + {self._names[rid]}, that year's landmark action",
+                    0.5,
+                )
 
     def _undoers(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -852,6 +917,8 @@ class RestrictionLinker:
                                 )
                             )
                         )
+                        # a licence is no word for an action that licenses nothing
+                        and (self.rule._licensing[r] or k not in self._licence_words)
                     ]
                     if fits:
                         f["action"] = True

@@ -56,7 +56,17 @@ _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 # Licence words name the licensing kind of action (export licences, permits): they say nothing
 # for an action that licenses nothing (a summons, a purchase ban, a customs block).
-_LICENCE_STEMS = ("licen", "permit", "permis", "vergunning", "genehmigung", "许可", "ترخيص", "تراخيص", "تصريح")
+_LICENCE_STEMS = (
+    "licen",
+    "permit",
+    "permis",
+    "vergunning",
+    "genehmigung",
+    "许可",
+    "ترخيص",
+    "تراخيص",
+    "تصريح",
+)
 # Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
 _RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
@@ -315,7 +325,8 @@ class RestrictionRule:
                 _licence_word(rx.raw.get("summary", "").lower())
                 or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
             )
-            self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in rx.raw.get("summary", "").lower() + " ".join(a.lower() for a in rx.raw.get("aliases", {}).get("en", ())))
+            named = rx.raw.get("summary", "") + " ".join(rx.raw.get("aliases", {}).get("en", ()))
+            self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
