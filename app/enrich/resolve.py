@@ -148,6 +148,13 @@ RULE_WORDS = (
     "normas",
     "regla",
     "reglas",
+    # a framework is a rule too ("scrapped the three-tier framework")
+    "framework",
+    "cadre",
+    "marco",
+    "kader",
+    "框架",
+    "إطار",
 )
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
@@ -783,7 +790,8 @@ class RestrictionLinker:
                 if horizon and news[0] > horizon:
                     continue
                 if (
-                    r not in cues
+                    only is None  # (what a linked rescission undid may predate its president)
+                    and r not in cues
                     and mentioned.isdisjoint(self.rule._targets[r][0])
                     and self._out_of_term(seg.folded, r)
                 ):
@@ -949,6 +957,12 @@ class RestrictionLinker:
                 if either and not f.get("action") and not f.get("wrong_action"):
                     f["action"] = f["either"] = True  # "the December decision": of either kind
                     words.append(either[0])
+                if f.get("amending") and not f.get("rule_word"):
+                    # "scrapped the three-tier framework": the rule its linked rescission undid
+                    framed = [w for w in either if w in self._rule_words]
+                    if framed:
+                        f["action"] = f["rule_word"] = True
+                        words.append(framed[0])
                 own = [
                     k
                     for kind, v, k in found.extra
