@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
+from app.enrich.when import ADMINISTRATION_NAMES
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
@@ -485,6 +486,11 @@ class RestrictionRule:
             any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
         )
         relevant = set(found.cues)
+        # "las restricciones impuestas por Trump en abril": a president names his country.
+        if own_dates and "united-states" not in mentioned and any(
+            w in seg.folded for names in ADMINISTRATION_NAMES.values() for w in names
+        ):
+            mentioned = mentioned | {"united-states"}
         for eid in mentioned:
             relevant |= self._by_entity.get(eid, set())
             if own_months:
