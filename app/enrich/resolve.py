@@ -403,6 +403,7 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
         return self._news_in_lead(reading, links, where)
 
@@ -522,6 +523,58 @@ class RestrictionLinker:
                             0.5,
                         )
                         break
+
+    def _reversals(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """"Peu après que Washington en eut de nouveau autorisé la vente" of the H20, «رفع
+        واشنطن الحظر عنها»: a relaxation word, a chip and the country that acted, where only
+        one reversal by that country concerned the chip before the article, is that reversal
+        (the relaxation counterpart of the rule's "sole" reading)."""
+        if reading.published is None:
+            return
+        for i, (seg, hits) in enumerate(reading.segments):
+            if not reading.scans[i].relax and not any(
+                kind == "act" and v == "relax" for kind, v, _k in reading.scans[i].extra
+            ):
+                continue
+            word = self._undoing_word(reading, i)
+            if not word:
+                continue
+            mentioned = {h.entity_id for h in hits}
+            chips = mentioned & self._all_chips
+            if not chips:
+                continue
+            countries = (mentioned & self._countries) | {
+                self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned
+            }
+            found = [
+                r
+                for chip in chips
+                for r in self._on_chip.get(chip, ())
+                if self._category[r] == "relaxation"
+                and self._amends[r]
+                and self.rule._country[r] in countries
+                and (self.restrictions[r].date or date.max) <= reading.published
+            ]
+            if len(set(found)) != 1:
+                continue
+            rid = self.restrictions[found[0]].id
+            if rid in links or any(
+                o in self._index
+                and self._category[self._index[o]] == "relaxation"
+                and (i in segs or self.rule._targets[self._index[o]][0] & chips)
+                for o, segs in where.items()
+            ):
+                continue  # the word may be that relaxation's, already linked
+            where[rid] = [i]
+            chip = next(h.surface for h in hits if h.entity_id in chips)
+            country = next(h.surface for h in hits if h.entity_id == self.rule._country[found[0]])
+            links[rid] = RestrictionLink(
+                self._role(reading, rid, [i]),
+                f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
+                0.5,
+            )
 
     def _undoing_word(self, reading: Reading, i: int) -> str:
         """A relaxation word of the sentence that no negation precedes, if any."""
