@@ -575,6 +575,16 @@ class RestrictionLinker:
                 f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
                 0.5,
             )
+            # "lifted the ban": the restriction it reversed, named by a restriction word there
+            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
+            for a in self._amends[found[0]]:
+                if ban and a in self._index and a not in links:
+                    where[a] = [i]
+                    links[a] = RestrictionLink(
+                        self._role(reading, a, [i]),
+                        f"resolved: {ban} that {self._names[rid]} reversed",
+                        0.5,
+                    )
 
     def _undoing_word(self, reading: Reading, i: int) -> str:
         """A relaxation word of the sentence that no negation precedes, if any."""
