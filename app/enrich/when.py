@@ -502,6 +502,9 @@ ACTIONS = {
         "regeln",
         "ausfuhrverbot",
         "ausfuhrkontrollen",
+        # "aan banden leggen": the Dutch for curbing
+        "aan banden",
+        "banden gelegd",
         # German as outlets write a stop, a duty or a tightening
         "gestoppt",
         "stoppt",
