@@ -462,6 +462,12 @@ class RestrictionLinker:
             if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
                 continue
             rid = ranked[0][1]
+            # The article names what another action of that year concerned ("YMTC ... added
+            # to a blacklist in late 2022"): the landmark is not the one meant
+            # (a company few actions concern, named anywhere, and concerned by another one).
+            rare = {c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE}
+            if any(rare & self.rule._targets[self._index[o]][1] for _p, o in ranked[1:]):
+                continue
             if rid not in links:
                 where[rid] = [i]
                 links[rid] = RestrictionLink(
@@ -527,13 +533,13 @@ class RestrictionLinker:
     def _reversals(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
     ) -> None:
-        """"Peu après que Washington en eut de nouveau autorisé la vente" of the H20, «رفع
+        """ "Peu après que Washington en eut de nouveau autorisé la vente" of the H20, «رفع
         واشنطن الحظر عنها»: a relaxation word, a chip and the country that acted, where only
         one reversal by that country concerned the chip before the article, is that reversal
         (the relaxation counterpart of the rule's "sole" reading)."""
         if reading.published is None:
             return
-        for i, (seg, hits) in enumerate(reading.segments):
+        for i, (_seg, hits) in enumerate(reading.segments):
             if not reading.scans[i].relax and not any(
                 kind == "act" and v == "relax" for kind, v, _k in reading.scans[i].extra
             ):

@@ -487,8 +487,10 @@ class RestrictionRule:
         )
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
-        if own_dates and "united-states" not in mentioned and any(
-            w in seg.folded for names in ADMINISTRATION_NAMES.values() for w in names
+        if (
+            own_dates
+            and "united-states" not in mentioned
+            and any(w in seg.folded for names in ADMINISTRATION_NAMES.values() for w in names)
         ):
             mentioned = mentioned | {"united-states"}
         for eid in mentioned:
