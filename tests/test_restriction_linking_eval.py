@@ -66,9 +66,11 @@ def test_scoring_counts_false_links_and_wrong_roles():
 
 
 def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
-    """`chipwatch eval` reports dev and test; the test part guards against regressions (floors
-    below today's P 0.991 / R 0.864 / role 0.917, not the issue's 0.90 bars, which recall does
-    not meet yet: English back-references, see docs/enrichment.md)."""
+    """`chipwatch eval` reports dev and test; the test part guards against regressions. Since
+    the rx3 batch (issue 20, third round: 34 more test articles written from real outlets'
+    phrasing, in seven languages) the test part is harder; the floors sit below its scores at
+    that commit (P 0.976 / R 0.865 / role 0.963; recall ar 0.83, nl 0.83, en 0.80), not at the
+    issue's 0.90 bars, which recall does not meet yet (English and Arabic back-references)."""
     import json
 
     from click.testing import CliRunner
@@ -82,6 +84,6 @@ def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
     test = json.loads(out.read_text(encoding="utf-8"))["restriction_linking"]["test"]
     assert test["restriction"]["precision"] >= 0.95 and test["restriction"]["recall"] >= 0.85
     assert test["role_accuracy"] >= 0.85
-    assert all(test["by_language"][lang]["recall"] >= 0.85 for lang in ("ar", "zh", "fr", "es"))
-    assert test["by_language"]["nl"]["recall"] >= 0.75
-    assert test["by_language"]["en"]["recall"] >= 0.70
+    assert all(test["by_language"][lang]["recall"] >= 0.80 for lang in ("ar", "zh", "fr", "es"))
+    assert test["by_language"]["nl"]["recall"] >= 0.80
+    assert test["by_language"]["en"]["recall"] >= 0.75
