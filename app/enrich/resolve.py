@@ -315,6 +315,7 @@ class RestrictionLinker:
                 if self.rule._country[k] == "united-states"
                 else frozenset(ADMINISTRATIONS)
             )
+        self._presidents_of: dict[str, frozenset[str]] = {}  # sentence -> presidents named
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -331,9 +332,20 @@ class RestrictionLinker:
             a for a in rx.raw["concerns"].get("restriction", ()) if a in self.gazetteer.entities
         ]
 
+    def _presidents(self, folded: str) -> frozenset[str]:
+        """The presidents a sentence names (remembered per sentence)."""
+        named = self._presidents_of.get(folded)
+        if named is None:
+            if len(self._presidents_of) >= CACHE_SIZE:
+                self._presidents_of.clear()
+            named = self._presidents_of[folded] = frozenset(
+                n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
+            )
+        return named
+
     def _out_of_term(self, folded: str, r: int) -> bool:
         """The sentence names presidents, and R (a US action) fell in none of their terms."""
-        named = {n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)}
+        named = self._presidents(folded)
         return bool(named) and not (named & self._terms[r])
 
     # --- reading ------------------------------------------------------------------------
@@ -421,6 +433,8 @@ class RestrictionLinker:
             if not found.word or found.relax:
                 continue
             folded = seg.folded
+            if not found.years_back and "20" not in folded:
+                continue  # no year named (cheap test first)
             years = {
                 y
                 for y, _m in self.rule._years(folded, found, reading.published)
@@ -441,7 +455,7 @@ class RestrictionLinker:
             # nobody acting is too weak.
             us = (
                 "united-states" in mentioned
-                or any(w in folded for names in ADMINISTRATION_NAMES.values() for w in names)
+                or bool(self._presidents(folded))
                 or "united-states"
                 in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
             )
