@@ -368,6 +368,12 @@ class RestrictionLinker:
             ev = evidence.get(rid)
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
+            if ev is None and cand.by_country:
+                # Tied by its country alone, in a sentence where another country acts ("Since
+                # Malaysia began requiring permits for US-made AI chips in July").
+                acting = self._acting(reading, cand.segment)
+                if acting and self.rule._country[self._index[rid]] not in acting:
+                    continue
 
             why = self._reason(ev) if ev else cand.evidence[:80]
             where[rid] = [cand.segment]
@@ -480,7 +486,11 @@ class RestrictionLinker:
             # to a blacklist in late 2022"): the landmark is not the one meant
             # (a company few actions concern, named anywhere, and concerned by another one).
             rare = {c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE}
-            if any(rare & self.rule._targets[self._index[o]][1] for _p, o in ranked[1:]):
+            if any(
+                rare & self.rule._targets[r][1]
+                for r, rx in enumerate(self.restrictions)
+                if rx.id != rid and rx.date and rx.date.year == year
+            ):
                 continue
             if rid not in links:
                 where[rid] = [i]
