@@ -54,6 +54,8 @@ from app.enrich.when import (
     SINCE_MARKERS,
     WEEKS,
     WEEKS_BACK,
+    YEARS_AGO,
+    YEARS_AGO_WORDS,
 )
 from app.gazetteer import Gazetteer
 
@@ -238,6 +240,14 @@ class RestrictionLinker:
                 for pattern in patterns:
                     extra.append((_fold(pattern.format(n=word)), "ago", n, False))
                     extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for lang, patterns in YEARS_AGO.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "years_ago", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "years_ago", n, False))
+        for n, phrases in YEARS_AGO_WORDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "years_ago", n, False))
         for agency, phrases in ACTORS.items():
             for p in phrases:
                 extra.append((_fold(p), "actor", agency, False))
@@ -727,7 +737,7 @@ class RestrictionLinker:
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
         dependent = bool(reading.dates[i]) or any(
-            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra
+            kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra
         )
         key = (reading.segments[i][0].folded, reading.published if dependent else None)
         known = self._times_of.get(key)
@@ -764,6 +774,10 @@ class RestrictionLinker:
         seasons = set()
         folded = reading.segments[i][0].folded
         for kind, value, key in reading.scans[i].extra:
+            if kind == "years_ago" and published is not None:
+                if published.year - value not in years:
+                    years.add(published.year - value)
+                    labels.append(str(published.year - value))
             if kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))

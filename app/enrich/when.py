@@ -666,6 +666,22 @@ MONTHS_AGO = {
     "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
     "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
 }
+# "two years after", «بعد نحو عامين», 两年前: an action in the year N years before the article's.
+# (Not "N years later": that counts from another event.)
+YEARS_AGO = {
+    "en": ("{n} years after", "{n} years ago", "{n} years earlier"),
+    "fr": ("{n} ans après", "il y a {n} ans"),
+    "es": ("{n} años después", "hace {n} años"),
+    "zh": ("{n}年前",),
+    "nl": ("{n} jaar geleden", "{n} jaar na"),
+    "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
+}
+# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
+YEARS_AGO_WORDS = {
+    2: ("بعد عامين", "بعد نحو عامين", "قبل عامين", "عامين من", "بعد سنتين", "قبل سنتين"),
+    1: ("a year ago", "a year after", "a year earlier", "il y a un an", "un an après", "hace un año",
+        "een jaar geleden", "一年前", "قبل عام", "بعد عام من", "بعد نحو عام"),
+}
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
     "fr": ["un", "deux", "trois", "quatre", "cinq", "six"],
