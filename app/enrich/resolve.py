@@ -186,6 +186,7 @@ WHAT = (
 RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
+SAME_NEWS = timedelta(days=2)  # an article this close to an action's news is about it
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
 _MONTHS = (
     "January",
@@ -648,7 +649,12 @@ class RestrictionLinker:
             r = self._index.get(rid)
             if r is None or not self._fresh(r, reading.published):
                 continue
-            if any(i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ())):
+            if any(
+                i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ())
+            ) or any(
+                timedelta(0) <= reading.published - d <= SAME_NEWS for d in self.rule._news[r]
+            ):
+                # (or it broke a day or two before: "shares fell after reports that ...")
                 links[rid] = replace(link, role="reported")
         return links
 
@@ -774,10 +780,10 @@ class RestrictionLinker:
         seasons = set()
         folded = reading.segments[i][0].folded
         for kind, value, key in reading.scans[i].extra:
-            if kind == "years_ago" and published is not None:
-                if published.year - value not in years:
-                    years.add(published.year - value)
-                    labels.append(str(published.year - value))
+            back = published.year - value if kind == "years_ago" and published else None
+            if back is not None and back not in years:
+                years.add(back)
+                labels.append(str(back))
             if kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))

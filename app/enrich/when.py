@@ -679,8 +679,19 @@ YEARS_AGO = {
 # Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
 YEARS_AGO_WORDS = {
     2: ("بعد عامين", "بعد نحو عامين", "قبل عامين", "عامين من", "بعد سنتين", "قبل سنتين"),
-    1: ("a year ago", "a year after", "a year earlier", "il y a un an", "un an après", "hace un año",
-        "een jaar geleden", "一年前", "قبل عام", "بعد عام من", "بعد نحو عام"),
+    1: (
+        "a year ago",
+        "a year after",
+        "a year earlier",
+        "il y a un an",
+        "un an après",
+        "hace un año",
+        "een jaar geleden",
+        "一年前",
+        "قبل عام",
+        "بعد عام من",
+        "بعد نحو عام",
+    ),
 }
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
