@@ -117,6 +117,8 @@ LICENCE_WORDS = (
     "vergunning",
     "vergunningen",
     "Genehmigung",
+    "Lizenz",
+    "Lizenzen",
     "permis",
     "permit",
     "permits",

@@ -59,6 +59,7 @@ _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
 # for an action that licenses nothing (a summons, a purchase ban, a customs block).
 _LICENCE_STEMS = (
     "licen",
+    "lizenz",
     "permit",
     "permis",
     "vergunning",

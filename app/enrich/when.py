@@ -564,6 +564,8 @@ ACTIONS = {
         "anuló",
         "kippt",
         "gekippt",
+        "kippen",
+        "kippte",
         "nicht anwenden",
         "ingetrokken",
         "تخلت",
