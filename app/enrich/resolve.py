@@ -462,6 +462,8 @@ class RestrictionLinker:
             if len(years) != 1:
                 continue
             (year,) = years
+            if not self._year_with_word(folded, year, found):
+                continue  # "launched in early 2024, ... export controls": the year is another's
             if any(
                 i in segs
                 and rid in self._index
@@ -628,6 +630,20 @@ class RestrictionLinker:
                         f"resolved: {ban} that {self._names[rid]} reversed",
                         0.5,
                     )
+
+    @staticmethod
+    def _year_with_word(folded: str, year: int, found) -> bool:
+        """Whether the year and a restriction word share a clause (no comma between them)."""
+        at_years = _all(folded, str(year))
+        at_words = [a for kind, k in found.keys if kind == "word" for a in _all(folded, k)]
+        return (
+            any(
+                not any(c in folded[min(y, w) : max(y, w)] for c in ",，;；、")
+                for y in at_years
+                for w in at_words
+            )
+            or not at_years
+        )  # "last year": no digits to place
 
     def _undoing_word(self, reading: Reading, i: int) -> str:
         """A relaxation word of the sentence that no negation precedes, if any."""
