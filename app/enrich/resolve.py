@@ -579,6 +579,9 @@ class RestrictionLinker:
         if reading.published is None:
             return
         for i, (_seg, hits) in enumerate(reading.segments):
+            chips = {h.entity_id for h in hits} & self._all_chips
+            if not chips:
+                continue  # (cheapest test first)
             if not reading.scans[i].relax and not any(
                 kind == "act" and v == "relax" for kind, v, _k in reading.scans[i].extra
             ):
@@ -587,9 +590,6 @@ class RestrictionLinker:
             if not word:
                 continue
             mentioned = {h.entity_id for h in hits}
-            chips = mentioned & self._all_chips
-            if not chips:
-                continue
             countries = (mentioned & self._countries) | {
                 self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned
             }
@@ -859,6 +859,7 @@ class RestrictionLinker:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
+            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
@@ -921,10 +922,11 @@ class RestrictionLinker:
                 if horizon and news[0] > horizon:
                     continue
                 if (
-                    only is None  # (what a linked rescission undid may predate its president)
+                    presidents
+                    and only is None  # (what a linked rescission undid may predate its president)
                     and r not in cues
                     and mentioned.isdisjoint(self.rule._targets[r][0])
-                    and self._out_of_term(seg.folded, r)
+                    and not (presidents & self._terms[r])
                 ):
                     continue  # "the Biden-era rules" with nothing else of R: not R
                 chips, companies, amended = self.rule._targets[r]

@@ -145,7 +145,10 @@ _FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量"
 
 
 def _fold(text: str) -> str:
-    return " ".join(normalize(text).replace("-", " ").translate(_TRADITIONAL).split())
+    folded = normalize(text).replace("-", " ")
+    if not folded.isascii():  # (most English text never needs the table)
+        folded = folded.translate(_TRADITIONAL)
+    return " ".join(folded.split())
 
 
 _FOLDED: dict[str, str] = {}
