@@ -521,7 +521,7 @@ class RestrictionRule:
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
             by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
             # News of R itself, unless the sentence dates what it speaks of to a month.
-            fresh = i in news and not own_months
+            fresh = i in news and (not own_months or cue_here)
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
             rx = self.restrictions[i]
