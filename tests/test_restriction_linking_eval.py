@@ -1,5 +1,6 @@
 """The news-style restriction set (#20): split, scoring, and the bars on its test part."""
 
+import hashlib
 from collections import Counter
 
 import pytest
@@ -31,7 +32,14 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert again == {a["id"]: a["part"] for a in articles}
     # The first articles alternate by hash; those written later before any tuning on them
     # alternate as written; those written after tuning began are development-only.
-    before = [a for a in articles if "added" not in a or "before" in a["added"]]
+    # The rx3 batch (issue 20, third round) was split by the first hex digit of sha1(id)
+    # before the linker was run on it: it is checked on its own below.
+    rx3 = [a for a in articles if a.get("added", "").startswith("rx3 batch")]
+    for art in rx3:
+        digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
+        assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
+    assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
+    before = [a for a in articles if ("added" not in a or "before" in a["added"]) and a not in rx3]
     for lang in ("en", "ar", "zh", "fr", "es", "nl"):
         hashed = Counter(a["part"] for a in before if a["lang"] == lang and "added" not in a)
         written = Counter(a["part"] for a in before if a["lang"] == lang and "added" in a)
@@ -42,18 +50,27 @@ def test_split_is_deterministic_and_covers_every_language(articles):
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
-    art = {"id": "t-1", "lang": "en", "part": "test", "published_at": "2025-04-16T08:00:00Z",
-           "title": "", "body": "Nvidia said exporting the H20 to China now needs a licence.",
-           "reported": [], "context": ["2022-10-advanced-computing-rule"]}
+    art = {
+        "id": "t-1",
+        "lang": "en",
+        "part": "test",
+        "published_at": "2025-04-16T08:00:00Z",
+        "title": "",
+        "body": "Nvidia said exporting the H20 to China now needs a licence.",
+        "reported": [],
+        "context": ["2022-10-advanced-computing-rule"],
+    }
     part = evaluate_restrictions([art], default_enricher())["test"]
     assert part.score.fn == 1 and part.score.tp == 0
     assert {m["error"] for m in part.misses} >= {"fn"}
 
 
 def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
-    """`chipwatch eval` reports dev and test; the test part guards against regressions (floors
-    below today's P 0.991 / R 0.864 / role 0.917, not the issue's 0.90 bars, which recall does
-    not meet yet: English back-references, see docs/enrichment.md)."""
+    """`chipwatch eval` reports dev and test; the test part guards against regressions. Since
+    the rx3 batch (issue 20, third round: 34 more test articles written from real outlets'
+    phrasing, in seven languages) the test part is harder; the floors sit below its scores at
+    that commit (P 0.976 / R 0.865 / role 0.963; recall ar 0.83, nl 0.83, en 0.80), not at the
+    issue's 0.90 bars, which recall does not meet yet (English and Arabic back-references)."""
     import json
 
     from click.testing import CliRunner
@@ -67,6 +84,6 @@ def test_eval_prints_both_parts_and_the_test_part_holds(tmp_path):
     test = json.loads(out.read_text(encoding="utf-8"))["restriction_linking"]["test"]
     assert test["restriction"]["precision"] >= 0.95 and test["restriction"]["recall"] >= 0.85
     assert test["role_accuracy"] >= 0.85
-    assert all(test["by_language"][lang]["recall"] >= 0.85 for lang in ("ar", "zh", "fr", "es"))
-    assert test["by_language"]["nl"]["recall"] >= 0.75
-    assert test["by_language"]["en"]["recall"] >= 0.70
+    assert all(test["by_language"][lang]["recall"] >= 0.80 for lang in ("ar", "zh", "fr", "es"))
+    assert test["by_language"]["nl"]["recall"] >= 0.80
+    assert test["by_language"]["en"]["recall"] >= 0.75

@@ -21,7 +21,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 import json
 import math
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -41,6 +41,8 @@ from app.enrich.tagger import arabic
 from app.enrich.when import (
     ACTIONS,
     ACTORS,
+    ADMINISTRATION_NAMES,
+    ADMINISTRATIONS,
     BACK_MARKERS,
     CLAUSE_MARKERS,
     DAYS_BACK,
@@ -52,6 +54,8 @@ from app.enrich.when import (
     SINCE_MARKERS,
     WEEKS,
     WEEKS_BACK,
+    YEARS_AGO,
+    YEARS_AGO_WORDS,
 )
 from app.gazetteer import Gazetteer
 
@@ -113,6 +117,8 @@ LICENCE_WORDS = (
     "vergunning",
     "vergunningen",
     "Genehmigung",
+    "Lizenz",
+    "Lizenzen",
     "permis",
     "permit",
     "permits",
@@ -146,6 +152,13 @@ RULE_WORDS = (
     "normas",
     "regla",
     "reglas",
+    # a framework is a rule too ("scrapped the three-tier framework")
+    "framework",
+    "cadre",
+    "marco",
+    "kader",
+    "框架",
+    "إطار",
 )
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
@@ -175,6 +188,7 @@ WHAT = (
 RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
+SAME_NEWS = timedelta(days=2)  # an article this close to an action's news is about it
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
 _MONTHS = (
     "January",
@@ -229,6 +243,14 @@ class RestrictionLinker:
                 for pattern in patterns:
                     extra.append((_fold(pattern.format(n=word)), "ago", n, False))
                     extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for lang, patterns in YEARS_AGO.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "years_ago", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "years_ago", n, False))
+        for n, phrases in YEARS_AGO_WORDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "years_ago", n, False))
         for agency, phrases in ACTORS.items():
             for p in phrases:
                 extra.append((_fold(p), "actor", agency, False))
@@ -283,6 +305,30 @@ class RestrictionLinker:
             for eid, e in entities.items()
             if e.type == "agency"
         }
+        # The administrations each US action (or the action it undoes) falls in.
+        terms = {
+            name: [
+                (date.fromisoformat(a), date.fromisoformat(b) if b else date.max) for a, b in spans
+            ]
+            for name, spans in ADMINISTRATIONS.items()
+        }
+        self._terms: list[frozenset[str]] = []
+        for k, rx in enumerate(rxs):
+            days = [
+                d
+                for d in [rx.date] + [self.gazetteer.entities[a].date for a in self._amends_of(rx)]
+                if d
+            ]
+            self._terms.append(
+                frozenset(
+                    name
+                    for name, spans in terms.items()
+                    if any(a <= d < b for d in days for a, b in spans)
+                )
+                if self.rule._country[k] == "united-states"
+                else frozenset(ADMINISTRATIONS)
+            )
+        self._presidents_of: dict[str, frozenset[str]] = {}  # sentence -> presidents named
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -294,6 +340,27 @@ class RestrictionLinker:
             for r in rxs
         }
 
+    def _amends_of(self, rx) -> list[str]:
+        return [
+            a for a in rx.raw["concerns"].get("restriction", ()) if a in self.gazetteer.entities
+        ]
+
+    def _presidents(self, folded: str) -> frozenset[str]:
+        """The presidents a sentence names (remembered per sentence)."""
+        named = self._presidents_of.get(folded)
+        if named is None:
+            if len(self._presidents_of) >= CACHE_SIZE:
+                self._presidents_of.clear()
+            named = self._presidents_of[folded] = frozenset(
+                n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
+            )
+        return named
+
+    def _out_of_term(self, folded: str, r: int) -> bool:
+        """The sentence names presidents, and R (a US action) fell in none of their terms."""
+        named = self._presidents(folded)
+        return bool(named) and not (named & self._terms[r])
+
     # --- reading ------------------------------------------------------------------------
 
     def link(self, title, body, title_hits, body_hits, published_at) -> dict[str, RestrictionLink]:
@@ -303,18 +370,26 @@ class RestrictionLinker:
         matched = self.rule.select(reading)
         evidence, readings = self._evidence(reading, set(named) | set(matched))
         links: dict[str, RestrictionLink] = {}
+        where: dict[str, list[int]] = {}  # the sentences each link was read from
         for rid, segments in named.items():
             reason = "named: " + ", ".join(sorted({s for _, s in segments}))
-            links[rid] = RestrictionLink(
-                self._role(reading, rid, [i for i, _ in segments]), reason, 1.0
-            )
+            where[rid] = [i for i, _ in segments]
+            links[rid] = RestrictionLink(self._role(reading, rid, where[rid]), reason, 1.0)
         for rid, cand in matched.items():
             if rid in links:
                 continue
             ev = evidence.get(rid)
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
+            if ev is None and cand.by_country:
+                # Tied by its country alone, in a sentence where another country acts ("Since
+                # Malaysia began requiring permits for US-made AI chips in July").
+                acting = self._acting(reading, cand.segment)
+                if acting and self.rule._country[self._index[rid]] not in acting:
+                    continue
+
             why = self._reason(ev) if ev else cand.evidence[:80]
+            where[rid] = [cand.segment]
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [cand.segment]),
                 f"matched: {why}",
@@ -328,6 +403,7 @@ class RestrictionLinker:
             and self._fresh(self._index[rid], reading.published)
         }
         for rid, ev in self._decide(readings, set(links), news).items():
+            where[rid] = [ev.segment]
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [ev.segment]),
                 f"resolved: {self._reason(ev)}",
@@ -351,12 +427,275 @@ class RestrictionLinker:
                     and f.get("rule_word")
                     and self._complete(ev)
                 ):
+                    where[rid] = [ev.segment]
                     links[rid] = RestrictionLink(
                         self._role(reading, rid, [ev.segment]),
                         f"resolved: {self._reason(ev)}",
                         round(self._score(ev), 3),
                     )
+        self._undoers(reading, links, where)
+        self._reversals(reading, links, where)
+        self._landmarks(reading, links, where)
+        return self._news_in_lead(reading, links, where)
+
+    def _landmarks(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "The export controls first imposed in 2022", «自2022年起实施的出口管制»: a past year,
+        a restriction word and the United States acting, nothing more concrete in the sentence,
+        point to that year's landmark US action when one stands out (by how many names the
+        press gives it: the October 2022 rules, the 2023 update, the December 2024 package)."""
+        if reading.published is None:
+            return
+        for i, (seg, _hits) in enumerate(reading.segments):
+            found = reading.scans[i]
+            if not found.word or found.relax:
+                continue
+            folded = seg.folded
+            if not found.years_back and "20" not in folded:
+                continue  # no year named (cheap test first)
+            years = {
+                y
+                for y, _m in self.rule._years(folded, found, reading.published)
+                if y and y < reading.published.year
+            }
+            if len(years) != 1:
+                continue
+            (year,) = years
+            if not self._year_with_word(folded, year, found):
+                continue  # "launched in early 2024, ... export controls": the year is another's
+            if any(
+                i in segs
+                and rid in self._index
+                and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
+                for rid, segs in where.items()
+            ):
+                continue  # the sentence already says which action of that year
+            mentioned = {h.entity_id for h in reading.segments[i][1]}
+            # Who acted must be said (Washington, a US agency, a president): a year alone with
+            # nobody acting is too weak.
+            us = (
+                "united-states" in mentioned
+                or bool(self._presidents(folded))
+                or "united-states"
+                in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+            )
+            if not us:
+                continue
+            ranked = sorted(
+                (
+                    (self._prominence[rx.id], rx.id)
+                    for r, rx in enumerate(self.restrictions)
+                    if rx.date
+                    and rx.date.year == year
+                    and self.rule._country[r] == "united-states"
+                    and self._category[r] != "relaxation"
+                    and not self._out_of_term(folded, r)
+                ),
+                reverse=True,
+            )
+            if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
+                continue
+            rid = ranked[0][1]
+            # The article names what another action of that year concerned ("YMTC ... added
+            # to a blacklist in late 2022"): the landmark is not the one meant
+            # (a company few actions concern, named anywhere, and concerned by another one).
+            rare = {c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE}
+            if any(
+                rare & self.rule._targets[r][1]
+                for r, rx in enumerate(self.restrictions)
+                if rx.id != rid and rx.date and rx.date.year == year
+            ):
+                continue
+            if rid not in links:
+                where[rid] = [i]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {year} + {self._names[rid]}, that year's landmark action",
+                    0.5,
+                )
+
+    def _undoers(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """A linked action said to be undone where it is linked ("after Washington dropped the
+        caps imposed in January", "lifted the ban imposed in April") links the relaxation that
+        undid it, when that came between the action and the article."""
+        if reading.published is None:
+            return
+        for rid in list(links):
+            for undoer in self._amended_by.get(rid, ()):
+                x, y = self._index.get(rid), self._index.get(undoer)
+                if y is None or x is None or undoer in links:
+                    continue
+                done, undone = self.restrictions[x].date, self.restrictions[y].date
+                if (
+                    self._category[y] != "relaxation"
+                    or done is None
+                    or undone is None
+                    or not done < undone <= reading.published + FRESH_BEFORE
+                ):
+                    continue
+                # Where it is linked, and where its month is named ("last month's reversal
+                # of the April ban").
+                months = self.rule._months[x]
+                dated = [
+                    i
+                    for i, days in enumerate(reading.dates)
+                    if any((yy, mm) in days for yy, mm in months)
+                ]
+                for i in dict.fromkeys([*where.get(rid, ()), *dated]):
+                    # The word may be another action's: a relaxation linked in the same
+                    # sentence, or a rule whose own undoing is linked ("... en abril y después
+                    # derogó la regla de difusión").
+                    if any(
+                        o != rid
+                        and i in segs
+                        and o in self._index
+                        and (
+                            self._category[self._index[o]] == "relaxation"
+                            or self._amended_by.get(o, set()) & set(links)
+                        )
+                        for o, segs in where.items()
+                    ):
+                        continue
+                    word = self._undoing_word(reading, i)
+                    if word:
+                        where[undoer] = [i]
+                        links[undoer] = RestrictionLink(
+                            self._role(reading, undoer, [i]),
+                            f"resolved: undid {self._names[rid]} + {word}",
+                            0.5,
+                        )
+                        break
+
+    def _reversals(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Peu après que Washington en eut de nouveau autorisé la vente" of the H20, «رفع
+        واشنطن الحظر عنها»: a relaxation word, a chip and the country that acted, where only
+        one reversal by that country concerned the chip before the article, is that reversal
+        (the relaxation counterpart of the rule's "sole" reading)."""
+        if reading.published is None:
+            return
+        for i, (_seg, hits) in enumerate(reading.segments):
+            chips = {h.entity_id for h in hits} & self._all_chips
+            if not chips:
+                continue  # (cheapest test first)
+            if not reading.scans[i].relax and not any(
+                kind == "act" and v == "relax" for kind, v, _k in reading.scans[i].extra
+            ):
+                continue
+            word = self._undoing_word(reading, i)
+            if not word:
+                continue
+            mentioned = {h.entity_id for h in hits}
+            countries = (mentioned & self._countries) | {
+                self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned
+            }
+            found = [
+                r
+                for chip in chips
+                for r in self._on_chip.get(chip, ())
+                if self._category[r] == "relaxation"
+                and self._amends[r]
+                and self.rule._country[r] in countries
+                and (self.restrictions[r].date or date.max) <= reading.published
+            ]
+            if len(set(found)) != 1:
+                continue
+            rid = self.restrictions[found[0]].id
+            if rid in links or any(
+                o in self._index
+                and self._category[self._index[o]] == "relaxation"
+                and (i in segs or self.rule._targets[self._index[o]][0] & chips)
+                for o, segs in where.items()
+            ):
+                continue  # the word may be that relaxation's, already linked
+            where[rid] = [i]
+            chip = next(h.surface for h in hits if h.entity_id in chips)
+            country = next(h.surface for h in hits if h.entity_id == self.rule._country[found[0]])
+            links[rid] = RestrictionLink(
+                self._role(reading, rid, [i]),
+                f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
+                0.5,
+            )
+            # "lifted the ban": the restriction it reversed, named by a restriction word there
+            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
+            for a in self._amends[found[0]]:
+                if ban and a in self._index and a not in links:
+                    where[a] = [i]
+                    links[a] = RestrictionLink(
+                        self._role(reading, a, [i]),
+                        f"resolved: {ban} that {self._names[rid]} reversed",
+                        0.5,
+                    )
+
+    @staticmethod
+    def _year_with_word(folded: str, year: int, found) -> bool:
+        """Whether the year and a restriction word share a clause (no comma between them)."""
+        at_years = _all(folded, str(year))
+        at_words = [a for kind, k in found.keys if kind == "word" for a in _all(folded, k)]
+        return (
+            any(
+                not any(c in folded[min(y, w) : max(y, w)] for c in ",，;；、")
+                for y in at_years
+                for w in at_words
+            )
+            or not at_years
+        )  # "last year": no digits to place
+
+    def _undoing_word(self, reading: Reading, i: int) -> str:
+        """A relaxation word of the sentence that no negation precedes, if any."""
+        found = reading.scans[i]
+        folded = reading.segments[i][0].folded
+        words = [k for kind, k in found.keys if kind == "relax"]
+        words += [k for kind, v, k in found.extra if kind == "act" and v == "relax"]
+        return next((w for w in words if not self._negated(folded, w)), "")
+
+    def _news_in_lead(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> dict[str, RestrictionLink]:
+        """An article reports something: when every link reads as background, an action in its
+        own days named in the lead (the title or the first sentence) is the news, whatever marker
+        introduces it ("Nvidia will restart H20 sales after Washington assured it of licences",
+        "TSMC halts shipments, following an order from Commerce")."""
+        if reading.published is None or any(x.role == "reported" for x in links.values()):
+            return links
+        lead = {0, 1} if reading.has_title else {0}
+        for rid, link in list(links.items()):
+            r = self._index.get(rid)
+            if r is None or not self._fresh(r, reading.published):
+                continue
+            if any(
+                i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ())
+            ) or any(
+                timedelta(0) <= reading.published - d <= SAME_NEWS for d in self.rule._news[r]
+            ):
+                # (or it broke a day or two before: "shares fell after reports that ...")
+                links[rid] = replace(link, role="reported")
         return links
+
+    def _acts_before_back(self, reading: Reading, i: int, r: int) -> bool:
+        """Whether the sentence's main clause (before its first back-reference marker) says
+        an action of R's kind happened: a word of R's polarity or R's cue ("will stop shipping
+        ... following an order" yes; "are speeding up orders after Washington scrapped" no)."""
+        folded = reading.segments[i][0].folded
+        cut = min(
+            (
+                at
+                for kind, _v, k in reading.scans[i].extra
+                if kind == "back"
+                for at in _all(folded, k)
+            ),
+            default=len(folded),
+        )
+        main = self.rule._lexicon.scan(folded[:cut])
+        relax = self._category[r] == "relaxation"
+        polar = {v for kind, v, _k in main.extra if kind == "act"}
+        if r in main.cues:
+            return True
+        return (main.relax or "relax" in polar) if relax else (main.word or "restrict" in polar)
 
     def _overruled(
         self, reading: Reading, rid: str, cand, ev: Evidence, evidence: dict[str, Evidence]
@@ -422,7 +761,7 @@ class RestrictionLinker:
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
         dependent = bool(reading.dates[i]) or any(
-            kind in ("rel", "ago") for kind, _v, _k in reading.scans[i].extra
+            kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra
         )
         key = (reading.segments[i][0].folded, reading.published if dependent else None)
         known = self._times_of.get(key)
@@ -459,6 +798,10 @@ class RestrictionLinker:
         seasons = set()
         folded = reading.segments[i][0].folded
         for kind, value, key in reading.scans[i].extra:
+            back = published.year - value if kind == "years_ago" and published else None
+            if back is not None and back not in years:
+                years.add(back)
+                labels.append(str(back))
             if kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))
@@ -516,6 +859,7 @@ class RestrictionLinker:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
+            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
@@ -577,6 +921,14 @@ class RestrictionLinker:
                 news = self.rule._news[r]
                 if horizon and news[0] > horizon:
                     continue
+                if (
+                    presidents
+                    and only is None  # (what a linked rescission undid may predate its president)
+                    and r not in cues
+                    and mentioned.isdisjoint(self.rule._targets[r][0])
+                    and not (presidents & self._terms[r])
+                ):
+                    continue  # "the Biden-era rules" with nothing else of R: not R
                 chips, companies, amended = self.rule._targets[r]
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
                 # be dated (a date here, its own days, or a chip it concerns).
@@ -706,6 +1058,8 @@ class RestrictionLinker:
                                 )
                             )
                         )
+                        # a licence is no word for an action that licenses nothing
+                        and (self.rule._licensing[r] or k not in self._licence_words)
                     ]
                     if fits:
                         f["action"] = True
@@ -736,6 +1090,12 @@ class RestrictionLinker:
                 if either and not f.get("action") and not f.get("wrong_action"):
                     f["action"] = f["either"] = True  # "the December decision": of either kind
                     words.append(either[0])
+                if f.get("amending") and not f.get("rule_word"):
+                    # "scrapped the three-tier framework": the rule its linked rescission undid
+                    framed = [w for w in either if w in self._rule_words]
+                    if framed:
+                        f["action"] = f["rule_word"] = True
+                        words.append(framed[0])
                 own = [
                     k
                     for kind, v, k in found.extra

@@ -40,6 +40,7 @@ from datetime import date, datetime, timedelta
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
+from app.enrich.when import ADMINISTRATION_NAMES
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
@@ -54,9 +55,32 @@ PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readin
 _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
+# Licence words name the licensing kind of action (export licences, permits): they say nothing
+# for an action that licenses nothing (a summons, a purchase ban, a customs block).
+_LICENCE_STEMS = (
+    "licen",
+    "lizenz",
+    "permit",
+    "permis",
+    "vergunning",
+    "genehmigung",
+    "许可",
+    "ترخيص",
+    "تراخيص",
+    "تصريح",
+)
+# Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
+_RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
-_LAST_BEFORE = ("last ", "past ")
-_LAST_AFTER = (" dernier", " passé", " الماضي", " pasado", " passado", " vorig")
+_LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
+_LAST_AFTER = (
+    " dernier",
+    " passé",
+    " الماضي",
+    " pasado",
+    " passado",
+    " vorig",
+)
 
 
 @dataclass(frozen=True)
@@ -108,8 +132,23 @@ class _Found:
         self.years_back: set[int] = set()  # "this year" 0, "last year" 1
 
 
+# Traditional Chinese (Taiwan, Hong Kong outlets: 許可證, 撤銷, 放寬, 規則) read as simplified, one
+# character for one (offsets in the folded text stay put), so every phrase is listed once.
+_TRADITIONAL = str.maketrans(
+    "萬與東兩個臨為麼買亂產億從價眾優會們體餘倉傳傷儲兒內關興決準凈幾擊劃則剛創劑務動勵勞勢區華協單賣盧歷壓廠縣參發變敘臺葉號嚴員週問啟喪營國圍圓圖團場壞壘壟報墊複備夠獎奪寧寶實審將專對導層屬島幣幫廣庫應廢張彈當錄徑徵復總戰擴掃據擇護揮損換擁擋攔攜擬攬敵數斷時書暫來條棄機權樣歐歸殘毀氣沒況淨測濟潤滅熱爭獨現環畫異療盤監盡礎碼確種稅穩競籌簽類糧緊納紙級約紀細經結絕統絡綁維網線締編縮績繼續罰聯職聽脅舉舊蘇處蝕補裝製見規視覺觀計訂認討記設許訴證評試詐話該詳誤說調談請論諾謀講識譯議讀讓負財責貨販貿費資質購贏趨軍軟輕載輸轉辦這進遠運過達違選還邊醫釋鋼錯鍵鎖鎵鍺銻銷鋁鐵長門閉開間閱隊陸隨險雙離難電項須預領頭題額顧驗鬆輝寬訊頒佈獲帶態擔樂灣爾獻範組緩縱羅聲藥蘭虧衛衝訪詢誰贊賺蹤較輪郵錢鏈閘陳際頻顆顯駐騰驅黨點啓鄰遲遞鄭雜頂響靜韓晉橫",
+    "万与东两个临为么买乱产亿从价众优会们体余仓传伤储儿内关兴决准净几击划则刚创剂务动励劳势区华协单卖卢历压厂县参发变叙台叶号严员周问启丧营国围圆图团场坏垒垄报垫复备够奖夺宁宝实审将专对导层属岛币帮广库应废张弹当录径征复总战扩扫据择护挥损换拥挡拦携拟揽敌数断时书暂来条弃机权样欧归残毁气没况净测济润灭热争独现环画异疗盘监尽础码确种税稳竞筹签类粮紧纳纸级约纪细经结绝统络绑维网线缔编缩绩继续罚联职听胁举旧苏处蚀补装制见规视觉观计订认讨记设许诉证评试诈话该详误说调谈请论诺谋讲识译议读让负财责货贩贸费资质购赢趋军软轻载输转办这进远运过达违选还边医释钢错键锁镓锗锑销铝铁长门闭开间阅队陆随险双离难电项须预领头题额顾验松辉宽讯颁布获带态担乐湾尔献范组缓纵罗声药兰亏卫冲访询谁赞赚踪较轮邮钱链闸陈际频颗显驻腾驱党点启邻迟递郑杂顶响静韩晋横",
+)
+
+
+# Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
+_FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量")
+
+
 def _fold(text: str) -> str:
-    return " ".join(normalize(text).replace("-", " ").split())
+    folded = normalize(text).replace("-", " ")
+    if not folded.isascii():  # (most English text never needs the table)
+        folded = folded.translate(_TRADITIONAL)
+    return " ".join(folded.split())
 
 
 _FOLDED: dict[str, str] = {}
@@ -276,6 +315,8 @@ class RestrictionRule:
         }
         self._targets, self._regions, self._country, self._issuer, self._news = [], [], [], [], []
         self._months: list[set[tuple[int, int]]] = []
+        self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
+        self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -297,6 +338,12 @@ class RestrictionRule:
             country = issuer.raw.get("region", issuer.id) if issuer else None
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
+            self._licensing.append(
+                _licence_word(rx.raw.get("summary", "").lower())
+                or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
+            )
+            named = rx.raw.get("summary", "") + " ".join(rx.raw.get("aliases", {}).get("en", ()))
+            self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -449,7 +496,19 @@ class RestrictionRule:
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax
+        # Only licence words ("needs a licence") tie a licensing action, nothing else.
+        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
+        rule_only = word and all(
+            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
+        )
         relevant = set(found.cues)
+        # "las restricciones impuestas por Trump en abril": a president names his country.
+        if (
+            own_dates
+            and "united-states" not in mentioned
+            and any(w in seg.folded for names in ADMINISTRATION_NAMES.values() for w in names)
+        ):
+            mentioned = mentioned | {"united-states"}
         for eid in mentioned:
             relevant |= self._by_entity.get(eid, set())
             if own_months:
@@ -462,10 +521,13 @@ class RestrictionRule:
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
             by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
             # News of R itself, unless the sentence dates what it speaks of to a month.
-            fresh = i in news and not own_months
+            fresh = i in news and (not own_months or cue_here)
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
             rx = self.restrictions[i]
+            word = found.word and not (
+                (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
+            )
             first_news = self._news[i][0]
             if published and first_news > published + timedelta(days=31 * ANNOUNCED_AHEAD):
                 continue
@@ -492,22 +554,26 @@ class RestrictionRule:
             cue_article = cue_here or i in article_cues
             on_chip = bool(targets & (chips | amended))
             path = None
+            lenient = rx.raw.get("category") == "relaxation"
             if (
                 by_month
-                and (word or relax or cue_here)
+                and (word or (relax and lenient) or cue_here)
                 or by_year
                 and (word or cue_here)
                 and country is None
             ):
                 path = "dated"
-            elif fresh and (word or relax or cue_here) and (on_chip or not chips or cue_article):
+            elif (
+                fresh
+                and (word or (relax and lenient) or cue_here)
+                and (on_chip or not chips or cue_article)
+            ):
                 path = "fresh"
             elif cue_here and on_chip and not dates and (not published or first_news <= published):
                 path = "cued"
             if path is None:
                 continue
             # "allowed", "resume" point to a relaxation; "ban", "curbs" to a restriction.
-            lenient = rx.raw.get("category") == "relaxation"
             polarity = (1 if lenient else -1) if relax else ((-1 if lenient else 1) if word else 0)
             if country:
                 score = (cue_here, 0, False, False)  # a country is weak evidence: no tie-breaks
@@ -560,6 +626,8 @@ class RestrictionRule:
             )
             if near.relax or not near.word:
                 continue
+            if all(_licence_word(k) for kind, k in near.keys if kind == "word"):
+                rules = [i for i in rules if self._licensing[i]]
             named = [i for i in rules if self._country[i] in countries]
             if len(named or rules) == 1:
                 rx = self.restrictions[(named or rules)[0]]
@@ -618,6 +686,8 @@ class RestrictionRule:
         for month, start, end, word in found.months:
             if word in self._ambiguous and not self._is_date(seg, start, end):
                 continue
+            if seg[end : end + 3].lstrip("份").startswith(_FIGURES):
+                continue  # "5月营收": the month of a company's figures, not of an action
             dates.add((self._year(seg, start, end, month, published), month))
         if not dates:
             dates |= self._years(seg, found, published)
@@ -658,7 +728,7 @@ class RestrictionRule:
         if published is None:
             return None
         before = seg[max(0, start - 16) : start]
-        if any(w in before or w in seg[end : end + 16] for w in self._last_year):
+        if any(w in before or w in seg[end : end + 20] for w in self._last_year):
             return published.year - 1
         if any(w in before for w in self._this_year):
             return published.year
@@ -669,6 +739,10 @@ class RestrictionRule:
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
+
+
+def _licence_word(text: str) -> bool:
+    return any(stem in text for stem in _LICENCE_STEMS)
 
 
 def _segments(text: str) -> list[_Segment]:

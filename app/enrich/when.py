@@ -215,7 +215,10 @@ BACK_MARKERS = [
     "desde",
     "tras",
     "anterior",
-    "nach",
+    "nachdem",
+    "nach dem",
+    "nach der",
+    "nach den",
     "seit",
     "vortag",
     "bereits",
@@ -260,6 +263,17 @@ BACK_MARKERS = [
     "自从",
     "此后",
     "当时",
+    # "last week's decision": an action the article looks back on, not its news
+    "last week",
+    "la semaine dernière",
+    "la semana pasada",
+    "vorige week",
+    "afgelopen week",
+    "letzte woche",
+    "vergangene woche",
+    "上周",
+    "上星期",
+    "الأسبوع الماضي",
 ]
 
 # The back-reference markers that open a clause with its own actor and date ("a day after
@@ -274,7 +288,9 @@ CLAUSE_MARKERS = [
     "después de que",
     "tras",
     "nadat",
-    "nach",
+    "nachdem",
+    "nach dem",
+    "nach der",
     "بعد",
     "بعد أن",
     "之后",
@@ -486,6 +502,21 @@ ACTIONS = {
         "regeln",
         "ausfuhrverbot",
         "ausfuhrkontrollen",
+        # "aan banden leggen": the Dutch for curbing
+        "aan banden",
+        "banden gelegd",
+        # German as outlets write a stop, a duty or a tightening
+        "gestoppt",
+        "stoppt",
+        "exportstopp",
+        "ausfuhrstopp",
+        "exportverbot",
+        "zoll",
+        "zölle",
+        "verhängt",
+        "verschärft",
+        "levy",
+        "levies",
         # permits, warnings and antitrust findings are actions too
         "permit",
         "permits",
@@ -533,6 +564,8 @@ ACTIONS = {
         "anuló",
         "kippt",
         "gekippt",
+        "kippen",
+        "kippte",
         "nicht anwenden",
         "ingetrokken",
         "تخلت",
@@ -597,6 +630,32 @@ ACTIONS = {
         "teruggedraaid",
         "terugdraaien",
         "draait terug",
+        # giving a rule up or letting sales go ahead, in French, Spanish, German, Arabic
+        "restart",
+        "restarts",
+        "restarting",
+        "revirement",
+        "reversión",
+        "koerswijziging",
+        "kehrtwende",
+        "renonce",
+        "renoncé",
+        "renoncer",
+        "a validé",
+        "retirada",
+        "retiró",
+        "retira",
+        "derogación",
+        "dejó sin efecto",
+        "zugesichert",
+        "gelockert",
+        "lockert",
+        "aufgehoben",
+        "wieder verkaufen",
+        "zu erteilen",
+        "im einzelfall",
+        "سمحت",
+        "تسمح",
     ],
 }
 
@@ -608,6 +667,33 @@ MONTHS_AGO = {
     "zh": ("{n}个月前", "{n}个月后"),
     "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
     "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
+}
+# "two years after", «بعد نحو عامين», 两年前: an action in the year N years before the article's.
+# (Not "N years later": that counts from another event.)
+YEARS_AGO = {
+    "en": ("{n} years after", "{n} years ago", "{n} years earlier"),
+    "fr": ("{n} ans après", "il y a {n} ans"),
+    "es": ("{n} años después", "hace {n} años"),
+    "zh": ("{n}年前",),
+    "nl": ("{n} jaar geleden", "{n} jaar na"),
+    "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
+}
+# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
+YEARS_AGO_WORDS = {
+    2: ("بعد عامين", "بعد نحو عامين", "قبل عامين", "عامين من", "بعد سنتين", "قبل سنتين"),
+    1: (
+        "a year ago",
+        "a year after",
+        "a year earlier",
+        "il y a un an",
+        "un an après",
+        "hace un año",
+        "een jaar geleden",
+        "一年前",
+        "قبل عام",
+        "بعد عام من",
+        "بعد نحو عام",
+    ),
 }
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
@@ -676,6 +762,15 @@ ACTORS = {
         "وزير التجارة الأميركي",
         "لوتنيك",
     ],
+    "samr": [
+        "autorité de la concurrence",
+        "régulateur de la concurrence",
+        "regulador de la competencia",
+        "competition regulator",
+        "market regulator",
+        "市场监管总局",
+        "هيئة تنظيم السوق",
+    ],
     "bis": ["oficina de industria y seguridad", "jeffrey kessler", "kessler", "商务部工业和安全局"],
     # The Dutch government by its seat and its ministers ("Den Haag", «لاهاي», 海牙)
     "nl-gov": [
@@ -690,10 +785,24 @@ ACTORS = {
         "minister klever",
         "schreinemacher",
         "karremans",
+        "niederländische regierung",
+        "regierung der niederlande",
+        "gouvernement néerlandais",
         "nederlandse regering",
         "nederlandse overheid",
         "gobierno neerlandés",
         "gobierno holandés",
         "dutch government",
     ],
+}
+
+# A president's name dates a US action to his terms: "the Biden-era rule" is none of 2025's
+# later actions, "Trump's first term" no action of 2022. (start, end) as ISO dates, end open.
+ADMINISTRATIONS = {
+    "trump": (("2017-01-20", "2021-01-20"), ("2025-01-20", None)),
+    "biden": (("2021-01-20", "2025-01-20"),),
+}
+ADMINISTRATION_NAMES = {
+    "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ"),
+    "biden": ("biden", "拜登", "بايدن", "バイデン"),
 }
