@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
 from app.search import repository as repo
+from app.search.article_cache import load_views, view_stamp
 from app.search.meili import MeiliSearch, MeiliUnavailable, document
 
 if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
@@ -139,6 +140,11 @@ def load_documents(
         if role:
             roles.setdefault(article_id, {})[entity_id] = role
     lists = article_lists(session, article_ids)
+    # As a hit shows each article, read the way the article cache reads it: its stamp goes
+    # into the document, so a kept view with that stamp is known to be the indexed article.
+    views = load_views(
+        session, [i for i in article_ids if i in rows and rows[i][0].duplicate_of is None]
+    )
     docs, deletes = [], []
     for article_id in article_ids:
         found = rows.get(article_id)
@@ -154,6 +160,7 @@ def load_documents(
                     gazetteer,
                     lists.get(article_id, ()),
                     roles.get(article_id),
+                    view_stamp(views[article_id]),
                 )
             )
     return docs, deletes

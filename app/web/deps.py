@@ -21,7 +21,9 @@ async def get_runtime(request: Request) -> Runtime:
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; the request owns the transaction. Making a session does no
-    I/O (it connects on first use); ending it does, so that runs in the thread pool."""
+    I/O (it connects on first use); ending one that began a transaction does, so that runs in
+    the thread pool. A session never used (a search answered from memory and Meilisearch)
+    began nothing: it is closed here, without the hop to a thread."""
     runtime = request.app.state.runtime
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         await run_in_threadpool(runtime.refresh_gazetteer)
@@ -29,9 +31,16 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(_end, session, False)
+        await _finish(session, False)
         raise
-    await run_in_threadpool(_end, session, True)
+    await _finish(session, True)
+
+
+async def _finish(session: Session, commit: bool) -> None:
+    if session.get_transaction() is None:  # no connection, nothing added: no I/O to do
+        session.close()
+    else:
+        await run_in_threadpool(_end, session, commit)
 
 
 def _end(session: Session, commit: bool) -> None:
