@@ -257,6 +257,20 @@ def test_hits_of_documents_without_a_stamp_follow_the_search_version(app_and_run
     assert titles()[ids[0]] == "Retitled"
 
 
+def test_a_document_carries_the_stamp_of_the_view_a_hit_loads(app_and_runtime, tmp_path):
+    from app.search.article_cache import load_views, view_stamp
+    from app.search.indexing import load_documents
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines(), tmp_path, "all")
+    with runtime.sessions() as session:
+        ids = sorted(session.scalars(select(Article.id)))
+        docs, _gone = load_documents(session, ids, runtime.enricher.gazetteer)
+        views = load_views(session, ids)
+    assert len(docs) > 40 and all(views[d["id"]].mentions for d in docs[:5])
+    assert {d["id"]: d["view"] for d in docs} == {d["id"]: view_stamp(views[d["id"]]) for d in docs}
+
+
 def test_the_stamp_changes_with_everything_a_hit_shows():
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta

@@ -65,6 +65,24 @@ def view_stamp(view: ArticleView) -> str:
     return hashlib.blake2b(orjson.dumps(data), digest_size=12).hexdigest()
 
 
+def load_mentions(
+    session: Session, ids: list[int], mentioned: set[str] | None = None
+) -> dict[int, list[tuple[str, int, int]]]:
+    """article id -> its mentions (entity id, start, end) of every entity, or only of the
+    mentioned ones (one query; every id a key)."""
+    mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
+    if mentioned == set() or not ids:
+        return mentions
+    stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
+        Mention.article_id.in_(ids)
+    )
+    if mentioned is not None:
+        stmt = stmt.where(Mention.entity_id.in_(mentioned))
+    for article_id, entity_id, start, end in session.connection().execute(stmt):
+        mentions[article_id].append((entity_id, start, end))
+    return mentions
+
+
 def load_views(
     session: Session, ids: list[int], mentioned: set[str] | None = None
 ) -> dict[int, ArticleView]:
@@ -83,14 +101,7 @@ def load_views(
         )
     ):
         tags[article_id].append(entity_id)
-    mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
-    stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
-        Mention.article_id.in_(ids)
-    )
-    if mentioned is not None:
-        stmt = stmt.where(Mention.entity_id.in_(mentioned))
-    for article_id, entity_id, start, end in conn.execute(stmt) if mentioned != set() else ():
-        mentions[article_id].append((entity_id, start, end))
+    mentions = load_mentions(session, ids, mentioned)
     return {
         row.id: ArticleView(
             row.id,
