@@ -54,8 +54,9 @@ def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
 
 
 def profile(pid: int, out: Path, py_spy: str, work) -> None:
-    """py-spy samples of pid (every thread, idle ones left out) while work() runs."""
-    samplers = [subprocess.Popen([py_spy, "record", "--pid", str(pid), "--rate", "250", "--format",
+    """py-spy samples of pid while work() runs: only the thread holding the GIL (Python's
+    CPU; the threads waiting on sockets and queues are left out)."""
+    samplers = [subprocess.Popen([py_spy, "record", "--pid", str(pid), "--gil", "--rate", "250", "--format",
                                   fmt, "-o", str(out) + suffix],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))]
