@@ -1,11 +1,14 @@
 """The FastAPI application: create_app(settings) builds everything; nothing happens at import."""
 
+import copy
 import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,6 +28,7 @@ from app.web import (
     api,
     apidocs,
     confirm,
+    deps,
     exports,
     gazetteer_routes,
     health,
@@ -99,6 +103,35 @@ def _entity_enums(schema: dict, runtime) -> None:
                         "type": "string",
                         "enum": sorted(ids[param["name"]]),
                     }
+
+
+def _takes_filters(dependant: Dependant) -> bool:
+    return any(d.call is deps.get_filters or _takes_filters(d) for d in dependant.dependencies)
+
+
+def _filter_parameters(schema: dict, routes) -> None:
+    """The filter parameters (app/web/deps.py filter_query) at the end of the parameters of
+    every operation that takes FiltersDep, where FastAPI put them when it read them itself."""
+    params = deps.filter_parameters()
+    for route in iter_route_contexts(routes):  # routes of included routers too, as FastAPI's
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+            continue
+        if not _takes_filters(route.dependant):
+            continue
+        for method in route.methods or ():
+            op = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if op is None:
+                continue
+            if "parameters" in op:
+                op["parameters"] += copy.deepcopy(params)
+                continue
+            # Where FastAPI writes them: before the request body and the responses.
+            keys = list(op)
+            at = next((i for i, k in enumerate(keys) if k in ("requestBody", "responses")), None)
+            at = len(keys) if at is None else at
+            items = list(op.items())
+            op.clear()
+            op.update(items[:at] + [("parameters", copy.deepcopy(params))] + items[at:])
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -176,6 +209,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             schema = get_openapi(
                 title=app.title, version=app.version, description=app.description, routes=app.routes
             )
+            _filter_parameters(schema, app.routes)
             _entity_enums(schema, app.state.runtime)
             app.openapi_schema = schema
         return app.openapi_schema

@@ -358,9 +358,37 @@ def test_body_cap_413_by_content_length_and_while_streaming(tmp_path):
 
 
 def test_query_and_page_size_limits(app_client):
-    assert app_client.get("/api/search?q=" + "x" * 501).status_code == 422
+    too_long = {"detail": "Invalid request",
+                "errors": [{"param": "q", "msg": "String should have at most 500 characters"}]}
+    for url in ("/api/search?q=" + "x" * 501, "/api/search?q=ok&q=" + "x" * 501,
+                "/api/search?q=" + "x" * 499 + "%20%20", "/export.csv?q=" + "é" * 501):
+        refused = app_client.get(url)  # checked as FastAPI did: the last q, unstripped
+        assert (refused.status_code, refused.json()) == (422, too_long)
+    assert app_client.get("/api/search?q=" + "x" * 501 + "&q=ok").status_code == 200
+    assert app_client.get("/api/search?q=" + "x" * 500).status_code == 200
     assert app_client.get("/api/search?per_page=101").status_code == 422
     assert app_client.get("/api/search?per_page=100").status_code == 200
+
+
+def test_every_filtered_operation_documents_the_filters(app_client):
+    """The filters are read from the query string by get_filters, not by FastAPI: the schema
+    still lists them, after each operation's own parameters, as FastAPI wrote them."""
+    from app.web.deps import filter_parameters
+
+    names = [p["name"] for p in filter_parameters()]
+    assert names[:3] == ["q", "company", "chip"] and "from" in names and len(names) == 19
+    spec = app_client.get("/openapi.json").json()
+    for path, own in (("/api/search", []), ("/export.csv", []), ("/feed.atom", []),
+                      ("/export.xlsx", []), ("/api/timeline", ["interval", "markers"]),
+                      ("/api/timeline/compare", ["interval", "scale", "markers"])):
+        op = spec["paths"][path]["get"]
+        assert [p["name"] for p in op["parameters"]] == own + names, path
+        assert list(op).index("parameters") < list(op).index("responses")
+    q = spec["paths"]["/api/search"]["get"]["parameters"][0]
+    assert q["schema"]["maxLength"] == 500 and q["description"] == "Text query"
+    company = spec["paths"]["/api/search"]["get"]["parameters"][1]
+    assert "nvidia" in company["schema"]["items"]["enum"]  # the gazetteer's ids, added after
+    assert "company" not in [p["name"] for p in spec["paths"]["/api/entities"]["get"]["parameters"]]
 
 
 # --- metrics --------------------------------------------------------------------------------

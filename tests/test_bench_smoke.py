@@ -33,3 +33,17 @@ def test_search_benchmark_smoke(tmp_path):
     result = json.loads(report.read_text())["result"]
     assert result["api_search_ms"]["n"] == result["meili_direct_ms"]["n"] == 20
     assert result["p95_ratio"] > 0 and result["html_page_ms_concurrent"]["clients"] == 2
+
+
+def test_api_cpu_benchmark_smoke(tmp_path):
+    """bench.api_cpu on a data dir bench.search prepared (Meilisearch binary needed)."""
+    data, report = tmp_path / "data", tmp_path / "api-cpu.json"
+    subprocess.run([sys.executable, "-m", "bench.search", "--count", "60", "--data-dir", str(data),
+                    "--prepare-only"], cwd=ROOT, check=True, capture_output=True, timeout=600)
+    subprocess.run([sys.executable, "-m", "bench.api_cpu", "--data-dir", str(data), "--count", "60",
+                    "--rounds", "1", "--unique", "20", "--report", str(report)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+    result = json.loads(report.read_text())["result"]
+    assert result["api_search_repeated"]["n"] == result["meili_direct_repeated"]["n"] == 20
+    assert result["api_search_unique"]["n"] == 20 and result["healthz"]["n"] == 200
+    assert result["api_search_repeated"]["cpu_ms_per_request"] >= 0

@@ -116,14 +116,17 @@ def test_a_summary_stands_only_for_the_view_it_was_made_from():
     from app.search.article_cache import ArticleCache, ArticleView
 
     cache = ArticleCache(size=2)
+    names: dict = {}
     old = ArticleView(1, "Old title", "body", None, "en", datetime.now(UTC), False, None, None, (), ())
     new = replace(old, title="New title")  # the same article, loaded after the version moved
-    assert cache.summary(old, lambda v: {"title": v.title})["title"] == "Old title"
-    assert cache.summary(old, lambda v: {"title": "made again"})["title"] == "Old title"
-    assert cache.summary(new, lambda v: {"title": v.title})["title"] == "New title"
+    assert cache.summary(old, names, lambda v: {"title": v.title})["title"] == "Old title"
+    assert cache.summary(old, names, lambda v: {"title": "made again"})["title"] == "Old title"
+    assert cache.summary(new, names, lambda v: {"title": v.title})["title"] == "New title"
+    # Entity names reloaded (a rename): a new map, so the summary is made again.
+    assert cache.summary(new, {}, lambda v: {"title": "renamed"})["title"] == "renamed"
     for article_id in (2, 3):  # bounded: the least recently stored goes first
-        cache.summary(replace(old, id=article_id), lambda v: {"title": v.title})
-    assert cache.summary(new, lambda v: {"title": "made again"})["title"] == "made again"
+        cache.summary(replace(old, id=article_id), names, lambda v: {"title": v.title})
+    assert cache.summary(new, names, lambda v: {"title": "made again"})["title"] == "made again"
 
 
 def test_has_note_pages_are_never_shared(app_and_runtime, tmp_path):
@@ -155,3 +158,138 @@ def test_has_note_pages_are_never_shared(app_and_runtime, tmp_path):
         assert not any("has_note" in key[1] for key in app.state.page_cache._pages)
         client.get("/")
         assert len(app.state.page_cache._pages) == 1  # other pages are still cached
+
+
+def _statements(runtime) -> list[str]:
+    """Every SQL statement the runtime's engine runs from now on."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(runtime.engine, "before_cursor_execute", lambda *a: seen.append(a[2]))
+    return seen
+
+
+def test_a_hit_the_index_holds_unchanged_is_answered_without_the_database(app_and_runtime, tmp_path):
+    """Each document carries the stamp of the article as a hit shows it: a kept view with the
+    hit's stamp is the indexed article, so a repeated search reads nothing from the database
+    (not even the search version) and answers the same JSON."""
+    from app.search.indexing import drain_outbox
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines()[:10], tmp_path, "ten")
+    drain_outbox(runtime)
+    with TestClient(app) as client:
+        first = client.get("/api/search?per_page=100")
+        assert first.status_code == 200 and first.json()["total"] == 10
+        seen = _statements(runtime)
+        again = client.get("/api/search?per_page=100")
+        assert again.content == first.content
+        assert seen == []
+
+
+def test_a_view_the_database_has_changed_since_indexing_is_not_kept(app_and_runtime, tmp_path):
+    """A view loaded when the database is already ahead of the index (an edit still in the
+    outbox) is shown, newer than the index, but not kept under the index's stamp: once the
+    index has the edit, its new stamp finds the new view."""
+    from sqlalchemy import update
+
+    from app.filters import parse_filters
+    from app.models import IndexOutbox
+    from app.search.indexing import drain_outbox
+    from app.search.service import search_articles
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines()[:10], tmp_path, "ten")
+    drain_outbox(runtime)
+    with runtime.sessions() as session:
+        first = min(session.scalars(select(Article.id)))
+    with runtime.sessions.begin() as session:
+        session.execute(update(Article).where(Article.id == first).values(title="Edited early"))
+        session.add(IndexOutbox(article_id=first, op="upsert"))
+
+    def title() -> str:
+        with runtime.sessions() as session:
+            page = search_articles(session, parse_filters([("per_page", "100")]), runtime.search,
+                                   runtime.query_tagger)
+        return {h["id"]: h["title"] for h in page.hits}[first]
+
+    assert title() == "Edited early"  # nothing was kept: loaded from the database
+    assert first not in runtime.search.article_cache._views
+    drain_outbox(runtime)
+    assert title() == "Edited early"
+    assert first in runtime.search.article_cache._views  # now the indexed article: kept
+    seen = _statements(runtime)
+    assert title() == "Edited early" and seen == []
+
+
+def test_hits_of_documents_without_a_stamp_follow_the_search_version(app_and_runtime, tmp_path):
+    """Documents indexed before stamps existed: views are kept per search version, as before."""
+    from sqlalchemy import update
+
+    from app.filters import parse_filters
+    from app.search.indexing import bump_search_version, drain_outbox, load_documents
+    from app.search.service import search_articles
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines()[:5], tmp_path, "five")
+    drain_outbox(runtime)
+    meili = runtime.search
+    with runtime.sessions() as session:
+        ids = sorted(session.scalars(select(Article.id)))
+        docs, _ = load_documents(session, ids, runtime.enricher.gazetteer)
+    for doc in docs:
+        del doc["view"]
+    meili.wait(meili.upsert(docs))  # upsert replaces whole documents: now without the stamp
+
+    def titles() -> dict[int, str]:
+        with runtime.sessions() as session:
+            page = search_articles(session, parse_filters([("per_page", "100")]), meili,
+                                   runtime.query_tagger)
+        return {h["id"]: h["title"] for h in page.hits}
+
+    before = titles()
+    assert {key[0] for key, _view in meili.article_cache._views.values()} == {"version"}
+    with runtime.sessions.begin() as session:
+        session.execute(update(Article).where(Article.id == ids[0]).values(title="Retitled"))
+    assert titles()[ids[0]] == before[ids[0]]  # the same version: the kept view
+    with runtime.sessions.begin() as session:
+        bump_search_version(session)
+    assert titles()[ids[0]] == "Retitled"
+
+
+def test_a_document_carries_the_stamp_of_the_view_a_hit_loads(app_and_runtime, tmp_path):
+    from app.search.article_cache import load_views, view_stamp
+    from app.search.indexing import load_documents
+
+    app, runtime = app_and_runtime
+    ingest_lines(runtime, sample_lines(), tmp_path, "all")
+    with runtime.sessions() as session:
+        ids = sorted(session.scalars(select(Article.id)))
+        docs, _gone = load_documents(session, ids, runtime.enricher.gazetteer)
+        views = load_views(session, ids)
+    assert len(docs) > 40 and all(views[d["id"]].mentions for d in docs[:5])
+    assert {d["id"]: d["view"] for d in docs} == {d["id"]: view_stamp(views[d["id"]]) for d in docs}
+
+
+def test_the_stamp_changes_with_everything_a_hit_shows():
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from app.search.article_cache import ArticleView, view_stamp
+
+    view = ArticleView(1, "Title", "Body text", "https://example.com/a", "en",
+                       datetime(2025, 1, 2, tzinfo=UTC), False, "s1", "Wire",
+                       ("huawei", "nvidia"), (("huawei", 0, 6), ("nvidia", 10, 16)))
+    changed = [replace(view, id=2), replace(view, title="Other"), replace(view, body="Body text."),
+               replace(view, url=None), replace(view, lang="fr"),
+               replace(view, published_at=view.published_at + timedelta(seconds=1)),
+               replace(view, date_estimated=True), replace(view, story_id=None),
+               replace(view, source="Other wire"), replace(view, entity_ids=("huawei",)),
+               replace(view, mentions=(("huawei", 0, 6),))]
+    stamps = {view_stamp(v) for v in changed}
+    assert len(stamps) == len(changed) and view_stamp(view) not in stamps
+    # The order the database returns tags and mentions in does not matter.
+    same = replace(view, entity_ids=("nvidia", "huawei"),
+                   mentions=(("nvidia", 10, 16), ("huawei", 0, 6)),
+                   published_at=datetime(2025, 1, 2))  # naive UTC, as SQLite gives it back
+    assert view_stamp(same) == view_stamp(view)

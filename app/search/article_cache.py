@@ -1,22 +1,31 @@
 """Articles as a page of hits shows them (columns, tags, mentions), read from the database
-and kept in memory while the search version stays the same.
+and kept in memory while the index holds the same article.
 
 A search answers with ids; showing them costs three queries (the articles, their tags, their
-mentions), as much as the search itself. Articles change only through the index outbox, and
-the search version (app.models.SearchState) moves when a change reaches Meilisearch, so with
-the Meilisearch engine a view loaded at one version is reused until the next. The database
-engine has no version (it is searched in the same transaction as it is written): no cache.
+mentions), as much as the search itself. Articles change only through the index outbox, so
+every Meilisearch document carries the stamp of the view it was made from (`view_stamp`, the
+`view` attribute) and a hit comes back with it: a view kept in memory whose own stamp is the
+hit's is exactly the article as the index has it, and is reused without asking the database
+anything (not even the search version). A view whose stamp differs is loaded again: the
+database is never behind the index, so what is shown is never older than the index. Hits of
+documents indexed before stamps existed fall back to the search version (app.models.SearchState,
+moved when a change reaches Meilisearch): a view loaded at one version is reused until the
+next. The database engine has neither (it is searched in the same transaction as it is
+written): no cache.
 """
 
+import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Article, ArticleEntity, Mention, Source
+from app.models import Article, ArticleEntity, Mention, Source, as_utc
 from app.search.repository import search_version
 
 MAX_ARTICLES = 20_000  # about 2 KB each
@@ -37,6 +46,43 @@ class ArticleView:
     mentions: tuple[tuple[str, int, int], ...]  # (entity id, start, end)
 
 
+def view_stamp(view: ArticleView) -> str:
+    """A short digest of everything a view holds (tags and mentions in a fixed order): equal
+    stamps, equal views. Written into the article's Meilisearch document when it is indexed."""
+    data = [
+        view.id,
+        view.title,
+        view.body,
+        view.url,
+        view.lang,
+        as_utc(view.published_at).isoformat(),
+        view.date_estimated,
+        view.story_id,
+        view.source,
+        sorted(view.entity_ids),
+        sorted(view.mentions),
+    ]
+    return hashlib.blake2b(orjson.dumps(data), digest_size=12).hexdigest()
+
+
+def load_mentions(
+    session: Session, ids: list[int], mentioned: set[str] | None = None
+) -> dict[int, list[tuple[str, int, int]]]:
+    """article id -> its mentions (entity id, start, end) of every entity, or only of the
+    mentioned ones (one query; every id a key)."""
+    mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
+    if mentioned == set() or not ids:
+        return mentions
+    stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
+        Mention.article_id.in_(ids)
+    )
+    if mentioned is not None:
+        stmt = stmt.where(Mention.entity_id.in_(mentioned))
+    for article_id, entity_id, start, end in session.connection().execute(stmt):
+        mentions[article_id].append((entity_id, start, end))
+    return mentions
+
+
 def load_views(
     session: Session, ids: list[int], mentioned: set[str] | None = None
 ) -> dict[int, ArticleView]:
@@ -55,14 +101,7 @@ def load_views(
         )
     ):
         tags[article_id].append(entity_id)
-    mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
-    stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
-        Mention.article_id.in_(ids)
-    )
-    if mentioned is not None:
-        stmt = stmt.where(Mention.entity_id.in_(mentioned))
-    for article_id, entity_id, start, end in conn.execute(stmt) if mentioned != set() else ():
-        mentions[article_id].append((entity_id, start, end))
+    mentions = load_mentions(session, ids, mentioned)
     return {
         row.id: ArticleView(
             row.id,
@@ -98,13 +137,15 @@ def load_views(
 class ArticleCache:
     def __init__(self, size: int = MAX_ARTICLES):
         self.size = size
-        self._views: OrderedDict[int, ArticleView] = OrderedDict()
+        # article id -> (what the view is valid for: ("stamp", its stamp) or ("version", the
+        # search version it was loaded at), the view)
+        self._views: OrderedDict[int, tuple[tuple[str, object], ArticleView]] = OrderedDict()
         # (body, query tokens, highlighted spans) -> snippet: a repeated search (a shared
         # link, the next page back) shows the same snippets.
         self._snippets: OrderedDict[tuple, str] = OrderedDict()
-        # article id -> (the view it was made from, its summary without the snippet)
-        self._summaries: OrderedDict[int, tuple[ArticleView, dict]] = OrderedDict()
-        self._version: int | None = None
+        # article id -> (the view and the entity names it was made from, its summary without
+        # the snippet)
+        self._summaries: OrderedDict[int, tuple[ArticleView, object, dict]] = OrderedDict()
         self._lock = threading.Lock()
 
     def _remember(self, store: OrderedDict, key, value) -> None:
@@ -115,26 +156,43 @@ class ArticleCache:
             while len(store) > self.size:
                 store.popitem(last=False)
 
-    def views(self, session: Session, ids: list[int]) -> dict[int, ArticleView]:
-        version = search_version(session)
-        if version is None:
-            return load_views(session, ids)
+    def views(
+        self, session: Session, ids: list[int], stamps: Sequence[str | None] | None = None
+    ) -> dict[int, ArticleView]:
+        """The views of the ids that exist. stamps (beside ids, from the index's hits): the
+        view_stamp of each document as indexed, None for a document indexed without one."""
+        wanted: dict[int, tuple[str, object] | None] = {
+            i: None if s is None else ("stamp", s)
+            for i, s in zip(ids, stamps if stamps is not None else [None] * len(ids))
+        }
+        if any(key is None for key in wanted.values()):
+            version = search_version(session)
+            if version is None:
+                return load_views(session, ids)
+            for i, key in wanted.items():
+                if key is None:
+                    wanted[i] = ("version", version)
+        found: dict[int, ArticleView] = {}
         with self._lock:
-            if version != self._version:
-                self._views.clear()
-                self._snippets.clear()
-                self._summaries.clear()
-                self._version = version
-            found = {i: self._views[i] for i in ids if i in self._views}
-        missing = [i for i in ids if i not in found]
+            for i, key in wanted.items():
+                kept = self._views.get(i)
+                if kept is not None and kept[0] == key:
+                    found[i] = kept[1]
+        missing = [i for i in wanted if i not in found]
         if missing:
             loaded = load_views(session, missing)
             found.update(loaded)
             with self._lock:
-                if self._version == version:  # not if the version moved while loading
-                    self._views.update(loaded)
-                    while len(self._views) > self.size:
-                        self._views.popitem(last=False)
+                for i, view in loaded.items():
+                    key = wanted[i]
+                    # A stamped view is kept only when it is the indexed one (the database may
+                    # already be ahead of the index: shown, loaded again next time); a view
+                    # loaded after the version was read is at least as new as that version.
+                    if key is not None and (key[0] == "version" or key[1] == view_stamp(view)):
+                        self._views[i] = (key, view)
+                        self._views.move_to_end(i)
+                while len(self._views) > self.size:
+                    self._views.popitem(last=False)
         return found
 
     def snippet(self, key: tuple, make) -> str:
@@ -146,12 +204,14 @@ class ArticleCache:
             self._remember(self._snippets, key, found)
         return found
 
-    def summary(self, view: ArticleView, make) -> dict:
+    def summary(self, view: ArticleView, names: object, make) -> dict:
         """The summary of a view without its snippet (made by make(view) the first time).
-        Kept with the very view it was made from: a summary a slower request makes from an
-        older view never stands for the view loaded after the version moved."""
+        Kept with the very view and the very entity-name map it was made from: a summary a
+        slower request makes from an older view never stands for the view loaded after the
+        article changed, nor one made before an entity was renamed for the names reloaded
+        since (app/search/entity_cache.py reloads them as a new map)."""
         kept = self._summaries.get(view.id)
-        if kept is None or kept[0] is not view:
-            kept = (view, make(view))
+        if kept is None or kept[0] is not view or kept[1] is not names:
+            kept = (view, names, make(view))
             self._remember(self._summaries, view.id, kept)
-        return kept[1]
+        return kept[2]

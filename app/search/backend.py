@@ -29,6 +29,9 @@ class BackendResult:
     # With search(histogram="week"|"month"|"year"): matching articles per period, keyed by the
     # period's first day (the timeline above the results, from the same request).
     histogram: dict[date, int] | None = None
+    # Beside ids, when the engine has them: each hit's view_stamp as indexed
+    # (app/search/article_cache.py), None for a document indexed without one.
+    stamps: list[str | None] | None = None
 
 
 class SearchBackend(Protocol):

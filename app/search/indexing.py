@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from app.lists.status import article_lists
 from app.models import Article, ArticleEntity, IndexOutbox, SearchState, Source, as_utc, utcnow
 from app.search import repository as repo
+from app.search.article_cache import ArticleView, load_mentions, view_stamp
 from app.search.meili import MeiliSearch, MeiliUnavailable, document
 
 if TYPE_CHECKING:  # a runtime is handed in; this package never builds one
@@ -139,6 +140,7 @@ def load_documents(
         if role:
             roles.setdefault(article_id, {})[entity_id] = role
     lists = article_lists(session, article_ids)
+    mentions = load_mentions(session, article_ids)
     docs, deletes = [], []
     for article_id in article_ids:
         found = rows.get(article_id)
@@ -146,6 +148,21 @@ def load_documents(
             deletes.append(article_id)
         else:
             article, source_name = found
+            # The article as a hit shows it (app/search/article_cache.py): its stamp goes into
+            # the document, so a kept view with that stamp is known to be the indexed article.
+            view = ArticleView(
+                article.id,
+                article.title,
+                article.body,
+                article.url,
+                article.lang,
+                article.published_at,
+                article.date_estimated,
+                article.story_id,
+                source_name,
+                tuple(e for e, _type in tags.get(article_id, [])),
+                tuple(mentions[article_id]),
+            )
             docs.append(
                 document(
                     article,
@@ -154,6 +171,7 @@ def load_documents(
                     gazetteer,
                     lists.get(article_id, ()),
                     roles.get(article_id),
+                    view_stamp(view),
                 )
             )
     return docs, deletes

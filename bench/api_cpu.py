@@ -1,0 +1,169 @@
+"""Server CPU per /api/search request, as `chipwatch serve` runs it (uvicorn, the whole middleware
+stack), beside Meilisearch's own CPU for the same request bodies.
+
+    python -m bench.api_cpu --data-dir DIR --count 100000 [--rounds 10] [--unique 200] \
+        [--report bench/reports/api-cpu.json] [--dump FILE]
+
+bench.search's ratio is wall-clock latency on a shared machine (noise); this counts the CPU
+time (utime + stime from /proc) the web process and the Meilisearch process spend:
+
+- repeated: bench.search's 20 queries, `--rounds` times after one warm pass (the requests
+  bench.search times: chipwatch's caches warm), sent to /api/search, then their exact request
+  bodies sent straight to Meilisearch;
+- unique: `--unique` all-different /api/search URLs (bench.page_profile's views), each once.
+
+The data dir is one `python -m bench.search --data-dir DIR --prepare-only` built. One web
+process (`--workers 1`, so one process holds every request's CPU), no background worker.
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import httpx
+
+from app import ROOT
+from bench.page_profile import summarize, unique_urls
+from bench.search import QUERIES, free_port, wait_http
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid: int) -> float:
+    """utime + stime of a process (all its threads), in ms."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+
+
+def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
+    """(CPU ms of pid per item, wall ms of each item)."""
+    walls = []
+    before = cpu_ms(pid)
+    for item in items:
+        started = time.perf_counter()
+        send(item)
+        walls.append((time.perf_counter() - started) * 1000)
+    return (cpu_ms(pid) - before) / len(walls), walls
+
+
+def profile(pid: int, out: Path, py_spy: str, work) -> None:
+    """py-spy samples of pid while work() runs: only the thread holding the GIL (Python's
+    CPU; the threads waiting on sockets and queues are left out)."""
+    samplers = [subprocess.Popen([py_spy, "record", "--pid", str(pid), "--gil", "--rate", "250", "--format",
+                                  fmt, "-o", str(out) + suffix],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))]
+    time.sleep(2)  # attached
+    work()
+    for sampler in samplers:
+        sampler.send_signal(signal.SIGINT)
+        sampler.wait(60)
+    summarize(Path(str(out) + ".raw"), Path(str(out) + ".txt"), "")
+
+
+def summary(cpu: float, walls: list[float]) -> dict:
+    q = statistics.quantiles(walls, n=100)
+    return {"cpu_ms_per_request": round(cpu, 3), "wall_p50_ms": round(statistics.median(walls), 2),
+            "wall_p95_ms": round(q[94], 2), "n": len(walls)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, required=True)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--unique", type=int, default=200)
+    parser.add_argument("--report", type=Path)
+    parser.add_argument("--dump", type=Path, help="write each answer (URL -> JSON text) here")
+    parser.add_argument("--profile", type=Path,
+                        help="with --py-spy: sample the web process over the repeated requests "
+                             "once more, write PROFILE.svg (flame graph) and PROFILE.txt")
+    parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary (install it apart)")
+    args = parser.parse_args()
+    if not (args.data_dir / f"ready-{args.count}").exists():
+        raise SystemExit(f"{args.data_dir} has no corpus of {args.count}")
+    meili_bin = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], check=True,
+                               capture_output=True, text=True).stdout.strip()
+    key, meili_port, app_port = (args.data_dir / "meili-key").read_text(), free_port(), free_port()
+    meili = subprocess.Popen([meili_bin, "--db-path", str(args.data_dir / "meili"), "--http-addr",
+                              f"127.0.0.1:{meili_port}", "--master-key", key, "--no-analytics"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    meili_url = f"http://127.0.0.1:{meili_port}"
+    env = {**os.environ, "CHIPWATCH_DATA_DIR": str(args.data_dir / "data"),
+           "CHIPWATCH_MEILI_URL": meili_url, "CHIPWATCH_MEILI_KEY": key,
+           "CHIPWATCH_MEILI_INDEX": "bench", "CHIPWATCH_API_RATE_LIMIT": "0",
+           "CHIPWATCH_LOG_FORMAT": "text"}
+    server = None
+    try:
+        wait_http(meili_url + "/health")
+        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--no-worker", "--port",
+                                   str(app_port), "--workers", "1"], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{app_port}"
+        wait_http(base + "/healthz")
+
+        from app.enrich import default_enricher
+        from app.filters import parse_filters
+        from app.search.meili import search_request
+        from app.search.query import plan_query
+
+        tagger = default_enricher().query_tagger
+        bodies = [search_request(f, plan_query(f.q, tagger, f.expand))
+                  for f in (parse_filters(parse_qsl(q)) for q in QUERIES)]
+        headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
+        answers: dict[str, str] = {}
+        with httpx.Client(timeout=30) as client:
+            def api(url: str) -> None:
+                response = client.get(base + url)
+                response.raise_for_status()
+                answers[url] = response.text
+
+            def direct(body: dict) -> None:
+                client.post(f"{meili_url}/indexes/bench/search", json=body,
+                            headers=headers).raise_for_status()
+
+            for url in ("/healthz", "/api/search?q=warm"):
+                api(url)
+            for q, body in zip(QUERIES, bodies):  # the first pass: cold caches, not counted
+                api(f"/api/search?{q}")
+                direct(body)
+            repeated = [f"/api/search?{q}" for q in QUERIES] * args.rounds
+            api_cpu, api_walls = run_requests(server.pid, api, repeated)
+            meili_cpu, meili_walls = run_requests(meili.pid, direct, bodies * args.rounds)
+            health_cpu, health_walls = run_requests(server.pid, api, ["/healthz"] * 200)
+            unique = ["/api/search" + url[1:] for url in unique_urls(args.unique)]
+            unique_cpu, unique_walls = run_requests(server.pid, api, unique)
+            if args.profile:
+                profile(server.pid, args.profile, args.py_spy, lambda: [api(u) for u in repeated])
+    finally:
+        if server:
+            server.terminate()
+            server.wait(10)
+        meili.terminate()
+        meili.wait(10)
+    result = {
+        "count": args.count,
+        "api_search_repeated": summary(api_cpu, api_walls),
+        "meili_direct_repeated": summary(meili_cpu, meili_walls),
+        "healthz": summary(health_cpu, health_walls),
+        "api_search_unique": summary(unique_cpu, unique_walls),
+        "load_average_1_5_15_min_after": os.getloadavg(),
+        "note": "CPU of the one web process (uvicorn) and of Meilisearch per request",
+    }
+    print(json.dumps(result, indent=2))
+    if args.report:
+        args.report.write_text(json.dumps({"benchmark": "api_cpu", "machine": {
+            "cpus": os.cpu_count()}, "result": result}, indent=2))
+    if args.dump:
+        args.dump.write_text(json.dumps(answers, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
