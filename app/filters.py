@@ -212,14 +212,19 @@ class Filters(BaseModel):
         ]
 
         def query(**values) -> str:
-            own: dict[int, list[str]] = {}
+            own: dict[int, str] = {}
             for field, value in values.items():
+                if not value:
+                    continue  # None, or no values: the field is left out
                 name = names[field]
-                for v in value if isinstance(value, tuple | list) else (value,) if value else ():
-                    own.setdefault(POSITION[name], []).append(f"{name}={_quote(_text(v))}")
+                if isinstance(value, tuple | list):
+                    own[POSITION[name]] = "&".join(f"{name}={_quote(_text(v))}" for v in value)
+                else:
+                    own[POSITION[name]] = f"{name}={_quote(_text(value))}"
             pieces = [between[0]]
             for slot, rest in zip(slots, between[1:]):
-                pieces.extend(own.get(slot, ()))
+                if slot in own:
+                    pieces.append(own[slot])
                 pieces.append(rest)
             return "&".join(piece for piece in pieces if piece)
 

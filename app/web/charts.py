@@ -9,12 +9,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup, escape
 
 from app.gazetteer import default as default_gazetteer
 from app.search.periods import bucket_end, bucket_start
+from app.web import html
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 900, 240, 44, 10, 24, 34
 # Two markers nearer than this (in viewBox units, 1/900 of the width) are one group.
@@ -314,7 +315,7 @@ def marks_svg(
     top, base = chart["top_y"], chart["base"]
     out = ['\n<g class="marks">\n  ']
     for m in chart["markers"]:
-        x, label = f"{m.x:.1f}", escape(m.label)
+        x, label = f"{m.x:.1f}", html.text(m.label)
         grouped = m.grouped
         href = zoom_url(m) if grouped else single_url(m)
         if grouped:
@@ -322,13 +323,15 @@ def marks_svg(
                 f'\n    <circle cx="{x}" cy="{top - 14}" r="10" class="knob"/>\n    <text x="{x}" '
                 f'y="{top - 10}" class="knob-count" text-anchor="middle">{len(m.members)}</text>\n    '
             )
-            members = ": " + "; ".join(f"{escape(g.date)} {escape(g.title)}" for g in m.members)
+            members = ": " + "; ".join(
+                f"{html.text(g.date)} {html.text(g.title)}" for g in m.members
+            )
         else:
             knob = f'\n    <circle cx="{x}" cy="{top - 14}" r="6" class="knob"/>\n    '
             members = ""
         out.append(
-            f'\n  \n  <a href="{href}" class="mark tone-{escape(m.tone)}{" mark-group" if grouped else ""}" '
-            f'aria-label="{label}{": zoom in" if grouped else ""}" data-mark="{escape(m.id)}">\n'
+            f'\n  \n  <a href="{href}" class="mark tone-{html.text(m.tone)}{" mark-group" if grouped else ""}" '
+            f'aria-label="{label}{": zoom in" if grouped else ""}" data-mark="{html.text(m.id)}">\n'
             f'    <line x1="{x}" x2="{x}" y1="{top - 6}" y2="{base}" class="marker"/>\n    {knob}\n'
             f'    <rect x="{m.x - 7:.1f}" y="{top - 26}" width="14" height="{base - top + 26}" class="hitbox"/>\n'
             f'    <g class="mark-label" aria-hidden="true">\n'
@@ -351,14 +354,15 @@ def bars_svg(chart: dict, by_dates: Callable[..., str]) -> Markup:
     top, height = chart["top_y"], chart["base"] - chart["top_y"]
     out = []
     for b in chart["bars"]:
-        url = escape("/?" + by_dates(date_from=b.start, date_to=b.end))
+        start, end = b.start.isoformat(), b.end.isoformat()  # as f"{date}" writes them
+        url = "/?" + html.query(by_dates(date_from=start, date_to=end))
         x, w = f"{b.x:.1f}", f"{b.w:.1f}"
         of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
         out.append(
-            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{b.start} to {b.end}: '
+            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{start} to {end}: '
             f'{b.count} articles{of_all + ")" if of_all else ""}">\n      <rect x="{x}" '
-            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{b.start} to '
-            f"{b.end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
+            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{start} to '
+            f"{end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
             f'      <rect x="{x}" y="{top}" width="{w}" height="{height}" class="hitbox"/>\n'
             f"    </a>\n    "
         )
@@ -382,11 +386,23 @@ def event_rows(events: list[dict]) -> Markup:
     """The rows of the table of restrictions in range (as the template wrote them)."""
     return Markup(
         "".join(
-            f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
-            f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
-            f"{escape(e.get('title', ''))}</bdi></a></td><td>{escape(e.get('issuer') or '')}</td></tr>"
+            _event_row(
+                e.get("date", ""),
+                e.get("url") or "/entities/" + str(e.get("id", "")),
+                e.get("title", ""),
+                e.get("issuer") or "",
+            )
             for e in events
         )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _event_row(day: str, url: str, title: str, issuer: str) -> str:
+    """One restriction's row, kept: the same restrictions are in range page after page."""
+    return (
+        f'<tr><td>{escape(day)}</td><td><a href="{escape(url)}"><bdi>{escape(title)}</bdi></a>'
+        f"</td><td>{escape(issuer)}</td></tr>"
     )
 
 
@@ -399,7 +415,9 @@ def mark_links(
     tail = Markup("&amp;") + options if options else ""
 
     def single_url(m: Marker) -> Markup:
-        return escape(m.url or "/?" + by_restriction(restriction=(m.id,)))
+        if m.url:
+            return escape(m.url)
+        return Markup("/?" + html.query(by_restriction(restriction=(m.id,))))
 
     def zoom_url(m: Marker) -> Markup:
         assert m.zoom is not None  # a group's

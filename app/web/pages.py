@@ -161,7 +161,10 @@ def search_page(
             "view_csrf": viewer.csrf,
             "view_team": viewer.kind == "user" and viewer.at_least("editor"),
             "note_filter": viewer.kind == "user",
-            "no_notes_url": "/?" + filters.replace(has_note=False).query_string(),
+            # Only a page filtered on notes shows the chip that removes the filter.
+            "no_notes_url": "/?" + filters.replace(has_note=False).query_string()
+            if filters.has_note
+            else None,
         },
         fragment="_search_main.html",
         alternate="/api/search?" + filters.query_string(),

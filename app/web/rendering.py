@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import PACKAGE, __version__
-from app.web.cards import card_tags, day, hit_card, marked
+from app.web.cards import card_tags, day, hit_card, hit_cards, marked
 from app.web.charts import bar_rows, bars_svg, event_rows, mark_links, marks_svg
 from app.web.facet_links import facet_boxes, facet_items
 from app.web.redirects import login_url
@@ -40,6 +40,7 @@ def web_url(url: str | None) -> str | None:
 
 templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
+templates.env.globals["hit_cards"] = hit_cards  # {{ hit_cards(hits) }}: every hit's, in one call
 templates.env.globals["facet_items"] = facet_items
 templates.env.globals["facet_boxes"] = facet_boxes
 templates.env.globals["marks_svg"] = marks_svg
