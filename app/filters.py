@@ -143,7 +143,8 @@ class Filters(BaseModel):
         if get["q"]:
             out.append(("q", get["q"]))
         for name in LIST_PARAMS:
-            out.extend((name, v) for v in get[name])
+            if get[name]:  # most are empty
+                out.extend((name, v) for v in get[name])
         if get["has_note"]:
             out.append(("has_note", "1"))
         if get["date_from"]:
@@ -229,6 +230,16 @@ class Filters(BaseModel):
             return "&".join(piece for piece in pieces if piece)
 
         return query
+
+    def span_linker(self) -> Callable[[str, str], str]:
+        """(start, end) -> replace(date_from=start, date_to=end).query_string() for ISO dates
+        given as text (digits and hyphens: nothing to quote), for the links of a chart's bars
+        and groups of markers: the other parameters are written once, each link is one format."""
+        others = self.params(page=1, date_from=None, date_to=None)
+        head = _encode([kv for kv in others if POSITION[kv[0]] < POSITION["from"]])
+        tail = _encode([kv for kv in others if POSITION[kv[0]] > POSITION["to"]])
+        before, after = (head + "&" if head else ""), ("&" + tail if tail else "")
+        return lambda start, end: f"{before}from={start}&to={end}{after}"
 
     def replace(self, **changes) -> "Filters":
         """A copy with changes (field names, values already valid: they come from the code,

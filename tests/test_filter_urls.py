@@ -58,5 +58,8 @@ def test_a_linker_gives_the_query_string_of_the_replaced_filters():
                             (date(2019, 3, 4), None)):
             assert by_dates(date_from=first, date_to=last) == \
                 filters.replace(date_from=first, date_to=last).query_string()
+            if first and last:  # a chart's bars and groups: both ends, as text
+                assert filters.span_linker()(first.isoformat(), last.isoformat()) == \
+                    filters.replace(date_from=first, date_to=last).query_string()
         for ids in (("2025-04-h20-licence-requirement",), ("a", "b"), ()):
             assert by_restriction(restriction=ids) == filters.replace(restriction=ids).query_string()

@@ -369,7 +369,7 @@ def test_chart_bars_and_rows_are_the_markup_they_were():
     for totals in (None, {date(2022, m, 1): 10 for m in range(1, 13)}):
         chart = bar_chart(buckets, [], "month", totals, span=(date(2022, 1, 1), date(2022, 12, 31)))
         by_dates = filters.linker("date_from", "date_to")
-        assert str(bars_svg(chart, by_dates)) == str(_old_bars_svg(chart, by_dates))
+        assert str(bars_svg(chart, filters.span_linker())) == str(_old_bars_svg(chart, by_dates))
     events = [{"date": "2022-10-07", "id": "r<1>", "title": 'Rule "one" & <two>', "issuer": "bis"},
               {"date": "2023-10-17", "id": "r2", "title": "Update", "issuer": None,
                "url": "/entities/x?a=1&b=<2>"}]

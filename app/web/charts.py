@@ -347,15 +347,15 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}"
 
 
-def bars_svg(chart: dict, by_dates: Callable[..., str]) -> Markup:
+def bars_svg(chart: dict, by_span: Callable[[str, str], str]) -> Markup:
     """A bar chart's bars as SVG links (the loop of templates/_chart.html), written here: fifty
     bars of a dozen formatted attributes each were a sixth of a search page as a template loop.
-    by_dates(date_from=, date_to=): a bar's query string (Filters.linker)."""
+    by_span(start, end): a bar's query string (Filters.span_linker)."""
     top, height = chart["top_y"], chart["base"] - chart["top_y"]
     out = []
     for b in chart["bars"]:
         start, end = b.start.isoformat(), b.end.isoformat()  # as f"{date}" writes them
-        url = "/?" + html.query(by_dates(date_from=start, date_to=end))
+        url = "/?" + html.query(by_span(start, end))
         x, w = f"{b.x:.1f}", f"{b.w:.1f}"
         of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
         out.append(
@@ -407,7 +407,7 @@ def _event_row(day: str, url: str, title: str, issuer: str) -> str:
 
 
 def mark_links(
-    by_restriction: Callable[..., str], by_dates: Callable[..., str], options: str
+    by_restriction: Callable[..., str], by_span: Callable[[str, str], str], options: str
 ) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
     """single_url(m) and zoom_url(m) of the search page's markers (once macros of
     templates/_chart.html, a template call per marker): a restriction's search (or a list
@@ -421,6 +421,8 @@ def mark_links(
 
     def zoom_url(m: Marker) -> Markup:
         assert m.zoom is not None  # a group's
-        return Markup("/?") + by_dates(date_from=m.zoom[0], date_to=m.zoom[1]) + tail
+        return (
+            Markup("/?" + html.query(by_span(m.zoom[0].isoformat(), m.zoom[1].isoformat()))) + tail
+        )
 
     return single_url, zoom_url
