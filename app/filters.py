@@ -241,6 +241,16 @@ class Filters(BaseModel):
         before, after = (head + "&" if head else ""), ("&" + tail if tail else "")
         return lambda start, end: f"{before}from={start}&to={end}{after}"
 
+    def value_linker(self, field: str) -> Callable[[str], str]:
+        """value -> replace(**{field: (value,)}).query_string(), for the many links of one page
+        that narrow a list field to one value (a chart's markers: their restriction)."""
+        position = POSITION[field]
+        others = self.params(page=1, **{field: ()})
+        head = _encode([kv for kv in others if POSITION[kv[0]] < position])
+        tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
+        before, after, key = (head + "&" if head else ""), ("&" + tail if tail else ""), field + "="
+        return lambda value: f"{before}{key}{_quote(value)}{after}"
+
     def replace(self, **changes) -> "Filters":
         """A copy with changes (field names, values already valid: they come from the code,
         not the reader); any change of what is shown goes back to page 1. Not re-validated:

@@ -380,3 +380,40 @@ def test_chart_bars_and_rows_are_the_markup_they_were():
         for e in events)
     assert event_rows(events) == old and event_rows(events) == old  # written, then kept
     assert event_rows([{**events[0], "title": "Renamed"}]) != old[: old.index("</tr>") + 5]
+
+
+OLD_LEGEND_AND_BRUSH = """{% macro legend(chart) %}
+{% if chart.legend %}<ul class="legend legend-issuers" aria-label="Restriction colours: who issued them">
+  {% for cls, text in chart.legend %}<li><span class="swatch tone-{{ cls }}" aria-hidden="true"></span>{{ text }}</li>{% endfor %}
+  {% if chart.markers | selectattr("grouped") | list %}<li><span class="swatch-group" aria-hidden="true">3</span>several restrictions close together (opens the range)</li>{% endif %}
+</ul>{% endif %}
+{% endmacro %}
+{% macro brush_attrs(chart, href) -%}
+data-brush data-href="{{ href }}" data-first="{{ chart.first }}" data-last="{{ chart.last }}" data-x0="{{ chart.pad_left }}" data-x1="{{ chart.plot_right }}" data-width="{{ chart.width }}"
+{%- endmacro %}"""
+
+
+def test_chart_legend_and_brush_are_the_markup_the_macros_wrote():
+    """charts.legend_html and charts.brush_attrs write what the macros of
+    templates/_chart_marks.html wrote (the search page calls them directly, /timeline through
+    the macros): no legend, a legend with and without grouped markers, a line chart."""
+    from datetime import date
+
+    from app.web.charts import bar_chart, brush_attrs, legend_html, line_chart
+
+    old = templates.env.from_string(OLD_LEGEND_AND_BRUSH).module
+    macros = templates.env.get_template("_chart_marks.html").module
+    crowded = [{"id": f"r{i}", "date": d, "title": "Rule", "issuer": issuer} for i, (d, issuer) in
+               enumerate([("2022-10-07", "bis"), ("2022-10-20", "bis"), ("2024-05-01", "mofcom")])]
+    span = (date(2022, 1, 1), date(2025, 12, 31))
+    buckets = [{"start": "2022-01-01", "count": 3}]
+    charts = [bar_chart(buckets, [], "month", span=span),
+              bar_chart(buckets, crowded, "month", span=span),
+              bar_chart(buckets, crowded[2:], "month", span=span),
+              line_chart([{"id": "nvidia", "name": "Nvidia", "buckets": {date(2022, 1, 1): 2}}],
+                         crowded, "month", span=span)]
+    assert any(m.grouped for m in charts[1]["markers"]) and not charts[2]["markers"][0].grouped
+    href = '/?q=a "b" & <c>&from=2022-01-01'
+    for chart in charts:
+        assert legend_html(chart) == old.legend(chart) == macros.legend(chart)
+        assert brush_attrs(chart, href) == old.brush_attrs(chart, href) == macros.brush_attrs(chart, href)

@@ -406,8 +406,41 @@ def _event_row(day: str, url: str, title: str, issuer: str) -> str:
     )
 
 
+def legend_html(chart: dict) -> Markup:
+    """The legend of a chart's restriction colours (the legend macro of
+    templates/_chart_marks.html, which calls this), with the group swatch when markers were
+    grouped; a line break before and after, as the macro wrote them."""
+    if not chart["legend"]:
+        return Markup("\n\n")
+    items = "".join(
+        f'<li><span class="swatch tone-{html.text(cls)}" aria-hidden="true"></span>'
+        f"{html.text(text)}</li>"
+        for cls, text in chart["legend"]
+    )
+    grouped = (
+        '<li><span class="swatch-group" aria-hidden="true">3</span>several restrictions close '
+        "together (opens the range)</li>"
+        if any(m.grouped for m in chart["markers"])
+        else ""
+    )
+    return Markup(
+        '\n<ul class="legend legend-issuers" aria-label="Restriction colours: who issued them">'
+        f"\n  {items}\n  {grouped}\n</ul>\n"
+    )
+
+
+def brush_attrs(chart: dict, href: str) -> Markup:
+    """The attributes chart.js reads to zoom by dragging (the brush_attrs macro of
+    templates/_chart_marks.html, which calls this): href is the range link without dates."""
+    return Markup(
+        f'data-brush data-href="{escape(href)}" data-first="{escape(chart["first"])}" '
+        f'data-last="{escape(chart["last"])}" data-x0="{escape(chart["pad_left"])}" '
+        f'data-x1="{escape(chart["plot_right"])}" data-width="{escape(chart["width"])}"'
+    )
+
+
 def mark_links(
-    by_restriction: Callable[..., str], by_span: Callable[[str, str], str], options: str
+    by_restriction: Callable[[str], str], by_span: Callable[[str, str], str], options: str
 ) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
     """single_url(m) and zoom_url(m) of the search page's markers (once macros of
     templates/_chart.html, a template call per marker): a restriction's search (or a list
@@ -417,7 +450,7 @@ def mark_links(
     def single_url(m: Marker) -> Markup:
         if m.url:
             return escape(m.url)
-        return Markup("/?" + html.query(by_restriction(restriction=(m.id,))))
+        return Markup("/?" + html.query(by_restriction(m.id)))
 
     def zoom_url(m: Marker) -> Markup:
         assert m.zoom is not None  # a group's

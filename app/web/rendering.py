@@ -13,7 +13,15 @@ from fastapi.templating import Jinja2Templates
 
 from app import PACKAGE, __version__
 from app.web.cards import card_tags, day, hit_card, hit_cards, marked
-from app.web.charts import bar_rows, bars_svg, event_rows, mark_links, marks_svg
+from app.web.charts import (
+    bar_rows,
+    bars_svg,
+    brush_attrs,
+    event_rows,
+    legend_html,
+    mark_links,
+    marks_svg,
+)
 from app.web.facet_links import facet_boxes, facet_items
 from app.web.redirects import login_url
 
@@ -45,7 +53,12 @@ templates.env.globals["facet_items"] = facet_items
 templates.env.globals["facet_boxes"] = facet_boxes
 templates.env.globals["marks_svg"] = marks_svg
 templates.env.globals.update(
-    bars_svg=bars_svg, bar_rows=bar_rows, event_rows=event_rows, mark_links=mark_links
+    bars_svg=bars_svg,
+    bar_rows=bar_rows,
+    event_rows=event_rows,
+    mark_links=mark_links,
+    legend_html=legend_html,
+    chart_brush=brush_attrs,
 )
 
 
