@@ -245,7 +245,8 @@ class Filters(BaseModel):
         """value -> replace(**{field: (value,)}).query_string(), for the many links of one page
         that narrow a list field to one value (a chart's markers: their restriction)."""
         position = POSITION[field]
-        others = self.params(page=1, **{field: ()})
+        cleared: dict[str, Any] = {field: ()}
+        others = self.params(page=1, **cleared)
         head = _encode([kv for kv in others if POSITION[kv[0]] < position])
         tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
         before, after, key = (head + "&" if head else ""), ("&" + tail if tail else ""), field + "="
