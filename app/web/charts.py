@@ -47,12 +47,18 @@ LIST_ACTION = ("list", "Export-control list additions and removals")
 
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
     """Every bucket start from first to last, so empty periods show as gaps, not as nothing."""
-    starts: list[date] = []
+    return [start for start, _end in _periods(interval, first, last)]
+
+
+def _periods(interval: str, first: date, last: date) -> list[tuple[date, date]]:
+    """(start, last day) of every bucket from first to last (at most 600)."""
+    out: list[tuple[date, date]] = []
     current = bucket_start(first, interval)
-    while current <= last and len(starts) < 600:
-        starts.append(current)
-        current = bucket_end(current, interval) + timedelta(days=1)
-    return starts
+    while current <= last and len(out) < 600:
+        end = bucket_end(current, interval)
+        out.append((current, end))
+        current = end + timedelta(days=1)
+    return out
 
 
 @dataclass
@@ -174,19 +180,18 @@ def bar_chart(
     if not buckets:
         return None
     counts = {date.fromisoformat(b["start"]): b["count"] for b in buckets}
-    starts = fill_buckets(counts, interval, span[0] or min(counts), span[1] or max(counts))
-    first, last = starts[0], bucket_end(starts[-1], interval)
-    values = {
-        s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0)
-        if totals is not None
-        else counts.get(s, 0)
-        for s in starts
-    }
+    periods = _periods(interval, span[0] or min(counts), span[1] or max(counts))
+    first, last = periods[0][0], periods[-1][1]
+    values: dict[date, float]
+    if totals is not None:
+        values = {s: counts.get(s, 0) / totals[s] if totals.get(s) else 0.0 for s, _ in periods}
+    else:
+        values = {s: counts.get(s, 0) for s, _ in periods}
     top = max(values.values()) or 1
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
-    slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(starts)
+    slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(periods)
     bars = []
-    for i, start in enumerate(starts):
+    for i, (start, end) in enumerate(periods):
         h = plot_h * values[start] / top
         bars.append(
             Bar(
@@ -195,7 +200,7 @@ def bar_chart(
                 max(slot * 0.8, 1),
                 h,
                 start,
-                bucket_end(start, interval),
+                end,
                 counts.get(start, 0),
                 values[start] if totals is not None else None,
             )
