@@ -184,13 +184,15 @@ class Filters(BaseModel):
         tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
         key = _quote(param) + "="
         kept = "&".join(key + _quote(v) for v in current)
+        before, after = (head + "&" if head else ""), ("&" + tail if tail else "")
+        neither = "&".join(part for part in (head, tail) if part)  # the field's last value off
 
         def query(value: str) -> str:
             if value in current:
                 own = "&".join(key + _quote(v) for v in current if v != value)
             else:
                 own = f"{kept}&{key}{_quote(value)}" if kept else key + _quote(value)
-            return "&".join(part for part in (head, own, tail) if part)
+            return f"{before}{own}{after}" if own else neither
 
         return query
 
