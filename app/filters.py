@@ -136,32 +136,32 @@ class Filters(BaseModel):
     def params(self, *, paging: bool = True, **override: Any) -> list[tuple[str, str]]:
         """The filters as query parameters, in one canonical order (one view, one URL);
         override gives other values for some fields."""
-
-        def get(name: str):
-            return override[name] if name in override else getattr(self, name)
-
+        # The fields as stored (a frozen model keeps them in __dict__): a page asks for a dozen
+        # URLs, and a lookup per field through a closure was most of each.
+        get = {**self.__dict__, **override} if override else self.__dict__
         out: list[tuple[str, str]] = []
-        if get("q"):
-            out.append(("q", get("q")))
+        if get["q"]:
+            out.append(("q", get["q"]))
         for name in LIST_PARAMS:
-            out.extend((name, v) for v in get(name))
-        if get("has_note"):
+            if get[name]:  # most are empty
+                out.extend((name, v) for v in get[name])
+        if get["has_note"]:
             out.append(("has_note", "1"))
-        if get("date_from"):
-            out.append(("from", get("date_from").isoformat()))
-        if get("date_to"):
-            out.append(("to", get("date_to").isoformat()))
-        if get("sort"):
-            out.append(("sort", get("sort")))
-        if not get("expand"):
+        if get["date_from"]:
+            out.append(("from", get["date_from"].isoformat()))
+        if get["date_to"]:
+            out.append(("to", get["date_to"].isoformat()))
+        if get["sort"]:
+            out.append(("sort", get["sort"]))
+        if not get["expand"]:
             out.append(("expand", "0"))
-        if get("match") != "any":
-            out.append(("match", get("match")))
+        if get["match"] != "any":
+            out.append(("match", get["match"]))
         if paging:
-            if get("page") != 1:
-                out.append(("page", str(get("page"))))
-            if get("per_page") != 20:
-                out.append(("per_page", str(get("per_page"))))
+            if get["page"] != 1:
+                out.append(("page", str(get["page"])))
+            if get["per_page"] != 20:
+                out.append(("per_page", str(get["per_page"])))
         return out
 
     def query_string(self, **kwargs) -> str:
@@ -177,17 +177,22 @@ class Filters(BaseModel):
         """value -> toggle(param, value).query_string(), for the many links of one facet: the
         other parameters are encoded once, each link only adds its own."""
         current = getattr(self, param)
-        position = URL_ORDER.index(param)
+        position = POSITION[param]
         cleared: dict[str, Any] = {param: ()}
         others = self.params(page=1, **cleared)
-        head = _encode([kv for kv in others if URL_ORDER.index(kv[0]) < position])
-        tail = _encode([kv for kv in others if URL_ORDER.index(kv[0]) > position])
+        head = _encode([kv for kv in others if POSITION[kv[0]] < position])
+        tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
+        key = _quote(param) + "="
+        kept = "&".join(key + _quote(v) for v in current)
+        before, after = (head + "&" if head else ""), ("&" + tail if tail else "")
+        neither = "&".join(part for part in (head, tail) if part)  # the field's last value off
 
         def query(value: str) -> str:
-            values = [v for v in current if v != value] if value in current else [*current, value]
-            return "&".join(
-                part for part in (head, _encode([(param, v) for v in values]), tail) if part
-            )
+            if value in current:
+                own = "&".join(key + _quote(v) for v in current if v != value)
+            else:
+                own = f"{kept}&{key}{_quote(value)}" if kept else key + _quote(value)
+            return f"{before}{own}{after}" if own else neither
 
         return query
 
@@ -196,11 +201,10 @@ class Filters(BaseModel):
         page that differ in the same fields (a chart's bars: their dates; its markers: their
         restriction): the other parameters are encoded once, each link only adds its own."""
         names = {f: URL_NAMES.get(f, f) for f in fields}
-        slots = sorted({URL_ORDER.index(name) for name in names.values()})
+        slots = sorted({POSITION[name] for name in names.values()})
         cleared: dict[str, Any] = {f: _EMPTY.get(f, ()) for f in fields}
         others = [
-            (URL_ORDER.index(k), f"{_quote(k)}={_quote(v)}")
-            for k, v in self.params(page=1, **cleared)
+            (POSITION[k], f"{_quote(k)}={_quote(v)}") for k, v in self.params(page=1, **cleared)
         ]
         # The other parameters between each two of the fields' places, joined once: a link is
         # these pieces with its own values in between (a sort per link was a tenth of a chart).
@@ -211,18 +215,44 @@ class Filters(BaseModel):
         ]
 
         def query(**values) -> str:
-            own: dict[int, list[str]] = {}
+            own: dict[int, str] = {}
             for field, value in values.items():
+                if not value:
+                    continue  # None, or no values: the field is left out
                 name = names[field]
-                for v in value if isinstance(value, tuple | list) else (value,) if value else ():
-                    own.setdefault(URL_ORDER.index(name), []).append(f"{name}={_quote(_text(v))}")
+                if isinstance(value, tuple | list):
+                    own[POSITION[name]] = "&".join(f"{name}={_quote(_text(v))}" for v in value)
+                else:
+                    own[POSITION[name]] = f"{name}={_quote(_text(value))}"
             pieces = [between[0]]
             for slot, rest in zip(slots, between[1:]):
-                pieces.extend(own.get(slot, ()))
+                if slot in own:
+                    pieces.append(own[slot])
                 pieces.append(rest)
             return "&".join(piece for piece in pieces if piece)
 
         return query
+
+    def span_linker(self) -> Callable[[str, str], str]:
+        """(start, end) -> replace(date_from=start, date_to=end).query_string() for ISO dates
+        given as text (digits and hyphens: nothing to quote), for the links of a chart's bars
+        and groups of markers: the other parameters are written once, each link is one format."""
+        others = self.params(page=1, date_from=None, date_to=None)
+        head = _encode([kv for kv in others if POSITION[kv[0]] < POSITION["from"]])
+        tail = _encode([kv for kv in others if POSITION[kv[0]] > POSITION["to"]])
+        before, after = (head + "&" if head else ""), ("&" + tail if tail else "")
+        return lambda start, end: f"{before}from={start}&to={end}{after}"
+
+    def value_linker(self, field: str) -> Callable[[str], str]:
+        """value -> replace(**{field: (value,)}).query_string(), for the many links of one page
+        that narrow a list field to one value (a chart's markers: their restriction)."""
+        position = POSITION[field]
+        cleared: dict[str, Any] = {field: ()}
+        others = self.params(page=1, **cleared)
+        head = _encode([kv for kv in others if POSITION[kv[0]] < position])
+        tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
+        before, after, key = (head + "&" if head else ""), ("&" + tail if tail else ""), field + "="
+        return lambda value: f"{before}{key}{_quote(value)}{after}"
 
     def replace(self, **changes) -> "Filters":
         """A copy with changes (field names, values already valid: they come from the code,
@@ -243,6 +273,7 @@ class Filters(BaseModel):
     list: tuple[str, ...] = ()
 
 
+POSITION = {name: i for i, name in enumerate(URL_ORDER)}  # a parameter's place in a URL
 URL_NAMES = {"date_from": "from", "date_to": "to"}  # field -> query parameter, where they differ
 _EMPTY = {"date_from": None, "date_to": None}  # a field left out of a link (lists: ())
 

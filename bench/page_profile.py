@@ -5,6 +5,8 @@ summary of its samples).
     python -m bench.page_profile --data-dir /tmp/bench-100k --count 100000 [--pages 200] \
         [--report bench/reports/page-profile.json] [--profile bench/reports/page-profile] \
         [--py-spy /path/to/py-spy]
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=OUT \
+        python -m bench.page_profile --data-dir ... --pages 100 --callgrind   # instructions
 
 Wall-clock latency on a shared machine is noise; process CPU time is not (much). The data dir
 is one that `python -m bench.search --data-dir DIR --prepare-only` built (an ingested SQLite
@@ -51,6 +53,9 @@ def main() -> None:
                         help="with --py-spy: write PROFILE.svg (flame graph) and PROFILE.txt here")
     parser.add_argument("--py-spy", default="py-spy",
                         help="the py-spy binary (not a dependency: install it apart)")
+    parser.add_argument("--callgrind", action="store_true",
+                        help="run under valgrind --tool=callgrind --instr-atstart=no: instrument "
+                             "only the timed pages (instructions do not depend on the load)")
     parser.add_argument("--dump", type=Path,
                         help="write each timed page (URL -> HTML) here, to compare two versions")
     args = parser.parse_args()
@@ -69,7 +74,7 @@ def main() -> None:
                            "CHIPWATCH_MEILI_URL": f"http://127.0.0.1:{port}",
                            "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench",
                            "CHIPWATCH_API_RATE_LIMIT": "0", "CHIPWATCH_LOG_FORMAT": "text"})
-        result, pages = measure(args.pages, args.profile, args.py_spy, args.path)
+        result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind)
     finally:
         meili.terminate()
         meili.wait(10)
@@ -83,7 +88,7 @@ def main() -> None:
 
 
 def measure(pages: int, profile: Path | None, py_spy: str,
-            path: str = "/") -> tuple[dict, dict[str, str]]:
+            path: str = "/", callgrind: bool = False) -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
@@ -103,6 +108,9 @@ def measure(pages: int, profile: Path | None, py_spy: str,
     with TestClient(app) as client:
         for url in ("/?q=warm", "/?company=nvidia&per_page=11", "/?q=H20&per_page=12"):
             client.get(url).raise_for_status()  # imports, templates, caches of names
+        if callgrind:
+            subprocess.run(["callgrind_control", "-i", "on", str(os.getpid())], check=True,
+                           capture_output=True)
         for url in urls[:pages]:
             before, n = time.process_time(), statements[0]
             response = client.get(url)
@@ -110,6 +118,9 @@ def measure(pages: int, profile: Path | None, py_spy: str,
             response.raise_for_status()
             bodies[url] = response.text
             sql.append(statements[0] - n)
+        if callgrind:  # the total is in callgrind.out.PID ("summary:" line): Ir of these pages
+            subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True,
+                           capture_output=True)
         if profile:
             samplers = [subprocess.Popen([py_spy, "record", "--pid", str(os.getpid()), "--rate", "250",
                                           "--format", fmt, "-o", str(profile) + suffix],

@@ -58,5 +58,20 @@ def test_a_linker_gives_the_query_string_of_the_replaced_filters():
                             (date(2019, 3, 4), None)):
             assert by_dates(date_from=first, date_to=last) == \
                 filters.replace(date_from=first, date_to=last).query_string()
+            if first and last:  # a chart's bars and groups: both ends, as text
+                assert filters.span_linker()(first.isoformat(), last.isoformat()) == \
+                    filters.replace(date_from=first, date_to=last).query_string()
         for ids in (("2025-04-h20-licence-requirement",), ("a", "b"), ()):
             assert by_restriction(restriction=ids) == filters.replace(restriction=ids).query_string()
+
+
+def test_a_value_linker_gives_the_query_string_of_one_value():
+    """Filters.value_linker (a chart's marker links) is replace(field=(value,)).query_string()."""
+    from urllib.parse import parse_qsl
+
+    for query in ("", "q=Nvidia+H20&restriction=a&restriction=b&page=2",
+                  "company=nvidia&region=china&from=2024-01-01&per_page=50", "restriction=x"):
+        filters = parse_filters(parse_qsl(query))
+        for value in ("2022-10-advanced-computing-rule", "x", "a&b"):
+            assert filters.value_linker("restriction")(value) == \
+                filters.replace(restriction=(value,)).query_string()

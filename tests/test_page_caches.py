@@ -267,3 +267,153 @@ def test_chart_marks_are_the_markup_the_template_wrote():
     new = env.get_template("_chart_marks.html").module.restriction_marks
     assert str(new(chart, single_url, zoom_url)) == \
         old.render(chart=chart, single_url=single_url, zoom_url=zoom_url)
+
+
+OLD_FACET_LOOP = """{% for facet, values in page.facets.items() %}{% if values %}{% set toggle = filters.toggler(facet) %}
+    <section class="facet">
+      <h2>{{ facet_titles[facet] }}</h2>
+      <ul>
+        {# The first 8 and every selected value; the others once, in the box below. #}
+        {{ facet_items(facet, values, toggle) }}
+      </ul>
+      {% if values|length > 8 %}{% set all_url = "/facets/" ~ facet ~ "?" ~ filters.query_string(paging=False) %}
+      {# The rest is fetched when the box opens (most readers never open it); without JavaScript, a link. #}
+      <details class="morebox" hx-get="{{ all_url }}" hx-trigger="toggle once" hx-target="find .morelist"
+               hx-swap="innerHTML" hx-push-url="false">
+        <summary>All {{ values|length }}</summary>
+        <div class="morelist"><a href="{{ all_url }}">Show all {{ values|length }}</a></div>
+      </details>{% endif %}
+    </section>
+    {% endif %}{% endfor %}"""
+
+
+def test_facet_boxes_are_the_markup_the_template_wrote():
+    """app/web/facet_links.py facet_boxes writes what the facet loop of
+    templates/_search_main.html wrote: empty facets left out, a title to escape, a facet with
+    more than 8 values and its "All n" box, selected values past the first 8."""
+    from types import SimpleNamespace
+
+    from app.filters import parse_filters
+    from app.search.service import FacetValue
+    from app.web.facet_links import facet_boxes
+
+    filters = parse_filters([("q", 'H20 & "co"'), ("company", "c10"), ("lang", "ar"), ("page", "2")])
+    facets = {
+        "company": [FacetValue(f"c{i}", f"Co <{i}>", 50 - i, f"c{i}" in filters.company)
+                    for i in range(12)],
+        "chip": [],
+        "lang": [FacetValue("ar", "العربية", 7, True), FacetValue("en", "English", 3)],
+        "source": [FacetValue(f"s{i}", f"Wire & {i}", 9, False) for i in range(9)],
+    }
+    titles = {"company": "Companies", "chip": "Chips", "lang": "Language & <script>", "source": "Source"}
+    old = templates.env.from_string(OLD_FACET_LOOP)
+    for shown in (facets, {"chip": []}, {}):
+        assert str(facet_boxes(shown, filters, titles)) == old.render(
+            page=SimpleNamespace(facets=shown), filters=filters, facet_titles=titles)
+
+
+def test_a_page_of_cards_is_each_card_in_order():
+    """hit_cards (one call per page) writes what a hit_card per hit wrote, kept or not, the
+    same hit twice included, and counts what it reused."""
+    cache = CardCache(size=3)
+    template = templates.env.get_template("_hit.html")
+    hits = [{"id": i, "title": f"T <{i}>", "snippet": "a <mark>b</mark>", "source": "W & Co",
+             "lang": "en", "published_at": "2025-04-16T00:00:00+00:00", "date_estimated": False,
+             "entities": [{"id": "nvidia", "type": "company", "name": f"N{i}"}]} for i in range(4)]
+    page = [hits[0], hits[1], hits[0], hits[2]]
+    expected = "".join(template.render(hit=hit) for hit in page)
+    assert cache.cards(page) == expected and cache.misses == 4 and cache.hits == 0
+    assert cache.cards(page[1:]) == expected[len(template.render(hit=hits[0])):]
+    assert cache.hits == 3 and cache.misses == 4
+    assert cache.cards([hits[3]]) == template.render(hit=hits[3])
+    assert len(cache._cards) == 3  # bounded: the least recently used (hits[1]) went first
+    assert cache.cards([]) == ""
+
+
+def _old_bars_svg(chart, by_dates):
+    """charts.bars_svg as round 2 wrote it (escape() of each URL)."""
+    from markupsafe import Markup, escape
+
+    from app.web.charts import _pct
+
+    top, height = chart["top_y"], chart["base"] - chart["top_y"]
+    out = []
+    for b in chart["bars"]:
+        url = escape("/?" + by_dates(date_from=b.start, date_to=b.end))
+        x, w = f"{b.x:.1f}", f"{b.w:.1f}"
+        of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
+        out.append(
+            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{b.start} to {b.end}: '
+            f'{b.count} articles{of_all + ")" if of_all else ""}">\n      <rect x="{x}" '
+            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{b.start} to '
+            f"{b.end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
+            f'      <rect x="{x}" y="{top}" width="{w}" height="{height}" class="hitbox"/>\n'
+            f"    </a>\n    ")
+    return Markup("".join(out))
+
+
+def test_chart_bars_and_rows_are_the_markup_they_were():
+    """bars_svg (dates passed as text, URLs escaped as the app's own query strings) and
+    event_rows (rows kept per restriction) write what they wrote before, for filters whose
+    URL has every character to escape, counts and shares."""
+    from datetime import date
+
+    from markupsafe import escape
+
+    from app.filters import parse_filters
+    from app.web.charts import bar_chart, bars_svg, event_rows
+
+    filters = parse_filters([("q", 'H20 & <"x">'), ("source", "a&b=c d"), ("company", "nvidia"),
+                             ("from", "2022-01-01"), ("per_page", "15")])
+    buckets = [{"start": "2022-01-01", "count": 3}, {"start": "2022-03-01", "count": 5}]
+    for totals in (None, {date(2022, m, 1): 10 for m in range(1, 13)}):
+        chart = bar_chart(buckets, [], "month", totals, span=(date(2022, 1, 1), date(2022, 12, 31)))
+        by_dates = filters.linker("date_from", "date_to")
+        assert str(bars_svg(chart, filters.span_linker())) == str(_old_bars_svg(chart, by_dates))
+    events = [{"date": "2022-10-07", "id": "r<1>", "title": 'Rule "one" & <two>', "issuer": "bis"},
+              {"date": "2023-10-17", "id": "r2", "title": "Update", "issuer": None,
+               "url": "/entities/x?a=1&b=<2>"}]
+    old = "".join(
+        f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
+        f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
+        f"{escape(e.get('title', ''))}</bdi></a></td><td>{escape(e.get('issuer') or '')}</td></tr>"
+        for e in events)
+    assert event_rows(events) == old and event_rows(events) == old  # written, then kept
+    assert event_rows([{**events[0], "title": "Renamed"}]) != old[: old.index("</tr>") + 5]
+
+
+OLD_LEGEND_AND_BRUSH = """{% macro legend(chart) %}
+{% if chart.legend %}<ul class="legend legend-issuers" aria-label="Restriction colours: who issued them">
+  {% for cls, text in chart.legend %}<li><span class="swatch tone-{{ cls }}" aria-hidden="true"></span>{{ text }}</li>{% endfor %}
+  {% if chart.markers | selectattr("grouped") | list %}<li><span class="swatch-group" aria-hidden="true">3</span>several restrictions close together (opens the range)</li>{% endif %}
+</ul>{% endif %}
+{% endmacro %}
+{% macro brush_attrs(chart, href) -%}
+data-brush data-href="{{ href }}" data-first="{{ chart.first }}" data-last="{{ chart.last }}" data-x0="{{ chart.pad_left }}" data-x1="{{ chart.plot_right }}" data-width="{{ chart.width }}"
+{%- endmacro %}"""
+
+
+def test_chart_legend_and_brush_are_the_markup_the_macros_wrote():
+    """charts.legend_html and charts.brush_attrs write what the macros of
+    templates/_chart_marks.html wrote (the search page calls them directly, /timeline through
+    the macros): no legend, a legend with and without grouped markers, a line chart."""
+    from datetime import date
+
+    from app.web.charts import bar_chart, brush_attrs, legend_html, line_chart
+
+    old = templates.env.from_string(OLD_LEGEND_AND_BRUSH).module
+    macros = templates.env.get_template("_chart_marks.html").module
+    crowded = [{"id": f"r{i}", "date": d, "title": "Rule", "issuer": issuer} for i, (d, issuer) in
+               enumerate([("2022-10-07", "bis"), ("2022-10-20", "bis"), ("2024-05-01", "mofcom")])]
+    span = (date(2022, 1, 1), date(2025, 12, 31))
+    buckets = [{"start": "2022-01-01", "count": 3}]
+    charts = [bar_chart(buckets, [], "month", span=span),
+              bar_chart(buckets, crowded, "month", span=span),
+              bar_chart(buckets, crowded[2:], "month", span=span),
+              line_chart([{"id": "nvidia", "name": "Nvidia", "buckets": {date(2022, 1, 1): 2}}],
+                         crowded, "month", span=span)]
+    assert any(m.grouped for m in charts[1]["markers"]) and not charts[2]["markers"][0].grouped
+    href = '/?q=a "b" & <c>&from=2022-01-01'
+    for chart in charts:
+        assert legend_html(chart) == old.legend(chart) == macros.legend(chart)
+        assert brush_attrs(chart, href) == old.brush_attrs(chart, href) == macros.brush_attrs(chart, href)

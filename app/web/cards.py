@@ -110,20 +110,30 @@ class CardCache:
         self.hits = self.misses = 0
 
     def card(self, hit: dict) -> Markup:
-        key = _key(hit)
+        return self.cards([hit])
+
+    def cards(self, hits: list[dict]) -> Markup:
+        """The cards of a page of hits, one after the other (the lock taken once for all the
+        kept ones, and once more if some had to be written)."""
+        keys = [_key(hit) for hit in hits]
         with self._lock:
-            found = self._cards.get(key)
-            if found is not None:
-                self._cards.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
-        made = write_card(hit)
-        with self._lock:
-            self._cards[key] = made
-            while len(self._cards) > self.size:
-                self._cards.popitem(last=False)
-        return made
+            found = [self._cards.get(key) for key in keys]
+            for key, card in zip(keys, found):
+                if card is not None:
+                    self._cards.move_to_end(key)
+            missing = found.count(None)
+            self.hits += len(found) - missing
+            self.misses += missing
+        if missing:
+            made = {}
+            for i, card in enumerate(found):
+                if card is None:
+                    found[i] = made[keys[i]] = write_card(hits[i])
+            with self._lock:
+                self._cards.update(made)
+                while len(self._cards) > self.size:
+                    self._cards.popitem(last=False)
+        return Markup("".join(found))  # type: ignore[arg-type]  # none is None any more
 
     def clear(self) -> None:
         with self._lock:
@@ -136,3 +146,8 @@ CARDS = CardCache()
 def hit_card(hit: dict) -> Markup:
     """The card of one hit, as {% include "_hit.html" %} rendered it."""
     return CARDS.card(hit)
+
+
+def hit_cards(hits: list[dict]) -> Markup:
+    """{% for hit in hits %}{{ hit | hit_card }}{% endfor %}, in one call."""
+    return CARDS.cards(hits)

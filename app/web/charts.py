@@ -9,12 +9,13 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from markupsafe import Markup, escape
 
 from app.gazetteer import default as default_gazetteer
 from app.search.periods import bucket_end, bucket_start
+from app.web import html
 
 WIDTH, HEIGHT, PAD_LEFT, PAD_RIGHT, PAD_BOTTOM, PAD_TOP = 900, 240, 44, 10, 24, 34
 # Two markers nearer than this (in viewBox units, 1/900 of the width) are one group.
@@ -46,12 +47,18 @@ LIST_ACTION = ("list", "Export-control list additions and removals")
 
 def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date) -> list[date]:
     """Every bucket start from first to last, so empty periods show as gaps, not as nothing."""
-    starts: list[date] = []
+    return [start for start, _end in _periods(interval, first, last)]
+
+
+def _periods(interval: str, first: date, last: date) -> list[tuple[date, date]]:
+    """(start, last day) of every bucket from first to last (at most 600)."""
+    out: list[tuple[date, date]] = []
     current = bucket_start(first, interval)
-    while current <= last and len(starts) < 600:
-        starts.append(current)
-        current = bucket_end(current, interval) + timedelta(days=1)
-    return starts
+    while current <= last and len(out) < 600:
+        end = bucket_end(current, interval)
+        out.append((current, end))
+        current = end + timedelta(days=1)
+    return out
 
 
 @dataclass
@@ -173,19 +180,18 @@ def bar_chart(
     if not buckets:
         return None
     counts = {date.fromisoformat(b["start"]): b["count"] for b in buckets}
-    starts = fill_buckets(counts, interval, span[0] or min(counts), span[1] or max(counts))
-    first, last = starts[0], bucket_end(starts[-1], interval)
-    values = {
-        s: (counts.get(s, 0) / totals[s] if totals and totals.get(s) else 0.0)
-        if totals is not None
-        else counts.get(s, 0)
-        for s in starts
-    }
+    periods = _periods(interval, span[0] or min(counts), span[1] or max(counts))
+    first, last = periods[0][0], periods[-1][1]
+    values: dict[date, float]
+    if totals is not None:
+        values = {s: counts.get(s, 0) / totals[s] if totals.get(s) else 0.0 for s, _ in periods}
+    else:
+        values = {s: counts.get(s, 0) for s, _ in periods}
     top = max(values.values()) or 1
     plot_h = HEIGHT - PAD_BOTTOM - PAD_TOP
-    slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(starts)
+    slot = (WIDTH - PAD_LEFT - PAD_RIGHT) / len(periods)
     bars = []
-    for i, start in enumerate(starts):
+    for i, (start, end) in enumerate(periods):
         h = plot_h * values[start] / top
         bars.append(
             Bar(
@@ -194,7 +200,7 @@ def bar_chart(
                 max(slot * 0.8, 1),
                 h,
                 start,
-                bucket_end(start, interval),
+                end,
                 counts.get(start, 0),
                 values[start] if totals is not None else None,
             )
@@ -314,7 +320,7 @@ def marks_svg(
     top, base = chart["top_y"], chart["base"]
     out = ['\n<g class="marks">\n  ']
     for m in chart["markers"]:
-        x, label = f"{m.x:.1f}", escape(m.label)
+        x, label = f"{m.x:.1f}", html.text(m.label)
         grouped = m.grouped
         href = zoom_url(m) if grouped else single_url(m)
         if grouped:
@@ -322,13 +328,15 @@ def marks_svg(
                 f'\n    <circle cx="{x}" cy="{top - 14}" r="10" class="knob"/>\n    <text x="{x}" '
                 f'y="{top - 10}" class="knob-count" text-anchor="middle">{len(m.members)}</text>\n    '
             )
-            members = ": " + "; ".join(f"{escape(g.date)} {escape(g.title)}" for g in m.members)
+            members = ": " + "; ".join(
+                f"{html.text(g.date)} {html.text(g.title)}" for g in m.members
+            )
         else:
             knob = f'\n    <circle cx="{x}" cy="{top - 14}" r="6" class="knob"/>\n    '
             members = ""
         out.append(
-            f'\n  \n  <a href="{href}" class="mark tone-{escape(m.tone)}{" mark-group" if grouped else ""}" '
-            f'aria-label="{label}{": zoom in" if grouped else ""}" data-mark="{escape(m.id)}">\n'
+            f'\n  \n  <a href="{href}" class="mark tone-{html.text(m.tone)}{" mark-group" if grouped else ""}" '
+            f'aria-label="{label}{": zoom in" if grouped else ""}" data-mark="{html.text(m.id)}">\n'
             f'    <line x1="{x}" x2="{x}" y1="{top - 6}" y2="{base}" class="marker"/>\n    {knob}\n'
             f'    <rect x="{m.x - 7:.1f}" y="{top - 26}" width="14" height="{base - top + 26}" class="hitbox"/>\n'
             f'    <g class="mark-label" aria-hidden="true">\n'
@@ -344,21 +352,22 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}"
 
 
-def bars_svg(chart: dict, by_dates: Callable[..., str]) -> Markup:
+def bars_svg(chart: dict, by_span: Callable[[str, str], str]) -> Markup:
     """A bar chart's bars as SVG links (the loop of templates/_chart.html), written here: fifty
     bars of a dozen formatted attributes each were a sixth of a search page as a template loop.
-    by_dates(date_from=, date_to=): a bar's query string (Filters.linker)."""
+    by_span(start, end): a bar's query string (Filters.span_linker)."""
     top, height = chart["top_y"], chart["base"] - chart["top_y"]
     out = []
     for b in chart["bars"]:
-        url = escape("/?" + by_dates(date_from=b.start, date_to=b.end))
+        start, end = b.start.isoformat(), b.end.isoformat()  # as f"{date}" writes them
+        url = "/?" + html.query(by_span(start, end))
         x, w = f"{b.x:.1f}", f"{b.w:.1f}"
         of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
         out.append(
-            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{b.start} to {b.end}: '
+            f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{start} to {end}: '
             f'{b.count} articles{of_all + ")" if of_all else ""}">\n      <rect x="{x}" '
-            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{b.start} to '
-            f"{b.end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
+            f'y="{b.y:.1f}" width="{w}" height="{b.h:.1f}" class="bar"><title>{start} to '
+            f"{end}: {b.count}{of_all + ' articles)' if of_all else ''}</title></rect>\n"
             f'      <rect x="{x}" y="{top}" width="{w}" height="{height}" class="hitbox"/>\n'
             f"    </a>\n    "
         )
@@ -382,16 +391,61 @@ def event_rows(events: list[dict]) -> Markup:
     """The rows of the table of restrictions in range (as the template wrote them)."""
     return Markup(
         "".join(
-            f'<tr><td>{escape(e.get("date", ""))}</td><td><a href="'
-            f'{escape(e.get("url") or "/entities/" + str(e.get("id", "")))}"><bdi>'
-            f"{escape(e.get('title', ''))}</bdi></a></td><td>{escape(e.get('issuer') or '')}</td></tr>"
+            _event_row(
+                e.get("date", ""),
+                e.get("url") or "/entities/" + str(e.get("id", "")),
+                e.get("title", ""),
+                e.get("issuer") or "",
+            )
             for e in events
         )
     )
 
 
+@lru_cache(maxsize=4096)
+def _event_row(day: str, url: str, title: str, issuer: str) -> str:
+    """One restriction's row, kept: the same restrictions are in range page after page."""
+    return (
+        f'<tr><td>{escape(day)}</td><td><a href="{escape(url)}"><bdi>{escape(title)}</bdi></a>'
+        f"</td><td>{escape(issuer)}</td></tr>"
+    )
+
+
+def legend_html(chart: dict) -> Markup:
+    """The legend of a chart's restriction colours (the legend macro of
+    templates/_chart_marks.html, which calls this), with the group swatch when markers were
+    grouped; a line break before and after, as the macro wrote them."""
+    if not chart["legend"]:
+        return Markup("\n\n")
+    items = "".join(
+        f'<li><span class="swatch tone-{html.text(cls)}" aria-hidden="true"></span>'
+        f"{html.text(text)}</li>"
+        for cls, text in chart["legend"]
+    )
+    grouped = (
+        '<li><span class="swatch-group" aria-hidden="true">3</span>several restrictions close '
+        "together (opens the range)</li>"
+        if any(m.grouped for m in chart["markers"])
+        else ""
+    )
+    return Markup(
+        '\n<ul class="legend legend-issuers" aria-label="Restriction colours: who issued them">'
+        f"\n  {items}\n  {grouped}\n</ul>\n"
+    )
+
+
+def brush_attrs(chart: dict, href: str) -> Markup:
+    """The attributes chart.js reads to zoom by dragging (the brush_attrs macro of
+    templates/_chart_marks.html, which calls this): href is the range link without dates."""
+    return Markup(
+        f'data-brush data-href="{escape(href)}" data-first="{escape(chart["first"])}" '
+        f'data-last="{escape(chart["last"])}" data-x0="{escape(chart["pad_left"])}" '
+        f'data-x1="{escape(chart["plot_right"])}" data-width="{escape(chart["width"])}"'
+    )
+
+
 def mark_links(
-    by_restriction: Callable[..., str], by_dates: Callable[..., str], options: str
+    by_restriction: Callable[[str], str], by_span: Callable[[str, str], str], options: str
 ) -> tuple[Callable[[Marker], Markup], Callable[[Marker], Markup]]:
     """single_url(m) and zoom_url(m) of the search page's markers (once macros of
     templates/_chart.html, a template call per marker): a restriction's search (or a list
@@ -399,10 +453,14 @@ def mark_links(
     tail = Markup("&amp;") + options if options else ""
 
     def single_url(m: Marker) -> Markup:
-        return escape(m.url or "/?" + by_restriction(restriction=(m.id,)))
+        if m.url:
+            return escape(m.url)
+        return Markup("/?" + html.query(by_restriction(m.id)))
 
     def zoom_url(m: Marker) -> Markup:
         assert m.zoom is not None  # a group's
-        return Markup("/?") + by_dates(date_from=m.zoom[0], date_to=m.zoom[1]) + tail
+        return (
+            Markup("/?" + html.query(by_span(m.zoom[0].isoformat(), m.zoom[1].isoformat()))) + tail
+        )
 
     return single_url, zoom_url

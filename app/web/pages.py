@@ -4,7 +4,8 @@ from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from app.accounts.principal import resolve
 from app.article.detail import article_detail
@@ -13,6 +14,7 @@ from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer.repository import entities_by_id
 from app.models import Entity
 from app.notes import service as notes
+from app.runtime import Runtime
 from app.search.service import search_articles, summaries
 from app.timeline import (
     MAX_SERIES,
@@ -72,11 +74,30 @@ def _view_url(path: str, filters: Filters, *, paging: bool = True, **options: st
 @router.get("/", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    session: SessionDep,
     runtime: RuntimeDep,
     scale: ChartScale = "count",
     markers: ChartMarkers = "relevant",
 ):
+    """The search page, in its own session, begun and ended here in the worker thread, as
+    SessionDep's would be: SessionDep ends a session in one more trip through the thread pool
+    after the page is made, a wake-up of the event loop and of a thread on every page."""
+    if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
+        runtime.refresh_gazetteer()
+    session = runtime.sessions()
+    try:
+        response = _search_page(request, session, runtime, scale, markers)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+    return response
+
+
+def _search_page(
+    request: Request, session: Session, runtime: Runtime, scale: str, markers: str
+) -> Response:
     filters, form_errors = filters_for_form(request)
     cache: PageCache = request.app.state.page_cache
     key = None
@@ -161,7 +182,10 @@ def search_page(
             "view_csrf": viewer.csrf,
             "view_team": viewer.kind == "user" and viewer.at_least("editor"),
             "note_filter": viewer.kind == "user",
-            "no_notes_url": "/?" + filters.replace(has_note=False).query_string(),
+            # Only a page filtered on notes shows the chip that removes the filter.
+            "no_notes_url": "/?" + filters.replace(has_note=False).query_string()
+            if filters.has_note
+            else None,
         },
         fragment="_search_main.html",
         alternate="/api/search?" + filters.query_string(),

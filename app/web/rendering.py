@@ -12,9 +12,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from app import PACKAGE, __version__
-from app.web.cards import card_tags, day, hit_card, marked
-from app.web.charts import bar_rows, bars_svg, event_rows, mark_links, marks_svg
-from app.web.facet_links import facet_items
+from app.web.cards import card_tags, day, hit_card, hit_cards, marked
+from app.web.charts import (
+    bar_rows,
+    bars_svg,
+    brush_attrs,
+    event_rows,
+    legend_html,
+    mark_links,
+    marks_svg,
+)
+from app.web.facet_links import facet_boxes, facet_items
 from app.web.redirects import login_url
 
 templates = Jinja2Templates(directory=str(PACKAGE / "templates"))
@@ -40,10 +48,17 @@ def web_url(url: str | None) -> str | None:
 
 templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
+templates.env.globals["hit_cards"] = hit_cards  # {{ hit_cards(hits) }}: every hit's, in one call
 templates.env.globals["facet_items"] = facet_items
+templates.env.globals["facet_boxes"] = facet_boxes
 templates.env.globals["marks_svg"] = marks_svg
 templates.env.globals.update(
-    bars_svg=bars_svg, bar_rows=bar_rows, event_rows=event_rows, mark_links=mark_links
+    bars_svg=bars_svg,
+    bar_rows=bar_rows,
+    event_rows=event_rows,
+    mark_links=mark_links,
+    legend_html=legend_html,
+    chart_brush=brush_attrs,
 )
 
 
