@@ -335,6 +335,8 @@ class SearchState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Bumped in every transaction that changes export-control lists (app/lists/status.py).
+    lists_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 # --- accounts (app/accounts): users with roles, sessions, API tokens, the audit trail ----------

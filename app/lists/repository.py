@@ -4,7 +4,7 @@ the caller's session."""
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -16,7 +16,39 @@ from app.models import (
     ListImport,
     ListLink,
     ListParty,
+    SearchState,
 )
+
+_VERSION_KEY = "lists_version"  # session.info: (transaction, version) read in that transaction
+
+
+def lists_version(session: Session) -> int | None:
+    """The lists version (None before its migration ran): read once per transaction, like the
+    search version (app/search/repository.py); plain SQL, as it is asked on every page that
+    draws list actions."""
+    transaction = session.get_transaction()
+    kept = session.info.get(_VERSION_KEY)
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    version = (
+        session.connection()
+        .exec_driver_sql("SELECT lists_version FROM search_state WHERE id = 1")
+        .scalar()
+    )
+    session.info[_VERSION_KEY] = (session.get_transaction(), version)
+    return version
+
+
+def bump_lists_version(session: Session) -> None:
+    """Lists changed in this transaction: every process reads the new version after the commit
+    and drops the list actions it kept."""
+    session.execute(
+        update(SearchState)
+        .where(SearchState.id == 1)
+        .values(lists_version=SearchState.lists_version + 1)
+    )
+    session.info.pop(_VERSION_KEY, None)
+
 
 _SPAN_ACTIONS = ("added", "removed")  # the events that open and close a party's time on a list
 

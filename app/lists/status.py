@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 
 from app.index_queue import queue_upserts
@@ -201,29 +200,31 @@ def entity_status(session: Session, entity_id: str, today: date | None = None) -
     return out
 
 
-# Every search page draws the list actions of its range: read once and kept per database,
-# like entity names (app/search/entity_cache.py): reloaded after EVENTS_TTL seconds, and at once
-# in the process that imports a list or decides a link (forget_list_events).
-EVENTS_TTL = 30.0
-_events: "weakref.WeakKeyDictionary[Engine | Connection, tuple[float, list[dict]]]" = (
+# Every search page draws the list actions of its range: read once and kept per database and
+# lists version (search_state.lists_version, bumped in the transaction of every list change),
+# so each process sees a change made by any other (worker, CLI, another web process) at its
+# next page, without reading the events again before then.
+_events: "weakref.WeakKeyDictionary[Engine | Connection, tuple[int | None, float, list[dict]]]" = (
     weakref.WeakKeyDictionary()
 )
+# Only a database whose schema predates the version reloads on a timer (no version to watch).
+UNVERSIONED_TTL = 30.0
 
 
-def forget_list_events(session: Session | None = None) -> None:
-    """Drop the list actions read, now and (a read meanwhile saw the old rows) at the commit."""
-    _events.clear()
-    if session is not None:
-        sa_event.listen(session, "after_commit", lambda _s: _events.clear(), once=True)
+def forget_list_events(session: Session) -> None:
+    """Lists change in this transaction: bump the version every process watches."""
+    repo.bump_lists_version(session)
 
 
 def _list_events(session: Session) -> list[dict]:
     """Every addition to and removal from a list of a linked party, oldest first, with the
     entities it concerns."""
     bind = session.get_bind()
+    version = repo.lists_version(session)
     kept = _events.get(bind)
-    if kept is not None and time.monotonic() - kept[0] <= EVENTS_TTL:
-        return kept[1]
+    fresh = version is not None or (kept and time.monotonic() - kept[1] <= UNVERSIONED_TTL)
+    if kept is not None and kept[0] == version and fresh:
+        return kept[2]
     events: dict[int, dict] = {}
     for event_id, action, day, name, slug, entity_id in repo.linked_span_events(
         session, ACTIVE_LINKS
@@ -244,7 +245,7 @@ def _list_events(session: Session) -> list[dict]:
         if entity_id not in event["entities"]:
             event["entities"].append(entity_id)
     loaded = list(events.values())
-    _events[bind] = (time.monotonic(), loaded)
+    _events[bind] = (version, time.monotonic(), loaded)
     return loaded
 
 

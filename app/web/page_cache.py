@@ -4,7 +4,8 @@ Analysts share and reload the same views (a bookmarked filter, a dashboard link)
 for a URL is the same until Meilisearch answers differently, and rendering it is most of
 what a request costs. A cached page is keyed by the search version (app.models.SearchState,
 bumped in the transaction that records a change as applied to Meilisearch), so it is never
-older than the index. Only pages for requests without credentials (no session cookie, no
+older than the index, and by the lists version (bumped with every list change, for the
+chart's list actions). Only pages for requests without credentials (no session cookie, no
 Authorization header) from Meilisearch without a notice are kept: signed-in pages carry a CSRF
 token and the viewer's own forms, and a database-fallback page says the engine is down.
 Entity names come from a 30-second cache (app/search/entity_cache.py), so a renamed entity
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.admin_session import COOKIE as ADMIN_COOKIE
 from app.accounts.principal import COOKIE as USER_COOKIE
+from app.lists.repository import lists_version
 from app.search.article_cache import search_version
 
 TTL = 30.0  # seconds; the version makes staleness impossible for articles, names use a TTL
@@ -62,8 +64,11 @@ class PageCache:
         return self.entries > 0
 
     @staticmethod
-    def version(session: Session) -> int | None:
-        return search_version(session)
+    def version(session: Session) -> tuple[int, int | None] | None:
+        """What a cached page depends on beyond its URL: the search version (its hits and
+        counts) and the lists version (the chart's list actions)."""
+        version = search_version(session)
+        return None if version is None else (version, lists_version(session))
 
     def get(self, key: tuple) -> Response | None:
         with self._lock:
