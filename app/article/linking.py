@@ -255,7 +255,7 @@ def link_batch(
     in_recent = {p.id for p in recent}
     overrides = recent_stories or {}
     earlier_stories: dict[int, str] = {}
-    weight = {p.id: _weight(p.tags) for p in articles}
+    weight: dict[int, float] = {}  # article id -> _weight(its tags), worked out when needed
 
     def story_of(article_id: int) -> str | None:
         mine = by_id.get(article_id)
@@ -275,9 +275,19 @@ def link_batch(
             earlier_stories[article_id] = story  # stored already: updated with this batch
 
     def index(i: int, p: Pending) -> None:
+        # About twenty keys an article, twice per batch (as new, then as the recent batch):
+        # plain lookups, no empty dict and list made for every key already there.
         day = p.day.toordinal()
         for key in p.keys:
-            by_key.setdefault(key, {}).setdefault(day, []).append(i)
+            days = by_key.get(key)
+            if days is None:
+                by_key[key] = {day: [i]}
+            else:
+                same_day = days.get(day)
+                if same_day is None:
+                    days[day] = [i]
+                else:
+                    same_day.append(i)
 
     def in_memory(
         keys: list[int], day: int, window: int, min_shared: int, me: int
@@ -345,7 +355,9 @@ def link_batch(
                 STORY_CANDIDATES,
             )
             scored = []
-            own_weight = weight[p.id]
+            own_weight = weight.get(p.id)
+            if own_weight is None:
+                own_weight = weight[p.id] = _weight(p.tags)
             for a in found:
                 mine = by_id.get(a)
                 tags = mine.tags if mine is not None else known.tags.get(a)

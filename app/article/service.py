@@ -52,6 +52,7 @@ class NewArticle(NamedTuple):
         bytes  # linking.encode_shingles(linking.shingle_array(body)): bytes cross processes fast
     )
     document: str  # app.search.documents.search_text(title, body, lang)
+    titled: list[str]  # titled_entities(document, sorted(tags)): read where the text was
     links: dict[str, tuple[str, str]] = {}  # restriction id -> (role, reason)
     candidates: tuple[Candidate, ...] = ()  # names the gazetteer lacks (app/enrich/discovery.py)
     kind: str = "news"  # or "rule": a Federal Register document
@@ -149,7 +150,9 @@ class ArticleWriter:
             [row for i, a in zip(ids, articles) for row in tag_rows(i, a.tags, a.links, entities)],
         )
         repo.insert_mentions(conn, [(i, *m) for i, a in zip(ids, articles) for m in a.mentions])
-        write_documents(session, [(i, a.document, sorted(a.tags)) for i, a in zip(ids, articles)])
+        write_documents(
+            session, [(i, a.document, sorted(a.tags), a.titled) for i, a in zip(ids, articles)]
+        )
         write_new_articles(
             session,
             [

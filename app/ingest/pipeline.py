@@ -49,7 +49,7 @@ from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, chunks, cpu_limit
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
 from app.metrics import count_ingest
 from app.models import Rejection
-from app.search.documents import search_text
+from app.search.documents import search_text, titled_entities
 from app.urls import BadUrl
 
 if TYPE_CHECKING:
@@ -175,6 +175,7 @@ def analyse(
             shingles = linking.encode_shingles(linking.shingle_array(p.body))
         with stage("search tokens"):
             document = search_text(p.title, p.body, p.lang)
+            titled = titled_entities(document, sorted(e.tags))
         candidates = discover(enricher, p.title, p.body, p.lang, e)
     except ItemTimeLimit as exc:
         return _out_of_time(origin, exc)
@@ -197,6 +198,7 @@ def analyse(
         [(h.entity_id, h.surface, h.start, h.end) for h in e.mentions],
         shingles,
         document,
+        titled,
         {k: (link.role, link.reason) for k, link in e.restrictions.items()},
         candidates,
         p.item.kind,
@@ -377,6 +379,7 @@ class Ingestor:
         """Store a batch; returns what went in, or None when it went in item by item."""
         stored: _Stored | None = _Stored([], {}, set(), set())
         with self.session_factory.begin() as session:
+            article_repo.use_bulk_cache(session)
             rejected = [r for r in batch if isinstance(r, Rejected)]
             fresh, pending = self._not_stored(looked, previous, report)
             if fresh:

@@ -63,27 +63,33 @@ def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
     return cached
 
 
-def _titled(joined: str, entity_ids) -> list[str]:
-    """Entities named in the title of an article whose search_text is joined."""
+def titled_entities(joined: str, entity_ids) -> list[str]:
+    """The entities among entity_ids (in their order) named in the title of an article whose
+    search_text is joined. Ingestion works it out in its worker processes and hands it to
+    fts_ents / pg_tokens, so the writing process does not."""
     title = {t[len(TITLE_MARK) :] for t in joined.split(" ") if t.startswith(TITLE_MARK)}
     return title_entity_ids(title, entity_ids) if title else []
 
 
-def fts_ents(joined: str, entity_ids) -> str:
-    """The FTS5 ents column: entity ids, and again (marked) those the title names."""
+def fts_ents(joined: str, entity_ids, titled: list[str] | None = None) -> str:
+    """The FTS5 ents column: entity ids, and again (marked) those the title names (`titled`:
+    titled_entities(joined, entity_ids), when already known)."""
+    if titled is None:
+        titled = titled_entities(joined, entity_ids)
     return " ".join(
-        [fts_entity(e) for e in entity_ids]
-        + [TITLE_ENTITY + fts_entity(e) for e in _titled(joined, entity_ids)]
+        [fts_entity(e) for e in entity_ids] + [TITLE_ENTITY + fts_entity(e) for e in titled]
     )
 
 
-def pg_tokens(joined: str, entity_ids) -> list[str]:
+def pg_tokens(joined: str, entity_ids, titled: list[str] | None = None) -> list[str]:
     """The PostgreSQL token array: tokens, entity tags, and title-marked tags of the entities
-    the title names."""
+    the title names (`titled`, as in fts_ents)."""
+    if titled is None:
+        titled = titled_entities(joined, entity_ids)
     return (
         (sorted(set(joined.split(" "))) if joined else [])
         + [ENTITY_TOKEN + e for e in entity_ids]
-        + [TITLE_MARK + ENTITY_TOKEN + e for e in _titled(joined, entity_ids)]
+        + [TITLE_MARK + ENTITY_TOKEN + e for e in titled]
     )
 
 

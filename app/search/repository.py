@@ -65,9 +65,12 @@ def write_document(session: Session, article: Article, entity_ids: list[str]) ->
         _add_vocabulary(session, tokens)
 
 
-def write_documents(session: Session, documents: list[tuple[int, str, list[str]]]) -> None:
+def write_documents(
+    session: Session, documents: list[tuple[int, str, list[str], list[str]]]
+) -> None:
     """Index new articles in the database search, one statement for all (bulk ingestion):
-    (article id, search_text(title, body, lang), entity ids)."""
+    (article id, search_text(title, body, lang), entity ids, the entities among them the title
+    names: titled_entities(text, entity ids))."""
     if not documents:
         return
     conn = session.connection()
@@ -78,7 +81,7 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
         )
         conn.exec_driver_sql(
             "INSERT INTO article_fts(rowid, text, ents) VALUES (?, ?, ?)",
-            [(i, text_, fts_ents(text_, entity_ids)) for i, text_, entity_ids in documents],
+            [(i, text_, fts_ents(text_, ids_, titled)) for i, text_, ids_, titled in documents],
         )
     else:
         # New ids come from a sequence: no row can exist for them (one that did would make the
@@ -87,9 +90,9 @@ def write_documents(session: Session, documents: list[tuple[int, str, list[str]]
             conn,
             "article_search",
             ("article_id", "tokens"),
-            [(i, pg_tokens(text_, entity_ids)) for i, text_, entity_ids in documents],
+            [(i, pg_tokens(text_, ids_, titled)) for i, text_, ids_, titled in documents],
         )
-        _add_vocabulary(conn, {t for _i, text_, _e in documents for t in text_.split(" ")})
+        _add_vocabulary(conn, {t for _i, text_, _e, _t in documents for t in text_.split(" ")})
 
 
 def rewrite_search_rows(conn, batch: int = 500) -> int:
