@@ -6,6 +6,8 @@ only ranks beside any other name or concept, most of three or more places and to
 without a company too. Plans only: the engines are measured on the judged set
 (tests/test_search_relevance.py)."""
 
+from datetime import date
+
 import pytest
 
 from app.enrich import default_enricher
@@ -13,7 +15,9 @@ from app.gazetteer import default as default_gazetteer
 from app.gazetteer import DATA_DIR
 from app.gazetteer.check_data import check
 from app.search.query import AtLeast, Widened, leaves, plan_query, region_members
+from app.filters import parse_filters
 from app.search.relevance import correct_typos
+from app.search.timeframe import TimeBounds, time_bounds, with_time_bounds
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +124,61 @@ def test_most_of_three_places_and_topics_decide_without_a_company(tagger):
     plan = plan_query("southeast asia smuggling US export controls", tagger)
     at_least = [n for n in plan.clauses if isinstance(n, AtLeast)]
     assert at_least and at_least[0].k == 3 and len(at_least[0].names) == 4
+
+
+# --- time bounds in words (app/search/timeframe.py) ------------------------------------------
+
+TODAY = date(2026, 12, 7)
+
+
+@pytest.mark.parametrize(
+    ("q", "rest", "start", "end"),
+    [
+        ("chip export controls announced in 2024", "chip export controls announced",
+         date(2024, 1, 1), date(2024, 12, 31)),
+        ("restricciones de chips a China en 2022", "restricciones de chips a China",
+         date(2022, 1, 1), date(2022, 12, 31)),
+        ("the october 2023 update", "the update", date(2023, 10, 1), date(2023, 10, 31)),
+        ("since the October 2022 rules", "rules", date(2022, 10, 1), None),
+        ("Nvidia vor 2023", "Nvidia", None, date(2022, 12, 31)),
+        ("2023年10月 出口管制", "出口管制", date(2023, 10, 1), date(2023, 10, 31)),
+        ("2024年以来 英伟达", "英伟达", date(2024, 1, 1), None),
+        ("في عام 2024 انفيديا", "انفيديا", date(2024, 1, 1), date(2024, 12, 31)),
+        ("санкции в 2024 году", "санкции", date(2024, 1, 1), date(2024, 12, 31)),
+    ],
+)
+def test_a_stated_time_is_read_as_dates(q, rest, start, end):
+    left, bounds = time_bounds(q, TODAY)
+    assert left == rest and bounds is not None
+    assert (bounds.date_from, bounds.date_to) == (start, end)
+
+
+@pytest.mark.parametrize("q", ["Huawei 2019", "Huawei roadmap to 2028", "Huawei in 2028", "H20"])
+def test_a_bare_number_or_a_future_year_is_no_date(q):
+    assert time_bounds(q, TODAY) == (q, None)
+
+
+def test_the_plan_carries_the_bounds_and_says_them(tagger):
+    plan = plan_query("Huawei entity list in 2019", tagger)
+    assert plan.published is not None and plan.published.date_from == date(2019, 1, 1)
+    assert "published in 2019" in plan.understood
+    assert "2019" not in [c.text for c in leaves(plan.all_clauses())]
+    # Not inside a quoted phrase, not with match=all, not when the time is the whole query.
+    assert plan_query('"in 2019" Huawei', tagger).published is None
+    assert plan_query("Huawei in 2019", tagger, match="all").published is None
+    assert plan_query("2024年", tagger).published is None
+
+
+def test_bounds_narrow_the_filters():
+    filters = parse_filters([("q", "x"), ("from", "2024-06-01")])
+    bounds = TimeBounds(date(2024, 1, 1), date(2024, 12, 31), "in 2024")
+    narrowed = with_time_bounds(filters, bounds)
+    assert (narrowed.date_from, narrowed.date_to) == (date(2024, 6, 1), date(2024, 12, 31))
+    assert with_time_bounds(filters, None) is filters
+
+
+def test_search_applies_the_stated_time(client, sample):
+    body = client.get("/api/search", params={"q": "Huawei entity list in 2019"}).json()
+    assert body["total"] > 0
+    assert all(hit["published_at"].startswith("2019") for hit in body["hits"])
+    assert "published in 2019" in body["understood"]

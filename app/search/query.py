@@ -56,6 +56,7 @@ from app.search.relevance import (
     most,
     query_language,
 )
+from app.search.timeframe import TimeBounds, time_bounds
 from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
 from app.wordforms import marked, query_forms
 
@@ -140,6 +141,9 @@ class QueryPlan:
     dropped: list[str] = field(default_factory=list)  # stop words left out
     language: str = "en"  # the query's (app.search.relevance.query_language)
     strict: bool = False  # match=all: every word required
+    # The time the query states ("in 2024", "since October 2022": app.search.timeframe),
+    # applied as the from/to filters; its words are not searched.
+    published: TimeBounds | None = None
 
     def all_clauses(self) -> list[Node]:
         return [*self.clauses, *self.optional]
@@ -435,6 +439,13 @@ def plan_query(
     q = q.strip()
     if not q:
         return QueryPlan()
+    bounds = None
+    if match != "all" and '"' not in q:
+        rest, bounds = time_bounds(q)
+        if bounds is not None and rest:
+            q = rest
+        else:
+            bounds = None  # a query that is only a time ("2024年") searches its words
     if tagger is not None:
         q = join_model_numbers(q, tagger)
     q_plain, forced = forced_words(q)
@@ -459,7 +470,8 @@ def plan_query(
     _decide(plan, forced, tagger.gazetteer if tagger is not None else None)
     if planner.lifted:
         plan.rest = syn.without_fields(q, planner.lifted)
-    plan.understood = describe(plan)
+    plan.published = bounds
+    plan.understood = describe(plan) + ([bounds.said()] if bounds is not None else [])
     return plan
 
 
