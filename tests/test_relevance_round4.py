@@ -182,3 +182,12 @@ def test_search_applies_the_stated_time(client, sample):
     assert body["total"] > 0
     assert all(hit["published_at"].startswith("2019") for hit in body["hits"])
     assert "published in 2019" in body["understood"]
+
+
+def test_export_controls_also_find_licence_requirements(tagger):
+    # An export licence requirement is an export control (the Dutch ASML rules say licence):
+    # the articles that say export controls rank first, as for a ban.
+    plan = plan_query("europe export controls", tagger)
+    widened = [n for n in plan.clauses if isinstance(n, Widened) and n.entity.id == "topic-export-control"]
+    assert widened and [p.entity.id for p in widened[0].parts[1:]] == ["topic-licence"]
+    assert "topic-export-control" in _ids(plan.optional)
