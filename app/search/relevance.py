@@ -48,7 +48,8 @@ _STOP = {
         هل أو ثم لم لن قد كان كانت يكون تكون أن إن بعد قبل عند بين حتى كل أي هو هي هم هن نحن أنا
         لا لكن بل أيضا فقط منذ خلال حول ضد عبر لدى وفق وفقا يمكن كم""",
     "zh": """的 了 是 在 和 与 及 或 吗 呢 吧 把 被 么 什么 为什么 哪些 哪个 怎么 如何 是否 这 那 这些 那些
-        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其 时候 何时 多少 为何 可以 能否 哪里 哪家""",
+        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其 时候 何时 多少 为何 可以 能否 哪里 哪家
+        多大 多久 有哪 受到""",
     # Spanish and German: analysts ask in them too, about articles in other languages.
     # ("war", "sin" and "uber" stay out: trade war, English words, a company).
     "es": """el la los las un una unos unas de del al y o pero es son fue fueron ser esta estan
