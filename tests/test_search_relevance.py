@@ -28,6 +28,10 @@ MEILI_RECALL, MEILI_NDCG, WITHIN = 0.90, 0.85, 0.05
 HELD_OUT = "round3"
 # Measured 0.828 / 0.799 with Meilisearch when the round-3 work ended: a regression fails.
 HELD_OUT_RECALL, HELD_OUT_NDCG = 0.80, 0.77
+# The round-4 queries (region, money and time questions in eight languages), the same way:
+# measured 0.698 / 0.698 with Meilisearch when the round-4 work ended (0.500 / 0.488 blind).
+ROUND4 = "round4"
+ROUND4_RECALL, ROUND4_NDCG = 0.67, 0.67
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +50,9 @@ def test_the_judged_set_is_broad(tagger):
     held_out = [q for q in queries if q.set == HELD_OUT]
     assert len(held_out) >= 40
     assert {q.lang for q in held_out} >= {"ar", "en", "zh", "fr", "es", "de"}
+    round4 = [q for q in queries if q.set == ROUND4]
+    assert len(round4) >= 30
+    assert {q.lang for q in round4} >= {"ar", "en", "zh", "fr", "es", "de", "ru", "ja"}
     docs = {d["doc"] for d in corpus()}
     for q in queries:
         assert set(q.relevant) <= docs, q.id  # every judged article exists
@@ -65,9 +72,13 @@ def test_metrics_on_a_known_ranking():
 # --- the plan -----------------------------------------------------------------------------------
 
 def test_names_and_concepts_decide_words_rank(tagger):
-    plan = plan_query("Saudi Arabia AI chip exports", tagger)
-    assert {c.entity.id for c in plan.clauses} == {"saudi-arabia", "topic-ai-chips"}
+    plan = plan_query("Saudi Arabia licence exports", tagger)
+    assert {c.entity.id for c in plan.clauses} == {"saudi-arabia", "topic-licence"}
     assert [c.text for c in plan.optional] == ["exports"] and plan.min_optional == 0
+    # "AI chips", implied by the whole domain, only ranks beside another name (round 4).
+    plan = plan_query("Saudi Arabia AI chip exports", tagger)
+    assert [c.entity.id for c in plan.clauses] == ["saudi-arabia"]
+    assert [c.text for c in plan.optional] == ["AI chip", "exports"]
     words = plan_query("tempête Bretagne côte", tagger)
     assert words.clauses == [] and len(words.optional) == 3 and words.min_optional == most(3) == 2
 
@@ -100,9 +111,11 @@ def test_typos_forgiven_towards_names_never_on_model_numbers(tagger):
     assert correct_typos("Nvidia H200 910C", tagger)[1] == []
     assert correct_typos("H2000 910D", tagger)[1] == []  # digits: never a typo
     assert correct_typos("Nvida", tagger)[1] == []  # a listed spelling, not a typo
-    # A word that is in the index is a word, not a typo of a name (Biden is not Biren).
-    assert correct_typos("Biden", tagger)[1] == [("Biden", "Biren Technology")]
-    assert correct_typos("Biden", tagger, known=lambda w: w == "biden")[1] == []
+    # A word that is in the index is a word, not a typo of a name.
+    assert correct_typos("Tencant", tagger)[1] == [("Tencant", "Tencent")]
+    assert correct_typos("Tencant", tagger, known=lambda w: w == "tencant")[1] == []
+    # Below six letters, one substituted letter makes another word (Biden is not Biren).
+    assert correct_typos("Biden", tagger)[1] == []
     assert correct_typos("Nvdiia", tagger)[1] == [("Nvdiia", "Nvidia")]  # read as a spelling of Nvidia
     assert plan_query("Nvdiia H20", tagger).entities[0].id == "nvidia"
 
@@ -177,6 +190,9 @@ def test_held_out_queries_do_not_regress(reports):
     meili = reports["meilisearch"].only(HELD_OUT)
     assert meili.mean("recall") >= HELD_OUT_RECALL, json.dumps(meili.summary()["recall@10"])
     assert meili.mean("ndcg") >= HELD_OUT_NDCG
+    meili = reports["meilisearch"].only(ROUND4)
+    assert meili.mean("recall") >= ROUND4_RECALL, json.dumps(meili.summary()["recall@10"])
+    assert meili.mean("ndcg") >= ROUND4_NDCG
 
 
 @pytest.mark.meili
@@ -184,7 +200,7 @@ def test_held_out_queries_do_not_regress(reports):
 def test_built_in_engines_within_margin(reports, engine):
     if engine not in reports:
         pytest.skip("PostgreSQL not reachable")
-    for name in ("", HELD_OUT):
+    for name in ("", HELD_OUT, ROUND4):
         meili, built_in = reports["meilisearch"].only(name), reports[engine].only(name)
         assert built_in.mean("recall") >= meili.mean("recall") - WITHIN, name
         assert built_in.mean("ndcg") >= meili.mean("ndcg") - WITHIN, name

@@ -183,6 +183,10 @@ def check(data_dir: Path, reference: Path | None) -> int:
         parent = e.get("parent")
         if parent is not None and entities.get(parent, {}).get("type") != "company":
             errors.append(f"{where}: parent {parent!r} is not a company id")
+        for region in e.get("within", []):
+            # a country inside a wider region (search: a query for the region finds it too)
+            if e["type"] != "region" or entities.get(region, {}).get("type") != "region":
+                errors.append(f"{where}: within {region!r}: only a region inside a region id")
         if e["type"] == "agency" and entities.get(e.get("region"), {}).get("type") != "region":
             errors.append(
                 f"{where}: region {e.get('region')!r} (the agency's country) is not a region id"

@@ -56,6 +56,7 @@ from app.search.relevance import (
     most,
     query_language,
 )
+from app.search.timeframe import TimeBounds, time_bounds
 from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
 from app.wordforms import marked, query_forms
 
@@ -140,6 +141,9 @@ class QueryPlan:
     dropped: list[str] = field(default_factory=list)  # stop words left out
     language: str = "en"  # the query's (app.search.relevance.query_language)
     strict: bool = False  # match=all: every word required
+    # The time the query states ("in 2024", "since October 2022": app.search.timeframe),
+    # applied as the from/to filters; its words are not searched.
+    published: TimeBounds | None = None
 
     def all_clauses(self) -> list[Node]:
         return [*self.clauses, *self.optional]
@@ -435,6 +439,13 @@ def plan_query(
     q = q.strip()
     if not q:
         return QueryPlan()
+    bounds = None
+    if match != "all" and '"' not in q:
+        rest, bounds = time_bounds(q)
+        if bounds is not None and rest:
+            q = rest
+        else:
+            bounds = None  # a query that is only a time ("2024年") searches its words
     if tagger is not None:
         q = join_model_numbers(q, tagger)
     q_plain, forced = forced_words(q)
@@ -456,10 +467,11 @@ def plan_query(
         language=query_language(q, langs),
         strict=match == "all",
     )
-    _decide(plan, forced)
+    _decide(plan, forced, tagger.gazetteer if tagger is not None else None)
     if planner.lifted:
         plan.rest = syn.without_fields(q, planner.lifted)
-    plan.understood = describe(plan)
+    plan.published = bounds
+    plan.understood = describe(plan) + ([bounds.said()] if bounds is not None else [])
     return plan
 
 
@@ -471,18 +483,22 @@ def plan_query(
 # two must all match, of three or more most must (AtLeast), and all of them rank.
 _TIERS = (("company", "chip", "restriction"), ("topic", "region"), ("agency",))
 SOFT_TIER = 1
-# Concepts a company, chip or restriction already implies: beside one they only rank
-# ("Nvidia chips" is Nvidia; nearly every article of the corpus is about chips).
-IMPLIED_BY_NAMES = frozenset({"topic-ai-chips"})
+# Concepts every article of the domain implies: beside any other name or concept they only
+# rank ("Nvidia chips" is Nvidia, "europe chip export controls" is Europe and export controls:
+# nearly every article of the corpus is about chips); alone they decide.
+IMPLIED = frozenset({"topic-ai-chips"})
 MAX_SUBSETS = 64  # AtLeast's subsets written out, at most this many (k lowered to fit)
 
 
-def _decide(plan: QueryPlan, forced: set[str]) -> None:
+def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = None) -> None:
     """Which terms decide a hit and which only rank (see app/search/relevance.py): phrases,
     operators, +words and names decide (agencies only when the query names nothing else);
     other words rank, and with nothing that decides, a hit needs most of the words."""
     if plan.strict:
         return
+
+    def _widened(node: Node) -> Node:
+        return widened(node, gazetteer)
 
     def tier(node: Node) -> int | None:
         """The name tier of a plain name clause (None: not a plain name)."""
@@ -498,20 +514,23 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
             and not (node.groups and node.groups[0] and node.groups[0][0] in forced)
         )
 
+    def implied(node: Node) -> bool:
+        return isinstance(node, Clause) and node.entity is not None and node.entity.id in IMPLIED
+
     tiers = [t for t in map(tier, plan.clauses) if t is not None]
     top = min(tiers) if tiers else None
+    # Anything else that decides ("AI chips" alone still does).
+    others = any(
+        t <= SOFT_TIER and not implied(n)
+        for n, t in zip(plan.clauses, map(tier, plan.clauses), strict=True)
+        if t is not None
+    )
 
     def ranks_only(node: Node) -> bool:
         t = tier(node)
         if is_word(node):
             return True
-        if (
-            top == 0
-            and t == SOFT_TIER
-            and isinstance(node, Clause)
-            and node.entity is not None
-            and node.entity.id in IMPLIED_BY_NAMES
-        ):
+        if t == SOFT_TIER and implied(node) and others:
             return True
         # Places and topics beside a company or chip still decide (see _TIERS).
         return t is not None and t != top and not (top == 0 and t == SOFT_TIER)
@@ -519,7 +538,10 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
     soft = [
         n
         for n in plan.clauses
-        if isinstance(n, Clause) and top == 0 and tier(n) == SOFT_TIER and not ranks_only(n)
+        if isinstance(n, Clause)
+        and top in (0, SOFT_TIER)
+        and tier(n) == SOFT_TIER
+        and not ranks_only(n)
     ]
     if len(soft) < 3:
         soft = []
@@ -535,26 +557,27 @@ def _decide(plan: QueryPlan, forced: set[str]) -> None:
     named = [_widened(n) for n in plan.clauses if not ranks_only(n) and id(n) not in is_soft]
     optional += [n.parts[0] for n in named if isinstance(n, Widened)]
     if soft:
-        named.append(_at_least(soft))
+        named.append(_at_least(soft, gazetteer))
     plan.clauses, plan.optional = named, optional
     # Field terms (company:huawei) decide like names do: they became filters.
     plan.min_optional = 0 if named or plan.filters else most(len(optional))
 
 
-def _at_least(names: list[Clause]) -> AtLeast:
+def _at_least(names: list[Clause], gazetteer: Gazetteer | None = None) -> AtLeast:
     """Most of names (more than half), as the subsets of that many of them."""
     k = most(len(names))
     while k > 1 and math.comb(len(names), k) > MAX_SUBSETS:
         k -= 1
-    widened = [_widened(n) for n in names]
-    subsets = tuple(AllOf(tuple(c)) for c in itertools.combinations(widened, k))
+    wide = [widened(n, gazetteer) for n in names]
+    subsets = tuple(AllOf(tuple(c)) for c in itertools.combinations(wide, k))
     return AtLeast(subsets, tuple(names), k)
 
 
 @dataclass(frozen=True)
 class Widened(AnyOf):
     """A concept or its wider ones (topics.json "also": a ban is, in the record, an export
-    control or a licence requirement); said back as the concept."""
+    control or a licence requirement), or a region or the countries inside it (regions.json
+    "within": Malaysia is in Southeast Asia); said back as the concept or region."""
 
     @property
     def entity(self) -> EntityDef | None:
@@ -563,15 +586,39 @@ class Widened(AnyOf):
         return first.entity if isinstance(first, Clause) else None
 
 
-def _widened(node: Node) -> Node:
-    """A topic clause that decides, with the concepts its "also" names as tags beside it."""
-    if not (isinstance(node, Clause) and node.is_topic and node.entity is not None):
+_MEMBERS: dict[str, dict[str, list[EntityDef]]] = {}
+
+
+def region_members(gazetteer: Gazetteer) -> dict[str, list[EntityDef]]:
+    """region id -> the regions inside it (their "within"), per gazetteer version."""
+    cached = _MEMBERS.get(gazetteer.version)
+    if cached is None:
+        cached = {}
+        for entity in gazetteer.entities.values():
+            if entity.type == "region":
+                for outer in entity.raw.get("within", ()):
+                    cached.setdefault(outer, []).append(entity)
+        _MEMBERS[gazetteer.version] = cached
+    return cached
+
+
+def widened(node: Node, gazetteer: Gazetteer | None = None) -> Node:
+    """A clause that decides, with what also answers it as tags beside it: a topic's wider
+    concepts ("also"), a region's countries (an article about Malaysia answers a question
+    about Southeast Asia, though it may never say so; the articles that name the region
+    still rank first, since the region's own clause also ranks)."""
+    if not (isinstance(node, Clause) and node.entity is not None and node.kind != "tag"):
         return node
-    topics = concepts.topics().entities
-    wider = [topics[t] for t in node.entity.raw.get("also", ()) if t in topics]
-    if not wider:
-        return node
-    return Widened((node, *(Clause((), w, "tag", concepts.topic_name(w)) for w in wider)))
+    if node.is_topic:
+        topics = concepts.topics().entities
+        wider = [topics[t] for t in node.entity.raw.get("also", ()) if t in topics]
+        tags = [Clause((), w, "tag", concepts.topic_name(w)) for w in wider]
+    elif node.entity.type == "region" and gazetteer is not None:
+        members = region_members(gazetteer).get(node.entity.id, [])
+        tags = [Clause((), m, "tag", m.name) for m in members]
+    else:
+        tags = []
+    return Widened((node, *tags)) if tags else node
 
 
 # --- said back ----------------------------------------------------------------------------------

@@ -43,21 +43,32 @@ _STOP = {
         qu qui quoi quel quelle quels quelles pourquoi comment quand où ou ce c cet cette ces il elle
         ils elles on se s sa son ses leur leurs lui en dans par pour sur avec sans vers chez ne n pas
         plus t y ni donc car comme si tout tous toute toutes très aussi selon entre après avant
-        peut peuvent pourrait encore combien est-ce""",
+        peut peuvent pourrait encore combien est-ce depuis pendant dont alors lors quoi""",
     "ar": """في من على إلى الى عن مع هذا هذه ذلك تلك التي الذي الذين اللذين ما ماذا لماذا كيف متى أين
         هل أو ثم لم لن قد كان كانت يكون تكون أن إن بعد قبل عند بين حتى كل أي هو هي هم هن نحن أنا
         لا لكن بل أيضا فقط منذ خلال حول ضد عبر لدى وفق وفقا يمكن كم""",
     "zh": """的 了 是 在 和 与 及 或 吗 呢 吧 把 被 么 什么 为什么 哪些 哪个 怎么 如何 是否 这 那 这些 那些
-        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其 时候 何时 多少 为何 可以 能否 哪里 哪家""",
+        其 之 也 都 就 还 等 将 从 向 于 并 而 但 以 及其 时候 何时 多少 为何 可以 能否 哪里 哪家
+        多大 多久 有哪 受到""",
     # Spanish and German: analysts ask in them too, about articles in other languages.
     # ("war", "sin" and "uber" stay out: trade war, English words, a company).
     "es": """el la los las un una unos unas de del al y o pero es son fue fueron ser esta estan
         ha han hay por para con sobre entre que quien quienes cual cuales cuando como donde
-        porque se su sus lo le les no ya mas muy tambien hasta desde segun puede pueden""",
+        porque se su sus lo le les no ya mas muy tambien hasta desde segun puede pueden
+        cuanto cuanta cuantos cuantas este estos estas ese esa esos esas durante tras sido era""",
     "de": """der das den dem des ein eine einer eines einem einen und oder aber ist sind wird
         werden wurde wurden hat haben darf durfen kann konnen soll sollen nicht kein keine
         keinen warum wann wie welche welcher welches wer was wo nach von vom zu zum zur im in
-        auf aus bei noch auch nur sich seit bis gegen fur mit an am""",
+        auf aus bei noch auch nur sich seit bis gegen fur mit an am durch viel viele wieviel
+        welchen welchem es sie er wir ihr dass ob sein seine ihre ihren diese dieser dieses
+        als um unter wegen mehr schon denn bereits gibt""",
+    "ru": """и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по
+        только ее мне было вот от меня еще нет о из ему теперь когда ли если уже или ни быть
+        был него до вас там потом себя ей может они тут где есть надо ней для мы тебя их чем
+        была сам чтоб без чего раз тоже себе под будет ж тогда кто этот того потому этого
+        какой какие каких какая ним здесь этом почти мой тем чтобы нее сейчас были куда зачем
+        всех можно при об другой хоть после над больше тот через эти нас про всего них много
+        эту моя свою этой перед между почему сколько ли""",
 }
 STOP_WORDS: dict[str, frozenset[str]] = {
     lang: frozenset(normalize(w) for w in words.split()) for lang, words in _STOP.items()
@@ -126,6 +137,21 @@ def vocabulary(tagger) -> tuple[dict, dict]:
     return cached
 
 
+MIN_SUBSTITUTION_LENGTH = 6
+
+
+def _other_word(word: str, candidate: str) -> bool:
+    """Whether a short word one letter different from a name is more likely another word than a
+    typo of it: below six letters, too many ordinary words are one substituted letter from a
+    name (apply/Apple, asian/ASEAN, durch/Dutch); a letter left out, added or swapped there is
+    still a typo (nvdia, Huwei)."""
+    return (
+        len(word) < MIN_SUBSTITUTION_LENGTH
+        and len(word) == len(candidate)
+        and sorted(word) != sorted(candidate)
+    )
+
+
 def _correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
     """The name or concept word one typo away from word, and its name (None: no single best one)."""
     folded = normalize(word)
@@ -142,6 +168,8 @@ def _correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
     ):
         if candidate.startswith(folded) or folded.startswith(candidate):
             continue  # an inflection (exports, chips), not a typo
+        if _other_word(folded, candidate):
+            continue
         written, owner = words[candidate]
         best.append((int(d), written, owner))
     for stem, (written, owner) in stems.items():

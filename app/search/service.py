@@ -20,6 +20,7 @@ from app.search.entity_cache import entity_names
 from app.search.explain import SHOWN_ALIASES, did_you_mean, explainer_aliases, missing_terms, relax
 from app.search.query import QueryPlan, plan_query, typed
 from app.search.snippet import make_snippet
+from app.search.timeframe import with_time_bounds
 
 PREFIX_WORDS = 200  # words a prefix may stand for
 
@@ -328,6 +329,8 @@ def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[F
                 },
             }
         )
+    # "in 2024", "since October 2022": the from/to filters they mean (app/search/timeframe.py).
+    filters = with_time_bounds(filters, plan.published)
     resolve_prefixes(session, plan)
     return filters, plan
 
