@@ -20,6 +20,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 
 import json
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -54,8 +55,14 @@ from app.enrich.when import (
     SINCE_MARKERS,
     WEEKS,
     WEEKS_BACK,
+    YEAR_PART_FILLERS,
+    YEAR_PART_WORDS,
+    YEAR_PART_YEARS,
+    YEAR_PARTS,
+    YEAR_TURN,
     YEARS_AGO,
     YEARS_AGO_WORDS,
+    ZH_YEAR_PARTS,
 )
 from app.gazetteer import Gazetteer
 
@@ -206,6 +213,50 @@ _MONTHS = (
 )
 
 
+def _alternation(phrases) -> str:
+    return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
+
+
+# "late 2022", "the end of last year", «أواخر العام الماضي» (see when.YEAR_PARTS).
+_YEAR_PART = re.compile(
+    r"(?<![a-z])(?P<part>"
+    + "|".join(f"(?P<{k}>{_alternation(v)})" for k, v in YEAR_PART_WORDS.items())
+    + r")\s+(?:(?:"
+    + _alternation(YEAR_PART_FILLERS)
+    + r")\s*)?(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
+    + _alternation(YEAR_PART_YEARS[1])
+    + r")|(?P<this>"
+    + _alternation(YEAR_PART_YEARS[0])
+    + r")(?![a-z]))"
+)
+_ZH_YEAR_PART = re.compile(
+    r"(?:(20[1-3][0-9])|(去)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+)
+_YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+
+
+def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...], str]]:
+    """(year, months, label) for each part of a year the sentence names."""
+    out = []
+    for m in _YEAR_PART.finditer(folded):
+        part = "start" if m.group("start") else "end"
+        year = int(m.group("year")) if m.group("year") else published.year - bool(m.group("last"))
+        if m.group("this") and part == "end":
+            continue  # "by the end of the year" is more often ahead than behind
+        out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    for m in _ZH_YEAR_PART.finditer(folded):
+        part = ZH_YEAR_PARTS[m.group(4)]
+        year = int(m.group(1)) if m.group(1) else published.year - bool(m.group(2))
+        if not (m.group(1) or m.group(2)) and part == "end":
+            continue  # 年底 alone, 今年底: ahead as often as behind
+        out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    if _YEAR_TURN.search(folded):
+        year = published.year if published.month <= 6 else published.year + 1
+        out.append((year, (1,), f"start {year}"))
+        out.append((year - 1, (12,), f"end {year - 1}"))
+    return out
+
+
 @dataclass
 class Evidence:
     """What one sentence says for one restriction."""
@@ -283,6 +334,7 @@ class RestrictionLinker:
                 self._on_chip.setdefault(chip, set()).add(i)
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
+        self._year_part_in: dict[str, bool] = {}  # sentence -> whether it names a part of a year
         self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
         self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
         self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
@@ -760,15 +812,31 @@ class RestrictionLinker:
         """(year, month) pairs, years, a day window, season months and labels a sentence dates
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
-        dependent = bool(reading.dates[i]) or any(
-            kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra
+        folded = reading.segments[i][0].folded
+        dependent = (
+            bool(reading.dates[i])
+            or any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra)
+            or self._names_year_part(folded)
         )
-        key = (reading.segments[i][0].folded, reading.published if dependent else None)
+        key = (folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
             if len(self._times_of) >= CACHE_SIZE:
                 self._times_of.clear()
             known = self._times_of[key] = self._times_now(reading, i)
+        return known
+
+    def _names_year_part(self, folded: str) -> bool:
+        """Whether the sentence names a part of a year ("at the start of the year"; remembered)."""
+        known = self._year_part_in.get(folded)
+        if known is None:
+            if len(self._year_part_in) >= CACHE_SIZE:
+                self._year_part_in.clear()
+            known = self._year_part_in[folded] = bool(
+                _YEAR_PART.search(folded)
+                or _ZH_YEAR_PART.search(folded)
+                or _YEAR_TURN.search(folded)
+            )
         return known
 
     def _times_now(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
@@ -841,6 +909,12 @@ class RestrictionLinker:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
+        if published is not None:
+            # "late 2022", «2024年底»: the months of that part of the year, not the whole year.
+            for year, part_months, label in year_parts(folded, published):
+                years.discard(year)
+                months |= {(year, m) for m in part_months}
+                labels.append(label)
         return months | seasons, years, window, seasons, labels
 
     def _evidence(
@@ -1018,11 +1092,22 @@ class RestrictionLinker:
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
-                elif self.rule._country[r] in acting or (
-                    self.rule._country[r] in mentioned
-                    and self.rule._country[r]
-                    not in (
-                        placed if placed is not None else (placed := self._placed(seg.folded, hits))
+                elif (
+                    self.rule._country[r] in acting
+                    or (
+                        self.rule._country[r] in mentioned
+                        and self.rule._country[r]
+                        not in (
+                            placed
+                            if placed is not None
+                            else (placed := self._placed(seg.folded, hits))
+                        )
+                    )
+                    or (
+                        # dated in the sentence: "the second round of US curbs last October"
+                        own_months
+                        and self.rule._country[r] in surfaces
+                        and _actor_of_noun(seg.folded, _fold(surfaces[self.rule._country[r]]))
                     )
                 ):
                     f["country"] = True
@@ -1213,6 +1298,11 @@ class RestrictionLinker:
                     words += sorted(self._names.get(e, e) for e in near & chips)
                 if elsewhere & (chips | companies):
                     f["concerned_elsewhere"] = True
+                # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
+                # such a word it is never linked here, but still a rival (not a model feature).
+                f["unnamed_bill"] = (
+                    self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
+                )
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))
@@ -1359,7 +1449,11 @@ class RestrictionLinker:
                 else (kind, k)
                 for kind, k in keys
             ]
-            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            either = [
+                k
+                for kind, v, k in found.extra
+                if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
+            ]
             actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
@@ -1520,7 +1614,7 @@ class RestrictionLinker:
 
         out: dict[str, Evidence] = {}
         for score, rid, ev, country, who in cands:
-            if rid in linked or score < threshold:
+            if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
             dated = self._dated(ev)
             if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
@@ -1782,6 +1876,86 @@ OBJECT_CHARS_ZH = "向对往从赴在与和及到"
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _commercial(folded: str) -> bool:
+    """Whether every "order" of the sentence is a customer's ("orders for AI accelerators")."""
+    return all(_COMMERCIAL_ORDER.match(folded, at) for at in _all(folded, "order"))
+
+
+# "orders for chips", "order book", "orders worth $2bn": a customer's, not a government's.
+_COMMERCIAL_ORDER = re.compile(r"orders? (?:for|from|worth|book|backlog|of (?:up to )?\d)")
+# "US curbs", "American export controls": a country named right before the action is its actor.
+ACTOR_NOUNS = (
+    "curbs",
+    "controls",
+    "export controls",
+    "restrictions",
+    "export restrictions",
+    "sanctions",
+    "rules",
+    "ban",
+    "measures",
+)
+
+
+# Words for legislation: a bill is resolved only in a sentence that speaks of one.
+BILL_WORDS = (
+    "bill",
+    "act",
+    "legislation",
+    "lawmakers",
+    "congress",
+    "senate",
+    "house",
+    "amendment",
+    "法案",
+    "国会",
+    "参议院",
+    "众议院",
+    "مشروع قانون",
+    "الكونغرس",
+    "مجلس الشيوخ",
+    "projet de loi",
+    "proposition de loi",
+    "congrès",
+    "sénat",
+    "proyecto de ley",
+    "congreso",
+    "senado",
+    "wetsvoorstel",
+    "wet",
+    "congres",
+    "gesetz",
+    "gesetzentwurf",
+    "kongress",
+)
+
+
+def _names_a_bill(folded: str) -> bool:
+    return any(_all_words(folded, w) for w in BILL_WORDS)
+
+
+def _all_words(folded: str, word: str) -> bool:
+    """Whether `word` stands as a word in the sentence (CJK and Arabic: anywhere)."""
+    for at in _all(folded, word):
+        end = at + len(word)
+        if not word.isascii() or (
+            (at == 0 or not folded[at - 1].isalpha())
+            and (end == len(folded) or not folded[end].isalpha())
+        ):
+            return True
+    return False
+
+
+def _actor_of_noun(folded: str, name: str) -> bool:
+    """Whether the country's name stands right before an action noun ("the second round of US
+    curbs last October"): the actor, even after "of"."""
+    return any(
+        folded[at + len(name) : at + len(name) + 1] == " "
+        and folded[at + len(name) + 1 :].startswith(ACTOR_NOUNS)
+        for at in _all(folded, name)
+    )
 
 
 def _object(folded: str, at: int, end: int) -> bool:

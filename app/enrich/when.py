@@ -59,6 +59,21 @@ RELATIVE = {
         "le mois précédent",
         "الشهر السابق",
         "上月底",
+        # "a month after", "il y a un mois": the month before the article's
+        "a month after",
+        "a month ago",
+        "a month earlier",
+        "un mois après",
+        "il y a un mois",
+        "hace un mes",
+        "un mes después",
+        "een maand geleden",
+        "een maand na",
+        "vor einem monat",
+        "einen monat nach",
+        "一个月前",
+        "قبل شهر",
+        "بعد شهر",
     ],
     "days": [
         "this week",
@@ -806,3 +821,81 @@ ADMINISTRATION_NAMES = {
     "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ"),
     "biden": ("biden", "拜登", "بايدن", "バイデン"),
 }
+
+# A part of a year: "late 2022", "fin 2023", «2024年底», "at the start of the year", "eind vorig
+# jaar", «أواخر العام الماضي». The part words, what may follow them as the year (a number, or
+# this / last year), and the months each part stands for. "Late 2022" is how outlets date the
+# October 2022 rules, so the end is the last quarter; "early" the first.
+YEAR_PARTS = {"start": (1, 2, 3), "end": (10, 11, 12)}
+YEAR_PART_WORDS = {
+    "start": [
+        "early",
+        "start of",
+        "beginning of",
+        "début",
+        "au début de",
+        "principios de",
+        "comienzos de",
+        "inicios de",
+        "begin",
+        "anfang",
+        "مطلع",
+        "بداية",
+        "أوائل",
+    ],
+    "end": [
+        "late",
+        "end of",
+        "fin",
+        "à la fin de",
+        "finales de",
+        "fines de",
+        "eind",
+        "ende",
+        "أواخر",
+        "نهاية",
+    ],
+}
+# What may stand between the part and the year ("the end of last year", "fin de l'année").
+YEAR_PART_FILLERS = ["the", "of", "de", "del", "van", "des", "d'", "عام", "العام"]
+# 0: the article's year; 1: the year before.
+YEAR_PART_YEARS = {
+    0: [
+        "the year",
+        "this year",
+        "l'année",
+        "cette année",
+        "año",
+        "este año",
+        "dit jaar",
+        "het jaar",
+        "des jahres",
+        "dieses jahres",
+        "العام الجاري",
+        "هذا العام",
+        "العام",
+    ],
+    1: [
+        "last year",
+        "l'année dernière",
+        "l'an dernier",
+        "l'année passée",
+        "el año pasado",
+        "del año pasado",
+        "año pasado",
+        "vorig jaar",
+        "letzten jahres",
+        "vergangenen jahres",
+        "العام الماضي",
+    ],
+}
+# Chinese writes the part after the year: 2024年底, 去年底, 今年初, 年初.
+ZH_YEAR_PARTS = {"底": "end", "末": "end", "初": "start"}
+# The turn of the year ("zum Jahreswechsel", "rond de jaarwisseling"): December and January.
+YEAR_TURN = [
+    "jahreswechsel",
+    "jahreswende",
+    "jaarwisseling",
+    "turn of the year",
+    "tournant de l'année",
+]
