@@ -237,7 +237,7 @@ _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 
 def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...], str]]:
     """(year, months, label) for each part of a year the sentence names."""
-    out = []
+    out: list[tuple[int, tuple[int, ...], str]] = []
     for m in _YEAR_PART.finditer(folded):
         part = "start" if m.group("start") else "end"
         year = int(m.group("year")) if m.group("year") else published.year - bool(m.group("last"))
