@@ -40,6 +40,7 @@ from app.enrich.restrictions import (
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
+    ACTION_KINDS,
     ACTIONS,
     ACTORS,
     ADMINISTRATION_NAMES,
@@ -104,6 +105,7 @@ CORE = (
     "action",
     "region",
     "chip_clause",
+    "kind",
 )
 # Licences are granted as well as required, and a rule can open as well as close: beside a
 # relaxation word these are no restriction.
@@ -308,6 +310,9 @@ class RestrictionLinker:
         for polarity, phrases in ACTIONS.items():
             for p in phrases:
                 extra.append((_fold(p), "act", polarity, True))
+        for kind, phrases in ACTION_KINDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "kind", kind, True))
         self.rule = RestrictionRule(gazetteer, extra)
         assert [r.id for r in self.rule.restrictions] == [r.id for r in rxs]
         self.restrictions = rxs
@@ -324,6 +329,11 @@ class RestrictionLinker:
         self._names = {eid: e.name for eid, e in entities.items()}
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
+        # The kind of each action ("entity-list"), read from its name.
+        self._kind = [
+            next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
+            for r in rxs
+        ]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
@@ -909,6 +919,15 @@ class RestrictionLinker:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
+        if published is not None and months:
+            # "a uitbreiding van de regels die het kabinet vorig jaar invoerde": a year said
+            # beside a month of another year dates its own clause (the rule reads it only
+            # when no month is written).
+            for back in reading.scans[i].years_back:
+                y = published.year - back
+                if y not in years and all(my != y for my, _m in months):
+                    years.add(y)
+                    labels.append(str(y))
         if published is not None:
             # "late 2022", «2024年底»: the months of that part of the year, not the whole year.
             for year, part_months, label in year_parts(folded, published):
@@ -1250,6 +1269,10 @@ class RestrictionLinker:
                         )
                         when = "weeks" if f["weeks"] else "days"
                         break
+                if self._kind[r] and any(
+                    kind == "kind" and v == self._kind[r] for kind, v, _k in found.extra
+                ):
+                    f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says

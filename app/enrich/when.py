@@ -899,3 +899,27 @@ YEAR_TURN = [
     "turn of the year",
     "tournant de l'année",
 ]
+
+# Words for a kind of action: an entity listing is a "blacklist" in news. A sentence with one
+# says which of the actions of its date it means (the listing, not the rule of the same month).
+ACTION_KINDS = {
+    "entity-list": [
+        "blacklist",
+        "black list",
+        "blacklisted",
+        "entity list",
+        "trade blacklist",
+        "实体清单",
+        "黑名单",
+        "القائمة السوداء",
+        "قائمة الكيانات",
+        "liste noire",
+        "liste des entités",
+        "lista negra",
+        "lista de entidades",
+        "zwarte lijst",
+        "entiteitenlijst",
+        "schwarze liste",
+        "entity liste",
+    ],
+}
