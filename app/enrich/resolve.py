@@ -836,6 +836,24 @@ class RestrictionLinker:
             known = self._times_of[key] = self._times_now(reading, i)
         return known
 
+    def _near_actors(self, reading: Reading, i: int) -> set[str]:
+        """The countries acting in the title or the sentence before: through an agency or actor
+        phrase ("de Amerikaanse regering"), or named right before an action noun ("US rules")."""
+        out: set[str] = set()
+        for k in {0, i - 1} if reading.has_title else {i - 1}:
+            seg, hits = reading.segments[k]
+            for h in hits:
+                if h.entity_id in self._agencies:
+                    out.add(self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id), ""))
+                elif h.entity_id in self._countries and _actor_of_noun(
+                    seg.folded, _fold(h.surface)
+                ):
+                    out.add(h.entity_id)
+            for kind, v, _k in reading.scans[k].extra:
+                if kind == "actor":
+                    out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
+        return out - {""}
+
     def _names_year_part(self, folded: str) -> bool:
         """Whether the sentence names a part of a year ("at the start of the year"; remembered)."""
         known = self._year_part_in.get(folded)
@@ -984,6 +1002,19 @@ class RestrictionLinker:
                 for r in by_country - candidates
                 if month_or_days or r in fresh or self._issuer_key[r] in issuers
             }
+            # Who acted, said in the title or the sentence before, for a dated sentence that names
+            # no one ("... count the cost of US rules" / "the rules announced last December").
+            near_actor = (
+                self._near_actors(reading, i)
+                if i
+                and own_months
+                and not agencies
+                and not (mentioned & self._countries - self._placed(seg.folded, hits))
+                else set()
+            )
+            for country in near_actor:
+                by_country |= self.rule._by_country.get(country, set())
+                candidates |= self.rule._by_country.get(country, set())
             # What the title and the sentence before name ("the chips", "the two metals").
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
@@ -1139,6 +1170,13 @@ class RestrictionLinker:
                             == self.rule._country[r]
                         )
                     )
+                if (
+                    self.rule._country[r] in near_actor
+                    and not f.get("issuer")
+                    and not f.get("country")
+                ):
+                    f["country"] = True
+                    words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
                 if keys:
                     lenient = self._category[r] == "relaxation"
@@ -1191,6 +1229,20 @@ class RestrictionLinker:
                             )
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
+                if (
+                    f.get("other_actor")
+                    and (shared_chips or own_months or own_years)
+                    and (
+                        (
+                            self.rule._country[r] in surfaces
+                            and _actor_of_noun(seg.folded, _fold(surfaces[self.rule._country[r]]))
+                        )
+                        or _referred(seg.folded, fits)
+                    )
+                ):
+                    # "Washington's October rules", "the curbs that halted H20 exports": R is
+                    # named as its own actor's, or referred to, not done by the sentence's subject
+                    f["other_actor"] = False
                 if either and not f.get("action") and not f.get("wrong_action"):
                     f["action"] = f["either"] = True  # "the December decision": of either kind
                     words.append(either[0])
@@ -1973,12 +2025,33 @@ def _all_words(folded: str, word: str) -> bool:
 
 def _actor_of_noun(folded: str, name: str) -> bool:
     """Whether the country's name stands right before an action noun ("the second round of US
-    curbs last October"): the actor, even after "of"."""
-    return any(
-        folded[at + len(name) : at + len(name) + 1] == " "
-        and folded[at + len(name) + 1 :].startswith(ACTOR_NOUNS)
-        for at in _all(folded, name)
-    )
+    curbs last October"), or owns one ("Washington's October rules"): the actor, even after
+    "of" and whoever else acts in the sentence."""
+    for at in _all(folded, name):
+        rest = folded[at + len(name) : at + len(name) + 40]
+        possessive = rest.startswith(("'s ", "’s "))
+        words = rest[3 if possessive else 0 :].split()
+        # one word may stand between ("US export curbs"), two after a possessive
+        for skip in range(3 if possessive else 2):
+            if " ".join(words[skip:]).startswith(ACTOR_NOUNS):
+                return True
+    return False
+
+
+# "the curbs that halted H20 exports", "the ban imposed in April": an action referred to by a
+# definite noun and what it did, whoever acts in the rest of the sentence.
+_REFERRED_BEFORE = ("the", "those", "these")
+_REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+
+
+def _referred(folded: str, words: list[str]) -> bool:
+    for w in words:
+        for at in _all(folded, w):
+            before = folded[max(0, at - 8) : at].split()[-1:]
+            after = folded[at + len(w) : at + len(w) + 12].split()[:1]
+            if before and before[0] in _REFERRED_BEFORE and after and after[0] in _REFERRED_AFTER:
+                return True
+    return False
 
 
 def _object(folded: str, at: int, end: int) -> bool:
