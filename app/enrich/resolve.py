@@ -1958,8 +1958,11 @@ def _commercial(folded: str) -> bool:
     return all(_COMMERCIAL_ORDER.match(folded, at) for at in _all(folded, "order"))
 
 
-# "orders for chips", "order book", "orders worth $2bn": a customer's, not a government's.
-_COMMERCIAL_ORDER = re.compile(r"orders? (?:for|from|worth|book|backlog|of (?:up to )?\d)")
+# "orders for chips", "order book", "orders worth $2bn", "Nvidia orders more H20": a
+# customer's, not a government's.
+_COMMERCIAL_ORDER = re.compile(
+    r"orders? (?:for|from|worth|book|backlog|more|additional|another|of (?:up to )?\d|\d)"
+)
 # "US curbs", "American export controls": a country named right before the action is its actor.
 ACTOR_NOUNS = (
     "curbs",
