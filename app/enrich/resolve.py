@@ -56,6 +56,7 @@ from app.enrich.when import (
     SINCE_MARKERS,
     WEEKS,
     WEEKS_BACK,
+    YEAR_LATER,
     YEAR_PART_FILLERS,
     YEAR_PART_WORDS,
     YEAR_PART_YEARS,
@@ -235,6 +236,7 @@ _ZH_YEAR_PART = re.compile(
     r"(?:(20[1-3][0-9])|(去)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
 
 def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...], str]]:
@@ -952,6 +954,13 @@ class RestrictionLinker:
                 years.discard(year)
                 months |= {(year, m) for m in part_months}
                 labels.append(label)
+        if (months or years) and _YEAR_LATER.search(folded):
+            # "in late 2022, and tightened a year later": the same months a year on, too
+            later = {(y + 1, m) for y, m in months if y is not None}
+            later_years = {y + 1 for y in years}
+            months |= later
+            years |= later_years
+            labels += [_month_label(*ym) for ym in sorted(later)] + [str(y) for y in later_years]
         return months | seasons, years, window, seasons, labels
 
     def _evidence(
@@ -1302,8 +1311,16 @@ class RestrictionLinker:
                         season = [
                             lab
                             for lab in labels
-                            if lab.split()[0] in SEASON_MONTHS
-                            and hit[0][1] in SEASON_MONTHS[lab.split()[0]]
+                            if (
+                                lab.split()[0] in SEASON_MONTHS
+                                and hit[0][1] in SEASON_MONTHS[lab.split()[0]]
+                            )
+                            or (
+                                # "late 2022": the part of the year, as for a season
+                                lab.split()[0] in YEAR_PARTS
+                                and hit[0][1] in YEAR_PARTS[lab.split()[0]]
+                                and lab.split()[1] == str(hit[0][0])
+                            )
                         ]
                         when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
@@ -1714,6 +1731,9 @@ class RestrictionLinker:
             if dated and any(
                 c[1] in linked
                 and self._dated(c[2])
+                # (a linked action of another month leaves this one's date free: "in late
+                # 2022, and tightened a year later")
+                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
                 and c[0] >= score
                 and (c[3] == country or not who)
                 # a restriction and its relaxation can share a month
@@ -1748,13 +1768,21 @@ class RestrictionLinker:
             ):
                 continue  # its restriction words are the rule's that a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
+            # Scores compare readings of the same date: with two months in the sentence ("in late
+            # 2022, and tightened a year later"), each is the reading of its own.
+            same_date = [
+                c
+                for c in free
+                if c[2].when == ev.when
+                or not (ev.features.get("month") and c[2].features.get("month"))
+            ]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
             stronger = [
                 c[0]
-                for c in free
+                for c in same_date
                 if not signature(c[2]) < mine
                 and (self._category[self._index[c[1]]] == "relaxation") == lenient
             ]

@@ -937,3 +937,20 @@ ACTION_KINDS = {
         "entity liste",
     ],
 }
+
+# "introduced in late 2022 and tightened a year later", «一年后»: the sentence's own date moved on
+# by a year (what the later action was dated by; "N years after" counts from the article).
+YEAR_LATER = [
+    "a year later",
+    "one year later",
+    "a year on",
+    "un an plus tard",
+    "un año después",
+    "un año más tarde",
+    "een jaar later",
+    "ein jahr später",
+    "一年后",
+    "一年之后",
+    "بعد عام",
+    "بعد سنة",
+]
