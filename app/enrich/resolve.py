@@ -940,12 +940,11 @@ class RestrictionLinker:
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
         if published is not None and months:
-            # "a uitbreiding van de regels die het kabinet vorig jaar invoerde": a year said
-            # beside a month of another year dates its own clause (the rule reads it only
+            # "regels die het kabinet vorig jaar invoerde", "barred ... in 2023": a year said
+            # beside a month of another year dates its own clause (the rule reads a year only
             # when no month is written).
-            for back in reading.scans[i].years_back:
-                y = published.year - back
-                if y not in years and all(my != y for my, _m in months):
+            for y, _m in self.rule._years(folded, reading.scans[i], published):
+                if y is not None and y not in years and all(my != y for my, _m2 in months):
                     years.add(y)
                     labels.append(str(y))
         if published is not None:
