@@ -17,7 +17,12 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 
 def group_of(article: dict) -> str:
     added = article.get("added", "")
-    for prefix, name in (("rx4 batch", "rx4"), ("rx3 batch", "rx3"), ("rx3 dev only", "rx3d")):
+    for prefix, name in (
+        ("rx4 batch", "rx4"),
+        ("rx3 batch", "rx3"),
+        ("rx3 dev only", "rx3d"),
+        ("rx4 dev only", "rx4d"),
+    ):
         if added.startswith(prefix):
             return name
     return "old"
