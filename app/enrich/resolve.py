@@ -1245,7 +1245,11 @@ class RestrictionLinker:
                             self.rule._country[r] in surfaces
                             and _actor_of_noun(seg.folded, _fold(surfaces[self.rule._country[r]]))
                         )
-                        or _referred(seg.folded, fits)
+                        or _referred(
+                            seg.folded,
+                            fits,
+                            tuple(_fold(v) for k, v in surfaces.items() if k in self._who),
+                        )
                     )
                 ):
                     # "Washington's October rules", "the curbs that halted H20 exports": R is
@@ -1990,6 +1994,10 @@ def _commercial(folded: str) -> bool:
 _COMMERCIAL_ORDER = re.compile(
     r"orders? (?:for|from|worth|book|backlog|more|additional|another|of (?:up to )?\d|\d)"
 )
+# "regulators in Beijing", "officials in Washington": the country's own.
+OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
+# "China sales", "China revenue": a country before these is a market.
+MARKET_NOUNS = ("sales", "revenue", "market", "customers", "buyers", "business", "operations")
 # "US curbs", "American export controls": a country named right before the action is its actor.
 ACTOR_NOUNS = (
     "curbs",
@@ -2074,12 +2082,17 @@ _REFERRED_BEFORE = ("the", "those", "these")
 _REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
 
 
-def _referred(folded: str, words: list[str]) -> bool:
+def _referred(folded: str, words: list[str], names: tuple[str, ...] = ()) -> bool:
+    """Whether an action word is a definite noun followed by what it did or who did it ("the
+    curbs that halted ...", "the controls Japan imposed")."""
     for w in words:
         for at in _all(folded, w):
             before = folded[max(0, at - 8) : at].split()[-1:]
-            after = folded[at + len(w) : at + len(w) + 12].split()[:1]
-            if before and before[0] in _REFERRED_BEFORE and after and after[0] in _REFERRED_AFTER:
+            rest = folded[at + len(w) : at + len(w) + 24]
+            after = rest.split()[:1]
+            if not (before and before[0] in _REFERRED_BEFORE and after):
+                continue
+            if after[0] in _REFERRED_AFTER or any(rest.startswith(" " + n + " ") for n in names):
                 return True
     return False
 
@@ -2089,12 +2102,16 @@ def _object(folded: str, at: int, end: int) -> bool:
     is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
     if folded[end : end + 12].lstrip(" ,").startswith(RELATIVES):
         return False
+    if folded[end : end + 1] == " " and folded[end + 1 : end + 16].startswith(MARKET_NOUNS):
+        return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
     last = words[-1]
+    if last == "in" and len(words) > 1 and words[-2] in OFFICIALS:
+        return False  # "regulators in Beijing": the country's own officials act
     if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
         last = words[-2]  # "vers la Chine", "naar het": the word before the article
         return last in OBJECT_WORDS - {"la", "le", "el", "de"}

@@ -791,6 +791,7 @@ ACTORS = {
         "وزير التجارة الأميركي",
         "لوتنيك",
     ],
+    "cac": ["internetaufsicht", "chinesische internetaufsicht", "cyberspace behörde"],
     "samr": [
         "autorité de la concurrence",
         "régulateur de la concurrence",
@@ -934,6 +935,7 @@ ACTION_KINDS = {
         "zwarte lijst",
         "entiteitenlijst",
         "schwarze liste",
+        "schwarzen liste",
         "entity liste",
     ],
 }
