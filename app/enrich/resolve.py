@@ -518,9 +518,11 @@ class RestrictionLinker:
             folded = seg.folded
             if not found.years_back and "20" not in folded:
                 continue  # no year named (cheap test first)
+            # (and "the 2022 restrictions": a year right beside the action word, as _times reads)
             years = {
                 y
-                for y, _m in self.rule._years(folded, found, reading.published)
+                for y in {y for y, _m in self.rule._years(folded, found, reading.published)}
+                | self._times(reading, i)[1]
                 if y and y < reading.published.year
             }
             if len(years) != 1:
