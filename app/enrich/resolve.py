@@ -332,8 +332,11 @@ class RestrictionLinker:
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         # The kind of each action ("entity-list"), read from its name.
+        # "undo": a relaxation that lifts a restriction of the timeline.
         self._kind = [
-            next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
+            "undo"
+            if r.raw.get("category") == "relaxation" and r.raw["concerns"].get("restriction")
+            else next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
             for r in rxs
         ]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
