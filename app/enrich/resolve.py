@@ -349,6 +349,7 @@ class RestrictionLinker:
                 self._on_chip.setdefault(chip, set()).add(i)
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
+        self._noun_actors_of: dict[tuple, frozenset[str]] = {}  # sentence -> _noun_actors
         self._year_part_in: dict[str, bool] = {}  # sentence -> whether it names a part of a year
         self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
         self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
@@ -843,6 +844,21 @@ class RestrictionLinker:
             known = self._times_of[key] = self._times_now(reading, i)
         return known
 
+    def _noun_actors(self, folded: str, hits) -> frozenset[str]:
+        """The countries named right before (or owning) an action noun: "US curbs",
+        "Washington's October rules" (remembered per sentence)."""
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._noun_actors_of.get(key)
+        if known is None:
+            if len(self._noun_actors_of) >= CACHE_SIZE:
+                self._noun_actors_of.clear()
+            known = self._noun_actors_of[key] = frozenset(
+                h.entity_id
+                for h in hits
+                if h.entity_id in self._countries and _actor_of_noun(folded, _fold(h.surface))
+            )
+        return known
+
     def _near_actors(self, reading: Reading, i: int) -> set[str]:
         """The countries acting in the title or the sentence before: through an agency or actor
         phrase ("de Amerikaanse regering"), or named right before an action noun ("US rules")."""
@@ -852,10 +868,7 @@ class RestrictionLinker:
             for h in hits:
                 if h.entity_id in self._agencies:
                     out.add(self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id), ""))
-                elif h.entity_id in self._countries and _actor_of_noun(
-                    seg.folded, _fold(h.surface)
-                ):
-                    out.add(h.entity_id)
+            out |= self._noun_actors(seg.folded, hits)
             for kind, v, _k in reading.scans[k].extra:
                 if kind == "actor":
                     out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
@@ -1168,9 +1181,7 @@ class RestrictionLinker:
                     )
                     or (
                         # dated in the sentence: "the second round of US curbs last October"
-                        own_months
-                        and self.rule._country[r] in surfaces
-                        and _actor_of_noun(seg.folded, _fold(surfaces[self.rule._country[r]]))
+                        own_months and self.rule._country[r] in self._noun_actors(seg.folded, hits)
                     )
                 ):
                     f["country"] = True
@@ -1246,14 +1257,11 @@ class RestrictionLinker:
                     f.get("other_actor")
                     and (shared_chips or own_months or own_years)
                     and (
-                        (
-                            self.rule._country[r] in surfaces
-                            and _actor_of_noun(seg.folded, _fold(surfaces[self.rule._country[r]]))
-                        )
+                        self.rule._country[r] in self._noun_actors(seg.folded, hits)
                         or _referred(
                             seg.folded,
                             fits,
-                            tuple(_fold(v) for k, v in surfaces.items() if k in self._who),
+                            [v for k, v in surfaces.items() if k in self._who],
                         )
                     )
                 ):
@@ -2087,9 +2095,10 @@ _REFERRED_BEFORE = ("the", "those", "these")
 _REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
 
 
-def _referred(folded: str, words: list[str], names: tuple[str, ...] = ()) -> bool:
+def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:
     """Whether an action word is a definite noun followed by what it did or who did it ("the
-    curbs that halted ...", "the controls Japan imposed")."""
+    curbs that halted ...", "the controls Japan imposed"; `names`: the sentence's countries and
+    agencies as written, folded only when needed)."""
     for w in words:
         for at in _all(folded, w):
             before = folded[max(0, at - 8) : at].split()[-1:]
@@ -2097,7 +2106,9 @@ def _referred(folded: str, words: list[str], names: tuple[str, ...] = ()) -> boo
             after = rest.split()[:1]
             if not (before and before[0] in _REFERRED_BEFORE and after):
                 continue
-            if after[0] in _REFERRED_AFTER or any(rest.startswith(" " + n + " ") for n in names):
+            if after[0] in _REFERRED_AFTER or any(
+                rest.startswith(" " + _fold(n) + " ") for n in names or ()
+            ):
                 return True
     return False
 
