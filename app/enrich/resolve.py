@@ -549,6 +549,13 @@ class RestrictionLinker:
                 or bool(self._presidents(folded))
                 or "united-states"
                 in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+                # "the administration's first restrictions"
+                or "united-states"
+                in {
+                    self._agency_country.get(SAME_ISSUER.get(v, v))
+                    for kind, v, _k in found.extra
+                    if kind == "actor"
+                }
             )
             if not us:
                 continue
@@ -869,6 +876,11 @@ class RestrictionLinker:
                 if h.entity_id in self._agencies:
                     out.add(self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id), ""))
             out |= self._noun_actors(seg.folded, hits)
+            if k == 0 and reading.has_title:
+                # a headline's country, unless a place there, is who acts ("US unveils ...")
+                out |= {h.entity_id for h in hits if h.entity_id in self._countries} - (
+                    self._placed(seg.folded, hits)
+                )
             for kind, v, _k in reading.scans[k].extra:
                 if kind == "actor":
                     out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
@@ -1806,7 +1818,15 @@ class RestrictionLinker:
                 continue
             if any(signature(c[2]) > mine for c in free):
                 continue  # a rival has more evidence
-            same = [c for c in free if signature(c[2]) == mine]
+            # Readings of two dates the sentence writes ("the October 2022 rules and their update
+            # a year later") are both meant, unless a linked action already answers one of them.
+            answered = {c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")}
+            same = [
+                c
+                for c in free
+                if signature(c[2]) == mine
+                and (c in same_date or ev.when in answered or c[2].when in answered)
+            ]
             if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
