@@ -1019,6 +1019,7 @@ class RestrictionLinker:
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
             own_months, own_years, own_window, _s, own_labels = times
+            kinds_here = {v for kind, v, _k in found.extra if kind == "kind"}
             hard_window = None if own_window and own_window[-1] == "soft" else own_window
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
@@ -1366,9 +1367,7 @@ class RestrictionLinker:
                         )
                         when = "weeks" if f["weeks"] else "days"
                         break
-                if self._kind[r] and any(
-                    kind == "kind" and v == self._kind[r] for kind, v, _k in found.extra
-                ):
+                if self._kind[r] and self._kind[r] in kinds_here:
                     f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
@@ -1820,13 +1819,16 @@ class RestrictionLinker:
                 continue  # a rival has more evidence
             # Readings of two dates the sentence writes ("the October 2022 rules and their update
             # a year later") are both meant, unless a linked action already answers one of them.
-            answered = {c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")}
-            same = [
-                c
-                for c in free
-                if signature(c[2]) == mine
-                and (c in same_date or ev.when in answered or c[2].when in answered)
-            ]
+            same = [c for c in free if signature(c[2]) == mine]
+            if same and any(c not in same_date for c in same):
+                answered = {
+                    c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
+                }
+                same = [
+                    c
+                    for c in same
+                    if c in same_date or ev.when in answered or c[2].when in answered
+                ]
             if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
