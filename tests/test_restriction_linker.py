@@ -190,3 +190,32 @@ def test_the_chips_in_the_action_words_clause_say_which_action(enricher):
                             "parts.", "2025-06-20")
     assert H20 in found and found[H20].role == "context", found
     assert "2025-05-huawei-ascend-guidance" not in found, found
+
+
+def test_parts_of_a_year_and_a_year_later_date_their_actions(enricher):
+    found = links(enricher, "Engineers say the rules introduced in late 2022, and tightened a year "
+                            "later, pushed them to the H800 and then the H20.", "2025-03-10",
+                  title="US chip curbs")
+    # "a year later" is late 2023; late 2022 alone holds two US actions (October and December)
+    assert "2023-10-advanced-computing-update" in found, found
+    assert "2022-12-ymtc-entity-list" not in found, found
+    found = links(enricher, "Zum Jahreswechsel hat die niederländische Regierung ASML einen Teil "
+                            "der Exportgenehmigungen für Lithografiesysteme entzogen.", "2024-02-10")
+    assert "2024-01-asml-licence-revocation" in found, found
+
+
+def test_an_action_noun_names_its_actor_and_a_customer_order_is_none(enricher):
+    found = links(enricher, "Applied Materials said sales in China held up despite the second "
+                            "round of US curbs last October.", "2024-06-10")
+    assert "2023-10-advanced-computing-update" in found, found
+    found = links(enricher, "TSMC said June revenue rose 27% from a year earlier, helped by "
+                            "orders for AI accelerators.", "2025-07-10")
+    assert not found, found
+
+
+def test_a_bill_is_linked_only_where_legislation_is_spoken_of(enricher):
+    found = links(enricher, "Shipments of H200 chips are stuck despite President Trump's approval "
+                            "in December, after Chinese customs blocked them last month.",
+                  "2026-02-01")
+    assert "2026-01-ai-overwatch-act" not in found, found
+    assert "2026-01-china-customs-h200-block" in found, found

@@ -34,12 +34,20 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # alternate as written; those written after tuning began are development-only.
     # The rx3 batch (issue 20, third round) was split by the first hex digit of sha1(id)
     # before the linker was run on it: it is checked on its own below.
+    # The rx4 batch (fourth round, back-references) was split the same way before scoring.
     rx3 = [a for a in articles if a.get("added", "").startswith("rx3 batch")]
-    for art in rx3:
+    rx4 = [a for a in articles if a.get("added", "").startswith("rx4 batch")]
+    for art in rx3 + rx4:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
-    before = [a for a in articles if ("added" not in a or "before" in a["added"]) and a not in rx3]
+    assert len(rx4) >= 40 and sum(a["lang"] == "en" for a in rx4) >= 15
+    assert {a["lang"] for a in rx4} >= {"en", "nl", "ar", "fr", "zh", "es", "de"}
+    assert any(not a["reported"] and not a["context"] for a in rx4 if a["part"] == "test")
+    batches = rx3 + rx4
+    before = [
+        a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
+    ]
     for lang in ("en", "ar", "zh", "fr", "es", "nl"):
         hashed = Counter(a["part"] for a in before if a["lang"] == lang and "added" not in a)
         written = Counter(a["part"] for a in before if a["lang"] == lang and "added" in a)

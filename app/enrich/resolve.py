@@ -20,6 +20,7 @@ of it and not introduced as background) or refers to it as CONTEXT ("after", "si
 
 import json
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -39,6 +40,7 @@ from app.enrich.restrictions import (
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
+    ACTION_KINDS,
     ACTIONS,
     ACTORS,
     ADMINISTRATION_NAMES,
@@ -54,8 +56,15 @@ from app.enrich.when import (
     SINCE_MARKERS,
     WEEKS,
     WEEKS_BACK,
+    YEAR_LATER,
+    YEAR_PART_FILLERS,
+    YEAR_PART_WORDS,
+    YEAR_PART_YEARS,
+    YEAR_PARTS,
+    YEAR_TURN,
     YEARS_AGO,
     YEARS_AGO_WORDS,
+    ZH_YEAR_PARTS,
 )
 from app.gazetteer import Gazetteer
 
@@ -97,6 +106,7 @@ CORE = (
     "action",
     "region",
     "chip_clause",
+    "kind",
 )
 # Licences are granted as well as required, and a rule can open as well as close: beside a
 # relaxation word these are no restriction.
@@ -206,6 +216,51 @@ _MONTHS = (
 )
 
 
+def _alternation(phrases) -> str:
+    return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
+
+
+# "late 2022", "the end of last year", «أواخر العام الماضي» (see when.YEAR_PARTS).
+_YEAR_PART = re.compile(
+    r"(?<![a-z])(?P<part>"
+    + "|".join(f"(?P<{k}>{_alternation(v)})" for k, v in YEAR_PART_WORDS.items())
+    + r")\s+(?:(?:"
+    + _alternation(YEAR_PART_FILLERS)
+    + r")\s*)?(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
+    + _alternation(YEAR_PART_YEARS[1])
+    + r")|(?P<this>"
+    + _alternation(YEAR_PART_YEARS[0])
+    + r")(?![a-z]))"
+)
+_ZH_YEAR_PART = re.compile(
+    r"(?:(20[1-3][0-9])|(去)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+)
+_YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_YEAR_LATER = re.compile(_alternation(YEAR_LATER))
+
+
+def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...], str]]:
+    """(year, months, label) for each part of a year the sentence names."""
+    out: list[tuple[int, tuple[int, ...], str]] = []
+    for m in _YEAR_PART.finditer(folded):
+        part = "start" if m.group("start") else "end"
+        year = int(m.group("year")) if m.group("year") else published.year - bool(m.group("last"))
+        if m.group("this") and part == "end":
+            continue  # "by the end of the year" is more often ahead than behind
+        out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    for m in _ZH_YEAR_PART.finditer(folded):
+        part = ZH_YEAR_PARTS[m.group(4)]
+        year = int(m.group(1)) if m.group(1) else published.year - bool(m.group(2))
+        if not (m.group(1) or m.group(2)) and part == "end":
+            continue  # 年底 alone, 今年底: ahead as often as behind
+        out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    if _YEAR_TURN.search(folded):
+        year = published.year if published.month <= 6 else published.year + 1
+        out.append((year, (1,), f"start {year}"))
+        out.append((year - 1, (12,), f"end {year - 1}"))
+    return out
+
+
 @dataclass
 class Evidence:
     """What one sentence says for one restriction."""
@@ -257,6 +312,9 @@ class RestrictionLinker:
         for polarity, phrases in ACTIONS.items():
             for p in phrases:
                 extra.append((_fold(p), "act", polarity, True))
+        for kind, phrases in ACTION_KINDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "kind", kind, True))
         self.rule = RestrictionRule(gazetteer, extra)
         assert [r.id for r in self.rule.restrictions] == [r.id for r in rxs]
         self.restrictions = rxs
@@ -273,6 +331,14 @@ class RestrictionLinker:
         self._names = {eid: e.name for eid, e in entities.items()}
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
+        # The kind of each action ("entity-list"), read from its name.
+        # "undo": a relaxation that lifts a restriction of the timeline.
+        self._kind = [
+            "undo"
+            if r.raw.get("category") == "relaxation" and r.raw["concerns"].get("restriction")
+            else next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
+            for r in rxs
+        ]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
@@ -283,6 +349,8 @@ class RestrictionLinker:
                 self._on_chip.setdefault(chip, set()).add(i)
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
+        self._noun_actors_of: dict[tuple, frozenset[str]] = {}  # sentence -> _noun_actors
+        self._year_part_in: dict[str, bool] = {}  # sentence -> whether it names a part of a year
         self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
         self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
         self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
@@ -454,9 +522,11 @@ class RestrictionLinker:
             folded = seg.folded
             if not found.years_back and "20" not in folded:
                 continue  # no year named (cheap test first)
+            # (and "the 2022 restrictions": a year right beside the action word, as _times reads)
             years = {
                 y
-                for y, _m in self.rule._years(folded, found, reading.published)
+                for y in {y for y, _m in self.rule._years(folded, found, reading.published)}
+                | self._times(reading, i)[1]
                 if y and y < reading.published.year
             }
             if len(years) != 1:
@@ -479,6 +549,13 @@ class RestrictionLinker:
                 or bool(self._presidents(folded))
                 or "united-states"
                 in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+                # "the administration's first restrictions"
+                or "united-states"
+                in {
+                    self._agency_country.get(SAME_ISSUER.get(v, v))
+                    for kind, v, _k in found.extra
+                    if kind == "actor"
+                }
             )
             if not us:
                 continue
@@ -760,15 +837,66 @@ class RestrictionLinker:
         """(year, month) pairs, years, a day window, season months and labels a sentence dates
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
-        dependent = bool(reading.dates[i]) or any(
-            kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra
+        folded = reading.segments[i][0].folded
+        dependent = (
+            bool(reading.dates[i])
+            or any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra)
+            or self._names_year_part(folded)
         )
-        key = (reading.segments[i][0].folded, reading.published if dependent else None)
+        key = (folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
             if len(self._times_of) >= CACHE_SIZE:
                 self._times_of.clear()
             known = self._times_of[key] = self._times_now(reading, i)
+        return known
+
+    def _noun_actors(self, folded: str, hits) -> frozenset[str]:
+        """The countries named right before (or owning) an action noun: "US curbs",
+        "Washington's October rules" (remembered per sentence)."""
+        key = (folded, tuple((h.entity_id, h.surface) for h in hits))
+        known = self._noun_actors_of.get(key)
+        if known is None:
+            if len(self._noun_actors_of) >= CACHE_SIZE:
+                self._noun_actors_of.clear()
+            known = self._noun_actors_of[key] = frozenset(
+                h.entity_id
+                for h in hits
+                if h.entity_id in self._countries and _actor_of_noun(folded, _fold(h.surface))
+            )
+        return known
+
+    def _near_actors(self, reading: Reading, i: int) -> set[str]:
+        """The countries acting in the title or the sentence before: through an agency or actor
+        phrase ("de Amerikaanse regering"), or named right before an action noun ("US rules")."""
+        out: set[str] = set()
+        for k in {0, i - 1} if reading.has_title else {i - 1}:
+            seg, hits = reading.segments[k]
+            for h in hits:
+                if h.entity_id in self._agencies:
+                    out.add(self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id), ""))
+            out |= self._noun_actors(seg.folded, hits)
+            if k == 0 and reading.has_title:
+                # a headline's country, unless a place there, is who acts ("US unveils ...")
+                out |= {h.entity_id for h in hits if h.entity_id in self._countries} - (
+                    self._placed(seg.folded, hits)
+                )
+            for kind, v, _k in reading.scans[k].extra:
+                if kind == "actor":
+                    out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
+        return out - {""}
+
+    def _names_year_part(self, folded: str) -> bool:
+        """Whether the sentence names a part of a year ("at the start of the year"; remembered)."""
+        known = self._year_part_in.get(folded)
+        if known is None:
+            if len(self._year_part_in) >= CACHE_SIZE:
+                self._year_part_in.clear()
+            known = self._year_part_in[folded] = bool(
+                _YEAR_PART.search(folded)
+                or _ZH_YEAR_PART.search(folded)
+                or _YEAR_TURN.search(folded)
+            )
         return known
 
     def _times_now(self, reading: Reading, i: int) -> tuple[set, set, tuple | None, set, list[str]]:
@@ -841,6 +969,27 @@ class RestrictionLinker:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
+        if published is not None and months:
+            # "regels die het kabinet vorig jaar invoerde", "barred ... in 2023": a year said
+            # beside a month of another year dates its own clause (the rule reads a year only
+            # when no month is written).
+            for y, _m in self.rule._years(folded, reading.scans[i], published):
+                if y is not None and y not in years and all(my != y for my, _m2 in months):
+                    years.add(y)
+                    labels.append(str(y))
+        if published is not None:
+            # "late 2022", «2024年底»: the months of that part of the year, not the whole year.
+            for year, part_months, label in year_parts(folded, published):
+                years.discard(year)
+                months |= {(year, m) for m in part_months}
+                labels.append(label)
+        if (months or years) and _YEAR_LATER.search(folded):
+            # "in late 2022, and tightened a year later": the same months a year on, too
+            later = {(y + 1, m) for y, m in months if y is not None}
+            later_years = {y + 1 for y in years}
+            months |= later
+            years |= later_years
+            labels += [_month_label(*ym) for ym in sorted(later)] + [str(y) for y in later_years]
         return months | seasons, years, window, seasons, labels
 
     def _evidence(
@@ -870,6 +1019,7 @@ class RestrictionLinker:
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
             own_months, own_years, own_window, _s, own_labels = times
+            kinds_here = {v for kind, v, _k in found.extra if kind == "kind"}
             hard_window = None if own_window and own_window[-1] == "soft" else own_window
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
@@ -891,6 +1041,19 @@ class RestrictionLinker:
                 for r in by_country - candidates
                 if month_or_days or r in fresh or self._issuer_key[r] in issuers
             }
+            # Who acted, said in the title or the sentence before, for a dated sentence that names
+            # no one ("... count the cost of US rules" / "the rules announced last December").
+            near_actor = (
+                self._near_actors(reading, i)
+                if i
+                and own_months
+                and not agencies
+                and not (mentioned & self._countries - self._placed(seg.folded, hits))
+                else set()
+            )
+            for country in near_actor:
+                by_country |= self.rule._by_country.get(country, set())
+                candidates |= self.rule._by_country.get(country, set())
             # What the title and the sentence before name ("the chips", "the two metals").
             near = {h.entity_id for h in reading.segments[i - 1][1]} if i else set()
             if reading.has_title and i:
@@ -1018,11 +1181,20 @@ class RestrictionLinker:
                 if self._issuer_key[r] in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
-                elif self.rule._country[r] in acting or (
-                    self.rule._country[r] in mentioned
-                    and self.rule._country[r]
-                    not in (
-                        placed if placed is not None else (placed := self._placed(seg.folded, hits))
+                elif (
+                    self.rule._country[r] in acting
+                    or (
+                        self.rule._country[r] in mentioned
+                        and self.rule._country[r]
+                        not in (
+                            placed
+                            if placed is not None
+                            else (placed := self._placed(seg.folded, hits))
+                        )
+                    )
+                    or (
+                        # dated in the sentence: "the second round of US curbs last October"
+                        own_months and self.rule._country[r] in self._noun_actors(seg.folded, hits)
                     )
                 ):
                     f["country"] = True
@@ -1035,6 +1207,13 @@ class RestrictionLinker:
                             == self.rule._country[r]
                         )
                     )
+                if (
+                    self.rule._country[r] in near_actor
+                    and not f.get("issuer")
+                    and not f.get("country")
+                ):
+                    f["country"] = True
+                    words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
                 if keys:
                     lenient = self._category[r] == "relaxation"
@@ -1087,6 +1266,21 @@ class RestrictionLinker:
                             )
                     if len(fits) < len(keys):
                         f["wrong_action"] = True
+                if (
+                    f.get("other_actor")
+                    and (shared_chips or own_months or own_years)
+                    and (
+                        self.rule._country[r] in self._noun_actors(seg.folded, hits)
+                        or _referred(
+                            seg.folded,
+                            fits,
+                            [v for k, v in surfaces.items() if k in self._who],
+                        )
+                    )
+                ):
+                    # "Washington's October rules", "the curbs that halted H20 exports": R is
+                    # named as its own actor's, or referred to, not done by the sentence's subject
+                    f["other_actor"] = False
                 if either and not f.get("action") and not f.get("wrong_action"):
                     f["action"] = f["either"] = True  # "the December decision": of either kind
                     words.append(either[0])
@@ -1146,8 +1340,16 @@ class RestrictionLinker:
                         season = [
                             lab
                             for lab in labels
-                            if lab.split()[0] in SEASON_MONTHS
-                            and hit[0][1] in SEASON_MONTHS[lab.split()[0]]
+                            if (
+                                lab.split()[0] in SEASON_MONTHS
+                                and hit[0][1] in SEASON_MONTHS[lab.split()[0]]
+                            )
+                            or (
+                                # "late 2022": the part of the year, as for a season
+                                lab.split()[0] in YEAR_PARTS
+                                and hit[0][1] in YEAR_PARTS[lab.split()[0]]
+                                and lab.split()[1] == str(hit[0][0])
+                            )
                         ]
                         when = season[0] if season else f"{hit[0][0]}-{hit[0][1]:02d}"
                         break
@@ -1165,6 +1367,8 @@ class RestrictionLinker:
                         )
                         when = "weeks" if f["weeks"] else "days"
                         break
+                if self._kind[r] and self._kind[r] in kinds_here:
+                    f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
@@ -1213,6 +1417,11 @@ class RestrictionLinker:
                     words += sorted(self._names.get(e, e) for e in near & chips)
                 if elsewhere & (chips | companies):
                     f["concerned_elsewhere"] = True
+                # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
+                # such a word it is never linked here, but still a rival (not a model feature).
+                f["unnamed_bill"] = (
+                    self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
+                )
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))
@@ -1359,7 +1568,11 @@ class RestrictionLinker:
                 else (kind, k)
                 for kind, k in keys
             ]
-            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            either = [
+                k
+                for kind, v, k in found.extra
+                if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
+            ]
             actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
@@ -1520,7 +1733,7 @@ class RestrictionLinker:
 
         out: dict[str, Evidence] = {}
         for score, rid, ev, country, who in cands:
-            if rid in linked or score < threshold:
+            if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
             dated = self._dated(ev)
             if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
@@ -1545,6 +1758,9 @@ class RestrictionLinker:
             if dated and any(
                 c[1] in linked
                 and self._dated(c[2])
+                # (a linked action of another month leaves this one's date free: "in late
+                # 2022, and tightened a year later")
+                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
                 and c[0] >= score
                 and (c[3] == country or not who)
                 # a restriction and its relaxation can share a month
@@ -1579,13 +1795,21 @@ class RestrictionLinker:
             ):
                 continue  # its restriction words are the rule's that a linked rescission undoes
             free = [c for c in rivals if c[1] not in linked]
+            # Scores compare readings of the same date: with two months in the sentence ("in late
+            # 2022, and tightened a year later"), each is the reading of its own.
+            same_date = [
+                c
+                for c in free
+                if c[2].when == ev.when
+                or not (ev.features.get("month") and c[2].features.get("month"))
+            ]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
             stronger = [
                 c[0]
-                for c in free
+                for c in same_date
                 if not signature(c[2]) < mine
                 and (self._category[self._index[c[1]]] == "relaxation") == lenient
             ]
@@ -1593,7 +1817,18 @@ class RestrictionLinker:
                 continue
             if any(signature(c[2]) > mine for c in free):
                 continue  # a rival has more evidence
+            # Readings of two dates the sentence writes ("the October 2022 rules and their update
+            # a year later") are both meant, unless a linked action already answers one of them.
             same = [c for c in free if signature(c[2]) == mine]
+            if same and any(c not in same_date for c in same):
+                answered = {
+                    c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
+                }
+                same = [
+                    c
+                    for c in same
+                    if c in same_date or ev.when in answered or c[2].when in answered
+                ]
             if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
@@ -1784,17 +2019,137 @@ OBJECT_CHARS_ZH = "向对往从赴在与和及到"
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
 
 
+def _commercial(folded: str) -> bool:
+    """Whether every "order" of the sentence is a customer's ("orders for AI accelerators")."""
+    return all(_COMMERCIAL_ORDER.match(folded, at) for at in _all(folded, "order"))
+
+
+# "orders for chips", "order book", "orders worth $2bn", "Nvidia orders more H20": a
+# customer's, not a government's.
+_COMMERCIAL_ORDER = re.compile(
+    r"orders? (?:for|from|worth|book|backlog|more|additional|another|of (?:up to )?\d|\d)"
+)
+# "regulators in Beijing", "officials in Washington": the country's own.
+OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
+# "China sales", "China revenue": a country before these is a market.
+MARKET_NOUNS = ("sales", "revenue", "market", "customers", "buyers", "business", "operations")
+# "US curbs", "American export controls": a country named right before the action is its actor.
+ACTOR_NOUNS = (
+    "curbs",
+    "controls",
+    "export controls",
+    "restrictions",
+    "export restrictions",
+    "sanctions",
+    "rules",
+    "ban",
+    "measures",
+)
+
+
+# Words for legislation: a bill is resolved only in a sentence that speaks of one.
+BILL_WORDS = (
+    "bill",
+    "act",
+    "legislation",
+    "lawmakers",
+    "congress",
+    "senate",
+    "house",
+    "amendment",
+    "法案",
+    "国会",
+    "参议院",
+    "众议院",
+    "مشروع قانون",
+    "الكونغرس",
+    "مجلس الشيوخ",
+    "projet de loi",
+    "proposition de loi",
+    "congrès",
+    "sénat",
+    "proyecto de ley",
+    "congreso",
+    "senado",
+    "wetsvoorstel",
+    "wet",
+    "congres",
+    "gesetz",
+    "gesetzentwurf",
+    "kongress",
+)
+
+
+def _names_a_bill(folded: str) -> bool:
+    return any(_all_words(folded, w) for w in BILL_WORDS)
+
+
+def _all_words(folded: str, word: str) -> bool:
+    """Whether `word` stands as a word in the sentence (CJK and Arabic: anywhere)."""
+    for at in _all(folded, word):
+        end = at + len(word)
+        if not word.isascii() or (
+            (at == 0 or not folded[at - 1].isalpha())
+            and (end == len(folded) or not folded[end].isalpha())
+        ):
+            return True
+    return False
+
+
+def _actor_of_noun(folded: str, name: str) -> bool:
+    """Whether the country's name stands right before an action noun ("the second round of US
+    curbs last October"), or owns one ("Washington's October rules"): the actor, even after
+    "of" and whoever else acts in the sentence."""
+    for at in _all(folded, name):
+        rest = folded[at + len(name) : at + len(name) + 40]
+        possessive = rest.startswith(("'s ", "’s "))
+        words = rest[3 if possessive else 0 :].split()
+        # one word may stand between ("US export curbs"), two after a possessive
+        for skip in range(3 if possessive else 2):
+            if " ".join(words[skip:]).startswith(ACTOR_NOUNS):
+                return True
+    return False
+
+
+# "the curbs that halted H20 exports", "the ban imposed in April": an action referred to by a
+# definite noun and what it did, whoever acts in the rest of the sentence.
+_REFERRED_BEFORE = ("the", "those", "these")
+_REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+
+
+def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:
+    """Whether an action word is a definite noun followed by what it did or who did it ("the
+    curbs that halted ...", "the controls Japan imposed"; `names`: the sentence's countries and
+    agencies as written, folded only when needed)."""
+    for w in words:
+        for at in _all(folded, w):
+            before = folded[max(0, at - 8) : at].split()[-1:]
+            rest = folded[at + len(w) : at + len(w) + 24]
+            after = rest.split()[:1]
+            if not (before and before[0] in _REFERRED_BEFORE and after):
+                continue
+            if after[0] in _REFERRED_AFTER or any(
+                rest.startswith(" " + _fold(n) + " ") for n in names or ()
+            ):
+                return True
+    return False
+
+
 def _object(folded: str, at: int, end: int) -> bool:
     """Whether the name at `at` follows a preposition ("to China", «إلى الصين», 销往中国) and
     is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
     if folded[end : end + 12].lstrip(" ,").startswith(RELATIVES):
         return False
+    if folded[end : end + 1] == " " and folded[end + 1 : end + 16].startswith(MARKET_NOUNS):
+        return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
     last = words[-1]
+    if last == "in" and len(words) > 1 and words[-2] in OFFICIALS:
+        return False  # "regulators in Beijing": the country's own officials act
     if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
         last = words[-2]  # "vers la Chine", "naar het": the word before the article
         return last in OBJECT_WORDS - {"la", "le", "el", "de"}

@@ -59,6 +59,21 @@ RELATIVE = {
         "le mois précédent",
         "الشهر السابق",
         "上月底",
+        # "a month after", "il y a un mois": the month before the article's
+        "a month after",
+        "a month ago",
+        "a month earlier",
+        "un mois après",
+        "il y a un mois",
+        "hace un mes",
+        "un mes después",
+        "een maand geleden",
+        "een maand na",
+        "vor einem monat",
+        "einen monat nach",
+        "一个月前",
+        "قبل شهر",
+        "بعد شهر",
     ],
     "days": [
         "this week",
@@ -726,6 +741,35 @@ ACTORS = {
         "administración trump",
         "administración de trump",
         "gobierno de trump",
+        # the government as a whole ("onder druk van de Amerikaanse regering")
+        "amerikaanse regering",
+        "amerikaanse overheid",
+        "us government",
+        "u.s. government",
+        "american government",
+        "gouvernement américain",
+        "gobierno estadounidense",
+        "gobierno de estados unidos",
+        "us regierung",
+        "amerikanische regierung",
+        "الحكومة الأمريكية",
+        "الإدارة الأمريكية",
+        "美国政府",
+        # "the 2022 restrictions under Biden": the administration of the day acted
+        "under biden",
+        "under trump",
+        "under president biden",
+        "under president trump",
+        "sous biden",
+        "sous trump",
+        "bajo biden",
+        "bajo trump",
+        "unter biden",
+        "unter trump",
+        "onder biden",
+        "onder trump",
+        "في عهد بايدن",
+        "في عهد ترامب",
         "regering trump",
         "trump regering",
         "biden regering",
@@ -762,6 +806,7 @@ ACTORS = {
         "وزير التجارة الأميركي",
         "لوتنيك",
     ],
+    "cac": ["internetaufsicht", "chinesische internetaufsicht", "cyberspace behörde"],
     "samr": [
         "autorité de la concurrence",
         "régulateur de la concurrence",
@@ -806,3 +851,151 @@ ADMINISTRATION_NAMES = {
     "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ"),
     "biden": ("biden", "拜登", "بايدن", "バイデン"),
 }
+
+# A part of a year: "late 2022", "fin 2023", «2024年底», "at the start of the year", "eind vorig
+# jaar", «أواخر العام الماضي». The part words, what may follow them as the year (a number, or
+# this / last year), and the months each part stands for. "Late 2022" is how outlets date the
+# October 2022 rules, so the end is the last quarter; "early" the first.
+YEAR_PARTS = {"start": (1, 2, 3), "end": (10, 11, 12)}
+YEAR_PART_WORDS = {
+    "start": [
+        "early",
+        "start of",
+        "beginning of",
+        "début",
+        "au début de",
+        "principios de",
+        "comienzos de",
+        "inicios de",
+        "begin",
+        "anfang",
+        "مطلع",
+        "بداية",
+        "أوائل",
+    ],
+    "end": [
+        "late",
+        "end of",
+        "fin",
+        "à la fin de",
+        "finales de",
+        "fines de",
+        "eind",
+        "ende",
+        "أواخر",
+        "نهاية",
+    ],
+}
+# What may stand between the part and the year ("the end of last year", "fin de l'année").
+YEAR_PART_FILLERS = ["the", "of", "de", "del", "van", "des", "d'", "عام", "العام"]
+# 0: the article's year; 1: the year before.
+YEAR_PART_YEARS = {
+    0: [
+        "the year",
+        "this year",
+        "l'année",
+        "cette année",
+        "año",
+        "este año",
+        "dit jaar",
+        "het jaar",
+        "des jahres",
+        "dieses jahres",
+        "العام الجاري",
+        "هذا العام",
+        "العام",
+    ],
+    1: [
+        "last year",
+        "l'année dernière",
+        "l'an dernier",
+        "l'année passée",
+        "el año pasado",
+        "del año pasado",
+        "año pasado",
+        "vorig jaar",
+        "letzten jahres",
+        "vergangenen jahres",
+        "العام الماضي",
+    ],
+}
+# Chinese writes the part after the year: 2024年底, 去年底, 今年初, 年初.
+ZH_YEAR_PARTS = {"底": "end", "末": "end", "初": "start"}
+# The turn of the year ("zum Jahreswechsel", "rond de jaarwisseling"): December and January.
+YEAR_TURN = [
+    "jahreswechsel",
+    "jahreswende",
+    "jaarwisseling",
+    "turn of the year",
+    "tournant de l'année",
+]
+
+# Words for a kind of action: an entity listing is a "blacklist" in news. A sentence with one
+# says which of the actions of its date it means (the listing, not the rule of the same month).
+ACTION_KINDS = {
+    "entity-list": [
+        "blacklist",
+        "black list",
+        "blacklisted",
+        "entity list",
+        "trade blacklist",
+        "实体清单",
+        "黑名单",
+        "القائمة السوداء",
+        "قائمة الكيانات",
+        "liste noire",
+        "liste des entités",
+        "lista negra",
+        "lista de entidades",
+        "zwarte lijst",
+        "entiteitenlijst",
+        "schwarze liste",
+        "schwarzen liste",
+        "entity liste",
+    ],
+    # Undoing a restriction ("the summer's reversal"), not a new permission or deal.
+    "undo": [
+        "reversal",
+        "reversed",
+        "u-turn",
+        "lifted the ban",
+        "lifting the ban",
+        "rescinded",
+        "rescission",
+        "repeal",
+        "repealed",
+        "scrapped",
+        "revirement",
+        "levée de l'interdiction",
+        "abrogation",
+        "marcha atrás",
+        "levantó la prohibición",
+        "levantó el veto",
+        "derogó",
+        "teruggedraaid",
+        "kehrtwende",
+        "rückgängig",
+        "رفع الحظر",
+        "تراجع",
+        "解禁",
+        "取消禁令",
+        "撤销",
+    ],
+}
+
+# "introduced in late 2022 and tightened a year later", «一年后»: the sentence's own date moved on
+# by a year (what the later action was dated by; "N years after" counts from the article).
+YEAR_LATER = [
+    "a year later",
+    "one year later",
+    "a year on",
+    "un an plus tard",
+    "un año después",
+    "un año más tarde",
+    "een jaar later",
+    "ein jahr später",
+    "一年后",
+    "一年之后",
+    "بعد عام",
+    "بعد سنة",
+]

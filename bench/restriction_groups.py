@@ -1,0 +1,69 @@
+"""Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / combined).
+
+    python -m bench.restriction_groups OUT.json
+
+Groups follow each article's `added` note: the articles before the third round ("old"), the
+rx3 blind batch, the rx3 dev-only articles, the rx4 blind batch. Prints P / R / F1 per group
+and part (dev, test), per language and per gold role, and writes them as JSON. Misses are
+printed for dev only (test misses are never read while tuning).
+"""
+
+import json
+import sys
+
+from app.enrich import default_enricher
+from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restriction_set
+
+
+def group_of(article: dict) -> str:
+    added = article.get("added", "")
+    for prefix, name in (
+        ("rx4 batch", "rx4"),
+        ("rx3 batch", "rx3"),
+        ("rx3 dev only", "rx3d"),
+        ("rx4 dev only", "rx4d"),
+    ):
+        if added.startswith(prefix):
+            return name
+    return "old"
+
+
+def _prf(score) -> list:
+    return [round(score.precision, 3), round(score.recall, 3), round(score.f1, 3)]
+
+
+def main(out: str | None = None, show_dev_misses: bool = False) -> dict:
+    articles = load_restriction_set()
+    enricher = default_enricher()
+    groups: dict[str, list[dict]] = {"combined": articles}
+    for art in articles:
+        groups.setdefault(group_of(art), []).append(art)
+    report: dict = {}
+    for name, arts in groups.items():
+        for part_name, part in evaluate_restrictions(arts, enricher).items():
+            if not part.articles:
+                continue
+            row = {
+                "articles": part.articles,
+                "all": _prf(part.score) + [part.score.tp, part.score.fp, part.score.fn],
+                "lang": {k: _prf(v) for k, v in sorted(part.by_language.items())},
+                "role_recall": {
+                    k: [round(v.recall, 3), v.tp, v.tp + v.fn]
+                    for k, v in sorted(part.recall_by_role.items())
+                },
+                "role_acc": round(part.role_accuracy, 3),
+            }
+            report[f"{name}/{part_name}"] = row
+            print(f"{name}/{part_name}: {json.dumps(row, ensure_ascii=False)}")
+            if show_dev_misses and part_name == "dev" and name == "combined":
+                for m in part.misses:
+                    print("   ", m["error"], m["article"], m["id"], m["reason"][:120])
+    if out:
+        with open(out, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=1, ensure_ascii=False)
+    return report
+
+
+if __name__ == "__main__":
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(args[0] if args else None, "--dev-misses" in sys.argv)
