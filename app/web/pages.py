@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.principal import resolve
 from app.article.detail import article_detail
+from app.db import session_scope
 from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer.repository import entities_by_id
@@ -83,16 +84,8 @@ def search_page(
     after the page is made, a wake-up of the event loop and of a thread on every page."""
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         runtime.refresh_gazetteer()
-    session = runtime.sessions()
-    try:
-        response = _search_page(request, session, runtime, scale, markers)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-    return response
+    with session_scope(runtime.sessions) as session:
+        return _search_page(request, session, runtime, scale, markers)
 
 
 def _search_page(

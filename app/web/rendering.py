@@ -49,10 +49,10 @@ def web_url(url: str | None) -> str | None:
 templates.env.filters["web_url"] = web_url
 templates.env.filters["hit_card"] = hit_card  # {{ hit | hit_card }}: _hit.html, rendered once
 templates.env.globals["hit_cards"] = hit_cards  # {{ hit_cards(hits) }}: every hit's, in one call
-templates.env.globals["facet_items"] = facet_items
-templates.env.globals["facet_boxes"] = facet_boxes
-templates.env.globals["marks_svg"] = marks_svg
 templates.env.globals.update(
+    facet_items=facet_items,
+    facet_boxes=facet_boxes,
+    marks_svg=marks_svg,
     bars_svg=bars_svg,
     bar_rows=bar_rows,
     event_rows=event_rows,
