@@ -487,11 +487,6 @@ SOFT_TIER = 1
 # rank ("Nvidia chips" is Nvidia, "europe chip export controls" is Europe and export controls:
 # nearly every article of the corpus is about chips); alone they decide.
 IMPLIED = frozenset({"topic-ai-chips"})
-# Buying and selling are how a question about a name is worded ("can Saudi Arabia buy Nvidia
-# chips", «هل يمكن بيع H20 للصين»), not how the news says it (an export approval, a licence):
-# beside any other name or concept they only rank, like IMPLIED; alone they decide.
-TRANSACTIONS = frozenset()
-RANK_BESIDE_OTHERS = IMPLIED | TRANSACTIONS
 MAX_SUBSETS = 64  # AtLeast's subsets written out, at most this many (k lowered to fit)
 
 
@@ -520,11 +515,7 @@ def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = Non
         )
 
     def implied(node: Node) -> bool:
-        return (
-            isinstance(node, Clause)
-            and node.entity is not None
-            and node.entity.id in RANK_BESIDE_OTHERS
-        )
+        return isinstance(node, Clause) and node.entity is not None and node.entity.id in IMPLIED
 
     tiers = [t for t in map(tier, plan.clauses) if t is not None]
     top = min(tiers) if tiers else None
