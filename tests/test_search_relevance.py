@@ -19,7 +19,7 @@ from fastapi.testclient import TestClient
 from app.enrich import default_enricher
 from app.search.evaluate import QUERIES, EngineReport, corpus, load_queries, score
 from app.search_eval import evaluate_engine
-from app.search.query import plan_query
+from app.search.query import leaves, plan_query
 from app.search.relevance import correct_typos, is_stop_group, most, suggestions
 from app.text import term_groups
 from tests.conftest import PG_ADMIN, _pg_available
@@ -32,6 +32,10 @@ HELD_OUT_RECALL, HELD_OUT_NDCG = 0.80, 0.77
 # measured 0.698 / 0.698 with Meilisearch when the round-4 work ended (0.500 / 0.488 blind).
 ROUND4 = "round4"
 ROUND4_RECALL, ROUND4_NDCG = 0.67, 0.67
+# The round-5 whole questions (zh, es, ar, en), the same way: measured 0.691 / 0.649 with
+# Meilisearch when the round-5 work ended (0.616 / 0.555 blind).
+ROUND5 = "round5"
+ROUND5_RECALL, ROUND5_NDCG = 0.66, 0.62
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +57,8 @@ def test_the_judged_set_is_broad(tagger):
     round4 = [q for q in queries if q.set == ROUND4]
     assert len(round4) >= 30
     assert {q.lang for q in round4} >= {"ar", "en", "zh", "fr", "es", "de", "ru", "ja"}
+    round5 = [q for q in queries if q.set == ROUND5]
+    assert len(round5) >= 16 and {q.lang for q in round5} >= {"ar", "en", "zh", "es"}
     docs = {d["doc"] for d in corpus()}
     for q in queries:
         assert set(q.relevant) <= docs, q.id  # every judged article exists
@@ -88,7 +94,7 @@ def test_stop_words_never_decide(tagger):
         assert is_stop_group(term_groups(stop)[0]), stop
     plan = plan_query("Why did Nvidia take the charge?", tagger)
     assert set(plan.dropped) >= {"why", "did", "the"}
-    assert "the" not in [c.text for c in plan.all_clauses()]
+    assert "the" not in [c.text for c in leaves(plan.all_clauses())]
     assert plan_query("the", tagger).all_clauses()  # a query of stop words only is still searched
 
 
@@ -193,6 +199,9 @@ def test_held_out_queries_do_not_regress(reports):
     meili = reports["meilisearch"].only(ROUND4)
     assert meili.mean("recall") >= ROUND4_RECALL, json.dumps(meili.summary()["recall@10"])
     assert meili.mean("ndcg") >= ROUND4_NDCG
+    meili = reports["meilisearch"].only(ROUND5)
+    assert meili.mean("recall") >= ROUND5_RECALL, json.dumps(meili.summary()["recall@10"])
+    assert meili.mean("ndcg") >= ROUND5_NDCG
 
 
 @pytest.mark.meili

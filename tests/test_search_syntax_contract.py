@@ -202,3 +202,10 @@ def test_engines_agree_on_the_syntax(corpus, q):
     for facet in meili.facets:
         assert ({(v.id, v.count) for v in meili.facets[facet]}
                 == {(v.id, v.count) for v in database.facets[facet]}), facet
+
+
+def test_help_explains_time_and_region_rules(client):
+    """The two query rules of round 4 are on the help page, each with its example."""
+    page = client.get("/help/search").text
+    assert "A stated time becomes a date filter" in page and "export controls in 2024" in page
+    assert "A region also finds its countries" in page and "Southeast Asia" in page

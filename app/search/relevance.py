@@ -75,7 +75,7 @@ STOP_WORDS: dict[str, frozenset[str]] = {
 }
 _ALL_STOP = frozenset().union(*STOP_WORDS.values())
 # Han characters that, inside a bigram, make it a function-word bigram (的英, 了美...).
-_HAN_STOP_CHARS = frozenset("的了吗呢吧把被么是在和与及或这那其之也都就还等从向于并而但以为什")
+_HAN_STOP_CHARS = frozenset("的了吗呢吧把被么是在和与及或这那其之也都就还等从向于并而但以为什到")
 
 
 def is_stop_group(group) -> bool:
