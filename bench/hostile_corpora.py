@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 GOOD_BODY = (
     "Nvidia said on Tuesday that shipments of its H20 accelerator to customers in China would "
@@ -92,7 +93,9 @@ def feedparser_headers(data: bytes) -> dict[str, str]:
 
 def served_encoding(name: str) -> dict[str, str]:
     """feedparser's compression tests are served with the Content-Encoding their suffix names."""
-    return {".gz": {"Content-Encoding": "gzip"}, ".z": {"Content-Encoding": "deflate"}}.get(Path(name).suffix, {})
+    return {".gz": {"Content-Encoding": "gzip"}, ".z": {"Content-Encoding": "deflate"}}.get(
+        Path(name).suffix, {}
+    )
 
 
 def generated() -> list[tuple[str, str, bytes]]:
@@ -106,50 +109,282 @@ def generated() -> list[tuple[str, str, bytes]]:
         f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9)
     )
     out: list[tuple[str, str, bytes]] = [
-        ("billion-laughs", ".xml", rss.format(dtd=laughs + "]>", title="&j;", link="", body=GOOD_BODY).encode()),
-        ("quadratic-blowup", ".xml", rss.format(dtd=f'<!DOCTYPE rss [<!ENTITY a "{"x" * 50_000}">]>', title="&a;" * 5000, link="", body=GOOD_BODY).encode()),
-        ("xxe-file", ".xml", rss.format(dtd='<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>', title="&x;", link="", body=GOOD_BODY).encode()),
-        ("xxe-parameter", ".xml", rss.format(dtd='<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>', title="t", link="", body=GOOD_BODY).encode()),
-        ("dtd-retrieval", ".xml", rss.format(dtd='<!DOCTYPE rss SYSTEM "http://127.0.0.1:1/rss.dtd">', title="DTD retrieval headline", link="https://news.example/dtd", body=GOOD_BODY).encode()),
-        ("xinclude", ".xml", rss.format(dtd="", title="t", link="", body='<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>' + GOOD_BODY).encode()),
-        ("invalid-utf8", ".txt", b"Invalid UTF-8 headline\n\n" + GOOD_BODY.encode() + b" \xff\xfe\xc3\x28 \xa0\xa1"),
-        ("overlong-utf8", ".txt", b"Overlong \xc0\xaf \xe0\x80\xaf headline\n\n" + GOOD_BODY.encode()),
+        (
+            "billion-laughs",
+            ".xml",
+            rss.format(dtd=laughs + "]>", title="&j;", link="", body=GOOD_BODY).encode(),
+        ),
+        (
+            "quadratic-blowup",
+            ".xml",
+            rss.format(
+                dtd=f'<!DOCTYPE rss [<!ENTITY a "{"x" * 50_000}">]>',
+                title="&a;" * 5000,
+                link="",
+                body=GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "xxe-file",
+            ".xml",
+            rss.format(
+                dtd='<!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>',
+                title="&x;",
+                link="",
+                body=GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "xxe-parameter",
+            ".xml",
+            rss.format(
+                dtd='<!DOCTYPE rss [<!ENTITY % p SYSTEM "http://127.0.0.1:1/evil.dtd"> %p;]>',
+                title="t",
+                link="",
+                body=GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "dtd-retrieval",
+            ".xml",
+            rss.format(
+                dtd='<!DOCTYPE rss SYSTEM "http://127.0.0.1:1/rss.dtd">',
+                title="DTD retrieval headline",
+                link="https://news.example/dtd",
+                body=GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "xinclude",
+            ".xml",
+            rss.format(
+                dtd="",
+                title="t",
+                link="",
+                body='<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="file:///etc/passwd" parse="text"/>'
+                + GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "invalid-utf8",
+            ".txt",
+            b"Invalid UTF-8 headline\n\n" + GOOD_BODY.encode() + b" \xff\xfe\xc3\x28 \xa0\xa1",
+        ),
+        (
+            "overlong-utf8",
+            ".txt",
+            b"Overlong \xc0\xaf \xe0\x80\xaf headline\n\n" + GOOD_BODY.encode(),
+        ),
         ("utf16le-no-bom", ".txt", ("UTF-16 headline\n\n" + GOOD_BODY).encode("utf-16-le")),
         ("utf16be-no-bom", ".txt", ("UTF-16 headline\n\n" + GOOD_BODY).encode("utf-16-be")),
         ("utf16-bom", ".txt", ("UTF-16 BOM headline\n\n" + ARABIC_BODY).encode("utf-16")),
         ("utf32", ".txt", ("UTF-32 headline\n\n" + GOOD_BODY).encode("utf-32")),
-        ("mixed-encodings", ".txt", b"Mixed headline\n\n" + GOOD_BODY.encode() + " café ".encode("cp1252") + ARABIC_BODY.encode("utf-8")),
-        ("utf16-feed-no-bom", ".xml", rss.format(dtd="", title="UTF-16 feed", link="https://news.example/u16", body=GOOD_BODY).replace('version="1.0"?', 'version="1.0" encoding="utf-16"?').encode("utf-16-le")),
+        (
+            "mixed-encodings",
+            ".txt",
+            b"Mixed headline\n\n"
+            + GOOD_BODY.encode()
+            + " café ".encode("cp1252")
+            + ARABIC_BODY.encode("utf-8"),
+        ),
+        (
+            "utf16-feed-no-bom",
+            ".xml",
+            rss.format(dtd="", title="UTF-16 feed", link="https://news.example/u16", body=GOOD_BODY)
+            .replace('version="1.0"?', 'version="1.0" encoding="utf-16"?')
+            .encode("utf-16-le"),
+        ),
         ("nul-bytes", ".txt", b"NUL\x00 headline\n\n" + GOOD_BODY.encode() + b"\x00\x00"),
-        ("nul-json", ".json", json.dumps({"title": "NUL\u0000 title", "body": GOOD_BODY + "\u0000", "source": "a\u0000b"}).encode()),
-        ("lone-surrogate-json", ".json", b'{"title": "Surrogate \\ud800 title", "body": "' + GOOD_BODY.encode() + b' \\udfff"}'),
+        (
+            "nul-json",
+            ".json",
+            json.dumps(
+                {"title": "NUL\u0000 title", "body": GOOD_BODY + "\u0000", "source": "a\u0000b"}
+            ).encode(),
+        ),
+        (
+            "lone-surrogate-json",
+            ".json",
+            b'{"title": "Surrogate \\ud800 title", "body": "' + GOOD_BODY.encode() + b' \\udfff"}',
+        ),
         ("enormous-line", ".txt", b"Enormous line\n\n" + (GOOD_BODY.encode() + b" ") * 5000),
-        ("enormous-word", ".txt", b"Enormous word\n\n" + GOOD_BODY.encode() + b" " + b"A" * 2_000_000),
-        ("deep-html", ".html", b"<html><body>" + b"<div>" * 100_000 + GOOD_BODY.encode() + b"</div>" * 100_000 + b"</body></html>"),
+        (
+            "enormous-word",
+            ".txt",
+            b"Enormous word\n\n" + GOOD_BODY.encode() + b" " + b"A" * 2_000_000,
+        ),
+        (
+            "deep-html",
+            ".html",
+            b"<html><body>"
+            + b"<div>" * 100_000
+            + GOOD_BODY.encode()
+            + b"</div>" * 100_000
+            + b"</body></html>",
+        ),
         ("deep-html-unclosed", ".html", b"<html><body>" + b"<b><i>" * 50_000 + GOOD_BODY.encode()),
-        ("deep-json", ".json", b'{"title": "Deep", "body": "' + GOOD_BODY.encode() + b'", "x": ' + b"[" * 50_000 + b"]" * 50_000 + b"}"),
-        ("deep-jsonl", ".jsonl", b"[" * 200_000 + b"]" * 200_000 + b"\n" + json.dumps({"title": "After deep line", "body": GOOD_BODY}).encode() + b"\n"),
-        ("deep-xml", ".xml", rss.format(dtd="", title="Deep XML", link="https://news.example/deep", body="").replace("</description>", "<x>" * 100_000 + "</x>" * 100_000 + "</description>").encode()),
-        ("bidi-zero-width-title", ".json", json.dumps({"title": "\u202eevil\u202c \u200b\u200d\ufeff Nvidia \u2066H20\u2069 \u061c", "body": GOOD_BODY + " \u202e reversed", "lang": "en"}).encode()),
-        ("arabic-rtl", ".json", json.dumps({"title": "إنفيديا \u202eتحذر\u202c من قيود التصدير", "body": ARABIC_BODY}).encode()),
-        ("javascript-links", ".html", f'<html><head><title>JS links</title><meta http-equiv="refresh" content="0;url=javascript:alert(1)"></head><body><article><h1>JS links</h1><p><a href="javascript:alert(1)">click</a> <img src="javascript:alert(1)"> <img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+"> {GOOD_BODY}</p><p style="width:expression(alert(1))">{GOOD_BODY}</p></article></body></html>'.encode()),
-        ("svg-script", ".html", f"<html><body><svg><script>alert(1)</script><foreignObject><p>{GOOD_BODY}</p></foreignObject></svg><p>{GOOD_BODY}</p></body></html>".encode()),
-        ("svg-root", ".html", f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script><text>{GOOD_BODY}</text></svg>'.encode()),
-        ("meta-refresh", ".html", f'<html><head><meta http-equiv="refresh" content="0;url=http://127.0.0.1/"><title>Refresh</title></head><body><p>{GOOD_BODY}</p></body></html>'.encode()),
-        ("css-expression", ".html", f'<html><head><style>body{{background:url("javascript:alert(1)");width:expression(alert(1))}}</style></head><body><p>{GOOD_BODY}</p></body></html>'.encode()),
-        ("js-link-feed", ".xml", rss.format(dtd="", title="JS link feed", link="javascript:alert(1)", body="&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt; " + GOOD_BODY).encode()),
-        ("data-link-feed", ".xml", rss.format(dtd="", title="data link feed", link="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;", body=GOOD_BODY).encode()),
-        ("many-entries-feed", ".xml", ('<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>' + "".join(f"<item><title>Item {i}</title><guid>g{i}</guid><description>{GOOD_BODY} Number {i}.</description></item>" for i in range(300)) + "</channel></rss>").encode()),
+        (
+            "deep-json",
+            ".json",
+            b'{"title": "Deep", "body": "'
+            + GOOD_BODY.encode()
+            + b'", "x": '
+            + b"[" * 50_000
+            + b"]" * 50_000
+            + b"}",
+        ),
+        (
+            "deep-jsonl",
+            ".jsonl",
+            b"[" * 200_000
+            + b"]" * 200_000
+            + b"\n"
+            + json.dumps({"title": "After deep line", "body": GOOD_BODY}).encode()
+            + b"\n",
+        ),
+        (
+            "deep-xml",
+            ".xml",
+            rss.format(dtd="", title="Deep XML", link="https://news.example/deep", body="")
+            .replace("</description>", "<x>" * 100_000 + "</x>" * 100_000 + "</description>")
+            .encode(),
+        ),
+        (
+            "bidi-zero-width-title",
+            ".json",
+            json.dumps(
+                {
+                    "title": "\u202eevil\u202c \u200b\u200d\ufeff Nvidia \u2066H20\u2069 \u061c",
+                    "body": GOOD_BODY + " \u202e reversed",
+                    "lang": "en",
+                }
+            ).encode(),
+        ),
+        (
+            "arabic-rtl",
+            ".json",
+            json.dumps(
+                {"title": "إنفيديا \u202eتحذر\u202c من قيود التصدير", "body": ARABIC_BODY}
+            ).encode(),
+        ),
+        (
+            "javascript-links",
+            ".html",
+            f'<html><head><title>JS links</title><meta http-equiv="refresh" content="0;url=javascript:alert(1)"></head><body><article><h1>JS links</h1><p><a href="javascript:alert(1)">click</a> <img src="javascript:alert(1)"> <img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+"> {GOOD_BODY}</p><p style="width:expression(alert(1))">{GOOD_BODY}</p></article></body></html>'.encode(),
+        ),
+        (
+            "svg-script",
+            ".html",
+            f"<html><body><svg><script>alert(1)</script><foreignObject><p>{GOOD_BODY}</p></foreignObject></svg><p>{GOOD_BODY}</p></body></html>".encode(),
+        ),
+        (
+            "svg-root",
+            ".html",
+            f'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(1)</script><text>{GOOD_BODY}</text></svg>'.encode(),
+        ),
+        (
+            "meta-refresh",
+            ".html",
+            f'<html><head><meta http-equiv="refresh" content="0;url=http://127.0.0.1/"><title>Refresh</title></head><body><p>{GOOD_BODY}</p></body></html>'.encode(),
+        ),
+        (
+            "css-expression",
+            ".html",
+            f'<html><head><style>body{{background:url("javascript:alert(1)");width:expression(alert(1))}}</style></head><body><p>{GOOD_BODY}</p></body></html>'.encode(),
+        ),
+        (
+            "js-link-feed",
+            ".xml",
+            rss.format(
+                dtd="",
+                title="JS link feed",
+                link="javascript:alert(1)",
+                body="&lt;a href=&quot;javascript:alert(1)&quot;&gt;x&lt;/a&gt; " + GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "data-link-feed",
+            ".xml",
+            rss.format(
+                dtd="",
+                title="data link feed",
+                link="data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;",
+                body=GOOD_BODY,
+            ).encode(),
+        ),
+        (
+            "many-entries-feed",
+            ".xml",
+            (
+                '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+                + "".join(
+                    f"<item><title>Item {i}</title><guid>g{i}</guid><description>{GOOD_BODY} Number {i}.</description></item>"
+                    for i in range(300)
+                )
+                + "</channel></rss>"
+            ).encode(),
+        ),
         ("empty", ".txt", b""),
         ("whitespace", ".json", b"   \n\t  "),
         ("binary", ".txt", bytes(range(256)) * 64),
         ("gzip-as-text", ".txt", gzip.compress(GOOD_BODY.encode() * 100)),
-        ("json-huge-number", ".json", b'{"title": "Huge number", "body": "' + GOOD_BODY.encode() + b'", "n": 1' + b"0" * 100_000 + b"}"),
+        (
+            "json-huge-number",
+            ".json",
+            b'{"title": "Huge number", "body": "'
+            + GOOD_BODY.encode()
+            + b'", "n": 1'
+            + b"0" * 100_000
+            + b"}",
+        ),
         ("json-nan", ".json", b'{"title": NaN, "body": Infinity}'),
-        ("json-duplicate-keys", ".json", b'{"title": "Dup", "body": "short", "body": "' + GOOD_BODY.encode() + b'"}'),
-        ("jsonl-bad-utf8-line", ".jsonl", json.dumps({"title": "Good line", "body": GOOD_BODY}).encode() + b"\n\xff\xfe{bad}\n" + json.dumps({"title": "Good line 2", "body": GOOD_BODY + " Two."}).encode() + b"\n"),
-        ("bad-dates", ".json", json.dumps([{"title": f"Date {i}", "body": GOOD_BODY + f" {i}.", "published_at": d} for i, d in enumerate(["9999-12-31T23:59:59+14:00", "0001-01-01", "-1", "1e308", "2026-02-30", "Tue, 31 Feb 2026 25:61:61 +9999", "9" * 300, "\u0000", "NaN"])]).encode()),
-        ("bad-langs", ".json", json.dumps([{"title": f"Lang {i}", "body": GOOD_BODY + f" {i} lang.", "lang": v} for i, v in enumerate(["", "x" * 1000, "<script>", "EN", "zh-Hant-TW", "\u202e"])]).encode()),
+        (
+            "json-duplicate-keys",
+            ".json",
+            b'{"title": "Dup", "body": "short", "body": "' + GOOD_BODY.encode() + b'"}',
+        ),
+        (
+            "jsonl-bad-utf8-line",
+            ".jsonl",
+            json.dumps({"title": "Good line", "body": GOOD_BODY}).encode()
+            + b"\n\xff\xfe{bad}\n"
+            + json.dumps({"title": "Good line 2", "body": GOOD_BODY + " Two."}).encode()
+            + b"\n",
+        ),
+        (
+            "bad-dates",
+            ".json",
+            json.dumps(
+                [
+                    {"title": f"Date {i}", "body": GOOD_BODY + f" {i}.", "published_at": d}
+                    for i, d in enumerate(
+                        [
+                            "9999-12-31T23:59:59+14:00",
+                            "0001-01-01",
+                            "-1",
+                            "1e308",
+                            "2026-02-30",
+                            "Tue, 31 Feb 2026 25:61:61 +9999",
+                            "9" * 300,
+                            "\u0000",
+                            "NaN",
+                        ]
+                    )
+                ]
+            ).encode(),
+        ),
+        (
+            "bad-langs",
+            ".json",
+            json.dumps(
+                [
+                    {"title": f"Lang {i}", "body": GOOD_BODY + f" {i} lang.", "lang": v}
+                    for i, v in enumerate(
+                        ["", "x" * 1000, "<script>", "EN", "zh-Hant-TW", "\u202e"]
+                    )
+                ]
+            ).encode(),
+        ),
     ]
     return out
 
@@ -164,11 +399,31 @@ def deflate_bombs() -> list[tuple[str, dict[str, str], bytes]]:
     raw = zlib.compress(feed, 9)
     return [
         ("gzip-bomb", {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}, gz),
-        ("deflate-bomb", {"Content-Type": "application/rss+xml", "Content-Encoding": "deflate"}, raw),
-        ("double-gzip", {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip, gzip"}, gzip.compress(gz)),
-        ("gzip-truncated", {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}, gz[: len(gz) // 2]),
-        ("gzip-not-gzip", {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"}, b"<rss>not compressed</rss>"),
-        ("br-unknown", {"Content-Type": "application/rss+xml", "Content-Encoding": "x-unknown"}, b"<rss/>"),
+        (
+            "deflate-bomb",
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "deflate"},
+            raw,
+        ),
+        (
+            "double-gzip",
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip, gzip"},
+            gzip.compress(gz),
+        ),
+        (
+            "gzip-truncated",
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"},
+            gz[: len(gz) // 2],
+        ),
+        (
+            "gzip-not-gzip",
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"},
+            b"<rss>not compressed</rss>",
+        ),
+        (
+            "br-unknown",
+            {"Content-Type": "application/rss+xml", "Content-Encoding": "x-unknown"},
+            b"<rss/>",
+        ),
     ]
 
 
@@ -188,7 +443,10 @@ def embedded(s: str, i: int) -> dict:
 def validated(s: str, i: int) -> list[dict]:
     """Good articles carrying the string in a field that is checked (url, date, language)."""
     base = {"title": f"Checked field {i}", "body": f"{GOOD_BODY} Checked {i}."}
-    return [{**base, "body": base["body"] + f" {name}.", name: s} for name in ("url", "published_at", "lang")]
+    return [
+        {**base, "body": base["body"] + f" {name}.", name: s}
+        for name in ("url", "published_at", "lang")
+    ]
 
 
 def in_page(s: str, i: int) -> str:
@@ -222,7 +480,9 @@ def check_rejections(report, tally: Tally, corpus: str, path: str) -> None:
 # ---------------------------------------------------------------- paths
 
 
-def files_path(runtime, items: Iterator[tuple[str, str, bytes]], corpus: str, tally: Tally, work: Path) -> None:
+def files_path(
+    runtime, items: Iterator[tuple[str, str, bytes]], corpus: str, tally: Tally, work: Path
+) -> None:
     """`chipwatch ingest` of a folder: (name, suffix, bytes) each a file."""
     from app.ingest.pipeline import Ingestor
     from app.ingest.targets import expand
@@ -239,10 +499,17 @@ def files_path(runtime, items: Iterator[tuple[str, str, bytes]], corpus: str, ta
         tally.crashes.append(f"files/{corpus}: {type(exc).__name__}: {exc}"[:300])
         for path in sorted(folder.iterdir()):  # which inputs end the run
             try:
-                check_rejections(Ingestor(runtime.sessions, runtime.enricher).ingest(expand([str(path)])), tally, corpus, "files (one by one)")
+                check_rejections(
+                    Ingestor(runtime.sessions, runtime.enricher).ingest(expand([str(path)])),
+                    tally,
+                    corpus,
+                    "files (one by one)",
+                )
             except Exception as exc2:  # noqa: BLE001
                 tally.add(corpus, "files (one by one)", "crashed")
-                tally.crashes.append(f"files/{corpus}/{path.name}: {type(exc2).__name__}: {exc2}"[:300])
+                tally.crashes.append(
+                    f"files/{corpus}/{path.name}: {type(exc2).__name__}: {exc2}"[:300]
+                )
         return
     check_rejections(report, tally, corpus, "files")
 
@@ -262,9 +529,19 @@ def api_path(client, items: list[dict], corpus: str, tally: Tally, headers: dict
             continue
         body = r.json()
         report = body.get("report", body) if isinstance(body, dict) else {}
-        tally.add(corpus, "POST /api/articles", "accepted", report.get("added", 0) + report.get("duplicates", 0))
+        tally.add(
+            corpus,
+            "POST /api/articles",
+            "accepted",
+            report.get("added", 0) + report.get("duplicates", 0),
+        )
         for rej in report.get("rejected", []):
-            tally.add(corpus, "POST /api/articles", "rejected" if rej.get("reason") else "rejected WITHOUT reason", reason=rej.get("reason"))
+            tally.add(
+                corpus,
+                "POST /api/articles",
+                "rejected" if rej.get("reason") else "rejected WITHOUT reason",
+                reason=rej.get("reason"),
+            )
         if r.status_code == 422 and "added" not in body:
             detail = body.get("detail")
             msgs = [d.get("msg", "") for d in detail] if isinstance(detail, list) else [str(detail)]
@@ -289,32 +566,82 @@ def unsafe_markup(html: str) -> list[str]:
         if not isinstance(el.tag, str):
             continue
         if el.tag == "script" and not el.get("src", "").startswith("/static/"):
-            if "window.__xss" in (el.text or "") or "alert" in (el.text or "") or "prompt" in (el.text or ""):
+            if (
+                "window.__xss" in (el.text or "")
+                or "alert" in (el.text or "")
+                or "prompt" in (el.text or "")
+            ):
                 problems.append("script: " + (el.text or "")[:60])
         for name, value in el.attrib.items():
             if SCRIPTY.match(name.lower()):
                 problems.append(f"<{el.tag} {name}={value[:40]!r}>")
-            if name.lower() in ("href", "src", "action", "formaction", "xlink:href", "data") and re.match(
-                r"\s*(javascript|vbscript|data):", value, re.I
-            ):
+            if (
+                name.lower() in ("href", "src", "action", "formaction", "xlink:href", "data")
+                and re.match(r"[\s\x00-\x1f]*(javascript|vbscript|data):", value, re.I)
+                and el.tag != "link"
+            ):  # (the page's own <link rel=icon href="data:,">)
                 problems.append(f"<{el.tag} {name}={value[:40]!r}>")
     return problems
 
 
 def web_path(client, strings: list[str], corpus: str, tally: Tally, headers: dict) -> None:
     """Every string as the query and as each filter parameter of each page and API."""
-    params = ["q", "type", "entity", "restriction", "lang", "source", "date_from", "date_to", "sort", "page", "per_page", "view", "status", "facet", "granularity", "entities", "a", "b", "limit", "offset", "since", "until", "format", "cursor"]
-    pages = ["/", "/api/search", "/timeline", "/api/timeline", "/api/timeline/compare", "/api/entities", "/export.csv", "/export.xlsx", "/feed.atom", "/suggest", "/sources", "/views", "/help/search", "/admin"]
+    params = [
+        "q",
+        "type",
+        "entity",
+        "restriction",
+        "lang",
+        "source",
+        "date_from",
+        "date_to",
+        "sort",
+        "page",
+        "per_page",
+        "view",
+        "status",
+        "facet",
+        "granularity",
+        "entities",
+        "a",
+        "b",
+        "limit",
+        "offset",
+        "since",
+        "until",
+        "format",
+        "cursor",
+    ]
+    pages = [
+        "/",
+        "/api/search",
+        "/timeline",
+        "/api/timeline",
+        "/api/timeline/compare",
+        "/api/entities",
+        "/export.csv",
+        "/export.xlsx",
+        "/feed.atom",
+        "/suggest",
+        "/sources",
+        "/views",
+        "/help/search",
+        "/admin",
+    ]
     for i, s in enumerate(strings):
         for page in pages:
-            for param in (params if i % 7 == 0 else ["q", params[1 + i % (len(params) - 1)]]):
+            for param in params if i % 7 == 0 else ["q", params[1 + i % (len(params) - 1)]]:
                 try:
                     r = client.get(page, params={param: s}, headers=headers)
                 except Exception as exc:  # noqa: BLE001
                     tally.add(corpus, "web GET", "crashed")
-                    tally.crashes.append(f"web {page}?{param}={s[:40]!r}: {type(exc).__name__}: {exc}"[:300])
+                    tally.crashes.append(
+                        f"web {page}?{param}={s[:40]!r}: {type(exc).__name__}: {exc}"[:300]
+                    )
                     continue
-                key = "5xx" if r.status_code >= 500 else "4xx" if r.status_code >= 400 else "2xx/3xx"
+                key = (
+                    "5xx" if r.status_code >= 500 else "4xx" if r.status_code >= 400 else "2xx/3xx"
+                )
                 tally.add(corpus, "web GET", key)
                 if r.status_code >= 500:
                     tally.crashes.append(f"web {page}?{param}={s[:40]!r}: {r.status_code}")
@@ -322,10 +649,20 @@ def web_path(client, strings: list[str], corpus: str, tally: Tally, headers: dic
                     bad = unsafe_markup(r.text)
                     if bad:
                         tally.add(corpus, "web GET", "UNSAFE MARKUP")
-                        tally.crashes.append(f"unsafe markup on {page}?{param}={s[:40]!r}: {bad[:3]}")
-        for path in (f"/entities/{s}", f"/articles/{s}", f"/api/entities/{s}", f"/api/articles/{s}", f"/facets/{s}", f"/views/{s}"):
+                        tally.crashes.append(
+                            f"unsafe markup on {page}?{param}={s[:40]!r}: {bad[:3]}"
+                        )
+        segment = quote(s, safe="")
+        for path in (
+            f"/entities/{segment}",
+            f"/articles/{segment}",
+            f"/api/entities/{segment}",
+            f"/api/articles/{segment}",
+            f"/facets/{segment}",
+            f"/views/{segment}",
+        ):
             try:
-                r = client.get(path.replace("#", "%23").replace("?", "%3F"), headers=headers)
+                r = client.get(path, headers=headers)
             except Exception as exc:  # noqa: BLE001
                 tally.add(corpus, "web path params", "crashed")
                 tally.crashes.append(f"web {path[:60]!r}: {type(exc).__name__}: {exc}"[:300])
@@ -334,7 +671,11 @@ def web_path(client, strings: list[str], corpus: str, tally: Tally, headers: dic
             tally.add(corpus, "web path params", key)
             if r.status_code >= 500:
                 tally.crashes.append(f"web {path[:60]!r}: {r.status_code}")
-        for form, data in (("/login", {"username": s, "password": s, "next": s}), ("/account/login", {"username": s, "password": s, "next": s}), ("/admin/login", {"token": s})):
+        for form, data in (
+            ("/login", {"username": s, "password": s, "next": s}),
+            ("/account/login", {"username": s, "password": s, "next": s}),
+            ("/admin/login", {"token": s}),
+        ):
             r = client.post(form, data=data, follow_redirects=False)
             key = "5xx" if r.status_code >= 500 else "4xx" if r.status_code >= 400 else "2xx/3xx"
             tally.add(corpus, "login forms", key)
@@ -346,7 +687,9 @@ def web_path(client, strings: list[str], corpus: str, tally: Tally, headers: dic
                 tally.crashes.append(f"open redirect from {form} next={s[:40]!r}: {loc[:80]}")
 
 
-def poller_path(runtime, server, feeds: list[tuple[str, dict, bytes]], corpus: str, tally: Tally) -> None:
+def poller_path(
+    runtime, server, feeds: list[tuple[str, dict, bytes]], corpus: str, tally: Tally
+) -> None:
     from sqlalchemy import select
 
     from app.ingest.poller import poll_due_sources
@@ -356,7 +699,9 @@ def poller_path(runtime, server, feeds: list[tuple[str, dict, bytes]], corpus: s
     with runtime.sessions() as session:
         before = session.scalar(select(Rejection.id).order_by(Rejection.id.desc()).limit(1)) or 0
     for n, (name, headers, body) in enumerate(feeds):
-        url = server.add(f"/{corpus}/{n}", body, headers={"Content-Type": "application/xml", **headers})
+        url = server.add(
+            f"/{corpus}/{n}", body, headers={"Content-Type": "application/xml", **headers}
+        )
         with runtime.sessions.begin() as session:
             add_source(session, url, name=f"{corpus}-{n}-{name}"[:120])
     totals = Counter()
@@ -371,13 +716,27 @@ def poller_path(runtime, server, feeds: list[tuple[str, dict, bytes]], corpus: s
         totals.update(t)
         if not t["sources"]:
             break
-    tally.add(corpus, "feed poller", "accepted", totals["added"] + totals["duplicates"] + totals["updated"])
+    tally.add(
+        corpus,
+        "feed poller",
+        "accepted",
+        totals["added"] + totals["duplicates"] + totals["updated"],
+    )
     tally.add(corpus, "feed poller", "feeds failed (source error)", totals["failed"])
     with runtime.sessions() as session:
         rejections = list(session.scalars(select(Rejection).where(Rejection.id > before)))
         for r in rejections:
-            tally.add(corpus, "feed poller", "rejected" if r.reason else "rejected WITHOUT reason", reason=r.reason)
-        errors = [(s.name, s.last_error) for s in session.scalars(select(Source).where(Source.name.like(f"{corpus}-%"))) if s.last_error]
+            tally.add(
+                corpus,
+                "feed poller",
+                "rejected" if r.reason else "rejected WITHOUT reason",
+                reason=r.reason,
+            )
+        errors = [
+            (s.name, s.last_error)
+            for s in session.scalars(select(Source).where(Source.name.like(f"{corpus}-%")))
+            if s.last_error
+        ]
         for name, e in errors:
             tally.add(corpus, "feed poller (source errors)", "source error", reason=e)
             tally.examples.setdefault(corpus + " poller", []).append(f"{name}: {e[:150]}")
@@ -420,40 +779,158 @@ def main() -> None:
     started = time.process_time()
     with tempfile.TemporaryDirectory(prefix="hostile-") as tmp:
         work = Path(tmp)
-        settings = Settings(data_dir=work / "data", admin_token="hostile-admin-token-0123456789", allow_private_urls=True)
+        settings = Settings(
+            data_dir=work / "data",
+            admin_token="hostile-admin-token-0123456789",
+            allow_private_urls=True,
+        )
         upgrade(settings)
         runtime = build_runtime(settings)
         auth = {"Authorization": "Bearer hostile-admin-token-0123456789"}
         with TestClient(create_app(settings, runtime)) as client:
             # Stored articles that must survive everything below untouched.
-            keep = [{"title": "Keeper one", "body": GOOD_BODY, "url": "https://news.example/keep1", "lang": "en"},
-                    {"title": "حارس اثنان", "body": ARABIC_BODY, "url": "https://news.example/keep2", "lang": "ar"}]
+            keep = [
+                {
+                    "title": "Keeper one",
+                    "body": GOOD_BODY,
+                    "url": "https://news.example/keep1",
+                    "lang": "en",
+                },
+                {
+                    "title": "حارس اثنان",
+                    "body": ARABIC_BODY,
+                    "url": "https://news.example/keep2",
+                    "lang": "ar",
+                },
+            ]
             assert client.post("/api/articles", json=keep, headers=auth).status_code < 300
             with runtime.sessions() as session:
                 kept = {a.url: (a.title, a.body) for a in session.scalars(select(Article))}
             if "files" in only:
-                files_path(runtime, ((f"blns{i}", sfx, data) for i, s in enumerate(strings) for sfx, data in (
-                    (".txt", f"{s}\n\n{GOOD_BODY} {s} {i}".encode("utf-8", "surrogatepass")),
-                    (".html", in_page(s, i).encode("utf-8", "surrogatepass")),
-                    (".json", json.dumps(embedded(s, i)).encode()),
-                    (".txt", s.encode("utf-8", "surrogatepass")),
-                )), "blns", tally, work)
-                files_path(runtime, (("blns-lines", ".jsonl", "\n".join(json.dumps(embedded(s, i)) for i, s in enumerate(strings)).encode()),), "blns-jsonl", tally, work)
-                files_path(runtime, (("blns-checked", ".json", json.dumps([v for i, s in enumerate(strings) for v in validated(s, i)]).encode()),), "blns-checked-fields", tally, work)
-                files_path(runtime, ((f"v{i}", ".html", in_page(v, i).encode()) for i, v in enumerate(vectors)), "bleach-xss", tally, work)
-                files_path(runtime, ((f"d{i}", ".html", d.encode("utf-8", "surrogatepass")) for i, d in enumerate(docs)), "html5lib-tree-construction", tally, work)
-                files_path(runtime, ((name, ".xml", data) for name, data in feeds if not name.startswith("compression")), "feedparser-tests", tally, work)
+                files_path(
+                    runtime,
+                    (
+                        (f"blns{i}", sfx, data)
+                        for i, s in enumerate(strings)
+                        for sfx, data in (
+                            (
+                                ".txt",
+                                f"{s}\n\n{GOOD_BODY} {s} {i}".encode("utf-8", "surrogatepass"),
+                            ),
+                            (".html", in_page(s, i).encode("utf-8", "surrogatepass")),
+                            (".json", json.dumps(embedded(s, i)).encode()),
+                            (".txt", s.encode("utf-8", "surrogatepass")),
+                        )
+                    ),
+                    "blns",
+                    tally,
+                    work,
+                )
+                files_path(
+                    runtime,
+                    (
+                        (
+                            "blns-lines",
+                            ".jsonl",
+                            "\n".join(
+                                json.dumps(embedded(s, i)) for i, s in enumerate(strings)
+                            ).encode(),
+                        ),
+                    ),
+                    "blns-jsonl",
+                    tally,
+                    work,
+                )
+                files_path(
+                    runtime,
+                    (
+                        (
+                            "blns-checked",
+                            ".json",
+                            json.dumps(
+                                [v for i, s in enumerate(strings) for v in validated(s, i)]
+                            ).encode(),
+                        ),
+                    ),
+                    "blns-checked-fields",
+                    tally,
+                    work,
+                )
+                files_path(
+                    runtime,
+                    ((f"v{i}", ".html", in_page(v, i).encode()) for i, v in enumerate(vectors)),
+                    "bleach-xss",
+                    tally,
+                    work,
+                )
+                files_path(
+                    runtime,
+                    (
+                        (f"d{i}", ".html", d.encode("utf-8", "surrogatepass"))
+                        for i, d in enumerate(docs)
+                    ),
+                    "html5lib-tree-construction",
+                    tally,
+                    work,
+                )
+                files_path(
+                    runtime,
+                    (
+                        (name, ".xml", data)
+                        for name, data in feeds
+                        if not name.startswith("compression")
+                    ),
+                    "feedparser-tests",
+                    tally,
+                    work,
+                )
                 files_path(runtime, iter(generated()), "generated", tally, work)
             if "api" in only:
-                api_path(client, [embedded(s, i) for i, s in enumerate(strings)], "blns", tally, auth)
-                api_path(client, [v for i, s in enumerate(strings) for v in validated(s, i)], "blns-checked-fields", tally, auth)
-                api_path(client, [{"title": f"XSS {i}", "html": in_page(v, i)} for i, v in enumerate(vectors)], "bleach-xss", tally, auth)
-                api_path(client, [{"html": d} for d in docs], "html5lib-tree-construction", tally, auth)
+                api_path(
+                    client, [embedded(s, i) for i, s in enumerate(strings)], "blns", tally, auth
+                )
+                api_path(
+                    client,
+                    [v for i, s in enumerate(strings) for v in validated(s, i)],
+                    "blns-checked-fields",
+                    tally,
+                    auth,
+                )
+                api_path(
+                    client,
+                    [{"title": f"XSS {i}", "html": in_page(v, i)} for i, v in enumerate(vectors)],
+                    "bleach-xss",
+                    tally,
+                    auth,
+                )
+                api_path(
+                    client, [{"html": d} for d in docs], "html5lib-tree-construction", tally, auth
+                )
             if "poller" in only:
                 server = FeedServer()
                 try:
-                    poller_path(runtime, server, [(name, {**feedparser_headers(data), **served_encoding(name)}, data) for name, data in feeds], "feedparser-tests", tally)
-                    poller_path(runtime, server, [(name, {"Content-Type": "application/rss+xml"}, data) for name, sfx, data in generated() if sfx == ".xml"] + deflate_bombs(), "generated", tally)
+                    poller_path(
+                        runtime,
+                        server,
+                        [
+                            (name, {**feedparser_headers(data), **served_encoding(name)}, data)
+                            for name, data in feeds
+                        ],
+                        "feedparser-tests",
+                        tally,
+                    )
+                    poller_path(
+                        runtime,
+                        server,
+                        [
+                            (name, {"Content-Type": "application/rss+xml"}, data)
+                            for name, sfx, data in generated()
+                            if sfx == ".xml"
+                        ]
+                        + deflate_bombs(),
+                        "generated",
+                        tally,
+                    )
                 finally:
                     server.close()
             if "web" in only:
@@ -464,21 +941,32 @@ def main() -> None:
                     ids = list(session.scalars(select(Article.id)))
                 for aid in ids:
                     r = client.get(f"/articles/{aid}", headers=auth)
-                    key = "5xx" if r.status_code >= 500 else "2xx/3xx" if r.status_code < 400 else "4xx"
+                    key = (
+                        "5xx"
+                        if r.status_code >= 500
+                        else "2xx/3xx"
+                        if r.status_code < 400
+                        else "4xx"
+                    )
                     tally.add("all stored", "article pages", key)
                     bad = unsafe_markup(r.text)
                     if bad:
                         tally.add("all stored", "article pages", "UNSAFE MARKUP")
                         tally.crashes.append(f"unsafe markup on /articles/{aid}: {bad[:3]}")
             with runtime.sessions() as session:
-                now_kept = {a.url: (a.title, a.body) for a in session.scalars(select(Article).where(Article.url.in_(list(kept))))}
+                now_kept = {
+                    a.url: (a.title, a.body)
+                    for a in session.scalars(select(Article).where(Article.url.in_(list(kept))))
+                }
                 stored = session.scalar(select(func.count()).select_from(Article))
         runtime.close()
     lost = [u for u in kept if now_kept.get(u) != kept[u]]
     result = {
         "corpora": corpora,
         "counts": {f"{c} | {p}": dict(v) for (c, p), v in sorted(tally.rows.items())},
-        "reasons": {f"{c} | {p}": dict(v.most_common(12)) for (c, p), v in sorted(tally.reasons.items())},
+        "reasons": {
+            f"{c} | {p}": dict(v.most_common(12)) for (c, p), v in sorted(tally.reasons.items())
+        },
         "crashes": tally.crashes,
         "examples": {k: v[:80] for k, v in tally.examples.items()},
         "stored_articles": stored,
