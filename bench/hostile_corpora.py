@@ -749,9 +749,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpora", type=Path)
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--only", nargs="*", help="paths to run: files api poller web")
+    parser.add_argument("--only", nargs="*", help="paths to run: files api poller web pages")
     args = parser.parse_args()
-    only = set(args.only or ["files", "api", "poller", "web"])
+    only = set(args.only or ["files", "api", "poller", "web", "pages"])
 
     from fastapi.testclient import TestClient
     from sqlalchemy import func, select
@@ -936,6 +936,7 @@ def main() -> None:
             if "web" in only:
                 web_path(client, strings, "blns", tally, auth)
                 web_path(client, vectors, "bleach-xss", tally, auth)
+            if "pages" in only:
                 # The stored pages themselves: every article as HTML.
                 with runtime.sessions() as session:
                     ids = list(session.scalars(select(Article.id)))
