@@ -159,6 +159,7 @@ DATE_LANGUAGES = [
     "vi",
     "th",
 ]
+DATE_RANGE = (1800, 2200)  # years an article's date may have; others are no date (parse_date)
 _DATEPARSER = {"TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"}
 
 
@@ -186,7 +187,7 @@ prepare_date_text = _prepare_date_text  # for app/ingest/datelines.py
 def parse_date(raw: str | None, now: datetime | None = None) -> datetime | None:
     """Any date the press writes, in UTC: ISO 8601, RFC 822, "16 avril 2025", "١٦ نيسان ٢٠٢٥",
     "2025年4月16日 下午3时 北京时间", "منذ 3 ساعات", "3 hours ago" (relative to `now`).
-    A date without a time zone is taken as UTC."""
+    A date without a time zone is taken as UTC; one outside DATE_RANGE is None."""
     if not raw or not raw.strip():
         return None
     raw = raw.strip()[:200]
@@ -198,7 +199,13 @@ def parse_date(raw: str | None, now: datetime | None = None) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the year 1
+        return None
+    # No article is dated 0001-01-01 or 9999-12-31, and date arithmetic on such a date
+    # (the restriction linker's "announced ahead" window) overflows.
+    return parsed if DATE_RANGE[0] <= parsed.year <= DATE_RANGE[1] else None
 
 
 def _fast_date(raw: str) -> tuple[datetime | None, bool]:
