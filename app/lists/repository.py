@@ -35,8 +35,14 @@ def lists_version(session: Session) -> int | None:
         .exec_driver_sql("SELECT lists_version FROM search_state WHERE id = 1")
         .scalar()
     )
-    session.info[_VERSION_KEY] = (session.get_transaction(), version)
+    remember_lists_version(session, version)
     return version
+
+
+def remember_lists_version(session: Session, version: int | None) -> None:
+    """The lists version this transaction read (app/search/repository.py reads it with the
+    search version, in one statement)."""
+    session.info[_VERSION_KEY] = (session.get_transaction(), version)
 
 
 def bump_lists_version(session: Session) -> None:
