@@ -228,20 +228,39 @@ def index_tokens(text: str) -> list[str]:
     """Every token a document offers to the index (all forms of every term): the tokens of
     term_groups(text), flattened."""
     tokens: list[str] = []
-    append, extend = tokens.append, tokens.extend
+    append, extend, known = tokens.append, tokens.extend, _RAW_TOKENS.get
     for raw in _TOKEN.findall(normalize(text)):
         if raw.isascii():
             append(raw)
             continue
-        for run in _SCRIPT_RUN.findall(raw):
-            if HAN.match(run):
-                if len(run) == 1:
-                    append(run)
-                else:
-                    extend(run[i : i + 2] for i in range(len(run) - 1))
-            elif ARABIC_LETTER.match(run):
-                append(run)
-                extend(strip_arabic_prefix(run))
-            else:
-                append(run)
+        found = known(raw)
+        extend(found if found is not None else _raw_tokens(raw))
     return tokens
+
+
+# The tokens of each non-ASCII word (Arabic forms, Han bigrams), remembered: articles share
+# their vocabulary, and a dict lookup costs less than the script runs and prefix forms. Cleared
+# when it reaches _RAW_TOKENS_MAX words (about 10 MiB).
+_RAW_TOKENS: dict[str, tuple[str, ...]] = {}
+_RAW_TOKENS_MAX = 50_000
+
+
+def _raw_tokens(raw: str) -> tuple[str, ...]:
+    """The tokens of one non-ASCII word (see index_tokens), remembered in _RAW_TOKENS."""
+    tokens: list[str] = []
+    append, extend = tokens.append, tokens.extend
+    for run in _SCRIPT_RUN.findall(raw):
+        if HAN.match(run):
+            if len(run) == 1:
+                append(run)
+            else:
+                extend(run[i : i + 2] for i in range(len(run) - 1))
+        elif ARABIC_LETTER.match(run):
+            append(run)
+            extend(strip_arabic_prefix(run))
+        else:
+            append(run)
+    if len(_RAW_TOKENS) >= _RAW_TOKENS_MAX:
+        _RAW_TOKENS.clear()
+    found = _RAW_TOKENS[raw] = tuple(tokens)
+    return found

@@ -77,7 +77,7 @@ def faults(monkeypatch):
     monkeypatch.setattr(nz, "detect_language", _raise_for("LANGBOMB", nz.detect_language))
     monkeypatch.setattr(Enricher, "enrich", _raise_for("TAGBOMB", Enricher.enrich))
     monkeypatch.setattr(dedupe, "shingle_array", _raise_for("SHINGLEBOMB", dedupe.shingle_array))
-    monkeypatch.setattr(pipeline, "search_text", _raise_for("TOKENBOMB", pipeline.search_text))
+    monkeypatch.setattr(pipeline, "search_document", _raise_for("TOKENBOMB", pipeline.search_document))
 
 
 def test_svg_page_makes_drop_tree_assert_inside_trafilatura():

@@ -49,7 +49,7 @@ from app.ingest.pool import DEFAULT_CPU_SECONDS, AnalysisPool, chunks, cpu_limit
 from app.ingest.stages import ItemTimeLimit, current_stage, rejection, stage
 from app.metrics import count_ingest
 from app.models import Rejection
-from app.search.documents import search_text, titled_entities
+from app.search.documents import search_document, title_entity_ids
 from app.urls import BadUrl
 
 if TYPE_CHECKING:
@@ -174,8 +174,8 @@ def analyse(
         with stage("near-duplicate check"):
             shingles = linking.encode_shingles(linking.shingle_array(p.body))
         with stage("search tokens"):
-            document = search_text(p.title, p.body, p.lang)
-            titled = titled_entities(document, sorted(e.tags))
+            document, title_tokens = search_document(p.title, p.body, p.lang)
+            titled = title_entity_ids(title_tokens, sorted(e.tags)) if title_tokens else []
         candidates = discover(enricher, p.title, p.body, p.lang, e)
     except ItemTimeLimit as exc:
         return _out_of_time(origin, exc)

@@ -24,14 +24,25 @@ def search_text(title: str, body: str, lang: str | None) -> str:
     """What the database search holds for an article: its title tokens marked (ranking), its
     tokens in order (phrases need positions), its word forms, each marked with FORM_MARK
     (app.wordforms), and the tokens of the topic concepts it mentions (app.search.concepts)."""
-    tokens = index_tokens(title + "\n" + body)
+    return search_document(title, body, lang)[0]
+
+
+def search_document(title: str, body: str, lang: str | None) -> tuple[str, set[str]]:
+    """(search_text(title, body, lang), the title's marked tokens without their mark: what
+    titled_entities reads back from the text), each piece worked out once."""
+    title_words = index_tokens(title)
+    # index_tokens folds and splits character by character and "\n" separates words, so the
+    # tokens of title + "\n" + body are the title's followed by the body's.
+    tokens = title_words + index_tokens(body)
     forms = sorted(document_forms(tokens, lang))
-    title_marks = [
-        TITLE_MARK + t for t in dict.fromkeys(index_tokens(title) + topic_tokens(title, ""))
-    ]
-    return " ".join(
-        title_marks + tokens + [FORM_MARK + f for f in forms] + topic_tokens(title, body)
+    title_tokens = dict.fromkeys(title_words + topic_tokens(title, ""))
+    joined = " ".join(
+        [TITLE_MARK + t for t in title_tokens]
+        + tokens
+        + [FORM_MARK + f for f in forms]
+        + topic_tokens(title, body)
     )
+    return joined, set(title_tokens)
 
 
 def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
@@ -40,7 +51,7 @@ def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list
     return [
         e
         for e in entity_ids
-        if any(all(g & title_tokens for g in alias) for alias in groups.get(e, ()))
+        if any(all(not g.isdisjoint(title_tokens) for g in alias) for alias in groups.get(e, ()))
     ]
 
 
