@@ -621,8 +621,10 @@ class RestrictionRule:
             ]
             if not rules:
                 continue
-            near = self._lexicon.scan(
-                _fold(text[max(0, hit.start - SOLE_DISTANCE) : hit.end + SOLE_DISTANCE])
+            # The window around a chip repeats as sentences do: its fold and scan are
+            # remembered like a sentence's (both depend on the text alone).
+            near = self._scan(
+                _fold_sentence(text[max(0, hit.start - SOLE_DISTANCE) : hit.end + SOLE_DISTANCE])
             )
             if near.relax or not near.word:
                 continue
@@ -745,18 +747,24 @@ def _licence_word(text: str) -> bool:
     return any(stem in text for stem in _LICENCE_STEMS)
 
 
+def _segment(start: int, end: int, folded: str, text: str) -> _Segment:
+    """_Segment(...) without the frozen dataclass's __init__ (which sets each field the slow
+    way): an article has dozens of sentences."""
+    seg = object.__new__(_Segment)
+    seg.__dict__.update(start=start, end=end, folded=folded, text=text)
+    return seg
+
+
 def _segments(text: str) -> list[_Segment]:
     segments, start = [], 0
     for m in _SENTENCE_END.finditer(text):
-        if m.group() == "." and _NOT_AN_END.search(text, max(0, m.start() - 5), m.end()):
+        end = m.end()
+        if m.group() == "." and _NOT_AN_END.search(text, max(0, m.start() - 5), end):
             continue
-        if m.end() > start:
-            segments.append(
-                _Segment(
-                    start, m.end(), _fold_sentence(text[start : m.end()]), text[start : m.end()]
-                )
-            )
-            start = m.end()
+        if end > start:
+            sentence = text[start:end]
+            segments.append(_segment(start, end, _fold_sentence(sentence), sentence))
+            start = end
     if start < len(text):
-        segments.append(_Segment(start, len(text), _fold_sentence(text[start:]), text[start:]))
+        segments.append(_segment(start, len(text), _fold_sentence(text[start:]), text[start:]))
     return [s for s in segments if s.folded]
