@@ -1,11 +1,13 @@
 """search_text / search_document work each piece out once (issue 17): their output must be
 exactly what the earlier implementation gave, kept here as the reference, on every labelled
-article, the sample corpus and generated bench articles (Arabic, Chinese, French, English)."""
+article (app/data/eval/*.jsonl), the sample corpus and generated bench articles
+(Arabic, Chinese, French, English)."""
 
 import re
 from functools import cache
 
 from app.enrich.evaluate import load_eval_set, load_sample_set
+from app.enrich.evaluate_restrictions import load_restriction_set
 from app.gazetteer import default as default_gazetteer
 from app.search.concepts import topic_tokens
 from app.search.documents import (
@@ -78,7 +80,10 @@ def _aliases(entity_id: str) -> list[list[frozenset[str]]]:
 
 
 def _articles() -> list[tuple[str, str, str | None]]:
-    arts = [(a["title"], a["body"], a.get("lang")) for a in load_eval_set() + load_sample_set()]
+    arts = [
+        (a["title"], a["body"], a.get("lang"))
+        for a in load_eval_set() + load_sample_set() + load_restriction_set()
+    ]
     arts += [(a["title"], a["body"], a.get("lang")) for a in generate(400)]
     arts += [("", "body only", "en"), ("Title only", "", None), ("", "", None)]
     arts += [("ﷺ Straße ﬁnal", "ＡＢＣ x\u200bＹ ال\u0640صين 华为昇腾910C芯片", "de")]
