@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from app.cli import main
 from app.models import Article, ArticleEntity, Rejection
-from tests.conftest import DATA, SHARED
+from tests.conftest import ADMIN_TOKEN, DATA, SHARED
 
 SEED = SHARED / "seed" / "000_dc216fd5a588ab91.txt"
 
@@ -152,3 +152,26 @@ def test_cli_summary_and_exit_codes(sqlite_settings, tmp_path, monkeypatch):
         {"title": "Stdin article", "body": "Alibaba trains its Qwen models in Singapore data centres, sources say."}))
     assert stdin.exit_code == 0 and "added 1" in stdin.output
     get_settings.cache_clear()
+
+
+def test_language_tags_as_feeds_and_cmss_write_them(runtime, ingest, client, tmp_path):
+    """A JSON item's or the API's lang may be a BCP 47 tag ("en-US", "zh-Hant-TW", "pt_BR"): its
+    primary subtag is the language. A tag with no language in it is still a recorded rejection."""
+    body = "Nvidia said on Tuesday that its H20 accelerators now need an export licence for China. " * 3
+    items = [{"title": f"Item {tag}", "body": f"{tag} {body}", "lang": tag, "url": f"https://example.com/{i}"}
+             for i, tag in enumerate(["en-US", "ZH-hant-TW", "pt_BR", " fr "])]
+    items.append({"title": "Bad tag", "body": "x " + body, "lang": "english-language", "url": "https://example.com/x"})
+    path = tmp_path / "items.json"
+    path.write_text(json.dumps(items), encoding="utf-8")
+    report = ingest(path)
+    assert report.added == 4 and len(report.rejected) == 1
+    assert "not a language code" in str(report.rejected[0])
+    with runtime.sessions() as session:
+        langs = dict(session.execute(select(Article.title, Article.lang)).all())
+    assert langs == {"Item en-US": "en", "Item ZH-hant-TW": "zh", "Item pt_BR": "pt", "Item fr": "fr"}
+    response = client.post("/api/articles", headers={"Authorization": "Bearer " + ADMIN_TOKEN},
+                           json=[{"title": "API item", "body": "api " + body, "lang": "zh-Hant-TW",
+                                  "url": "https://example.com/api"}])
+    assert response.status_code < 300, response.text
+    with runtime.sessions() as session:
+        assert session.scalar(select(Article.lang).where(Article.title == "API item")) == "zh"

@@ -18,6 +18,7 @@ import defusedxml
 import defusedxml.ElementTree
 import feedparser
 
+from app.ingest import normalize as nz
 from app.ingest.formats import fragment_text
 from app.ingest.items import RawItem, Rejected, RejectedInput
 from app.ingest.stages import StageFailed, rejection, stage
@@ -99,7 +100,7 @@ def parse_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
             reason = EMPTY_FEED
         yield Rejected(origin, reason)
         return
-    feed_lang = (parsed.feed.get("language") or "")[:2].lower() or None
+    feed_lang = _lang(parsed.feed.get("language"))
     for i, entry in enumerate(parsed.entries):
         where = f"{origin}#{i}"
         try:
@@ -140,6 +141,14 @@ def _plain_title(entry) -> str | None:
     return " ".join(title.split()) or None
 
 
+def _lang(value: object) -> str | None:
+    """A feed's or entry's declared language as a code ("en-us" is en); None when it is missing
+    or not a language tag ("English"), so the text's own language is detected instead of every
+    entry being refused for its feed's header."""
+    code = nz.language_code(value) if isinstance(value, str) else None
+    return code if code and nz.LANG_CODE.match(code) else None
+
+
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
@@ -157,7 +166,7 @@ def _json_feed(text: str, origin: str) -> Iterator[RawItem | Rejected]:
     if not items:
         yield Rejected(origin, EMPTY_FEED)
         return
-    lang = (_str(feed.get("language")) or "")[:2].lower() or None
+    lang = _lang(_str(feed.get("language")))
     for i, entry in enumerate(items):
         key = entry.get("id") if isinstance(entry, dict) else None
         where = f"{origin}#{key if isinstance(key, (str, int)) and str(key) else i}"
@@ -183,6 +192,6 @@ def _json_entry(entry: object, where: str, lang: str | None) -> RawItem | Reject
         body=_str(entry.get("content_text")),
         url=_str(entry.get("url")),
         published_at=_str(entry.get("date_published")) or _str(entry.get("date_modified")),
-        lang=(_str(entry.get("language")) or "")[:2].lower() or lang,
+        lang=_lang(_str(entry.get("language"))) or lang,
         author=_str(author.get("name")) if isinstance(author, dict) else None,
     )

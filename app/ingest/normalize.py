@@ -25,6 +25,17 @@ DERIVED_TITLE_MAX = 90
 LANG_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
+def language_code(tag: str | None) -> str | None:
+    """The language of a tag as feeds, CMSs and browsers write it (BCP 47: "en-US", "zh-Hant-TW",
+    "pt_BR", " FR "): its primary subtag, lower-cased; None for no tag. A tag whose primary
+    subtag is not two or three letters comes back as written, for the caller to refuse."""
+    if tag is None or not tag.strip():
+        return None
+    tag = tag.strip().lower()
+    primary = re.split(r"[-_]", tag, maxsplit=1)[0]
+    return primary if LANG_CODE.match(primary) else tag
+
+
 def clean_text(text: str) -> str:
     """NFC, no control characters, single spaces, at most one blank line between paragraphs."""
     text = unicodedata.normalize(

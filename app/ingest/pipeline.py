@@ -123,7 +123,7 @@ def prepare(item: RawItem, default_lang: str | None = None) -> Prepared:
             )
         title = title or nz.derive_title(body)
     with stage("language"):
-        lang = (item.lang or default_lang or "").strip().lower() or nz.detect_language(
+        lang = nz.language_code(item.lang or default_lang) or nz.detect_language(
             title + "\n" + body
         )
         if not nz.LANG_CODE.match(lang):

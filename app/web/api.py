@@ -41,7 +41,7 @@ class ArticleIn(BaseModel):
     url: str | None = Field(None, max_length=2000)
     published_at: str | None = Field(None, max_length=100)
     source: str | None = Field(None, max_length=200)
-    lang: str | None = Field(None, max_length=8)
+    lang: str | None = Field(None, max_length=35)  # a BCP 47 tag: zh-Hant-TW is zh
     author: str | None = Field(None, max_length=500)
 
     @field_validator("*")
