@@ -8,7 +8,7 @@ another tree (a `git archive` of it, run from that directory with PYTHONPATH poi
 and record `uptime`.
 """
 
-import sys
+import argparse
 import time
 
 from app import gazetteer as gz
@@ -43,4 +43,6 @@ def main(count: int = 1500) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1500)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("count", nargs="?", type=int, default=1500, help="bench.corpus items")
+    main(parser.parse_args().count)
