@@ -378,24 +378,31 @@ def test_sigkilled_worker_restarted_stores_every_item_exactly_once(server, allow
                     session.scalar(select(func.count(func.distinct(Article.url)))),
                     session.scalar(select(func.count()).select_from(FeedItem)))
 
+    # Each kill waits on a condition, never on a clock: once the stored articles reach a random
+    # target (all in the first 60 %, so the ingest is still going), SIGKILL at once, while the
+    # worker is already on its next batch; then a last worker must finish the feed.
+    targets = sorted(rng.sample(range(50, total * 3 // 5), 6))
     kills, progress, deadline = 0, [], time.monotonic() + 300
-    while time.monotonic() < deadline:
+
+    def wait_for(condition) -> None:
+        while not condition() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    for target in [*targets, None]:
         worker = subprocess.Popen([sys.executable, "-c", _WORKER], env=env, cwd=ROOT)
         try:
-            if kills < 6:
-                time.sleep(rng.uniform(3.0, 7.0))
-                worker.send_signal(signal.SIGKILL)
-                worker.wait()
-                kills += 1
-                progress.append(stored()[0])
-                continue
-            while time.monotonic() < deadline and stored()[2] < total:
-                time.sleep(0.5)
+            if target is None:
+                wait_for(lambda: stored()[2] >= total)
+                break
+            wait_for(lambda: stored()[0] >= target)  # noqa: B023 (called before the loop moves on)
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            kills += 1
+            progress.append(stored()[0])
         finally:
             if worker.poll() is None:
                 worker.terminate()
                 worker.wait(10)
-        break
     articles, distinct_urls, entries = stored()
     print("kill progress", progress, "done in", round(300 - (deadline - time.monotonic())), "s")
     assert kills == 6 and progress[-1] < total, progress  # the kills really landed mid-ingest
