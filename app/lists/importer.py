@@ -114,6 +114,20 @@ def import_file(
     )
 
 
+# A party's one-valued fields besides its names and addresses: merged rows fill the gaps of the
+# first, and a stored party takes them from its record.
+SCALAR_FIELDS = (
+    "country",
+    "source",
+    "federal_register_notice",
+    "start_date",
+    "end_date",
+    "license_requirement",
+    "license_policy",
+    "source_list_url",
+)
+
+
 def _merge(records: list[PartyRecord], report: ImportReport) -> dict[str, PartyRecord]:
     """One record per party, in file order: a later row of the same party adds its aliases and
     addresses and fills empty fields (deterministic whatever the duplicates are)."""
@@ -132,16 +146,7 @@ def _merge(records: list[PartyRecord], report: ImportReport) -> dict[str, PartyR
                 known.add(party_key("", name))
                 first.alt_names.append(name)
         first.addresses.extend(a for a in record.addresses if a not in first.addresses)
-        for attr in (
-            "country",
-            "source",
-            "federal_register_notice",
-            "start_date",
-            "end_date",
-            "license_requirement",
-            "license_policy",
-            "source_list_url",
-        ):
+        for attr in SCALAR_FIELDS:
             if getattr(first, attr) is None and getattr(record, attr) is not None:
                 setattr(first, attr, getattr(record, attr))
     return merged
@@ -163,19 +168,7 @@ def party_fields(party: ListParty) -> dict:
 
 
 def _set_fields(party: ListParty, record: PartyRecord) -> None:
-    for attr in (
-        "name",
-        "alt_names",
-        "addresses",
-        "country",
-        "source",
-        "federal_register_notice",
-        "start_date",
-        "end_date",
-        "license_requirement",
-        "license_policy",
-        "source_list_url",
-    ):
+    for attr in ("name", "alt_names", "addresses", *SCALAR_FIELDS):
         setattr(party, attr, getattr(record, attr))
     party.fingerprint = record.fingerprint()
     party.updated_at = utcnow()
