@@ -49,6 +49,7 @@ from app.enrich.when import (
     CLAUSE_MARKERS,
     DAYS_BACK,
     MONTHS_AGO,
+    NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
     RELATIVE,
     REQUIRED,
@@ -1749,9 +1750,14 @@ class RestrictionLinker:
             ]
             lenient = self._category[self._index[rid]] == "relaxation"
             mine = signature(ev)
-            # A named or matched action with the same evidence (or more) holds the sentence.
+            # A named or matched action with the same evidence (or more) holds the sentence,
+            # unless each is dated by its own month there and this one's actor is named ("the
+            # Commerce order in November ... and the foundry rules issued in January").
             if any(
-                c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
+                c[1] in linked
+                and signature(c[2]) >= mine
+                and (c[3] == country or not who)
+                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when and who))
                 for c in rivals
             ):
                 continue
@@ -1824,11 +1830,7 @@ class RestrictionLinker:
                 answered = {
                     c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
                 }
-                same = [
-                    c
-                    for c in same
-                    if c in same_date or ev.when in answered or c[2].when in answered
-                ]
+                same = [c for c in same if c in same_date or ev.when in answered]
             if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
@@ -2096,11 +2098,23 @@ def _all_words(folded: str, word: str) -> bool:
     return False
 
 
+_NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
+
+
 def _actor_of_noun(folded: str, name: str) -> bool:
     """Whether the country's name stands right before an action noun ("the second round of US
-    curbs last October"), or owns one ("Washington's October rules"): the actor, even after
-    "of" and whoever else acts in the sentence."""
+    curbs last October"), owns one ("Washington's October rules") or is its adjective after it
+    ("les restrictions américaines", «القيود الأمريكية»): the actor, even after "of" and
+    whoever else acts in the sentence."""
     for at in _all(folded, name):
+        before = folded[max(0, at - 40) : at].split()
+        # the noun right before, or one word before ("les restrictions commerciales américaines")
+        for skip in (0, 1):
+            head = " " + " ".join(before[: len(before) - skip])
+            if len(before) > skip and head.endswith(
+                tuple(" " + n for n in _NOUNS_BEFORE_NATIONALITY)
+            ):
+                return True
         rest = folded[at + len(name) : at + len(name) + 40]
         possessive = rest.startswith(("'s ", "’s "))
         words = rest[3 if possessive else 0 :].split()

@@ -570,6 +570,8 @@ ACTIONS = {
         "drop",
         "scrapped",
         "scrap",
+        "threw out",
+        "thrown out",
         "not enforce",
         "de nouveau",
         "abroge",
@@ -932,6 +934,35 @@ YEAR_TURN = [
 
 # Words for a kind of action: an entity listing is a "blacklist" in news. A sentence with one
 # says which of the actions of its date it means (the listing, not the rule of the same month).
+# Action nouns a country's adjective follows in French, Spanish and Arabic ("les restrictions
+# américaines", "los controles estadounidenses", «القيود الأمريكية»): that country is the actor,
+# as "US curbs" is in English, whoever else acts in the sentence ("Chinese makers grow despite
+# the American restrictions of December").
+NOUNS_BEFORE_NATIONALITY = [
+    "restrictions",
+    "restriction",
+    "contrôles",
+    "contrôles à l'exportation",
+    "sanctions",
+    "règles",
+    "mesures",
+    "interdiction",
+    "restricciones",
+    "controles",
+    "sanciones",
+    "normas",
+    "medidas",
+    "prohibición",
+    "القيود",
+    "قيود",
+    "الضوابط",
+    "ضوابط",
+    "الحظر",
+    "حظر",
+    "العقوبات",
+    "عقوبات",
+    "الإجراءات",
+]
 ACTION_KINDS = {
     "entity-list": [
         "blacklist",
@@ -965,6 +996,8 @@ ACTION_KINDS = {
         "repeal",
         "repealed",
         "scrapped",
+        "threw out",
+        "thrown out",
         "revirement",
         "levée de l'interdiction",
         "abrogation",
