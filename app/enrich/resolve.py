@@ -1380,6 +1380,10 @@ class RestrictionLinker:
                 f["undated"] = not (
                     own_months or own_years or hard_window or p_months or p_years or p_window
                 ) and (published is None or news[0] <= published)
+                # not a model feature: the sentence itself dates nothing (the one before may)
+                f["undated_here"] = not (own_months or own_years or hard_window) and (
+                    published is None or news[0] <= published
+                )
                 if (
                     shared_chips
                     and not (own_months or own_years or hard_window)
@@ -1413,6 +1417,13 @@ class RestrictionLinker:
                         f["covers"] = True
                 if i == 0 and reading.has_title:
                     f["title"] = True
+                    # not a model feature: the headline names another action's own words
+                    # ("China pauses rare earth curbs"), so its country says nothing of R
+                    f["names_other"] = r not in cues and any(
+                        self._cue_owners.get(k, 0) == 1
+                        for kind, v, k in found.extra
+                        if kind == "cue" and v != r
+                    )
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
@@ -1914,12 +1925,21 @@ class RestrictionLinker:
                 f.get("chip")
                 or f.get("rare_company")
                 or f.get("cue")
-                or (f.get("title") and f.get("country_first"))
+                or (f.get("title") and f.get("country_first") and not f.get("names_other"))
             )
         ):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
+        if (
+            f.get("own_cue")
+            and f.get("undated_here")
+            and f.get("action")
+            and (f.get("issuer") or f.get("country"))
+        ):
+            # described by what only it did, with who did it ("Washington paused its rule
+            # extending blacklist restrictions to companies majority-owned by listed firms")
+            return True
         if not (
             local
             or (
