@@ -911,11 +911,14 @@ class RestrictionLinker:
                 months.add((y, m))
                 labels.append(_month_label(y, m))
         if not months:
-            # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
+            # "the 2022 controls", «قيود 2023», "the 2018 order": a year right before or after
+            # an action word (of either kind: "order", "decision").
             folded = reading.segments[i][0].folded
             words: list[str] = []
             for m in _YEAR.finditer(folded):
-                words = words or [k for _kind, k in reading.scans[i].keys]
+                words = words or [k for _kind, k in reading.scans[i].keys] + [
+                    k for kind, _v, k in reading.scans[i].extra if kind == "act"
+                ]
                 after = folded[m.end() : m.end() + 16].split()[:1]
                 before = folded[max(0, m.start() - 16) : m.start()].split()[-1:]
                 if any(w.startswith(k) for w in after + before for k in words):
