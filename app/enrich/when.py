@@ -446,6 +446,12 @@ ACTIONS = {
         "干预",
     ],
     "restrict": [
+        # an update to a rule ("when the US revised its chip thresholds in the autumn")
+        "revised",
+        "révisé",
+        "révisées",
+        "修订",
+        "عدلت",
         "block",
         "blocked",
         "blocking",
