@@ -55,6 +55,8 @@ PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readin
 _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
+# A day or a year standing as a word beside a month: "15", "1er", "2025,", "(2025)".
+_DAY_OR_YEAR = re.compile(r"\(?[0-9]{1,4}(?:st|nd|rd|th|er|e)?[,.;:)]*$")
 # Licence words name the licensing kind of action (export licences, permits): they say nothing
 # for an action that licenses nothing (a summons, a purchase ban, a customs block).
 _LICENCE_STEMS = (
@@ -709,12 +711,13 @@ class RestrictionRule:
         return years
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:
-        """An ambiguous month word ("may", "mars", "sept") is a month next to a number or after
-        a word that introduces one ("in", "since", "depuis", "en")."""
-        near = seg[max(0, start - 5) : start] + seg[end : end + 6]
-        if any(ch.isdigit() for ch in near):
+        """An ambiguous month word ("may", "mars", "sept") is a month next to a number ("15
+        May", "mai 2025", "1er mars") or after a word that introduces one ("in", "since",
+        "depuis", "en"); a number inside a name is none ("Nvidia's H200 may not enter")."""
+        before = seg[max(0, start - 12) : start].split()[-1:]
+        after = seg[end : end + 12].split()[:1]
+        if any(_DAY_OR_YEAR.match(w) for w in before + after):
             return True
-        before = seg[:start].split()
         return bool(before) and before[-1] in self._leads
 
     def _year(

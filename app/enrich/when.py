@@ -570,6 +570,8 @@ ACTIONS = {
         "sell again",
         "selling again",
         "let the chips",
+        # "rules letting the chip be sold there": a permission, whatever the noun
+        "letting",
         "abandon",
         "abandoned",
         "dropped",
