@@ -1107,8 +1107,10 @@ class RestrictionLinker:
                     or (r in fresh and agencies and mentioned & chips)
                 ):
                     continue
-                if not (dated_here or r in fresh or mentioned & chips):
-                    continue
+                if not (
+                    dated_here or r in fresh or mentioned & chips or (r in cues and near & chips)
+                ):
+                    continue  # (its cue, about the chips the sentence before named: "the processors")
                 f: dict[str, bool] = {}
                 words: list[str] = []
                 shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
@@ -1751,7 +1753,11 @@ class RestrictionLinker:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
             dated = self._dated(ev)
-            if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
+            if (
+                not dated
+                and not ev.features.get("own_cue")  # (what only it did says which, undated)
+                and self.rule._targets[self._index[rid]][0] & linked_chips
+            ):
                 continue
             if ev.features.get("either") and not dated and linked:
                 continue  # "the decision", undated, is the action the article is already about
@@ -1937,11 +1943,12 @@ class RestrictionLinker:
         if (
             f.get("own_cue")
             and f.get("undated_here")
-            and f.get("action")
+            and (f.get("action") or f.get("what_near"))
             and (f.get("issuer") or f.get("country"))
         ):
             # described by what only it did, with who did it ("Washington paused its rule
-            # extending blacklist restrictions to companies majority-owned by listed firms")
+            # extending blacklist restrictions to companies majority-owned by listed firms";
+            # "Beijing had earlier told customs the processors could not come in")
             return True
         if not (
             local
