@@ -357,7 +357,7 @@ class RestrictionLinker:
         self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
         self._words_of: dict[str, tuple] = {}  # sentence -> _words
         self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
-        self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
+        self._subjects_of: dict[tuple, tuple] = {}  # (sentence, its names) -> _clauses
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -1029,6 +1029,7 @@ class RestrictionLinker:
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
             subjects: frozenset[str] | None = None  # the acting countries, read when first needed
+            clauses: tuple = ()  # and who acts in each clause
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -1157,7 +1158,7 @@ class RestrictionLinker:
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
                 if subjects is None:
-                    subjects = self._subjects(
+                    clauses = self._clauses(
                         seg.folded,
                         hits,
                         keys
@@ -1170,9 +1171,11 @@ class RestrictionLinker:
                             if kind == "back" and k in self._subject_markers
                         ],
                     )
+                    subjects = frozenset().union(*(who for _lo, _hi, who in clauses))
+                by_subject = False
                 if subjects:
                     if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
-                        f["other_actor"] = True
+                        f["other_actor"] = by_subject = True
                 elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
                 # Another agency of R's country acts ("the Commerce Department published rules"
@@ -1317,6 +1320,7 @@ class RestrictionLinker:
                     )
                 rx_months = self.rule._months[r]
                 when = ""
+                own_month = 0
                 # The sentence before dates this one only when this one dates nothing itself.
                 own_dated = bool(own_months or own_years or hard_window)
                 for months, years, window, labels in (
@@ -1341,6 +1345,8 @@ class RestrictionLinker:
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
+                        if months is own_months:
+                            own_month = hit[0][1]
                         words.append(_month_label(*hit[0]))
                         # The reference it answers: the month, or the season that holds it.
                         season = [
@@ -1439,6 +1445,18 @@ class RestrictionLinker:
                 f["unnamed_bill"] = (
                     self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
                 )
+                if by_subject and f.get("other_actor") and (own_month or fits):
+                    # Another country acts in the sentence, but not in the clause that dates or
+                    # words R ("Sales were halted in April ... after Beijing discouraged buyers";
+                    # 「4月美方收紧…；8月有关部门又约谈…」): that clause names no actor, or R's.
+                    f["other_actor"] = self._acted_elsewhere(
+                        seg.folded,
+                        found,
+                        clauses,
+                        own_month,
+                        fits,
+                        self.rule._country[r],
+                    )
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))
@@ -1448,33 +1466,58 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _subjects(
+    def _clauses(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
-    ) -> frozenset[str]:
+    ) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        """Each clause of a sentence with the countries acting in it (see _subjects_now)."""
         # Everything but the names is read from the sentence itself.
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._subjects_of.get(key)
         if known is None:
             if len(self._subjects_of) >= CACHE_SIZE:
                 self._subjects_of.clear()
-            known = self._subjects_of[key] = frozenset(
-                self._subjects_now(folded, hits, keys, actors_found, backs)
+            known = self._subjects_of[key] = self._clauses_now(
+                folded, hits, keys, actors_found, backs
             )
         return known
 
     def _subjects_now(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
     ) -> set[str]:
-        """The countries acting in a sentence, one per clause (a back-reference marker starts a
-        clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
-        country or agency named before its first action word ("Washington restricted",
-        «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت الولايات المتحدة
-        الحظر»), the one named right after that word."""
-        cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
-        out = set()
-        for lo, hi in pairwise(cuts):
-            out |= self._subject(folded, lo, hi, hits, keys, actors_found)
-        return out
+        """The countries acting in a sentence, one per clause (a back-reference marker or a
+        semicolon starts a clause: "Beijing banned ... a day after Washington announced ..."):
+        in each, the first country or agency named before its first action word ("Washington
+        restricted", «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت
+        الولايات المتحدة الحظر»), the one named right after that word."""
+        return set().union(
+            *(who for _lo, _hi, who in self._clauses_now(folded, hits, keys, actors_found, backs))
+        )
+
+    def _clauses_now(
+        self, folded: str, hits, keys, actors_found: list, backs: list[str]
+    ) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        cuts = sorted(
+            {0, len(folded)}
+            | {at for b in backs for at in _all(folded, b)}
+            | {at for at, ch in enumerate(folded) if ch in ";；"}
+        )
+        return tuple(
+            (lo, hi, frozenset(self._subject(folded, lo, hi, hits, keys, actors_found)))
+            for lo, hi in pairwise(cuts)
+        )
+
+    @staticmethod
+    def _acted_elsewhere(
+        folded: str, found, clauses, month: int, words: list[str], country: str
+    ) -> bool:
+        """Whether the clauses holding R's month (or, undated, its action words) have an actor
+        and it is not R's country."""
+        if month:
+            anchors = [start for m, start, _end, _w in found.months if m == month]
+        else:
+            anchors = [at for w in words for at in _all(folded, w)]
+        held = [who for lo, hi, who in clauses if any(lo <= at < hi for at in anchors)]
+        return not held or any(who and country not in who for who in held)
 
     @staticmethod
     def _month_in_clause(
@@ -1546,10 +1589,10 @@ class RestrictionLinker:
         return known
 
     def _acting(self, reading: Reading, i: int) -> frozenset[str]:
-        """The countries acting in one sentence (see _subjects), read from its words alone."""
+        """The countries acting in one sentence (see _subjects_now), read from its words alone."""
         (seg, hits), found = reading.segments[i], reading.scans[i]
         keys = list(found.keys) + [("word", k) for kind, _v, k in found.extra if kind == "act"]
-        # Not through the memo of _subjects: that one is keyed for _evidence's own words.
+        # Not through the memo of _clauses: that one is keyed for _evidence's own words.
         return frozenset(
             self._subjects_now(
                 seg.folded,
