@@ -446,6 +446,8 @@ ACTIONS = {
         "干预",
     ],
     "restrict": [
+        # "shut out of ... since regulators flagged", "cut out of the market"
+        "shut out",
         # an update to a rule ("when the US revised its chip thresholds in the autumn")
         "revised",
         "révisé",
@@ -572,6 +574,16 @@ ACTIONS = {
         "let the chips",
         # "rules letting the chip be sold there": a permission, whatever the noun
         "letting",
+        # "Washington signed off on H200 sales", "gave the green light", «الضوء الأخضر», 开绿灯
+        "signed off",
+        "sign off",
+        "green light",
+        "green lit",
+        "greenlit",
+        "الضوء الأخضر",
+        "开绿灯",
+        "綠燈",
+        "绿灯",
         "abandon",
         "abandoned",
         "dropped",
