@@ -530,68 +530,69 @@ class RestrictionLinker:
                 | self._times(reading, i)[1]
                 if y and y < reading.published.year
             }
-            if len(years) != 1:
-                continue
-            (year,) = years
-            if not self._year_with_word(folded, year, found):
-                continue  # "launched in early 2024, ... export controls": the year is another's
-            if any(
-                i in segs
-                and rid in self._index
-                and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
-                for rid, segs in where.items()
-            ):
-                continue  # the sentence already says which action of that year
-            mentioned = {h.entity_id for h in reading.segments[i][1]}
-            # Who acted must be said (Washington, a US agency, a president): a year alone with
-            # nobody acting is too weak.
-            us = (
-                "united-states" in mentioned
-                or bool(self._presidents(folded))
-                or "united-states"
-                in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
-                # "the administration's first restrictions"
-                or "united-states"
-                in {
-                    self._agency_country.get(SAME_ISSUER.get(v, v))
-                    for kind, v, _k in found.extra
-                    if kind == "actor"
-                }
-            )
-            if not us:
-                continue
-            ranked = sorted(
-                (
-                    (self._prominence[rx.id], rx.id)
-                    for r, rx in enumerate(self.restrictions)
-                    if rx.date
-                    and rx.date.year == year
-                    and self.rule._country[r] == "united-states"
-                    and self._category[r] != "relaxation"
-                    and not self._out_of_term(folded, r)
-                ),
-                reverse=True,
-            )
-            if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
-                continue
-            rid = ranked[0][1]
-            # The article names what another action of that year concerned ("YMTC ... added
-            # to a blacklist in late 2022"): the landmark is not the one meant
-            # (a company few actions concern, named anywhere, and concerned by another one).
-            rare = {c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE}
-            if any(
-                rare & self.rule._targets[r][1]
-                for r, rx in enumerate(self.restrictions)
-                if rx.id != rid and rx.date and rx.date.year == year
-            ):
-                continue
-            if rid not in links:
-                where[rid] = [i]
-                links[rid] = RestrictionLink(
-                    "context",
-                    f"resolved: {year} + {self._names[rid]}, that year's landmark action",
-                    0.5,
+            # each year beside its own action word ("imposed in 2022 and updated in 2023")
+            for year in sorted(years):
+                if not self._year_with_word(folded, year, found):
+                    continue  # "launched in early 2024, ... export controls": the year is another's
+                if any(
+                    i in segs
+                    and rid in self._index
+                    and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
+                    for rid, segs in where.items()
+                ):
+                    continue  # the sentence already says which action of that year
+                mentioned = {h.entity_id for h in reading.segments[i][1]}
+                # Who acted must be said (Washington, a US agency, a president): a year alone with
+                # nobody acting is too weak.
+                us = (
+                    "united-states" in mentioned
+                    or bool(self._presidents(folded))
+                    or "united-states"
+                    in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+                    # "the administration's first restrictions"
+                    or "united-states"
+                    in {
+                        self._agency_country.get(SAME_ISSUER.get(v, v))
+                        for kind, v, _k in found.extra
+                        if kind == "actor"
+                    }
                 )
+                if not us:
+                    continue
+                ranked = sorted(
+                    (
+                        (self._prominence[rx.id], rx.id)
+                        for r, rx in enumerate(self.restrictions)
+                        if rx.date
+                        and rx.date.year == year
+                        and self.rule._country[r] == "united-states"
+                        and self._category[r] != "relaxation"
+                        and not self._out_of_term(folded, r)
+                    ),
+                    reverse=True,
+                )
+                if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
+                    continue
+                rid = ranked[0][1]
+                # The article names what another action of that year concerned ("YMTC ... added
+                # to a blacklist in late 2022"): the landmark is not the one meant
+                # (a company few actions concern, named anywhere, and concerned by another one).
+                rare = {
+                    c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE
+                }
+                if any(
+                    rare & self.rule._targets[r][1]
+                    for r, rx in enumerate(self.restrictions)
+                    if rx.id != rid and rx.date and rx.date.year == year
+                ):
+                    continue
+                if rid not in links:
+                    where[rid] = [i]
+                    links[rid] = RestrictionLink(
+                        "context",
+                        f"resolved: {year} + {self._names[rid]}, that year's landmark action",
+                        0.5,
+                    )
 
     def _undoers(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
