@@ -448,6 +448,7 @@ ACTIONS = {
     "restrict": [
         # "shut out of ... since regulators flagged", "cut out of the market"
         "shut out",
+        "bans",
         # an update to a rule ("when the US revised its chip thresholds in the autumn")
         "revised",
         "révisé",
