@@ -1217,6 +1217,10 @@ class RestrictionLinker:
                             == self.rule._country[r]
                         )
                     )
+                if f.get("country") and own_months:
+                    # not a model feature: R's country owns an action noun here ("US curbs",
+                    # "les mesures américaines de décembre")
+                    f["noun_actor"] = self.rule._country[r] in self._noun_actors(seg.folded, hits)
                 if (
                     self.rule._country[r] in near_actor
                     and not f.get("issuer")
@@ -1845,7 +1849,12 @@ class RestrictionLinker:
                 ev.when not in ("", "days", "weeks")
                 and not (any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer"))
                 and any(
-                    c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
+                    c[2].when == ev.when
+                    and any(c[2].features.get(k) for k in WHAT)
+                    # (another country's concrete action leaves this one's owner, named as the
+                    # actor of its own noun, its date: "en représailles aux mesures américaines
+                    # de décembre, Pékin a interdit ...")
+                    and (c[3] == country or not ev.features.get("noun_actor"))
                     for c in cands
                     if c[1] != rid and c[2].segment == ev.segment
                 )

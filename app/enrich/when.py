@@ -388,6 +388,9 @@ ACTIONS = {
         "directive",
         "policy",
         "framework",
+        # a rule named as such in Arabic («قاعدة بايدن»): which way it went, the sentence says
+        "قاعدة",
+        "القاعدة",
         "notice",
         "instruction",
         "instructed",
@@ -575,6 +578,8 @@ ACTIONS = {
         "let the chips",
         # "rules letting the chip be sold there": a permission, whatever the noun
         "letting",
+        "would let",
+        "will let",
         # "Washington signed off on H200 sales", "gave the green light", «الضوء الأخضر», 开绿灯
         "signed off",
         "sign off",
