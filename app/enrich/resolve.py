@@ -217,6 +217,14 @@ _MONTHS = (
 )
 
 
+def _same_written(when: str, other: str) -> bool:
+    """Whether two readings answer the same written date: "2018-04" and "2025-04" both answer
+    "April" (an undated article dates a month to every year)."""
+    return when == other or (
+        len(when) == len(other) == 7 and when[4] == other[4] == "-" and when[5:] == other[5:]
+    )
+
+
 def _alternation(phrases) -> str:
     return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
 
@@ -1825,7 +1833,10 @@ class RestrictionLinker:
                 c[1] in linked
                 and signature(c[2]) >= mine
                 and (c[3] == country or not who)
-                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when and who))
+                and (
+                    _same_written(c[2].when, ev.when)
+                    or not (ev.features.get("month") and c[2].when and who)
+                )
                 for c in rivals
             ):
                 continue
@@ -1879,7 +1890,7 @@ class RestrictionLinker:
             same_date = [
                 c
                 for c in free
-                if c[2].when == ev.when
+                if _same_written(c[2].when, ev.when)
                 or not (ev.features.get("month") and c[2].features.get("month"))
             ]
             mine = signature(ev)
