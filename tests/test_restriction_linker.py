@@ -219,3 +219,49 @@ def test_a_bill_is_linked_only_where_legislation_is_spoken_of(enricher):
                   "2026-02-01")
     assert "2026-01-ai-overwatch-act" not in found, found
     assert "2026-01-china-customs-h200-block" in found, found
+
+
+def test_who_acts_is_read_in_the_clause_of_each_action(enricher):
+    # Beijing acts in the last clause only: the April halt and the July resumption are not its.
+    found = links(enricher, "Sales of the H20 were halted in April, resumed in principle in July "
+                            "and then stalled again after Beijing discouraged local firms from "
+                            "buying it.", "2025-09-01")
+    assert {H20, RESUMPTION} <= set(found), {k: v.reason for k, v in found.items()}
+    # a country adjective after the action noun is its actor (fr, ar)
+    found = links(enricher, "En représailles aux mesures américaines de décembre, Pékin a interdit "
+                            "les exportations de gallium vers les États-Unis.", "2025-02-01")
+    assert "2024-12-hbm-sme-rule" in found, found
+
+
+def test_an_action_is_described_by_what_only_it_did(enricher):
+    found = links(enricher, "China suspended the rare-earth controls it announced in October. "
+                            "Washington in turn paused its rule extending blacklist restrictions "
+                            "to companies majority-owned by listed firms.", "2025-11-08",
+                  title="China pauses rare earth curbs for a year")
+    assert "2025-09-bis-affiliates-rule" in found, found
+    # the headline names the rare-earth controls: China's fresh data-centre rule is not meant
+    assert "2025-11-china-state-data-centre-domestic-chip-rule" not in found, found
+
+
+def test_years_beside_their_own_words_and_a_year_beside_an_order(enricher):
+    found = links(enricher, "The H20 was designed to comply with earlier US export restrictions "
+                            "imposed in 2022 and updated in 2023.", "2025-06-20")
+    assert {"2022-10-advanced-computing-rule", "2023-10-advanced-computing-update"} <= set(found)
+    found = links(enricher, "ZTE has rebuilt its handset business since the 2018 order that "
+                            "briefly cut it off from American suppliers.", "2024-05-01")
+    assert "2018-04-zte-denial-order" in found, found
+
+
+def test_a_modal_may_beside_a_chip_name_is_no_month(enricher):
+    found = links(enricher, "Chinese customs agents were told last week that Nvidia's H200 may "
+                            "not enter the country.", "2026-01-20")
+    assert "2025-05-ai-diffusion-rule-rescission" not in found, found
+    assert "2026-01-china-customs-h200-block" in found, found
+
+
+def test_two_months_each_keep_their_reading_when_who_acted_is_named(enricher):
+    found = links(enricher, "Executives said the Commerce Department's order in November to stop "
+                            "making advanced AI chips for Chinese customers had a small effect, "
+                            "and that the foundry rules issued in January were manageable.",
+                  "2025-04-17")
+    assert {"2024-11-tsmc-7nm-china-halt", "2025-01-foundry-due-diligence-rule"} <= set(found)
