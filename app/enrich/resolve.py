@@ -1333,7 +1333,7 @@ class RestrictionLinker:
                     )
                 rx_months = self.rule._months[r]
                 when = ""
-                own_month = 0
+                own_month = own_year = 0
                 # The sentence before dates this one only when this one dates nothing itself.
                 own_dated = bool(own_months or own_years or hard_window)
                 for months, years, window, labels in (
@@ -1381,6 +1381,8 @@ class RestrictionLinker:
                     hit = sorted(y for y, _m in rx_months if y in years) if years else []
                     if hit:
                         f["year"] = True
+                        if years is own_years:
+                            own_year = hit[0]
                         words.append(str(hit[0]))
                         when = str(hit[0])
                         break
@@ -1458,7 +1460,7 @@ class RestrictionLinker:
                 f["unnamed_bill"] = (
                     self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
                 )
-                if by_subject and f.get("other_actor") and (own_month or fits):
+                if by_subject and f.get("other_actor") and (own_month or own_year or fits):
                     # Another country acts in the sentence, but not in the clause that dates or
                     # words R ("Sales were halted in April ... after Beijing discouraged buyers";
                     # 「4月美方收紧…；8月有关部门又约谈…」): that clause names no actor, or R's.
@@ -1467,7 +1469,7 @@ class RestrictionLinker:
                         found,
                         clauses,
                         own_month,
-                        fits,
+                        [str(own_year)] if own_year else fits,
                         self.rule._country[r],
                     )
                 ev = Evidence(i, f, [w for w in words if w], when)
@@ -1523,8 +1525,8 @@ class RestrictionLinker:
     def _acted_elsewhere(
         folded: str, found, clauses, month: int, words: list[str], country: str
     ) -> bool:
-        """Whether the clauses holding R's month (or, undated, its action words) have an actor
-        and it is not R's country."""
+        """Whether the clauses holding R's month (else its year or its action words, as given)
+        have an actor and it is not R's country."""
         if month:
             anchors = [start for m, start, _end, _w in found.months if m == month]
         else:
@@ -1840,20 +1842,29 @@ class RestrictionLinker:
                 for c in rivals
             ):
                 continue
-            if dated and any(
-                c[1] in linked
-                and self._dated(c[2])
-                # (a linked action of another month leaves this one's date free: "in late
-                # 2022, and tightened a year later")
-                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
-                and c[0] >= score
-                and (c[3] == country or not who)
-                # a restriction and its relaxation can share a month
-                and (
-                    (self._category[self._index[c[1]]] == "relaxation") == lenient
-                    or ev.features.get("either")
+            if (
+                dated
+                and any(
+                    c[1] in linked
+                    and self._dated(c[2])
+                    # (a linked action of another month leaves this one's date free: "in late
+                    # 2022, and tightened a year later"; so does one of another year: "Micron,
+                    # barred ... in 2023, ... since the US controls of December")
+                    and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
+                    and not (
+                        ev.features.get("year")
+                        and c[2].when[:1].isdigit()
+                        and not c[2].when.startswith(ev.when)
+                    )
+                    and c[0] >= score
+                    and (c[3] == country or not who)
+                    # a restriction and its relaxation can share a month
+                    and (
+                        (self._category[self._index[c[1]]] == "relaxation") == lenient
+                        or ev.features.get("either")
+                    )
+                    for c in rivals
                 )
-                for c in rivals
             ):
                 continue
             if (
