@@ -564,6 +564,14 @@ class RestrictionLinker:
                         for kind, v, _k in found.extra
                         if kind == "actor"
                     }
+                    # a US action the sentence is linked to ("the decision in December to let
+                    # Nvidia sell the H200 undercuts the export controls first imposed in 2022")
+                    or any(
+                        i in segs
+                        and rid in self._index
+                        and self.rule._country[self._index[rid]] == "united-states"
+                        for rid, segs in where.items()
+                    )
                 )
                 if not us:
                     continue
