@@ -46,8 +46,10 @@ from app.enrich.when import (
     ADMINISTRATION_NAMES,
     ADMINISTRATIONS,
     BACK_MARKERS,
+    BUYER_SIDE_CATEGORIES,
     CLAUSE_MARKERS,
     DAYS_BACK,
+    EXPORT_WORDS,
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
@@ -1423,7 +1425,14 @@ class RestrictionLinker:
                     and not (own_months or own_years or hard_window)
                     and f.get("action")
                     and not f.get("wrong_action")
-                    and self._covers(r, named_here, published, bool(f.get("either")), cover_named)
+                    and self._covers(
+                        r,
+                        named_here,
+                        published,
+                        bool(f.get("either")),
+                        cover_named,
+                        any(w in seg.folded for w in _EXPORT_WORDS),
+                    )
                 ):
                     f["covers"] = True
                     words.append(
@@ -1699,29 +1708,38 @@ class RestrictionLinker:
         published: date | None,
         either: bool = False,
         named: tuple[frozenset, frozenset] | None = None,
+        exports: bool = False,
     ) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
         "Washington restricted exports of the H20 and the MI308" can only be one action.
-        `named`: the sentence's (chips, countries and issuers), when already read."""
+        `named`: the sentence's (chips, countries and issuers), when already read; `exports`:
+        the sentence speaks of the chips' exports ("the curbs that halted H20 exports"), so
+        the buyer's measures on them are no rivals (see when.EXPORT_WORDS)."""
         chips, who = named or (
             frozenset(mentioned & self._all_chips),
             frozenset(mentioned & self._who),
         )
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
-        key = (r, chips, who, published, either)
+        key = (r, chips, who, published, either, exports)
         known = self._covers_cache.get(key)
         if known is None:
             if len(self._covers_cache) > CACHE_SIZE:
                 self._covers_cache.clear()
             known = self._covers_cache[key] = self._covers_now(
-                r, chips, mentioned, published, either
+                r, chips, mentioned, published, either, exports
             )
         return known
 
     def _covers_now(
-        self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool
+        self,
+        r: int,
+        chips: frozenset[str],
+        mentioned: set[str],
+        published,
+        either: bool,
+        exports: bool = False,
     ) -> bool:
         lenient = self._category[r] == "relaxation"
         # The actions concerning every chip named (from the chip index, not every action),
@@ -1737,7 +1755,12 @@ class RestrictionLinker:
                 for i in sorted(on_all)
                 if either or (self._category[i] == "relaxation") == lenient
             ]
-        rivals = [i for i in alike if published is None or self.rule._news[i][0] <= published]
+        rivals = [
+            i
+            for i in alike
+            if (published is None or self.rule._news[i][0] <= published)
+            and not (exports and self._category[i] in BUYER_SIDE_CATEGORIES)
+        ]
         # The issuer named narrows most ("the White House's approval"), then the country.
         by_issuer = [
             i
@@ -2211,6 +2234,7 @@ def _all_words(folded: str, word: str) -> bool:
     return False
 
 
+_EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
 _NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
 
 

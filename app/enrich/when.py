@@ -995,6 +995,13 @@ NOUNS_BEFORE_NATIONALITY = [
     "عقوبات",
     "الإجراءات",
 ]
+# Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
+# by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
+# customs block, a summons) are not what such a sentence means. Latin stems match any ending.
+EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات"]
+# The categories of the buyer's measures on chips (see EXPORT_WORDS).
+BUYER_SIDE_CATEGORIES = ["china-countermeasure"]
+
 ACTION_KINDS = {
     "entity-list": [
         "blacklist",
