@@ -265,3 +265,23 @@ def test_two_months_each_keep_their_reading_when_who_acted_is_named(enricher):
                             "and that the foundry rules issued in January were manageable.",
                   "2025-04-17")
     assert {"2024-11-tsmc-7nm-china-halt", "2025-01-foundry-due-diligence-rule"} <= set(found)
+
+
+def test_a_chips_exports_are_restricted_by_the_exporting_side(enricher):
+    # China's own measures on the H20 (discouraged purchases, a summons) restrict no export
+    for body in (
+        "Chinese cloud firms hoarded accelerators before the curbs that halted H20 exports.",
+        "自美国禁止H20出口以来，英伟达损失惨重。",
+        "تكبدت إنفيديا خسائر منذ أن منعت واشنطن تصدير رقائق H20 إلى الصين.",
+    ):
+        found = links(enricher, body, "2025-10-01")
+        assert set(found) == {H20}, (body, found)
+
+
+def test_a_year_and_a_month_of_another_year_are_two_dates(enricher):
+    found = links(enricher, "The market regulator's probe, opened a year ago over the Mellanox "
+                            "deal, concluded in September that Nvidia had broken the law.",
+                  "2025-12-15")
+    assert {"2024-12-samr-nvidia-antitrust-probe", "2025-09-samr-nvidia-antitrust-finding"} <= set(
+        found
+    ), found

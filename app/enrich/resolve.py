@@ -227,6 +227,11 @@ def _same_written(when: str, other: str) -> bool:
     )
 
 
+def _other_year(when: str, other: str) -> bool:
+    """Whether two readings are dated to different years ("2024" and "2025-09")."""
+    return when[:4].isdigit() and other[:4].isdigit() and when[:4] != other[:4]
+
+
 def _alternation(phrases) -> str:
     return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
 
@@ -1933,7 +1938,12 @@ class RestrictionLinker:
                 c
                 for c in free
                 if _same_written(c[2].when, ev.when)
-                or not (ev.features.get("month") and c[2].features.get("month"))
+                or not (
+                    (ev.features.get("month") and c[2].features.get("month"))
+                    # a year and a month of another year ("opened a year ago ..., concluded
+                    # in September") are two dates too
+                    or _other_year(c[2].when, ev.when)
+                )
             ]
             mine = signature(ev)
             # Scores compare readings of the same strength; a rival whose evidence is a part of
