@@ -224,6 +224,7 @@ def test_a_bill_is_linked_only_where_legislation_is_spoken_of(enricher):
 
 # This round's rules (issue 20, restrict5), each on a sentence written after outlets' phrasing:
 # (body, publication date, title, restrictions that must be linked, ones that must not).
+ANTIMONY = "2024-12-china-gallium-germanium-antimony-ban"
 ROUND5 = [
     # who acts is read per clause: Beijing acts in the last one only
     ("Sales of the H20 were halted in April, resumed in principle in July and then stalled again "
@@ -264,6 +265,13 @@ ROUND5 = [
     ("The market regulator's probe, opened a year ago over the Mellanox deal, concluded in "
      "September that Nvidia had broken the law.", "2025-12-15", "",
      {"2024-12-samr-nvidia-antitrust-probe", "2025-09-samr-nvidia-antitrust-finding"}, set()),
+    # a cue inside a longer word that means something else is no cue (Antimon, antimony)
+    ("Das Kartellamt prüft nach dem Antimonopolgesetz die Übernahme, nachdem Peking im Dezember "
+     "Exportverbote verhängt hatte.", "2025-01-20", "", set(), {ANTIMONY}),
+    ("China's antimonopoly regulator said Nvidia broke the law.", "2025-01-20", "", set(),
+     {ANTIMONY}),
+    ("Beijing banned antimony exports to the US in December.", "2025-01-20", "", {ANTIMONY},
+     set()),
 ]
 
 

@@ -258,8 +258,13 @@ class _Lexicon:
                     else:
                         hits.append((start, end, key, kind, value))
         for start, end, key, kind, value in hits:
-            # Words inside longer words that mean something else do not count (新规 in 最新规划).
+            # Words inside longer words that mean something else do not count (新规 in 最新规划,
+            # the antimony cue in "antimonopoly", though "antimonopoly" itself is a cue).
             if kind in ("word", "relax") and any(s <= start and end <= e for s, e in masked):
+                continue
+            if kind == "cue" and any(
+                s <= start and end <= e and e - s > end - start for s, e in masked
+            ):
                 continue
             if kind == "word":
                 found.word = True
@@ -294,6 +299,9 @@ class RestrictionRule:
                 lexicon.add(_fold(w), "relax")
         for w in ctx.get("not_restriction_words", ()):
             lexicon.add(_fold(w), "not", open_right=False)
+        # Stems that mask any word they begin (antimonopol- in Antimonopolgesetz, antimonopoly).
+        for w in ctx.get("not_restriction_stems", ()):
+            lexicon.add(_fold(w), "not")
         for m, ws in ctx.get("months", {}).items():
             for w in ws:
                 lexicon.add(_fold(w), "month", int(m), open_right=False)
