@@ -13,7 +13,7 @@ from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
 from app.ingest.pipeline import Ingestor
 from app.search.service import search_articles
-from app.timeline import compare_data, period_counts, timeline
+from app.timeline import compare_view, period_counts, timeline
 from app.urls import BadUrl
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
@@ -159,14 +159,7 @@ def api_timeline_compare(
     markers: Annotated[Literal["relevant", "all"], Query()] = "relevant",
 ) -> dict:
     """The /timeline view: one series per selected entity (at most 8); interval=auto follows the range."""
-    data = compare_data(
-        session,
-        filters,
-        runtime,
-        None if interval == "auto" else interval,
-        share=scale == "share",
-        all_markers=markers == "all",
-    )
+    data = compare_view(session, filters, runtime, interval, scale, markers)
 
     def buckets(counts: dict) -> list[dict]:
         return [{"start": d.isoformat(), "count": n} for d, n in sorted(counts.items())]

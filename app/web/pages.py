@@ -21,7 +21,7 @@ from app.timeline import (
     MAX_SERIES,
     all_articles,
     chart_counts,
-    compare_data,
+    compare_view,
     period_counts,
     results_interval,
     timeline,
@@ -309,14 +309,7 @@ def timeline_page(
         return RedirectResponse(_timeline_url(filters, interval, scale, markers), status_code=303)
     if not filters.entity_filters():
         filters = filters.replace(company=("nvidia", "huawei"))
-    data = compare_data(
-        session,
-        filters,
-        runtime,
-        None if interval == "auto" else interval,
-        share=scale == "share",
-        all_markers=markers == "all",
-    )
+    data = compare_view(session, filters, runtime, interval, scale, markers)
     chart = line_chart(
         data["series"],
         data["events"],
