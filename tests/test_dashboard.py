@@ -119,7 +119,13 @@ def test_timeline_page_and_json_agree(client, sample, query):
     """/timeline and /api/timeline/compare read interval, scale and markers alike (compare_view):
     for one query string the page's table and list show the JSON's numbers and restrictions."""
     data = client.get("/api/timeline/compare?" + query).json()
-    shown = _timeline_page_numbers(client.get("/timeline?" + query).text)
+    page = client.get("/timeline?" + query)
+    shown = _timeline_page_numbers(page.text)
+    # The page's own JSON links (Link header, the JSON link in the chart tools) ask for the same
+    alternate = re.fullmatch(r"<([^>]+)>; rel=\"alternate\"; type=\"application/json\"",
+                             page.headers["link"]).group(1)
+    assert client.get(alternate).json() == data
+    assert f'<a href="{alternate.replace("&", "&amp;")}">JSON</a>' in page.text
 
     def counts(buckets):
         return {b["start"]: b["count"] for b in buckets if b["count"]}

@@ -319,6 +319,11 @@ def timeline_page(
     )
     starts = chart["starts"] if chart else []
     picked = [(s["type"], s["id"], s["name"]) for s in data["series"]]
+    # The same view as JSON: every option the page read, markers included.
+    json_url = (
+        f"/api/timeline/compare?{filters.query_string()}"
+        f"&interval={interval}&scale={scale}&markers={markers}"
+    )
     return render(
         request,
         "timeline.html",
@@ -337,10 +342,9 @@ def timeline_page(
                 f, o.get("interval", interval), o.get("scale", scale), o.get("markers", markers)
             ),
             "colours": {line["id"]: line["slot"] for line in (chart["lines"] if chart else [])},
+            "json_url": json_url,
         },
-        alternate="/api/timeline/compare?"
-        + filters.query_string()
-        + f"&interval={interval}&scale={scale}",
+        alternate=json_url,
     )
 
 
