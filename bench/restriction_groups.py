@@ -1,9 +1,10 @@
-"""Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / combined).
+"""Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx6 / combined).
 
     python -m bench.restriction_groups OUT.json
 
 Groups follow each article's `added` note: the articles before the third round ("old"), the
-rx3 blind batch, the rx3 dev-only articles, the rx4 blind batch. Prints P / R / F1 per group
+rx3 blind batch, the rx3 dev-only articles, the rx4 blind batch, the rx6 blind batch (German,
+Dutch, Spanish and relaxations). Prints P / R / F1 per group
 and part (dev, test), per language and per gold role, and writes them as JSON. Misses are
 printed for dev only (test misses are never read while tuning).
 """
@@ -18,6 +19,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx6 batch", "rx6"),
         ("rx4 batch", "rx4"),
         ("rx3 batch", "rx3"),
         ("rx3 dev only", "rx3d"),
@@ -47,6 +49,7 @@ def main(out: str | None = None, show_dev_misses: bool = False) -> dict:
                 "articles": part.articles,
                 "all": _prf(part.score) + [part.score.tp, part.score.fp, part.score.fn],
                 "lang": {k: _prf(v) for k, v in sorted(part.by_language.items())},
+                "class": {k: _prf(v) for k, v in sorted(part.by_category.items())},
                 "role_recall": {
                     k: [round(v.recall, 3), v.tp, v.tp + v.fn]
                     for k, v in sorted(part.recall_by_role.items())
