@@ -329,6 +329,21 @@ class RestrictionLinker:
         }
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
+        # An actor phrase inside another agency's longer name is that agency: "ministerie van
+        # Handel" is Commerce, but "het Chinese ministerie van Handel" is MOFCOM.
+        agency_names = [
+            (e.id, _fold(a))
+            for e in entities.values()
+            if e.type == "agency"
+            for a in e.all_aliases()
+        ]
+        self._shadowed = {
+            _fold(p): tuple(
+                n for eid, n in agency_names if eid != agency and _fold(p) in n != _fold(p)
+            )
+            for agency, phrases in ACTORS.items()
+            for p in phrases
+        }
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         # The kind of each action ("entity-list"), read from its name.
@@ -1573,7 +1588,11 @@ class RestrictionLinker:
                 for kind, v, k in found.extra
                 if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
             ]
-            actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
+            actors = frozenset(
+                v
+                for kind, v, k in found.extra
+                if kind == "actor" and not any(n in folded for n in self._shadowed.get(k, ()))
+            )
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
             backs = [

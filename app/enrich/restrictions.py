@@ -256,8 +256,11 @@ class _Lexicon:
                     else:
                         hits.append((start, end, key, kind, value))
         for start, end, key, kind, value in hits:
-            # Words inside longer words that mean something else do not count (新规 in 最新规划).
-            if kind in ("word", "relax") and any(s <= start and end <= e for s, e in masked):
+            # Words inside longer words that mean something else do not count (新规 in 最新规划;
+            # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات).
+            if kind in ("word", "relax", "cue", "act") and any(
+                s <= start and end <= e for s, e in masked
+            ):
                 continue
             if kind == "word":
                 found.word = True
@@ -338,11 +341,15 @@ class RestrictionRule:
             country = issuer.raw.get("region", issuer.id) if issuer else None
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
-            self._licensing.append(
-                _licence_word(rx.raw.get("summary", "").lower())
-                or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
-            )
             named = rx.raw.get("summary", "") + " ".join(rx.raw.get("aliases", {}).get("en", ()))
+            # A tariff neither requires nor grants licences: "licence" says nothing of it.
+            self._licensing.append(
+                (
+                    _licence_word(rx.raw.get("summary", "").lower())
+                    or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
+                )
+                and "tariff" not in named.lower()
+            )
             self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
