@@ -706,7 +706,16 @@ class RestrictionLinker:
                 continue  # the word may be that relaxation's, already linked
             where[rid] = [i]
             chip = next(h.surface for h in hits if h.entity_id in chips)
-            country = next(h.surface for h in hits if h.entity_id == self.rule._country[found[0]])
+            acted = self.rule._country[found[0]]
+            country = next(  # the country, or the agency that spoke for it
+                h.surface
+                for h in hits
+                if acted
+                in (
+                    h.entity_id,
+                    self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id)),
+                )
+            )
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [i]),
                 f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
@@ -801,6 +810,13 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        r = self._index[rid]
+        if (
+            self.rule._bill[r]
+            and r not in reading.scans[cand.segment].cues
+            and not _names_a_bill(reading.segments[cand.segment][0].folded)
+        ):
+            return True  # a bill in a sentence that speaks of no legislation ("last month's rule")
         if cand.path == "fresh" and ev.segment != cand.segment:
             # Read by its news alone in a sentence where another country acts ("US starts
             # issuing H20 licences" is not Beijing's summons of the same weeks).
@@ -1823,6 +1839,11 @@ class RestrictionLinker:
                 or not (ev.features.get("month") and c[2].features.get("month"))
             ]
             mine = signature(ev)
+            # Who acted, said exactly: a rival whose issuing agency the sentence names wins over
+            # a reading from its country alone, all else equal ("das Weiße Haus ... freigegeben"
+            # is the White House's August deal, not Commerce's July resumption).
+            if any(_issuer_beats(signature(c[2]), mine) for c in same_date):
+                continue
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
@@ -1830,6 +1851,7 @@ class RestrictionLinker:
                 c[0]
                 for c in same_date
                 if not signature(c[2]) < mine
+                and not _issuer_beats(mine, signature(c[2]))
                 and (self._category[self._index[c[1]]] == "relaxation") == lenient
             ]
             if stronger and score < max(stronger) - margin:
@@ -2036,6 +2058,17 @@ OBJECT_CHARS_ZH = "向对往从赴在与和及到"
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether evidence ONE names the issuing agency where OTHER has only its country, and says
+    all else OTHER says."""
+    return (
+        "issuer" in one
+        and "country" in other
+        and "issuer" not in other
+        and one - {"issuer"} >= other - {"country"}
+    )
 
 
 def _commercial(folded: str) -> bool:

@@ -835,6 +835,9 @@ ACTORS = {
         "unter trump",
         "onder biden",
         "onder trump",
+        # the president by name ("después de que Trump diera luz verde"): the administration
+        "trump",
+        "biden",
         "trump regierung",
         "biden regierung",
         "regierung trump",
