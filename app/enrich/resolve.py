@@ -1326,6 +1326,11 @@ class RestrictionLinker:
                     for kind, v, k in found.extra
                     if kind == "cue" and v == r and k not in self._common
                 ]
+                # The sentence names another action's cue ("las tierras raras", "Gallium").
+                f["other_cue"] = any(
+                    kind == "cue" and v != r and k not in self._common and k not in own
+                    for kind, v, k in found.extra
+                )
                 if r in cues and own:
                     f["cue"] = True
                     # A cue no other action has ("$5.5 billion") says which one on its own.
@@ -1928,6 +1933,13 @@ class RestrictionLinker:
             f.get("issuer") or f.get("own_cue")
         ):
             return False  # another country or agency acts in the sentence: R is not its action
+        if (
+            f.get("other_cue")
+            and f.get("fresh")
+            and not any(f.get(k) for k in LOCAL_WHEN)
+            and not any(f.get(k) for k in WHAT)
+        ):
+            return False  # by its news alone, where the sentence names another action's cue
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
         if f.get("in_news") and f.get("own_cue") and f.get("chip") and f.get("issuer"):
@@ -2052,6 +2064,19 @@ OBJECT_WORDS = {
     "la",
     "le",
     "el",
+    # German, and "for" in Dutch, Spanish and French ("für China entwickelt", "para China")
+    "fur",  # (folded: für)
+    "nach",
+    "gegen",
+    "mit",
+    "aus",
+    "von",
+    "bei",
+    "zu",
+    "an",
+    "voor",
+    "para",
+    "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
 OBJECT_CHARS_ZH = "向对往从赴在与和及到"
@@ -2202,7 +2227,10 @@ def _object(folded: str, at: int, end: int) -> bool:
     last = words[-1]
     if last == "in" and len(words) > 1 and words[-2] in OFFICIALS:
         return False  # "regulators in Beijing": the country's own officials act
-    if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
+    if (
+        last in ("la", "le", "el", "het", "de", "the", "l'", "die", "der", "den", "dem")
+        and len(words) > 1
+    ):
         last = words[-2]  # "vers la Chine", "naar het": the word before the article
         return last in OBJECT_WORDS - {"la", "le", "el", "de"}
     return last in OBJECT_WORDS - {"la", "le", "el"} or last.endswith(OBJECT_WORDS_AR)

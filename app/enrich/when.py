@@ -565,7 +565,24 @@ ACTIONS = {
         "topes",
         "frena",
         "frenó",
-        # a permission that ends ("darf ... nicht mehr liefern", "no podrá vender")
+        # a permission that ends ("darf ... nicht mehr liefern", "mag niet meer", "no podrá vender")
+        "nicht mehr",
+        "niet meer",
+        # forbidding and limiting as verbs ("Die USA verbieten ...", "Peking sperrt Micron aus")
+        "verbieten",
+        "verbietet",
+        "beschränkt",
+        "beschränken",
+        "eingeschränkt",
+        "einschränken",
+        "sperrt",
+        "gesperrt",
+        "verbiedt",
+        "verboden",
+        "veta",
+        "vetar",
+        "limita",
+        "limitó",
         "nicht mehr liefern",
         "nicht mehr verkaufen",
         "nicht mehr exportieren",
@@ -715,6 +732,10 @@ ACTIONS = {
         "zu erteilen",
         "im einzelfall",
         # letting sales go ahead or dropping a rule, in German, Dutch and Spanish
+        # "hebt ... auf", "hob ... auf": German splits the verb for lifting
+        "hebt",
+        "hob",
+        "hoben",
         "zulassen",
         "zugelassen",
         "freigegeben",
