@@ -817,6 +817,11 @@ class RestrictionLinker:
             and not _names_a_bill(reading.segments[cand.segment][0].folded)
         ):
             return True  # a bill in a sentence that speaks of no legislation ("last month's rule")
+        if cand.path == "fresh" and not any(
+            f.get(k)
+            for k in ("chip", "rare_company", "cue", "issuer", "country", "region", "amended")
+        ):
+            return True  # by its news alone, and only a company most actions concern (Nvidia)
         if cand.path == "fresh" and ev.segment != cand.segment:
             # Read by its news alone in a sentence where another country acts ("US starts
             # issuing H20 licences" is not Beijing's summons of the same weeks).
@@ -2079,7 +2084,7 @@ OBJECT_WORDS = {
     "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
-OBJECT_CHARS_ZH = "向对往从赴在与和及到"
+OBJECT_CHARS_ZH = "向对対往从赴在与和及到"  # (対: the Japanese form of 对, "対中規制")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
@@ -2221,6 +2226,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
+    if folded[at : at + 1] in ("対", "对"):
+        return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
