@@ -37,6 +37,7 @@ from app.enrich.restrictions import (
     Reading,
     RestrictionRule,
     _fold,
+    _stem,
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
@@ -321,11 +322,13 @@ class RestrictionLinker:
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
+        # (as the scanner keys them: "weer toe" is found as its stem "weer to")
         self._common = {
-            _fold(w)
+            form
             for key in ("restriction_words", "relaxation_words")
             for ws in gazetteer.context.get(key, {}).values()
             for w in ws
+            for form in (_fold(w), _stem(_fold(w)))
         }
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
@@ -817,6 +820,17 @@ class RestrictionLinker:
             and not _names_a_bill(reading.segments[cand.segment][0].folded)
         ):
             return True  # a bill in a sentence that speaks of no legislation ("last month's rule")
+        own = [k for kind, v, k in reading.scans[cand.segment].extra if kind == "cue" and v == r]
+        if (
+            own
+            and all(k in self._common for k in own)
+            and not self._complete(ev)
+            and any(
+                other != rid and o.segment == cand.segment and self._complete(o)
+                for other, o in evidence.items()
+            )
+        ):
+            return True  # its cue is an ordinary word ("weer toe"), and the sentence is another's
         if cand.path == "fresh" and not any(
             f.get(k)
             for k in ("chip", "rare_company", "cue", "issuer", "country", "region", "amended")
