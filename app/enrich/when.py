@@ -283,6 +283,11 @@ BACK_MARKERS = [
     "depuis le",
     "avait",
     "avaient",
+    # the German and Dutch pluperfect ("hatte ... untersagt"), as "avait" and "había" (not
+    # English "had": "Nvidia said it had received licences" is often the news itself)
+    "hatte",
+    "hatten",
+    "hadden",
     "بعد أن",
     "كانت قد",
     "كان قد",
