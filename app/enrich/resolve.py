@@ -826,7 +826,10 @@ class RestrictionLinker:
             and all(k in self._common for k in own)
             and not self._complete(ev)
             and any(
-                other != rid and o.segment == cand.segment and self._complete(o)
+                other != rid
+                and o.segment == cand.segment
+                and self._complete(o)
+                and other not in self._amends[r]  # (not the rule it undoes)
                 for other, o in evidence.items()
             )
         ):
@@ -862,7 +865,11 @@ class RestrictionLinker:
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
-            if months and not (months & self.rule._months[r]) and not window:
+            # (the month of the rule R undoes dates that rule: "the January rule's rescission")
+            undone = set().union(
+                *(self.rule._months[self._index[a]] for a in self._amends[r] if a in self._index)
+            )
+            if months and not (months & self.rule._months[r] or window or months <= undone):
                 return True
             if (
                 window
