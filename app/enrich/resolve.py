@@ -1481,9 +1481,10 @@ class RestrictionLinker:
                     f["concerned_elsewhere"] = True
                 # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
                 # such a word it is never linked here, but still a rival (not a model feature).
+                # A tariff likewise, by its duty words (its cues).
                 f["unnamed_bill"] = (
                     self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
-                )
+                ) or (self.rule._tariff[r] and r not in cues)
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))

@@ -320,6 +320,7 @@ class RestrictionRule:
         self._months: list[set[tuple[int, int]]] = []
         self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
         self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
+        self._tariff: list[bool] = []  # whether R is a tariff (linked only by its duty words)
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -351,6 +352,7 @@ class RestrictionRule:
                 and "tariff" not in named.lower()
             )
             self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
+            self._tariff.append("tariff" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -531,6 +533,8 @@ class RestrictionRule:
             fresh = i in news and (not own_months or cue_here)
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
+            if self._tariff[i] and not cue_here:
+                continue  # a tariff is spoken of as one ("a 25% duty", arancel, 关税)
             rx = self.restrictions[i]
             word = found.word and not (
                 (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
