@@ -834,6 +834,13 @@ class RestrictionLinker:
             )
         ):
             return True  # its cue is an ordinary word ("weer toe"), and the sentence is another's
+        if (
+            cand.path == "fresh"
+            and ev.segment == cand.segment
+            and f.get("wrong_action")
+            and not (f.get("action") or f.get("cue"))
+        ):
+            return True  # by its news alone, where every action word is of the other kind
         if cand.path == "fresh" and not any(
             f.get(k)
             for k in ("chip", "rare_company", "cue", "issuer", "country", "region", "amended")
