@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES
+from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
@@ -70,6 +70,7 @@ _LICENCE_STEMS = (
     "تصريح",
 )
 # Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
+_SPLIT_VERBS = [(kind, re.compile(pattern)) for kind, pattern in SPLIT_VERBS]
 _RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
 _LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
@@ -277,6 +278,13 @@ class _Lexicon:
                 found.years_back.add(value)
             else:
                 found.extra.append((kind, value, key))
+        for kind, verb in _SPLIT_VERBS:
+            for m in verb.finditer(text):
+                found.keys.append((kind, m.group(1)))
+                if kind == "relax":
+                    found.relax = True
+                else:
+                    found.word = True
         return found
 
 

@@ -742,10 +742,8 @@ ACTIONS = {
         "zu erteilen",
         "im einzelfall",
         # letting sales go ahead or dropping a rule, in German, Dutch and Spanish
-        # "hebt ... auf", "hob ... auf": German splits the verb for lifting
-        "hebt",
-        "hob",
-        "hoben",
+        # lifting, where German writes the verb whole ("das er später wieder aufhob"; not the
+        # split "hob ... auf": "hob die Prognose an" is a raised forecast)
         "aufhob",
         "aufhebt",
         "aufheben",
@@ -757,7 +755,6 @@ ACTIONS = {
         "freigeben",
         "grünes licht",
         "gestrichen",
-        "streicht",
         "abgeschafft",
         "groen licht",
         "luz verde",
@@ -1115,4 +1112,20 @@ YEAR_LATER = [
     "一年之后",
     "بعد عام",
     "بعد سنة",
+]
+
+# German and Dutch split some verbs of lifting, allowing and curbing around their object ("hob
+# die Beschränkungen auf", "gibt den H200 frei", "draaide dat terug", "schränkt die Exporte ein"):
+# the finite verb and its particle closing the clause, folded (no diacritics). Kind: "relax" (a
+# relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
+_CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
+SPLIT_VERBS = [
+    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
+    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
+    ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    ("relax", r"\b(draait|draaide|draaiden)\b[^,.;:]{1,60}?\bterug\b" + _CLAUSE_END),
+    ("relax", r"\b(staat|stond|stonden)\b[^,.;:]{1,60}?\btoe\b" + _CLAUSE_END),
+    ("relax", r"\b(heft|hief|hieven)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
+    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
+    ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
