@@ -761,6 +761,9 @@ ACTIONS = {
         "tumba",
         "tumbó",
         "volver a vender",
+        "volvió a vender",
+        "vuelve a vender",
+        "introk",
         "volverá a vender",
         "feu vert",
         "سمحت",
@@ -1126,6 +1129,10 @@ SPLIT_VERBS = [
     ("relax", r"\b(draait|draaide|draaiden)\b[^,.;:]{1,60}?\bterug\b" + _CLAUSE_END),
     ("relax", r"\b(staat|stond|stonden)\b[^,.;:]{1,60}?\btoe\b" + _CLAUSE_END),
     ("relax", r"\b(heft|hief|hieven)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
+    ("relax", r"\b(trekt|trok|trokken)\b[^,.;:]{1,60}?\bin\b" + _CLAUSE_END),
+    # "may ... again": "mag Nvidia de H20 weer leveren", "darf Nvidia den H20 wieder liefern"
+    ("relax", r"\b(mag|mogen|mocht)\b[^,.;:]{1,40}?\bweer\b"),
+    ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,40}?\bwieder\b"),
     ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
