@@ -577,6 +577,7 @@ ACTIONS = {
         "frenó",
         # a permission that ends ("darf ... nicht mehr liefern", "mag niet meer", "no podrá vender")
         "nicht mehr",
+        "zu verzichten",
         "niet meer",
         # forbidding and limiting as verbs ("Die USA verbieten ...", "Peking sperrt Micron aus")
         "verbieten",
@@ -1134,5 +1135,6 @@ SPLIT_VERBS = [
     ("relax", r"\b(mag|mogen|mocht)\b[^,.;:]{1,40}?\bweer\b"),
     ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,40}?\bwieder\b"),
     ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
+    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
