@@ -666,6 +666,10 @@ ACTIONS = {
         "落实",
         # a reversal, and licences being issued, as outlets write them
         "reversed course",
+        "rolled back",
+        "roll back",
+        "rolling back",
+        "rolls back",
         "u-turn",
         "reversed",
         "reverses",
