@@ -73,7 +73,16 @@ _LICENCE_STEMS = (
 _SPLIT_VERBS = [(kind, re.compile(pattern)) for kind, pattern in SPLIT_VERBS]
 _RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
-_LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
+_LAST_BEFORE = (
+    "last ",
+    "past ",
+    "vergangenen ",
+    "letzten ",
+    "vorigen ",
+    "afgelopen ",
+    "vorige ",
+    "pasado ",
+)
 _LAST_AFTER = (
     " dernier",
     " passé",

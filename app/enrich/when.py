@@ -602,6 +602,8 @@ ACTIONS = {
         "niet meer verkopen",
         "niet meer exporteren",
         "ya no podrá",
+        "ya no puede",
+        "ya no pueden",
         "no podrá vender",
         "levy",
         "levies",
