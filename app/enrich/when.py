@@ -1154,6 +1154,15 @@ SPLIT_VERBS = [
     # "may ... again": "mag Nvidia de H20 weer leveren", "darf Nvidia den H20 wieder liefern"
     ("relax", r"\b(mag|mogen|mocht)\b[^,.;:]{1,40}?\bweer\b"),
     ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,40}?\bwieder\b"),
+    # "may sell" with no negation between ("mag de H200 aan China leveren", "darf ... liefern")
+    (
+        "relax",
+        r"\b(mag|mogen)\b(?:(?!\bniet\b|\bgeen\b)[^,.;:]){1,40}?\b(?:leveren|verkopen|exporteren)\b",
+    ),
+    (
+        "relax",
+        r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
+    ),
     ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
     ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
