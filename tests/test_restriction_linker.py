@@ -280,3 +280,41 @@ def test_round5_references(enricher, body, when, title, must, must_not):
     found = links(enricher, body, when, title=title)
     reasons = {k: v.reason for k, v in found.items()}
     assert must <= set(found) and not must_not & set(found), reasons
+
+
+def test_german_dutch_and_spanish_phrasing_of_curbs_and_relaxations(enricher):
+    # split verbs closing their clause, a country after "für", the pluperfect of background
+    found = links(enricher, "Die Trump-Administration führte im April 2025 neue Lizenzanforderungen "
+                            "für den H20 ein und hob später die Biden-Diffusionsregel auf.",
+                  "2025-12-09")
+    assert {H20, RESCISSION, DIFFUSION} <= set(found), found
+    assert not links(enricher, "Nvidia hob nach dem Quartal die Prognose für den H20 an.",
+                     "2025-12-09")
+    found = links(enricher, "Künftig darf Nvidia auch die eigens für China entwickelten A800 und "
+                            "H800 nicht mehr dorthin liefern.", "2023-10-18")
+    assert "2023-10-advanced-computing-update" in found, found
+    found = links(enricher, "President Trump beperkte de verkoop van H20-chips in april, maar "
+                            "draaide dat vorige maand weer terug.", "2025-08-12")
+    assert {H20, RESUMPTION} <= set(found), found
+    found = links(enricher, "Las aduanas chinas bloquean el H200, un mes después de que Trump "
+                            "diera luz verde a la venta del H200.", "2026-01-15")
+    assert {CUSTOMS, "2025-12-h200-china-approval"} <= set(found), found
+
+
+def test_who_acted_said_exactly(enricher):
+    # the White House named: its August deal, not Commerce's July resumption
+    found = links(enricher, "Im Sommer hatte das Weiße Haus bereits den Verkauf des H20 gegen eine "
+                            "Abgabe freigegeben.", "2025-12-09")
+    assert "2025-08-revenue-share-deal" in found and RESUMPTION not in found, found
+    # China's ministry of commerce is not the US Commerce Department
+    found = links(enricher, "Het Chinese ministerie van Handel heeft het exportverbod op gallium "
+                            "naar de Verenigde Staten, dat sinds december vorig jaar gold, "
+                            "opgeschort.", "2025-11-10")
+    assert set(found) == {GALLIUM_2024}, found
+    # "der Zoll" is the customs office, not the tariff (a tariff needs its duty words)
+    found = links(enricher, "Noch vor zwei Wochen hatte der Zoll die Einfuhr der H200-Chips "
+                            "gestoppt.", "2026-01-29")
+    assert "2026-01-semiconductor-tariff-proclamation" not in found, found
+    found = links(enricher, "AMD heeft een exportvergunning aangevraagd om de MI325X in China te "
+                            "verkopen.", "2026-01-15")
+    assert "2026-01-semiconductor-tariff-proclamation" not in found, found

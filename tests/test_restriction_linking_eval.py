@@ -39,7 +39,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx4 = [a for a in articles if a.get("added", "").startswith("rx4 batch")]
     # The rx5 batch (fifth round: English, Arabic, Chinese, French) likewise.
     rx5 = [a for a in articles if a.get("added", "").startswith("rx5 batch")]
-    for art in rx3 + rx4 + rx5:
+    # The rx6 batch (sixth round: German, Dutch, Spanish and relaxations) likewise.
+    rx6 = [a for a in articles if a.get("added", "").startswith("rx6 batch")]
+    for art in rx3 + rx4 + rx5 + rx6:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -50,7 +52,11 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert all(sum(a["lang"] == lang for a in rx5) >= 10 for lang in ("ar", "zh", "fr"))
     assert {a["lang"] for a in rx5 if a["part"] == "test"} >= {"en", "ar", "zh", "fr"}
     assert any(not a["reported"] and not a["context"] for a in rx5 if a["part"] == "test")
-    batches = rx3 + rx4 + rx5
+    assert len(rx6) >= 55 and {a["lang"] for a in rx6 if a["part"] == "test"} >= {"de", "nl", "es"}
+    assert sum(a["lang"] == "de" for a in rx6) >= 18
+    assert all(sum(a["lang"] == lang for a in rx6) >= 12 for lang in ("nl", "es"))
+    assert any(not a["reported"] and not a["context"] for a in rx6 if a["part"] == "test")
+    batches = rx3 + rx4 + rx5 + rx6
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

@@ -37,6 +37,7 @@ from app.enrich.restrictions import (
     Reading,
     RestrictionRule,
     _fold,
+    _stem,
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
@@ -337,14 +338,31 @@ class RestrictionLinker:
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
+        # (as the scanner keys them: "weer toe" is found as its stem "weer to")
         self._common = {
-            _fold(w)
+            form
             for key in ("restriction_words", "relaxation_words")
             for ws in gazetteer.context.get(key, {}).values()
             for w in ws
+            for form in (_fold(w), _stem(_fold(w)))
         }
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
+        # An actor phrase inside another agency's longer name is that agency: "ministerie van
+        # Handel" is Commerce, but "het Chinese ministerie van Handel" is MOFCOM.
+        agency_names = [
+            (e.id, _fold(a))
+            for e in entities.values()
+            if e.type == "agency"
+            for a in e.all_aliases()
+        ]
+        self._shadowed = {
+            _fold(p): tuple(
+                n for eid, n in agency_names if eid != agency and _fold(p) in n != _fold(p)
+            )
+            for agency, phrases in ACTORS.items()
+            for p in phrases
+        }
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         # The kind of each action ("entity-list"), read from its name.
@@ -716,7 +734,16 @@ class RestrictionLinker:
                 continue  # the word may be that relaxation's, already linked
             where[rid] = [i]
             chip = next(h.surface for h in hits if h.entity_id in chips)
-            country = next(h.surface for h in hits if h.entity_id == self.rule._country[found[0]])
+            acted = self.rule._country[found[0]]
+            country = next(  # the country, or the agency that spoke for it
+                h.surface
+                for h in hits
+                if acted
+                in (
+                    h.entity_id,
+                    self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id)),
+                )
+            )
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [i]),
                 f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
@@ -811,6 +838,39 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        r = self._index[rid]
+        if (
+            self.rule._bill[r]
+            and r not in reading.scans[cand.segment].cues
+            and not _names_a_bill(reading.segments[cand.segment][0].folded)
+        ):
+            return True  # a bill in a sentence that speaks of no legislation ("last month's rule")
+        own = [k for kind, v, k in reading.scans[cand.segment].extra if kind == "cue" and v == r]
+        if (
+            own
+            and all(k in self._common for k in own)
+            and not self._complete(ev)
+            and any(
+                other != rid
+                and o.segment == cand.segment
+                and self._complete(o)
+                and other not in self._amends[r]  # (not the rule it undoes)
+                for other, o in evidence.items()
+            )
+        ):
+            return True  # its cue is an ordinary word ("weer toe"), and the sentence is another's
+        if (
+            cand.path == "fresh"
+            and ev.segment == cand.segment
+            and f.get("wrong_action")
+            and not (f.get("action") or f.get("cue"))
+        ):
+            return True  # by its news alone, where every action word is of the other kind
+        if cand.path == "fresh" and not any(
+            f.get(k)
+            for k in ("chip", "rare_company", "cue", "issuer", "country", "region", "amended")
+        ):
+            return True  # by its news alone, and only a company most actions concern (Nvidia)
         if cand.path == "fresh" and ev.segment != cand.segment:
             # Read by its news alone in a sentence where another country acts ("US starts
             # issuing H20 licences" is not Beijing's summons of the same weeks).
@@ -837,7 +897,11 @@ class RestrictionLinker:
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
-            if months and not (months & self.rule._months[r]) and not window:
+            # (the month of the rule R undoes dates that rule: "the January rule's rescission")
+            undone = set().union(
+                *(self.rule._months[self._index[a]] for a in self._amends[r] if a in self._index)
+            )
+            if months and not (months & self.rule._months[r] or window or months <= undone):
                 return True
             if (
                 window
@@ -1332,6 +1396,11 @@ class RestrictionLinker:
                     for kind, v, k in found.extra
                     if kind == "cue" and v == r and k not in self._common
                 ]
+                # The sentence names another action's cue ("las tierras raras", "Gallium").
+                f["other_cue"] = any(
+                    kind == "cue" and v != r and k not in self._common and k not in own
+                    for kind, v, k in found.extra
+                )
                 if r in cues and own:
                     f["cue"] = True
                     # A cue no other action has ("$5.5 billion") says which one on its own.
@@ -1479,9 +1548,10 @@ class RestrictionLinker:
                     f["concerned_elsewhere"] = True
                 # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
                 # such a word it is never linked here, but still a rival (not a model feature).
+                # A tariff likewise, by its duty words (its cues).
                 f["unnamed_bill"] = (
                     self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
-                )
+                ) or (self.rule._tariff[r] and r not in cues)
                 if by_subject and f.get("other_actor") and (own_month or own_year or fits):
                     # Another country acts in the sentence, but not in the clause that dates or
                     # words R ("Sales were halted in April ... after Beijing discouraged buyers";
@@ -1670,7 +1740,11 @@ class RestrictionLinker:
                 for kind, v, k in found.extra
                 if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
             ]
-            actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
+            actors = frozenset(
+                v
+                for kind, v, k in found.extra
+                if kind == "actor" and not any(n in folded for n in self._shadowed.get(k, ()))
+            )
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
             backs = [
@@ -1946,6 +2020,11 @@ class RestrictionLinker:
                 )
             ]
             mine = signature(ev)
+            # Who acted, said exactly: a rival whose issuing agency the sentence names wins over
+            # a reading from its country alone, all else equal ("das Weiße Haus ... freigegeben"
+            # is the White House's August deal, not Commerce's July resumption).
+            if any(_issuer_beats(signature(c[2]), mine) for c in same_date):
+                continue
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
@@ -1953,6 +2032,7 @@ class RestrictionLinker:
                 c[0]
                 for c in same_date
                 if not signature(c[2]) < mine
+                and not _issuer_beats(mine, signature(c[2]))
                 and (self._category[self._index[c[1]]] == "relaxation") == lenient
             ]
             if stronger and score < max(stronger) - margin:
@@ -2025,6 +2105,13 @@ class RestrictionLinker:
             f.get("issuer") or f.get("own_cue")
         ):
             return False  # another country or agency acts in the sentence: R is not its action
+        if (
+            f.get("other_cue")
+            and f.get("fresh")
+            and not any(f.get(k) for k in LOCAL_WHEN)
+            and not any(f.get(k) for k in WHAT)
+        ):
+            return False  # by its news alone, where the sentence names another action's cue
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
         if f.get("in_news") and f.get("own_cue") and f.get("chip") and f.get("issuer"):
@@ -2159,12 +2246,36 @@ OBJECT_WORDS = {
     "la",
     "le",
     "el",
+    # German, and "for" in Dutch, Spanish and French ("für China entwickelt", "para China")
+    "fur",  # (folded: für)
+    "nach",
+    "gegen",
+    "mit",
+    "aus",
+    "von",
+    "bei",
+    "zu",
+    "an",
+    "voor",
+    "para",
+    "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
-OBJECT_CHARS_ZH = "向对往从赴在与和及到"
+OBJECT_CHARS_ZH = "向对対往从赴在与和及到"  # (対: the Japanese form of 对, "対中規制")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether evidence ONE names the issuing agency where OTHER has only its country, and says
+    all else OTHER says."""
+    return (
+        "issuer" in one
+        and "country" in other
+        and "issuer" not in other
+        and one - {"issuer"} >= other - {"country"}
+    )
 
 
 def _commercial(folded: str) -> bool:
@@ -2305,13 +2416,18 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
+    if folded[at : at + 1] in ("対", "对"):
+        return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
     last = words[-1]
     if last == "in" and len(words) > 1 and words[-2] in OFFICIALS:
         return False  # "regulators in Beijing": the country's own officials act
-    if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
+    if (
+        last in ("la", "le", "el", "het", "de", "the", "l'", "die", "der", "den", "dem")
+        and len(words) > 1
+    ):
         last = words[-2]  # "vers la Chine", "naar het": the word before the article
         return last in OBJECT_WORDS - {"la", "le", "el", "de"}
     return last in OBJECT_WORDS - {"la", "le", "el"} or last.endswith(OBJECT_WORDS_AR)

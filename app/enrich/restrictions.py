@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES
+from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
@@ -72,9 +72,19 @@ _LICENCE_STEMS = (
     "تصريح",
 )
 # Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
+_SPLIT_VERBS = [(kind, re.compile(pattern)) for kind, pattern in SPLIT_VERBS]
 _RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
-_LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
+_LAST_BEFORE = (
+    "last ",
+    "past ",
+    "vergangenen ",
+    "letzten ",
+    "vorigen ",
+    "afgelopen ",
+    "vorige ",
+    "pasado ",
+)
 _LAST_AFTER = (
     " dernier",
     " passé",
@@ -258,12 +268,11 @@ class _Lexicon:
                     else:
                         hits.append((start, end, key, kind, value))
         for start, end, key, kind, value in hits:
-            # Words inside longer words that mean something else do not count (新规 in 最新规划,
-            # the antimony cue in "antimonopoly", though "antimonopoly" itself is a cue).
-            if kind in ("word", "relax") and any(s <= start and end <= e for s, e in masked):
-                continue
-            if kind == "cue" and any(
-                s <= start and end <= e and e - s > end - start for s, e in masked
+            # Words inside longer words that mean something else do not count (新规 in 最新规划;
+            # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
+            # antimony cue "Antimon" in "Antimonopolgesetz").
+            if kind in ("word", "relax", "cue", "act") and any(
+                s <= start and end <= e for s, e in masked
             ):
                 continue
             if kind == "word":
@@ -281,6 +290,13 @@ class _Lexicon:
                 found.years_back.add(value)
             else:
                 found.extra.append((kind, value, key))
+        for kind, verb in _SPLIT_VERBS:
+            for m in verb.finditer(text):
+                found.keys.append((kind, m.group(1)))
+                if kind == "relax":
+                    found.relax = True
+                else:
+                    found.word = True
         return found
 
 
@@ -327,6 +343,7 @@ class RestrictionRule:
         self._months: list[set[tuple[int, int]]] = []
         self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
         self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
+        self._tariff: list[bool] = []  # whether R is a tariff (linked only by its duty words)
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -348,12 +365,17 @@ class RestrictionRule:
             country = issuer.raw.get("region", issuer.id) if issuer else None
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
-            self._licensing.append(
-                _licence_word(rx.raw.get("summary", "").lower())
-                or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
-            )
             named = rx.raw.get("summary", "") + " ".join(rx.raw.get("aliases", {}).get("en", ()))
+            # A tariff neither requires nor grants licences: "licence" says nothing of it.
+            self._licensing.append(
+                (
+                    _licence_word(rx.raw.get("summary", "").lower())
+                    or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
+                )
+                and "tariff" not in named.lower()
+            )
             self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
+            self._tariff.append("tariff" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -534,6 +556,8 @@ class RestrictionRule:
             fresh = i in news and (not own_months or cue_here)
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
+            if self._tariff[i] and not cue_here:
+                continue  # a tariff is spoken of as one ("a 25% duty", arancel, 关税)
             rx = self.restrictions[i]
             word = found.word and not (
                 (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
