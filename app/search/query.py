@@ -56,6 +56,7 @@ from app.search.relevance import (
     most,
     query_language,
 )
+from app.search.restriction_topics import known_restrictions
 from app.search.timeframe import TimeBounds, time_bounds
 from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
 from app.wordforms import marked, query_forms
@@ -106,6 +107,7 @@ class AtLeast(AnyOf):
 
     names: tuple[Clause, ...] = ()
     k: int = 0
+    wide: tuple[Widened, ...] = ()  # the names that stand for wider ones too
 
 
 Node = Clause | AnyOf | AllOf
@@ -497,8 +499,14 @@ def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = Non
     if plan.strict:
         return
 
+    chips = tuple(
+        c.entity.id
+        for c in leaves(plan.clauses)
+        if c.entity is not None and c.entity.type == "chip" and c.kind != "tag"
+    )
+
     def _widened(node: Node) -> Node:
-        return widened(node, gazetteer)
+        return widened(node, gazetteer, chips)
 
     def tier(node: Node) -> int | None:
         """The name tier of a plain name clause (None: not a plain name)."""
@@ -550,27 +558,31 @@ def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = Non
         # A widened concept also ranks: an article that names it comes before the wider ones
         # (and the engines rank a plan with optional terms, not by date).
         plan.clauses = named
-        plan.optional = [n.parts[0] for n in named if isinstance(n, Widened)]
+        plan.optional = [p for n in named if isinstance(n, Widened) for p in n.ranking()]
         return
     is_soft = {id(n) for n in soft}
     optional = [n for n in plan.clauses if ranks_only(n) or id(n) in is_soft]
     named = [_widened(n) for n in plan.clauses if not ranks_only(n) and id(n) not in is_soft]
-    optional += [n.parts[0] for n in named if isinstance(n, Widened)]
+    optional += [p for n in named if isinstance(n, Widened) for p in n.ranking()]
     if soft:
-        named.append(_at_least(soft, gazetteer))
+        at_least = _at_least(soft, gazetteer, chips)
+        named.append(at_least)
+        optional += [p for n in at_least.wide for p in n.ranking()[1:]]
     plan.clauses, plan.optional = named, optional
     # Field terms (company:huawei) decide like names do: they became filters.
     plan.min_optional = 0 if named or plan.filters else most(len(optional))
 
 
-def _at_least(names: list[Clause], gazetteer: Gazetteer | None = None) -> AtLeast:
+def _at_least(
+    names: list[Clause], gazetteer: Gazetteer | None = None, chips: tuple[str, ...] = ()
+) -> AtLeast:
     """Most of names (more than half), as the subsets of that many of them."""
     k = most(len(names))
     while k > 1 and math.comb(len(names), k) > MAX_SUBSETS:
         k -= 1
-    wide = [widened(n, gazetteer) for n in names]
+    wide = [widened(n, gazetteer, chips) for n in names]
     subsets = tuple(AllOf(tuple(c)) for c in itertools.combinations(wide, k))
-    return AtLeast(subsets, tuple(names), k)
+    return AtLeast(subsets, tuple(names), k, tuple(w for w in wide if isinstance(w, Widened)))
 
 
 @dataclass(frozen=True)
@@ -579,11 +591,19 @@ class Widened(AnyOf):
     control or a licence requirement), or a region or the countries inside it (regions.json
     "within": Malaysia is in Southeast Asia); said back as the concept or region."""
 
+    # restrictions called "<chip> <concept>" (app/search/restriction_topics.py): they rank
+    # with the concept typed, the other wider ones after it
+    named: tuple[Clause, ...] = ()
+
     @property
     def entity(self) -> EntityDef | None:
         """The concept typed (the wider ones are tags beside it)."""
         first = self.parts[0]
         return first.entity if isinstance(first, Clause) else None
+
+    def ranking(self) -> list[Node]:
+        """What ranks an article first: the concept typed and the restrictions it names."""
+        return [self.parts[0], *self.named]
 
 
 _MEMBERS: dict[str, dict[str, list[EntityDef]]] = {}
@@ -602,7 +622,7 @@ def region_members(gazetteer: Gazetteer) -> dict[str, list[EntityDef]]:
     return cached
 
 
-def widened(node: Node, gazetteer: Gazetteer | None = None) -> Node:
+def widened(node: Node, gazetteer: Gazetteer | None = None, chips: tuple[str, ...] = ()) -> Node:
     """A clause that decides, with what also answers it as tags beside it: a topic's wider
     concepts ("also"), a region's countries (an article about Malaysia answers a question
     about Southeast Asia, though it may never say so; the articles that name the region
@@ -613,6 +633,11 @@ def widened(node: Node, gazetteer: Gazetteer | None = None) -> Node:
         topics = concepts.topics().entities
         wider = [topics[t] for t in node.entity.raw.get("also", ()) if t in topics]
         tags = [Clause((), w, "tag", concepts.topic_name(w)) for w in wider]
+        named = tuple(
+            Clause((), r, "tag", r.name) for r in known_restrictions(node.entity, chips, gazetteer)
+        )
+        if named:
+            return Widened((node, *tags, *named), named)
     elif node.entity.type == "region" and gazetteer is not None:
         members = region_members(gazetteer).get(node.entity.id, [])
         tags = [Clause((), m, "tag", m.name) for m in members]
