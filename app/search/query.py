@@ -551,6 +551,8 @@ def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = Non
         and tier(n) == SOFT_TIER
         and not ranks_only(n)
     ]
+    # one concept said twice ("gallium and germanium") is one of the names, not two
+    soft = list({n.entity.id: n for n in soft[::-1] if n.entity is not None}.values())[::-1]
     if len(soft) < 3:
         soft = []
     if not soft and not any(ranks_only(n) for n in plan.clauses):
