@@ -103,9 +103,12 @@ def test_chips_beside_a_chip_maker_only_rank(tagger):
 def test_a_ban_also_finds_export_controls_and_licence_requirements(tagger):
     plan = plan_query("英伟达 H20 禁令", tagger)
     (ban,) = [n for n in plan.clauses if isinstance(n, Widened)]
-    assert _ids(ban.parts) == ["topic-ban", "topic-export-control", "topic-licence"]
-    assert plan.understood == ["Nvidia", "H20", "ban"]
-    assert _ids(plan.optional) == ["topic-ban"]  # articles that say "ban" rank first
+    assert _ids(ban.parts)[:3] == ["topic-ban", "topic-export-control", "topic-licence"]
+    # ... and, beside the H20, the restriction called the "H20 ban" (round 6)
+    assert _ids(ban.parts)[3:] == ["2025-04-h20-licence-requirement"]
+    assert plan.understood == ["Nvidia", "H20", "ban or H20/MI308 License Requirement (Apr 2025)"]
+    # articles that say "ban" rank first, with those tagged with the H20 ban
+    assert _ids(plan.optional) == ["topic-ban", "2025-04-h20-licence-requirement"]
     # Strict matching and exclusions keep the word as typed.
     assert not any(isinstance(n, Widened) for n in plan_query("H20 ban", tagger, match="all").clauses)
     assert _ids(plan_query("Nvidia -ban", tagger).excluded) == ["topic-ban"]

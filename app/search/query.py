@@ -655,7 +655,8 @@ def _say(node: Node, prefixes: dict[str, list[str]]) -> str:
     if isinstance(node, AtLeast):
         return f"{node.k} of " + ", ".join(_say(n, prefixes) for n in node.names)
     if isinstance(node, Widened):
-        return _say(node.parts[0], prefixes)
+        # the restrictions it names are said with it: "ban or H20/MI308 License Requirement"
+        return " or ".join([_say(node.parts[0], prefixes), *(c.text for c in node.named)])
     if isinstance(node, AnyOf):
         return " or ".join(_say(p, prefixes) for p in node.parts)
     if isinstance(node, AllOf):
@@ -698,7 +699,9 @@ def describe(plan: QueryPlan) -> list[str]:
     said = [_say(node, plan.prefixes) for node in plan.clauses]
     # The names of "k of ..." rank too; they are said once, there.
     counted = [id(n) for node in plan.clauses if isinstance(node, AtLeast) for n in node.names]
-    counted += [id(node.parts[0]) for node in plan.clauses if isinstance(node, Widened)]
+    wide = [n for n in plan.clauses if isinstance(n, Widened)]
+    wide += [w for n in plan.clauses if isinstance(n, AtLeast) for w in n.wide]
+    counted += [id(p) for node in wide for p in node.ranking()]
     said += [f"({_say(node, plan.prefixes)})" for node in plan.optional if id(node) not in counted]
     said += [f"not {_say(node, plan.prefixes)}" for node in plan.excluded]
     return said
