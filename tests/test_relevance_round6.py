@@ -87,3 +87,12 @@ def test_the_named_restriction_is_said_back_with_the_concept(tagger):
     assert plan.understood == ["Nvidia", "H20", "ban or H20/MI308 License Requirement (Apr 2025)"]
     # said once: not again as a word that only ranks
     assert not any("(tagged)" in said for said in plan.understood)
+
+
+def test_japanese_hiragana_are_stop_words(tagger):
+    plan = plan_query("エヌビディアのH20はなぜ輸出禁止になったのか", tagger)
+    assert {"の", "はなぜ", "になったのか"} <= set(plan.dropped)
+    words = [c.text for c in leaves(plan.all_clauses()) if c.entity is None]
+    assert words == ["輸出"]  # the kanji word left; Nvidia, H20 and ban are names
+    plan = plan_query("ファーウェイ 昇騰 ロードマップ", tagger)
+    assert "topic-roadmap" in _ids(plan.all_clauses())

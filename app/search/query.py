@@ -63,6 +63,7 @@ from app.wordforms import marked, query_forms
 
 _ARABIC_WORD_END = re.compile(r"[\u0621-\u064A\u064B-\u065F\u0640]+$")
 MIN_PREFIX = 3
+_HIRAGANA = re.compile(r"[\u3041-\u309f]+")
 
 
 def _drop_attached_clitic(gap: str) -> str:
@@ -230,6 +231,10 @@ class _Planner:
         return clauses
 
     def plain(self, text: str) -> list[Clause]:
+        # Japanese writes particles, endings and question words in hiragana (の, は, なぜ,
+        # になったのか): stop words, which would otherwise glue the words around them into one.
+        self.dropped.extend(_HIRAGANA.findall(text))
+        text = _HIRAGANA.sub(" ", text)
         out = []
         for g in term_groups(text):
             if is_stop_group(g):
