@@ -27,6 +27,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    true,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -155,8 +156,9 @@ def _pg_node(node: Node, prefixes: dict[str, list[str]]):
         words = prefixes.get(node.groups[0][0], [])
         condition = tokens.overlap(_text_array(words)) if words else false()
     else:
-        # A phrase is all of its words here (the array keeps no positions): emulated.
-        condition = and_(*(tokens.overlap(_text_array(group)) for group in node.groups))
+        # A phrase is all of its words here (the array keeps no positions): emulated. A name
+        # or concept matched by its tag alone has no words (true() keeps and_ from being empty).
+        condition = and_(true(), *(tokens.overlap(_text_array(g)) for g in node.groups))
     if node.is_topic and node.entity is not None:  # (is_topic implies an entity)
         tag = tokens.overlap(_text_array([topic_token(node.entity.id)]))
         return or_(condition, tag) if node.groups else tag
@@ -207,11 +209,12 @@ def _pg_match(plan: QueryPlan):
             )
         if in_title:
             rank.append(_as_int(or_(*in_title)))
-    return and_(*conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
+    return and_(true(), *conditions), (sum(rank[1:], rank[0]) if rank else literal(0))
 
 
 def _pg_condition(plan: QueryPlan, nodes: list[Node]):
-    return select(pg_table.c.article_id).where(and_(*(_pg_node(n, plan.prefixes) for n in nodes)))
+    nodes_match = (_pg_node(n, plan.prefixes) for n in nodes)
+    return select(pg_table.c.article_id).where(and_(true(), *nodes_match))
 
 
 def _pg_any(plan: QueryPlan, nodes: list[Node]):
