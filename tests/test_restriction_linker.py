@@ -318,3 +318,30 @@ def test_who_acted_said_exactly(enricher):
     found = links(enricher, "AMD heeft een exportvergunning aangevraagd om de MI325X in China te "
                             "verkopen.", "2026-01-15")
     assert "2026-01-semiconductor-tariff-proclamation" not in found, found
+
+
+# Round 7 (#20): classes seen on real outlets' excerpts (bench/reports/realnews.md); sentences
+# written for these tests.
+PROBE = "2024-12-samr-nvidia-antitrust-probe"
+FINDING = "2025-09-samr-nvidia-antitrust-finding"
+SUMMONS = "2025-07-cac-h20-summons"
+
+
+def test_a_probe_or_a_summons_is_not_read_from_ban_words_in_its_days(enricher):
+    """An antitrust finding or a regulator's summons is spoken of in its own words: a ban or
+    export-control words in the days after it are another action (or none)."""
+    found = links(enricher, "Pékin interdit désormais aux groupes chinois d'acheter les puces "
+                            "d'IA de Nvidia.", "2025-09-17")
+    assert FINDING not in found and PROBE not in found, found
+    found = links(enricher, "北京希望美国在峰会前放宽对高带宽内存的出口管制。", "2025-08-06")
+    assert SUMMONS not in found, found
+    # its own words still tie it, in the forms outlets write them
+    found = links(enricher, "وجاء القرار بعد أيام من اتهام بكين لإنفيديا بانتهاك قوانين مكافحة "
+                            "الاحتكار.", "2025-09-17")
+    assert FINDING in found, found
+
+
+def test_implementing_a_named_law_is_no_relaxation(enricher):
+    found = links(enricher, "网信办7月31日约谈英伟达，要求说明H20芯片的安全风险。此举意在落实"
+                            "《数据安全法》，公开资料显示H20芯片用于云计算。", "2025-07-31")
+    assert set(found) == {SUMMONS}, found
