@@ -345,3 +345,11 @@ def test_implementing_a_named_law_is_no_relaxation(enricher):
     found = links(enricher, "网信办7月31日约谈英伟达，要求说明H20芯片的安全风险。此举意在落实"
                             "《数据安全法》，公开资料显示H20芯片用于云计算。", "2025-07-31")
     assert set(found) == {SUMMONS}, found
+
+
+def test_a_country_visited_or_served_is_a_place_in_chinese(enricher):
+    """访问中国 (visited China) and 为中国市场 (for the Chinese market) name China as a place, so
+    China's summons of July is not what a July sentence about US curbs on the H20 means."""
+    found = links(enricher, "黄仁勋上月访问中国时说，英伟达因应美方出口限制、为中国市场设计了H20芯片。",
+                  "2025-08-09")
+    assert SUMMONS not in found, found

@@ -2261,7 +2261,9 @@ OBJECT_WORDS = {
     "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
-OBJECT_CHARS_ZH = "向对対往从赴在与和及到"  # (対: the Japanese form of 对, "対中規制")
+OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
+# Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
+OBJECT_VERBS_ZH = ("访问", "出访", "前往", "抵达", "来到")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
@@ -2414,7 +2416,7 @@ def _object(folded: str, at: int, end: int) -> bool:
         return False
     if folded[end : end + 1] == " " and folded[end + 1 : end + 16].startswith(MARKET_NOUNS):
         return True  # "Tokyo Electron's China sales": a market, not an actor
-    if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
+    if at > 0 and (folded[at - 1] in OBJECT_CHARS_ZH or folded[:at].endswith(OBJECT_VERBS_ZH)):
         return True
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
