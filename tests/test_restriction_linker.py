@@ -353,3 +353,15 @@ def test_a_country_visited_or_served_is_a_place_in_chinese(enricher):
     found = links(enricher, "黄仁勋上月访问中国时说，英伟达因应美方出口限制、为中国市场设计了H20芯片。",
                   "2025-08-09")
     assert SUMMONS not in found, found
+
+
+@pytest.mark.parametrize("when,body", [
+    ("2025-08-20", "Beijing told firms to shun the H20. Washington had only just lifted a ban on its "
+                   "sale to Chinese buyers."),
+    ("2025-08-20", "Pékin déconseille désormais le H20 aux administrations. Les États-Unis "
+                   "reprennent pourtant la vente de ces puces."),
+])
+def test_a_reversal_of_the_chip_named_just_before(enricher, when, body):
+    """"its sale", "ces puces": the chip the sentence before named; the only reversal on it by
+    then is the one meant."""
+    assert RESUMPTION in links(enricher, body, when)

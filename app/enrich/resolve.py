@@ -48,6 +48,7 @@ from app.enrich.when import (
     ADMINISTRATIONS,
     BACK_MARKERS,
     BUYER_SIDE_CATEGORIES,
+    CHIP_ANAPHORS,
     CLAUSE_MARKERS,
     DAYS_BACK,
     EXPORT_WORDS,
@@ -698,8 +699,14 @@ class RestrictionLinker:
         (the relaxation counterpart of the rule's "sole" reading)."""
         if reading.published is None:
             return
-        for i, (_seg, hits) in enumerate(reading.segments):
-            chips = {h.entity_id for h in hits} & self._all_chips
+        for i, (seg, hits) in enumerate(reading.segments):
+            chip_hits = [h for h in hits if h.entity_id in self._all_chips]
+            if not chip_hits and i > 0 and any(a in seg.folded for a in _CHIP_ANAPHORS):
+                # "Washington lifted a ban on its sale": the chip of the sentence before
+                chip_hits = [
+                    h for h in reading.segments[i - 1][1] if h.entity_id in self._all_chips
+                ]
+            chips = {h.entity_id for h in chip_hits}
             if not chips:
                 continue  # (cheapest test first)
             if not reading.scans[i].relax and not any(
@@ -733,7 +740,7 @@ class RestrictionLinker:
             ):
                 continue  # the word may be that relaxation's, already linked
             where[rid] = [i]
-            chip = next(h.surface for h in hits if h.entity_id in chips)
+            chip = chip_hits[0].surface
             acted = self.rule._country[found[0]]
             country = next(  # the country, or the agency that spoke for it
                 h.surface
@@ -2358,6 +2365,7 @@ def _all_words(folded: str, word: str) -> bool:
 
 
 _EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
+_CHIP_ANAPHORS = tuple(_fold(w) for w in CHIP_ANAPHORS)
 _NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
 
 

@@ -1133,6 +1133,27 @@ NOUNS_BEFORE_NATIONALITY = [
     "عقوبات",
     "الإجراءات",
 ]
+# Words that refer back to the chip the sentence before named ("lifted a ban on its sale", "les
+# États-Unis reprennent la vente de ces puces"): that chip is the one the sentence speaks of.
+CHIP_ANAPHORS = [
+    "its sale",
+    "its sales",
+    "these chips",
+    "those chips",
+    "the chip",
+    "ces puces",
+    "cette puce",
+    "estos chips",
+    "este chip",
+    "diese chips",
+    "deze chips",
+    "هذه الرقائق",
+    "هذه الشرائح",
+    "هذه الرقاقة",
+    "该芯片",
+    "这些芯片",
+    "该款芯片",
+]
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
