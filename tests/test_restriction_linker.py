@@ -365,3 +365,9 @@ def test_a_reversal_of_the_chip_named_just_before(enricher, when, body):
     """"its sale", "ces puces": the chip the sentence before named; the only reversal on it by
     then is the one meant."""
     assert RESUMPTION in links(enricher, body, when)
+
+
+def test_a_chinese_must_not_sell_is_a_restriction(enricher):
+    """不能将…销往 / 不得向…出售 ("may not sell to"): a restriction, as 禁止 is."""
+    found = links(enricher, "特朗普政府4月告知英伟达不能将H20芯片运往中国。", "2025-09-01")
+    assert H20 in found, found
