@@ -371,3 +371,12 @@ def test_a_chinese_must_not_sell_is_a_restriction(enricher):
     """不能将…销往 / 不得向…出售 ("may not sell to"): a restriction, as 禁止 is."""
     found = links(enricher, "特朗普政府4月告知英伟达不能将H20芯片运往中国。", "2025-09-01")
     assert H20 in found, found
+
+
+def test_who_pressed_for_an_action_did_not_take_it(enricher):
+    """"onder druk van de Amerikaanse regering": the US pressed for the Dutch curbs; a US action
+    of the month the sentence before names is not meant."""
+    body = ("Den Haag maakte in maart bekend dat chipmachines een exportvergunning nodig krijgen. "
+            "De exportbeperking kwam er onder druk van de Amerikaanse regering.")
+    found = links(enricher, body, "2023-06-30")
+    assert "2023-03-inspur-loongson-entity-list" not in found, found

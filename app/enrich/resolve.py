@@ -55,6 +55,7 @@ from app.enrich.when import (
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
+    PRESSURE_MARKERS,
     RELATIVE,
     REQUIRED,
     SEASON_MONTHS,
@@ -1750,7 +1751,9 @@ class RestrictionLinker:
             actors = frozenset(
                 v
                 for kind, v, k in found.extra
-                if kind == "actor" and not any(n in folded for n in self._shadowed.get(k, ()))
+                if kind == "actor"
+                and not any(n in folded for n in self._shadowed.get(k, ()))
+                and not _pressing(folded, k)
             )
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
@@ -2366,6 +2369,23 @@ def _all_words(folded: str, word: str) -> bool:
 
 _EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
 _CHIP_ANAPHORS = tuple(_fold(w) for w in CHIP_ANAPHORS)
+_PRESSURE_MARKERS = tuple(_fold(w) for w in PRESSURE_MARKERS)
+_DETERMINERS = ("the", "de", "het", "la", "le", "l'", "el", "der", "die", "des", "du", "del")
+
+
+def _pressing(folded: str, actor: str) -> bool:
+    """Whether every mention of the actor phrase follows a pressure marker ("onder druk van de
+    Amerikaanse regering"): it pressed for the action, another took it."""
+    ats = _all(folded, actor)
+    for at in ats:
+        words = folded[max(0, at - 40) : at].split()
+        if words and words[-1] in _DETERMINERS:
+            words = words[:-1]
+        if not " ".join(words).endswith(_PRESSURE_MARKERS):
+            return False
+    return bool(ats)
+
+
 _NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
 
 

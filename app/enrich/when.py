@@ -1154,6 +1154,26 @@ CHIP_ANAPHORS = [
     "这些芯片",
     "该款芯片",
 ]
+# Words before an actor that make it the one who pressed for an action, not the one who took it
+# ("onder druk van de Amerikaanse regering", "at the request of the US government"): an article
+# or a determiner may stand between.
+PRESSURE_MARKERS = [
+    "under pressure from",
+    "at the request of",
+    "at the behest of",
+    "onder druk van",
+    "op verzoek van",
+    "sous la pression de",
+    "à la demande de",
+    "bajo presión de",
+    "bajo la presión de",
+    "a petición de",
+    "auf druck",
+    "auf drängen",
+    "بضغط من",
+    "بطلب من",
+    "تحت ضغط",
+]
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
