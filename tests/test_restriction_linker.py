@@ -380,3 +380,11 @@ def test_who_pressed_for_an_action_did_not_take_it(enricher):
             "De exportbeperking kwam er onder druk van de Amerikaanse regering.")
     found = links(enricher, body, "2023-06-30")
     assert "2023-03-inspur-loongson-entity-list" not in found, found
+
+
+def test_an_arabic_country_after_a_clitic_preposition_is_a_place(enricher):
+    """«للصين» (for China) and «بالصين» (in China) name the destination, not the government
+    that acted: China's own approvals of the same days are not meant."""
+    body = "لا تزال رقائق H200 المخصصة للصين تنتظر موافقة واشنطن النهائية على التراخيص."
+    found = links(enricher, body, "2026-02-05")
+    assert "2026-01-china-h200-import-approvals" not in found, found

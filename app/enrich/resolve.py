@@ -2446,6 +2446,10 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and (folded[at - 1] in OBJECT_CHARS_ZH or folded[:at].endswith(OBJECT_VERBS_ZH)):
         return True
+    if folded[max(0, at - 2) : at] == "لل" or (
+        folded[at - 1 : at] == "ب" and folded[at:].startswith("ال")
+    ):
+        return True  # «للصين» (for China; ل + الصين), «بالصين» (in China): clitic prepositions
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     words = folded[max(0, at - 24) : at].split()
