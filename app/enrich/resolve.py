@@ -48,12 +48,14 @@ from app.enrich.when import (
     ADMINISTRATIONS,
     BACK_MARKERS,
     BUYER_SIDE_CATEGORIES,
+    CHIP_ANAPHORS,
     CLAUSE_MARKERS,
     DAYS_BACK,
     EXPORT_WORDS,
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
+    PRESSURE_MARKERS,
     RELATIVE,
     REQUIRED,
     SEASON_MONTHS,
@@ -698,8 +700,14 @@ class RestrictionLinker:
         (the relaxation counterpart of the rule's "sole" reading)."""
         if reading.published is None:
             return
-        for i, (_seg, hits) in enumerate(reading.segments):
-            chips = {h.entity_id for h in hits} & self._all_chips
+        for i, (seg, hits) in enumerate(reading.segments):
+            chip_hits = [h for h in hits if h.entity_id in self._all_chips]
+            if not chip_hits and i > 0 and any(a in seg.folded for a in _CHIP_ANAPHORS):
+                # "Washington lifted a ban on its sale": the chip of the sentence before
+                chip_hits = [
+                    h for h in reading.segments[i - 1][1] if h.entity_id in self._all_chips
+                ]
+            chips = {h.entity_id for h in chip_hits}
             if not chips:
                 continue  # (cheapest test first)
             if not reading.scans[i].relax and not any(
@@ -733,7 +741,7 @@ class RestrictionLinker:
             ):
                 continue  # the word may be that relaxation's, already linked
             where[rid] = [i]
-            chip = next(h.surface for h in hits if h.entity_id in chips)
+            chip = chip_hits[0].surface
             acted = self.rule._country[found[0]]
             country = next(  # the country, or the agency that spoke for it
                 h.surface
@@ -1743,7 +1751,9 @@ class RestrictionLinker:
             actors = frozenset(
                 v
                 for kind, v, k in found.extra
-                if kind == "actor" and not any(n in folded for n in self._shadowed.get(k, ()))
+                if kind == "actor"
+                and not any(n in folded for n in self._shadowed.get(k, ()))
+                and not _pressing(folded, k)
             )
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
@@ -2261,7 +2271,9 @@ OBJECT_WORDS = {
     "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
-OBJECT_CHARS_ZH = "向对対往从赴在与和及到"  # (対: the Japanese form of 对, "対中規制")
+OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
+# Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
+OBJECT_VERBS_ZH = ("访问", "出访", "前往", "抵达", "来到")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
@@ -2356,6 +2368,24 @@ def _all_words(folded: str, word: str) -> bool:
 
 
 _EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
+_CHIP_ANAPHORS = tuple(_fold(w) for w in CHIP_ANAPHORS)
+_PRESSURE_MARKERS = tuple(_fold(w) for w in PRESSURE_MARKERS)
+_DETERMINERS = ("the", "de", "het", "la", "le", "l'", "el", "der", "die", "des", "du", "del")
+
+
+def _pressing(folded: str, actor: str) -> bool:
+    """Whether every mention of the actor phrase follows a pressure marker ("onder druk van de
+    Amerikaanse regering"): it pressed for the action, another took it."""
+    ats = _all(folded, actor)
+    for at in ats:
+        words = folded[max(0, at - 40) : at].split()
+        if words and words[-1] in _DETERMINERS:
+            words = words[:-1]
+        if not " ".join(words).endswith(_PRESSURE_MARKERS):
+            return False
+    return bool(ats)
+
+
 _NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
 
 
@@ -2414,8 +2444,12 @@ def _object(folded: str, at: int, end: int) -> bool:
         return False
     if folded[end : end + 1] == " " and folded[end + 1 : end + 16].startswith(MARKET_NOUNS):
         return True  # "Tokyo Electron's China sales": a market, not an actor
-    if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
+    if at > 0 and (folded[at - 1] in OBJECT_CHARS_ZH or folded[:at].endswith(OBJECT_VERBS_ZH)):
         return True
+    if folded[max(0, at - 2) : at] == "لل" or (
+        folded[at - 1 : at] == "ب" and folded[at:].startswith("ال")
+    ):
+        return True  # «للصين» (for China; ل + الصين), «بالصين» (in China): clitic prepositions
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     words = folded[max(0, at - 24) : at].split()

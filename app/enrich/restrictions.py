@@ -344,6 +344,9 @@ class RestrictionRule:
         self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
         self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
         self._tariff: list[bool] = []  # whether R is a tariff (linked only by its duty words)
+        # Whether R's news alone ties it only with its own words (`by_cues_only`: an antitrust
+        # probe, a summons): "Beijing banned ..." in the days after it is not the probe.
+        self._by_cues_only: list[bool] = []
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -376,6 +379,7 @@ class RestrictionRule:
             )
             self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
             self._tariff.append("tariff" in named.lower())
+            self._by_cues_only.append(bool(rx.raw.get("by_cues_only")))
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -605,7 +609,7 @@ class RestrictionRule:
                 path = "fresh"
             elif cue_here and on_chip and not dates and (not published or first_news <= published):
                 path = "cued"
-            if path is None:
+            if path is None or (path == "fresh" and self._by_cues_only[i] and not cue_here):
                 continue
             # "allowed", "resume" point to a relaxation; "ban", "curbs" to a restriction.
             polarity = (1 if lenient else -1) if relax else ((-1 if lenient else 1) if word else 0)

@@ -1133,6 +1133,47 @@ NOUNS_BEFORE_NATIONALITY = [
     "عقوبات",
     "الإجراءات",
 ]
+# Words that refer back to the chip the sentence before named ("lifted a ban on its sale", "les
+# États-Unis reprennent la vente de ces puces"): that chip is the one the sentence speaks of.
+CHIP_ANAPHORS = [
+    "its sale",
+    "its sales",
+    "these chips",
+    "those chips",
+    "the chip",
+    "ces puces",
+    "cette puce",
+    "estos chips",
+    "este chip",
+    "diese chips",
+    "deze chips",
+    "هذه الرقائق",
+    "هذه الشرائح",
+    "هذه الرقاقة",
+    "该芯片",
+    "这些芯片",
+    "该款芯片",
+]
+# Words before an actor that make it the one who pressed for an action, not the one who took it
+# ("onder druk van de Amerikaanse regering", "at the request of the US government"): an article
+# or a determiner may stand between.
+PRESSURE_MARKERS = [
+    "under pressure from",
+    "at the request of",
+    "at the behest of",
+    "onder druk van",
+    "op verzoek van",
+    "sous la pression de",
+    "à la demande de",
+    "bajo presión de",
+    "bajo la presión de",
+    "a petición de",
+    "auf druck",
+    "auf drängen",
+    "بضغط من",
+    "بطلب من",
+    "تحت ضغط",
+]
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
