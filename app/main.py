@@ -10,10 +10,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import PACKAGE, __version__
@@ -59,27 +57,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
-
-
-class SecurityHeadersMiddleware:
-    """The headers above on every response (pages, API, errors, 401/413/429 alike)."""
-
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await self.app(scope, receive, with_headers)
 
 
 def _entity_enums(schema: dict, runtime) -> None:
@@ -187,16 +164,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.include_router(help_pages.router)
 
     # The last added runs first: forwarded headers from trusted proxies only (so logs and limits
-    # see the real client), request log and metrics (see everything), security headers (on every
-    # response, errors included), allowed hosts, rate limit, body cap, read access, the audit
-    # trail of accepted writes, then the routes.
+    # see the real client), request log and metrics (see everything) with the security headers
+    # (on every response, errors included), allowed hosts, rate limit, body cap, read access,
+    # the audit trail of accepted writes, then the routes.
     app.add_middleware(AuditMiddleware)
     app.add_middleware(ReadAccessMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(RateLimitMiddleware)
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts.allowed_hosts(settings))
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(RequestLogMiddleware)
+    allowed_hosts = hosts.allowed_hosts(settings)
+    if allowed_hosts != ["*"]:  # any host: Starlette's layer would only pass every request on
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    app.add_middleware(RequestLogMiddleware, headers=SECURITY_HEADERS)
     if hosts.trusted_proxies(settings):
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=hosts.trusted_proxies(settings))
 

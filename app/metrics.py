@@ -58,9 +58,20 @@ def count_ingest(report) -> None:
     INGEST_ITEMS.labels("rejected").inc(len(report.rejected))
 
 
+# (method, route, status) -> its counter and histogram series: labels() validates, locks and
+# looks them up again on every call, once per request.
+_REQUEST_SERIES: dict[tuple[str, str, int], tuple] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(method, route, str(status)).inc()
-    HTTP_LATENCY.labels(method, route).observe(seconds)
+    series = _REQUEST_SERIES.get((method, route, status))
+    if series is None:
+        series = _REQUEST_SERIES[method, route, status] = (
+            HTTP_REQUESTS.labels(method, route, str(status)),
+            HTTP_LATENCY.labels(method, route),
+        )
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 class DatabaseCollector(Collector):

@@ -11,9 +11,9 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 
 from fastapi.routing import iter_route_contexts
-from starlette.datastructures import MutableHeaders
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -54,10 +54,17 @@ def route_template(scope: Scope) -> str:
 
 
 class RequestLogMiddleware:
-    """Outermost: times every request, logs it, counts it, tags it with a request id."""
+    """Outermost: times every request, logs it, counts it, tags it with a request id, and gives
+    every response (pages, API, errors, 401/413/429 alike) the `headers` it did not set itself
+    (the security headers, app/main.py). One layer for both: one wrapper of `send` per request
+    where two wrapped it and each parsed the response's headers again."""
 
-    def __init__(self, app: ASGIApp):
+    def __init__(self, app: ASGIApp, headers: Mapping[str, str] | None = None):
         self.app = app
+        self.headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in (headers or {}).items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -74,7 +81,10 @@ class RequestLogMiddleware:
             nonlocal status, size
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = message["headers"] = list(message.get("headers", ()))
+                present = {name for name, _ in headers}  # lower case, as Starlette writes them
+                headers.extend(h for h in self.headers if h[0] not in present)
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
             elif message["type"] == "http.response.body":
                 size += len(message.get("body", b""))
             await send(message)
