@@ -31,15 +31,8 @@ import httpx
 
 from app import ROOT
 from bench.page_profile import summarize, unique_urls
+from bench.proc_cpu import cpu_ms
 from bench.search import QUERIES, free_port, wait_http
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ms(pid: int) -> float:
-    """utime + stime of a process (all its threads), in ms."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
 
 
 def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
@@ -56,10 +49,26 @@ def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
 def profile(pid: int, out: Path, py_spy: str, work) -> None:
     """py-spy samples of pid while work() runs: only the thread holding the GIL (Python's
     CPU; the threads waiting on sockets and queues are left out)."""
-    samplers = [subprocess.Popen([py_spy, "record", "--pid", str(pid), "--gil", "--rate", "250", "--format",
-                                  fmt, "-o", str(out) + suffix],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))]
+    samplers = [
+        subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(pid),
+                "--gil",
+                "--rate",
+                "250",
+                "--format",
+                fmt,
+                "-o",
+                str(out) + suffix,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))
+    ]
     time.sleep(2)  # attached
     work()
     for sampler in samplers:
@@ -70,8 +79,12 @@ def profile(pid: int, out: Path, py_spy: str, work) -> None:
 
 def summary(cpu: float, walls: list[float]) -> dict:
     q = statistics.quantiles(walls, n=100)
-    return {"cpu_ms_per_request": round(cpu, 3), "wall_p50_ms": round(statistics.median(walls), 2),
-            "wall_p95_ms": round(q[94], 2), "n": len(walls)}
+    return {
+        "cpu_ms_per_request": round(cpu, 3),
+        "wall_p50_ms": round(statistics.median(walls), 2),
+        "wall_p95_ms": round(q[94], 2),
+        "n": len(walls),
+    }
 
 
 def main() -> None:
@@ -82,30 +95,63 @@ def main() -> None:
     parser.add_argument("--unique", type=int, default=200)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--dump", type=Path, help="write each answer (URL -> JSON text) here")
-    parser.add_argument("--profile", type=Path,
-                        help="with --py-spy: sample the web process over the repeated requests "
-                             "once more, write PROFILE.svg (flame graph) and PROFILE.txt")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="with --py-spy: sample the web process over the repeated requests "
+        "once more, write PROFILE.svg (flame graph) and PROFILE.txt",
+    )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary (install it apart)")
     args = parser.parse_args()
     if not (args.data_dir / f"ready-{args.count}").exists():
         raise SystemExit(f"{args.data_dir} has no corpus of {args.count}")
-    meili_bin = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], check=True,
-                               capture_output=True, text=True).stdout.strip()
+    meili_bin = subprocess.run(
+        [str(ROOT / "scripts" / "provision-meili.sh")], check=True, capture_output=True, text=True
+    ).stdout.strip()
     key, meili_port, app_port = (args.data_dir / "meili-key").read_text(), free_port(), free_port()
-    meili = subprocess.Popen([meili_bin, "--db-path", str(args.data_dir / "meili"), "--http-addr",
-                              f"127.0.0.1:{meili_port}", "--master-key", key, "--no-analytics"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    meili = subprocess.Popen(
+        [
+            meili_bin,
+            "--db-path",
+            str(args.data_dir / "meili"),
+            "--http-addr",
+            f"127.0.0.1:{meili_port}",
+            "--master-key",
+            key,
+            "--no-analytics",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     meili_url = f"http://127.0.0.1:{meili_port}"
-    env = {**os.environ, "CHIPWATCH_DATA_DIR": str(args.data_dir / "data"),
-           "CHIPWATCH_MEILI_URL": meili_url, "CHIPWATCH_MEILI_KEY": key,
-           "CHIPWATCH_MEILI_INDEX": "bench", "CHIPWATCH_API_RATE_LIMIT": "0",
-           "CHIPWATCH_LOG_FORMAT": "text"}
+    env = {
+        **os.environ,
+        "CHIPWATCH_DATA_DIR": str(args.data_dir / "data"),
+        "CHIPWATCH_MEILI_URL": meili_url,
+        "CHIPWATCH_MEILI_KEY": key,
+        "CHIPWATCH_MEILI_INDEX": "bench",
+        "CHIPWATCH_API_RATE_LIMIT": "0",
+        "CHIPWATCH_LOG_FORMAT": "text",
+    }
     server = None
     try:
         wait_http(meili_url + "/health")
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--no-worker", "--port",
-                                   str(app_port), "--workers", "1"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "serve",
+                "--no-worker",
+                "--port",
+                str(app_port),
+                "--workers",
+                "1",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{app_port}"
         wait_http(base + "/healthz")
 
@@ -115,19 +161,23 @@ def main() -> None:
         from app.search.query import plan_query
 
         tagger = default_enricher().query_tagger
-        bodies = [search_request(f, plan_query(f.q, tagger, f.expand))
-                  for f in (parse_filters(parse_qsl(q)) for q in QUERIES)]
+        bodies = [
+            search_request(f, plan_query(f.q, tagger, f.expand))
+            for f in (parse_filters(parse_qsl(q)) for q in QUERIES)
+        ]
         headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
         answers: dict[str, str] = {}
         with httpx.Client(timeout=30) as client:
+
             def api(url: str) -> None:
                 response = client.get(base + url)
                 response.raise_for_status()
                 answers[url] = response.text
 
             def direct(body: dict) -> None:
-                client.post(f"{meili_url}/indexes/bench/search", json=body,
-                            headers=headers).raise_for_status()
+                client.post(
+                    f"{meili_url}/indexes/bench/search", json=body, headers=headers
+                ).raise_for_status()
 
             for url in ("/healthz", "/api/search?q=warm"):
                 api(url)
@@ -159,8 +209,12 @@ def main() -> None:
     }
     print(json.dumps(result, indent=2))
     if args.report:
-        args.report.write_text(json.dumps({"benchmark": "api_cpu", "machine": {
-            "cpus": os.cpu_count()}, "result": result}, indent=2))
+        args.report.write_text(
+            json.dumps(
+                {"benchmark": "api_cpu", "machine": {"cpus": os.cpu_count()}, "result": result},
+                indent=2,
+            )
+        )
     if args.dump:
         args.dump.write_text(json.dumps(answers, ensure_ascii=False))
 
