@@ -1,5 +1,6 @@
-"""Bytes to text: a byte order mark or UTF-16/UTF-32 by the place of its NUL bytes, UTF-8, then a
-detected legacy charset (windows-1256 Arabic, GB18030...)."""
+"""Bytes to text: a byte order mark or UTF-16/UTF-32 by the place of its NUL bytes, XML in an
+EBCDIC code page by its declaration, UTF-8, then a detected legacy charset (windows-1256
+Arabic, GB18030...)."""
 
 import codecs
 import re
@@ -87,12 +88,44 @@ def _not_text(data: bytes) -> RejectedInput:
     )
 
 
+# "<?xm" in every EBCDIC code page; XML 1.0 appendix F: then the declaration names the page.
+_EBCDIC_XML = b"\x4c\x6f\xa7\x94"
+_XML_ENCODING = re.compile(r"""<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
+
+
+def _ebcdic_xml(data: bytes) -> str:
+    """An XML document in an EBCDIC code page, decoded with the code page its declaration names
+    (read in cp037: the declaration's characters are the same in the EBCDIC pages Python knows)."""
+    found = _XML_ENCODING.match(data[:300].decode("cp037"))
+    name = found.group(1) if found else None
+    codec = _codec(name)
+    what = f"an XML document in EBCDIC (bytes 4C 6F A7 94 are '<?xm' there) declaring {name!r}"
+    if codec is None:
+        raise RejectedInput(
+            f"not text: {what}, which is no code page we know"
+            if name
+            else "not text: an XML document in EBCDIC (bytes 4C 6F A7 94 are '<?xm' there) "
+            "without an encoding declaration to say which EBCDIC code page"
+        )
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise RejectedInput(
+            f"not text: {what}, but byte 0x{data[exc.start]:02x} at offset {exc.start} is not {codec}"
+        ) from None
+    if not text.startswith("<?xml"):
+        raise RejectedInput(f"not text: {what}, which is no EBCDIC code page")
+    return text
+
+
 def decode_bytes(data: bytes, declared: str | None = None) -> str:
     if not data.strip(b" \t\r\n\f\v\x00"):
         raise RejectedInput("empty input")
     bom = _bom(data)
     if bom:  # a byte order mark outweighs any label (as in browsers)
         declared, data = bom[0], data[bom[1] :]
+    elif data.startswith(_EBCDIC_XML):
+        return _ebcdic_xml(data)
     candidates = [declared] if declared else []
     candidates.append("utf-8")
     wide = _wide_unicode(data)

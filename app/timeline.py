@@ -142,6 +142,27 @@ def all_articles(filters: Filters) -> Filters:
 MAX_SERIES = 8
 
 
+def compare_view(
+    session: Session,
+    filters: Filters,
+    runtime,
+    interval: str = "auto",
+    scale: str = "count",
+    markers: str = "relevant",
+) -> dict:
+    """compare_data for the /timeline page and /api/timeline/compare, from their URL options:
+    interval "auto" follows the range, scale "share" adds all articles' counts, markers "all"
+    draws every restriction (not only those concerning the series)."""
+    return compare_data(
+        session,
+        filters,
+        runtime,
+        None if interval == "auto" else interval,
+        share=scale == "share",
+        all_markers=markers == "all",
+    )
+
+
 def compare_data(
     session: Session,
     filters: Filters,

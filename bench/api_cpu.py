@@ -17,9 +17,7 @@ process (`--workers 1`, so one process holds every request's CPU), no background
 """
 
 import argparse
-import json
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -29,8 +27,16 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from app import ROOT
-from bench.page_profile import summarize, unique_urls
+from bench.common import (
+    chipwatch_env,
+    meilisearch,
+    py_spy,
+    require_corpus,
+    stop,
+    write_dump,
+    write_report,
+)
+from bench.page_profile import unique_urls
 from bench.proc_cpu import cpu_ms
 from bench.search import QUERIES, free_port, wait_http
 
@@ -44,37 +50,6 @@ def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
         send(item)
         walls.append((time.perf_counter() - started) * 1000)
     return (cpu_ms(pid) - before) / len(walls), walls
-
-
-def profile(pid: int, out: Path, py_spy: str, work) -> None:
-    """py-spy samples of pid while work() runs: only the thread holding the GIL (Python's
-    CPU; the threads waiting on sockets and queues are left out)."""
-    samplers = [
-        subprocess.Popen(
-            [
-                py_spy,
-                "record",
-                "--pid",
-                str(pid),
-                "--gil",
-                "--rate",
-                "250",
-                "--format",
-                fmt,
-                "-o",
-                str(out) + suffix,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))
-    ]
-    time.sleep(2)  # attached
-    work()
-    for sampler in samplers:
-        sampler.send_signal(signal.SIGINT)
-        sampler.wait(60)
-    summarize(Path(str(out) + ".raw"), Path(str(out) + ".txt"), "")
 
 
 def summary(cpu: float, walls: list[float]) -> dict:
@@ -103,39 +78,10 @@ def main() -> None:
     )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary (install it apart)")
     args = parser.parse_args()
-    if not (args.data_dir / f"ready-{args.count}").exists():
-        raise SystemExit(f"{args.data_dir} has no corpus of {args.count}")
-    meili_bin = subprocess.run(
-        [str(ROOT / "scripts" / "provision-meili.sh")], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    key, meili_port, app_port = (args.data_dir / "meili-key").read_text(), free_port(), free_port()
-    meili = subprocess.Popen(
-        [
-            meili_bin,
-            "--db-path",
-            str(args.data_dir / "meili"),
-            "--http-addr",
-            f"127.0.0.1:{meili_port}",
-            "--master-key",
-            key,
-            "--no-analytics",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    meili_url = f"http://127.0.0.1:{meili_port}"
-    env = {
-        **os.environ,
-        "CHIPWATCH_DATA_DIR": str(args.data_dir / "data"),
-        "CHIPWATCH_MEILI_URL": meili_url,
-        "CHIPWATCH_MEILI_KEY": key,
-        "CHIPWATCH_MEILI_INDEX": "bench",
-        "CHIPWATCH_API_RATE_LIMIT": "0",
-        "CHIPWATCH_LOG_FORMAT": "text",
-    }
-    server = None
-    try:
-        wait_http(meili_url + "/health")
+    require_corpus(args.data_dir, args.count)
+    app_port = free_port()
+    with meilisearch(args.data_dir) as meili:
+        env = {**os.environ, **chipwatch_env(args.data_dir, meili)}
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -152,52 +98,54 @@ def main() -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        base = f"http://127.0.0.1:{app_port}"
-        wait_http(base + "/healthz")
+        try:
+            base = f"http://127.0.0.1:{app_port}"
+            wait_http(base + "/healthz")
 
-        from app.enrich import default_enricher
-        from app.filters import parse_filters
-        from app.search.meili import search_request
-        from app.search.query import plan_query
+            from app.enrich import default_enricher
+            from app.filters import parse_filters
+            from app.search.meili import search_request
+            from app.search.query import plan_query
 
-        tagger = default_enricher().query_tagger
-        bodies = [
-            search_request(f, plan_query(f.q, tagger, f.expand))
-            for f in (parse_filters(parse_qsl(q)) for q in QUERIES)
-        ]
-        headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "identity"}
-        answers: dict[str, str] = {}
-        with httpx.Client(timeout=30) as client:
+            tagger = default_enricher().query_tagger
+            bodies = [
+                search_request(f, plan_query(f.q, tagger, f.expand))
+                for f in (parse_filters(parse_qsl(q)) for q in QUERIES)
+            ]
+            headers = {"Authorization": f"Bearer {meili.key}", "Accept-Encoding": "identity"}
+            answers: dict[str, str] = {}
+            with httpx.Client(timeout=30) as client:
 
-            def api(url: str) -> None:
-                response = client.get(base + url)
-                response.raise_for_status()
-                answers[url] = response.text
+                def api(url: str) -> None:
+                    response = client.get(base + url)
+                    response.raise_for_status()
+                    answers[url] = response.text
 
-            def direct(body: dict) -> None:
-                client.post(
-                    f"{meili_url}/indexes/bench/search", json=body, headers=headers
-                ).raise_for_status()
+                def direct(body: dict) -> None:
+                    client.post(
+                        f"{meili.url}/indexes/bench/search", json=body, headers=headers
+                    ).raise_for_status()
 
-            for url in ("/healthz", "/api/search?q=warm"):
-                api(url)
-            for q, body in zip(QUERIES, bodies):  # the first pass: cold caches, not counted
-                api(f"/api/search?{q}")
-                direct(body)
-            repeated = [f"/api/search?{q}" for q in QUERIES] * args.rounds
-            api_cpu, api_walls = run_requests(server.pid, api, repeated)
-            meili_cpu, meili_walls = run_requests(meili.pid, direct, bodies * args.rounds)
-            health_cpu, health_walls = run_requests(server.pid, api, ["/healthz"] * 200)
-            unique = ["/api/search" + url[1:] for url in unique_urls(args.unique)]
-            unique_cpu, unique_walls = run_requests(server.pid, api, unique)
-            if args.profile:
-                profile(server.pid, args.profile, args.py_spy, lambda: [api(u) for u in repeated])
-    finally:
-        if server:
-            server.terminate()
-            server.wait(10)
-        meili.terminate()
-        meili.wait(10)
+                for url in ("/healthz", "/api/search?q=warm"):
+                    api(url)
+                for q, body in zip(QUERIES, bodies):  # the first pass: cold caches, not counted
+                    api(f"/api/search?{q}")
+                    direct(body)
+                repeated = [f"/api/search?{q}" for q in QUERIES] * args.rounds
+                api_cpu, api_walls = run_requests(server.pid, api, repeated)
+                meili_cpu, meili_walls = run_requests(
+                    meili.process.pid, direct, bodies * args.rounds
+                )
+                health_cpu, health_walls = run_requests(server.pid, api, ["/healthz"] * 200)
+                unique = ["/api/search" + url[1:] for url in unique_urls(args.unique)]
+                unique_cpu, unique_walls = run_requests(server.pid, api, unique)
+                if args.profile:
+                    # Only the thread holding the GIL: Python's CPU, not threads waiting on sockets.
+                    with py_spy(server.pid, args.profile, args.py_spy, endpoint="", gil=True):
+                        for url in repeated:
+                            api(url)
+        finally:
+            stop(server)
     result = {
         "count": args.count,
         "api_search_repeated": summary(api_cpu, api_walls),
@@ -207,16 +155,8 @@ def main() -> None:
         "load_average_1_5_15_min_after": os.getloadavg(),
         "note": "CPU of the one web process (uvicorn) and of Meilisearch per request",
     }
-    print(json.dumps(result, indent=2))
-    if args.report:
-        args.report.write_text(
-            json.dumps(
-                {"benchmark": "api_cpu", "machine": {"cpus": os.cpu_count()}, "result": result},
-                indent=2,
-            )
-        )
-    if args.dump:
-        args.dump.write_text(json.dumps(answers, ensure_ascii=False))
+    write_report(args.report, "api_cpu", result)
+    write_dump(args.dump, answers)
 
 
 if __name__ == "__main__":

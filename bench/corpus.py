@@ -5,7 +5,7 @@ restrictions of the gazetteer with the press's own spellings (clitics, no-space 
 dated across 2019-2026 with more coverage in recent years, as real coverage is. The same
 seed and size always give the same bytes; nothing is held in memory.
 
-    python -m bench.corpus 100000 > corpus.jsonl
+    python -m bench.corpus 100000 > /tmp/corpus.jsonl
 """
 
 import json

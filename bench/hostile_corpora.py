@@ -58,15 +58,22 @@ def bleach_vectors(root: Path) -> list[str]:
     ]
 
 
-def html5lib_documents(root: Path) -> list[str]:
-    """html5lib 1.1 testdata/tree-construction/*.dat (html5lib-tests, MIT): the #data parts."""
+def html5lib_tests(root: Path) -> list[tuple[str, str | None]]:
+    """html5lib 1.1 testdata/tree-construction/*.dat (html5lib-tests, MIT): each test's #data
+    and #document (the tree the HTML standard builds from it; None for fragment tests)."""
     folder = next(root.glob("html5lib-*/html5lib/tests/testdata/tree-construction"))
-    docs = []
+    tests = []
     for path in sorted(folder.glob("*.dat")):
         text = path.read_text(encoding="utf-8")
         for block in re.split(r"(?:^|\n)#data\n", text)[1:]:
-            docs.append(block.split("\n#errors", 1)[0])
-    return docs
+            tree = block.split("\n#document\n", 1)[1] if "\n#document\n" in block else None
+            tests.append((block.split("\n#errors", 1)[0], tree))
+    return tests
+
+
+def html5lib_documents(root: Path) -> list[str]:
+    """The #data parts of html5lib's tree-construction tests: 1,700 documents."""
+    return [data for data, _tree in html5lib_tests(root)]
 
 
 def feedparser_feeds(root: Path) -> list[tuple[str, bytes]]:

@@ -17,19 +17,23 @@ client and the app), Meilisearch runs apart.
 """
 
 import argparse
-import json
 import os
 import re
-import signal
 import statistics
 import subprocess
 import time
-from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from app import ROOT
-from bench.search import QUERIES, free_port, wait_http
+from bench.common import (
+    chipwatch_env,
+    meilisearch,
+    py_spy,
+    require_corpus,
+    write_dump,
+    write_report,
+)
+from bench.search import QUERIES
 
 
 def unique_urls(pages: int) -> list[str]:
@@ -59,35 +63,16 @@ def main() -> None:
     parser.add_argument("--dump", type=Path,
                         help="write each timed page (URL -> HTML) here, to compare two versions")
     args = parser.parse_args()
-    if not (args.data_dir / f"ready-{args.count}").exists():
-        raise SystemExit(f"{args.data_dir} has no corpus of {args.count}: run bench.search "
-                         "--data-dir ... --prepare-only first")
-    meili_bin = subprocess.run([str(ROOT / "scripts" / "provision-meili.sh")], check=True,
-                               capture_output=True, text=True).stdout.strip()
-    key, port = (args.data_dir / "meili-key").read_text(), free_port()
-    meili = subprocess.Popen([meili_bin, "--db-path", str(args.data_dir / "meili"), "--http-addr",
-                              f"127.0.0.1:{port}", "--master-key", key, "--no-analytics"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_http(f"http://127.0.0.1:{port}/health")
-        os.environ.update({"CHIPWATCH_DATA_DIR": str(args.data_dir / "data"),
-                           "CHIPWATCH_MEILI_URL": f"http://127.0.0.1:{port}",
-                           "CHIPWATCH_MEILI_KEY": key, "CHIPWATCH_MEILI_INDEX": "bench",
-                           "CHIPWATCH_API_RATE_LIMIT": "0", "CHIPWATCH_LOG_FORMAT": "text"})
+    require_corpus(args.data_dir, args.count)
+    with meilisearch(args.data_dir) as meili:
+        os.environ.update(chipwatch_env(args.data_dir, meili))  # the app is made in this process
         result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind)
-    finally:
-        meili.terminate()
-        meili.wait(10)
     result.update({"count": args.count, "load_average_1_5_15_min_after": os.getloadavg()})
-    print(json.dumps(result, indent=2))
-    if args.report:
-        args.report.write_text(json.dumps({"benchmark": "page_profile", "machine": {
-            "cpus": os.cpu_count()}, "result": result}, indent=2))
-    if args.dump:
-        args.dump.write_text(json.dumps(pages, ensure_ascii=False))
+    write_report(args.report, "page_profile", result)
+    write_dump(args.dump, pages)
 
 
-def measure(pages: int, profile: Path | None, py_spy: str,
+def measure(pages: int, profile: Path | None, py_spy_binary: str,
             path: str = "/", callgrind: bool = False) -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
@@ -122,18 +107,10 @@ def measure(pages: int, profile: Path | None, py_spy: str,
             subprocess.run(["callgrind_control", "-i", "off", str(os.getpid())], check=True,
                            capture_output=True)
         if profile:
-            samplers = [subprocess.Popen([py_spy, "record", "--pid", str(os.getpid()), "--rate", "250",
-                                          "--format", fmt, "-o", str(profile) + suffix],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                        for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".raw"))]
-            time.sleep(2)  # attached
-            for url in urls[pages:]:
-                client.get(url).raise_for_status()
-            for sampler in samplers:
-                sampler.send_signal(signal.SIGINT)
-                sampler.wait(60)
-            summarize(Path(str(profile) + ".raw"), Path(str(profile) + ".txt"),
-                      "api_search" if path.startswith("/api/") else "search_page")
+            endpoint = "api_search" if path.startswith("/api/") else "search_page"
+            with py_spy(os.getpid(), profile, py_spy_binary, endpoint):
+                for url in urls[pages:]:
+                    client.get(url).raise_for_status()
     q = statistics.quantiles(cpu, n=100)
     result = {"path": path, "pages": pages, "cpu_ms_per_page": {
         "mean": round(statistics.fmean(cpu), 2), "p50": round(statistics.median(cpu), 2),
@@ -141,33 +118,6 @@ def measure(pages: int, profile: Path | None, py_spy: str,
         "mean": round(statistics.fmean(sql), 2), "max": max(sql)},
         "note": "process CPU (app and test client) per uncached page, without the profiler"}
     return result, bodies
-
-
-def summarize(raw: Path, out: Path, endpoint: str, top: int = 60) -> None:
-    """py-spy's collapsed stacks as text: of the samples with the endpoint on the stack, the
-    share in which each frame is on the stack (inclusive) and on top (self)."""
-    inclusive: Counter[str] = Counter()
-    own: Counter[str] = Counter()
-    total = 0
-    for line in raw.read_text().splitlines():
-        stack, _, n = line.rpartition(" ")
-        frames = stack.split(";")
-        if not any(endpoint in f for f in frames):
-            continue  # the test client, idle threads
-        samples = int(n)
-        total += samples
-        for frame in set(frames):
-            inclusive[frame] += samples
-        own[frames[-1]] += samples
-    lines = [f"{total} samples in {endpoint} (py-spy, 250 Hz, every thread)", "",
-             "inclusive %  self %  frame"]
-    for frame, n in inclusive.most_common(top):
-        lines.append(f"{100 * n / total:10.1f}  {100 * own[frame] / total:6.1f}  {frame}")
-    lines += ["", "self %  frame (top of stack)"]
-    for frame, n in own.most_common(top // 2):
-        lines.append(f"{100 * n / total:6.1f}  {frame}")
-    out.write_text("\n".join(lines) + "\n")
-    raw.unlink()
 
 
 if __name__ == "__main__":

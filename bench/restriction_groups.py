@@ -1,15 +1,20 @@
-"""Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / combined).
+"""Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
+combined).
 
-    python -m bench.restriction_groups OUT.json
+    python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
+
+The JSON goes to the path given (any path; nothing is written without one). Keep a run by
+copying it to bench/reports/ under a name that says which run it is.
 
 Groups follow each article's `added` note: the articles before the third round ("old"), the
-rx3 blind batch, the rx3 dev-only articles, the rx4 blind batch. Prints P / R / F1 per group
-and part (dev, test), per language and per gold role, and writes them as JSON. Misses are
+rx3 blind batch, the rx3 dev-only articles, the rx4 and rx5 blind batches, the rx6 blind batch
+(German, Dutch, Spanish and relaxations). Prints P / R / F1 per group and part (dev, test), per
+language, per class and per gold role, and writes them as JSON. Misses are
 printed for dev only (test misses are never read while tuning).
 """
 
+import argparse
 import json
-import sys
 
 from app.enrich import default_enricher
 from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restriction_set
@@ -18,6 +23,8 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx6 batch", "rx6"),
+        ("rx5 batch", "rx5"),
         ("rx4 batch", "rx4"),
         ("rx3 batch", "rx3"),
         ("rx3 dev only", "rx3d"),
@@ -47,6 +54,7 @@ def main(out: str | None = None, show_dev_misses: bool = False) -> dict:
                 "articles": part.articles,
                 "all": _prf(part.score) + [part.score.tp, part.score.fp, part.score.fn],
                 "lang": {k: _prf(v) for k, v in sorted(part.by_language.items())},
+                "class": {k: _prf(v) for k, v in sorted(part.by_category.items())},
                 "role_recall": {
                     k: [round(v.recall, 3), v.tp, v.tp + v.fn]
                     for k, v in sorted(part.recall_by_role.items())
@@ -65,5 +73,8 @@ def main(out: str | None = None, show_dev_misses: bool = False) -> dict:
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    main(args[0] if args else None, "--dev-misses" in sys.argv)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("out", nargs="?", help="write the report as JSON to this path")
+    parser.add_argument("--dev-misses", action="store_true", help="print the dev part's misses")
+    args = parser.parse_args()
+    main(args.out, args.dev_misses)

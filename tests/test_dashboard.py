@@ -6,6 +6,7 @@ import re
 from xml.etree import ElementTree as ET
 
 import pytest
+from lxml import html as lxml_html
 
 from tests.conftest import ADMIN_TOKEN
 
@@ -88,6 +89,53 @@ def test_entity_page_and_timeline_comparison(client, sample):
     assert sum(b["count"] for b in data["series"][0]["buckets"]) == nvidia_total
     html = client.get("/timeline?company=nvidia&company=huawei&interval=year").text
     assert "<table" in html and "<svg" in html and "/?company=nvidia&amp;from=" in html
+
+
+def _timeline_page_numbers(page: str) -> dict:
+    """What the /timeline page shows, read back from its table and its list of restrictions."""
+    doc = lxml_html.fromstring(page)
+    heads = [th.text_content() for th in doc.xpath("//table[@class='numbers']/thead/tr/th")]
+    rows = [[td.text_content() for td in tr.xpath("td")]
+            for tr in doc.xpath("//table[@class='numbers']/tbody/tr")]
+    has_totals = heads[-1] == "All articles"
+    names = heads[1:-1] if has_totals else heads[1:]
+    return {
+        "interval": heads[0].removesuffix(" from").lower(),
+        "names": names,
+        "counts": [{row[0]: int(row[1 + i].split()[0]) for row in rows if row[1 + i] != "0"}
+                   for i in range(len(names))],
+        "totals": {row[0]: int(row[-1]) for row in rows if row[-1] != "0"} if has_totals else None,
+        "events": [(li.findtext("time"), li.xpath("string(a)"))
+                   for li in doc.xpath("//h2[.='Restrictions in range']/following-sibling::ul[1]/li")],
+    }
+
+
+@pytest.mark.parametrize("query", [
+    "company=nvidia&company=huawei&interval=quarter&scale=share&markers=all",
+    "chip=h20&company=huawei",  # interval=auto, counts, the restrictions concerning them
+    "company=nvidia&interval=week&from=2025-01-01&to=2025-06-30&markers=all",
+])
+def test_timeline_page_and_json_agree(client, sample, query):
+    """/timeline and /api/timeline/compare read interval, scale and markers alike (compare_view):
+    for one query string the page's table and list show the JSON's numbers and restrictions."""
+    data = client.get("/api/timeline/compare?" + query).json()
+    page = client.get("/timeline?" + query)
+    shown = _timeline_page_numbers(page.text)
+    # The page's own JSON links (Link header, the JSON link in the chart tools) ask for the same
+    alternate = re.fullmatch(r"<([^>]+)>; rel=\"alternate\"; type=\"application/json\"",
+                             page.headers["link"]).group(1)
+    assert client.get(alternate).json() == data
+    assert f'<a href="{alternate.replace("&", "&amp;")}">JSON</a>' in page.text
+
+    def counts(buckets):
+        return {b["start"]: b["count"] for b in buckets if b["count"]}
+
+    assert shown["interval"] == data["interval"]
+    assert shown["names"] == [s["name"] for s in data["series"]]
+    assert shown["counts"] == [counts(s["buckets"]) for s in data["series"]]
+    assert shown["counts"] != [{} for _ in data["series"]], "the sample has articles for these"
+    assert shown["totals"] == (None if data["totals"] is None else counts(data["totals"]))
+    assert shown["events"] == [(e["date"], e["title"]) for e in data["events"]]
 
 
 def test_search_page_chart_links_narrow_the_dates(client, sample):

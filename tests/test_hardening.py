@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.ingest.fetch import FetchError, Fetcher
 from app.urls import BadUrl, parse_url
@@ -71,6 +71,38 @@ def test_api_list_with_one_invalid_url_stores_the_others_and_names_the_item(clie
         assert sorted(session.scalars(select(Article.url))) == ["https://news.example/1", "https://news.example/3"]
         assert [(r.origin, r.reason.split(":")[0]) for r in session.scalars(select(Rejection))] == [
             ("api[1]", "bad url 'http")]
+
+
+def test_api_item_the_schema_refuses_is_recorded_as_a_rejection_and_the_others_stored(client, runtime):
+    """A field over its length (or not a string), or an item that is no object, is that item's
+    rejection, recorded with its reason like a bad URL; it no longer refuses the whole request."""
+    good = good_items(4, seed=29)
+    payload = [good[0], {**good[1], "source": "s" * 201}, "not an object",
+               {**good[2], "title": 5, "lang": "en-" + "x" * 40}, good[3]]
+    response = client.post("/api/articles", json=payload, headers=AUTH)
+    assert response.status_code == 422
+    body = response.json()
+    assert [(e["param"], e["index"], e["field"]) for e in body["errors"]] == [
+        ("1.source", 1, "source"), ("2", 2, None), ("3.title", 3, "title"), ("3.lang", 3, "lang")]
+    assert body["detail"] == "3 of 5 items cannot be used; the other 2 were ingested"
+    assert body["added"] == 2 and len(body["article_ids"]) == 2
+    reasons = {
+        "api[1]": "source: String should have at most 200 characters (got 201)",
+        "api[2]": "not a JSON object",
+        "api[3]": "title: Input should be a valid string; lang: String should have at most 35 characters (got 43)",
+    }
+    assert {(r["origin"], r["reason"], r["stage"]) for r in body["rejected"]} == {
+        (origin, reason, "read") for origin, reason in reasons.items()}
+    with runtime.sessions() as session:
+        assert {(r.origin, r.reason) for r in session.scalars(select(Rejection))} == set(reasons.items())
+        assert session.scalar(select(func.count()).select_from(Article)) == 2
+    single = client.post("/api/articles", json={**good[1], "author": "a" * 501}, headers=AUTH)
+    assert single.status_code == 422 and single.json()["errors"][0]["param"] == "author"
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Rejection)) == 4
+    # A body that is no JSON at all is no item: refused whole, as before.
+    broken = client.post("/api/articles", content=b"[{", headers={**AUTH, "Content-Type": "application/json"})
+    assert broken.status_code == 422 and "added" not in broken.json()
 
 
 @pytest.mark.parametrize("url", ["http://[zz]/", "http://[::1", "https://[1:2]/", "http://a]b/"])

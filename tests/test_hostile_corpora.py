@@ -147,6 +147,38 @@ def test_data_that_is_not_text_is_refused_saying_where(data, where):
     assert str(refused.value) == f"not text: binary data or an unknown character encoding {where}"
 
 
+def _ebcdic_feed(codec: str, declared: str | None) -> bytes:
+    prolog = f'<?xml version="1.0" encoding="{declared}"?>' if declared else '<?xml version="1.0"?>'
+    return (prolog + '<rss version="2.0"><channel><title>Zoll [EBCDIC]</title><item>'
+            f"<title>Exportkontrolle: Nvidia H20 (Ø, é, {{}})</title><guid>e1</guid><description>{BODY}"
+            "</description></item></channel></rss>").encode(codec)
+
+
+@pytest.mark.parametrize(("codec", "declared"), [("cp037", "ebcdic-cp-us"), ("cp500", "ibm500"),
+                                                  ("cp500", "ebcdic-cp-ch"), ("cp1140", "ibm1140")])
+def test_xml_in_an_ebcdic_code_page_is_read_by_its_declaration(codec, declared):
+    """feedparser's EBCDIC tests (cp037, cp500 and their aliases) were read as cp037 by
+    detection, so the cp500 ones broke ("<|--": not well-formed XML, "the server sent plain
+    text"). The declaration names the page (XML 1.0 appendix F), as files and as HTTP bodies."""
+    data = _ebcdic_feed(codec, declared)
+    (item,) = list(from_bytes(data, "ebcdic.xml", ".xml"))
+    assert item.title == "Exportkontrolle: Nvidia H20 (Ø, é, {})" and item.html == BODY
+    assert decode_body(data, None) == decode_body(data, "iso-8859-1") == data.decode(codec)
+
+
+@pytest.mark.parametrize(("declared", "reason"), [
+    (None, "without an encoding declaration to say which EBCDIC code page"),
+    ("ebcdic-xx", "declaring 'ebcdic-xx', which is no code page we know"),
+    ("utf-8", "declaring 'utf-8', but byte 0xa7 at offset 2 is not utf-8"),
+    ("iso-8859-1", "declaring 'iso-8859-1', which is no EBCDIC code page"),
+])
+def test_xml_in_ebcdic_without_a_code_page_we_know_is_refused_saying_so(declared, reason):
+    (refused,) = list(from_bytes(_ebcdic_feed("cp037", declared), "ebcdic.xml", ".xml"))
+    assert isinstance(refused, Rejected) and refused.stage == "decode"
+    assert refused.reason.startswith("not text: an XML document in EBCDIC (bytes 4C 6F A7 94 are '<?xm' there)")
+    assert reason in refused.reason
+
+
 def test_utf16_files_of_every_format_are_ingested(runtime, tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -280,17 +312,24 @@ def test_api_ingest_of_every_corpus_never_answers_5xx_and_names_each_refusal(cli
              for i, s in enumerate(BLNS)]
     items += [{"title": f"XSS api {i}", "html": _page(v, i)} for i, v in enumerate(XSS)]
     items += [{"html": doc} for doc in HTML5LIB]
+    # The checked fields whole: a string over the field's length is that item's rejection.
     items += [{"title": f"Checked api {i}", "body": f"{BODY} {f} api {i}.", f: s}
-              for i, s in enumerate(BLNS) for f in ("url", "published_at") if len(s) <= 100]
+              for i, s in enumerate(BLNS) for f in ("url", "published_at", "lang")]
+    with runtime.sessions() as session:
+        recorded_before = session.scalar(select(func.count()).select_from(Rejection))
+    refused = 0
     for start in range(0, len(items), 100):
         batch = items[start:start + 100]
         r = client.post("/api/articles", json=batch, headers=AUTH)
         assert r.status_code in (200, 422), (r.status_code, r.text[:300])
         body = r.json()
         assert body["added"] + body["duplicates"] + len(body["rejected"]) == len(batch)
-        assert all(x["reason"] for x in body["rejected"])
+        assert all(x["reason"] and x["stage"] for x in body["rejected"])
+        refused += len(body["rejected"])
         if r.status_code == 422:
-            assert body["errors"] and all(e["field"] == "url" and e["msg"] for e in body["errors"])
+            assert body["errors"] and all(e["field"] and e["msg"] for e in body["errors"])
+    with runtime.sessions() as session:  # every refusal is recorded, the schema's too
+        assert session.scalar(select(func.count()).select_from(Rejection)) - recorded_before == refused
     assert _kept(runtime) == kept
 
 

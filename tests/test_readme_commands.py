@@ -115,6 +115,8 @@ def test_benchmark_commands_have_their_flags():
     commands = re.findall(r"python -m (bench\.\w+)((?: [^`#\n]*)?)", README)
     assert commands
     helps: dict[tuple[str, str], str] = {}
+    # --help must print and stop: a bench that ran instead wrote OUT.json into the checkout once
+    root_before = sorted(p.name for p in ROOT.iterdir())
     for module, rest in commands:
         words = rest.split()
         sub = words[0] if words and not words[0].startswith("-") else ""
@@ -126,3 +128,4 @@ def test_benchmark_commands_have_their_flags():
             helps[key] = run.stdout
         for flag in FLAG.findall(rest):
             assert flag in helps[key], f"README: python -m {module}{rest}: {flag} not in its --help"
+    assert sorted(p.name for p in ROOT.iterdir()) == root_before, "a --help run wrote into the repo root"

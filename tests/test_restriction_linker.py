@@ -219,3 +219,102 @@ def test_a_bill_is_linked_only_where_legislation_is_spoken_of(enricher):
                   "2026-02-01")
     assert "2026-01-ai-overwatch-act" not in found, found
     assert "2026-01-china-customs-h200-block" in found, found
+
+
+
+# This round's rules (issue 20, restrict5), each on a sentence written after outlets' phrasing:
+# (body, publication date, title, restrictions that must be linked, ones that must not).
+ANTIMONY = "2024-12-china-gallium-germanium-antimony-ban"
+ROUND5 = [
+    # who acts is read per clause: Beijing acts in the last one only
+    ("Sales of the H20 were halted in April, resumed in principle in July and then stalled again "
+     "after Beijing discouraged local firms from buying it.", "2025-09-01", "",
+     {H20, RESUMPTION}, set()),
+    # a country adjective after its action noun is the actor (fr, ar)
+    ("En représailles aux mesures américaines de décembre, Pékin a interdit les exportations de "
+     "gallium vers les États-Unis.", "2025-02-01", "", {"2024-12-hbm-sme-rule"}, set()),
+    # described by what only it did; the headline names the rare-earth controls, not the
+    # data-centre rule in the news that week
+    ("China suspended the rare-earth controls it announced in October. Washington in turn paused "
+     "its rule extending blacklist restrictions to companies majority-owned by listed firms.",
+     "2025-11-08", "China pauses rare earth curbs for a year", {"2025-09-bis-affiliates-rule"},
+     {"2025-11-china-state-data-centre-domestic-chip-rule"}),
+    # years beside their own words; a year beside an order
+    ("The H20 was designed to comply with earlier US export restrictions imposed in 2022 and "
+     "updated in 2023.", "2025-06-20", "",
+     {"2022-10-advanced-computing-rule", "2023-10-advanced-computing-update"}, set()),
+    ("ZTE has rebuilt its handset business since the 2018 order that briefly cut it off from "
+     "American suppliers.", "2024-05-01", "", {"2018-04-zte-denial-order"}, set()),
+    # a modal "may" beside a chip name is no month
+    ("Chinese customs agents were told last week that Nvidia's H200 may not enter the country.",
+     "2026-01-20", "", {"2026-01-china-customs-h200-block"},
+     {"2025-05-ai-diffusion-rule-rescission"}),
+    # two written months each keep their reading when who acted is named
+    ("Executives said the Commerce Department's order in November to stop making advanced AI "
+     "chips for Chinese customers had a small effect, and that the foundry rules issued in "
+     "January were manageable.", "2025-04-17", "",
+     {"2024-11-tsmc-7nm-china-halt", "2025-01-foundry-due-diligence-rule"}, set()),
+    # a chip's exports are restricted by the exporting side, not by the buyer's measures
+    ("Chinese cloud firms hoarded accelerators before the curbs that halted H20 exports.",
+     "2025-10-01", "", {H20}, {"2025-08-china-h20-discouragement", "2025-07-cac-h20-summons"}),
+    ("自美国禁止H20出口以来，英伟达损失惨重。", "2025-10-01", "", {H20},
+     {"2025-08-china-h20-discouragement", "2025-07-cac-h20-summons"}),
+    ("تكبدت إنفيديا خسائر منذ أن منعت واشنطن تصدير رقائق H20 إلى الصين.", "2025-10-01", "",
+     {H20}, {"2025-08-china-h20-discouragement", "2025-07-cac-h20-summons"}),
+    # a year and a month of another year are two dates
+    ("The market regulator's probe, opened a year ago over the Mellanox deal, concluded in "
+     "September that Nvidia had broken the law.", "2025-12-15", "",
+     {"2024-12-samr-nvidia-antitrust-probe", "2025-09-samr-nvidia-antitrust-finding"}, set()),
+    # a cue inside a longer word that means something else is no cue (Antimon, antimony)
+    ("Das Kartellamt prüft nach dem Antimonopolgesetz die Übernahme, nachdem Peking im Dezember "
+     "Exportverbote verhängt hatte.", "2025-01-20", "", set(), {ANTIMONY}),
+    ("China's antimonopoly regulator said Nvidia broke the law.", "2025-01-20", "", set(),
+     {ANTIMONY}),
+    ("Beijing banned antimony exports to the US in December.", "2025-01-20", "", {ANTIMONY},
+     set()),
+]
+
+
+@pytest.mark.parametrize("body, when, title, must, must_not", ROUND5)
+def test_round5_references(enricher, body, when, title, must, must_not):
+    found = links(enricher, body, when, title=title)
+    reasons = {k: v.reason for k, v in found.items()}
+    assert must <= set(found) and not must_not & set(found), reasons
+
+
+def test_german_dutch_and_spanish_phrasing_of_curbs_and_relaxations(enricher):
+    # split verbs closing their clause, a country after "für", the pluperfect of background
+    found = links(enricher, "Die Trump-Administration führte im April 2025 neue Lizenzanforderungen "
+                            "für den H20 ein und hob später die Biden-Diffusionsregel auf.",
+                  "2025-12-09")
+    assert {H20, RESCISSION, DIFFUSION} <= set(found), found
+    assert not links(enricher, "Nvidia hob nach dem Quartal die Prognose für den H20 an.",
+                     "2025-12-09")
+    found = links(enricher, "Künftig darf Nvidia auch die eigens für China entwickelten A800 und "
+                            "H800 nicht mehr dorthin liefern.", "2023-10-18")
+    assert "2023-10-advanced-computing-update" in found, found
+    found = links(enricher, "President Trump beperkte de verkoop van H20-chips in april, maar "
+                            "draaide dat vorige maand weer terug.", "2025-08-12")
+    assert {H20, RESUMPTION} <= set(found), found
+    found = links(enricher, "Las aduanas chinas bloquean el H200, un mes después de que Trump "
+                            "diera luz verde a la venta del H200.", "2026-01-15")
+    assert {CUSTOMS, "2025-12-h200-china-approval"} <= set(found), found
+
+
+def test_who_acted_said_exactly(enricher):
+    # the White House named: its August deal, not Commerce's July resumption
+    found = links(enricher, "Im Sommer hatte das Weiße Haus bereits den Verkauf des H20 gegen eine "
+                            "Abgabe freigegeben.", "2025-12-09")
+    assert "2025-08-revenue-share-deal" in found and RESUMPTION not in found, found
+    # China's ministry of commerce is not the US Commerce Department
+    found = links(enricher, "Het Chinese ministerie van Handel heeft het exportverbod op gallium "
+                            "naar de Verenigde Staten, dat sinds december vorig jaar gold, "
+                            "opgeschort.", "2025-11-10")
+    assert set(found) == {GALLIUM_2024}, found
+    # "der Zoll" is the customs office, not the tariff (a tariff needs its duty words)
+    found = links(enricher, "Noch vor zwei Wochen hatte der Zoll die Einfuhr der H200-Chips "
+                            "gestoppt.", "2026-01-29")
+    assert "2026-01-semiconductor-tariff-proclamation" not in found, found
+    found = links(enricher, "AMD heeft een exportvergunning aangevraagd om de MI325X in China te "
+                            "verkopen.", "2026-01-15")
+    assert "2026-01-semiconductor-tariff-proclamation" not in found, found

@@ -37,14 +37,26 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # The rx4 batch (fourth round, back-references) was split the same way before scoring.
     rx3 = [a for a in articles if a.get("added", "").startswith("rx3 batch")]
     rx4 = [a for a in articles if a.get("added", "").startswith("rx4 batch")]
-    for art in rx3 + rx4:
+    # The rx5 batch (fifth round: English, Arabic, Chinese, French) likewise.
+    rx5 = [a for a in articles if a.get("added", "").startswith("rx5 batch")]
+    # The rx6 batch (sixth round: German, Dutch, Spanish and relaxations) likewise.
+    rx6 = [a for a in articles if a.get("added", "").startswith("rx6 batch")]
+    for art in rx3 + rx4 + rx5 + rx6:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
     assert len(rx4) >= 40 and sum(a["lang"] == "en" for a in rx4) >= 15
     assert {a["lang"] for a in rx4} >= {"en", "nl", "ar", "fr", "zh", "es", "de"}
     assert any(not a["reported"] and not a["context"] for a in rx4 if a["part"] == "test")
-    batches = rx3 + rx4
+    assert len(rx5) >= 60 and sum(a["lang"] == "en" for a in rx5) >= 25
+    assert all(sum(a["lang"] == lang for a in rx5) >= 10 for lang in ("ar", "zh", "fr"))
+    assert {a["lang"] for a in rx5 if a["part"] == "test"} >= {"en", "ar", "zh", "fr"}
+    assert any(not a["reported"] and not a["context"] for a in rx5 if a["part"] == "test")
+    assert len(rx6) >= 55 and {a["lang"] for a in rx6 if a["part"] == "test"} >= {"de", "nl", "es"}
+    assert sum(a["lang"] == "de" for a in rx6) >= 18
+    assert all(sum(a["lang"] == lang for a in rx6) >= 12 for lang in ("nl", "es"))
+    assert any(not a["reported"] and not a["context"] for a in rx6 if a["part"] == "test")
+    batches = rx3 + rx4 + rx5 + rx6
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

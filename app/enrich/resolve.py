@@ -37,6 +37,7 @@ from app.enrich.restrictions import (
     Reading,
     RestrictionRule,
     _fold,
+    _stem,
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
@@ -46,9 +47,12 @@ from app.enrich.when import (
     ADMINISTRATION_NAMES,
     ADMINISTRATIONS,
     BACK_MARKERS,
+    BUYER_SIDE_CATEGORIES,
     CLAUSE_MARKERS,
     DAYS_BACK,
+    EXPORT_WORDS,
     MONTHS_AGO,
+    NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
     RELATIVE,
     REQUIRED,
@@ -216,6 +220,19 @@ _MONTHS = (
 )
 
 
+def _same_written(when: str, other: str) -> bool:
+    """Whether two readings answer the same written date: "2018-04" and "2025-04" both answer
+    "April" (an undated article dates a month to every year)."""
+    return when == other or (
+        len(when) == len(other) == 7 and when[4] == other[4] == "-" and when[5:] == other[5:]
+    )
+
+
+def _other_year(when: str, other: str) -> bool:
+    """Whether two readings are dated to different years ("2024" and "2025-09")."""
+    return when[:4].isdigit() and other[:4].isdigit() and when[:4] != other[:4]
+
+
 def _alternation(phrases) -> str:
     return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
 
@@ -321,14 +338,31 @@ class RestrictionLinker:
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
+        # (as the scanner keys them: "weer toe" is found as its stem "weer to")
         self._common = {
-            _fold(w)
+            form
             for key in ("restriction_words", "relaxation_words")
             for ws in gazetteer.context.get(key, {}).values()
             for w in ws
+            for form in (_fold(w), _stem(_fold(w)))
         }
         entities = gazetteer.entities
         self._names = {eid: e.name for eid, e in entities.items()}
+        # An actor phrase inside another agency's longer name is that agency: "ministerie van
+        # Handel" is Commerce, but "het Chinese ministerie van Handel" is MOFCOM.
+        agency_names = [
+            (e.id, _fold(a))
+            for e in entities.values()
+            if e.type == "agency"
+            for a in e.all_aliases()
+        ]
+        self._shadowed = {
+            _fold(p): tuple(
+                n for eid, n in agency_names if eid != agency and _fold(p) in n != _fold(p)
+            )
+            for agency, phrases in ACTORS.items()
+            for p in phrases
+        }
         self._issuer_key = [SAME_ISSUER.get(r.raw.get("issuer"), r.raw.get("issuer")) for r in rxs]
         self._category = [r.raw.get("category") for r in rxs]
         # The kind of each action ("entity-list"), read from its name.
@@ -356,7 +390,7 @@ class RestrictionLinker:
         self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
         self._words_of: dict[str, tuple] = {}  # sentence -> _words
         self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
-        self._subjects_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _subjects
+        self._subjects_of: dict[tuple, tuple] = {}  # (sentence, its names) -> _clauses
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -529,68 +563,77 @@ class RestrictionLinker:
                 | self._times(reading, i)[1]
                 if y and y < reading.published.year
             }
-            if len(years) != 1:
-                continue
-            (year,) = years
-            if not self._year_with_word(folded, year, found):
-                continue  # "launched in early 2024, ... export controls": the year is another's
-            if any(
-                i in segs
-                and rid in self._index
-                and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
-                for rid, segs in where.items()
-            ):
-                continue  # the sentence already says which action of that year
-            mentioned = {h.entity_id for h in reading.segments[i][1]}
-            # Who acted must be said (Washington, a US agency, a president): a year alone with
-            # nobody acting is too weak.
-            us = (
-                "united-states" in mentioned
-                or bool(self._presidents(folded))
-                or "united-states"
-                in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
-                # "the administration's first restrictions"
-                or "united-states"
-                in {
-                    self._agency_country.get(SAME_ISSUER.get(v, v))
-                    for kind, v, _k in found.extra
-                    if kind == "actor"
-                }
-            )
-            if not us:
-                continue
-            ranked = sorted(
-                (
-                    (self._prominence[rx.id], rx.id)
-                    for r, rx in enumerate(self.restrictions)
-                    if rx.date
-                    and rx.date.year == year
-                    and self.rule._country[r] == "united-states"
-                    and self._category[r] != "relaxation"
-                    and not self._out_of_term(folded, r)
-                ),
-                reverse=True,
-            )
-            if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
-                continue
-            rid = ranked[0][1]
-            # The article names what another action of that year concerned ("YMTC ... added
-            # to a blacklist in late 2022"): the landmark is not the one meant
-            # (a company few actions concern, named anywhere, and concerned by another one).
-            rare = {c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE}
-            if any(
-                rare & self.rule._targets[r][1]
-                for r, rx in enumerate(self.restrictions)
-                if rx.id != rid and rx.date and rx.date.year == year
-            ):
-                continue
-            if rid not in links:
-                where[rid] = [i]
-                links[rid] = RestrictionLink(
-                    "context",
-                    f"resolved: {year} + {self._names[rid]}, that year's landmark action",
-                    0.5,
+            # each year beside its own action word ("imposed in 2022 and updated in 2023")
+            for year in sorted(years):
+                if not self._year_with_word(folded, year, found):
+                    continue  # "launched in early 2024, ... export controls": the year is another's
+                if any(
+                    i in segs
+                    and rid in self._index
+                    and getattr(self.restrictions[self._index[rid]].date, "year", None) == year
+                    for rid, segs in where.items()
+                ):
+                    continue  # the sentence already says which action of that year
+                mentioned = {h.entity_id for h in reading.segments[i][1]}
+                # Who acted must be said (Washington, a US agency, a president): a year alone with
+                # nobody acting is too weak.
+                us = (
+                    "united-states" in mentioned
+                    or bool(self._presidents(folded))
+                    or "united-states"
+                    in {self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned}
+                    # "the administration's first restrictions"
+                    or "united-states"
+                    in {
+                        self._agency_country.get(SAME_ISSUER.get(v, v))
+                        for kind, v, _k in found.extra
+                        if kind == "actor"
+                    }
+                    # a US action the sentence is linked to ("the decision in December to let
+                    # Nvidia sell the H200 undercuts the export controls first imposed in 2022")
+                    or any(
+                        i in segs
+                        and rid in self._index
+                        and self.rule._country[self._index[rid]] == "united-states"
+                        for rid, segs in where.items()
+                    )
                 )
+                if not us:
+                    continue
+                ranked = sorted(
+                    (
+                        (self._prominence[rx.id], rx.id)
+                        for r, rx in enumerate(self.restrictions)
+                        if rx.date
+                        and rx.date.year == year
+                        and self.rule._country[r] == "united-states"
+                        and self._category[r] != "relaxation"
+                        and not self._out_of_term(folded, r)
+                    ),
+                    reverse=True,
+                )
+                if not ranked or (len(ranked) > 1 and ranked[0][0] < 1.5 * ranked[1][0]):
+                    continue
+                rid = ranked[0][1]
+                # The article names what another action of that year concerned ("YMTC ... added
+                # to a blacklist in late 2022"): the landmark is not the one meant
+                # (a company few actions concern, named anywhere, and concerned by another one).
+                rare = {
+                    c for c in reading.everywhere if len(self.rule._by_entity.get(c, ())) <= RARE
+                }
+                if any(
+                    rare & self.rule._targets[r][1]
+                    for r, rx in enumerate(self.restrictions)
+                    if rx.id != rid and rx.date and rx.date.year == year
+                ):
+                    continue
+                if rid not in links:
+                    where[rid] = [i]
+                    links[rid] = RestrictionLink(
+                        "context",
+                        f"resolved: {year} + {self._names[rid]}, that year's landmark action",
+                        0.5,
+                    )
 
     def _undoers(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -691,7 +734,16 @@ class RestrictionLinker:
                 continue  # the word may be that relaxation's, already linked
             where[rid] = [i]
             chip = next(h.surface for h in hits if h.entity_id in chips)
-            country = next(h.surface for h in hits if h.entity_id == self.rule._country[found[0]])
+            acted = self.rule._country[found[0]]
+            country = next(  # the country, or the agency that spoke for it
+                h.surface
+                for h in hits
+                if acted
+                in (
+                    h.entity_id,
+                    self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id)),
+                )
+            )
             links[rid] = RestrictionLink(
                 self._role(reading, rid, [i]),
                 f"resolved: {chip} + {country} + {word}, the only reversal on it by then",
@@ -786,6 +838,39 @@ class RestrictionLinker:
             return False
         if f.get("other_actor") and not f.get("issuer"):
             return True
+        r = self._index[rid]
+        if (
+            self.rule._bill[r]
+            and r not in reading.scans[cand.segment].cues
+            and not _names_a_bill(reading.segments[cand.segment][0].folded)
+        ):
+            return True  # a bill in a sentence that speaks of no legislation ("last month's rule")
+        own = [k for kind, v, k in reading.scans[cand.segment].extra if kind == "cue" and v == r]
+        if (
+            own
+            and all(k in self._common for k in own)
+            and not self._complete(ev)
+            and any(
+                other != rid
+                and o.segment == cand.segment
+                and self._complete(o)
+                and other not in self._amends[r]  # (not the rule it undoes)
+                for other, o in evidence.items()
+            )
+        ):
+            return True  # its cue is an ordinary word ("weer toe"), and the sentence is another's
+        if (
+            cand.path == "fresh"
+            and ev.segment == cand.segment
+            and f.get("wrong_action")
+            and not (f.get("action") or f.get("cue"))
+        ):
+            return True  # by its news alone, where every action word is of the other kind
+        if cand.path == "fresh" and not any(
+            f.get(k)
+            for k in ("chip", "rare_company", "cue", "issuer", "country", "region", "amended")
+        ):
+            return True  # by its news alone, and only a company most actions concern (Nvidia)
         if cand.path == "fresh" and ev.segment != cand.segment:
             # Read by its news alone in a sentence where another country acts ("US starts
             # issuing H20 licences" is not Beijing's summons of the same weeks).
@@ -812,7 +897,11 @@ class RestrictionLinker:
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
-            if months and not (months & self.rule._months[r]) and not window:
+            # (the month of the rule R undoes dates that rule: "the January rule's rescission")
+            undone = set().union(
+                *(self.rule._months[self._index[a]] for a in self._amends[r] if a in self._index)
+            )
+            if months and not (months & self.rule._months[r] or window or months <= undone):
                 return True
             if (
                 window
@@ -910,11 +999,14 @@ class RestrictionLinker:
                 months.add((y, m))
                 labels.append(_month_label(y, m))
         if not months:
-            # "the 2022 controls", «قيود 2023»: a year right before or after an action word.
+            # "the 2022 controls", «قيود 2023», "the 2018 order": a year right before or after
+            # an action word (of either kind: "order", "decision").
             folded = reading.segments[i][0].folded
             words: list[str] = []
             for m in _YEAR.finditer(folded):
-                words = words or [k for _kind, k in reading.scans[i].keys]
+                words = words or [k for _kind, k in reading.scans[i].keys] + [
+                    k for kind, _v, k in reading.scans[i].extra if kind == "act"
+                ]
                 after = folded[m.end() : m.end() + 16].split()[:1]
                 before = folded[max(0, m.start() - 16) : m.start()].split()[-1:]
                 if any(w.startswith(k) for w in after + before for k in words):
@@ -1025,6 +1117,7 @@ class RestrictionLinker:
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
             acting = {self._agency_country.get(a) for a in issuers} - {None}
             subjects: frozenset[str] | None = None  # the acting countries, read when first needed
+            clauses: tuple = ()  # and who acts in each clause
             candidates = set(cues)
             by_country: set[int] = set()
             for eid in mentioned:
@@ -1103,8 +1196,10 @@ class RestrictionLinker:
                     or (r in fresh and agencies and mentioned & chips)
                 ):
                     continue
-                if not (dated_here or r in fresh or mentioned & chips):
-                    continue
+                if not (
+                    dated_here or r in fresh or mentioned & chips or (r in cues and near & chips)
+                ):
+                    continue  # (its cue, about the chips the sentence before named: "the processors")
                 f: dict[str, bool] = {}
                 words: list[str] = []
                 shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
@@ -1151,7 +1246,7 @@ class RestrictionLinker:
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
                 if subjects is None:
-                    subjects = self._subjects(
+                    clauses = self._clauses(
                         seg.folded,
                         hits,
                         keys
@@ -1164,9 +1259,11 @@ class RestrictionLinker:
                             if kind == "back" and k in self._subject_markers
                         ],
                     )
+                    subjects = frozenset().union(*(who for _lo, _hi, who in clauses))
+                by_subject = False
                 if subjects:
                     if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
-                        f["other_actor"] = True
+                        f["other_actor"] = by_subject = True
                 elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
                     f["other_actor"] = True
                 # Another agency of R's country acts ("the Commerce Department published rules"
@@ -1207,6 +1304,10 @@ class RestrictionLinker:
                             == self.rule._country[r]
                         )
                     )
+                if f.get("country") and own_months:
+                    # not a model feature: R's country owns an action noun here ("US curbs",
+                    # "les mesures américaines de décembre")
+                    f["noun_actor"] = self.rule._country[r] in self._noun_actors(seg.folded, hits)
                 if (
                     self.rule._country[r] in near_actor
                     and not f.get("issuer")
@@ -1295,6 +1396,11 @@ class RestrictionLinker:
                     for kind, v, k in found.extra
                     if kind == "cue" and v == r and k not in self._common
                 ]
+                # The sentence names another action's cue ("las tierras raras", "Gallium").
+                f["other_cue"] = any(
+                    kind == "cue" and v != r and k not in self._common and k not in own
+                    for kind, v, k in found.extra
+                )
                 if r in cues and own:
                     f["cue"] = True
                     # A cue no other action has ("$5.5 billion") says which one on its own.
@@ -1311,6 +1417,7 @@ class RestrictionLinker:
                     )
                 rx_months = self.rule._months[r]
                 when = ""
+                own_month = own_year = 0
                 # The sentence before dates this one only when this one dates nothing itself.
                 own_dated = bool(own_months or own_years or hard_window)
                 for months, years, window, labels in (
@@ -1335,6 +1442,8 @@ class RestrictionLinker:
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
                     if hit:
                         f["month"] = True
+                        if months is own_months:
+                            own_month = hit[0][1]
                         words.append(_month_label(*hit[0]))
                         # The reference it answers: the month, or the season that holds it.
                         season = [
@@ -1356,6 +1465,8 @@ class RestrictionLinker:
                     hit = sorted(y for y, _m in rx_months if y in years) if years else []
                     if hit:
                         f["year"] = True
+                        if years is own_years:
+                            own_year = hit[0]
                         words.append(str(hit[0]))
                         when = str(hit[0])
                         break
@@ -1379,12 +1490,23 @@ class RestrictionLinker:
                 f["undated"] = not (
                     own_months or own_years or hard_window or p_months or p_years or p_window
                 ) and (published is None or news[0] <= published)
+                # not a model feature: the sentence itself dates nothing (the one before may)
+                f["undated_here"] = not (own_months or own_years or hard_window) and (
+                    published is None or news[0] <= published
+                )
                 if (
                     shared_chips
                     and not (own_months or own_years or hard_window)
                     and f.get("action")
                     and not f.get("wrong_action")
-                    and self._covers(r, named_here, published, bool(f.get("either")), cover_named)
+                    and self._covers(
+                        r,
+                        named_here,
+                        published,
+                        bool(f.get("either")),
+                        cover_named,
+                        any(w in seg.folded for w in _EXPORT_WORDS),
+                    )
                 ):
                     f["covers"] = True
                     words.append(
@@ -1412,6 +1534,13 @@ class RestrictionLinker:
                         f["covers"] = True
                 if i == 0 and reading.has_title:
                     f["title"] = True
+                    # not a model feature: the headline names another action's own words
+                    # ("China pauses rare earth curbs"), so its country says nothing of R
+                    f["names_other"] = r not in cues and any(
+                        self._cue_owners.get(k, 0) == 1
+                        for kind, v, k in found.extra
+                        if kind == "cue" and v != r
+                    )
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
@@ -1419,9 +1548,22 @@ class RestrictionLinker:
                     f["concerned_elsewhere"] = True
                 # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
                 # such a word it is never linked here, but still a rival (not a model feature).
+                # A tariff likewise, by its duty words (its cues).
                 f["unnamed_bill"] = (
                     self.rule._bill[r] and r not in cues and not _names_a_bill(seg.folded)
-                )
+                ) or (self.rule._tariff[r] and r not in cues)
+                if by_subject and f.get("other_actor") and (own_month or own_year or fits):
+                    # Another country acts in the sentence, but not in the clause that dates or
+                    # words R ("Sales were halted in April ... after Beijing discouraged buyers";
+                    # 「4月美方收紧…；8月有关部门又约谈…」): that clause names no actor, or R's.
+                    f["other_actor"] = self._acted_elsewhere(
+                        seg.folded,
+                        found,
+                        clauses,
+                        own_month,
+                        [str(own_year)] if own_year else fits,
+                        self.rule._country[r],
+                    )
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))
@@ -1431,33 +1573,58 @@ class RestrictionLinker:
             previous_times = times
         return best, readings
 
-    def _subjects(
+    def _clauses(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
-    ) -> frozenset[str]:
+    ) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        """Each clause of a sentence with the countries acting in it (see _subjects_now)."""
         # Everything but the names is read from the sentence itself.
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._subjects_of.get(key)
         if known is None:
             if len(self._subjects_of) >= CACHE_SIZE:
                 self._subjects_of.clear()
-            known = self._subjects_of[key] = frozenset(
-                self._subjects_now(folded, hits, keys, actors_found, backs)
+            known = self._subjects_of[key] = self._clauses_now(
+                folded, hits, keys, actors_found, backs
             )
         return known
 
     def _subjects_now(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
     ) -> set[str]:
-        """The countries acting in a sentence, one per clause (a back-reference marker starts a
-        clause: "Beijing banned ... a day after Washington announced ..."): in each, the first
-        country or agency named before its first action word ("Washington restricted",
-        «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت الولايات المتحدة
-        الحظر»), the one named right after that word."""
-        cuts = sorted({0, len(folded)} | {at for b in backs for at in _all(folded, b)})
-        out = set()
-        for lo, hi in pairwise(cuts):
-            out |= self._subject(folded, lo, hi, hits, keys, actors_found)
-        return out
+        """The countries acting in a sentence, one per clause (a back-reference marker or a
+        semicolon starts a clause: "Beijing banned ... a day after Washington announced ..."):
+        in each, the first country or agency named before its first action word ("Washington
+        restricted", «الصين تحظر»), or, when none is (Arabic puts the verb first: «رفعت
+        الولايات المتحدة الحظر»), the one named right after that word."""
+        return set().union(
+            *(who for _lo, _hi, who in self._clauses_now(folded, hits, keys, actors_found, backs))
+        )
+
+    def _clauses_now(
+        self, folded: str, hits, keys, actors_found: list, backs: list[str]
+    ) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        cuts = sorted(
+            {0, len(folded)}
+            | {at for b in backs for at in _all(folded, b)}
+            | {at for at, ch in enumerate(folded) if ch in ";；"}
+        )
+        return tuple(
+            (lo, hi, frozenset(self._subject(folded, lo, hi, hits, keys, actors_found)))
+            for lo, hi in pairwise(cuts)
+        )
+
+    @staticmethod
+    def _acted_elsewhere(
+        folded: str, found, clauses, month: int, words: list[str], country: str
+    ) -> bool:
+        """Whether the clauses holding R's month (else its year or its action words, as given)
+        have an actor and it is not R's country."""
+        if month:
+            anchors = [start for m, start, _end, _w in found.months if m == month]
+        else:
+            anchors = [at for w in words for at in _all(folded, w)]
+        held = [who for lo, hi, who in clauses if any(lo <= at < hi for at in anchors)]
+        return not held or any(who and country not in who for who in held)
 
     @staticmethod
     def _month_in_clause(
@@ -1529,10 +1696,10 @@ class RestrictionLinker:
         return known
 
     def _acting(self, reading: Reading, i: int) -> frozenset[str]:
-        """The countries acting in one sentence (see _subjects), read from its words alone."""
+        """The countries acting in one sentence (see _subjects_now), read from its words alone."""
         (seg, hits), found = reading.segments[i], reading.scans[i]
         keys = list(found.keys) + [("word", k) for kind, _v, k in found.extra if kind == "act"]
-        # Not through the memo of _subjects: that one is keyed for _evidence's own words.
+        # Not through the memo of _clauses: that one is keyed for _evidence's own words.
         return frozenset(
             self._subjects_now(
                 seg.folded,
@@ -1573,7 +1740,11 @@ class RestrictionLinker:
                 for kind, v, k in found.extra
                 if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
             ]
-            actors = frozenset(v for kind, v, _k in found.extra if kind == "actor")
+            actors = frozenset(
+                v
+                for kind, v, k in found.extra
+                if kind == "actor" and not any(n in folded for n in self._shadowed.get(k, ()))
+            )
             # Markers that open a clause of their own ("..., shortly after Washington allowed
             # ..."), not those that date a phrase ("since April", 去年).
             backs = [
@@ -1616,29 +1787,38 @@ class RestrictionLinker:
         published: date | None,
         either: bool = False,
         named: tuple[frozenset, frozenset] | None = None,
+        exports: bool = False,
     ) -> bool:
         """Whether R is the only action of its polarity, by the article's date, that concerns
         every chip the sentence names (from the sentence's issuing country when it names one):
         "Washington restricted exports of the H20 and the MI308" can only be one action.
-        `named`: the sentence's (chips, countries and issuers), when already read."""
+        `named`: the sentence's (chips, countries and issuers), when already read; `exports`:
+        the sentence speaks of the chips' exports ("the curbs that halted H20 exports"), so
+        the buyer's measures on them are no rivals (see when.EXPORT_WORDS)."""
         chips, who = named or (
             frozenset(mentioned & self._all_chips),
             frozenset(mentioned & self._who),
         )
         if not chips or not chips <= self.rule._targets[r][0]:
             return False
-        key = (r, chips, who, published, either)
+        key = (r, chips, who, published, either, exports)
         known = self._covers_cache.get(key)
         if known is None:
             if len(self._covers_cache) > CACHE_SIZE:
                 self._covers_cache.clear()
             known = self._covers_cache[key] = self._covers_now(
-                r, chips, mentioned, published, either
+                r, chips, mentioned, published, either, exports
             )
         return known
 
     def _covers_now(
-        self, r: int, chips: frozenset[str], mentioned: set[str], published, either: bool
+        self,
+        r: int,
+        chips: frozenset[str],
+        mentioned: set[str],
+        published,
+        either: bool,
+        exports: bool = False,
     ) -> bool:
         lenient = self._category[r] == "relaxation"
         # The actions concerning every chip named (from the chip index, not every action),
@@ -1654,7 +1834,12 @@ class RestrictionLinker:
                 for i in sorted(on_all)
                 if either or (self._category[i] == "relaxation") == lenient
             ]
-        rivals = [i for i in alike if published is None or self.rule._news[i][0] <= published]
+        rivals = [
+            i
+            for i in alike
+            if (published is None or self.rule._news[i][0] <= published)
+            and not (exports and self._category[i] in BUYER_SIDE_CATEGORIES)
+        ]
         # The issuer named narrows most ("the White House's approval"), then the country.
         by_issuer = [
             i
@@ -1736,7 +1921,11 @@ class RestrictionLinker:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
             dated = self._dated(ev)
-            if not dated and self.rule._targets[self._index[rid]][0] & linked_chips:
+            if (
+                not dated
+                and not ev.features.get("own_cue")  # (what only it did says which, undated)
+                and self.rule._targets[self._index[rid]][0] & linked_chips
+            ):
                 continue
             if ev.features.get("either") and not dated and linked:
                 continue  # "the decision", undated, is the action the article is already about
@@ -1749,33 +1938,55 @@ class RestrictionLinker:
             ]
             lenient = self._category[self._index[rid]] == "relaxation"
             mine = signature(ev)
-            # A named or matched action with the same evidence (or more) holds the sentence.
+            # A named or matched action with the same evidence (or more) holds the sentence,
+            # unless each is dated by its own month there and this one's actor is named ("the
+            # Commerce order in November ... and the foundry rules issued in January").
             if any(
-                c[1] in linked and signature(c[2]) >= mine and (c[3] == country or not who)
+                c[1] in linked
+                and signature(c[2]) >= mine
+                and (c[3] == country or not who)
+                and (
+                    _same_written(c[2].when, ev.when)
+                    or not (ev.features.get("month") and c[2].when and who)
+                )
                 for c in rivals
             ):
                 continue
-            if dated and any(
-                c[1] in linked
-                and self._dated(c[2])
-                # (a linked action of another month leaves this one's date free: "in late
-                # 2022, and tightened a year later")
-                and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
-                and c[0] >= score
-                and (c[3] == country or not who)
-                # a restriction and its relaxation can share a month
-                and (
-                    (self._category[self._index[c[1]]] == "relaxation") == lenient
-                    or ev.features.get("either")
+            if (
+                dated
+                and any(
+                    c[1] in linked
+                    and self._dated(c[2])
+                    # (a linked action of another month leaves this one's date free: "in late
+                    # 2022, and tightened a year later"; so does one of another year: "Micron,
+                    # barred ... in 2023, ... since the US controls of December")
+                    and (c[2].when == ev.when or not (ev.features.get("month") and c[2].when))
+                    and not (
+                        ev.features.get("year")
+                        and c[2].when[:1].isdigit()
+                        and not c[2].when.startswith(ev.when)
+                    )
+                    and c[0] >= score
+                    and (c[3] == country or not who)
+                    # a restriction and its relaxation can share a month
+                    and (
+                        (self._category[self._index[c[1]]] == "relaxation") == lenient
+                        or ev.features.get("either")
+                    )
+                    for c in rivals
                 )
-                for c in rivals
             ):
                 continue
             if (
                 ev.when not in ("", "days", "weeks")
                 and not (any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer"))
                 and any(
-                    c[2].when == ev.when and any(c[2].features.get(k) for k in WHAT)
+                    c[2].when == ev.when
+                    and any(c[2].features.get(k) for k in WHAT)
+                    # (another country's concrete action leaves this one's owner, named as the
+                    # actor of its own noun, its date: "en représailles aux mesures américaines
+                    # de décembre, Pékin a interdit ...")
+                    and (c[3] == country or not ev.features.get("noun_actor"))
                     for c in cands
                     if c[1] != rid and c[2].segment == ev.segment
                 )
@@ -1800,10 +2011,20 @@ class RestrictionLinker:
             same_date = [
                 c
                 for c in free
-                if c[2].when == ev.when
-                or not (ev.features.get("month") and c[2].features.get("month"))
+                if _same_written(c[2].when, ev.when)
+                or not (
+                    (ev.features.get("month") and c[2].features.get("month"))
+                    # a year and a month of another year ("opened a year ago ..., concluded
+                    # in September") are two dates too
+                    or _other_year(c[2].when, ev.when)
+                )
             ]
             mine = signature(ev)
+            # Who acted, said exactly: a rival whose issuing agency the sentence names wins over
+            # a reading from its country alone, all else equal ("das Weiße Haus ... freigegeben"
+            # is the White House's August deal, not Commerce's July resumption).
+            if any(_issuer_beats(signature(c[2]), mine) for c in same_date):
+                continue
             # Scores compare readings of the same strength; a rival whose evidence is a part of
             # this one's never wins on score.
             # (a relaxation and the restriction it follows are both told in one sentence)
@@ -1811,6 +2032,7 @@ class RestrictionLinker:
                 c[0]
                 for c in same_date
                 if not signature(c[2]) < mine
+                and not _issuer_beats(mine, signature(c[2]))
                 and (self._category[self._index[c[1]]] == "relaxation") == lenient
             ]
             if stronger and score < max(stronger) - margin:
@@ -1824,11 +2046,7 @@ class RestrictionLinker:
                 answered = {
                     c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
                 }
-                same = [
-                    c
-                    for c in same
-                    if c in same_date or ev.when in answered or c[2].when in answered
-                ]
+                same = [c for c in same if c in same_date or ev.when in answered]
             if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
@@ -1887,6 +2105,13 @@ class RestrictionLinker:
             f.get("issuer") or f.get("own_cue")
         ):
             return False  # another country or agency acts in the sentence: R is not its action
+        if (
+            f.get("other_cue")
+            and f.get("fresh")
+            and not any(f.get(k) for k in LOCAL_WHEN)
+            and not any(f.get(k) for k in WHAT)
+        ):
+            return False  # by its news alone, where the sentence names another action's cue
         if f.get("fresh") and f.get("issuer") and f.get("chip"):
             return True  # its issuer and a chip it concerns, in its own days: its news
         if f.get("in_news") and f.get("own_cue") and f.get("chip") and f.get("issuer"):
@@ -1912,12 +2137,22 @@ class RestrictionLinker:
                 f.get("chip")
                 or f.get("rare_company")
                 or f.get("cue")
-                or (f.get("title") and f.get("country_first"))
+                or (f.get("title") and f.get("country_first") and not f.get("names_other"))
             )
         ):
             return True  # the only action of that country and kind in the news at this date
         if f.get("own_cue") and f.get("chip") and f.get("undated"):
             return True  # its own cue and a chip it concerns, in a sentence that dates nothing else
+        if (
+            f.get("own_cue")
+            and f.get("undated_here")
+            and (f.get("action") or f.get("what_near"))
+            and (f.get("issuer") or f.get("country"))
+        ):
+            # described by what only it did, with who did it ("Washington paused its rule
+            # extending blacklist restrictions to companies majority-owned by listed firms";
+            # "Beijing had earlier told customs the processors could not come in")
+            return True
         if not (
             local
             or (
@@ -2011,12 +2246,36 @@ OBJECT_WORDS = {
     "la",
     "le",
     "el",
+    # German, and "for" in Dutch, Spanish and French ("für China entwickelt", "para China")
+    "fur",  # (folded: für)
+    "nach",
+    "gegen",
+    "mit",
+    "aus",
+    "von",
+    "bei",
+    "zu",
+    "an",
+    "voor",
+    "para",
+    "pour",
 }
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
-OBJECT_CHARS_ZH = "向对往从赴在与和及到"
+OBJECT_CHARS_ZH = "向对対往从赴在与和及到"  # (対: the Japanese form of 对, "対中規制")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+
+
+def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
+    """Whether evidence ONE names the issuing agency where OTHER has only its country, and says
+    all else OTHER says."""
+    return (
+        "issuer" in one
+        and "country" in other
+        and "issuer" not in other
+        and one - {"issuer"} >= other - {"country"}
+    )
 
 
 def _commercial(folded: str) -> bool:
@@ -2096,11 +2355,24 @@ def _all_words(folded: str, word: str) -> bool:
     return False
 
 
+_EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
+_NOUNS_BEFORE_NATIONALITY = tuple(_fold(n) for n in NOUNS_BEFORE_NATIONALITY)
+
+
 def _actor_of_noun(folded: str, name: str) -> bool:
     """Whether the country's name stands right before an action noun ("the second round of US
-    curbs last October"), or owns one ("Washington's October rules"): the actor, even after
-    "of" and whoever else acts in the sentence."""
+    curbs last October"), owns one ("Washington's October rules") or is its adjective after it
+    ("les restrictions américaines", «القيود الأمريكية»): the actor, even after "of" and
+    whoever else acts in the sentence."""
     for at in _all(folded, name):
+        before = folded[max(0, at - 40) : at].split()
+        # the noun right before, or one word before ("les restrictions commerciales américaines")
+        for skip in (0, 1):
+            head = " " + " ".join(before[: len(before) - skip])
+            if len(before) > skip and head.endswith(
+                tuple(" " + n for n in _NOUNS_BEFORE_NATIONALITY)
+            ):
+                return True
         rest = folded[at + len(name) : at + len(name) + 40]
         possessive = rest.startswith(("'s ", "’s "))
         words = rest[3 if possessive else 0 :].split()
@@ -2144,13 +2416,18 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # "Tokyo Electron's China sales": a market, not an actor
     if at > 0 and folded[at - 1] in OBJECT_CHARS_ZH:
         return True
+    if folded[at : at + 1] in ("対", "对"):
+        return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
     last = words[-1]
     if last == "in" and len(words) > 1 and words[-2] in OFFICIALS:
         return False  # "regulators in Beijing": the country's own officials act
-    if last in ("la", "le", "el", "het", "de", "the", "l'") and len(words) > 1:
+    if (
+        last in ("la", "le", "el", "het", "de", "the", "l'", "die", "der", "den", "dem")
+        and len(words) > 1
+    ):
         last = words[-2]  # "vers la Chine", "naar het": the word before the article
         return last in OBJECT_WORDS - {"la", "le", "el", "de"}
     return last in OBJECT_WORDS - {"la", "le", "el"} or last.endswith(OBJECT_WORDS_AR)

@@ -40,7 +40,7 @@ from datetime import date, datetime, timedelta
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES
+from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
@@ -55,6 +55,8 @@ PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readin
 _SENTENCE_END = re.compile(r"[。！？؟!?\n]+|[.;](?=\s)")
 _NOT_AN_END = re.compile(r"(?:\b[A-Z]|\bCo|\bInc|\bLtd|\bCorp|\bNo|\bSt)\.$")
 _YEAR = re.compile(r"(?<![0-9])(20[1-3][0-9])(?![0-9])")
+# A day or a year standing as a word beside a month: "15", "1er", "2025,", "(2025)".
+_DAY_OR_YEAR = re.compile(r"\(?[0-9]{1,4}(?:st|nd|rd|th|er|e)?[,.;:)]*$")
 # Licence words name the licensing kind of action (export licences, permits): they say nothing
 # for an action that licenses nothing (a summons, a purchase ban, a customs block).
 _LICENCE_STEMS = (
@@ -70,9 +72,19 @@ _LICENCE_STEMS = (
     "تصريح",
 )
 # Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
+_SPLIT_VERBS = [(kind, re.compile(pattern)) for kind, pattern in SPLIT_VERBS]
 _RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
-_LAST_BEFORE = ("last ", "past ", "vergangenen ", "letzten ", "vorigen ", "afgelopen ")
+_LAST_BEFORE = (
+    "last ",
+    "past ",
+    "vergangenen ",
+    "letzten ",
+    "vorigen ",
+    "afgelopen ",
+    "vorige ",
+    "pasado ",
+)
 _LAST_AFTER = (
     " dernier",
     " passé",
@@ -256,8 +268,12 @@ class _Lexicon:
                     else:
                         hits.append((start, end, key, kind, value))
         for start, end, key, kind, value in hits:
-            # Words inside longer words that mean something else do not count (新规 in 最新规划).
-            if kind in ("word", "relax") and any(s <= start and end <= e for s, e in masked):
+            # Words inside longer words that mean something else do not count (新规 in 最新规划;
+            # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
+            # antimony cue "Antimon" in "Antimonopolgesetz").
+            if kind in ("word", "relax", "cue", "act") and any(
+                s <= start and end <= e for s, e in masked
+            ):
                 continue
             if kind == "word":
                 found.word = True
@@ -274,6 +290,13 @@ class _Lexicon:
                 found.years_back.add(value)
             else:
                 found.extra.append((kind, value, key))
+        for kind, verb in _SPLIT_VERBS:
+            for m in verb.finditer(text):
+                found.keys.append((kind, m.group(1)))
+                if kind == "relax":
+                    found.relax = True
+                else:
+                    found.word = True
         return found
 
 
@@ -292,6 +315,9 @@ class RestrictionRule:
                 lexicon.add(_fold(w), "relax")
         for w in ctx.get("not_restriction_words", ()):
             lexicon.add(_fold(w), "not", open_right=False)
+        # Stems that mask any word they begin (antimonopol- in Antimonopolgesetz, antimonopoly).
+        for w in ctx.get("not_restriction_stems", ()):
+            lexicon.add(_fold(w), "not")
         for m, ws in ctx.get("months", {}).items():
             for w in ws:
                 lexicon.add(_fold(w), "month", int(m), open_right=False)
@@ -317,6 +343,7 @@ class RestrictionRule:
         self._months: list[set[tuple[int, int]]] = []
         self._licensing: list[bool] = []  # whether R requires, grants or revokes licences
         self._bill: list[bool] = []  # whether R is a bill (legislation, not a regulation)
+        self._tariff: list[bool] = []  # whether R is a tariff (linked only by its duty words)
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
@@ -338,12 +365,17 @@ class RestrictionRule:
             country = issuer.raw.get("region", issuer.id) if issuer else None
             self._country.append(country)
             self._issuer.append(rx.raw.get("issuer"))
-            self._licensing.append(
-                _licence_word(rx.raw.get("summary", "").lower())
-                or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
-            )
             named = rx.raw.get("summary", "") + " ".join(rx.raw.get("aliases", {}).get("en", ()))
+            # A tariff neither requires nor grants licences: "licence" says nothing of it.
+            self._licensing.append(
+                (
+                    _licence_word(rx.raw.get("summary", "").lower())
+                    or rx.raw.get("category") in ("us-restriction", "allied-control", "relaxation")
+                )
+                and "tariff" not in named.lower()
+            )
             self._bill.append(rx.raw.get("category") != "relaxation" and " bill" in named.lower())
+            self._tariff.append("tariff" in named.lower())
             # The days news of R broke: its date, and when it was announced or published.
             self._news.append(
                 sorted({rx.date, *(date.fromisoformat(d) for d in rx.raw.get("news_dates", ()))})
@@ -524,6 +556,8 @@ class RestrictionRule:
             fresh = i in news and (not own_months or cue_here)
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
+            if self._tariff[i] and not cue_here:
+                continue  # a tariff is spoken of as one ("a 25% duty", arancel, 关税)
             rx = self.restrictions[i]
             word = found.word and not (
                 (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
@@ -709,12 +743,13 @@ class RestrictionRule:
         return years
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:
-        """An ambiguous month word ("may", "mars", "sept") is a month next to a number or after
-        a word that introduces one ("in", "since", "depuis", "en")."""
-        near = seg[max(0, start - 5) : start] + seg[end : end + 6]
-        if any(ch.isdigit() for ch in near):
+        """An ambiguous month word ("may", "mars", "sept") is a month next to a number ("15
+        May", "mai 2025", "1er mars") or after a word that introduces one ("in", "since",
+        "depuis", "en"); a number inside a name is none ("Nvidia's H200 may not enter")."""
+        before = seg[max(0, start - 12) : start].split()[-1:]
+        after = seg[end : end + 12].split()[:1]
+        if any(_DAY_OR_YEAR.match(w) for w in before + after):
             return True
-        before = seg[:start].split()
         return bool(before) and before[-1] in self._leads
 
     def _year(

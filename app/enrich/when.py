@@ -95,7 +95,15 @@ RELATIVE = {
         "gisteren",
         "vortag",
         "vortages",
+        "einen tag nach",
+        "einen tag zuvor",
+        "tags zuvor",
+        "wenige tage nach",
+        "tage nach",
         "diese woche",
+        "letzte woche",
+        "vergangene woche",
+        "vergangenen woche",
         "本周",
         "上周",
         "日前",
@@ -140,6 +148,11 @@ RELATIVE = {
         "woensdag",
         "donderdag",
         "vrijdag",
+        "am montag",
+        "am dienstag",
+        "am mittwoch",
+        "am donnerstag",
+        "am freitag",
         "周一",
         "周二",
         "周三",
@@ -165,6 +178,9 @@ RELATIVE = {
         "esta primavera",
         "la primavera",
         "im frühjahr",
+        "seit dem frühjahr",
+        "im frühling",
+        "seit dem frühling",
         "het voorjaar",
         "dit voorjaar",
         "afgelopen voorjaar",
@@ -182,6 +198,10 @@ RELATIVE = {
         "este verano",
         "el verano",
         "im sommer",
+        "seit dem sommer",
+        "diesen sommer",
+        "vergangenen sommer",
+        "letzten sommer",
         "deze zomer",
         "afgelopen zomer",
         "de zomer",
@@ -198,6 +218,9 @@ RELATIVE = {
         "en otoño",
         "este otoño",
         "im herbst",
+        "seit dem herbst",
+        "diesen herbst",
+        "vergangenen herbst",
         "het najaar",
         "dit najaar",
         "afgelopen najaar",
@@ -271,6 +294,11 @@ BACK_MARKERS = [
     "depuis le",
     "avait",
     "avaient",
+    # the German and Dutch pluperfect ("hatte ... untersagt"), as "avait" and "había" (not
+    # English "had": "Nvidia said it had received licences" is often the news itself)
+    "hatte",
+    "hatten",
+    "hadden",
     "بعد أن",
     "كانت قد",
     "كان قد",
@@ -354,6 +382,19 @@ WEEKS = [
     "hace semanas",
     "weken na",
     "wochen nach",
+    # "vor zwei Wochen", "hace unas semanas", "enkele weken geleden"
+    "vor zwei wochen",
+    "vor drei wochen",
+    "vor wenigen wochen",
+    "vor einigen wochen",
+    "wochen zuvor",
+    "hace dos semanas",
+    "hace unas semanas",
+    "hace tres semanas",
+    "twee weken geleden",
+    "drie weken geleden",
+    "enkele weken geleden",
+    "paar weken geleden",
     "几周前",
     "数周前",
     "几周后",
@@ -388,6 +429,9 @@ ACTIONS = {
         "directive",
         "policy",
         "framework",
+        # a rule named as such in Arabic («قاعدة بايدن»): which way it went, the sentence says
+        "قاعدة",
+        "القاعدة",
         "notice",
         "instruction",
         "instructed",
@@ -416,6 +460,10 @@ ACTIONS = {
         "besloot",
         "maatregel",
         "maatregelen",
+        "bevel",
+        "ingreep",
+        "eingriff",
+        "erlassen",
         "決定",
         "措置",
         "package",
@@ -446,6 +494,15 @@ ACTIONS = {
         "干预",
     ],
     "restrict": [
+        # "shut out of ... since regulators flagged", "cut out of the market"
+        "shut out",
+        "bans",
+        # an update to a rule ("when the US revised its chip thresholds in the autumn")
+        "revised",
+        "révisé",
+        "révisées",
+        "修订",
+        "عدلت",
         "block",
         "blocked",
         "blocking",
@@ -530,6 +587,42 @@ ACTIONS = {
         "zölle",
         "verhängt",
         "verschärft",
+        "auf eis",
+        "obergrenze",
+        "obergrenzen",
+        "topes",
+        "frena",
+        "frenó",
+        # a permission that ends ("darf ... nicht mehr liefern", "mag niet meer", "no podrá vender")
+        "nicht mehr",
+        "zu verzichten",
+        "niet meer",
+        # forbidding and limiting as verbs ("Die USA verbieten ...", "Peking sperrt Micron aus")
+        "verbieten",
+        "verbietet",
+        "beschränkt",
+        "beschränken",
+        "eingeschränkt",
+        "einschränken",
+        "sperrt",
+        "gesperrt",
+        "verbiedt",
+        "verboden",
+        "veta",
+        "vetar",
+        "limita",
+        "limitó",
+        "nicht mehr liefern",
+        "nicht mehr verkaufen",
+        "nicht mehr exportieren",
+        "nicht mehr ausführen",
+        "niet meer leveren",
+        "niet meer verkopen",
+        "niet meer exporteren",
+        "ya no podrá",
+        "ya no puede",
+        "ya no pueden",
+        "no podrá vender",
         "levy",
         "levies",
         # permits, warnings and antitrust findings are actions too
@@ -558,18 +651,39 @@ ACTIONS = {
         "investigación",
         "onderzoek",
         "untersuchung",
+        "kartelluntersuchung",
+        "kartellverfahren",
+        "kartellrecht",
+        "antimonopolio",
+        "mededinging",
     ],
     "relax": [
         "sold again",
         "sell again",
         "selling again",
         "let the chips",
+        # "rules letting the chip be sold there": a permission, whatever the noun
+        "letting",
+        "would let",
+        "will let",
+        # "Washington signed off on H200 sales", "gave the green light", «الضوء الأخضر», 开绿灯
+        "signed off",
+        "sign off",
+        "green light",
+        "green lit",
+        "greenlit",
+        "الضوء الأخضر",
+        "开绿灯",
+        "綠燈",
+        "绿灯",
         "abandon",
         "abandoned",
         "dropped",
         "drop",
         "scrapped",
         "scrap",
+        "threw out",
+        "thrown out",
         "not enforce",
         "de nouveau",
         "abroge",
@@ -578,6 +692,12 @@ ACTIONS = {
         "anula",
         "anuló",
         "kippt",
+        # backing down: "faire machine arrière", «تراجعت عن القرار»
+        "machine arrière",
+        "marche arrière",
+        "تراجعت عن",
+        "تتراجع عن",
+        "التراجع عن",
         "gekippt",
         "kippen",
         "kippte",
@@ -593,6 +713,10 @@ ACTIONS = {
         "落实",
         # a reversal, and licences being issued, as outlets write them
         "reversed course",
+        "rolled back",
+        "roll back",
+        "rolling back",
+        "rolls back",
         "u-turn",
         "reversed",
         "reverses",
@@ -669,6 +793,31 @@ ACTIONS = {
         "wieder verkaufen",
         "zu erteilen",
         "im einzelfall",
+        # letting sales go ahead or dropping a rule, in German, Dutch and Spanish
+        # lifting, where German writes the verb whole ("das er später wieder aufhob"; not the
+        # split "hob ... auf": "hob die Prognose an" is a raised forecast)
+        "aufhob",
+        "aufhebt",
+        "aufheben",
+        "wieder aufnehmen",
+        "wieder aufgenommen",
+        "zulassen",
+        "zugelassen",
+        "freigegeben",
+        "freigeben",
+        "grünes licht",
+        "gestrichen",
+        "abgeschafft",
+        "groen licht",
+        "luz verde",
+        "tumba",
+        "tumbó",
+        "volver a vender",
+        "volvió a vender",
+        "vuelve a vender",
+        "introk",
+        "volverá a vender",
+        "feu vert",
         "سمحت",
         "تسمح",
     ],
@@ -682,6 +831,7 @@ MONTHS_AGO = {
     "zh": ("{n}个月前", "{n}个月后"),
     "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
     "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
+    "de": ("vor {n} monaten", "{n} monate nach", "vor gut {n} monaten", "vor rund {n} monaten"),
 }
 # "two years after", «بعد نحو عامين», 两年前: an action in the year N years before the article's.
 # (Not "N years later": that counts from another event.)
@@ -692,6 +842,7 @@ YEARS_AGO = {
     "zh": ("{n}年前",),
     "nl": ("{n} jaar geleden", "{n} jaar na"),
     "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
+    "de": ("vor {n} jahren", "{n} jahre nach", "vor gut {n} jahren", "vor rund {n} jahren"),
 }
 # Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
 YEARS_AGO_WORDS = {
@@ -708,6 +859,9 @@ YEARS_AGO_WORDS = {
         "قبل عام",
         "بعد عام من",
         "بعد نحو عام",
+        "vor einem jahr",
+        "vor gut einem jahr",
+        "ein jahr nach",
     ),
 }
 NUMBERS = {
@@ -717,6 +871,7 @@ NUMBERS = {
     "zh": ["一", "两", "三", "四", "五", "六"],
     "nl": ["een", "twee", "drie", "vier", "vijf", "zes"],
     "ar": ["واحد", "اثنين", "ثلاثة", "أربعة", "خمسة", "ستة"],
+    "de": ["einem", "zwei", "drei", "vier", "fünf", "sechs"],
 }
 
 # People who act for an agency in the timeline: "Trump said Nvidia may sell the H200" is the
@@ -768,6 +923,15 @@ ACTORS = {
         "unter trump",
         "onder biden",
         "onder trump",
+        # the president by name ("después de que Trump diera luz verde"): the administration
+        "trump",
+        "biden",
+        "trump regierung",
+        "biden regierung",
+        "regierung trump",
+        "regierung biden",
+        "biden ära",
+        "ära biden",
         "في عهد بايدن",
         "في عهد ترامب",
         "regering trump",
@@ -807,6 +971,8 @@ ACTORS = {
         "لوتنيك",
     ],
     "cac": ["internetaufsicht", "chinesische internetaufsicht", "cyberspace behörde"],
+    # customs as news names them ("der Zoll hatte die Einfuhr gestoppt", "las aduanas")
+    "gac": ["der zoll", "zollbehörde", "zollbehörden", "la douane", "las aduanas", "de douane"],
     "samr": [
         "autorité de la concurrence",
         "régulateur de la concurrence",
@@ -815,6 +981,9 @@ ACTORS = {
         "market regulator",
         "市场监管总局",
         "هيئة تنظيم السوق",
+        "marktaufsicht",
+        "regulador del mercado",
+        "markttoezichthouder",
     ],
     "bis": ["oficina de industria y seguridad", "jeffrey kessler", "kessler", "商务部工业和安全局"],
     # The Dutch government by its seat and its ministers ("Den Haag", «لاهاي», 海牙)
@@ -838,6 +1007,9 @@ ACTORS = {
         "gobierno neerlandés",
         "gobierno holandés",
         "dutch government",
+        "minister van economische zaken",
+        "ministerie van economische zaken",
+        "minister van buitenlandse handel",
     ],
 }
 
@@ -932,6 +1104,42 @@ YEAR_TURN = [
 
 # Words for a kind of action: an entity listing is a "blacklist" in news. A sentence with one
 # says which of the actions of its date it means (the listing, not the rule of the same month).
+# Action nouns a country's adjective follows in French, Spanish and Arabic ("les restrictions
+# américaines", "los controles estadounidenses", «القيود الأمريكية»): that country is the actor,
+# as "US curbs" is in English, whoever else acts in the sentence ("Chinese makers grow despite
+# the American restrictions of December").
+NOUNS_BEFORE_NATIONALITY = [
+    "restrictions",
+    "restriction",
+    "contrôles",
+    "contrôles à l'exportation",
+    "sanctions",
+    "règles",
+    "mesures",
+    "interdiction",
+    "restricciones",
+    "controles",
+    "sanciones",
+    "normas",
+    "medidas",
+    "prohibición",
+    "القيود",
+    "قيود",
+    "الضوابط",
+    "ضوابط",
+    "الحظر",
+    "حظر",
+    "العقوبات",
+    "عقوبات",
+    "الإجراءات",
+]
+# Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
+# by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
+# customs block, a summons) are not what such a sentence means. Latin stems match any ending.
+EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات"]
+# The categories of the buyer's measures on chips (see EXPORT_WORDS).
+BUYER_SIDE_CATEGORIES = ["china-countermeasure"]
+
 ACTION_KINDS = {
     "entity-list": [
         "blacklist",
@@ -965,10 +1173,17 @@ ACTION_KINDS = {
         "repeal",
         "repealed",
         "scrapped",
+        "threw out",
+        "thrown out",
         "revirement",
         "levée de l'interdiction",
         "abrogation",
         "marcha atrás",
+        "machine arrière",
+        "marche arrière",
+        "تراجعت عن",
+        "تتراجع عن",
+        "التراجع عن",
         "levantó la prohibición",
         "levantó el veto",
         "derogó",
@@ -998,4 +1213,34 @@ YEAR_LATER = [
     "一年之后",
     "بعد عام",
     "بعد سنة",
+]
+
+# German and Dutch split some verbs of lifting, allowing and curbing around their object ("hob
+# die Beschränkungen auf", "gibt den H200 frei", "draaide dat terug", "schränkt die Exporte ein"):
+# the finite verb and its particle closing the clause, folded (no diacritics). Kind: "relax" (a
+# relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
+_CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
+SPLIT_VERBS = [
+    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
+    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
+    ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    ("relax", r"\b(draait|draaide|draaiden)\b[^,.;:]{1,60}?\bterug\b" + _CLAUSE_END),
+    ("relax", r"\b(staat|stond|stonden)\b[^,.;:]{1,60}?\btoe\b" + _CLAUSE_END),
+    ("relax", r"\b(heft|hief|hieven)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
+    ("relax", r"\b(trekt|trok|trokken)\b[^,.;:]{1,60}?\bin\b" + _CLAUSE_END),
+    # "may ... again": "mag Nvidia de H20 weer leveren", "darf Nvidia den H20 wieder liefern"
+    ("relax", r"\b(mag|mogen|mocht)\b[^,.;:]{1,40}?\bweer\b"),
+    ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,40}?\bwieder\b"),
+    # "may sell" with no negation between ("mag de H200 aan China leveren", "darf ... liefern")
+    (
+        "relax",
+        r"\b(mag|mogen)\b(?:(?!\bniet\b|\bgeen\b)[^,.;:]){1,40}?\b(?:leveren|verkopen|exporteren)\b",
+    ),
+    (
+        "relax",
+        r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
+    ),
+    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
+    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
+    ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]

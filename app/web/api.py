@@ -1,10 +1,18 @@
 """JSON API: the twins of the HTML views, and article ingestion."""
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, field_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
 
 from app.article.detail import article_detail
 from app.entities import entity_data, entity_json
@@ -13,7 +21,7 @@ from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
 from app.ingest.pipeline import Ingestor
 from app.search.service import search_articles
-from app.timeline import compare_data, period_counts, timeline
+from app.timeline import compare_view, period_counts, timeline
 from app.urls import BadUrl
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
 from app.web.rendering import FastJSONResponse
@@ -51,6 +59,48 @@ class ArticleIn(BaseModel):
         return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+@dataclass(frozen=True)
+class UnusableItem:
+    """An item ArticleIn refuses (a field over its length or not a string, an item that is no
+    object): the item's rejection, recorded with the others, while the rest are ingested."""
+
+    problems: tuple[tuple[str, str], ...]  # (field, what is wrong); field "" for the whole item
+
+
+def _problems(exc: ValidationError) -> tuple[tuple[str, str], ...]:
+    """What is wrong, without the input itself (megabytes, or text PostgreSQL refuses)."""
+    found = []
+    for error in exc.errors(include_url=False):
+        field = ".".join(str(part) for part in error["loc"])
+        if error["type"] in ("model_type", "model_attributes_type"):
+            msg = "not a JSON object"
+        elif error["type"] == "string_too_long":
+            msg = f"{error['msg']} (got {len(error['input'])})"
+        else:
+            msg = error["msg"]
+        found.append((field, msg))
+    return tuple(found)
+
+
+def _item_or_unusable(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        return UnusableItem(_problems(exc))
+
+
+def _single_item_or_unusable(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    if isinstance(value, list):
+        return handler(value)  # refused here: the list form of the body takes it
+    return _item_or_unusable(value, handler)
+
+
+# The body's items are checked one by one (the schema stays ArticleIn's): one bad item is that
+# item's rejection, as in every other input path, not a 422 for the whole request.
+ListedItem = Annotated[ArticleIn, WrapValidator(_item_or_unusable)]
+SingleItem = Annotated[ArticleIn, WrapValidator(_single_item_or_unusable)]
+
+
 @router.get("/search", response_model=SearchOut)
 def api_search(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> FastJSONResponse:
     page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
@@ -75,13 +125,14 @@ def api_article(article_id: ArticleId, session: SessionDep) -> dict:
         **errors(403, 413),
         422: {
             "model": IngestErrorOut,
-            "description": "Some items have a field that cannot be used (e.g. an invalid URL): "
-            "the others were ingested; `errors` names each bad item's index and field",
+            "description": "Some items have a field that cannot be used (an invalid URL, a "
+            "field over its length or not a string) or are no object: the others were ingested, "
+            "the bad ones recorded as rejections; `errors` names each bad item's index and field",
         },
     },
 )
 def api_ingest(
-    runtime: RuntimeDep, payload: Annotated[ArticleIn | list[ArticleIn], Body()]
+    runtime: RuntimeDep, payload: Annotated[SingleItem | list[ListedItem], Body()]
 ) -> dict | JSONResponse:
     items = payload if isinstance(payload, list) else [payload]
     if len(items) > 1000:
@@ -91,23 +142,31 @@ def api_ingest(
     bad: list[dict] = []
     for i, item in enumerate(items):
         origin = f"api[{i}]"
+        # Refused here with its index and field; still recorded with the other rejections.
+        where = f"{i}." if isinstance(payload, list) else ""
+        if isinstance(item, UnusableItem):
+            for field, msg in item.problems:
+                param = (where + field).rstrip(".") or "body"
+                bad.append({"param": param, "index": i, "field": field or None, "msg": msg})
+            reason = "; ".join(f"{field}: {msg}" if field else msg for field, msg in item.problems)
+            raw.append(Rejected(origin, reason, stage="read"))
+            continue
         try:
             article_url(item.url)
         except BadUrl as exc:
-            # Refused here with its index and field; still recorded with the other rejections.
-            param = f"{i}.url" if isinstance(payload, list) else "url"
-            bad.append({"param": param, "index": i, "field": "url", "msg": str(exc)})
+            bad.append({"param": where + "url", "index": i, "field": "url", "msg": str(exc)})
             raw.append(Rejected(origin, f"bad url {item.url[:200]!r}: {exc}", stage="url"))
             continue
         raw.append(RawItem(origin=origin, **item.model_dump()))
     report = ingestor.ingest(raw).to_dict()
     if bad:
+        unusable = len({e["index"] for e in bad})
         stored = (
-            f"; the other {len(items) - len(bad)} were ingested" if len(items) > len(bad) else ""
+            f"; the other {len(items) - unusable} were ingested" if len(items) > unusable else ""
         )
         return JSONResponse(
             {
-                "detail": f"{len(bad)} of {len(items)} items have an invalid URL{stored}",
+                "detail": f"{unusable} of {len(items)} items cannot be used{stored}",
                 "errors": bad,
                 **report,
             },
@@ -159,14 +218,7 @@ def api_timeline_compare(
     markers: Annotated[Literal["relevant", "all"], Query()] = "relevant",
 ) -> dict:
     """The /timeline view: one series per selected entity (at most 8); interval=auto follows the range."""
-    data = compare_data(
-        session,
-        filters,
-        runtime,
-        None if interval == "auto" else interval,
-        share=scale == "share",
-        all_markers=markers == "all",
-    )
+    data = compare_view(session, filters, runtime, interval, scale, markers)
 
     def buckets(counts: dict) -> list[dict]:
         return [{"start": d.isoformat(), "count": n} for d, n in sorted(counts.items())]

@@ -21,7 +21,7 @@ from app.timeline import (
     MAX_SERIES,
     all_articles,
     chart_counts,
-    compare_data,
+    compare_view,
     period_counts,
     results_interval,
     timeline,
@@ -309,14 +309,7 @@ def timeline_page(
         return RedirectResponse(_timeline_url(filters, interval, scale, markers), status_code=303)
     if not filters.entity_filters():
         filters = filters.replace(company=("nvidia", "huawei"))
-    data = compare_data(
-        session,
-        filters,
-        runtime,
-        None if interval == "auto" else interval,
-        share=scale == "share",
-        all_markers=markers == "all",
-    )
+    data = compare_view(session, filters, runtime, interval, scale, markers)
     chart = line_chart(
         data["series"],
         data["events"],
@@ -326,6 +319,11 @@ def timeline_page(
     )
     starts = chart["starts"] if chart else []
     picked = [(s["type"], s["id"], s["name"]) for s in data["series"]]
+    # The same view as JSON: every option the page read, markers included.
+    json_url = (
+        f"/api/timeline/compare?{filters.query_string()}"
+        f"&interval={interval}&scale={scale}&markers={markers}"
+    )
     return render(
         request,
         "timeline.html",
@@ -344,10 +342,9 @@ def timeline_page(
                 f, o.get("interval", interval), o.get("scale", scale), o.get("markers", markers)
             ),
             "colours": {line["id"]: line["slot"] for line in (chart["lines"] if chart else [])},
+            "json_url": json_url,
         },
-        alternate="/api/timeline/compare?"
-        + filters.query_string()
-        + f"&interval={interval}&scale={scale}",
+        alternate=json_url,
     )
 
 
