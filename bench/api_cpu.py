@@ -20,7 +20,6 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -38,7 +37,7 @@ from bench.common import (
 )
 from bench.page_profile import unique_urls
 from bench.proc_cpu import cpu_ms
-from bench.search import QUERIES, free_port, wait_http
+from bench.search import QUERIES, free_port, serve_command, wait_http
 
 
 def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
@@ -83,17 +82,7 @@ def main() -> None:
     with meilisearch(args.data_dir) as meili:
         env = {**os.environ, **chipwatch_env(args.data_dir, meili)}
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "app",
-                "serve",
-                "--no-worker",
-                "--port",
-                str(app_port),
-                "--workers",
-                "1",
-            ],
+            serve_command(app_port, 1),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

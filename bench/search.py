@@ -78,6 +78,12 @@ def wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"{url} did not come up")
 
 
+def serve_command(port: int, workers: int) -> list[str]:
+    """`chipwatch serve` as the benchmarks run it: web processes only, no background worker."""
+    return [sys.executable, "-m", "app", "serve", "--no-worker", "--port", str(port),
+            "--workers", str(workers)]  # fmt: skip
+
+
 def percentiles(samples: list[float]) -> dict:
     q = statistics.quantiles(samples, n=100)
     return {
@@ -274,17 +280,7 @@ def main() -> None:
                 return
             with server_log.open("wb") as log_file:
                 server = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "app",
-                        "serve",
-                        "--no-worker",
-                        "--port",
-                        str(app_port),
-                        "--workers",
-                        str(args.web_workers),
-                    ],
+                    serve_command(app_port, args.web_workers),
                     env=env,
                     stdout=subprocess.DEVNULL,
                     stderr=log_file,
