@@ -20,7 +20,6 @@ import argparse
 import os
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl
@@ -37,15 +36,8 @@ from bench.common import (
     write_report,
 )
 from bench.page_profile import unique_urls
-from bench.search import QUERIES, free_port, wait_http
-
-TICK = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ms(pid: int) -> float:
-    """utime + stime of a process (all its threads), in ms."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) * 1000 / TICK
+from bench.proc_cpu import cpu_ms
+from bench.search import QUERIES, free_port, serve_command, wait_http
 
 
 def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
@@ -61,8 +53,12 @@ def run_requests(pid: int, send, items) -> tuple[float, list[float]]:
 
 def summary(cpu: float, walls: list[float]) -> dict:
     q = statistics.quantiles(walls, n=100)
-    return {"cpu_ms_per_request": round(cpu, 3), "wall_p50_ms": round(statistics.median(walls), 2),
-            "wall_p95_ms": round(q[94], 2), "n": len(walls)}
+    return {
+        "cpu_ms_per_request": round(cpu, 3),
+        "wall_p50_ms": round(statistics.median(walls), 2),
+        "wall_p95_ms": round(q[94], 2),
+        "n": len(walls),
+    }
 
 
 def main() -> None:
@@ -73,18 +69,24 @@ def main() -> None:
     parser.add_argument("--unique", type=int, default=200)
     parser.add_argument("--report", type=Path)
     parser.add_argument("--dump", type=Path, help="write each answer (URL -> JSON text) here")
-    parser.add_argument("--profile", type=Path,
-                        help="with --py-spy: sample the web process over the repeated requests "
-                             "once more, write PROFILE.svg (flame graph) and PROFILE.txt")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="with --py-spy: sample the web process over the repeated requests "
+        "once more, write PROFILE.svg (flame graph) and PROFILE.txt",
+    )
     parser.add_argument("--py-spy", default="py-spy", help="the py-spy binary (install it apart)")
     args = parser.parse_args()
     require_corpus(args.data_dir, args.count)
     app_port = free_port()
     with meilisearch(args.data_dir) as meili:
         env = {**os.environ, **chipwatch_env(args.data_dir, meili)}
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--no-worker", "--port",
-                                   str(app_port), "--workers", "1"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            serve_command(app_port, 1),
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{app_port}"
             wait_http(base + "/healthz")
@@ -95,19 +97,23 @@ def main() -> None:
             from app.search.query import plan_query
 
             tagger = default_enricher().query_tagger
-            bodies = [search_request(f, plan_query(f.q, tagger, f.expand))
-                      for f in (parse_filters(parse_qsl(q)) for q in QUERIES)]
+            bodies = [
+                search_request(f, plan_query(f.q, tagger, f.expand))
+                for f in (parse_filters(parse_qsl(q)) for q in QUERIES)
+            ]
             headers = {"Authorization": f"Bearer {meili.key}", "Accept-Encoding": "identity"}
             answers: dict[str, str] = {}
             with httpx.Client(timeout=30) as client:
+
                 def api(url: str) -> None:
                     response = client.get(base + url)
                     response.raise_for_status()
                     answers[url] = response.text
 
                 def direct(body: dict) -> None:
-                    client.post(f"{meili.url}/indexes/bench/search", json=body,
-                                headers=headers).raise_for_status()
+                    client.post(
+                        f"{meili.url}/indexes/bench/search", json=body, headers=headers
+                    ).raise_for_status()
 
                 for url in ("/healthz", "/api/search?q=warm"):
                     api(url)
@@ -116,7 +122,9 @@ def main() -> None:
                     direct(body)
                 repeated = [f"/api/search?{q}" for q in QUERIES] * args.rounds
                 api_cpu, api_walls = run_requests(server.pid, api, repeated)
-                meili_cpu, meili_walls = run_requests(meili.process.pid, direct, bodies * args.rounds)
+                meili_cpu, meili_walls = run_requests(
+                    meili.process.pid, direct, bodies * args.rounds
+                )
                 health_cpu, health_walls = run_requests(server.pid, api, ["/healthz"] * 200)
                 unique = ["/api/search" + url[1:] for url in unique_urls(args.unique)]
                 unique_cpu, unique_walls = run_requests(server.pid, api, unique)

@@ -4,8 +4,8 @@ import json
 import subprocess
 import sys
 
-from bench.corpus import generate
 from app import ROOT
+from bench.corpus import generate
 
 
 def test_corpus_is_deterministic_and_multilingual():
@@ -33,6 +33,10 @@ def test_search_benchmark_smoke(tmp_path):
     result = json.loads(report.read_text())["result"]
     assert result["api_search_ms"]["n"] == result["meili_direct_ms"]["n"] == 20
     assert result["p95_ratio"] > 0 and result["html_page_ms_concurrent"]["clients"] == 2
+    # the load generator's CPU beside the server's, and the app's own durations (its request log)
+    unique = result["html_page_ms_concurrent_unique"]
+    assert set(unique["cpu_ms_per_request"]) == {"client", "web", "meili"} and unique["cpu_ms_per_request"]["web"] > 0
+    assert unique["server_ms"]["n"] == unique["n"] and result["api_search_ms"]["server_ms"]["n"] == 20
 
 
 def test_api_cpu_benchmark_smoke(tmp_path):

@@ -15,6 +15,7 @@ from pydantic import (
 )
 
 from app.article.detail import article_detail
+from app.db import session_scope
 from app.entities import entity_data, entity_json
 from app.gazetteer import repository as entity_repo
 from app.ingest.items import RawItem, Rejected
@@ -102,8 +103,16 @@ SingleItem = Annotated[ArticleIn, WrapValidator(_single_item_or_unusable)]
 
 
 @router.get("/search", response_model=SearchOut)
-def api_search(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> FastJSONResponse:
-    page = search_articles(session, filters, runtime.search, runtime.query_tagger, runtime.fallback)
+def api_search(filters: FiltersDep, runtime: RuntimeDep) -> FastJSONResponse:
+    # In its own session, begun and ended here in the worker thread, as the search page's:
+    # SessionDep's generator (its exit stacks, the session closed back on the event loop) cost
+    # 2-5 % of a repeated search's instructions (bench/reports/loadgen.md).
+    if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
+        runtime.refresh_gazetteer()
+    with session_scope(runtime.sessions) as session:
+        page = search_articles(
+            session, filters, runtime.search, runtime.query_tagger, runtime.fallback
+        )
     # SearchOut documents the shape (tests hold the data to it); re-validating every hit of
     # every answer was a third of the route's own time.
     return FastJSONResponse(page.to_json())
