@@ -77,6 +77,7 @@ class Article(Base):
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
     cited_sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The enrichment version that tagged it (app/enrich/version.py): shipped gazetteer, code, topics.
     gazetteer_version: Mapped[str | None] = mapped_column(String(40))
     origin: Mapped[str | None] = mapped_column(Text)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))

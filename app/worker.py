@@ -14,6 +14,7 @@ IDLE_SECONDS = 1.0
 class Worker:
     def __init__(self, runtime: Runtime):
         self.runtime = runtime
+        self.enrichment_checked = ""  # the enrichment version stored articles were checked for
 
     def run_once(self) -> dict:
         """One round of work; returns what was done."""
@@ -23,6 +24,18 @@ class Worker:
             self.runtime.refresh_gazetteer(force=True)
         except Exception:  # the round goes on with the gazetteer it has
             log.exception("gazetteer refresh failed")
+        # --- enrichment upgrades: re-tag what an earlier release enriched (app/article/retag.py) -
+        # A scan of the articles: at the first round, then only if the version here changes.
+        if self.runtime.enricher.version != self.enrichment_checked:
+            try:
+                from app.article.retag import queue_outdated
+
+                version = self.runtime.enricher.version
+                done["outdated"] = queue_outdated(self.runtime)
+                self.enrichment_checked = version
+            except Exception:  # asked again next round
+                log.exception("checking the articles' enrichment version failed")
+        # ---------------------------------------------------------------------------------------
         # --- feeds: poll the sources that are due (app/ingest/poller.py) ----------------------
         # Before the index drain, so what a poll stores is pushed in the same round.
         try:

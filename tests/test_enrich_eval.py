@@ -135,7 +135,7 @@ def test_articles_record_the_gazetteer_version_and_mention_offsets(runtime, inge
     report = ingest(path)
     assert report.added == 1 and not report.rejected
     article, tags, mentions = _article_state(runtime, ARTICLE["url"])
-    assert article.gazetteer_version == runtime.enricher.gazetteer.version
+    assert article.gazetteer_version == runtime.enricher.version
     assert article.cited_sources == ["Reuters"]
     assert {"nvidia", "h20", "tpu"} <= tags
     for _eid, surface, start, end in mentions:
@@ -165,7 +165,7 @@ def test_enrich_all_retags_after_a_gazetteer_change(runtime, ingest, tmp_path):
 
     assert retag_all(runtime) == 1
     article, tags, mentions = _article_state(runtime, ARTICLE["url"])
-    assert article.gazetteer_version == runtime.enricher.gazetteer.version
+    assert article.gazetteer_version == runtime.enricher.version
     assert {"zhonghao-xinying", "nvidia", "h20"} <= tags
     (hit,) = [m for m in mentions if m.entity_id == "zhonghao-xinying"]
     assert article.body[hit.start:hit.end] == "中昊芯英" == hit.surface

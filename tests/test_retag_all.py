@@ -66,7 +66,7 @@ def test_retag_all_resumes_after_a_crash_and_queues_each_article_once(
         assert (job.status, job.done, job.retagged, job.error) == ("done", len(ids), len(ids), None)
         assert sorted(s.scalars(select(IndexOutbox.article_id))) == ids  # each exactly once
         versions = set(s.scalars(select(Article.gazetteer_version)))
-        assert versions == {runtime.enricher.gazetteer.version}
+        assert versions == {runtime.enricher.version}
 
 
 def test_a_worker_failure_marks_the_job_failed_and_a_new_run_starts_over(

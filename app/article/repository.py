@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import cast
 
 import numpy as np
-from sqlalchemy import Table, bindparam, delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -615,6 +615,13 @@ def tagged_with(session: Session, article_ids: list[int], entity_ids: list[str])
 
 def article_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Article)) or 0
+
+
+def count_enriched_otherwise(session: Session, version: str) -> int:
+    """Articles enriched by another enrichment version than `version` (or by none recorded):
+    one scan of the articles, which is why the worker asks once per version."""
+    stale = or_(Article.gazetteer_version.is_(None), Article.gazetteer_version != version)
+    return session.scalar(select(func.count()).select_from(Article).where(stale)) or 0
 
 
 def texts_after(session: Session, after_id: int, limit: int) -> list[tuple[int, str, str]]:

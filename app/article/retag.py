@@ -3,8 +3,9 @@
 A job has a scope. "change": an accepted gazetteer change (app/gazetteer/overlay.py) queues a
 job naming the entities it touched and every name they had before or have after; an article is
 affected when it is tagged with one of the entities or its folded text holds one of the names
-(a superset of what the tagger could match). "all": every article (`chipwatch enrich --all`,
-after the shipped gazetteer changed); its first chunk also syncs the entities table.
+(a superset of what the tagger could match). "all": every article (`chipwatch enrich --all`, or
+the worker by itself when stored articles record an earlier enrichment version: queue_outdated);
+its first chunk also syncs the entities table.
 
 Both kinds run here, in article-id order, CHUNK articles per transaction, with the progress in
 the job row: a killed worker or CLI leaves the job open at its last committed chunk, and
@@ -100,6 +101,29 @@ def run_chunk(runtime: "Runtime", session: Session, job: RetagJob) -> int | None
     job.done = min(job.total, job.done + scanned) if job.total else job.done + scanned
     job.retagged += len(affected)
     return scanned
+
+
+def queue_outdated(runtime: "Runtime") -> int:
+    """After an upgrade (the worker asks once per enrichment version): when stored articles
+    record an earlier enrichment version than this process's (new gazetteer data, topics or
+    enrichment code: app/enrich/version.py), queue the job of every article, or leave the one
+    already open. Returns the number of those articles (0 too when a job of every article is
+    already open: it brings them up to date)."""
+    version = runtime.enricher.version
+    with runtime.sessions() as session:  # the scan outside a write transaction
+        if repo.open_retag_job(session, ALL) is not None:
+            return 0
+        outdated = repo.count_enriched_otherwise(session, version)
+    if outdated:
+        job = queue_all(runtime)
+        log.info(
+            "%d articles were enriched by an earlier version: re-tagging them in the background"
+            " (re-tag job %d, enrichment %s)",
+            outdated,
+            job.id,
+            version,
+        )
+    return outdated
 
 
 def queue_all(runtime: "Runtime") -> RetagJob:

@@ -9,6 +9,7 @@ from app.enrich.citations import CitationFinder
 from app.enrich.links import RestrictionLink
 from app.enrich.resolve import RestrictionLinker
 from app.enrich.tagger import Hit, Tagger
+from app.enrich.version import enrichment_version
 
 
 @dataclass
@@ -16,7 +17,7 @@ class Enrichment:
     mentions: list[Hit]  # in the body: offsets into the stored body
     tags: dict[str, str] = field(default_factory=dict)  # entity id -> "mention" | "title" | rule
     cited_sources: list[str] = field(default_factory=list)
-    gazetteer_version: str = ""
+    gazetteer_version: str = ""  # the enrichment version (Enricher.version), the column's name
     title_mentions: list[Hit] = field(default_factory=list)
     evidence: dict[str, str] = field(
         default_factory=dict
@@ -27,6 +28,8 @@ class Enrichment:
 class Enricher:
     def __init__(self, gazetteer: gz.Gazetteer):
         self.gazetteer = gazetteer
+        # What the articles it tags record: the shipped data's, code's and topics' version.
+        self.version = enrichment_version(gazetteer.base_version)
         self.tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES)
         self.query_tagger = Tagger(gazetteer, types=gz.ENTITY_TYPES, query=True)  # for search
         self.citations = CitationFinder(gazetteer)
@@ -70,9 +73,7 @@ class Enricher:
                 tags[rx_id] = "implied-restriction"
                 evidence[rx_id] = link.reason
         cited = self.citations.find(body, outlets)
-        return Enrichment(
-            mentions, tags, cited, self.gazetteer.version, title_mentions, evidence, links
-        )
+        return Enrichment(mentions, tags, cited, self.version, title_mentions, evidence, links)
 
 
 @lru_cache

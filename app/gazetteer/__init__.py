@@ -33,6 +33,13 @@ class Gazetteer:
     entities: dict[str, EntityDef]
     context: dict
     version: str
+    # Under an overlay of accepted changes (app/gazetteer/overlay.py): the shipped data's version.
+    shipped_version: str = ""
+
+    @property
+    def base_version(self) -> str:
+        """The version of the shipped data this gazetteer is (or is an overlay of)."""
+        return self.shipped_version or self.version
 
     def of_type(self, type_: str) -> list[EntityDef]:
         return [e for e in self.entities.values() if e.type == type_]

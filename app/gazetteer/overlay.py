@@ -83,7 +83,8 @@ def apply(shipped: gz.Gazetteer, overlay: dict[str, dict | None]) -> gz.Gazettee
         else:
             entities[entity_id] = gz._entity(payload, "overlay")
     digest = hashlib.sha256((shipped.version + _canonical(dict(sorted(changed.items())))).encode())
-    return gz.Gazetteer(entities, shipped.context, "g-" + digest.hexdigest()[:12])
+    version = "g-" + digest.hexdigest()[:12]
+    return gz.Gazetteer(entities, shipped.context, version, shipped.base_version)
 
 
 def effective_gazetteer(session: Session, shipped: gz.Gazetteer | None = None) -> gz.Gazetteer:
