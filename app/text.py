@@ -129,18 +129,22 @@ _SPECIAL: list = [0, None]  # (size of _NOT_ONE_TO_ONE when compiled, pattern ma
 def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     """Fold text and return, for every folded character, its index in the original."""
     folded = normalize(text)
-    if _NOT_ONE_TO_ONE.isdisjoint(text):
-        return folded, range(len(text))  # the usual case: offsets are unchanged
+    if not _NOT_ONE_TO_ONE:
+        return folded, range(len(text))  # no such character met yet
     if _SPECIAL[0] != len(_NOT_ONE_TO_ONE):
         _SPECIAL[:] = [
             len(_NOT_ONE_TO_ONE),
             re.compile("[" + "".join(re.escape(c) for c in sorted(_NOT_ONE_TO_ONE)) + "]"),
         ]
+    # (The pattern finds them at C speed; set.isdisjoint(text) made a string per character.)
+    first = _SPECIAL[1].search(text)
+    if first is None:
+        return folded, range(len(text))  # the usual case: offsets are unchanged
     # Runs of one-to-one characters map by range; only the few others (diacritics dropped,
     # ligatures expanded) are looked at one by one.
     index: list[int] = []
     last = 0
-    for m in _SPECIAL[1].finditer(text):
+    for m in _SPECIAL[1].finditer(text, first.start()):
         i = m.start()
         index.extend(range(last, i))
         index.extend([i] * len(_FOLD_CACHE[text[i]]))
