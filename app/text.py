@@ -120,7 +120,21 @@ def normalize(text: str) -> str:
     """Fold text for comparison (see the module docstring)."""
     if text.isascii():
         return text.lower()  # what the table gives for ASCII, without a lookup per character
-    return text.translate(_FOLD_TABLE)
+    if len(text) < _REMEMBER_FROM:
+        return text.translate(_FOLD_TABLE)
+    # A whole article is folded several times over when it is read (its content hash, the
+    # tagger, the search tokens; the body and title + body): the last two are remembered.
+    recent = _RECENT_FOLDS
+    for known, folded in recent:
+        if known is text or known == text:
+            return folded
+    folded = text.translate(_FOLD_TABLE)
+    recent[:] = [(text, folded), recent[0]]  # one list assignment: safe to share by threads
+    return folded
+
+
+_REMEMBER_FROM = 256  # characters: shorter texts (words, sentences, queries) are folded anew
+_RECENT_FOLDS: list[tuple[str, str]] = [("", ""), ("", "")]  # (text, its fold), newest first
 
 
 _SPECIAL: list = [0, None]  # (size of _NOT_ONE_TO_ONE when compiled, pattern matching it)
