@@ -120,7 +120,21 @@ def normalize(text: str) -> str:
     """Fold text for comparison (see the module docstring)."""
     if text.isascii():
         return text.lower()  # what the table gives for ASCII, without a lookup per character
-    return text.translate(_FOLD_TABLE)
+    if len(text) < _REMEMBER_FROM:
+        return text.translate(_FOLD_TABLE)
+    # A whole article is folded several times over when it is read (its content hash, the
+    # tagger, the search tokens; the body and title + body): the last two are remembered.
+    recent = _RECENT_FOLDS
+    for known, folded in recent:
+        if known is text or known == text:
+            return folded
+    folded = text.translate(_FOLD_TABLE)
+    recent[:] = [(text, folded), recent[0]]  # one list assignment: safe to share by threads
+    return folded
+
+
+_REMEMBER_FROM = 256  # characters: shorter texts (words, sentences, queries) are folded anew
+_RECENT_FOLDS: list[tuple[str, str]] = [("", ""), ("", "")]  # (text, its fold), newest first
 
 
 _SPECIAL: list = [0, None]  # (size of _NOT_ONE_TO_ONE when compiled, pattern matching it)
@@ -129,18 +143,22 @@ _SPECIAL: list = [0, None]  # (size of _NOT_ONE_TO_ONE when compiled, pattern ma
 def normalize_with_map(text: str) -> tuple[str, list[int] | range]:
     """Fold text and return, for every folded character, its index in the original."""
     folded = normalize(text)
-    if _NOT_ONE_TO_ONE.isdisjoint(text):
-        return folded, range(len(text))  # the usual case: offsets are unchanged
+    if not _NOT_ONE_TO_ONE:
+        return folded, range(len(text))  # no such character met yet
     if _SPECIAL[0] != len(_NOT_ONE_TO_ONE):
         _SPECIAL[:] = [
             len(_NOT_ONE_TO_ONE),
             re.compile("[" + "".join(re.escape(c) for c in sorted(_NOT_ONE_TO_ONE)) + "]"),
         ]
+    # (The pattern finds them at C speed; set.isdisjoint(text) made a string per character.)
+    first = _SPECIAL[1].search(text)
+    if first is None:
+        return folded, range(len(text))  # the usual case: offsets are unchanged
     # Runs of one-to-one characters map by range; only the few others (diacritics dropped,
     # ligatures expanded) are looked at one by one.
     index: list[int] = []
     last = 0
-    for m in _SPECIAL[1].finditer(text):
+    for m in _SPECIAL[1].finditer(text, first.start()):
         i = m.start()
         index.extend(range(last, i))
         index.extend([i] * len(_FOLD_CACHE[text[i]]))

@@ -48,18 +48,26 @@ def search_document(title: str, body: str, lang: str | None) -> tuple[str, set[s
 def title_entity_ids(title_tokens: set[str], entity_ids, gazetteer=None) -> list[str]:
     """The entities among entity_ids that the title names (all words of one alias in it)."""
     groups = _alias_groups(gazetteer or default_gazetteer())
-    return [
-        e
-        for e in entity_ids
-        if any(all(not g.isdisjoint(title_tokens) for g in alias) for alias in groups.get(e, ()))
-    ]
+    found = []
+    for e in entity_ids:
+        words, aliases = groups.get(e, _NO_ALIASES)
+        # An alias is in the title only if some word of the entity's aliases is: most tags are
+        # not, and are then settled by one set test instead of a test per alias and word.
+        if not words.isdisjoint(title_tokens) and any(
+            all(not g.isdisjoint(title_tokens) for g in alias) for alias in aliases
+        ):
+            found.append(e)
+    return found
 
 
-_ALIAS_GROUPS: dict[str, dict[str, list[list[frozenset[str]]]]] = {}
+_AliasGroups = tuple[frozenset[str], list[list[frozenset[str]]]]
+_NO_ALIASES: _AliasGroups = (frozenset(), [])
+_ALIAS_GROUPS: dict[str, dict[str, _AliasGroups]] = {}
 
 
-def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
-    """entity id -> for each alias, its term groups (each a set of interchangeable tokens)."""
+def _alias_groups(gazetteer) -> dict[str, _AliasGroups]:
+    """entity id -> (every token of its aliases, for each alias its term groups (each a set of
+    interchangeable tokens))."""
     cached = _ALIAS_GROUPS.get(gazetteer.version)
     if cached is None:
         cached = {}
@@ -69,7 +77,7 @@ def _alias_groups(gazetteer) -> dict[str, list[list[frozenset[str]]]]:
                 groups = [frozenset(g) for g in term_groups(alias)]
                 if groups:
                     aliases.append(groups)
-            cached[entity.id] = aliases
+            cached[entity.id] = (frozenset().union(*(g for a in aliases for g in a)), aliases)
         _ALIAS_GROUPS[gazetteer.version] = cached
     return cached
 
