@@ -115,19 +115,18 @@ def test_an_accepted_gazetteer_change_keeps_its_own_job(runtime, ingest):
     assert _jobs(runtime) == [("change", "done")]
 
 
-def test_the_version_follows_the_code_and_the_topics(tmp_path, monkeypatch):
+def test_the_version_follows_the_code_and_the_topics(tmp_path):
     package = tmp_path / "enrich"
     package.mkdir()
+    topics = tmp_path / "topics.json"
+    topics.write_text("[]")
     (package / "tagger.py").write_text("RULE = 1\n")
     (package / "evaluate.py").write_text("")
-    before = code_version(package)
+    before = code_version(package, topics)
     (package / "evaluate.py").write_text("TOOL = 2\n")  # a tool beside the tagging
-    assert code_version.__wrapped__(package) == before
+    assert code_version.__wrapped__(package, topics) == before
     (package / "tagger.py").write_text("RULE = 2\n")
-    changed = code_version.__wrapped__(package)
+    changed = code_version.__wrapped__(package, topics)
     assert changed != before
-    from app.search import concepts
-
-    topics = concepts.topics()
-    monkeypatch.setattr(concepts, "topics", lambda: topics.__class__(topics.entities, {}, "t-1"))
-    assert code_version.__wrapped__(package) != changed
+    topics.write_text('[{"id": "topic-x"}]')
+    assert code_version.__wrapped__(package, topics) != changed

@@ -13,7 +13,10 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from app.gazetteer import DATA_DIR
+
 PACKAGE = Path(__file__).parent
+TOPICS_FILE = DATA_DIR / "topics.json"  # the topic concepts (app/search/concepts.py)
 # Tools beside the enrichment that tagging never runs: editing them re-tags nothing.
 NOT_TAGGING = frozenset(
     {"discovery.py", "evaluate.py", "evaluate_restrictions.py", "train_linker.py", "version.py"}
@@ -21,11 +24,10 @@ NOT_TAGGING = frozenset(
 
 
 @lru_cache
-def code_version(package: Path = PACKAGE) -> str:
-    """A digest of the package's enrichment files and the topics' version."""
-    from app.search import concepts  # imports this package's tagger: not at import time
-
-    digest = hashlib.sha256(concepts.topics().version.encode())
+def code_version(package: Path = PACKAGE, topics_file: Path = TOPICS_FILE) -> str:
+    """A digest of the package's enrichment files and of the topics file (read here rather than
+    through app.search.concepts, which imports this package)."""
+    digest = hashlib.sha256(topics_file.read_bytes())
     for path in sorted(package.rglob("*")):
         if path.is_file() and path.suffix in (".py", ".json") and path.name not in NOT_TAGGING:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
