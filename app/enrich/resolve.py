@@ -52,6 +52,7 @@ from app.enrich.when import (
     CLAUSE_MARKERS,
     DAYS_BACK,
     EXPORT_WORDS,
+    KO_YEAR_PARTS,
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
@@ -251,8 +252,13 @@ _YEAR_PART = re.compile(
     + _alternation(YEAR_PART_YEARS[0])
     + r")(?![a-z]))"
 )
+# Japanese writes it the same way (2022年末, 昨年末, 今年初め).
 _ZH_YEAR_PART = re.compile(
-    r"(?:(20[1-3][0-9])|(去)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+    r"(?:(20[1-3][0-9])|(去|昨)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+)
+# Korean: 2022년 말, 지난해 말, 올해 초.
+_KO_YEAR_PART = re.compile(
+    r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
@@ -267,8 +273,8 @@ def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...],
         if m.group("this") and part == "end":
             continue  # "by the end of the year" is more often ahead than behind
         out.append((year, YEAR_PARTS[part], f"{part} {year}"))
-    for m in _ZH_YEAR_PART.finditer(folded):
-        part = ZH_YEAR_PARTS[m.group(4)]
+    for m in [*_ZH_YEAR_PART.finditer(folded), *_KO_YEAR_PART.finditer(folded)]:
+        part = ZH_YEAR_PARTS.get(m.group(4)) or KO_YEAR_PARTS[m.group(4)]
         year = int(m.group(1)) if m.group(1) else published.year - bool(m.group(2))
         if not (m.group(1) or m.group(2)) and part == "end":
             continue  # 年底 alone, 今年底: ahead as often as behind

@@ -84,6 +84,7 @@ _LAST_BEFORE = (
     "afgelopen ",
     "vorige ",
     "pasado ",
+    "지난 ",
 )
 _LAST_AFTER = (
     " dernier",
@@ -740,7 +741,9 @@ class RestrictionRule:
         years = set()
         for m in _YEAR.finditer(seg):
             before = seg[: m.start()].split()
-            if seg[m.end() : m.end() + 1] == "年" or (before and before[-1] in self._year_leads):
+            if seg[m.end() : m.end() + 1] in ("年", "년") or (
+                before and before[-1] in self._year_leads
+            ):
                 years.add((int(m.group(1)), None))
         if published:
             years |= {(published.year - back, None) for back in found.years_back}
