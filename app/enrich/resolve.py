@@ -127,6 +127,11 @@ LICENCE_WORDS = (
     "licens",
     "许可",
     "许可证",
+    # Japanese and Korean (許 is not the simplified 许)
+    "許可",
+    "ライセンス",
+    "허가",
+    "라이선스",
     "ترخيص",
     "تراخيص",
     "licencia",
@@ -151,6 +156,9 @@ LICENCE_WORDS = (
     "regeln",
     "norma",
     "normas",
+    "規則",
+    "규칙",
+    "규정",
 )
 # The rule a rescission undoes ("l'abrogation de la règle"): a rule word still names it.
 RULE_WORDS = (
@@ -176,6 +184,11 @@ RULE_WORDS = (
     "kader",
     "框架",
     "إطار",
+    "規則",
+    "枠組み",
+    "규칙",
+    "규정",
+    "프레임워크",
 )
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
@@ -192,6 +205,17 @@ NEGATIONS = (
     "nicht ",
     "no ",
     "niet ",
+)
+# Japanese and Korean negate after the verb ("허용하지 않았다", "承認しなかった").
+NEGATIONS_AFTER = (
+    "하지 않",
+    "하지 못",
+    "되지 않",
+    "しない",
+    "しなかった",
+    "せず",
+    "されず",
+    "されない",
 )
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
@@ -2074,6 +2098,8 @@ class RestrictionLinker:
         at = text.find(word)
         if at <= 0:
             return False
+        if text[at + len(word) : at + len(word) + 6].startswith(NEGATIONS_AFTER):
+            return True
         # Latin and Arabic negations are whole words ("ne", not the end of "Chine ").
         before = " " + text[max(0, at - 16) : at]
         return any(
