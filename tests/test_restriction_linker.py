@@ -426,6 +426,11 @@ JA_KO = [
      {"2025-12-h200-china-approval"}, set()),
     ("중국이 희토류 수출 통제를 한층 강화했다.", "2025-10-11", {"2025-10-china-rare-earth-controls"},
      set()),
+    # a negation after the verb: no approval
+    ("중국 정부는 이달 H200 수입을 승인하지 않았다.", "2026-01-20", set(),
+     {"2026-01-china-h200-import-approvals"}),
+    ("中国政府は今月、H200の輸入を承認しなかった。", "2026-01-20", set(),
+     {"2026-01-china-h200-import-approvals"}),
     # business news with a restriction word and no action of its own
     ("삼성전자는 내년 HBM 생산을 늘리고 중국 규제 영향은 크지 않다고 밝혔다.", "2025-03-10", set(),
      {"2024-12-hbm-sme-rule"}),
