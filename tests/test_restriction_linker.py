@@ -388,3 +388,70 @@ def test_an_arabic_country_after_a_clitic_preposition_is_a_place(enricher):
     body = "لا تزال رقائق H200 المخصصة للصين تنتظر موافقة واشنطن النهائية على التراخيص."
     found = links(enricher, body, "2026-02-05")
     assert "2026-01-china-h200-import-approvals" not in found, found
+
+
+# Japanese and Korean as outlets write them: the names they give each action, back-references by
+# year and month (昨年10月, 지난해 10월, 2022년), the parts of a year (昨年末, 지난해 말), relaxations
+# (容認, 철회) and business news that names no action.
+JA_KO = [
+    # (body, when, must, must_not)
+    ("米商務省は昨年10月に導入した対中規制を強化し、A800も輸出禁止とした。", "2023-10-20",
+     {"2023-10-advanced-computing-update", OCT22}, set()),
+    ("미국 상무부는 지난해 10월 발표한 수출통제를 개정해 저사양 AI 칩도 막았다.", "2023-10-19",
+     {"2023-10-advanced-computing-update", OCT22}, set()),
+    ("엔비디아는 2022년 10월 수출 통제 이후 중국용 A800을 내놓았다.", "2023-06-01", {OCT22}, set()),
+    ("H20の対中輸出禁止により、エヌビディアは多額の損失を計上した。", "2025-06-01", {H20}, set()),
+    ("트럼프 행정부는 올해 4월 H20 수출을 막았다가 7월에 판매 재개를 허용했다.", "2025-09-01",
+     {H20, RESUMPTION}, set()),
+    ("米政府はHBMの対中輸出規制を発表し、140社をエンティティー・リストに加えた。", "2024-12-03",
+     {"2024-12-hbm-sme-rule"}, set()),
+    ("중국 상무부는 갈륨과 게르마늄, 안티몬의 대미 수출을 금지했다.", "2024-12-05", {GALLIUM_2024},
+     {GALLIUM_2023}),
+    ("中国商務省はレアアースの輸出規制を強化すると発表した。", "2025-10-10",
+     {"2025-10-china-rare-earth-controls"}, set()),
+    ("바이든 행정부의 AI 확산 규정을 미 상무부가 철회했다.", "2025-05-15", {RESCISSION}, set()),
+    ("トランプ大統領はH200の対中販売を容認し、売上の25%を米国が受け取ると述べた。", "2025-12-09",
+     {"2025-12-h200-china-approval"}, set()),
+    ("経済産業省は先端半導体製造装置23品目の輸出管理を7月に始めた。", "2023-09-01",
+     {"2023-07-japan-sme-controls"}, set()),
+    ("米政府は今春、H20を中国へ輸出するにはライセンスが要るとした。", "2025-09-01", {H20}, set()),
+    ("ファーウェイは2019年5月にエンティティー・リストに載った。", "2024-01-10",
+     {"2019-05-huawei-entity-list"}, set()),
+    ("화웨이는 2019년 5월 엔티티 리스트에 추가됐다.", "2024-01-10", {"2019-05-huawei-entity-list"},
+     set()),
+    ("米政府がAI拡散規制を撤回した後、各国との協議が始まった。", "2025-06-10", {RESCISSION}, set()),
+    ("中国の税関当局はH200の輸入を認めなかったという。", "2026-01-15", {CUSTOMS}, set()),
+    ("중국 세관은 H200의 반입을 허용하지 않았다.", "2026-01-15", {CUSTOMS}, set()),
+    ("트럼프 대통령은 지난주 H200을 중국에 팔 수 있도록 허용했다.", "2025-12-15",
+     {"2025-12-h200-china-approval"}, set()),
+    ("중국이 희토류 수출 통제를 한층 강화했다.", "2025-10-11", {"2025-10-china-rare-earth-controls"},
+     set()),
+    # a negation after the verb: no approval
+    ("중국 정부는 이달 H200 수입을 승인하지 않았다.", "2026-01-20", set(),
+     {"2026-01-china-h200-import-approvals"}),
+    ("中国政府は今月、H200の輸入を承認しなかった。", "2026-01-20", set(),
+     {"2026-01-china-h200-import-approvals"}),
+    # business news with a restriction word and no action of its own
+    ("삼성전자는 내년 HBM 생산을 늘리고 중국 규제 영향은 크지 않다고 밝혔다.", "2025-03-10", set(),
+     {"2024-12-hbm-sme-rule"}),
+    ("東京エレクトロンの中国向け売上比率は下がったが、規制の影響は限定的だという。", "2024-11-12",
+     set(), {"2024-11-tsmc-7nm-china-halt", "2024-12-hbm-sme-rule"}),
+]
+
+
+@pytest.mark.parametrize("body, when, must, must_not", JA_KO)
+def test_japanese_and_korean_phrasing(enricher, body, when, must, must_not):
+    found = links(enricher, body, when)
+    reasons = {k: v.reason for k, v in found.items()}
+    assert must <= set(found) and not must_not & set(found), reasons
+
+
+def test_korean_and_japanese_parts_of_a_year():
+    """昨年末 and 지난해 말 are the last quarter of the year before; 2022년 초 its first months."""
+    from app.enrich.resolve import year_parts
+
+    day = datetime(2025, 3, 1).date()
+    assert (2024, (10, 11, 12), "end 2024") in year_parts("昨年末に規制が強化された", day)
+    assert (2024, (10, 11, 12), "end 2024") in year_parts("지난해 말 규제가 강화됐다", day)
+    assert (2022, (1, 2, 3), "start 2022") in year_parts("2022년 초 발표된 조치", day)
+    assert not year_parts("올해 말까지 시행된다", day)

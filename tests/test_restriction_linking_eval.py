@@ -41,7 +41,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx5 = [a for a in articles if a.get("added", "").startswith("rx5 batch")]
     # The rx6 batch (sixth round: German, Dutch, Spanish and relaxations) likewise.
     rx6 = [a for a in articles if a.get("added", "").startswith("rx6 batch")]
-    for art in rx3 + rx4 + rx5 + rx6:
+    # The rx8 batch (Japanese and Korean) likewise.
+    rx8 = [a for a in articles if a.get("added", "").startswith("rx8 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -56,7 +58,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(a["lang"] == "de" for a in rx6) >= 18
     assert all(sum(a["lang"] == lang for a in rx6) >= 12 for lang in ("nl", "es"))
     assert any(not a["reported"] and not a["context"] for a in rx6 if a["part"] == "test")
-    batches = rx3 + rx4 + rx5 + rx6
+    assert len(rx8) >= 12 and {a["lang"] for a in rx8 if a["part"] == "test"} >= {"ja", "ko"}
+    assert any(not a["reported"] and not a["context"] for a in rx8)
+    batches = rx3 + rx4 + rx5 + rx6 + rx8
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

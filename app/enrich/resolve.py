@@ -52,6 +52,7 @@ from app.enrich.when import (
     CLAUSE_MARKERS,
     DAYS_BACK,
     EXPORT_WORDS,
+    KO_YEAR_PARTS,
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
@@ -126,6 +127,11 @@ LICENCE_WORDS = (
     "licens",
     "许可",
     "许可证",
+    # Japanese and Korean (許 is not the simplified 许)
+    "許可",
+    "ライセンス",
+    "허가",
+    "라이선스",
     "ترخيص",
     "تراخيص",
     "licencia",
@@ -150,6 +156,9 @@ LICENCE_WORDS = (
     "regeln",
     "norma",
     "normas",
+    "規則",
+    "규칙",
+    "규정",
 )
 # The rule a rescission undoes ("l'abrogation de la règle"): a rule word still names it.
 RULE_WORDS = (
@@ -175,6 +184,11 @@ RULE_WORDS = (
     "kader",
     "框架",
     "إطار",
+    "規則",
+    "枠組み",
+    "규칙",
+    "규정",
+    "프레임워크",
 )
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
@@ -191,6 +205,17 @@ NEGATIONS = (
     "nicht ",
     "no ",
     "niet ",
+)
+# Japanese and Korean negate after the verb ("허용하지 않았다", "承認しなかった").
+NEGATIONS_AFTER = (
+    "하지 않",
+    "하지 못",
+    "되지 않",
+    "しない",
+    "しなかった",
+    "せず",
+    "されず",
+    "されない",
 )
 # Places nearly every action concerns: naming them says nothing about which one.
 COMMON_PLACES = {"china", "united-states"}
@@ -251,8 +276,13 @@ _YEAR_PART = re.compile(
     + _alternation(YEAR_PART_YEARS[0])
     + r")(?![a-z]))"
 )
+# Japanese writes it the same way (2022年末, 昨年末, 今年初め).
 _ZH_YEAR_PART = re.compile(
-    r"(?:(20[1-3][0-9])|(去)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+    r"(?:(20[1-3][0-9])|(去|昨)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+)
+# Korean: 2022년 말, 지난해 말, 올해 초.
+_KO_YEAR_PART = re.compile(
+    r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
@@ -267,8 +297,8 @@ def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...],
         if m.group("this") and part == "end":
             continue  # "by the end of the year" is more often ahead than behind
         out.append((year, YEAR_PARTS[part], f"{part} {year}"))
-    for m in _ZH_YEAR_PART.finditer(folded):
-        part = ZH_YEAR_PARTS[m.group(4)]
+    for m in [*_ZH_YEAR_PART.finditer(folded), *_KO_YEAR_PART.finditer(folded)]:
+        part = ZH_YEAR_PARTS.get(m.group(4)) or KO_YEAR_PARTS[m.group(4)]
         year = int(m.group(1)) if m.group(1) else published.year - bool(m.group(2))
         if not (m.group(1) or m.group(2)) and part == "end":
             continue  # 年底 alone, 今年底: ahead as often as behind
@@ -2068,6 +2098,8 @@ class RestrictionLinker:
         at = text.find(word)
         if at <= 0:
             return False
+        if text[at + len(word) : at + len(word) + 6].startswith(NEGATIONS_AFTER):
+            return True
         # Latin and Arabic negations are whole words ("ne", not the end of "Chine ").
         before = " " + text[max(0, at - 16) : at]
         return any(

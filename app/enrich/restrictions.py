@@ -67,13 +67,30 @@ _LICENCE_STEMS = (
     "vergunning",
     "genehmigung",
     "许可",
+    "許可",
+    "ライセンス",
+    "허가",
+    "라이선스",
     "ترخيص",
     "تراخيص",
     "تصريح",
 )
 # Rule words ("the rule", «القاعدة») name a regulation: a bill in Congress is none.
 _SPLIT_VERBS = [(kind, re.compile(pattern)) for kind, pattern in SPLIT_VERBS]
-_RULE_STEMS = ("rule", "règle", "regla", "norma", "规则", "新规", "قاعدة", "قواعد", "regel")
+_RULE_STEMS = (
+    "rule",
+    "règle",
+    "regla",
+    "norma",
+    "规则",
+    "新规",
+    "قاعدة",
+    "قواعد",
+    "regel",
+    "規則",
+    "규칙",
+    "규정",
+)
 _CJK_NUMERAL = "0123456789〇零一二三四五六七八九十"
 _LAST_BEFORE = (
     "last ",
@@ -84,6 +101,7 @@ _LAST_BEFORE = (
     "afgelopen ",
     "vorige ",
     "pasado ",
+    "지난 ",
 )
 _LAST_AFTER = (
     " dernier",
@@ -740,7 +758,9 @@ class RestrictionRule:
         years = set()
         for m in _YEAR.finditer(seg):
             before = seg[: m.start()].split()
-            if seg[m.end() : m.end() + 1] == "年" or (before and before[-1] in self._year_leads):
+            if seg[m.end() : m.end() + 1] in ("年", "년") or (
+                before and before[-1] in self._year_leads
+            ):
                 years.add((int(m.group(1)), None))
         if published:
             years |= {(published.year - back, None) for back in found.years_back}

@@ -42,6 +42,12 @@ RELATIVE = {
         "مطلع الشهر الجاري",
         "مطلع هذا الشهر",
         "月初",
+        # Japanese and Korean (今月初め, 이달 초)
+        "今月初め",
+        "今月上旬",
+        "이달",
+        "이번 달",
+        "이달 초",
     ],
     "last_month": [
         "last month",
@@ -74,6 +80,10 @@ RELATIVE = {
         "一个月前",
         "قبل شهر",
         "بعد شهر",
+        # Japanese and Korean (先月末, 지난달)
+        "先月末",
+        "지난달",
+        "한 달 전",
     ],
     "days": [
         "this week",
@@ -120,6 +130,14 @@ RELATIVE = {
         "afgelopen week",
         "la semaine dernière",
         "上星期",
+        # Japanese and Korean
+        "昨日",
+        "前日",
+        "이번 주",
+        "지난주",
+        "어제",
+        "전날",
+        "하루 전",
     ],
     # the weekday of an action in the week before the article ("announced on Tuesday")
     "weekday": [
@@ -168,6 +186,17 @@ RELATIVE = {
         "يوم الأربعاء",
         "يوم الخميس",
         "يوم الجمعة",
+        # Japanese and Korean weekdays
+        "月曜日",
+        "火曜日",
+        "水曜日",
+        "木曜日",
+        "金曜日",
+        "월요일",
+        "화요일",
+        "수요일",
+        "목요일",
+        "금요일",
     ],
     "spring": [
         "the spring",
@@ -188,6 +217,12 @@ RELATIVE = {
         "春季",
         "今年春",
         "الربيع",
+        # Japanese and Korean
+        "今春",
+        "この春",
+        "올봄",
+        "지난봄",
+        "올해 봄",
     ],
     "summer": [
         "the summer",
@@ -209,6 +244,12 @@ RELATIVE = {
         "夏季",
         "今年夏",
         "الصيف",
+        # Japanese and Korean
+        "今夏",
+        "この夏",
+        "올여름",
+        "지난여름",
+        "올해 여름",
     ],
     "autumn": [
         "the autumn",
@@ -227,6 +268,12 @@ RELATIVE = {
         "今年秋天",
         "秋季",
         "الخريف",
+        # Japanese and Korean
+        "今秋",
+        "この秋",
+        "올가을",
+        "지난가을",
+        "올해 가을",
     ],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
@@ -317,6 +364,19 @@ BACK_MARKERS = [
     "上周",
     "上星期",
     "الأسبوع الماضي",
+    # Japanese and Korean: a step back (以降, を受けて, 앞서)
+    "以降",
+    "を受けて",
+    "これまで",
+    "既に",
+    "すでに",
+    "以前",
+    "앞서",
+    "이미",
+    "그동안",
+    "지난해",
+    "지난달",
+    "이후",
 ]
 
 # The back-reference markers that open a clause with its own actor and date ("a day after
@@ -366,9 +426,26 @@ REQUIRED = [
     "تتطلب",
     "需要",
     "须",
+    # Japanese and Korean (許可が必要, 허가를 받아야)
+    "必要",
+    "義務付け",
+    "필요",
+    "받아야",
 ]
 
-SINCE_MARKERS = ["since", "depuis", "desde", "sinds", "seit", "منذ", "自从", "以来"]
+SINCE_MARKERS = [
+    "since",
+    "depuis",
+    "desde",
+    "sinds",
+    "seit",
+    "منذ",
+    "自从",
+    "以来",
+    "以降",
+    "이후",
+    "이래",
+]
 
 # "weeks after", "quelques semaines": an action at most WEEKS_BACK days before the article.
 WEEKS = [
@@ -408,6 +485,12 @@ WEEKS = [
     "menos de un mes después",
     "不到一个月",
     "بعد أقل من شهر",
+    # Japanese and Korean
+    "数週間前",
+    "数週間後",
+    "몇 주 전",
+    "몇 주 만에",
+    "수주 전",
 ]
 WEEKS_BACK = 45
 
@@ -492,6 +575,9 @@ ACTIONS = {
         "تدخلت",
         "介入",
         "干预",
+        # Korean (措置, 決定 are above)
+        "결정",
+        "조치",
     ],
     "restrict": [
         # "shut out of ... since regulators flagged", "cut out of the market"
@@ -656,6 +742,16 @@ ACTIONS = {
         "kartellrecht",
         "antimonopolio",
         "mededinging",
+        # Japanese and Korean
+        "規制強化",
+        "禁輸",
+        "制裁",
+        "禁止し",
+        "제재",
+        "금지했",
+        "차단",
+        "막았",
+        "통제 강화",
     ],
     "relax": [
         "sold again",
@@ -820,6 +916,14 @@ ACTIONS = {
         "feu vert",
         "سمحت",
         "تسمح",
+        # Japanese and Korean
+        "撤回",
+        "解禁",
+        "緩和",
+        "容認",
+        "완화",
+        "철회",
+        "허용",
     ],
 }
 
@@ -832,6 +936,8 @@ MONTHS_AGO = {
     "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
     "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
     "de": ("vor {n} monaten", "{n} monate nach", "vor gut {n} monaten", "vor rund {n} monaten"),
+    "ja": ("{n}カ月前", "{n}か月前", "{n}ヶ月前", "{n}カ月後"),
+    "ko": ("{n}개월 전", "{n}개월 만에", "{n} 달 전"),
 }
 # "two years after", «بعد نحو عامين», 两年前: an action in the year N years before the article's.
 # (Not "N years later": that counts from another event.)
@@ -843,6 +949,7 @@ YEARS_AGO = {
     "nl": ("{n} jaar geleden", "{n} jaar na"),
     "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
     "de": ("vor {n} jahren", "{n} jahre nach", "vor gut {n} jahren", "vor rund {n} jahren"),
+    "ko": ("{n}년 전", "{n}년 만에"),
 }
 # Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
 YEARS_AGO_WORDS = {
@@ -872,6 +979,8 @@ NUMBERS = {
     "nl": ["een", "twee", "drie", "vier", "vijf", "zes"],
     "ar": ["واحد", "اثنين", "ثلاثة", "أربعة", "خمسة", "ستة"],
     "de": ["einem", "zwei", "drei", "vier", "fünf", "sechs"],
+    "ja": ["一", "二", "三", "四", "五", "六"],
+    "ko": ["한", "두", "세", "네", "다섯", "여섯"],
 }
 
 # People who act for an agency in the timeline: "Trump said Nvidia may sell the H200" is the
@@ -949,6 +1058,18 @@ ACTORS = {
         "era biden",
         "拜登时代",
         "عهد بايدن",
+        # Japanese and Korean: the government and the president
+        "米政府",
+        "米国政府",
+        "アメリカ政府",
+        "トランプ米大統領",
+        "トランプ氏",
+        "バイデン米大統領",
+        "バイデン氏",
+        "미국 정부",
+        "미 정부",
+        "트럼프 대통령",
+        "바이든 대통령",
     ],
     # "Commerce said", "the Commerce Secretary", 美国商务部长: the department acting
     "commerce-department": [
@@ -969,10 +1090,27 @@ ACTORS = {
         "وزير التجارة الأمريكي",
         "وزير التجارة الأميركي",
         "لوتنيك",
+        # Japanese and Korean
+        "商務長官",
+        "ラトニック",
+        "상무부 장관",
+        "상무장관",
+        "러트닉",
     ],
     "cac": ["internetaufsicht", "chinesische internetaufsicht", "cyberspace behörde"],
     # customs as news names them ("der Zoll hatte die Einfuhr gestoppt", "las aduanas")
-    "gac": ["der zoll", "zollbehörde", "zollbehörden", "la douane", "las aduanas", "de douane"],
+    "gac": [
+        "der zoll",
+        "zollbehörde",
+        "zollbehörden",
+        "la douane",
+        "las aduanas",
+        "de douane",
+        "税関当局",
+        "中国の税関",
+        "중국 세관",
+        "세관 당국",
+    ],
     "samr": [
         "autorité de la concurrence",
         "régulateur de la concurrence",
@@ -984,6 +1122,9 @@ ACTORS = {
         "marktaufsicht",
         "regulador del mercado",
         "markttoezichthouder",
+        # Japanese and Korean
+        "市場監督管理総局",
+        "시장감독총국",
     ],
     "bis": ["oficina de industria y seguridad", "jeffrey kessler", "kessler", "商务部工业和安全局"],
     # The Dutch government by its seat and its ministers ("Den Haag", «لاهاي», 海牙)
@@ -1020,8 +1161,8 @@ ADMINISTRATIONS = {
     "biden": (("2021-01-20", "2025-01-20"),),
 }
 ADMINISTRATION_NAMES = {
-    "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ"),
-    "biden": ("biden", "拜登", "بايدن", "バイデン"),
+    "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ", "트럼프"),
+    "biden": ("biden", "拜登", "بايدن", "バイデン", "바이든"),
 }
 
 # A part of a year: "late 2022", "fin 2023", «2024年底», "at the start of the year", "eind vorig
@@ -1093,6 +1234,7 @@ YEAR_PART_YEARS = {
 }
 # Chinese writes the part after the year: 2024年底, 去年底, 今年初, 年初.
 ZH_YEAR_PARTS = {"底": "end", "末": "end", "初": "start"}
+KO_YEAR_PARTS = {"말": "end", "초": "start"}
 # The turn of the year ("zum Jahreswechsel", "rond de jaarwisseling"): December and January.
 YEAR_TURN = [
     "jahreswechsel",
@@ -1153,6 +1295,12 @@ CHIP_ANAPHORS = [
     "该芯片",
     "这些芯片",
     "该款芯片",
+    # Japanese and Korean
+    "同チップ",
+    "このチップ",
+    "同製品",
+    "이 칩",
+    "해당 칩",
 ]
 # Words before an actor that make it the one who pressed for an action, not the one who took it
 # ("onder druk van de Amerikaanse regering", "at the request of the US government"): an article
@@ -1177,7 +1325,7 @@ PRESSURE_MARKERS = [
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
-EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات"]
+EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات", "輸出", "수출"]
 # The categories of the buyer's measures on chips (see EXPORT_WORDS).
 BUYER_SIDE_CATEGORIES = ["china-countermeasure"]
 
@@ -1201,6 +1349,16 @@ ACTION_KINDS = {
         "schwarze liste",
         "schwarzen liste",
         "entity liste",
+        # Japanese and Korean
+        "エンティティー・リスト",
+        "エンティティーリスト",
+        "エンティティリスト",
+        "エンティティ・リスト",
+        "禁輸リスト",
+        "엔티티 리스트",
+        "엔티티리스트",
+        "우려거래자 목록",
+        "거래제한 목록",
     ],
     # Undoing a restriction ("the summer's reversal"), not a new permission or deal.
     "undo": [
@@ -1236,6 +1394,11 @@ ACTION_KINDS = {
         "解禁",
         "取消禁令",
         "撤销",
+        # Japanese and Korean
+        "撤回",
+        "解禁",
+        "철회",
+        "폐기",
     ],
 }
 
@@ -1254,6 +1417,13 @@ YEAR_LATER = [
     "一年之后",
     "بعد عام",
     "بعد سنة",
+    # Japanese and Korean
+    "1年後",
+    "その1年後",
+    "翌年",
+    "1년 뒤",
+    "1년 후",
+    "이듬해",
 ]
 
 # German and Dutch split some verbs of lifting, allowing and curbing around their object ("hob
