@@ -3,10 +3,12 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
+
+WAL_SIZE_LIMIT = 64 * 1024 * 1024  # bytes of write-ahead log kept after a checkpoint
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -21,6 +23,8 @@ def make_engine(settings: Settings) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
+            # A log that was reset is cut back to this size (it keeps its high-water mark else).
+            cur.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
             cur.close()
 
         @event.listens_for(engine, "savepoint")
@@ -36,6 +40,16 @@ def make_engine(settings: Settings) -> Engine:
         return engine
     # Days (filters, timelines) are UTC days whatever the server's own time zone.
     return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+
+
+def checkpoint_wal(factory: sessionmaker[Session]) -> None:
+    """On SQLite, copy the write-ahead log into the database, never waiting (PASSIVE), so the
+    next write starts the log over. A long writer calls it where its own readers are idle: the
+    automatic checkpoint runs at each commit, and during a bulk ingest a lookup thread is always
+    reading then, so it never completes and the log grows with the whole ingest."""
+    with factory() as session:
+        if session.get_bind().dialect.name == "sqlite":
+            session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.article import linking
 from app.article import repository as article_repo
 from app.article.service import ArticleWriter, NewArticle
+from app.db import checkpoint_wal
 from app.enrich import Enricher, Enrichment
 from app.enrich.discovery import discovery_for
 from app.gazetteer.suggestions import Candidate
@@ -314,6 +315,9 @@ class Ingestor:
             previous: _Stored | None = None
             while current is not None:
                 looked = looking.result()
+                # No lookup is reading now: the log of the batches written so far can be
+                # checkpointed in full, so it starts over instead of growing (app/db.py).
+                checkpoint_wal(self.session_factory)
                 following = next(batches, None)
                 if following is not None:
                     looking = lookups.submit(self._look_up, following)
