@@ -161,3 +161,25 @@ def test_groups_are_said_back_in_the_json(client, sample, q):
     said = response.json()["searched_as"]
     words = " ".join(said["required"] + said["optional"]).lower()
     assert "nvidia" in words and all(isinstance(t, str) and t for t in said["required"] + said["optional"])
+
+
+def test_the_search_route_takes_what_the_documented_operation_declares(client):
+    """GET /api/search is answered by app/web/search_route.py; the FastAPI operation api_search
+    only documents it (/openapi.json). A dependency or parameter added to the operation has to
+    be added to the route as well: this fails until the two agree again."""
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from app.web import deps
+    from app.web.search_route import SearchRoute
+
+    routes = client.app.router.routes
+    first = next(r for r in routes if getattr(r, "path", None) == "/api/search")
+    assert isinstance(first, SearchRoute) and first.methods == {"GET"}
+    documented = next(
+        r for r in iter_route_contexts(routes)
+        if isinstance(r.original_route, APIRoute) and r.path_format == "/api/search"
+    )
+    assert {d.call for d in documented.dependant.dependencies} == {deps.get_filters, deps.get_runtime}
+    assert not documented.dependant.query_params and documented.methods == {"GET"}
+    assert client.head("/api/search").status_code == 405
+    assert client.get("/api/search?per_page=1").headers["content-type"] == "application/json"

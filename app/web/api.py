@@ -17,10 +17,12 @@ from pydantic import (
 from app.article.detail import article_detail
 from app.db import session_scope
 from app.entities import entity_data, entity_json
+from app.filters import Filters
 from app.gazetteer import repository as entity_repo
 from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
 from app.ingest.pipeline import Ingestor
+from app.runtime import Runtime
 from app.search.service import search_articles
 from app.timeline import compare_view, period_counts, timeline
 from app.urls import BadUrl
@@ -102,11 +104,10 @@ ListedItem = Annotated[ArticleIn, WrapValidator(_item_or_unusable)]
 SingleItem = Annotated[ArticleIn, WrapValidator(_single_item_or_unusable)]
 
 
-@router.get("/search", response_model=SearchOut)
-def api_search(filters: FiltersDep, runtime: RuntimeDep) -> FastJSONResponse:
-    # In its own session, begun and ended here in the worker thread, as the search page's:
-    # SessionDep's generator (its exit stacks, the session closed back on the event loop) cost
-    # 2-5 % of a repeated search's instructions (bench/reports/loadgen.md).
+def search_json(runtime: Runtime, filters: Filters) -> FastJSONResponse:
+    """/api/search's answer (run in a worker thread): in its own session, begun and ended here,
+    as the search page's: SessionDep's generator (its exit stacks, the session closed back on
+    the event loop) cost 2-5 % of a repeated search's instructions (bench/reports/loadgen.md)."""
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         runtime.refresh_gazetteer()
     with session_scope(runtime.sessions) as session:
@@ -116,6 +117,13 @@ def api_search(filters: FiltersDep, runtime: RuntimeDep) -> FastJSONResponse:
     # SearchOut documents the shape (tests hold the data to it); re-validating every hit of
     # every answer was a third of the route's own time.
     return FastJSONResponse(page.to_json())
+
+
+# The documented operation (its schema in /openapi.json). GET requests are answered by the
+# same search_json through app/web/search_route.py, matched ahead of every included router.
+@router.get("/search", response_model=SearchOut)
+def api_search(filters: FiltersDep, runtime: RuntimeDep) -> FastJSONResponse:
+    return search_json(runtime, filters)
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, responses=errors(404))
