@@ -331,8 +331,12 @@ def main() -> None:
             # Repeated views (the same 20 URLs, as analysts reload and share them: the page
             # cache serves them until the index changes), then views that are all different
             # (every URL new: each page is searched and rendered).
-            warm = [get(app_port, f"/?{q}") for _ in range(2 * args.web_workers) for q in QUERIES]
-            GENERATORS[args.client]([warm])  # each web process renders each view once
+            # Each web process renders each view once before the measurement: as many
+            # connections as clients, each asking every view, so that every process (a
+            # connection stays with the one that accepted it) gets all of them. One connection
+            # warmed one process only, and runs measured the other's cache misses by chance.
+            warm = [[get(app_port, f"/?{q}") for q in QUERIES] for _ in range(args.clients)]
+            GENERATORS[args.client](warm)
             per_client = args.rounds * 2
             html, html_requests, html_samples = page_phase(
                 args.client,
