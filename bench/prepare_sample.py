@@ -130,6 +130,8 @@ def sample(pid: int, data_dir: Path, count: int) -> dict:
     out["bytes"] = {
         "corpus_jsonl": disk_bytes(data_dir / "corpus.jsonl"),
         "sqlite": sum(disk_bytes(p) for p in db.parent.glob("chipwatch.db*")),
+        # The write-ahead log apart: it only shrinks when a checkpoint finds no reader on it.
+        "sqlite_wal": disk_bytes(db.with_name(db.name + "-wal")),
         "meili": disk_bytes(data_dir / "meili"),
     }
     ready = data_dir / f"ready-{count}"
