@@ -108,11 +108,24 @@ def summarise(samples: list[dict]) -> dict:
         summary["sqlite_bytes_per_article"] = round(
             last_stored["bytes"]["sqlite"] / last_stored["articles_stored"]
         )
+    if last_stored and "sqlite_wal" in last_stored["bytes"]:
+        summary["sqlite_wal_bytes"] = last_stored["bytes"]["sqlite_wal"]
     if indexing:
         meili = [s["processes"].get("meilisearch", {}).get("index") or {} for s in indexing]
+        # CPU of the whole tree (index rebuild and Meilisearch, children of the benchmark) from
+        # the last sample of the ingest: up to one sample interval of ingest counted in.
+        start = [s for s in samples if _ingest(s)][-1:] or indexing[:1]
+        end = done or indexing[-1]
         summary["index"] = {
             "documents": max((m.get("documents") or 0 for m in meili), default=0),
             "meilisearch_bytes": indexing[-1]["bytes"]["meili"],
+            "cpu_seconds": round(end["bench_tree_cpu_s"] - start[0]["bench_tree_cpu_s"], 1),
+            "meilisearch_cpu_seconds": round(
+                end["processes"].get("meilisearch", {}).get("cpu_s", 0)
+                - start[0]["processes"].get("meilisearch", {}).get("cpu_s", 0),
+                1,
+            ),
+            "wall_seconds": round(end["time"] - start[0]["time"]),
         }
     if done:
         summary["ready_wall_seconds"] = done["ready"]

@@ -67,20 +67,25 @@ def stored_articles(db: Path) -> int | None:
 
 
 def meili_documents(pid: int, key: str) -> dict | None:
+    """Documents in every index (a rebuild fills a fresh `bench_<hex>` index, swapped in at the
+    end), whether any is indexing, and Meilisearch's own database size."""
     args = cmdline(pid)
     addr = args[args.index("--http-addr") + 1]
     try:
         stats = httpx.get(
-            f"http://{addr}/indexes/bench/stats",
-            timeout=30,
-            headers={"Authorization": f"Bearer {key}"},
+            f"http://{addr}/stats", timeout=30, headers={"Authorization": f"Bearer {key}"}
         )
     except httpx.HTTPError:
         return None
     if stats.status_code != 200:
         return None
     body = stats.json()
-    return {"documents": body.get("numberOfDocuments"), "is_indexing": body.get("isIndexing")}
+    indexes = body.get("indexes", {}).values()
+    return {
+        "documents": sum(i.get("numberOfDocuments", 0) for i in indexes),
+        "is_indexing": any(i.get("isIndexing") for i in indexes),
+        "database_size": body.get("databaseSize"),
+    }
 
 
 def disk_bytes(path: Path) -> int:

@@ -25,3 +25,17 @@ def test_bands_are_contiguous_and_split_main_from_workers():
     assert s["ingest_first_and_last_100k"]["last"]["articles"] == [0, 20_000]
     assert s["peak_rss"]["second_half"]["main_rss_mib"] == 130
     assert s["sqlite_bytes_per_article"] == 10_000 and s["articles_stored"] == 20_000
+
+
+def test_index_phase_cpu_counts_from_the_last_ingest_sample():
+    ingesting = sample(0, 20_000, 30, 70, 130, 5)
+    ingesting.update(bench_tree_cpu_s=100.0)
+    ingesting["processes"]["meilisearch"] = {"cpu_s": 1.0, "rss_mib": 40}
+    meili = {"cpu_s": 31.0, "rss_mib": 300, "index": {"documents": 15_000}}
+    indexing = {**ingesting, "time": 60, "phase": "indexing", "bench_tree_cpu_s": 150.0,
+                "processes": {"meilisearch": {**meili, "cpu_s": 11.0}}}
+    done = {**ingesting, "time": 120, "phase": "done", "bench_tree_cpu_s": 200.0, "ready": [50.0, 120.0],
+            "processes": {"meilisearch": meili}}
+    index = summarise([ingesting, indexing, done])["index"]
+    assert index == {"documents": 15_000, "meilisearch_bytes": 0, "cpu_seconds": 100.0,
+                     "meilisearch_cpu_seconds": 30.0, "wall_seconds": 120}
