@@ -30,20 +30,11 @@ def cmdline(pid: int) -> list[str]:
         return []
 
 
-def reaped_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process's children it has already waited for (cutime + cstime)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return 0.0
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-
-
 def tree_cpu_seconds(pid: int) -> float:
     """CPU of a process, its live descendants and the children it has reaped."""
     return (
         cpu_seconds_of(pid)
-        + reaped_cpu_seconds(pid)
+        + cpu_seconds_of(pid, reaped=True)
         + sum(tree_cpu_seconds(c) for c in children(pid))
     )
 
@@ -117,7 +108,7 @@ def sample(pid: int, data_dir: Path, count: int) -> dict:
         }
         if name == "ingest":
             workers = children(child)
-            procs[name]["reaped_workers_cpu_s"] = round(reaped_cpu_seconds(child), 1)
+            procs[name]["reaped_workers_cpu_s"] = round(cpu_seconds_of(child, reaped=True), 1)
             procs[name]["workers"] = [
                 {
                     "pid": w,
