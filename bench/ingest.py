@@ -62,13 +62,15 @@ def pss_kib(pid: int) -> int:
     return 0
 
 
-def cpu_seconds_of(pid: int) -> float:
-    """User + system CPU seconds a live process has used so far (/proc/PID/stat)."""
+def cpu_seconds_of(pid: int, reaped: bool = False) -> float:
+    """User + system CPU seconds a live process has used so far (/proc/PID/stat); reaped: those
+    of its children it has waited for instead (cutime + cstime)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    first = 13 if reaped else 11
+    return (int(fields[first]) + int(fields[first + 1])) / os.sysconf("SC_CLK_TCK")
 
 
 def children(pid: int) -> list[int]:

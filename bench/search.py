@@ -35,6 +35,7 @@ from app import ROOT
 from bench.ingest import write_corpus
 from bench.loadgen import GENERATORS, Request, get
 from bench.proc_cpu import cpu_ms, own_cpu_ms, tree_cpu_ms
+from bench.prepare import ingest_and_index
 
 QUERIES = [
     "q=Nvidia",
@@ -259,22 +260,7 @@ def main() -> None:
             else:
                 corpus = tmp / "corpus.jsonl"
                 write_corpus(corpus, args.count)
-                t0 = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "app", "ingest", str(corpus)],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                )
-                ingest_s = time.perf_counter() - t0
-                t0 = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-m", "app", "index", "rebuild"],
-                    env=env,
-                    check=True,
-                    capture_output=True,
-                )
-                index_s = time.perf_counter() - t0
+                ingest_s, index_s = ingest_and_index(corpus, args.count, env, meili.pid, tmp)
                 ready.write_text(json.dumps([ingest_s, index_s]))
             if args.prepare_only:
                 return

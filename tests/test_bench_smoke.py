@@ -1,6 +1,7 @@
 """The benchmarks keep working: a tiny run of each (the real numbers come from `make bench`)."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -51,3 +52,24 @@ def test_api_cpu_benchmark_smoke(tmp_path):
     assert result["api_search_repeated"]["n"] == result["meili_direct_repeated"]["n"] == 20
     assert result["api_search_unique"]["n"] == 20 and result["healthz"]["n"] == 200
     assert result["api_search_repeated"]["cpu_ms_per_request"] >= 0
+
+
+def test_search_prepare_records_its_cost_and_can_be_sampled(tmp_path):
+    """--prepare-only writes prepare-COUNT.json (CPU per article of ingest and index, sizes on
+    disk); bench.prepare_sample reads the finished build (Meilisearch binary needed)."""
+    data = tmp_path / "data"
+    out = subprocess.run([sys.executable, "-m", "bench.search", "--count", "40", "--data-dir", str(data),
+                          "--prepare-only"], cwd=ROOT, check=True, capture_output=True, text=True,
+                         timeout=600)
+    assert "40 articles: ingest" in out.stdout
+    prepared = json.loads((data / "prepare-40.json").read_text())
+    assert prepared["count"] == 40
+    for step in ("ingest", "index_rebuild"):
+        assert prepared[step]["cpu_seconds"] > 0 and prepared[step]["cpu_ms_per_article"] > 0
+    assert prepared["index_rebuild"]["meilisearch_cpu_seconds"] > 0
+    assert prepared["disk_bytes"]["sqlite"] > 0 and prepared["disk_bytes"]["meilisearch"] > 0
+    sample = json.loads(subprocess.run(
+        [sys.executable, "-m", "bench.prepare_sample", "--pid", str(os.getpid()), "--data-dir", str(data),
+         "--count", "40"], cwd=ROOT, check=True, capture_output=True, text=True, timeout=120).stdout)
+    assert sample["phase"] == "done" and sample["articles_stored"] == 40
+    assert sample["bytes"]["sqlite"] >= prepared["disk_bytes"]["sqlite"] > 0 and sample["bench_tree_cpu_s"] > 0
