@@ -52,6 +52,23 @@ def checkpoint_wal(factory: sessionmaker[Session]) -> None:
             session.execute(text("PRAGMA wal_checkpoint(PASSIVE)"))
 
 
+NOT_KEPT = object()  # kept_in_transaction: nothing kept in this transaction
+
+
+def kept_in_transaction(session: Session, key: str):
+    """What this session's current transaction kept under key (remember_in_transaction), or
+    NOT_KEPT: a value read once per transaction and anew by the next."""
+    kept = session.info.get(key)
+    transaction = session.get_transaction()
+    if kept is not None and transaction is not None and kept[0] is transaction:
+        return kept[1]
+    return NOT_KEPT
+
+
+def remember_in_transaction(session: Session, key: str, value) -> None:
+    session.info[key] = (session.get_transaction(), value)
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.db import NOT_KEPT, kept_in_transaction, remember_in_transaction
 from app.models import (
     Article,
     ArticleEntity,
@@ -19,17 +20,16 @@ from app.models import (
     SearchState,
 )
 
-_VERSION_KEY = "lists_version"  # session.info: (transaction, version) read in that transaction
+_VERSION_KEY = "lists_version"  # the version read in this transaction (app/db.py)
 
 
 def lists_version(session: Session) -> int | None:
     """The lists version (None before its migration ran): read once per transaction, like the
     search version (app/search/repository.py); plain SQL, as it is asked on every page that
     draws list actions."""
-    transaction = session.get_transaction()
-    kept = session.info.get(_VERSION_KEY)
-    if kept is not None and transaction is not None and kept[0] is transaction:
-        return kept[1]
+    kept = kept_in_transaction(session, _VERSION_KEY)
+    if kept is not NOT_KEPT:
+        return kept
     version = (
         session.connection()
         .exec_driver_sql("SELECT lists_version FROM search_state WHERE id = 1")
@@ -42,7 +42,7 @@ def lists_version(session: Session) -> int | None:
 def remember_lists_version(session: Session, version: int | None) -> None:
     """The lists version this transaction read (app/search/repository.py reads it with the
     search version, in one statement)."""
-    session.info[_VERSION_KEY] = (session.get_transaction(), version)
+    remember_in_transaction(session, _VERSION_KEY, version)
 
 
 def bump_lists_version(session: Session) -> None:

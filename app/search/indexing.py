@@ -193,7 +193,7 @@ def bump_search_version(session: Session) -> None:
     session.execute(
         update(SearchState).where(SearchState.id == 1).values(version=SearchState.version + 1)
     )
-    session.info.pop("search_version", None)  # the version this transaction read, if any
+    session.info.pop(repo.SEARCH_VERSION_KEY, None)  # the version this transaction read, if any
 
 
 def _failed(rows: Sequence[IndexOutbox], exc: Exception) -> None:

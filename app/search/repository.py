@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows
+from app.db import NOT_KEPT, kept_in_transaction, remember_in_transaction
 from app.lists.repository import remember_lists_version
 from app.models import Article, ArticleEntity, IndexOutbox
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
@@ -211,23 +212,25 @@ def fts_has(session: Session, match: str) -> bool:
     )
 
 
+SEARCH_VERSION_KEY = "search_version"  # the version read in this transaction (app/db.py)
+
+
 def search_version(session: Session) -> int | None:
     """The search version (None before the migration made its row). Plain SQL: it is asked on
     every search, and the ORM's statement machinery costs more than the query. Read once per
     transaction (the page cache and the article cache both ask): a version that moves meanwhile
     is seen by the next request. The lists version is in the same row and read with it (the
     page cache keys by both)."""
-    transaction = session.get_transaction()
-    kept = session.info.get("search_version")
-    if kept is not None and transaction is not None and kept[0] is transaction:
-        return kept[1]
+    kept = kept_in_transaction(session, SEARCH_VERSION_KEY)
+    if kept is not NOT_KEPT:
+        return kept
     row = (
         session.connection()
         .exec_driver_sql("SELECT version, lists_version FROM search_state WHERE id = 1")
         .first()
     )
     version, lists = (None, None) if row is None else row
-    session.info["search_version"] = (session.get_transaction(), version)
+    remember_in_transaction(session, SEARCH_VERSION_KEY, version)
     remember_lists_version(session, lists)
     return version
 
