@@ -2,16 +2,16 @@
 and kept in memory while the index holds the same article.
 
 A search answers with ids; showing them costs a query (the articles, with their tags and
-mentions as JSON beside each), as much as the search itself. Articles change only through the index outbox, so
-every Meilisearch document carries the stamp of the view it was made from (`view_stamp`, the
-`view` attribute) and a hit comes back with it: a view kept in memory whose own stamp is the
-hit's is exactly the article as the index has it, and is reused without asking the database
-anything (not even the search version). A view whose stamp differs is loaded again: the
-database is never behind the index, so what is shown is never older than the index. Hits of
+mentions as JSON beside each), as much as the search itself. Articles change only through the
+index outbox, so every Meilisearch document carries the stamp of the view it was made from
+(`view_stamp`, the `view` attribute) and a hit comes back with it: a view kept in memory whose
+own stamp is the hit's is exactly the article as the index has it, and is reused without asking
+the database anything (not even the search version). A view whose stamp differs is loaded again:
+the database is never behind the index, so what is shown is never older than the index. Hits of
 documents indexed before stamps existed fall back to the search version (app.models.SearchState,
-moved when a change reaches Meilisearch): a view loaded at one version is reused until the
-next. The database engine has neither (it is searched in the same transaction as it is
-written): no cache.
+moved when a change reaches Meilisearch): a view loaded at one version is reused until the next.
+The database engine has neither (it is searched in the same transaction as it is written): no
+cache.
 """
 
 import hashlib
@@ -67,19 +67,15 @@ def view_stamp(view: ArticleView) -> str:
     return hashlib.blake2b(orjson.dumps(data), digest_size=12).hexdigest()
 
 
-def load_mentions(
-    session: Session, ids: list[int], mentioned: set[str] | None = None
-) -> dict[int, list[tuple[str, int, int]]]:
-    """article id -> its mentions (entity id, start, end) of every entity, or only of the
-    mentioned ones (one query; every id a key)."""
+def load_mentions(session: Session, ids: list[int]) -> dict[int, list[tuple[str, int, int]]]:
+    """article id -> its mentions (entity id, start, end), in one query; every id a key (the
+    indexer's; a page's views read theirs beside each article row, load_views)."""
     mentions: dict[int, list[tuple[str, int, int]]] = {i: [] for i in ids}
-    if mentioned == set() or not ids:
+    if not ids:
         return mentions
     stmt = select(Mention.article_id, Mention.entity_id, Mention.start, Mention.end).where(
         Mention.article_id.in_(ids)
     )
-    if mentioned is not None:
-        stmt = stmt.where(Mention.entity_id.in_(mentioned))
     for article_id, entity_id, start, end in session.connection().execute(stmt):
         mentions[article_id].append((entity_id, start, end))
     return mentions
