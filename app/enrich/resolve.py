@@ -572,6 +572,21 @@ class RestrictionLinker:
         self._landmarks(reading, links, where)
         return self._news_in_lead(reading, links, where)
 
+    @staticmethod
+    def _says_who_did(ev: Evidence) -> bool:
+        """Whether a sentence can stand for an action tied only by its own words (`by_cues_only`:
+        a summons, an antitrust probe or finding): one of its cues, its issuer ("the market
+        regulator"), or its country named in the sentence and a month dating it ("regulators
+        in Beijing questioned its security in July"). A month, a chip and a restriction word
+        alone ("the ban reversed last month", written in August) are not July's summons, nor
+        is "export controls" beside a misread ministry, undated."""
+        f = ev.features
+        return bool(
+            f.get("cue")
+            or f.get("issuer")
+            or (f.get("country") and not f.get("country_before") and f.get("month"))
+        )
+
     def _landmarks(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
     ) -> None:
@@ -1351,7 +1366,7 @@ class RestrictionLinker:
                     and not f.get("issuer")
                     and not f.get("country")
                 ):
-                    f["country"] = True
+                    f["country"] = f["country_before"] = True  # (country_before: no model feature)
                     words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
                 if keys:
@@ -1959,6 +1974,8 @@ class RestrictionLinker:
         out: dict[str, Evidence] = {}
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
+                continue
+            if self.rule._by_cues_only[self._index[rid]] and not self._says_who_did(ev):
                 continue
             dated = self._dated(ev)
             if (

@@ -172,6 +172,14 @@ _TRADITIONAL = str.maketrans(
 
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
 _FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量")
+# A month that closes a company's quarter ("its July-quarter sales", "the quarter ending in July",
+# «الربع المنتهي في يوليو», "截至7月的季度") dates figures, not an action (as folded: "july quarter").
+_QUARTER_AFTER = re.compile(r"(?:\s?quarter(?!ly)|\s?quartal|\s?kwartaal|的?季度)")
+_QUARTER_BEFORE = re.compile(
+    r"(?:quarter|trimestre|quartal|kwartaal|ربع|الربع)(?:\s\S+){0,3}?\s"
+    r"(?:ending|ended|that ends|clos|cloture|acheve|المنتهي|المنتهيه|endend|eindigend)"
+    r"(?:\s(?:in|on|en|fin|في|im|op))*\s?(?:\S+/)?$"  # («تموز/يوليو»: two names of July)
+)
 
 
 def _fold(text: str) -> str:
@@ -746,6 +754,10 @@ class RestrictionRule:
                 continue
             if seg[end : end + 3].lstrip("份").startswith(_FIGURES):
                 continue  # "5月营收": the month of a company's figures, not of an action
+            if _QUARTER_AFTER.match(seg, end) or _QUARTER_BEFORE.search(
+                seg[max(0, start - 40) : start]
+            ):
+                continue  # "its July-quarter sales": the month a quarter closes
             dates.add((self._year(seg, start, end, month, published), month))
         if not dates:
             dates |= self._years(seg, found, published)
