@@ -26,18 +26,16 @@ def links(enricher, body, when, title=""):
 
 def test_an_action_tied_by_its_own_words_needs_them_or_who_did_it():
     """A summons or an antitrust probe (`by_cues_only`) is resolved only from one of its cues,
-    its issuer, or its country named in the sentence with a month: "the ban reversed last
-    month" (a month, a chip and a restriction word, with China named a sentence before) in an
-    August article is not July's summons, nor is undated "export controls" beside a ministry."""
+    its issuer, or its country and a date: "the restrictions" beside "the ban lifted last month"
+    (a month, a chip, a restriction word) in an August article is not July's summons, nor is
+    "export controls" beside a ministry in the days after it, undated."""
+    says = RestrictionLinker._says_which
     month_chip_word = {"month": True, "chip": True, "action": True, "rule_word": True}
-    assert not RestrictionLinker._says_who_did(Evidence(0, month_chip_word))
-    before = {**month_chip_word, "country": True, "country_before": True}
-    assert not RestrictionLinker._says_who_did(Evidence(0, before))
-    undated = {"chip": True, "country": True, "fresh": True, "action": True}
-    assert not RestrictionLinker._says_who_did(Evidence(0, undated))
-    assert RestrictionLinker._says_who_did(Evidence(0, {**month_chip_word, "country": True}))
-    assert RestrictionLinker._says_who_did(Evidence(0, {"issuer": True, "month": True}))
-    assert RestrictionLinker._says_who_did(Evidence(0, {"cue": True}))
+    assert not says(Evidence(0, month_chip_word))
+    assert not says(Evidence(0, {"chip": True, "country": True, "fresh": True, "action": True}))
+    assert says(Evidence(0, {**month_chip_word, "country": True}))
+    assert says(Evidence(0, {"issuer": True, "fresh": True}))
+    assert says(Evidence(0, {"cue": True}))
 
 
 def test_a_summons_is_still_resolved_from_its_country_and_month(enricher):
@@ -74,3 +72,29 @@ def test_a_month_of_an_action_is_still_its_date(enricher):
     rule = enricher.linker.rule
     folded = _fold("Washington banned the chip in July, hitting quarterly sales.")
     assert rule._dates(folded, rule._scan(folded), date(2025, 8, 9)) == {(2025, 7)}
+
+
+CUSTOMS = "2026-01-china-customs-h200-block"
+CASE_BY_CASE = "2026-01-h200-case-by-case-rule"
+CUSTOMS_LEAD = (
+    "China's customs told agents this week that Nvidia's H200 chips may not enter the country."
+)
+US_RULE = (
+    "the US Commerce Department allowed H200 exports to China, reviewed case by case, capped at "
+    "half of US sales."
+)
+
+
+def test_an_older_action_of_the_days_after_the_lead_is_what_the_news_follows(enricher):
+    """Two actions of the article's days: the one it speaks of first (in its lead) is its news;
+    an older one first read later ("on Tuesday", for a Thursday article) is context."""
+    body = f"{CUSTOMS_LEAD} Officials urged firms to buy them only when necessary. On Tuesday {US_RULE}"
+    found = links(enricher, body, "2026-01-15")
+    assert found[CUSTOMS].role == "reported", found
+    assert found[CASE_BY_CASE].role == "context", found
+
+
+def test_an_action_said_to_come_at_the_same_time_is_news_too(enricher):
+    """ "At the same time", «同时», "gleichzeitig": the article reports both."""
+    found = links(enricher, f"{CUSTOMS_LEAD} At the same time, {US_RULE}", "2026-01-15")
+    assert found[CUSTOMS].role == found[CASE_BY_CASE].role == "reported", found

@@ -230,6 +230,27 @@ RARE = 3  # a company concerned by at most this many actions says which one (YMT
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
 SAME_NEWS = timedelta(days=2)  # an article this close to an action's news is about it
+# "At the same time, a new rule ...": a second action the article reports beside its first.
+SAME_TIME_MARKERS = tuple(
+    _fold(w)
+    for w in (
+        "at the same time",
+        "meanwhile",
+        "simultaneously",
+        "gleichzeitig",
+        "zugleich",
+        "en même temps",
+        "parallèlement",
+        "al mismo tiempo",
+        "paralelamente",
+        "tegelijk",
+        "同时",
+        "与此同时",
+        "في الوقت نفسه",
+        "في الوقت ذاته",
+        "同時に",
+    )
+)
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
 _MONTHS = (
     "January",
@@ -570,22 +591,48 @@ class RestrictionLinker:
         self._undoers(reading, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
-        return self._news_in_lead(reading, links, where)
-
-    @staticmethod
-    def _says_who_did(ev: Evidence) -> bool:
-        """Whether a sentence can stand for an action tied only by its own words (`by_cues_only`:
-        a summons, an antitrust probe or finding): one of its cues, its issuer ("the market
-        regulator"), or its country named in the sentence and a month dating it ("regulators
-        in Beijing questioned its security in July"). A month, a chip and a restriction word
-        alone ("the ban reversed last month", written in August) are not July's summons, nor
-        is "export controls" beside a misread ministry, undated."""
-        f = ev.features
-        return bool(
-            f.get("cue")
-            or f.get("issuer")
-            or (f.get("country") and not f.get("country_before") and f.get("month"))
+        return self._older_news_after_the_lead(
+            reading, self._news_in_lead(reading, links, where), where
         )
+
+    def _older_news_after_the_lead(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> dict[str, RestrictionLink]:
+        """Two actions of the article's days, both read as its news: the one it speaks of first
+        is its news; an older one first read in a later sentence, outside the lead (the title
+        and the first sentence), is what that news follows ("China's customs barred the H200
+        ... Washington cleared its sale on Tuesday", «网信办禁止采购…中国政府週一才指控…违反
+        反垄断法»): context."""
+        if reading.published is None:
+            return links
+        lead = 1 if reading.has_title else 0
+        reported = [
+            (min(where[rid]), self.rule._news[self._index[rid]], rid)
+            for rid, link in links.items()
+            if link.role == "reported" and rid in self._index and where.get(rid)
+        ]
+        for first, news, rid in reported:
+            if (
+                first > lead
+                and not any(m in reading.segments[first][0].folded for m in SAME_TIME_MARKERS)
+                and any(
+                    other_first < first and news[0] < other_news[0]
+                    for other_first, other_news, _other in reported
+                )
+            ):
+                links[rid] = replace(links[rid], role="context")
+        return links
+
+    @classmethod
+    def _says_which(cls, ev: Evidence) -> bool:
+        """Whether a sentence can stand for an action tied only by its own words (`by_cues_only`:
+        a summons, an antitrust probe or finding): one of its cues, its issuer, or its country
+        and a date ("Beijing's regulators questioned its security in July"). A month, a chip and
+        a restriction word ("the restrictions" after "the ban lifted last month") are not July's
+        summons; nor is its news alone, as in the rule's fresh reading ("export controls" beside
+        a misread ministry in the days after a summons)."""
+        f = ev.features
+        return bool(f.get("cue") or f.get("issuer") or (cls._dated(ev) and f.get("country")))
 
     def _landmarks(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -1366,7 +1413,7 @@ class RestrictionLinker:
                     and not f.get("issuer")
                     and not f.get("country")
                 ):
-                    f["country"] = f["country_before"] = True  # (country_before: no model feature)
+                    f["country"] = True
                     words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
                 if keys:
@@ -1975,7 +2022,7 @@ class RestrictionLinker:
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
-            if self.rule._by_cues_only[self._index[rid]] and not self._says_who_did(ev):
+            if self.rule._by_cues_only[self._index[rid]] and not self._says_which(ev):
                 continue
             dated = self._dated(ev)
             if (
