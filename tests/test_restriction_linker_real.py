@@ -98,3 +98,39 @@ def test_an_action_said_to_come_at_the_same_time_is_news_too(enricher):
     """ "At the same time", «同时», "gleichzeitig": the article reports both."""
     found = links(enricher, f"{CUSTOMS_LEAD} At the same time, {US_RULE}", "2026-01-15")
     assert found[CUSTOMS].role == found[CASE_BY_CASE].role == "reported", found
+
+
+@pytest.mark.parametrize(
+    "when,body",
+    [
+        (
+            "2025-10-01",
+            "Cloud firms keep buying the H20, which Nvidia designed for China to comply "
+            "with US export restrictions.",
+        ),
+        (
+            "2025-10-01",
+            "DeepSeek trained on the H20, which Nvidia designed to get around US curbs.",
+        ),
+        (
+            "2025-09-19",
+            "Pékin interdit aux groupes chinois d'acheter la RTX Pro 6000D. La mesure va "
+            "plus loin que les précédentes restrictions visant la puce H20, elle aussi "
+            "conçue par Nvidia pour contourner les sanctions américaines.",
+        ),
+    ],
+)
+def test_what_a_chip_was_designed_to_comply_with_is_no_action_on_it(enricher, when, body):
+    """ "The H20, designed to comply with US export controls": the clause names the older rules
+    the chip was built around (and no actor), not the April licence requirement on the chip."""
+    assert H20 not in links(enricher, body, when)
+
+
+def test_an_action_after_the_design_clause_is_still_read(enricher):
+    """ "... designed to comply with US rules before they were tightened in October 2023": the
+    clause ends at "before"; the tightening that caught the chip is still linked."""
+    body = (
+        "Nvidia designed the H800 to comply with US export rules before they were tightened in "
+        "October 2023."
+    )
+    assert "2023-10-advanced-computing-update" in links(enricher, body, "2025-01-28")

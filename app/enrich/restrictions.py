@@ -452,11 +452,15 @@ class RestrictionRule:
     ) -> "Reading":
         """The article cut into sentences, each with its hits, its scan and the dates it names."""
         published = published_at.date() if published_at else None
-        segments = [(_Segment(0, len(title), _fold(title), title), title_hits)] if title else []
+        segments = (
+            [_without_design_clauses(_Segment(0, len(title), _fold(title), title), title_hits)]
+            if title
+            else []
+        )
         starts = [h.start for h in body_hits]  # hits come sorted by start
         for seg in _segments(body):
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
-            segments.append((seg, body_hits[lo:hi]))
+            segments.append(_without_design_clauses(seg, body_hits[lo:hi]))
         scans = [self._scan(seg.folded) for seg, _ in segments]
         dates = [
             self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)
@@ -812,6 +816,144 @@ class RestrictionRule:
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
+
+
+# "The H20, designed for China to comply with US export controls": a clause that says what a
+# product was designed around names older rules, not an action on that product, nor who acted.
+# Read only in a sentence that speaks of designing (or adapting) a product.
+_DESIGN_WORDS = tuple(
+    _fold(w)
+    for w in (
+        "design",
+        "tailored",
+        "modified",
+        "developed for",
+        "built for",
+        "made for",
+        "conçu",
+        "conçue",
+        "développé",
+        "développée",
+        "adapté",
+        "adaptée",
+        "modifié",
+        "modifiée",
+        "diseñad",
+        "desarrollad",
+        "adaptad",
+        "modificad",
+        "entwickelt",
+        "modifiziert",
+        "zugeschnitten",
+        "ontworpen",
+        "ontwikkeld",
+        "aangepast",
+        "设计",
+        "設計",
+        "特供",
+        "研发",
+        "开发",
+        "開発",
+        "صمم",
+        "صممت",
+        "صممته",
+        "مصمم",
+        "المصمم",
+        "طورت",
+        "طورته",
+        "معدل",
+    )
+)
+_COMPLY_MARKERS = (
+    "to comply with",
+    "in order to comply",
+    "designed to comply",
+    "to meet",
+    "to get around",
+    "to circumvent",
+    "to skirt",
+    "to sidestep",
+    "to stay within",
+    "to stay below",
+    "to fall below",
+    "pour contourner",
+    "pour respecter",
+    "pour se conformer",
+    "afin de respecter",
+    "afin de se conformer",
+    "afin de contourner",
+    "pour se plier",
+    "para cumplir",
+    "para sortear",
+    "para eludir",
+    "para esquivar",
+    "para ajustarse",
+    "om te voldoen aan",
+    "om de exportregels",
+    "om de regels",
+    "为了符合",
+    "為了符合",
+    "为符合",
+    "為符合",
+    "以符合",
+    "为规避",
+    "以规避",
+    "为了规避",
+    "為了規避",
+    "امتثالا",
+    "امتثالاً",
+    "للامتثال",
+    "لتتوافق مع",
+    "لتتماشى مع",
+    "للتحايل على",
+    "لتفادي",
+    "に準拠",
+    "を回避するため",
+    "に対応するため",
+)
+_COMPLY = re.compile(
+    "|".join(sorted({re.escape(_fold(m)) for m in _COMPLY_MARKERS}, key=len, reverse=True))
+    # German puts the verb last: "um früheren Exportauflagen gerecht zu werden"
+    + r"|\bum\b[^,;]{0,80}?(?:gerecht zu werden|einzuhalten|zu umgehen|zu erfullen)"
+)
+# (the clause ends at "before"/"until": "designed to comply with US rules before they were
+# tightened in October 2023" goes on to an action on the product)
+_CLAUSE_END = re.compile(
+    r"[,，、،;；)）]|\s(?:and|but|et|mais|y|pero|und|aber|en|maar)\s"
+    r"|\s(?:before|until|avant|jusqu|antes|hasta|bevor|voordat|totdat|قبل|حتى)\b|之前|以前|$"
+)
+
+
+def _designed_around(folded: str) -> list[tuple[int, int]]:
+    """Spans of a folded sentence that say what a product was designed around ("to comply with
+    US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker to the end
+    of its clause."""
+    if not any(w in folded for w in _DESIGN_WORDS):
+        return []
+    spans = []
+    for m in _COMPLY.finditer(folded):
+        end = (
+            m.end() if m.group().startswith("um ") else _CLAUSE_END.search(folded, m.end()).start()
+        )
+        spans.append((m.start(), end))
+    return spans
+
+
+def _without_design_clauses(seg: _Segment, hits: list[Hit]) -> tuple[_Segment, list[Hit]]:
+    """The sentence with its design clauses blanked out (same length) and the names inside them
+    dropped: their words and countries are not the action the sentence speaks of."""
+    spans = _designed_around(seg.folded)
+    if not spans:
+        return seg, hits
+    folded = seg.folded
+    for a, b in spans:
+        folded = folded[:a] + " " * (b - a) + folded[b:]
+
+    def inside(h: Hit) -> bool:
+        at = len(_fold(seg.text[: max(0, h.start - seg.start)] + "x")) - 1
+        return any(a <= at < b for a, b in spans)
+
+    return _segment(seg.start, seg.end, folded, seg.text), [h for h in hits if not inside(h)]
 
 
 def _licence_word(text: str) -> bool:
