@@ -925,9 +925,9 @@ _CLAUSE_END = re.compile(
 
 
 def _designed_around(folded: str) -> list[tuple[int, int]]:
-    """Spans of a folded sentence that say what a product was designed around ("to comply with
-    US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker to the end
-    of its clause."""
+    """Spans of a folded sentence that say, undated, what a product was designed around ("to
+    comply with US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker
+    to the end of its clause."""
     if not any(w in folded for w in _DESIGN_WORDS):
         return []
     spans = []
@@ -935,7 +935,10 @@ def _designed_around(folded: str) -> list[tuple[int, int]]:
         end = (
             m.end() if m.group().startswith("um ") else _CLAUSE_END.search(folded, m.end()).start()
         )
-        spans.append((m.start(), end))
+        if not _YEAR.search(folded, m.start(), end):
+            # (a dated clause names the rules it means: "restrictions imposed in 2022 and
+            # updated in 2023" are read as those; undated, it is boilerplate)
+            spans.append((m.start(), end))
     return spans
 
 
