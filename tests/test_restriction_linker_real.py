@@ -134,3 +134,39 @@ def test_an_action_after_the_design_clause_is_still_read(enricher):
         "October 2023."
     )
     assert "2023-10-advanced-computing-update" in links(enricher, body, "2025-01-28")
+
+
+@pytest.mark.parametrize(
+    "when,body,expected",
+    [
+        # the plural outlets write («les lois anti-monopole»)
+        (
+            "2025-09-16",
+            "Selon le régulateur, Nvidia a enfreint les lois anti-monopole chinoises "
+            "lors du rachat de Mellanox.",
+            "2025-09-samr-nvidia-antitrust-finding",
+        ),
+        # the guidance described: advised to refrain from using the chip
+        (
+            "2025-08-13",
+            "Pékin a conseillé aux administrations de s'abstenir d'utiliser les puces "
+            "H20 de Nvidia.",
+            "2025-08-china-h20-discouragement",
+        ),
+        # licences issued in August, written without の
+        (
+            "2025-08-10",
+            "米商務省は、エヌビディアの中国向けH20の輸出許可証発行を始めた。",
+            "2025-08-revenue-share-deal",
+        ),
+        # the regulator as French outlets name it
+        (
+            "2025-09-18",
+            "L'Administration chinoise du cyberespace a interdit aux groupes du pays "
+            "d'acheter des puces Nvidia.",
+            "2025-09-cac-rtx-pro-6000d-ban",
+        ),
+    ],
+)
+def test_words_and_names_as_real_outlets_write_them(enricher, when, body, expected):
+    assert expected in links(enricher, body, when)
