@@ -170,3 +170,12 @@ def test_an_action_after_the_design_clause_is_still_read(enricher):
 )
 def test_words_and_names_as_real_outlets_write_them(enricher, when, body, expected):
     assert expected in links(enricher, body, when)
+
+
+def test_two_months_in_the_arabic_dual_date_an_action_back(enricher):
+    """«رغم مرور نحو شهرين على موافقة ترامب» (nearly two months after Trump's approval), in a
+    February article: December's approval, not China's own approvals of those days."""
+    body = "لا تزال شحنات رقائق H200 إلى الصين معلقة رغم مرور نحو شهرين على موافقة ترامب على بيعها."
+    found = links(enricher, body, "2026-02-05")
+    assert "2025-12-h200-china-approval" in found, found
+    assert "2026-01-china-h200-import-approvals" not in found, found

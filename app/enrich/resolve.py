@@ -54,6 +54,7 @@ from app.enrich.when import (
     EXPORT_WORDS,
     KO_YEAR_PARTS,
     MONTHS_AGO,
+    MONTHS_AGO_WORDS,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
     PRESSURE_MARKERS,
@@ -376,6 +377,9 @@ class RestrictionLinker:
         for n, phrases in YEARS_AGO_WORDS.items():
             for p in phrases:
                 extra.append((_fold(p), "years_ago", n, False))
+        for n, phrases in MONTHS_AGO_WORDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "ago", n, False))
         for agency, phrases in ACTORS.items():
             for p in phrases:
                 extra.append((_fold(p), "actor", agency, False))
