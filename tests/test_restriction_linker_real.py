@@ -179,3 +179,15 @@ def test_two_months_in_the_arabic_dual_date_an_action_back(enricher):
     found = links(enricher, body, "2026-02-05")
     assert "2025-12-h200-china-approval" in found, found
     assert "2026-01-china-h200-import-approvals" not in found, found
+
+
+def test_german_nach_meaning_according_to_is_no_step_back(enricher):
+    """ "nach der Erklärung von Nvidia" is "according to Nvidia's statement": the letters of the
+    days before the article are still its news."""
+    body = (
+        "Washington verhängt neue Exportbeschränkungen für KI-Chips nach China. Davon betroffen "
+        "sind nach der Erklärung des Herstellers Nvidia die Modelle A100 und H100 mit ihren "
+        "Exportbeschränkungen."
+    )
+    found = links(enricher, body, "2022-09-01")
+    assert found["2022-08-a100-h100-is-informed-letters"].role == "reported", found

@@ -2299,7 +2299,11 @@ class RestrictionLinker:
         if reading.has_title and 0 in segments:
             return "reported"
         for i in segments:
-            if not any(kind == "back" for kind, _v, _k in reading.scans[i].extra):
+            folded = reading.segments[i][0].folded
+            if not any(
+                kind == "back" and not _according_to(folded, k)
+                for kind, _v, k in reading.scans[i].extra
+            ):
                 return "reported"
         return "context"
 
@@ -2388,6 +2392,21 @@ def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
         and "issuer" not in other
         and one - {"issuer"} >= other - {"country"}
     )
+
+
+# German "nach" also means "according to": "nach der Erklärung von Nvidia", "nach Angaben".
+_ACCORDING_TO = re.compile(
+    r"\s(?:eigenen\s)?(?:erklarung|angaben|informationen|bericht|berichten|aussage|aussagen"
+    r"|darstellung|mitteilung|schatzung|schatzungen|ansicht)\b"
+)
+
+
+def _according_to(folded: str, marker: str) -> bool:
+    """Whether every "nach der/dem/den" of a sentence says whose word it is ("according to
+    Nvidia's statement"), not what came before: no step back in time."""
+    if not marker.startswith("nach"):
+        return False
+    return all(_ACCORDING_TO.match(folded, at + len(marker)) for at in _all(folded, marker))
 
 
 def _commercial(folded: str) -> bool:
