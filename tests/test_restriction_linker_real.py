@@ -191,3 +191,19 @@ def test_german_nach_meaning_according_to_is_no_step_back(enricher):
     )
     found = links(enricher, body, "2022-09-01")
     assert found["2022-08-a100-h100-is-informed-letters"].role == "reported", found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The H20 remains subject to export controls, analysts said.",
+        "英伟达H20芯片仍受出口管制约束。",
+    ],
+)
+def test_an_article_of_the_day_before_an_action_names_it_in_its_own_words(enricher, body):
+    """An August 11 article is not about China's H20 guidance of August 12 from "export
+    controls" alone: news that comes before an action's date carries its words (a cue)."""
+    assert "2025-08-china-h20-discouragement" not in links(enricher, body, "2025-08-11")
+    assert "2025-08-china-h20-discouragement" in links(
+        enricher, "Beijing urged firms to avoid the H20 for government work.", "2025-08-11"
+    )

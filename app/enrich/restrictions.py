@@ -586,8 +586,13 @@ class RestrictionRule:
             months = self._months[i]
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
             by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
-            # News of R itself, unless the sentence dates what it speaks of to a month.
-            fresh = i in news and (not own_months or cue_here)
+            # News of R itself, unless the sentence dates what it speaks of to a month; an
+            # article of the day before R's news names it in R's own words (a cue) or not at all.
+            fresh = (
+                i in news
+                and (not own_months or cue_here)
+                and (published is None or published >= self._news[i][0] or i in article_cues)
+            )
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
             if self._tariff[i] and not cue_here:
