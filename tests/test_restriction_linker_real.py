@@ -207,3 +207,12 @@ def test_an_article_of_the_day_before_an_action_names_it_in_its_own_words(enrich
     assert "2025-08-china-h20-discouragement" in links(
         enricher, "Beijing urged firms to avoid the H20 for government work.", "2025-08-11"
     )
+
+
+def test_a_japanese_destination_is_a_place_not_the_actor(enricher):
+    """中国向け (for China): the US issued licences for China-bound chips; China's own H20
+    guidance of that August is not meant."""
+    body = "8月、米政府はエヌビディアに対し、中国向けAI半導体「H20」の輸出許可証の発行を開始した。"
+    found = links(enricher, body, "2025-08-20")
+    assert "2025-08-revenue-share-deal" in found, found
+    assert "2025-08-china-h20-discouragement" not in found, found

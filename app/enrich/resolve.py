@@ -2374,6 +2374,8 @@ OBJECT_WORDS = {
     "para",
     "pour",
 }
+# Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
+OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
@@ -2571,6 +2573,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # «للصين» (for China; ل + الصين), «بالصين» (in China): clitic prepositions
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
+    if folded[end : end + 3].startswith(OBJECT_AFTER_JA):
+        return True  # Japanese postpositions: 中国向け (for China), 中国への (to China)
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
