@@ -216,3 +216,18 @@ def test_a_japanese_destination_is_a_place_not_the_actor(enricher):
     found = links(enricher, body, "2025-08-20")
     assert "2025-08-revenue-share-deal" in found, found
     assert "2025-08-china-h20-discouragement" not in found, found
+
+
+def test_the_ban_a_linked_relaxation_reverses_is_the_one_reversed_on_the_chip(enricher):
+    """ "issuing licences for the H20, reversing the earlier export ban": the licences are the
+    August deal (which does not say what it undoes); the ban is the one reversed on the H20
+    (April's licence requirement), context. Licences granted are no ban."""
+    body = (
+        "The US Commerce Department has begun issuing licences for Nvidia's H20 chips bound for "
+        "China, reversing the government's earlier export ban."
+    )
+    found = links(enricher, body, "2025-08-09")
+    assert found["2025-08-revenue-share-deal"].role == "reported", found
+    assert found[H20].role == "context", found
+    plain = "The US Commerce Department has begun issuing licences for Nvidia's H20 chips."
+    assert H20 not in links(enricher, plain, "2025-08-09")

@@ -829,13 +829,40 @@ class RestrictionLinker:
             if len(set(found)) != 1:
                 continue
             rid = self.restrictions[found[0]].id
-            if rid in links or any(
-                o in self._index
+            if rid in links:
+                continue
+            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
+            already = [
+                o
+                for o, segs in where.items()
+                if o in self._index
                 and self._category[self._index[o]] == "relaxation"
                 and (i in segs or self.rule._targets[self._index[o]][0] & chips)
-                for o, segs in where.items()
-            ):
-                continue  # the word may be that relaxation's, already linked
+            ]
+            if already:
+                # The word may be that relaxation's, already linked; but "issuing licences,
+                # reversing the earlier export ban" still names the ban on the chip that was
+                # reversed, when the linked relaxation does not say which it undoes.
+                # (a ban word, not "licences": those are what the relaxation granted)
+                banned = next(
+                    (
+                        k
+                        for kind, k in reading.scans[i].keys
+                        if kind == "word" and not any(w in k for w in self._licence_words)
+                    ),
+                    "",
+                )
+                if banned and not any(self._amends[self._index[o]] for o in already):
+                    for a in self._amends[found[0]]:
+                        if a in self._index and a not in links:
+                            where[a] = [i]
+                            links[a] = RestrictionLink(
+                                "context",
+                                f"resolved: {chip_hits[0].surface} + {word} + {banned}, the ban "
+                                f"{self._names[rid]} reversed",
+                                0.5,
+                            )
+                continue
             where[rid] = [i]
             chip = chip_hits[0].surface
             acted = self.rule._country[found[0]]
@@ -854,7 +881,6 @@ class RestrictionLinker:
                 0.5,
             )
             # "lifted the ban": the restriction it reversed, named by a restriction word there
-            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
             for a in self._amends[found[0]]:
                 if ban and a in self._index and a not in links:
                     where[a] = [i]
