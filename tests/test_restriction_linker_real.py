@@ -219,7 +219,7 @@ def test_a_japanese_destination_is_a_place_not_the_actor(enricher):
 
 
 def test_the_ban_a_linked_relaxation_reverses_is_the_one_reversed_on_the_chip(enricher):
-    """ "issuing licences for the H20, reversing the earlier export ban": the licences are the
+    """Licences for the H20 said to reverse the government's ban: the licences are the
     August deal (which does not say what it undoes); the ban is the one reversed on the H20
     (April's licence requirement), context. Licences granted are no ban."""
     body = (

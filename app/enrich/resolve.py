@@ -605,8 +605,8 @@ class RestrictionLinker:
         """Two actions of the article's days, both read as its news: the one it speaks of first
         is its news; an older one first read in a later sentence, outside the lead (the title
         and the first sentence), is what that news follows ("China's customs barred the H200
-        ... Washington cleared its sale on Tuesday", «网信办禁止采购…中国政府週一才指控…违反
-        反垄断法»): context."""
+        ... Washington had cleared its sale on Tuesday"; a Chinese ban, then the antitrust
+        finding of the Monday before): context."""
         if reading.published is None:
             return links
         lead = 1 if reading.has_title else 0
@@ -840,9 +840,9 @@ class RestrictionLinker:
                 and (i in segs or self.rule._targets[self._index[o]][0] & chips)
             ]
             if already:
-                # The word may be that relaxation's, already linked; but "issuing licences,
-                # reversing the earlier export ban" still names the ban on the chip that was
-                # reversed, when the linked relaxation does not say which it undoes.
+                # The word may be that relaxation's, already linked; but licences issued "in a
+                # reversal of the ban" still name the ban on the chip that was reversed, when
+                # the linked relaxation does not say which it undoes.
                 # (a ban word, not "licences": those are what the relaxation granted)
                 banned = next(
                     (

@@ -971,7 +971,7 @@ YEARS_AGO_WORDS = {
         "ein jahr nach",
     ),
 }
-# Arabic counts two months with the dual ("شهرين"): «رغم مرور قرابة شهرين على موافقة ترامب»
+# Arabic counts two months with the dual ("شهرين"): «مرور نحو شهرين على موافقة ترامب»
 # ("nearly two months after Trump's approval") dates the approval two months back.
 MONTHS_AGO_WORDS = {
     2: (
