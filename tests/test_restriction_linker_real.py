@@ -231,3 +231,29 @@ def test_the_ban_a_linked_relaxation_reverses_is_the_one_reversed_on_the_chip(en
     assert found[H20].role == "context", found
     plain = "The US Commerce Department has begun issuing licences for Nvidia's H20 chips."
     assert H20 not in links(enricher, plain, "2025-08-09")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Het kabinet breidt de vergunningplicht voor chipmachines van ASML uit naar oudere "
+        "DUV-machines. Voor de meest geavanceerde machines hadden exporteurs al een vergunning "
+        "nodig.",
+        "The Dutch government extended ASML's licence requirement to older DUV machines. "
+        "Exporters had already needed licences for the most advanced ones.",
+    ],
+)
+def test_an_update_refers_back_to_what_it_updates(enricher, body):
+    """In the news of an update, a sentence that steps back with a licence word and dates
+    nothing else is the action updated: the 2023 Dutch controls, context."""
+    found = links(enricher, body, "2024-09-06")
+    assert found["2024-09-netherlands-duv-expansion"].role == "reported", found
+    assert found["2023-09-netherlands-duv-controls"].role == "context", found
+
+
+def test_a_step_back_dated_elsewhere_is_not_the_action_updated(enricher):
+    body = (
+        "The Dutch government extended ASML's licence requirement to older DUV machines. "
+        "Exporters had already needed licences in 2019 for EUV machines."
+    )
+    assert "2023-09-netherlands-duv-controls" not in links(enricher, body, "2024-09-06")

@@ -593,6 +593,7 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._updated(reading, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
         return self._older_news_after_the_lead(
@@ -637,6 +638,43 @@ class RestrictionLinker:
         a misread ministry in the days after a summons)."""
         f = ev.features
         return bool(f.get("cue") or f.get("issuer") or (cls._dated(ev) and f.get("country")))
+
+    def _updated(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """An update the article reports refers back to the action it updates where a sentence
+        steps back with a restriction or licence word and dates nothing else ("we already had
+        a licence requirement for the most advanced machines", in the news of its extension):
+        that action, context."""
+        if reading.published is None:
+            return
+        updated: dict[int, str] = {}
+        for rid, link in links.items():
+            r = self._index.get(rid)
+            if r is None or link.role != "reported" or self._category[r] == "relaxation":
+                continue
+            for a in self._amends[r]:
+                if a in self._index and a not in links:
+                    updated.setdefault(self._index[a], rid)
+        if not updated:
+            return
+        for i, found in enumerate(reading.scans):
+            if not found.word or found.relax or reading.dates[i]:
+                continue
+            if not any(kind == "back" for kind, _v, _k in found.extra):
+                continue
+            if any(i in segs for segs in where.values()):
+                continue  # the sentence already says which action it means
+            word = next(k for kind, k in found.keys if kind == "word")
+            for a, rid in updated.items():
+                aid = self.restrictions[a].id
+                if aid not in links:
+                    where[aid] = [i]
+                    links[aid] = RestrictionLink(
+                        "context",
+                        f"resolved: {word} + a step back, what {self._names[rid]} updates",
+                        0.5,
+                    )
 
     def _landmarks(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
