@@ -54,6 +54,7 @@ from app.enrich.when import (
     EXPORT_WORDS,
     KO_YEAR_PARTS,
     MONTHS_AGO,
+    MONTHS_AGO_WORDS,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
     PRESSURE_MARKERS,
@@ -230,6 +231,27 @@ RARE = 3  # a company concerned by at most this many actions says which one (YMT
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
 SAME_NEWS = timedelta(days=2)  # an article this close to an action's news is about it
+# "At the same time, a new rule ...": a second action the article reports beside its first.
+SAME_TIME_MARKERS = tuple(
+    _fold(w)
+    for w in (
+        "at the same time",
+        "meanwhile",
+        "simultaneously",
+        "gleichzeitig",
+        "zugleich",
+        "en même temps",
+        "parallèlement",
+        "al mismo tiempo",
+        "paralelamente",
+        "tegelijk",
+        "同时",
+        "与此同时",
+        "في الوقت نفسه",
+        "في الوقت ذاته",
+        "同時に",
+    )
+)
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
 _MONTHS = (
     "January",
@@ -355,6 +377,9 @@ class RestrictionLinker:
         for n, phrases in YEARS_AGO_WORDS.items():
             for p in phrases:
                 extra.append((_fold(p), "years_ago", n, False))
+        for n, phrases in MONTHS_AGO_WORDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "ago", n, False))
         for agency, phrases in ACTORS.items():
             for p in phrases:
                 extra.append((_fold(p), "actor", agency, False))
@@ -568,9 +593,88 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._updated(reading, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
-        return self._news_in_lead(reading, links, where)
+        return self._older_news_after_the_lead(
+            reading, self._news_in_lead(reading, links, where), where
+        )
+
+    def _older_news_after_the_lead(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> dict[str, RestrictionLink]:
+        """Two actions of the article's days, both read as its news: the one it speaks of first
+        is its news; an older one first read in a later sentence, outside the lead (the title
+        and the first sentence), is what that news follows ("China's customs barred the H200
+        ... Washington had cleared its sale on Tuesday"; a Chinese ban, then the antitrust
+        finding of the Monday before): context."""
+        if reading.published is None:
+            return links
+        lead = 1 if reading.has_title else 0
+        reported = [
+            (min(where[rid]), self.rule._news[self._index[rid]], rid)
+            for rid, link in links.items()
+            if link.role == "reported" and rid in self._index and where.get(rid)
+        ]
+        for first, news, rid in reported:
+            if (
+                first > lead
+                and not any(m in reading.segments[first][0].folded for m in SAME_TIME_MARKERS)
+                and any(
+                    other_first < first and news[0] < other_news[0]
+                    for other_first, other_news, _other in reported
+                )
+            ):
+                links[rid] = replace(links[rid], role="context")
+        return links
+
+    @classmethod
+    def _says_which(cls, ev: Evidence) -> bool:
+        """Whether a sentence can stand for an action tied only by its own words (`by_cues_only`:
+        a summons, an antitrust probe or finding): one of its cues, its issuer, or its country
+        and a date ("Beijing's regulators questioned its security in July"). A month, a chip and
+        a restriction word ("the restrictions" after "the ban lifted last month") are not July's
+        summons; nor is its news alone, as in the rule's fresh reading ("export controls" beside
+        a misread ministry in the days after a summons)."""
+        f = ev.features
+        return bool(f.get("cue") or f.get("issuer") or (cls._dated(ev) and f.get("country")))
+
+    def _updated(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """An update the article reports refers back to the action it updates where a sentence
+        steps back with a restriction or licence word and dates nothing else ("we already had
+        a licence requirement for the most advanced machines", in the news of its extension):
+        that action, context."""
+        if reading.published is None:
+            return
+        updated: dict[int, str] = {}
+        for rid, link in links.items():
+            r = self._index.get(rid)
+            if r is None or link.role != "reported" or self._category[r] == "relaxation":
+                continue
+            for a in self._amends[r]:
+                if a in self._index and a not in links:
+                    updated.setdefault(self._index[a], rid)
+        if not updated:
+            return
+        for i, found in enumerate(reading.scans):
+            if not found.word or found.relax or reading.dates[i]:
+                continue
+            if not any(kind == "back" for kind, _v, _k in found.extra):
+                continue
+            if any(i in segs for segs in where.values()):
+                continue  # the sentence already says which action it means
+            word = next(k for kind, k in found.keys if kind == "word")
+            for a, rid in updated.items():
+                aid = self.restrictions[a].id
+                if aid not in links:
+                    where[aid] = [i]
+                    links[aid] = RestrictionLink(
+                        "context",
+                        f"resolved: {word} + a step back, what {self._names[rid]} updates",
+                        0.5,
+                    )
 
     def _landmarks(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -763,13 +867,40 @@ class RestrictionLinker:
             if len(set(found)) != 1:
                 continue
             rid = self.restrictions[found[0]].id
-            if rid in links or any(
-                o in self._index
+            if rid in links:
+                continue
+            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
+            already = [
+                o
+                for o, segs in where.items()
+                if o in self._index
                 and self._category[self._index[o]] == "relaxation"
                 and (i in segs or self.rule._targets[self._index[o]][0] & chips)
-                for o, segs in where.items()
-            ):
-                continue  # the word may be that relaxation's, already linked
+            ]
+            if already:
+                # The word may be that relaxation's, already linked; but licences issued "in a
+                # reversal of the ban" still name the ban on the chip that was reversed, when
+                # the linked relaxation does not say which it undoes.
+                # (a ban word, not "licences": those are what the relaxation granted)
+                banned = next(
+                    (
+                        k
+                        for kind, k in reading.scans[i].keys
+                        if kind == "word" and not any(w in k for w in self._licence_words)
+                    ),
+                    "",
+                )
+                if banned and not any(self._amends[self._index[o]] for o in already):
+                    for a in self._amends[found[0]]:
+                        if a in self._index and a not in links:
+                            where[a] = [i]
+                            links[a] = RestrictionLink(
+                                "context",
+                                f"resolved: {chip_hits[0].surface} + {word} + {banned}, the ban "
+                                f"{self._names[rid]} reversed",
+                                0.5,
+                            )
+                continue
             where[rid] = [i]
             chip = chip_hits[0].surface
             acted = self.rule._country[found[0]]
@@ -788,7 +919,6 @@ class RestrictionLinker:
                 0.5,
             )
             # "lifted the ban": the restriction it reversed, named by a restriction word there
-            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
             for a in self._amends[found[0]]:
                 if ban and a in self._index and a not in links:
                     where[a] = [i]
@@ -1960,6 +2090,8 @@ class RestrictionLinker:
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
+            if self.rule._by_cues_only[self._index[rid]] and not self._says_which(ev):
+                continue
             dated = self._dated(ev)
             if (
                 not dated
@@ -2231,7 +2363,11 @@ class RestrictionLinker:
         if reading.has_title and 0 in segments:
             return "reported"
         for i in segments:
-            if not any(kind == "back" for kind, _v, _k in reading.scans[i].extra):
+            folded = reading.segments[i][0].folded
+            if not any(
+                kind == "back" and not _according_to(folded, k)
+                for kind, _v, k in reading.scans[i].extra
+            ):
                 return "reported"
         return "context"
 
@@ -2302,6 +2438,8 @@ OBJECT_WORDS = {
     "para",
     "pour",
 }
+# Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
+OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
@@ -2320,6 +2458,21 @@ def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
         and "issuer" not in other
         and one - {"issuer"} >= other - {"country"}
     )
+
+
+# German "nach" also means "according to": "nach der Erklärung von Nvidia", "nach Angaben".
+_ACCORDING_TO = re.compile(
+    r"\s(?:eigenen\s)?(?:erklarung|angaben|informationen|bericht|berichten|aussage|aussagen"
+    r"|darstellung|mitteilung|schatzung|schatzungen|ansicht)\b"
+)
+
+
+def _according_to(folded: str, marker: str) -> bool:
+    """Whether every "nach der/dem/den" of a sentence says whose word it is ("according to
+    Nvidia's statement"), not what came before: no step back in time."""
+    if not marker.startswith("nach"):
+        return False
+    return all(_ACCORDING_TO.match(folded, at + len(marker)) for at in _all(folded, marker))
 
 
 def _commercial(folded: str) -> bool:
@@ -2484,6 +2637,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # «للصين» (for China; ل + الصين), «بالصين» (in China): clitic prepositions
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
+    if folded[end : end + 3].startswith(OBJECT_AFTER_JA):
+        return True  # Japanese postpositions: 中国向け (for China), 中国への (to China)
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False

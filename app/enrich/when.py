@@ -971,6 +971,22 @@ YEARS_AGO_WORDS = {
         "ein jahr nach",
     ),
 }
+# Arabic counts two months with the dual ("شهرين"): «مرور نحو شهرين على موافقة ترامب»
+# ("nearly two months after Trump's approval") dates the approval two months back.
+MONTHS_AGO_WORDS = {
+    2: (
+        "مرور شهرين",
+        "مرور قرابة شهرين",
+        "مرور نحو شهرين",
+        "مرور حوالي شهرين",
+        "بعد شهرين",
+        "بعد نحو شهرين",
+        "قبل شهرين",
+        "قبل نحو شهرين",
+        "شهرين من",
+    ),
+}
+
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
     "fr": ["un", "deux", "trois", "quatre", "cinq", "six"],
