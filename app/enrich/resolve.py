@@ -1235,9 +1235,15 @@ class RestrictionLinker:
                 ):
                     continue
                 if not (
-                    dated_here or r in fresh or mentioned & chips or (r in cues and near & chips)
+                    dated_here
+                    or r in fresh
+                    or mentioned & chips
+                    or (r in cues and (near & chips or self._owns_cue(found, r)))
                 ):
-                    continue  # (its cue, about the chips the sentence before named: "the processors")
+                    # (its cue, about the chips the sentence before named: "the processors"; or
+                    # a cue no other action has: "the rule ... to companies majority-owned by
+                    # listed firms" says which, undated; _completes still wants who acted)
+                    continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
                 shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
@@ -1969,6 +1975,22 @@ class RestrictionLinker:
                 continue
             if ev.features.get("either") and not dated and linked:
                 continue  # "the decision", undated, is the action the article is already about
+            if (
+                not dated
+                and not ev.features.get("in_news")
+                and not ev.features.get("chip")
+                and any(
+                    (c[1] in linked or c[2].features.get("in_news"))
+                    and c[1] != rid
+                    and c[2].segment == ev.segment
+                    for c in cands
+                )
+            ):
+                # Undated, outside its days and by no chip: what only it did, read in a sentence
+                # that a linked action or the article's news already holds, is that one's ("US
+                # extends trade blacklist to firms majority-owned by listed companies" is not the
+                # Huawei listing; "a licence ... anywhere in the world" is this week's draft).
+                continue
             rivals = [
                 c
                 for c in cands
@@ -2123,6 +2145,13 @@ class RestrictionLinker:
         one the gazetteer knows by clearly more names (half as many again as any rival)."""
         mine = self._prominence[rid]
         return all(mine >= 1.5 * self._prominence[o] for o in others)
+
+    def _owns_cue(self, found, r: int) -> bool:
+        """The sentence names a cue of R that no other action has."""
+        return any(
+            kind == "cue" and v == r and k not in self._common and self._cue_owners.get(k, 0) == 1
+            for kind, v, k in found.extra
+        )
 
     @staticmethod
     def _dated(ev: Evidence) -> bool:
