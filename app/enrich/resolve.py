@@ -1238,11 +1238,20 @@ class RestrictionLinker:
                     dated_here
                     or r in fresh
                     or mentioned & chips
-                    or (r in cues and (near & chips or self._owns_cue(found, r)))
+                    or (r in cues and near & chips)
+                    or (
+                        r in cues
+                        and self._owns_cue(found, r)
+                        and (
+                            self._issuer_key[r] in issuers
+                            or self.rule._country[r] in mentioned | acting
+                        )
+                    )
                 ):
                     # (its cue, about the chips the sentence before named: "the processors"; or
-                    # a cue no other action has: "the rule ... to companies majority-owned by
-                    # listed firms" says which, undated; _completes still wants who acted)
+                    # a cue no other action has, with who took it: "Washington suspended ... the
+                    # rule that extended its blacklist to companies majority-owned by listed
+                    # firms" says which, undated)
                     continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
@@ -2285,6 +2294,7 @@ class RestrictionLinker:
 OBJECT_WORDS = {
     "to",
     "into",
+    "inside",
     "on",
     "against",
     "for",
@@ -2331,7 +2341,7 @@ OBJECT_WORDS = {
     "para",
     "pour",
 }
-OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
+OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في", "داخل")  # (داخل: "inside")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
 OBJECT_VERBS_ZH = ("访问", "出访", "前往", "抵达", "来到")

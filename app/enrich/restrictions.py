@@ -96,7 +96,9 @@ _LAST_BEFORE = (
     "last ",
     "past ",
     "vergangenen ",
+    "vergangenem ",  # (dative: "seit vergangenem Dezember")
     "letzten ",
+    "letztem ",
     "vorigen ",
     "afgelopen ",
     "vorige ",

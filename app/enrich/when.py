@@ -55,6 +55,7 @@ RELATIVE = {
         "el mes pasado",
         "vorige maand",
         "vergangenen monat",
+        "vergangenem monat",
         "letzten monat",
         "上个月",
         "上月",
@@ -1101,6 +1102,9 @@ ACTORS = {
     # customs as news names them ("der Zoll hatte die Einfuhr gestoppt", "las aduanas")
     "gac": [
         "der zoll",
+        "chinas zoll",
+        "zollbeamte",
+        "zollbeamten",
         "zollbehörde",
         "zollbehörden",
         "la douane",
