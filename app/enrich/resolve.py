@@ -568,6 +568,7 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._undone_then(reading, evidence, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
         return self._news_in_lead(reading, links, where)
@@ -720,6 +721,44 @@ class RestrictionLinker:
                             0.5,
                         )
                         break
+
+    def _undone_then(
+        self,
+        reading: Reading,
+        evidence: dict[str, Evidence],
+        links: dict[str, RestrictionLink],
+        where: dict[str, list[int]],
+    ) -> None:
+        """A rule described by what only it did, said undone at a date that is its undoing's
+        ("the tiered system of the previous administration was thrown out last May"): the
+        date is the rescission's, so the rescission is what the sentence refers to."""
+        for rid, ev in evidence.items():
+            f = ev.features
+            if rid in links or not (f.get("own_cue") and f.get("wrong_action")):
+                continue
+            x = self._index.get(rid)
+            if x is None or self._category[x] == "relaxation":
+                continue
+            word = self._undoing_word(reading, ev.segment)
+            days = reading.dates[ev.segment]
+            for undoer in sorted(self._amended_by.get(rid, ())):
+                y = self._index.get(undoer)
+                if (
+                    y is None
+                    or undoer in links
+                    or self._category[y] != "relaxation"
+                    or not word
+                    or not days & set(self.rule._months[y])
+                ):
+                    continue
+                (year, month), *_ = sorted(days & set(self.rule._months[y]))
+                where[undoer] = [ev.segment]
+                links[undoer] = RestrictionLink(
+                    self._role(reading, undoer, [ev.segment]),
+                    f"resolved: undid {self._names[rid]} + {ev.words[0] if ev.words else ''}"
+                    f" + {word} + {_month_label(year, month)}",
+                    0.5,
+                )
 
     def _reversals(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]

@@ -776,6 +776,8 @@ class RestrictionRule:
         after = seg[end : end + 12].split()[:1]
         if any(_DAY_OR_YEAR.match(w) for w in before + after):
             return True
+        if before == ["the"] and after and after[0].strip(",.;:") in _DATED_NOUNS:
+            return True  # "the May rule", "the March listing": a month naming its action
         return bool(before) and before[-1] in self._leads
 
     def _year(
@@ -802,6 +804,30 @@ class RestrictionRule:
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
+
+
+# Nouns of an action that an ambiguous month word before them dates ("the May rule").
+_DATED_NOUNS = frozenset(
+    (
+        "rule",
+        "rules",
+        "ban",
+        "order",
+        "curbs",
+        "controls",
+        "restrictions",
+        "decision",
+        "guidance",
+        "notice",
+        "letter",
+        "listing",
+        "listings",
+        "block",
+        "rescission",
+        "deal",
+        "announcement",
+    )
+)
 
 
 def _licence_word(text: str) -> bool:

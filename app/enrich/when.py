@@ -1353,6 +1353,12 @@ ACTION_KINDS = {
         "schwarze liste",
         "schwarzen liste",
         "entity liste",
+        # the list named before ("has been on the list since early 2023")
+        "on the list",
+        "to the list",
+        "auf der liste",
+        "auf die liste",
+        "op de lijst",
         # Japanese and Korean
         "エンティティー・リスト",
         "エンティティーリスト",
