@@ -504,6 +504,9 @@ ACTIONS = {
         "decision",
         "decided",
         "decides",
+        # "before the October update took effect"
+        "update",
+        "updated",
         "move",
         "order",
         "ordered",
