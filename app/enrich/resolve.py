@@ -1285,12 +1285,13 @@ class RestrictionLinker:
                             self._issuer_key[r] in issuers
                             or self.rule._country[r] in mentioned | acting
                         )
+                        and _referred(seg.folded, [k for _kind, k in keys] + list(either))
                     )
                 ):
                     # (its cue, about the chips the sentence before named: "the processors"; or
-                    # a cue no other action has, with who took it: "Washington suspended ... the
-                    # rule that extended its blacklist to companies majority-owned by listed
-                    # firms" says which, undated)
+                    # an action referred to by what only it did, with who took it: "Washington
+                    # suspended ... the rule that extended its blacklist to companies
+                    # majority-owned by listed firms" says which, undated)
                     continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
