@@ -455,3 +455,70 @@ def test_korean_and_japanese_parts_of_a_year():
     assert (2024, (10, 11, 12), "end 2024") in year_parts("지난해 말 규제가 강화됐다", day)
     assert (2022, (1, 2, 3), "start 2022") in year_parts("2022년 초 발표된 조치", day)
     assert not year_parts("올해 말까지 시행된다", day)
+
+
+AFFILIATES = "2025-09-bis-affiliates-rule"
+HUAWEI_LIST = "2019-05-huawei-entity-list"
+TSMC_HALT = "2024-11-tsmc-7nm-china-halt"
+TARIFF = "2026-01-semiconductor-tariff-proclamation"
+SAMR_PROBE = "2024-12-samr-nvidia-antitrust-probe"
+
+# Round 9 (rx9, English and German): one probe per rule, in words of its own (not the set's).
+ROUND9 = [
+    # an action referred to by what only it did, with who took it, links undated ...
+    ("Washington paused for twelve months the rule that extended its blacklist to firms "
+     "majority-owned by listed companies.", "2025-11-12", "", {AFFILIATES}, set()),
+    # ... but yields to the action the sentence is already about (Huawei's "trade blacklist")
+    ("Commerce widened the trade blacklist to firms majority-owned by listed companies.",
+     "2025-09-30", "", {AFFILIATES}, {HUAWEI_LIST}),
+    # ... and a cue named but no action referred to is no reference ("7 nm")
+    ("Huawei relies on the 7 nm process of SMIC, itself constrained by American controls on "
+     "equipment.", "2025-09-19", "", set(), {TSMC_HALT}),
+    # German customs is no tariff; a dative "vergangenem Dezember"
+    ("Chinas Zoll lässt den H200 vorerst nicht ins Land.", "2026-01-16", "", {CUSTOMS}, {TARIFF}),
+    ("Das Ausfuhrverbot für Gallium und Antimon in die USA, das seit vergangenem Dezember galt, "
+     "wird ausgesetzt.", "2025-11-12", "", {GALLIUM_2024}, set()),
+    # "the May rule": an ambiguous month before an action noun is a month
+    ("The new rule closes gaps left by the May rule on Huawei.", "2020-08-20", "",
+     {"2020-05-huawei-fdpr"}, set()),
+    # "on the list" is the Entity List
+    ("Its parent company Inspur has been on the list since early 2023.", "2025-04-01", "",
+     {"2023-03-inspur-loongson-entity-list"}, set()),
+    # a rule said undone at its rescission's date is the rescission
+    ("No global regime has existed since the tiered system was thrown out last May.",
+     "2026-03-10", "", {RESCISSION}, set()),
+    # German and British phrasing of bills, summons and probes; "update" is an action word
+    ("Die chinesische Internetaufsicht hat Nvidia wegen möglicher Hintertüren im H20 vorgeladen.",
+     "2025-08-01", "", {"2025-07-cac-h20-summons"}, set()),
+    ("Der Auswärtige Ausschuss des Repräsentantenhauses will, dass der Kongress Exportlizenzen "
+     "für KI-Chips 30 Tage lang prüfen kann.", "2026-01-22", "", {"2026-01-ai-overwatch-act"},
+     set()),
+    ("The Senate's defence bill would require AI-chip exporters to serve American customers "
+     "first.", "2025-10-10", "", {"2025-10-gain-ai-act"}, set()),
+    ("Buyers stockpiled A800 chips before the October update took effect.", "2023-11-20", "",
+     {"2023-10-advanced-computing-update"}, set()),
+    ("The regulator began looking into Nvidia's Mellanox commitments last December.",
+     "2025-09-20", "", {SAMR_PROBE}, set()),
+    ("Die Staatsanwaltschaft hat Ermittlungen gegen einen früheren Manager von Infineon "
+     "eingeleitet.", "2025-06-01", "", set(), {SAMR_PROBE}),
+]
+
+
+@pytest.mark.parametrize("body, when, title, must, must_not", ROUND9)
+def test_round9_references(enricher, body, when, title, must, must_not):
+    found = links(enricher, body, when, title=title)
+    reasons = {k: v.reason for k, v in found.items()}
+    assert must <= set(found) and not must_not & set(found), reasons
+
+
+def test_the_last_week_of_an_administration_is_no_last_week(enricher):
+    rule = enricher.linker.rule
+    day = datetime(2025, 5, 14, tzinfo=UTC)
+    for body, back in [
+        ("Commerce will not enforce the regime drawn up in the last week of the Biden "
+         "administration.", False),
+        ("Commerce will not enforce the regime it announced last week.", True),
+    ]:
+        extra = rule.read("", body, [], [], day).scans[0].extra
+        assert (("rel", "days") in {(k, v) for k, v, _w in extra}) is back, extra
+        assert any(k == "back" for k, _v, _w in extra) is back, extra
