@@ -1529,7 +1529,13 @@ class RestrictionLinker:
                         and months is own_months
                         and backs
                         and not self._month_in_clause(
-                            seg.folded, found, backs, hit[0][1], fits + own
+                            # (an action noun of either kind places it too: "after the
+                            # regulator's order in September")
+                            seg.folded,
+                            found,
+                            backs,
+                            hit[0][1],
+                            fits + own + list(either),
                         )
                     ):
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
