@@ -501,6 +501,13 @@ ROUND9 = [
      "2025-09-20", "", {SAMR_PROBE}, set()),
     ("Die Staatsanwaltschaft hat Ermittlungen gegen einen früheren Manager von Infineon "
      "eingeleitet.", "2025-06-01", "", set(), {SAMR_PROBE}),
+    # an action noun of either kind places the month of its clause
+    ("Cloud providers stopped testing the RTX Pro 6000D after the cyberspace regulator's order "
+     "in September.", "2026-01-10", "", {"2025-09-cac-rtx-pro-6000d-ban"}, set()),
+    # the Entity List is Washington's: listing words are no Chinese action in its days
+    ("Chinese tool makers Naura and Piotech were put on the Entity List on Monday.",
+     "2024-12-04", "Naura and Piotech among 140 firms hit by US", {"2024-12-hbm-sme-rule"},
+     {GALLIUM_2024}),
 ]
 
 

@@ -405,6 +405,7 @@ class RestrictionLinker:
             else next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
             for r in rxs
         ]
+        self._list_words = {_fold(w) for w in ACTION_KINDS["entity-list"]}
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
@@ -1409,7 +1410,14 @@ class RestrictionLinker:
                     f["country"] = True
                     words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
-                if keys:
+                # The Entity List is Washington's: its words are no action of another country
+                # ("Chinese equipment makers were put on the Entity List" is no Chinese ban).
+                own_keys = (
+                    keys
+                    if self.rule._country[r] == "united-states"
+                    else [(kd, k) for kd, k in keys if k not in self._list_words]
+                )
+                if own_keys:
                     lenient = self._category[r] == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
@@ -1418,7 +1426,7 @@ class RestrictionLinker:
                     # ("l'abrogation de la règle de l'ère Biden").
                     fits = [
                         k
-                        for kind, k in keys
+                        for kind, k in own_keys
                         if (kind == "relax") == lenient
                         and (
                             lenient
@@ -1458,7 +1466,7 @@ class RestrictionLinker:
                             f["chip_clause"] = self._same_clause(
                                 seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits
                             )
-                    if len(fits) < len(keys):
+                    if len(fits) < len(own_keys):
                         f["wrong_action"] = True
                 if (
                     f.get("other_actor")
