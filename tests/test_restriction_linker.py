@@ -508,6 +508,9 @@ ROUND9 = [
     ("Chinese tool makers Naura and Piotech were put on the Entity List on Monday.",
      "2024-12-04", "Naura and Piotech among 140 firms hit by US", {"2024-12-hbm-sme-rule"},
      {GALLIUM_2024}),
+    # a chip says which action more than a company most actions concern
+    ("Huawei hoarded HBM chips from Samsung before the memory came under US export controls "
+     "late last year.", "2025-07-01", "", {"2024-12-hbm-sme-rule"}, {TSMC_HALT}),
 ]
 
 

@@ -918,6 +918,21 @@ class RestrictionLinker:
             return True
         r = self._index[rid]
         if (
+            f.get("company")
+            and not any(f.get(k) for k in ("chip", "rare_company", "cue", "issuer", "amended"))
+            and any(
+                other != rid
+                and o.segment == ev.segment
+                and o.features.get("chip")
+                and self._complete(o)
+                for other, o in evidence.items()
+            )
+        ):
+            # Tied by a company most actions concern, beside a chip another action concerns:
+            # the chip says which ("Huawei stockpiled Samsung HBM before the memory was put
+            # under export controls at the end of last year" is the HBM rule, not TSMC's halt).
+            return True
+        if (
             self.rule._bill[r]
             and r not in reading.scans[cand.segment].cues
             and not _names_a_bill(reading.segments[cand.segment][0].folded)
