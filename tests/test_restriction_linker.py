@@ -511,6 +511,9 @@ ROUND9 = [
     # a chip says which action more than a company most actions concern
     ("Huawei hoarded HBM chips from Samsung before the memory came under US export controls "
      "late last year.", "2025-07-01", "", {"2024-12-hbm-sme-rule"}, {TSMC_HALT}),
+    # the end of a named administration's term dates its action
+    ("Gulf officials want Washington to soften the chip caps the Biden administration imposed in "
+     "its final days.", "2025-03-10", "", {DIFFUSION}, set()),
 ]
 
 

@@ -61,6 +61,7 @@ from app.enrich.when import (
     REQUIRED,
     SEASON_MONTHS,
     SINCE_MARKERS,
+    TERM_END,
     WEEKS,
     WEEKS_BACK,
     YEAR_LATER,
@@ -285,6 +286,7 @@ _KO_YEAR_PART = re.compile(
     r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_TERM_END = tuple(_fold(w) for w in TERM_END)
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
 
@@ -490,6 +492,20 @@ class RestrictionLinker:
                 n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
             )
         return named
+
+    def _term_end(self, folded: str, published: date | None) -> frozenset[tuple[int, int]]:
+        """The month a named administration's term ended, when the sentence speaks of its end
+        ("the Biden administration's last-minute AI chip rule", "drawn up in the last week of
+        the Biden administration") and that was before the article."""
+        if not any(w in folded for w in _TERM_END):
+            return frozenset()
+        ends = set()
+        for name in self._presidents(folded):
+            for _start, end in ADMINISTRATIONS[name]:
+                if end and (published is None or date.fromisoformat(end) <= published):
+                    day = date.fromisoformat(end)
+                    ends.add((day.year, day.month))
+        return frozenset(ends)
 
     def _out_of_term(self, folded: str, r: int) -> bool:
         """The sentence names presidents, and R (a US action) fell in none of their terms."""
@@ -1192,6 +1208,9 @@ class RestrictionLinker:
         horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
+            ended = self._term_end(seg.folded, published)
+            if ended:
+                times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
             presidents = self._presidents(seg.folded)  # "the Biden-era rules"
             cues = found.cues

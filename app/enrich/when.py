@@ -1167,6 +1167,35 @@ ADMINISTRATIONS = {
     "trump": (("2017-01-20", "2021-01-20"), ("2025-01-20", None)),
     "biden": (("2021-01-20", "2025-01-20"),),
 }
+# The end of a term, said of the administration named beside it ("the Biden administration's
+# last-minute rule", "issued in its final week"): the month the term ended dates the action.
+TERM_END = (
+    "last minute",
+    "final days",
+    "final week",
+    "last days",
+    "last week of",
+    "waning days",
+    "outgoing",
+    "before leaving office",
+    "on its way out",
+    "kurz vor ihrem abschied",
+    "letzten amtstagen",
+    "letzten amtswochen",
+    "scheidende",
+    "scheidenden",
+    "fin de mandat",
+    "derniers jours",
+    "ultimos dias",
+    "saliente",
+    "laatste dagen",
+    "vertrekkende",
+    "卸任前",
+    "任期最后",
+    "最后几天",
+    "الأيام الأخيرة",
+    "المنتهية ولايتها",
+)
 ADMINISTRATION_NAMES = {
     "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ", "트럼프"),
     "biden": ("biden", "拜登", "بايدن", "バイデン", "바이든"),
