@@ -514,6 +514,16 @@ ROUND9 = [
     # the end of a named administration's term dates its action
     ("Gulf officials want Washington to soften the chip caps the Biden administration imposed in "
      "its final days.", "2025-03-10", "", {DIFFUSION}, set()),
+    # "next November" is the coming one, not the data-centre rule of this November
+    ("Beijing's rare earth curbs of October are on hold until next November.", "2025-11-20", "",
+     {"2025-10-china-rare-earth-controls"}, {"2025-11-china-state-data-centre-domestic-chip-rule"}),
+    # "permit rules": a licence word before the noun it qualifies is a licence required
+    ("Kuala Lumpur's permit rules for US chips, in force since mid-July, have slowed deliveries.",
+     "2025-08-05", "", {"2025-07-malaysia-ai-chip-permit"}, set()),
+    ("The US is taking a cut of H20 sales under a deal struck last month.", "2025-09-02", "",
+     {"2025-08-revenue-share-deal"}, set()),
+    ("Beijing asked firms last month to explain why they needed the H20.", "2025-09-15", "",
+     {"2025-08-china-h20-discouragement"}, set()),
 ]
 
 

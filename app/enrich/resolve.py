@@ -1871,7 +1871,10 @@ class RestrictionLinker:
                 if kind == "relax"
                 and (
                     self._negated(folded, k)
-                    or (k in self._licence_words and self._required(folded, k))
+                    or (
+                        k in self._licence_words
+                        and (self._required(folded, k) or _licence_noun(folded, k))
+                    )
                 )
                 else (kind, k)
                 for kind, k in keys
@@ -2576,6 +2579,17 @@ def _actor_of_noun(folded: str, name: str) -> bool:
 # definite noun and what it did, whoever acts in the rest of the sentence.
 _REFERRED_BEFORE = ("the", "those", "these")
 _REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+
+
+_LICENCE_NOUNS = ("rule", "rules", "requirement", "requirements", "regime", "system", "scheme")
+
+
+def _licence_noun(folded: str, word: str) -> bool:
+    """A licence word before a noun it qualifies is a licence required: "permit rules", "licence
+    requirement" (the Spanish relaxation "permite" is read from the stem "permit")."""
+    at = folded.find(word)
+    after = folded[at + len(word) : at + len(word) + 14].split()[:1] if at >= 0 else []
+    return bool(after) and after[0].strip(",.;:") in _LICENCE_NOUNS
 
 
 def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:

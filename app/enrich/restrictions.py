@@ -115,6 +115,10 @@ _LAST_AFTER = (
 )
 
 
+_NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
+_NEXT_AFTER = (" prochain", " proximo", " prossimo")
+
+
 @dataclass(frozen=True)
 class _Segment:
     start: int
@@ -802,6 +806,9 @@ class RestrictionRule:
         # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
         if before.endswith(_LAST_BEFORE) or seg[end : end + 10].startswith(_LAST_AFTER):
             return year - 1 if month >= published.month else year
+        # "until next November", "novembre prochain": the coming one.
+        if before.endswith(_NEXT_BEFORE) or seg[end : end + 10].startswith(_NEXT_AFTER):
+            return year + 1 if month <= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
