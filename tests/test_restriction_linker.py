@@ -524,6 +524,12 @@ ROUND9 = [
      {"2025-08-revenue-share-deal"}, set()),
     ("Beijing asked firms last month to explain why they needed the H20.", "2025-09-15", "",
      {"2025-08-china-h20-discouragement"}, set()),
+    # a country named as its companies' origin ("Chinese developers") is no rival actor
+    ("Since Washington's crackdown on the H20, Chinese developers have turned to Huawei.",
+     "2025-10-20", "", {H20}, set()),
+    # "last week" reaches back to the Monday of the week before
+    ("TSMC has stopped making AI chips for Chinese customers. The halt follows a Commerce "
+     "Department order issued last week.", "2024-11-21", "", {TSMC_HALT}, set()),
 ]
 
 

@@ -53,6 +53,8 @@ from app.enrich.when import (
     DAYS_BACK,
     EXPORT_WORDS,
     KO_YEAR_PARTS,
+    LAST_WEEK,
+    LAST_WEEK_BACK,
     MONTHS_AGO,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
@@ -287,6 +289,7 @@ _KO_YEAR_PART = re.compile(
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 _TERM_END = tuple(_fold(w) for w in TERM_END)
+_LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
 
@@ -1145,7 +1148,9 @@ class RestrictionLinker:
                 months.add((prev.year, prev.month))
                 labels.append(_month_label(prev.year, prev.month))
             elif value == "days":
-                window = (published - timedelta(days=DAYS_BACK), published)
+                # "last week" reaches back to the Monday of the week before (13 days at most)
+                back = LAST_WEEK_BACK if key in _LAST_WEEK else DAYS_BACK
+                window = (published - timedelta(days=back), published)
                 labels.append("days before the article")
             elif value == "weekday":
                 # "announced on Tuesday": the week before, but often the day something was said,
@@ -1279,9 +1284,12 @@ class RestrictionLinker:
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
+            # (a country named only as its companies' origin, "Chinese labs", does not narrow
+            # the actions on a chip to its own)
+            cover_here = named_here - _companies_of(seg.folded, hits)
             cover_named = (
-                frozenset(named_here & self._all_chips),
-                frozenset(named_here & self._who),
+                frozenset(cover_here & self._all_chips),
+                frozenset(cover_here & self._who),
             )
             placed: frozenset[str] | None = None
             for r in candidates:
@@ -1642,7 +1650,7 @@ class RestrictionLinker:
                     and not f.get("wrong_action")
                     and self._covers(
                         r,
-                        named_here,
+                        cover_here,
                         published,
                         bool(f.get("either")),
                         cover_named,
@@ -2608,6 +2616,38 @@ def _referred(folded: str, words: list[str], names: list[str] | None = None) -> 
             ):
                 return True
     return False
+
+
+# "Chinese labs", "US chipmakers": a country before these names where companies come from.
+COMPANY_NOUNS = (
+    "labs",
+    "firms",
+    "companies",
+    "chipmakers",
+    "chip makers",
+    "tech companies",
+    "tech giants",
+    "cloud providers",
+    "startups",
+    "developers",
+    "engineers",
+    "rivals",
+    "competitors",
+    "suppliers",
+)
+
+
+def _companies_of(folded: str, hits) -> frozenset[str]:
+    """The countries a sentence names only before a noun for companies ("Chinese labs")."""
+    where: dict[str, list[bool]] = {}
+    for h in hits:
+        name = _fold(h.surface)
+        for at in _all(folded, name):
+            rest = folded[at + len(name) : at + len(name) + 20]
+            where.setdefault(h.entity_id, []).append(
+                rest.startswith(" ") and rest[1:].startswith(COMPANY_NOUNS)
+            )
+    return frozenset(c for c, marks in where.items() if marks and all(marks))
 
 
 def _object(folded: str, at: int, end: int) -> bool:

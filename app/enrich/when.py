@@ -279,6 +279,21 @@ RELATIVE = {
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
+# "last week": any day of the week before the article's week, so up to 13 days before it.
+LAST_WEEK = [
+    "last week",
+    "la semaine dernière",
+    "la semana pasada",
+    "vorige week",
+    "afgelopen week",
+    "letzte woche",
+    "vergangene woche",
+    "vergangenen woche",
+    "上周",
+    "上星期",
+    "الأسبوع الماضي",
+]
+LAST_WEEK_BACK = 13
 
 BACK_MARKERS = [
     "after",
