@@ -530,6 +530,11 @@ ROUND9 = [
     # "last week" reaches back to the Monday of the week before
     ("TSMC has stopped making AI chips for Chinese customers. The halt follows a Commerce "
      "Department order issued last week.", "2024-11-21", "", {TSMC_HALT}, set()),
+    # "trade blacklist" is any Entity List listing, no cue of Huawei's
+    ("Beijing's market regulator opened an antitrust investigation into Nvidia on Monday. The "
+     "probe came a week after Washington added 140 Chinese entities to its trade blacklist and "
+     "restricted exports of high-bandwidth memory.", "2024-12-12", "China probes Nvidia",
+     {SAMR_PROBE, "2024-12-hbm-sme-rule"}, {HUAWEI_LIST}),
 ]
 
 
