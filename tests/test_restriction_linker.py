@@ -535,6 +535,10 @@ ROUND9 = [
      "probe came a week after Washington added 140 Chinese entities to its trade blacklist and "
      "restricted exports of high-bandwidth memory.", "2024-12-12", "China probes Nvidia",
      {SAMR_PROBE, "2024-12-hbm-sme-rule"}, {HUAWEI_LIST}),
+    # a stronger reading of another written year does not hide this year's action
+    ("The Dutch government has required licences for its advanced immersion scanners since 2023 "
+     "and extended the rule to older models in 2024.", "2026-02-05", "",
+     {"2023-09-netherlands-duv-controls", NL_2024}, set()),
 ]
 
 

@@ -2207,7 +2207,13 @@ class RestrictionLinker:
             ]
             if stronger and score < max(stronger) - margin:
                 continue
-            if any(signature(c[2]) > mine for c in free):
+            # (a rival reading of another written year answers that year: "since 2023 and
+            # extended the rule to older models in 2024")
+            if any(
+                signature(c[2]) > mine
+                and not (ev.features.get("year") and _other_year(c[2].when, ev.when))
+                for c in free
+            ):
                 continue  # a rival has more evidence
             # Readings of two dates the sentence writes ("the October 2022 rules and their update
             # a year later") are both meant, unless a linked action already answers one of them.
