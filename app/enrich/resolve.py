@@ -500,10 +500,11 @@ class RestrictionLinker:
         """The month a named administration's term ended, when the sentence speaks of its end
         ("the Biden administration's last-minute AI chip rule", "drawn up in the last week of
         the Biden administration") and that was before the article."""
-        if not any(w in folded for w in _TERM_END):
+        named = self._presidents(folded)  # (remembered per sentence: most name no president)
+        if not named or not any(w in folded for w in _TERM_END):
             return frozenset()
         ends = set()
-        for name in self._presidents(folded):
+        for name in named:
             for _start, end in ADMINISTRATIONS[name]:
                 if end and (published is None or date.fromisoformat(end) <= published):
                     day = date.fromisoformat(end)
@@ -1284,13 +1285,11 @@ class RestrictionLinker:
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
-            # (a country named only as its companies' origin, "Chinese labs", does not narrow
-            # the actions on a chip to its own)
-            cover_here = named_here - _companies_of(seg.folded, hits)
-            cover_named = (
-                frozenset(cover_here & self._all_chips),
-                frozenset(cover_here & self._who),
-            )
+            # What says which action alone covers a chip, read when first needed: a country
+            # named only as its companies' origin ("Chinese labs") does not narrow the actions
+            # on a chip to its own.
+            cover_here: set[str] | None = None
+            cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
@@ -1648,6 +1647,19 @@ class RestrictionLinker:
                     and not (own_months or own_years or hard_window)
                     and f.get("action")
                     and not f.get("wrong_action")
+                    and cover_here is None
+                ):
+                    cover_here = named_here - _companies_of(seg.folded, hits, self._countries)
+                    cover_named = (
+                        frozenset(cover_here & self._all_chips),
+                        frozenset(cover_here & self._who),
+                    )
+                if (
+                    shared_chips
+                    and not (own_months or own_years or hard_window)
+                    and f.get("action")
+                    and not f.get("wrong_action")
+                    and cover_here is not None
                     and self._covers(
                         r,
                         cover_here,
@@ -2643,10 +2655,14 @@ COMPANY_NOUNS = (
 )
 
 
-def _companies_of(folded: str, hits) -> frozenset[str]:
+def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
     """The countries a sentence names only before a noun for companies ("Chinese labs")."""
+    if not any(n in folded for n in COMPANY_NOUNS):
+        return frozenset()  # (most sentences: nothing to look up)
     where: dict[str, list[bool]] = {}
     for h in hits:
+        if h.entity_id not in countries:
+            continue
         name = _fold(h.surface)
         for at in _all(folded, name):
             rest = folded[at + len(name) : at + len(name) + 20]
