@@ -539,6 +539,11 @@ ROUND9 = [
     ("The Dutch government has required licences for its advanced immersion scanners since 2023 "
      "and extended the rule to older models in 2024.", "2026-02-05", "",
      {"2023-09-netherlands-duv-controls", NL_2024}, set()),
+    # its own cue in a clause the sentence's month does not date; another country's action in
+    # the sentence is no reason to yield
+    ("Thousands of the chips sit unsold. Sales stopped in April when Washington demanded "
+     "licences, and Beijing later discouraged purchases.", "2025-11-10",
+     "Nvidia's H20 gathers dust", {H20, "2025-08-china-h20-discouragement"}, set()),
 ]
 
 

@@ -1643,6 +1643,17 @@ class RestrictionLinker:
                     published is None or news[0] <= published
                 )
                 if (
+                    f.get("own_cue")
+                    and own_months
+                    and not (f.get("month") or own_years or hard_window)
+                    and (published is None or news[0] <= published)
+                    and _months_apart(seg.folded, found, own)
+                ):
+                    # its own cue in a clause the sentence's month does not date ("Sales stopped
+                    # in April when Washington demanded licences, and Beijing later discouraged
+                    # purchases"): undated where it is said
+                    f["undated_here"] = True
+                if (
                     shared_chips
                     and not (own_months or own_years or hard_window)
                     and f.get("action")
@@ -2103,6 +2114,7 @@ class RestrictionLinker:
                     (c[1] in linked or c[2].features.get("in_news"))
                     and c[1] != rid
                     and c[2].segment == ev.segment
+                    and c[3] == country  # (another country's action is another action)
                     for c in cands
                 )
             ):
@@ -2605,6 +2617,22 @@ def _actor_of_noun(folded: str, name: str) -> bool:
 # definite noun and what it did, whoever acts in the rest of the sentence.
 _REFERRED_BEFORE = ("the", "those", "these")
 _REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+
+
+def _months_apart(folded: str, found, words: list[str]) -> bool:
+    """Whether every month written in the sentence sits in another clause than every one of
+    `words` (clauses end at , ; and at back-reference markers)."""
+    written = [start for _m, start, _end, _w in found.months]
+    where = [p for w in words for p in _all(folded, w)]
+    if not written or not where:
+        return False
+    backs = [k for kind, _v, k in found.extra if kind == "back" and k]
+    cuts = sorted(
+        {at for at, ch in enumerate(folded) if ch in ",;，；"}
+        | {p for b in backs for p in _all(folded, b)}
+    )
+    clauses = {bisect_right(cuts, at) for at in where}
+    return not any(bisect_right(cuts, at) in clauses for at in written)
 
 
 _LICENCE_NOUNS = ("rule", "rules", "requirement", "requirements", "regime", "system", "scheme")
