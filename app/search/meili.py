@@ -106,7 +106,12 @@ def index_settings() -> dict:
     """The index settings, as code: applied on start and to every rebuilt index."""
     return {
         "searchableAttributes": SEARCHABLE,
-        "displayedAttributes": ["*"],
+        # A hit is read for its id and view stamp only (everything shown comes from the
+        # database). Meilisearch turns every displayed field of a hit into JSON before it picks
+        # attributesToRetrieve, so with "*" each hit's body, terms and forms were converted and
+        # dropped: about a quarter of its CPU per search page (bench/reports/page7.md). The
+        # documents API still returns whole documents.
+        "displayedAttributes": ["id", "view"],
         "filterableAttributes": FILTERABLE,
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
