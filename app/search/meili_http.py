@@ -52,8 +52,7 @@ class SearchClient:
         """(status, body) of the answer; OSError or ProtocolError when none came, after one
         retry on a new connection."""
         request = (
-            f"POST {path} HTTP/1.1\r\n{self._head}"
-            f"Content-Length: {len(body)}\r\n\r\n"
+            f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n"
         ).encode("latin-1") + body
         with self._lock:
             sock = self._idle.pop() if self._idle else None
