@@ -61,15 +61,25 @@ def test_a_request_goes_out_in_one_write(meili_settings, monkeypatch):
 
 
 @pytest.mark.meili
-def test_a_dropped_connection_is_retried_on_a_new_one(meili_settings):
+def test_a_dropped_kept_connection_is_not_used(meili_settings, monkeypatch):
+    """A kept connection the server closed meanwhile is seen closed before use (as urllib3
+    checked): nothing is written to it, and the one retry stays for a real failure."""
+    writes: list[bytes] = []
+    real_connect = SearchClient._connect
+    monkeypatch.setattr(
+        SearchClient, "_connect", lambda self: _Recorded(real_connect(self), writes)
+    )
     meili = MeiliSearch(meili_settings)
     meili.ensure_index()
     try:
         meili.raw_search({"q": "", "hitsPerPage": 1, "page": 1})
         [kept] = meili._searches._idle
         kept.shutdown(socket.SHUT_RDWR)  # as if Meilisearch had closed it meanwhile
+        writes.clear()
         assert meili.raw_search({"q": "", "hitsPerPage": 1, "page": 1})["totalHits"] == 0
+        assert len(writes) == 1  # to the new connection only
         assert len(meili._searches._idle) == 1 and meili._searches._idle[0] is not kept
+        assert kept.fileno() == -1
     finally:
         meili.close()
 

@@ -5,10 +5,12 @@ Every uncached page and every /api/search sends one search. Through urllib3 (its
 and timeout objects, http.client's response and its email-parser headers) that exchange cost
 the web process about 0.39 ms of CPU; written out here, 0.08 ms (bench/reports/page7.md). Same
 behaviour as the urllib3 pool it replaces for http:// URLs: TCP_NODELAY, the request's head and
-body in one write, one retry (on a new connection) when a kept-alive connection was dropped or
-an answer failed, a timeout per connect and per read, at most `maxsize` idle connections kept.
+body in one write, a kept connection the server closed meanwhile left unused, one retry (on a
+new connection) when a request or its answer failed, a timeout per connect and per read, at
+most `maxsize` idle connections kept.
 https:// URLs stay on urllib3 (app/search/meili.py)."""
 
+import select
 import socket
 import threading
 from urllib.parse import urlsplit
@@ -48,14 +50,30 @@ class SearchClient:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return sock
 
+    def _kept(self) -> socket.socket | None:
+        """An idle connection the server has not closed meanwhile (as urllib3 checks before
+        reusing one: a closed or stray-data connection polls readable), or None."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                sock = self._idle.pop()
+            poller = select.poll()
+            try:
+                poller.register(sock, select.POLLIN)
+                if not poller.poll(0):
+                    return sock
+            except (OSError, ValueError):
+                pass
+            sock.close()
+
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
         """(status, body) of the answer; OSError or ProtocolError when none came, after one
         retry on a new connection."""
         request = (
             f"POST {path} HTTP/1.1\r\n{self._head}Content-Length: {len(body)}\r\n\r\n"
         ).encode("latin-1") + body
-        with self._lock:
-            sock = self._idle.pop() if self._idle else None
+        sock = self._kept()
         for attempt in (0, 1):
             try:
                 if sock is None:
