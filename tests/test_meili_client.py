@@ -113,6 +113,9 @@ class _Answers(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             self.close_connection = True
+        elif kind == "garbage":
+            self.wfile.write(b"SSH-2.0-OpenSSH\r\n\r\n")
+            self.close_connection = True
         else:  # a server that drops every connection before answering
             self.close_connection = True
 
@@ -151,4 +154,11 @@ def test_no_answer_is_an_error_after_one_retry(answers):
     with pytest.raises(OSError):
         client.post("/drop", b"{}")
     assert len(_Answers.connections) == 2  # tried twice, each time on a new connection
+    assert client._idle == []
+
+
+def test_an_answer_that_is_not_http_is_an_error(answers):
+    client = SearchClient(answers, {}, timeout=5.0)
+    with pytest.raises(ValueError, match="not an HTTP answer"):
+        client.post("/garbage", b"{}")
     assert client._idle == []

@@ -1,5 +1,5 @@
 """The client a search is POSTed to Meilisearch with, over plain HTTP: kept-alive sockets and
-one write per request, the answer read by Content-Length (or chunks).
+one write per request, the answer read by httptools' parser (llhttp).
 
 Every uncached page and every /api/search sends one search. Through urllib3 (its pool, retry
 and timeout objects, http.client's response and its email-parser headers) that exchange cost
@@ -14,6 +14,8 @@ import select
 import socket
 import threading
 from urllib.parse import urlsplit
+
+import httptools
 
 MAX_HEAD = 64 * 1024  # bytes of status line and headers before the answer is refused
 
@@ -98,65 +100,50 @@ class SearchClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _recv(sock: socket.socket) -> bytes:
-    data = sock.recv(65536)
-    if not data:
-        raise ConnectionError("Meilisearch closed the connection")
-    return data
+class _Answer:
+    """What httptools' parser (llhttp, the parser uvicorn uses) reports of one answer."""
+
+    def __init__(self) -> None:
+        self.parser = httptools.HttpResponseParser(self)
+        self.keep = False
+        self.head_size = 0
+        self.framed = False  # a Content-Length or chunks say where the body ends
+        self.head_done = False
+        self.body = bytearray()
+        self.complete = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.head_size += len(name) + len(value)
+        if self.head_size > MAX_HEAD:
+            raise ProtocolError("answer head too long")
+        if name.lower() in (b"content-length", b"transfer-encoding"):
+            self.framed = True
+
+    def on_headers_complete(self) -> None:
+        self.head_done = True
+
+    def on_body(self, body: bytes) -> None:
+        self.body += body
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+        # (asked now: once the message is complete the parser resets and says False)
+        self.keep = self.parser.should_keep_alive()
 
 
 def _read_answer(sock: socket.socket) -> tuple[int, bytes, bool]:
-    """(status, body, whether the connection may be kept) of one answer."""
-    buf = bytearray()
-    while (end := buf.find(b"\r\n\r\n")) < 0:
-        if len(buf) > MAX_HEAD:
-            raise ProtocolError("answer head too long")
-        buf += _recv(sock)
-    lines = bytes(buf[:end]).decode("latin-1").split("\r\n")
-    version, _, rest = lines[0].partition(" ")
-    if not version.startswith("HTTP/1.") or not rest[:3].isdigit():
-        raise ProtocolError(f"not an HTTP answer: {lines[0][:40]!r}")
-    status = int(rest[:3])
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, _, value = line.partition(":")
-        headers[name.strip().lower()] = value.strip()
-    keep = version == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
-    body = buf[end + 4 :]
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        return status, _read_chunked(sock, body), keep
-    length = headers.get("content-length")
-    if length is None:  # the body runs to the end of the connection
-        while data := sock.recv(65536):
-            body += data
-        return status, bytes(body), False
-    if not length.isdigit():
-        raise ProtocolError(f"bad Content-Length {length[:20]!r}")
-    size = int(length)
-    while len(body) < size:
-        body += _recv(sock)
-    return status, bytes(body[:size]), keep and len(body) == size
-
-
-def _read_chunked(sock: socket.socket, buf: bytearray) -> bytes:
-    out = bytearray()
-    while True:
-        while (eol := buf.find(b"\r\n")) < 0:
-            buf += _recv(sock)
-        size_text = bytes(buf[:eol]).split(b";")[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise ProtocolError(f"bad chunk size {size_text[:20]!r}") from None
-        del buf[: eol + 2]
-        if size == 0:  # trailers, if any, then the empty line
-            while (eol := buf.find(b"\r\n")) != 0:
-                if eol > 0:
-                    del buf[: eol + 2]
-                else:
-                    buf += _recv(sock)
-            return bytes(out)
-        while len(buf) < size + 2:
-            buf += _recv(sock)
-        out += buf[:size]
-        del buf[: size + 2]
+    """(status, body, whether the connection may be kept) of one answer: by Content-Length,
+    in chunks, or to the end of the connection."""
+    answer = _Answer()
+    parser = answer.parser
+    try:
+        while not answer.complete:
+            data = sock.recv(65536)
+            if not data:
+                if answer.head_done and not answer.framed:  # the body ran to the end
+                    return parser.get_status_code(), bytes(answer.body), False
+                raise ConnectionError("Meilisearch closed the connection")
+            parser.feed_data(data)
+    except httptools.HttpParserError as error:
+        raise ProtocolError(f"not an HTTP answer: {error}") from None
+    return parser.get_status_code(), bytes(answer.body), answer.keep
