@@ -75,11 +75,15 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """The caller owns the transaction: commit on success, roll back on any error."""
+    """The caller owns the transaction: commit on success, roll back on any error. A session
+    that began nothing (a search answered from memory and Meilisearch) has nothing to commit:
+    SQLAlchemy would begin a transaction only to end it (a tenth of a repeated /api/search's
+    worker-thread time, bench/reports/api8.md)."""
     session = factory()
     try:
         yield session
-        session.commit()
+        if session.get_transaction() is not None:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
