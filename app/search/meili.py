@@ -39,6 +39,7 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
 from urllib.parse import urlsplit
 
 import meilisearch
@@ -531,9 +532,14 @@ def facet_fields(filters: Filters) -> list[str]:
 
 
 def _facets(distribution: dict, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Each facet's (value, count) pairs, most counted first, then by value (lang: all of them,
+    the others: the first FACET_LIMIT)."""
     out = {}
     for facet, field_name in zip(FACETS, facet_fields(filters) if filters else FACETS):
-        values = sorted(distribution.get(field_name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        # By value, then by count, descending: a stable sort keeps equal counts in value order
+        # (the order of sorting by (-count, value), with no Python key function per value).
+        values = sorted(distribution.get(field_name, {}).items())
+        values.sort(key=itemgetter(1), reverse=True)
         out[facet] = values if facet == "lang" else values[:FACET_LIMIT]
     return out
 
