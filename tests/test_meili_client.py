@@ -198,3 +198,18 @@ def test_garbage_is_a_bad_answer(serve):
 def test_only_plain_http_urls():
     with pytest.raises(ValueError):
         MeiliHTTP("https://meili.example", {}, 1.0)
+
+
+def test_an_https_meilisearch_keeps_the_urllib3_pool(tmp_path):
+    from app.config import Settings
+    from app.search.meili import MeiliUnavailable
+
+    meili = MeiliSearch(Settings(data_dir=tmp_path, meili_url="https://127.0.0.1:1"))
+    try:
+        assert meili._plain is None and meili._http is not None
+        assert not meili.healthy()  # nothing listens: unhealthy, no exception
+        meili._down_until = 0.0
+        with pytest.raises(MeiliUnavailable, match="unreachable"):
+            meili.raw_search({"q": ""})
+    finally:
+        meili.close()
