@@ -146,6 +146,12 @@ RELATIVE = {
         "on wednesday",
         "on thursday",
         "on friday",
+        # wire style drops the "on" ("the curbs the administration announced Monday")
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
         "lundi",
         "mardi",
         "mercredi",

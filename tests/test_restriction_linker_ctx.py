@@ -1,0 +1,75 @@
+"""Back-references on real phrasing (#20, realctx): broad mechanisms, each with sentences of our
+own: an action noun whose actor stands in a relative clause after it, wire-style weekdays, and
+"the latest curbs" resolved to the country's most recent action before the article."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from app.enrich import default_enricher
+
+HBM = "2024-12-hbm-sme-rule"
+GALLIUM_2024 = "2024-12-china-gallium-germanium-antimony-ban"
+OCT23 = "2023-10-advanced-computing-update"
+H20 = "2025-04-h20-licence-requirement"
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+def links(enricher, body, when, title=""):
+    day = datetime.fromisoformat(when).replace(tzinfo=UTC)
+    return enricher.enrich(title, body, day).restrictions
+
+
+def test_the_actor_of_an_action_noun_in_a_relative_clause_after_it(enricher):
+    # Beijing acts in the sentence, but the curbs are the ones "that Washington unveiled".
+    found = links(
+        enricher,
+        "Beijing banned shipments of gallium to the United States following fresh export curbs "
+        "that Washington unveiled on Monday.",
+        "2024-12-04",
+    )
+    assert HBM in found, {k: v.reason for k, v in found.items()}
+
+
+def test_a_wire_style_weekday_dates_the_action(enricher):
+    # "announced Monday" (no "on") is the week before the article, as "on Monday" is.
+    found = links(
+        enricher,
+        "Beijing struck back against the United States following fresh export curbs that "
+        "Washington unveiled Monday.",
+        "2024-12-04",
+    )
+    assert HBM in found, {k: v.reason for k, v in found.items()}
+
+
+@pytest.mark.parametrize("when, body, expected", [
+    # the country's most recent action of that kind before the article
+    ("2024-12-05", "The Commerce Ministry said the export ban on gallium answers Washington's "
+                   "latest crackdown on the Chinese chip industry.", HBM),
+    ("2023-11-28", "Nvidia verschiebt den Marktstart seines neuen Chips; der Konzern nennt die "
+                   "jüngsten US-Exportbeschränkungen als Grund.", OCT23),
+    ("2024-12-20", "Les dernières restrictions américaines visent aussi la mémoire HBM.", HBM),
+])
+def test_the_latest_curbs_are_the_most_recent_action_before_the_article(
+    enricher, when, body, expected
+):
+    found = links(enricher, body, when)
+    assert expected in found, (body, {k: v.reason for k, v in found.items()})
+    assert found[expected].role == "context"
+    assert "the latest" in found[expected].reason or expected == HBM
+
+
+@pytest.mark.parametrize("when, body, must_not", [
+    # "latest" qualifying something else, far from the action word
+    ("2023-11-28", "Nvidia's latest data-centre chip for Chinese buyers, a slower part, still "
+                   "has to meet US export rules.", OCT23),
+    # the article's own news is not "the latest" before it
+    ("2024-12-03", "China's latest export ban covers gallium, germanium and antimony.", HBM),
+])
+def test_latest_needs_its_action_word_and_an_earlier_action(enricher, when, body, must_not):
+    found = links(enricher, body, when)
+    assert must_not not in found, (body, {k: v.reason for k, v in found.items()})
