@@ -73,3 +73,16 @@ def test_the_latest_curbs_are_the_most_recent_action_before_the_article(
 def test_latest_needs_its_action_word_and_an_earlier_action(enricher, when, body, must_not):
     found = links(enricher, body, when)
     assert must_not not in found, (body, {k: v.reason for k, v in found.items()})
+
+
+def test_a_german_relaxation_verb_on_the_day_of_a_tariff_on_the_same_chip(enricher):
+    # "lockern" is a relaxation; the chip tariff of the same day, without its duty words, is no
+    # rival that would make the sentence ambiguous.
+    found = links(
+        enricher,
+        "Die Vereinigten Staaten lockern die Exportbeschränkungen für Nvidias H200-Chips nach "
+        "China.",
+        "2026-01-15",
+    )
+    assert "2026-01-h200-case-by-case-rule" in found, {k: v.reason for k, v in found.items()}
+    assert "2026-01-semiconductor-tariff-proclamation" not in found

@@ -2132,6 +2132,11 @@ class RestrictionLinker:
         cands = []
         for rid, ev in readings:  # complete readings, each in its sentence
             r = self._index[rid]
+            if self.rule._tariff[r] and ev.features.get("unnamed_bill"):
+                # A tariff without its duty words is not what the sentence speaks of: no rival
+                # either ("lockern die Exportbeschränkungen für den H200" on the day of a tariff
+                # on the same chips).
+                continue
             who = bool(ev.features.get("issuer") or ev.features.get("country"))
             cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
 
