@@ -86,3 +86,22 @@ def test_a_german_relaxation_verb_on_the_day_of_a_tariff_on_the_same_chip(enrich
     )
     assert "2026-01-h200-case-by-case-rule" in found, {k: v.reason for k, v in found.items()}
     assert "2026-01-semiconductor-tariff-proclamation" not in found
+
+
+@pytest.mark.parametrize("body", [
+    "Washington put 140 Chinese firms under its export restrictions.",
+    "Washington a imposé des restrictions à 140 de ses entreprises.",
+    "Die USA verhängten Beschränkungen gegen 140 chinesische Unternehmen.",
+])
+def test_a_count_cue_with_words_between_the_number_and_what_was_counted(enricher, body):
+    # in the days after the December 2024 rule that listed 140 entities
+    found = links(enricher, body, "2024-12-04")
+    assert HBM in found, (body, {k: v.reason for k, v in found.items()})
+    assert "140" in found[HBM].reason
+
+
+def test_a_count_needs_a_counted_noun_after_it(enricher):
+    rule = enricher.linker.rule
+    hbm = [i for i, rx in enumerate(rule.restrictions) if rx.id == HBM][0]
+    assert hbm in rule._lexicon.scan("140 chinese firms were listed").cues
+    assert hbm not in rule._lexicon.scan("restrictions on 140 billion dollars of trade").cues
