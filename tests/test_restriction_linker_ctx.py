@@ -105,3 +105,13 @@ def test_a_count_needs_a_counted_noun_after_it(enricher):
     hbm = [i for i, rx in enumerate(rule.restrictions) if rx.id == HBM][0]
     assert hbm in rule._lexicon.scan("140 chinese firms were listed").cues
     assert hbm not in rule._lexicon.scan("restrictions on 140 billion dollars of trade").cues
+
+
+@pytest.mark.parametrize("when, body, expected", [
+    # German nouns for a stop: "die Sperre ... vom April" is what the July reversal undid
+    ("2025-10-10", "Die Sperre für den H20 vom April wurde im Juli wieder aufgehoben.", H20),
+    ("2025-10-10", "Nach dem Lieferstopp im April verkaufte Nvidia keine H20 mehr nach China.", H20),
+])
+def test_german_nouns_for_a_stop_are_restrictions(enricher, when, body, expected):
+    found = links(enricher, body, when)
+    assert expected in found, (body, {k: v.reason for k, v in found.items()})
