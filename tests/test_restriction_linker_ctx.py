@@ -115,3 +115,14 @@ def test_a_count_needs_a_counted_noun_after_it(enricher):
 def test_german_nouns_for_a_stop_are_restrictions(enricher, when, body, expected):
     found = links(enricher, body, when)
     assert expected in found, (body, {k: v.reason for k, v in found.items()})
+
+
+@pytest.mark.parametrize("when, body, expected", [
+    ("2023-05-23", "Peking verbannt die Speicherchips von Micron aus kritischen Netzen.",
+     "2023-05-cac-micron-ban"),
+    ("2025-11-20", "Den Haag hatte den Chiphersteller Nexperia Ende September in Obhut genommen.",
+     "2025-09-nexperia-goods-availability-order"),
+])
+def test_more_german_words_for_a_ban_and_a_takeover(enricher, when, body, expected):
+    found = links(enricher, body, when)
+    assert expected in found, (body, {k: v.reason for k, v in found.items()})

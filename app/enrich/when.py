@@ -680,6 +680,9 @@ ACTIONS = {
         "verhängt",
         # German nouns for a stop or a sanction ("der Lieferstopp", "die Sperre für den H20",
         # "Chip-Sanktionen", "das Technologie-Embargo")
+        "verbannt",
+        "verbannen",
+        "verbannte",
         "sanktionen",
         "sperre",
         "exportsperre",
