@@ -126,3 +126,12 @@ def test_german_nouns_for_a_stop_are_restrictions(enricher, when, body, expected
 def test_more_german_words_for_a_ban_and_a_takeover(enricher, when, body, expected):
     found = links(enricher, body, when)
     assert expected in found, (body, {k: v.reason for k, v in found.items()})
+
+
+def test_a_country_s_companies_do_not_act_for_it(enricher):
+    # "140 Chinese companies" were listed: China did not act (no Chinese countermeasure of
+    # the same days is meant)
+    found = links(enricher, "The US added 140 Chinese companies to its entity list on Monday.",
+                  "2024-12-05")
+    assert HBM in found
+    assert GALLIUM_2024 not in found, {k: v.reason for k, v in found.items()}

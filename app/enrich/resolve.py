@@ -2607,7 +2607,27 @@ _COMMERCIAL_ORDER = re.compile(
 # "regulators in Beijing", "officials in Washington": the country's own.
 OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
 # "China sales", "China revenue": a country before these is a market.
-MARKET_NOUNS = ("sales", "revenue", "market", "customers", "buyers", "business", "operations")
+MARKET_NOUNS = (
+    "sales",
+    "revenue",
+    "market",
+    "customers",
+    "buyers",
+    "business",
+    "operations",
+    # the companies of a country are listed or served, they do not act for it ("the US added
+    # 140 Chinese companies to its list")
+    "companies",
+    "firms",
+    "chipmakers",
+    "entities",
+    "tech companies",
+    "tech firms",
+    "tech giants",
+    "unternehmen",
+    "firmen",
+    "bedrijven",
+)
 # "US curbs", "American export controls": a country named right before the action is its actor.
 ACTOR_NOUNS = (
     "curbs",
