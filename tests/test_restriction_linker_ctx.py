@@ -135,3 +135,16 @@ def test_a_country_s_companies_do_not_act_for_it(enricher):
                   "2024-12-05")
     assert HBM in found
     assert GALLIUM_2024 not in found, {k: v.reason for k, v in found.items()}
+
+
+def test_an_action_made_public_days_later_answers_the_month_it_was_reported_in(enricher):
+    # The August 2022 letters became news on 31 August-1 September: "in September 2022".
+    found = links(
+        enricher,
+        "Im September 2022 wurde bekannt, dass Nvidia für die A100 und die H100 nach China eine "
+        "Lizenz braucht.",
+        "2023-06-01",
+    )
+    assert "2022-08-a100-h100-is-informed-letters" in found, {
+        k: v.reason for k, v in found.items()
+    }
