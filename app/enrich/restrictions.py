@@ -96,7 +96,9 @@ _LAST_BEFORE = (
     "last ",
     "past ",
     "vergangenen ",
+    "vergangenem ",  # (dative: "seit vergangenem Dezember")
     "letzten ",
+    "letztem ",
     "vorigen ",
     "afgelopen ",
     "vorige ",
@@ -111,6 +113,10 @@ _LAST_AFTER = (
     " passado",
     " vorig",
 )
+
+
+_NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
+_NEXT_AFTER = (" prochain", " proximo", " prossimo")
 
 
 @dataclass(frozen=True)
@@ -354,7 +360,8 @@ class _Lexicon:
             # Words inside longer words that mean something else do not count (新规 in 最新规划;
             # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
             # antimony cue "Antimon" in "Antimonopolgesetz").
-            if kind in ("word", "relax", "cue", "act") and any(
+            # ("the last week of the Biden administration" is no "last week" before the article)
+            if kind in ("word", "relax", "cue", "act", "rel", "back") and any(
                 s <= start and end <= e for s, e in masked
             ):
                 continue
@@ -867,6 +874,8 @@ class RestrictionRule:
         after = seg[end : end + 12].split()[:1]
         if any(_DAY_OR_YEAR.match(w) for w in before + after):
             return True
+        if before == ["the"] and after and after[0].strip(",.;:") in _DATED_NOUNS:
+            return True  # "the May rule", "the March listing": a month naming its action
         return bool(before) and before[-1] in self._leads
 
     def _year(
@@ -890,6 +899,9 @@ class RestrictionRule:
         # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
         if before.endswith(_LAST_BEFORE) or seg[end : end + 10].startswith(_LAST_AFTER):
             return year - 1 if month >= published.month else year
+        # "until next November", "novembre prochain": the coming one.
+        if before.endswith(_NEXT_BEFORE) or seg[end : end + 10].startswith(_NEXT_AFTER):
+            return year + 1 if month <= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
@@ -1034,6 +1046,30 @@ def _without_design_clauses(seg: _Segment, hits: list[Hit]) -> tuple[_Segment, l
         return any(a <= at < b for a, b in spans)
 
     return _segment(seg.start, seg.end, folded, seg.text), [h for h in hits if not inside(h)]
+
+
+# Nouns of an action that an ambiguous month word before them dates ("the May rule").
+_DATED_NOUNS = frozenset(
+    (
+        "rule",
+        "rules",
+        "ban",
+        "order",
+        "curbs",
+        "controls",
+        "restrictions",
+        "decision",
+        "guidance",
+        "notice",
+        "letter",
+        "listing",
+        "listings",
+        "block",
+        "rescission",
+        "deal",
+        "announcement",
+    )
+)
 
 
 def _licence_word(text: str) -> bool:
