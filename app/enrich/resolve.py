@@ -454,6 +454,7 @@ class RestrictionLinker:
         self._words_of: dict[str, tuple] = {}  # sentence -> _words
         self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
         self._subjects_of: dict[tuple, tuple] = {}  # (sentence, its names) -> _clauses
+        self._latest_of: dict[tuple, int | None] = {}  # (country, polarity, day) -> _latest
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -585,7 +586,8 @@ class RestrictionLinker:
         for rid, ev in self._decide(readings, set(links), news).items():
             where[rid] = [ev.segment]
             links[rid] = RestrictionLink(
-                self._role(reading, rid, [ev.segment]),
+                # "the latest curbs" look back from the article: context
+                "context" if ev.when == "latest" else self._role(reading, rid, [ev.segment]),
                 f"resolved: {self._reason(ev)}",
                 round(self._score(ev), 3),
             )
@@ -1374,6 +1376,16 @@ class RestrictionLinker:
             # An agency speaks for its country: "the Biden administration" is the United States.
             for country in acting:
                 by_country |= self.rule._by_country.get(country, set())
+            # "the latest US curbs": the country's most recent action of that kind before the
+            # article (see _latest); a candidate by its country.
+            latest: set[int] = set()
+            if published and keys and _latest_before(seg.folded, [k for _kind, k in keys]):
+                for country in (mentioned & self._countries) | acting:
+                    for lenient in {kind == "relax" for kind, _k in keys}:
+                        r_latest = self._latest(country, lenient, published)
+                        if r_latest is not None:
+                            latest.add(r_latest)
+                candidates |= latest
             # An action tied to the sentence by its country alone needs a month or days here (or
             # in the sentence before), its own days, or its issuing agency named.
             month_or_days = bool(own_months or own_window or previous_times[0] or previous_times[2])
@@ -1448,6 +1460,7 @@ class RestrictionLinker:
                 if not (
                     dated_here
                     or r in fresh
+                    or r in latest
                     or mentioned & chips
                     or (r in cues and near & chips)
                     or (
@@ -1555,8 +1568,10 @@ class RestrictionLinker:
                         )
                     )
                     or (
-                        # dated in the sentence: "the second round of US curbs last October"
-                        own_months and self.rule._country[r] in self._noun_actors(seg.folded, hits)
+                        # dated in the sentence: "the second round of US curbs last October",
+                        # or by "latest": "Washington's latest crackdown"
+                        (own_months or r in latest)
+                        and self.rule._country[r] in self._noun_actors(seg.folded, hits)
                     )
                 ):
                     f["country"] = True
@@ -1641,7 +1656,7 @@ class RestrictionLinker:
                         f["wrong_action"] = True
                 if (
                     f.get("other_actor")
-                    and (shared_chips or own_months or own_years)
+                    and (shared_chips or own_months or own_years or r in latest)
                     and (
                         self.rule._country[r] in self._noun_actors(seg.folded, hits)
                         or _referred(
@@ -1756,6 +1771,15 @@ class RestrictionLinker:
                         )
                         when = "weeks" if f["weeks"] else "days"
                         break
+                if (
+                    r in latest
+                    and not when
+                    and not (own_months or own_years or hard_window)
+                    and (f.get("country") or f.get("issuer"))
+                ):
+                    f["days"] = True  # dated by "the latest": a date of its own, in effect
+                    words.append("the latest before the article")
+                    when = "latest"
                 if self._kind[r] and self._kind[r] in kinds_here:
                     f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
@@ -1980,6 +2004,14 @@ class RestrictionLinker:
         if before:
             return before
         after = [c for at, c in actors if verb < at <= verb + 30]
+        # The action named as a noun, its actor in a relative clause after it ("following new
+        # export curbs that the Biden administration announced", "die Beschränkungen, die
+        # Washington verhängt hat", "les mesures que Washington a imposées"): that actor's.
+        related = [
+            c for at, c in actors if verb < at <= verb + 60 and _relative_between(folded[verb:at])
+        ]
+        if related:
+            return {related[0]}
         return {after[0]} if after and arabic(folded[verb]) else set()
 
     def _same_clause(self, folded: str, names: list[str], words: list[str]) -> bool:
@@ -2174,6 +2206,25 @@ class RestrictionLinker:
             )
         return known
 
+    def _latest(self, country: str | None, lenient: bool, published: date) -> int | None:
+        """The most recent action of a country and polarity announced before the article (within
+        LATEST_SPAN), for "the latest US curbs"; None when two share its date."""
+        key = (country, lenient, published)
+        if key not in self._latest_of:
+            if len(self._latest_of) >= CACHE_SIZE:
+                self._latest_of.clear()
+            dated = sorted(
+                (self.rule._news[r][0], r)
+                for r in range(len(self.rule._news))
+                if self.rule._country[r] == country
+                and (self._category[r] == "relaxation") == lenient
+                and published - LATEST_SPAN <= self.rule._news[r][0] < published
+            )
+            top = dated[-1] if dated else None
+            tied = top is not None and len(dated) > 1 and dated[-2][0] == top[0]
+            self._latest_of[key] = None if top is None or tied else top[1]
+        return self._latest_of[key]
+
     def _fresh(self, r: int, published: date) -> bool:
         return any(d - FRESH_BEFORE <= published <= d + FRESH_AFTER for d in self.rule._news[r])
 
@@ -2215,6 +2266,11 @@ class RestrictionLinker:
         cands = []
         for rid, ev in readings:  # complete readings, each in its sentence
             r = self._index[rid]
+            if self.rule._tariff[r] and ev.features.get("unnamed_bill"):
+                # A tariff without its duty words is not what the sentence speaks of: no rival
+                # either ("lockern die Exportbeschränkungen für den H200" on the day of a tariff
+                # on the same chips).
+                continue
             who = bool(ev.features.get("issuer") or ev.features.get("country"))
             cands.append((self._score(ev), rid, ev, self.rule._country[r], who))
 
@@ -2615,6 +2671,66 @@ OBJECT_VERBS_ZH = ("访问", "出访", "前往", "抵达", "来到")
 
 
 RELATIVES = ("que ", "qui ", "which ", "who ", "die ", "dat ", "that ", "الذي", "التي")
+# "Washington's latest crackdown", "die jüngsten US-Exportbeschränkungen", 最新一轮管制: the most
+# recent action of that country and kind before the article. Written before the action word
+# (at most two words between), or after it in Arabic («القيود الأمريكية الأخيرة»).
+LATEST_BEFORE = tuple(
+    _fold(w)
+    for w in (
+        "latest",
+        "most recent",
+        "newest",
+        "jüngsten",
+        "jüngste",
+        "neuesten",
+        "neueste",
+        "dernières",
+        "derniers",
+        "dernière",
+        "plus récentes",
+        "últimas",
+        "últimos",
+        "más recientes",
+        "jongste",
+        "nieuwste",
+        "最新",
+        "最近一轮",
+        "最近的",
+    )
+)
+LATEST_AFTER = ("الأخيرة", "الاخيرة")
+LATEST_SPAN = timedelta(days=365)  # "the latest" reaches back at most this far
+
+
+def _relative_between(span: str) -> bool:
+    """Whether a relative pronoun opens a clause in the words between an action noun and a
+    name (at most four words after it, no other clause in between: "curbs that the Biden
+    administration", "Beschränkungen, die Washington")."""
+    words = span.split()
+    if len(words) > 6 or any(ch in span for ch in ".;:，；。"):
+        return False
+    text = " ".join(words[1:]) + " "
+    return text.startswith(RELATIVES)
+
+
+def _latest_before(folded: str, words: list[str]) -> bool:
+    """Whether a "latest" word qualifies one of the action words (see LATEST_BEFORE)."""
+    for w in words:
+        for at in _all(folded, w):
+            left = folded[max(0, at - 40) : at]
+            for m in LATEST_BEFORE:
+                k = left.rfind(m)
+                if k < 0:
+                    continue
+                between = left[k + len(m) :]
+                if not between.strip(" -") or (
+                    len(between.split()) <= 2 and not any(ch in between for ch in ",.;，；")
+                ):
+                    return True
+            right = folded[at + len(w) : at + len(w) + 30]
+            if arabic(w[:1]) and any(m in right for m in LATEST_AFTER):
+                return True
+    return False
 
 
 def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
@@ -2656,7 +2772,27 @@ _COMMERCIAL_ORDER = re.compile(
 # "regulators in Beijing", "officials in Washington": the country's own.
 OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
 # "China sales", "China revenue": a country before these is a market.
-MARKET_NOUNS = ("sales", "revenue", "market", "customers", "buyers", "business", "operations")
+MARKET_NOUNS = (
+    "sales",
+    "revenue",
+    "market",
+    "customers",
+    "buyers",
+    "business",
+    "operations",
+    # the companies of a country are listed or served, they do not act for it ("the US added
+    # 140 Chinese companies to its list")
+    "companies",
+    "firms",
+    "chipmakers",
+    "entities",
+    "tech companies",
+    "tech firms",
+    "tech giants",
+    "unternehmen",
+    "firmen",
+    "bedrijven",
+)
 # "US curbs", "American export controls": a country named right before the action is its actor.
 ACTOR_NOUNS = (
     "curbs",
@@ -2668,6 +2804,8 @@ ACTOR_NOUNS = (
     "rules",
     "ban",
     "measures",
+    "crackdown",
+    "clampdown",
 )
 
 
@@ -2757,6 +2895,8 @@ def _actor_of_noun(folded: str, name: str) -> bool:
             ):
                 return True
         rest = folded[at + len(name) : at + len(name) + 40]
+        if name in HYPHEN_ACTORS and rest[1:].startswith(COMPOUND_NOUNS):
+            return True  # German compounds: "US-Exportbeschränkungen", "US-Sanktionen"
         possessive = rest.startswith(("'s ", "’s "))
         words = rest[3 if possessive else 0 :].split()
         # one word may stand between ("US export curbs"), two after a possessive
@@ -2764,6 +2904,29 @@ def _actor_of_noun(folded: str, name: str) -> bool:
             if " ".join(words[skip:]).startswith(ACTOR_NOUNS):
                 return True
     return False
+
+
+# Names that make a German compound noun their own action ("US-Exportverbot"); a country's
+# full name there is more often the target ("China-Sanktionen": sanctions on China).
+HYPHEN_ACTORS = ("us", "usa", "eu")
+COMPOUND_NOUNS = tuple(
+    _fold(w)
+    for w in (
+        "Exportbeschränkung",
+        "Exportkontroll",
+        "Exportverbot",
+        "Exportregel",
+        "Exportrestriktion",
+        "Ausfuhr",
+        "Sanktion",
+        "Beschränkung",
+        "Handelsbeschränkung",
+        "Chipbeschränkung",
+        "exportbeperking",
+        "exportverbod",
+        "sanctie",
+    )
+)
 
 
 # "the curbs that halted H20 exports", "the ban imposed in April": an action referred to by a

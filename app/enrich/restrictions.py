@@ -265,6 +265,63 @@ def _find(text: str, word: str, open_right: bool = True) -> int:
     return -1
 
 
+# A count cue ("140 entities", "23 types"): the number, then what was counted. Real text puts
+# words between ("140 Chinese companies", "140 de ses entreprises", "140 chinesische
+# Unternehmen") or another noun for the same things, so the number counts as the cue when one of
+# these nouns follows within three words.
+_COUNT_CUE = re.compile(r"(\d+) (\w+)")
+COUNT_NOUNS = tuple(
+    _fold(w)
+    for w in (
+        "companies",
+        "company",
+        "firms",
+        "entities",
+        "entity",
+        "affiliates",
+        "subsidiaries",
+        "types",
+        "kinds",
+        "entreprises",
+        "entités",
+        "sociétés",
+        "filiales",
+        "empresas",
+        "entidades",
+        "compañías",
+        "filiales",
+        "tipos",
+        "Unternehmen",
+        "Firmen",
+        "Einrichtungen",
+        "Organisationen",
+        "Tochterfirmen",
+        "Tochtergesellschaften",
+        "Arten",
+        "bedrijven",
+        "entiteiten",
+        "ondernemingen",
+        "dochterbedrijven",
+        "soorten",
+    )
+)
+
+
+def _counts(text: str, end: int) -> bool:
+    """Whether one of COUNT_NOUNS follows the number ending at `end` within three words, in the
+    same clause."""
+    words = []
+    for w in text[end : end + 60].split()[:4]:
+        words.append(w)
+        if w[-1:] in ",.;:":
+            break
+    return (
+        bool(words)
+        and text[end : end + 1] == " "
+        and any(w.strip(",.;:\"'»”)").startswith(COUNT_NOUNS) for w in words[:4])
+    )
+
+
 class _Lexicon:
     """Every phrase the rule reads (restriction and relaxation words, cues, months), found in one
     Aho-Corasick pass over a sentence."""
@@ -317,6 +374,11 @@ class _Lexicon:
             elif kind == "cue":
                 found.cues.add(value)
                 found.extra.append((kind, value, key))
+            elif kind == "count":
+                if _counts(text, end):
+                    i, cue = value
+                    found.cues.add(i)
+                    found.extra.append(("cue", i, cue))
             elif kind == "month":
                 found.months.append((value, start, end, key))
             elif kind == "year":
@@ -383,6 +445,7 @@ class RestrictionRule:
         self._by_entity: dict[str, set[int]] = {}  # concerned entity or country -> restrictions
         self._by_country: dict[str, set[int]] = {}
         self._chip_rules: dict[str, list[int]] = {}  # chip -> restrictive rules concerning it
+        counted: set[tuple[str, int]] = set()  # (number, R) of the count cues added
         for i, rx in enumerate(self.restrictions):
             concerns = rx.raw["concerns"]
             chips = set(concerns.get("chip", ()))
@@ -396,6 +459,15 @@ class RestrictionRule:
             for c in {c for cs in rx.raw.get("cues", {}).values() for c in cs}:
                 if _fold(c) not in names:
                     lexicon.add(_fold(c), "cue", i)
+                    count = _COUNT_CUE.fullmatch(_fold(c))
+                    if (
+                        count
+                        and count.group(2).startswith(COUNT_NOUNS)
+                        and (count.group(1), i) not in counted
+                    ):
+                        counted.add((count.group(1), i))
+                        # "140 entities" also as "140 Chinese companies", "140 de ses entreprises"
+                        lexicon.add(count.group(1), "count", (i, _fold(c)), open_right=False)
             issuer = gazetteer.entities.get(rx.raw.get("issuer") or "")
             # The country behind each restriction: its issuer's region, or the issuer itself.
             country = issuer.raw.get("region", issuer.id) if issuer else None
