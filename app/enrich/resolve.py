@@ -38,6 +38,7 @@ from app.enrich.restrictions import (
     RestrictionRule,
     _fold,
     _stem,
+    make_room,
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
@@ -484,7 +485,7 @@ class RestrictionLinker:
         named = self._presidents_of.get(folded)
         if named is None:
             if len(self._presidents_of) >= CACHE_SIZE:
-                self._presidents_of.clear()
+                make_room(self._presidents_of)
             named = self._presidents_of[folded] = frozenset(
                 n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
             )
@@ -974,7 +975,7 @@ class RestrictionLinker:
         known = self._times_of.get(key)
         if known is None:
             if len(self._times_of) >= CACHE_SIZE:
-                self._times_of.clear()
+                make_room(self._times_of)
             known = self._times_of[key] = self._times_now(reading, i)
         return known
 
@@ -985,7 +986,7 @@ class RestrictionLinker:
         known = self._noun_actors_of.get(key)
         if known is None:
             if len(self._noun_actors_of) >= CACHE_SIZE:
-                self._noun_actors_of.clear()
+                make_room(self._noun_actors_of)
             known = self._noun_actors_of[key] = frozenset(
                 h.entity_id
                 for h in hits
@@ -1018,7 +1019,7 @@ class RestrictionLinker:
         known = self._year_part_in.get(folded)
         if known is None:
             if len(self._year_part_in) >= CACHE_SIZE:
-                self._year_part_in.clear()
+                make_room(self._year_part_in)
             known = self._year_part_in[folded] = bool(
                 _YEAR_PART.search(folded)
                 or _ZH_YEAR_PART.search(folded)
@@ -1621,7 +1622,7 @@ class RestrictionLinker:
         known = self._subjects_of.get(key)
         if known is None:
             if len(self._subjects_of) >= CACHE_SIZE:
-                self._subjects_of.clear()
+                make_room(self._subjects_of)
             known = self._subjects_of[key] = self._clauses_now(
                 folded, hits, keys, actors_found, backs
             )
@@ -1726,7 +1727,7 @@ class RestrictionLinker:
         known = self._clause_of.get(key)
         if known is None:
             if len(self._clause_of) >= CACHE_SIZE:
-                self._clause_of.clear()
+                make_room(self._clause_of)
             cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
             named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
             known = self._clause_of[key] = any(
@@ -1756,7 +1757,7 @@ class RestrictionLinker:
         known = self._words_of.get(folded)
         if known is None:
             if len(self._words_of) >= CACHE_SIZE:
-                self._words_of.clear()
+                make_room(self._words_of)
             keys = list(found.keys) + [
                 ("relax" if v == "relax" else "word", k)
                 for kind, v, k in found.extra
@@ -1802,7 +1803,7 @@ class RestrictionLinker:
         known = self._placed_of.get(key)
         if known is None:
             if len(self._placed_of) >= CACHE_SIZE:
-                self._placed_of.clear()
+                make_room(self._placed_of)
             where: dict[str, list[bool]] = {}
             for h in hits:
                 if h.entity_id in self._countries:
@@ -1868,7 +1869,7 @@ class RestrictionLinker:
         alike = self._alike_on_chips.get(key)
         if alike is None:
             if len(self._alike_on_chips) >= CACHE_SIZE:
-                self._alike_on_chips.clear()
+                make_room(self._alike_on_chips)
             on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
             alike = self._alike_on_chips[key] = [
                 i
@@ -1897,7 +1898,7 @@ class RestrictionLinker:
         known = self._alike.get(key)
         if known is None:
             if len(self._alike) >= CACHE_SIZE:
-                self._alike.clear()
+                make_room(self._alike)
             known = self._alike[key] = len(
                 [
                     i
