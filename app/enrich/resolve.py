@@ -38,7 +38,6 @@ from app.enrich.restrictions import (
     RestrictionRule,
     _fold,
     _stem,
-    make_room,
 )
 from app.enrich.tagger import arabic
 from app.enrich.when import (
@@ -485,7 +484,7 @@ class RestrictionLinker:
         named = self._presidents_of.get(folded)
         if named is None:
             if len(self._presidents_of) >= CACHE_SIZE:
-                make_room(self._presidents_of)
+                self._presidents_of.clear()
             named = self._presidents_of[folded] = frozenset(
                 n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
             )
@@ -975,7 +974,7 @@ class RestrictionLinker:
         known = self._times_of.get(key)
         if known is None:
             if len(self._times_of) >= CACHE_SIZE:
-                make_room(self._times_of)
+                self._times_of.clear()
             known = self._times_of[key] = self._times_now(reading, i)
         return known
 
@@ -986,7 +985,7 @@ class RestrictionLinker:
         known = self._noun_actors_of.get(key)
         if known is None:
             if len(self._noun_actors_of) >= CACHE_SIZE:
-                make_room(self._noun_actors_of)
+                self._noun_actors_of.clear()
             known = self._noun_actors_of[key] = frozenset(
                 h.entity_id
                 for h in hits
@@ -1019,7 +1018,7 @@ class RestrictionLinker:
         known = self._year_part_in.get(folded)
         if known is None:
             if len(self._year_part_in) >= CACHE_SIZE:
-                make_room(self._year_part_in)
+                self._year_part_in.clear()
             known = self._year_part_in[folded] = bool(
                 _YEAR_PART.search(folded)
                 or _ZH_YEAR_PART.search(folded)
@@ -1622,7 +1621,7 @@ class RestrictionLinker:
         known = self._subjects_of.get(key)
         if known is None:
             if len(self._subjects_of) >= CACHE_SIZE:
-                make_room(self._subjects_of)
+                self._subjects_of.clear()
             known = self._subjects_of[key] = self._clauses_now(
                 folded, hits, keys, actors_found, backs
             )
@@ -1727,7 +1726,7 @@ class RestrictionLinker:
         known = self._clause_of.get(key)
         if known is None:
             if len(self._clause_of) >= CACHE_SIZE:
-                make_room(self._clause_of)
+                self._clause_of.clear()
             cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
             named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
             known = self._clause_of[key] = any(
@@ -1757,7 +1756,7 @@ class RestrictionLinker:
         known = self._words_of.get(folded)
         if known is None:
             if len(self._words_of) >= CACHE_SIZE:
-                make_room(self._words_of)
+                self._words_of.clear()
             keys = list(found.keys) + [
                 ("relax" if v == "relax" else "word", k)
                 for kind, v, k in found.extra
@@ -1803,7 +1802,7 @@ class RestrictionLinker:
         known = self._placed_of.get(key)
         if known is None:
             if len(self._placed_of) >= CACHE_SIZE:
-                make_room(self._placed_of)
+                self._placed_of.clear()
             where: dict[str, list[bool]] = {}
             for h in hits:
                 if h.entity_id in self._countries:
@@ -1869,7 +1868,7 @@ class RestrictionLinker:
         alike = self._alike_on_chips.get(key)
         if alike is None:
             if len(self._alike_on_chips) >= CACHE_SIZE:
-                make_room(self._alike_on_chips)
+                self._alike_on_chips.clear()
             on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
             alike = self._alike_on_chips[key] = [
                 i
@@ -1898,7 +1897,7 @@ class RestrictionLinker:
         known = self._alike.get(key)
         if known is None:
             if len(self._alike) >= CACHE_SIZE:
-                make_room(self._alike)
+                self._alike.clear()
             known = self._alike[key] = len(
                 [
                     i

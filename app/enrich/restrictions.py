@@ -36,7 +36,6 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from itertools import islice
 
 import ahocorasick
 
@@ -185,20 +184,12 @@ def _fold(text: str) -> str:
 _FOLDED: dict[str, str] = {}
 
 
-def make_room(memo: dict) -> None:
-    """Make room in a memo that reached CACHE_SIZE: its older half goes (insertion order), so
-    what the articles of the last hours keep repeating (boilerplate, wire copy, the stock
-    sentences of a feed) stays remembered; clearing it all meant reading every one again."""
-    for key in list(islice(memo, len(memo) // 2)):
-        del memo[key]
-
-
 def _fold_sentence(text: str) -> str:
     """_fold, remembered per sentence (articles share sentences)."""
     folded = _FOLDED.get(text)
     if folded is None:
         if len(_FOLDED) >= CACHE_SIZE:
-            make_room(_FOLDED)
+            _FOLDED.clear()
         folded = _FOLDED[text] = _fold(text)
     return folded
 
@@ -516,7 +507,7 @@ class RestrictionRule:
         found = self._scans.get(folded)
         if found is None:
             if len(self._scans) >= CACHE_SIZE:
-                make_room(self._scans)
+                self._scans.clear()
             found = self._scans[folded] = self._lexicon.scan(folded)
         return found
 
@@ -525,7 +516,7 @@ class RestrictionRule:
         dates = self._dates_of.get(key)
         if dates is None:
             if len(self._dates_of) >= CACHE_SIZE:
-                make_room(self._dates_of)
+                self._dates_of.clear()
             dates = self._dates_of[key] = frozenset(self._dates(folded, found, published))
         return dates
 
