@@ -1131,22 +1131,20 @@ class RestrictionLinker:
         everywhere = reading.everywhere
         best: dict[str, Evidence] = {}
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
-        no_times: tuple = (set(), set(), None, set(), [])
+        previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
         # An action announced after this is not one the article can speak of.
         horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            times = self._times(reading, i)
             mentioned = {h.entity_id for h in hits}
             presidents = self._presidents(seg.folded)  # "the Biden-era rules"
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
             if not (keys or either or cues or agencies):
+                previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
-            # What this sentence and the one before date, read only for a sentence that may give
-            # a reading (remembered per sentence: the same values whenever they are read).
-            times = self._times(reading, i)
-            previous_times = self._times(reading, i - 1) if i else no_times
             surfaces: dict[str, str] = {}
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
@@ -1610,6 +1608,7 @@ class RestrictionLinker:
                 old = best.get(rx.id)
                 if old is None or self._rank(ev) > self._rank(old):
                     best[rx.id] = ev
+            previous_times = times
         return best, readings
 
     def _clauses(
