@@ -11,6 +11,7 @@ import unicodedata
 import numpy as np
 import pytest
 
+from app import text as text_module
 from app.article import linking
 from app.ingest import normalize as nz
 from app.text import normalize
@@ -156,3 +157,21 @@ def test_near_duplicate_arrays_agree_with_sets():
         assert linking._near_duplicate_arrays(a, b) == expected
         found += expected
     assert 0 < found < len(pairs)
+
+
+def _plain_fold(text: str) -> str:
+    return text.translate(text_module._FOLD_TABLE)
+
+
+def test_ascii_folds_as_the_table_does():
+    ascii_chars = "".join(chr(c) for c in range(128))
+    assert ascii_chars.lower() == _plain_fold(ascii_chars + "é")[:-1]
+
+
+def test_a_text_ending_with_a_remembered_one_folds_as_a_whole():
+    for title, body in zip(FUZZ[:400], BENCH * 2):
+        body = body + "\u00a0Ü ﬁ"  # long and not ASCII: remembered
+        assert normalize(body) == _plain_fold(body)
+        for whole in (title + "\n" + body, "x" + body, title + body):
+            assert normalize(whole) == _plain_fold(whole), repr(whole[:80])
+            assert normalize(whole) == _plain_fold(whole)  # now remembered itself
