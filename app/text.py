@@ -128,7 +128,15 @@ def normalize(text: str) -> str:
     for known, folded in recent:
         if known is text or known == text:
             return folded
-    folded = text.translate(_FOLD_TABLE)
+    # Folding is per character: a text that ends with a remembered one (title + "\n" + body
+    # after the body) folds its head alone.
+    for known, folded in recent:
+        if known and len(known) < len(text) and text.endswith(known):
+            head = text[: len(text) - len(known)]
+            folded = (head.lower() if head.isascii() else head.translate(_FOLD_TABLE)) + folded
+            break
+    else:
+        folded = text.translate(_FOLD_TABLE)
     recent[:] = [(text, folded), recent[0]]  # one list assignment: safe to share by threads
     return folded
 

@@ -54,7 +54,7 @@ WEIGHTS = {"restriction": 3.0, "chip": 2.0, "company": 2.0, "agency": 1.0, "regi
 _SPECIFIC = ("restriction", "chip", "company")
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
 _ARABIC_MARKS = re.compile(r"[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
-_ARABIC_FOLD = str.maketrans("أإآٱىة", "اااايه")
+_ARABIC_LETTERS = tuple(zip("أإآٱىة", "اااايه"))  # hamza forms, alef maqsura, taa marbuta
 _M = np.uint64(0x9E3779B97F4A7C15)
 # Shingles of recently stored articles by content hash, oldest first: the candidates that come up
 # again and again. Sorted int64 arrays (about 1.7 KB each), so the cache stays small and flat.
@@ -66,9 +66,15 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def shingle_array(text: str) -> np.ndarray:
     """The sorted, distinct 64-bit hashes of the word 5-grams of a text (see shingles)."""
-    folded = _ARABIC_MARKS.sub("", unicodedata.normalize("NFKC", text).casefold()).translate(
-        _ARABIC_FOLD
-    )
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = _ARABIC_MARKS.sub("", folded)
+        # str.translate looks every character up in a dict (about 20 ns each, 29 us for a
+        # 1.4 kB article); the six letters it changes are found and replaced at C speed. The
+        # same result: no replacement is itself replaced.
+        for letter, plain in _ARABIC_LETTERS:
+            if letter in folded:
+                folded = folded.replace(letter, plain)
     words = _TOKEN.findall(folded)
     if not words:
         return _EMPTY
@@ -153,7 +159,7 @@ def _near_duplicate_arrays(own: np.ndarray, other: np.ndarray) -> bool:
     if not len(own) or not len(other):
         return False
     merged = np.concatenate((own, other))
-    merged.sort(kind="stable")  # a merge of two sorted runs; a shared value shows up twice
+    merged.sort()  # a shared value shows up twice, side by side (default kind: the fastest)
     common = int(np.count_nonzero(merged[1:] == merged[:-1]))
     return _decide(*_ratios(common, len(own), len(other)), min(len(own), len(other)))
 

@@ -16,9 +16,14 @@ from app.urls import BadUrl, looks_like_url, parse_url
 
 # C0 controls, and lone surrogates: no database can store them as UTF-8 text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u3000]+")
+# Runs of spaces become one " ": only the runs that change are matched (two or more, or one
+# that is not " "), not every word gap.
+_SPACES_TO_FOLD = re.compile(
+    r" [ \t\u00a0\u2000-\u200a\u3000]+|[\t\u00a0\u2000-\u200a\u3000][ \t\u00a0\u2000-\u200a\u3000]*"
+)
+_OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u3000]")
+_WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟]\s|[.!?。！？؟]$|[。！？]")
-_NON_WORD = re.compile(r"[\W_]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
 TITLE_MAX = 150
 DERIVED_TITLE_MAX = 90
@@ -41,9 +46,14 @@ def clean_text(text: str) -> str:
     text = unicodedata.normalize(
         "NFC", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     )
-    # _SPACES never matches a line break: one pass over the text gives what one per line would.
-    text = "\n".join(line.strip() for line in _SPACES.sub(" ", text).split("\n"))
-    return _BLANK_LINES.sub("\n\n", text).strip()
+    # _SPACES_TO_FOLD never matches a line break: one pass gives what one per line would.
+    # (Most texts hold neither a double space nor another kind of space: nothing to replace.)
+    if "  " in text or _OTHER_SPACE.search(text):
+        text = _SPACES_TO_FOLD.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    return text.strip()
 
 
 def storable(text: str | None) -> str | None:
@@ -250,7 +260,8 @@ def _slow_date(text: str, base: datetime) -> datetime | None:
 
 def content_hash(body: str) -> str:
     """Exact-duplicate key: the folded words of the body, ignoring case, spacing and punctuation."""
-    folded = _NON_WORD.sub(" ", normalize(body)).strip()
+    # (the words joined by single spaces, as re.sub(r"[\W_]+", " ", ...).strip() gives them)
+    folded = " ".join(_WORD.findall(normalize(body)))
     return hashlib.sha256(folded.encode()).hexdigest()
 
 
