@@ -55,6 +55,9 @@ _BLOCKS = "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "p
 # news page (3,000 tags about 20 deep) is a thousand times below the bound.
 MAX_NESTING_WORK = 50_000_000
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# C0 controls other than tab and line ends, which a browser shows as nothing and libxml2 refuses
+# in a text it is given ("All strings must be XML compatible"): form feed is HTML white space.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _VOID = frozenset(
     "area base basefont bgsound br col embed frame hr img input keygen link meta param source "
     "track wbr".split()
@@ -82,7 +85,9 @@ def browser_html(html: str) -> str:
     on content after `<html></html>` ("too many bodies") and nests misnested tables and
     formatting tags its own way. `<template>` contents, which a browser never shows, are
     dropped. Markup nested too deep for the parser's time (MAX_NESTING_WORK) is returned as it
-    is."""
+    is. C0 control characters are dropped (form feed becomes a space)."""
+    if _CONTROLS.search(html):
+        html = _CONTROLS.sub(lambda m: " " if m[0] == "\f" else "", html)
     if html.count("<") > 2_000 and _nesting_work(html) > MAX_NESTING_WORK:
         return html
     from selectolax.lexbor import LexborHTMLParser  # (imported when first needed, as trafilatura)
