@@ -30,11 +30,15 @@ SCRIPT = "<script>window.dataLayer=window.dataLayer||[];function gtag(){dataLaye
 SCRIPT += "gtag('js',new Date());gtag('config','G-XXXX');</script>"
 BUNDLE = "<script>" + "".join(f"var a{i}=function(e){{return e&&e.x{i}||{i}}};" for i in range(600))
 BUNDLE += "</script>"
-ICONS = '<svg style="display:none">' + "".join(
-    f'<symbol id="i{i}" viewBox="0 0 24 24"><title>icon {i}</title><path d="M{i} 2l10 10-10 10z"/>'
-    "</symbol>"
-    for i in range(40)
-) + "</svg>"
+ICONS = (
+    '<svg style="display:none">'
+    + "".join(
+        f'<symbol id="i{i}" viewBox="0 0 24 24"><title>icon {i}</title><path d="M{i} 2l10 10-10 10z"/>'
+        "</symbol>"
+        for i in range(40)
+    )
+    + "</svg>"
+)
 
 
 def page(article: dict, rng: random.Random) -> str:
@@ -46,7 +50,11 @@ def page(article: dict, rng: random.Random) -> str:
         for i in range(30)
     )
     ld = json.dumps(
-        {"@type": "NewsArticle", "headline": article["title"], "datePublished": article["published_at"]}
+        {
+            "@type": "NewsArticle",
+            "headline": article["title"],
+            "datePublished": article["published_at"],
+        }
     )
     return (
         f'<!DOCTYPE html><html lang="{article["lang"]}"><head><meta charset="utf-8">'
@@ -115,9 +123,7 @@ def main() -> None:
             differ = sum(a != b for a, b in zip(results["before"], results["after"], strict=True))
         rounds.append({k: round(v / len(pages) * 1000, 3) for k, v in seconds.items()})
         print(f"round {r + 1}: ms of CPU per page", rounds[-1], flush=True)
-    summary = {
-        name: round(statistics.median(r[name] for r in rounds), 3) for name in rounds[0]
-    }
+    summary = {name: round(statistics.median(r[name] for r in rounds), 3) for name in rounds[0]}
     report = {
         "pages": len(pages),
         "mean_page_bytes": round(sum(len(p.encode()) for p in pages) / len(pages)),

@@ -62,7 +62,9 @@ def test_well_formed_page_reads_as_before():
         "<!doctype html><html><head><title>Nvidia unveils H20 | Example</title>"
         '<meta property="article:published_time" content="2025-04-16T08:00:00Z">'
         "<script>var tracking = 'SCRIPTTEXT';</script><style>p{color:red}</style></head>"
-        "<body><nav>Home | World | Tech</nav>" + ARTICLE + "<footer>Copyright</footer></body></html>"
+        "<body><nav>Home | World | Tech</nav>"
+        + ARTICLE
+        + "<footer>Copyright</footer></body></html>"
     )
     item = html_to_item(page, "page.html")
     assert SENTENCE in item.body and item.title == "Export rules tighten"  # (its <h1>)
@@ -88,7 +90,9 @@ def test_no_script_style_or_handler_reaches_the_text_wherever_the_markup_puts_it
 
 def test_template_contents_are_not_text():
     """A browser never shows a <template>'s contents; an unclosed one takes the rest in."""
-    page = "<p>Visible paragraph before the template, long enough.</p><div><template></div>" + ARTICLE
+    page = (
+        "<p>Visible paragraph before the template, long enough.</p><div><template></div>" + ARTICLE
+    )
     with pytest.raises(RejectedInput):
         html_to_item("<div><template></div>" + ARTICLE, "t.html")
     assert SENTENCE not in fragment_text(page)
@@ -121,19 +125,64 @@ def test_nesting_past_the_bound_skips_the_html5_parse_in_bounded_time():
         html_to_item(deep, "deep.html")
     assert time.process_time() - start < 5
     shallow = "<div>" * 3_000 + "Shallow text." + "</div>" * 3_000
-    assert 3_000 * 3_001 // 2 < MAX_NESTING_WORK
+    assert MAX_NESTING_WORK > 3_000 * 3_001 // 2
     assert "<html>" in browser_html(shallow)  # under the bound: parsed
 
 
 # Tokens that break structure without hiding what follows (no <template>, <select>, raw-text
 # or frameset elements, which a browser does not show the rest of).
 SOUP = [
-    "<html>", "</html>", "<body>", "</body>", "<head>", "</head>", "<svg>", "</svg>", "<math>",
-    "<mi>", '<annotation-xml encoding="text/html">', "<foreignObject>", "<desc>", "<table>",
-    "<tr>", "<td>", "<caption>", "<colgroup>", "</table>", "</td>", "<p>", "</p>", "<b>", "</i>",
-    "<i>", "<a href=x>", "</a>", "<!DOCTYPE html>", "<!-- c -->", "<nobr>", "<form>", "</form>",
-    "<li>", "<ruby>", "<rt>", "<menuitem>", "<image>", "<object>", "</object>", "&amp;", "&bogus;",
-    "<h1>", "</h1>", "<span>", "</div>", "<div>", "word", "\x00", "<br>", "</br>", "<frame>",
+    "<html>",
+    "</html>",
+    "<body>",
+    "</body>",
+    "<head>",
+    "</head>",
+    "<svg>",
+    "</svg>",
+    "<math>",
+    "<mi>",
+    '<annotation-xml encoding="text/html">',
+    "<foreignObject>",
+    "<desc>",
+    "<table>",
+    "<tr>",
+    "<td>",
+    "<caption>",
+    "<colgroup>",
+    "</table>",
+    "</td>",
+    "<p>",
+    "</p>",
+    "<b>",
+    "</i>",
+    "<i>",
+    "<a href=x>",
+    "</a>",
+    "<!DOCTYPE html>",
+    "<!-- c -->",
+    "<nobr>",
+    "<form>",
+    "</form>",
+    "<li>",
+    "<ruby>",
+    "<rt>",
+    "<menuitem>",
+    "<image>",
+    "<object>",
+    "</object>",
+    "&amp;",
+    "&bogus;",
+    "<h1>",
+    "</h1>",
+    "<span>",
+    "</div>",
+    "<div>",
+    "word",
+    "\x00",
+    "<br>",
+    "</br>",
+    "<frame>",
 ]
 
 
