@@ -129,6 +129,16 @@ def test_nesting_past_the_bound_skips_the_html5_parse_in_bounded_time():
     assert "<html>" in browser_html(shallow)  # under the bound: parsed
 
 
+def test_text_nested_deeper_than_libxml2_keeps_is_kept():
+    """libxml2 drops elements (and their text) past 255 levels; a browser shows them."""
+    for depth in (300, 3_000):
+        page = "<div>" * depth + ARTICLE + "</div>" * depth + "<p>After the nest.</p>"
+        body = html_to_item(page, "nested.html").body
+        assert SENTENCE in body, depth
+    text = fragment_text("<div>" * 1_000 + "<p>deep <b>bold</b> text</p>" + "</div>" * 1_000)
+    assert text.split() == ["deep", "bold", "text"]
+
+
 # Tokens that break structure without hiding what follows (no <template>, <select>, raw-text
 # or frameset elements, which a browser does not show the rest of).
 SOUP = [

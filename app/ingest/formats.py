@@ -51,10 +51,15 @@ _BLOCKS = "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "p
 # The HTML standard's parser does work for each start tag in proportion to how deep it stands
 # (lexbor: `<div>` nested 20,000 deep takes 0.4 s, 40,000 deep 2.8 s, 100,000 deep over a
 # minute). Markup whose start tags, summed over their depth, pass this bound is read by libxml2
-# alone, which stops nesting at 256 levels; 10,000 nested divs (5e7) take lexbor 0.06 s, and a
-# news page (3,000 tags about 20 deep) is a thousand times below the bound.
+# alone (which drops what is nested deeper than 255); 10,000 nested divs (5e7) take lexbor
+# 0.06 s, and a news page (3,000 tags about 20 deep) is a thousand times below the bound.
 MAX_NESTING_WORK = 50_000_000
 _TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# libxml2 keeps 255 levels of elements and drops what is deeper (text too); a browser shows it
+# (Chromium stops nesting at 512 and puts deeper elements beside one another). Elements this deep
+# in the body become their text, which libxml2 then keeps.
+MAX_DEPTH = 200
+_TOO_DEEP = ":root > body" + " > *" * MAX_DEPTH
 # C0 controls other than tab and line ends, which a browser shows as nothing and libxml2 refuses
 # in a text it is given ("All strings must be XML compatible"): form feed is HTML white space.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -84,8 +89,9 @@ def browser_html(html: str) -> str:
     early `</html>` (a browser moves what follows into the body), asserts on an `<svg>` root or
     on content after `<html></html>` ("too many bodies") and nests misnested tables and
     formatting tags its own way. `<template>` contents, which a browser never shows, are
-    dropped. Markup nested too deep for the parser's time (MAX_NESTING_WORK) is returned as it
-    is. C0 control characters are dropped (form feed becomes a space)."""
+    dropped; elements nested deeper than MAX_DEPTH in the body are replaced by their text.
+    Markup nested too deep for the parser's time (MAX_NESTING_WORK) is returned as it is. C0
+    control characters are dropped (form feed becomes a space)."""
     if _CONTROLS.search(html):
         html = _CONTROLS.sub(lambda m: " " if m[0] == "\f" else "", html)
     if html.count("<") > 2_000 and _nesting_work(html) > MAX_NESTING_WORK:
@@ -95,6 +101,8 @@ def browser_html(html: str) -> str:
     tree = LexborHTMLParser(html)
     for template in tree.css("template"):
         template.decompose()
+    for deep in tree.css(_TOO_DEEP):
+        deep.replace_with(deep.text(deep=True, separator=" "))
     return tree.html or ""
 
 
