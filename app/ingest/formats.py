@@ -94,7 +94,8 @@ def browser_html(html: str) -> str:
     control characters are dropped (form feed becomes a space)."""
     if _CONTROLS.search(html):
         html = _CONTROLS.sub(lambda m: " " if m[0] == "\f" else "", html)
-    if html.count("<") > 2_000 and _nesting_work(html) > MAX_NESTING_WORK:
+    tags = html.count("<")  # n tags nest at most n deep: their work is at most n(n+1)/2
+    if tags * (tags + 1) // 2 > MAX_NESTING_WORK and _nesting_work(html) > MAX_NESTING_WORK:
         return html
     from selectolax.lexbor import LexborHTMLParser  # (imported when first needed, as trafilatura)
 
