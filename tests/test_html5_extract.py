@@ -135,7 +135,8 @@ def test_text_nested_deeper_than_libxml2_keeps_is_kept():
         page = "<div>" * depth + ARTICLE + "</div>" * depth + "<p>After the nest.</p>"
         body = html_to_item(page, "nested.html").body
         assert SENTENCE in body, depth
-    text = fragment_text("<div>" * 1_000 + "<p>deep <b>bold</b> text</p>" + "</div>" * 1_000)
+    deep = "<p>deep <b>bold</b> text</p><script>SCRIPTTEXT</script><style>STYLETEXT</style>"
+    text = fragment_text("<div>" * 1_000 + deep + "</div>" * 1_000)
     assert text.split() == ["deep", "bold", "text"]
 
 

@@ -103,6 +103,8 @@ def browser_html(html: str) -> str:
     for template in tree.css("template"):
         template.decompose()
     for deep in tree.css(_TOO_DEEP):
+        for hidden in deep.css("script, style, noscript, title, textarea"):
+            hidden.decompose()
         deep.replace_with(deep.text(deep=True, separator=" "))
     return tree.html or ""
 
