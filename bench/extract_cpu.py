@@ -3,14 +3,15 @@
     python -m bench.extract_cpu [--pages 200] [--rounds 5] [--out /tmp/extract-cpu.json]
 
 The pages are bench.corpus's articles (the ones bench.ingest stores, in its four languages) laid
-out as news-site pages: head with meta tags, JSON-LD and scripts, a navigation of 60 links, the
-article with a byline and date, a sidebar of related stories, a comment form and a footer (an
-SVG icon sprite; about 40 KB each, 1,000 elements, as a modest real page). Each round reads every page twice, through
-`html_to_item` as it is (`browser_html` first: lexbor, then trafilatura) and with `browser_html`
-replaced by the identity (trafilatura on the page as sent, the extraction before), in turns, so
-both see the same load; and `browser_html` alone. CPU time is the process's (time.process_time),
-not wall time, so other processes on the cores count far less. Also reported: on how many pages
-the two extractions differ (title, body, date, author).
+out as news-site pages: head with meta tags, JSON-LD, a script bundle and styles, an SVG icon
+sprite, a navigation of 60 links, the article with a byline and date, a sidebar of 30 related
+stories, a comment form and a footer (41 KB and 900 tags each, a modest real page). Each round
+reads every page twice, through `html_to_item` as it is (`browser_html` first: lexbor, then
+trafilatura) and with `browser_html` replaced by the identity (trafilatura on the page as sent,
+the extraction before), in turns, so both see the same load; and `browser_html` alone. CPU
+time is the process's (time.process_time), not wall time, so other processes on the cores count
+far less. Also reported: on how many pages the two extractions differ (title, body, date,
+author).
 """
 
 import argparse
