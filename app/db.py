@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -75,16 +76,67 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """The caller owns the transaction: commit on success, roll back on any error."""
+    """The caller owns the transaction: commit on success, roll back on any error. A session
+    that began nothing (a search answered from memory and Meilisearch) has nothing to commit:
+    SQLAlchemy would begin a transaction only to end it (a tenth of a repeated /api/search's
+    worker-thread time, bench/reports/api8.md)."""
     session = factory()
     try:
         yield session
-        session.commit()
+        if session.get_transaction() is not None:
+            session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+class _LazySession:
+    """Stands for a session until something needs one: asked only for its bind (the engine,
+    which the in-memory caches are keyed by), it makes none. Anything else makes the session
+    and is passed to it."""
+
+    def __init__(self, factory: sessionmaker[Session]):
+        self._factory = factory
+        self._session: Session | None = None
+
+    @property
+    def made(self) -> Session | None:
+        return self._session
+
+    def _real(self) -> Session:
+        if self._session is None:
+            self._session = self._factory()
+        return self._session
+
+    def get_bind(self, *args, **kwargs):
+        bind = self._factory.kw.get("bind")
+        if self._session is None and not args and not kwargs and bind is not None:
+            return bind  # what a new session of the factory answers
+        return self._real().get_bind(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._real(), name)
+
+
+@contextmanager
+def lazy_session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """session_scope, with the session made only when used (a repeated search, answered from
+    memory and Meilisearch, needs none: making and closing one was a twelfth of its
+    worker-thread time, bench/reports/api8.md)."""
+    lazy = _LazySession(factory)
+    try:
+        yield cast(Session, lazy)
+        if lazy.made is not None and lazy.made.get_transaction() is not None:
+            lazy.made.commit()
+    except BaseException:
+        if lazy.made is not None:
+            lazy.made.rollback()
+        raise
+    finally:
+        if lazy.made is not None:
+            lazy.made.close()
 
 
 def create_database(admin_url: str, name: str) -> None:

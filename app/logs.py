@@ -11,6 +11,10 @@ SECRET_PARAMS = {"token", "access_token", "api_key", "key", "password"}
 STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+# json.dumps(out, ensure_ascii=False, default=str) without a new encoder for every line.
+_JSON = json.JSONEncoder(ensure_ascii=False, default=str)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: ts, level, logger, msg, and the record's extra fields."""
 
@@ -24,7 +28,7 @@ class JsonFormatter(logging.Formatter):
         out.update({k: v for k, v in vars(record).items() if k not in STANDARD_ATTRS})
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        return json.dumps(out, ensure_ascii=False, default=str)
+        return _JSON.encode(out)
 
 
 ACCESS_LOGGER = "chipwatch.access"  # the web app's request lines (app/web/logging.py)
@@ -79,11 +83,24 @@ class RedactQuery(logging.Filter):
         return True
 
 
+_REDACTED: dict[str, str] = {}  # query -> its redacted form (every request's log line asks)
+MAX_REDACTED, MAX_REDACTED_QUERY = 4096, 1024  # entries (all forgotten when full), characters
+
+
 def redact_query(query: str) -> str:
     if not query:
         return ""
+    try:
+        return _REDACTED[query]
+    except KeyError:
+        pass
     pairs = parse_qsl(query, keep_blank_values=True)
-    return urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    redacted = urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in pairs])
+    if len(query) <= MAX_REDACTED_QUERY:
+        if len(_REDACTED) >= MAX_REDACTED:
+            _REDACTED.clear()
+        _REDACTED[query] = redacted
+    return redacted
 
 
 def redact_target(target: str) -> str:

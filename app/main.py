@@ -46,6 +46,7 @@ from app.web.access import ReadAccessMiddleware
 from app.web.limits import BodyLimitMiddleware, RateLimitMiddleware
 from app.web.logging import RequestLogMiddleware, configure_logging
 from app.web.page_cache import PageCache
+from app.web.page_route import PageRoute
 from app.web.rendering import error_response
 from app.web.search_route import SearchRoute
 
@@ -140,6 +141,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.runtime = runtime or build_runtime(settings)
     app.state.page_cache = PageCache(settings.page_cache_entries)
     app.router.routes.append(SearchRoute())  # ahead of the included routers: matched first
+    app.router.routes.append(PageRoute())  # GET /, likewise
     app.mount("/static", StaticFiles(directory=str(PACKAGE / "static")), name="static")
     app.include_router(access.router)
     app.include_router(apidocs.router)

@@ -455,3 +455,113 @@ def test_korean_and_japanese_parts_of_a_year():
     assert (2024, (10, 11, 12), "end 2024") in year_parts("지난해 말 규제가 강화됐다", day)
     assert (2022, (1, 2, 3), "start 2022") in year_parts("2022년 초 발표된 조치", day)
     assert not year_parts("올해 말까지 시행된다", day)
+
+
+AFFILIATES = "2025-09-bis-affiliates-rule"
+HUAWEI_LIST = "2019-05-huawei-entity-list"
+TSMC_HALT = "2024-11-tsmc-7nm-china-halt"
+TARIFF = "2026-01-semiconductor-tariff-proclamation"
+SAMR_PROBE = "2024-12-samr-nvidia-antitrust-probe"
+
+# Round 9 (rx9, English and German): one probe per rule, in words of its own (not the set's).
+ROUND9 = [
+    # an action referred to by what only it did, with who took it, links undated ...
+    ("Washington paused for twelve months the rule that extended its blacklist to firms "
+     "majority-owned by listed companies.", "2025-11-12", "", {AFFILIATES}, set()),
+    # ... but yields to the action the sentence is already about (Huawei's "trade blacklist")
+    ("Commerce widened the trade blacklist to firms majority-owned by listed companies.",
+     "2025-09-30", "", {AFFILIATES}, {HUAWEI_LIST}),
+    # ... and a cue named but no action referred to is no reference ("7 nm")
+    ("Huawei relies on the 7 nm process of SMIC, itself constrained by American controls on "
+     "equipment.", "2025-09-19", "", set(), {TSMC_HALT}),
+    # German customs is no tariff; a dative "vergangenem Dezember"
+    ("Chinas Zoll lässt den H200 vorerst nicht ins Land.", "2026-01-16", "", {CUSTOMS}, {TARIFF}),
+    ("Das Ausfuhrverbot für Gallium und Antimon in die USA, das seit vergangenem Dezember galt, "
+     "wird ausgesetzt.", "2025-11-12", "", {GALLIUM_2024}, set()),
+    # "the May rule": an ambiguous month before an action noun is a month
+    ("The new rule closes gaps left by the May rule on Huawei.", "2020-08-20", "",
+     {"2020-05-huawei-fdpr"}, set()),
+    # "on the list" is the Entity List
+    ("Its parent company Inspur has been on the list since early 2023.", "2025-04-01", "",
+     {"2023-03-inspur-loongson-entity-list"}, set()),
+    # a rule said undone at its rescission's date is the rescission
+    ("No global regime has existed since the tiered system was thrown out last May.",
+     "2026-03-10", "", {RESCISSION}, set()),
+    # German and British phrasing of bills, summons and probes; "update" is an action word
+    ("Die chinesische Internetaufsicht hat Nvidia wegen möglicher Hintertüren im H20 vorgeladen.",
+     "2025-08-01", "", {"2025-07-cac-h20-summons"}, set()),
+    ("Der Auswärtige Ausschuss des Repräsentantenhauses will, dass der Kongress Exportlizenzen "
+     "für KI-Chips 30 Tage lang prüfen kann.", "2026-01-22", "", {"2026-01-ai-overwatch-act"},
+     set()),
+    ("The Senate's defence bill would require AI-chip exporters to serve American customers "
+     "first.", "2025-10-10", "", {"2025-10-gain-ai-act"}, set()),
+    ("Buyers stockpiled A800 chips before the October update took effect.", "2023-11-20", "",
+     {"2023-10-advanced-computing-update"}, set()),
+    ("The regulator began looking into Nvidia's Mellanox commitments last December.",
+     "2025-09-20", "", {SAMR_PROBE}, set()),
+    ("Die Staatsanwaltschaft hat Ermittlungen gegen einen früheren Manager von Infineon "
+     "eingeleitet.", "2025-06-01", "", set(), {SAMR_PROBE}),
+    # an action noun of either kind places the month of its clause
+    ("Cloud providers stopped testing the RTX Pro 6000D after the cyberspace regulator's order "
+     "in September.", "2026-01-10", "", {"2025-09-cac-rtx-pro-6000d-ban"}, set()),
+    # the Entity List is Washington's: listing words are no Chinese action in its days
+    ("Chinese tool makers Naura and Piotech were put on the Entity List on Monday.",
+     "2024-12-04", "Naura and Piotech among 140 firms hit by US", {"2024-12-hbm-sme-rule"},
+     {GALLIUM_2024}),
+    # a chip says which action more than a company most actions concern
+    ("Huawei hoarded HBM chips from Samsung before the memory came under US export controls "
+     "late last year.", "2025-07-01", "", {"2024-12-hbm-sme-rule"}, {TSMC_HALT}),
+    # the end of a named administration's term dates its action
+    ("Gulf officials want Washington to soften the chip caps the Biden administration imposed in "
+     "its final days.", "2025-03-10", "", {DIFFUSION}, set()),
+    # "next November" is the coming one, not the data-centre rule of this November
+    ("Beijing's rare earth curbs of October are on hold until next November.", "2025-11-20", "",
+     {"2025-10-china-rare-earth-controls"}, {"2025-11-china-state-data-centre-domestic-chip-rule"}),
+    # "permit rules": a licence word before the noun it qualifies is a licence required
+    ("Kuala Lumpur's permit rules for US chips, in force since mid-July, have slowed deliveries.",
+     "2025-08-05", "", {"2025-07-malaysia-ai-chip-permit"}, set()),
+    ("The US is taking a cut of H20 sales under a deal struck last month.", "2025-09-02", "",
+     {"2025-08-revenue-share-deal"}, set()),
+    ("Beijing asked firms last month to explain why they needed the H20.", "2025-09-15", "",
+     {"2025-08-china-h20-discouragement"}, set()),
+    # a country named as its companies' origin ("Chinese developers") is no rival actor
+    ("Since Washington's crackdown on the H20, Chinese developers have turned to Huawei.",
+     "2025-10-20", "", {H20}, set()),
+    # "last week" reaches back to the Monday of the week before
+    ("TSMC has stopped making AI chips for Chinese customers. The halt follows a Commerce "
+     "Department order issued last week.", "2024-11-21", "", {TSMC_HALT}, set()),
+    # "trade blacklist" is any Entity List listing, no cue of Huawei's
+    ("Beijing's market regulator opened an antitrust investigation into Nvidia on Monday. The "
+     "probe came a week after Washington added 140 Chinese entities to its trade blacklist and "
+     "restricted exports of high-bandwidth memory.", "2024-12-12", "China probes Nvidia",
+     {SAMR_PROBE, "2024-12-hbm-sme-rule"}, {HUAWEI_LIST}),
+    # a stronger reading of another written year does not hide this year's action
+    ("The Dutch government has required licences for its advanced immersion scanners since 2023 "
+     "and extended the rule to older models in 2024.", "2026-02-05", "",
+     {"2023-09-netherlands-duv-controls", NL_2024}, set()),
+    # its own cue in a clause the sentence's month does not date; another country's action in
+    # the sentence is no reason to yield
+    ("Thousands of the chips sit unsold. Sales stopped in April when Washington demanded "
+     "licences, and Beijing later discouraged purchases.", "2025-11-10",
+     "Nvidia's H20 gathers dust", {H20, "2025-08-china-h20-discouragement"}, set()),
+]
+
+
+@pytest.mark.parametrize("body, when, title, must, must_not", ROUND9)
+def test_round9_references(enricher, body, when, title, must, must_not):
+    found = links(enricher, body, when, title=title)
+    reasons = {k: v.reason for k, v in found.items()}
+    assert must <= set(found) and not must_not & set(found), reasons
+
+
+def test_the_last_week_of_an_administration_is_no_last_week(enricher):
+    rule = enricher.linker.rule
+    day = datetime(2025, 5, 14, tzinfo=UTC)
+    for body, back in [
+        ("Commerce will not enforce the regime drawn up in the last week of the Biden "
+         "administration.", False),
+        ("Commerce will not enforce the regime it announced last week.", True),
+    ]:
+        extra = rule.read("", body, [], [], day).scans[0].extra
+        assert (("rel", "days") in {(k, v) for k, v, _w in extra}) is back, extra
+        assert any(k == "back" for k, _v, _w in extra) is back, extra

@@ -43,7 +43,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx6 = [a for a in articles if a.get("added", "").startswith("rx6 batch")]
     # The rx8 batch (Japanese and Korean) likewise.
     rx8 = [a for a in articles if a.get("added", "").startswith("rx8 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8:
+    # The rx9 batch (English and German) likewise.
+    rx9 = [a for a in articles if a.get("added", "").startswith("rx9 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -60,7 +62,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert any(not a["reported"] and not a["context"] for a in rx6 if a["part"] == "test")
     assert len(rx8) >= 12 and {a["lang"] for a in rx8 if a["part"] == "test"} >= {"ja", "ko"}
     assert any(not a["reported"] and not a["context"] for a in rx8)
-    batches = rx3 + rx4 + rx5 + rx6 + rx8
+    assert len(rx9) >= 80 and {a["lang"] for a in rx9 if a["part"] == "test"} >= {"en", "de"}
+    assert any(not a["reported"] and not a["context"] for a in rx9 if a["part"] == "test")
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

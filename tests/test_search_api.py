@@ -183,3 +183,41 @@ def test_the_search_route_takes_what_the_documented_operation_declares(client):
     assert not documented.dependant.query_params and documented.methods == {"GET"}
     assert client.head("/api/search").status_code == 405
     assert client.get("/api/search?per_page=1").headers["content-type"] == "application/json"
+
+
+def test_the_page_route_takes_what_the_documented_page_declares(client, sample):
+    """GET / is answered by app/web/page_route.py; the FastAPI operation search_page (kept for
+    its declarations) is never reached. Its chart options are checked as FastAPI checked its
+    Literal parameters: same 422, the last of repeated values; HEAD and POST stay 405."""
+    import inspect
+
+    from fastapi.routing import APIRoute, iter_route_contexts
+
+    from app.web import deps
+    from app.web.page_route import CHOICES, PageRoute
+
+    routes = client.app.router.routes
+    first = next(r for r in routes if getattr(r, "path", None) == "/")
+    assert isinstance(first, PageRoute) and first.methods == {"GET"}
+    declared = next(
+        r for r in iter_route_contexts(routes)
+        if isinstance(r.original_route, APIRoute) and r.path_format == "/"
+    )
+    assert {d.call for d in declared.dependant.dependencies} == {deps.get_runtime}
+    params = inspect.signature(declared.original_route.endpoint).parameters
+    assert [(p.name, p.default) for p in declared.dependant.query_params] == [
+        (name, params[name].default) for name, _choices, _default in CHOICES
+    ]
+    assert [(name, default) for name, _c, default in CHOICES] == [
+        ("scale", "count"), ("markers", "relevant")]
+    bad = client.get("/?scale=bogus&markers=x", headers={"Accept": "application/json"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [
+        {"param": "scale", "msg": "Input should be 'count' or 'share'"},
+        {"param": "markers", "msg": "Input should be 'relevant' or 'all'"},
+    ]
+    page = client.get("/?scale=bogus&scale=share&q=H20")
+    assert page.status_code == 200
+    assert page.text == client.get("/?q=H20&scale=share").text != client.get("/?q=H20").text
+    assert client.get("/?scale=share&scale=bogus").status_code == 422
+    assert client.head("/").status_code == 405 and client.post("/").status_code == 405

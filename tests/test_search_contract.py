@@ -629,6 +629,7 @@ def test_settings_are_code_and_applied_once(meili_runtime, meili_server):
     current = client.index(meili.index_uid).get_settings()
     assert current["prefixSearch"] == "disabled"
     assert current["searchableAttributes"] == index_settings()["searchableAttributes"]
+    assert current["displayedAttributes"] == ["id", "view"]
     assert set(current["filterableAttributes"]) >= {"company", "chip", "restriction", "region", "agency",
                                                      "lang", "source", "published_day"}
     tasks_before = client.get_tasks({"indexUids": [meili.index_uid]}).total
@@ -637,6 +638,21 @@ def test_settings_are_code_and_applied_once(meili_runtime, meili_server):
     client.wait_for_task(client.index(meili.index_uid).update_prefix_search("indexingTime").task_uid)
     meili.ensure_index(force=True)  # drifted settings are put back
     assert client.index(meili.index_uid).get_prefix_search() == "disabled"
+
+
+@pytest.mark.meili
+def test_a_search_hit_shows_only_what_the_app_reads(meili_runtime, meili_server, tmp_path):
+    """Each displayed field costs Meilisearch a JSON conversion per hit (bench/reports/page7.md):
+    a hit shows its id and view stamp, even when a search asks for everything; the documents
+    API still returns whole documents (the drills compare them with the database)."""
+    ingest_lines(meili_runtime, sample_lines()[:5], tmp_path, "five")
+    assert drain_outbox(meili_runtime) > 0
+    meili: MeiliSearch = meili_runtime.search
+    hits = meili.raw_search({"q": "", "hitsPerPage": 5, "page": 1})["hits"]
+    assert len(hits) == 5 and all(set(hit) == {"id", "view"} for hit in hits)
+    index = meili_server.master().index(meili.index_uid)
+    whole = dict(index.get_documents({"limit": 1}).results[0])
+    assert {"title", "body", "terms", "company", "published_month", "view"} <= set(whole)
 
 
 @pytest.mark.meili

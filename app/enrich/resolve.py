@@ -53,7 +53,10 @@ from app.enrich.when import (
     DAYS_BACK,
     EXPORT_WORDS,
     KO_YEAR_PARTS,
+    LAST_WEEK,
+    LAST_WEEK_BACK,
     MONTHS_AGO,
+    MONTHS_AGO_WORDS,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
     PRESSURE_MARKERS,
@@ -61,6 +64,7 @@ from app.enrich.when import (
     REQUIRED,
     SEASON_MONTHS,
     SINCE_MARKERS,
+    TERM_END,
     WEEKS,
     WEEKS_BACK,
     YEAR_LATER,
@@ -230,6 +234,27 @@ RARE = 3  # a company concerned by at most this many actions says which one (YMT
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
 SAME_NEWS = timedelta(days=2)  # an article this close to an action's news is about it
+# "At the same time, a new rule ...": a second action the article reports beside its first.
+SAME_TIME_MARKERS = tuple(
+    _fold(w)
+    for w in (
+        "at the same time",
+        "meanwhile",
+        "simultaneously",
+        "gleichzeitig",
+        "zugleich",
+        "en même temps",
+        "parallèlement",
+        "al mismo tiempo",
+        "paralelamente",
+        "tegelijk",
+        "同时",
+        "与此同时",
+        "في الوقت نفسه",
+        "في الوقت ذاته",
+        "同時に",
+    )
+)
 SAME_ISSUER = {"bis": "commerce-department", "commerce-department": "commerce-department"}
 _MONTHS = (
     "January",
@@ -285,6 +310,8 @@ _KO_YEAR_PART = re.compile(
     r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_TERM_END = tuple(_fold(w) for w in TERM_END)
+_LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
 
@@ -355,6 +382,9 @@ class RestrictionLinker:
         for n, phrases in YEARS_AGO_WORDS.items():
             for p in phrases:
                 extra.append((_fold(p), "years_ago", n, False))
+        for n, phrases in MONTHS_AGO_WORDS.items():
+            for p in phrases:
+                extra.append((_fold(p), "ago", n, False))
         for agency, phrases in ACTORS.items():
             for p in phrases:
                 extra.append((_fold(p), "actor", agency, False))
@@ -405,6 +435,7 @@ class RestrictionLinker:
             else next((k for k in ACTION_KINDS if k.replace("-", " ") in r.name.lower()), None)
             for r in rxs
         ]
+        self._list_words = {_fold(w) for w in ACTION_KINDS["entity-list"]}
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
@@ -490,6 +521,21 @@ class RestrictionLinker:
             )
         return named
 
+    def _term_end(self, folded: str, published: date | None) -> frozenset[tuple[int, int]]:
+        """The month a named administration's term ended, when the sentence speaks of its end
+        ("the Biden administration's last-minute AI chip rule", "drawn up in the last week of
+        the Biden administration") and that was before the article."""
+        named = self._presidents(folded)  # (remembered per sentence: most name no president)
+        if not named or not any(w in folded for w in _TERM_END):
+            return frozenset()
+        ends = set()
+        for name in named:
+            for _start, end in ADMINISTRATIONS[name]:
+                if end and (published is None or date.fromisoformat(end) <= published):
+                    day = date.fromisoformat(end)
+                    ends.add((day.year, day.month))
+        return frozenset(ends)
+
     def _out_of_term(self, folded: str, r: int) -> bool:
         """The sentence names presidents, and R (a US action) fell in none of their terms."""
         named = self._presidents(folded)
@@ -568,9 +614,89 @@ class RestrictionLinker:
                         round(self._score(ev), 3),
                     )
         self._undoers(reading, links, where)
+        self._updated(reading, links, where)
+        self._undone_then(reading, evidence, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
-        return self._news_in_lead(reading, links, where)
+        return self._older_news_after_the_lead(
+            reading, self._news_in_lead(reading, links, where), where
+        )
+
+    def _older_news_after_the_lead(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> dict[str, RestrictionLink]:
+        """Two actions of the article's days, both read as its news: the one it speaks of first
+        is its news; an older one first read in a later sentence, outside the lead (the title
+        and the first sentence), is what that news follows ("China's customs barred the H200
+        ... Washington had cleared its sale on Tuesday"; a Chinese ban, then the antitrust
+        finding of the Monday before): context."""
+        if reading.published is None:
+            return links
+        lead = 1 if reading.has_title else 0
+        reported = [
+            (min(where[rid]), self.rule._news[self._index[rid]], rid)
+            for rid, link in links.items()
+            if link.role == "reported" and rid in self._index and where.get(rid)
+        ]
+        for first, news, rid in reported:
+            if (
+                first > lead
+                and not any(m in reading.segments[first][0].folded for m in SAME_TIME_MARKERS)
+                and any(
+                    other_first < first and news[0] < other_news[0]
+                    for other_first, other_news, _other in reported
+                )
+            ):
+                links[rid] = replace(links[rid], role="context")
+        return links
+
+    @classmethod
+    def _says_which(cls, ev: Evidence) -> bool:
+        """Whether a sentence can stand for an action tied only by its own words (`by_cues_only`:
+        a summons, an antitrust probe or finding): one of its cues, its issuer, or its country
+        and a date ("Beijing's regulators questioned its security in July"). A month, a chip and
+        a restriction word ("the restrictions" after "the ban lifted last month") are not July's
+        summons; nor is its news alone, as in the rule's fresh reading ("export controls" beside
+        a misread ministry in the days after a summons)."""
+        f = ev.features
+        return bool(f.get("cue") or f.get("issuer") or (cls._dated(ev) and f.get("country")))
+
+    def _updated(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """An update the article reports refers back to the action it updates where a sentence
+        steps back with a restriction or licence word and dates nothing else ("we already had
+        a licence requirement for the most advanced machines", in the news of its extension):
+        that action, context."""
+        if reading.published is None:
+            return
+        updated: dict[int, str] = {}
+        for rid, link in links.items():
+            r = self._index.get(rid)
+            if r is None or link.role != "reported" or self._category[r] == "relaxation":
+                continue
+            for a in self._amends[r]:
+                if a in self._index and a not in links:
+                    updated.setdefault(self._index[a], rid)
+        if not updated:
+            return
+        for i, found in enumerate(reading.scans):
+            if not found.word or found.relax or reading.dates[i]:
+                continue
+            if not any(kind == "back" for kind, _v, _k in found.extra):
+                continue
+            if any(i in segs for segs in where.values()):
+                continue  # the sentence already says which action it means
+            word = next(k for kind, k in found.keys if kind == "word")
+            for a, rid in updated.items():
+                aid = self.restrictions[a].id
+                if aid not in links:
+                    where[aid] = [i]
+                    links[aid] = RestrictionLink(
+                        "context",
+                        f"resolved: {word} + a step back, what {self._names[rid]} updates",
+                        0.5,
+                    )
 
     def _landmarks(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -721,6 +847,44 @@ class RestrictionLinker:
                         )
                         break
 
+    def _undone_then(
+        self,
+        reading: Reading,
+        evidence: dict[str, Evidence],
+        links: dict[str, RestrictionLink],
+        where: dict[str, list[int]],
+    ) -> None:
+        """A rule described by what only it did, said undone at a date that is its undoing's
+        ("the tiered system of the previous administration was thrown out last May"): the
+        date is the rescission's, so the rescission is what the sentence refers to."""
+        for rid, ev in evidence.items():
+            f = ev.features
+            if rid in links or not (f.get("own_cue") and f.get("wrong_action")):
+                continue
+            x = self._index.get(rid)
+            if x is None or self._category[x] == "relaxation":
+                continue
+            word = self._undoing_word(reading, ev.segment)
+            days = reading.dates[ev.segment]
+            for undoer in sorted(self._amended_by.get(rid, ())):
+                y = self._index.get(undoer)
+                if (
+                    y is None
+                    or undoer in links
+                    or self._category[y] != "relaxation"
+                    or not word
+                    or not days & set(self.rule._months[y])
+                ):
+                    continue
+                (year, month), *_ = sorted(days & set(self.rule._months[y]))
+                where[undoer] = [ev.segment]
+                links[undoer] = RestrictionLink(
+                    self._role(reading, undoer, [ev.segment]),
+                    f"resolved: undid {self._names[rid]} + {ev.words[0] if ev.words else ''}"
+                    f" + {word} + {_month_label(year, month)}",
+                    0.5,
+                )
+
     def _reversals(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
     ) -> None:
@@ -763,13 +927,40 @@ class RestrictionLinker:
             if len(set(found)) != 1:
                 continue
             rid = self.restrictions[found[0]].id
-            if rid in links or any(
-                o in self._index
+            if rid in links:
+                continue
+            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
+            already = [
+                o
+                for o, segs in where.items()
+                if o in self._index
                 and self._category[self._index[o]] == "relaxation"
                 and (i in segs or self.rule._targets[self._index[o]][0] & chips)
-                for o, segs in where.items()
-            ):
-                continue  # the word may be that relaxation's, already linked
+            ]
+            if already:
+                # The word may be that relaxation's, already linked; but licences issued "in a
+                # reversal of the ban" still name the ban on the chip that was reversed, when
+                # the linked relaxation does not say which it undoes.
+                # (a ban word, not "licences": those are what the relaxation granted)
+                banned = next(
+                    (
+                        k
+                        for kind, k in reading.scans[i].keys
+                        if kind == "word" and not any(w in k for w in self._licence_words)
+                    ),
+                    "",
+                )
+                if banned and not any(self._amends[self._index[o]] for o in already):
+                    for a in self._amends[found[0]]:
+                        if a in self._index and a not in links:
+                            where[a] = [i]
+                            links[a] = RestrictionLink(
+                                "context",
+                                f"resolved: {chip_hits[0].surface} + {word} + {banned}, the ban "
+                                f"{self._names[rid]} reversed",
+                                0.5,
+                            )
+                continue
             where[rid] = [i]
             chip = chip_hits[0].surface
             acted = self.rule._country[found[0]]
@@ -788,7 +979,6 @@ class RestrictionLinker:
                 0.5,
             )
             # "lifted the ban": the restriction it reversed, named by a restriction word there
-            ban = next((k for kind, k in reading.scans[i].keys if kind == "word"), "")
             for a in self._amends[found[0]]:
                 if ban and a in self._index and a not in links:
                     where[a] = [i]
@@ -877,6 +1067,21 @@ class RestrictionLinker:
         if f.get("other_actor") and not f.get("issuer"):
             return True
         r = self._index[rid]
+        if (
+            f.get("company")
+            and not any(f.get(k) for k in ("chip", "rare_company", "cue", "issuer", "amended"))
+            and any(
+                other != rid
+                and o.segment == ev.segment
+                and o.features.get("chip")
+                and self._complete(o)
+                for other, o in evidence.items()
+            )
+        ):
+            # Tied by a company most actions concern, beside a chip another action concerns:
+            # the chip says which ("Huawei stockpiled Samsung HBM before the memory was put
+            # under export controls at the end of last year" is the HBM rule, not TSMC's halt).
+            return True
         if (
             self.rule._bill[r]
             and r not in reading.scans[cand.segment].cues
@@ -1074,7 +1279,9 @@ class RestrictionLinker:
                 months.add((prev.year, prev.month))
                 labels.append(_month_label(prev.year, prev.month))
             elif value == "days":
-                window = (published - timedelta(days=DAYS_BACK), published)
+                # "last week" reaches back to the Monday of the week before (13 days at most)
+                back = LAST_WEEK_BACK if key in _LAST_WEEK else DAYS_BACK
+                window = (published - timedelta(days=back), published)
                 labels.append("days before the article")
             elif value == "weekday":
                 # "announced on Tuesday": the week before, but often the day something was said,
@@ -1137,6 +1344,9 @@ class RestrictionLinker:
         horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             times = self._times(reading, i)
+            ended = self._term_end(seg.folded, published)
+            if ended:
+                times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
             presidents = self._presidents(seg.folded)  # "the Biden-era rules"
             cues = found.cues
@@ -1205,10 +1415,11 @@ class RestrictionLinker:
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
-            cover_named = (
-                frozenset(named_here & self._all_chips),
-                frozenset(named_here & self._who),
-            )
+            # What says which action alone covers a chip, read when first needed: a country
+            # named only as its companies' origin ("Chinese labs") does not narrow the actions
+            # on a chip to its own.
+            cover_here: set[str] | None = None
+            cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
             for r in candidates:
                 rx = self.restrictions[r]
@@ -1235,9 +1446,25 @@ class RestrictionLinker:
                 ):
                     continue
                 if not (
-                    dated_here or r in fresh or mentioned & chips or (r in cues and near & chips)
+                    dated_here
+                    or r in fresh
+                    or mentioned & chips
+                    or (r in cues and near & chips)
+                    or (
+                        r in cues
+                        and self._owns_cue(found, r)
+                        and (
+                            self._issuer_key[r] in issuers
+                            or self.rule._country[r] in mentioned | acting
+                        )
+                        and _referred(seg.folded, [k for _kind, k in keys] + list(either))
+                    )
                 ):
-                    continue  # (its cue, about the chips the sentence before named: "the processors")
+                    # (its cue, about the chips the sentence before named: "the processors"; or
+                    # an action referred to by what only it did, with who took it: "Washington
+                    # suspended ... the rule that extended its blacklist to companies
+                    # majority-owned by listed firms" says which, undated)
+                    continue
                 f: dict[str, bool] = {}
                 words: list[str] = []
                 shared_chips = sorted(mentioned & chips) if not mentioned.isdisjoint(chips) else []
@@ -1354,7 +1581,14 @@ class RestrictionLinker:
                     f["country"] = True
                     words.append(self._names.get(self.rule._country[r], "") + " (named before)")
                 fits: list[str] = []
-                if keys:
+                # The Entity List is Washington's: its words are no action of another country
+                # ("Chinese equipment makers were put on the Entity List" is no Chinese ban).
+                own_keys = (
+                    keys
+                    if self.rule._country[r] == "united-states"
+                    else [(kd, k) for kd, k in keys if k not in self._list_words]
+                )
+                if own_keys:
                     lenient = self._category[r] == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
@@ -1363,7 +1597,7 @@ class RestrictionLinker:
                     # ("l'abrogation de la règle de l'ère Biden").
                     fits = [
                         k
-                        for kind, k in keys
+                        for kind, k in own_keys
                         if (kind == "relax") == lenient
                         and (
                             lenient
@@ -1403,7 +1637,7 @@ class RestrictionLinker:
                             f["chip_clause"] = self._same_clause(
                                 seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits
                             )
-                    if len(fits) < len(keys):
+                    if len(fits) < len(own_keys):
                         f["wrong_action"] = True
                 if (
                     f.get("other_actor")
@@ -1474,7 +1708,13 @@ class RestrictionLinker:
                         and months is own_months
                         and backs
                         and not self._month_in_clause(
-                            seg.folded, found, backs, hit[0][1], fits + own
+                            # (an action noun of either kind places it too: "after the
+                            # regulator's order in September")
+                            seg.folded,
+                            found,
+                            backs,
+                            hit[0][1],
+                            fits + own + list(either),
                         )
                     ):
                         hit = []  # it dates another clause ("in August ..., shortly after ...")
@@ -1533,13 +1773,37 @@ class RestrictionLinker:
                     published is None or news[0] <= published
                 )
                 if (
+                    f.get("own_cue")
+                    and own_months
+                    and not (f.get("month") or own_years or hard_window)
+                    and (published is None or news[0] <= published)
+                    and _months_apart(seg.folded, found, own)
+                ):
+                    # its own cue in a clause the sentence's month does not date ("Sales stopped
+                    # in April when Washington demanded licences, and Beijing later discouraged
+                    # purchases"): undated where it is said
+                    f["undated_here"] = True
+                if (
                     shared_chips
                     and not (own_months or own_years or hard_window)
                     and f.get("action")
                     and not f.get("wrong_action")
+                    and cover_here is None
+                ):
+                    cover_here = named_here - _companies_of(seg.folded, hits, self._countries)
+                    cover_named = (
+                        frozenset(cover_here & self._all_chips),
+                        frozenset(cover_here & self._who),
+                    )
+                if (
+                    shared_chips
+                    and not (own_months or own_years or hard_window)
+                    and f.get("action")
+                    and not f.get("wrong_action")
+                    and cover_here is not None
                     and self._covers(
                         r,
-                        named_here,
+                        cover_here,
                         published,
                         bool(f.get("either")),
                         cover_named,
@@ -1768,7 +2032,10 @@ class RestrictionLinker:
                 if kind == "relax"
                 and (
                     self._negated(folded, k)
-                    or (k in self._licence_words and self._required(folded, k))
+                    or (
+                        k in self._licence_words
+                        and (self._required(folded, k) or _licence_noun(folded, k))
+                    )
                 )
                 else (kind, k)
                 for kind, k in keys
@@ -1960,6 +2227,8 @@ class RestrictionLinker:
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
                 continue
+            if self.rule._by_cues_only[self._index[rid]] and not self._says_which(ev):
+                continue
             dated = self._dated(ev)
             if (
                 not dated
@@ -1969,6 +2238,23 @@ class RestrictionLinker:
                 continue
             if ev.features.get("either") and not dated and linked:
                 continue  # "the decision", undated, is the action the article is already about
+            if (
+                not dated
+                and not ev.features.get("in_news")
+                and not ev.features.get("chip")
+                and any(
+                    (c[1] in linked or c[2].features.get("in_news"))
+                    and c[1] != rid
+                    and c[2].segment == ev.segment
+                    and c[3] == country  # (another country's action is another action)
+                    for c in cands
+                )
+            ):
+                # Undated, outside its days and by no chip: what only it did, read in a sentence
+                # that a linked action or the article's news already holds, is that one's ("US
+                # extends trade blacklist to firms majority-owned by listed companies" is not the
+                # Huawei listing; "a licence ... anywhere in the world" is this week's draft).
+                continue
             rivals = [
                 c
                 for c in cands
@@ -2077,7 +2363,13 @@ class RestrictionLinker:
             ]
             if stronger and score < max(stronger) - margin:
                 continue
-            if any(signature(c[2]) > mine for c in free):
+            # (a rival reading of another written year answers that year: "since 2023 and
+            # extended the rule to older models in 2024")
+            if any(
+                signature(c[2]) > mine
+                and not (ev.features.get("year") and _other_year(c[2].when, ev.when))
+                for c in free
+            ):
                 continue  # a rival has more evidence
             # Readings of two dates the sentence writes ("the October 2022 rules and their update
             # a year later") are both meant, unless a linked action already answers one of them.
@@ -2123,6 +2415,13 @@ class RestrictionLinker:
         one the gazetteer knows by clearly more names (half as many again as any rival)."""
         mine = self._prominence[rid]
         return all(mine >= 1.5 * self._prominence[o] for o in others)
+
+    def _owns_cue(self, found, r: int) -> bool:
+        """The sentence names a cue of R that no other action has."""
+        return any(
+            kind == "cue" and v == r and k not in self._common and self._cue_owners.get(k, 0) == 1
+            for kind, v, k in found.extra
+        )
 
     @staticmethod
     def _dated(ev: Evidence) -> bool:
@@ -2231,7 +2530,11 @@ class RestrictionLinker:
         if reading.has_title and 0 in segments:
             return "reported"
         for i in segments:
-            if not any(kind == "back" for kind, _v, _k in reading.scans[i].extra):
+            folded = reading.segments[i][0].folded
+            if not any(
+                kind == "back" and not _according_to(folded, k)
+                for kind, _v, k in reading.scans[i].extra
+            ):
                 return "reported"
         return "context"
 
@@ -2256,6 +2559,7 @@ class RestrictionLinker:
 OBJECT_WORDS = {
     "to",
     "into",
+    "inside",
     "on",
     "against",
     "for",
@@ -2302,7 +2606,9 @@ OBJECT_WORDS = {
     "para",
     "pour",
 }
-OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في")
+# Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
+OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
+OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في", "داخل")  # (داخل: "inside")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
 OBJECT_VERBS_ZH = ("访问", "出访", "前往", "抵达", "来到")
@@ -2320,6 +2626,21 @@ def _issuer_beats(one: frozenset[str], other: frozenset[str]) -> bool:
         and "issuer" not in other
         and one - {"issuer"} >= other - {"country"}
     )
+
+
+# German "nach" also means "according to": "nach der Erklärung von Nvidia", "nach Angaben".
+_ACCORDING_TO = re.compile(
+    r"\s(?:eigenen\s)?(?:erklarung|angaben|informationen|bericht|berichten|aussage|aussagen"
+    r"|darstellung|mitteilung|schatzung|schatzungen|ansicht)\b"
+)
+
+
+def _according_to(folded: str, marker: str) -> bool:
+    """Whether every "nach der/dem/den" of a sentence says whose word it is ("according to
+    Nvidia's statement"), not what came before: no step back in time."""
+    if not marker.startswith("nach"):
+        return False
+    return all(_ACCORDING_TO.match(folded, at + len(marker)) for at in _all(folded, marker))
 
 
 def _commercial(folded: str) -> bool:
@@ -2451,6 +2772,33 @@ _REFERRED_BEFORE = ("the", "those", "these")
 _REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
 
 
+def _months_apart(folded: str, found, words: list[str]) -> bool:
+    """Whether every month written in the sentence sits in another clause than every one of
+    `words` (clauses end at , ; and at back-reference markers)."""
+    written = [start for _m, start, _end, _w in found.months]
+    where = [p for w in words for p in _all(folded, w)]
+    if not written or not where:
+        return False
+    backs = [k for kind, _v, k in found.extra if kind == "back" and k]
+    cuts = sorted(
+        {at for at, ch in enumerate(folded) if ch in ",;，；"}
+        | {p for b in backs for p in _all(folded, b)}
+    )
+    clauses = {bisect_right(cuts, at) for at in where}
+    return not any(bisect_right(cuts, at) in clauses for at in written)
+
+
+_LICENCE_NOUNS = ("rule", "rules", "requirement", "requirements", "regime", "system", "scheme")
+
+
+def _licence_noun(folded: str, word: str) -> bool:
+    """A licence word before a noun it qualifies is a licence required: "permit rules", "licence
+    requirement" (the Spanish relaxation "permite" is read from the stem "permit")."""
+    at = folded.find(word)
+    after = folded[at + len(word) : at + len(word) + 14].split()[:1] if at >= 0 else []
+    return bool(after) and after[0].strip(",.;:") in _LICENCE_NOUNS
+
+
 def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:
     """Whether an action word is a definite noun followed by what it did or who did it ("the
     curbs that halted ...", "the controls Japan imposed"; `names`: the sentence's countries and
@@ -2469,6 +2817,42 @@ def _referred(folded: str, words: list[str], names: list[str] | None = None) -> 
     return False
 
 
+# "Chinese labs", "US chipmakers": a country before these names where companies come from.
+COMPANY_NOUNS = (
+    "labs",
+    "firms",
+    "companies",
+    "chipmakers",
+    "chip makers",
+    "tech companies",
+    "tech giants",
+    "cloud providers",
+    "startups",
+    "developers",
+    "engineers",
+    "rivals",
+    "competitors",
+    "suppliers",
+)
+
+
+def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
+    """The countries a sentence names only before a noun for companies ("Chinese labs")."""
+    if not any(n in folded for n in COMPANY_NOUNS):
+        return frozenset()  # (most sentences: nothing to look up)
+    where: dict[str, list[bool]] = {}
+    for h in hits:
+        if h.entity_id not in countries:
+            continue
+        name = _fold(h.surface)
+        for at in _all(folded, name):
+            rest = folded[at + len(name) : at + len(name) + 20]
+            where.setdefault(h.entity_id, []).append(
+                rest.startswith(" ") and rest[1:].startswith(COMPANY_NOUNS)
+            )
+    return frozenset(c for c, marks in where.items() if marks and all(marks))
+
+
 def _object(folded: str, at: int, end: int) -> bool:
     """Whether the name at `at` follows a preposition ("to China", «إلى الصين», 销往中国) and
     is not the subject of a relative clause ("la presión de Washington, que impuso ...")."""
@@ -2484,6 +2868,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # «للصين» (for China; ل + الصين), «بالصين» (in China): clitic prepositions
     if folded[at : at + 1] in ("対", "对"):
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
+    if folded[end : end + 3].startswith(OBJECT_AFTER_JA):
+        return True  # Japanese postpositions: 中国向け (for China), 中国への (to China)
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False

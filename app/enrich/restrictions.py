@@ -96,7 +96,9 @@ _LAST_BEFORE = (
     "last ",
     "past ",
     "vergangenen ",
+    "vergangenem ",  # (dative: "seit vergangenem Dezember")
     "letzten ",
+    "letztem ",
     "vorigen ",
     "afgelopen ",
     "vorige ",
@@ -111,6 +113,10 @@ _LAST_AFTER = (
     " passado",
     " vorig",
 )
+
+
+_NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
+_NEXT_AFTER = (" prochain", " proximo", " prossimo")
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,14 @@ _TRADITIONAL = str.maketrans(
 
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
 _FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量")
+# A month that closes a company's quarter ("its July-quarter sales", "the quarter ending in July",
+# «الربع المنتهي في يوليو», "截至7月的季度") dates figures, not an action (as folded: "july quarter").
+_QUARTER_AFTER = re.compile(r"(?:\s?quarter(?!ly)|\s?quartal|\s?kwartaal|的?季度)")
+_QUARTER_BEFORE = re.compile(
+    r"(?:quarter|trimestre|quartal|kwartaal|ربع|الربع)(?:\s\S+){0,3}?\s"
+    r"(?:ending|ended|that ends|clos|cloture|acheve|المنتهي|المنتهيه|endend|eindigend)"
+    r"(?:\s(?:in|on|en|fin|في|im|op))*\s?(?:\S+/)?$"  # («تموز/يوليو»: two names of July)
+)
 
 
 def _fold(text: str) -> str:
@@ -289,7 +303,8 @@ class _Lexicon:
             # Words inside longer words that mean something else do not count (新规 in 最新规划;
             # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
             # antimony cue "Antimon" in "Antimonopolgesetz").
-            if kind in ("word", "relax", "cue", "act") and any(
+            # ("the last week of the Biden administration" is no "last week" before the article)
+            if kind in ("word", "relax", "cue", "act", "rel", "back") and any(
                 s <= start and end <= e for s, e in masked
             ):
                 continue
@@ -444,11 +459,15 @@ class RestrictionRule:
     ) -> "Reading":
         """The article cut into sentences, each with its hits, its scan and the dates it names."""
         published = published_at.date() if published_at else None
-        segments = [(_Segment(0, len(title), _fold(title), title), title_hits)] if title else []
+        segments = (
+            [_without_design_clauses(_Segment(0, len(title), _fold(title), title), title_hits)]
+            if title
+            else []
+        )
         starts = [h.start for h in body_hits]  # hits come sorted by start
         for seg in _segments(body):
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
-            segments.append((seg, body_hits[lo:hi]))
+            segments.append(_without_design_clauses(seg, body_hits[lo:hi]))
         scans = [self._scan(seg.folded) for seg, _ in segments]
         dates = [
             self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)
@@ -574,8 +593,13 @@ class RestrictionRule:
             months = self._months[i]
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
             by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
-            # News of R itself, unless the sentence dates what it speaks of to a month.
-            fresh = i in news and (not own_months or cue_here)
+            # News of R itself, unless the sentence dates what it speaks of to a month; an
+            # article of the day before R's news names it in R's own words (a cue) or not at all.
+            fresh = (
+                i in news
+                and (not own_months or cue_here)
+                and (published is None or published >= self._news[i][0] or i in article_cues)
+            )
             if not (cue_here or by_month or by_year or fresh):
                 continue  # nothing can tie R to this sentence
             if self._tariff[i] and not cue_here:
@@ -746,6 +770,10 @@ class RestrictionRule:
                 continue
             if seg[end : end + 3].lstrip("份").startswith(_FIGURES):
                 continue  # "5月营收": the month of a company's figures, not of an action
+            if _QUARTER_AFTER.match(seg, end) or _QUARTER_BEFORE.search(
+                seg[max(0, start - 40) : start]
+            ):
+                continue  # "its July-quarter sales": the month a quarter closes
             dates.add((self._year(seg, start, end, month, published), month))
         if not dates:
             dates |= self._years(seg, found, published)
@@ -774,6 +802,8 @@ class RestrictionRule:
         after = seg[end : end + 12].split()[:1]
         if any(_DAY_OR_YEAR.match(w) for w in before + after):
             return True
+        if before == ["the"] and after and after[0].strip(",.;:") in _DATED_NOUNS:
+            return True  # "the May rule", "the March listing": a month naming its action
         return bool(before) and before[-1] in self._leads
 
     def _year(
@@ -797,9 +827,177 @@ class RestrictionRule:
         # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
         if before.endswith(_LAST_BEFORE) or seg[end : end + 10].startswith(_LAST_AFTER):
             return year - 1 if month >= published.month else year
+        # "until next November", "novembre prochain": the coming one.
+        if before.endswith(_NEXT_BEFORE) or seg[end : end + 10].startswith(_NEXT_AFTER):
+            return year + 1 if month <= published.month else year
         if month > published.month + ANNOUNCED_AHEAD:
             year -= 1
         return year
+
+
+# "The H20, designed for China to comply with US export controls": a clause that says what a
+# product was designed around names older rules, not an action on that product, nor who acted.
+# Read only in a sentence that speaks of designing (or adapting) a product.
+_DESIGN_WORDS = tuple(
+    _fold(w)
+    for w in (
+        "design",
+        "tailored",
+        "modified",
+        "developed for",
+        "built for",
+        "made for",
+        "conçu",
+        "conçue",
+        "développé",
+        "développée",
+        "adapté",
+        "adaptée",
+        "modifié",
+        "modifiée",
+        "diseñad",
+        "desarrollad",
+        "adaptad",
+        "modificad",
+        "entwickelt",
+        "modifiziert",
+        "zugeschnitten",
+        "ontworpen",
+        "ontwikkeld",
+        "aangepast",
+        "设计",
+        "設計",
+        "特供",
+        "研发",
+        "开发",
+        "開発",
+        "صمم",
+        "صممت",
+        "صممته",
+        "مصمم",
+        "المصمم",
+        "طورت",
+        "طورته",
+        "معدل",
+    )
+)
+_COMPLY_MARKERS = (
+    "to comply with",
+    "in order to comply",
+    "designed to comply",
+    "to meet",
+    "to get around",
+    "to circumvent",
+    "to skirt",
+    "to sidestep",
+    "to stay within",
+    "to stay below",
+    "to fall below",
+    "pour contourner",
+    "pour respecter",
+    "pour se conformer",
+    "afin de respecter",
+    "afin de se conformer",
+    "afin de contourner",
+    "pour se plier",
+    "para cumplir",
+    "para sortear",
+    "para eludir",
+    "para esquivar",
+    "para ajustarse",
+    "om te voldoen aan",
+    "om de exportregels",
+    "om de regels",
+    "为了符合",
+    "為了符合",
+    "为符合",
+    "為符合",
+    "以符合",
+    "为规避",
+    "以规避",
+    "为了规避",
+    "為了規避",
+    "امتثالا",
+    "امتثالاً",
+    "للامتثال",
+    "لتتوافق مع",
+    "لتتماشى مع",
+    "للتحايل على",
+    "لتفادي",
+    "に準拠",
+    "を回避するため",
+    "に対応するため",
+)
+_COMPLY = re.compile(
+    "|".join(sorted({re.escape(_fold(m)) for m in _COMPLY_MARKERS}, key=len, reverse=True))
+    # German puts the verb last: "um früheren Exportauflagen gerecht zu werden"
+    + r"|\bum\b[^,;]{0,80}?(?:gerecht zu werden|einzuhalten|zu umgehen|zu erfullen)"
+)
+# (the clause ends at "before"/"until": "designed to comply with US rules before they were
+# tightened in October 2023" goes on to an action on the product)
+_CLAUSE_END = re.compile(
+    r"[,，、،;；)）]|\s(?:and|but|et|mais|y|pero|und|aber|en|maar)\s"
+    r"|\s(?:before|until|avant|jusqu|antes|hasta|bevor|voordat|totdat|قبل|حتى)\b|之前|以前|$"
+)
+
+
+def _designed_around(folded: str) -> list[tuple[int, int]]:
+    """Spans of a folded sentence that say, undated, what a product was designed around ("to
+    comply with US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker
+    to the end of its clause."""
+    if not any(w in folded for w in _DESIGN_WORDS):
+        return []
+    spans = []
+    for m in _COMPLY.finditer(folded):
+        end = (
+            m.end() if m.group().startswith("um ") else _CLAUSE_END.search(folded, m.end()).start()
+        )
+        if not _YEAR.search(folded, m.start(), end):
+            # (a dated clause names the rules it means: "restrictions imposed in 2022 and
+            # updated in 2023" are read as those; undated, it is boilerplate)
+            spans.append((m.start(), end))
+    return spans
+
+
+def _without_design_clauses(seg: _Segment, hits: list[Hit]) -> tuple[_Segment, list[Hit]]:
+    """The sentence with its design clauses blanked out (same length) and the names inside them
+    dropped: their words and countries are not the action the sentence speaks of."""
+    spans = _designed_around(seg.folded)
+    if not spans:
+        return seg, hits
+    folded = seg.folded
+    for a, b in spans:
+        folded = folded[:a] + " " * (b - a) + folded[b:]
+
+    def inside(h: Hit) -> bool:
+        at = len(_fold(seg.text[: max(0, h.start - seg.start)] + "x")) - 1
+        return any(a <= at < b for a, b in spans)
+
+    return _segment(seg.start, seg.end, folded, seg.text), [h for h in hits if not inside(h)]
+
+
+# Nouns of an action that an ambiguous month word before them dates ("the May rule").
+_DATED_NOUNS = frozenset(
+    (
+        "rule",
+        "rules",
+        "ban",
+        "order",
+        "curbs",
+        "controls",
+        "restrictions",
+        "decision",
+        "guidance",
+        "notice",
+        "letter",
+        "listing",
+        "listings",
+        "block",
+        "rescission",
+        "deal",
+        "announcement",
+    )
+)
 
 
 def _licence_word(text: str) -> bool:

@@ -55,6 +55,7 @@ RELATIVE = {
         "el mes pasado",
         "vorige maand",
         "vergangenen monat",
+        "vergangenem monat",
         "letzten monat",
         "上个月",
         "上月",
@@ -278,6 +279,21 @@ RELATIVE = {
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
+# "last week": any day of the week before the article's week, so up to 13 days before it.
+LAST_WEEK = [
+    "last week",
+    "la semaine dernière",
+    "la semana pasada",
+    "vorige week",
+    "afgelopen week",
+    "letzte woche",
+    "vergangene woche",
+    "vergangenen woche",
+    "上周",
+    "上星期",
+    "الأسبوع الماضي",
+]
+LAST_WEEK_BACK = 13
 
 BACK_MARKERS = [
     "after",
@@ -503,6 +519,9 @@ ACTIONS = {
         "decision",
         "decided",
         "decides",
+        # "before the October update took effect"
+        "update",
+        "updated",
         "move",
         "order",
         "ordered",
@@ -971,6 +990,22 @@ YEARS_AGO_WORDS = {
         "ein jahr nach",
     ),
 }
+# Arabic counts two months with the dual ("شهرين"): «مرور نحو شهرين على موافقة ترامب»
+# ("nearly two months after Trump's approval") dates the approval two months back.
+MONTHS_AGO_WORDS = {
+    2: (
+        "مرور شهرين",
+        "مرور قرابة شهرين",
+        "مرور نحو شهرين",
+        "مرور حوالي شهرين",
+        "بعد شهرين",
+        "بعد نحو شهرين",
+        "قبل شهرين",
+        "قبل نحو شهرين",
+        "شهرين من",
+    ),
+}
+
 NUMBERS = {
     "en": ["one", "two", "three", "four", "five", "six"],
     "fr": ["un", "deux", "trois", "quatre", "cinq", "six"],
@@ -1101,6 +1136,9 @@ ACTORS = {
     # customs as news names them ("der Zoll hatte die Einfuhr gestoppt", "las aduanas")
     "gac": [
         "der zoll",
+        "chinas zoll",
+        "zollbeamte",
+        "zollbeamten",
         "zollbehörde",
         "zollbehörden",
         "la douane",
@@ -1160,6 +1198,35 @@ ADMINISTRATIONS = {
     "trump": (("2017-01-20", "2021-01-20"), ("2025-01-20", None)),
     "biden": (("2021-01-20", "2025-01-20"),),
 }
+# The end of a term, said of the administration named beside it ("the Biden administration's
+# last-minute rule", "issued in its final week"): the month the term ended dates the action.
+TERM_END = (
+    "last minute",
+    "final days",
+    "final week",
+    "last days",
+    "last week of",
+    "waning days",
+    "outgoing",
+    "before leaving office",
+    "on its way out",
+    "kurz vor ihrem abschied",
+    "letzten amtstagen",
+    "letzten amtswochen",
+    "scheidende",
+    "scheidenden",
+    "fin de mandat",
+    "derniers jours",
+    "ultimos dias",
+    "saliente",
+    "laatste dagen",
+    "vertrekkende",
+    "卸任前",
+    "任期最后",
+    "最后几天",
+    "الأيام الأخيرة",
+    "المنتهية ولايتها",
+)
 ADMINISTRATION_NAMES = {
     "trump": ("trump", "特朗普", "川普", "ترامب", "トランプ", "트럼프"),
     "biden": ("biden", "拜登", "بايدن", "バイデン", "바이든"),
@@ -1349,6 +1416,12 @@ ACTION_KINDS = {
         "schwarze liste",
         "schwarzen liste",
         "entity liste",
+        # the list named before ("has been on the list since early 2023")
+        "on the list",
+        "to the list",
+        "auf der liste",
+        "auf die liste",
+        "op de lijst",
         # Japanese and Korean
         "エンティティー・リスト",
         "エンティティーリスト",

@@ -39,6 +39,8 @@ import threading
 import time
 from collections.abc import Iterable
 from datetime import date
+from operator import itemgetter
+from urllib.parse import urlsplit
 
 import meilisearch
 import orjson
@@ -54,6 +56,7 @@ from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
 from app.search.concepts import topics_in
 from app.search.database import _enough, title_entity_ids
+from app.search.meili_http import MeiliHTTP
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
 from app.text import ARABIC_LETTER, index_tokens
@@ -106,7 +109,12 @@ def index_settings() -> dict:
     """The index settings, as code: applied on start and to every rebuilt index."""
     return {
         "searchableAttributes": SEARCHABLE,
-        "displayedAttributes": ["*"],
+        # A hit is read for its id and view stamp only (everything shown comes from the
+        # database). Meilisearch turns every displayed field of a hit into JSON before it picks
+        # attributesToRetrieve, so with "*" each hit's body, terms and forms were converted and
+        # dropped: about a quarter of its CPU per search page (bench/reports/page7.md). The
+        # documents API still returns whole documents.
+        "displayedAttributes": ["id", "view"],
         "filterableAttributes": FILTERABLE,
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
@@ -529,9 +537,14 @@ def facet_fields(filters: Filters) -> list[str]:
 
 
 def _facets(distribution: dict, filters: Filters | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Each facet's (value, count) pairs, most counted first, then by value (lang: all of them,
+    the others: the first FACET_LIMIT)."""
     out = {}
     for facet, field_name in zip(FACETS, facet_fields(filters) if filters else FACETS):
-        values = sorted(distribution.get(field_name, {}).items(), key=lambda kv: (-kv[1], kv[0]))
+        # By value, then by count, descending: a stable sort keeps equal counts in value order
+        # (the order of sorting by (-count, value), with no Python key function per value).
+        values = sorted(distribution.get(field_name, {}).items())
+        values.sort(key=itemgetter(1), reverse=True)
         out[facet] = values if facet == "lang" else values[:FACET_LIMIT]
     return out
 
@@ -602,9 +615,10 @@ class MeiliSearch:
         key = settings.meili_key.get_secret_value() if settings.meili_key else None
         self.index_uid = index or settings.meili_index
         # Admin work (settings, documents, tasks, swaps) goes through the official client;
-        # searches through one pooled, thread-safe urllib3 pool (keep-alive, short timeout,
-        # a search retried once on a dropped connection: about 0.3 ms less than httpx per
-        # search, which is a tenth of Meilisearch's own time).
+        # searches through kept-alive connections shared by every thread (short timeout, a
+        # search retried once on a dropped connection): app/search/meili_http.py on plain http,
+        # a urllib3 pool on https (either about 0.3 ms less than httpx per search, which is a
+        # tenth of Meilisearch's own time).
         # Uncompressed answers: Meilisearch streams a compressed answer in chunks, and on a
         # kept-alive connection the chunks meet Nagle's algorithm and the client's delayed ACK
         # (about 40 ms added to every answer over ~1 KB, i.e. every search with facets).
@@ -615,26 +629,35 @@ class MeiliSearch:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         headers["Content-Type"] = "application/json"
-        self._http = urllib3.connection_from_url(
-            self.url,
-            maxsize=16,
-            block=False,
-            headers=headers,
-            timeout=urllib3.Timeout(SEARCH_TIMEOUT),
-            retries=urllib3.Retry(
-                total=1,
-                connect=1,
-                read=1,
-                other=1,
-                status=0,
-                redirect=0,
-                allowed_methods=None,
-                raise_on_status=False,
-            ),
-        )
-        self._http.ConnectionCls = (
-            _OneWriteHTTPSConnection if self._http.scheme == "https" else _OneWriteHTTPConnection
-        )
+        self._plain: MeiliHTTP | None = None
+        self._http: urllib3.HTTPConnectionPool | None = None
+        if urlsplit(self.url).scheme == "http":
+            # Plain http (a Meilisearch beside the app): the lean client, about a third of a
+            # repeated search's CPU in the web process less than urllib3 (bench/reports/api8.md).
+            self._plain = MeiliHTTP(self.url, headers, SEARCH_TIMEOUT, maxsize=16)
+        else:
+            self._http = urllib3.connection_from_url(
+                self.url,
+                maxsize=16,
+                block=False,
+                headers=headers,
+                timeout=urllib3.Timeout(SEARCH_TIMEOUT),
+                retries=urllib3.Retry(
+                    total=1,
+                    connect=1,
+                    read=1,
+                    other=1,
+                    status=0,
+                    redirect=0,
+                    allowed_methods=None,
+                    raise_on_status=False,
+                ),
+            )
+            self._http.ConnectionCls = (
+                _OneWriteHTTPSConnection
+                if self._http.scheme == "https"
+                else _OneWriteHTTPConnection
+            )
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
         self.article_cache = ArticleCache()  # hits as shown, per stamp (or search version)
@@ -644,13 +667,28 @@ class MeiliSearch:
         return f"MeiliSearch({self.url!r}, index={self.index_uid!r})"
 
     def close(self) -> None:
-        self._http.close()
+        if self._plain is not None:
+            self._plain.close()
+        if self._http is not None:
+            self._http.close()
+
+    def _request(
+        self, method: str, path: str, body: bytes | None = None, timeout: float | None = None
+    ) -> tuple[int, bytes]:
+        """(status, body) of a request to Meilisearch (searches and health, not admin work)."""
+        if self._plain is not None:
+            return self._plain.request(method, path, body, timeout)
+        assert self._http is not None
+        response = self._http.urlopen(
+            method, path, body=body, **({"timeout": timeout} if timeout is not None else {})
+        )
+        return response.status, response.data
 
     # --- health -----------------------------------------------------------------------------
     def healthy(self) -> bool:
         try:
-            response = self._http.request("GET", "/health", timeout=2.0)
-            ok = response.status == 200 and orjson.loads(response.data).get("status") == "available"
+            status, data = self._request("GET", "/health", timeout=2.0)
+            ok = status == 200 and orjson.loads(data).get("status") == "available"
         except (urllib3.exceptions.HTTPError, OSError, ValueError):
             ok = False
         if ok:
@@ -735,19 +773,18 @@ class MeiliSearch:
     def raw_search(self, body: dict, uid: str | None = None) -> dict:
         if time.monotonic() < self._down_until:
             raise MeiliUnavailable("Meilisearch failed recently; retrying shortly")
+        path = f"/indexes/{uid or self.index_uid}/search"
         try:
-            response = self._http.urlopen(
-                "POST", f"/indexes/{uid or self.index_uid}/search", body=orjson.dumps(body)
-            )
-            answer = orjson.loads(response.data)
+            status, data = self._request("POST", path, orjson.dumps(body))
+            answer = orjson.loads(data)
         except (urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
             self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
             raise MeiliUnavailable(f"Meilisearch unreachable: {type(exc).__name__}") from exc
-        if response.status != 200:
-            if response.status >= 500:
+        if status != 200:
+            if status >= 500:
                 self._down_until = time.monotonic() + RETRY_AFTER_FAILURE
             detail = answer.get("code", "") if isinstance(answer, dict) else ""
-            raise MeiliUnavailable(f"Meilisearch answered {response.status} {detail}")
+            raise MeiliUnavailable(f"Meilisearch answered {status} {detail}")
         return answer
 
     def stale_documents(self, uid: str | None = None) -> bool:

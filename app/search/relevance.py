@@ -152,7 +152,27 @@ def _other_word(word: str, candidate: str) -> bool:
     )
 
 
+_CORRECTIONS: dict[tuple[str, str, int], tuple[str, str] | None] = {}
+MAX_CORRECTIONS = 10_000  # words remembered (all forgotten when full)
+
+
 def _correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
+    """_find_correction, remembered per vocabulary version: a function of the word and the
+    vocabulary alone, and a fuzzy scan of the whole vocabulary per word of every query (a
+    twentieth of a repeated /api/search, bench/reports/api8.md)."""
+    key = (tagger.gazetteer.version + concepts.topics().version, word, limit)
+    try:
+        return _CORRECTIONS[key]
+    except KeyError:
+        pass
+    found = _find_correction(word, tagger, limit)
+    if len(_CORRECTIONS) >= MAX_CORRECTIONS:
+        _CORRECTIONS.clear()
+    _CORRECTIONS[key] = found
+    return found
+
+
+def _find_correction(word: str, tagger, limit: int = 1) -> tuple[str, str] | None:
     """The name or concept word one typo away from word, and its name (None: no single best one)."""
     folded = normalize(word)
     if len(folded) < MIN_TYPO_LENGTH or not folded.isascii() or not folded.isalpha():

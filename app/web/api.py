@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from app.article.detail import article_detail
-from app.db import session_scope
+from app.db import lazy_session_scope
 from app.entities import entity_data, entity_json
 from app.filters import Filters
 from app.gazetteer import repository as entity_repo
@@ -110,7 +110,7 @@ def search_json(runtime: Runtime, filters: Filters) -> FastJSONResponse:
     the event loop) cost 2-5 % of a repeated search's instructions (bench/reports/loadgen.md)."""
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         runtime.refresh_gazetteer()
-    with session_scope(runtime.sessions) as session:
+    with lazy_session_scope(runtime.sessions) as session:
         page = search_articles(
             session, filters, runtime.search, runtime.query_tagger, runtime.fallback
         )

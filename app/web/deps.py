@@ -182,10 +182,30 @@ def filter_parameters() -> list[dict]:
     return schema["paths"]["/"]["get"]["parameters"]
 
 
+# Query string -> its Filters, for query strings parsed before (a view reloaded or polled):
+# Filters are frozen and a function of the query string alone; refusals are not kept.
+_PARSED: dict[bytes, Filters] = {}
+MAX_PARSED, MAX_PARSED_QUERY = 4096, 2048  # entries (all forgotten when full), bytes
+
+
 async def get_filters(request: Request) -> Filters:
     """The shared filters, parsed once by parse_filters from the query string. FastAPI does not
     validate them (19 declared parameters cost it about 0.1 ms per request, for one check:
     the length of q, made here the same way, with the same 422)."""
+    raw = request.scope.get("query_string", b"")
+    filters = _PARSED.get(raw)
+    if filters is None:
+        filters = _parse_filters(request)
+        if len(raw) <= MAX_PARSED_QUERY and not filters.has_note:
+            if len(_PARSED) >= MAX_PARSED:
+                _PARSED.clear()
+            _PARSED[raw] = filters
+    if filters.has_note:  # the viewer's noted articles: database work, off the event loop
+        filters = await run_in_threadpool(resolve_note_filter, request, filters)
+    return filters
+
+
+def _parse_filters(request: Request) -> Filters:
     items = list(request.query_params.multi_items())
     typed = [value for key, value in items if key == "q"]
     if typed and len(typed[-1]) > MAX_QUERY:  # FastAPI read the last q
@@ -203,10 +223,7 @@ async def get_filters(request: Request) -> Filters:
     nul = sorted({key for key, value in items if "\x00" in value})
     if nul:  # PostgreSQL refuses NUL in text: a clear 422 instead of a 500
         raise FilterError([{"param": key, "msg": "contains a NUL character"} for key in nul])
-    filters = parse_filters(items)
-    if filters.has_note:  # the viewer's noted articles: database work, off the event loop
-        filters = await run_in_threadpool(resolve_note_filter, request, filters)
-    return filters
+    return parse_filters(items)
 
 
 def resolve_note_filter(

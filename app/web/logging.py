@@ -97,17 +97,28 @@ class RequestLogMiddleware:
             metrics.observe_request(scope["method"], route, status, seconds)
             client = scope.get("client")
             query = redact_query(scope.get("query_string", b"").decode("latin-1"))
-            log.info(
-                "request",
-                extra={
-                    "request_id": request_id,
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "query": query,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "bytes": size,
-                    "client": client[0] if client else None,
-                },
-            )
+            if log.isEnabledFor(logging.INFO):
+                # log.info without findCaller's walk up the stack: no formatter of chipwatch
+                # shows where a line was logged from, and a request's is always logged here.
+                record = log.makeRecord(
+                    log.name,
+                    logging.INFO,
+                    __file__,
+                    0,
+                    "request",
+                    (),
+                    None,
+                    "__call__",
+                    extra={
+                        "request_id": request_id,
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "query": query,
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "bytes": size,
+                        "client": client[0] if client else None,
+                    },
+                )
+                log.handle(record)

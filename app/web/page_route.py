@@ -1,0 +1,72 @@
+"""GET / (the search page) without FastAPI's request handling, as GET /api/search
+(app/web/search_route.py): a plain Starlette route placed ahead of the included routers.
+FastAPI's operation (app/web/pages.py search_page) stays declared and answers nothing else.
+
+Same page, same errors: the chart's scale and markers are checked here as FastAPI checked
+them (the last value of a repeated parameter; a value outside the choices is the same
+RequestValidationError, rendered by the app's handler), and the page is made by the same
+search_page in the same thread pool."""
+
+from typing import cast, get_args
+
+from fastapi.exceptions import RequestValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
+
+from app.web.pages import ChartMarkers, ChartScale, search_page
+
+PATH = "/"
+# (parameter, its choices, its default) from the declarations FastAPI read
+CHOICES = [
+    (name, get_args(get_args(kind)[0]), default)
+    for name, kind, default in (
+        ("scale", ChartScale, "count"),
+        ("markers", ChartMarkers, "relevant"),
+    )
+]
+
+
+class PageRoute(Route):
+    def __init__(self) -> None:
+        super().__init__(
+            PATH, page, methods=["GET"], name="search_page_route", include_in_schema=False
+        )
+        self.methods = {"GET"}  # as FastAPI's operation: HEAD is a 405 with Allow: GET
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self  # the request log labels the request with this path
+        return match, child_scope
+
+
+def chart_options(request: Request) -> dict[str, str]:
+    """scale and markers as FastAPI validated them (Literal query parameters)."""
+    params, out, errors = request.query_params, {}, []
+    for name, choices, default in CHOICES:
+        value = params.get(name, default)
+        if value not in choices:
+            expected = " or ".join(f"'{c}'" for c in choices)
+            errors.append(
+                {
+                    "type": "literal_error",
+                    "loc": ("query", name),
+                    "msg": f"Input should be {expected}",
+                    "input": value,
+                    "ctx": {"expected": expected},
+                }
+            )
+        out[name] = value
+    if errors:
+        raise RequestValidationError(errors)
+    return out
+
+
+async def page(request: Request) -> Response:
+    options = chart_options(request)
+    scale = cast(ChartScale, options["scale"])
+    markers = cast(ChartMarkers, options["markers"])
+    return await run_in_threadpool(search_page, request, request.app.state.runtime, scale, markers)
