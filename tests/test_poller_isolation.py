@@ -10,7 +10,10 @@ from app.models import Article, Rejection, Source
 from tests.feedserver import _feed_server_session, server  # noqa: F401 - fixtures
 from tests.goodnews import good_items
 
-SVG = "&lt;svg&gt;&lt;p&gt;Nvidia said its licence was revoked.&lt;/p&gt;&lt;p&gt;It expects a charge.&lt;/p&gt;&lt;/svg&gt;"
+# An <svg> root nested past the HTML standard parse's bound (app/ingest/formats.py browser_html):
+# libxml2 reads it alone, and lxml asserts in drop_tree (tests/test_ingest_isolation.py).
+SVG = ("&lt;svg&gt;&lt;p&gt;Nvidia said its licence was revoked.&lt;/p&gt;&lt;p&gt;It expects a charge.&lt;/p&gt;"
+       + "&lt;b&gt;" * 10_001 + "&lt;/svg&gt;")
 
 
 def test_poll_stores_the_good_entry_and_rejects_each_hostile_one(server, settings, runtime):

@@ -1,6 +1,7 @@
 """File formats to raw items: plain text, Markdown, HTML, JSON and JSON lines."""
 
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -47,11 +48,74 @@ def from_markdown(text: str, origin: str) -> RawItem:
 _BLOCKS = "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br"
 
 
+# The HTML standard's parser does work for each start tag in proportion to how deep it stands
+# (lexbor: `<div>` nested 20,000 deep takes 0.4 s, 40,000 deep 2.8 s, 100,000 deep over a
+# minute). Markup whose start tags, summed over their depth, pass this bound is read by libxml2
+# alone (which drops what is nested deeper than 255); 10,000 nested divs (5e7) take lexbor
+# 0.06 s, and a news page (3,000 tags about 20 deep) is a thousand times below the bound.
+MAX_NESTING_WORK = 50_000_000
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# libxml2 keeps 255 levels of elements and drops what is deeper (text too); a browser shows it
+# (Chromium stops nesting at 512 and puts deeper elements beside one another). Elements this deep
+# in the body become their text, which libxml2 then keeps.
+MAX_DEPTH = 200
+_TOO_DEEP = ":root > body" + " > *" * MAX_DEPTH
+# C0 controls other than tab and line ends, which a browser shows as nothing and libxml2 refuses
+# in a text it is given ("All strings must be XML compatible"): form feed is HTML white space.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_VOID = frozenset(
+    "area base basefont bgsound br col embed frame hr img input keygen link meta param source "
+    "track wbr".split()
+)
+
+
+def _nesting_work(html: str) -> int:
+    """An upper bound of the parser's work on nesting: each start tag's depth, summed (tags
+    closed implicitly, like `<p>` or `<li>`, count as never closed)."""
+    depth = work = 0
+    for match in _TAG.finditer(html):
+        if match[1]:
+            depth = max(depth - 1, 0)
+        elif match[2].lower() not in _VOID:
+            depth += 1
+            work += depth
+    return work
+
+
+def browser_html(html: str) -> str:
+    """The document as a browser builds it, serialized again: parsed by the HTML standard's tree
+    construction (lexbor, through selectolax), so that libxml2 (lxml, trafilatura), which parses
+    otherwise, sees the elements a browser shows. Without it libxml2 ends the document at an
+    early `</html>` (a browser moves what follows into the body), asserts on an `<svg>` root or
+    on content after `<html></html>` ("too many bodies") and nests misnested tables and
+    formatting tags its own way. `<template>` contents, which a browser never shows, are
+    dropped; elements nested deeper than MAX_DEPTH in the body are replaced by their text.
+    Markup nested too deep for the parser's time (MAX_NESTING_WORK) is returned as it is. C0
+    control characters are dropped (form feed becomes a space)."""
+    if _CONTROLS.search(html):
+        html = _CONTROLS.sub(lambda m: " " if m[0] == "\f" else "", html)
+    tags = html.count("<")  # n tags nest at most n deep: their work is at most n(n+1)/2
+    if tags * (tags + 1) // 2 > MAX_NESTING_WORK and _nesting_work(html) > MAX_NESTING_WORK:
+        return html
+    from selectolax.lexbor import LexborHTMLParser  # (imported when first needed, as trafilatura)
+
+    tree = LexborHTMLParser(html)
+    for template in tree.css("template"):
+        template.decompose()
+    for deep in tree.css(_TOO_DEEP):
+        for hidden in deep.css("script, style, noscript, title, textarea"):
+            hidden.decompose()
+        deep.replace_with(deep.text(deep=True, separator=" "))
+    return tree.html or ""
+
+
 def fragment_text(html: str) -> str:
     """Visible text of an HTML fragment, one paragraph per block; scripts and styles dropped."""
     try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        root = lxml.html.document_fromstring(browser_html(html)).body
     except (ValueError, lxml.etree.ParserError):
+        return ""
+    if root is None:
         return ""
     for bad in root.xpath("//script|//style|//noscript|//template"):
         bad.drop_tree()
@@ -64,6 +128,7 @@ def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
     """Main text, title, date and author of an article page (boilerplate dropped)."""
     import trafilatura  # imported when first needed: a tenth of a second off every start-up
 
+    html = browser_html(html)
     doc = cast(
         "Document | None",
         trafilatura.bare_extraction(  # (a dict only with as_dict=True)
