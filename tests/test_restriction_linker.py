@@ -9,6 +9,7 @@ import pytest
 from app import gazetteer as gz
 from app.enrich import Enricher, default_enricher
 from app.enrich.resolve import FEATURES, MODEL, RestrictionLinker
+from tests.restriction_probe import links
 
 H20 = "2025-04-h20-licence-requirement"
 RESUMPTION = "2025-07-h20-sales-resumption"
@@ -25,11 +26,6 @@ YMTC = "2022-12-ymtc-entity-list"
 @pytest.fixture(scope="module")
 def enricher():
     return default_enricher()
-
-
-def links(enricher, body, when, title=""):
-    day = datetime.fromisoformat(when).replace(tzinfo=UTC)
-    return enricher.enrich(title, body, day).restrictions
 
 
 @pytest.mark.parametrize("when,body,expected", [

@@ -2,11 +2,11 @@
 own: an action noun whose actor stands in a relative clause after it, wire-style weekdays, and
 "the latest curbs" resolved to the country's most recent action before the article."""
 
-from datetime import UTC, datetime
 
 import pytest
 
 from app.enrich import default_enricher
+from tests.restriction_probe import links
 
 HBM = "2024-12-hbm-sme-rule"
 GALLIUM_2024 = "2024-12-china-gallium-germanium-antimony-ban"
@@ -17,11 +17,6 @@ H20 = "2025-04-h20-licence-requirement"
 @pytest.fixture(scope="module")
 def enricher():
     return default_enricher()
-
-
-def links(enricher, body, when, title=""):
-    day = datetime.fromisoformat(when).replace(tzinfo=UTC)
-    return enricher.enrich(title, body, day).restrictions
 
 
 def test_the_actor_of_an_action_noun_in_a_relative_clause_after_it(enricher):

@@ -1,13 +1,14 @@
 """Rules of the restriction linker found on real news excerpts (bench/reports/realdev.md, #20).
 Every sentence here is written for the repo, in the phrasing the excerpts showed."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from app.enrich import default_enricher
 from app.enrich.resolve import Evidence, RestrictionLinker
 from app.enrich.restrictions import _fold
+from tests.restriction_probe import links
 
 H20 = "2025-04-h20-licence-requirement"
 RESUMPTION = "2025-07-h20-sales-resumption"
@@ -17,11 +18,6 @@ SUMMONS = "2025-07-cac-h20-summons"
 @pytest.fixture(scope="module")
 def enricher():
     return default_enricher()
-
-
-def links(enricher, body, when, title=""):
-    day = datetime.fromisoformat(when).replace(tzinfo=UTC)
-    return enricher.enrich(title, body, day).restrictions
 
 
 def test_an_action_tied_by_its_own_words_needs_them_or_who_did_it():
