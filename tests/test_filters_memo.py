@@ -1,14 +1,13 @@
 """get_filters remembers the Filters of a query string it parsed (frozen, a function of the
 query string alone); refusals are raised again every time and never remembered."""
 
-import asyncio
-
 import pytest
 from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 
 from app.filters import MAX_QUERY, FilterError
 from app.web import deps
+from tests.own_loop import run
 
 
 def request(query: bytes) -> Request:
@@ -17,7 +16,7 @@ def request(query: bytes) -> Request:
 
 
 def parsed(query: bytes):
-    return asyncio.run(deps.get_filters(request(query)))
+    return run(deps.get_filters(request(query)))
 
 
 def test_a_query_string_parsed_once_gives_the_same_filters():

@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from app.web.search_route import SearchThreads
+from tests.own_loop import run
 
 REQUEST = contextvars.ContextVar("request", default="none")
 
@@ -29,7 +30,7 @@ def test_results_exceptions_and_context_come_back():
             await threads.run(boom)
         assert await threads.run(where, 8) == (8, "r1", True)
 
-    asyncio.run(main())
+    run(main())
     assert threads._threads == 1  # one call at a time: one thread was enough
 
 
@@ -56,5 +57,5 @@ def test_at_most_size_threads_and_the_rest_wait():
         release.set()
         return await asyncio.gather(*calls)
 
-    assert asyncio.run(main()) == list(range(8))
+    assert run(main()) == list(range(8))
     assert threads._threads == 3 and len(running) == 8
