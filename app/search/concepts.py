@@ -58,11 +58,16 @@ def topic_token(topic_id: str) -> str:
 
 
 def topics_in(text: str) -> list[str]:
-    """Ids of the topics text mentions (sorted)."""
+    """Ids of the topics text mentions (sorted), with those they imply (topics.json
+    "implies"): the longest alias wins, so "chip equipment", 半导体设备 or 半導体製造装置 would
+    hide the "chip", 半导体 they say; the equipment concept implies AI chips instead."""
     try:
-        return sorted({hit.entity_id for hit in document_tagger().find(text)})
+        found = {hit.entity_id for hit in document_tagger().find(text)}
     except Exception:  # noqa: BLE001 - a topic is a ranking aid: never fail an article for it
         return []
+    entities = topics().entities
+    implied = {i for t in found for i in entities[t].raw.get("implies", ()) if i in entities}
+    return sorted(found | implied)
 
 
 def topic_tokens(title: str, body: str) -> list[str]:

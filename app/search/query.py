@@ -504,10 +504,12 @@ def _decide(plan: QueryPlan, forced: set[str], gazetteer: Gazetteer | None = Non
     if plan.strict:
         return
 
+    # the chips and companies named: a concept beside them may name a restriction ("H20 ban",
+    # "Micron ban")
     chips = tuple(
         c.entity.id
         for c in leaves(plan.clauses)
-        if c.entity is not None and c.entity.type == "chip" and c.kind != "tag"
+        if c.entity is not None and c.entity.type in ("chip", "company") and c.kind != "tag"
     )
 
     def _widened(node: Node) -> Node:

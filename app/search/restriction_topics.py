@@ -3,7 +3,9 @@
 requirement, and most articles about it say licence, not ban; the restriction's own aliases
 ("H20 ban", «حظر H20», H20禁令) say that the press calls it the chip's ban. So a concept beside
 a chip also stands for the restrictions called "<chip> <concept>": the articles tagged with
-them match the concept and rank with the articles that say its word."""
+them match the concept and rank with the articles that say its word. A company named beside a
+concept works the same way ("Micron ban" is China's 2023 purchase ban, «حظر ميكرون», 美光禁令,
+whose articles say "stop buying", 停止采购)."""
 
 from app.gazetteer import EntityDef, Gazetteer
 from app.search import concepts
@@ -17,8 +19,8 @@ _CACHE: dict[str, dict[tuple[str, str], list[EntityDef]]] = {}
 
 
 def _named_as(alias: str, chip: EntityDef) -> set[str]:
-    """The topics alias says beside chip, when it says nothing else ("H20 ban", «حظر رقائق
-    H20», H20禁令; not "H20 ban lifted" or «رفع حظر H20»)."""
+    """The topics alias says beside chip (or company), when it says nothing else ("H20 ban",
+    «حظر رقائق H20», H20禁令, "Micron ban"; not "H20 ban lifted" or «رفع حظر H20»)."""
     hits = concepts.query_tagger().find(alias)
     rest = alias
     for hit in sorted(hits, key=lambda h: -h.start):
@@ -35,8 +37,8 @@ def _named_as(alias: str, chip: EntityDef) -> set[str]:
 
 
 def restrictions_known_as(gazetteer: Gazetteer) -> dict[tuple[str, str], list[EntityDef]]:
-    """(topic id, chip id) -> the restrictions concerning that chip called "<chip> <topic>" by
-    one of their aliases, per gazetteer and topics version."""
+    """(topic id, chip or company id) -> the restrictions concerning that chip or company called
+    "<chip> <topic>" by one of their aliases, per gazetteer and topics version."""
     key = gazetteer.version + concepts.topics().version
     cached = _CACHE.get(key)
     if cached is None:
@@ -44,7 +46,8 @@ def restrictions_known_as(gazetteer: Gazetteer) -> dict[tuple[str, str], list[En
         for entity in gazetteer.entities.values():
             if entity.type != "restriction":
                 continue
-            for chip_id in entity.raw.get("concerns", {}).get("chip", ()):
+            concerns = entity.raw.get("concerns", {})
+            for chip_id in (*concerns.get("chip", ()), *concerns.get("company", ())):
                 chip = gazetteer.entities.get(chip_id)
                 if chip is None:
                     continue
@@ -58,7 +61,8 @@ def restrictions_known_as(gazetteer: Gazetteer) -> dict[tuple[str, str], list[En
 def known_restrictions(
     topic: EntityDef, chips: tuple[str, ...], gazetteer: Gazetteer | None
 ) -> list[EntityDef]:
-    """The restrictions on any of chips called by topic (none without a gazetteer)."""
+    """The restrictions on any of chips (chip or company ids) called by topic (none without a
+    gazetteer)."""
     if gazetteer is None or not chips:
         return []
     known = restrictions_known_as(gazetteer)
