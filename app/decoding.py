@@ -49,12 +49,15 @@ def _wide_unicode(data: bytes) -> str | None:
     sample = sample[: len(sample) - len(sample) % 4]
     if not sample:
         return None
-    zeros = [sample[i::4].count(0) / len(sample[i::4]) for i in range(4)]
+    if 0 not in sample:
+        return None
+    counts = [sample[i::4].count(0) for i in range(4)]
+    zeros = [count / (len(sample) // 4) for count in counts]
     if zeros[3] == 1 and zeros[2] > 0.9 and zeros[0] < 0.5:
         return "utf-32-le"
     if zeros[0] == 1 and zeros[1] > 0.9 and zeros[3] < 0.5:
         return "utf-32-be"
-    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    even, odd = counts[0] + counts[2], counts[1] + counts[3]
     least = max(_MIN_WIDE_NULS, len(sample) // 20)  # a tenth of the bytes in that place
     if (odd >= least and even * 4 <= odd) or (even >= least and odd * 4 <= even):
         if _stray_nuls_in_utf8(sample):
