@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.decoding import decode_body, decode_bytes
 from app.errors import RejectedInput
+from app.ingest.fetch import FetchResult
 from app.ingest.poller import poll_due_sources
 from app.ingest.sources import add_source
 from app.ingest.targets import from_bytes
@@ -199,9 +200,11 @@ def test_nul_bytes_from_urls_and_feeds_are_dropped(server, settings, runtime):
     assert "not text: a PNG image" in (errors["png feed"] or "")
 
 
-def test_a_page_fetched_with_nuls_is_read_without_them():
-    (item,) = list(from_bytes(_page("fetched"), "https://news.example/a", ".html"))
-    assert "\x00" not in item.html and BODY in item.html
+@pytest.mark.parametrize("charset", [None, "utf-8", "iso-8859-1"])
+def test_a_page_fetched_or_piped_with_nuls_is_read_without_them(charset):
+    fetched = FetchResult("https://news.example/a", 200, _page("fetched"), "text/html", charset).text()
+    (piped,) = list(from_bytes(_page("fetched"), "stdin", None))  # `chipwatch ingest -`
+    assert fetched == piped.html == _page("fetched").decode().replace("\x00", "")
 
 
 def test_api_fields_with_nul_are_stored_without_them(client, runtime):
