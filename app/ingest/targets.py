@@ -107,7 +107,8 @@ def _jsonl_file(path: Path) -> Iterator[RawItem | Rejected]:
             except UnicodeDecodeError as exc:
                 yield Rejected(where, f"not UTF-8 (byte {exc.start + 1} of the line: {exc.reason})")
                 continue
-            item = formats.from_json_line(line, where)
+            # A stray NUL byte is dropped, as decode_bytes does for whole files.
+            item = formats.from_json_line(line.replace("\x00", ""), where)
             if item is not None:
                 yield item
 
