@@ -36,6 +36,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import ahocorasick
 
@@ -195,16 +196,36 @@ def _fold(text: str) -> str:
     return " ".join(folded.split())
 
 
-_FOLDED: dict[str, str] = {}
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Memo(dict[_K, _V]):
+    """A bounded memo of what is read from a sentence (or a day): it starts afresh when it holds
+    CACHE_SIZE entries. Its values are shared between articles, so never to be mutated.
+
+        known = memo.get(key)
+        if known is None:
+            known = memo.keep(key, compute())
+    """
+
+    __slots__ = ()
+
+    def keep(self, key: _K, value: _V) -> _V:
+        if len(self) >= CACHE_SIZE:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_FOLDED: Memo[str, str] = Memo()
 
 
 def _fold_sentence(text: str) -> str:
     """_fold, remembered per sentence (articles share sentences)."""
     folded = _FOLDED.get(text)
     if folded is None:
-        if len(_FOLDED) >= CACHE_SIZE:
-            _FOLDED.clear()
-        folded = _FOLDED[text] = _fold(text)
+        folded = _FOLDED.keep(text, _fold(text))
     return folded
 
 
@@ -506,8 +527,10 @@ class RestrictionRule:
         # Per-sentence memos: news repeats sentences (wire copy, boilerplate), and a sentence's
         # scan depends on its text only, its dates on its text and the article's day. The
         # values are shared between articles, so nothing downstream may mutate them.
-        self._scans: dict[str, _Found] = {}
-        self._dates_of: dict[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = {}
+        self._scans: Memo[str, _Found] = Memo()
+        self._dates_of: Memo[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = (
+            Memo()
+        )
 
     def infer(
         self,
@@ -597,18 +620,14 @@ class RestrictionRule:
     def _scan(self, folded: str) -> "_Found":
         found = self._scans.get(folded)
         if found is None:
-            if len(self._scans) >= CACHE_SIZE:
-                self._scans.clear()
-            found = self._scans[folded] = self._lexicon.scan(folded)
+            found = self._scans.keep(folded, self._lexicon.scan(folded))
         return found
 
     def _dated(self, folded: str, found: "_Found", published: date | None) -> frozenset:
         key = (folded, published)
         dates = self._dates_of.get(key)
         if dates is None:
-            if len(self._dates_of) >= CACHE_SIZE:
-                self._dates_of.clear()
-            dates = self._dates_of[key] = frozenset(self._dates(folded, found, published))
+            dates = self._dates_of.keep(key, frozenset(self._dates(folded, found, published)))
         return dates
 
     def _news_of(self, published: date) -> frozenset[int]:
