@@ -447,9 +447,8 @@ class RestrictionLinker:
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
         self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
-        self._year_part_in: Memo[str, bool] = (
-            Memo()
-        )  # sentence -> whether it names a part of a year
+        self._relative_in: Memo[str, bool] = Memo()  # sentence -> _names_relative
+        self._latest_in: Memo[str, bool] = Memo()  # sentence -> _latest_named
         self._alike: Memo[tuple, int] = Memo()  # (actions in the news, country, polarity) -> count
         self._placed_of: Memo[tuple, frozenset[str]] = Memo()  # (sentence, its names) -> _placed
         self._clause_of: Memo[tuple, bool] = Memo()  # (sentence, names, words) -> _same_clause
@@ -903,11 +902,14 @@ class RestrictionLinker:
             return
         for i, (seg, hits) in enumerate(reading.segments):
             chip_hits = [h for h in hits if h.entity_id in self._all_chips]
-            if not chip_hits and i > 0 and any(a in seg.folded for a in _CHIP_ANAPHORS):
+            if not chip_hits and i > 0:
                 # "Washington lifted a ban on its sale": the chip of the sentence before
+                # (the anaphor looked for only when that sentence names a chip)
                 chip_hits = [
                     h for h in reading.segments[i - 1][1] if h.entity_id in self._all_chips
                 ]
+                if chip_hits and not any(a in seg.folded for a in _CHIP_ANAPHORS):
+                    chip_hits = []
             chips = {h.entity_id for h in chip_hits}
             if not chips:
                 continue  # (cheapest test first)
@@ -1177,15 +1179,19 @@ class RestrictionLinker:
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
         folded = reading.segments[i][0].folded
-        dependent = (
-            bool(reading.dates[i])
-            or any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra)
-            or self._names_year_part(folded)
-        )
+        dependent = bool(reading.dates[i]) or self._names_relative(folded, reading.scans[i])
         key = (folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
             known = self._times_of.keep(key, self._times_now(reading, i))
+        return known
+
+    def _latest_named(self, folded: str, keys: list) -> bool:
+        """_latest_before the sentence's action words (`keys`, read from the sentence alone by
+        _words; remembered)."""
+        known = self._latest_in.get(folded)
+        if known is None:
+            known = self._latest_in.keep(folded, _latest_before(folded, [k for _kind, k in keys]))
         return known
 
     def _noun_actors(self, folded: str, hits) -> frozenset[str]:
@@ -1224,13 +1230,15 @@ class RestrictionLinker:
                     out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
         return out - {""}
 
-    def _names_year_part(self, folded: str) -> bool:
-        """Whether the sentence names a part of a year ("at the start of the year"; remembered)."""
-        known = self._year_part_in.get(folded)
+    def _names_relative(self, folded: str, found) -> bool:
+        """Whether the sentence names a time relative to the article's day ("last month", "two
+        years ago") or a part of a year ("at the start of the year"; remembered)."""
+        known = self._relative_in.get(folded)
         if known is None:
-            known = self._year_part_in.keep(
+            known = self._relative_in.keep(
                 folded,
-                bool(
+                any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in found.extra)
+                or bool(
                     _YEAR_PART.search(folded)
                     or _ZH_YEAR_PART.search(folded)
                     or _YEAR_TURN.search(folded)
@@ -1390,7 +1398,7 @@ class RestrictionLinker:
             # "the latest US curbs": the country's most recent action of that kind before the
             # article (see _latest); a candidate by its country.
             latest: set[int] = set()
-            if published and keys and _latest_before(seg.folded, [k for _kind, k in keys]):
+            if published and keys and self._latest_named(seg.folded, keys):
                 for country in (mentioned & self._countries) | acting:
                     for lenient in {kind == "relax" for kind, _k in keys}:
                         r_latest = self._latest(country, lenient, published)

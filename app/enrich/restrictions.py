@@ -382,8 +382,10 @@ class _Lexicon:
             # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
             # antimony cue "Antimon" in "Antimonopolgesetz").
             # ("the last week of the Biden administration" is no "last week" before the article)
-            if kind in ("word", "relax", "cue", "act", "rel", "back") and any(
-                s <= start and end <= e for s, e in masked
+            if (
+                masked
+                and kind in ("word", "relax", "cue", "act", "rel", "back")
+                and any(s <= start and end <= e for s, e in masked)
             ):
                 continue
             if kind == "word":
@@ -1032,7 +1034,18 @@ _CLAUSE_END = re.compile(
 )
 
 
-def _designed_around(folded: str) -> list[tuple[int, int]]:
+_DESIGNED: Memo[str, tuple[tuple[int, int], ...]] = Memo()
+
+
+def _designed_around(folded: str) -> tuple[tuple[int, int], ...]:
+    """_designed_around_now, remembered per sentence (read for every sentence of every article)."""
+    spans = _DESIGNED.get(folded)
+    if spans is None:
+        spans = _DESIGNED.keep(folded, tuple(_designed_around_now(folded)))
+    return spans
+
+
+def _designed_around_now(folded: str) -> list[tuple[int, int]]:
     """Spans of a folded sentence that say, undated, what a product was designed around ("to
     comply with US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker
     to the end of its clause."""
