@@ -37,6 +37,7 @@ from app.enrich.restrictions import (
     Reading,
     RestrictionRule,
     _fold,
+    _fold_name,
     _stem,
 )
 from app.enrich.tagger import arabic
@@ -1205,7 +1206,8 @@ class RestrictionLinker:
                 frozenset(
                     h.entity_id
                     for h in hits
-                    if h.entity_id in self._countries and _actor_of_noun(folded, _fold(h.surface))
+                    if h.entity_id in self._countries
+                    and _actor_of_noun(folded, _fold_name(h.surface))
                 ),
             )
         return known
@@ -1452,6 +1454,9 @@ class RestrictionLinker:
             cover_here: set[str] | None = None
             cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
+            noun_actors: frozenset[str] | None = None  # (likewise: _noun_actors)
+            # With a relaxation word, "licences" are the ones granted (see below).
+            relaxing = any(kind == "relax" for kind, _k in keys)
             for r in candidates:
                 rx = self.restrictions[r]
                 country_r, category_r, issuer_r = country_of[r], category_of[r], issuer_of[r]
@@ -1539,19 +1544,22 @@ class RestrictionLinker:
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
                 if subjects is None:
-                    clauses = self._clauses(
-                        seg.folded,
-                        hits,
-                        keys
-                        + [("word", k) for k in either]
-                        + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
-                        [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                        [
-                            k
-                            for kind, _v, k in found.extra
-                            if kind == "back" and k in self._subject_markers
-                        ],
-                    )
+                    names_key = tuple((h.entity_id, h.surface) for h in hits)
+                    clauses = self._subjects_of.get((seg.folded, names_key))
+                    if clauses is None:
+                        clauses = self._clauses(
+                            seg.folded,
+                            hits,
+                            keys
+                            + [("word", k) for k in either]
+                            + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
+                            [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                            [
+                                k
+                                for kind, _v, k in found.extra
+                                if kind == "back" and k in self._subject_markers
+                            ],
+                        )
                     subjects = frozenset().union(*(who for _lo, _hi, who in clauses))
                 by_subject = False
                 if subjects:
@@ -1586,7 +1594,12 @@ class RestrictionLinker:
                         # dated in the sentence: "the second round of US curbs last October",
                         # or by "latest": "Washington's latest crackdown"
                         (own_months or r in latest)
-                        and country_r in self._noun_actors(seg.folded, hits)
+                        and country_r
+                        in (
+                            noun_actors
+                            if noun_actors is not None
+                            else (noun_actors := self._noun_actors(seg.folded, hits))
+                        )
                     )
                 ):
                     f["country"] = True
@@ -1601,7 +1614,11 @@ class RestrictionLinker:
                 if f.get("country") and own_months:
                     # not a model feature: R's country owns an action noun here ("US curbs",
                     # "les mesures américaines de décembre")
-                    f["noun_actor"] = country_r in self._noun_actors(seg.folded, hits)
+                    f["noun_actor"] = country_r in (
+                        noun_actors
+                        if noun_actors is not None
+                        else (noun_actors := self._noun_actors(seg.folded, hits))
+                    )
                 if country_r in near_actor and not f.get("issuer") and not f.get("country"):
                     f["country"] = True
                     words.append(self._names.get(country_r, "") + " (named before)")
@@ -1617,7 +1634,6 @@ class RestrictionLinker:
                     lenient = category_r == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
-                    relaxing = any(kind == "relax" for kind, _k in keys)
                     # ... unless a relaxation of R is linked: then the rule is what it undoes
                     # ("l'abrogation de la règle de l'ère Biden").
                     fits = [
@@ -1649,7 +1665,7 @@ class RestrictionLinker:
                         # un permis"); after it, more often its object ("curbs on China").
                         c = country_r
                         if c in surfaces:
-                            at = seg.folded.find(_fold(surfaces[c]))
+                            at = seg.folded.find(_fold_name(surfaces[c]))
                             verb = min(
                                 (seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0),
                                 default=-1,
@@ -1660,7 +1676,7 @@ class RestrictionLinker:
                             # exports of the H20 ..., then turned to Huawei's Ascend") says which
                             # action more than one named in another clause of the sentence.
                             f["chip_clause"] = self._same_clause(
-                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits
+                                seg.folded, [_fold_name(surfaces[c]) for c in shared_chips], fits
                             )
                     if len(fits) < len(own_keys):
                         f["wrong_action"] = True
@@ -1668,7 +1684,12 @@ class RestrictionLinker:
                     f.get("other_actor")
                     and (shared_chips or own_months or own_years or r in latest)
                     and (
-                        country_r in self._noun_actors(seg.folded, hits)
+                        country_r
+                        in (
+                            noun_actors
+                            if noun_actors is not None
+                            else (noun_actors := self._noun_actors(seg.folded, hits))
+                        )
                         or _referred(
                             seg.folded,
                             fits,
@@ -1862,7 +1883,7 @@ class RestrictionLinker:
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
-                if elsewhere & (chips | companies):
+                if not (elsewhere.isdisjoint(chips) and elsewhere.isdisjoint(companies)):
                     f["concerned_elsewhere"] = True
                 # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
                 # such a word it is never linked here, but still a rival (not a model feature).
@@ -1974,7 +1995,7 @@ class RestrictionLinker:
                 else self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id))
             )
             if country:
-                name = _fold(h.surface)
+                name = _fold_name(h.surface)
                 actors.extend(
                     (at, country)
                     for at in _all(folded, name)
@@ -2090,7 +2111,7 @@ class RestrictionLinker:
             where: dict[str, list[bool]] = {}
             for h in hits:
                 if h.entity_id in self._countries:
-                    name = _fold(h.surface)
+                    name = _fold_name(h.surface)
                     where.setdefault(h.entity_id, []).extend(
                         _object(folded, at, at + len(name)) for at in _all(folded, name)
                     )
@@ -2958,7 +2979,7 @@ def _referred(folded: str, words: list[str], names: list[str] | None = None) -> 
             if not (before and before[0] in _REFERRED_BEFORE and after):
                 continue
             if after[0] in _REFERRED_AFTER or any(
-                rest.startswith(" " + _fold(n) + " ") for n in names or ()
+                rest.startswith(" " + _fold_name(n) + " ") for n in names or ()
             ):
                 return True
     return False
@@ -2991,7 +3012,7 @@ def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
     for h in hits:
         if h.entity_id not in countries:
             continue
-        name = _fold(h.surface)
+        name = _fold_name(h.surface)
         for at in _all(folded, name):
             rest = folded[at + len(name) : at + len(name) + 20]
             where.setdefault(h.entity_id, []).append(

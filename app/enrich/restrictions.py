@@ -229,6 +229,18 @@ def _fold_sentence(text: str) -> str:
     return folded
 
 
+_NAMES: Memo[str, str] = Memo()
+
+
+def _fold_name(name: str) -> str:
+    """_fold of a name as written (a hit's surface), remembered: names repeat far more than
+    sentences."""
+    folded = _NAMES.get(name)
+    if folded is None:
+        folded = _NAMES.keep(name, _fold(name))
+    return folded
+
+
 def _stem(word: str) -> str:
     """An open-ended Latin word is looked for as its stem: "discourage" in "discouraging"."""
     return word[:-1] if len(word) >= 6 and word[-1] == "e" and latin(word[0]) else word
