@@ -2124,7 +2124,7 @@ class RestrictionLinker:
         """Which of an action's readings is its best: complete ones by score, others by size."""
         if self._complete(ev):
             return (1, self._score(ev))
-        return (0, sum(1 for v in ev.features.values() if v))
+        return (0, sum(map(bool, ev.features.values())))
 
     def _covers(
         self,

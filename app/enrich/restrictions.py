@@ -674,11 +674,6 @@ class RestrictionRule:
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax
-        # Only licence words ("needs a licence") tie a licensing action, nothing else.
-        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
-        rule_only = word and all(
-            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
-        )
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
         if (
@@ -693,6 +688,12 @@ class RestrictionRule:
                 relevant |= self._by_country.get(eid, set())
         if not found.cues and not dates and relevant.isdisjoint(news):
             return out  # no cue, no date, no news: nothing can tie a restriction to this sentence
+        # Only licence words ("needs a licence") tie a licensing action, nothing else.
+        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
+        rule_only = word and all(
+            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
+        )
+        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]
@@ -714,7 +715,7 @@ class RestrictionRule:
                 (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
             )
             first_news = self._news[i][0]
-            if published and first_news > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+            if horizon and first_news > horizon:
                 continue
             chips, companies, amended = self._targets[i]
             concerned = chips | companies | amended
