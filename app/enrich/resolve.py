@@ -31,12 +31,13 @@ from app.enrich.links import RestrictionLink
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
-    CACHE_SIZE,
     FRESH_AFTER,
     FRESH_BEFORE,
+    Memo,
     Reading,
     RestrictionRule,
     _fold,
+    _fold_name,
     _stem,
 )
 from app.enrich.tagger import arabic
@@ -439,22 +440,23 @@ class RestrictionLinker:
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
-        self._covers_cache: dict[tuple, bool] = {}
+        self._covers_cache: Memo[tuple, bool] = Memo()
         self._on_chip: dict[str, set[int]] = {}  # chip -> actions concerning it
         for i in range(len(rxs)):
             for chip in self.rule._targets[i][0]:
                 self._on_chip.setdefault(chip, set()).add(i)
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
-        self._times_of: dict[tuple, tuple] = {}  # (sentence, day) -> _times
-        self._noun_actors_of: dict[tuple, frozenset[str]] = {}  # sentence -> _noun_actors
-        self._year_part_in: dict[str, bool] = {}  # sentence -> whether it names a part of a year
-        self._alike: dict[tuple, int] = {}  # (actions in the news, country, polarity) -> count
-        self._placed_of: dict[tuple, frozenset[str]] = {}  # (sentence, its names) -> _placed
-        self._clause_of: dict[tuple, bool] = {}  # (sentence, names, words) -> _same_clause
-        self._words_of: dict[str, tuple] = {}  # sentence -> _words
-        self._alike_on_chips: dict[tuple, list[int]] = {}  # chip set -> actions on all of them
-        self._subjects_of: dict[tuple, tuple] = {}  # (sentence, its names) -> _clauses
-        self._latest_of: dict[tuple, int | None] = {}  # (country, polarity, day) -> _latest
+        self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
+        self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
+        self._relative_in: Memo[str, bool] = Memo()  # sentence -> _names_relative
+        self._latest_in: Memo[str, bool] = Memo()  # sentence -> _latest_named
+        self._alike: Memo[tuple, int] = Memo()  # (actions in the news, country, polarity) -> count
+        self._placed_of: Memo[tuple, frozenset[str]] = Memo()  # (sentence, its names) -> _placed
+        self._clause_of: Memo[tuple, bool] = Memo()  # (sentence, names, words) -> _same_clause
+        self._words_of: Memo[str, tuple] = Memo()  # sentence -> _words
+        self._alike_on_chips: Memo[tuple, list[int]] = Memo()  # chip set -> actions on all of them
+        self._subjects_of: Memo[tuple, tuple] = Memo()  # (sentence, its names) -> _clauses
+        self._latest_of: Memo[tuple, int | None] = Memo()  # (country, polarity, day) -> _latest
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -494,7 +496,7 @@ class RestrictionLinker:
                 if self.rule._country[k] == "united-states"
                 else frozenset(ADMINISTRATIONS)
             )
-        self._presidents_of: dict[str, frozenset[str]] = {}  # sentence -> presidents named
+        self._presidents_of: Memo[str, frozenset[str]] = Memo()  # sentence -> presidents named
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -515,10 +517,13 @@ class RestrictionLinker:
         """The presidents a sentence names (remembered per sentence)."""
         named = self._presidents_of.get(folded)
         if named is None:
-            if len(self._presidents_of) >= CACHE_SIZE:
-                self._presidents_of.clear()
-            named = self._presidents_of[folded] = frozenset(
-                n for n, names in ADMINISTRATION_NAMES.items() if any(w in folded for w in names)
+            named = self._presidents_of.keep(
+                folded,
+                frozenset(
+                    n
+                    for n, names in ADMINISTRATION_NAMES.items()
+                    if any(w in folded for w in names)
+                ),
             )
         return named
 
@@ -898,11 +903,14 @@ class RestrictionLinker:
             return
         for i, (seg, hits) in enumerate(reading.segments):
             chip_hits = [h for h in hits if h.entity_id in self._all_chips]
-            if not chip_hits and i > 0 and any(a in seg.folded for a in _CHIP_ANAPHORS):
+            if not chip_hits and i > 0:
                 # "Washington lifted a ban on its sale": the chip of the sentence before
+                # (the anaphor looked for only when that sentence names a chip)
                 chip_hits = [
                     h for h in reading.segments[i - 1][1] if h.entity_id in self._all_chips
                 ]
+                if chip_hits and not any(a in seg.folded for a in _CHIP_ANAPHORS):
+                    chip_hits = []
             chips = {h.entity_id for h in chip_hits}
             if not chips:
                 continue  # (cheapest test first)
@@ -1172,17 +1180,19 @@ class RestrictionLinker:
         (a function of the sentence and the article's day: remembered, never to be mutated)."""
         # The day matters only to a sentence that dates something or says "last month".
         folded = reading.segments[i][0].folded
-        dependent = (
-            bool(reading.dates[i])
-            or any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in reading.scans[i].extra)
-            or self._names_year_part(folded)
-        )
+        dependent = bool(reading.dates[i]) or self._names_relative(folded, reading.scans[i])
         key = (folded, reading.published if dependent else None)
         known = self._times_of.get(key)
         if known is None:
-            if len(self._times_of) >= CACHE_SIZE:
-                self._times_of.clear()
-            known = self._times_of[key] = self._times_now(reading, i)
+            known = self._times_of.keep(key, self._times_now(reading, i))
+        return known
+
+    def _latest_named(self, folded: str, keys: list) -> bool:
+        """_latest_before the sentence's action words (`keys`, read from the sentence alone by
+        _words; remembered)."""
+        known = self._latest_in.get(folded)
+        if known is None:
+            known = self._latest_in.keep(folded, _latest_before(folded, [k for _kind, k in keys]))
         return known
 
     def _noun_actors(self, folded: str, hits) -> frozenset[str]:
@@ -1191,12 +1201,14 @@ class RestrictionLinker:
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._noun_actors_of.get(key)
         if known is None:
-            if len(self._noun_actors_of) >= CACHE_SIZE:
-                self._noun_actors_of.clear()
-            known = self._noun_actors_of[key] = frozenset(
-                h.entity_id
-                for h in hits
-                if h.entity_id in self._countries and _actor_of_noun(folded, _fold(h.surface))
+            known = self._noun_actors_of.keep(
+                key,
+                frozenset(
+                    h.entity_id
+                    for h in hits
+                    if h.entity_id in self._countries
+                    and _actor_of_noun(folded, _fold_name(h.surface))
+                ),
             )
         return known
 
@@ -1220,16 +1232,19 @@ class RestrictionLinker:
                     out.add(self._agency_country.get(SAME_ISSUER.get(v, v), ""))
         return out - {""}
 
-    def _names_year_part(self, folded: str) -> bool:
-        """Whether the sentence names a part of a year ("at the start of the year"; remembered)."""
-        known = self._year_part_in.get(folded)
+    def _names_relative(self, folded: str, found) -> bool:
+        """Whether the sentence names a time relative to the article's day ("last month", "two
+        years ago") or a part of a year ("at the start of the year"; remembered)."""
+        known = self._relative_in.get(folded)
         if known is None:
-            if len(self._year_part_in) >= CACHE_SIZE:
-                self._year_part_in.clear()
-            known = self._year_part_in[folded] = bool(
-                _YEAR_PART.search(folded)
-                or _ZH_YEAR_PART.search(folded)
-                or _YEAR_TURN.search(folded)
+            known = self._relative_in.keep(
+                folded,
+                any(kind in ("rel", "ago", "years_ago") for kind, _v, _k in found.extra)
+                or bool(
+                    _YEAR_PART.search(folded)
+                    or _ZH_YEAR_PART.search(folded)
+                    or _YEAR_TURN.search(folded)
+                ),
             )
         return known
 
@@ -1338,7 +1353,9 @@ class RestrictionLinker:
         (or for those in `only`)."""
         published = reading.published
         everywhere = reading.everywhere
+        country_of, category_of, issuer_of = self.rule._country, self._category, self._issuer_key
         best: dict[str, Evidence] = {}
+        best_rank: dict[str, tuple] = {}  # (the rank of each one's best, not read again)
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
@@ -1362,6 +1379,10 @@ class RestrictionLinker:
                 surfaces.setdefault(h.entity_id, h.surface)
             own_months, own_years, own_window, _s, own_labels = times
             kinds_here = {v for kind, v, _k in found.extra if kind == "kind"}
+            # The sentence's cues (action, phrase), and those that are no ordinary word: read
+            # once per sentence, not per candidate.
+            cue_found = [(v, k) for kind, v, k in found.extra if kind == "cue"]
+            cue_own = [(v, k) for v, k in cue_found if k not in self._common]
             hard_window = None if own_window and own_window[-1] == "soft" else own_window
             # Agencies named (a country is the country feature, even when it is the issuer).
             issuers = {SAME_ISSUER.get(e, e) for e in agencies}
@@ -1379,7 +1400,7 @@ class RestrictionLinker:
             # "the latest US curbs": the country's most recent action of that kind before the
             # article (see _latest); a candidate by its country.
             latest: set[int] = set()
-            if published and keys and _latest_before(seg.folded, [k for _kind, k in keys]):
+            if published and keys and self._latest_named(seg.folded, keys):
                 for country in (mentioned & self._countries) | acting:
                     for lenient in {kind == "relax" for kind, _k in keys}:
                         r_latest = self._latest(country, lenient, published)
@@ -1433,8 +1454,12 @@ class RestrictionLinker:
             cover_here: set[str] | None = None
             cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
+            noun_actors: frozenset[str] | None = None  # (likewise: _noun_actors)
+            # With a relaxation word, "licences" are the ones granted (see below).
+            relaxing = any(kind == "relax" for kind, _k in keys)
             for r in candidates:
                 rx = self.restrictions[r]
+                country_r, category_r, issuer_r = country_of[r], category_of[r], issuer_of[r]
                 news = self.rule._news[r]
                 if horizon and news[0] > horizon:
                     continue
@@ -1450,10 +1475,10 @@ class RestrictionLinker:
                 # Cheap test first: a reading needs a word of its kind (or its cue) and a way to
                 # be dated (a date here, its own days, or a chip it concerns).
                 if not (
-                    (self._category[r] == "relaxation") in polarities
+                    (category_r == "relaxation") in polarities
                     or either
                     or r in cues
-                    or (keys and (self._category[r] != "relaxation"))
+                    or (keys and (category_r != "relaxation"))
                     or (r in fresh and agencies and mentioned & chips)
                 ):
                     continue
@@ -1466,10 +1491,7 @@ class RestrictionLinker:
                     or (
                         r in cues
                         and self._owns_cue(found, r)
-                        and (
-                            self._issuer_key[r] in issuers
-                            or self.rule._country[r] in mentioned | acting
-                        )
+                        and (issuer_r in issuers or country_r in mentioned | acting)
                         and _referred(seg.folded, [k for _kind, k in keys] + list(either))
                     )
                 ):
@@ -1493,9 +1515,7 @@ class RestrictionLinker:
                         f["rare_company"] = True
                     if not shared_chips:
                         words += [surfaces[c] for c in shared_co]
-                places = (
-                    (mentioned & self.rule._regions[r]) - COMMON_PLACES - {self.rule._country[r]}
-                )
+                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {country_r}
                 if places:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
@@ -1524,43 +1544,46 @@ class RestrictionLinker:
                 # The countries that act in the sentence ("Les États-Unis ont annoncé ... des
                 # contrôles", «رفعت الولايات المتحدة الحظر») are not R's: R is their object at most.
                 if subjects is None:
-                    clauses = self._clauses(
-                        seg.folded,
-                        hits,
-                        keys
-                        + [("word", k) for k in either]
-                        + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
-                        [(v, k) for kind, v, k in found.extra if kind == "actor"],
-                        [
-                            k
-                            for kind, _v, k in found.extra
-                            if kind == "back" and k in self._subject_markers
-                        ],
-                    )
+                    names_key = tuple((h.entity_id, h.surface) for h in hits)
+                    clauses = self._subjects_of.get((seg.folded, names_key))
+                    if clauses is None:
+                        clauses = self._clauses(
+                            seg.folded,
+                            hits,
+                            keys
+                            + [("word", k) for k in either]
+                            + [("cue", k) for kind, _v, k in found.extra if kind == "cue"],
+                            [(v, k) for kind, v, k in found.extra if kind == "actor"],
+                            [
+                                k
+                                for kind, _v, k in found.extra
+                                if kind == "back" and k in self._subject_markers
+                            ],
+                        )
                     subjects = frozenset().union(*(who for _lo, _hi, who in clauses))
                 by_subject = False
                 if subjects:
-                    if self.rule._country[r] not in subjects and self._issuer_key[r] not in issuers:
+                    if country_r not in subjects and issuer_r not in issuers:
                         f["other_actor"] = by_subject = True
-                elif acting - {self.rule._country[r]} and self.rule._country[r] not in acting:
+                elif acting - {country_r} and country_r not in acting:
                     f["other_actor"] = True
                 # Another agency of R's country acts ("the Commerce Department published rules"
                 # is not a White House proclamation); the administration speaks for any.
                 named = issuers - {"white-house"}
                 if (
                     named
-                    and self._issuer_key[r] not in issuers
-                    and all(self._agency_country.get(a) == self.rule._country[r] for a in named)
+                    and issuer_r not in issuers
+                    and all(self._agency_country.get(a) == country_r for a in named)
                 ):
                     f["other_issuer"] = True
-                if self._issuer_key[r] in issuers:
+                if issuer_r in issuers:
                     f["issuer"] = True
                     words.append(self._names.get(rx.raw.get("issuer"), ""))
                 elif (
-                    self.rule._country[r] in acting
+                    country_r in acting
                     or (
-                        self.rule._country[r] in mentioned
-                        and self.rule._country[r]
+                        country_r in mentioned
+                        and country_r
                         not in (
                             placed
                             if placed is not None
@@ -1571,43 +1594,46 @@ class RestrictionLinker:
                         # dated in the sentence: "the second round of US curbs last October",
                         # or by "latest": "Washington's latest crackdown"
                         (own_months or r in latest)
-                        and self.rule._country[r] in self._noun_actors(seg.folded, hits)
+                        and country_r
+                        in (
+                            noun_actors
+                            if noun_actors is not None
+                            else (noun_actors := self._noun_actors(seg.folded, hits))
+                        )
                     )
                 ):
                     f["country"] = True
                     words.append(
-                        surfaces.get(self.rule._country[r], "")
+                        surfaces.get(country_r, "")
                         or next(
                             self._names[a]
                             for a in agencies
-                            if self._agency_country.get(SAME_ISSUER.get(a, a))
-                            == self.rule._country[r]
+                            if self._agency_country.get(SAME_ISSUER.get(a, a)) == country_r
                         )
                     )
                 if f.get("country") and own_months:
                     # not a model feature: R's country owns an action noun here ("US curbs",
                     # "les mesures américaines de décembre")
-                    f["noun_actor"] = self.rule._country[r] in self._noun_actors(seg.folded, hits)
-                if (
-                    self.rule._country[r] in near_actor
-                    and not f.get("issuer")
-                    and not f.get("country")
-                ):
+                    f["noun_actor"] = country_r in (
+                        noun_actors
+                        if noun_actors is not None
+                        else (noun_actors := self._noun_actors(seg.folded, hits))
+                    )
+                if country_r in near_actor and not f.get("issuer") and not f.get("country"):
                     f["country"] = True
-                    words.append(self._names.get(self.rule._country[r], "") + " (named before)")
+                    words.append(self._names.get(country_r, "") + " (named before)")
                 fits: list[str] = []
                 # The Entity List is Washington's: its words are no action of another country
                 # ("Chinese equipment makers were put on the Entity List" is no Chinese ban).
                 own_keys = (
                     keys
-                    if self.rule._country[r] == "united-states"
+                    if country_r == "united-states"
                     else [(kd, k) for kd, k in keys if k not in self._list_words]
                 )
                 if own_keys:
-                    lenient = self._category[r] == "relaxation"
+                    lenient = category_r == "relaxation"
                     # With a relaxation word, "licences" are the ones granted: the sentence is
                     # about a relaxation ("licences would be granted", "let the chips be sold").
-                    relaxing = any(kind == "relax" for kind, _k in keys)
                     # ... unless a relaxation of R is linked: then the rule is what it undoes
                     # ("l'abrogation de la règle de l'ère Biden").
                     fits = [
@@ -1637,9 +1663,9 @@ class RestrictionLinker:
                         words.append(fits[0])
                         # The country before the action word is its subject ("La Malaisie impose
                         # un permis"); after it, more often its object ("curbs on China").
-                        c = self.rule._country[r]
+                        c = country_r
                         if c in surfaces:
-                            at = seg.folded.find(_fold(surfaces[c]))
+                            at = seg.folded.find(_fold_name(surfaces[c]))
                             verb = min(
                                 (seg.folded.find(k) for k in fits if seg.folded.find(k) >= 0),
                                 default=-1,
@@ -1650,7 +1676,7 @@ class RestrictionLinker:
                             # exports of the H20 ..., then turned to Huawei's Ascend") says which
                             # action more than one named in another clause of the sentence.
                             f["chip_clause"] = self._same_clause(
-                                seg.folded, [_fold(surfaces[c]) for c in shared_chips], fits
+                                seg.folded, [_fold_name(surfaces[c]) for c in shared_chips], fits
                             )
                     if len(fits) < len(own_keys):
                         f["wrong_action"] = True
@@ -1658,7 +1684,12 @@ class RestrictionLinker:
                     f.get("other_actor")
                     and (shared_chips or own_months or own_years or r in latest)
                     and (
-                        self.rule._country[r] in self._noun_actors(seg.folded, hits)
+                        country_r
+                        in (
+                            noun_actors
+                            if noun_actors is not None
+                            else (noun_actors := self._noun_actors(seg.folded, hits))
+                        )
                         or _referred(
                             seg.folded,
                             fits,
@@ -1678,30 +1709,14 @@ class RestrictionLinker:
                     if framed:
                         f["action"] = f["rule_word"] = True
                         words.append(framed[0])
-                own = [
-                    k
-                    for kind, v, k in found.extra
-                    if kind == "cue" and v == r and k not in self._common
-                ]
+                own = [k for v, k in cue_own if v == r] if cue_own else []
                 # The sentence names another action's cue ("las tierras raras", "Gallium").
-                f["other_cue"] = any(
-                    kind == "cue" and v != r and k not in self._common and k not in own
-                    for kind, v, k in found.extra
-                )
+                f["other_cue"] = bool(cue_own) and any(v != r and k not in own for v, k in cue_own)
                 if r in cues and own:
                     f["cue"] = True
                     # A cue no other action has ("$5.5 billion") says which one on its own.
                     f["own_cue"] = any(self._cue_owners.get(k, 0) == 1 for k in own)
-                    words.append(
-                        next(
-                            (
-                                k
-                                for kind, v, k in found.extra
-                                if kind == "cue" and v == r and k not in self._common
-                            ),
-                            "",
-                        )
-                    )
+                    words.append(own[0])
                 rx_months = self.rule._months[r]
                 when = ""
                 own_month = own_year = 0
@@ -1786,7 +1801,7 @@ class RestrictionLinker:
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
-                    lenient = self._category[r] == "relaxation"
+                    lenient = category_r == "relaxation"
                     if self._fresh_alike(fresh, r) == 1:
                         f["only_fresh"] = True
                 f["undated"] = not (
@@ -1847,7 +1862,7 @@ class RestrictionLinker:
                     and not f.get("either")
                 ):
                     # "In May, ... Micron": the only action of its kind on the company that month.
-                    lenient = self._category[r] == "relaxation"
+                    lenient = category_r == "relaxation"
                     month = self.rule._months[r]
                     rivals = {
                         i
@@ -1863,14 +1878,12 @@ class RestrictionLinker:
                     # not a model feature: the headline names another action's own words
                     # ("China pauses rare earth curbs"), so its country says nothing of R
                     f["names_other"] = r not in cues and any(
-                        self._cue_owners.get(k, 0) == 1
-                        for kind, v, k in found.extra
-                        if kind == "cue" and v != r
+                        self._cue_owners.get(k, 0) == 1 for v, k in cue_found if v != r
                     )
                 if not f.get("chip") and (near & chips or r in near_cues):
                     f["what_near"] = True
                     words += sorted(self._names.get(e, e) for e in near & chips)
-                if elsewhere & (chips | companies):
+                if not (elsewhere.isdisjoint(chips) and elsewhere.isdisjoint(companies)):
                     f["concerned_elsewhere"] = True
                 # A bill is spoken of as one ("the bill", 法案), not only as "blocked": without
                 # such a word it is never linked here, but still a rival (not a model feature).
@@ -1888,14 +1901,16 @@ class RestrictionLinker:
                         clauses,
                         own_month,
                         [str(own_year)] if own_year else fits,
-                        self.rule._country[r],
+                        country_r,
                     )
                 ev = Evidence(i, f, [w for w in words if w], when)
                 if self._complete(ev):
                     readings.append((rx.id, ev))
-                old = best.get(rx.id)
-                if old is None or self._rank(ev) > self._rank(old):
+                rank = self._rank(ev)
+                old = best_rank.get(rx.id)
+                if old is None or rank > old:
                     best[rx.id] = ev
+                    best_rank[rx.id] = rank
             previous_times = times
         return best, readings
 
@@ -1907,10 +1922,8 @@ class RestrictionLinker:
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._subjects_of.get(key)
         if known is None:
-            if len(self._subjects_of) >= CACHE_SIZE:
-                self._subjects_of.clear()
-            known = self._subjects_of[key] = self._clauses_now(
-                folded, hits, keys, actors_found, backs
+            known = self._subjects_of.keep(
+                key, self._clauses_now(folded, hits, keys, actors_found, backs)
             )
         return known
 
@@ -1982,7 +1995,7 @@ class RestrictionLinker:
                 else self._agency_country.get(SAME_ISSUER.get(h.entity_id, h.entity_id))
             )
             if country:
-                name = _fold(h.surface)
+                name = _fold_name(h.surface)
                 actors.extend(
                     (at, country)
                     for at in _all(folded, name)
@@ -2020,12 +2033,10 @@ class RestrictionLinker:
         key = (folded, tuple(names), tuple(words))
         known = self._clause_of.get(key)
         if known is None:
-            if len(self._clause_of) >= CACHE_SIZE:
-                self._clause_of.clear()
             cuts = [at for at, ch in enumerate(folded) if ch in ",;，；"]
             named = {bisect_right(cuts, at) for n in names for at in _all(folded, n)}
-            known = self._clause_of[key] = any(
-                bisect_right(cuts, at) in named for w in words for at in _all(folded, w)
+            known = self._clause_of.keep(
+                key, any(bisect_right(cuts, at) in named for w in words for at in _all(folded, w))
             )
         return known
 
@@ -2050,8 +2061,6 @@ class RestrictionLinker:
         read from the sentence alone, so remembered (never to be mutated)."""
         known = self._words_of.get(folded)
         if known is None:
-            if len(self._words_of) >= CACHE_SIZE:
-                self._words_of.clear()
             keys = list(found.keys) + [
                 ("relax" if v == "relax" else "word", k)
                 for kind, v, k in found.extra
@@ -2089,7 +2098,7 @@ class RestrictionLinker:
             backs = [
                 k for kind, _v, k in found.extra if kind == "back" and k in self._clause_markers
             ]
-            known = self._words_of[folded] = (keys, either, actors, backs)
+            known = self._words_of.keep(folded, (keys, either, actors, backs))
         return known
 
     def _placed(self, folded: str, hits) -> frozenset[str]:
@@ -2099,17 +2108,15 @@ class RestrictionLinker:
         key = (folded, tuple((h.entity_id, h.surface) for h in hits))
         known = self._placed_of.get(key)
         if known is None:
-            if len(self._placed_of) >= CACHE_SIZE:
-                self._placed_of.clear()
             where: dict[str, list[bool]] = {}
             for h in hits:
                 if h.entity_id in self._countries:
-                    name = _fold(h.surface)
+                    name = _fold_name(h.surface)
                     where.setdefault(h.entity_id, []).extend(
                         _object(folded, at, at + len(name)) for at in _all(folded, name)
                     )
-            known = self._placed_of[key] = frozenset(
-                c for c, objs in where.items() if objs and all(objs)
+            known = self._placed_of.keep(
+                key, frozenset(c for c, objs in where.items() if objs and all(objs))
             )
         return known
 
@@ -2117,7 +2124,7 @@ class RestrictionLinker:
         """Which of an action's readings is its best: complete ones by score, others by size."""
         if self._complete(ev):
             return (1, self._score(ev))
-        return (0, sum(1 for v in ev.features.values() if v))
+        return (0, sum(map(bool, ev.features.values())))
 
     def _covers(
         self,
@@ -2143,10 +2150,8 @@ class RestrictionLinker:
         key = (r, chips, who, published, either, exports)
         known = self._covers_cache.get(key)
         if known is None:
-            if len(self._covers_cache) > CACHE_SIZE:
-                self._covers_cache.clear()
-            known = self._covers_cache[key] = self._covers_now(
-                r, chips, mentioned, published, either, exports
+            known = self._covers_cache.keep(
+                key, self._covers_now(r, chips, mentioned, published, either, exports)
             )
         return known
 
@@ -2165,14 +2170,15 @@ class RestrictionLinker:
         key = (frozenset(chips), either or lenient, either)
         alike = self._alike_on_chips.get(key)
         if alike is None:
-            if len(self._alike_on_chips) >= CACHE_SIZE:
-                self._alike_on_chips.clear()
             on_all = set.intersection(*(self._on_chip.get(c, set()) for c in chips))
-            alike = self._alike_on_chips[key] = [
-                i
-                for i in sorted(on_all)
-                if either or (self._category[i] == "relaxation") == lenient
-            ]
+            alike = self._alike_on_chips.keep(
+                key,
+                [
+                    i
+                    for i in sorted(on_all)
+                    if either or (self._category[i] == "relaxation") == lenient
+                ],
+            )
         rivals = [
             i
             for i in alike
@@ -2194,15 +2200,16 @@ class RestrictionLinker:
         key = (fresh, self.rule._country[r], lenient)
         known = self._alike.get(key)
         if known is None:
-            if len(self._alike) >= CACHE_SIZE:
-                self._alike.clear()
-            known = self._alike[key] = len(
-                [
-                    i
-                    for i in fresh
-                    if self.rule._country[i] == key[1]
-                    and (self._category[i] == "relaxation") == lenient
-                ]
+            known = self._alike.keep(
+                key,
+                len(
+                    [
+                        i
+                        for i in fresh
+                        if self.rule._country[i] == key[1]
+                        and (self._category[i] == "relaxation") == lenient
+                    ]
+                ),
             )
         return known
 
@@ -2211,8 +2218,6 @@ class RestrictionLinker:
         LATEST_SPAN), for "the latest US curbs"; None when two share its date."""
         key = (country, lenient, published)
         if key not in self._latest_of:
-            if len(self._latest_of) >= CACHE_SIZE:
-                self._latest_of.clear()
             dated = sorted(
                 (self.rule._news[r][0], r)
                 for r in range(len(self.rule._news))
@@ -2222,7 +2227,7 @@ class RestrictionLinker:
             )
             top = dated[-1] if dated else None
             tied = top is not None and len(dated) > 1 and dated[-2][0] == top[0]
-            self._latest_of[key] = None if top is None or tied else top[1]
+            self._latest_of.keep(key, None if top is None or tied else top[1])
         return self._latest_of[key]
 
     def _fresh(self, r: int, published: date) -> bool:
@@ -2974,7 +2979,7 @@ def _referred(folded: str, words: list[str], names: list[str] | None = None) -> 
             if not (before and before[0] in _REFERRED_BEFORE and after):
                 continue
             if after[0] in _REFERRED_AFTER or any(
-                rest.startswith(" " + _fold(n) + " ") for n in names or ()
+                rest.startswith(" " + _fold_name(n) + " ") for n in names or ()
             ):
                 return True
     return False
@@ -3007,7 +3012,7 @@ def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
     for h in hits:
         if h.entity_id not in countries:
             continue
-        name = _fold(h.surface)
+        name = _fold_name(h.surface)
         for at in _all(folded, name):
             rest = folded[at + len(name) : at + len(name) + 20]
             where.setdefault(h.entity_id, []).append(

@@ -36,6 +36,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 import ahocorasick
 
@@ -195,16 +196,48 @@ def _fold(text: str) -> str:
     return " ".join(folded.split())
 
 
-_FOLDED: dict[str, str] = {}
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class Memo(dict[_K, _V]):
+    """A bounded memo of what is read from a sentence (or a day): it starts afresh when it holds
+    CACHE_SIZE entries. Its values are shared between articles, so never to be mutated.
+
+        known = memo.get(key)
+        if known is None:
+            known = memo.keep(key, compute())
+    """
+
+    __slots__ = ()
+
+    def keep(self, key: _K, value: _V) -> _V:
+        if len(self) >= CACHE_SIZE:
+            self.clear()
+        self[key] = value
+        return value
+
+
+_FOLDED: Memo[str, str] = Memo()
 
 
 def _fold_sentence(text: str) -> str:
     """_fold, remembered per sentence (articles share sentences)."""
     folded = _FOLDED.get(text)
     if folded is None:
-        if len(_FOLDED) >= CACHE_SIZE:
-            _FOLDED.clear()
-        folded = _FOLDED[text] = _fold(text)
+        folded = _FOLDED.keep(text, _fold(text))
+    return folded
+
+
+_NAMES: Memo[str, str] = Memo()
+
+
+def _fold_name(name: str) -> str:
+    """_fold of a name as written (a hit's surface), remembered: names repeat far more than
+    sentences."""
+    folded = _NAMES.get(name)
+    if folded is None:
+        folded = _NAMES.keep(name, _fold(name))
     return folded
 
 
@@ -361,8 +394,10 @@ class _Lexicon:
             # the cue "Zoll", a duty, in "der Zoll", the customs office; إلغاء in إلغاء طلبيات; the
             # antimony cue "Antimon" in "Antimonopolgesetz").
             # ("the last week of the Biden administration" is no "last week" before the article)
-            if kind in ("word", "relax", "cue", "act", "rel", "back") and any(
-                s <= start and end <= e for s, e in masked
+            if (
+                masked
+                and kind in ("word", "relax", "cue", "act", "rel", "back")
+                and any(s <= start and end <= e for s, e in masked)
             ):
                 continue
             if kind == "word":
@@ -506,8 +541,10 @@ class RestrictionRule:
         # Per-sentence memos: news repeats sentences (wire copy, boilerplate), and a sentence's
         # scan depends on its text only, its dates on its text and the article's day. The
         # values are shared between articles, so nothing downstream may mutate them.
-        self._scans: dict[str, _Found] = {}
-        self._dates_of: dict[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = {}
+        self._scans: Memo[str, _Found] = Memo()
+        self._dates_of: Memo[tuple[str, date | None], frozenset[tuple[int | None, int | None]]] = (
+            Memo()
+        )
 
     def infer(
         self,
@@ -597,18 +634,14 @@ class RestrictionRule:
     def _scan(self, folded: str) -> "_Found":
         found = self._scans.get(folded)
         if found is None:
-            if len(self._scans) >= CACHE_SIZE:
-                self._scans.clear()
-            found = self._scans[folded] = self._lexicon.scan(folded)
+            found = self._scans.keep(folded, self._lexicon.scan(folded))
         return found
 
     def _dated(self, folded: str, found: "_Found", published: date | None) -> frozenset:
         key = (folded, published)
         dates = self._dates_of.get(key)
         if dates is None:
-            if len(self._dates_of) >= CACHE_SIZE:
-                self._dates_of.clear()
-            dates = self._dates_of[key] = frozenset(self._dates(folded, found, published))
+            dates = self._dates_of.keep(key, frozenset(self._dates(folded, found, published)))
         return dates
 
     def _news_of(self, published: date) -> frozenset[int]:
@@ -641,11 +674,6 @@ class RestrictionRule:
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
         word, relax = found.word, found.relax
-        # Only licence words ("needs a licence") tie a licensing action, nothing else.
-        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
-        rule_only = word and all(
-            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
-        )
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
         if (
@@ -660,6 +688,12 @@ class RestrictionRule:
                 relevant |= self._by_country.get(eid, set())
         if not found.cues and not dates and relevant.isdisjoint(news):
             return out  # no cue, no date, no news: nothing can tie a restriction to this sentence
+        # Only licence words ("needs a licence") tie a licensing action, nothing else.
+        licence_only = word and all(_licence_word(k) for kind, k in found.keys if kind == "word")
+        rule_only = word and all(
+            any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
+        )
+        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]
@@ -681,7 +715,7 @@ class RestrictionRule:
                 (licence_only and not self._licensing[i]) or (rule_only and self._bill[i])
             )
             first_news = self._news[i][0]
-            if published and first_news > published + timedelta(days=31 * ANNOUNCED_AHEAD):
+            if horizon and first_news > horizon:
                 continue
             chips, companies, amended = self._targets[i]
             concerned = chips | companies | amended
@@ -1013,7 +1047,18 @@ _CLAUSE_END = re.compile(
 )
 
 
-def _designed_around(folded: str) -> list[tuple[int, int]]:
+_DESIGNED: Memo[str, tuple[tuple[int, int], ...]] = Memo()
+
+
+def _designed_around(folded: str) -> tuple[tuple[int, int], ...]:
+    """_designed_around_now, remembered per sentence (read for every sentence of every article)."""
+    spans = _DESIGNED.get(folded)
+    if spans is None:
+        spans = _DESIGNED.keep(folded, tuple(_designed_around_now(folded)))
+    return spans
+
+
+def _designed_around_now(folded: str) -> list[tuple[int, int]]:
     """Spans of a folded sentence that say, undated, what a product was designed around ("to
     comply with US export controls", «为了符合…出口管制», «امتثالاً لضوابط…»): from the marker
     to the end of its clause."""
