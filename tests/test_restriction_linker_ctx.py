@@ -143,3 +143,31 @@ def test_an_action_made_public_days_later_answers_the_month_it_was_reported_in(e
     assert "2022-08-a100-h100-is-informed-letters" in found, {
         k: v.reason for k, v in found.items()
     }
+
+
+def test_a_links_reason_does_not_depend_on_the_hash_seed():
+    """Two count cues with one number ("140 entities", "140 firms"): the reason names the one
+    the data lists first, whatever PYTHONHASHSEED orders a set by."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "from datetime import UTC, datetime\n"
+        "from app.enrich import default_enricher\n"
+        "found = default_enricher().enrich('', 'The Biden administration on Monday restricted "
+        "exports of high-bandwidth memory to China and added 140 companies to the Entity List.', "
+        "datetime(2024, 12, 3, tzinfo=UTC)).restrictions\n"
+        f"print(found[{HBM!r}].reason)\n"
+    )
+    reasons = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(reasons) == 1 and "140 entities" in reasons.pop()

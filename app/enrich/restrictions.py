@@ -491,7 +491,9 @@ class RestrictionRule:
             )
             self._targets.append(targets)
             self._regions.append(set(concerns.get("region", ())))
-            for c in {c for cs in rx.raw.get("cues", {}).values() for c in cs}:
+            # (in the data's order, each once: a set's order follows PYTHONHASHSEED, and which of
+            # two count cues with one number is kept shows in the link's reason)
+            for c in dict.fromkeys(c for cs in rx.raw.get("cues", {}).values() for c in cs):
                 if _fold(c) not in names:
                     lexicon.add(_fold(c), "cue", i)
                     count = _COUNT_CUE.fullmatch(_fold(c))
