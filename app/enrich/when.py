@@ -286,7 +286,7 @@ RELATIVE = {
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
 # "last week": any day of the week before the article's week, so up to 13 days before it.
-LAST_WEEK = [
+_LAST_WEEK_WORDS = [
     "last week",
     "la semaine dernière",
     "la semana pasada",
@@ -294,11 +294,11 @@ LAST_WEEK = [
     "afgelopen week",
     "letzte woche",
     "vergangene woche",
-    "vergangenen woche",
     "上周",
     "上星期",
     "الأسبوع الماضي",
 ]
+LAST_WEEK = [*_LAST_WEEK_WORDS, "vergangenen woche"]  # (the dative dates, but is no back marker)
 LAST_WEEK_BACK = 13
 
 BACK_MARKERS = [
@@ -376,16 +376,7 @@ BACK_MARKERS = [
     "此后",
     "当时",
     # "last week's decision": an action the article looks back on, not its news
-    "last week",
-    "la semaine dernière",
-    "la semana pasada",
-    "vorige week",
-    "afgelopen week",
-    "letzte woche",
-    "vergangene woche",
-    "上周",
-    "上星期",
-    "الأسبوع الماضي",
+    *_LAST_WEEK_WORDS,
     # Japanese and Korean: a step back (以降, を受けて, 앞서)
     "以降",
     "を受けて",
