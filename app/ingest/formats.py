@@ -111,8 +111,13 @@ def browser_html(html: str) -> str:
 
 def fragment_text(html: str) -> str:
     """Visible text of an HTML fragment, one paragraph per block; scripts and styles dropped."""
+    return _visible_text(browser_html(html))
+
+
+def _visible_text(html: str) -> str:
+    """fragment_text of markup browser_html has already rebuilt."""
     try:
-        root = lxml.html.document_fromstring(browser_html(html)).body
+        root = lxml.html.document_fromstring(html).body
     except (ValueError, lxml.etree.ParserError):
         return ""
     if root is None:
@@ -145,7 +150,7 @@ def html_to_item(html: str, origin: str, url: str | None = None) -> RawItem:
             author=doc.author,
         )
     # Short fragments (feed summaries) are below trafilatura's idea of an article.
-    text = fragment_text(html)
+    text = _visible_text(html)  # (html is browser_html's already: not parsed a second time)
     if not text.strip():
         raise RejectedInput("HTML without readable article text")
     return RawItem(origin=origin, body=text, url=url)
