@@ -13,10 +13,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
-from starlette.types import Scope
 
 from app.web.pages import ChartMarkers, ChartScale, search_page
+from app.web.search_route import PlainGetRoute
 
 PATH = "/"
 # (parameter, its choices, its default) from the declarations FastAPI read
@@ -29,18 +28,9 @@ CHOICES = [
 ]
 
 
-class PageRoute(Route):
+class PageRoute(PlainGetRoute):
     def __init__(self) -> None:
-        super().__init__(
-            PATH, page, methods=["GET"], name="search_page_route", include_in_schema=False
-        )
-        self.methods = {"GET"}  # as FastAPI's operation: HEAD is a 405 with Allow: GET
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        if match is not Match.NONE:
-            child_scope["route"] = self  # the request log labels the request with this path
-        return match, child_scope
+        super().__init__(PATH, page, "search_page_route")
 
 
 def chart_options(request: Request) -> dict[str, str]:

@@ -87,11 +87,12 @@ def _fail(future: asyncio.Future, exc: BaseException) -> None:
 THREADS_OF_SEARCH = SearchThreads()  # one pool per process, whatever the app or event loop
 
 
-class SearchRoute(Route):
-    def __init__(self) -> None:
-        super().__init__(
-            PATH, search, methods=["GET"], name="api_search_route", include_in_schema=False
-        )
+class PlainGetRoute(Route):
+    """A plain Starlette GET route standing in front of a FastAPI operation of the same path
+    (this one, GET / in app/web/page_route.py): answers and labels requests as it would."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], name: str) -> None:
+        super().__init__(path, endpoint, methods=["GET"], name=name, include_in_schema=False)
         # FastAPI's operation takes GET only (HEAD is a 405 with Allow: GET); Starlette would
         # add HEAD to a GET route.
         self.methods = {"GET"}
@@ -102,6 +103,11 @@ class SearchRoute(Route):
             # As FastAPI's routes do: the request log labels the request with this template.
             child_scope["route"] = self
         return match, child_scope
+
+
+class SearchRoute(PlainGetRoute):
+    def __init__(self) -> None:
+        super().__init__(PATH, search, "api_search_route")
 
 
 async def search(request: Request) -> Response:
