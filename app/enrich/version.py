@@ -29,7 +29,9 @@ NOT_TAGGING = frozenset(
 
 @lru_cache
 def code_version(
-    package: Path = PACKAGE, topics_file: Path = TOPICS_FILE, folding: tuple[Path, ...] = FOLDING_FILES
+    package: Path = PACKAGE,
+    topics_file: Path = TOPICS_FILE,
+    folding: tuple[Path, ...] = FOLDING_FILES,
 ) -> str:
     """A digest of the package's enrichment files, the folding files and the topics file (read
     here rather than through app.search.concepts, which imports this package)."""
