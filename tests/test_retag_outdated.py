@@ -115,18 +115,24 @@ def test_an_accepted_gazetteer_change_keeps_its_own_job(runtime, ingest):
     assert _jobs(runtime) == [("change", "done")]
 
 
-def test_the_version_follows_the_code_and_the_topics(tmp_path):
+def test_the_version_follows_the_code_the_folding_and_the_topics(tmp_path):
     package = tmp_path / "enrich"
     package.mkdir()
     topics = tmp_path / "topics.json"
     topics.write_text("[]")
+    folding = tmp_path / "han_variants.tsv"
+    folding.write_text("許\t许\n")
     (package / "tagger.py").write_text("RULE = 1\n")
     (package / "evaluate.py").write_text("")
-    before = code_version(package, topics)
+    version = code_version.__wrapped__
+    before = version(package, topics, (folding,))
     (package / "evaluate.py").write_text("TOOL = 2\n")  # a tool beside the tagging
-    assert code_version.__wrapped__(package, topics) == before
+    assert version(package, topics, (folding,)) == before
     (package / "tagger.py").write_text("RULE = 2\n")
-    changed = code_version.__wrapped__(package, topics)
+    changed = version(package, topics, (folding,))
     assert changed != before
     topics.write_text('[{"id": "topic-x"}]')
-    assert code_version.__wrapped__(package, topics) != changed
+    assert version(package, topics, (folding,)) != changed
+    changed = version(package, topics, (folding,))
+    folding.write_text("許\t许\n證\t证\n")  # text folds differently: tags and search rows may
+    assert version(package, topics, (folding,)) != changed

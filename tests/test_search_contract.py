@@ -493,6 +493,13 @@ def test_chinese_words_inside_unbroken_text(corpus):
     assert phrase and phrase <= set(corpus.ids(q="实体清单", expand=0))
 
 
+def test_traditional_characters_find_simplified_articles(corpus):
+    # A Taiwan or Hong Kong reader's spelling (app/text.py folds it; tests/test_han_variants.py).
+    simplified = set(corpus.ids(q="实体清单", expand=0))
+    assert simplified and set(corpus.ids(q="實體清單", expand=0)) == simplified
+    assert set(corpus.ids(q="美國 晶片", expand=0)) == set(corpus.ids(q="美国 晶片", expand=0))
+
+
 def test_arabic_normalisation_in_queries(corpus):
     hamza = corpus.where(lambda t: "إنفيديا" in t["text"])
     bare = corpus.where(lambda t: re.search(r"(^|\s)انفيديا", t["text"]) is not None)

@@ -169,14 +169,6 @@ class _Found:
         self.years_back: set[int] = set()  # "this year" 0, "last year" 1
 
 
-# Traditional Chinese (Taiwan, Hong Kong outlets: 許可證, 撤銷, 放寬, 規則) read as simplified, one
-# character for one (offsets in the folded text stay put), so every phrase is listed once.
-_TRADITIONAL = str.maketrans(
-    "萬與東兩個臨為麼買亂產億從價眾優會們體餘倉傳傷儲兒內關興決準凈幾擊劃則剛創劑務動勵勞勢區華協單賣盧歷壓廠縣參發變敘臺葉號嚴員週問啟喪營國圍圓圖團場壞壘壟報墊複備夠獎奪寧寶實審將專對導層屬島幣幫廣庫應廢張彈當錄徑徵復總戰擴掃據擇護揮損換擁擋攔攜擬攬敵數斷時書暫來條棄機權樣歐歸殘毀氣沒況淨測濟潤滅熱爭獨現環畫異療盤監盡礎碼確種稅穩競籌簽類糧緊納紙級約紀細經結絕統絡綁維網線締編縮績繼續罰聯職聽脅舉舊蘇處蝕補裝製見規視覺觀計訂認討記設許訴證評試詐話該詳誤說調談請論諾謀講識譯議讀讓負財責貨販貿費資質購贏趨軍軟輕載輸轉辦這進遠運過達違選還邊醫釋鋼錯鍵鎖鎵鍺銻銷鋁鐵長門閉開間閱隊陸隨險雙離難電項須預領頭題額顧驗鬆輝寬訊頒佈獲帶態擔樂灣爾獻範組緩縱羅聲藥蘭虧衛衝訪詢誰贊賺蹤較輪郵錢鏈閘陳際頻顆顯駐騰驅黨點啓鄰遲遞鄭雜頂響靜韓晉橫",
-    "万与东两个临为么买乱产亿从价众优会们体余仓传伤储儿内关兴决准净几击划则刚创剂务动励劳势区华协单卖卢历压厂县参发变叙台叶号严员周问启丧营国围圆图团场坏垒垄报垫复备够奖夺宁宝实审将专对导层属岛币帮广库应废张弹当录径征复总战扩扫据择护挥损换拥挡拦携拟揽敌数断时书暂来条弃机权样欧归残毁气没况净测济润灭热争独现环画异疗盘监尽础码确种税稳竞筹签类粮紧纳纸级约纪细经结绝统络绑维网线缔编缩绩继续罚联职听胁举旧苏处蚀补装制见规视觉观计订认讨记设许诉证评试诈话该详误说调谈请论诺谋讲识译议读让负财责货贩贸费资质购赢趋军软轻载输转办这进远运过达违选还边医释钢错键锁镓锗锑销铝铁长门闭开间阅队陆随险双离难电项须预领头题额顾验松辉宽讯颁布获带态担乐湾尔献范组缓纵罗声药兰亏卫冲访询谁赞赚踪较轮邮钱链闸陈际频颗显驻腾驱党点启邻迟递郑杂顶响静韩晋横",
-)
-
-
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
 _FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量")
 # A month that closes a company's quarter ("its July-quarter sales", "the quarter ending in July",
@@ -190,10 +182,8 @@ _QUARTER_BEFORE = re.compile(
 
 
 def _fold(text: str) -> str:
-    folded = normalize(text).replace("-", " ")
-    if not folded.isascii():  # (most English text never needs the table)
-        folded = folded.translate(_TRADITIONAL)
-    return " ".join(folded.split())
+    # (normalize reads traditional characters as simplified: 許可證 is 许可证.)
+    return " ".join(normalize(text).replace("-", " ").split())
 
 
 _K = TypeVar("_K")

@@ -58,7 +58,7 @@ from app.search.relevance import (
 )
 from app.search.restriction_topics import known_restrictions
 from app.search.timeframe import TimeBounds, time_bounds
-from app.text import ARABIC_LETTER, ARABIC_PREFIXES, normalize, term_groups
+from app.text import ARABIC_LETTER, ARABIC_PREFIXES, HAN, normalize, normalize_with_map, term_groups
 from app.wordforms import marked, query_forms
 
 _ARABIC_WORD_END = re.compile(r"[\u0621-\u064A\u064B-\u065F\u0640]+$")
@@ -247,7 +247,7 @@ class _Planner:
         forms: dict[str, None] = {}
         for tok in group:
             forms.update((marked(f), None) for f in query_forms(tok, self.langs))
-        return Clause(((*dict.fromkeys(group), *forms),), None, "word", _surface(group))
+        return Clause(((*dict.fromkeys(group), *forms),), None, "word", _surface(group, text))
 
     def phrase(self, text: str) -> list[Clause]:
         groups = tuple(tuple(g) for g in term_groups(text))
@@ -375,8 +375,15 @@ class _Planner:
         return required, excluded
 
 
-def _surface(group: list[str]) -> str:
-    return group[0] if group else ""
+def _surface(group: list[str], text: str) -> str:
+    """The word said back: its token, but Han characters as the reader typed them (輸出, not
+    the simplified 输出 they fold to, which is what a Japanese or Taiwan reader did not write)."""
+    token = group[0] if group else ""
+    if not HAN.search(token):
+        return token
+    folded, index = normalize_with_map(text)
+    at = folded.find(token)
+    return text[index[at] : index[at + len(token) - 1] + 1] if at >= 0 else token
 
 
 _SHORTENED: dict[str, Tagger] = {}
