@@ -195,6 +195,22 @@ RULE_WORDS = (
     "규정",
     "프레임워크",
 )
+# What a rescission undoes, named by what it was ("the tiered system ... was thrown out", "le
+# régime abrogé"): beside a linked rescission these name the rule it undid (with RULE_WORDS).
+SYSTEM_WORDS = (
+    "system",
+    "regime",
+    "régime",
+    "dispositif",
+    "rahmen",
+    "regelung",
+    "regelwerk",
+    "stelsel",
+    "sistema",
+    "نظام",
+    "制度",
+    "体系",
+)
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
     "not ",
@@ -273,11 +289,16 @@ _MONTHS = (
 )
 
 
-def _same_written(when: str, other: str) -> bool:
-    """Whether two readings answer the same written date: "2018-04" and "2025-04" both answer
-    "April" (an undated article dates a month to every year)."""
+def _same_written(when: str, other: str, undated: bool = True) -> bool:
+    """Whether two readings answer the same written date: in an undated article "2018-04" and
+    "2025-04" both answer "April" (it dates a month to every year); in a dated one "April" is
+    one month, so two years are two written dates ("the rules of October 2022, tightened in
+    October 2023")."""
     return when == other or (
-        len(when) == len(other) == 7 and when[4] == other[4] == "-" and when[5:] == other[5:]
+        undated
+        and len(when) == len(other) == 7
+        and when[4] == other[4] == "-"
+        and when[5:] == other[5:]
     )
 
 
@@ -467,6 +488,7 @@ class RestrictionLinker:
         self._required_words = {_fold(w) for w in REQUIRED}
         self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
+        self._undone_nouns = tuple(dict.fromkeys(_fold(w) for w in RULE_WORDS + SYSTEM_WORDS))
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {
             SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
@@ -588,7 +610,8 @@ class RestrictionLinker:
             and reading.published
             and self._fresh(self._index[rid], reading.published)
         }
-        for rid, ev in self._decide(readings, set(links), news).items():
+        undated = reading.published is None
+        for rid, ev in self._decide(readings, set(links), news, undated).items():
             where[rid] = [ev.segment]
             links[rid] = RestrictionLink(
                 # "the latest curbs" look back from the article: context
@@ -863,7 +886,8 @@ class RestrictionLinker:
     ) -> None:
         """A rule described by what only it did, said undone at a date that is its undoing's
         ("the tiered system of the previous administration was thrown out last May"): the
-        date is the rescission's, so the rescission is what the sentence refers to."""
+        date is the rescission's, so the sentence refers to the rescission, and to the rule it
+        undid (described by its own cue) as well."""
         for rid, ev in evidence.items():
             f = ev.features
             if rid in links or not (f.get("own_cue") and f.get("wrong_action")):
@@ -891,6 +915,14 @@ class RestrictionLinker:
                     f" + {word} + {_month_label(year, month)}",
                     0.5,
                 )
+                where[rid] = [ev.segment]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {' + '.join(ev.words[:1])} + {word}, undone by "
+                    f"{self._names[undoer]}",
+                    0.5,
+                )
+                break
 
     def _reversals(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -1444,7 +1476,10 @@ class RestrictionLinker:
             )
             polarities = {kind == "relax" for kind, _k in keys}
             if only is not None:
-                candidates &= only
+                # The actions a linked relaxation undid are read in every sentence: "the
+                # framework that the administration scrapped last year" names no chip, month
+                # or agency of the rule itself, only the rescission's (see link).
+                candidates = set(only)
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
@@ -1705,7 +1740,9 @@ class RestrictionLinker:
                     words.append(either[0])
                 if f.get("amending") and not f.get("rule_word"):
                     # "scrapped the three-tier framework": the rule its linked rescission undid
-                    framed = [w for w in either if w in self._rule_words]
+                    framed = [w for w in either if w in self._rule_words] or [
+                        w for w in self._undone_nouns if _all_words(seg.folded, w)
+                    ]
                     if framed:
                         f["action"] = f["rule_word"] = True
                         words.append(framed[0])
@@ -2248,7 +2285,11 @@ class RestrictionLinker:
         return 1.0 / (1.0 + math.exp(-z))
 
     def _decide(
-        self, readings: list[tuple[str, Evidence]], linked: set[str], news: set[str] | None = None
+        self,
+        readings: list[tuple[str, Evidence]],
+        linked: set[str],
+        news: set[str] | None = None,
+        undated: bool = True,
     ) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
@@ -2333,7 +2374,7 @@ class RestrictionLinker:
                 and signature(c[2]) >= mine
                 and (c[3] == country or not who)
                 and (
-                    _same_written(c[2].when, ev.when)
+                    _same_written(c[2].when, ev.when, undated)
                     or not (ev.features.get("month") and c[2].when and who)
                 )
                 for c in rivals
@@ -2398,7 +2439,7 @@ class RestrictionLinker:
             same_date = [
                 c
                 for c in free
-                if _same_written(c[2].when, ev.when)
+                if _same_written(c[2].when, ev.when, undated)
                 or not (
                     (ev.features.get("month") and c[2].features.get("month"))
                     # a year and a month of another year ("opened a year ago ..., concluded

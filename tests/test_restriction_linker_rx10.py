@@ -1,0 +1,76 @@
+"""Back-references (#20, restrict10): mechanisms that each explain several phrasings, with
+sentences of our own: two month-and-year dates in one sentence are two actions; the rule a linked
+rescission undid, named by what it was ("the framework", "le cadre", 框架, "the tiered system")."""
+
+import pytest
+
+from app.enrich import default_enricher
+from tests.restriction_probe import links
+
+OCT22 = "2022-10-advanced-computing-rule"
+OCT23 = "2023-10-advanced-computing-update"
+DIFFUSION = "2025-01-ai-diffusion-rule"
+RESCISSION = "2025-05-ai-diffusion-rule-rescission"
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+def _why(found):
+    return {k: (v.role, v.reason) for k, v in found.items()}
+
+
+@pytest.mark.parametrize(
+    "title, body",
+    [
+        (
+            "Washington blocks H20 sales to China",
+            "Nvidia said US authorities now need to license the H20. The group had built the "
+            "processor to stay within the rules of October 2022, tightened in October 2023.",
+        ),
+        (
+            "Washington bloque la puce H20",
+            "Nvidia doit désormais obtenir une licence pour la H20. Le groupe avait conçu ce "
+            "processeur pour respecter les règles d'octobre 2022, durcies en octobre 2023.",
+        ),
+    ],
+)
+def test_two_months_of_two_years_in_a_dated_article_are_two_actions(enricher, title, body):
+    # In a dated article "October 2022" and "October 2023" are two written dates, not one
+    # "October" that every year answers: each is the reading of its own action.
+    found = links(enricher, body, "2025-04-16", title)
+    assert OCT22 in found and OCT23 in found, _why(found)
+    assert found[OCT22].role == found[OCT23].role == "context"
+
+
+def test_one_month_in_an_undated_reading_still_says_nothing(enricher):
+    # (the guard: "in January" with only the country names no one January action)
+    found = links(enricher, "In January, Washington tightened its rules again.", "2025-06-01")
+    assert DIFFUSION not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The plan revives the global reach of the framework that the administration scrapped "
+        "last year.",
+        "Le projet ressuscite le cadre que l'administration Trump avait abrogé l'an dernier.",
+        "该草案恢复了美国政府去年废除的框架。",
+        "It would be the first worldwide regime since the tiered system of the previous "
+        "administration was thrown out last May.",
+    ],
+)
+def test_the_rule_a_linked_rescission_undid_named_by_what_it_was(enricher, body):
+    found = links(enricher, body, "2026-03-06")
+    assert RESCISSION in found and DIFFUSION in found, _why(found)
+    assert found[DIFFUSION].role == "context"
+
+
+def test_a_rescission_named_without_the_rule_links_no_rule(enricher):
+    # Nothing in the sentence names the rule itself: the relaxation alone.
+    found = links(
+        enricher, "Nvidia welcomed the decision the administration took last year.", "2026-03-06"
+    )
+    assert DIFFUSION not in found, _why(found)
