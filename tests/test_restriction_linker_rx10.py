@@ -74,3 +74,48 @@ def test_a_rescission_named_without_the_rule_links_no_rule(enricher):
         enricher, "Nvidia welcomed the decision the administration took last year.", "2026-03-06"
     )
     assert DIFFUSION not in found, _why(found)
+
+
+H20 = "2025-04-h20-licence-requirement"
+RESUMPTION = "2025-07-h20-sales-resumption"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Sales had been cleared to restart in July, three months after Washington required a "
+        "licence for the H20.",
+        "Nvidia was allowed to resume H20 sales in July, three months after Washington had "
+        "required a licence for the chip.",
+        "En juillet, trois mois après que Washington a exigé une licence pour la puce H20, les "
+        "ventes ont pu reprendre.",
+    ],
+)
+def test_months_after_count_from_the_month_the_sentence_writes(enricher, body):
+    # July less three months is April, not three months before the article (late August: May,
+    # the month of an unrelated rescission).
+    found = links(enricher, body, "2025-08-22")
+    assert H20 in found and RESUMPTION in found, _why(found)
+    assert "2025-05-ai-diffusion-rule-rescission" not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Washington required a licence for the H20 in April; three months later it allowed "
+        "sales to resume.",
+        "Washington required a licence for the H20 in April. Three months later, it allowed "
+        "sales to resume.",
+        "Washington a exigé une licence pour la H20 en avril ; trois mois plus tard, il a "
+        "autorisé la reprise des ventes.",
+    ],
+)
+def test_months_later_count_forward_from_the_month_written_before(enricher, body):
+    found = links(enricher, body, "2025-09-01")
+    assert H20 in found and RESUMPTION in found, _why(found)
+
+
+def test_months_later_without_a_written_month_dates_nothing(enricher):
+    # "later" never counts from the article: no month, no reading of it.
+    found = links(enricher, "Three months later, Washington relaxed its rules.", "2025-08-20")
+    assert RESUMPTION not in found, _why(found)

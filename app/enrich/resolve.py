@@ -28,6 +28,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from app.enrich.links import RestrictionLink
+from app.enrich.offsets import LATER, counted_from
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
@@ -396,6 +397,11 @@ class RestrictionLinker:
                 for pattern in patterns:
                     extra.append((_fold(pattern.format(n=word)), "ago", n, False))
                     extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for lang, patterns in LATER.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "later", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "later", n, False))
         for lang, patterns in YEARS_AGO.items():
             for n, word in enumerate(NUMBERS[lang], 1):
                 for pattern in patterns:
@@ -1309,12 +1315,21 @@ class RestrictionLinker:
         window: tuple | None = None  # (first day, last day[, "weeks" | "soft"])
         seasons = set()
         folded = reading.segments[i][0].folded
+        written = {(y, m) for y, m in months if y is not None}
         for kind, value, key in reading.scans[i].extra:
             back = published.year - value if kind == "years_ago" and published else None
             if back is not None and back not in years:
                 years.add(back)
                 labels.append(str(back))
-            if kind == "ago" and published is not None:
+            if kind == "later" and not written and i:
+                # "... in April. Three months later, ...": from the month written just before
+                written = {(y, m) for y, m in reading.dates[i - 1] if y is not None and m}
+            anchored = counted_from(key, value, written) if kind in ("ago", "later") else None
+            if anchored:
+                # "in July, three months after ...": from the month written (see offsets.py)
+                months |= anchored
+                labels += [_month_label(y, m) for y, m in sorted(anchored)]
+            elif kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))
                 labels.append(_month_label(y, m + 1))
@@ -1679,6 +1694,9 @@ class RestrictionLinker:
                             lenient
                             or not relaxing
                             or k not in self._licence_words
+                            # a licence required is the restriction, whatever else was relaxed
+                            # ("cleared in July, three months after Washington required a licence")
+                            or self._required(seg.folded, k)
                             or (
                                 k in self._rule_words
                                 and any(

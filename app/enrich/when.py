@@ -970,7 +970,13 @@ MONTHS_AGO = {
     "zh": ("{n}个月前", "{n}个月后"),
     "nl": ("{n} maanden geleden", "{n} maanden na", "{n} maanden later", "{n} maanden eerder"),
     "ar": ("بعد {n} أشهر", "قبل {n} أشهر", "{n} أشهر من"),
-    "de": ("vor {n} monaten", "{n} monate nach", "vor gut {n} monaten", "vor rund {n} monaten"),
+    "de": (
+        "vor {n} monaten",
+        "{n} monate nach",
+        "{n} monate nachdem",
+        "vor gut {n} monaten",
+        "vor rund {n} monaten",
+    ),
     "ja": ("{n}カ月前", "{n}か月前", "{n}ヶ月前", "{n}カ月後"),
     "ko": ("{n}개월 전", "{n}개월 만에", "{n} 달 전"),
 }
