@@ -119,3 +119,46 @@ def test_months_later_without_a_written_month_dates_nothing(enricher):
     # "later" never counts from the article: no month, no reading of it.
     found = links(enricher, "Three months later, Washington relaxed its rules.", "2025-08-20")
     assert RESUMPTION not in found, _why(found)
+
+
+RTX = "2025-09-cac-rtx-pro-6000d-ban"
+LETTERS = "2022-08-a100-h100-is-informed-letters"
+
+
+@pytest.mark.parametrize(
+    "when, body, expected",
+    [
+        (
+            "2025-11-26",
+            "In September the cyberspace regulator told large platforms to cancel orders for the "
+            "RTX Pro 6000D.",
+            RTX,
+        ),
+        (
+            "2025-11-26",
+            "En septembre, le régulateur du cyberespace a demandé aux grandes plateformes "
+            "d'annuler leurs commandes de RTX Pro 6000D.",
+            RTX,
+        ),
+        (
+            "2023-06-01",
+            "Nvidia lost its A100 and H100 business in China after US officials told it last "
+            "August to stop shipping them.",
+            LETTERS,
+        ),
+    ],
+)
+def test_an_authority_telling_someone_to_stop_is_an_order(enricher, when, body, expected):
+    found = links(enricher, body, when)
+    assert expected in found, _why(found)
+    assert found[expected].role == "context"
+
+
+def test_a_company_telling_its_customers_to_stop_is_no_order(enricher):
+    found = links(
+        enricher,
+        "In September Nvidia told customers to cancel orders for the RTX Pro 6000D as it "
+        "shifted production.",
+        "2025-11-26",
+    )
+    assert RTX not in found, _why(found)

@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
 from app.enrich.offsets import LATER, counted_from
 from app.enrich.restrictions import (
@@ -1418,6 +1419,12 @@ class RestrictionLinker:
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
+            if agencies or mentioned & self._countries:
+                # "the regulator told platforms to cancel orders": an order, when an agency or a
+                # country is there to give it (not "Nvidia told customers to ...")
+                told = telling_verb(seg.folded)
+                if told and told not in either:
+                    either = [*either, told]
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
