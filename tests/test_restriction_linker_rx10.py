@@ -162,3 +162,26 @@ def test_a_company_telling_its_customers_to_stop_is_no_order(enricher):
         "2025-11-26",
     )
     assert RTX not in found, _why(found)
+
+
+H200_APPROVAL = "2025-12-h200-china-approval"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Trump said in December that Nvidia could sell the H200 in China.",
+        "Donald Trump a annoncé en décembre que Nvidia pourra vendre sa puce H200 en Chine.",
+        "特朗普去年12月表示，英伟达可以向中国出售H200芯片。",
+    ],
+)
+def test_a_permission_said_as_what_the_company_may_now_do(enricher, body):
+    found = links(enricher, body, "2026-02-15")
+    assert H200_APPROVAL in found, _why(found)
+
+
+def test_cannot_sell_is_no_permission(enricher):
+    found = links(
+        enricher, "Nvidia said in April that it can no longer sell the H20 in China.", "2025-06-10"
+    )
+    assert not any(r.endswith("resumption") or r.endswith("deal") for r in found), _why(found)
