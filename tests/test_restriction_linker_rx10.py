@@ -2,6 +2,8 @@
 sentences of our own: two month-and-year dates in one sentence are two actions; the rule a linked
 rescission undid, named by what it was ("the framework", "le cadre", 框架, "the tiered system")."""
 
+from datetime import date
+
 import pytest
 
 from app.enrich import default_enricher
@@ -185,3 +187,29 @@ def test_cannot_sell_is_no_permission(enricher):
         enricher, "Nvidia said in April that it can no longer sell the H20 in China.", "2025-06-10"
     )
     assert not any(r.endswith("resumption") or r.endswith("deal") for r in found), _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The previous administration's rules divided the world into three tiers.",
+        "Washington's framework divided the world into three tiers.",
+        "The Biden administration's rules divided the world into three tiers.",
+    ],
+)
+def test_someones_rule_described_by_what_only_it_did(enricher, body):
+    # A possessive names the rule as someone's, as "the rules that ..." does; "the previous
+    # administration" is Biden's at this date (app/enrich/administrations.py).
+    found = links(enricher, body, "2025-03-01")
+    assert DIFFUSION in found, _why(found)
+    assert found[DIFFUSION].role == "context"
+
+
+def test_the_previous_administration_depends_on_the_date(enricher):
+    from app.enrich.administrations import previous_president
+    from app.enrich.restrictions import _fold
+
+    folded = _fold("the previous administration's rules")
+    assert previous_president(folded, date(2025, 3, 1)) == {"biden"}
+    assert previous_president(folded, date(2022, 3, 1)) == {"trump"}
+    assert previous_president(_fold("the rules"), date(2025, 3, 1)) == frozenset()

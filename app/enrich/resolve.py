@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
 from app.enrich.offsets import LATER, counted_from
@@ -1416,6 +1417,8 @@ class RestrictionLinker:
                 times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
             presidents = self._presidents(seg.folded)  # "the Biden-era rules"
+            if published:  # "the previous administration's rules"
+                presidents |= previous_president(seg.folded, published)
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
@@ -3035,11 +3038,13 @@ def _licence_noun(folded: str, word: str) -> bool:
 
 def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:
     """Whether an action word is a definite noun followed by what it did or who did it ("the
-    curbs that halted ...", "the controls Japan imposed"; `names`: the sentence's countries and
-    agencies as written, folded only when needed)."""
+    curbs that halted ...", "the controls Japan imposed"), or someone's ("Washington's rules");
+    `names`: the sentence's countries and agencies as written, folded only when needed."""
     for w in words:
         for at in _all(folded, w):
             before = folded[max(0, at - 8) : at].split()[-1:]
+            if before and before[0].endswith(("'s", "’s")):
+                return True  # someone's: "the previous administration's rules"
             rest = folded[at + len(w) : at + len(w) + 24]
             after = rest.split()[:1]
             if not (before and before[0] in _REFERRED_BEFORE and after):
