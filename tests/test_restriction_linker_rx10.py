@@ -213,3 +213,40 @@ def test_the_previous_administration_depends_on_the_date(enricher):
     assert previous_president(folded, date(2025, 3, 1)) == {"biden"}
     assert previous_president(folded, date(2022, 3, 1)) == {"trump"}
     assert previous_president(_fold("the rules"), date(2025, 3, 1)) == frozenset()
+
+
+DISCOURAGEMENT = "2025-08-china-h20-discouragement"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "La CAC a interdit aux groupes de commander des puces RTX Pro 6000D de Nvidia. Cette "
+        "décision va plus loin que les précédentes restrictions ciblant la puce H20.",
+        "China's cyberspace regulator told ByteDance and Alibaba to stop buying the RTX Pro "
+        "6000D. The move goes further than earlier restrictions on the H20.",
+        "حظرت هيئة الفضاء الإلكتروني الصينية على الشركات شراء رقائق RTX Pro 6000D. وتذهب "
+        "الخطوة أبعد من القيود السابقة على رقائق H20.",
+    ],
+)
+def test_the_previous_restrictions_on_a_chip_are_the_last_before_the_news(enricher, body):
+    # The news is Beijing's (the RTX Pro 6000D order): its last action on the H20 before it.
+    found = links(enricher, body, "2025-09-19")
+    assert RTX in found and found[RTX].role == "reported", _why(found)
+    assert DISCOURAGEMENT in found and found[DISCOURAGEMENT].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # no chip: boilerplate, nothing says which
+        "China's cyberspace regulator told ByteDance and Alibaba to stop buying the RTX Pro "
+        "6000D. The move goes further than earlier restrictions.",
+        # the chip's only action of that country is the news itself
+        "Nvidia said US authorities now require a licence for the H20. The H20 was designed to "
+        "comply with earlier US export restrictions.",
+    ],
+)
+def test_previous_restrictions_without_a_chip_or_an_earlier_action_link_nothing(enricher, body):
+    found = links(enricher, body, "2025-09-19" if "6000D" in body else "2025-04-16")
+    assert all(link.role == "reported" for link in found.values()), _why(found)

@@ -31,6 +31,7 @@ from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
 from app.enrich.offsets import LATER, counted_from
+from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
@@ -474,6 +475,19 @@ class RestrictionLinker:
         for i in range(len(rxs)):
             for chip in self.rule._targets[i][0]:
                 self._on_chip.setdefault(chip, set()).add(i)
+        # Actions on chips, for "the previous restrictions on the H20" (app/enrich/previous.py);
+        # those tied only by their own words stay out.
+        self._chip_actions = [
+            Action(
+                rx.id,
+                self.rule._country[i],
+                self._category[i] != "relaxation",
+                self.rule._news[i][0],
+                frozenset(self.rule._targets[i][0]),
+            )
+            for i, rx in enumerate(rxs)
+            if self.rule._targets[i][0] and not self.rule._by_cues_only[i]
+        ]
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
         self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
@@ -656,9 +670,39 @@ class RestrictionLinker:
         self._undone_then(reading, evidence, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
+        self._previous(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
+
+    def _previous(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Goes further than the previous restrictions on the H20": the last action of the news'
+        country on that chip before the news (app/enrich/previous.py)."""
+        news = [r for r, link in links.items() if link.role == "reported" and r in self._index]
+        countries = {self.rule._country[self._index[r]] for r in news}
+        if len(countries) != 1 or None in countries:
+            return
+        (country,) = countries
+        days = [d for r in news for d in self.rule._news[self._index[r]][:1] if d]
+        if not days:
+            return
+        before = min(days)
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            chips = {h.entity_id for h in hits} & self._all_chips
+            nouns = [k for kind, k in found.keys if kind == "word"] if chips else []
+            word = says_previous(seg.folded, nouns) if nouns else ""
+            if not word:
+                continue
+            action = previous_on_chip(chips, country, before, self._chip_actions)
+            if action is None or action.id in links:
+                continue
+            chip = next(h.surface for h in hits if h.entity_id in action.chips)
+            where[action.id] = [i]
+            links[action.id] = RestrictionLink(
+                "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
+            )
 
     def _older_news_after_the_lead(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
