@@ -45,7 +45,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx8 = [a for a in articles if a.get("added", "").startswith("rx8 batch")]
     # The rx9 batch (English and German) likewise.
     rx9 = [a for a in articles if a.get("added", "").startswith("rx9 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9:
+    # The rx10 batch (back-references, mostly English) likewise.
+    rx10 = [a for a in articles if a.get("added", "").startswith("rx10 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -64,7 +66,10 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert any(not a["reported"] and not a["context"] for a in rx8)
     assert len(rx9) >= 80 and {a["lang"] for a in rx9 if a["part"] == "test"} >= {"en", "de"}
     assert any(not a["reported"] and not a["context"] for a in rx9 if a["part"] == "test")
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9
+    assert len(rx10) >= 40 and sum(a["lang"] == "en" for a in rx10) >= 25
+    assert {a["lang"] for a in rx10} >= {"en", "ar", "zh", "fr", "de"}
+    assert sum(bool(a["context"]) for a in rx10) >= 40
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

@@ -27,7 +27,11 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from app.enrich.administrations import previous_president
+from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
+from app.enrich.offsets import LATER, counted_from
+from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
     _YEAR,
     ANNOUNCED_AHEAD,
@@ -195,6 +199,22 @@ RULE_WORDS = (
     "규정",
     "프레임워크",
 )
+# What a rescission undoes, named by what it was ("the tiered system ... was thrown out", "le
+# régime abrogé"): beside a linked rescission these name the rule it undid (with RULE_WORDS).
+SYSTEM_WORDS = (
+    "system",
+    "regime",
+    "régime",
+    "dispositif",
+    "rahmen",
+    "regelung",
+    "regelwerk",
+    "stelsel",
+    "sistema",
+    "نظام",
+    "制度",
+    "体系",
+)
 # A relaxation word just after one of these is negated ("not permitted", «غير مسموح», 不允许).
 NEGATIONS = (
     "not ",
@@ -273,11 +293,16 @@ _MONTHS = (
 )
 
 
-def _same_written(when: str, other: str) -> bool:
-    """Whether two readings answer the same written date: "2018-04" and "2025-04" both answer
-    "April" (an undated article dates a month to every year)."""
+def _same_written(when: str, other: str, undated: bool = True) -> bool:
+    """Whether two readings answer the same written date: in an undated article "2018-04" and
+    "2025-04" both answer "April" (it dates a month to every year); in a dated one "April" is
+    one month, so two years are two written dates ("the rules of October 2022, tightened in
+    October 2023")."""
     return when == other or (
-        len(when) == len(other) == 7 and when[4] == other[4] == "-" and when[5:] == other[5:]
+        undated
+        and len(when) == len(other) == 7
+        and when[4] == other[4] == "-"
+        and when[5:] == other[5:]
     )
 
 
@@ -375,6 +400,11 @@ class RestrictionLinker:
                 for pattern in patterns:
                     extra.append((_fold(pattern.format(n=word)), "ago", n, False))
                     extra.append((_fold(pattern.format(n=n)), "ago", n, False))
+        for lang, patterns in LATER.items():
+            for n, word in enumerate(NUMBERS[lang], 1):
+                for pattern in patterns:
+                    extra.append((_fold(pattern.format(n=word)), "later", n, False))
+                    extra.append((_fold(pattern.format(n=n)), "later", n, False))
         for lang, patterns in YEARS_AGO.items():
             for n, word in enumerate(NUMBERS[lang], 1):
                 for pattern in patterns:
@@ -445,6 +475,19 @@ class RestrictionLinker:
         for i in range(len(rxs)):
             for chip in self.rule._targets[i][0]:
                 self._on_chip.setdefault(chip, set()).add(i)
+        # Actions on chips, for "the previous restrictions on the H20" (app/enrich/previous.py);
+        # those tied only by their own words stay out.
+        self._chip_actions = [
+            Action(
+                rx.id,
+                self.rule._country[i],
+                self._category[i] != "relaxation",
+                self.rule._news[i][0],
+                frozenset(self.rule._targets[i][0]),
+            )
+            for i, rx in enumerate(rxs)
+            if self.rule._targets[i][0] and not self.rule._by_cues_only[i]
+        ]
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
         self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
@@ -467,6 +510,7 @@ class RestrictionLinker:
         self._required_words = {_fold(w) for w in REQUIRED}
         self._subject_markers = self._clause_markers | {_fold(w) for w in SINCE_MARKERS}
         self._rule_words = {_fold(w) for w in RULE_WORDS} | {_fold(w)[:-1] for w in RULE_WORDS}
+        self._undone_nouns = tuple(dict.fromkeys(_fold(w) for w in RULE_WORDS + SYSTEM_WORDS))
         self._agencies = {eid for eid, e in entities.items() if e.type == "agency"}
         self._agency_country = {
             SAME_ISSUER.get(eid, eid): e.raw.get("region", eid)
@@ -588,7 +632,8 @@ class RestrictionLinker:
             and reading.published
             and self._fresh(self._index[rid], reading.published)
         }
-        for rid, ev in self._decide(readings, set(links), news).items():
+        undated = reading.published is None
+        for rid, ev in self._decide(readings, set(links), news, undated).items():
             where[rid] = [ev.segment]
             links[rid] = RestrictionLink(
                 # "the latest curbs" look back from the article: context
@@ -625,9 +670,39 @@ class RestrictionLinker:
         self._undone_then(reading, evidence, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
+        self._previous(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
+
+    def _previous(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Goes further than the previous restrictions on the H20": the last action of the news'
+        country on that chip before the news (app/enrich/previous.py)."""
+        news = [r for r, link in links.items() if link.role == "reported" and r in self._index]
+        countries = {self.rule._country[self._index[r]] for r in news}
+        if len(countries) != 1 or None in countries:
+            return
+        (country,) = countries
+        days = [d for r in news for d in self.rule._news[self._index[r]][:1] if d]
+        if not days:
+            return
+        before = min(days)
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            chips = {h.entity_id for h in hits} & self._all_chips
+            nouns = [k for kind, k in found.keys if kind == "word"] if chips else []
+            word = says_previous(seg.folded, nouns) if nouns else ""
+            if not word:
+                continue
+            action = previous_on_chip(chips, country, before, self._chip_actions)
+            if action is None or action.id in links:
+                continue
+            chip = next(h.surface for h in hits if h.entity_id in action.chips)
+            where[action.id] = [i]
+            links[action.id] = RestrictionLink(
+                "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
+            )
 
     def _older_news_after_the_lead(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -863,7 +938,8 @@ class RestrictionLinker:
     ) -> None:
         """A rule described by what only it did, said undone at a date that is its undoing's
         ("the tiered system of the previous administration was thrown out last May"): the
-        date is the rescission's, so the rescission is what the sentence refers to."""
+        date is the rescission's, so the sentence refers to the rescission, and to the rule it
+        undid (described by its own cue) as well."""
         for rid, ev in evidence.items():
             f = ev.features
             if rid in links or not (f.get("own_cue") and f.get("wrong_action")):
@@ -891,6 +967,14 @@ class RestrictionLinker:
                     f" + {word} + {_month_label(year, month)}",
                     0.5,
                 )
+                where[rid] = [ev.segment]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {' + '.join(ev.words[:1])} + {word}, undone by "
+                    f"{self._names[undoer]}",
+                    0.5,
+                )
+                break
 
     def _reversals(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -1277,12 +1361,21 @@ class RestrictionLinker:
         window: tuple | None = None  # (first day, last day[, "weeks" | "soft"])
         seasons = set()
         folded = reading.segments[i][0].folded
+        written = {(y, m) for y, m in months if y is not None}
         for kind, value, key in reading.scans[i].extra:
             back = published.year - value if kind == "years_ago" and published else None
             if back is not None and back not in years:
                 years.add(back)
                 labels.append(str(back))
-            if kind == "ago" and published is not None:
+            if kind == "later" and not written and i:
+                # "... in April. Three months later, ...": from the month written just before
+                written = {(y, m) for y, m in reading.dates[i - 1] if y is not None and m}
+            anchored = counted_from(key, value, written) if kind in ("ago", "later") else None
+            if anchored:
+                # "in July, three months after ...": from the month written (see offsets.py)
+                months |= anchored
+                labels += [_month_label(y, m) for y, m in sorted(anchored)]
+            elif kind == "ago" and published is not None:
                 y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
                 months.add((y, m + 1))
                 labels.append(_month_label(y, m + 1))
@@ -1368,9 +1461,17 @@ class RestrictionLinker:
                 times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
             presidents = self._presidents(seg.folded)  # "the Biden-era rules"
+            if published:  # "the previous administration's rules"
+                presidents |= previous_president(seg.folded, published)
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
+            if agencies or mentioned & self._countries:
+                # "the regulator told platforms to cancel orders": an order, when an agency or a
+                # country is there to give it (not "Nvidia told customers to ...")
+                told = telling_verb(seg.folded)
+                if told and told not in either:
+                    either = [*either, told]
             if not (keys or either or cues or agencies):
                 previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
@@ -1444,7 +1545,10 @@ class RestrictionLinker:
             )
             polarities = {kind == "relax" for kind, _k in keys}
             if only is not None:
-                candidates &= only
+                # The actions a linked relaxation undid are read in every sentence: "the
+                # framework that the administration scrapped last year" names no chip, month
+                # or agency of the rule itself, only the rescission's (see link).
+                candidates = set(only)
             # Per sentence, not per candidate: the names elsewhere, who is named, the places.
             elsewhere = everywhere - mentioned
             named_here = mentioned | issuers
@@ -1644,6 +1748,9 @@ class RestrictionLinker:
                             lenient
                             or not relaxing
                             or k not in self._licence_words
+                            # a licence required is the restriction, whatever else was relaxed
+                            # ("cleared in July, three months after Washington required a licence")
+                            or self._required(seg.folded, k)
                             or (
                                 k in self._rule_words
                                 and any(
@@ -1705,7 +1812,9 @@ class RestrictionLinker:
                     words.append(either[0])
                 if f.get("amending") and not f.get("rule_word"):
                     # "scrapped the three-tier framework": the rule its linked rescission undid
-                    framed = [w for w in either if w in self._rule_words]
+                    framed = [w for w in either if w in self._rule_words] or [
+                        w for w in self._undone_nouns if _all_words(seg.folded, w)
+                    ]
                     if framed:
                         f["action"] = f["rule_word"] = True
                         words.append(framed[0])
@@ -2248,7 +2357,11 @@ class RestrictionLinker:
         return 1.0 / (1.0 + math.exp(-z))
 
     def _decide(
-        self, readings: list[tuple[str, Evidence]], linked: set[str], news: set[str] | None = None
+        self,
+        readings: list[tuple[str, Evidence]],
+        linked: set[str],
+        news: set[str] | None = None,
+        undated: bool = True,
     ) -> dict[str, Evidence]:
         """Links for the complete candidates scored over the threshold.
 
@@ -2333,7 +2446,7 @@ class RestrictionLinker:
                 and signature(c[2]) >= mine
                 and (c[3] == country or not who)
                 and (
-                    _same_written(c[2].when, ev.when)
+                    _same_written(c[2].when, ev.when, undated)
                     or not (ev.features.get("month") and c[2].when and who)
                 )
                 for c in rivals
@@ -2398,7 +2511,7 @@ class RestrictionLinker:
             same_date = [
                 c
                 for c in free
-                if _same_written(c[2].when, ev.when)
+                if _same_written(c[2].when, ev.when, undated)
                 or not (
                     (ev.features.get("month") and c[2].features.get("month"))
                     # a year and a month of another year ("opened a year ago ..., concluded
@@ -2969,11 +3082,13 @@ def _licence_noun(folded: str, word: str) -> bool:
 
 def _referred(folded: str, words: list[str], names: list[str] | None = None) -> bool:
     """Whether an action word is a definite noun followed by what it did or who did it ("the
-    curbs that halted ...", "the controls Japan imposed"; `names`: the sentence's countries and
-    agencies as written, folded only when needed)."""
+    curbs that halted ...", "the controls Japan imposed"), or someone's ("Washington's rules");
+    `names`: the sentence's countries and agencies as written, folded only when needed."""
     for w in words:
         for at in _all(folded, w):
             before = folded[max(0, at - 8) : at].split()[-1:]
+            if before and before[0].endswith(("'s", "’s")):
+                return True  # someone's: "the previous administration's rules"
             rest = folded[at + len(w) : at + len(w) + 24]
             after = rest.split()[:1]
             if not (before and before[0] in _REFERRED_BEFORE and after):

@@ -1,0 +1,49 @@
+""" "The previous administration": the president whose term ended last before the article.
+
+Outlets name the administration an action came from by its place in time as often as by its
+president ("the tiered system of the previous administration", «الإدارة السابقة», 上届政府).
+Read against the publication date, the phrase names a president as "the Biden administration"
+does, so the linker keeps to that term's actions (see RestrictionLinker._presidents). The
+phrases are also actors of the US government (when.ACTORS).
+"""
+
+from datetime import date
+
+from app.enrich.restrictions import _fold
+from app.enrich.when import ADMINISTRATIONS
+
+PREVIOUS = tuple(
+    _fold(p)
+    for p in (
+        "previous administration",
+        "prior administration",
+        "former administration",
+        "administration précédente",
+        "précédente administration",
+        "vorgängerregierung",
+        "vorherigen regierung",
+        "vorherige regierung",
+        "vorige regering",
+        "vorige administratie",
+        "administración anterior",
+        "الإدارة السابقة",
+        "الادارة السابقة",
+        "上届政府",
+        "前任政府",
+        "上一届政府",
+        "前政府",
+    )
+)
+
+
+def previous_president(folded: str, published: date | None) -> frozenset[str]:
+    """The administration a folded sentence calls the previous one, at `published`."""
+    if published is None or not any(p in folded for p in PREVIOUS):
+        return frozenset()
+    ended = [
+        (date.fromisoformat(end), name)
+        for name, terms in ADMINISTRATIONS.items()
+        for _start, end in terms
+        if end and date.fromisoformat(end) <= published
+    ]
+    return frozenset({max(ended)[1]}) if ended else frozenset()
