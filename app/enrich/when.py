@@ -217,6 +217,12 @@ RELATIVE = {
         "seit dem frühjahr",
         "im frühling",
         "seit dem frühling",
+        # German with a preposition or a year after it ("aus dem Frühjahr 2023", "vom Frühjahr")
+        "vom frühjahr",
+        "aus dem frühjahr",
+        "des frühjahrs",
+        "vergangenes frühjahr",
+        "letztes frühjahr",
         "het voorjaar",
         "dit voorjaar",
         "afgelopen voorjaar",
@@ -244,6 +250,9 @@ RELATIVE = {
         "diesen sommer",
         "vergangenen sommer",
         "letzten sommer",
+        "vom sommer",
+        "aus dem sommer",
+        "des sommers",
         "deze zomer",
         "afgelopen zomer",
         "de zomer",
@@ -269,6 +278,10 @@ RELATIVE = {
         "seit dem herbst",
         "diesen herbst",
         "vergangenen herbst",
+        "letzten herbst",
+        "vom herbst",
+        "aus dem herbst",
+        "des herbstes",
         "het najaar",
         "dit najaar",
         "afgelopen najaar",
@@ -676,6 +689,42 @@ ACTIONS = {
         "regeln",
         "ausfuhrverbot",
         "ausfuhrkontrollen",
+        # German compounds whose head is the action ("US-Chipbeschränkungen", "die
+        # Genehmigungspflicht", "genehmigungspflichtig gemacht", "Ausfuhrregeln"): read as stems
+        "chipbeschränkung",
+        "chipexportbeschränkung",
+        "chipexportkontroll",
+        "chipexportverbot",
+        "chipsanktion",
+        "chipembargo",
+        "chiprestriktion",
+        "halbleiterbeschränkung",
+        "halbleiterexportkontroll",
+        "halbleitersanktion",
+        "technologieembargo",
+        "technologiebeschränkung",
+        "genehmigungspflicht",
+        "lizenzpflicht",
+        "ausfuhrregeln",
+        "ausfuhrvorgaben",
+        "exportvorgaben",
+        "ausfuhrbestimmungen",
+        "exportbestimmungen",
+        "ausfuhrvorschriften",
+        "exportvorschriften",
+        "ausfuhrsperre",
+        "exportblockade",
+        "blockiert",
+        "blockade",
+        # a licence taken back ("Lizenz teilweise widerrufen", "der Lizenzentzug")
+        "widerrufen",
+        "widerrief",
+        "lizenzentzug",
+        "lizenzwiderruf",
+        # an action that reaches further ("weiten ... aus": "ausgeweitet", "ausgedehnt")
+        "ausgeweitet",
+        "ausgedehnt",
+        "ausweitung",
         # "aan banden leggen": the Dutch for curbing
         "aan banden",
         "banden gelegd",
@@ -936,6 +985,12 @@ ACTIONS = {
         "zugelassen",
         "freigegeben",
         "freigeben",
+        # sales allowed again, as German outlets write it ("darf ... wieder liefern", "wieder
+        # nach China verkaufen", "die Kehrtwende")
+        "wieder liefern",
+        "wieder ausführen",
+        "wieder exportieren",
+        "kehrtwende",
         "grünes licht",
         "gestrichen",
         "abgeschafft",
@@ -1148,7 +1203,16 @@ ACTORS = {
         "상무장관",
         "러트닉",
     ],
-    "cac": ["internetaufsicht", "chinesische internetaufsicht", "cyberspace behörde"],
+    "cac": [
+        "internetaufsicht",
+        "chinesische internetaufsicht",
+        "cyberspace behörde",
+        # as German outlets name it ("die Cyberspace-Verwaltung", "Chinas Internetbehörde")
+        "cyberspace verwaltung",
+        "internetbehörde",
+        "internet aufsichtsbehörde",
+        "cybersicherheitsbehörde",
+    ],
     # customs as news names them ("der Zoll hatte die Einfuhr gestoppt", "las aduanas")
     "gac": [
         "der zoll",
@@ -1166,6 +1230,9 @@ ACTORS = {
         "세관 당국",
     ],
     "samr": [
+        "wettbewerbsbehörde",
+        "chinesische wettbewerbsbehörde",
+        "kartellbehörde",
         "autorité de la concurrence",
         "régulateur de la concurrence",
         "regulador de la competencia",
@@ -1205,6 +1272,17 @@ ACTORS = {
         "minister van economische zaken",
         "ministerie van economische zaken",
         "minister van buitenlandse handel",
+        # German: the trade minister of the day, "die Regierung in Den Haag" (above)
+        "aussenhandelsministerin",
+        "reinette klever",
+    ],
+    # Japan's government by its seat ("Tokio beschränkt die Ausfuhr"), as for Den Haag
+    "meti": ["tokio", "regierung in tokio", "japanische regierung", "japanischen regierung"],
+    # China's commerce ministry as German outlets place it ("das Handelsministerium in Peking")
+    "mofcom": [
+        "handelsministerium in peking",
+        "pekinger handelsministerium",
+        "chinas handelsministerium",
     ],
 }
 
@@ -1312,6 +1390,9 @@ YEAR_PART_YEARS = {
         "vorig jaar",
         "letzten jahres",
         "vergangenen jahres",
+        "des vorjahres",
+        "des vergangenen jahres",
+        "des letzten jahres",
         "العام الماضي",
     ],
 }
@@ -1530,7 +1611,8 @@ SPLIT_VERBS = [
     ("relax", r"\b(trekt|trok|trokken)\b[^,.;:]{1,60}?\bin\b" + _CLAUSE_END),
     # "may ... again": "mag Nvidia de H20 weer leveren", "darf Nvidia den H20 wieder liefern"
     ("relax", r"\b(mag|mogen|mocht)\b[^,.;:]{1,40}?\bweer\b"),
-    ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,40}?\bwieder\b"),
+    # (German puts the object between: "darf der Konzern seinen für China entworfenen Chip wieder")
+    ("relax", r"\b(darf|durfen|durfte)\b[^,.;:]{1,70}?\bwieder\b"),
     # "may sell" with no negation between ("mag de H200 aan China leveren", "darf ... liefern")
     (
         "relax",
@@ -1539,6 +1621,12 @@ SPLIT_VERBS = [
     (
         "relax",
         r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
+    ),
+    # a purchase or a sale that may no longer happen ("keine RTX Pro 6000D mehr zu bestellen")
+    (
+        "word",
+        r"\b(keine?n?)\b[^,.;:]{1,50}?\bmehr\b(?: zu)? (?:kaufen|bestellen|liefern|verkaufen"
+        r"|exportieren|ausfuhren|einsetzen|beziehen|testen)\b",
     ),
     ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
     ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
