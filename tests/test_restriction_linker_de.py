@@ -2,6 +2,8 @@
 past year, compounds and split verbs, actors by seat, cues of what an action did. Each sentence
 is our own, written after reading how German, Swiss and Austrian outlets report these actions."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from app.enrich import default_enricher
@@ -48,6 +50,11 @@ def enricher():
     # a government putting a company under its control, said as German outlets say it
     ("2025-10-14", "Die Regierung in Den Haag hat den Chipzulieferer Nexperia unter staatliche "
                    "Aufsicht gestellt.", NEXPERIA, "reported"),
+    # a lifting said as a noun ("die Aufhebung des Verkaufsverbots"): the reversal, and the ban
+    ("2025-07-16", "Die Aufhebung des Verkaufsverbots für den H20 durch die US-Regierung kam "
+                   "überraschend.", RESUMPTION, "reported"),
+    ("2025-07-16", "Die Aufhebung des Verkaufsverbots für den H20 durch die US-Regierung kam "
+                   "überraschend.", H20, "context"),
     # a licence taken back, as a compound noun
     ("2024-01-03", "Nach dem Lizenzentzug durch Den Haag kann ASML zwei Anlagen nicht nach China "
                    "ausliefern.", ASML_REVOKED, "reported"),
@@ -76,3 +83,8 @@ def test_a_season_of_last_year_is_not_this_years(enricher):
 ])
 def test_german_sentences_without_an_action_link_nothing(enricher, when, body):
     assert links(enricher, body, when) == {}
+
+
+def test_tokio_is_japan(enricher):
+    found = enricher.enrich("", "Tokio verschärft die Ausfuhrregeln.", datetime(2023, 7, 25, tzinfo=UTC))
+    assert "japan" in found.tags

@@ -381,6 +381,17 @@ BACK_MARKERS = [
     "hatte",
     "hatten",
     "hadden",
+    # German steps back as outlets write them ("Zuvor hatte ...", "damals", "im Vorjahr")
+    "zuvor",
+    "damals",
+    "ursprünglich",
+    "im vorjahr",
+    "des vorjahres",
+    "vergangenes jahr",
+    "im vergangenen jahr",
+    "vergangenen jahres",
+    "letztes jahr",
+    "im letzten jahr",
     "بعد أن",
     "كانت قد",
     "كان قد",
@@ -985,12 +996,17 @@ ACTIONS = {
         "zugelassen",
         "freigegeben",
         "freigeben",
-        # sales allowed again, as German outlets write it ("darf ... wieder liefern", "wieder
-        # nach China verkaufen", "die Kehrtwende")
+        # sales allowed again, as German outlets write it ("darf ... wieder liefern", "der
+        # Kurswechsel", "umgeschwenkt", "die Aufhebung des Verbots")
         "wieder liefern",
         "wieder ausführen",
         "wieder exportieren",
-        "kehrtwende",
+        "kurswechsel",
+        "umgeschwenkt",
+        "umschwenkte",
+        "lockert",
+        "aufhebung",
+        "rücknahme",
         "grünes licht",
         "gestrichen",
         "abgeschafft",
