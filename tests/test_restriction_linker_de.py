@@ -55,6 +55,11 @@ def enricher():
                    "überraschend.", RESUMPTION, "reported"),
     ("2025-07-16", "Die Aufhebung des Verkaufsverbots für den H20 durch die US-Regierung kam "
                    "überraschend.", H20, "context"),
+    # the start of the article's month ("zu Monatsbeginn"), and a week back as a step back
+    ("2026-01-29", "Zu Monatsbeginn hatte der chinesische Zoll die H200-Chips von Nvidia noch an "
+                   "der Grenze gestoppt.", "2026-01-china-customs-h200-block", "context"),
+    ("2024-12-10", "Peking reagiert eine Woche nach neuen US-Exportbeschränkungen für Speicherchips "
+                   "und Chipmaschinen.", "2024-12-hbm-sme-rule", "context"),
     # a licence taken back, as a compound noun
     ("2024-01-03", "Nach dem Lizenzentzug durch Den Haag kann ASML zwei Anlagen nicht nach China "
                    "ausliefern.", ASML_REVOKED, "reported"),
