@@ -1267,8 +1267,6 @@ ACTORS = {
         "세관 당국",
     ],
     "samr": [
-        "wettbewerbsbehörde",
-        "chinesische wettbewerbsbehörde",
         "kartellbehörde",
         "autorité de la concurrence",
         "régulateur de la concurrence",
@@ -1658,12 +1656,6 @@ SPLIT_VERBS = [
     (
         "relax",
         r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
-    ),
-    # a purchase or a sale that may no longer happen ("keine RTX Pro 6000D mehr zu bestellen")
-    (
-        "word",
-        r"\b(keine?n?)\b[^,.;:]{1,50}?\bmehr\b(?: zu)? (?:kaufen|bestellen|liefern|verkaufen"
-        r"|exportieren|ausfuhren|einsetzen|beziehen|testen)\b",
     ),
     ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
     ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
