@@ -336,6 +336,14 @@ _KO_YEAR_PART = re.compile(
     r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+# "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
+_LAST_YEAR_AFTER = re.compile(
+    r"\s+(?:(?:"
+    + _alternation(YEAR_PART_FILLERS)
+    + r")\s*)?(?:"
+    + _alternation(YEAR_PART_YEARS[1])
+    + r")(?![a-z])"
+)
 _TERM_END = tuple(_fold(w) for w in TERM_END)
 _LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
@@ -1411,8 +1419,10 @@ class RestrictionLinker:
                 near = (
                     _YEAR.search(folded[max(0, at - 6) : at + len(key) + 10]) if at >= 0 else None
                 )
-                year = int(near.group(1)) if near else published.year
-                if not near and SEASON_MONTHS[value][0] > published.month:
+                # "im Sommer vergangenen Jahres", "the spring of last year": the year before
+                last = at >= 0 and _LAST_YEAR_AFTER.match(folded, at + len(key))
+                year = int(near.group(1)) if near else published.year - bool(last)
+                if not (near or last) and SEASON_MONTHS[value][0] > published.month:
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
@@ -2553,7 +2563,9 @@ class RestrictionLinker:
                     c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
                 }
                 same = [c for c in same if c in same_date or ev.when in answered]
-            if same and not (ev.when.isdigit() and self._best_known(rid, [c[1] for c in same])):
+            # (a year or a season alone, "im Herbst 2022", means its best-known action)
+            vague = ev.when.isdigit() or ev.when.split(" ")[0] in SEASON_MONTHS
+            if same and not (vague and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
                 out[rid] = ev
@@ -2585,7 +2597,7 @@ class RestrictionLinker:
         )
 
     def _best_known(self, rid: str, others: list[str]) -> bool:
-        """A year alone ("the 2022 controls") most often means the year's best-known action: the
+        """A year or a season alone ("the 2022 controls") most often means its best-known action: the
         one the gazetteer knows by clearly more names (half as many again as any rival)."""
         mine = self._prominence[rid]
         return all(mine >= 1.5 * self._prominence[o] for o in others)
