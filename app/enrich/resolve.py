@@ -475,6 +475,12 @@ class RestrictionLinker:
             for r in rxs
         ]
         self._list_words = {_fold(w) for w in ACTION_KINDS["entity-list"]}
+        # Actions that put names on the Entity List: listings, and rules that also listed
+        # ("... and put 140 entities on the Entity List"), read from their name and summary.
+        self._lists = [
+            k == "entity-list" or "entity list" in r.raw.get("summary", "").lower()
+            for k, r in zip(self._kind, rxs)
+        ]
         self._all_chips = {eid for eid, e in entities.items() if e.type == "chip"}
         self._countries = {c for c in self.rule._country if c}
         self._who = self._countries | {k for k in self._issuer_key if k}
@@ -1916,6 +1922,8 @@ class RestrictionLinker:
                     when = "latest"
                 if self._kind[r] and self._kind[r] in kinds_here:
                     f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
+                elif "entity-list" in kinds_here and not self._lists[r]:
+                    f["other_kind"] = True  # a listing is said, and R listed no one
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
@@ -2632,6 +2640,10 @@ class RestrictionLinker:
             f.get("issuer") or f.get("own_cue")
         ):
             return False  # another country or agency acts in the sentence: R is not its action
+        if f.get("other_kind") and not (f.get("own_cue") or f.get("chip")):
+            # "The US added Huawei to the Entity List", dated days after the H20 licence rule,
+            # is no reference to that rule: it listed no one.
+            return False
         if (
             f.get("other_cue")
             and f.get("fresh")
