@@ -80,6 +80,7 @@ def test_renamed_entities_are_named_anew(app_and_runtime, tmp_path):
         entity_cache.clear()  # as after a gazetteer change in this process
         again = client.get("/api/search?per_page=100")
         assert SEARCH_ANSWERS.hits == hits and again.content == first.content
+        assert len(SEARCH_ANSWERS._kept) == 1  # those made with the old names: forgotten
 
 
 def test_a_fallback_answer_is_not_kept(app_and_runtime, meili_server, tmp_path):

@@ -8,8 +8,9 @@ and a function of values compared on every request before a kept answer is used:
 - the filters and the query plan (equal values: the query as planned now, so the index's
   words, the gazetteer's entities and today's date are those of this request),
 - the engine's result (equal ids, stamps, total and facet counts),
-- the engine's article cache, the query tagger and the entity-name map (the same objects: a gazetteer refresh or a
-  reload of the names makes new ones),
+- the engine's article cache, the query tagger and the entity-name map (the same objects: a
+  gazetteer refresh or a reload of the names makes new ones, and every kept answer is then
+  forgotten),
 - the article views of the hits (the same objects the article cache hands out now: a view is
   frozen, a changed article is a new view).
 
@@ -43,9 +44,6 @@ class _Kept:
     plan: QueryPlan
     result: BackendResult
     engine: str
-    cache: ArticleCache
-    tagger: Tagger
-    names: object
     views: tuple[ArticleView | None, ...]
     body: bytes
 
@@ -58,6 +56,10 @@ class SearchAnswers:
     def __init__(self, entries: int = ENTRIES):
         self.entries = entries
         self._kept: OrderedDict[Filters, _Kept] = OrderedDict()
+        # The article cache, query tagger and entity-name map every kept answer was made with:
+        # when any is another object (another engine, a gazetteer refresh, the names reloaded
+        # every 30 seconds), all are forgotten, so none holds an old tagger or map in memory.
+        self._made_with: tuple[object, object, object] | None = None
         self._lock = threading.Lock()
         self.hits = 0
 
@@ -72,15 +74,14 @@ class SearchAnswers:
             or not found.result.total
         ):
             return orjson.dumps(show_articles(session, found).to_json())
-        names = entity_names(session)
+        made_with = (cache, tagger, entity_names(session))
         views = self._views(session, cache, found.result)
         with self._lock:
-            kept = self._kept.get(found.filters)
+            kept = (
+                self._kept.get(found.filters) if _same(made_with, self._made_with or ()) else None
+            )
         if (
             kept is not None
-            and kept.cache is cache
-            and kept.tagger is tagger
-            and kept.names is names
             and _same(kept.views, views)
             and kept.engine == found.engine.engine
             and kept.result == found.result
@@ -94,21 +95,14 @@ class SearchAnswers:
             return kept.body
         body = orjson.dumps(show_articles(session, found).to_json())
         # Kept only if the names and views it was made from are still the ones handed out.
-        if entity_names(session) is names and _same(
+        if entity_names(session) is made_with[2] and _same(
             self._views(session, cache, found.result), views
         ):
-            entry = _Kept(
-                found.filters,
-                found.plan,
-                found.result,
-                found.engine.engine,
-                cache,
-                tagger,
-                names,
-                views,
-                body,
-            )
+            entry = _Kept(found.filters, found.plan, found.result, found.engine.engine, views, body)
             with self._lock:
+                if not _same(made_with, self._made_with or ()):
+                    self._kept.clear()
+                    self._made_with = made_with
                 self._kept[found.filters] = entry
                 self._kept.move_to_end(found.filters)
                 while len(self._kept) > self.entries:
