@@ -52,8 +52,11 @@ def test_an_edit_the_index_has_seen_is_shown(app_and_runtime, tmp_path):
     ingest_lines(runtime, sample_lines()[:10], tmp_path, "ten")
     drain_outbox(runtime)
     with TestClient(app) as client:
+
         def titles() -> dict[int, str]:
-            return {h["id"]: h["title"] for h in client.get("/api/search?per_page=100").json()["hits"]}
+            return {
+                h["id"]: h["title"] for h in client.get("/api/search?per_page=100").json()["hits"]
+            }
 
         before = titles()
         first = min(before)
