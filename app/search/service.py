@@ -13,7 +13,7 @@ from app.gazetteer import EntityDef
 from app.lists import facet_value_name
 from app.models import as_utc
 from app.search.article_cache import ArticleCache, ArticleView, load_views
-from app.search.backend import FACETS, SearchBackend
+from app.search.backend import FACETS, BackendResult, SearchBackend
 from app.search.concepts import topic_name
 from app.search.database import word_in_index
 from app.search.entity_cache import entity_names
@@ -219,6 +219,36 @@ def search_articles(
     histogram: str | None = None,
 ) -> SearchPage:
     """One search; with histogram ("week", "month", "year") also the timeline's counts."""
+    return show_articles(
+        session, find_articles(session, filters, backend, tagger, fallback, histogram=histogram)
+    )
+
+
+@dataclass
+class Found:
+    """What a search found, before its hits are shown (find_articles, then show_articles)."""
+
+    filters: Filters  # with the query's field terms and stated time as filters
+    plan: QueryPlan
+    result: BackendResult
+    engine: SearchBackend  # the one that answered (the fallback when the first failed)
+    notice: str | None
+    partial: bool
+    not_found: list[str]
+    suggestions: list[str]
+
+
+def find_articles(
+    session: Session,
+    filters: Filters,
+    backend: SearchBackend,
+    tagger: Tagger,
+    fallback: SearchBackend | None = None,
+    *,
+    histogram: str | None = None,
+) -> Found:
+    """The search itself: the query planned, the engine asked (the fallback when it fails; the
+    best partial matches when nothing matches the whole query)."""
     check_entities(session, filters)
     filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
@@ -250,6 +280,12 @@ def search_articles(
         suggestions = did_you_mean(filters.q, tagger)
     if histogram and result.histogram is None:  # an index from before the period fields
         result.histogram = (fallback or backend).histogram(session, filters, plan, histogram)
+    return Found(filters, plan, result, engine, notice, partial, not_found, suggestions)
+
+
+def show_articles(session: Session, found: Found) -> SearchPage:
+    """The page of what was found: the hits as summaries with snippets, the facets named."""
+    filters, plan, result = found.filters, found.plan, found.result
     expansions = plan.entities
     hits = summaries(
         session,
@@ -257,7 +293,7 @@ def search_articles(
         plan.tokens,
         {e.id for e in expansions}
         | {v for vals in filters.entity_filters().values() for v in vals},
-        cache=getattr(engine, "article_cache", None),
+        cache=getattr(found.engine, "article_cache", None),
         stamps=result.stamps,
     )
     names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
@@ -292,19 +328,19 @@ def search_articles(
         facets[facet] = values
     return SearchPage(
         filters,
-        engine.engine,
+        found.engine.engine,
         result.total,
         hits,
         facets,
         expansions,
-        notice,
+        found.notice,
         result.histogram,
         understood=plan.understood,
         query_notices=plan.notices,
         plan=plan,
-        partial=partial,
-        not_found=not_found,
-        suggestions=suggestions,
+        partial=found.partial,
+        not_found=found.not_found,
+        suggestions=found.suggestions,
     )
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import (
     BaseModel,
     Field,
@@ -23,11 +23,10 @@ from app.ingest.items import RawItem, Rejected
 from app.ingest.normalize import article_url
 from app.ingest.pipeline import Ingestor
 from app.runtime import Runtime
-from app.search.service import search_articles
+from app.search.service import find_articles
 from app.timeline import compare_view, period_counts, timeline
 from app.urls import BadUrl
 from app.web.deps import AdminDep, ArticleId, FiltersDep, RuntimeDep, SessionDep
-from app.web.rendering import FastJSONResponse
 from app.web.schemas import (
     READ_ERRORS,
     ArticleOut,
@@ -40,8 +39,10 @@ from app.web.schemas import (
     TimelineOut,
     errors,
 )
+from app.web.search_answers import SearchAnswers
 
 router = APIRouter(prefix="/api", tags=["api"], responses=READ_ERRORS)
+SEARCH_ANSWERS = SearchAnswers()  # one per process, whatever the app
 EntityType = Literal["company", "chip", "restriction", "region", "agency"]
 
 
@@ -104,25 +105,27 @@ ListedItem = Annotated[ArticleIn, WrapValidator(_item_or_unusable)]
 SingleItem = Annotated[ArticleIn, WrapValidator(_single_item_or_unusable)]
 
 
-def search_json(runtime: Runtime, filters: Filters) -> FastJSONResponse:
+def search_json(runtime: Runtime, filters: Filters) -> Response:
     """/api/search's answer (run in a worker thread): in its own session, begun and ended here,
     as the search page's: SessionDep's generator (its exit stacks, the session closed back on
-    the event loop) cost 2-5 % of a repeated search's instructions (bench/reports/loadgen.md)."""
+    the event loop) cost 2-5 % of a repeated search's instructions (bench/reports/loadgen.md).
+    Meilisearch is asked every time; the JSON made of an answer is remembered for the same
+    search (app/web/search_answers.py)."""
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         runtime.refresh_gazetteer()
+    tagger = runtime.query_tagger
     with lazy_session_scope(runtime.sessions) as session:
-        page = search_articles(
-            session, filters, runtime.search, runtime.query_tagger, runtime.fallback
-        )
-    # SearchOut documents the shape (tests hold the data to it); re-validating every hit of
-    # every answer was a third of the route's own time.
-    return FastJSONResponse(page.to_json())
+        found = find_articles(session, filters, runtime.search, tagger, runtime.fallback)
+        # SearchOut documents the shape (tests hold the data to it); re-validating every hit
+        # of every answer was a third of the route's own time.
+        body = SEARCH_ANSWERS.answer(session, found, tagger)
+    return Response(body, media_type="application/json")
 
 
 # The documented operation (its schema in /openapi.json). GET requests are answered by the
 # same search_json through app/web/search_route.py, matched ahead of every included router.
 @router.get("/search", response_model=SearchOut)
-def api_search(filters: FiltersDep, runtime: RuntimeDep) -> FastJSONResponse:
+def api_search(filters: FiltersDep, runtime: RuntimeDep) -> Response:
     return search_json(runtime, filters)
 
 

@@ -6,7 +6,6 @@ get the whole page. Responses vary on that header so a cache never serves one fo
 
 from urllib.parse import urlencode, urlsplit
 
-import orjson
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -81,13 +80,6 @@ def render(
     if alternate:
         response.headers["Link"] = f'<{alternate}>; rel="alternate"; type="application/json"'
     return response
-
-
-class FastJSONResponse(JSONResponse):
-    """JSON by orjson: a page of hits is the largest answer the app writes, on every search."""
-
-    def render(self, content) -> bytes:
-        return orjson.dumps(content)
 
 
 def wants_html(request: Request) -> bool:
