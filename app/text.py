@@ -267,9 +267,12 @@ def _add_groups(raw: str, append, extend) -> None:
 def index_tokens(text: str) -> list[str]:
     """Every token a document offers to the index (all forms of every term): the tokens of
     term_groups(text), flattened."""
+    folded = normalize(text)
+    if folded.isascii():
+        return _TOKEN.findall(folded)  # every token is its own only form (English articles)
     tokens: list[str] = []
     append, extend, known = tokens.append, tokens.extend, _RAW_TOKENS.get
-    for raw in _TOKEN.findall(normalize(text)):
+    for raw in _TOKEN.findall(folded):
         if raw.isascii():
             append(raw)
             continue

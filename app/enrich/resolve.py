@@ -37,7 +37,9 @@ from app.enrich.restrictions import (
     ANNOUNCED_AHEAD,
     FRESH_AFTER,
     FRESH_BEFORE,
+    AnyOf,
     Memo,
+    Needing,
     Reading,
     RestrictionRule,
     _fold,
@@ -316,24 +318,29 @@ def _alternation(phrases) -> str:
 
 
 # "late 2022", "the end of last year", «أواخر العام الماضي» (see when.YEAR_PARTS).
-_YEAR_PART = re.compile(
-    r"(?<![a-z])(?P<part>"
-    + "|".join(f"(?P<{k}>{_alternation(v)})" for k, v in YEAR_PART_WORDS.items())
-    + r")\s+(?:(?:"
-    + _alternation(YEAR_PART_FILLERS)
-    + r")\s*)?(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
-    + _alternation(YEAR_PART_YEARS[1])
-    + r")|(?P<this>"
-    + _alternation(YEAR_PART_YEARS[0])
-    + r")(?![a-z]))"
+_YEAR_PART = Needing(
+    re.compile(
+        r"(?<![a-z])(?P<part>"
+        + "|".join(f"(?P<{k}>{_alternation(v)})" for k, v in YEAR_PART_WORDS.items())
+        + r")\s+(?:(?:"
+        + _alternation(YEAR_PART_FILLERS)
+        + r")\s*)?(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
+        + _alternation(YEAR_PART_YEARS[1])
+        + r")|(?P<this>"
+        + _alternation(YEAR_PART_YEARS[0])
+        + r")(?![a-z]))"
+    ),
+    [_fold(p) for words in YEAR_PART_WORDS.values() for p in words],
 )
 # Japanese writes it the same way (2022年末, 昨年末, 今年初め).
-_ZH_YEAR_PART = re.compile(
-    r"(?:(20[1-3][0-9])|(去|昨)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"
+_ZH_YEAR_PART = Needing(
+    re.compile(r"(?:(20[1-3][0-9])|(去|昨)|(今))?年(?:年)?([" + "".join(ZH_YEAR_PARTS) + r"])"),
+    ["年"],
 )
 # Korean: 2022년 말, 지난해 말, 올해 초.
-_KO_YEAR_PART = re.compile(
-    r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"
+_KO_YEAR_PART = Needing(
+    re.compile(r"(?:(20[1-3][0-9])년|(지난해|작년)|(올해)) ?(" + "|".join(KO_YEAR_PARTS) + ")"),
+    KO_YEAR_PARTS,
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
@@ -1973,7 +1980,7 @@ class RestrictionLinker:
                         published,
                         bool(f.get("either")),
                         cover_named,
-                        any(w in seg.folded for w in _EXPORT_WORDS),
+                        _ANY_EXPORT_WORD(seg.folded),
                     )
                 ):
                     f["covers"] = True
@@ -3001,6 +3008,7 @@ def _all_words(folded: str, word: str) -> bool:
 
 
 _EXPORT_WORDS = tuple(_fold(w) for w in EXPORT_WORDS)
+_ANY_EXPORT_WORD = AnyOf(_EXPORT_WORDS)
 _CHIP_ANAPHORS = tuple(_fold(w) for w in CHIP_ANAPHORS)
 _PRESSURE_MARKERS = tuple(_fold(w) for w in PRESSURE_MARKERS)
 _DETERMINERS = ("the", "de", "het", "la", "le", "l'", "el", "der", "die", "des", "du", "del")
@@ -3142,10 +3150,12 @@ COMPANY_NOUNS = (
     "suppliers",
 )
 
+_ANY_COMPANY_NOUN = AnyOf(COMPANY_NOUNS)
+
 
 def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
     """The countries a sentence names only before a noun for companies ("Chinese labs")."""
-    if not any(n in folded for n in COMPANY_NOUNS):
+    if not _ANY_COMPANY_NOUN(folded):
         return frozenset()  # (most sentences: nothing to look up)
     where: dict[str, list[bool]] = {}
     for h in hits:

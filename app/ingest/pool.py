@@ -46,6 +46,7 @@ CHUNK = 50  # items per task sent to a worker process
 AHEAD = 12  # tasks in flight: enough to keep the workers busy while a batch is written
 DEFAULT_CPU_SECONDS = 10.0
 _REPEAT = 1.0  # seconds of CPU between repeats of the timer, should a library swallow the first
+GC_YOUNG = 10_000  # allocations between collections of the youngest generation, in a worker
 WEDGED_SECONDS = 5.0  # a worker dead this long, its result still pending: the pipe is wedged
 
 
@@ -86,6 +87,11 @@ _worker: dict = {}
 
 def _init_worker(enricher: Enricher, seconds: float | None, analyse_one: Callable) -> None:
     _worker.update(enricher=enricher, seconds=seconds, analyse=analyse_one)
+    # An item allocates tens of thousands of short-lived objects: collecting the youngest
+    # generation every GC_YOUNG allocations instead of every 700 costs a worker half the time
+    # in the collector (its memos, which are not frozen, are traversed by fewer older
+    # collections), and holds at most that many dead objects a little longer.
+    gc.set_threshold(GC_YOUNG, *gc.get_threshold()[1:])
     # A worker that crashes is restarted, not debugged: no core file of a process this large.
     resource.setrlimit(resource.RLIMIT_CORE, (0, resource.getrlimit(resource.RLIMIT_CORE)[1]))
 
