@@ -217,8 +217,12 @@ def search_articles(
     fallback: SearchBackend | None = None,
     *,
     histogram: str | None = None,
+    reuse_counts: bool = False,
 ) -> SearchPage:
-    """One search; with histogram ("week", "month", "year") also the timeline's counts."""
+    """One search; with histogram ("week", "month", "year") also the timeline's counts.
+    reuse_counts: the facet and period counts of the same search may come from the engine's
+    memory (another page, page size or sort of it at the same search version): the pages ask
+    for it; /api/search does not (each request's engine request is the one it documents)."""
     check_entities(session, filters)
     filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
@@ -226,7 +230,7 @@ def search_articles(
     def run(plan):
         nonlocal engine, notice
         try:
-            return engine.search(session, filters, plan, histogram)
+            return engine.search(session, filters, plan, histogram, reuse_counts)
         except Exception:
             if fallback is None or engine is fallback:
                 raise
@@ -234,7 +238,7 @@ def search_articles(
                 fallback,
                 "The search engine is unreachable: results come from the database.",
             )
-            return fallback.search(session, filters, plan, histogram)
+            return fallback.search(session, filters, plan, histogram, reuse_counts)
 
     result = run(plan)
     partial, not_found, suggestions = False, [], []
