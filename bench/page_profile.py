@@ -57,6 +57,9 @@ def main() -> None:
                         help="with --py-spy: write PROFILE.svg (flame graph) and PROFILE.txt here")
     parser.add_argument("--py-spy", default="py-spy",
                         help="the py-spy binary (not a dependency: install it apart)")
+    parser.add_argument("--gil", action="store_true",
+                        help="with --profile: sample only the thread holding the GIL (CPU in "
+                             "Python, without the threads waiting for Meilisearch)")
     parser.add_argument("--callgrind", action="store_true",
                         help="run under valgrind --tool=callgrind --instr-atstart=no: instrument "
                              "only the timed pages (instructions do not depend on the load)")
@@ -66,14 +69,16 @@ def main() -> None:
     require_corpus(args.data_dir, args.count)
     with meilisearch(args.data_dir) as meili:
         os.environ.update(chipwatch_env(args.data_dir, meili))  # the app is made in this process
-        result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind)
+        result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind,
+                                args.gil)
     result.update({"count": args.count, "load_average_1_5_15_min_after": os.getloadavg()})
     write_report(args.report, "page_profile", result)
     write_dump(args.dump, pages)
 
 
 def measure(pages: int, profile: Path | None, py_spy_binary: str,
-            path: str = "/", callgrind: bool = False) -> tuple[dict, dict[str, str]]:
+            path: str = "/", callgrind: bool = False,
+            gil: bool = False) -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
@@ -108,7 +113,7 @@ def measure(pages: int, profile: Path | None, py_spy_binary: str,
                            capture_output=True)
         if profile:
             endpoint = "api_search" if path.startswith("/api/") else "search_page"
-            with py_spy(os.getpid(), profile, py_spy_binary, endpoint):
+            with py_spy(os.getpid(), profile, py_spy_binary, endpoint, gil):
                 for url in urls[pages:]:
                     client.get(url).raise_for_status()
     q = statistics.quantiles(cpu, n=100)
