@@ -34,8 +34,8 @@ import httpx
 from app import ROOT
 from bench.ingest import write_corpus
 from bench.loadgen import GENERATORS, Request, get
-from bench.proc_cpu import cpu_ms, own_cpu_ms, tree_cpu_ms
 from bench.prepare import ingest_and_index
+from bench.proc_cpu import cpu_ms, each_cpu_ms, own_cpu_ms
 
 QUERIES = [
     "q=Nvidia",
@@ -127,9 +127,13 @@ class Processes:
     def cpu(self) -> dict[str, float]:
         return {
             "client": own_cpu_ms(),
-            "web": tree_cpu_ms(self.server_pid),
+            "web": sum(self.web_cpu().values()),
             "meili": cpu_ms(self.meili_pid),
         }
+
+    def web_cpu(self) -> dict[int, float]:
+        """CPU ms of each process of `chipwatch serve` (the supervisor and the web processes)."""
+        return each_cpu_ms(self.server_pid)
 
     def server_ms(self) -> dict[str, float]:
         """request id -> the app's duration of it (RequestLogMiddleware: from the app's first
@@ -148,10 +152,19 @@ class Processes:
 def run_phase(generator: str, scripts: list[list[Request]], processes: Processes) -> dict:
     """Run the closed loop; its samples (ms, per client, in script order), wall seconds and the
     CPU ms each process group spent."""
-    before, started = processes.cpu(), time.perf_counter()
+    before, each_before = processes.cpu(), processes.web_cpu()
+    started = time.perf_counter()
     samples = GENERATORS[generator](scripts)
-    wall, after = time.perf_counter() - started, processes.cpu()
-    return {"samples": samples, "seconds": wall, "cpu": {k: after[k] - before[k] for k in after}}
+    wall, after, each_after = time.perf_counter() - started, processes.cpu(), processes.web_cpu()
+    spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
+    return {
+        "samples": samples,
+        "seconds": wall,
+        "cpu": {k: after[k] - before[k] for k in after},
+        # How the web CPU split between the processes (a kept-alive connection stays with the
+        # process that accepted it), largest first.
+        "web_split": sorted((round(ms / (sum(spent) or 1), 3) for ms in spent), reverse=True),
+    }
 
 
 def cpu_report(cpu: dict[str, float], requests: int) -> dict:
@@ -193,6 +206,7 @@ def page_phase(
         "clients": clients,
         "requests_per_second": round(len(samples) / run["seconds"], 1),
         **cpu_report(run["cpu"], len(samples)),
+        "web_cpu_split": run["web_split"],
     }
     return report, [r for s in scripts for r in s], samples
 
@@ -412,6 +426,7 @@ def main() -> None:
             f"{name:>31} {r['p50']:>8} {r['p95']:>8} {r['p99']:>8} "
             f"{r.get('server_ms', {}).get('p95', ''):>8}   "
             + " / ".join(f"{v:.2f}" for v in split.values())
+            + (f"   web CPU split {cpu['web_cpu_split']}" if cpu.get("web_cpu_split") else "")
         )
     print(f"p95 ratio /api/search : Meilisearch = {result['p95_ratio']}")
     print(f"load average before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
