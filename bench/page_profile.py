@@ -18,11 +18,9 @@ client and the app), Meilisearch runs apart.
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import (
@@ -33,17 +31,12 @@ from bench.common import (
     write_dump,
     write_report,
 )
-from bench.search import QUERIES
+from bench.search import new_search_view
 
 
 def unique_urls(pages: int) -> list[str]:
     """pages distinct views: each query with its own page size and its own `from` date."""
-    first, out = date(2019, 1, 1), []
-    for k in range(pages):
-        query = re.sub(r"&?from=[0-9-]+", "", QUERIES[k % len(QUERIES)])
-        out.append(f"/?{query}&per_page={10 + k // len(QUERIES) % 11}"
-                   f"&from={first + timedelta(days=3 * k)}")
-    return out
+    return [f"/?{new_search_view(k)}" for k in range(pages)]
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ latency the client measured.
 import argparse
 import json
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -113,8 +115,17 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def unique_view(k: int) -> str:
-    """The k-th of distinct views: each query of QUERIES with its own page size."""
+    """The k-th of distinct views: each query of QUERIES with its own page size (the same
+    search as another view but for its page size: its facet and period counts are kept)."""
     return f"{QUERIES[k % len(QUERIES)]}&per_page={10 + k // len(QUERIES)}"
+
+
+def new_search_view(k: int) -> str:
+    """The k-th of distinct searches: each query of QUERIES with its own page size and its own
+    `from` date, so that nothing kept for another view answers (bench.page_profile's views)."""
+    query = re.sub(r"&?from=[0-9-]+", "", QUERIES[k % len(QUERIES)])
+    return (f"{query}&per_page={10 + k // len(QUERIES) % 11}"
+            f"&from={date(2019, 1, 1) + timedelta(days=3 * k)}")  # fmt: skip
 
 
 class Processes:
@@ -241,6 +252,12 @@ def main() -> None:
         "--prepare-only",
         action="store_true",
         help="build the --data-dir corpus and index, then stop",
+    )
+    parser.add_argument(
+        "--new-searches",
+        action="store_true",
+        help="the unique views are new searches too (each its own `from` date): no facet "
+        "and period counts kept for another page size of the same search answer",
     )
     args = parser.parse_args()
     meili_bin = subprocess.run(
@@ -375,7 +392,9 @@ def main() -> None:
                 args.clients,
                 per_client,
                 "u",
-                lambda n, i: unique_view(n * per_client + i),
+                lambda n, i: (new_search_view if args.new_searches else unique_view)(
+                    n * per_client + i
+                ),
             )
         finally:
             if server:
@@ -401,7 +420,11 @@ def main() -> None:
             "meili_direct": percentiles(first[1::2]),
         },
         "html_page_ms_concurrent": {**html, "web_workers": args.web_workers},
-        "html_page_ms_concurrent_unique": {**unique, "web_workers": args.web_workers},
+        "html_page_ms_concurrent_unique": {
+            **unique,
+            "web_workers": args.web_workers,
+            "views": "new searches" if args.new_searches else "page sizes of 20 searches",
+        },
         "load_average_1_5_15_min": {"before": load_before, "after": os.getloadavg()},
     }
     result["p95_ratio"] = round(
