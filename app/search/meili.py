@@ -76,7 +76,6 @@ SEARCHABLE = ["ents_title", "title", "title_exact", "ents", "body", "body_exact"
 # published_week|month|year: the first day of the article's period (yyyymmdd), faceted for
 # the timeline drawn above the results.
 PERIOD_FIELDS = {interval: f"published_{interval}" for interval in INTERVALS}
-PERIOD_NAMES = {field: interval for interval, field in PERIOD_FIELDS.items()}
 # terms: every token, word form (f:) and entity tag (e:) of the article, for the query
 # operators Meilisearch's q cannot express (OR, groups, prefixes): see build_plan_filter.
 # restriction_reported / restriction_context: the restriction links of each role.
@@ -811,11 +810,11 @@ class MeiliSearch:
         page, page size or sort of it) at the same search version, and ask Meilisearch for
         the hits alone (app/search/counts_cache.py)."""
         version = search_version(session) if reuse_counts else None
-        result, counts = self._counted(search_request(filters, plan, histogram), filters, version)
+        body = search_request(filters, plan, histogram)
+        result, counts = self._counted(body, filters, histogram, version)
         if not result.get("totalHits") and typo_query(plan):
-            result, counts = self._counted(
-                search_request(filters, plan, histogram, typos=True), filters, version
-            )
+            body = search_request(filters, plan, histogram, typos=True)
+            result, counts = self._counted(body, filters, histogram, version)
         hits = result.get("hits", [])
         return BackendResult(
             [int(hit["id"]) for hit in hits],
@@ -825,7 +824,9 @@ class MeiliSearch:
             stamps=[hit.get("view") for hit in hits],
         )
 
-    def _counted(self, body: dict, filters: Filters, version: int | None) -> tuple[dict, Counts]:
+    def _counted(
+        self, body: dict, filters: Filters, histogram: str | None, version: int | None
+    ) -> tuple[dict, Counts]:
         """Meilisearch's answer to body and its counts: those kept for it when there are, and
         then the answer holds the hits alone."""
         key = None if version is None else counts_key(version, self.index_uid, body)
@@ -833,10 +834,9 @@ class MeiliSearch:
         if kept is not None:
             return self.raw_search({k: v for k, v in body.items() if k != "facets"}), kept
         result = self.raw_search(body)
-        period = next((f for f in body["facets"] if f in PERIOD_NAMES), None)
         counts = Counts(
             _facets(result.get("facetDistribution") or {}, filters),
-            _periods(result, PERIOD_NAMES[period]) if period else None,
+            _periods(result, histogram) if histogram else None,
         )
         if key is not None:
             self.counts.keep(key, counts)
