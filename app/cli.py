@@ -199,7 +199,7 @@ def _serve(
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
                 # Each web process builds its app from the environment; /metrics sums them.
                 os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
-                uvicorn.run(
+                _serve_processes(
                     "app.main:create_app",
                     factory=True,
                     workers=workers,
@@ -213,6 +213,32 @@ def _serve(
     finally:
         stop.set()
         runtime.close()
+
+
+def _serve_processes(app: str, **options) -> None:
+    """uvicorn.run(app, workers=N, ...), with a listening socket per web process where the
+    kernel spreads connections between them (app/web/reuse_port.py)."""
+    import logging
+
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from app.web.reuse_port import reuse_port_socket, supported
+
+    if not supported():
+        uvicorn.run(app, **options)
+        return
+    config = uvicorn.Config(app, **options)
+    try:
+        sock = reuse_port_socket(config.host, config.port)
+    except OSError as exc:
+        raise click.ClickException(f"cannot bind {config.host}:{config.port}: {exc}") from None
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d, a socket per web process (SO_REUSEPORT)",
+        config.host,
+        sock.getsockname()[1],
+    )
+    Multiprocess(config, sockets=[sock]).run()
 
 
 @main.command()

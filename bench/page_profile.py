@@ -18,11 +18,9 @@ client and the app), Meilisearch runs apart.
 
 import argparse
 import os
-import re
 import statistics
 import subprocess
 import time
-from datetime import date, timedelta
 from pathlib import Path
 
 from bench.common import (
@@ -33,17 +31,12 @@ from bench.common import (
     write_dump,
     write_report,
 )
-from bench.search import QUERIES
+from bench.search import new_search_view
 
 
 def unique_urls(pages: int) -> list[str]:
     """pages distinct views: each query with its own page size and its own `from` date."""
-    first, out = date(2019, 1, 1), []
-    for k in range(pages):
-        query = re.sub(r"&?from=[0-9-]+", "", QUERIES[k % len(QUERIES)])
-        out.append(f"/?{query}&per_page={10 + k // len(QUERIES) % 11}"
-                   f"&from={first + timedelta(days=3 * k)}")
-    return out
+    return [f"/?{new_search_view(k)}" for k in range(pages)]
 
 
 def main() -> None:
@@ -57,6 +50,9 @@ def main() -> None:
                         help="with --py-spy: write PROFILE.svg (flame graph) and PROFILE.txt here")
     parser.add_argument("--py-spy", default="py-spy",
                         help="the py-spy binary (not a dependency: install it apart)")
+    parser.add_argument("--gil", action="store_true",
+                        help="with --profile: sample only the thread holding the GIL (CPU in "
+                             "Python, without the threads waiting for Meilisearch)")
     parser.add_argument("--callgrind", action="store_true",
                         help="run under valgrind --tool=callgrind --instr-atstart=no: instrument "
                              "only the timed pages (instructions do not depend on the load)")
@@ -66,14 +62,16 @@ def main() -> None:
     require_corpus(args.data_dir, args.count)
     with meilisearch(args.data_dir) as meili:
         os.environ.update(chipwatch_env(args.data_dir, meili))  # the app is made in this process
-        result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind)
+        result, pages = measure(args.pages, args.profile, args.py_spy, args.path, args.callgrind,
+                                args.gil)
     result.update({"count": args.count, "load_average_1_5_15_min_after": os.getloadavg()})
     write_report(args.report, "page_profile", result)
     write_dump(args.dump, pages)
 
 
 def measure(pages: int, profile: Path | None, py_spy_binary: str,
-            path: str = "/", callgrind: bool = False) -> tuple[dict, dict[str, str]]:
+            path: str = "/", callgrind: bool = False,
+            gil: bool = False) -> tuple[dict, dict[str, str]]:
     from fastapi.testclient import TestClient
     from sqlalchemy import event
 
@@ -108,7 +106,7 @@ def measure(pages: int, profile: Path | None, py_spy_binary: str,
                            capture_output=True)
         if profile:
             endpoint = "api_search" if path.startswith("/api/") else "search_page"
-            with py_spy(os.getpid(), profile, py_spy_binary, endpoint):
+            with py_spy(os.getpid(), profile, py_spy_binary, endpoint, gil):
                 for url in urls[pages:]:
                     client.get(url).raise_for_status()
     q = statistics.quantiles(cpu, n=100)

@@ -23,20 +23,25 @@ def cpu_ms(pid: int) -> float:
 def tree_cpu_ms(pid: int) -> float:
     """cpu_ms of pid and of every live descendant (uvicorn's web processes under `chipwatch
     serve --workers N`)."""
+    return sum(each_cpu_ms(pid).values())
+
+
+def each_cpu_ms(pid: int) -> dict[int, float]:
+    """cpu_ms of pid and of each live descendant, by pid."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # ended meanwhile
                 children.setdefault(int(_stat(int(entry.name))[1]), []).append(int(entry.name))
-    total, todo = 0.0, [pid]
+    out, todo = {}, [pid]
     while todo:
         current = todo.pop()
         try:
-            total += cpu_ms(current)
+            out[current] = cpu_ms(current)
         except (FileNotFoundError, ProcessLookupError):
             continue
         todo.extend(children.get(current, ()))
-    return total
+    return out
 
 
 def own_cpu_ms() -> float:

@@ -19,6 +19,7 @@ latency the client measured.
 import argparse
 import json
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -34,8 +36,8 @@ import httpx
 from app import ROOT
 from bench.ingest import write_corpus
 from bench.loadgen import GENERATORS, Request, get
-from bench.proc_cpu import cpu_ms, own_cpu_ms, tree_cpu_ms
 from bench.prepare import ingest_and_index
+from bench.proc_cpu import cpu_ms, each_cpu_ms, own_cpu_ms
 
 QUERIES = [
     "q=Nvidia",
@@ -113,8 +115,17 @@ def percentiles(samples: list[float]) -> dict:
 
 
 def unique_view(k: int) -> str:
-    """The k-th of distinct views: each query of QUERIES with its own page size."""
+    """The k-th of distinct views: each query of QUERIES with its own page size (the same
+    search as another view but for its page size: its facet and period counts are kept)."""
     return f"{QUERIES[k % len(QUERIES)]}&per_page={10 + k // len(QUERIES)}"
+
+
+def new_search_view(k: int) -> str:
+    """The k-th of distinct searches: each query of QUERIES with its own page size and its own
+    `from` date, so that nothing kept for another view answers (bench.page_profile's views)."""
+    query = re.sub(r"&?from=[0-9-]+", "", QUERIES[k % len(QUERIES)])
+    return (f"{query}&per_page={10 + k // len(QUERIES) % 11}"
+            f"&from={date(2019, 1, 1) + timedelta(days=3 * k)}")  # fmt: skip
 
 
 class Processes:
@@ -127,9 +138,13 @@ class Processes:
     def cpu(self) -> dict[str, float]:
         return {
             "client": own_cpu_ms(),
-            "web": tree_cpu_ms(self.server_pid),
+            "web": sum(self.web_cpu().values()),
             "meili": cpu_ms(self.meili_pid),
         }
+
+    def web_cpu(self) -> dict[int, float]:
+        """CPU ms of each process of `chipwatch serve` (the supervisor and the web processes)."""
+        return each_cpu_ms(self.server_pid)
 
     def server_ms(self) -> dict[str, float]:
         """request id -> the app's duration of it (RequestLogMiddleware: from the app's first
@@ -148,10 +163,19 @@ class Processes:
 def run_phase(generator: str, scripts: list[list[Request]], processes: Processes) -> dict:
     """Run the closed loop; its samples (ms, per client, in script order), wall seconds and the
     CPU ms each process group spent."""
-    before, started = processes.cpu(), time.perf_counter()
+    before, each_before = processes.cpu(), processes.web_cpu()
+    started = time.perf_counter()
     samples = GENERATORS[generator](scripts)
-    wall, after = time.perf_counter() - started, processes.cpu()
-    return {"samples": samples, "seconds": wall, "cpu": {k: after[k] - before[k] for k in after}}
+    wall, after, each_after = time.perf_counter() - started, processes.cpu(), processes.web_cpu()
+    spent = [each_after[pid] - each_before.get(pid, 0.0) for pid in each_after]
+    return {
+        "samples": samples,
+        "seconds": wall,
+        "cpu": {k: after[k] - before[k] for k in after},
+        # How the web CPU split between the processes (a kept-alive connection stays with the
+        # process that accepted it), largest first.
+        "web_split": sorted((round(ms / (sum(spent) or 1), 3) for ms in spent), reverse=True),
+    }
 
 
 def cpu_report(cpu: dict[str, float], requests: int) -> dict:
@@ -193,6 +217,7 @@ def page_phase(
         "clients": clients,
         "requests_per_second": round(len(samples) / run["seconds"], 1),
         **cpu_report(run["cpu"], len(samples)),
+        "web_cpu_split": run["web_split"],
     }
     return report, [r for s in scripts for r in s], samples
 
@@ -227,6 +252,12 @@ def main() -> None:
         "--prepare-only",
         action="store_true",
         help="build the --data-dir corpus and index, then stop",
+    )
+    parser.add_argument(
+        "--new-searches",
+        action="store_true",
+        help="the unique views are new searches too (each its own `from` date): no facet "
+        "and period counts kept for another page size of the same search answer",
     )
     args = parser.parse_args()
     meili_bin = subprocess.run(
@@ -361,7 +392,9 @@ def main() -> None:
                 args.clients,
                 per_client,
                 "u",
-                lambda n, i: unique_view(n * per_client + i),
+                lambda n, i: (new_search_view if args.new_searches else unique_view)(
+                    n * per_client + i
+                ),
             )
         finally:
             if server:
@@ -387,7 +420,11 @@ def main() -> None:
             "meili_direct": percentiles(first[1::2]),
         },
         "html_page_ms_concurrent": {**html, "web_workers": args.web_workers},
-        "html_page_ms_concurrent_unique": {**unique, "web_workers": args.web_workers},
+        "html_page_ms_concurrent_unique": {
+            **unique,
+            "web_workers": args.web_workers,
+            "views": "new searches" if args.new_searches else "page sizes of 20 searches",
+        },
         "load_average_1_5_15_min": {"before": load_before, "after": os.getloadavg()},
     }
     result["p95_ratio"] = round(
@@ -412,6 +449,7 @@ def main() -> None:
             f"{name:>31} {r['p50']:>8} {r['p95']:>8} {r['p99']:>8} "
             f"{r.get('server_ms', {}).get('p95', ''):>8}   "
             + " / ".join(f"{v:.2f}" for v in split.values())
+            + (f"   web CPU split {cpu['web_cpu_split']}" if cpu.get("web_cpu_split") else "")
         )
     print(f"p95 ratio /api/search : Meilisearch = {result['p95_ratio']}")
     print(f"load average before / after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")

@@ -293,3 +293,61 @@ def test_the_stamp_changes_with_everything_a_hit_shows():
                    mentions=(("nvidia", 10, 16), ("huawei", 0, 6)),
                    published_at=datetime(2025, 1, 2))  # naive UTC, as SQLite gives it back
     assert view_stamp(same) == view_stamp(view)
+
+
+def test_the_counts_of_a_search_serve_its_other_pages_until_the_index_changes(
+    app_and_runtime, tmp_path
+):
+    """Another page, page size or sort of the same search takes the facet and period counts
+    kept for it (Meilisearch is asked for the hits alone); the page is the same as one counted
+    afresh; a change applied to the index (a new search version) is counted again."""
+    from urllib.parse import parse_qsl
+
+    from app.db import session_scope
+    from app.filters import parse_filters
+    from app.search.indexing import drain_outbox
+    from app.search.service import search_articles
+
+    app, runtime = app_and_runtime
+    lines = sample_lines()
+    ingest_lines(runtime, lines[:10], tmp_path, "first")
+    drain_outbox(runtime)
+    sent: list[dict] = []
+    raw_search = runtime.search.raw_search
+
+    def recorded(body, uid=None):  # the real request, seen on its way
+        sent.append(body)
+        return raw_search(body, uid)
+
+    runtime.search.raw_search = recorded
+
+    def search(query: str, reuse: bool = True):
+        with session_scope(runtime.sessions) as session:
+            return search_articles(session, parse_filters(parse_qsl(query)), runtime.search,
+                                   runtime.query_tagger, histogram="month", reuse_counts=reuse)
+
+    views = "lang=en&lang=ar&lang=zh&lang=fr"
+    first = search(views + "&per_page=2")
+    again = search(views + "&per_page=3&page=2&sort=oldest")
+    assert "facets" in sent[0] and "facets" not in sent[1]
+    fresh = search(views + "&per_page=3&page=2&sort=oldest", reuse=False)
+    assert "facets" in sent[2]
+    assert (again.total, again.facets, again.histogram) == (fresh.total, fresh.facets, fresh.histogram)
+    assert [h["id"] for h in again.hits] == [h["id"] for h in fresh.hits]
+    assert first.facets == fresh.facets and first.total == fresh.total
+    search(views + "&company=nvidia&per_page=3")  # another search: counted
+    assert "facets" in sent[3]
+
+    app.state.page_cache.entries = 0  # every request rendered
+    with TestClient(app) as client:
+        client.get("/?" + views + "&per_page=4")
+        kept = client.get("/?" + views + "&per_page=5")
+        assert "facets" not in sent[-1]
+        runtime.search.counts.clear()
+        assert client.get("/?" + views + "&per_page=5").text == kept.text
+        assert "facets" in sent[-1]
+
+    ingest_lines(runtime, lines[10:20], tmp_path, "second")
+    drain_outbox(runtime)  # applied to Meilisearch: a new search version
+    after = search(views + "&per_page=2")
+    assert "facets" in sent[-1] and after.total > first.total

@@ -38,7 +38,12 @@ class SearchBackend(Protocol):
     engine: str
 
     def search(
-        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+        self,
+        session: Session,
+        filters: Filters,
+        plan: QueryPlan,
+        histogram: str | None = None,
+        reuse_counts: bool = False,  # counts kept for the same search may answer (Meilisearch)
     ) -> BackendResult: ...
 
     def histogram(

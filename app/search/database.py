@@ -330,7 +330,12 @@ class DatabaseSearch:
         return dict(counts)
 
     def search(
-        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+        self,
+        session: Session,
+        filters: Filters,
+        plan: QueryPlan,
+        histogram: str | None = None,
+        reuse_counts: bool = False,  # nothing kept here: every search counts afresh
     ) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
         params = _fts_params(plan) if plan and self.engine == "sqlite" else {}

@@ -55,10 +55,12 @@ from app.models import Article, as_utc
 from app.search.article_cache import ArticleCache
 from app.search.backend import FACET_LIMIT, FACETS, BackendResult
 from app.search.concepts import topics_in
+from app.search.counts_cache import Counts, CountsCache, counts_key
 from app.search.database import _enough, title_entity_ids
 from app.search.meili_http import MeiliHTTP
 from app.search.periods import INTERVALS, bucket_start
 from app.search.query import AllOf, AnyOf, Clause, Node, QueryPlan, is_arabic
+from app.search.repository import search_version
 from app.text import ARABIC_LETTER, index_tokens
 from app.wordforms import FORM_MARK, document_forms
 
@@ -661,6 +663,7 @@ class MeiliSearch:
         self._down_until = 0.0
         self._checked: dict[str, float] = {}
         self.article_cache = ArticleCache()  # hits as shown, per stamp (or search version)
+        self.counts = CountsCache()  # facet and period counts per search and search version
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:  # never shows the key
@@ -796,20 +799,48 @@ class MeiliSearch:
         return bool(answer.get("totalHits"))
 
     def search(
-        self, session: Session, filters: Filters, plan: QueryPlan, histogram: str | None = None
+        self,
+        session: Session,
+        filters: Filters,
+        plan: QueryPlan,
+        histogram: str | None = None,
+        reuse_counts: bool = False,
     ) -> BackendResult:
-        result = self.raw_search(search_request(filters, plan, histogram))
+        """reuse_counts: take the facet and period counts kept for the same search (another
+        page, page size or sort of it) at the same search version, and ask Meilisearch for
+        the hits alone (app/search/counts_cache.py)."""
+        version = search_version(session) if reuse_counts else None
+        body = search_request(filters, plan, histogram)
+        result, counts = self._counted(body, filters, histogram, version)
         if not result.get("totalHits") and typo_query(plan):
-            result = self.raw_search(search_request(filters, plan, histogram, typos=True))
+            body = search_request(filters, plan, histogram, typos=True)
+            result, counts = self._counted(body, filters, histogram, version)
         hits = result.get("hits", [])
-        distribution = result.get("facetDistribution") or {}
         return BackendResult(
             [int(hit["id"]) for hit in hits],
             int(result.get("totalHits", 0)),
-            _facets(distribution, filters),
-            _periods(result, histogram) if histogram else None,
+            counts.facets,
+            counts.periods if histogram else None,
             stamps=[hit.get("view") for hit in hits],
         )
+
+    def _counted(
+        self, body: dict, filters: Filters, histogram: str | None, version: int | None
+    ) -> tuple[dict, Counts]:
+        """Meilisearch's answer to body and its counts: those kept for it when there are, and
+        then the answer holds the hits alone."""
+        key = None if version is None else counts_key(version, self.index_uid, body)
+        kept = None if key is None else self.counts.get(key)
+        if kept is not None:
+            return self.raw_search({k: v for k, v in body.items() if k != "facets"}), kept
+        result = self.raw_search(body)
+        counts = Counts(
+            _facets(result.get("facetDistribution") or {}, filters),
+            _periods(result, histogram) if histogram else None,
+        )
+        if key is not None:
+            self.counts.keep(key, counts)
+        return result, counts
 
     def histogram(
         self, session: Session, filters: Filters, plan: QueryPlan, interval: str

@@ -37,7 +37,7 @@ LANG_NAMES = {
 }
 
 
-@dataclass
+@dataclass(slots=True)  # made by the hundred per page: slots make that about twice as fast
 class FacetValue:
     id: str
     name: str
@@ -217,10 +217,23 @@ def search_articles(
     fallback: SearchBackend | None = None,
     *,
     histogram: str | None = None,
+    reuse_counts: bool = False,
 ) -> SearchPage:
-    """One search; with histogram ("week", "month", "year") also the timeline's counts."""
+    """One search; with histogram ("week", "month", "year") also the timeline's counts.
+    reuse_counts: the facet and period counts of the same search may come from the engine's
+    memory (another page, page size or sort of it at the same search version): the pages ask
+    for it; /api/search does not (each request's engine request is the one it documents)."""
     return show_articles(
-        session, find_articles(session, filters, backend, tagger, fallback, histogram=histogram)
+        session,
+        find_articles(
+            session,
+            filters,
+            backend,
+            tagger,
+            fallback,
+            histogram=histogram,
+            reuse_counts=reuse_counts,
+        ),
     )
 
 
@@ -246,9 +259,11 @@ def find_articles(
     fallback: SearchBackend | None = None,
     *,
     histogram: str | None = None,
+    reuse_counts: bool = False,
 ) -> Found:
     """The search itself: the query planned, the engine asked (the fallback when it fails; the
-    best partial matches when nothing matches the whole query)."""
+    best partial matches when nothing matches the whole query). reuse_counts: see
+    search_articles."""
     check_entities(session, filters)
     filters, plan = prepare_query(session, filters, tagger)
     notice, engine = None, backend
@@ -256,7 +271,7 @@ def find_articles(
     def run(plan):
         nonlocal engine, notice
         try:
-            return engine.search(session, filters, plan, histogram)
+            return engine.search(session, filters, plan, histogram, reuse_counts)
         except Exception:
             if fallback is None or engine is fallback:
                 raise
@@ -264,7 +279,7 @@ def find_articles(
                 fallback,
                 "The search engine is unreachable: results come from the database.",
             )
-            return fallback.search(session, filters, plan, histogram)
+            return fallback.search(session, filters, plan, histogram, reuse_counts)
 
     result = run(plan)
     partial, not_found, suggestions = False, [], []
@@ -300,20 +315,19 @@ def show_articles(session: Session, found: Found) -> SearchPage:
     facets: dict[str, list[FacetValue]] = {}
     for facet in FACETS:
         selected = set(getattr(filters, facet))
-        values = []
-        for value, count in result.facets.get(facet, []):
-            name = (
-                names[value][1]
-                if facet in ENTITY_PARAMS and value in names
-                else (
-                    value
-                    if facet in ENTITY_PARAMS
-                    else LANG_NAMES.get(value, value)
-                    if facet == "lang"
-                    else facet_value_name(facet, value)
-                )
-            )
-            values.append(FacetValue(value, name, count, value in selected))
+        counted = result.facets.get(facet, [])
+        # (up to 9 x 50 values a page: one comprehension per facet, no test per value)
+        if facet in ENTITY_PARAMS:
+            values = [
+                FacetValue(v, names[v][1] if v in names else v, n, v in selected)
+                for v, n in counted
+            ]
+        elif facet == "lang":
+            values = [FacetValue(v, LANG_NAMES.get(v, v), n, v in selected) for v, n in counted]
+        else:
+            values = [
+                FacetValue(v, facet_value_name(facet, v), n, v in selected) for v, n in counted
+            ]
         # A selected value with no match still shows, so it can be removed.
         for value in selected - {v.id for v in values}:
             values.insert(

@@ -116,7 +116,13 @@ def _search_page(
     # The chart's counts come with the results (the same engine request).
     counted = results_interval(filters)
     page = search_articles(
-        session, filters, runtime.search, runtime.query_tagger, runtime.fallback, histogram=counted
+        session,
+        filters,
+        runtime.search,
+        runtime.query_tagger,
+        runtime.fallback,
+        histogram=counted,
+        reuse_counts=True,
     )
     filters = page.filters  # field terms (company:huawei) become facet selections
     interval, counts = chart_counts(session, filters, runtime, page.histogram or {}, counted)
@@ -197,7 +203,12 @@ def facet_page(
     if facet not in FACET_TITLES:
         raise HTTPException(404, f"There is no facet {facet!r}.")
     page = search_articles(
-        session, filters.replace(per_page=1), runtime.search, runtime.query_tagger, runtime.fallback
+        session,
+        filters.replace(per_page=1),
+        runtime.search,
+        runtime.query_tagger,
+        runtime.fallback,
+        reuse_counts=True,
     )
     return render(
         request,
