@@ -10,30 +10,9 @@ phrases are also actors of the US government (when.ACTORS).
 from datetime import date
 
 from app.enrich.restrictions import _fold
-from app.enrich.when import ADMINISTRATIONS
+from app.enrich.when import ADMINISTRATIONS, PREVIOUS_ADMINISTRATION
 
-PREVIOUS = tuple(
-    _fold(p)
-    for p in (
-        "previous administration",
-        "prior administration",
-        "former administration",
-        "administration précédente",
-        "précédente administration",
-        "vorgängerregierung",
-        "vorherigen regierung",
-        "vorherige regierung",
-        "vorige regering",
-        "vorige administratie",
-        "administración anterior",
-        "الإدارة السابقة",
-        "الادارة السابقة",
-        "上届政府",
-        "前任政府",
-        "上一届政府",
-        "前政府",
-    )
-)
+PREVIOUS = tuple(dict.fromkeys(_fold(p) for p in PREVIOUS_ADMINISTRATION))
 
 
 def previous_president(folded: str, published: date | None) -> frozenset[str]:

@@ -43,6 +43,7 @@ import ahocorasick
 from app.enrich.tagger import Hit, arabic, latin
 from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
+from app.memo import BoundedMemo
 from app.text import ARABIC_PREFIXES, CJK, normalize
 
 FRESH_BEFORE = timedelta(days=1)  # news may precede the date a restriction is filed under
@@ -206,22 +207,12 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-class Memo(dict[_K, _V]):
-    """A bounded memo of what is read from a sentence (or a day): it starts afresh when it holds
-    CACHE_SIZE entries. Its values are shared between articles, so never to be mutated.
-
-        known = memo.get(key)
-        if known is None:
-            known = memo.keep(key, compute())
-    """
+class Memo(BoundedMemo[_K, _V]):
+    """A bounded memo of what is read from a sentence (or a day): app/memo.py, CACHE_SIZE
+    entries."""
 
     __slots__ = ()
-
-    def keep(self, key: _K, value: _V) -> _V:
-        if len(self) >= CACHE_SIZE:
-            self.clear()
-        self[key] = value
-        return value
+    limit = CACHE_SIZE
 
 
 class AnyOf:

@@ -1150,6 +1150,27 @@ NUMBERS = {
     "ko": ["한", "두", "세", "네", "다섯", "여섯"],
 }
 
+# "The previous administration", by its place in time: the US government acting (ACTORS), and
+# which president's (app/enrich/administrations.py).
+PREVIOUS_ADMINISTRATION = [
+    "previous administration",
+    "prior administration",
+    "former administration",
+    "administration précédente",
+    "précédente administration",
+    "vorgängerregierung",
+    "vorherigen regierung",
+    "vorherige regierung",
+    "vorige regering",
+    "vorige administratie",
+    "administración anterior",
+    "الإدارة السابقة",
+    "上届政府",
+    "前任政府",
+    "上一届政府",
+    "前政府",
+]
+
 # People who act for an agency in the timeline: "Trump said Nvidia may sell the H200" is the
 # White House's decision (the agency's own names are in agencies.json).
 ACTORS = {
@@ -1168,17 +1189,7 @@ ACTORS = {
         "the administration",
         "the trump administration",
         # "the previous administration" (which one: app/enrich/administrations.py)
-        "previous administration",
-        "prior administration",
-        "former administration",
-        "administration précédente",
-        "précédente administration",
-        "vorgängerregierung",
-        "vorherigen regierung",
-        "administración anterior",
-        "الإدارة السابقة",
-        "上届政府",
-        "前任政府",
+        *PREVIOUS_ADMINISTRATION,
         "president biden",
         "joe biden",
         "administración trump",

@@ -15,6 +15,8 @@ from datetime import date
 
 import orjson
 
+from app.memo import BoundedMemo
+
 ENTRIES = 512  # filter sets kept per web process; all forgotten when full
 # What a request asks beyond the set of matching documents: the counts do not depend on it.
 PAGING = frozenset({"page", "hitsPerPage", "sort", "attributesToRetrieve"})
@@ -36,14 +38,8 @@ def counts_key(version: int, index: str, body: dict) -> bytes:
     )
 
 
-class CountsCache(dict[bytes, Counts]):
-    """Counts by counts_key, at most ENTRIES (then it starts afresh: a bounded memo that needs
-    no lock, each operation being one dict operation)."""
+class CountsCache(BoundedMemo[bytes, Counts]):
+    """Counts by counts_key, at most ENTRIES (app/memo.py)."""
 
     __slots__ = ()
-
-    def keep(self, key: bytes, counts: Counts) -> Counts:
-        if len(self) >= ENTRIES:
-            self.clear()
-        self[key] = counts
-        return counts
+    limit = ENTRIES
