@@ -57,3 +57,13 @@ def test_a_traditional_article_is_tagged_like_its_simplified_twin():
     assert {"nvidia", "huawei", "h20", "bis", "samr"} <= set(twin.tags)
     assert set(found.tags) == set(twin.tags)
     assert set(found.restrictions) == set(twin.restrictions) != set()
+
+
+def test_taiwan_and_hong_kong_names_that_differ_by_word_are_aliases():
+    # Not a character fold: Taiwan writes 沙烏地 for 沙特 and 工業暨安全局 for BIS.
+    enricher = default_enricher()
+    published = datetime(2025, 5, 14, tzinfo=UTC)
+    text = "美國商務部工業暨安全局放行輝達晶片出口至沙烏地阿拉伯與阿拉伯聯合大公國。"
+    assert {"bis", "saudi-arabia", "uae", "nvidia"} <= set(
+        enricher.enrich("", text, published).tags
+    )
