@@ -34,7 +34,7 @@ from app.article.linking import (
     shingle_array,
     story_keys,
 )
-from app.bulk import insert_rows, select_in, select_rows
+from app.bulk import insert_rows, pg_array, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS
 from app.models import (
     Article,
@@ -389,7 +389,7 @@ def _top_candidates(
         sql = _TOP.format(
             prefix="", source=_PG_QUERIES, min_shared=int(min_shared), limit=int(limit)
         )
-        columns = [list(c) for c in zip(*queries)]
+        columns = [pg_array(c) for c in zip(*queries)]
         statements: list[tuple[str, tuple[object, ...]]] = [(sql, tuple(columns))]
     else:
         statements = []

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.bulk import insert_rows
+from app.bulk import insert_rows, pg_array
 from app.db import NOT_KEPT, kept_in_transaction, remember_in_transaction
 from app.lists.repository import remember_lists_version
 from app.models import Article, ArticleEntity, IndexOutbox
@@ -44,7 +44,7 @@ def _add_vocabulary(conn, tokens) -> None:
                 "INSERT INTO search_vocabulary(term) SELECT unnest(CAST(:words AS text[])) "
                 "ON CONFLICT DO NOTHING"
             ),
-            {"words": words},
+            {"words": pg_array(words)},
         )
 
 
@@ -92,9 +92,12 @@ def write_documents(
             conn,
             "article_search",
             ("article_id", "tokens"),
-            [(i, pg_tokens(text_, ids_, titled)) for i, text_, ids_, titled in documents],
+            [(i, pg_array(pg_tokens(text_, ids_, titled))) for i, text_, ids_, titled in documents],
         )
-        _add_vocabulary(conn, {t for _i, text_, _e, _t in documents for t in text_.split(" ")})
+        words: set[str] = set()
+        for _i, text_, _e, _t in documents:
+            words.update(text_.split(" "))
+        _add_vocabulary(conn, words)
 
 
 def rewrite_search_rows(conn, batch: int = 500) -> int:
