@@ -387,7 +387,9 @@ class Ingestor:
             rejected = [r for r in batch if isinstance(r, Rejected)]
             fresh, pending = self._not_stored(looked, previous, report)
             if fresh:
-                names = {a.source or source for a in fresh}
+                # In the batch's order, not a set's: new sources get the same ids whatever
+                # PYTHONHASHSEED orders strings by (tests/test_ingest_determinism.py).
+                names = dict.fromkeys(a.source or source for a in fresh)
                 sources = {name: self._source_id(session, name) for name in names}
                 recent, recent_stories = (
                     (previous.pending, previous.stories) if previous else ([], {})
