@@ -67,3 +67,12 @@ def test_taiwan_and_hong_kong_names_that_differ_by_word_are_aliases():
     assert {"bis", "saudi-arabia", "uae", "nvidia"} <= set(
         enricher.enrich("", text, published).tags
     )
+
+
+def test_a_taiwan_readers_word_for_chips_is_the_chips_concept():
+    from app.search import concepts
+
+    # 晶片 (Taiwan, Hong Kong) and 芯片 (mainland) are one word for an analyst.
+    assert set(concepts.topic_tokens("", "輝達AI晶片")) == set(
+        concepts.topic_tokens("", "英伟达AI芯片")
+    )
