@@ -18,7 +18,7 @@ _V = TypeVar("_V")
 
 class BoundedMemo(dict[_K, _V]):
     __slots__ = ()
-    limit: ClassVar[int] = 4_096  # subclasses set their own
+    limit: ClassVar[int]  # entries before it starts afresh: each subclass sets its own
 
     def keep(self, key: _K, value: _V) -> _V:
         if len(self) >= self.limit:

@@ -241,10 +241,7 @@ class Tagger:
         folded, index = _fold_with_map(text)
         whole = _Lazy(document, folded)
         n = len(folded)
-        # (start - end, start, order found, end, entity): sorted as tuples, longest first and
-        # then leftmost, ties in the order found (what a stable sort on the first two gave).
-        candidates: list[tuple[int, int, int, int, EntityDef]] = []
-        is_latin = _LATIN.get
+        candidates: list[tuple[int, int, EntityDef]] = []
         # The checks of _bounded, inlined with what is known of each key in advance (its first
         # and last characters): a long article has hundreds of automaton matches.
         for end_pos, (
@@ -264,7 +261,7 @@ class Tagger:
             if after_lil and not folded[max(0, start - 3) : start].endswith("لل"):
                 continue
             if first_latin:
-                left = start == 0 or not (is_latin(folded[start - 1]) or latin(folded[start - 1]))
+                left = start == 0 or not latin(folded[start - 1])
             elif first_arabic:
                 prefix = attached_prefix(folded, start)
                 left = (prefix[:-2] + "ال" if after_lil else prefix) in ARABIC_PREFIXES
@@ -277,7 +274,7 @@ class Tagger:
                 # Plural model numbers ("H100s") are still the chip.
                 if last_digit and folded[after : after + 1] == "s":
                     after += 1
-                bounded = after >= n or not (is_latin(folded[after]) or latin(folded[after]))
+                bounded = after >= n or not latin(folded[after])
             elif last_arabic:
                 word_end = end
                 while word_end < n and arabic(folded[word_end]):
@@ -306,14 +303,13 @@ class Tagger:
                 ):
                     continue
                 o_end = self._word_end(folded, end) if owner.stem else end
-                candidates.append((start - o_end, start, len(candidates), o_end, owner.entity))
+                candidates.append((start, o_end, owner.entity))
         hits: list[Hit] = []
         # Longest first, so "Ascend 910C" wins over "Ascend" and 英伟达公司 over 英伟达.
         taken: list[tuple[int, int, EntityDef]] = []
         occupied = bytearray(n)  # most names overlap nothing: check that in C
         hidden_by = self._hidden_by
-        candidates.sort()
-        for _size, start, _order, end, entity in candidates:
+        for start, end, entity in sorted(candidates, key=lambda c: (c[0] - c[1], c[0])):
             if occupied.find(1, start, end) >= 0 and any(
                 hidden_by(start, end, entity, s, e, other)
                 for s, e, other in taken
