@@ -317,15 +317,18 @@ def _alternation(phrases) -> str:
     return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
 
 
+# After a part of the year or a season: an optional filler ("of", "de", «من») and the year.
+_FILLER = r"\s+(?:(?:" + _alternation(YEAR_PART_FILLERS) + r")\s*)?"
+_LAST_YEAR = _alternation(YEAR_PART_YEARS[1])  # "last year", "vergangenen Jahres", «العام الماضي»
 # "late 2022", "the end of last year", «أواخر العام الماضي» (see when.YEAR_PARTS).
 _YEAR_PART = Needing(
     re.compile(
         r"(?<![a-z])(?P<part>"
         + "|".join(f"(?P<{k}>{_alternation(v)})" for k, v in YEAR_PART_WORDS.items())
-        + r")\s+(?:(?:"
-        + _alternation(YEAR_PART_FILLERS)
-        + r")\s*)?(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
-        + _alternation(YEAR_PART_YEARS[1])
+        + r")"
+        + _FILLER
+        + r"(?:(?P<year>20[1-3][0-9])(?![0-9])|(?P<last>"
+        + _LAST_YEAR
         + r")|(?P<this>"
         + _alternation(YEAR_PART_YEARS[0])
         + r")(?![a-z]))"
@@ -344,13 +347,7 @@ _KO_YEAR_PART = Needing(
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
-_LAST_YEAR_AFTER = re.compile(
-    r"\s+(?:(?:"
-    + _alternation(YEAR_PART_FILLERS)
-    + r")\s*)?(?:"
-    + _alternation(YEAR_PART_YEARS[1])
-    + r")(?![a-z])"
-)
+_LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
 _LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
