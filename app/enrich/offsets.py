@@ -38,6 +38,12 @@ DIRECTION = {
 }
 
 
+def shift_month(year: int, month: int, n: int) -> tuple[int, int]:
+    """(year, month) n months later (n < 0: earlier)."""
+    y, m = divmod(year * 12 + month - 1 + n, 12)
+    return y, m + 1
+
+
 def counted_from(phrase: str, n: int, written: set[tuple[int, int]]) -> set[tuple[int, int]] | None:
     """The months `phrase` ("three months after", folded; N = n) points to, counted from each
     month the sentence writes (with its year); None when it counts from the article instead
@@ -45,8 +51,4 @@ def counted_from(phrase: str, n: int, written: set[tuple[int, int]]) -> set[tupl
     sign = DIRECTION.get(phrase.rsplit(" ", 1)[-1]) if written else None
     if sign is None:
         return None
-    out = set()
-    for year, month in written:
-        y, m = divmod(year * 12 + month - 1 + sign * n, 12)
-        out.add((y, m + 1))
-    return out
+    return {shift_month(year, month, sign * n) for year, month in written}

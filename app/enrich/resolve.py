@@ -30,7 +30,7 @@ from pathlib import Path
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
-from app.enrich.offsets import LATER, counted_from
+from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
     _YEAR,
@@ -1394,9 +1394,9 @@ class RestrictionLinker:
                 months |= anchored
                 labels += [_month_label(y, m) for y, m in sorted(anchored)]
             elif kind == "ago" and published is not None:
-                y, m = divmod(published.year * 12 + published.month - 1 - value, 12)
-                months.add((y, m + 1))
-                labels.append(_month_label(y, m + 1))
+                y, m = shift_month(published.year, published.month, -value)
+                months.add((y, m))
+                labels.append(_month_label(y, m))
             if kind != "rel" or published is None:
                 continue
             if value == "this_month":
