@@ -156,3 +156,15 @@ def meili_settings(tmp_path, meili_server) -> Settings:
     yield settings
     if meili_server.running:
         meili_server.drop_indexes(settings.meili_index)
+
+
+@pytest.fixture
+def app_and_runtime(meili_settings):
+    """The app on a runtime of meili_settings (an empty database; closed afterwards)."""
+    from app.main import create_app
+    from tests.test_search_contract import make_runtime
+
+    runtime = make_runtime(meili_settings)
+    app = create_app(runtime.settings, runtime)
+    yield app, runtime
+    runtime.close()

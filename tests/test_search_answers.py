@@ -7,19 +7,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from app.main import create_app
 from app.web.api import SEARCH_ANSWERS
-from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
+from tests.test_search_contract import ingest_lines, sample_lines
 
 pytestmark = pytest.mark.meili
-
-
-@pytest.fixture
-def app_and_runtime(meili_settings):
-    runtime = make_runtime(meili_settings)
-    app = create_app(runtime.settings, runtime)
-    yield app, runtime
-    runtime.close()
 
 
 def test_a_repeated_search_answers_the_kept_json(app_and_runtime, tmp_path):

@@ -8,20 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from app.main import create_app
 from app.models import Article
 from tests.conftest import ADMIN_TOKEN
-from tests.test_search_contract import ingest_lines, make_runtime, sample_lines
+from tests.test_search_contract import ingest_lines, sample_lines
 
 pytestmark = pytest.mark.meili
-
-
-@pytest.fixture
-def app_and_runtime(meili_settings):
-    runtime = make_runtime(meili_settings)
-    app = create_app(runtime.settings, runtime)
-    yield app, runtime
-    runtime.close()
 
 
 def total(html: str) -> int:
