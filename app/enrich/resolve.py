@@ -58,6 +58,7 @@ from app.enrich.when import (
     CHIP_ANAPHORS,
     CLAUSE_MARKERS,
     DAYS_BACK,
+    EXCLUSIVE_KINDS,
     EXPORT_WORDS,
     KO_YEAR_PARTS,
     LAST_WEEK,
@@ -1928,6 +1929,8 @@ class RestrictionLinker:
                     f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 elif "entity-list" in kinds_here and not self._lists[r]:
                     f["other_kind"] = True  # a listing is said, and R listed no one
+                elif any(k in kinds_here and self._kind[r] != k for k in EXCLUSIVE_KINDS):
+                    f["other_kind"] = True  # an antitrust case is said, and R is none
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
                 if r in fresh and not own_months and not own_years and not hard_window:
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says

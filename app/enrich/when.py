@@ -30,6 +30,10 @@ RELATIVE = {
         "zu beginn des monats",
         "am monatsanfang",
         "anfang monat",
+        # the middle of it, as German outlets write it ("Mitte des Monats hatten Behörden ...")
+        "mitte des monats",
+        "mitte dieses monats",
+        "mitte des laufenden monats",
         "本月",
         "这个月",
         "本月早些时候",
@@ -126,6 +130,11 @@ RELATIVE = {
         "eine woche zuvor",
         "eine woche vor",
         "diese woche",
+        # the start of the article's week ("Anfang der Woche", "zu Wochenbeginn")
+        "anfang der woche",
+        "anfang dieser woche",
+        "zu wochenbeginn",
+        "zum wochenbeginn",
         "letzte woche",
         "vergangene woche",
         "vergangenen woche",
@@ -237,6 +246,8 @@ RELATIVE = {
         "des frühjahrs",
         "vergangenes frühjahr",
         "letztes frühjahr",
+        "vergangenem frühjahr",
+        "letztem frühjahr",
         "het voorjaar",
         "dit voorjaar",
         "afgelopen voorjaar",
@@ -264,6 +275,8 @@ RELATIVE = {
         "diesen sommer",
         "vergangenen sommer",
         "letzten sommer",
+        "vergangenem sommer",
+        "letztem sommer",
         "vom sommer",
         "aus dem sommer",
         "des sommers",
@@ -293,6 +306,8 @@ RELATIVE = {
         "diesen herbst",
         "vergangenen herbst",
         "letzten herbst",
+        "vergangenem herbst",
+        "letztem herbst",
         "vom herbst",
         "aus dem herbst",
         "des herbstes",
@@ -1040,6 +1055,13 @@ ACTIONS = {
         "wieder liefern",
         "wieder ausführen",
         "wieder exportieren",
+        # approving again, as German outlets write it ("signalisiert, die Lieferungen wieder zu
+        # genehmigen", "wieder genehmigt")
+        "wieder zu genehmigen",
+        "wieder genehmigen",
+        "wieder genehmigt",
+        "wieder zu erlauben",
+        "wieder erlauben",
         "kurswechsel",
         "umgeschwenkt",
         "umschwenkte",
@@ -1652,7 +1674,28 @@ ACTION_KINDS = {
         "철회",
         "폐기",
     ],
+    # An antitrust case ("die Kartelluntersuchung", "ihre Untersuchung im Dezember eingeleitet"):
+    # German as outlets write it (read from the names "... Antitrust Probe", "... Finding").
+    "antitrust": [
+        "untersuchung",
+        "kartelluntersuchung",
+        "kartellverfahren",
+        "kartellermittlungen",
+        "kartellrecht",
+        "kartellrechtliche",
+        "kartellrechtlichen",
+        "kartellverstoss",
+        "kartellverstoß",
+        "antimonopolgesetz",
+        "anti-monopol-gesetz",
+        "wettbewerbsverstoss",
+        "vorprüfung",
+    ],
 }
+# Kinds a sentence names only for actions of that kind: with one of their words, an action of
+# another kind is not what the sentence speaks of ("eine Untersuchung, die Lutnick im April
+# eingeleitet hatte" is no licence rule of April).
+EXCLUSIVE_KINDS = ["antitrust"]
 
 # "introduced in late 2022 and tightened a year later", «一年后»: the sentence's own date moved on
 # by a year (what the later action was dated by; "N years after" counts from the article).
@@ -1687,6 +1730,13 @@ SPLIT_VERBS = [
     ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
     ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    # holding exports out as a prospect ("stellte Trump Ausfuhren des H200 in Aussicht"): only
+    # with exports, deliveries or sales as the object ("stellte Zölle in Aussicht" is a threat)
+    (
+        "relax",
+        r"\b(stellt|stellte|stellten)\b[^,.;:]{0,60}?\b(?:ausfuhr|export|liefer|verkauf)\w*[^,.;:]{0,40}?"
+        r"\bin aussicht\b",
+    ),
     ("relax", r"\b(draait|draaide|draaiden)\b[^,.;:]{1,60}?\bterug\b" + _CLAUSE_END),
     ("relax", r"\b(staat|stond|stonden)\b[^,.;:]{1,60}?\btoe\b" + _CLAUSE_END),
     ("relax", r"\b(heft|hief|hieven)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
