@@ -151,6 +151,8 @@ LICENCE_WORDS = (
     "vergunning",
     "vergunningen",
     "Genehmigung",
+    "Sondergenehmigung",
+    "Erlaubnis",
     "Lizenz",
     "Lizenzen",
     "permis",

@@ -124,6 +124,10 @@ RELATIVE = {
         "tags zuvor",
         "wenige tage nach",
         "tage nach",
+        # "days before" the article's news, as German writes it ("Wenige Tage zuvor hatte ...")
+        "wenige tage zuvor",
+        "tage zuvor",
+        "wenige tage vor",
         # a week back ("eine Woche nach den neuen US-Regeln", "vor einer Woche")
         "eine woche nach",
         "vor einer woche",
@@ -867,6 +871,8 @@ ACTIONS = {
         "kartelluntersuchung",
         "kartellverfahren",
         "kartellrecht",
+        "kartellverstoss",
+        "kartellverstoß",
         "antimonopolio",
         "mededinging",
         # Japanese and Korean
