@@ -2580,8 +2580,9 @@ class RestrictionLinker:
                     c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
                 }
                 same = [c for c in same if c in same_date or ev.when in answered]
-            # (a year or a season alone, "im Herbst 2022", means its best-known action)
-            vague = ev.when.isdigit() or ev.when.split(" ")[0] in SEASON_MONTHS
+            # (a year, a season or a part of a year alone, "im Herbst 2022", "Anfang des Jahres",
+            # means its best-known action)
+            vague = ev.when.isdigit() or ev.when.split(" ")[0] in (*SEASON_MONTHS, *YEAR_PARTS)
             if same and not (vague and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):

@@ -276,6 +276,9 @@ RELATIVE = {
         "el verano",
         "im sommer",
         "seit dem sommer",
+        # early and late summer ("im Frühsommer", "im Spätsommer")
+        "im frühsommer",
+        "im spätsommer",
         "diesen sommer",
         "vergangenen sommer",
         "letzten sommer",
@@ -307,6 +310,8 @@ RELATIVE = {
         "este otoño",
         "im herbst",
         "seit dem herbst",
+        "im frühherbst",
+        "im spätherbst",
         "diesen herbst",
         "vergangenen herbst",
         "letzten herbst",
@@ -744,6 +749,26 @@ ACTIONS = {
         # Genehmigungspflicht", "genehmigungspflichtig gemacht", "Ausfuhrregeln"): read as stems
         "chipbeschränkung",
         "chipexportbeschränkung",
+        # the trade compounds outlets write in the singular too ("die Exportbeschränkung für den
+        # H20", "Ausfuhrhürden", "der Einfuhrstopp", "Exportlimite")
+        "exportbeschränkung",
+        "ausfuhrbeschränkung",
+        "handelsbeschränkung",
+        "lieferbeschränkung",
+        "verkaufsbeschränkung",
+        "exportkontroll",
+        "ausfuhrkontroll",
+        "exportrestriktion",
+        "ausfuhrrestriktion",
+        "exportauflage",
+        "ausfuhrauflage",
+        "exporthürde",
+        "ausfuhrhürde",
+        "exportlimit",
+        "einfuhrverbot",
+        "importverbot",
+        "einfuhrstopp",
+        "importstopp",
         "chipexportkontroll",
         "chipexportverbot",
         "chipsanktion",
@@ -1733,8 +1758,10 @@ YEAR_LATER = [
 # relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
 _CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
 SPLIT_VERBS = [
-    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
-    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
+    # (German puts a long object and its date between: "schränkte den Export von Hochleistungschips
+    # nach China im Oktober drastisch ein"; its split verbs reach 80 characters)
+    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,80}?\bauf\b" + _CLAUSE_END),
+    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,80}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
     # holding exports out as a prospect ("stellte Trump Ausfuhren des H200 in Aussicht"): only
     # with exports, deliveries or sales as the object ("stellte Zölle in Aussicht" is a threat)
@@ -1760,7 +1787,7 @@ SPLIT_VERBS = [
         "relax",
         r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
     ),
-    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
-    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
+    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,80}?\bein\b" + _CLAUSE_END),
+    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,80}?\bab\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
