@@ -2922,7 +2922,18 @@ _COMMERCIAL_ORDER = re.compile(
     r"orders? (?:for|from|worth|book|backlog|more|additional|another|of (?:up to )?\d|\d)"
 )
 # "regulators in Beijing", "officials in Washington": the country's own.
-OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
+OFFICIALS = (
+    "regulators",
+    "officials",
+    "authorities",
+    "lawmakers",
+    "policymakers",
+    # German, folded: "die Regierung in Kuala Lumpur", "die Führung in Peking", "Behörden in Den Haag"
+    "regierung",
+    "fuhrung",
+    "staatsfuhrung",
+    "behorden",
+)
 # "China sales", "China revenue": a country before these is a market.
 MARKET_NOUNS = (
     "sales",

@@ -1763,6 +1763,8 @@ SPLIT_VERBS = [
     ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,80}?\bauf\b" + _CLAUSE_END),
     ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,80}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    # taking a rule back ("nahm Washington die Lizenzpflicht für den H20 zurück")
+    ("relax", r"\b(nimmt|nahm|nahmen|nehmen)\b[^,.;:]{1,80}?\bzuruck\b" + _CLAUSE_END),
     # holding exports out as a prospect ("stellte Trump Ausfuhren des H200 in Aussicht"): only
     # with exports, deliveries or sales as the object ("stellte Zölle in Aussicht" is a threat)
     (
