@@ -72,6 +72,9 @@ def test_the_middle_of_another_month_is_not_this_one(enricher):
     ("2025-10-01", "Im Sommer nahm Washington die Lizenzpflicht für den H20 zurück.", RESUMPTION),
     ("2025-07-20", "Nvidia hat die Erlaubnis erhalten, den H20 wieder nach China zu liefern.",
      RESUMPTION),
+    # clearing the way, a month back said with a hedge
+    ("2026-02-20", "Vor gut einem Monat machte das US-Handelsministerium den Weg für Verkäufe des "
+                   "H200 nach China frei.", "2026-01-h200-case-by-case-rule"),
 ])
 def test_german_permissions(enricher, when, body, expected):
     _linked(enricher, when, body, expected)
@@ -120,6 +123,11 @@ def test_erlaubnis_is_a_licence_word(enricher):
                    "Ländern eingeführt.", DIFFUSION),
     # a trade compound in the singular
     ("2025-07-01", "Die Exportbeschränkung für den H20 gilt seit dem Frühjahr.", H20),
+    # a country in the genitive ("Japans Regierung", "Malaysias Handelsministerium") acts
+    ("2023-09-01", "Japans Regierung hatte im Juli die Ausfuhr von Anlagen zur Chipfertigung "
+                   "genehmigungspflichtig gemacht.", "2023-07-japan-sme-controls"),
+    ("2025-10-01", "Malaysias Handelsministerium führte im Juli eine Genehmigungspflicht für KI-Chips "
+                   "aus den USA ein.", MALAYSIA),
     # the government "in" its seat acts
     ("2025-10-01", "Die Regierung in Kuala Lumpur führte im Juli eine Genehmigungspflicht für "
                    "KI-Chips aus den USA ein.", MALAYSIA),
@@ -133,6 +141,8 @@ def test_german_words_and_actors(enricher, when, body, expected):
     ("2025-07-01", "Die Exportbeschränkung für Wein nach Kanada gilt seit dem Frühjahr."),
     # companies in a capital do not act for its government
     ("2025-10-01", "Firmen in Kuala Lumpur begrüßten im Juli die neuen Regeln für Chips aus den USA."),
+    # a company clearing the way for its own plans
+    ("2026-02-20", "Vor gut einem Monat machte Nvidia den Weg für neue Rechenzentren in Texas frei."),
     # customs seizing counterfeits is no chip action
     ("2025-06-01", "Die Zollbehörden in Hamburg stoppten im Mai gefälschte Sonnenbrillen aus China."),
 ])

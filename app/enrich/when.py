@@ -90,6 +90,11 @@ RELATIVE = {
         "een maand geleden",
         "een maand na",
         "vor einem monat",
+        # (German hedges the month: "vor gut einem Monat", "vor knapp einem Monat")
+        "vor gut einem monat",
+        "vor knapp einem monat",
+        "vor rund einem monat",
+        "vor etwa einem monat",
         "einen monat nach",
         "一个月前",
         "قبل شهر",
@@ -1093,6 +1098,9 @@ ACTIONS = {
         "wieder genehmigt",
         "wieder zu erlauben",
         "wieder erlauben",
+        # clearing the way ("den Weg für Verkäufe freigemacht")
+        "weg freigemacht",
+        "den weg frei",
         "kurswechsel",
         "umgeschwenkt",
         "umschwenkte",
@@ -1763,6 +1771,11 @@ SPLIT_VERBS = [
     ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,80}?\bauf\b" + _CLAUSE_END),
     ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,80}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    # clearing the way ("machte das Handelsministerium den Weg für Verkäufe des H200 frei")
+    (
+        "relax",
+        r"\b(macht|machte|machten)\b[^,.;:]{0,60}?\bweg\b[^,.;:]{0,60}?\bfrei\b" + _CLAUSE_END,
+    ),
     # taking a rule back ("nahm Washington die Lizenzpflicht für den H20 zurück")
     ("relax", r"\b(nimmt|nahm|nahmen|nehmen)\b[^,.;:]{1,80}?\bzuruck\b" + _CLAUSE_END),
     # holding exports out as a prospect ("stellte Trump Ausfuhren des H200 in Aussicht"): only
