@@ -172,3 +172,26 @@ def test_countries_sorted_into_groups_are_the_diffusion_rule(enricher):
             "zweite Ländergruppe eingestuft hatte.")
     found = _linked(enricher, "2025-05-20", body, DIFFUSION, "context")
     assert found[RESCISSION].role == "reported"
+
+
+@pytest.mark.parametrize("when,body,expected", [
+    # "vergangenen Herbst" said in November is last year's autumn, not the one ending now
+    ("2024-11-01", "Die im vergangenen Herbst verschärften Regeln trafen auch Nvidias A800.",
+     "2023-10-advanced-computing-update"),
+    ("2024-10-20", "Seit dem vergangenen Herbst braucht ASML für die modernsten DUV-Anlagen eine "
+                   "Lizenz aus Den Haag.", "2023-09-netherlands-duv-controls"),
+    # a year after "Jahr" ("im Jahr 2019", "aus dem Jahr 2022") dates the sentence
+    ("2025-03-01", "Im Jahr 2019 hatte das US-Handelsministerium Huawei auf die schwarze Liste "
+                   "gesetzt.", "2019-05-huawei-entity-list"),
+    ("2025-03-01", "Die Exportregeln aus dem Jahr 2022 verlangen Lizenzen für moderne KI-Chips wie "
+                   "den A100.", "2022-10-advanced-computing-rule"),
+])
+def test_german_past_seasons_and_written_years(enricher, when, body, expected):
+    found = _linked(enricher, when, body, expected, "context")
+    assert len(found) == 1, found  # (the 2024 DUV expansion is not last autumn's rule)
+
+
+def test_a_past_autumn_said_after_it_ended_is_this_years(enricher):
+    # in December the autumn just ended is "vergangenen Herbst": no A800 rule then
+    assert links(enricher, "Die im vergangenen Herbst verschärften Regeln trafen auch Nvidias "
+                 "A800.", "2024-12-15") == {}

@@ -67,6 +67,7 @@ from app.enrich.when import (
     MONTHS_AGO_WORDS,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
+    PAST_SEASON_LEADS,
     PRESSURE_MARKERS,
     RELATIVE,
     REQUIRED,
@@ -1435,7 +1436,13 @@ class RestrictionLinker:
                 # "im Sommer vergangenen Jahres", "the spring of last year": the year before
                 last = at >= 0 and _LAST_YEAR_AFTER.match(folded, at + len(key))
                 year = int(near.group(1)) if near else published.year - bool(last)
-                if not (near or last) and SEASON_MONTHS[value][0] > published.month:
+                # a season ahead is last year's; so is a past one ("vergangenen Herbst") that has
+                # not ended yet at the article's date
+                past = key.startswith(PAST_SEASON_LEADS)
+                if not (near or last) and (
+                    SEASON_MONTHS[value][0] > published.month
+                    or (past and SEASON_MONTHS[value][-1] >= published.month)
+                ):
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")

@@ -340,6 +340,9 @@ RELATIVE = {
     ],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
+# Words that make a season a past one ("vergangenen Herbst", "letzten Sommer"): said during that
+# season or before its end, it is last year's.
+PAST_SEASON_LEADS = ("vergangen", "letzt")
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
 # "last week": any day of the week before the article's week, so up to 13 days before it.
 _LAST_WEEK_WORDS = [
