@@ -195,3 +195,18 @@ def test_a_past_autumn_said_after_it_ended_is_this_years(enricher):
     # in December the autumn just ended is "vergangenen Herbst": no A800 rule then
     assert links(enricher, "Die im vergangenen Herbst verschärften Regeln trafen auch Nvidias "
                  "A800.", "2024-12-15") == {}
+
+
+@pytest.mark.parametrize("when,body,expected", [
+    # "ab dem Frühjahr": from the spring on
+    ("2025-08-27", "Aus diesem Grund durfte ab dem Frühjahr der für China entwickelte KI-Chip H20 "
+                   "nicht mehr dorthin verkauft werden.", H20),
+    # import approvals granted, said as a noun
+    ("2026-02-05", "Ende Januar hatte Peking erstmals Einfuhrgenehmigungen für den H200 erteilt.",
+     "2026-01-china-h200-import-approvals"),
+    # a bill by its German name
+    ("2025-11-10", "Der US-Senat will mit dem GAIN-Gesetz amerikanische Kunden bei KI-Chips "
+                   "bevorzugen.", "2025-10-gain-ai-act"),
+])
+def test_german_spring_on_approvals_and_bills(enricher, when, body, expected):
+    _linked(enricher, when, body, expected)

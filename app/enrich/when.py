@@ -247,6 +247,7 @@ RELATIVE = {
         "la primavera",
         "im frühjahr",
         "seit dem frühjahr",
+        "ab dem frühjahr",
         "im frühling",
         "seit dem frühling",
         # German with a preposition or a year after it ("aus dem Frühjahr 2023", "vom Frühjahr")
@@ -281,6 +282,7 @@ RELATIVE = {
         "el verano",
         "im sommer",
         "seit dem sommer",
+        "ab dem sommer",
         # early and late summer ("im Frühsommer", "im Spätsommer")
         "im frühsommer",
         "im spätsommer",
@@ -315,6 +317,7 @@ RELATIVE = {
         "este otoño",
         "im herbst",
         "seit dem herbst",
+        "ab dem herbst",
         "im frühherbst",
         "im spätherbst",
         "diesen herbst",
@@ -1101,6 +1104,9 @@ ACTIONS = {
         "wieder genehmigt",
         "wieder zu erlauben",
         "wieder erlauben",
+        # licences and approvals granted ("Lizenzen erteilt", "Genehmigungen erteilt")
+        "lizenzen erteilt",
+        "genehmigungen erteilt",
         # clearing the way ("den Weg für Verkäufe freigemacht")
         "weg freigemacht",
         "den weg frei",
