@@ -210,3 +210,9 @@ def test_a_past_autumn_said_after_it_ended_is_this_years(enricher):
 ])
 def test_german_spring_on_approvals_and_bills(enricher, when, body, expected):
     _linked(enricher, when, body, expected)
+
+
+def test_a_share_of_the_proceeds_is_the_revenue_deal(enricher):
+    body = ("Die Trump-Regierung hatte erst im August den Widerstand gegen den Verkauf des H20 "
+            "aufgegeben, gegen eine Beteiligung an den Erlösen.")
+    _linked(enricher, "2025-09-17", body, REVENUE_SHARE, "context")
