@@ -216,3 +216,20 @@ def test_a_share_of_the_proceeds_is_the_revenue_deal(enricher):
     body = ("Die Trump-Regierung hatte erst im August den Widerstand gegen den Verkauf des H20 "
             "aufgegeben, gegen eine Beteiligung an den Erlösen.")
     _linked(enricher, "2025-09-17", body, REVENUE_SHARE, "context")
+
+
+@pytest.mark.parametrize("when,body,expected", [
+    # a hedged count of months back ("vor knapp fünf Monaten")
+    ("2025-10-10", "Vor knapp fünf Monaten hatte Washington die Chipregeln der Vorgängerregierung "
+                   "gekippt.", RESCISSION),
+    # rare earths in the genitive ("die Ausfuhr Seltener Erden")
+    ("2025-12-20", "Vor rund zwei Monaten hatte Chinas Handelsministerium die Ausfuhr Seltener Erden "
+                   "an Genehmigungen geknüpft.", "2025-10-china-rare-earth-controls"),
+])
+def test_german_hedged_counts_and_genitives(enricher, when, body, expected):
+    _linked(enricher, when, body, expected, "context")
+
+
+def test_a_hedged_count_without_an_action_links_nothing(enricher):
+    assert links(enricher, "Vor knapp fünf Monaten hatte Nvidia seine Quartalszahlen vorgelegt.",
+                 "2025-10-10") == {}

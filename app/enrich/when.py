@@ -1156,6 +1156,9 @@ MONTHS_AGO = {
         "{n} monate nachdem",
         "vor gut {n} monaten",
         "vor rund {n} monaten",
+        "vor knapp {n} monaten",
+        "vor etwa {n} monaten",
+        "vor fast {n} monaten",
     ),
     "ja": ("{n}カ月前", "{n}か月前", "{n}ヶ月前", "{n}カ月後"),
     "ko": ("{n}개월 전", "{n}개월 만에", "{n} 달 전"),
@@ -1169,7 +1172,15 @@ YEARS_AGO = {
     "zh": ("{n}年前",),
     "nl": ("{n} jaar geleden", "{n} jaar na"),
     "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
-    "de": ("vor {n} jahren", "{n} jahre nach", "vor gut {n} jahren", "vor rund {n} jahren"),
+    "de": (
+        "vor {n} jahren",
+        "{n} jahre nach",
+        "vor gut {n} jahren",
+        "vor rund {n} jahren",
+        "vor knapp {n} jahren",
+        "vor etwa {n} jahren",
+        "vor fast {n} jahren",
+    ),
     "ko": ("{n}년 전", "{n}년 만에"),
 }
 # Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
