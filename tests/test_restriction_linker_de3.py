@@ -233,3 +233,13 @@ def test_german_hedged_counts_and_genitives(enricher, when, body, expected):
 def test_a_hedged_count_without_an_action_links_nothing(enricher):
     assert links(enricher, "Vor knapp fünf Monaten hatte Nvidia seine Quartalszahlen vorgelegt.",
                  "2025-10-10") == {}
+
+
+def test_a_month_in_the_opening_nachdem_clause_leaves_the_main_clause_its_news(enricher):
+    # "im August" dates the "Nachdem" clause up to its comma; the main clause is the week's news
+    body = ("Nachdem Peking im August vom Kauf des H20 abgeraten hatte, verbietet die "
+            "Internetaufsicht nun auch Bestellungen des RTX Pro 6000D.")
+    found = _linked(enricher, "2025-09-18", body, "2025-09-cac-rtx-pro-6000d-ban", "reported")
+    assert found[DISCOURAGED].role == "context"
+    # months later the main clause is no news: only the dated clause's action is linked
+    assert set(links(enricher, body, "2025-12-01")) == {DISCOURAGED}

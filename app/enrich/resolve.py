@@ -1941,7 +1941,17 @@ class RestrictionLinker:
                 elif any(k in kinds_here and self._kind[r] != k for k in EXCLUSIVE_KINDS):
                     f["other_kind"] = True  # an antitrust case is said, and R is none
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
-                if r in fresh and not own_months and not own_years and not hard_window:
+                # (months written only in another clause date that clause: "Nachdem Behörden im
+                # August abgeraten hatten, untersagt die Internetaufsicht nun ...")
+                months_elsewhere = bool(own_months) and _dates_lead_clause_only(
+                    seg.folded, found, backs, fits + own + list(either)
+                )
+                if (
+                    r in fresh
+                    and (not own_months or months_elsewhere)
+                    and not own_years
+                    and not hard_window
+                ):
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = category_r == "relaxation"
@@ -2859,6 +2869,20 @@ LATEST_BEFORE = tuple(
 )
 LATEST_AFTER = ("الأخيرة", "الاخيرة")
 LATEST_SPAN = timedelta(days=365)  # "the latest" reaches back at most this far
+
+
+def _dates_lead_clause_only(folded: str, found, backs: list[str], words: list[str]) -> bool:
+    """Whether the sentence opens with a clause of a back marker ("Nachdem Behörden im August
+    abgeraten hatten, untersagt ...", "After ... in August, Beijing ..."), every month it writes
+    stands in that clause, up to its comma, and the action's words stand after it."""
+    if not found.months or not any(folded.startswith(b) for b in backs):
+        return False
+    comma = folded.find(",")
+    if comma < 0:
+        return False
+    return all(start < comma for _m, start, _end, _w in found.months) and any(
+        at > comma for w in words for at in _all(folded, w)
+    )
 
 
 def _relative_between(span: str) -> bool:
