@@ -243,3 +243,12 @@ def test_a_month_in_the_opening_nachdem_clause_leaves_the_main_clause_its_news(e
     assert found[DISCOURAGED].role == "context"
     # months later the main clause is no news: only the dated clause's action is linked
     assert set(links(enricher, body, "2025-12-01")) == {DISCOURAGED}
+
+
+def test_a_draft_rule_by_its_german_name(enricher):
+    # "weltweit" is also a cue of the Ascend guidance: the draft's own words say which
+    body = ("Das US-Handelsministerium hat den Entwurf einer Regel vorgelegt, nach der KI-Chips "
+            "weltweit nur noch mit Lizenz exportiert werden dürfen.")
+    found = _linked(enricher, "2026-03-10", body, "2026-03-draft-global-ai-chip-export-rule",
+                    "reported")
+    assert "2025-05-huawei-ascend-guidance" not in found
