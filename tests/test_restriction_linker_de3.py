@@ -252,3 +252,10 @@ def test_a_draft_rule_by_its_german_name(enricher):
     found = _linked(enricher, "2026-03-10", body, "2026-03-draft-global-ai-chip-export-rule",
                     "reported")
     assert "2025-05-huawei-ascend-guidance" not in found
+
+
+def test_malaysia_described_by_transshipment(enricher):
+    # no actor named ("Händler in Malaysia" are traders): the permit is said by what it covers
+    body = ("Seit Mitte Juli brauchen Händler in Malaysia für Umschlag und Ausfuhr von US-KI-Chips "
+            "eine Handelsgenehmigung.")
+    _linked(enricher, "2025-09-01", body, MALAYSIA, "context")
