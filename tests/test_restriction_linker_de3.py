@@ -259,3 +259,11 @@ def test_malaysia_described_by_transshipment(enricher):
     body = ("Seit Mitte Juli brauchen Händler in Malaysia für Umschlag und Ausfuhr von US-KI-Chips "
             "eine Handelsgenehmigung.")
     _linked(enricher, "2025-09-01", body, MALAYSIA, "context")
+
+
+def test_seit_jahresbeginn_is_the_start_of_the_articles_year(enricher):
+    _linked(enricher, "2024-06-01", "Seit Jahresbeginn darf ASML einige DUV-Anlagen nicht mehr nach "
+            "China ausliefern.", "2024-01-asml-licence-revocation", "context")
+    # the same words in market news date no action
+    assert links(enricher, "Seit Jahresbeginn hat die Nvidia-Aktie kräftig zugelegt.",
+                 "2024-06-01") == {}

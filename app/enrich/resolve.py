@@ -81,6 +81,7 @@ from app.enrich.when import (
     YEAR_PART_WORDS,
     YEAR_PART_YEARS,
     YEAR_PARTS,
+    YEAR_START_WORDS,
     YEAR_TURN,
     YEARS_AGO,
     YEARS_AGO_WORDS,
@@ -350,6 +351,9 @@ _KO_YEAR_PART = Needing(
     KO_YEAR_PARTS,
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_YEAR_START = re.compile(
+    r"(?<![a-z])(?:" + _alternation(YEAR_START_WORDS) + r")(?!\s*20[1-3][0-9])"
+)
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
 _LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
@@ -372,6 +376,8 @@ def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...],
         if not (m.group(1) or m.group(2)) and part == "end":
             continue  # 年底 alone, 今年底: ahead as often as behind
         out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    if _YEAR_START.search(folded):
+        out.append((published.year, YEAR_PARTS["start"], f"start {published.year}"))
     if _YEAR_TURN.search(folded):
         year = published.year if published.month <= 6 else published.year + 1
         out.append((year, (1,), f"start {year}"))

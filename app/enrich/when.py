@@ -1563,6 +1563,8 @@ YEAR_PART_YEARS = {
 ZH_YEAR_PARTS = {"底": "end", "末": "end", "初": "start"}
 KO_YEAR_PARTS = {"말": "end", "초": "start"}
 # The turn of the year ("zum Jahreswechsel", "rond de jaarwisseling"): December and January.
+# The start of the article's year in one German word ("seit Jahresbeginn", "zum Jahresanfang").
+YEAR_START_WORDS = ["jahresbeginn", "jahresanfang"]
 YEAR_TURN = [
     "jahreswechsel",
     "jahreswende",
