@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rxde / rxded / rxde2 / combined).
+rx8 / rx9 / rx10 / rxde / rxded / rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -11,7 +11,8 @@ rx3 blind batch, the rx3 dev-only articles, the rx4 and rx5 blind batches, the r
 (German, Dutch, Spanish and relaxations), the rx8 blind batch (Japanese and Korean), the rx9
 blind batch (English and German), the rx10 blind batch (back-references), the rxde blind
 batch (German) and its dev-only back-references (rxded), the rxde2 batch written after the
-German changes (rxde2). Prints
+German changes (rxde2) and the rxde3 batch (German, written before the third round of German
+changes). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
 """
@@ -27,6 +28,7 @@ def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
         ("rx10 batch", "rx10"),
+        ("rxde3 batch", "rxde3"),
         ("rxde2 batch", "rxde2"),
         ("rxde batch", "rxde"),
         ("rxde dev only", "rxded"),

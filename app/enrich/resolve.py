@@ -58,6 +58,7 @@ from app.enrich.when import (
     CHIP_ANAPHORS,
     CLAUSE_MARKERS,
     DAYS_BACK,
+    EXCLUSIVE_KINDS,
     EXPORT_WORDS,
     KO_YEAR_PARTS,
     LAST_WEEK,
@@ -66,6 +67,7 @@ from app.enrich.when import (
     MONTHS_AGO_WORDS,
     NOUNS_BEFORE_NATIONALITY,
     NUMBERS,
+    PAST_SEASON_LEADS,
     PRESSURE_MARKERS,
     RELATIVE,
     REQUIRED,
@@ -79,6 +81,7 @@ from app.enrich.when import (
     YEAR_PART_WORDS,
     YEAR_PART_YEARS,
     YEAR_PARTS,
+    YEAR_START_WORDS,
     YEAR_TURN,
     YEARS_AGO,
     YEARS_AGO_WORDS,
@@ -150,6 +153,8 @@ LICENCE_WORDS = (
     "vergunning",
     "vergunningen",
     "Genehmigung",
+    "Sondergenehmigung",
+    "Erlaubnis",
     "Lizenz",
     "Lizenzen",
     "permis",
@@ -346,6 +351,9 @@ _KO_YEAR_PART = Needing(
     KO_YEAR_PARTS,
 )
 _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
+_YEAR_START = re.compile(
+    r"(?<![a-z])(?:" + _alternation(YEAR_START_WORDS) + r")(?!\s*20[1-3][0-9])"
+)
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
 _LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
@@ -368,6 +376,8 @@ def year_parts(folded: str, published: date) -> list[tuple[int, tuple[int, ...],
         if not (m.group(1) or m.group(2)) and part == "end":
             continue  # 年底 alone, 今年底: ahead as often as behind
         out.append((year, YEAR_PARTS[part], f"{part} {year}"))
+    if _YEAR_START.search(folded):
+        out.append((published.year, YEAR_PARTS["start"], f"start {published.year}"))
     if _YEAR_TURN.search(folded):
         year = published.year if published.month <= 6 else published.year + 1
         out.append((year, (1,), f"start {year}"))
@@ -1432,7 +1442,13 @@ class RestrictionLinker:
                 # "im Sommer vergangenen Jahres", "the spring of last year": the year before
                 last = at >= 0 and _LAST_YEAR_AFTER.match(folded, at + len(key))
                 year = int(near.group(1)) if near else published.year - bool(last)
-                if not (near or last) and SEASON_MONTHS[value][0] > published.month:
+                # a season ahead is last year's; so is a past one ("vergangenen Herbst") that has
+                # not ended yet at the article's date
+                past = key.startswith(PAST_SEASON_LEADS)
+                if not (near or last) and (
+                    SEASON_MONTHS[value][0] > published.month
+                    or (past and SEASON_MONTHS[value][-1] >= published.month)
+                ):
                     year -= 1
                 seasons |= {(year, m) for m in SEASON_MONTHS[value]}
                 labels.append(f"{value} {year}")
@@ -1928,8 +1944,20 @@ class RestrictionLinker:
                     f["kind"] = True  # not a model feature: "a trade blacklist" is a listing
                 elif "entity-list" in kinds_here and not self._lists[r]:
                     f["other_kind"] = True  # a listing is said, and R listed no one
+                elif any(k in kinds_here and self._kind[r] != k for k in EXCLUSIVE_KINDS):
+                    f["other_kind"] = True  # an antitrust case is said, and R is none
                 f["in_news"] = r in fresh  # not a model feature: the article is in R's days
-                if r in fresh and not own_months and not own_years and not hard_window:
+                # (months written only in another clause date that clause: "Nachdem Behörden im
+                # August abgeraten hatten, untersagt die Internetaufsicht nun ...")
+                months_elsewhere = bool(own_months) and _dates_lead_clause_only(
+                    seg.folded, found, backs, fits + own + list(either)
+                )
+                if (
+                    r in fresh
+                    and (not own_months or months_elsewhere)
+                    and not own_years
+                    and not hard_window
+                ):
                     f["fresh"] = True  # news of R itself, unless the sentence dates what it says
                     # The only action of its country and polarity in the news at the article's date.
                     lenient = category_r == "relaxation"
@@ -2575,8 +2603,9 @@ class RestrictionLinker:
                     c[2].when for c in rivals if c[1] in linked and c[2].features.get("month")
                 }
                 same = [c for c in same if c in same_date or ev.when in answered]
-            # (a year or a season alone, "im Herbst 2022", means its best-known action)
-            vague = ev.when.isdigit() or ev.when.split(" ")[0] in SEASON_MONTHS
+            # (a year, a season or a part of a year alone, "im Herbst 2022", "Anfang des Jahres",
+            # means its best-known action)
+            vague = ev.when.isdigit() or ev.when.split(" ")[0] in (*SEASON_MONTHS, *YEAR_PARTS)
             if same and not (vague and self._best_known(rid, [c[1] for c in same])):
                 continue  # the same evidence for several actions: the text does not say which
             if rid not in out or score > self._score(out[rid]):
@@ -2848,6 +2877,20 @@ LATEST_AFTER = ("الأخيرة", "الاخيرة")
 LATEST_SPAN = timedelta(days=365)  # "the latest" reaches back at most this far
 
 
+def _dates_lead_clause_only(folded: str, found, backs: list[str], words: list[str]) -> bool:
+    """Whether the sentence opens with a clause of a back marker ("Nachdem Behörden im August
+    abgeraten hatten, untersagt ...", "After ... in August, Beijing ..."), every month it writes
+    stands in that clause, up to its comma, and the action's words stand after it."""
+    if not found.months or not any(folded.startswith(b) for b in backs):
+        return False
+    comma = folded.find(",")
+    if comma < 0:
+        return False
+    return all(start < comma for _m, start, _end, _w in found.months) and any(
+        at > comma for w in words for at in _all(folded, w)
+    )
+
+
 def _relative_between(span: str) -> bool:
     """Whether a relative pronoun opens a clause in the words between an action noun and a
     name (at most four words after it, no other clause in between: "curbs that the Biden
@@ -2916,7 +2959,18 @@ _COMMERCIAL_ORDER = re.compile(
     r"orders? (?:for|from|worth|book|backlog|more|additional|another|of (?:up to )?\d|\d)"
 )
 # "regulators in Beijing", "officials in Washington": the country's own.
-OFFICIALS = ("regulators", "officials", "authorities", "lawmakers", "policymakers")
+OFFICIALS = (
+    "regulators",
+    "officials",
+    "authorities",
+    "lawmakers",
+    "policymakers",
+    # German, folded: "die Regierung in Kuala Lumpur", "die Führung in Peking", "Behörden in Den Haag"
+    "regierung",
+    "fuhrung",
+    "staatsfuhrung",
+    "behorden",
+)
 # "China sales", "China revenue": a country before these is a market.
 MARKET_NOUNS = (
     "sales",

@@ -30,6 +30,10 @@ RELATIVE = {
         "zu beginn des monats",
         "am monatsanfang",
         "anfang monat",
+        # the middle of it, as German outlets write it ("Mitte des Monats hatten Behörden ...")
+        "mitte des monats",
+        "mitte dieses monats",
+        "mitte des laufenden monats",
         "本月",
         "这个月",
         "本月早些时候",
@@ -86,6 +90,11 @@ RELATIVE = {
         "een maand geleden",
         "een maand na",
         "vor einem monat",
+        # (German hedges the month: "vor gut einem Monat", "vor knapp einem Monat")
+        "vor gut einem monat",
+        "vor knapp einem monat",
+        "vor rund einem monat",
+        "vor etwa einem monat",
         "einen monat nach",
         "一个月前",
         "قبل شهر",
@@ -120,12 +129,21 @@ RELATIVE = {
         "tags zuvor",
         "wenige tage nach",
         "tage nach",
+        # "days before" the article's news, as German writes it ("Wenige Tage zuvor hatte ...")
+        "wenige tage zuvor",
+        "tage zuvor",
+        "wenige tage vor",
         # a week back ("eine Woche nach den neuen US-Regeln", "vor einer Woche")
         "eine woche nach",
         "vor einer woche",
         "eine woche zuvor",
         "eine woche vor",
         "diese woche",
+        # the start of the article's week ("Anfang der Woche", "zu Wochenbeginn")
+        "anfang der woche",
+        "anfang dieser woche",
+        "zu wochenbeginn",
+        "zum wochenbeginn",
         "letzte woche",
         "vergangene woche",
         "vergangenen woche",
@@ -229,6 +247,7 @@ RELATIVE = {
         "la primavera",
         "im frühjahr",
         "seit dem frühjahr",
+        "ab dem frühjahr",
         "im frühling",
         "seit dem frühling",
         # German with a preposition or a year after it ("aus dem Frühjahr 2023", "vom Frühjahr")
@@ -237,6 +256,8 @@ RELATIVE = {
         "des frühjahrs",
         "vergangenes frühjahr",
         "letztes frühjahr",
+        "vergangenem frühjahr",
+        "letztem frühjahr",
         "het voorjaar",
         "dit voorjaar",
         "afgelopen voorjaar",
@@ -261,9 +282,15 @@ RELATIVE = {
         "el verano",
         "im sommer",
         "seit dem sommer",
+        "ab dem sommer",
+        # early and late summer ("im Frühsommer", "im Spätsommer")
+        "im frühsommer",
+        "im spätsommer",
         "diesen sommer",
         "vergangenen sommer",
         "letzten sommer",
+        "vergangenem sommer",
+        "letztem sommer",
         "vom sommer",
         "aus dem sommer",
         "des sommers",
@@ -290,9 +317,14 @@ RELATIVE = {
         "este otoño",
         "im herbst",
         "seit dem herbst",
+        "ab dem herbst",
+        "im frühherbst",
+        "im spätherbst",
         "diesen herbst",
         "vergangenen herbst",
         "letzten herbst",
+        "vergangenem herbst",
+        "letztem herbst",
         "vom herbst",
         "aus dem herbst",
         "des herbstes",
@@ -311,6 +343,9 @@ RELATIVE = {
     ],
 }
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
+# Words that make a season a past one ("vergangenen Herbst", "letzten Sommer"): said during that
+# season or before its end, it is last year's.
+PAST_SEASON_LEADS = ("vergangen", "letzt")
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
 # "last week": any day of the week before the article's week, so up to 13 days before it.
 _LAST_WEEK_WORDS = [
@@ -725,6 +760,26 @@ ACTIONS = {
         # Genehmigungspflicht", "genehmigungspflichtig gemacht", "Ausfuhrregeln"): read as stems
         "chipbeschränkung",
         "chipexportbeschränkung",
+        # the trade compounds outlets write in the singular too ("die Exportbeschränkung für den
+        # H20", "Ausfuhrhürden", "der Einfuhrstopp", "Exportlimite")
+        "exportbeschränkung",
+        "ausfuhrbeschränkung",
+        "handelsbeschränkung",
+        "lieferbeschränkung",
+        "verkaufsbeschränkung",
+        "exportkontroll",
+        "ausfuhrkontroll",
+        "exportrestriktion",
+        "ausfuhrrestriktion",
+        "exportauflage",
+        "ausfuhrauflage",
+        "exporthürde",
+        "ausfuhrhürde",
+        "exportlimit",
+        "einfuhrverbot",
+        "importverbot",
+        "einfuhrstopp",
+        "importstopp",
         "chipexportkontroll",
         "chipexportverbot",
         "chipsanktion",
@@ -852,6 +907,8 @@ ACTIONS = {
         "kartelluntersuchung",
         "kartellverfahren",
         "kartellrecht",
+        "kartellverstoss",
+        "kartellverstoß",
         "antimonopolio",
         "mededinging",
         # Japanese and Korean
@@ -1040,6 +1097,19 @@ ACTIONS = {
         "wieder liefern",
         "wieder ausführen",
         "wieder exportieren",
+        # approving again, as German outlets write it ("signalisiert, die Lieferungen wieder zu
+        # genehmigen", "wieder genehmigt")
+        "wieder zu genehmigen",
+        "wieder genehmigen",
+        "wieder genehmigt",
+        "wieder zu erlauben",
+        "wieder erlauben",
+        # licences and approvals granted ("Lizenzen erteilt", "Genehmigungen erteilt")
+        "lizenzen erteilt",
+        "genehmigungen erteilt",
+        # clearing the way ("den Weg für Verkäufe freigemacht")
+        "weg freigemacht",
+        "den weg frei",
         "kurswechsel",
         "umgeschwenkt",
         "umschwenkte",
@@ -1086,6 +1156,9 @@ MONTHS_AGO = {
         "{n} monate nachdem",
         "vor gut {n} monaten",
         "vor rund {n} monaten",
+        "vor knapp {n} monaten",
+        "vor etwa {n} monaten",
+        "vor fast {n} monaten",
     ),
     "ja": ("{n}カ月前", "{n}か月前", "{n}ヶ月前", "{n}カ月後"),
     "ko": ("{n}개월 전", "{n}개월 만에", "{n} 달 전"),
@@ -1099,7 +1172,15 @@ YEARS_AGO = {
     "zh": ("{n}年前",),
     "nl": ("{n} jaar geleden", "{n} jaar na"),
     "ar": ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"),
-    "de": ("vor {n} jahren", "{n} jahre nach", "vor gut {n} jahren", "vor rund {n} jahren"),
+    "de": (
+        "vor {n} jahren",
+        "{n} jahre nach",
+        "vor gut {n} jahren",
+        "vor rund {n} jahren",
+        "vor knapp {n} jahren",
+        "vor etwa {n} jahren",
+        "vor fast {n} jahren",
+    ),
     "ko": ("{n}년 전", "{n}년 만에"),
 }
 # Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
@@ -1482,6 +1563,8 @@ YEAR_PART_YEARS = {
 ZH_YEAR_PARTS = {"底": "end", "末": "end", "初": "start"}
 KO_YEAR_PARTS = {"말": "end", "초": "start"}
 # The turn of the year ("zum Jahreswechsel", "rond de jaarwisseling"): December and January.
+# The start of the article's year in one German word ("seit Jahresbeginn", "zum Jahresanfang").
+YEAR_START_WORDS = ["jahresbeginn", "jahresanfang"]
 YEAR_TURN = [
     "jahreswechsel",
     "jahreswende",
@@ -1652,7 +1735,28 @@ ACTION_KINDS = {
         "철회",
         "폐기",
     ],
+    # An antitrust case ("die Kartelluntersuchung", "ihre Untersuchung im Dezember eingeleitet"):
+    # German as outlets write it (read from the names "... Antitrust Probe", "... Finding").
+    "antitrust": [
+        "untersuchung",
+        "kartelluntersuchung",
+        "kartellverfahren",
+        "kartellermittlungen",
+        "kartellrecht",
+        "kartellrechtliche",
+        "kartellrechtlichen",
+        "kartellverstoss",
+        "kartellverstoß",
+        "antimonopolgesetz",
+        "anti-monopol-gesetz",
+        "wettbewerbsverstoss",
+        "vorprüfung",
+    ],
 }
+# Kinds a sentence names only for actions of that kind: with one of their words, an action of
+# another kind is not what the sentence speaks of ("eine Untersuchung, die Lutnick im April
+# eingeleitet hatte" is no licence rule of April).
+EXCLUSIVE_KINDS = ["antitrust"]
 
 # "introduced in late 2022 and tightened a year later", «一年后»: the sentence's own date moved on
 # by a year (what the later action was dated by; "N years after" counts from the article).
@@ -1684,9 +1788,25 @@ YEAR_LATER = [
 # relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
 _CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
 SPLIT_VERBS = [
-    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
-    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
+    # (German puts a long object and its date between: "schränkte den Export von Hochleistungschips
+    # nach China im Oktober drastisch ein"; its split verbs reach 80 characters)
+    ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,80}?\bauf\b" + _CLAUSE_END),
+    ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,80}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
+    # clearing the way ("machte das Handelsministerium den Weg für Verkäufe des H200 frei")
+    (
+        "relax",
+        r"\b(macht|machte|machten)\b[^,.;:]{0,60}?\bweg\b[^,.;:]{0,60}?\bfrei\b" + _CLAUSE_END,
+    ),
+    # taking a rule back ("nahm Washington die Lizenzpflicht für den H20 zurück")
+    ("relax", r"\b(nimmt|nahm|nahmen|nehmen)\b[^,.;:]{1,80}?\bzuruck\b" + _CLAUSE_END),
+    # holding exports out as a prospect ("stellte Trump Ausfuhren des H200 in Aussicht"): only
+    # with exports, deliveries or sales as the object ("stellte Zölle in Aussicht" is a threat)
+    (
+        "relax",
+        r"\b(stellt|stellte|stellten)\b[^,.;:]{0,60}?\b(?:ausfuhr|export|liefer|verkauf)\w*[^,.;:]{0,40}?"
+        r"\bin aussicht\b",
+    ),
     ("relax", r"\b(draait|draaide|draaiden)\b[^,.;:]{1,60}?\bterug\b" + _CLAUSE_END),
     ("relax", r"\b(staat|stond|stonden)\b[^,.;:]{1,60}?\btoe\b" + _CLAUSE_END),
     ("relax", r"\b(heft|hief|hieven)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
@@ -1704,7 +1824,7 @@ SPLIT_VERBS = [
         "relax",
         r"\b(darf|durfen)\b(?:(?!\bnicht\b|\bkeine?n?\b)[^,.;:]){1,40}?\b(?:liefern|verkaufen|exportieren|ausfuhren)\b",
     ),
-    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,60}?\bein\b" + _CLAUSE_END),
-    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,60}?\bab\b" + _CLAUSE_END),
+    ("word", r"\b(schrankt|schrankte|schrankten)\b[^,.;:]{1,80}?\bein\b" + _CLAUSE_END),
+    ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,80}?\bab\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
