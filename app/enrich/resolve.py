@@ -30,6 +30,7 @@ from pathlib import Path
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
+from app.enrich.listings import Listing, listing_of, looks_back_to_listing
 from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
@@ -506,6 +507,12 @@ class RestrictionLinker:
             for i, rx in enumerate(rxs)
             if self.rule._targets[i][0] and not self.rule._by_cues_only[i]
         ]
+        # Entity List listings, by the companies listed (app/enrich/listings.py).
+        self._listings = [
+            Listing(rx.id, frozenset(self.rule._targets[i][1]), self.rule._news[i][0])
+            for i, rx in enumerate(rxs)
+            if "entity list" in {_fold(c) for c in rx.raw.get("cues", {}).get("en", ())}
+        ]
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
         self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
@@ -689,6 +696,7 @@ class RestrictionLinker:
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
         self._previous(reading, links, where)
+        self._listed_since(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
@@ -720,6 +728,28 @@ class RestrictionLinker:
             where[action.id] = [i]
             links[action.id] = RestrictionLink(
                 "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
+            )
+
+    def _listed_since(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Cut off since being added to the Entity List", undated: the one listing of the
+        company named (app/enrich/listings.py). A dated sentence is read by its date."""
+        if reading.published is None:
+            return
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            if reading.dates[i] or any(kind == "years_ago" for kind, _v, _k in found.extra):
+                continue
+            word = looks_back_to_listing(seg.folded)
+            if not word:
+                continue
+            listing = listing_of({h.entity_id for h in hits}, reading.published, self._listings)
+            if listing is None or listing.id in links:
+                continue
+            company = next(h.surface for h in hits if h.entity_id in listing.companies)
+            where[listing.id] = [i]
+            links[listing.id] = RestrictionLink(
+                "context", f"resolved: {company} + {word}, its only listing before the article", 0.5
             )
 
     def _older_news_after_the_lead(

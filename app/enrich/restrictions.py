@@ -939,6 +939,12 @@ class RestrictionRule:
                 years.add((int(m.group(1)), None))
         if published:
             years |= {(published.year - back, None) for back in found.years_back}
+            # "added to the Entity List five years ago", «قبل خمس سنوات», 五年前: the year N
+            # years before the article's, as "last year" is one back (the phrases are the
+            # linker's YEARS_AGO, scanned as its extra kind "years_ago").
+            years |= {
+                (published.year - n, None) for kind, n, _k in found.extra if kind == "years_ago"
+            }
         return years
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:

@@ -1102,8 +1102,15 @@ YEARS_AGO = {
     "de": ("vor {n} jahren", "{n} jahre nach", "vor gut {n} jahren", "vor rund {n} jahren"),
     "ko": ("{n}년 전", "{n}년 만에"),
 }
-# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
+# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular; three to six
+# "سنوات" take the numeral's feminine-noun form without ة («قبل خمس سنوات», "five years ago"),
+# which NUMBERS (the form before "أشهر") does not spell.
+_AR_YEARS_AGO = {
+    n: tuple(p.format(n=word) for p in ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"))
+    for n, word in ((3, "ثلاث"), (4, "أربع"), (5, "خمس"), (6, "ست"))
+}
 YEARS_AGO_WORDS = {
+    **_AR_YEARS_AGO,
     2: ("بعد عامين", "بعد نحو عامين", "قبل عامين", "عامين من", "بعد سنتين", "قبل سنتين"),
     1: (
         "a year ago",

@@ -1,0 +1,102 @@
+"""Back-references (#20, restrict11), with sentences of our own in several languages: a listing
+dated "N years ago" (the rule's year-only references), and a company's own Entity List listing
+looked back to without a date ("since being added", «منذ إدراجها», 自被列入…以来)."""
+
+import pytest
+
+from app.enrich import default_enricher
+from tests.restriction_probe import links
+
+HUAWEI = "2019-05-huawei-entity-list"
+SMIC = "2020-12-smic-entity-list"
+INSPUR = ("2023-03-inspur-loongson-entity-list", "2025-03-inspur-subsidiaries-entity-list")
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+class _NONE:
+    reason = ""
+
+
+def _why(found):
+    return {k: (v.role, v.reason) for k, v in found.items()}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The US added Huawei to the Entity List five years ago.",
+        "Washington blacklisted Huawei five years ago, and its phones lost Google's apps.",
+        "华为五年前被美国列入实体清单。",
+        # Arabic counts "years" with the numeral's short form: خمس سنوات, not خمسة
+        "أدرجت واشنطن هواوي في القائمة السوداء قبل خمس سنوات.",
+        "Huawei a été ajouté à la liste noire américaine il y a cinq ans.",
+        "화웨이는 5년 전 미국의 엔티티 리스트에 올랐다.",
+    ],
+)
+def test_a_listing_n_years_ago_is_that_years_listing(enricher, body):
+    found = links(enricher, body, "2024-05-10")
+    assert HUAWEI in found and found[HUAWEI].role == "context", _why(found)
+
+
+def test_n_years_ago_dates_the_year_counted_not_another(enricher):
+    # (the guard: two years before 2024 is 2022, when Huawei was not listed)
+    found = links(enricher, "Washington blacklisted Huawei two years ago.", "2024-05-10")
+    assert HUAWEI not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Huawei has been cut off from US suppliers since being added to the Entity List.",
+        "Huawei has struggled to buy chips since it was blacklisted by Washington.",
+        "华为自被列入实体清单以来，一直无法获得美国芯片。",
+        "Huawei est privé de fournisseurs américains depuis son inscription sur la liste noire.",
+        "هواوي محرومة من الموردين الأمريكيين منذ إدراجها في قائمة الكيانات.",
+        "화웨이는 엔티티 리스트에 오른 이후 미국 칩을 살 수 없다.",
+    ],
+)
+def test_an_undated_look_back_to_a_listing_is_the_companys_one_listing(enricher, body):
+    found = links(enricher, body, "2025-06-10")
+    assert HUAWEI in found and found[HUAWEI].role == "context", _why(found)
+    assert "only listing" in found[HUAWEI].reason
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # no look back: a listing to come, or the list alone
+        "Huawei said it expects the US to add more of its affiliates to the Entity List.",
+        "Huawei is on the Entity List.",
+        # China's own list is another list
+        "华为自被列入不可靠实体清单以来一直受影响。",
+        # two listed companies: whose listing?
+        "Since SMIC was added to the Entity List, Huawei has relied on it less.",
+    ],
+)
+def test_no_look_back_or_no_single_listing_links_nothing(enricher, body):
+    found = links(enricher, body, "2025-06-10")
+    assert HUAWEI not in found and SMIC not in found, _why(found)
+
+
+def test_a_company_listed_twice_is_left_unlinked(enricher):
+    # Inspur was listed in 2023 and its subsidiaries in 2025: "since being listed" says neither
+    found = links(
+        enricher,
+        "Inspur has kept selling servers since being added to the Entity List.",
+        "2025-09-01",
+    )
+    assert not set(INSPUR) & set(found), _why(found)
+
+
+def test_a_listing_in_the_articles_news_days_is_not_looked_back_to(enricher):
+    # an article of the listing's own week: its news, read as such elsewhere, not "since"
+    found = links(
+        enricher,
+        "SMIC shares fell, and suppliers paused shipments since it was blacklisted.",
+        "2020-12-21",
+    )
+    assert "only listing" not in found.get(SMIC, _NONE).reason, _why(found)
