@@ -100,3 +100,56 @@ def test_a_listing_in_the_articles_news_days_is_not_looked_back_to(enricher):
         "2020-12-21",
     )
     assert "only listing" not in found.get(SMIC, _NONE).reason, _why(found)
+
+
+H20_BAN = "2025-04-h20-licence-requirement"
+H20_BACK = "2025-07-h20-sales-resumption"
+CAC_H20 = "2025-07-cac-h20-summons"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # 중국 수출 ("exports to China"), 중국에 (to China): China is where the chips go, not
+        # who acted, so "last month" is not China's July summons over the H20
+        "트럼프 행정부는 지난 4월 H20의 중국 수출을 막았다가 지난달 이를 허용하기로 입장을 바꿨다.",
+        "트럼프 행정부는 지난 4월 중국에 대한 H20 판매를 금지했다가 지난달 이를 허용했다.",
+    ],
+)
+def test_korean_destination_is_not_the_actor(enricher, body):
+    found = links(enricher, body, "2025-08-09")
+    assert H20_BAN in found and H20_BACK in found, _why(found)
+    assert CAC_H20 not in found, _why(found)
+
+
+def test_korean_topic_marker_keeps_china_the_actor(enricher):
+    # (the guard: 중국은, the topic, acts: its regulator's July summons)
+    found = links(
+        enricher, "중국은 지난 7월 엔비디아를 소환해 H20의 백도어 위험을 따졌다.", "2025-09-01"
+    )
+    assert CAC_H20 in found and found[CAC_H20].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body, rid",
+    [
+        # Korean words of China's own actions: an antitrust probe, a summons over backdoors
+        (
+            "중국은 작년 12월 엔비디아에 대한 반독점 조사에 착수했다.",
+            "2024-12-samr-nvidia-antitrust-probe",
+        ),
+        (
+            "중국 인터넷정보판공실은 지난 7월 엔비디아를 불러 H20의 백도어 위험을 설명하라고 "
+            "요구했다.",
+            CAC_H20,
+        ),
+        # French: Beijing "discouraged" buying the H20
+        (
+            "En août, Pékin avait dissuadé ses entreprises d'acheter la H20.",
+            "2025-08-china-h20-discouragement",
+        ),
+    ],
+)
+def test_chinese_actions_in_korean_and_french_words(enricher, body, rid):
+    found = links(enricher, body, "2025-10-01" if "12월" in body else "2025-12-20")
+    assert rid in found and found[rid].role == "context", _why(found)

@@ -2840,6 +2840,10 @@ OBJECT_WORDS = {
 }
 # Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
 OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
+# Korean marks a destination after the name: 중국에 (to China), 중국으로, 중국에서 (in China), and
+# a bare noun after it, 중국 수출 ("exports to China"), 중국 판매, 중국 시장 -- where 중국은 / 중국이
+# (topic, subject) and 중국의 (its own: "중국의 수출 통제") stay the actor.
+OBJECT_AFTER_KO = ("에 ", "에,", "에서", "으로", "로 ", " 수출", " 판매", " 시장", "향 ", "향으로")
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في", "داخل")  # (داخل: "inside")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
@@ -3214,6 +3218,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     if folded[end : end + 3].startswith(OBJECT_AFTER_JA):
         return True  # Japanese postpositions: 中国向け (for China), 中国への (to China)
+    if folded[end : end + 4].startswith(OBJECT_AFTER_KO):
+        return True  # Korean: 중국 수출을 막았다 (blocked exports to China; see OBJECT_AFTER_KO)
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False
