@@ -153,3 +153,58 @@ def test_korean_topic_marker_keeps_china_the_actor(enricher):
 def test_chinese_actions_in_korean_and_french_words(enricher, body, rid):
     found = links(enricher, body, "2025-10-01" if "12월" in body else "2025-12-20")
     assert rid in found and found[rid].role == "context", _why(found)
+
+
+LETTERS = "2022-08-a100-h100-is-informed-letters"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the telling verb before a plural subject (طلب مسؤولون), and Korean's stop-then-tell
+        "في أغسطس 2022 طلب مسؤولون أمريكيون من إنفيديا وقف تصدير رقائق A100 وH100 إلى الصين.",
+        "2022년 8월 미국 정부는 엔비디아에 A100과 H100의 중국 수출을 중단하라고 통보했다.",
+    ],
+)
+def test_officials_telling_a_company_to_stop_in_arabic_and_korean(enricher, body):
+    found = links(enricher, body, "2024-01-10")
+    assert LETTERS in found and found[LETTERS].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a company telling its customers, customers asking a company: no government acts
+        "엔비디아는 2022년 8월 고객사들에 A100 주문을 취소하라고 통보했다.",
+        "في أغسطس 2022 طلب عملاء من إنفيديا إلغاء طلبيات رقائق A100.",
+    ],
+)
+def test_a_company_telling_or_asked_is_no_order(enricher, body):
+    found = links(enricher, body, "2024-01-10")
+    assert LETTERS not in found, _why(found)
+
+
+def test_cut_off_around_its_object(enricher):
+    zte = "2018-04-zte-denial-order"
+    found = links(
+        enricher, "In 2018 the US cut ZTE off from American suppliers for months.", "2024-01-10"
+    )
+    assert zte in found and found[zte].role == "context", _why(found)
+    # (the guard: "off" without "from" is no cutting off)
+    found = links(
+        enricher, "In 2018 ZTE cut its forecast off the back of weak sales.", "2024-01-10"
+    )
+    assert zte not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "中国11月要求国有资金支持的数据中心只使用国产AI芯片。",
+        "중국은 11월 국가 자금이 투입된 데이터센터에 국산 AI 칩만 쓰라고 지시했다.",
+    ],
+)
+def test_state_funded_data_centres_in_chinese_and_korean(enricher, body):
+    rid = "2025-11-china-state-data-centre-domestic-chip-rule"
+    found = links(enricher, body, "2026-01-10")
+    assert rid in found and found[rid].role == "context", _why(found)

@@ -1691,6 +1691,9 @@ YEAR_LATER = [
 # relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
 _CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
 SPLIT_VERBS = [
+    # "the US cut ZTE off from American suppliers": "cut off" around its object ("from" says
+    # whom from: not "cut its forecast off the back of")
+    ("word", r"\b(cut|cuts|cutting)\b[^,.;:]{1,40}?\boff from\b"),
     ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,60}?\bauf\b" + _CLAUSE_END),
     ("relax", r"\b(gibt|gab|geben|gaben)\b[^,.;:]{1,60}?\bfrei\b" + _CLAUSE_END),
     ("relax", r"\b(lasst|liess|lassen|liessen)\b[^,.;:]{1,40}?\bzu\b" + _CLAUSE_END),
