@@ -208,3 +208,61 @@ def test_state_funded_data_centres_in_chinese_and_korean(enricher, body):
     rid = "2025-11-china-state-data-centre-domestic-chip-rule"
     found = links(enricher, body, "2026-01-10")
     assert rid in found and found[rid].role == "context", _why(found)
+
+
+OCT22 = "2022-10-advanced-computing-rule"
+OCT23 = "2023-10-advanced-computing-update"
+HBM = "2024-12-hbm-sme-rule"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The Commerce Department on Monday added high-bandwidth memory to its export controls on "
+        "China. This round expands previous amendments in October 2022 and October 2023.",
+        "美国商务部周一将高带宽存储器纳入对华出口管制。新规扩大了2022年10月和2023年10月的管制。",
+        "Le département du Commerce a ajouté lundi la mémoire HBM aux contrôles à l'exportation "
+        "vers la Chine. Ces règles élargissent les mesures d'octobre 2022 et d'octobre 2023.",
+        # (and the second month's year is the one right after it, not the one before its «و»)
+        "أضافت وزارة التجارة الأمريكية يوم الاثنين ذاكرة HBM إلى ضوابط التصدير إلى الصين. وتوسع "
+        "القواعد الجديدة القيود التي صدرت في أكتوبر 2022 وأكتوبر 2023.",
+        "미국 상무부는 월요일 HBM을 대중국 수출통제 대상에 추가했다. 이번 규정은 2022년 10월과 "
+        "2023년 10월의 통제를 확대한 것이다.",
+    ],
+)
+def test_dated_rounds_with_no_actor_are_the_news_countrys(enricher, body):
+    found = links(enricher, body, "2024-12-05")
+    assert found.get(HBM) and found[HBM].role == "reported", _why(found)
+    assert OCT22 in found and OCT23 in found, _why(found)
+    assert found[OCT22].role == found[OCT23].role == "context"
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        # another country acts in that month
+        "In October 2023, China tightened its graphite export controls.",
+        # no action word: a month of figures
+        "Samsung's sales fell in October 2022.",
+    ],
+)
+def test_another_actor_or_no_action_word_is_not_the_news_countrys(enricher, second):
+    body = (
+        "The Commerce Department on Monday added high-bandwidth memory to its export controls on "
+        "China. " + second
+    )
+    found = links(enricher, body, "2024-12-05")
+    assert OCT22 not in found and OCT23 not in found, _why(found)
+
+
+def test_a_month_already_answered_is_not_read_again(enricher):
+    # "extending the probe it opened last December": December 2024 is the probe's, linked by
+    # its own words, not China's other action of that month (the metals ban)
+    found = links(
+        enricher,
+        "The State Administration for Market Regulation said Nvidia broke anti-monopoly rules in "
+        "the Mellanox deal, extending the probe it opened last December.",
+        "2025-09-16",
+    )
+    assert "2024-12-samr-nvidia-antitrust-probe" in found, _why(found)
+    assert "2024-12-china-gallium-germanium-antimony-ban" not in found, _why(found)

@@ -697,6 +697,7 @@ class RestrictionLinker:
         self._landmarks(reading, links, where)
         self._previous(reading, links, where)
         self._listed_since(reading, links, where)
+        self._by_news_country(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
@@ -729,6 +730,60 @@ class RestrictionLinker:
             links[action.id] = RestrictionLink(
                 "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
             )
+
+    def _by_news_country(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "This round expands previous amendments in October 2022 and October 2023": a month
+        and year, an action word and no country acting in the sentence (China only receives the
+        exports) is an action of the news' own country, when that country took exactly one
+        action (of the word's kind) in that month before the article. A technical note names
+        its regulator once, at the top, and then only dates the earlier rounds."""
+        published = reading.published
+        news = [r for r, link in links.items() if link.role == "reported" and r in self._index]
+        countries = {self.rule._country[self._index[r]] for r in news}
+        if published is None or len(countries) != 1 or None in countries:
+            return
+        (country,) = countries
+        # A month some link already answers is taken ("the probe it opened last December"; "the
+        # rule, which was to take effect on 15 May" beside its May rescission).
+        answered = {
+            ym for r in links if r in self._index for ym in self.rule._months[self._index[r]]
+        }
+        for i, found in enumerate(reading.scans):
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            words = [k for _kind, k in found.keys] + either
+            months = sorted({(y, m) for y, m in reading.dates[i] if y and m})
+            if not words or not months or (found.word and found.relax):
+                continue
+            if self._acting(reading, i) - {country}:
+                continue  # another country acts in the sentence
+            for year, month in months:
+                if (year, month) in answered:
+                    continue
+                found_x = [
+                    x
+                    for x, rx in enumerate(self.restrictions)
+                    if self.rule._country[x] == country
+                    and (year, month) in self.rule._months[x]
+                    and not self.rule._by_cues_only[x]
+                    and (rx.date or date.max) <= published
+                    # a restriction word is no relaxation's, a relaxation word no restriction's
+                    and not (found.word and self._category[x] == "relaxation")
+                    and not (found.relax and self._category[x] != "relaxation")
+                ]
+                if len(found_x) != 1:
+                    continue
+                rid = self.restrictions[found_x[0]].id
+                if rid in links:
+                    continue
+                where[rid] = [i]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {words[0]} + {_month_label(year, month)}, the news' country's "
+                    "one action of that month",
+                    0.5,
+                )
 
     def _listed_since(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]

@@ -962,10 +962,12 @@ class RestrictionRule:
     def _year(
         self, seg: str, start: int, end: int, month: int, published: date | None
     ) -> int | None:
-        around = seg[max(0, start - 12) : end + 12]
+        # The nearest year by the gap between the two ("2022 وأكتوبر 2023": the second month's
+        # year is 2023, one space after it, not 2022 two characters before its clitic "و").
+        lo = max(0, start - 12)
         years = [
-            (abs(m.start() - (start - max(0, start - 12))), int(m.group(1)))
-            for m in _YEAR.finditer(around)
+            (m.start() - (end - lo) if m.start() >= end - lo else start - lo - m.end(), int(m[1]))
+            for m in _YEAR.finditer(seg[lo : end + 12])
         ]
         if years:
             return min(years)[1]

@@ -612,6 +612,9 @@ ACTIONS = {
         "措置",
         "package",
         "round",
+        # "previous EAR amendments in October 2022 and October 2023": a rule amended is an action
+        "amendments",
+        "amendment",
         "paquet",
         "vague",
         "حزمة",
