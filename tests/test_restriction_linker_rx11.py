@@ -266,3 +266,29 @@ def test_a_month_already_answered_is_not_read_again(enricher):
     )
     assert "2024-12-samr-nvidia-antitrust-probe" in found, _why(found)
     assert "2024-12-china-gallium-germanium-antimony-ban" not in found, _why(found)
+
+
+RTX = "2025-09-cac-rtx-pro-6000d-ban"
+DISCOURAGED = "2025-08-china-h20-discouragement"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "China's internet regulator told ByteDance and Alibaba to stop buying the RTX Pro 6000D. "
+        "The ban goes beyond the previous directives that targeted chips such as the H20.",
+        "طلبت هيئة الفضاء الإلكتروني الصينية من بايت دانس وعلي بابا وقف شراء رقائق RTX Pro "
+        "6000D. ولا يقتصر القرار على التوجيهات السابقة التي استهدفت رقائق مثل H20، بل يمثل حظرا "
+        "أشمل على منتجات الشركة الأمريكية.",
+        "Le régulateur chinois du cyberespace a demandé à ByteDance et Alibaba de cesser "
+        "d'acheter la RTX Pro 6000D. L'interdiction va plus loin que les précédentes consignes "
+        "visant la H20.",
+    ],
+)
+def test_previous_directives_on_a_chip_are_the_news_countrys_last(enricher, body):
+    # "previous directives" (a noun of either kind) on the H20, in news of a Chinese ban: China's
+    # August guidance against the H20, not the only US action on the chip near the word "ban"
+    found = links(enricher, body, "2025-09-17")
+    assert found.get(RTX) and found[RTX].role == "reported", _why(found)
+    assert DISCOURAGED in found and found[DISCOURAGED].role == "context", _why(found)
+    assert H20_BAN not in found, _why(found)

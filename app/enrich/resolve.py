@@ -633,6 +633,12 @@ class RestrictionLinker:
         for rid, cand in matched.items():
             if rid in links:
                 continue
+            if cand.path == "sole" and self._says_previous(
+                reading.segments[cand.segment][0].folded, reading.scans[cand.segment]
+            ):
+                # "the previous directives on the H20": not the chip's only action of the
+                # sentence's country, but the last before the news, of the news' (_previous)
+                continue
             ev = evidence.get(rid)
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
@@ -702,6 +708,15 @@ class RestrictionLinker:
             reading, self._news_in_lead(reading, links, where), where
         )
 
+    @staticmethod
+    def _says_previous(folded: str, found) -> str:
+        """The previous-word qualifying an action noun of the sentence: a restriction noun, or
+        one of either kind ("the previous directives that targeted the H20", «التوجيهات
+        السابقة»), since "previous" already says it is no relaxation (see previous.py)."""
+        nouns = [k for kind, k in found.keys if kind == "word"]
+        nouns += [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+        return says_previous(folded, nouns) if nouns else ""
+
     def _previous(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
     ) -> None:
@@ -718,8 +733,7 @@ class RestrictionLinker:
         before = min(days)
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             chips = {h.entity_id for h in hits} & self._all_chips
-            nouns = [k for kind, k in found.keys if kind == "word"] if chips else []
-            word = says_previous(seg.folded, nouns) if nouns else ""
+            word = self._says_previous(seg.folded, found) if chips else ""
             if not word:
                 continue
             action = previous_on_chip(chips, country, before, self._chip_actions)
