@@ -292,3 +292,35 @@ def test_previous_directives_on_a_chip_are_the_news_countrys_last(enricher, body
     assert found.get(RTX) and found[RTX].role == "reported", _why(found)
     assert DISCOURAGED in found and found[DISCOURAGED].role == "context", _why(found)
     assert H20_BAN not in found, _why(found)
+
+
+def test_a_month_to_take_effect_is_not_the_news_countrys_action_of_that_month(enricher):
+    # rules that took effect in May (the diffusion rule's compliance date) are not Commerce's
+    # Huawei Ascend guidance, its one restriction made in May 2025
+    found = links(
+        enricher,
+        "Nvidia said it would resume H20 sales after Washington promised licences. Trump has "
+        "suspended the export rules that were to take effect in May.",
+        "2025-07-15",
+        "Nvidia to resume H20 sales in China",
+    )
+    assert found.get(H20_BACK) and found[H20_BACK].role == "reported", _why(found)
+    assert "2025-05-huawei-ascend-guidance" not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Last year's H20 ban cost Nvidia $4.5 billion.",
+        "去年的H20禁令让英伟达损失45亿美元。",
+        "كلف حظر رقائق H20 العام الماضي إنفيديا 4.5 مليار دولار.",
+        "L'interdiction de la H20 l'an dernier a coûté 4,5 milliards de dollars à Nvidia.",
+        "작년 H20 수출 금지로 엔비디아는 45억 달러의 손실을 입었다.",
+    ],
+)
+def test_a_named_ban_is_not_the_rule_that_lifted_it(enricher, body):
+    # the ban named ("the H20 ban") with its year: the ban, not the July resumption that
+    # amended it, which no word of relaxing speaks of
+    found = links(enricher, body, "2026-02-01")
+    assert H20_BAN in found and found[H20_BAN].role == "context", _why(found)
+    assert H20_BACK not in found, _why(found)

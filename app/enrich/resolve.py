@@ -772,6 +772,8 @@ class RestrictionLinker:
                 continue
             if self._acting(reading, i) - {country}:
                 continue  # another country acts in the sentence
+            if any(w in reading.segments[i][0].folded for w in _IN_FORCE):
+                continue  # the month a rule was to take effect is not the month it was made
             for year, month in months:
                 if (year, month) in answered:
                     continue
@@ -2908,6 +2910,27 @@ OBJECT_WORDS = {
     "pour",
 }
 # Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
+# Taking effect: a month beside these may be a rule's effective or compliance date, not its own
+# ("new restrictions that were to take effect on 15 May", «تدخل حيز التنفيذ»).
+_IN_FORCE = tuple(
+    _fold(w)
+    for w in (
+        "effect",
+        "effective",
+        "in force",
+        "vigueur",
+        "vigor",
+        "vigencia",
+        "in kraft",
+        "van kracht",
+        "حيز التنفيذ",
+        "سريان",
+        "生效",
+        "施行",
+        "발효",
+        "시행",
+    )
+)
 OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
 # Korean marks a destination after the name: 중국에 (to China), 중국으로, 중국에서 (in China), and
 # a bare noun after it, 중국 수출 ("exports to China"), 중국 판매, 중국 시장 -- where 중국은 / 중국이

@@ -762,6 +762,10 @@ class RestrictionRule:
             concerned = chips | companies | amended
             places = self._regions[i] | {self._issuer[i]}
             targets = mentioned & concerned
+            if relax is False and rx.raw.get("category") == "relaxation":
+                # "last year's H20 ban" names the ban: what undid it is not spoken of without a
+                # word of relaxing (the ban's name is no target of the rule that lifted it)
+                targets -= amended
             if not targets and cue_here and (by_month or fresh):
                 # A cue and a month (or the news itself): what R concerns may be named elsewhere
                 # in the article, or be a place (Malaysia's permit, China's rare-earth controls).
