@@ -324,3 +324,21 @@ def test_a_named_ban_is_not_the_rule_that_lifted_it(enricher, body):
     found = links(enricher, body, "2026-02-01")
     assert H20_BAN in found and found[H20_BAN].role == "context", _why(found)
     assert H20_BACK not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Nvidia is still recovering from the ban imposed in the spring on its H20 chip.",
+        "Nvidia se remet encore de l'interdiction imposée au printemps sur sa puce H20.",
+        "英伟达仍未从今年春天对H20芯片的禁令中恢复。",
+        "لا تزال إنفيديا تتعافى من الحظر الذي فُرض في الربيع على رقائق H20.",
+        "엔비디아는 올봄 H20 수출 금지의 충격에서 아직 회복하지 못했다.",
+    ],
+)
+def test_a_season_dates_the_ban_away_from_the_news_days(enricher, body):
+    # six days after the July resumption, "the ban imposed in the spring" is April's, not the
+    # resumption's news read on the word "ban"
+    found = links(enricher, body, "2025-07-20")
+    assert H20_BAN in found and found[H20_BAN].role == "context", _why(found)
+    assert H20_BACK not in found, _why(found)

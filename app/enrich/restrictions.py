@@ -41,7 +41,7 @@ from typing import TypeVar
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
+from app.enrich.when import ADMINISTRATION_NAMES, SEASON_MONTHS, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
 from app.memo import BoundedMemo
 from app.text import ARABIC_PREFIXES, CJK, normalize
@@ -714,6 +714,9 @@ class RestrictionRule:
         out: list[_Candidate] = []
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
+        # "the ban imposed in the spring" dates what it speaks of to a season, as a month would
+        # (the linker's RELATIVE phrases, scanned as "rel" extras): not the news of the days
+        seasonal = any(kind == "rel" and v in SEASON_MONTHS for kind, v, _k in found.extra)
         word, relax = found.word, found.relax
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
@@ -744,7 +747,7 @@ class RestrictionRule:
             # article of the day before R's news names it in R's own words (a cue) or not at all.
             fresh = (
                 i in news
-                and (not own_months or cue_here)
+                and (not (own_months or seasonal) or cue_here)
                 and (published is None or published >= self._news[i][0] or i in article_cues)
             )
             if not (cue_here or by_month or by_year or fresh):
