@@ -342,3 +342,31 @@ def test_a_season_dates_the_ban_away_from_the_news_days(enricher, body):
     found = links(enricher, body, "2025-07-20")
     assert H20_BAN in found and found[H20_BAN].role == "context", _why(found)
     assert H20_BACK not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "The restrictions that blocked the A800 and H800 pushed Nvidia to design the H20.",
+        "Les restrictions qui ont bloqué l'A800 et la H800 ont poussé Nvidia à concevoir la H20.",
+        "限制A800和H800的规定促使英伟达设计了H20。",
+        "دفعت القيود التي حظرت رقائق A800 وH800 إنفيديا إلى تصميم H20.",
+        "A800과 H800을 막은 규제 때문에 엔비디아는 H20을 설계했다.",
+    ],
+)
+def test_the_chips_an_action_covered_not_the_chip_made_next(enricher, body):
+    # the A800 and H800 are the October 2023 update's alone; the H20 designed afterwards is a
+    # product, not one more chip the restriction must have covered
+    found = links(enricher, body, "2024-06-01")
+    assert OCT23 in found and found[OCT23].role == "context", _why(found)
+
+
+def test_a_chip_restricted_and_made_is_still_covered(enricher):
+    # (the guard: a chip named also outside "to design ..." still counts: no action covers the
+    # A800 and the H20 both, so nothing is read as "the only such action")
+    found = links(
+        enricher,
+        "The restrictions that blocked the A800 and the H20 pushed Nvidia to design the H20 again.",
+        "2025-06-01",
+    )
+    assert OCT23 not in found, _why(found)

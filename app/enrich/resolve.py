@@ -2061,7 +2061,11 @@ class RestrictionLinker:
                     and not f.get("wrong_action")
                     and cover_here is None
                 ):
-                    cover_here = named_here - _companies_of(seg.folded, hits, self._countries)
+                    cover_here = (
+                        named_here
+                        - _companies_of(seg.folded, hits, self._countries)
+                        - _products(seg.folded, hits, self._all_chips)
+                    )
                     cover_named = (
                         frozenset(cover_here & self._all_chips),
                         frozenset(cover_here & self._who),
@@ -3274,6 +3278,28 @@ COMPANY_NOUNS = (
 )
 
 _ANY_COMPANY_NOUN = AnyOf(COMPANY_NOUNS)
+
+
+# "pushed Nvidia to design the H20", «pour concevoir la H20»: the chip made next, after what
+# the sentence says was restricted, is no chip the restriction covered.
+_MAKING = tuple(
+    _fold(w)
+    for w in ("to design", "to develop", "to build", "to make", "concevoir", "développer", "créer")
+)
+
+
+def _products(folded: str, hits, chips: set[str]) -> frozenset[str]:
+    """The chips a sentence names only right after a verb of making them (see _MAKING)."""
+    if not any(w in folded for w in _MAKING):
+        return frozenset()  # (most sentences: nothing to look up)
+    where: dict[str, list[bool]] = {}
+    for h in hits:
+        if h.entity_id in chips:
+            name = _fold_name(h.surface)
+            for at in _all(folded, name):
+                before = folded[max(0, at - 24) : at]
+                where.setdefault(h.entity_id, []).append(any(w in before for w in _MAKING))
+    return frozenset(c for c, marks in where.items() if marks and all(marks))
 
 
 def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
