@@ -370,3 +370,15 @@ def test_a_chip_restricted_and_made_is_still_covered(enricher):
         "2025-06-01",
     )
     assert OCT23 not in found, _why(found)
+
+
+def test_the_news_listing_of_affiliates_is_not_the_first_listing(enricher):
+    # "after Commerce put 38 Huawei affiliates on the Entity List" in that news' own days is the
+    # news (the August 2020 expansion), not Huawei's own listing of 2019
+    found = links(
+        enricher,
+        "美国商务部将38家华为子公司列入实体清单之后，华为的芯片库存将很快耗尽。",
+        "2020-08-18",
+    )
+    assert "2020-08-huawei-fdpr-expansion" in found, _why(found)
+    assert HUAWEI not in found, _why(found)

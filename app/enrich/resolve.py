@@ -808,8 +808,15 @@ class RestrictionLinker:
         company named (app/enrich/listings.py). A dated sentence is read by its date."""
         if reading.published is None:
             return
+        # A sentence read as the article's news speaks of that action ("after Commerce put 38
+        # more Huawei affiliates on the Entity List"), not of the company's first listing.
+        news_at = {
+            i for r, link in links.items() if link.role == "reported" for i in where.get(r, ())
+        }
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             if reading.dates[i] or any(kind == "years_ago" for kind, _v, _k in found.extra):
+                continue
+            if i in news_at:
                 continue
             word = looks_back_to_listing(seg.folded)
             if not word:
