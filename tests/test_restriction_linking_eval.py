@@ -47,7 +47,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx9 = [a for a in articles if a.get("added", "").startswith("rx9 batch")]
     # The rx10 batch (back-references, mostly English) likewise.
     rx10 = [a for a in articles if a.get("added", "").startswith("rx10 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10:
+    # The rx11 batch (back-references in en, ar, zh, fr, ko) likewise.
+    rx11 = [a for a in articles if a.get("added", "").startswith("rx11 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -69,7 +71,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert len(rx10) >= 40 and sum(a["lang"] == "en" for a in rx10) >= 25
     assert {a["lang"] for a in rx10} >= {"en", "ar", "zh", "fr", "de"}
     assert sum(bool(a["context"]) for a in rx10) >= 40
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10
+    assert len(rx11) >= 40 and {a["lang"] for a in rx11} >= {"en", "ar", "zh", "fr", "ko"}
+    assert all(a["context"] for a in rx11)
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

@@ -1,5 +1,6 @@
 """An authority telling someone to stop: "the regulator told platforms to cancel orders for the
-RTX Pro 6000D", "officials told Nvidia last August to stop shipping the A100", «要求…停止采购».
+RTX Pro 6000D", "officials told Nvidia last August to stop shipping the A100", «要求…停止采购»,
+"수출을 중단하라고 통보했다".
 
 Such a sentence describes a government action (an order) without an action noun: the linker
 reads the telling verb as a word for an action of either kind, as it reads "ordered" or
@@ -29,9 +30,12 @@ _PATTERNS = (
         r"(?:zu\s+stoppen|einzustellen|zu\s+stornieren|zu\s+verzichten|zu\s+meiden)\b"
     ),
     re.compile(r"(要求|责令|指示|叫停)[^。；;]{0,20}?(?:停止|暂停|取消|不得|避免)"),
+    # Korean says the stop first, then the telling: 중단하라고 통보했다 ("told to stop")
+    re.compile(r"(?:중단|중지|멈추|취소|자제|보류)\S{0,3}라고\s*(통보|지시|요구|명령|권고)"),
     re.compile(
         "({})[^.،]{{0,60}}?(?:{})".format(
-            "|".join(_fold(w) for w in ("طلبت", "أمرت", "وجهت", "أبلغت")),
+            # (طلب: "officials asked", the verb before a plural subject; as a word, not طلبات)
+            "|".join(_fold(w) for w in ("طلبت", "أمرت", "وجهت", "أبلغت", r"\bطلب\b")),
             "|".join(_fold(w) for w in ("وقف", "بوقف", "إلغاء", "تعليق", "التوقف", "بعدم")),
         )
     ),
@@ -41,8 +45,8 @@ _PATTERNS = (
 # Cheap test first: most sentences hold none of the telling verbs.
 _VERBS = re.compile(
     r"told|asked|instruct|direct|urged|ordered|pressed|demande|ordonne|enjoint|somme|invite"
-    r"|aufgefordert|angewiesen|gedrangt|要求|责令|指示|叫停|"
-    + "|".join(_fold(w) for w in ("طلبت", "أمرت", "وجهت", "أبلغت"))
+    r"|aufgefordert|angewiesen|gedrangt|要求|责令|指示|叫停|라고|"
+    + "|".join(_fold(w) for w in ("طلبت", "أمرت", "وجهت", "أبلغت", "طلب"))
 )
 
 

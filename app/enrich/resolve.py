@@ -30,6 +30,7 @@ from pathlib import Path
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
+from app.enrich.listings import Listing, listing_of, looks_back_to_listing
 from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
@@ -516,6 +517,12 @@ class RestrictionLinker:
             for i, rx in enumerate(rxs)
             if self.rule._targets[i][0] and not self.rule._by_cues_only[i]
         ]
+        # Entity List listings, by the companies listed (app/enrich/listings.py).
+        self._listings = [
+            Listing(rx.id, frozenset(self.rule._targets[i][1]), self.rule._news[i][0])
+            for i, rx in enumerate(rxs)
+            if "entity list" in {_fold(c) for c in rx.raw.get("cues", {}).get("en", ())}
+        ]
         # Memos (bounded by CACHE_SIZE): sentences and days repeat across articles.
         self._times_of: Memo[tuple, tuple] = Memo()  # (sentence, day) -> _times
         self._noun_actors_of: Memo[tuple, frozenset[str]] = Memo()  # sentence -> _noun_actors
@@ -636,6 +643,12 @@ class RestrictionLinker:
         for rid, cand in matched.items():
             if rid in links:
                 continue
+            if cand.path == "sole" and self._says_previous(
+                reading.segments[cand.segment][0].folded, reading.scans[cand.segment]
+            ):
+                # "the previous directives on the H20": not the chip's only action of the
+                # sentence's country, but the last before the news, of the news' (_previous)
+                continue
             ev = evidence.get(rid)
             if ev and self._overruled(reading, rid, cand, ev, evidence):
                 continue
@@ -699,9 +712,20 @@ class RestrictionLinker:
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
         self._previous(reading, links, where)
+        self._listed_since(reading, links, where)
+        self._by_news_country(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
+
+    @staticmethod
+    def _says_previous(folded: str, found) -> str:
+        """The previous-word qualifying an action noun of the sentence: a restriction noun, or
+        one of either kind ("the previous directives that targeted the H20", «التوجيهات
+        السابقة»), since "previous" already says it is no relaxation (see previous.py)."""
+        nouns = [k for kind, k in found.keys if kind == "word"]
+        nouns += [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+        return says_previous(folded, nouns) if nouns else ""
 
     def _previous(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -719,8 +743,7 @@ class RestrictionLinker:
         before = min(days)
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
             chips = {h.entity_id for h in hits} & self._all_chips
-            nouns = [k for kind, k in found.keys if kind == "word"] if chips else []
-            word = says_previous(seg.folded, nouns) if nouns else ""
+            word = self._says_previous(seg.folded, found) if chips else ""
             if not word:
                 continue
             action = previous_on_chip(chips, country, before, self._chip_actions)
@@ -730,6 +753,91 @@ class RestrictionLinker:
             where[action.id] = [i]
             links[action.id] = RestrictionLink(
                 "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
+            )
+
+    def _by_news_country(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "This round expands previous amendments in October 2022 and October 2023": a month
+        and year, an action word and no country acting in the sentence (China only receives the
+        exports) is an action of the news' own country, when that country took exactly one
+        action (of the word's kind) in that month before the article. A technical note names
+        its regulator once, at the top, and then only dates the earlier rounds."""
+        published = reading.published
+        news = [r for r, link in links.items() if link.role == "reported" and r in self._index]
+        countries = {self.rule._country[self._index[r]] for r in news}
+        if published is None or len(countries) != 1 or None in countries:
+            return
+        (country,) = countries
+        # A month some link already answers is taken ("the probe it opened last December"; "the
+        # rule, which was to take effect on 15 May" beside its May rescission).
+        answered = {
+            ym for r in links if r in self._index for ym in self.rule._months[self._index[r]]
+        }
+        for i, found in enumerate(reading.scans):
+            either = [k for kind, v, k in found.extra if kind == "act" and v == "either"]
+            words = [k for _kind, k in found.keys] + either
+            months = sorted({(y, m) for y, m in reading.dates[i] if y and m})
+            if not words or not months or (found.word and found.relax):
+                continue
+            if self._acting(reading, i) - {country}:
+                continue  # another country acts in the sentence
+            if any(w in reading.segments[i][0].folded for w in _IN_FORCE):
+                continue  # the month a rule was to take effect is not the month it was made
+            for year, month in months:
+                if (year, month) in answered:
+                    continue
+                found_x = [
+                    x
+                    for x, rx in enumerate(self.restrictions)
+                    if self.rule._country[x] == country
+                    and (year, month) in self.rule._months[x]
+                    and not self.rule._by_cues_only[x]
+                    and (rx.date or date.max) <= published
+                    # a restriction word is no relaxation's, a relaxation word no restriction's
+                    and not (found.word and self._category[x] == "relaxation")
+                    and not (found.relax and self._category[x] != "relaxation")
+                ]
+                if len(found_x) != 1:
+                    continue
+                rid = self.restrictions[found_x[0]].id
+                if rid in links:
+                    continue
+                where[rid] = [i]
+                links[rid] = RestrictionLink(
+                    "context",
+                    f"resolved: {words[0]} + {_month_label(year, month)}, the news' country's "
+                    "one action of that month",
+                    0.5,
+                )
+
+    def _listed_since(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Cut off since being added to the Entity List", undated: the one listing of the
+        company named (app/enrich/listings.py). A dated sentence is read by its date."""
+        if reading.published is None:
+            return
+        # A sentence read as the article's news speaks of that action ("after Commerce put 38
+        # more Huawei affiliates on the Entity List"), not of the company's first listing.
+        news_at = {
+            i for r, link in links.items() if link.role == "reported" for i in where.get(r, ())
+        }
+        for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
+            if reading.dates[i] or any(kind == "years_ago" for kind, _v, _k in found.extra):
+                continue
+            if i in news_at:
+                continue
+            word = looks_back_to_listing(seg.folded)
+            if not word:
+                continue
+            listing = listing_of({h.entity_id for h in hits}, reading.published, self._listings)
+            if listing is None or listing.id in links:
+                continue
+            company = next(h.surface for h in hits if h.entity_id in listing.companies)
+            where[listing.id] = [i]
+            links[listing.id] = RestrictionLink(
+                "context", f"resolved: {company} + {word}, its only listing before the article", 0.5
             )
 
     def _older_news_after_the_lead(
@@ -1988,7 +2096,11 @@ class RestrictionLinker:
                     and not f.get("wrong_action")
                     and cover_here is None
                 ):
-                    cover_here = named_here - _companies_of(seg.folded, hits, self._countries)
+                    cover_here = (
+                        named_here
+                        - _companies_of(seg.folded, hits, self._countries)
+                        - _products(seg.folded, hits, self._all_chips)
+                    )
                     cover_named = (
                         frozenset(cover_here & self._all_chips),
                         frozenset(cover_here & self._who),
@@ -2838,7 +2950,32 @@ OBJECT_WORDS = {
     "pour",
 }
 # Japanese marks a destination after the name: 中国向け ("for China"), 中国への, 中国に対し.
+# Taking effect: a month beside these may be a rule's effective or compliance date, not its own
+# ("new restrictions that were to take effect on 15 May", «تدخل حيز التنفيذ»).
+_IN_FORCE = tuple(
+    _fold(w)
+    for w in (
+        "effect",
+        "effective",
+        "in force",
+        "vigueur",
+        "vigor",
+        "vigencia",
+        "in kraft",
+        "van kracht",
+        "حيز التنفيذ",
+        "سريان",
+        "生效",
+        "施行",
+        "발효",
+        "시행",
+    )
+)
 OBJECT_AFTER_JA = ("向け", "向き", "への", "に対", "に輸出", "に出荷", "に販売", "市場")
+# Korean marks a destination after the name: 중국에 (to China), 중국으로, 중국에서 (in China), and
+# a bare noun after it, 중국 수출 ("exports to China"), 중국 판매, 중국 시장 -- where 중국은 / 중국이
+# (topic, subject) and 중국의 (its own: "중국의 수출 통제") stay the actor.
+OBJECT_AFTER_KO = ("에 ", "에,", "에서", "으로", "로 ", " 수출", " 판매", " 시장", "향 ", "향으로")
 OBJECT_WORDS_AR = ("إلى", "الى", "على", "ضد", "من", "في", "داخل")  # (داخل: "inside")
 OBJECT_CHARS_ZH = "向对対往从赴在与和及到为"  # (対: the Japanese form of 对, "対中規制"; 为: "for")
 # Verbs of travel before a country make it a place ("黄仁勋上月访问中国"), not an actor.
@@ -3204,6 +3341,28 @@ COMPANY_NOUNS = (
 _ANY_COMPANY_NOUN = AnyOf(COMPANY_NOUNS)
 
 
+# "pushed Nvidia to design the H20", «pour concevoir la H20»: the chip made next, after what
+# the sentence says was restricted, is no chip the restriction covered.
+_MAKING = tuple(
+    _fold(w)
+    for w in ("to design", "to develop", "to build", "to make", "concevoir", "développer", "créer")
+)
+
+
+def _products(folded: str, hits, chips: set[str]) -> frozenset[str]:
+    """The chips a sentence names only right after a verb of making them (see _MAKING)."""
+    if not any(w in folded for w in _MAKING):
+        return frozenset()  # (most sentences: nothing to look up)
+    where: dict[str, list[bool]] = {}
+    for h in hits:
+        if h.entity_id in chips:
+            name = _fold_name(h.surface)
+            for at in _all(folded, name):
+                before = folded[max(0, at - 24) : at]
+                where.setdefault(h.entity_id, []).append(any(w in before for w in _MAKING))
+    return frozenset(c for c, marks in where.items() if marks and all(marks))
+
+
 def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
     """The countries a sentence names only before a noun for companies ("Chinese labs")."""
     if not _ANY_COMPANY_NOUN(folded):
@@ -3238,6 +3397,8 @@ def _object(folded: str, at: int, end: int) -> bool:
         return True  # the name itself says "towards" (Japanese 対中: "China-bound")
     if folded[end : end + 3].startswith(OBJECT_AFTER_JA):
         return True  # Japanese postpositions: 中国向け (for China), 中国への (to China)
+    if folded[end : end + 4].startswith(OBJECT_AFTER_KO):
+        return True  # Korean: 중국 수출을 막았다 (blocked exports to China; see OBJECT_AFTER_KO)
     words = folded[max(0, at - 24) : at].split()
     if not words:
         return False

@@ -41,7 +41,7 @@ from typing import TypeVar
 import ahocorasick
 
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES, SPLIT_VERBS
+from app.enrich.when import ADMINISTRATION_NAMES, SEASON_MONTHS, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
 from app.memo import BoundedMemo
 from app.text import ARABIC_PREFIXES, CJK, normalize
@@ -714,6 +714,9 @@ class RestrictionRule:
         out: list[_Candidate] = []
         dates = own_dates | previous_dates
         own_months = {(y, m) for y, m in own_dates if m}
+        # "the ban imposed in the spring" dates what it speaks of to a season, as a month would
+        # (the linker's RELATIVE phrases, scanned as "rel" extras): not the news of the days
+        seasonal = any(kind == "rel" and v in SEASON_MONTHS for kind, v, _k in found.extra)
         word, relax = found.word, found.relax
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
@@ -744,7 +747,7 @@ class RestrictionRule:
             # article of the day before R's news names it in R's own words (a cue) or not at all.
             fresh = (
                 i in news
-                and (not own_months or cue_here)
+                and (not (own_months or seasonal) or cue_here)
                 and (published is None or published >= self._news[i][0] or i in article_cues)
             )
             if not (cue_here or by_month or by_year or fresh):
@@ -762,6 +765,10 @@ class RestrictionRule:
             concerned = chips | companies | amended
             places = self._regions[i] | {self._issuer[i]}
             targets = mentioned & concerned
+            if relax is False and rx.raw.get("category") == "relaxation":
+                # "last year's H20 ban" names the ban: what undid it is not spoken of without a
+                # word of relaxing (the ban's name is no target of the rule that lifted it)
+                targets -= amended
             if not targets and cue_here and (by_month or fresh):
                 # A cue and a month (or the news itself): what R concerns may be named elsewhere
                 # in the article, or be a place (Malaysia's permit, China's rare-earth controls).
@@ -939,6 +946,12 @@ class RestrictionRule:
                 years.add((int(m.group(1)), None))
         if published:
             years |= {(published.year - back, None) for back in found.years_back}
+            # "added to the Entity List five years ago", «قبل خمس سنوات», 五年前: the year N
+            # years before the article's, as "last year" is one back (the phrases are the
+            # linker's YEARS_AGO, scanned as its extra kind "years_ago").
+            years |= {
+                (published.year - n, None) for kind, n, _k in found.extra if kind == "years_ago"
+            }
         return years
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:
@@ -956,10 +969,12 @@ class RestrictionRule:
     def _year(
         self, seg: str, start: int, end: int, month: int, published: date | None
     ) -> int | None:
-        around = seg[max(0, start - 12) : end + 12]
+        # The nearest year by the gap between the two ("2022 وأكتوبر 2023": the second month's
+        # year is 2023, one space after it, not 2022 two characters before its clitic "و").
+        lo = max(0, start - 12)
         years = [
-            (abs(m.start() - (start - max(0, start - 12))), int(m.group(1)))
-            for m in _YEAR.finditer(around)
+            (m.start() - (end - lo) if m.start() >= end - lo else start - lo - m.end(), int(m[1]))
+            for m in _YEAR.finditer(seg[lo : end + 12])
         ]
         if years:
             return min(years)[1]

@@ -647,6 +647,9 @@ ACTIONS = {
         "措置",
         "package",
         "round",
+        # "previous EAR amendments in October 2022 and October 2023": a rule amended is an action
+        "amendments",
+        "amendment",
         "paquet",
         "vague",
         "حزمة",
@@ -1183,8 +1186,15 @@ YEARS_AGO = {
     ),
     "ko": ("{n}년 전", "{n}년 만에"),
 }
-# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular.
+# Arabic counts two with the dual ("عامين", "سنتين") and one with the singular; three to six
+# "سنوات" take the numeral's feminine-noun form without ة («قبل خمس سنوات», "five years ago"),
+# which NUMBERS (the form before "أشهر") does not spell.
+_AR_YEARS_AGO = {
+    n: tuple(p.format(n=word) for p in ("بعد {n} سنوات", "قبل {n} سنوات", "{n} سنوات من"))
+    for n, word in ((3, "ثلاث"), (4, "أربع"), (5, "خمس"), (6, "ست"))
+}
 YEARS_AGO_WORDS = {
+    **_AR_YEARS_AGO,
     2: ("بعد عامين", "بعد نحو عامين", "قبل عامين", "عامين من", "بعد سنتين", "قبل سنتين"),
     1: (
         "a year ago",
@@ -1788,6 +1798,9 @@ YEAR_LATER = [
 # relaxation word) or "word" (a restriction word); the verb is what the sentence is read as.
 _CLAUSE_END = r"(?=\s*(?:[,.;:!?)]|$|und\b|en\b|maar\b|aber\b))"
 SPLIT_VERBS = [
+    # "the US cut ZTE off from American suppliers": "cut off" around its object ("from" says
+    # whom from: not "cut its forecast off the back of")
+    ("word", r"\b(cut|cuts|cutting)\b[^,.;:]{1,40}?\boff from\b"),
     # (German puts a long object and its date between: "schränkte den Export von Hochleistungschips
     # nach China im Oktober drastisch ein"; its split verbs reach 80 characters)
     ("relax", r"\b(hebt|hob|hoben|heben)\b[^,.;:]{1,80}?\bauf\b" + _CLAUSE_END),

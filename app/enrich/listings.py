@@ -1,0 +1,94 @@
+""" "Huawei has been cut off since being added to the Entity List": a company's own listing.
+
+A company is put on the US Entity List once (later rules add affiliates or tighten what the
+listing covers, and are actions of their own). A sentence that names a company, says it is on
+the list and looks back to when it got there ("since being added", «منذ إدراجها», 自被列入…以来,
+"depuis son inscription", "엔티티 리스트에 오른 이후") without writing when, refers to the one
+listing of that company announced before the article. Two listings of the company (Inspur's in
+2023 and 2025), two listed companies in the sentence, China's "unreliable entity list", or a
+listing still in the article's news days, link nothing here; a sentence that writes its date is
+read by that date elsewhere.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from app.enrich.restrictions import _fold
+
+# The list, named ("Entity List") or as the press calls it ("trade blacklist", «القائمة السوداء»).
+LIST_WORDS = tuple(
+    _fold(w)
+    for w in (
+        "entity list",
+        "blacklist",
+        "liste des entités",
+        "liste noire",
+        "قائمة الكيانات",
+        "القائمة السوداء",
+        "实体清单",
+        "實體清單",
+        "实体名单",
+        "黑名单",
+        "엔티티 리스트",
+        "엔티티리스트",
+        "블랙리스트",
+        "우려거래자 목록",
+    )
+)
+# China's own list of "unreliable entities" is another list.
+NOT_THIS_LIST = tuple(
+    _fold(w) for w in ("unreliable", "non fiables", "غير الموثوقة", "不可靠", "신뢰할 수 없는")
+)
+# Looking back to the listing: "since", "after being", «منذ», 以来, 이후.
+SINCE_WORDS = tuple(
+    _fold(w)
+    for w in (
+        "since being",
+        "since it was",
+        "since its",
+        "since they were",
+        "since the company was",
+        "ever since",
+        "after being",
+        "depuis son inscription",
+        "depuis son ajout",
+        "depuis qu'il a été",
+        "depuis qu'elle a été",
+        "après avoir été",
+        "منذ إدراج",
+        "منذ وضع",
+        "منذ إضافة",
+        "بعد إدراج",
+        "以来",
+        "之后",
+        "이후",
+        "이래",
+        "오른 뒤",
+        "오른 후",
+    )
+)
+# A listing announced within these days of the article is its news, not a look back.
+NEWS_DAYS = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Listing:
+    id: str
+    companies: frozenset[str]
+    announced: date
+
+
+def looks_back_to_listing(folded: str) -> str:
+    """The look-back word of a sentence that speaks of the US list, or ""."""
+    if not any(w in folded for w in LIST_WORDS) or any(w in folded for w in NOT_THIS_LIST):
+        return ""
+    return next((w for w in SINCE_WORDS if w in folded), "")
+
+
+def listing_of(companies: set[str], published: date, listings: list[Listing]) -> Listing | None:
+    """The one listing of the named companies announced before the article's news days (None
+    when none, or more than one)."""
+    found = [
+        x for x in listings if x.companies & companies and x.announced <= published - NEWS_DAYS
+    ]
+    return found[0] if len(found) == 1 else None
