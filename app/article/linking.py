@@ -38,7 +38,7 @@ import re
 import threading
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -246,7 +246,7 @@ class Prefetched:
     duplicate_of: dict[int, int | None]  # of each copy candidate
     story_id: dict[int, str | None]  # of copy candidates, their originals and story candidates
     shingles: dict[int, np.ndarray]  # of copy candidates
-    tags: dict[int, dict[str, str]]  # of story candidates
+    tags: dict[int, dict[str, str]]  # of story candidates (read: an entry, if empty)
     backfill: dict[int, np.ndarray] = field(
         default_factory=dict
     )  # candidates without stored shingles
@@ -257,13 +257,16 @@ def link_batch(
     known: Prefetched,
     recent: Sequence[Pending] = (),
     recent_stories: dict[int, str] | None = None,
+    load: Callable[[set[int], set[int]], None] | None = None,
 ) -> dict[int, str]:
     """Link the articles of a batch in order, each seeing the ones before it.
 
     Every article must have its id. `known` was read from the database before the batch was
     written; `recent` is the batch stored just before this one when `known` may have been read
     before it was (it is then linked from memory, whatever the database showed of it), and
-    `recent_stories` the story_id it gave to articles before it. Sets duplicate_of, story_id,
+    `recent_stories` the story_id it gave to articles before it; `load(copy ids, story ids)` reads
+    into `known` the details of stored candidates it lacks (memory's postings pushed a prefetched
+    one out of a key's latest, so a stored one ranked lower came in). Sets duplicate_of, story_id,
     keys and touched on each article, and returns the story_id given to articles stored before
     the batch (id -> story_id).
     """
@@ -361,6 +364,9 @@ def link_batch(
                 ),
                 CANDIDATES,
             )
+            unread = {a for a in found if a not in by_id and a not in known.shingles}
+            if unread and load is not None:
+                load(unread, set())
             roots = []
             for a in found:
                 mine = by_id.get(a)
@@ -394,6 +400,9 @@ def link_batch(
                 ),
                 STORY_CANDIDATES,
             )
+            unread = {a for a in found if a not in by_id and a not in known.tags}
+            if unread and load is not None:
+                load(set(), unread)
             scored = []
             own_weight = weight.get(p.id)
             if own_weight is None:

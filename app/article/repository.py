@@ -12,16 +12,17 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import cast
 
-import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.article.linking import (
     ANCHORS,
+    CANDIDATES,
     COPY_PROBE,
     MIN_SHARED_ANCHORS,
     MIN_SHINGLES,
+    STORY_CANDIDATES,
     STORY_DAYS,
     STORY_MIN_SHARED,
     STORY_PROBE,
@@ -411,13 +412,17 @@ def _postings(
     return found
 
 
-def _shared_enough(found: dict[int, dict[int, list[tuple[int, int]]]], min_shared: int) -> set[int]:
-    """The stored articles that share at least `min_shared` keys with a batch article: the only
-    ones that can be its candidates (memory's postings can only push stored ones out)."""
+def _best_stored(
+    found: dict[int, dict[int, list[tuple[int, int]]]], min_shared: int, limit: int
+) -> set[int]:
+    """The `limit` stored articles sharing the most keys (at least `min_shared`) with each batch
+    article: its candidates unless memory's postings push some out (link_batch then reads the
+    details of the next ones with add_details)."""
     ids: set[int] = set()
     for keys in found.values():
         shared = Counter(a for postings in keys.values() for _d, a in postings)
-        ids.update(a for a, n in shared.items() if n >= min_shared)
+        ranked = sorted((-n, a) for a, n in shared.items() if n >= min_shared)
+        ids.update(a for _n, a in ranked[:limit])
     return ids
 
 
@@ -449,10 +454,28 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     story_postings = _postings(session, story_rows, STORY_PROBE)
     copies = {batch[i]: found for i, found in copy_postings.items()}
     stories = {batch[i]: found for i, found in story_postings.items()}
-    copy_ids = _shared_enough(copy_postings, MIN_SHARED_ANCHORS)
-    story_ids = _shared_enough(story_postings, STORY_MIN_SHARED)
-    duplicate_of: dict[int, int | None] = {}
-    story_id: dict[int, str | None] = {}
+    known = Prefetched(copies, stories, {}, {}, {}, {})
+    add_details(
+        session,
+        known,
+        _best_stored(copy_postings, MIN_SHARED_ANCHORS, CANDIDATES),
+        _best_stored(story_postings, STORY_MIN_SHARED, STORY_CANDIDATES),
+    )
+    return known
+
+
+def add_details(
+    session: Session, known: Prefetched, copy_ids: set[int], story_ids: set[int]
+) -> None:
+    """Read into `known` what linking needs of stored candidates: links and shingles of copy
+    candidates (and their originals' story), links and tags of story candidates."""
+    duplicate_of, story_id, arrays, tags, backfill = (
+        known.duplicate_of,
+        known.story_id,
+        known.shingles,
+        known.tags,
+        known.backfill,
+    )
     hashes: dict[int, str] = {}
     for a, dup, story, content_hash in _select_in(
         session,
@@ -469,7 +492,6 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
                 session, "SELECT id, story_id FROM articles WHERE id IN ({values})", originals
             )
         )
-    arrays: dict[int, np.ndarray] = {}
     missing = []
     for a in copy_ids & hashes.keys():
         cached = remembered(hashes[a])
@@ -477,7 +499,6 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
             missing.append(a)
         else:
             arrays[a] = cached
-    backfill: dict[int, np.ndarray] = {}
     if missing:
         for a, data in _select_in(
             session,
@@ -492,7 +513,8 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
                 session, "SELECT id, body FROM articles WHERE id IN ({values})", unstored
             ):
                 arrays[a] = backfill[a] = cached_array(hashes[a], body)
-    tags: dict[int, dict[str, str]] = {}
+    for a in story_ids:
+        tags.setdefault(a, {})  # read, even if it has none
     if story_ids:
         for a, entity_id, entity_type in _select_in(
             session,
@@ -500,8 +522,7 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
             "WHERE article_id IN ({values})",
             story_ids,
         ):
-            tags.setdefault(a, {})[entity_id] = entity_type
-    return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
+            tags[a][entity_id] = entity_type
 
 
 def write_links(

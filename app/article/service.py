@@ -115,7 +115,13 @@ class ArticleWriter:
         ids = repo.new_ids(conn, len(articles))
         for p, article_id in zip(pending, ids):
             p.id = article_id
-        earlier = linking.link_batch(pending, known, recent, recent_stories or {})
+        earlier = linking.link_batch(
+            pending,
+            known,
+            recent,
+            recent_stories or {},
+            lambda copies, stories: repo.add_details(session, known, copies, stories),
+        )
         now = datetime.now(UTC)
         repo.insert_articles(
             conn,
