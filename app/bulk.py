@@ -1,7 +1,7 @@
 """Many rows into one table in one go, inside the caller's transaction: executemany on SQLite,
 COPY on PostgreSQL (an order of magnitude faster there than one INSERT per row)."""
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import cast
 
@@ -40,18 +40,6 @@ def select_rows(conn: Connection, sql: str, params: Sequence) -> list[tuple]:
     try:
         cursor.execute(sql, params)
         return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-def select_each(conn: Connection, sql: str, params: Iterable[Sequence]) -> Iterator[list[tuple]]:
-    """The rows of one prepared statement for each parameter tuple in turn, as plain tuples
-    (SQLite: a short statement run thousands of times costs a few microseconds a run)."""
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        for one in params:
-            cursor.execute(sql, one)
-            yield cursor.fetchall()
     finally:
         cursor.close()
 

@@ -135,26 +135,3 @@ def test_relinked_articles_are_queued_for_the_index(runtime):
 @pytest.mark.parametrize("text", ["", "short", "一二三"])
 def test_tiny_texts_have_few_shingles(text):
     assert len(dedupe.shingles(text)) <= 1
-
-
-def test_a_copy_is_found_when_its_commonest_anchors_are_shared_by_many():
-    """Every key reads at most COPY_PROBE postings of its window: the filler articles that share
-    the copy's five smallest shingles (a template sentence) fill those keys' postings, and the
-    original is still found through the anchors only it shares with the copy."""
-    from datetime import date
-
-    import numpy as np
-
-    def pending(article_id, values):
-        array = np.array(sorted(values), dtype=np.int64)
-        return dedupe.Pending(date(2025, 4, 1), f"h{article_id}", array, {}, id=article_id)
-
-    common = set(range(1, 6))
-    original = pending(1, common | set(range(10, 111)))
-    fillers = [pending(2 + k, common | set(range(1000 * k + 100, 1000 * k + 201)))
-               for k in range(3 * dedupe.COPY_PROBE)]
-    copy = pending(999, common | set(range(10, 106)) | set(range(5_000_000, 5_000_005)))
-    batch = [original, *fillers, copy]
-    dedupe.link_batch(batch, dedupe.Prefetched({}, {}, {}, {}, {}, {}))
-    assert copy.duplicate_of == original.id
-    assert not any(f.duplicate_of for f in fillers)

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from app.article import linking as dedupe
-from app.article import repository as article_repo
 from app.ingest import pipeline, pool
 from app.ingest.items import RawItem
 from app.ingest.pipeline import Ingestor
@@ -60,14 +59,7 @@ def _one_by_one(runtime, items):
             ingestor._store_one_by_one(session, [analysed], report, None)
 
 
-@pytest.mark.parametrize("probes", [None, (3, 4)], ids=["default", "few-postings-per-key"])
-def test_batches_link_as_one_by_one(runtime, monkeypatch, probes):
-    """With few postings read per key, most keys of this crowded corpus hit the limit: the
-    database's postings and the batch's in memory must still merge into what one by one reads."""
-    if probes:
-        for module in (dedupe, article_repo):
-            monkeypatch.setattr(module, "COPY_PROBE", probes[0])
-            monkeypatch.setattr(module, "STORY_PROBE", probes[1])
+def test_batches_link_as_one_by_one(runtime, monkeypatch):
     items = _items()
     _one_by_one(runtime, items)
     expected = _state(runtime)

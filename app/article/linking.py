@@ -16,13 +16,6 @@ per company, chip and restriction), so the lookup reads only the days around the
 common "Nvidia" is. Two different stories about the same firms and chips in the same few days can
 be grouped together: the price of a signal that needs no translation.
 
-Each key is looked up among at most PROBE postings of the window: the latest (by day, then id).
-A key of a few articles (the rare shingles that near-duplicates share, a less-covered chip) reads
-all of them, as before; a key that thousands of articles around the day share (a template
-sentence's shingle, "Nvidia") reads a fixed number, so the cost of an article stays flat however
-many articles a day the corpus holds (the window grows with it; issue 17, bench/reports/writer8.md).
-Real copies share many rare anchors, so they are still found through those.
-
 Articles are linked a batch at a time (an article stored alone is a batch of one): the database
 is asked once per batch for the candidates among the articles stored before it (prefetch, one
 query for copies and one for stories, each keeping every article's best candidates), the
@@ -38,10 +31,11 @@ import re
 import threading
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -57,9 +51,6 @@ STORY_DAYS = 3
 STORY_SCORE = 0.5
 STORY_MIN_SHARED = 2
 STORY_CANDIDATES = 20
-# Postings read per key and window (near-duplicate anchors, story entity keys): see the docstring.
-COPY_PROBE = 32
-STORY_PROBE = 64
 WEIGHTS = {"restriction": 3.0, "chip": 2.0, "company": 2.0, "agency": 1.0, "region": 0.5}
 _SPECIFIC = ("restriction", "chip", "company")
 _TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W_]+")
@@ -239,14 +230,12 @@ class Pending:
 class Prefetched:
     """What the database knows that a batch's linking needs, read before the batch is written."""
 
-    # Per article and key, the key's stored postings in its window as [(day ordinal, article id)],
-    # latest first, at most COPY_PROBE (anchors) or STORY_PROBE (entity keys) of them.
-    copies: dict["Pending", dict[int, list[tuple[int, int]]]]
-    stories: dict["Pending", dict[int, list[tuple[int, int]]]]
+    copies: dict["Pending", list[tuple[int, int]]]  # -> [(shared anchors, article id)]
+    stories: dict["Pending", list[tuple[int, int]]]  # -> [(shared entity keys, article id)]
     duplicate_of: dict[int, int | None]  # of each copy candidate
     story_id: dict[int, str | None]  # of copy candidates, their originals and story candidates
     shingles: dict[int, np.ndarray]  # of copy candidates
-    tags: dict[int, dict[str, str]]  # of story candidates (read: an entry, if empty)
+    tags: dict[int, dict[str, str]]  # of story candidates
     backfill: dict[int, np.ndarray] = field(
         default_factory=dict
     )  # candidates without stored shingles
@@ -257,16 +246,13 @@ def link_batch(
     known: Prefetched,
     recent: Sequence[Pending] = (),
     recent_stories: dict[int, str] | None = None,
-    load: Callable[[set[int], set[int]], None] | None = None,
 ) -> dict[int, str]:
     """Link the articles of a batch in order, each seeing the ones before it.
 
     Every article must have its id. `known` was read from the database before the batch was
     written; `recent` is the batch stored just before this one when `known` may have been read
     before it was (it is then linked from memory, whatever the database showed of it), and
-    `recent_stories` the story_id it gave to articles before it; `load(copy ids, story ids)` reads
-    into `known` the details of stored candidates it lacks (memory's postings pushed a prefetched
-    one out of a key's latest, so a stored one ranked lower came in). Sets duplicate_of, story_id,
+    `recent_stories` the story_id it gave to articles before it. Sets duplicate_of, story_id,
     keys and touched on each article, and returns the story_id given to articles stored before
     the batch (id -> story_id).
     """
@@ -310,41 +296,35 @@ def link_batch(
                 else:
                     same_day.append(i)
 
-    def candidates(
-        keys: list[int],
-        stored: dict[int, list[tuple[int, int]]],
-        day: int,
-        window: int,
-        probe: int,
-        min_shared: int,
-        me: int,
+    def in_memory(
+        keys: list[int], day: int, window: int, min_shared: int, me: int
     ) -> dict[int, int]:
-        """Article id -> keys shared, over each key's latest `probe` postings in the window: the
-        database's (read before this batch) and memory's together, as if all were stored."""
+        """_candidates among the articles in memory: article id -> shared keys."""
         lo, hi = day - window, day + window
         near: set[int] | None = None  # the window's days, made for the first key of many days
-        shared: Counter[int] = Counter()
+        hits: list[list[int]] = []  # the articles of each (key, day in the window)
         for key in keys:
-            postings = stored.get(key, [])
             days = by_key.get(key)
-            if days is not None:
-                if len(days) <= 2:  # most keys: an article or two
-                    mine = [(d, j) for d, indexes in days.items() if lo <= d <= hi for j in indexes]
-                else:  # a key of many days ("nvidia"): only the days of the window, found in C
-                    if near is None:
-                        near = set(range(lo, hi + 1))
-                    mine = [(d, j) for d in days.keys() & near for j in days[d]]
-                if mine:
-                    # An article the database already showed is the same posting.
-                    merged = {a: d for d, a in postings}
-                    merged.update((articles[j].id, d) for d, j in mine if j != me)
-                    postings = sorted(((d, a) for a, d in merged.items()), reverse=True)
-            shared.update(a for _d, a in postings[:probe])
-        return {a: n for a, n in shared.items() if n >= min_shared}
+            if days is None:
+                continue
+            if len(days) <= 2:  # most keys: an article or two
+                for d, indexes in days.items():
+                    if lo <= d <= hi:
+                        hits.append(indexes)
+            else:  # a key of many days ("nvidia"): only the days of the window, found in C
+                if near is None:
+                    near = set(range(lo, hi + 1))
+                hits += [days[d] for d in days.keys() & near]
+        # Counted at C speed (Counter over one chained iterable), not a dict.get per article.
+        shared = Counter(chain.from_iterable(hits))
+        return {articles[j].id: n for j, n in shared.items() if n >= min_shared and j != me}
 
-    def best(found: dict[int, int], limit: int) -> list[int]:
-        """The ids of the `limit` candidates sharing the most keys (the lowest ids first)."""
-        return [a for a, _n in sorted(found.items(), key=lambda c: (-c[1], c[0]))[:limit]]
+    def best(stored: list[tuple[int, int]], mine: dict[int, int], limit: int) -> list[int]:
+        """The ids of the `limit` best candidates, the database's and memory's together (an
+        article the database already showed is the same article, with the same keys)."""
+        merged = {a: n for n, a in stored}
+        merged.update(mine)
+        return [a for a, _n in sorted(merged.items(), key=lambda c: (-c[1], c[0]))[:limit]]
 
     for i, p in enumerate(recent):
         index(i, p)
@@ -353,20 +333,10 @@ def link_batch(
         day = p.day.toordinal()
         if len(p.shingles) >= MIN_SHINGLES and anchors:
             found = best(
-                candidates(
-                    anchors,
-                    known.copies.get(p, {}),
-                    day,
-                    WINDOW_DAYS,
-                    COPY_PROBE,
-                    MIN_SHARED_ANCHORS,
-                    i,
-                ),
+                known.copies.get(p, []),
+                in_memory(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
                 CANDIDATES,
             )
-            unread = {a for a in found if a not in by_id and a not in known.shingles}
-            if unread and load is not None:
-                load(unread, set())
             roots = []
             for a in found:
                 mine = by_id.get(a)
@@ -389,20 +359,10 @@ def link_batch(
         index(i, p)
         if p.story_id is None and len(entity_keys) >= STORY_MIN_SHARED:
             found = best(
-                candidates(
-                    entity_keys,
-                    known.stories.get(p, {}),
-                    day,
-                    STORY_DAYS,
-                    STORY_PROBE,
-                    STORY_MIN_SHARED,
-                    i,
-                ),
+                known.stories.get(p, []),
+                in_memory(entity_keys, day, STORY_DAYS, STORY_MIN_SHARED, i),
                 STORY_CANDIDATES,
             )
-            unread = {a for a in found if a not in by_id and a not in known.tags}
-            if unread and load is not None:
-                load(set(), unread)
             scored = []
             own_weight = weight.get(p.id)
             if own_weight is None:

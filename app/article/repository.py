@@ -6,12 +6,11 @@ written when.
 """
 
 import json
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import cast
 
+import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -19,13 +18,11 @@ from sqlalchemy.orm import Session
 from app.article.linking import (
     ANCHORS,
     CANDIDATES,
-    COPY_PROBE,
     MIN_SHARED_ANCHORS,
     MIN_SHINGLES,
     STORY_CANDIDATES,
     STORY_DAYS,
     STORY_MIN_SHARED,
-    STORY_PROBE,
     WINDOW_DAYS,
     Pending,
     Prefetched,
@@ -37,7 +34,7 @@ from app.article.linking import (
     shingle_array,
     story_keys,
 )
-from app.bulk import insert_rows, pg_array, select_each, select_in, select_rows
+from app.bulk import insert_rows, pg_array, select_in, select_rows
 from app.enrich.links import TAG_COLUMNS
 from app.models import (
     Article,
@@ -365,65 +362,56 @@ def _tags_of(session: Session, ids: list[int]) -> dict[int, dict[str, str]]:
     return tags
 
 
-# The latest `probe` postings of one key in a day range (linking.py: COPY_PROBE, STORY_PROBE),
-# read from the (key, day, article_id) index backwards: a fixed number of index entries however
-# many articles share the key. PostgreSQL: every key of a batch in one statement (LATERAL);
-# SQLite, which has no LATERAL, one prepared statement per distinct (key, range), each a short
-# index walk in C.
-_PG_POSTINGS = """SELECT q.idx, q."key", k.article_id, k.day
-FROM unnest(%s::int[], %s::bigint[], %s::date[], %s::date[]) AS q(idx, "key", lo, hi)
-CROSS JOIN LATERAL (
-  SELECT article_id, day FROM article_keys
-  WHERE "key" = q."key" AND day BETWEEN q.lo AND q.hi
-  ORDER BY day DESC, article_id DESC LIMIT %s) k"""
-_SQLITE_POSTINGS = """SELECT article_id, day FROM article_keys
-WHERE "key" = ? AND day BETWEEN ? AND ? ORDER BY day DESC, article_id DESC LIMIT ?"""
+_TOP = """{prefix}SELECT idx, article_id, shared FROM (
+  SELECT q.idx AS idx, k.article_id AS article_id, count(*) AS shared,
+         row_number() OVER (PARTITION BY q.idx ORDER BY count(*) DESC, k.article_id) AS rn
+  FROM {source} JOIN article_keys k ON k."key" = q."key" AND k.day BETWEEN q.lo AND q.hi
+  GROUP BY q.idx, k.article_id HAVING count(*) >= {min_shared}) ranked
+WHERE rn <= {limit}"""
+# PostgreSQL takes the query rows as four arrays; SQLite as a VALUES list, walked first (CROSS
+# JOIN fixes the order) with the (key, day) index probed for each row.
+_PG_QUERIES = 'unnest(%s::int[], %s::bigint[], %s::date[], %s::date[]) AS q(idx, "key", lo, hi)'
+_SQLITE_ROWS = 2048  # query rows per statement: 4 parameters each, well under SQLite's limit
+_SQLITE_SHORT = 256
 
 
-@lru_cache(maxsize=8192)  # the days of a few years; bounded
-def _ordinal(day: str) -> int:
-    return date.fromisoformat(day).toordinal()
-
-
-def _postings(
-    session: Session, queries: list[tuple[int, int, object, object]], probe: int
-) -> dict[int, dict[int, list[tuple[int, int]]]]:
-    """For each batch index, each of its keys' stored postings within the query row's days, as
-    [(day ordinal, article id)], latest first, at most `probe` of them (a key per query row)."""
-    found: dict[int, dict[int, list[tuple[int, int]]]] = {}
+def _top_candidates(
+    session: Session, queries: list[tuple[int, int, object, object]], min_shared: int, limit: int
+) -> dict[int, list[tuple[int, int]]]:
+    """For each batch index, its best `limit` stored articles sharing at least `min_shared` of its
+    keys (a key per query row) within the row's days, as [(shared, article id)]: the per-article
+    _candidates query, for a whole batch in one statement."""
+    found: dict[int, list[tuple[int, int]]] = {}
     if not queries:
         return found
     conn = session.connection()
     if conn.dialect.name == "postgresql":
+        sql = _TOP.format(
+            prefix="", source=_PG_QUERIES, min_shared=int(min_shared), limit=int(limit)
+        )
         columns = [pg_array(c) for c in zip(*queries)]
-        for idx, key, article_id, day in select_rows(conn, _PG_POSTINGS, (*columns, int(probe))):
-            found.setdefault(idx, {}).setdefault(key, []).append((day.toordinal(), article_id))
-        for keys in found.values():
-            for postings in keys.values():
-                postings.sort(reverse=True)  # LATERAL's order is not the output's
-        return found
-    probes = list(dict.fromkeys((key, lo, hi) for _idx, key, lo, hi in queries))
-    read = select_each(conn, _SQLITE_POSTINGS, [(*p, probe) for p in probes])
-    seen = {p: [(_ordinal(d), a) for a, d in rows] for rows, p in zip(read, probes)}
-    for idx, key, lo, hi in queries:
-        postings = seen[key, lo, hi]
-        if postings:
-            found.setdefault(idx, {})[key] = postings
+        statements: list[tuple[str, tuple[object, ...]]] = [(sql, tuple(columns))]
+    else:
+        statements = []
+        for i in range(0, len(queries), _SQLITE_ROWS):
+            part = queries[i : i + _SQLITE_ROWS]
+            # Padded with rows that match nothing (an empty day range) to one of two lengths, so
+            # two statements are prepared once and reused rather than one per batch.
+            size = _SQLITE_SHORT if len(part) <= _SQLITE_SHORT else _SQLITE_ROWS
+            part += [(-1, 0, "9", "0")] * (size - len(part))
+            values = ",".join(["(?,?,?,?)"] * len(part))
+            sql = _TOP.format(
+                prefix=f'WITH q(idx, "key", lo, hi) AS (VALUES {values}) ',
+                source="q CROSS",
+                min_shared=int(min_shared),
+                limit=int(limit),
+            )
+            params = tuple(x for row in part for x in row)
+            statements.append((sql, params))
+    for sql, params in statements:
+        for idx, article_id, shared in select_rows(conn, sql, params):
+            found.setdefault(idx, []).append((shared, article_id))
     return found
-
-
-def _best_stored(
-    found: dict[int, dict[int, list[tuple[int, int]]]], min_shared: int, limit: int
-) -> set[int]:
-    """The `limit` stored articles sharing the most keys (at least `min_shared`) with each batch
-    article: its candidates unless memory's postings push some out (link_batch then reads the
-    details of the next ones with add_details)."""
-    ids: set[int] = set()
-    for keys in found.values():
-        shared = Counter(a for postings in keys.values() for _d, a in postings)
-        ranked = sorted((-n, a) for a, n in shared.items() if n >= min_shared)
-        ids.update(a for _n, a in ranked[:limit])
-    return ids
 
 
 def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[tuple]:
@@ -450,32 +438,20 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
         if len(entity_keys) >= STORY_MIN_SHARED:
             lo, hi = _bounds(p.day - story_window, p.day + story_window, iso)
             story_rows += [(i, key, lo, hi) for key in entity_keys]
-    copy_postings = _postings(session, copy_rows, COPY_PROBE)
-    story_postings = _postings(session, story_rows, STORY_PROBE)
-    copies = {batch[i]: found for i, found in copy_postings.items()}
-    stories = {batch[i]: found for i, found in story_postings.items()}
-    known = Prefetched(copies, stories, {}, {}, {}, {})
-    add_details(
-        session,
-        known,
-        _best_stored(copy_postings, MIN_SHARED_ANCHORS, CANDIDATES),
-        _best_stored(story_postings, STORY_MIN_SHARED, STORY_CANDIDATES),
-    )
-    return known
-
-
-def add_details(
-    session: Session, known: Prefetched, copy_ids: set[int], story_ids: set[int]
-) -> None:
-    """Read into `known` what linking needs of stored candidates: links and shingles of copy
-    candidates (and their originals' story), links and tags of story candidates."""
-    duplicate_of, story_id, arrays, tags, backfill = (
-        known.duplicate_of,
-        known.story_id,
-        known.shingles,
-        known.tags,
-        known.backfill,
-    )
+    copies = {
+        batch[i]: found
+        for i, found in _top_candidates(session, copy_rows, MIN_SHARED_ANCHORS, CANDIDATES).items()
+    }
+    stories = {
+        batch[i]: found
+        for i, found in _top_candidates(
+            session, story_rows, STORY_MIN_SHARED, STORY_CANDIDATES
+        ).items()
+    }
+    copy_ids = {a for found in copies.values() for _s, a in found}
+    story_ids = {a for found in stories.values() for _s, a in found}
+    duplicate_of: dict[int, int | None] = {}
+    story_id: dict[int, str | None] = {}
     hashes: dict[int, str] = {}
     for a, dup, story, content_hash in _select_in(
         session,
@@ -492,6 +468,7 @@ def add_details(
                 session, "SELECT id, story_id FROM articles WHERE id IN ({values})", originals
             )
         )
+    arrays: dict[int, np.ndarray] = {}
     missing = []
     for a in copy_ids & hashes.keys():
         cached = remembered(hashes[a])
@@ -499,6 +476,7 @@ def add_details(
             missing.append(a)
         else:
             arrays[a] = cached
+    backfill: dict[int, np.ndarray] = {}
     if missing:
         for a, data in _select_in(
             session,
@@ -513,8 +491,7 @@ def add_details(
                 session, "SELECT id, body FROM articles WHERE id IN ({values})", unstored
             ):
                 arrays[a] = backfill[a] = cached_array(hashes[a], body)
-    for a in story_ids:
-        tags.setdefault(a, {})  # read, even if it has none
+    tags: dict[int, dict[str, str]] = {}
     if story_ids:
         for a, entity_id, entity_type in _select_in(
             session,
@@ -522,7 +499,8 @@ def add_details(
             "WHERE article_id IN ({values})",
             story_ids,
         ):
-            tags[a][entity_id] = entity_type
+            tags.setdefault(a, {})[entity_id] = entity_type
+    return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
 
 
 def write_links(

@@ -115,13 +115,7 @@ class ArticleWriter:
         ids = repo.new_ids(conn, len(articles))
         for p, article_id in zip(pending, ids):
             p.id = article_id
-        earlier = linking.link_batch(
-            pending,
-            known,
-            recent,
-            recent_stories or {},
-            lambda copies, stories: repo.add_details(session, known, copies, stories),
-        )
+        earlier = linking.link_batch(pending, known, recent, recent_stories or {})
         now = datetime.now(UTC)
         repo.insert_articles(
             conn,
