@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -103,26 +104,28 @@ def _children_cpu() -> float:
 
 
 def stored_count(env: dict) -> int | None:
-    """Articles stored so far (the highest id: rows are only added), read beside the running ingest."""
-    try:
-        url = env.get("CHIPWATCH_DATABASE_URL")
-        if url:
-            import psycopg
+    """Articles stored so far (the highest id: rows are only added), read beside the running
+    ingest; None while the database is busy or not there yet (the next sample will do)."""
+    url = env.get("CHIPWATCH_DATABASE_URL")
+    if url:
+        import psycopg
 
+        try:
             with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
                 row = conn.execute("SELECT max(id) FROM articles").fetchone()
-        else:
-            import sqlite3
-
-            db = Path(env["CHIPWATCH_DATA_DIR"]) / "chipwatch.db"
+        except psycopg.Error:
+            return None
+    else:
+        db = Path(env["CHIPWATCH_DATA_DIR"]) / "chipwatch.db"
+        try:
             conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
             try:
                 row = conn.execute("SELECT max(id) FROM articles").fetchone()
             finally:
                 conn.close()
-    except Exception:  # the database is busy or not there yet: the next sample will do
-        return None
-    return int(row[0] or 0)
+        except sqlite3.Error:
+            return None
+    return int(row[0] or 0) if row else 0
 
 
 def writer_bands(progress: list[tuple[float, int, float]], count: int, bands: int = 10) -> list[dict]:
