@@ -15,7 +15,10 @@ Reported per run:
   PSS of all of them together (shared pages counted once), sampled over time
   (rss_samples_mib: [seconds, main RSS, workers RSS, total PSS]) to show whether memory stays
   flat as the corpus grows; rss_peak_first_half_mib / rss_peak_second_half_mib compare the
-  two halves of the run.
+  two halves of the run;
+- writer_bands: the ingesting process's CPU per article stored within each tenth of the run (the
+  highest article id read beside it about once a second), to show whether the cost of an article
+  grows with the corpus already stored.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import json
 import os
 import platform
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -99,6 +103,46 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def stored_count(env: dict) -> int | None:
+    """Articles stored so far (the highest id: rows are only added), read beside the running
+    ingest; None while the database is busy or not there yet (the next sample will do)."""
+    url = env.get("CHIPWATCH_DATABASE_URL")
+    if url:
+        import psycopg
+
+        try:
+            with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+                row = conn.execute("SELECT max(id) FROM articles").fetchone()
+        except psycopg.Error:
+            return None
+    else:
+        db = Path(env["CHIPWATCH_DATA_DIR"]) / "chipwatch.db"
+        try:
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+            try:
+                row = conn.execute("SELECT max(id) FROM articles").fetchone()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+    return int(row[0] or 0) if row else 0
+
+
+def writer_bands(progress: list[tuple[float, int, float]], count: int, bands: int = 10) -> list[dict]:
+    """The ingesting process's CPU per article stored within each tenth of the run (by articles
+    stored, not time): whether the writer's cost per article grows with the corpus."""
+    out = []
+    edges = [count * k // bands for k in range(bands + 1)]
+    for lo, hi in zip(edges, edges[1:]):
+        first = next((p for p in progress if p[1] >= lo), None)
+        last = next((p for p in progress if p[1] >= hi), progress[-1] if progress else None)
+        if first is None or last is None or last[1] <= first[1]:
+            continue
+        out.append({"from": first[1], "to": last[1],
+                    "writer_cpu_ms_per_article": round((last[2] - first[2]) / (last[1] - first[1]) * 1000, 3)})
+    return out
+
+
 def startup_seconds(env: dict, workdir: Path) -> float:
     """Wall time of `chipwatch ingest` on an empty file: what every run pays before reading."""
     empty = workdir / "empty.jsonl"
@@ -130,6 +174,7 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict:
     # id) would fill the pipe and stall the command.
     out_path = workdir / "report.json"
     samples = []
+    progress: list[tuple[float, int, float]] = []  # (seconds, articles stored, writer CPU seconds)
     worker_cpu: dict[int, float] = {}  # worker pid -> CPU seconds when last seen alive
     with out_path.open("w") as out_file:
         proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", "--json", str(corpus)], env=env,
@@ -140,6 +185,10 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict:
                 worker_cpu[w] = max(worker_cpu.get(w, 0.0), cpu_seconds_of(w))
             samples.append((round(time.perf_counter() - started, 1), rss_kib(proc.pid),
                             sum(rss_kib(w) for w in workers), pss_kib(proc.pid) + sum(pss_kib(w) for w in workers)))
+            if len(samples) % 4 == 0:
+                stored = stored_count(env)
+                if stored is not None:
+                    progress.append((round(time.perf_counter() - started, 1), stored, cpu_seconds_of(proc.pid)))
             time.sleep(0.25)
     elapsed = time.perf_counter() - started
     out = out_path.read_text()
@@ -171,6 +220,8 @@ def run(count: int, database_url: str | None, workdir: Path) -> dict:
         "rss_peak_first_half_mib": mib(max((s[1] for s in samples[:half]), default=0)),
         "rss_peak_second_half_mib": mib(max((s[1] for s in samples[half:]), default=0)),
         "rss_samples_mib": [(t, mib(m), mib(w), mib(p)) for t, m, w, p in samples[::step] + samples[-1:]],
+        # The ingesting process's CPU per article within each tenth of the articles stored.
+        "writer_bands": writer_bands(progress, count),
     }
 
 
