@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -71,7 +72,9 @@ class Article(Base):
     body: Mapped[str] = mapped_column(Text)
     lang: Mapped[str] = mapped_column(String(8), index=True)
     author: Mapped[str | None] = mapped_column(String(500))
-    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # indexed by ix_articles_published_id (published_at, id), which serves every published_at
+    # range and order too; a second index on published_at alone only cost a write per article
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # True when the article carried no usable date and published_at is the ingestion time.
     date_estimated: Mapped[bool] = mapped_column(Boolean, default=False)
     ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -325,6 +328,15 @@ Index("ix_articles_published_id", Article.published_at, Article.id)
 # With article_id: the candidate lookups (app/article/repository.py prefetch) read the index only.
 Index("ix_article_keys_key_day_article", ArticleKey.key, ArticleKey.day, ArticleKey.article_id)
 Index("ix_sources_next_check_at", Source.next_check_at)
+# Primary sources only (the few non-news articles): the sources pages list them.
+Index(
+    "ix_articles_kind",
+    Article.kind,
+    postgresql_where=text("kind <> 'news'"),
+    sqlite_where=text("kind <> 'news'"),
+)
+Index("ix_article_entities_entity_role", ArticleEntity.entity_id, ArticleEntity.role)
+Index("ux_saved_views_owner_name", SavedView.owner_id, SavedView.name, unique=True)
 
 
 class SearchState(Base):
