@@ -1,0 +1,53 @@
+"""How French, Spanish, Dutch and Japanese outlets word actions and times that the shared lists
+(app/enrich/when.py, context.json) missed, per language.
+
+Read after real outlets (Les Echos, zonebourse, El País, Cinco Días, NOS, Tweakers, Nikkei...):
+"les ventes avaient été suspendues en avril", "la advertencia del Departamento de Comercio del
+mes pasado", "de export werd opgeschort", 「輸出を停止した」. when.py adds each list to its kind;
+keeping them here, by language, keeps the shared lists readable and these easy to extend.
+"""
+
+# ACTIONS kind -> language -> phrases (folded by the reader as the shared ones are).
+ACTIONS = {
+    # Stopping sales or shipments says an action, not which way it went: "suspended sales" is a
+    # restriction, "suspended the rule" a relaxation; the sentence's other words decide.
+    "either": {
+        "fr": [
+            "suspendu",
+            "suspendue",
+            "suspendus",
+            "suspendues",
+            "suspendre",
+            "interrompu",
+            "interrompues",
+            "interrompre",
+        ],
+        "es": ["suspendió", "suspendidas", "suspendidos", "suspender", "interrumpió"],
+        "nl": ["opgeschort", "schortte op", "stilgelegd"],
+    },
+    # Warnings are actions (the Ascend guidance); English and French already read them.
+    "restrict": {
+        "es": ["advertencia", "advirtió", "advierte"],
+        "nl": ["waarschuwde", "waarschuwing", "waarschuwt"],
+        "ja": ["輸出停止", "出荷停止", "販売停止"],
+    },
+}
+
+# RELATIVE kind -> language -> phrases: the article's month or the month before, as these
+# languages write them with an article fused to the preposition ("del mes pasado").
+RELATIVE = {
+    "last_month": {
+        "es": ["del mes pasado", "al mes pasado", "del mes anterior"],
+        "fr": ["du mois dernier", "du mois précédent"],
+        "nl": ["van vorige maand", "vorige maand nog"],
+    },
+}
+
+
+def merged(base: dict[str, list[str]], extra: dict[str, dict[str, list[str]]]) -> None:
+    """Add each language's phrases to the kind's shared list (once)."""
+    for kind, by_lang in extra.items():
+        known = set(base[kind])
+        for phrases in by_lang.values():
+            base[kind] += [p for p in phrases if p not in known]
+            known.update(phrases)

@@ -1,0 +1,99 @@
+"""French, Spanish, Dutch and Japanese phrasing (#20, restrict12), with sentences of our own:
+verbs and nouns the shared lists missed (app/enrich/outlet_phrasing.py, context.json), a month
+followed by "last year" after another month's year ("octubre de 2022 y de octubre del año
+pasado"), and cues of the H20 discouragement as French and Spanish outlets write them."""
+
+import pytest
+
+from app.enrich import default_enricher
+from tests.restriction_probe import links
+
+H20_APRIL = "2025-04-h20-licence-requirement"
+OCT22 = "2022-10-advanced-computing-rule"
+OCT23 = "2023-10-advanced-computing-update"
+DISCOURAGE = "2025-08-china-h20-discouragement"
+ASCEND = "2025-05-huawei-ascend-guidance"
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+@pytest.mark.parametrize(
+    "when, body, rid",
+    [
+        # stopping sales, of either kind: the month and the chip say which action
+        (
+            "2025-09-10",
+            "Les ventes de H20 avaient été suspendues en avril par Washington.",
+            H20_APRIL,
+        ),
+        ("2025-09-10", "Washington suspendió en abril las ventas del H20 a China.", H20_APRIL),
+        (
+            "2025-09-10",
+            "De verkoop van de H20 werd in april door Washington opgeschort.",
+            H20_APRIL,
+        ),
+        # past tenses and verbs the shared lists missed
+        (
+            "2024-06-10",
+            "Het Amerikaanse ministerie van Handel verbood vorig jaar oktober ook de "
+            "export van de A800 en H800.",
+            OCT23,
+        ),
+        ("2025-09-10", "トランプ政権は4月にH20の対中輸出を事実上禁じた。", H20_APRIL),
+        # the discouragement, in French and Spanish words
+        (
+            "2025-10-10",
+            "Pékin avait dissuadé en août ses entreprises d'acheter des H20.",
+            DISCOURAGE,
+        ),
+        ("2025-10-10", "En agosto, Pekín pidió a sus empresas que evitaran el H20.", DISCOURAGE),
+        # a warning, dated by "del mes pasado"
+        (
+            "2025-06-10",
+            "Tampoco ayuda la advertencia del Departamento de Comercio del mes pasado, "
+            "según la cual usar los Ascend en cualquier lugar puede vulnerar la ley.",
+            ASCEND,
+        ),
+    ],
+)
+def test_outlet_phrasing_links(enricher, when, body, rid):
+    assert rid in links(enricher, body, when)
+
+
+@pytest.mark.parametrize(
+    "when, body",
+    [
+        # a suspension with nothing to say which action (no chip, no date, no actor)
+        ("2025-09-10", "Le chantier de l'usine a été suspendu pour des raisons techniques."),
+        ("2025-09-10", "La empresa suspendió la cotización de sus acciones durante una hora."),
+        # a company warning its investors is no government action
+        ("2025-06-10", "Nvidia lanzó una advertencia sobre sus ventas del mes pasado."),
+        # a company's own halt of production, not dated to any action of a government
+        ("2025-09-10", "東京エレクトロンは工場の出荷停止を発表した。"),
+    ],
+)
+def test_outlet_phrasing_alone_links_nothing(enricher, when, body):
+    assert links(enricher, body, when) == {}
+
+
+def test_last_year_after_the_month_beats_an_earlier_year(enricher):
+    found = links(
+        enricher,
+        "La medida se suma a los paquetes de octubre de 2022 y de octubre del año pasado.",
+        "2024-12-03",
+        "EEUU lanza una tercera ronda de controles contra los chips chinos",
+    )
+    assert {OCT22, OCT23} <= set(found)
+
+
+def test_a_year_after_the_month_still_dates_it(enricher):
+    # "octubre de 2022" keeps its own year though "el año pasado" follows within the window
+    found = links(
+        enricher,
+        "Washington endureció en octubre de 2022, y el año pasado otra vez, sus normas.",
+        "2024-06-10",
+    )
+    assert "October 2022" in found[OCT22].reason
