@@ -13,6 +13,7 @@ OCT22 = "2022-10-advanced-computing-rule"
 OCT23 = "2023-10-advanced-computing-update"
 DISCOURAGE = "2025-08-china-h20-discouragement"
 ASCEND = "2025-05-huawei-ascend-guidance"
+RESUMED = "2025-07-h20-sales-resumption"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +51,23 @@ def enricher():
             DISCOURAGE,
         ),
         ("2025-10-10", "En agosto, Pekín pidió a sus empresas que evitaran el H20.", DISCOURAGE),
+        # seasons with their article, and what a company can no longer do
+        (
+            "2025-09-20",
+            "Depuis le printemps, Nvidia ne peut plus livrer ses H20 en Chine sans licence.",
+            H20_APRIL,
+        ),
+        (
+            "2025-09-20",
+            "Desde la pasada primavera, Nvidia necesita una licencia para vender el H20.",
+            H20_APRIL,
+        ),
+        # lifting, in French
+        (
+            "2025-08-20",
+            "Le mois dernier, Washington a levé l'interdiction de vendre la H20 en Chine.",
+            RESUMED,
+        ),
         # a warning, dated by "del mes pasado"
         (
             "2025-06-10",
@@ -71,6 +89,9 @@ def test_outlet_phrasing_links(enricher, when, body, rid):
         ("2025-09-10", "La empresa suspendió la cotización de sus acciones durante una hora."),
         # a company warning its investors is no government action
         ("2025-06-10", "Nvidia lanzó una advertencia sobre sus ventas del mes pasado."),
+        # a season and "can no longer" with nothing of a government action
+        ("2025-09-20", "Depuis le printemps, le groupe ne peut plus recruter d'ingénieurs."),
+        ("2025-09-20", "La start-up a levé 20 millions d'euros au printemps."),
         # a company's own halt of production, not dated to any action of a government
         ("2025-09-10", "東京エレクトロンは工場の出荷停止を発表した。"),
     ],

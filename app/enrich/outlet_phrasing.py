@@ -22,20 +22,57 @@ ACTIONS = {
             "interrompues",
             "interrompre",
         ],
-        "es": ["suspendió", "suspendidas", "suspendidos", "suspender", "interrumpió"],
+        "es": [
+            "suspendió",
+            "suspendido",
+            "suspendida",
+            "suspendidas",
+            "suspendidos",
+            "suspender",
+            "interrumpió",
+        ],
         "nl": ["opgeschort", "schortte op", "stilgelegd"],
     },
     # Warnings are actions (the Ascend guidance); English and French already read them.
     "restrict": {
-        "es": ["advertencia", "advirtió", "advierte"],
+        # what a company can no longer do ("ne peut plus livrer", as "niet meer" and "nicht mehr")
+        "fr": [
+            "ne peut plus",
+            "ne peuvent plus",
+            "ne pourra plus",
+            "ne pourront plus",
+            "ne pouvait plus",
+        ],
+        "es": ["advertencia", "advirtió", "advierte", "ya no podía"],
         "nl": ["waarschuwde", "waarschuwing", "waarschuwt"],
         "ja": ["輸出停止", "出荷停止", "販売停止"],
     },
+    # "a levé l'interdiction": lifting, as French writes it in the past and present
+    "relax": {"fr": ["levé", "lève", "lever"]},
 }
 
 # RELATIVE kind -> language -> phrases: the article's month or the month before, as these
 # languages write them with an article fused to the preposition ("del mes pasado").
 RELATIVE = {
+    # seasons with the article or the word for "last" that these languages put around them
+    "spring": {
+        "fr": ["le printemps", "du printemps", "printemps dernier"],
+        "es": ["la pasada primavera", "primavera pasada"],
+        "nl": ["vorig voorjaar", "in het voorjaar"],
+        "ja": ["今年の春"],
+    },
+    "summer": {
+        "fr": ["l'été dernier", "cet été là"],
+        "es": ["el pasado verano", "verano pasado"],
+        "nl": ["vorige zomer"],
+        "ja": ["今年の夏"],
+    },
+    "autumn": {
+        "fr": ["l'automne dernier", "cet automne"],
+        "es": ["el otoño", "el pasado otoño", "otoño pasado"],
+        "nl": ["vorig najaar"],
+        "ja": ["今年の秋"],
+    },
     "last_month": {
         "es": ["del mes pasado", "al mes pasado", "del mes anterior"],
         "fr": ["du mois dernier", "du mois précédent"],
