@@ -118,3 +118,56 @@ def test_a_year_after_the_month_still_dates_it(enricher):
         "2024-06-10",
     )
     assert "October 2022" in found[OCT22].reason
+
+
+def test_a_name_before_a_relative_pronoun_acts_in_its_clause(enricher):
+    # the Netherlands announce; Washington, named before "qui", restricted: its October 2022 rule
+    body = (
+        "Les Pays-Bas avaient annoncé ces mesures en mars, sous la pression de Washington, qui "
+        "avait lui-même restreint ses exportations de technologies de puces à l'automne 2022."
+    )
+    assert OCT22 in links(enricher, body, "2023-09-01")
+
+
+def test_a_relative_pronoun_with_no_action_after_it_changes_nothing(enricher):
+    # "Washington, qui s'en félicite" opens no action word: the Netherlands alone restricted in
+    # March 2023, not the United States (whose March 2023 action listed Inspur and Loongson)
+    body = (
+        "Les Pays-Bas ont restreint en mars 2023 leurs exportations de machines, sous la "
+        "pression de Washington, qui s'en félicite."
+    )
+    assert "2023-03-inspur-loongson-entity-list" not in links(enricher, body, "2023-09-01")
+
+
+@pytest.mark.parametrize(
+    "when, body, rid",
+    [
+        # Dutch split "ingrijpen bij"
+        (
+            "2025-10-20",
+            "Vorige maand greep het kabinet in bij Nexperia.",
+            "2025-09-nexperia-goods-availability-order",
+        ),
+        # the antitrust law, in Japanese, and the investigation in Spanish and Dutch
+        (
+            "2025-10-20",
+            "中国は先月、エヌビディアが独占禁止法に違反したとの調査結果を公表した。",
+            "2025-09-samr-nvidia-antitrust-finding",
+        ),
+        (
+            "2025-01-20",
+            "Pekín abrió el mes pasado una investigación antimonopolio contra Nvidia.",
+            "2024-12-samr-nvidia-antitrust-probe",
+        ),
+    ],
+)
+def test_described_actions(enricher, when, body, rid):
+    assert rid in links(enricher, body, when)
+
+
+def test_a_split_verb_needs_in_bij(enricher):
+    # "greep ... in" without "bij" (a hand reaching in) is no intervention
+    assert (
+        links(enricher, "Vorige maand greep de monteur in de kast naar een kabel.", "2025-10-20")
+        == {}
+    )

@@ -45,11 +45,16 @@ ACTIONS = {
         ],
         "es": ["advertencia", "advirtió", "advierte", "ya no podía"],
         "nl": ["waarschuwde", "waarschuwing", "waarschuwt"],
-        "ja": ["輸出停止", "出荷停止", "販売停止"],
+        # stopping exports, and the antitrust law an investigation or finding is under
+        "ja": ["輸出停止", "出荷停止", "販売停止", "独占禁止法", "独禁法"],
     },
     # "a levé l'interdiction": lifting, as French writes it in the past and present
     "relax": {"fr": ["levé", "lève", "lever"]},
 }
+
+# Dutch splits "ingrijpen bij" around its subject ("greep het kabinet in bij Nexperia"): the
+# finite verb and "in bij", folded; read as a restriction word (as when.SPLIT_VERBS "word").
+SPLIT_VERBS = [("word", r"\b(greep|grepen|grijpt|grijpen)\b[^,.;:]{1,60}?\bin\s+bij\b")]
 
 # RELATIVE kind -> language -> phrases: the article's month or the month before, as these
 # languages write them with an article fused to the preposition ("del mes pasado").

@@ -2119,6 +2119,7 @@ class RestrictionLinker:
             return set()
         verb = min(verbs)
         actors: list[tuple[int, str]] = []
+        relatives: list[tuple[int, str]] = []  # (where) names a relative pronoun follows
         for h in hits:
             country = (
                 h.entity_id
@@ -2127,26 +2128,40 @@ class RestrictionLinker:
             )
             if country:
                 name = _fold_name(h.surface)
-                actors.extend(
-                    (at, country)
+                found = [
+                    at
                     for at in _all(folded, name)
                     if lo <= at < hi and not _object(folded, at, at + len(name))
-                )
+                ]
+                actors.extend((at, country) for at in found)
+                relatives += [
+                    (at + len(name), country)
+                    for at in found
+                    if _relative_after(folded, at + len(name))
+                ]
         for agency, phrase in actors_found:  # by phrase ("President Trump", "Den Haag")
             country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
             if country:
-                actors.extend(
-                    (at, country)
+                found = [
+                    at
                     for at in _all(folded, phrase)
                     if lo <= at < hi and not _object(folded, at, at + len(phrase))
-                )
+                ]
+                actors.extend((at, country) for at in found)
+                relatives += [
+                    (at + len(phrase), country)
+                    for at in found
+                    if _relative_after(folded, at + len(phrase))
+                ]
         actors.sort()
         # Every country named before the verb may be its subject ("La Haya cede a Washington,
         # que impuso controles"; "The United States put SMIC, China's largest chipmaker, ..."),
         # unless a preposition makes it a destination or a place ("exportée vers la Chine").
         before = {c for at, c in actors if at < verb}
         if before:
-            return before
+            # "les Pays-Bas avaient annoncé ces mesures sous la pression de Washington, qui avait
+            # restreint ...": the name a relative pronoun follows acts in its clause too.
+            return before | {c for end, c in relatives if any(v > end for v in verbs)}
         after = [c for at, c in actors if verb < at <= verb + 30]
         # The action named as a noun, its actor in a relative clause after it ("following new
         # export curbs that the Biden administration announced", "die Beschränkungen, die
@@ -3165,6 +3180,11 @@ def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
                 rest.startswith(" ") and rest[1:].startswith(COMPANY_NOUNS)
             )
     return frozenset(c for c, marks in where.items() if marks and all(marks))
+
+
+def _relative_after(folded: str, end: int) -> bool:
+    """Whether a relative pronoun follows a name ending at `end` ("Washington, qui ...")."""
+    return folded[end : end + 12].lstrip(" ,").startswith(RELATIVES)
 
 
 def _object(folded: str, at: int, end: int) -> bool:

@@ -1714,3 +1714,4 @@ SPLIT_VERBS = [
 # French, Spanish, Dutch and Japanese phrasing, kept by language (app/enrich/outlet_phrasing.py).
 outlet_phrasing.merged(ACTIONS, outlet_phrasing.ACTIONS)
 outlet_phrasing.merged(RELATIVE, outlet_phrasing.RELATIVE)
+SPLIT_VERBS += outlet_phrasing.SPLIT_VERBS
