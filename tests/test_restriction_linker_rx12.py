@@ -171,3 +171,52 @@ def test_a_split_verb_needs_in_bij(enricher):
         links(enricher, "Vorige maand greep de monteur in de kast naar een kabel.", "2025-10-20")
         == {}
     )
+
+
+@pytest.mark.parametrize(
+    "when, body, rid",
+    [
+        # an authority telling companies to stop, in Spanish, Dutch and Japanese
+        (
+            "2025-10-20",
+            "Pekín pidió en septiembre a sus empresas que dejaran de comprar la RTX Pro 6000D.",
+            "2025-09-cac-rtx-pro-6000d-ban",
+        ),
+        (
+            "2025-10-20",
+            "Peking vroeg in september techbedrijven om te stoppen met het testen van de "
+            "RTX Pro 6000D.",
+            "2025-09-cac-rtx-pro-6000d-ban",
+        ),
+        (
+            "2025-10-20",
+            "中国当局は9月、国内企業にRTX Pro 6000Dの購入を停止するよう求めた。",
+            "2025-09-cac-rtx-pro-6000d-ban",
+        ),
+        # a French figure for a stop, dated by its month
+        (
+            "2025-06-02",
+            "Privés de H20 depuis le coup d'arrêt d'avril, les opérateurs chinois testent Huawei.",
+            H20_APRIL,
+        ),
+    ],
+)
+def test_telling_and_figures(enricher, when, body, rid):
+    assert rid in links(enricher, body, when)
+
+
+def test_telling_verbs():
+    from app.enrich.instructions import telling_verb
+    from app.enrich.restrictions import _fold
+
+    assert (
+        telling_verb(_fold("Pekín pidió a sus empresas que dejaran de comprar el H20")) == "pidio"
+    )
+    assert (
+        telling_verb(_fold("Het kabinet verzocht ASML om af te zien van leveringen")) == "verzocht"
+    )
+    assert telling_verb(_fold("当局は購入を控えるよう指示した")) == "指示"
+    # asking for something else, and a request with no stop in it
+    assert telling_verb(_fold("Nvidia pidió a sus clientes paciencia")) is None
+    assert telling_verb(_fold("De minister vroeg de Kamer om steun")) is None
+    assert telling_verb(_fold("政府は投資を拡大するよう求めた")) is None

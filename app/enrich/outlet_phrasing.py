@@ -35,8 +35,12 @@ ACTIONS = {
     },
     # Warnings are actions (the Ascend guidance); English and French already read them.
     "restrict": {
-        # what a company can no longer do ("ne peut plus livrer", as "niet meer" and "nicht mehr")
+        # what a company can no longer do ("ne peut plus livrer", as "niet meer" and "nicht mehr"),
+        # and the figures French outlets use for a stop or a tightening
         "fr": [
+            "coup d'arrêt",
+            "coup de frein",
+            "tour de vis",
             "ne peut plus",
             "ne peuvent plus",
             "ne pourra plus",
@@ -55,6 +59,24 @@ ACTIONS = {
 # Dutch splits "ingrijpen bij" around its subject ("greep het kabinet in bij Nexperia"): the
 # finite verb and "in bij", folded; read as a restriction word (as when.SPLIT_VERBS "word").
 SPLIT_VERBS = [("word", r"\b(greep|grepen|grijpt|grijpen)\b[^,.;:]{1,60}?\bin\s+bij\b")]
+
+# "Pekín pidió a sus empresas que dejaran de comprar ...", "vroeg bedrijven te stoppen met",
+# 「購入を停止するよう求めた」: an authority telling someone to stop (app/enrich/instructions.py
+# reads English, French, German, Chinese and Arabic). Folded text; group 1 is the telling verb.
+TELLING = (
+    r"\b(pidio|ordeno|insto|exigio|pide|ordena|recomendo|sugirio)\b(?:\W+\w+){0,8}?\W+"
+    r"(?:que\s+)?(?:dejaran|dejen|dejar|suspendieran|suspendan|cancelaran|cancelen|evitaran"
+    r"|eviten|no\s+compraran|no\s+compren)\b",
+    r"\b(vroeg|verzocht|droeg|beval|gelastte|drong)\b(?:\W+\w+){0,8}?\W+(?:om\s+)?"
+    r"(?:te\s+stoppen|te\s+annuleren|af\s+te\s+zien|geen\s+\w+\s+meer|niet\s+meer)\b",
+    r"(?:停止|中止|取りやめ|やめ|控え|見送)[^。、]{0,6}?よう(?:に)?(求め|指示|要請|命じ|通達|指導)",
+)
+
+# The telling verbs above, for the cheap test that most sentences fail.
+TELLING_VERBS = (
+    "pidio|ordeno|insto|exigio|pide|ordena|recomendo|sugirio"
+    "|vroeg|verzocht|droeg|beval|gelastte|drong|よう"
+)
 
 # RELATIVE kind -> language -> phrases: the article's month or the month before, as these
 # languages write them with an article fused to the preposition ("del mes pasado").
