@@ -220,3 +220,30 @@ def test_telling_verbs():
     assert telling_verb(_fold("Nvidia pidió a sus clientes paciencia")) is None
     assert telling_verb(_fold("De minister vroeg de Kamer om steun")) is None
     assert telling_verb(_fold("政府は投資を拡大するよう求めた")) is None
+
+
+@pytest.mark.parametrize(
+    "when, title, body, rid",
+    [
+        (
+            "2025-01-16",
+            "Washington impose de nouvelles obligations aux fondeurs",
+            "Les fabricants de puces devront vérifier plus strictement leurs clients.",
+            "2025-01-foundry-due-diligence-rule",
+        ),
+        (
+            "2025-11-06",
+            "Pekín exige chips nacionales en los centros de datos públicos",
+            "Los nuevos centros de datos financiados con dinero público deberán usar chips chinos.",
+            "2025-11-china-state-data-centre-domestic-chip-rule",
+        ),
+    ],
+)
+def test_cues_as_outlets_write_them(enricher, when, title, body, rid):
+    assert rid in links(enricher, body, when, title)
+
+
+def test_a_cue_alone_out_of_its_days_links_nothing(enricher):
+    # foundries spoken of a year later, with no action word or date: no reference to the rule
+    body = "Las fundiciones asiáticas ganaron cuota de mercado."
+    assert links(enricher, body, "2026-03-10") == {}
