@@ -247,3 +247,35 @@ def test_a_cue_alone_out_of_its_days_links_nothing(enricher):
     # foundries spoken of a year later, with no action word or date: no reference to the rule
     body = "Las fundiciones asiáticas ganaron cuota de mercado."
     assert links(enricher, body, "2026-03-10") == {}
+
+
+@pytest.mark.parametrize(
+    "when, body, rid",
+    [
+        (
+            "2025-12-10",
+            "Washington a gelé pour un an les restrictions qui visaient les filiales détenues à "
+            "50 % par des entreprises de la liste noire.",
+            "2025-09-bis-affiliates-rule",
+        ),
+        (
+            "2025-01-15",
+            "Las restricciones impuestas por Washington a 140 empresas chinas siguen vigentes.",
+            "2024-12-hbm-sme-rule",
+        ),
+        (
+            "2025-01-15",
+            "De beperkingen die Washington aan 140 Chinese bedrijven oplegde, blijven gelden.",
+            "2024-12-hbm-sme-rule",
+        ),
+    ],
+)
+def test_an_action_referred_to_by_what_only_it_did(enricher, when, body, rid):
+    # undated, named by its own cue with who took it, as a definite noun and what it did
+    assert rid in links(enricher, body, when)
+
+
+def test_an_indefinite_action_noun_is_not_referred_to(enricher):
+    # "des restrictions" (some restrictions), undated: not the December rule's 140 listings
+    body = "Washington imposait des restrictions à 140 entreprises chinoises."
+    assert links(enricher, body, "2025-01-15") == {}

@@ -78,6 +78,20 @@ TELLING_VERBS = (
     "|vroeg|verzocht|droeg|beval|gelastte|drong|よう"
 )
 
+# An action referred to ("les restrictions imposées par Washington", "las restricciones que
+# impuso", "de beperkingen die ... oplegde"): a definite article before the action noun, and a
+# relative pronoun or a participle of imposing after it (resolve._referred, folded words).
+REFERRED_BEFORE = {
+    "fr": ["les", "la", "le", "ces", "cette"],
+    "es": ["las", "los", "la", "el", "esas", "esos", "estas", "estos"],
+    "nl": ["de", "het", "die", "deze"],
+}
+REFERRED_AFTER = {
+    "fr": ["qui", "que", "imposees", "imposes", "imposee", "introduites", "annoncees", "decidees"],
+    "es": ["que", "impuestas", "impuestos", "impuesta", "anunciadas", "anunciados", "aprobadas"],
+    "nl": ["die", "dat", "opgelegd", "ingevoerd", "aangekondigd"],
+}
+
 # RELATIVE kind -> language -> phrases: the article's month or the month before, as these
 # languages write them with an article fused to the preposition ("del mes pasado").
 RELATIVE = {
@@ -115,3 +129,8 @@ def merged(base: dict[str, list[str]], extra: dict[str, dict[str, list[str]]]) -
         for phrases in by_lang.values():
             base[kind] += [p for p in phrases if p not in known]
             known.update(phrases)
+
+
+def words(by_lang: dict[str, list[str]]) -> tuple[str, ...]:
+    """Every language's words, once, in order."""
+    return tuple(dict.fromkeys(w for ws in by_lang.values() for w in ws))

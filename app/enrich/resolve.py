@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
@@ -3093,8 +3094,16 @@ COMPOUND_NOUNS = tuple(
 
 # "the curbs that halted H20 exports", "the ban imposed in April": an action referred to by a
 # definite noun and what it did, whoever acts in the rest of the sentence.
-_REFERRED_BEFORE = ("the", "those", "these")
-_REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+_REFERRED_BEFORE = (
+    "the",
+    "those",
+    "these",
+    *outlet_phrasing.words(outlet_phrasing.REFERRED_BEFORE),
+)
+_REFERRED_AFTER = (
+    *("that", "which", "imposed", "introduced", "announced", "issued", "adopted"),
+    *outlet_phrasing.words(outlet_phrasing.REFERRED_AFTER),
+)
 
 
 def _months_apart(folded: str, found, words: list[str]) -> bool:
