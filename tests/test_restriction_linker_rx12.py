@@ -279,3 +279,57 @@ def test_an_indefinite_action_noun_is_not_referred_to(enricher):
     # "des restrictions" (some restrictions), undated: not the December rule's 140 listings
     body = "Washington imposait des restrictions à 140 entreprises chinoises."
     assert links(enricher, body, "2025-01-15") == {}
+
+
+@pytest.mark.parametrize(
+    "when, body, rid",
+    [
+        # a regulator deciding which imports it will approve, not the US case-by-case rule
+        (
+            "2026-02-05",
+            "Pekín decidirá caso por caso qué importaciones de H200 autoriza.",
+            "2026-01-china-h200-import-approvals",
+        ),
+        # Dutch "raadt ... af": advising against
+        (
+            "2025-08-20",
+            "De Chinese overheid raadt bedrijven af om H20-chips te gebruiken voor overheidswerk.",
+            "2025-08-china-h20-discouragement",
+        ),
+        # French "approuvé", the Gulf approvals
+        (
+            "2025-11-25",
+            "Washington a approuvé l'exportation de puces avancées vers G42 et Humain.",
+            "2025-11-g42-humain-export-approvals",
+        ),
+        # a bill and a draft rule by what they would do
+        (
+            "2025-10-15",
+            "El Senado aprobó la ley GAIN AI, que obligaría a priorizar a los clientes "
+            "estadounidenses.",
+            "2025-10-gain-ai-act",
+        ),
+        (
+            "2026-03-10",
+            "Washington prépare une règle qui exigerait une licence mondiale pour les puces d'IA.",
+            "2026-03-draft-global-ai-chip-export-rule",
+        ),
+    ],
+)
+def test_described_approvals_bills_and_drafts(enricher, when, body, rid):
+    assert rid in links(enricher, body, when)
+
+
+def test_the_import_approvals_are_not_the_us_rule(enricher):
+    found = links(
+        enricher, "Pekín decidirá caso por caso qué importaciones de H200 autoriza.", "2026-02-05"
+    )
+    assert "2026-01-h200-case-by-case-rule" not in found
+
+
+def test_raadt_needs_af(enricher):
+    # "raadt" (guesses) with no "af": no advice against anything
+    assert (
+        links(enricher, "De analist raadt wat de H20 in augustus zal opbrengen.", "2025-08-20")
+        == {}
+    )

@@ -53,12 +53,16 @@ ACTIONS = {
         "ja": ["輸出停止", "出荷停止", "販売停止", "独占禁止法", "独禁法"],
     },
     # "a levé l'interdiction": lifting, as French writes it in the past and present
-    "relax": {"fr": ["levé", "lève", "lever"]},
+    "relax": {"fr": ["levé", "lève", "lever", "approuvé", "approuvée", "approuvées", "approuve"]},
 }
 
-# Dutch splits "ingrijpen bij" around its subject ("greep het kabinet in bij Nexperia"): the
+# Dutch splits "ingrijpen bij" and "afraden" around their subject ("greep het kabinet in bij Nexperia"): the
 # finite verb and "in bij", folded; read as a restriction word (as when.SPLIT_VERBS "word").
-SPLIT_VERBS = [("word", r"\b(greep|grepen|grijpt|grijpen)\b[^,.;:]{1,60}?\bin\s+bij\b")]
+SPLIT_VERBS = [
+    ("word", r"\b(greep|grepen|grijpt|grijpen)\b[^,.;:]{1,60}?\bin\s+bij\b"),
+    # "raadt bedrijven af om ...": advising against (as the German "rät ... ab")
+    ("word", r"\b(raadt|raden|ried|rieden)\b[^,.;:]{1,60}?\baf\b"),
+]
 
 # "Pekín pidió a sus empresas que dejaran de comprar ...", "vroeg bedrijven te stoppen met",
 # 「購入を停止するよう求めた」: an authority telling someone to stop (app/enrich/instructions.py
