@@ -284,10 +284,10 @@ def test_an_indefinite_action_noun_is_not_referred_to(enricher):
 @pytest.mark.parametrize(
     "when, body, rid",
     [
-        # a regulator deciding which imports it will approve, not the US case-by-case rule
+        # a regulator granting import approvals
         (
             "2026-02-05",
-            "Pekín decidirá caso por caso qué importaciones de H200 autoriza.",
+            "Pekín concedió a finales de enero las primeras autorizaciones de importación de H200.",
             "2026-01-china-h200-import-approvals",
         ),
         # Dutch "raadt ... af": advising against
@@ -320,11 +320,13 @@ def test_described_approvals_bills_and_drafts(enricher, when, body, rid):
     assert rid in links(enricher, body, when)
 
 
-def test_the_import_approvals_are_not_the_us_rule(enricher):
-    found = links(
-        enricher, "Pekín decidirá caso por caso qué importaciones de H200 autoriza.", "2026-02-05"
-    )
-    assert "2026-01-h200-case-by-case-rule" not in found
+def test_blocked_imports_are_not_the_import_approvals(enricher):
+    # imports of the H200 spoken of as blocked: the customs block, not the approvals
+    for body in (
+        "Le mois dernier, les douanes chinoises ont bloqué les importations de H200.",
+        "El mes pasado, la aduana china bloqueó las importaciones de H200.",
+    ):
+        assert "2026-01-china-h200-import-approvals" not in links(enricher, body, "2026-02-10")
 
 
 def test_raadt_needs_af(enricher):
