@@ -335,3 +335,16 @@ def test_raadt_needs_af(enricher):
         links(enricher, "De analist raadt wat de H20 in augustus zal opbrengen.", "2025-08-20")
         == {}
     )
+
+
+@pytest.mark.parametrize(
+    "when, body",
+    [
+        # a summer resumption, said by its own words (not the August deal of the same summer)
+        ("2025-12-10", "米政府は今夏、H20の対中販売の再開を認めた。"),
+        ("2025-12-10", "El Gobierno permitió este verano la reanudación de las ventas del H20."),
+    ],
+)
+def test_the_resumption_by_its_own_words(enricher, when, body):
+    found = links(enricher, body, when)
+    assert RESUMED in found and "2025-08-revenue-share-deal" not in found
