@@ -28,6 +28,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx12 batch", "rx12"),
         ("rx11 batch", "rx11"),
         ("rx10 batch", "rx10"),
         ("rxde3 batch", "rxde3"),

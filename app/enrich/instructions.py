@@ -12,6 +12,7 @@ timeline, because nothing else in the sentence then points to one.
 import re
 from functools import lru_cache
 
+from app.enrich import outlet_phrasing
 from app.enrich.restrictions import _fold
 
 # (patterns match folded text: lower case, no accents; see restrictions._fold)
@@ -39,6 +40,7 @@ _PATTERNS = (
             "|".join(_fold(w) for w in ("وقف", "بوقف", "إلغاء", "تعليق", "التوقف", "بعدم")),
         )
     ),
+    *(re.compile(p) for p in outlet_phrasing.TELLING),  # Spanish, Dutch, Japanese
 )
 
 
@@ -47,6 +49,8 @@ _VERBS = re.compile(
     r"told|asked|instruct|direct|urged|ordered|pressed|demande|ordonne|enjoint|somme|invite"
     r"|aufgefordert|angewiesen|gedrangt|要求|责令|指示|叫停|라고|"
     + "|".join(_fold(w) for w in ("طلبت", "أمرت", "وجهت", "أبلغت", "طلب"))
+    + "|"
+    + outlet_phrasing.TELLING_VERBS
 )
 
 

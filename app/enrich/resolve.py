@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 
+from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
@@ -2259,6 +2260,7 @@ class RestrictionLinker:
             return set()
         verb = min(verbs)
         actors: list[tuple[int, str]] = []
+        relatives: list[tuple[int, str]] = []  # (where) names a relative pronoun follows
         for h in hits:
             country = (
                 h.entity_id
@@ -2267,26 +2269,40 @@ class RestrictionLinker:
             )
             if country:
                 name = _fold_name(h.surface)
-                actors.extend(
-                    (at, country)
+                found = [
+                    at
                     for at in _all(folded, name)
                     if lo <= at < hi and not _object(folded, at, at + len(name))
-                )
+                ]
+                actors.extend((at, country) for at in found)
+                relatives += [
+                    (at + len(name), country)
+                    for at in found
+                    if _relative_after(folded, at + len(name))
+                ]
         for agency, phrase in actors_found:  # by phrase ("President Trump", "Den Haag")
             country = self._agency_country.get(SAME_ISSUER.get(agency, agency))
             if country:
-                actors.extend(
-                    (at, country)
+                found = [
+                    at
                     for at in _all(folded, phrase)
                     if lo <= at < hi and not _object(folded, at, at + len(phrase))
-                )
+                ]
+                actors.extend((at, country) for at in found)
+                relatives += [
+                    (at + len(phrase), country)
+                    for at in found
+                    if _relative_after(folded, at + len(phrase))
+                ]
         actors.sort()
         # Every country named before the verb may be its subject ("La Haya cede a Washington,
         # que impuso controles"; "The United States put SMIC, China's largest chipmaker, ..."),
         # unless a preposition makes it a destination or a place ("exportée vers la Chine").
         before = {c for at, c in actors if at < verb}
         if before:
-            return before
+            # "les Pays-Bas avaient annoncé ces mesures sous la pression de Washington, qui avait
+            # restreint ...": the name a relative pronoun follows acts in its clause too.
+            return before | {c for end, c in relatives if any(v > end for v in verbs)}
         after = [c for at, c in actors if verb < at <= verb + 30]
         # The action named as a noun, its actor in a relative clause after it ("following new
         # export curbs that the Biden administration announced", "die Beschränkungen, die
@@ -3269,8 +3285,16 @@ COMPOUND_NOUNS = tuple(
 
 # "the curbs that halted H20 exports", "the ban imposed in April": an action referred to by a
 # definite noun and what it did, whoever acts in the rest of the sentence.
-_REFERRED_BEFORE = ("the", "those", "these")
-_REFERRED_AFTER = ("that", "which", "imposed", "introduced", "announced", "issued", "adopted")
+_REFERRED_BEFORE = (
+    "the",
+    "those",
+    "these",
+    *outlet_phrasing.words(outlet_phrasing.REFERRED_BEFORE),
+)
+_REFERRED_AFTER = (
+    *("that", "which", "imposed", "introduced", "announced", "issued", "adopted"),
+    *outlet_phrasing.words(outlet_phrasing.REFERRED_AFTER),
+)
 
 
 def _months_apart(folded: str, found, words: list[str]) -> bool:
@@ -3378,6 +3402,11 @@ def _companies_of(folded: str, hits, countries: set[str]) -> frozenset[str]:
                 rest.startswith(" ") and rest[1:].startswith(COMPANY_NOUNS)
             )
     return frozenset(c for c, marks in where.items() if marks and all(marks))
+
+
+def _relative_after(folded: str, end: int) -> bool:
+    """Whether a relative pronoun follows a name ending at `end` ("Washington, qui ...")."""
+    return folded[end : end + 12].lstrip(" ,").startswith(RELATIVES)
 
 
 def _object(folded: str, at: int, end: int) -> bool:

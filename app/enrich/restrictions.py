@@ -970,18 +970,28 @@ class RestrictionRule:
         self, seg: str, start: int, end: int, month: int, published: date | None
     ) -> int | None:
         # The nearest year by the gap between the two ("2022 وأكتوبر 2023": the second month's
-        # year is 2023, one space after it, not 2022 two characters before its clitic "و").
+        # year is 2023, one space after it, not 2022 two characters before its clitic "و"), and
+        # whether it is written after the month.
         lo = max(0, start - 12)
         years = [
-            (m.start() - (end - lo) if m.start() >= end - lo else start - lo - m.end(), int(m[1]))
+            (
+                m.start() - (end - lo) if m.start() >= end - lo else start - lo - m.end(),
+                int(m[1]),
+                m.start() >= end - lo,
+            )
             for m in _YEAR.finditer(seg[lo : end + 12])
         ]
-        if years:
+        last_year_after = published is not None and any(
+            w in seg[end : end + 20] for w in self._last_year
+        )
+        # "los paquetes de octubre de 2022 y de octubre del año pasado": a year written before
+        # the month is the previous month's when "last year" follows this one.
+        if years and not (last_year_after and not any(after for _d, _y, after in years)):
             return min(years)[1]
         if published is None:
             return None
         before = seg[max(0, start - 16) : start]
-        if any(w in before or w in seg[end : end + 20] for w in self._last_year):
+        if last_year_after or any(w in before for w in self._last_year):
             return published.year - 1
         if any(w in before for w in self._this_year):
             return published.year

@@ -7,6 +7,8 @@ spring"). Back-reference markers ("after", "since", 此前, منذ) say a senten
 earlier action rather than reporting it.
 """
 
+from app.enrich import outlet_phrasing
+
 # kind -> phrases. this_month / last_month resolve against the publication month; days: a
 # window of the week before publication; seasons: three months of the publication year (or the
 # year before when they would lie ahead).
@@ -1841,3 +1843,8 @@ SPLIT_VERBS = [
     ("word", r"\b(rat|riet|raten|rieten)\b[^,.;:]{1,80}?\bab\b" + _CLAUSE_END),
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
+
+# French, Spanish, Dutch and Japanese phrasing, kept by language (app/enrich/outlet_phrasing.py).
+outlet_phrasing.merged(ACTIONS, outlet_phrasing.ACTIONS)
+outlet_phrasing.merged(RELATIVE, outlet_phrasing.RELATIVE)
+SPLIT_VERBS += outlet_phrasing.SPLIT_VERBS
