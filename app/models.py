@@ -17,7 +17,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -332,8 +331,8 @@ Index("ix_sources_next_check_at", Source.next_check_at)
 Index(
     "ix_articles_kind",
     Article.kind,
-    postgresql_where=text("kind <> 'news'"),
-    sqlite_where=text("kind <> 'news'"),
+    postgresql_where=Article.kind != "news",
+    sqlite_where=Article.kind != "news",
 )
 Index("ix_article_entities_entity_role", ArticleEntity.entity_id, ArticleEntity.role)
 Index("ux_saved_views_owner_name", SavedView.owner_id, SavedView.name, unique=True)
