@@ -2,6 +2,8 @@
 
 import copy
 import gc
+import os
+import sys
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -113,6 +115,22 @@ def _filter_parameters(schema: dict, routes) -> None:
             op.update(items[:at] + [("parameters", copy.deepcopy(params))] + items[at:])
 
 
+# FastAPI's own OpenTelemetry switched off where nothing set OpenTelemetry up: FastAPI asks on
+# every request whether a tracer, meter or logger provider has been configured since, three
+# lookups of os.environ (a key encoded each time) and ~15-60 us of the event loop's time per
+# request (bench/reports/api10.md). Left to FastAPI when the environment speaks of
+# OpenTelemetry (OTEL_* variables, FASTAPI_OTEL_AUTO_CONFIGURE, `opentelemetry-instrument`,
+# which sets OTEL_* or loads the SDK before the app is made).
+OTEL_OFF = {"tracing": False, "metrics": False, "logs": False}
+
+
+def _telemetry() -> dict | None:
+    configured = "opentelemetry.sdk" in sys.modules or any(
+        name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ
+    )
+    return None if configured else OTEL_OFF
+
+
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -137,6 +155,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         docs_url=None,
         redoc_url=None,
         description="AI-chip export-control news: search, entities, timelines.",
+        telemetry=_telemetry(),
     )
     app.state.runtime = runtime or build_runtime(settings)
     app.state.page_cache = PageCache(settings.page_cache_entries)
