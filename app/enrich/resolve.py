@@ -349,6 +349,8 @@ _YEAR_TURN = re.compile(_alternation(YEAR_TURN))
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
 _LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
+_ANY_PRESIDENT = AnyOf([w for names in ADMINISTRATION_NAMES.values() for w in names])
+_NO_ONE: frozenset[str] = frozenset()
 _LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
@@ -577,6 +579,8 @@ class RestrictionLinker:
 
     def _presidents(self, folded: str) -> frozenset[str]:
         """The presidents a sentence names (remembered per sentence)."""
+        if not _ANY_PRESIDENT(folded):
+            return _NO_ONE  # most sentences: one pass, no memo entry
         named = self._presidents_of.get(folded)
         if named is None:
             named = self._presidents_of.keep(
@@ -1470,19 +1474,14 @@ class RestrictionLinker:
         best: dict[str, Evidence] = {}
         best_rank: dict[str, tuple] = {}  # (the rank of each one's best, not read again)
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
-        previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
         # An action announced after this is not one the article can speak of.
         horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
+        # What each sentence dates, worked out only for a sentence that is read and the one
+        # before it: most sentences name no action and are passed over.
+        times_at: dict[int, tuple] = {-1: (set(), set(), None, set(), [])}
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
-            times = self._times(reading, i)
-            ended = self._term_end(seg.folded, published)
-            if ended:
-                times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
-            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
-            if published:  # "the previous administration's rules"
-                presidents |= previous_president(seg.folded, published)
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
@@ -1493,8 +1492,12 @@ class RestrictionLinker:
                 if told and told not in either:
                     either = [*either, told]
             if not (keys or either or cues or agencies):
-                previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
+            times = times_at[i] = self._times_ended(reading, i, published)
+            previous_times = times_at.get(i - 1) or self._times_ended(reading, i - 1, published)
+            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
+            if published:  # "the previous administration's rules"
+                presidents |= previous_president(seg.folded, published)
             surfaces: dict[str, str] = {}
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
@@ -2042,8 +2045,14 @@ class RestrictionLinker:
                 if old is None or rank > old:
                     best[rx.id] = ev
                     best_rank[rx.id] = rank
-            previous_times = times
         return best, readings
+
+    def _times_ended(self, reading: Reading, i: int, published: date | None) -> tuple:
+        """_times of sentence i, with the month a named administration's term ended (see
+        _term_end)."""
+        times = self._times(reading, i)
+        ended = self._term_end(reading.segments[i][0].folded, published)
+        return (times[0] | ended, *times[1:]) if ended else times
 
     def _clauses(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
