@@ -388,9 +388,21 @@ class Evidence:
 
     _score: float | None = None
     _complete: bool | None = None
+    _on: tuple[str, ...] | None = None
 
     def vector(self) -> list[float]:
         return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
+
+    def on(self) -> tuple[str, ...]:
+        """The features it has, in order: all that _completes and _fit read of it, so their
+        answers are remembered by it (a few hundred combinations occur)."""
+        if self._on is None:
+            self._on = tuple(k for k, v in self.features.items() if v)
+        return self._on
+
+
+# _completes by Evidence.on(): a function of the features alone.
+_COMPLETE_BY_FEATURES: Memo[tuple[str, ...], bool] = Memo()
 
 
 def _month_label(year: int | None, month: int) -> str:
@@ -444,6 +456,7 @@ class RestrictionLinker:
         self.restrictions = rxs
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
+        self._fits: tuple[dict, Memo[tuple[str, ...], float]] = (self.model, Memo())  # see _fit
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
         # (as the scanner keys them: "weer toe" is found as its stem "weer to")
         self._common = {
@@ -2383,9 +2396,17 @@ class RestrictionLinker:
         return ev._score
 
     def _fit(self, ev: Evidence) -> float:
-        weights = self.model["weights"]
-        z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
-        return 1.0 / (1.0 + math.exp(-z))
+        """The model's score of the features (remembered by them, for this model)."""
+        model, fits = self._fits
+        if model is not self.model:  # a new model (app/enrich/train_linker.py)
+            model, fits = self._fits = (self.model, Memo())
+        on = ev.on()
+        known = fits.get(on)
+        if known is None:
+            weights = model["weights"]
+            z = model["bias"] + sum(weights.get(f, 0.0) for f in on)
+            known = fits.keep(on, 1.0 / (1.0 + math.exp(-z)))
+        return known
 
     def _decide(
         self,
@@ -2637,7 +2658,11 @@ class RestrictionLinker:
     @classmethod
     def _complete(cls, ev: Evidence) -> bool:
         if ev._complete is None:
-            ev._complete = cls._completes(ev)
+            on = ev.on()
+            known = _COMPLETE_BY_FEATURES.get(on)
+            if known is None:
+                known = _COMPLETE_BY_FEATURES.keep(on, cls._completes(ev))
+            ev._complete = known
         return ev._complete
 
     @staticmethod
