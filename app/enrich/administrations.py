@@ -9,15 +9,16 @@ phrases are also actors of the US government (when.ACTORS).
 
 from datetime import date
 
-from app.enrich.restrictions import _fold
+from app.enrich.restrictions import AnyOf, _fold
 from app.enrich.when import ADMINISTRATIONS, PREVIOUS_ADMINISTRATION
 
 PREVIOUS = tuple(dict.fromkeys(_fold(p) for p in PREVIOUS_ADMINISTRATION))
+_ANY_PREVIOUS = AnyOf(PREVIOUS)
 
 
 def previous_president(folded: str, published: date | None) -> frozenset[str]:
     """The administration a folded sentence calls the previous one, at `published`."""
-    if published is None or not any(p in folded for p in PREVIOUS):
+    if published is None or not _ANY_PREVIOUS(folded):
         return frozenset()
     ended = [
         (date.fromisoformat(end), name)

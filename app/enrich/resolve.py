@@ -359,6 +359,8 @@ _YEAR_START = re.compile(
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
 _LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
+_ANY_PRESIDENT = AnyOf([w for names in ADMINISTRATION_NAMES.values() for w in names])
+_NO_ONE: frozenset[str] = frozenset()
 _LAST_WEEK = {_fold(w) for w in LAST_WEEK}
 _YEAR_LATER = re.compile(_alternation(YEAR_LATER))
 
@@ -398,9 +400,21 @@ class Evidence:
 
     _score: float | None = None
     _complete: bool | None = None
+    _on: tuple[str, ...] | None = None
 
     def vector(self) -> list[float]:
         return [1.0 if self.features.get(f) else 0.0 for f in FEATURES]
+
+    def on(self) -> tuple[str, ...]:
+        """The features it has, in order: all that _completes and _fit read of it, so their
+        answers are remembered by it (a few hundred combinations occur)."""
+        if self._on is None:
+            self._on = tuple(k for k, v in self.features.items() if v)
+        return self._on
+
+
+# _completes by Evidence.on(): a function of the features alone.
+_COMPLETE_BY_FEATURES: Memo[tuple[str, ...], bool] = Memo()
 
 
 def _month_label(year: int | None, month: int) -> str:
@@ -454,6 +468,7 @@ class RestrictionLinker:
         self.restrictions = rxs
         self._index = {r.id: i for i, r in enumerate(rxs)}
         self.model = model if model is not None else load_model()
+        self._fits: tuple[dict, Memo[tuple[str, ...], float]] = (self.model, Memo())  # see _fit
         # Cues that are ordinary restriction words ("实体清单") say nothing about which action.
         # (as the scanner keys them: "weer toe" is found as its stem "weer to")
         self._common = {
@@ -595,6 +610,8 @@ class RestrictionLinker:
 
     def _presidents(self, folded: str) -> frozenset[str]:
         """The presidents a sentence names (remembered per sentence)."""
+        if not _ANY_PRESIDENT(folded):
+            return _NO_ONE  # most sentences: one pass, no memo entry
         named = self._presidents_of.get(folded)
         if named is None:
             named = self._presidents_of.keep(
@@ -1595,19 +1612,14 @@ class RestrictionLinker:
         best: dict[str, Evidence] = {}
         best_rank: dict[str, tuple] = {}  # (the rank of each one's best, not read again)
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
-        previous_times: tuple = (set(), set(), None, set(), [])
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
         # An action announced after this is not one the article can speak of.
         horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
+        # What each sentence dates, worked out only for a sentence that is read and the one
+        # before it: most sentences name no action and are passed over.
+        times_at: dict[int, tuple] = {-1: (set(), set(), None, set(), [])}
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, reading.scans)):
-            times = self._times(reading, i)
-            ended = self._term_end(seg.folded, published)
-            if ended:
-                times = (times[0] | ended, *times[1:])
             mentioned = {h.entity_id for h in hits}
-            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
-            if published:  # "the previous administration's rules"
-                presidents |= previous_president(seg.folded, published)
             cues = found.cues
             keys, either, actors, backs = self._words(seg.folded, found)
             agencies = (mentioned & self._agencies) | actors  # actors: "President Trump"
@@ -1618,8 +1630,12 @@ class RestrictionLinker:
                 if told and told not in either:
                     either = [*either, told]
             if not (keys or either or cues or agencies):
-                previous_times = times
                 continue  # no word of an action, no cue, no agency: no reading can be complete
+            times = times_at[i] = self._times_ended(reading, i, published)
+            previous_times = times_at.get(i - 1) or self._times_ended(reading, i - 1, published)
+            presidents = self._presidents(seg.folded)  # "the Biden-era rules"
+            if published:  # "the previous administration's rules"
+                presidents |= previous_president(seg.folded, published)
             surfaces: dict[str, str] = {}
             for h in hits:
                 surfaces.setdefault(h.entity_id, h.surface)
@@ -2183,8 +2199,14 @@ class RestrictionLinker:
                 if old is None or rank > old:
                     best[rx.id] = ev
                     best_rank[rx.id] = rank
-            previous_times = times
         return best, readings
+
+    def _times_ended(self, reading: Reading, i: int, published: date | None) -> tuple:
+        """_times of sentence i, with the month a named administration's term ended (see
+        _term_end)."""
+        times = self._times(reading, i)
+        ended = self._term_end(reading.segments[i][0].folded, published)
+        return (times[0] | ended, *times[1:]) if ended else times
 
     def _clauses(
         self, folded: str, hits, keys, actors_found: list, backs: list[str]
@@ -2530,9 +2552,17 @@ class RestrictionLinker:
         return ev._score
 
     def _fit(self, ev: Evidence) -> float:
-        weights = self.model["weights"]
-        z = self.model["bias"] + sum(weights.get(f, 0.0) for f, on in ev.features.items() if on)
-        return 1.0 / (1.0 + math.exp(-z))
+        """The model's score of the features (remembered by them, for this model)."""
+        model, fits = self._fits
+        if model is not self.model:  # a new model (app/enrich/train_linker.py)
+            model, fits = self._fits = (self.model, Memo())
+        on = ev.on()
+        known = fits.get(on)
+        if known is None:
+            weights = model["weights"]
+            z = model["bias"] + sum(weights.get(f, 0.0) for f in on)
+            known = fits.keep(on, 1.0 / (1.0 + math.exp(-z)))
+        return known
 
     def _decide(
         self,
@@ -2785,7 +2815,11 @@ class RestrictionLinker:
     @classmethod
     def _complete(cls, ev: Evidence) -> bool:
         if ev._complete is None:
-            ev._complete = cls._completes(ev)
+            on = ev.on()
+            known = _COMPLETE_BY_FEATURES.get(on)
+            if known is None:
+                known = _COMPLETE_BY_FEATURES.keep(on, cls._completes(ev))
+            ev._complete = known
         return ev._complete
 
     @staticmethod
