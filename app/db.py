@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -82,12 +82,11 @@ def first_row(session: Session, statement: str) -> tuple | None:
     given back at once. A search page reads the search version first, and most read nothing
     else: making a session, beginning, committing and closing it for that one read cost more
     than a page's facet links (bench/reports/page9.md)."""
-    unmade = isinstance(session, _LazySession) and session.made is None
-    bind = session.get_bind() if unmade else None
-    if not isinstance(bind, Engine):  # (a session bound to a connection reads in its transaction)
+    engine = _unmade_engine(session)
+    if engine is None:
         row = session.connection().exec_driver_sql(statement).first()
         return None if row is None else tuple(row)
-    connection = bind.raw_connection()
+    connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         try:
@@ -98,6 +97,31 @@ def first_row(session: Session, statement: str) -> tuple | None:
     finally:
         connection.close()  # back to the pool, which ends the read (rollback on return)
     return None if row is None else tuple(row)
+
+
+@contextmanager
+def read_connection(session: Session) -> Iterator[Connection]:
+    """A connection to read with: the session's own (flushed first, as session.execute would:
+    what this session wrote shows), or for a lazy session not made yet, one of the pool's,
+    given back after (as first_row: a page whose hits are not all kept in memory reads them
+    without making a session)."""
+    engine = _unmade_engine(session)
+    if engine is None:
+        if session.autoflush:
+            session.flush()
+        yield session.connection()
+        return
+    with engine.connect() as connection:
+        yield connection
+
+
+def _unmade_engine(session: Session) -> Engine | None:
+    """The engine of a lazy session not made yet, else None (a made session, or one bound to a
+    connection, reads in its own transaction)."""
+    if isinstance(session, _LazySession) and session.made is None:
+        bind = session.get_bind()
+        return bind if isinstance(bind, Engine) else None
+    return None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
