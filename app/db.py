@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import cast
 
-from sqlalchemy import Engine, create_engine, event, select, text
+from sqlalchemy import Connection, Engine, create_engine, event, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.config import Settings
@@ -58,7 +58,10 @@ NOT_KEPT = object()  # kept_in_transaction: nothing kept in this transaction
 
 def kept_in_transaction(session: Session, key: str):
     """What this session's current transaction kept under key (remember_in_transaction), or
-    NOT_KEPT: a value read once per transaction and anew by the next."""
+    NOT_KEPT: a value read once per transaction and anew by the next. A lazy session
+    (lazy_session_scope) keeps what was read before it was made for its whole scope."""
+    if isinstance(session, _LazySession):
+        return session.kept(key)
     kept = session.info.get(key)
     transaction = session.get_transaction()
     if kept is not None and transaction is not None and kept[0] is transaction:
@@ -67,7 +70,58 @@ def kept_in_transaction(session: Session, key: str):
 
 
 def remember_in_transaction(session: Session, key: str, value) -> None:
+    if isinstance(session, _LazySession) and session.made is None:
+        session.keep(key, value)
+        return
     session.info[key] = (session.get_transaction(), value)
+
+
+def first_row(session: Session, statement: str) -> tuple | None:
+    """The first row of a plain statement (no parameters). A lazy session not made yet
+    (lazy_session_scope) stays unmade: the statement runs on a pooled connection of its own,
+    given back at once. A search page reads the search version first, and most read nothing
+    else: making a session, beginning, committing and closing it for that one read cost more
+    than a page's facet links (bench/reports/page9.md)."""
+    engine = _unmade_engine(session)
+    if engine is None:
+        row = session.connection().exec_driver_sql(statement).first()
+        return None if row is None else tuple(row)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(statement)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the read (rollback on return)
+    return None if row is None else tuple(row)
+
+
+@contextmanager
+def read_connection(session: Session) -> Iterator[Connection]:
+    """A connection to read with: the session's own (flushed first, as session.execute would:
+    what this session wrote shows), or for a lazy session not made yet, one of the pool's,
+    given back after (as first_row: a page whose hits are not all kept in memory reads them
+    without making a session)."""
+    engine = _unmade_engine(session)
+    if engine is None:
+        if session.autoflush:
+            session.flush()
+        yield session.connection()
+        return
+    with engine.connect() as connection:
+        yield connection
+
+
+def _unmade_engine(session: Session) -> Engine | None:
+    """The engine of a lazy session not made yet, else None (a made session, or one bound to a
+    connection, reads in its own transaction)."""
+    if isinstance(session, _LazySession) and session.made is None:
+        bind = session.get_bind()
+        return bind if isinstance(bind, Engine) else None
+    return None
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -100,10 +154,23 @@ class _LazySession:
     def __init__(self, factory: sessionmaker[Session]):
         self._factory = factory
         self._session: Session | None = None
+        # Values read before the session was made (kept_in_transaction): one request's scope,
+        # read once; each statement sees the committed data of its time either way (SQLite
+        # outside a write, PostgreSQL's read committed), so reading them first is reading them
+        # in the session's first statement.
+        self._kept: dict[str, object] = {}
 
     @property
     def made(self) -> Session | None:
         return self._session
+
+    def keep(self, key: str, value) -> None:
+        self._kept[key] = value
+
+    def kept(self, key: str):
+        if key in self._kept:
+            return self._kept[key]
+        return NOT_KEPT if self._session is None else kept_in_transaction(self._session, key)
 
     def _real(self) -> Session:
         if self._session is None:

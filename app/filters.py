@@ -176,12 +176,20 @@ class Filters(BaseModel):
     def toggler(self, param: str):
         """value -> toggle(param, value).query_string(), for the many links of one facet: the
         other parameters are encoded once, each link only adds its own."""
+        return self.togglers()(param)
+
+    def togglers(self) -> Callable[[str], Callable[[str], str]]:
+        """param -> toggler(param), for the facets of one page: the page's parameters are
+        listed and encoded once for all of them (each facet's toggler takes those before and
+        after its own place; its own values are its own)."""
+        encoded = [(POSITION[k], f"{_quote(k)}={_quote(v)}") for k, v in self.params(page=1)]
+        return lambda param: self._toggler(param, encoded)
+
+    def _toggler(self, param: str, encoded: list[tuple[int, str]]) -> Callable[[str], str]:
         current = getattr(self, param)
         position = POSITION[param]
-        cleared: dict[str, Any] = {param: ()}
-        others = self.params(page=1, **cleared)
-        head = _encode([kv for kv in others if POSITION[kv[0]] < position])
-        tail = _encode([kv for kv in others if POSITION[kv[0]] > position])
+        head = "&".join(pair for at, pair in encoded if at < position)
+        tail = "&".join(pair for at, pair in encoded if at > position)
         key = _quote(param) + "="
         kept = "&".join(key + _quote(v) for v in current)
         before, after = (head + "&" if head else ""), ("&" + tail if tail else "")

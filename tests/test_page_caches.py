@@ -417,3 +417,25 @@ def test_chart_legend_and_brush_are_the_markup_the_macros_wrote():
     for chart in charts:
         assert legend_html(chart) == old.legend(chart) == macros.legend(chart)
         assert brush_attrs(chart, href) == old.brush_attrs(chart, href) == macros.brush_attrs(chart, href)
+
+
+@pytest.mark.meili
+def test_an_uncached_page_makes_no_session_for_its_reads(app_and_runtime):
+    """The search version and the articles not kept in memory are read on pooled connections
+    (app/db.py first_row, read_connection): a session is made only when something needs one."""
+    app, runtime = app_and_runtime
+    made = []
+
+    class Counted(runtime.sessions.class_):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    with TestClient(app) as client:
+        client.get("/?per_page=1").raise_for_status()  # names and the chart's events loaded
+        kept_articles = len(runtime.search.article_cache._views)
+        runtime.sessions.class_ = Counted
+        page = client.get("/?per_page=100&from=2000-01-01")  # 11 articles read from the database
+    assert page.status_code == 200 and hits_html(page.text).count('<li class="hit"') == 12
+    assert kept_articles == 1 and len(runtime.search.article_cache._views) == 12
+    assert made == []

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.db import NOT_KEPT, kept_in_transaction, remember_in_transaction
+from app.db import NOT_KEPT, first_row, kept_in_transaction, remember_in_transaction
 from app.models import (
     Article,
     ArticleEntity,
@@ -30,11 +30,8 @@ def lists_version(session: Session) -> int | None:
     kept = kept_in_transaction(session, _VERSION_KEY)
     if kept is not NOT_KEPT:
         return kept
-    version = (
-        session.connection()
-        .exec_driver_sql("SELECT lists_version FROM search_state WHERE id = 1")
-        .scalar()
-    )
+    row = first_row(session, "SELECT lists_version FROM search_state WHERE id = 1")
+    version = None if row is None else row[0]
     remember_lists_version(session, version)
     return version
 

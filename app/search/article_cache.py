@@ -27,6 +27,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
+from app.db import read_connection
 from app.models import Article, ArticleEntity, Mention, Source, as_utc
 from app.search.repository import search_version
 
@@ -149,10 +150,10 @@ def load_views(
     if not ids:
         return {}
     # Plain rows through the connection: the ORM's result machinery was a fifth of the cost.
-    if session.autoflush:
-        session.flush()  # as session.execute would: an article written in this session shows
+    with read_connection(session) as connection:
+        rows = connection.execute(_VIEWS[mentioned != set()], {"ids": ids}).all()
     views = {}
-    for row in session.connection().execute(_VIEWS[mentioned != set()], {"ids": ids}):
+    for row in rows:
         id_, title, body, url, lang, published_at, estimated, story_id, source, tags, found = row
         mentions = orjson.loads(found)
         if mentioned is not None:

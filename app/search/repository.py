@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows, pg_array
-from app.db import NOT_KEPT, kept_in_transaction, remember_in_transaction
+from app.db import NOT_KEPT, first_row, kept_in_transaction, remember_in_transaction
 from app.lists.repository import remember_lists_version
 from app.models import Article, ArticleEntity, IndexOutbox
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
@@ -227,11 +227,7 @@ def search_version(session: Session) -> int | None:
     kept = kept_in_transaction(session, SEARCH_VERSION_KEY)
     if kept is not NOT_KEPT:
         return kept
-    row = (
-        session.connection()
-        .exec_driver_sql("SELECT version, lists_version FROM search_state WHERE id = 1")
-        .first()
-    )
+    row = first_row(session, "SELECT version, lists_version FROM search_state WHERE id = 1")
     version, lists = (None, None) if row is None else row
     remember_in_transaction(session, SEARCH_VERSION_KEY, version)
     remember_lists_version(session, lists)

@@ -329,7 +329,7 @@ def show_articles(session: Session, found: Found) -> SearchPage:
                 FacetValue(v, facet_value_name(facet, v), n, v in selected) for v, n in counted
             ]
         # A selected value with no match still shows, so it can be removed.
-        for value in selected - {v.id for v in values}:
+        for value in selected - {v.id for v in values} if selected else ():
             values.insert(
                 0,
                 FacetValue(

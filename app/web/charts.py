@@ -50,15 +50,34 @@ def fill_buckets(counts: dict[date, int], interval: str, first: date, last: date
     return [start for start, _end in _periods(interval, first, last)]
 
 
-def _periods(interval: str, first: date, last: date) -> list[tuple[date, date]]:
+def _periods(interval: str, first: date, last: date) -> tuple[tuple[date, date], ...]:
     """(start, last day) of every bucket from first to last (at most 600)."""
+    return _periods_from(bucket_start(first, interval), last, interval)
+
+
+@lru_cache(maxsize=1024)
+def _periods_from(start: date, last: date, interval: str) -> tuple[tuple[date, date], ...]:
+    """_periods, kept: every chart from a day of the same month (week...) to the same last day
+    has the same periods, and their date arithmetic was a fifth of drawing a chart."""
     out: list[tuple[date, date]] = []
-    current = bucket_start(first, interval)
+    current = start
     while current <= last and len(out) < 600:
         end = bucket_end(current, interval)
         out.append((current, end))
         current = end + timedelta(days=1)
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _iso(day: date) -> str:
+    """day.isoformat() (as f"{day}" writes it), kept: the charts' periods repeat page after page."""
+    return day.isoformat()
+
+
+@lru_cache(maxsize=4096)
+def _tenths(value: float) -> str:
+    """f"{value:.1f}", kept: bar positions and widths repeat for charts of as many periods."""
+    return f"{value:.1f}"
 
 
 @dataclass
@@ -359,9 +378,9 @@ def bars_svg(chart: dict, by_span: Callable[[str, str], str]) -> Markup:
     top, height = chart["top_y"], chart["base"] - chart["top_y"]
     out = []
     for b in chart["bars"]:
-        start, end = b.start.isoformat(), b.end.isoformat()  # as f"{date}" writes them
+        start, end = _iso(b.start), _iso(b.end)
         url = "/?" + html.query(by_span(start, end))
-        x, w = f"{b.x:.1f}", f"{b.w:.1f}"
+        x, w = _tenths(b.x), _tenths(b.w)
         of_all = f" ({_pct(b.share)}% of all" if b.share is not None else ""
         out.append(
             f'\n    <a href="{url}" hx-get="{url}" class="period" aria-label="{start} to {end}: '

@@ -51,12 +51,13 @@ def facet_boxes(
     its title, its first values, and for a facet with more, a box that loads the rest."""
     out = []
     rest = None  # the query string of the "All n" links, the same for every facet
+    toggler = filters.togglers()
     for facet, values in facets.items():
         if not values:
             continue
         out.append(
             f'\n    <section class="facet">\n      <h2>{html.text(titles[facet])}</h2>\n'
-            f"      <ul>\n        \n        {_items(facet, values, filters.toggler(facet))}\n"
+            f"      <ul>\n        \n        {_items(facet, values, toggler(facet))}\n"
             "      </ul>\n      "
         )
         if len(values) > SHOWN:

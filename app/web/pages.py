@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.principal import resolve
 from app.article.detail import article_detail
-from app.db import session_scope
+from app.db import lazy_session_scope
 from app.entities import entity_data
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer.repository import entities_by_id
@@ -81,10 +81,12 @@ def search_page(
 ):
     """The search page, in its own session, begun and ended here in the worker thread, as
     SessionDep's would be: SessionDep ends a session in one more trip through the thread pool
-    after the page is made, a wake-up of the event loop and of a thread on every page."""
+    after the page is made, a wake-up of the event loop and of a thread on every page. The
+    session is made only when something needs one: the search version, read first, does not,
+    and a page whose articles are all kept in memory reads nothing else (app/db.py first_row)."""
     if runtime.gazetteer_due():  # another process accepted a gazetteer change: tag with it
         runtime.refresh_gazetteer()
-    with session_scope(runtime.sessions) as session:
+    with lazy_session_scope(runtime.sessions) as session:
         return _search_page(request, session, runtime, scale, markers)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Template
 
 from app import PACKAGE, __version__
 from app.web.cards import card_tags, day, hit_card, hit_cards, marked
@@ -61,6 +62,20 @@ templates.env.globals.update(
 )
 
 
+def page_bytes(template: Template, context: dict) -> bytes:
+    """template.render(context).encode(), each piece encoded apart. A search page's static text
+    holds Arabic and Chinese (the search box's placeholder) and arrows: the page joined as one
+    string is stored two bytes a character, and its 50 KB of mostly ASCII went through the
+    slow encoder and were copied wider on the way (a twentieth of an uncached page's
+    instructions, bench/reports/page9.md); an ASCII piece is encoded by a copy."""
+    ctx = template.new_context(context)
+    try:
+        return b"".join(map(str.encode, template.root_render_func(ctx)))
+    except Exception:
+        template.environment.handle_exception()  # raises it, the template's lines in its traceback
+        raise  # (not reached)
+
+
 def is_partial(request: Request) -> bool:
     return request.headers.get("hx-request-type") == "partial"
 
@@ -75,7 +90,8 @@ def render(
     alternate: str | None = None,
 ) -> HTMLResponse:
     name = fragment if fragment and is_partial(request) else page
-    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    context.setdefault("request", request)  # as Jinja2Templates.TemplateResponse sets it
+    response = HTMLResponse(page_bytes(templates.get_template(name), context), status_code)
     response.headers["Vary"] = "HX-Request-Type"
     if alternate:
         response.headers["Link"] = f'<{alternate}>; rel="alternate"; type="application/json"'
