@@ -328,8 +328,11 @@ def show_articles(session: Session, found: Found) -> SearchPage:
             values = [
                 FacetValue(v, facet_value_name(facet, v), n, v in selected) for v, n in counted
             ]
-        # A selected value with no match still shows, so it can be removed.
-        for value in selected - {v.id for v in values} if selected else ():
+        # A selected value with no match still shows, so it can be removed; in the URL's order
+        # (a set's order would follow each process's hash seed).
+        shown = {v.id for v in values} if selected else set()
+        unmatched = [v for v in dict.fromkeys(getattr(filters, facet)) if v not in shown]
+        for value in reversed(unmatched):
             values.insert(
                 0,
                 FacetValue(
