@@ -1,0 +1,100 @@
+"""English recall of restriction links with general mechanisms (#20, restrict13), with sentences
+of our own: a permission read beside news of restrictions on the same chip, and a reversal said
+in the clause after the action it undid."""
+
+import pytest
+
+from app.enrich import default_enricher
+from tests.restriction_probe import links
+
+CASE_BY_CASE = "2026-01-h200-case-by-case-rule"
+CUSTOMS = "2026-01-china-customs-h200-block"
+TARIFF = "2026-01-semiconductor-tariff-proclamation"
+H20_RULE = "2025-04-h20-licence-requirement"
+RESUMPTION = "2025-07-h20-sales-resumption"
+REVENUE = "2025-08-revenue-share-deal"
+DISCOURAGED = "2025-08-china-h20-discouragement"
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    return default_enricher()
+
+
+def _why(found):
+    return {k: (v.role, v.reason) for k, v in found.items()}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Commerce finalised rules letting H200 processors go to China only after independent "
+        "testing. Separately, Chinese customs agents were told the H200 may not enter the country.",
+        "Commerce published a rule letting Nvidia sell the H200 in China after independent testing. "
+        "The White House also used Section 232 to put a 25% tariff on certain advanced AI chips.",
+    ],
+)
+def test_a_permission_beside_restriction_news_on_the_chip_is_its_own_action(enricher, body):
+    found = links(enricher, body, "2026-01-15")
+    assert CASE_BY_CASE in found, _why(found)
+    assert CUSTOMS in found or TARIFF in found, _why(found)
+
+
+def test_a_reversal_looked_back_to_in_the_news_sentence_is_no_deal_of_those_days(enricher):
+    # The news (Beijing's discouragement) holds the sentence; "la levée" is July's resumption.
+    body = (
+        "Malgré la levée de l'interdiction par l'administration Trump des puces H20 de Nvidia, "
+        "Pékin incite discrètement les entreprises à éviter de les utiliser."
+    )
+    found = links(enricher, body, "2025-08-13")
+    assert DISCOURAGED in found, _why(found)
+    assert REVENUE not in found, _why(found)
+
+
+def test_licences_in_a_relaxations_news_are_no_restriction(enricher):
+    body = (
+        "Nvidia et AMD ont accepté de reverser au gouvernement américain 15 % du chiffre "
+        "d'affaires tiré des puces H20 et MI308 vendues en Chine, en échange des licences."
+    )
+    found = links(enricher, body, "2025-08-12")
+    assert REVENUE in found and H20_RULE not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    ("body", "when"),
+    [
+        (
+            "They point to Nvidia's H20, which was restricted in April over fears it could aid "
+            "China's military; after lobbying by Jensen Huang the White House let sales restart.",
+            "2025-07-29",
+        ),
+        (
+            "The Trump administration barred H20 sales in April over military concerns. Weeks "
+            "later the White House let shipments restart.",
+            "2025-07-29",
+        ),
+        (
+            "The H20 was restricted in April. After Jensen Huang lobbied, Washington allowed "
+            "sales to resume.",
+            "2025-08-05",
+        ),
+    ],
+)
+def test_a_reversal_in_the_clause_after_the_undone_action(enricher, body, when):
+    found = links(enricher, body, when)
+    assert H20_RULE in found and RESUMPTION in found, _why(found)
+    assert found[RESUMPTION].role == "context"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # the company, not the government, restarts something
+        "The H20 was restricted in April. Nvidia has since restarted production of other chips.",
+        "The H20 was restricted in April. Demand for the chip in China stayed strong.",
+        "The H20 was restricted in April; sales did not restart.",
+    ],
+)
+def test_no_reversal_without_the_government_reversing(enricher, body):
+    found = links(enricher, body, "2025-08-05")
+    assert H20_RULE in found and RESUMPTION not in found, _why(found)
