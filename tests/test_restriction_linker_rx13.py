@@ -98,3 +98,65 @@ def test_a_reversal_in_the_clause_after_the_undone_action(enricher, body, when):
 def test_no_reversal_without_the_government_reversing(enricher, body):
     found = links(enricher, body, "2025-08-05")
     assert H20_RULE in found and RESUMPTION not in found, _why(found)
+
+
+DIFFUSION = "2025-01-ai-diffusion-rule"
+RESCISSION = "2025-05-ai-diffusion-rule-rescission"
+YMTC = "2022-12-ymtc-entity-list"
+HUAWEI = "2019-05-huawei-entity-list"
+
+
+@pytest.mark.parametrize(
+    ("body", "when"),
+    [
+        (
+            "Critics say the gap widened when the department announced in May 2025 that it would "
+            "not implement the Biden administration's AI diffusion rule.",
+            "2026-06-01",
+        ),
+        ("Commerce said it won't implement the AI diffusion rule.", "2025-05-14"),
+    ],
+)
+def test_not_implementing_a_rule_is_its_rescission(enricher, body, when):
+    found = links(enricher, body, when)
+    assert DIFFUSION in found and RESCISSION in found, _why(found)
+
+
+def test_implementing_a_rule_is_no_rescission(enricher):
+    body = "Companies are racing to implement the AI diffusion rule before it takes effect."
+    found = links(enricher, body, "2025-03-01")
+    assert DIFFUSION in found and RESCISSION not in found, _why(found)
+
+
+LISTED = "Washington put 28 Chinese entities on the Entity List. "
+
+
+@pytest.mark.parametrize(
+    ("body", "listing"),
+    [
+        (
+            LISTED + "It is the largest step since December, when memory maker YMTC was listed.",
+            YMTC,
+        ),
+        (LISTED + "YMTC was listed in December.", YMTC),
+        (LISTED + "Huawei was listed in 2019.", HUAWEI),
+    ],
+)
+def test_was_listed_in_an_article_on_the_entity_list(enricher, body, listing):
+    found = links(enricher, body, "2023-03-03")
+    assert listing in found and found[listing].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # no list named in the article
+        "It is the largest step since December, when memory maker YMTC was listed.",
+        # a market, not the list
+        LISTED + "YMTC was listed on the Shanghai exchange in December.",
+        LISTED + "In December SMIC was listed on the STAR Market.",
+    ],
+)
+def test_listed_on_a_market_or_without_the_list_is_no_listing(enricher, body):
+    found = links(enricher, body, "2023-03-03")
+    assert YMTC not in found and "2020-12-smic-entity-list" not in found, _why(found)

@@ -40,6 +40,7 @@ from typing import TypeVar
 
 import ahocorasick
 
+from app.enrich.listed import LIST_NAMES, LISTED_AS, says_listed
 from app.enrich.tagger import Hit, arabic, latin
 from app.enrich.when import ADMINISTRATION_NAMES, SEASON_MONTHS, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
@@ -184,6 +185,21 @@ class _Found:
         self.cues: set[int] = set()  # restrictions whose cue is there
         self.months: list[tuple[int, int, int, str]] = []  # (month, start, end, word)
         self.years_back: set[int] = set()  # "this year" 0, "last year" 1
+
+
+def _with_bare_listings(segments: list) -> list:
+    """In an article that names the Entity List, "YMTC was listed" is a listing too
+    (app/enrich/listed.py): such a sentence is read as if it said "blacklisted", the word added
+    at the end of its folded form (offsets before it stay; every memo keyed by the folded
+    sentence then keys the reading it holds)."""
+    if not any(any(w in seg.folded for w in LIST_NAMES) for seg, _hits in segments):
+        return segments
+    out = []
+    for seg, hits in segments:
+        if says_listed(seg.folded) and not any(w in seg.folded for w in LIST_NAMES):
+            seg = _segment(seg.start, seg.end, seg.folded + " " + LISTED_AS, seg.text)
+        out.append((seg, hits))
+    return out
 
 
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
@@ -618,6 +634,7 @@ class RestrictionRule:
         for seg in _segments(body):
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
             segments.append(_without_design_clauses(seg, body_hits[lo:hi]))
+        segments = _with_bare_listings(segments)
         scans = [self._scan(seg.folded) for seg, _ in segments]
         dates = [
             self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)

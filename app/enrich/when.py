@@ -973,6 +973,9 @@ ACTIONS = {
         "threw out",
         "thrown out",
         "not enforce",
+        # "said it would not implement the rule", "won't implement it", as outlets write it
+        "not implement",
+        "won't implement",
         "de nouveau",
         "abroge",
         "abrogé",
