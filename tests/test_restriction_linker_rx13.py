@@ -160,3 +160,31 @@ def test_was_listed_in_an_article_on_the_entity_list(enricher, body, listing):
 def test_listed_on_a_market_or_without_the_list_is_no_listing(enricher, body):
     found = links(enricher, body, "2023-03-03")
     assert YMTC not in found and "2020-12-smic-entity-list" not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Washington last month lifted a ban on the sale of the H20 chip in China.",
+        "The H20 is Nvidia's most advanced AI chip currently allowed for sale in China.",
+        "The H20 is still allowed for sale in China.",
+    ],
+)
+def test_last_month_or_a_present_permission_is_no_deal_of_the_articles_days(enricher, body):
+    # Read on 12 August 2025, the day after the revenue-share deal was confirmed.
+    found = links(enricher, body, "2025-08-12")
+    assert REVENUE not in found, _why(found)
+
+
+def test_the_deal_and_last_months_reversal_still_link(enricher):
+    found = links(
+        enricher,
+        "Nvidia and AMD agreed to pay Washington 15% of their H20 and MI308 sales in China.",
+        "2025-08-12",
+    )
+    assert REVENUE in found, _why(found)
+    # a month after the resumption, "last month" is its month
+    found = links(
+        enricher, "Washington last month let Nvidia resume H20 sales in China.", "2025-08-12"
+    )
+    assert RESUMPTION in found and REVENUE not in found, _why(found)

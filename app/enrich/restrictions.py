@@ -734,6 +734,12 @@ class RestrictionRule:
         # "the ban imposed in the spring" dates what it speaks of to a season, as a month would
         # (the linker's RELATIVE phrases, scanned as "rel" extras): not the news of the days
         seasonal = any(kind == "rel" and v in SEASON_MONTHS for kind, v, _k in found.extra)
+        # "Washington last month lifted a ban on the H20", read on 12 August: July's action, not
+        # a deal of the article's own days (the months of "last month" are not month names).
+        last_month = None
+        if published and any(kind == "rel" and v == "last_month" for kind, v, _k in found.extra):
+            before = published.replace(day=1) - timedelta(days=1)
+            last_month = (before.year, before.month)
         word, relax = found.word, found.relax
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
@@ -765,6 +771,11 @@ class RestrictionRule:
             fresh = (
                 i in news
                 and (not (own_months or seasonal) or cue_here)
+                and (
+                    last_month is None
+                    or cue_here
+                    or any((d.year, d.month) == last_month for d in self._news[i])
+                )
                 and (published is None or published >= self._news[i][0] or i in article_cues)
             )
             if not (cue_here or by_month or by_year or fresh):
