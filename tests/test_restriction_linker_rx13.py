@@ -188,3 +188,25 @@ def test_the_deal_and_last_months_reversal_still_link(enricher):
         enricher, "Washington last month let Nvidia resume H20 sales in China.", "2025-08-12"
     )
     assert RESUMPTION in found and REVENUE not in found, _why(found)
+
+
+OCT_2022 = "2022-10-advanced-computing-rule"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Two years ago the US curbed exports of advanced AI chips to China.",
+        "Two years after the US first curbed exports of advanced AI chips to China, Nvidia's share "
+        "there has collapsed.",
+    ],
+)
+def test_n_years_ago_dates_a_landmark_like_a_written_year(enricher, body):
+    found = links(enricher, body, "2024-10-15")
+    assert OCT_2022 in found and found[OCT_2022].role == "context", _why(found)
+
+
+def test_n_years_ago_without_the_us_acting_is_no_landmark(enricher):
+    body = "Two years ago Nvidia curbed spending on new offices."
+    found = links(enricher, body, "2024-10-15")
+    assert OCT_2022 not in found, _why(found)

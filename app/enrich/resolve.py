@@ -948,8 +948,12 @@ class RestrictionLinker:
             if not found.word or found.relax:
                 continue
             folded = seg.folded
-            if not found.years_back and "20" not in folded:
-                continue  # no year named (cheap test first)
+            if (
+                not found.years_back
+                and "20" not in folded
+                and not any(kind == "years_ago" for kind, _v, _k in found.extra)
+            ):
+                continue  # no year named, nor "two years ago" (cheap test first)
             # (and "the 2022 restrictions": a year right beside the action word, as _times reads)
             years = {
                 y
