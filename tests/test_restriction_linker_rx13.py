@@ -210,3 +210,24 @@ def test_n_years_ago_without_the_us_acting_is_no_landmark(enricher):
     body = "Two years ago Nvidia curbed spending on new offices."
     found = links(enricher, body, "2024-10-15")
     assert OCT_2022 not in found, _why(found)
+
+
+def test_still_on_the_list_looks_back_to_the_one_listing(enricher):
+    found = links(enricher, "Huawei has been on the Entity List for years.", "2025-03-01")
+    assert HUAWEI in found and found[HUAWEI].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # listed twice (2023 and 2025): which one is not said
+        "Inspur has been on the Entity List for years.",
+        # China's own list
+        "Micron has been on China's unreliable entity list for months.",
+        # no list at all
+        "Huawei has been on the market for years.",
+    ],
+)
+def test_still_on_the_list_links_nothing_when_it_cannot_say_which(enricher, body):
+    found = links(enricher, body, "2025-06-01")
+    assert not found, _why(found)

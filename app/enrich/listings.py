@@ -39,7 +39,7 @@ LIST_WORDS = tuple(
 NOT_THIS_LIST = tuple(
     _fold(w) for w in ("unreliable", "non fiables", "غير الموثوقة", "不可靠", "신뢰할 수 없는")
 )
-# Looking back to the listing: "since", "after being", «منذ», 以来, 이후.
+# Looking back to the listing: "since", "after being", "has been on", «منذ», 以来, 이후.
 SINCE_WORDS = tuple(
     _fold(w)
     for w in (
@@ -49,6 +49,12 @@ SINCE_WORDS = tuple(
         "since they were",
         "since the company was",
         "ever since",
+        # the state that only its listing explains ("has been on the Entity List for years")
+        "has been on",
+        "have been on",
+        "had been on",
+        "remains on",
+        "already on",
         "after being",
         "depuis son inscription",
         "depuis son ajout",
