@@ -231,3 +231,34 @@ def test_still_on_the_list_looks_back_to_the_one_listing(enricher):
 def test_still_on_the_list_links_nothing_when_it_cannot_say_which(enricher, body):
     found = links(enricher, body, "2025-06-01")
     assert not found, _why(found)
+
+
+AFFILIATES = "2025-09-bis-affiliates-rule"
+
+
+@pytest.mark.parametrize(
+    ("body", "when", "rid"),
+    [
+        (
+            "Last autumn Washington extended the Entity List to majority-owned subsidiaries.",
+            "2026-03-20",
+            AFFILIATES,
+        ),
+        (
+            "Last fall Washington extended the Entity List to majority-owned subsidiaries.",
+            "2026-03-20",
+            AFFILIATES,
+        ),
+        ("Washington barred H20 sales last spring.", "2025-09-20", H20_RULE),
+    ],
+)
+def test_last_season_dates_like_this_season(enricher, body, when, rid):
+    found = links(enricher, body, when)
+    assert rid in found and found[rid].role == "context", _why(found)
+
+
+def test_last_autumn_said_in_autumn_is_the_year_before(enricher):
+    # Said in November 2025, "last autumn" is autumn 2024: not September 2025's rule.
+    body = "Last autumn Washington extended the Entity List to majority-owned subsidiaries."
+    found = links(enricher, body, "2025-11-20")
+    assert AFFILIATES not in found, _why(found)
