@@ -262,3 +262,35 @@ def test_last_autumn_said_in_autumn_is_the_year_before(enricher):
     body = "Last autumn Washington extended the Entity List to majority-owned subsidiaries."
     found = links(enricher, body, "2025-11-20")
     assert AFFILIATES not in found, _why(found)
+
+
+@pytest.mark.parametrize(
+    ("body", "listing"),
+    [
+        ("The first Trump administration put Huawei on a trade blacklist.", HUAWEI),
+        ("During Trump's first term the US put Huawei on the Entity List.", HUAWEI),
+        ("The Biden administration put YMTC on the Entity List.", YMTC),
+        # Inspur was listed under Biden (2023) and under Trump (2025): the term says which
+        (
+            "The Trump administration put Inspur on the Entity List.",
+            "2025-03-inspur-subsidiaries-entity-list",
+        ),
+    ],
+)
+def test_an_administration_dates_a_companys_listing_by_its_terms(enricher, body, listing):
+    found = links(enricher, body, "2026-03-01")
+    assert listing in found and found[listing].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # SMIC was listed in December 2020, under Trump: nothing of Biden's
+        "The Biden administration blacklisted SMIC.",
+        "The Biden administration put Huawei on the Entity List.",
+        "The Trump administration put Micron on China's unreliable entity list.",
+    ],
+)
+def test_no_listing_outside_the_administrations_terms(enricher, body):
+    found = links(enricher, body, "2026-03-01")
+    assert not [r for r in found if "entity-list" in r], _why(found)

@@ -31,7 +31,7 @@ from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
-from app.enrich.listings import Listing, listing_of, looks_back_to_listing
+from app.enrich.listings import Listing, listing_of, looks_back_to_listing, speaks_of_the_list
 from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
@@ -847,15 +847,24 @@ class RestrictionLinker:
             if i in news_at:
                 continue
             word = looks_back_to_listing(seg.folded)
+            terms: tuple[tuple[str, str | None], ...] = ()
+            if not word and speaks_of_the_list(seg.folded):
+                # "The Biden administration put YMTC on the Entity List": dated by its terms
+                named = sorted(self._presidents(seg.folded))
+                terms = tuple(t for n in named for t in ADMINISTRATIONS[n])
+                word = f"the {named[0].title()} administration" if len(named) == 1 else ""
             if not word:
                 continue
-            listing = listing_of({h.entity_id for h in hits}, reading.published, self._listings)
+            listing = listing_of(
+                {h.entity_id for h in hits}, reading.published, self._listings, terms
+            )
             if listing is None or listing.id in links:
                 continue
             company = next(h.surface for h in hits if h.entity_id in listing.companies)
             where[listing.id] = [i]
+            only = "its only listing then" if terms else "its only listing before the article"
             links[listing.id] = RestrictionLink(
-                "context", f"resolved: {company} + {word}, its only listing before the article", 0.5
+                "context", f"resolved: {company} + {word}, {only}", 0.5
             )
 
     def _older_news_after_the_lead(
