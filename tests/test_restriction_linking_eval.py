@@ -49,7 +49,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx10 = [a for a in articles if a.get("added", "").startswith("rx10 batch")]
     # The rx11 batch (back-references in en, ar, zh, fr, ko) likewise.
     rx11 = [a for a in articles if a.get("added", "").startswith("rx11 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11:
+    # The rx13 batch (English, general mechanisms) likewise.
+    rx13 = [a for a in articles if a.get("added", "").startswith("rx13 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -73,7 +75,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(bool(a["context"]) for a in rx10) >= 40
     assert len(rx11) >= 40 and {a["lang"] for a in rx11} >= {"en", "ar", "zh", "fr", "ko"}
     assert all(a["context"] for a in rx11)
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11
+    assert len(rx13) >= 20 and {a["lang"] for a in rx13} == {"en"}
+    assert any(not a["reported"] and not a["context"] for a in rx13)
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

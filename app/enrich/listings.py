@@ -7,7 +7,9 @@ the list and looks back to when it got there ("since being added", «منذ إد
 listing of that company announced before the article. Two listings of the company (Inspur's in
 2023 and 2025), two listed companies in the sentence, China's "unreliable entity list", or a
 listing still in the article's news days, link nothing here; a sentence that writes its date is
-read by that date elsewhere.
+read by that date elsewhere. A sentence that names the administration instead ("the Biden
+administration put YMTC on the Entity List") is dated by its terms: the one listing of the
+company announced in them.
 """
 
 from dataclasses import dataclass
@@ -39,7 +41,7 @@ LIST_WORDS = tuple(
 NOT_THIS_LIST = tuple(
     _fold(w) for w in ("unreliable", "non fiables", "غير الموثوقة", "不可靠", "신뢰할 수 없는")
 )
-# Looking back to the listing: "since", "after being", «منذ», 以来, 이후.
+# Looking back to the listing: "since", "after being", "has been on", «منذ», 以来, 이후.
 SINCE_WORDS = tuple(
     _fold(w)
     for w in (
@@ -49,6 +51,12 @@ SINCE_WORDS = tuple(
         "since they were",
         "since the company was",
         "ever since",
+        # the state that only its listing explains ("has been on the Entity List for years")
+        "has been on",
+        "have been on",
+        "had been on",
+        "remains on",
+        "already on",
         "after being",
         "depuis son inscription",
         "depuis son ajout",
@@ -78,17 +86,35 @@ class Listing:
     announced: date
 
 
+def speaks_of_the_list(folded: str) -> bool:
+    """Whether a folded sentence names the US list (not China's unreliable entity list)."""
+    return any(w in folded for w in LIST_WORDS) and not any(w in folded for w in NOT_THIS_LIST)
+
+
 def looks_back_to_listing(folded: str) -> str:
     """The look-back word of a sentence that speaks of the US list, or ""."""
-    if not any(w in folded for w in LIST_WORDS) or any(w in folded for w in NOT_THIS_LIST):
+    if not speaks_of_the_list(folded):
         return ""
     return next((w for w in SINCE_WORDS if w in folded), "")
 
 
-def listing_of(companies: set[str], published: date, listings: list[Listing]) -> Listing | None:
+def listing_of(
+    companies: set[str],
+    published: date,
+    listings: list[Listing],
+    terms: tuple[tuple[str, str | None], ...] = (),
+) -> Listing | None:
     """The one listing of the named companies announced before the article's news days (None
-    when none, or more than one)."""
+    when none, or more than one); with `terms` (an administration's (start, end) ISO days,
+    "The Biden administration put YMTC on the Entity List"), only those announced in them."""
     found = [
-        x for x in listings if x.companies & companies and x.announced <= published - NEWS_DAYS
+        x
+        for x in listings
+        if x.companies & companies
+        and x.announced <= published - NEWS_DAYS
+        and (
+            not terms
+            or any(start <= x.announced.isoformat() < (end or "9999") for start, end in terms)
+        )
     ]
     return found[0] if len(found) == 1 else None

@@ -31,7 +31,7 @@ from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
 from app.enrich.links import RestrictionLink
-from app.enrich.listings import Listing, listing_of, looks_back_to_listing
+from app.enrich.listings import Listing, listing_of, looks_back_to_listing, speaks_of_the_list
 from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
@@ -847,15 +847,24 @@ class RestrictionLinker:
             if i in news_at:
                 continue
             word = looks_back_to_listing(seg.folded)
+            terms: tuple[tuple[str, str | None], ...] = ()
+            if not word and speaks_of_the_list(seg.folded):
+                # "The Biden administration put YMTC on the Entity List": dated by its terms
+                named = sorted(self._presidents(seg.folded))
+                terms = tuple(t for n in named for t in ADMINISTRATIONS[n])
+                word = f"the {named[0].title()} administration" if len(named) == 1 else ""
             if not word:
                 continue
-            listing = listing_of({h.entity_id for h in hits}, reading.published, self._listings)
+            listing = listing_of(
+                {h.entity_id for h in hits}, reading.published, self._listings, terms
+            )
             if listing is None or listing.id in links:
                 continue
             company = next(h.surface for h in hits if h.entity_id in listing.companies)
             where[listing.id] = [i]
+            only = "its only listing then" if terms else "its only listing before the article"
             links[listing.id] = RestrictionLink(
-                "context", f"resolved: {company} + {word}, its only listing before the article", 0.5
+                "context", f"resolved: {company} + {word}, {only}", 0.5
             )
 
     def _older_news_after_the_lead(
@@ -948,8 +957,12 @@ class RestrictionLinker:
             if not found.word or found.relax:
                 continue
             folded = seg.folded
-            if not found.years_back and "20" not in folded:
-                continue  # no year named (cheap test first)
+            if (
+                not found.years_back
+                and "20" not in folded
+                and not any(kind == "years_ago" for kind, _v, _k in found.extra)
+            ):
+                continue  # no year named, nor "two years ago" (cheap test first)
             # (and "the 2022 restrictions": a year right beside the action word, as _times reads)
             years = {
                 y
@@ -1058,7 +1071,19 @@ class RestrictionLinker:
                     for i, days in enumerate(reading.dates)
                     if any((yy, mm) in days for yy, mm in months)
                 ]
-                for i in dict.fromkeys([*where.get(rid, ()), *dated]):
+                own = [*where.get(rid, ()), *dated]
+                # ... or the clause right after, when no action is read there and the undoer's
+                # country acts in it ("the H20, which was restricted in April; after lobbying,
+                # the White House let sales restart"; not "Nvidia has since restarted ...").
+                taken = {j for segs in where.values() for j in segs}
+                after = [
+                    i + 1
+                    for i in own
+                    if i + 1 < len(reading.segments)
+                    and i + 1 not in taken
+                    and self.rule._country[y] in self._acting(reading, i + 1)
+                ]
+                for i in dict.fromkeys([*own, *after]):
                     # The word may be another action's: a relaxation linked in the same
                     # sentence, or a rule whose own undoing is linked ("... en abril y después
                     # derogó la regla de difusión").
@@ -2564,6 +2589,41 @@ class RestrictionLinker:
             known = fits.keep(on, 1.0 / (1.0 + math.exp(-z)))
         return known
 
+    def _other_kind_than_news(
+        self,
+        rid: str,
+        ev: Evidence,
+        linked: set[str],
+        news: set[str] | None,
+        held: set[int],
+    ) -> bool:
+        """Whether R, a relaxation, is said by a word of relaxing in its sentence where every
+        news action on R's chips is a restriction ("Commerce finalised rules letting the H200 go
+        to China" beside a tariff and a customs block on it that week: the permission is a third
+        action of those days, not one of theirs). Not the other way round: "the licences" of a
+        relaxation's news are no restriction of their own."""
+        r = self._index[rid]
+        f = ev.features
+        if news is None or self._category[r] != "relaxation":
+            return False
+        # A word for a rule ("rules letting ..."), not "the lifting of the ban" that looks back
+        # to an earlier reversal ("malgré la levée de l'interdiction", days after another deal).
+        if not (f.get("action") and f.get("rule_word")):
+            return False
+        # ... and in a sentence that no news action's own words hold ("malgré la levée de
+        # l'interdiction, Pékin incite ... à éviter" is the news' sentence, looking back).
+        if ev.segment in held:
+            return False
+        chips = self.rule._targets[r][0]
+        on_chip = [
+            n
+            for n in linked & news
+            if n in self._index and self.rule._targets[self._index[n]][0] & chips
+        ]
+        return bool(on_chip) and all(
+            self._category[self._index[n]] != "relaxation" for n in on_chip
+        )
+
     def _decide(
         self,
         readings: list[tuple[str, Evidence]],
@@ -2579,7 +2639,8 @@ class RestrictionLinker:
         must be within the margin of the best; and when several share the best evidence
         exactly, the text does not say which, so none is linked. Dated by the article's own
         date only, an action on a chip whose named or matched action is the article's news
-        is not linked."""
+        is not linked, unless its sentence says an action of the other kind than all of
+        those (_other_kind_than_news)."""
         threshold, margin = self.model["threshold"], self.model["margin"]
         # The chips of the linked actions that are the article's news (not those it refers back to).
         linked_chips = set().union(
@@ -2605,6 +2666,14 @@ class RestrictionLinker:
             what the rest of the article names): two actions with the same are not told apart."""
             return frozenset(k for k in CORE if ev.features.get(k))
 
+        # The sentences a news action is read from by its own words.
+        held = {
+            ev.segment
+            for rid, ev in readings
+            if rid in linked
+            and (news is None or rid in news)
+            and (ev.features.get("cue") or ev.features.get("own_cue"))
+        }
         out: dict[str, Evidence] = {}
         for score, rid, ev, country, who in cands:
             if rid in linked or score < threshold or ev.features.get("unnamed_bill"):
@@ -2616,6 +2685,7 @@ class RestrictionLinker:
                 not dated
                 and not ev.features.get("own_cue")  # (what only it did says which, undated)
                 and self.rule._targets[self._index[rid]][0] & linked_chips
+                and not self._other_kind_than_news(rid, ev, linked, news, held)
             ):
                 continue
             if ev.features.get("either") and not dated and linked:

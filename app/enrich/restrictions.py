@@ -40,6 +40,7 @@ from typing import TypeVar
 
 import ahocorasick
 
+from app.enrich.listed import LIST_NAMES, LISTED_AS, says_listed
 from app.enrich.tagger import Hit, arabic, latin
 from app.enrich.when import ADMINISTRATION_NAMES, SEASON_MONTHS, SPLIT_VERBS
 from app.gazetteer import EntityDef, Gazetteer
@@ -184,6 +185,21 @@ class _Found:
         self.cues: set[int] = set()  # restrictions whose cue is there
         self.months: list[tuple[int, int, int, str]] = []  # (month, start, end, word)
         self.years_back: set[int] = set()  # "this year" 0, "last year" 1
+
+
+def _with_bare_listings(segments: list) -> list:
+    """In an article that names the Entity List, "YMTC was listed" is a listing too
+    (app/enrich/listed.py): such a sentence is read as if it said "blacklisted", the word added
+    at the end of its folded form (offsets before it stay; every memo keyed by the folded
+    sentence then keys the reading it holds)."""
+    if not any(any(w in seg.folded for w in LIST_NAMES) for seg, _hits in segments):
+        return segments
+    out = []
+    for seg, hits in segments:
+        if says_listed(seg.folded) and not any(w in seg.folded for w in LIST_NAMES):
+            seg = _segment(seg.start, seg.end, seg.folded + " " + LISTED_AS, seg.text)
+        out.append((seg, hits))
+    return out
 
 
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
@@ -618,6 +634,7 @@ class RestrictionRule:
         for seg in _segments(body):
             lo, hi = bisect_left(starts, seg.start), bisect_left(starts, seg.end)
             segments.append(_without_design_clauses(seg, body_hits[lo:hi]))
+        segments = _with_bare_listings(segments)
         scans = [self._scan(seg.folded) for seg, _ in segments]
         dates = [
             self._dated(seg.folded, found, published) for (seg, _), found in zip(segments, scans)
@@ -717,6 +734,12 @@ class RestrictionRule:
         # "the ban imposed in the spring" dates what it speaks of to a season, as a month would
         # (the linker's RELATIVE phrases, scanned as "rel" extras): not the news of the days
         seasonal = any(kind == "rel" and v in SEASON_MONTHS for kind, v, _k in found.extra)
+        # "Washington last month lifted a ban on the H20", read on 12 August: July's action, not
+        # a deal of the article's own days (the months of "last month" are not month names).
+        last_month = None
+        if published and any(kind == "rel" and v == "last_month" for kind, v, _k in found.extra):
+            before = published.replace(day=1) - timedelta(days=1)
+            last_month = (before.year, before.month)
         word, relax = found.word, found.relax
         relevant = set(found.cues)
         # "las restricciones impuestas por Trump en abril": a president names his country.
@@ -748,6 +771,11 @@ class RestrictionRule:
             fresh = (
                 i in news
                 and (not (own_months or seasonal) or cue_here)
+                and (
+                    last_month is None
+                    or cue_here
+                    or any((d.year, d.month) == last_month for d in self._news[i])
+                )
                 and (published is None or published >= self._news[i][0] or i in article_cues)
             )
             if not (cue_here or by_month or by_year or fresh):

@@ -242,6 +242,7 @@ RELATIVE = {
     "spring": [
         "the spring",
         "this spring",
+        "last spring",
         "au printemps",
         "ce printemps",
         "en primavera",
@@ -277,6 +278,7 @@ RELATIVE = {
     "summer": [
         "the summer",
         "this summer",
+        "last summer",
         "cet été",
         "l'été",
         "en verano",
@@ -314,6 +316,8 @@ RELATIVE = {
         "the autumn",
         "the fall",
         "this autumn",
+        "last autumn",
+        "last fall",
         "l'automne",
         "en otoño",
         "este otoño",
@@ -347,7 +351,7 @@ RELATIVE = {
 SEASON_MONTHS = {"spring": (3, 4, 5), "summer": (6, 7, 8), "autumn": (9, 10, 11)}
 # Words that make a season a past one ("vergangenen Herbst", "letzten Sommer"): said during that
 # season or before its end, it is last year's.
-PAST_SEASON_LEADS = ("vergangen", "letzt")
+PAST_SEASON_LEADS = ("vergangen", "letzt", "last ")
 DAYS_BACK = 8  # "this week", "a day after": an action at most this many days before the article
 # "last week": any day of the week before the article's week, so up to 13 days before it.
 _LAST_WEEK_WORDS = [
@@ -973,6 +977,9 @@ ACTIONS = {
         "threw out",
         "thrown out",
         "not enforce",
+        # "said it would not implement the rule", "won't implement it", as outlets write it
+        "not implement",
+        "won't implement",
         "de nouveau",
         "abroge",
         "abrogé",
