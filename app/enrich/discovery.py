@@ -501,10 +501,12 @@ class Discovery:
         return None
 
     def _spellings(
-        self, body: str, mentions: Sequence[Hit], lang: str, owners: set[str]
+        self, body: str, mentions: Sequence[Hit], lang: str, owners: Iterable[str]
     ) -> Iterable[Candidate]:
         by_first: dict[str, list[tuple[str, str]]] = {}  # first folded letter -> (alias, owner)
-        for entity_id in owners:
+        # In id order: a spelling close to two owners' aliases goes to the first, which in a
+        # set's order would follow the process's hash seed.
+        for entity_id in sorted(owners):
             for first, aliases in self.spellings.get(entity_id, {}).items():
                 by_first.setdefault(first, []).extend((a, entity_id) for a in aliases)
         if not by_first:

@@ -1897,7 +1897,9 @@ class RestrictionLinker:
                         surfaces.get(country_r, "")
                         or next(
                             self._names[a]
-                            for a in agencies
+                            # the first named in the sentence (a set's order would follow the
+                            # process's hash seed), then the actors
+                            for a in [*(e for e in surfaces if e in agencies), *sorted(agencies)]
                             if self._agency_country.get(SAME_ISSUER.get(a, a)) == country_r
                         )
                     )
