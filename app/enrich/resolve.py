@@ -421,6 +421,15 @@ def _month_label(year: int | None, month: int) -> str:
     return f"{_MONTHS[month - 1]} {year}" if year else _MONTHS[month - 1]
 
 
+def _refer_back(
+    links: dict[str, RestrictionLink], where: dict[str, list[int]], rid: str, i: int, reason: str
+) -> None:
+    """Link rid as an action sentence i refers back to (context), found by a back-reference
+    rule rather than the scored candidates: a fixed 0.5 confidence, and the reason says which."""
+    where[rid] = [i]
+    links[rid] = RestrictionLink("context", reason, 0.5)
+
+
 class RestrictionLinker:
     def __init__(self, gazetteer: Gazetteer, model: dict | None = None):
         self.gazetteer = gazetteer
@@ -768,9 +777,12 @@ class RestrictionLinker:
             if action is None or action.id in links:
                 continue
             chip = next(h.surface for h in hits if h.entity_id in action.chips)
-            where[action.id] = [i]
-            links[action.id] = RestrictionLink(
-                "context", f"resolved: {word} + {chip}, the last action on it before the news", 0.5
+            _refer_back(
+                links,
+                where,
+                action.id,
+                i,
+                f"resolved: {word} + {chip}, the last action on it before the news",
             )
 
     def _by_news_country(
@@ -821,12 +833,13 @@ class RestrictionLinker:
                 rid = self.restrictions[found_x[0]].id
                 if rid in links:
                     continue
-                where[rid] = [i]
-                links[rid] = RestrictionLink(
-                    "context",
+                _refer_back(
+                    links,
+                    where,
+                    rid,
+                    i,
                     f"resolved: {words[0]} + {_month_label(year, month)}, the news' country's "
                     "one action of that month",
-                    0.5,
                 )
 
     def _listed_since(
@@ -861,11 +874,8 @@ class RestrictionLinker:
             if listing is None or listing.id in links:
                 continue
             company = next(h.surface for h in hits if h.entity_id in listing.companies)
-            where[listing.id] = [i]
             only = "its only listing then" if terms else "its only listing before the article"
-            links[listing.id] = RestrictionLink(
-                "context", f"resolved: {company} + {word}, {only}", 0.5
-            )
+            _refer_back(links, where, listing.id, i, f"resolved: {company} + {word}, {only}")
 
     def _older_news_after_the_lead(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
@@ -936,11 +946,12 @@ class RestrictionLinker:
             for a, rid in updated.items():
                 aid = self.restrictions[a].id
                 if aid not in links:
-                    where[aid] = [i]
-                    links[aid] = RestrictionLink(
-                        "context",
+                    _refer_back(
+                        links,
+                        where,
+                        aid,
+                        i,
                         f"resolved: {word} + a step back, what {self._names[rid]} updates",
-                        0.5,
                     )
 
     def _landmarks(
@@ -1035,11 +1046,12 @@ class RestrictionLinker:
                 ):
                     continue
                 if rid not in links:
-                    where[rid] = [i]
-                    links[rid] = RestrictionLink(
-                        "context",
+                    _refer_back(
+                        links,
+                        where,
+                        rid,
+                        i,
                         f"resolved: {year} + {self._names[rid]}, that year's landmark action",
-                        0.5,
                     )
 
     def _undoers(
@@ -1226,12 +1238,13 @@ class RestrictionLinker:
                 if banned and not any(self._amends[self._index[o]] for o in already):
                     for a in self._amends[found[0]]:
                         if a in self._index and a not in links:
-                            where[a] = [i]
-                            links[a] = RestrictionLink(
-                                "context",
+                            _refer_back(
+                                links,
+                                where,
+                                a,
+                                i,
                                 f"resolved: {chip_hits[0].surface} + {word} + {banned}, the ban "
                                 f"{self._names[rid]} reversed",
-                                0.5,
                             )
                 continue
             where[rid] = [i]
