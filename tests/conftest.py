@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app import ROOT
 from app.config import Settings
+from app.enrich import default_enricher
 from app.migrate import upgrade
 from app.runtime import build_runtime
 from tests.live import ARGS, CHROMIUM, missing
@@ -122,3 +123,9 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def enricher():
+    """The shipped gazetteer's enricher (default_enricher is cached: one for the whole run)."""
+    return default_enricher()

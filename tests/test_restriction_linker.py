@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from app import gazetteer as gz
-from app.enrich import Enricher, default_enricher
+from app.enrich import Enricher
 from app.enrich.resolve import FEATURES, MODEL, RestrictionLinker
 from tests.restriction_probe import links
 
@@ -21,11 +21,6 @@ CUSTOMS = "2026-01-china-customs-h200-block"
 GALLIUM_2023 = "2023-08-china-gallium-germanium-controls"
 GALLIUM_2024 = "2024-12-china-gallium-germanium-antimony-ban"
 YMTC = "2022-12-ymtc-entity-list"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 @pytest.mark.parametrize("when,body,expected", [
@@ -215,7 +210,6 @@ def test_a_bill_is_linked_only_where_legislation_is_spoken_of(enricher):
                   "2026-02-01")
     assert "2026-01-ai-overwatch-act" not in found, found
     assert "2026-01-china-customs-h200-block" in found, found
-
 
 
 # This round's rules (issue 20, restrict5), each on a sentence written after outlets' phrasing:

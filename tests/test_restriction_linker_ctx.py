@@ -5,18 +5,12 @@ own: an action noun whose actor stands in a relative clause after it, wire-style
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
 
 HBM = "2024-12-hbm-sme-rule"
 GALLIUM_2024 = "2024-12-china-gallium-germanium-antimony-ban"
 OCT23 = "2023-10-advanced-computing-update"
 H20 = "2025-04-h20-licence-requirement"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 def test_the_actor_of_an_action_noun_in_a_relative_clause_after_it(enricher):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
 
 H20 = "2025-04-h20-licence-requirement"
@@ -17,11 +16,6 @@ GALLIUM_2023 = "2023-08-china-gallium-germanium-controls"
 JAPAN = "2023-07-japan-sme-controls"
 NEXPERIA = "2025-09-nexperia-goods-availability-order"
 ASML_REVOKED = "2024-01-asml-licence-revocation"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 @pytest.mark.parametrize("when,body,expected,role", [

@@ -8,7 +8,6 @@ these actions; each positive one linked nothing (or not this) before the mechani
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
 
 H20 = "2025-04-h20-licence-requirement"
@@ -22,11 +21,6 @@ FINDING = "2025-09-samr-nvidia-antitrust-finding"
 DIFFUSION = "2025-01-ai-diffusion-rule"
 RESCISSION = "2025-05-ai-diffusion-rule-rescission"
 MALAYSIA = "2025-07-malaysia-ai-chip-permit"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 def _linked(enricher, when, body, expected, role=None):

@@ -3,16 +3,10 @@ about an action that put names on the list: never a rule of the same days that l
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
 
 H20_RULE = "2025-04-h20-licence-requirement"  # April 2025: a licence for the H20, nobody listed
 HBM_RULE = "2024-12-hbm-sme-rule"  # December 2024: controls, and 140 entities listed
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 @pytest.mark.parametrize(

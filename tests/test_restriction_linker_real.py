@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from app.enrich import default_enricher
 from app.enrich.resolve import Evidence, RestrictionLinker
 from app.enrich.restrictions import _fold
 from tests.restriction_probe import links
@@ -13,11 +12,6 @@ from tests.restriction_probe import links
 H20 = "2025-04-h20-licence-requirement"
 RESUMPTION = "2025-07-h20-sales-resumption"
 SUMMONS = "2025-07-cac-h20-summons"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 def test_an_action_tied_by_its_own_words_needs_them_or_who_did_it():

@@ -6,22 +6,13 @@ from datetime import date
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
+from tests.restriction_probe import why as _why
 
 OCT22 = "2022-10-advanced-computing-rule"
 OCT23 = "2023-10-advanced-computing-update"
 DIFFUSION = "2025-01-ai-diffusion-rule"
 RESCISSION = "2025-05-ai-diffusion-rule-rescission"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
-
-
-def _why(found):
-    return {k: (v.role, v.reason) for k, v in found.items()}
 
 
 @pytest.mark.parametrize(

@@ -4,25 +4,16 @@ looked back to without a date ("since being added", «منذ إدراجها», �
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
+from tests.restriction_probe import why as _why
 
 HUAWEI = "2019-05-huawei-entity-list"
 SMIC = "2020-12-smic-entity-list"
 INSPUR = ("2023-03-inspur-loongson-entity-list", "2025-03-inspur-subsidiaries-entity-list")
 
 
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
-
-
 class _NONE:
     reason = ""
-
-
-def _why(found):
-    return {k: (v.role, v.reason) for k, v in found.items()}
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ pasado"), and cues of the H20 discouragement as French and Spanish outlets write
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
 
 H20_APRIL = "2025-04-h20-licence-requirement"
@@ -14,11 +13,6 @@ OCT23 = "2023-10-advanced-computing-update"
 DISCOURAGE = "2025-08-china-h20-discouragement"
 ASCEND = "2025-05-huawei-ascend-guidance"
 RESUMED = "2025-07-h20-sales-resumption"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ in the clause after the action it undid."""
 
 import pytest
 
-from app.enrich import default_enricher
 from tests.restriction_probe import links
+from tests.restriction_probe import why as _why
 
 CASE_BY_CASE = "2026-01-h200-case-by-case-rule"
 CUSTOMS = "2026-01-china-customs-h200-block"
@@ -14,15 +14,6 @@ H20_RULE = "2025-04-h20-licence-requirement"
 RESUMPTION = "2025-07-h20-sales-resumption"
 REVENUE = "2025-08-revenue-share-deal"
 DISCOURAGED = "2025-08-china-h20-discouragement"
-
-
-@pytest.fixture(scope="module")
-def enricher():
-    return default_enricher()
-
-
-def _why(found):
-    return {k: (v.role, v.reason) for k, v in found.items()}
 
 
 @pytest.mark.parametrize(

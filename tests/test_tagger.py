@@ -6,16 +6,11 @@ import pytest
 
 from app import ROOT
 from app import gazetteer as gz
-from app.enrich import Enricher, default_enricher
+from app.enrich import Enricher
 from app.enrich.restrictions import RestrictionRule, _segments
 
 H20_RULE = "2025-04-h20-licence-requirement"
 SEED = ROOT.parent / "shared" / "seed" / "000_dc216fd5a588ab91.txt"  # outside the repo
-
-
-@pytest.fixture(scope="module")
-def enricher() -> Enricher:
-    return default_enricher()
 
 
 def ids(enricher: Enricher, text: str) -> set[str]:
