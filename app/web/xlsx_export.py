@@ -45,6 +45,9 @@ def _text(sheet, value) -> WriteOnlyCell:
 )
 def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -> XLSXResponse:
     """The CSV's columns in a workbook; `date` is a date cell (yyyy-mm-dd)."""
+    # The hits first: a search that fails (an unknown entity's 422) fails before a write-only
+    # workbook is opened, whose half-written sheet would be left for the garbage collector.
+    hits = list(_all_hits(session, filters, runtime, EXPORT_LIMIT))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("articles")
     bold = Font(bold=True)
@@ -54,7 +57,7 @@ def export_xlsx(filters: FiltersDep, session: SessionDep, runtime: RuntimeDep) -
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for hit in _all_hits(session, filters, runtime, EXPORT_LIMIT):
+    for hit in hits:
         day = WriteOnlyCell(sheet, value=date.fromisoformat(hit["published_at"][:10]))
         day.number_format = "yyyy-mm-dd"
         sheet.append(
