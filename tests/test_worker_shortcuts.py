@@ -14,7 +14,6 @@ import math
 import random
 import re
 import textwrap
-import unicodedata
 from datetime import date, datetime
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from app.article import linking
 from app.enrich import Enricher, administrations, discovery, resolve
 from app.enrich.restrictions import _fold
 from app.enrich.when import ADMINISTRATION_NAMES, PREVIOUS_ADMINISTRATION
+from tests.reference_shingles import plain_shingle_array
 
 EVAL = Path(__file__).resolve().parent.parent / "app" / "data" / "eval"
 
@@ -108,31 +108,10 @@ def test_words_starting_passes_over_only_words_the_loop_would_skip():
     assert not list(discovery._words_starting(frozenset({"€"})).finditer("Nvidia Huawei"))
 
 
-def _plain_shingles(text: str) -> np.ndarray:
-    """shingle_array as it was: one token pattern, np.unique."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    if not folded.isascii():
-        folded = linking._ARABIC_MARKS.sub("", folded)
-        for letter, plain in linking._ARABIC_LETTERS:
-            folded = folded.replace(letter, plain)
-    words = linking._TOKEN.findall(folded)
-    if not words:
-        return linking._EMPTY
-    h = np.array([linking._word_hash(w) for w in words], dtype=np.uint64)
-    if len(h) < linking.SHINGLE_WORDS:
-        h = np.concatenate([h, np.zeros(linking.SHINGLE_WORDS - len(h), dtype=np.uint64)])
-    n = len(h) - linking.SHINGLE_WORDS + 1
-    with np.errstate(over="ignore"):
-        mixed = h[:n].copy()
-        for k in range(1, linking.SHINGLE_WORDS):
-            mixed = mixed * linking._M + h[k : k + n]
-    return np.unique(mixed.view(np.int64))
-
-
 def test_shingle_array_is_the_one_pattern_and_unique_form():
     texts = TEXTS + ["", "a", "H20 H20 H20", "英伟达 H20 芯片 ban", "ナビ chip 禁止 of 2025"]
     for text in texts:
-        assert np.array_equal(linking.shingle_array(text), _plain_shingles(text))
+        assert np.array_equal(linking.shingle_array(text), plain_shingle_array(text))
 
 
 def test_completes_reads_only_the_features():
