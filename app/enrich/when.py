@@ -461,6 +461,8 @@ BACK_MARKERS = [
     "自从",
     "此后",
     "当时",
+    # "就在前一天…刚刚发布": the action of the day before, told as what led up to the news
+    "就在前一天",
     # "last week's decision": an action the article looks back on, not its news
     *_LAST_WEEK_WORDS,
     # Japanese and Korean: a step back (以降, を受けて, 앞서)
