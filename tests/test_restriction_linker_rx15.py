@@ -119,3 +119,27 @@ def test_a_move_a_day_after_steps_back(enricher):
         "2024-12-04",
     )
     assert HBM in found and found[HBM].role == "context", _why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "AMD said it could not ship MI308 accelerators to China for most of the quarter.",
+        "Nvidia has been unable to sell the H20 in China since April.",
+        "自4月以来，英伟达一直无法在中国销售H20。",
+    ],
+)
+def test_a_chip_that_could_not_be_sold_there_is_the_exporters_restriction(enricher, body):
+    """Inability said without a restriction noun is a restriction word; shipping to China is
+    the exporter's side, so Beijing's own measure on the chip is not the one meant."""
+    found = links(enricher, body, "2025-09-01")
+    assert H20_RULE in found and DISCOURAGED not in found, _why(found)
+
+
+def test_supply_limits_are_no_restriction(enricher):
+    found = links(
+        enricher,
+        "Nvidia could not ship enough Blackwell systems to meet demand from cloud providers.",
+        "2025-09-01",
+    )
+    assert not found, _why(found)

@@ -1679,8 +1679,24 @@ PRESSURE_MARKERS = [
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
-# (Arabic says shipping to a country as often: «منعها من شحن رقائق MI308 إلى الصين»)
-EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات", "شحن", "輸出", "수출"]
+# (shipping to a country says it as often: "could not ship MI308 accelerators to China",
+# «منعها من شحن رقائق MI308 إلى الصين»; whole English forms, as "ship" ends "leadership")
+EXPORT_WORDS = [
+    "export",
+    "ausfuhr",
+    "to ship",
+    "not ship",
+    "shipped",
+    "shipping",
+    "shipment",
+    "出口",
+    "تصدير",
+    "التصدير",
+    "صادرات",
+    "شحن",
+    "輸出",
+    "수출",
+]
 # The categories of the buyer's measures on chips (see EXPORT_WORDS).
 BUYER_SIDE_CATEGORIES = ["china-countermeasure"]
 
