@@ -562,7 +562,9 @@ class RestrictionLinker:
         self._subjects_of: Memo[tuple, tuple] = Memo()  # (sentence, its names) -> _clauses
         self._latest_of: Memo[tuple, int | None] = Memo()  # (country, polarity, day) -> _latest
         # the actions delivered by a letter to the companies (letters.py)
-        self._letters = [r for r, rx in enumerate(rxs) if by_letter(rx.raw)]
+        self._letters = {
+            r: rx.date.year for r, rx in enumerate(rxs) if rx.date and by_letter(rx.raw)
+        }
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -772,16 +774,16 @@ class RestrictionLinker:
             }
             letters = [
                 r
-                for r in self._letters
-                if self.restrictions[r].date.year in years
+                for r, year in self._letters.items()
+                if year in years
                 and self.rule._country[r] in countries
                 and mentioned & self.rule._targets[r][0]
-                and not any(y == self.restrictions[r].date.year for y, _m in months)
+                and not any(y == year for y, _m in months)
             ]
             if len(letters) != 1 or self.restrictions[letters[0]].id in links:
                 continue
             r = letters[0]
-            rid, year = self.restrictions[r].id, self.restrictions[r].date.year
+            rid, year = self.restrictions[r].id, self._letters[r]
             chips = mentioned & self.rule._targets[r][0]
             for other in [
                 o
