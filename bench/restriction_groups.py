@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rxde / rxded / rxde2 / rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx15 / rxde / rxded / rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -28,6 +28,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx15 batch", "rx15"),
         ("rx13 batch", "rx13"),
         ("rx12 batch", "rx12"),
         ("rx11 batch", "rx11"),

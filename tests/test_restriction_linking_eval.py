@@ -51,7 +51,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx11 = [a for a in articles if a.get("added", "").startswith("rx11 batch")]
     # The rx13 batch (English, general mechanisms) likewise.
     rx13 = [a for a in articles if a.get("added", "").startswith("rx13 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13:
+    # The rx15 batch (back-references in en, ar, zh; Spanish case-by-case) likewise.
+    rx15 = [a for a in articles if a.get("added", "").startswith("rx15 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -77,7 +79,13 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert all(a["context"] for a in rx11)
     assert len(rx13) >= 20 and {a["lang"] for a in rx13} == {"en"}
     assert any(not a["reported"] and not a["context"] for a in rx13)
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13
+    assert len(rx15) >= 45 and all(
+        sum(a["lang"] == lang for a in rx15) >= 15 for lang in ("en", "ar", "zh")
+    )
+    assert sum(bool(a["context"]) for a in rx15) >= 35
+    assert {a["lang"] for a in rx15 if a["part"] == "test"} >= {"en", "ar", "zh"}
+    assert any(not a["reported"] and not a["context"] for a in rx15 if a["part"] == "test")
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

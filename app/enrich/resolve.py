@@ -30,6 +30,7 @@ from pathlib import Path
 from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
 from app.enrich.instructions import telling_verb
+from app.enrich.letters import by_letter
 from app.enrich.links import RestrictionLink
 from app.enrich.listings import Listing, listing_of, looks_back_to_listing, speaks_of_the_list
 from app.enrich.offsets import LATER, counted_from, shift_month
@@ -560,6 +561,10 @@ class RestrictionLinker:
         self._alike_on_chips: Memo[tuple, list[int]] = Memo()  # chip set -> actions on all of them
         self._subjects_of: Memo[tuple, tuple] = Memo()  # (sentence, its names) -> _clauses
         self._latest_of: Memo[tuple, int | None] = Memo()  # (country, polarity, day) -> _latest
+        # the actions delivered by a letter to the companies (letters.py)
+        self._letters = {
+            r: rx.date.year for r, rx in enumerate(rxs) if rx.date and by_letter(rx.raw)
+        }
         self._prominence = {
             r.id: sum(len(v) for v in r.raw.get("aliases", {}).values()) for r in rxs
         }
@@ -738,12 +743,62 @@ class RestrictionLinker:
         self._undone_then(reading, evidence, links, where)
         self._reversals(reading, links, where)
         self._landmarks(reading, links, where)
+        self._told_by_letter(reading, links, where)
         self._previous(reading, links, where)
         self._listed_since(reading, links, where)
         self._by_news_country(reading, links, where)
         return self._older_news_after_the_lead(
             reading, self._news_in_lead(reading, links, where), where
         )
+
+    def _told_by_letter(
+        self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]
+    ) -> None:
+        """ "Washington told Nvidia in 2022 to stop selling the A100": an order told to a
+        company (instructions.telling_verb), by its country, dated by a year alone, on a chip,
+        is the letter that told the chip's makers that year when there is exactly one
+        (letters.py); a link of the same sentence to another action of that year on the chip
+        with no month of its own (the year's best-known rule) gives way to it."""
+        if reading.published is None or not self._letters:
+            return
+        for i, (seg, hits) in enumerate(reading.segments):
+            folded = seg.folded
+            verb = telling_verb(folded)
+            if not verb:
+                continue
+            mentioned = {h.entity_id for h in hits}
+            months = self._times(reading, i)[0]
+            years = {y for y, _m in self.rule._years(folded, reading.scans[i], reading.published)}
+            countries = (mentioned & self._countries) | {
+                self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned
+            }
+            letters = [
+                r
+                for r, year in self._letters.items()
+                if year in years
+                and self.rule._country[r] in countries
+                and mentioned & self.rule._targets[r][0]
+                and not any(y == year for y, _m in months)
+            ]
+            if len(letters) != 1 or self.restrictions[letters[0]].id in links:
+                continue
+            r = letters[0]
+            rid, year = self.restrictions[r].id, self._letters[r]
+            chips = mentioned & self.rule._targets[r][0]
+            for other in [
+                o
+                for o, segs in where.items()
+                if segs == [i]
+                and o in self._index
+                and links[o].reason.startswith("resolved:")
+                and getattr(self.restrictions[self._index[o]].date, "year", None) == year
+                and self.rule._targets[self._index[o]][0] & chips
+            ]:
+                del links[other], where[other]
+            chip = next(h.surface for h in hits if h.entity_id in chips)
+            _refer_back(
+                links, where, rid, i, f"resolved: {chip} + {verb} + {year}, {self._names[rid]}"
+            )
 
     @staticmethod
     def _says_previous(folded: str, found) -> str:
@@ -1306,17 +1361,27 @@ class RestrictionLinker:
         if reading.published is None or any(x.role == "reported" for x in links.values()):
             return links
         lead = {0, 1} if reading.has_title else {0}
-        for rid, link in list(links.items()):
-            r = self._index.get(rid)
-            if r is None or not self._fresh(r, reading.published):
-                continue
-            if any(
-                i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ())
-            ) or any(
-                timedelta(0) <= reading.published - d <= SAME_NEWS for d in self.rule._news[r]
+        fresh = {
+            rid: r
+            for rid in links
+            if (r := self._index.get(rid)) is not None and self._fresh(r, reading.published)
+        }
+        acting = {
+            rid
+            for rid, r in fresh.items()
+            if any(i in lead and self._acts_before_back(reading, i, r) for i in where.get(rid, ()))
+        }
+        for rid, r in fresh.items():
+            # (or it broke a day or two before: "shares fell after reports that ..."; not when
+            # the lead's main clause already says another action: "Hours after Washington let
+            # the H20 go for a share of revenue, Beijing told firms to shun it")
+            if rid in acting or (
+                not acting
+                and any(
+                    timedelta(0) <= reading.published - d <= SAME_NEWS for d in self.rule._news[r]
+                )
             ):
-                # (or it broke a day or two before: "shares fell after reports that ...")
-                links[rid] = replace(link, role="reported")
+                links[rid] = replace(links[rid], role="reported")
         return links
 
     def _acts_before_back(self, reading: Reading, i: int, r: int) -> bool:

@@ -42,7 +42,13 @@ import ahocorasick
 
 from app.enrich.listed import LIST_NAMES, LISTED_AS, says_listed
 from app.enrich.tagger import Hit, arabic, latin
-from app.enrich.when import ADMINISTRATION_NAMES, SEASON_MONTHS, SPLIT_VERBS
+from app.enrich.when import (
+    ADMINISTRATION_NAMES,
+    BUYER_SIDE_CATEGORIES,
+    EXPORT_WORDS,
+    SEASON_MONTHS,
+    SPLIT_VERBS,
+)
 from app.gazetteer import EntityDef, Gazetteer
 from app.memo import BoundedMemo
 from app.text import ARABIC_PREFIXES, CJK, normalize
@@ -885,13 +891,22 @@ class RestrictionRule:
                 continue
             # The window around a chip repeats as sentences do: its fold and scan are
             # remembered like a sentence's (both depend on the text alone).
-            near = self._scan(
-                _fold_sentence(text[max(0, hit.start - SOLE_DISTANCE) : hit.end + SOLE_DISTANCE])
+            near_text = _fold_sentence(
+                text[max(0, hit.start - SOLE_DISTANCE) : hit.end + SOLE_DISTANCE]
             )
+            near = self._scan(near_text)
             if near.relax or not near.word:
                 continue
             if all(_licence_word(k) for kind, k in near.keys if kind == "word"):
                 rules = [i for i in rules if self._licensing[i]]
+            if _ANY_EXPORT_WORD(near_text):
+                # "could not ship MI308 accelerators to China": the exporter's side, so China,
+                # named as the destination, is not the actor (when.EXPORT_WORDS)
+                rules = [
+                    i
+                    for i in rules
+                    if self.restrictions[i].raw.get("category") not in BUYER_SIDE_CATEGORIES
+                ]
             named = [i for i in rules if self._country[i] in countries]
             if len(named or rules) == 1:
                 rx = self.restrictions[(named or rules)[0]]
@@ -1082,6 +1097,7 @@ _DESIGN_WORDS = tuple(
     )
 )
 _ANY_DESIGN_WORD = AnyOf(_DESIGN_WORDS)
+_ANY_EXPORT_WORD = AnyOf(tuple(_fold(w) for w in EXPORT_WORDS))
 _COMPLY_MARKERS = (
     "to comply with",
     "in order to comply",

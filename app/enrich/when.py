@@ -154,6 +154,8 @@ RELATIVE = {
         "日前",
         "昨天",
         "前一天",
+        # «此举距美国宣布新一轮芯片出口管制仅一天»: a day from the news
+        "仅一天",
         "今週",
         "先週",
         "هذا الأسبوع",
@@ -461,6 +463,10 @@ BACK_MARKERS = [
     "自从",
     "此后",
     "当时",
+    # "就在前一天…刚刚发布": the action of the day before, told as what led up to the news
+    "就在前一天",
+    # «此举距…仅一天»: "this move came (only a day) after ..."
+    "此举距",
     # "last week's decision": an action the article looks back on, not its news
     *_LAST_WEEK_WORDS,
     # Japanese and Korean: a step back (以降, を受けて, 앞서)
@@ -1673,7 +1679,24 @@ PRESSURE_MARKERS = [
 # Words for a chip's exports ("halted H20 exports", «تصدير», 出口, "exportations"): restricted
 # by the exporting side, so the buyer's own measures on that chip (purchases discouraged, a
 # customs block, a summons) are not what such a sentence means. Latin stems match any ending.
-EXPORT_WORDS = ["export", "ausfuhr", "出口", "تصدير", "التصدير", "صادرات", "輸出", "수출"]
+# (shipping to a country says it as often: "could not ship MI308 accelerators to China",
+# «منعها من شحن رقائق MI308 إلى الصين»; whole English forms, as "ship" ends "leadership")
+EXPORT_WORDS = [
+    "export",
+    "ausfuhr",
+    "to ship",
+    "not ship",
+    "shipped",
+    "shipping",
+    "shipment",
+    "出口",
+    "تصدير",
+    "التصدير",
+    "صادرات",
+    "شحن",
+    "輸出",
+    "수출",
+]
 # The categories of the buyer's measures on chips (see EXPORT_WORDS).
 BUYER_SIDE_CATEGORIES = ["china-countermeasure"]
 
