@@ -2,8 +2,9 @@
 the German participle phrase before the action noun ("die 2022 unter Biden eingeführten
 Ausfuhrbeschränkungen"), the noun of "verschärft", the diffusion rule's German paraphrases and
 "nicht in Kraft setzen", Beijing's pressure said in French, the genitive of the US Commerce
-Department, a French stop said before its restart, a cue that is a word of another action's
-name, and a same-day action the sentence does not discuss. Each sentence is our own, written
+Department, a French stop said before its restart, a rule "enterrée" (buried), the Chinese
+antitrust authority and its finding in German, a cue that is a word of another action's name,
+and a same-day action the sentence does not discuss. Each sentence is our own, written
 after reading how German and French outlets report these actions; each positive one linked
 nothing (or not this) before the mechanism it tests."""
 
@@ -141,3 +142,28 @@ def test_the_h200_rule_by_its_german_name_and_cue(enricher):
         "2026-02-10",
     )
     assert set(found) == {H200_RULE}, why(found)
+
+
+def test_a_rule_buried_in_french_is_undone(enricher):
+    found = links(
+        enricher, "Washington enterre la règle de Joe Biden sur les puces d'IA.", "2025-05-14"
+    )
+    assert set(found) == {RESCISSION} and found[RESCISSION].role == "reported", why(found)
+    found = links(
+        enricher,
+        "La règle de l'administration Biden, qui classait les pays en trois catégories, a été "
+        "enterrée en mai.",
+        "2025-06-01",
+    )
+    assert {DIFFUSION, RESCISSION} <= set(found), why(found)
+    # a bill buried in the Senate is no rule undone
+    assert links(enricher, "Le projet de loi a été enterré au Sénat.", "2025-09-01") == {}
+
+
+def test_the_chinese_antitrust_authority_in_german(enricher):
+    found = links(
+        enricher,
+        "Die Kartellbehörde in Peking hatte im September bei Nvidia einen Verstoß festgestellt.",
+        "2025-11-01",
+    )
+    assert set(found) == {"2025-09-samr-nvidia-antitrust-finding"}, why(found)

@@ -52,6 +52,9 @@ ACTIONS = {
         # "ausweitung" is the noun of "ausgeweitet"
         "de": ["verschärfung", "verschärfungen"],
     },
+    # burying a rule ("Washington enterre la règle de Biden", "enterrée en mai"): undoing it, as
+    # German "kippt" and English "scraps"
+    "relax": {"fr": ["enterré", "enterrée", "enterre", "enterrer"]},
 }
 
 # A stop said before the restart that ended it ("les ventes avaient été suspendues en avril avant
