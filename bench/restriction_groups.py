@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx15 / rxde / rxded / rxde2 / rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rxde / rxded / rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -10,7 +10,7 @@ Groups follow each article's `added` note: the articles before the third round (
 rx3 blind batch, the rx3 dev-only articles, the rx4 and rx5 blind batches, the rx6 blind batch
 (German, Dutch, Spanish and relaxations), the rx8 blind batch (Japanese and Korean), the rx9
 blind batch (English and German), the rx10 blind batch (back-references), the rx11 blind batch
-(back-references in en/ar/zh/fr/ko), the rxde blind
+(back-references in en/ar/zh/fr/ko), the rx14 batch (German and French back-references), the rxde blind
 batch (German) and its dev-only back-references (rxded), the rxde2 batch written after the
 German changes (rxde2) and the rxde3 batch (German, written before the third round of German
 changes). Prints
@@ -29,6 +29,7 @@ def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
         ("rx15 batch", "rx15"),
+        ("rx14 batch", "rx14"),
         ("rx13 batch", "rx13"),
         ("rx12 batch", "rx12"),
         ("rx11 batch", "rx11"),

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from app.enrich import outlet_phrasing
 from app.enrich.administrations import previous_president
+from app.enrich.de_fr_phrasing import stop_then_restart, year_in_participle_phrase
 from app.enrich.instructions import telling_verb
 from app.enrich.letters import by_letter
 from app.enrich.links import RestrictionLink
@@ -1413,6 +1414,8 @@ class RestrictionLinker:
         would be granted" is not Malaysia's permit), or, read by its news alone, the sentence
         dates what it says elsewhere ("vorige maand", «上月»)."""
         f = ev.features
+        if f.get("cue") and self._cues_inside_names(reading, rid, cand.segment):
+            return True
         if f.get("cue") and f.get("own_cue"):
             return False
         if f.get("other_actor") and not f.get("issuer"):
@@ -1481,13 +1484,19 @@ class RestrictionLinker:
             and any(
                 other != rid
                 and o.segment == cand.segment
-                and o.features.get("own_cue")
+                and (
+                    o.features.get("own_cue")
+                    or (o.features.get("amended") and not self._related(rid, other))
+                )
                 and self._complete(o)
                 and self._score(o) > self._score(ev)
                 for other, o in evidence.items()
             )
         ):
-            return True  # read by its news alone, where the sentence names another action's cue
+            # read by its news alone, where the sentence names another action's cue, or reads
+            # another action through what undoes or updates it, R standing apart ("Trump-Regierung
+            # kippt Bidens Regel": that rule and its rescission, not the same day's guidance)
+            return True
         if cand.path == "fresh" and ev.segment == cand.segment:
             months, _years, window, _s, _labels = self._times(reading, cand.segment)
             r = self._index[rid]
@@ -1504,6 +1513,25 @@ class RestrictionLinker:
             ):
                 return True  # "less than a month after ...": weeks back, not the article's days
         return False
+
+    def _related(self, rid: str, other: str) -> bool:
+        """Whether one of the two undoes or updates the other."""
+        return other in self._amended_by.get(rid, ()) or rid in self._amended_by.get(other, ())
+
+    def _cues_inside_names(self, reading: Reading, rid: str, i: int) -> bool:
+        """Whether each of R's cues in sentence I is a word of another restriction's name there:
+        "weltweit" in "die Regel zur weltweiten Verteilung von KI-Chips" names the diffusion
+        rule, it says nothing of the Ascend guidance ("überall auf der Welt")."""
+        names = [
+            _fold_name(h.surface)
+            for h in reading.segments[i][1]
+            if h.entity_id != rid and h.entity_id in self._index
+        ]
+        if not names:
+            return False  # (most sentences name no restriction)
+        r = self._index[rid]
+        own = [k for kind, v, k in reading.scans[i].extra if kind == "cue" and v == r]
+        return bool(own) and all(any(k in n for n in names) for k in own)
 
     def _named(self, reading: Reading) -> dict[str, list[tuple[int, str]]]:
         out: dict[str, list[tuple[int, str]]] = {}
@@ -1601,7 +1629,8 @@ class RestrictionLinker:
                 labels.append(_month_label(y, m))
         if not months:
             # "the 2022 controls", «قيود 2023», "the 2018 order": a year right before or after
-            # an action word (of either kind: "order", "decision").
+            # an action word (of either kind: "order", "decision"), or opening the German
+            # participle phrase before one ("die 2022 unter Biden eingeführten Beschränkungen").
             folded = reading.segments[i][0].folded
             words: list[str] = []
             for m in _YEAR.finditer(folded):
@@ -1610,7 +1639,9 @@ class RestrictionLinker:
                 ]
                 after = folded[m.end() : m.end() + 16].split()[:1]
                 before = folded[max(0, m.start() - 16) : m.start()].split()[-1:]
-                if any(w.startswith(k) for w in after + before for k in words):
+                if any(
+                    w.startswith(k) for w in after + before for k in words
+                ) or year_in_participle_phrase(folded, m.end(), words):
                     y = int(m.group(1))
                     if y not in years:
                         years.add(y)
@@ -2500,6 +2531,10 @@ class RestrictionLinker:
                 for kind, v, k in found.extra
                 if kind == "act" and v == "either" and not (k == "order" and _commercial(folded))
             ]
+            if either and stop_then_restart(folded):
+                # "suspendues en avril avant de reprendre": the stop, then its undoing
+                keys += [("word", k) for k in either]
+                either = []
             actors = frozenset(
                 v
                 for kind, v, k in found.extra

@@ -7,7 +7,7 @@ spring"). Back-reference markers ("after", "since", 此前, منذ) say a senten
 earlier action rather than reporting it.
 """
 
-from app.enrich import outlet_phrasing
+from app.enrich import de_fr_phrasing, outlet_phrasing
 
 # kind -> phrases. this_month / last_month resolve against the publication month; days: a
 # window of the week before publication; seasons: three months of the publication year (or the
@@ -1877,4 +1877,6 @@ SPLIT_VERBS = [
 # French, Spanish, Dutch and Japanese phrasing, kept by language (app/enrich/outlet_phrasing.py).
 outlet_phrasing.merged(ACTIONS, outlet_phrasing.ACTIONS)
 outlet_phrasing.merged(RELATIVE, outlet_phrasing.RELATIVE)
+# German and French back-references (app/enrich/de_fr_phrasing.py).
+outlet_phrasing.merged(ACTIONS, de_fr_phrasing.ACTIONS)
 SPLIT_VERBS += outlet_phrasing.SPLIT_VERBS
