@@ -51,7 +51,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx11 = [a for a in articles if a.get("added", "").startswith("rx11 batch")]
     # The rx13 batch (English, general mechanisms) likewise.
     rx13 = [a for a in articles if a.get("added", "").startswith("rx13 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13:
+    # The rx16 batch (false-link traps in eight languages, es/nl/ja/ko back-references) likewise.
+    rx16 = [a for a in articles if a.get("added", "").startswith("rx16 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx16:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -77,7 +79,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert all(a["context"] for a in rx11)
     assert len(rx13) >= 20 and {a["lang"] for a in rx13} == {"en"}
     assert any(not a["reported"] and not a["context"] for a in rx13)
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13
+    assert len(rx16) >= 40 and {a["lang"] for a in rx16} >= {"en", "es", "nl", "ja", "ko", "zh"}
+    assert {a["lang"] for a in rx16 if a["part"] == "test"} >= {"es", "nl", "ja", "ko"}
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx16
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]
