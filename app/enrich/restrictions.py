@@ -772,7 +772,14 @@ class RestrictionRule:
             cue_here = i in found.cues
             months = self._months[i]
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
-            by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
+            # A year beside a season ("今年春天的禁令", this spring's ban) is dated by the season
+            # (the linker's season months), not read as every action of that year.
+            by_year = (
+                bool(dates)
+                and not by_month
+                and not seasonal
+                and any((y, None) in dates for y, _m in months)
+            )
             # News of R itself, unless the sentence dates what it speaks of to a month; an
             # article of the day before R's news names it in R's own words (a cue) or not at all.
             fresh = (
