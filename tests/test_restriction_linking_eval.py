@@ -53,7 +53,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx13 = [a for a in articles if a.get("added", "").startswith("rx13 batch")]
     # The rx15 batch (back-references in en, ar, zh; Spanish case-by-case) likewise.
     rx15 = [a for a in articles if a.get("added", "").startswith("rx15 batch")]
-    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15:
+    # The rx16 batch (false-link traps in eight languages, es/nl/ja/ko back-references) likewise.
+    rx16 = [a for a in articles if a.get("added", "").startswith("rx16 batch")]
+    for art in rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15 + rx16:
         digit = hashlib.sha1(art["id"].encode()).hexdigest()[0]
         assert art["part"] == ("dev" if digit < "8" else "test"), art["id"]
     assert {a["lang"] for a in rx3 if a["part"] == "test"} >= {"en", "ar", "zh", "fr", "es", "nl"}
@@ -85,7 +87,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(bool(a["context"]) for a in rx15) >= 35
     assert {a["lang"] for a in rx15 if a["part"] == "test"} >= {"en", "ar", "zh"}
     assert any(not a["reported"] and not a["context"] for a in rx15 if a["part"] == "test")
-    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15
+    assert len(rx16) >= 40 and {a["lang"] for a in rx16} >= {"en", "es", "nl", "ja", "ko", "zh"}
+    assert {a["lang"] for a in rx16 if a["part"] == "test"} >= {"es", "nl", "ja", "ko"}
+    batches = rx3 + rx4 + rx5 + rx6 + rx8 + rx9 + rx10 + rx11 + rx13 + rx15 + rx16
     before = [
         a for a in articles if ("added" not in a or "before" in a["added"]) and a not in batches
     ]

@@ -1,5 +1,5 @@
-"""How French, Spanish, Dutch and Japanese outlets word actions and times that the shared lists
-(app/enrich/when.py, context.json) missed, per language.
+"""How French, Spanish, Dutch, Japanese and Korean outlets word actions, actors and times that
+the shared lists (app/enrich/when.py, context.json) missed, per language.
 
 Read after real outlets (Les Echos, zonebourse, El País, Cinco Días, NOS, Tweakers, Nikkei...):
 "les ventes avaient été suspendues en avril", "la advertencia del Departamento de Comercio del
@@ -50,7 +50,20 @@ ACTIONS = {
         "es": ["advertencia", "advirtió", "advierte", "ya no podía"],
         "nl": ["waarschuwde", "waarschuwing", "waarschuwt"],
         # stopping exports, and the antitrust law an investigation or finding is under
-        "ja": ["輸出停止", "出荷停止", "販売停止", "独占禁止法", "独禁法"],
+        # (and setting a cap, "購入に上限が設けられた", "상한을 뒀다", as "caps", "plafonne")
+        "ja": [
+            "輸出停止",
+            "出荷停止",
+            "販売停止",
+            "独占禁止法",
+            "独禁法",
+            "上限を設け",
+            "上限が設け",
+        ],
+        # Korean: the shared list has the finite past (막았다, 금지했다); a clause that looks
+        # back puts the verb before 뒤/후 in its attributive form ("H20 수출을 막은 뒤",
+        # "판매를 금지한 후") or joins it with -면서
+        "ko": ["막은", "막으면서", "금지한", "금지하면서", "상한을 두", "상한을 뒀", "상한을 설정"],
     },
     # "a levé l'interdiction": lifting, as French writes it in the past and present
     "relax": {"fr": ["levé", "lève", "lever", "approuvé", "approuvée", "approuvées", "approuve"]},
@@ -124,6 +137,33 @@ RELATIVE = {
         "nl": ["van vorige maand", "vorige maand nog"],
     },
 }
+
+
+# Actors (as when.ACTORS) as Japanese and Korean outlets name a past administration: the former
+# ("前", "전") between the president and the word for administration ("バイデン前政権", "바이든
+# 전 행정부") hides agencies.json's "バイデン政権" and "바이든 행정부".
+ACTORS = {
+    "white-house": {
+        "ja": ["バイデン前政権", "トランプ前政権", "バイデン前大統領", "トランプ前大統領"],
+        "ko": ["바이든 전 행정부", "트럼프 전 행정부", "바이든 전 대통령", "트럼프 전 대통령"],
+    },
+}
+
+# Back-reference markers (as when.BACK_MARKERS) by language. Korean puts "after" behind the
+# clause it closes: "규제 당국이 지난주 ... 지시한 뒤" (after the regulator told ... last week)
+# is the article's background, not its news.
+# Hangul is matched inside words (후보, 오후 hold 후), so the marker is read with the verb's
+# attributive ending before it ("지시한 뒤", "막은 뒤", "발표된 후에"), and 후 only before 에 or a
+# comma ("한 후보" is a candidate).
+_KO_ATTRIBUTIVE = "한은된린낸던인난진친운온간선른"  # (one syllable each)
+BACK_MARKERS = {
+    "ko": [f"{a} 뒤" for a in _KO_ATTRIBUTIVE]
+    + [f"{a} 후{after}" for a in _KO_ATTRIBUTIVE for after in ("에", ",")]
+}
+# Back markers written AFTER the clause they subordinate (Korean and Japanese are head-final):
+# in "X 뒤 Y" and "XをうけてY" the article's own news is Y, the words after the marker, where
+# English "Y after X" puts it before.
+CLOSING_BACK_MARKERS = (*BACK_MARKERS["ko"], "이후", "を受けて", "以降")
 
 
 def merged(base: dict[str, list[str]], extra: dict[str, dict[str, list[str]]]) -> None:

@@ -38,7 +38,7 @@ from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
     _YEAR,
-    ANNOUNCED_AHEAD,
+    BEFORE_NEWS,
     FRESH_AFTER,
     FRESH_BEFORE,
     AnyOf,
@@ -1390,16 +1390,18 @@ class RestrictionLinker:
         an action of R's kind happened: a word of R's polarity or R's cue ("will stop shipping
         ... following an order" yes; "are speeding up orders after Washington scrapped" no)."""
         folded = reading.segments[i][0].folded
-        cut = min(
+        cut, marker = min(
             (
-                at
+                (at, k)
                 for kind, _v, k in reading.scans[i].extra
                 if kind == "back"
                 for at in _all(folded, k)
             ),
-            default=len(folded),
+            default=(len(folded), ""),
         )
-        main = self.rule._lexicon.scan(folded[:cut])
+        # (a head-final marker, "지시한 뒤 ...", closes the clause before it: the main one follows)
+        closing = marker in outlet_phrasing.CLOSING_BACK_MARKERS
+        main = self.rule._lexicon.scan(folded[cut + len(marker) :] if closing else folded[:cut])
         relax = self._category[r] == "relaxation"
         polar = {v for kind, v, _k in main.extra if kind == "act"}
         if r in main.cues:
@@ -1747,8 +1749,8 @@ class RestrictionLinker:
         best_rank: dict[str, tuple] = {}  # (the rank of each one's best, not read again)
         readings: list[tuple[str, Evidence]] = []  # every complete reading, per sentence
         fresh = self.rule._news_of(published) if published else frozenset()  # cached per day
-        # An action announced after this is not one the article can speak of.
-        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
+        # An action whose news comes after this is not one the article can speak of.
+        horizon = published + BEFORE_NEWS if published else None
         # What each sentence dates, worked out only for a sentence that is read and the one
         # before it: most sentences name no action and are passed over.
         times_at: dict[int, tuple] = {-1: (set(), set(), None, set(), [])}

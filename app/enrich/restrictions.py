@@ -56,6 +56,11 @@ from app.text import ARABIC_PREFIXES, CJK, normalize
 FRESH_BEFORE = timedelta(days=1)  # news may precede the date a restriction is filed under
 FRESH_AFTER = timedelta(days=10)
 ANNOUNCED_AHEAD = 2  # "from August" in a July article is this August
+# No article speaks of an action before its news: an action whose first news day (its date or
+# `news_dates`: "from August" in a July article is an action announced in July) comes more than
+# this after the article is not one it can refer to ("sinds december" in October is no December
+# action of the coming weeks). The days allow for time zones and a decision leaked the day before.
+BEFORE_NEWS = timedelta(days=3)
 SOLE_DISTANCE = 15  # characters between a chip and the restriction word of a "sole" reading
 CACHE_SIZE = 4_096  # sentences per memo before it starts afresh (50,000 cost a worker ~110 MiB)
 PATHS = {"dated": 3, "fresh": 3, "sole": 2, "cued": 1}  # precedence when readings compete
@@ -140,6 +145,8 @@ _LAST_AFTER = (
 )
 
 
+_SINCE_BEFORE = ("since ", "sinds ", "desde ", "depuis ", "seit ", "منذ ")
+_SINCE_AFTER = ("以来", "이래")
 _NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
 _NEXT_AFTER = (" prochain", " proximo", " prossimo")
 
@@ -766,12 +773,19 @@ class RestrictionRule:
         rule_only = word and all(
             any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
         )
-        horizon = published + timedelta(days=31 * ANNOUNCED_AHEAD) if published else None
+        horizon = published + BEFORE_NEWS if published else None
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]
             by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
-            by_year = bool(dates) and not by_month and any((y, None) in dates for y, _m in months)
+            # A year beside a season ("今年春天的禁令", this spring's ban) is dated by the season
+            # (the linker's season months), not read as every action of that year.
+            by_year = (
+                bool(dates)
+                and not by_month
+                and not seasonal
+                and any((y, None) in dates for y, _m in months)
+            )
             # News of R itself, unless the sentence dates what it speaks of to a month; an
             # article of the day before R's news names it in R's own words (a cue) or not at all.
             fresh = (
@@ -1042,6 +1056,10 @@ class RestrictionRule:
         # "last December", "décembre dernier", «ديسمبر الماضي»: the latest such month before this one.
         if before.endswith(_LAST_BEFORE) or seg[end : end + 10].startswith(_LAST_AFTER):
             return year - 1 if month >= published.month else year
+        # "since December", "sinds december", «منذ ديسمبر», 12月以来: a month looked back to is
+        # the latest such month, never one ahead as an announced date would be.
+        if before.endswith(_SINCE_BEFORE) or seg[end : end + 4].lstrip().startswith(_SINCE_AFTER):
+            return year - 1 if month > published.month else year
         # "until next November", "novembre prochain": the coming one.
         if before.endswith(_NEXT_BEFORE) or seg[end : end + 10].startswith(_NEXT_AFTER):
             return year + 1 if month <= published.month else year

@@ -1874,9 +1874,13 @@ SPLIT_VERBS = [
     ("word", r"\b(legt|legde|legden)\b[^,.;:]{1,60}?\bop\b" + _CLAUSE_END),
 ]
 
-# French, Spanish, Dutch and Japanese phrasing, kept by language (app/enrich/outlet_phrasing.py).
+# French, Spanish, Dutch, Japanese and Korean phrasing, kept by language (outlet_phrasing.py).
 outlet_phrasing.merged(ACTIONS, outlet_phrasing.ACTIONS)
 outlet_phrasing.merged(RELATIVE, outlet_phrasing.RELATIVE)
 # German and French back-references (app/enrich/de_fr_phrasing.py).
 outlet_phrasing.merged(ACTIONS, de_fr_phrasing.ACTIONS)
+outlet_phrasing.merged(ACTORS, outlet_phrasing.ACTORS)
 SPLIT_VERBS += outlet_phrasing.SPLIT_VERBS
+BACK_MARKERS += [
+    w for w in outlet_phrasing.words(outlet_phrasing.BACK_MARKERS) if w not in BACK_MARKERS
+]
