@@ -61,4 +61,6 @@ async def page(request: Request) -> Response:
     options = chart_options(request)
     scale = cast(ChartScale, options["scale"])
     markers = cast(ChartMarkers, options["markers"])
-    return await THREADS_OF_SEARCH.run(search_page, request, request.app.state.runtime, scale, markers)
+    return await THREADS_OF_SEARCH.run(
+        search_page, request, request.app.state.runtime, scale, markers
+    )
