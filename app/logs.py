@@ -3,6 +3,7 @@ or readable text on a terminal; query values that could carry a token are blanke
 
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode
@@ -87,9 +88,19 @@ _REDACTED: dict[str, str] = {}  # query -> its redacted form (every request's lo
 MAX_REDACTED, MAX_REDACTED_QUERY = 4096, 1024  # entries (all forgotten when full), characters
 
 
+# Fields of unreserved characters (and + for a space), each with one "=": parse_qsl and
+# urlencode give such a query back as it came, so unless it names a secret it is its own
+# redacted form, without the parse (most of a new search's log line, page10.md).
+_PLAIN = re.compile(r"[\w.~+-]+=[\w.~+-]*(?:&[\w.~+-]+=[\w.~+-]*)*", re.ASCII)
+
+
 def redact_query(query: str) -> str:
     if not query:
         return ""
+    if _PLAIN.fullmatch(query) and not any(
+        field.partition("=")[0].lower() in SECRET_PARAMS for field in query.split("&")
+    ):
+        return query
     try:
         return _REDACTED[query]
     except KeyError:

@@ -59,3 +59,19 @@ def test_at_most_size_threads_and_the_rest_wait():
 
     assert run(main()) == list(range(8))
     assert threads._threads == 3 and len(running) == 8
+
+
+def test_the_search_page_is_made_in_these_threads(client, sample, monkeypatch):
+    """GET / hops to the same pool as /api/search (app/web/page_route.py), not anyio's."""
+    from app.web import page_route
+
+    made_in: list[str] = []
+    search_page = page_route.search_page
+
+    def recorded(*args):
+        made_in.append(threading.current_thread().name)
+        return search_page(*args)
+
+    monkeypatch.setattr(page_route, "search_page", recorded)
+    assert client.get("/?q=nvidia").status_code == 200
+    assert made_in == ["search"]

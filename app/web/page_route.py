@@ -5,17 +5,19 @@ FastAPI's operation (app/web/pages.py search_page) stays declared and answers no
 Same page, same errors: the chart's scale and markers are checked here as FastAPI checked
 them (the last value of a repeated parameter; a value outside the choices is the same
 RequestValidationError, rendered by the app's handler), and the page is made by the same
-search_page in the same thread pool."""
+search_page in a worker thread: /api/search's own pool (SearchThreads), not anyio's, whose
+capacity limiter, cancel scope and backend lookups cost as much as the hop itself
+(bench/reports/api8.md, page10.md). Both make one Meilisearch request per call, and the
+Meilisearch client keeps as many sockets as the pool has threads."""
 
 from typing import cast, get_args
 
 from fastapi.exceptions import RequestValidationError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
 from app.web.pages import ChartMarkers, ChartScale, search_page
-from app.web.search_route import PlainGetRoute
+from app.web.search_route import THREADS_OF_SEARCH, PlainGetRoute
 
 PATH = "/"
 # (parameter, its choices, its default) from the declarations FastAPI read
@@ -59,4 +61,6 @@ async def page(request: Request) -> Response:
     options = chart_options(request)
     scale = cast(ChartScale, options["scale"])
     markers = cast(ChartMarkers, options["markers"])
-    return await run_in_threadpool(search_page, request, request.app.state.runtime, scale, markers)
+    return await THREADS_OF_SEARCH.run(
+        search_page, request, request.app.state.runtime, scale, markers
+    )
