@@ -135,3 +135,41 @@ def test_relinked_articles_are_queued_for_the_index(runtime):
 @pytest.mark.parametrize("text", ["", "short", "一二三"])
 def test_tiny_texts_have_few_shingles(text):
     assert len(dedupe.shingles(text)) <= 1
+
+
+BOILERPLATE = ("This report was produced by the newsroom's automated market desk from company filings, "
+               "exchange notices and wire copy; it has not been reviewed by an editor, may be updated "
+               "without notice and is not investment advice of any kind whatsoever.")
+
+
+def test_dense_anchors_are_left_out_of_lookups_and_copies_are_still_found(runtime, monkeypatch):
+    from weakref import WeakKeyDictionary
+
+    from sqlalchemy import func
+
+    from app.article import repository
+    from app.models import ArticleKey
+    from bench.corpus import generate
+
+    monkeypatch.setattr(repository, "_stop_sets", WeakKeyDictionary())  # this test's alone
+    monkeypatch.setattr(repository, "STOP_MIN_ARTICLES", 2)
+    monkeypatch.setattr(repository, "STOP_MIN_POSTINGS", 3)
+    # Twelve different reports of one week, each closed by the same boilerplate paragraph.
+    reports = [{"body": f"{a['body']}\n\n{BOILERPLATE}", "published_at": f"2025-04-{10 + i % 5}",
+                "url": f"https://desk.example/{i}"} for i, a in enumerate(generate(12, seed=3))]
+    _ingest(runtime, *reports)
+    wire, edited = f"{WIRE}\n\n{BOILERPLATE}", f"{EDITED}\n\n{BOILERPLATE}"
+    ids = _ingest(runtime, {"body": wire, "published_at": "2025-04-15"},
+                  {"body": edited, "published_at": "2025-04-16"}).article_ids
+    with runtime.sessions() as session:
+        stop = repository.stop_anchors(session)
+        # One window holds every article: STOP_POSTINGS postings make a stop anchor.
+        dense = set(session.scalars(select(ArticleKey.key).group_by(ArticleKey.key)
+                                    .having(func.count() >= dedupe.STOP_POSTINGS)))
+    anchors = dedupe.shingle_array(wire)[: dedupe.ANCHORS].tolist()
+    boilerplate_anchors = set(dedupe.shingle_array(BOILERPLATE).tolist()) & set(anchors)
+    assert boilerplate_anchors and boilerplate_anchors <= stop == dense
+    # The copy is found by the anchors it shares beyond the boilerplate.
+    assert _get(runtime, ids[1]).duplicate_of == ids[0]
+    pending = dedupe.Pending(day=None, content_hash="", shingles=dedupe.shingle_array(wire), tags={})
+    assert pending.lookup_anchors(stop) == [a for a in anchors if a not in stop]
