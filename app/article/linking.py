@@ -24,16 +24,6 @@ order (link_batch), each seeing the ones before it. Shingles come with the new a
 where they were read) and are stored (article_shingles), so confirming a candidate never re-cuts
 its text (an article stored before that table existed gets its row the first time it is a
 candidate).
-
-Stop anchors: a shingle of boilerplate that thousands of articles carry (a sign-off, a
-disclaimer) can be among the smallest hashes of all of them. Such an anchor says nothing about
-near-duplication, yet every article holding it read all its postings in the window, a number that
-grows with articles per day. So the anchors whose postings are dense (on average STOP_POSTINGS
-or more in a window, over the stored corpus) are stop anchors: they are still stored as keys, but
-a new article looks its candidates up, and counts the anchors it shares, without them (in the
-database and in memory alike). The stop set is worked out from the database when a writer first
-links and again each time the corpus has doubled (repository.stop_anchors), so its cost per
-article stays flat; Prefetched carries the set a batch was looked up with.
 """
 
 import hashlib
@@ -61,7 +51,6 @@ STORY_DAYS = 3
 STORY_SCORE = 0.5
 STORY_MIN_SHARED = 2
 STORY_CANDIDATES = 20
-STOP_POSTINGS = 8  # an anchor with this many postings in an average window is a stop anchor
 WEIGHTS = {"restriction": 3.0, "chip": 2.0, "company": 2.0, "agency": 1.0, "region": 0.5}
 _SPECIFIC = ("restriction", "chip", "company")
 _HAN_KANA = r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
@@ -246,11 +235,6 @@ class Pending:
     def anchors(self) -> list[int]:
         return self.shingles[:ANCHORS].tolist()
 
-    def lookup_anchors(self, stop: frozenset[int]) -> list[int]:
-        """The anchors its near-duplicate candidates are looked up by: all but stop anchors."""
-        anchors = self.anchors
-        return [a for a in anchors if a not in stop] if stop else anchors
-
     @property
     def entity_keys(self) -> list[int]:
         return story_keys(self.tags)
@@ -269,7 +253,6 @@ class Prefetched:
     backfill: dict[int, np.ndarray] = field(
         default_factory=dict
     )  # candidates without stored shingles
-    stop: frozenset[int] = frozenset()  # the stop anchors the batch was looked up without
 
 
 def link_batch(
@@ -361,12 +344,11 @@ def link_batch(
         index(i, p)
     for i, p in enumerate(batch, start=len(recent)):
         anchors = p.anchors
-        lookup = p.lookup_anchors(known.stop)
         day = p.day.toordinal()
-        if len(p.shingles) >= MIN_SHINGLES and lookup:
+        if len(p.shingles) >= MIN_SHINGLES and anchors:
             found = best(
                 known.copies.get(p, []),
-                in_memory(lookup, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
+                in_memory(anchors, day, WINDOW_DAYS, MIN_SHARED_ANCHORS, i),
                 CANDIDATES,
             )
             roots = []

@@ -6,16 +6,13 @@ written when.
 """
 
 import json
-import math
-import threading
-import weakref
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import cast
 
 import numpy as np
 from sqlalchemy import Table, bindparam, delete, func, or_, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from app.article.linking import (
@@ -23,7 +20,6 @@ from app.article.linking import (
     CANDIDATES,
     MIN_SHARED_ANCHORS,
     MIN_SHINGLES,
-    STOP_POSTINGS,
     STORY_CANDIDATES,
     STORY_DAYS,
     STORY_MIN_SHARED,
@@ -423,51 +419,6 @@ def _select_in(session: Session, sql: str, ids: Iterable[int]) -> list[tuple]:
     return select_in(session.connection(), sql, list(ids))
 
 
-# Below this many articles no anchor is a stop anchor, and however short the corpus's span an
-# anchor needs this many postings to be one: a wire story copied by dozens of outlets in a week
-# keeps its anchors.
-STOP_MIN_ARTICLES = 2000
-STOP_MIN_POSTINGS = 100
-# engine -> (the highest article id when the stop set was worked out, the stop set)
-_stop_sets: "weakref.WeakKeyDictionary[Engine, tuple[int, frozenset[int]]]" = (
-    weakref.WeakKeyDictionary()
-)
-_stop_lock = threading.Lock()
-
-
-def stop_anchors(session: Session) -> frozenset[int]:
-    """The stop anchors (app/article/linking.py) of the database: keys with at least
-    STOP_POSTINGS postings in an average near-duplicate window over the corpus's days. Worked out
-    again when the corpus has doubled since (a scan of the keys' index), so the scans cost an
-    article about the same at any size; the set in between is one process's, in memory."""
-    conn = session.connection()
-    engine = conn.engine
-    last = int(conn.execute(select(func.max(Article.id))).scalar() or 0)
-    with _stop_lock:
-        known = _stop_sets.get(engine)
-    if known is not None and known[0] <= last < 2 * known[0]:  # not doubled, nor emptied
-        return known[1]
-    if last < STOP_MIN_ARTICLES:
-        return frozenset()
-    first_at = conn.execute(select(func.min(Article.published_at))).scalar()
-    last_at = conn.execute(select(func.max(Article.published_at))).scalar()
-    days = (as_utc(last_at) - as_utc(first_at)).days + 1 if first_at and last_at else 1
-    window = 2 * WINDOW_DAYS + 1
-    least = max(STOP_MIN_POSTINGS, math.ceil(STOP_POSTINGS * max(days, window) / window))
-    stop = frozenset(
-        k
-        for (k,) in select_rows(
-            conn, _DENSE_KEYS.format(mark="?" if conn.dialect.name == "sqlite" else "%s"), (least,)
-        )
-    )
-    with _stop_lock:
-        _stop_sets[engine] = (last, stop)
-    return stop
-
-
-_DENSE_KEYS = 'SELECT "key" FROM article_keys GROUP BY "key" HAVING count(*) >= {mark}'
-
-
 def _bounds(lo: date, hi: date, iso: bool) -> tuple[object, object]:
     """A day range as the database compares it (SQLite: ISO text)."""
     return (lo.isoformat(), hi.isoformat()) if iso else (lo, hi)
@@ -479,11 +430,10 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
     iso = session.get_bind().dialect.name == "sqlite"  # SQLite compares the DATE column as ISO text
     copy_rows: list[tuple[int, int, object, object]] = []
     story_rows: list[tuple[int, int, object, object]] = []
-    stop = stop_anchors(session)
     for i, p in enumerate(batch):
         if len(p.shingles) >= MIN_SHINGLES:
             lo, hi = _bounds(p.day - copy_window, p.day + copy_window, iso)
-            copy_rows += [(i, key, lo, hi) for key in p.lookup_anchors(stop)]
+            copy_rows += [(i, key, lo, hi) for key in p.anchors]
         entity_keys = p.entity_keys
         if len(entity_keys) >= STORY_MIN_SHARED:
             lo, hi = _bounds(p.day - story_window, p.day + story_window, iso)
@@ -550,7 +500,7 @@ def prefetch(session: Session, batch: Sequence[Pending]) -> Prefetched:
             story_ids,
         ):
             tags.setdefault(a, {})[entity_id] = entity_type
-    return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill, stop)
+    return Prefetched(copies, stories, duplicate_of, story_id, arrays, tags, backfill)
 
 
 def write_links(
