@@ -88,6 +88,16 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
+    # The rx17 batch (follow-up articles) keeps the loader's rule: per language, ordered by
+    # sha1(id), alternating dev/test.
+    rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
+    assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
+    for lang in {a["lang"] for a in rx17}:
+        ordered = sorted(
+            (a for a in rx17 if a["lang"] == lang),
+            key=lambda a: hashlib.sha1(a["id"].encode()).hexdigest(),
+        )
+        assert [a["part"] for a in ordered] == [("dev", "test")[k % 2] for k in range(len(ordered))]
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
