@@ -807,6 +807,9 @@ class RestrictionRule:
                 and self._country[i] in mentioned
                 and (word or relax)
                 and any((y, m) in own_dates or (None, m) in own_dates for y, m in months)
+                # ... of an action already out: "suspended from November 10 the rule of
+                # September", read on 11 November, speaks of no US action of 19 November
+                and (published is None or first_news <= published + FRESH_BEFORE)
             ):
                 # "the US rules of October 2022": the issuing country and a month, nothing else.
                 country = self._country[i]
@@ -968,8 +971,10 @@ class RestrictionRule:
         years = set()
         for m in _YEAR.finditer(seg):
             before = seg[: m.start()].split()
-            if seg[m.end() : m.end() + 1] in ("年", "년") or (
-                before and before[-1] in self._year_leads
+            if (
+                seg[m.end() : m.end() + 1] in ("年", "년")
+                or (before and before[-1] in self._year_leads)
+                or self._bare_past_year(seg, m, published)
             ):
                 years.add((int(m.group(1)), None))
         if published:
@@ -981,6 +986,22 @@ class RestrictionRule:
                 (published.year - n, None) for kind, n, _k in found.extra if kind == "years_ago"
             }
         return years
+
+    @staticmethod
+    def _bare_past_year(seg: str, m: re.Match, published: date | None) -> bool:
+        """A year of the past written alone, with no word leading it: "Beijing's 2023 ban",
+        "mit dem Peking 2023 ... verbannte", "la prohibición de 2023". Past years only (a year
+        to come is a plan or a forecast), and a whole word, not part of a figure ("2023.5",
+        "2023-24", "$2023", "2023%")."""
+        if published is None or int(m.group(1)) >= published.year:
+            return False
+        prev = seg[m.start() - 1 : m.start()]
+        nxt = seg[m.end() : m.end() + 2]
+        return (
+            prev in ("", " ", "(")
+            and not (nxt[:1].isalnum() or nxt[:1] in "%$€")
+            and not (nxt[:1] in ".,-/" and nxt[1:2].isdigit())
+        )
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:
         """An ambiguous month word ("may", "mars", "sept") is a month next to a number ("15

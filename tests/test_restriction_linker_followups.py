@@ -1,0 +1,102 @@
+"""Follow-up articles (#20, restrict17): the news is a company's or a market's reaction to an
+action (a charge in earnings, a market exit, a production halt) or a new step about an earlier
+one; the actions they mention are context. Each test fails without its rule."""
+
+import pytest
+
+from tests.restriction_probe import links, why
+
+MICRON_BAN = "2023-05-cac-micron-ban"
+H20_RULE = "2025-04-h20-licence-requirement"
+H20_RESUMPTION = "2025-07-h20-sales-resumption"
+AFFILIATES = "2025-09-bis-affiliates-rule"
+GULF_APPROVALS = "2025-11-g42-humain-export-approvals"  # 19 November 2025
+
+
+# --- a year written alone is a back-reference (restrictions.py _bare_past_year) -------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # German puts the year bare between subject and object
+        "Micron will keine Serverchips mehr an Rechenzentren in China liefern, weil sich das "
+        "Geschäft nie von dem Verbot erholt hat, mit dem Peking 2023 nach einer "
+        "Cybersicherheitsprüfung Micron-Chips aus kritischer Infrastruktur verbannte.",
+        # Spanish "de 2023", English attributive "Beijing's 2023 ban"
+        "Micron dejará de vender chips para servidores en China porque el negocio nunca se "
+        "recuperó de la prohibición de 2023 tras una revisión de ciberseguridad.",
+        "Micron will stop selling server chips in China, where its business never recovered "
+        "from Beijing's 2023 ban after a cybersecurity review.",
+    ],
+)
+def test_a_past_year_written_alone_dates_the_action(enricher, body):
+    found = links(enricher, body, "2025-10-17")
+    assert found[MICRON_BAN].role == "context", why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a year to come is a plan, not a back-reference
+        "Micron expects China sales to recover in 2027 despite a ban after a cybersecurity review.",
+        # a year inside a figure is none
+        "Micron said 2023.5 million units were affected by a ban after a cybersecurity review.",
+    ],
+)
+def test_a_year_to_come_or_inside_a_figure_dates_nothing(enricher, body):
+    assert MICRON_BAN not in links(enricher, body, "2025-10-17")
+
+
+# (the gazetteer's Dutch and Spanish cues: cyberveiligheidsonderzoek, revisión de ciberseguridad)
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Micron levert geen geheugenchips meer aan datacenters in China, omdat de verkoop nooit "
+        "herstelde sinds Peking de chips in 2023 na een cyberveiligheidsonderzoek uit kritieke "
+        "infrastructuur weerde.",
+        "Micron dejó de vender a centros de datos en China desde que Pekín excluyó sus chips en "
+        "2023 de las infraestructuras críticas tras una revisión de ciberseguridad.",
+    ],
+)
+def test_the_micron_ban_described_in_dutch_and_spanish(enricher, body):
+    assert MICRON_BAN in links(enricher, body, "2025-10-17")
+
+
+# --- a falling figure is no backing down (resolve.py _a_fall_in_figures) --------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "قالت AMD إن أرباحها الفصلية تراجعت بعد أن سجلت أعباء مرتبطة برقائق MI308 التي لم "
+        "تتمكن من شحنها إلى الصين منذ فرض شرط الترخيص في أبريل.",
+        "تراجعت أسهم إنفيديا بعد أن سجلت أعباء على رقائق H20 التي لم تتمكن من شحنها إلى الصين "
+        "منذ فرض شرط الترخيص في أبريل.",
+    ],
+)
+def test_profits_that_fell_do_not_undo_the_april_rule(enricher, body):
+    found = links(enricher, body, "2025-08-06")
+    assert H20_RULE in found and H20_RESUMPTION not in found, why(found)
+
+
+def test_a_government_backing_down_still_undoes_it(enricher):
+    body = (
+        "تراجعت واشنطن عن القيود التي فرضتها في أبريل على رقائق H20، وستسمح إنفيديا باستئناف "
+        "بيعها في الصين."
+    )
+    assert H20_RESUMPTION in links(enricher, body, "2025-07-20")
+
+
+# --- a back-reference by country and month is to an action already out ---------------------
+
+
+def test_a_date_of_the_news_is_no_action_of_the_days_after(enricher):
+    body = (
+        "美国商务部工业与安全局宣布，自11月10日起暂停实施9月底出台的关联方规则一年。"
+    )
+    found = links(enricher, body, "2025-11-11")
+    assert AFFILIATES in found and GULF_APPROVALS not in found, why(found)
+    # Read after the rule, its country and month still name it.
+    later = "美国商务部9月底出台的规则已暂停实施。"
+    assert AFFILIATES in links(enricher, later, "2025-12-15")
