@@ -13,41 +13,6 @@ AFFILIATES = "2025-09-bis-affiliates-rule"
 GULF_APPROVALS = "2025-11-g42-humain-export-approvals"  # 19 November 2025
 
 
-# --- a year written alone is a back-reference (restrictions.py _bare_past_year) -------------
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        # German puts the year bare between subject and object
-        "Micron will keine Serverchips mehr an Rechenzentren in China liefern, weil sich das "
-        "Geschäft nie von dem Verbot erholt hat, mit dem Peking 2023 nach einer "
-        "Cybersicherheitsprüfung Micron-Chips aus kritischer Infrastruktur verbannte.",
-        # Spanish "de 2023", English attributive "Beijing's 2023 ban"
-        "Micron dejará de vender chips para servidores en China porque el negocio nunca se "
-        "recuperó de la prohibición de 2023 tras una revisión de ciberseguridad.",
-        "Micron will stop selling server chips in China, where its business never recovered "
-        "from Beijing's 2023 ban after a cybersecurity review.",
-    ],
-)
-def test_a_past_year_written_alone_dates_the_action(enricher, body):
-    found = links(enricher, body, "2025-10-17")
-    assert found[MICRON_BAN].role == "context", why(found)
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        # a year to come is a plan, not a back-reference
-        "Micron expects China sales to recover in 2027 despite a ban after a cybersecurity review.",
-        # a year inside a figure is none
-        "Micron said 2023.5 million units were affected by a ban after a cybersecurity review.",
-    ],
-)
-def test_a_year_to_come_or_inside_a_figure_dates_nothing(enricher, body):
-    assert MICRON_BAN not in links(enricher, body, "2025-10-17")
-
-
 # (the gazetteer's Dutch and Spanish cues: cyberveiligheidsonderzoek, revisión de ciberseguridad)
 @pytest.mark.parametrize(
     "body",

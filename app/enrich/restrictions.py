@@ -971,10 +971,8 @@ class RestrictionRule:
         years = set()
         for m in _YEAR.finditer(seg):
             before = seg[: m.start()].split()
-            if (
-                seg[m.end() : m.end() + 1] in ("年", "년")
-                or (before and before[-1] in self._year_leads)
-                or self._bare_past_year(seg, m, published)
+            if seg[m.end() : m.end() + 1] in ("年", "년") or (
+                before and before[-1] in self._year_leads
             ):
                 years.add((int(m.group(1)), None))
         if published:
@@ -986,22 +984,6 @@ class RestrictionRule:
                 (published.year - n, None) for kind, n, _k in found.extra if kind == "years_ago"
             }
         return years
-
-    @staticmethod
-    def _bare_past_year(seg: str, m: re.Match, published: date | None) -> bool:
-        """A year of the past written alone, with no word leading it: "Beijing's 2023 ban",
-        "mit dem Peking 2023 ... verbannte", "la prohibición de 2023". Past years only (a year
-        to come is a plan or a forecast), and a whole word, not part of a figure ("2023.5",
-        "2023-24", "$2023", "2023%")."""
-        if published is None or int(m.group(1)) >= published.year:
-            return False
-        prev = seg[m.start() - 1 : m.start()]
-        nxt = seg[m.end() : m.end() + 2]
-        return (
-            prev in ("", " ", "(")
-            and not (nxt[:1].isalnum() or nxt[:1] in "%$€")
-            and not (nxt[:1] in ".,-/" and nxt[1:2].isdigit())
-        )
 
     def _is_date(self, seg: str, start: int, end: int) -> bool:
         """An ambiguous month word ("may", "mars", "sept") is a month next to a number ("15
