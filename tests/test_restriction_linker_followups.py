@@ -1,6 +1,7 @@
 """Follow-up articles (#20, restrict17): the news is a company's or a market's reaction to an
 action (a charge in earnings, a market exit, a production halt) or a new step about an earlier
-one; the actions they mention are context. Each test fails without its rule."""
+one; the actions they mention are context. Each rule has a case that fails without it; the
+others guard what must keep linking."""
 
 import pytest
 
