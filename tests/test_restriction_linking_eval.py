@@ -100,18 +100,23 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
-    # The rx14 batch (German and French back-references) was split like the first articles
-    # (ordered by sha1 of the id within each language, alternating dev/test) before any run.
+    # The rx14 (German and French back-references) and rx17 (follow-up articles) batches keep
+    # the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
+    rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
+    for batch in (rx14, rx17):
+        for lang in {a["lang"] for a in batch}:
+            ordered = sorted(
+                (a for a in batch if a["lang"] == lang),
+                key=lambda a: hashlib.sha1(a["id"].encode()).hexdigest(),
+            )
+            assert [a["part"] for a in ordered] == [
+                ("dev", "test")[k % 2] for k in range(len(ordered))
+            ]
     assert len(rx14) >= 40 and {a["lang"] for a in rx14} == {"de", "fr"}
-    for lang in ("de", "fr"):
-        group = sorted(
-            (a for a in rx14 if a["lang"] == lang),
-            key=lambda a: hashlib.sha1(a["id"].encode()).hexdigest(),
-        )
-        assert [a["part"] for a in group] == [("dev", "test")[k % 2] for k in range(len(group))]
     assert sum(bool(a["context"]) for a in rx14) >= 20
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
+    assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
 
 
 def test_scoring_counts_false_links_and_wrong_roles():

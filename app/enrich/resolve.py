@@ -361,6 +361,28 @@ _YEAR_START = re.compile(
 # "last year" written after a season ("im Sommer vergangenen Jahres", "summer of last year").
 _LAST_YEAR_AFTER = re.compile(_FILLER + r"(?:" + _LAST_YEAR + r")(?![a-z])")
 _TERM_END = tuple(_fold(w) for w in TERM_END)
+# Words a reversal shares with a fall in figures ("profits fell": أرباحها تراجعت, تراجعت
+# أسهمها, "shares dropped"): a fall when a figure is their subject, one of the two words before
+# or (Arabic puts the verb first) the word after.
+_FALL_VERBS = {_fold(w) for w in ("تراجعت", "تراجع", "dropped", "drops", "drop")}
+_FIGURES = tuple(
+    _fold(w)
+    for w in ("أرباح", "أسهم", "سهم", "إيرادات", "مبيعات", "أسعار", "سعر", "بنسبة")
+    + ("shares", "stock", "profit", "revenue", "sales", "prices")
+)
+
+
+def _a_fall_in_figures(folded: str, word: str) -> bool:
+    """Whether WORD (a relaxation word) reports a figure falling, not an action undone."""
+    if word not in _FALL_VERBS:
+        return False
+    at = folded.find(word)
+    end = folded.find(" ", at)  # (the word may open a longer one: "تراجع" in "تراجعت")
+    near = folded[:at].split()[-2:] + (folded[end:].split()[:1] if end > 0 else [])
+    # (Arabic clitics: وأرباحها, فأسهم; the figure may carry its own: "أرباحها")
+    return any(w.lstrip("وفل").startswith(_FIGURES) for w in near)
+
+
 _ANY_PRESIDENT = AnyOf([w for names in ADMINISTRATION_NAMES.values() for w in names])
 _NO_ONE: frozenset[str] = frozenset()
 _LAST_WEEK = {_fold(w) for w in LAST_WEEK}
@@ -1350,7 +1372,14 @@ class RestrictionLinker:
         folded = reading.segments[i][0].folded
         words = [k for kind, k in found.keys if kind == "relax"]
         words += [k for kind, v, k in found.extra if kind == "act" and v == "relax"]
-        return next((w for w in words if not self._negated(folded, w)), "")
+        return next(
+            (
+                w
+                for w in words
+                if not self._negated(folded, w) and not _a_fall_in_figures(folded, w)
+            ),
+            "",
+        )
 
     def _news_in_lead(
         self, reading: Reading, links: dict[str, RestrictionLink], where: dict[str, list[int]]

@@ -827,6 +827,9 @@ class RestrictionRule:
                 and self._country[i] in mentioned
                 and (word or relax)
                 and any((y, m) in own_dates or (None, m) in own_dates for y, m in months)
+                # ... of an action already out: "suspended from November 10 the rule of
+                # September", read on 11 November, speaks of no US action of 19 November
+                and (published is None or first_news <= published + FRESH_BEFORE)
             ):
                 # "the US rules of October 2022": the issuing country and a month, nothing else.
                 country = self._country[i]
