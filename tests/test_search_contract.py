@@ -637,8 +637,12 @@ def test_settings_are_code_and_applied_once(meili_runtime, meili_server):
     assert current["prefixSearch"] == "disabled"
     assert current["searchableAttributes"] == index_settings()["searchableAttributes"]
     assert current["displayedAttributes"] == ["id", "view"]
-    assert set(current["filterableAttributes"]) >= {"company", "chip", "restriction", "region", "agency",
-                                                     "lang", "source", "published_day"}
+    rules = {name: rule["features"] for rule in current["filterableAttributes"] for name in rule["attributePatterns"]}
+    assert set(rules) >= {"company", "chip", "restriction", "region", "agency", "lang", "source", "published_day"}
+    # Only the date range is compared (<, >=): no tree of value groups for the facets
+    # (bench/reports/meili11.md); no facet search anywhere.
+    assert [name for name, features in rules.items() if features["filter"]["comparison"]] == ["published_day"]
+    assert all(f["filter"]["equality"] and not f["facetSearch"] for f in rules.values())
     tasks_before = client.get_tasks({"indexUids": [meili.index_uid]}).total
     meili.ensure_index(force=True)
     assert client.get_tasks({"indexUids": [meili.index_uid]}).total == tasks_before  # nothing changed
@@ -660,6 +664,32 @@ def test_a_search_hit_shows_only_what_the_app_reads(meili_runtime, meili_server,
     index = meili_server.master().index(meili.index_uid)
     whole = dict(index.get_documents({"limit": 1}).results[0])
     assert {"title", "body", "terms", "company", "published_month", "view"} <= set(whole)
+
+
+@pytest.mark.meili
+def test_documents_are_sent_as_utf8(meili_runtime, tmp_path, monkeypatch):
+    """Meilisearch keeps each field's JSON as sent and parses all of a document's fields for
+    every hit: documents go as UTF-8, not as json.dumps's \\u escapes (bench/reports/meili11.md)."""
+    from meilisearch._httprequests import HttpRequests
+
+    meili: MeiliSearch = meili_runtime.search
+    sent: list = []
+    post = HttpRequests.post
+
+    def recording(self, path, body=None, *args, **kwargs):
+        if path.endswith("/documents") or "/documents?" in path:
+            sent.append(body)
+        return post(self, path, body, *args, **kwargs)
+
+    monkeypatch.setattr(HttpRequests, "post", recording)
+    ingest_lines(meili_runtime, sample_lines(), tmp_path, "all")
+    assert drain_outbox(meili_runtime) > 0
+    assert sent and all(isinstance(body, bytes) for body in sent)
+    body = b"".join(sent)
+    assert "هواوي".encode() in body or "华为".encode() in body
+    assert b"\\u0" not in body
+    hits = meili.raw_search({"q": "", "hitsPerPage": 1000, "page": 1, "filter": "lang = ar"})["hits"]
+    assert hits  # the Arabic articles are found as before
 
 
 @pytest.mark.meili

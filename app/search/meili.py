@@ -94,6 +94,14 @@ FILTERABLE = [
     "terms",
     *ROLE_FIELDS.values(),
 ]
+# Filtered with <, >=...: the date range. Every other attribute is only compared for equality
+# (=, IN, EXISTS...) and counted as a facet. Meilisearch builds a tree of value groups (facet
+# levels) for an attribute that may be compared or sorted, and counting a facet by count walks
+# that tree from its top: every group's documents intersected with the candidates, then the
+# values under each group that has some. Without the tree it intersects the values alone: a
+# search page's 10 facets cost Meilisearch 17 % fewer instructions at 10,000 articles
+# (bench/reports/meili11.md). The sortable attributes keep their tree (sorting walks it).
+COMPARED = ["published_day"]
 SORTABLE = ["published_ts", "id"]
 MAX_TOTAL_HITS = 1_000_000  # page (<= 10,000) x per_page (<= 100): totals are always exact
 
@@ -107,6 +115,21 @@ SETTINGS_TTL = 60.0  # seconds between checks that the live index has our settin
 APP_KEY_ACTIONS = ["search", "documents.*", "indexes.*", "settings.*", "tasks.get"]
 
 
+def _filterable(names: list[str], comparison: bool) -> dict:
+    return {
+        "attributePatterns": names,
+        "features": {"facetSearch": False, "filter": {"equality": True, "comparison": comparison}},
+    }
+
+
+def filterable_attributes() -> list[dict]:
+    """FILTERABLE as Meilisearch's granular rules: comparisons on COMPARED only, no facet search."""
+    return [
+        _filterable([name for name in FILTERABLE if name not in COMPARED], comparison=False),
+        _filterable(COMPARED, comparison=True),
+    ]
+
+
 def index_settings() -> dict:
     """The index settings, as code: applied on start and to every rebuilt index."""
     return {
@@ -117,7 +140,7 @@ def index_settings() -> dict:
         # dropped: about a quarter of its CPU per search page (bench/reports/page7.md). The
         # documents API still returns whole documents.
         "displayedAttributes": ["id", "view"],
-        "filterableAttributes": FILTERABLE,
+        "filterableAttributes": filterable_attributes(),
         "sortableAttributes": SORTABLE,
         # "sort" first: newest/oldest are strict orders; without a sort it is a no-op and
         # relevance decides, with the publication date as the last tie-break.
@@ -733,9 +756,19 @@ class MeiliSearch:
 
     # --- documents --------------------------------------------------------------------------
     def upsert(self, docs: list[dict], uid: str | None = None) -> int:
-        """Enqueue documents (replacing any with the same id); returns the task uid."""
+        """Enqueue documents (replacing any with the same id); returns the task uid.
+
+        Sent as UTF-8 JSON (orjson), not as the client's json.dumps, which writes every letter
+        outside ASCII as a \\uXXXX escape: Meilisearch keeps each field's JSON as it came and
+        parses every field of a document for each hit it returns, escapes and all (whatever
+        attributesToRetrieve asks), so an escaped Arabic, Chinese or Russian article cost more
+        per hit, and a third more bytes (bench/reports/meili11.md)."""
         return (
-            self.client.index(uid or self.index_uid).add_documents(docs, primary_key="id").task_uid
+            self.client.index(uid or self.index_uid)
+            .add_documents_raw(
+                orjson.dumps(docs), primary_key="id", content_type="application/json"
+            )
+            .task_uid
         )
 
     def delete(self, ids: list[int], uid: str | None = None) -> int:
@@ -871,8 +904,24 @@ def _settings_match(wanted, current, key: str = "") -> bool:
             _settings_match(value, current.get(k), k) for k, value in wanted.items()
         )
     if isinstance(wanted, list) and isinstance(current, list) and key not in ORDERED_SETTINGS:
-        return sorted(map(str, wanted)) == sorted(map(str, current))
+        return sorted(map(_unordered, wanted)) == sorted(map(_unordered, current))
     return wanted == current
+
+
+def _unordered(value) -> str:
+    """A setting's list item as a comparable string: a rule (filterableAttributes) as JSON with
+    its keys and its lists sorted, anything else as str()."""
+    if isinstance(value, dict):
+        return orjson.dumps(_sorted_lists(value), option=orjson.OPT_SORT_KEYS).decode()
+    return str(value)
+
+
+def _sorted_lists(value):
+    if isinstance(value, dict):
+        return {k: _sorted_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_sorted_lists(v) for v in value), key=_unordered)
+    return value
 
 
 def create_app_key(
