@@ -49,3 +49,37 @@ def test_h200_purchases_cleared_only_in_special_circumstances_are_the_customs_bl
 ):
     found = links(enricher, body, "2026-01-20")
     assert H200_BLOCK in found, why(found)
+
+
+LETTERS = "2022-08-a100-h100-is-informed-letters"
+OCT_2022 = "2022-10-advanced-computing-rule"
+
+
+@pytest.mark.parametrize(
+    "when, meant, not_meant",
+    [
+        # a year before late August 2023 is the August 2022 letters' days
+        ("2023-08-30", LETTERS, OCT_2022),
+        # a year before mid-October 2023 is the October 2022 rule's, nearer than the letters
+        ("2023-10-12", OCT_2022, LETTERS),
+    ],
+)
+def test_a_chip_ban_a_year_ago_is_the_action_on_it_nearest_those_days(
+    enricher, when, meant, not_meant
+):
+    found = links(
+        enricher,
+        "Analysts recall that the US government blocked sales of the A100 to Chinese buyers a "
+        "year ago.",
+        when,
+    )
+    assert meant in found and not_meant not in found, why(found)
+
+
+def test_an_arabic_chip_ban_a_year_ago_is_the_letter(enricher):
+    found = links(
+        enricher,
+        "وكانت واشنطن قد حظرت بيع رقائق إيه 100 إلى الصين قبل عام.",
+        "2023-08-28",
+    )
+    assert LETTERS in found and OCT_2022 not in found, why(found)
