@@ -262,6 +262,9 @@ WHAT = (
     "cue",
     "what_near",
 )  # what the action concerned, specifically
+# "a year ago" is a letter when the article's date less the years lands this near it, nearer
+# than to any other action on the chip (the October 2022 rule came six weeks after the letters)
+LETTER_AGO_DAYS = 45
 RARE = 3  # a company concerned by at most this many actions says which one (YMTC, Micron, ASML)
 LOCAL_WHEN = ("month", "year", "days")  # a date in the sentence (or the one before)
 # Agencies that act for one another in the timeline (BIS is part of Commerce).
@@ -452,6 +455,14 @@ def _refer_back(
     rule rather than the scored candidates: a fixed 0.5 confidence, and the reason says which."""
     where[rid] = [i]
     links[rid] = RestrictionLink("context", reason, 0.5)
+
+
+def _years_before(day: date, n: int) -> date:
+    """The same day n years earlier (29 February becomes the 28th)."""
+    try:
+        return day.replace(year=day.year - n)
+    except ValueError:
+        return day.replace(year=day.year - n, day=28)
 
 
 class RestrictionLinker:
@@ -781,17 +792,35 @@ class RestrictionLinker:
         company (instructions.telling_verb), by its country, dated by a year alone, on a chip,
         is the letter that told the chip's makers that year when there is exactly one
         (letters.py); a link of the same sentence to another action of that year on the chip
-        with no month of its own (the year's best-known rule) gives way to it."""
+        with no month of its own (the year's best-known rule) gives way to it. A ban on the chip
+        "a year ago" (n years before the article, within LETTER_AGO_DAYS of the letter) is the
+        letter too: in an August 2023 article, «حظرت واشنطن تصدير ... A100 قبل عام» is August
+        2022, the letters' month, not the October rule."""
         if reading.published is None or not self._letters:
             return
         for i, (seg, hits) in enumerate(reading.segments):
             folded = seg.folded
-            verb = telling_verb(folded)
+            verb = telling_verb(folded) or self._ago_word(reading, i)
             if not verb:
                 continue
             mentioned = {h.entity_id for h in hits}
             months = self._times(reading, i)[0]
             years = {y for y, _m in self.rule._years(folded, reading.scans[i], reading.published)}
+            if not telling_verb(folded):
+                # dated by "n years ago" alone: a letter only when it is the action on the chip
+                # nearest those days
+                years = set()
+                for kind, n, _k in reading.scans[i].extra:
+                    if kind != "years_ago":
+                        continue
+                    then = _years_before(reading.published, n)
+                    near = sorted(
+                        (abs((rx.date - then).days), r)
+                        for r, rx in enumerate(self.restrictions)
+                        if rx.date and mentioned & self.rule._targets[r][0]
+                    )
+                    if near and near[0][0] <= LETTER_AGO_DAYS and near[0][1] in self._letters:
+                        years.add(self._letters[near[0][1]])
             countries = (mentioned & self._countries) | {
                 self._agency_country.get(SAME_ISSUER.get(e, e)) for e in mentioned
             }
@@ -822,6 +851,15 @@ class RestrictionLinker:
             _refer_back(
                 links, where, rid, i, f"resolved: {chip} + {verb} + {year}, {self._names[rid]}"
             )
+
+    def _ago_word(self, reading: Reading, i: int) -> str:
+        """The restriction word of a sentence dated "n years ago" (years_ago), if it has both."""
+        found = reading.scans[i]
+        if not any(kind == "years_ago" for kind, _v, _k in found.extra):
+            return ""
+        words = [k for kind, k in found.keys if kind == "word"]
+        words += [k for kind, v, k in found.extra if kind == "act" and v == "restrict"]
+        return words[0] if words else ""
 
     @staticmethod
     def _says_previous(folded: str, found) -> str:
