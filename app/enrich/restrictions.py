@@ -435,6 +435,10 @@ class _Lexicon:
         key = _stem(phrase) if open_right else phrase
         self._entries.setdefault(key, []).append((kind, value, open_right))
 
+    def cue_owners(self, key: str) -> set:
+        """The restrictions (indices) that have `key` as a cue."""
+        return {v for kind, v, _o in self._entries.get(key, ()) if kind == "cue"}
+
     def build(self) -> None:
         for key, values in self._entries.items():
             self._automaton.add_word(key, (key, values))
@@ -774,6 +778,9 @@ class RestrictionRule:
             any(r in k for r in _RULE_STEMS) for kind, k in found.keys if kind == "word"
         )
         horizon = published + BEFORE_NEWS if published else None
+        # tied by a cue and a company only (no chip, no date): id -> the firms it concerns
+        by_company: dict[str, frozenset] = {}
+        firms_of: dict[str, frozenset] = {}
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]
@@ -810,6 +817,7 @@ class RestrictionRule:
             if horizon and first_news > horizon:
                 continue
             chips, companies, amended = self._targets[i]
+            firms_of[rx.id] = frozenset(companies)
             concerned = chips | companies | amended
             places = self._regions[i] | {self._issuer[i]}
             targets = mentioned & concerned
@@ -854,8 +862,23 @@ class RestrictionRule:
                 and (on_chip or not chips or cue_article)
             ):
                 path = "fresh"
-            elif cue_here and on_chip and not dates and (not published or first_news <= published):
+            elif (
+                cue_here
+                # the chip, or the company an action over one firm concerns ("took control of
+                # Nexperia" weeks later): what the cue names sits in the same sentence
+                and (
+                    on_chip
+                    or bool(targets & companies)
+                    and len(companies) <= 2
+                    and not chips
+                    and self._own_cue(found, i)
+                )
+                and not dates
+                and (not published or first_news <= published)
+            ):
                 path = "cued"
+                if not on_chip:
+                    by_company[rx.id] = frozenset(companies)
             if path is None or (path == "fresh" and self._by_cues_only[i] and not cue_here):
                 continue
             # "allowed", "resume" point to a relaxation; "ban", "curbs" to a restriction.
@@ -890,7 +913,26 @@ class RestrictionRule:
                         country is not None,
                     )
                 )
-        return out
+
+        # A company-and-cue tie is the weakest: it holds only when no other action on the same
+        # firm is tied to the sentence (a probe and its finding share their words and firm).
+        def alone(c: _Candidate) -> bool:
+            mine = by_company.get(c.rx.id)
+            return mine is None or all(
+                o.rx.id == c.rx.id or mine.isdisjoint(firms_of[o.rx.id]) for o in out
+            )
+
+        return [c for c in out if alone(c)]
+
+    def _own_cue(self, found: _Found, i: int) -> bool:
+        """A cue phrase of R's found here that no other action has ("Wet beschikbaarheid goederen")."""
+        return any(
+            kind == "cue"
+            and value == i
+            and " " in key.strip()
+            and self._lexicon.cue_owners(key) == {i}
+            for kind, value, key in found.extra
+        )
 
     def _sole(
         self, seg: _Segment, hits: list[Hit], text: str, published: date | None
