@@ -800,13 +800,14 @@ class RestrictionLinker:
             return
         for i, (seg, hits) in enumerate(reading.segments):
             folded = seg.folded
-            verb = telling_verb(folded) or self._ago_word(reading, i)
+            told = telling_verb(folded)
+            verb = told or self._ago_word(reading, i)
             if not verb:
                 continue
             mentioned = {h.entity_id for h in hits}
             months = self._times(reading, i)[0]
             years = {y for y, _m in self.rule._years(folded, reading.scans[i], reading.published)}
-            if not telling_verb(folded):
+            if not told:
                 # dated by "n years ago" alone: a letter only when it is the action on the chip
                 # nearest those days
                 years = set()
