@@ -58,9 +58,9 @@ ACTIONS = {
 }
 
 # A stop said before the restart that ended it ("les ventes avaient été suspendues en avril avant
-# de reprendre cet été", "die Lieferungen wurden gestoppt, bevor sie wieder anliefen"): the stop
-# word, of either kind on its own (outlet_phrasing.ACTIONS "either"), is then the restriction,
-# and the restart the relaxation. Folded text.
+# de reprendre cet été"; French only so far): the stop word, of either kind on its own
+# (outlet_phrasing.ACTIONS "either"), is then the restriction, and the restart the relaxation.
+# Folded text.
 STOP_THEN_RESTART = re.compile(
     r"\b(?:suspendu|interrompu)e?s?\b[^.;]{0,80}?"
     r"\b(?:avant de reprendre|avant d'etre (?:relancee?s?|reprises?)|puis (?:ont |a )?reprise?s?"
