@@ -9,7 +9,8 @@ listing of that company announced before the article. Two listings of the compan
 listing still in the article's news days, link nothing here; a sentence that writes its date is
 read by that date elsewhere. A sentence that names the administration instead ("the Biden
 administration put YMTC on the Entity List") is dated by its terms: the one listing of the
-company announced in them.
+company announced in them. A listing the sentence says is only being weighed ("is considering
+adding SMIC units to the Entity List") links nothing here.
 """
 
 from dataclasses import dataclass
@@ -75,6 +76,34 @@ SINCE_WORDS = tuple(
         "오른 후",
     )
 )
+# A listing only weighed ("is considering adding CXMT and SMIC units to the Entity List",
+# «تدرس إدارة ترامب إضافة», 正考虑将…列入) is no listing yet: not the company's earlier one.
+PLAN_WORDS = tuple(
+    _fold(w)
+    for w in (
+        "considering",
+        "considers",
+        "weighing",
+        "weighs",
+        "mulling",
+        "contemplating",
+        "envisage",
+        "envisageait",
+        "envisagerait",
+        "erwägt",
+        "erwogen",
+        "overweegt",
+        "estudia la posibilidad",
+        "considera añadir",
+        "تدرس",
+        "تبحث إضافة",
+        "تعتزم",
+        "考虑",
+        "拟将",
+        "検討",
+        "검토",
+    )
+)
 # A listing announced within these days of the article is its news, not a look back.
 NEWS_DAYS = timedelta(days=30)
 
@@ -89,6 +118,11 @@ class Listing:
 def speaks_of_the_list(folded: str) -> bool:
     """Whether a folded sentence names the US list (not China's unreliable entity list)."""
     return any(w in folded for w in LIST_WORDS) and not any(w in folded for w in NOT_THIS_LIST)
+
+
+def only_considered(folded: str) -> bool:
+    """Whether a folded sentence speaks of a listing that is only being weighed."""
+    return any(w in folded for w in PLAN_WORDS)
 
 
 def looks_back_to_listing(folded: str) -> str:

@@ -33,7 +33,13 @@ from app.enrich.de_fr_phrasing import stop_then_restart, year_in_participle_phra
 from app.enrich.instructions import telling_verb
 from app.enrich.letters import by_letter
 from app.enrich.links import RestrictionLink
-from app.enrich.listings import Listing, listing_of, looks_back_to_listing, speaks_of_the_list
+from app.enrich.listings import (
+    Listing,
+    listing_of,
+    looks_back_to_listing,
+    only_considered,
+    speaks_of_the_list,
+)
 from app.enrich.offsets import LATER, counted_from, shift_month
 from app.enrich.previous import Action, previous_on_chip, says_previous
 from app.enrich.restrictions import (
@@ -983,7 +989,7 @@ class RestrictionLinker:
                 named = sorted(self._presidents(seg.folded))
                 terms = tuple(t for n in named for t in ADMINISTRATIONS[n])
                 word = f"the {named[0].title()} administration" if len(named) == 1 else ""
-            if not word:
+            if not word or only_considered(seg.folded):
                 continue
             listing = listing_of(
                 {h.entity_id for h in hits}, reading.published, self._listings, terms
@@ -1975,6 +1981,10 @@ class RestrictionLinker:
                 if shared_chips:
                     f["chip"] = True
                     words += [surfaces[c] for c in shared_chips]
+                elif not mentioned.isdisjoint(self._all_chips):
+                    # Not a model feature: the sentence names chips, none of R's ("H20 exports
+                    # were restricted from May to July" is no May action on Huawei's Ascend).
+                    f["other_chip"] = True
                 shared_co = (
                     sorted(mentioned & companies) if not mentioned.isdisjoint(companies) else []
                 )
@@ -3159,6 +3169,7 @@ class RestrictionLinker:
         by_country = (
             f.get("country")
             and not f.get("other_actor")
+            and not f.get("other_chip")
             and (f.get("month") or (f.get("days") and not f.get("weeks")))
         )
         # What the sentence before named is weaker: with a year alone, it also needs who acted.

@@ -145,6 +145,33 @@ _LAST_AFTER = (
 )
 
 
+# A sentence that opens by moving on in time ("After that, the administration said it would take
+# 15%", «その後、トランプ政権は…») speaks of what came after the months of the sentence before:
+# it does not take those months (a real ja outlet's May-July H20 sentence gave its successor May's
+# and July's actions). Folded forms; only at the very start of the sentence.
+_THEN_OPENERS = (
+    "after that",
+    "afterwards",
+    "later,",
+    "subsequently",
+    "since then",
+    "その后",
+    "此后",
+    "随后",
+    "之后,",
+    "后来",
+    "danach",
+    "spater",
+    "anschliessend",
+    "ensuite",
+    "par la suite",
+    "despues",
+    "posteriormente",
+    "daarna",
+    "وبعد ذلك",
+    "بعد ذلك",
+    "그 후",
+)
 _SINCE_BEFORE = ("since ", "sinds ", "desde ", "depuis ", "seit ", "منذ ")
 _SINCE_AFTER = ("以来", "이래")
 _NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
@@ -217,6 +244,9 @@ def _with_bare_listings(segments: list) -> list:
 
 # Nouns that make a month the period of figures ("5月营收创新高"), not the date of an action.
 _FIGURES = ("营收", "收入", "销售", "营业", "出货", "业绩", "销量")
+# The same in Japanese: "5月の決算" (the results of May), "8〜10月期" (the period ending in October;
+# 期限, a deadline, is a date). As folded (決 reads 决).
+_JA_FIGURES = ("の决算", "期")
 # A month that closes a company's quarter ("its July-quarter sales", "the quarter ending in July",
 # «الربع المنتهي في يوليو», "截至7月的季度") dates figures, not an action (as folded: "july quarter").
 _QUARTER_AFTER = re.compile(r"(?:\s?quarter(?!ly)|\s?quartal|\s?kwartaal|的?季度)")
@@ -703,7 +733,9 @@ class RestrictionRule:
             for c in new:
                 c.segment = i
             candidates += new
-            previous_dates = dates
+            # the months of this sentence carry to the next one, unless it moves on in time
+            following = reading.segments[i + 1][0].folded if i + 1 < len(reading.segments) else ""
+            previous_dates = set() if following.startswith(_THEN_OPENERS) else dates
         return self._select(candidates)
 
     def _scan(self, folded: str) -> "_Found":
@@ -1026,6 +1058,8 @@ class RestrictionRule:
                 continue
             if seg[end : end + 3].lstrip("份").startswith(_FIGURES):
                 continue  # "5月营收": the month of a company's figures, not of an action
+            if seg.startswith(_JA_FIGURES, end) and not seg.startswith("期限", end):
+                continue  # "5月の決算", "7月期": likewise in Japanese
             if _QUARTER_AFTER.match(seg, end) or _QUARTER_BEFORE.search(
                 seg[max(0, start - 40) : start]
             ):
