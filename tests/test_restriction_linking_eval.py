@@ -104,7 +104,8 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
-    for batch in (rx14, rx17):
+    rx18a = [a for a in articles if a.get("added", "").startswith("rx18a batch")]
+    for batch in (rx14, rx17, rx18a):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -117,6 +118,7 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(bool(a["context"]) for a in rx14) >= 20
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
+    assert len(rx18a) >= 16 and {a["lang"] for a in rx18a} >= {"de", "fr", "es", "nl"}
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
