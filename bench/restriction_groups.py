@@ -1,5 +1,6 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18c / rxde / rxded / rxde2 / rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a / rx18c / rxde / rxded / rxde2 /
+rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -15,7 +16,9 @@ batch (German) and its dev-only back-references (rxded), the rxde2 batch written
 German changes (rxde2) and the rxde3 batch (German, written before the third round of German
 changes), the rx16 batch (false-link traps in eight languages and
 back-references in es/nl/ja/ko), the rx17 batch (follow-up articles: reactions to an action,
-new steps about one) and the rx18c batch (false-link traps from real excerpts: "after that"
+new steps about one), the rx18a batch (German/French/Spanish/Dutch phrasings of China's
+Nexperia export ban, SAMR's Nvidia antitrust finding and Beijing's H20 warning, from realdev6a)
+and the rx18c batch (false-link traps from real excerpts: "after that"
 sentences, listings only being considered). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
@@ -32,6 +35,7 @@ def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
         ("rx18c batch", "rx18c"),
+        ("rx18a batch", "rx18a"),
         ("rx17 batch", "rx17"),
         ("rx16 batch", "rx16"),
         ("rx15 batch", "rx15"),

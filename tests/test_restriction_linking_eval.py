@@ -104,8 +104,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
+    rx18a = [a for a in articles if a.get("added", "").startswith("rx18a batch")]
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
-    for batch in (rx14, rx17, rx18c):
+    for batch in (rx14, rx17, rx18a, rx18c):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -118,6 +119,7 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(bool(a["context"]) for a in rx14) >= 20
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
+    assert len(rx18a) >= 20 and {a["lang"] for a in rx18a} >= {"de", "fr", "es", "nl"}
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
 
