@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rxde / rxded / rxde2 / rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18b / rxde / rxded / rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -15,7 +15,8 @@ batch (German) and its dev-only back-references (rxded), the rxde2 batch written
 German changes (rxde2) and the rxde3 batch (German, written before the third round of German
 changes), the rx16 batch (false-link traps in eight languages and
 back-references in es/nl/ja/ko) and the rx17 batch (follow-up articles: reactions to an action,
-new steps about one). Prints
+new steps about one) and the rx18b batch (the Dutch Nexperia order referred back in
+zh/ja/ar/ko, written before the realdev6b change). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
 """
@@ -30,6 +31,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx18b batch", "rx18b"),
         ("rx17 batch", "rx17"),
         ("rx16 batch", "rx16"),
         ("rx15 batch", "rx15"),

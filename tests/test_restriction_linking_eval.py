@@ -100,11 +100,13 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
-    # The rx14 (German and French back-references) and rx17 (follow-up articles) batches keep
+    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18b (Nexperia
+    # order referred back in zh/ja/ar/ko) batches keep
     # the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
-    for batch in (rx14, rx17):
+    rx18b = [a for a in articles if a.get("added", "").startswith("rx18b batch")]
+    for batch in (rx14, rx17, rx18b):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -117,6 +119,7 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert sum(bool(a["context"]) for a in rx14) >= 20
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
+    assert len(rx18b) >= 14 and {a["lang"] for a in rx18b} == {"zh", "ja", "ar", "ko"}
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
