@@ -323,6 +323,15 @@ def _cjk(ch: str) -> bool:
     return value
 
 
+def _phrase(key: str) -> bool:
+    """Whether a cue is a phrase rather than one word: spaced, or (Chinese and Japanese are
+    written without spaces) three or more CJK characters ("强行接管", "管理下に置")."""
+    key = key.strip()
+    return " " in key or (
+        len(key) >= 3 and all(_cjk(c) and not "\uac00" <= c <= "\ud7af" for c in key)
+    )
+
+
 def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bool:
     """Whether text[start:end] (== word) stands as a word.
 
@@ -927,10 +936,7 @@ class RestrictionRule:
     def _own_cue(self, found: _Found, i: int) -> bool:
         """A cue phrase of R's found here that no other action has ("Wet beschikbaarheid goederen")."""
         return any(
-            kind == "cue"
-            and value == i
-            and " " in key.strip()
-            and self._lexicon.cue_owners(key) == {i}
+            kind == "cue" and value == i and _phrase(key) and self._lexicon.cue_owners(key) == {i}
             for kind, value, key in found.extra
         )
 

@@ -1,0 +1,41 @@
+"""The Dutch Nexperia order referred back weeks later in Chinese, Japanese, Arabic and Korean
+(#20, realdev6b: real dev news read "强行接管了安世半导体", "ネクスペリアを管理下に置く",
+"سيطرتها الإدارية على «نكسبريا»"). Chinese and Japanese have no spaces, so a cue phrase there is
+three or more CJK characters; a two-character word ("接管", take over) stays a word."""
+
+import pytest
+
+from app.enrich.restrictions import _phrase
+from tests.restriction_probe import links, why
+
+NEXPERIA = "2025-09-nexperia-goods-availability-order"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "汽车零部件库存偏紧,源于荷兰政府强行接管安世半导体后,东莞工厂的成品一度无法出口。",
+        "欧洲车企仍在评估荷兰依据物资供应法管控安世半导体带来的影响。",
+        "部品大手は、オランダ政府がネクスペリアを管理下に置いた影響で、生産計画を見直している。",
+        "オランダ当局がネクスペリアの経営権を接収した問題で、欧州の車載部品の調達が滞っている。",
+        "قالت شركات ألمانية إن مخزونها من الرقائق تراجع منذ أن فرضت لاهاي سيطرتها على نكسبريا.",
+        "네덜란드 정부가 넥스페리아의 경영권을 장악하자 국내 부품사들도 재고 확보에 나섰다.",
+    ],
+)
+def test_the_nexperia_order_referred_back_by_its_phrase_and_the_firm(enricher, body):
+    found = links(enricher, body, "2025-11-18")
+    assert found.get(NEXPERIA) and found[NEXPERIA].role == "context", why(found)
+
+
+def test_a_cjk_cue_is_a_phrase_from_three_characters():
+    assert _phrase("强行接管") and _phrase("管理下に置") and _phrase("Wet beschikbaarheid goederen")
+    assert not _phrase("接管") and not _phrase("governance")
+    # Korean is written with spaces: an unspaced Hangul word is one word
+    assert not _phrase("넥스페리아")
+
+
+def test_a_two_character_takeover_word_and_the_firm_are_no_back_reference(enricher):
+    # "接管" alone is any takeover: a plant taken over by a buyer is not the Dutch order
+    body = "一家本地代工厂接管了安世半导体在东莞附近的一条封装线。"
+    found = links(enricher, body, "2025-12-10")
+    assert NEXPERIA not in found, why(found)
