@@ -39,3 +39,24 @@ def test_a_two_character_takeover_word_and_the_firm_are_no_back_reference(enrich
     body = "一家本地代工厂接管了安世半导体在东莞附近的一条封装线。"
     found = links(enricher, body, "2025-12-10")
     assert NEXPERIA not in found, why(found)
+
+
+DEAL = "2025-08-revenue-share-deal"
+RESUMPTION = "2025-07-h20-sales-resumption"
+
+
+def test_commerce_issuing_h20_licences_in_arabic_is_the_15_percent_deal(enricher):
+    # The lead says the US lifted the April ban last month; the news is licences being issued
+    # (8 Aug 2025, a news day of the deal), not the July resumption alone.
+    body = (
+        "واشنطن تبدأ منح إنفيديا تراخيص لبيع رقائق H20 في الصين بعد رفع الحظر الشهر الماضي.\n"
+        "وقال مسؤول إن وزارة التجارة بدأت إصدار التراخيص لشحن رقائق H20 إلى الصين."
+    )
+    found = links(enricher, body, "2025-08-08")
+    assert found.get(DEAL) and found[DEAL].role == "reported", why(found)
+
+
+def test_restrictions_removed_last_month_in_arabic_are_the_resumption(enricher):
+    body = "قالت إنفيديا إنها ستشحن رقائق H20 قريبا بعدما أزالت واشنطن الشهر الماضي القيود على بيعها للصين."
+    found = links(enricher, body, "2025-08-20")
+    assert RESUMPTION in found, why(found)
