@@ -60,3 +60,29 @@ def test_restrictions_removed_last_month_in_arabic_are_the_resumption(enricher):
     body = "قالت إنفيديا إنها ستشحن رقائق H20 قريبا بعدما أزالت واشنطن الشهر الماضي القيود على بيعها للصين."
     found = links(enricher, body, "2025-08-20")
     assert RESUMPTION in found, why(found)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Washington halted H20 exports to China in April. Afterwards, Nvidia agreed to give the "
+        "government 15% of what it earns selling the H20 there.",
+        "美国4月限制H20对华出口。随后英伟达答应把H20在华销售收入的15%交给美国政府。",
+        "米国は4月にH20の対中輸出を止めた。その後、エヌビディアはH20の中国売上高の15%を米政府に支払うことになった。",
+        "미국은 지난 4월 H20 수출을 막았다. 이후 엔비디아는 H20 판매 수익의 15%를 미국 정부에 내기로 했다.",
+        "أوقفت واشنطن في أبريل صادرات رقائق H20 إلى الصين. وبعد ذلك قبلت إنفيديا دفع 15% من إيرادات H20 للحكومة.",
+    ],
+)
+def test_a_sentence_opening_with_afterwards_is_not_the_month_before(enricher, body):
+    found = links(enricher, body, "2025-09-20")
+    assert DEAL in found, why(found)
+
+
+def test_a_sentence_without_afterwards_still_takes_the_month_before(enricher):
+    # "In April ... . The rule requires ..." continues April: the month carries on.
+    body = (
+        "In April the US told Nvidia it needed licences for the H20. The requirement hit "
+        "shipments of the H20 to Chinese buyers within days."
+    )
+    found = links(enricher, body, "2025-09-20")
+    assert found.get("2025-04-h20-licence-requirement"), why(found)

@@ -48,6 +48,7 @@ from app.enrich.when import (
     EXPORT_WORDS,
     SEASON_MONTHS,
     SPLIT_VERBS,
+    opens_later,
 )
 from app.gazetteer import EntityDef, Gazetteer
 from app.memo import BoundedMemo
@@ -691,6 +692,8 @@ class RestrictionRule:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, scans)):
             dates = reading.dates[i]
             mentioned = {h.entity_id for h in hits}
+            if not dates and opens_later(seg.folded):
+                previous_dates = set()  # "Afterwards, ..." is not the month said before
             new = self._candidates(
                 seg,
                 found,
