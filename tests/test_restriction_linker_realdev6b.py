@@ -86,3 +86,30 @@ def test_a_sentence_without_afterwards_still_takes_the_month_before(enricher):
     )
     found = links(enricher, body, "2025-09-20")
     assert found.get("2025-04-h20-licence-requirement"), why(found)
+
+
+@pytest.mark.parametrize(
+    ("body", "published", "wanted"),
+    [
+        (
+            "分析师指出,中国 10 月初收紧稀土出口管制后,海外磁材厂商的库存明显下降。",
+            "2025-12-05",
+            "2025-10-china-rare-earth-controls",
+        ),
+        (
+            "自 2024 年 12 月中国禁止对美出口镓、锗、锑以来,美国进口商转向其他来源。",
+            "2025-06-01",
+            "2024-12-china-gallium-germanium-antimony-ban",
+        ),
+    ],
+)
+def test_a_chinese_date_set_off_by_spaces_is_read_as_a_date(enricher, body, published, wanted):
+    found = links(enricher, body, published)
+    assert wanted in found, why(found)
+
+
+def test_spaces_around_a_figure_that_is_no_date_stay():
+    from app.enrich.restrictions import _fold
+
+    assert _fold("2024 年 12 月") == "2024年12月"
+    assert _fold("H20 芯片") == "h20 芯片"

@@ -228,9 +228,16 @@ _QUARTER_BEFORE = re.compile(
 )
 
 
+# Chinese sets figures off with spaces ("2024 年 12 月", "10 月初"): a date is read unspaced.
+_SPACED_CJK_DATE = re.compile(r"(?<=[0-9]) (?=[年月日])|(?<=[年月]) (?=[0-9])")
+
+
 def _fold(text: str) -> str:
     # (normalize reads traditional characters as simplified: 許可證 is 许可证.)
-    return " ".join(normalize(text).replace("-", " ").split())
+    folded = " ".join(normalize(text).replace("-", " ").split())
+    if "月" in folded or "年" in folded:
+        folded = _SPACED_CJK_DATE.sub("", folded)
+    return folded
 
 
 _K = TypeVar("_K")
