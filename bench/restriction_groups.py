@@ -1,6 +1,6 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a / rx18c / rxde / rxded / rxde2 /
-rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a / rx18b / rx18c / rxde / rxded /
+rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -17,8 +17,9 @@ German changes (rxde2) and the rxde3 batch (German, written before the third rou
 changes), the rx16 batch (false-link traps in eight languages and
 back-references in es/nl/ja/ko), the rx17 batch (follow-up articles: reactions to an action,
 new steps about one), the rx18a batch (German/French/Spanish/Dutch phrasings of China's
-Nexperia export ban, SAMR's Nvidia antitrust finding and Beijing's H20 warning, from realdev6a)
-and the rx18c batch (false-link traps from real excerpts: "after that"
+Nexperia export ban, SAMR's Nvidia antitrust finding and Beijing's H20 warning, from realdev6a),
+the rx18b batch (the Dutch Nexperia order referred back in zh/ja/ar/ko, written before the
+realdev6b change) and the rx18c batch (false-link traps from real excerpts: "after that"
 sentences, listings only being considered). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
@@ -36,6 +37,7 @@ def group_of(article: dict) -> str:
     for prefix, name in (
         ("rx18c batch", "rx18c"),
         ("rx18a batch", "rx18a"),
+        ("rx18b batch", "rx18b"),
         ("rx17 batch", "rx17"),
         ("rx16 batch", "rx16"),
         ("rx15 batch", "rx15"),

@@ -48,6 +48,7 @@ from app.enrich.when import (
     EXPORT_WORDS,
     SEASON_MONTHS,
     SPLIT_VERBS,
+    opens_later,
 )
 from app.gazetteer import EntityDef, Gazetteer
 from app.memo import BoundedMemo
@@ -145,33 +146,6 @@ _LAST_AFTER = (
 )
 
 
-# A sentence that opens by moving on in time ("After that, the administration said it would take
-# 15%", «その後、トランプ政権は…») speaks of what came after the months of the sentence before:
-# it does not take those months (a real ja outlet's May-July H20 sentence gave its successor May's
-# and July's actions). Folded forms; only at the very start of the sentence.
-_THEN_OPENERS = (
-    "after that",
-    "afterwards",
-    "later,",
-    "subsequently",
-    "since then",
-    "その后",
-    "此后",
-    "随后",
-    "之后,",
-    "后来",
-    "danach",
-    "spater",
-    "anschliessend",
-    "ensuite",
-    "par la suite",
-    "despues",
-    "posteriormente",
-    "daarna",
-    "وبعد ذلك",
-    "بعد ذلك",
-    "그 후",
-)
 _SINCE_BEFORE = ("since ", "sinds ", "desde ", "depuis ", "seit ", "منذ ")
 _SINCE_AFTER = ("以来", "이래")
 _NEXT_BEFORE = ("next ", "nachsten ", "kommenden ", "volgende ", "proximo ")
@@ -257,9 +231,16 @@ _QUARTER_BEFORE = re.compile(
 )
 
 
+# Chinese sets figures off with spaces ("2024 年 12 月", "10 月初"): a date is read unspaced.
+_SPACED_CJK_DATE = re.compile(r"(?<=[0-9]) (?=[年月日])|(?<=[年月]) (?=[0-9])")
+
+
 def _fold(text: str) -> str:
     # (normalize reads traditional characters as simplified: 許可證 is 许可证.)
-    return " ".join(normalize(text).replace("-", " ").split())
+    folded = " ".join(normalize(text).replace("-", " ").split())
+    if "月" in folded or "年" in folded:
+        folded = _SPACED_CJK_DATE.sub("", folded)
+    return folded
 
 
 _K = TypeVar("_K")
@@ -351,6 +332,15 @@ def _cjk(ch: str) -> bool:
     if value is None:
         value = _CJK_CHARS[ch] = bool(CJK.match(ch))
     return value
+
+
+def _phrase(key: str) -> bool:
+    """Whether a cue is a phrase rather than one word: spaced, or (Chinese and Japanese are
+    written without spaces) three or more CJK characters ("强行接管", "管理下に置")."""
+    key = key.strip()
+    return " " in key or (
+        len(key) >= 3 and all(_cjk(c) and not "\uac00" <= c <= "\ud7af" for c in key)
+    )
 
 
 def _is_word(text: str, start: int, end: int, word: str, open_right: bool) -> bool:
@@ -712,6 +702,8 @@ class RestrictionRule:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, scans)):
             dates = reading.dates[i]
             mentioned = {h.entity_id for h in hits}
+            if opens_later(seg.folded):
+                previous_dates = set()  # "Afterwards, ..." is not the month said before
             new = self._candidates(
                 seg,
                 found,
@@ -733,9 +725,7 @@ class RestrictionRule:
             for c in new:
                 c.segment = i
             candidates += new
-            # the months of this sentence carry to the next one, unless it moves on in time
-            following = reading.segments[i + 1][0].folded if i + 1 < len(reading.segments) else ""
-            previous_dates = set() if following.startswith(_THEN_OPENERS) else dates
+            previous_dates = dates
         return self._select(candidates)
 
     def _scan(self, folded: str) -> "_Found":
@@ -959,10 +949,7 @@ class RestrictionRule:
     def _own_cue(self, found: _Found, i: int) -> bool:
         """A cue phrase of R's found here that no other action has ("Wet beschikbaarheid goederen")."""
         return any(
-            kind == "cue"
-            and value == i
-            and " " in key.strip()
-            and self._lexicon.cue_owners(key) == {i}
+            kind == "cue" and value == i and _phrase(key) and self._lexicon.cue_owners(key) == {i}
             for kind, value, key in found.extra
         )
 

@@ -538,6 +538,49 @@ REQUIRED = [
     "받아야",
 ]
 
+# "Afterwards, Nvidia agreed to ..." after "in April the US banned ...": a sentence opening with
+# these speaks of a time after the one before, so it does not take that sentence's months (a real
+# ja outlet's May-July H20 sentence gave its successor May's and July's actions). Folded forms.
+LATER_OPENERS = (
+    "afterwards",
+    "afterward",
+    "subsequently",
+    "since then",
+    "此后",
+    "此後",
+    "其后",
+    "其後",
+    "随后",
+    "隨後",
+    "之后",
+    "之後",
+    "后来",
+    "後來",
+    "その後",
+    "その后",  # as folded (後 -> 后)
+    "이후",
+    "그 후",
+    "그후",
+    "بعد ذلك",
+    "وبعد ذلك",
+    "after that",
+    "later,",
+    "danach",
+    "spater",
+    "anschliessend",
+    "ensuite",
+    "par la suite",
+    "despues",
+    "posteriormente",
+    "daarna",
+)
+
+
+def opens_later(folded: str) -> bool:
+    """Whether a (folded) sentence opens with an 'afterwards' of LATER_OPENERS."""
+    return folded.lstrip(" \"'“”「『(（").startswith(LATER_OPENERS)
+
+
 SINCE_MARKERS = [
     "since",
     "depuis",
