@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18c / rxde / rxded / rxde2 / rxde3 / combined).
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18c / rx18d / rxde / rxded / rxde2 / rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
 
@@ -16,7 +16,8 @@ German changes (rxde2) and the rxde3 batch (German, written before the third rou
 changes), the rx16 batch (false-link traps in eight languages and
 back-references in es/nl/ja/ko), the rx17 batch (follow-up articles: reactions to an action,
 new steps about one) and the rx18c batch (false-link traps from real excerpts: "after that"
-sentences, listings only being considered). Prints
+sentences, listings only being considered) and the rx18d batch (recaps of earlier controls:
+timeline lines dated by their own month, China urging firms not to buy the H20). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
 """
@@ -31,6 +32,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx18d batch", "rx18d"),
         ("rx18c batch", "rx18c"),
         ("rx17 batch", "rx17"),
         ("rx16 batch", "rx16"),

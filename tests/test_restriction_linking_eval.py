@@ -105,7 +105,8 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
-    for batch in (rx14, rx17, rx18c):
+    rx18d = [a for a in articles if a.get("added", "").startswith("rx18d batch")]
+    for batch in (rx14, rx17, rx18c, rx18d):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -120,6 +121,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
+    # rx18d: recaps (context links) in both parts, in seven languages
+    assert len(rx18d) >= 17 and {a["part"] for a in rx18d if a["context"]} == {"dev", "test"}
+    assert {a["lang"] for a in rx18d} == {"en", "de", "fr", "es", "zh", "ja", "ar"}
 
 
 def test_scoring_counts_false_links_and_wrong_roles():
