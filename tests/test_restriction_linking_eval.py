@@ -100,15 +100,15 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
-    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18b (Nexperia
-    # order referred back in zh/ja/ar/ko) batches keep
-    # the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
+    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18a-d (this
+    # session's real-excerpt rounds) batches keep the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
     rx18a = [a for a in articles if a.get("added", "").startswith("rx18a batch")]
     rx18b = [a for a in articles if a.get("added", "").startswith("rx18b batch")]
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
-    for batch in (rx14, rx17, rx18a, rx18b, rx18c):
+    rx18d = [a for a in articles if a.get("added", "").startswith("rx18d batch")]
+    for batch in (rx14, rx17, rx18a, rx18b, rx18c, rx18d):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -125,6 +125,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
     assert len(rx18b) >= 28 and {a["lang"] for a in rx18b} == {"en", "zh", "ja", "ar", "ko"}
+    # rx18d: recaps (context links) in both parts, in seven languages
+    assert len(rx18d) >= 17 and {a["part"] for a in rx18d if a["context"]} == {"dev", "test"}
+    assert {a["lang"] for a in rx18d} == {"en", "de", "fr", "es", "zh", "ja", "ar"}
 
 
 def test_scoring_counts_false_links_and_wrong_roles():

@@ -331,6 +331,13 @@ def _other_year(when: str, other: str) -> bool:
     return when[:4].isdigit() and other[:4].isdigit() and when[:4] != other[:4]
 
 
+def _after_month(when: str, day: date | None) -> bool:
+    """Whether an action dated `day` came after the month `when` ("2022-10") ended."""
+    if day is None or len(when) != 7 or not when[:4].isdigit() or not when[5:].isdigit():
+        return False
+    return (day.year, day.month) > (int(when[:4]), int(when[5:]))
+
+
 def _alternation(phrases) -> str:
     return "|".join(re.escape(_fold(p)) for p in sorted(phrases, key=len, reverse=True))
 
@@ -2965,11 +2972,28 @@ class RestrictionLinker:
                 )
             ):
                 continue  # the country alone, and something concrete answers the same date
+
+            def later_undated(c, ev=ev) -> bool:
+                """An undated rival read from common words alone (no chip, no cue of its own here)
+                that came after this reading's month is no rival: "October 2022: ... restricts
+                chip exports" in a timeline whose later lines name the H20 (its April 2025 ban,
+                undone by a linked reversal, reads every restriction word)."""
+                f = c[2].features
+                return bool(
+                    ev.features.get("month")
+                    and not c[2].when
+                    and not (f.get("chip") or f.get("cue") or f.get("own_cue"))
+                    and _after_month(ev.when, self.restrictions[self._index[c[1]]].date)
+                )
+
             concrete = any(ev.features.get(k) for k in WHAT) or ev.features.get("issuer")
             if (
                 not lenient
                 and not concrete
-                and (ev.features.get("wrong_action") or any(c[1] in linked for c in rivals))
+                and (
+                    ev.features.get("wrong_action")
+                    or any(c[1] in linked and not later_undated(c) for c in rivals)
+                )
                 and any(
                     r in self._index
                     and self._amends[self._index[r]]
@@ -2992,6 +3016,7 @@ class RestrictionLinker:
                     or _other_year(c[2].when, ev.when)
                 )
             ]
+            same_date = [c for c in same_date if not later_undated(c)]
             mine = signature(ev)
             # Who acted, said exactly: a rival whose issuing agency the sentence names wins over
             # a reading from its country alone, all else equal ("das Weiße Haus ... freigegeben"
