@@ -100,8 +100,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
-    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18a-d (this
-    # session's real-excerpt rounds) batches keep the loader's rule: per language, ordered by sha1(id), alternating dev/test, before any run.
+    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18a-d (rounds
+    # on real excerpts) batches keep the loader's rule: per language, ordered by sha1(id),
+    # alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
     rx18a = [a for a in articles if a.get("added", "").startswith("rx18a batch")]
