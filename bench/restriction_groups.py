@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a / rx18c / rxde / rxded / rxde2 /
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a / rx18c / rx18e / rxde / rxded / rxde2 /
 rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
@@ -19,7 +19,8 @@ back-references in es/nl/ja/ko), the rx17 batch (follow-up articles: reactions t
 new steps about one), the rx18a batch (German/French/Spanish/Dutch phrasings of China's
 Nexperia export ban, SAMR's Nvidia antitrust finding and Beijing's H20 warning, from realdev6a)
 and the rx18c batch (false-link traps from real excerpts: "after that"
-sentences, listings only being considered). Prints
+sentences, listings only being considered) and the rx18e batch (German/French phrasings from
+realdev6e: typographic apostrophes in French year phrases, the Nexperia ban and order). Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
 """
@@ -34,6 +35,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx18e batch", "rx18e"),
         ("rx18c batch", "rx18c"),
         ("rx18a batch", "rx18a"),
         ("rx17 batch", "rx17"),

@@ -106,7 +106,8 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx17 = [a for a in articles if a.get("added", "").startswith("rx17 batch")]
     rx18a = [a for a in articles if a.get("added", "").startswith("rx18a batch")]
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
-    for batch in (rx14, rx17, rx18a, rx18c):
+    rx18e = [a for a in articles if a.get("added", "").startswith("rx18e batch")]
+    for batch in (rx14, rx17, rx18a, rx18c, rx18e):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -120,6 +121,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
     assert len(rx18a) >= 20 and {a["lang"] for a in rx18a} >= {"de", "fr", "es", "nl"}
+    # rx18e: de/fr rows with guards (empty gold) in the set
+    assert len(rx18e) >= 12 and {a["lang"] for a in rx18e} == {"de", "fr"}
+    assert any(not a["reported"] and not a["context"] for a in rx18e)
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
 
