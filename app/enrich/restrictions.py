@@ -40,6 +40,7 @@ from typing import TypeVar
 
 import ahocorasick
 
+from app.enrich.de_fr_phrasing import straight_elisions
 from app.enrich.listed import LIST_NAMES, LISTED_AS, says_listed
 from app.enrich.tagger import Hit, arabic, latin
 from app.enrich.when import (
@@ -258,8 +259,9 @@ _QUARTER_BEFORE = re.compile(
 
 
 def _fold(text: str) -> str:
-    # (normalize reads traditional characters as simplified: 許可證 is 许可证.)
-    return " ".join(normalize(text).replace("-", " ").split())
+    # (normalize reads traditional characters as simplified: 許可證 is 许可证; French "l’an
+    # dernier" is read as "l'an dernier", as the phrase lists write it.)
+    return " ".join(straight_elisions(normalize(text)).replace("-", " ").split())
 
 
 _K = TypeVar("_K")
