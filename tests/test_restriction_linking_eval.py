@@ -100,7 +100,7 @@ def test_split_is_deterministic_and_covers_every_language(articles):
         assert abs(written["dev"] - written["test"]) <= 1
         assert hashed["test"] + written["test"] >= 2, lang
     assert all(a["part"] == "dev" for a in articles if "added" in a and "dev only" in a["added"])
-    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18a-d (rounds
+    # The rx14 (German and French back-references), rx17 (follow-up articles) and rx18a-e (rounds
     # on real excerpts) batches keep the loader's rule: per language, ordered by sha1(id),
     # alternating dev/test, before any run.
     rx14 = [a for a in articles if a.get("added", "").startswith("rx14 batch")]
@@ -109,7 +109,8 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx18b = [a for a in articles if a.get("added", "").startswith("rx18b batch")]
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
     rx18d = [a for a in articles if a.get("added", "").startswith("rx18d batch")]
-    for batch in (rx14, rx17, rx18a, rx18b, rx18c, rx18d):
+    rx18e = [a for a in articles if a.get("added", "").startswith("rx18e batch")]
+    for batch in (rx14, rx17, rx18a, rx18b, rx18c, rx18d, rx18e):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -123,6 +124,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     assert any(not a["reported"] and not a["context"] for a in rx14 if a["part"] == "test")
     assert len(rx17) >= 40 and {a["lang"] for a in rx17} >= {"en", "zh", "ar", "de", "fr"}
     assert len(rx18a) >= 20 and {a["lang"] for a in rx18a} >= {"de", "fr", "es", "nl"}
+    # rx18e: de/fr rows with guards (empty gold) in the set
+    assert len(rx18e) >= 12 and {a["lang"] for a in rx18e} == {"de", "fr"}
+    assert any(not a["reported"] and not a["context"] for a in rx18e)
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
     assert len(rx18b) >= 28 and {a["lang"] for a in rx18b} == {"en", "zh", "ja", "ar", "ko"}

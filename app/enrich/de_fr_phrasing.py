@@ -68,6 +68,19 @@ STOP_THEN_RESTART = re.compile(
 )
 
 
+# French elides with a typographic apostrophe as often as with a straight one ("l’an dernier",
+# "l’année passée", "d’exporter"); the shared phrase lists are written with "'". Only an elided
+# word's apostrophe is straightened: English "China’s" keeps its own (resolve.py reads it).
+_FR_ELISION = re.compile(r"\b(l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)\u2019(?=\w)")
+
+
+def straight_elisions(folded: str) -> str:
+    """A folded text with French elisions written "l'" rather than "l’" (same length)."""
+    if "\u2019" not in folded:
+        return folded
+    return _FR_ELISION.sub(r"\1'", folded)
+
+
 def stop_then_restart(folded: str) -> bool:
     """Whether a folded sentence says a stop and then the restart that ended it."""
     return ("suspendu" in folded or "interrompu" in folded) and bool(

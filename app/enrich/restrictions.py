@@ -40,6 +40,7 @@ from typing import TypeVar
 
 import ahocorasick
 
+from app.enrich.de_fr_phrasing import straight_elisions
 from app.enrich.listed import LIST_NAMES, LISTED_AS, says_listed
 from app.enrich.tagger import Hit, arabic, latin
 from app.enrich.when import (
@@ -236,8 +237,9 @@ _SPACED_CJK_DATE = re.compile(r"(?<=[0-9]) (?=[年月日])|(?<=[年月]) (?=[0-9
 
 
 def _fold(text: str) -> str:
-    # (normalize reads traditional characters as simplified: 許可證 is 许可证.)
-    folded = " ".join(normalize(text).replace("-", " ").split())
+    # (normalize reads traditional characters as simplified: 許可證 is 许可证; French "l’an
+    # dernier" is read as "l'an dernier", as the phrase lists write it.)
+    folded = " ".join(straight_elisions(normalize(text)).replace("-", " ").split())
     if "月" in folded or "年" in folded:
         folded = _SPACED_CJK_DATE.sub("", folded)
     return folded
