@@ -640,6 +640,8 @@ class RestrictionLinker:
                 else frozenset(ADMINISTRATIONS)
             )
         self._presidents_of: Memo[str, frozenset[str]] = Memo()  # sentence -> presidents named
+        # the last sentence asked and its answer (it is asked again for the same sentence)
+        self._presidents_last: tuple[str | None, frozenset[str]] = (None, _NO_ONE)
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
@@ -658,18 +660,23 @@ class RestrictionLinker:
 
     def _presidents(self, folded: str) -> frozenset[str]:
         """The presidents a sentence names (remembered per sentence)."""
+        last, named = self._presidents_last
+        if folded is last:
+            return named  # (_term_end, then _evidence, ask for the same sentence)
         if not _ANY_PRESIDENT(folded):
-            return _NO_ONE  # most sentences: one pass, no memo entry
-        named = self._presidents_of.get(folded)
-        if named is None:
-            named = self._presidents_of.keep(
-                folded,
-                frozenset(
-                    n
-                    for n, names in ADMINISTRATION_NAMES.items()
-                    if any(w in folded for w in names)
-                ),
-            )
+            named = _NO_ONE  # most sentences: one pass, no memo entry
+        else:
+            named = self._presidents_of.get(folded)
+            if named is None:
+                named = self._presidents_of.keep(
+                    folded,
+                    frozenset(
+                        n
+                        for n, names in ADMINISTRATION_NAMES.items()
+                        if any(w in folded for w in names)
+                    ),
+                )
+        self._presidents_last = (folded, named)
         return named
 
     def _term_end(self, folded: str, published: date | None) -> frozenset[tuple[int, int]]:
@@ -1924,6 +1931,7 @@ class RestrictionLinker:
             cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
             noun_actors: frozenset[str] | None = None  # (likewise: _noun_actors)
+            exporting: bool | None = None  # (likewise: an export word, for _covers)
             # With a relaxation word, "licences" are the ones granted (see below).
             relaxing = any(kind == "relax" for kind, _k in keys)
             for r in candidates:
@@ -2340,7 +2348,10 @@ class RestrictionLinker:
                         published,
                         bool(f.get("either")),
                         cover_named,
-                        _ANY_EXPORT_WORD(seg.folded),
+                        # (once per sentence, not per candidate)
+                        exporting
+                        if exporting is not None
+                        else (exporting := _ANY_EXPORT_WORD(seg.folded)),
                     )
                 ):
                     f["covers"] = True
