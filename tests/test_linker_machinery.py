@@ -5,8 +5,6 @@ sets and of generated articles, plus sentences built to hold each phrase, so tha
 edited later (a phrase with a character a search treats specially) is covered too.
 """
 
-from datetime import datetime
-
 import pytest
 
 from app.enrich import default_enricher
