@@ -466,6 +466,10 @@ def _years_before(day: date, n: int) -> date:
 
 
 class RestrictionLinker:
+    # _presidents' last sentence and its answer (set per instance once asked: the same sentence
+    # is asked again by _term_end, then _evidence)
+    _presidents_last: tuple[str | None, frozenset[str]] = (None, _NO_ONE)
+
     def __init__(self, gazetteer: Gazetteer, model: dict | None = None):
         self.gazetteer = gazetteer
         rxs = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
@@ -640,8 +644,6 @@ class RestrictionLinker:
                 else frozenset(ADMINISTRATIONS)
             )
         self._presidents_of: Memo[str, frozenset[str]] = Memo()  # sentence -> presidents named
-        # the last sentence asked and its answer (it is asked again for the same sentence)
-        self._presidents_last: tuple[str | None, frozenset[str]] = (None, _NO_ONE)
         self._cue_owners: dict[str, int] = {}
         for r in rxs:
             for c in {_fold(c) for cs in r.raw.get("cues", {}).values() for c in cs}:
