@@ -436,7 +436,7 @@ class Evidence:
         """The features it has, in order: all that _completes and _fit read of it, so their
         answers are remembered by it (a few hundred combinations occur)."""
         if self._on is None:
-            self._on = tuple(k for k, v in self.features.items() if v)
+            self._on = tuple([k for k, v in self.features.items() if v])
         return self._on
 
 
@@ -1994,7 +1994,12 @@ class RestrictionLinker:
                         f["rare_company"] = True
                     if not shared_chips:
                         words += [surfaces[c] for c in shared_co]
-                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {country_r}
+                regions = self.rule._regions[r]  # (most sentences name none of R's places)
+                places = (
+                    (mentioned & regions) - COMMON_PLACES - {country_r}
+                    if not mentioned.isdisjoint(regions)
+                    else ()
+                )
                 if places:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
