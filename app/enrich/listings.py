@@ -16,7 +16,7 @@ adding SMIC units to the Entity List") links nothing here.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from app.enrich.restrictions import _fold
+from app.enrich.restrictions import AnyOf, _fold
 
 # The list, named ("Entity List") or as the press calls it ("trade blacklist", «القائمة السوداء»).
 LIST_WORDS = tuple(
@@ -115,9 +115,14 @@ class Listing:
     announced: date
 
 
+# (one Aho-Corasick pass per word list: read for every undated sentence of every article)
+_ANY_LIST_WORD = AnyOf(LIST_WORDS)
+_ANY_OTHER_LIST = AnyOf(NOT_THIS_LIST)
+
+
 def speaks_of_the_list(folded: str) -> bool:
     """Whether a folded sentence names the US list (not China's unreliable entity list)."""
-    return any(w in folded for w in LIST_WORDS) and not any(w in folded for w in NOT_THIS_LIST)
+    return _ANY_LIST_WORD(folded) and not _ANY_OTHER_LIST(folded)
 
 
 def only_considered(folded: str) -> bool:

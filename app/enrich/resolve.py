@@ -449,7 +449,7 @@ class Evidence:
         """The features it has, in order: all that _completes and _fit read of it, so their
         answers are remembered by it (a few hundred combinations occur)."""
         if self._on is None:
-            self._on = tuple(k for k, v in self.features.items() if v)
+            self._on = tuple([k for k, v in self.features.items() if v])
         return self._on
 
 
@@ -479,6 +479,10 @@ def _years_before(day: date, n: int) -> date:
 
 
 class RestrictionLinker:
+    # _presidents' last sentence and its answer (set per instance once asked: the same sentence
+    # is asked again by _term_end, then _evidence)
+    _presidents_last: tuple[str | None, frozenset[str]] = (None, _NO_ONE)
+
     def __init__(self, gazetteer: Gazetteer, model: dict | None = None):
         self.gazetteer = gazetteer
         rxs = [e for e in gazetteer.of_type("restriction") if e.date and e.raw.get("concerns")]
@@ -671,18 +675,23 @@ class RestrictionLinker:
 
     def _presidents(self, folded: str) -> frozenset[str]:
         """The presidents a sentence names (remembered per sentence)."""
+        last, named = self._presidents_last
+        if folded is last:
+            return named  # (_term_end, then _evidence, ask for the same sentence)
         if not _ANY_PRESIDENT(folded):
-            return _NO_ONE  # most sentences: one pass, no memo entry
-        named = self._presidents_of.get(folded)
-        if named is None:
-            named = self._presidents_of.keep(
-                folded,
-                frozenset(
-                    n
-                    for n, names in ADMINISTRATION_NAMES.items()
-                    if any(w in folded for w in names)
-                ),
-            )
+            named = _NO_ONE  # most sentences: one pass, no memo entry
+        else:
+            named = self._presidents_of.get(folded)
+            if named is None:
+                named = self._presidents_of.keep(
+                    folded,
+                    frozenset(
+                        n
+                        for n, names in ADMINISTRATION_NAMES.items()
+                        if any(w in folded for w in names)
+                    ),
+                )
+        self._presidents_last = (folded, named)
         return named
 
     def _term_end(self, folded: str, published: date | None) -> frozenset[tuple[int, int]]:
@@ -1937,6 +1946,7 @@ class RestrictionLinker:
             cover_named: tuple[frozenset, frozenset] | None = None
             placed: frozenset[str] | None = None
             noun_actors: frozenset[str] | None = None  # (likewise: _noun_actors)
+            exporting: bool | None = None  # (likewise: an export word, for _covers)
             # With a relaxation word, "licences" are the ones granted (see below).
             relaxing = any(kind == "relax" for kind, _k in keys)
             for r in candidates:
@@ -2001,7 +2011,12 @@ class RestrictionLinker:
                         f["rare_company"] = True
                     if not shared_chips:
                         words += [surfaces[c] for c in shared_co]
-                places = (mentioned & self.rule._regions[r]) - COMMON_PLACES - {country_r}
+                regions = self.rule._regions[r]  # (most sentences name none of R's places)
+                places = (
+                    (mentioned & regions) - COMMON_PLACES - {country_r}
+                    if not mentioned.isdisjoint(regions)
+                    else ()
+                )
                 if places:
                     f["region"] = True  # a place it concerns beyond China and the US (the Gulf)
                     words += sorted(surfaces[p] for p in places)
@@ -2357,7 +2372,10 @@ class RestrictionLinker:
                         published,
                         bool(f.get("either")),
                         cover_named,
-                        _ANY_EXPORT_WORD(seg.folded),
+                        # (once per sentence, not per candidate)
+                        exporting
+                        if exporting is not None
+                        else (exporting := _ANY_EXPORT_WORD(seg.folded)),
                     )
                 ):
                     f["covers"] = True

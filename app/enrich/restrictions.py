@@ -202,16 +202,21 @@ class _Found:
         self.years_back: set[int] = set()  # "this year" 0, "last year" 1
 
 
+# Any of the list's names (one search; a folded sentence holds no newline, so the article's
+# sentences joined by newlines hold a name exactly when one of them does).
+_LIST_NAME = re.compile("|".join(re.escape(w) for w in LIST_NAMES))
+
+
 def _with_bare_listings(segments: list) -> list:
     """In an article that names the Entity List, "YMTC was listed" is a listing too
     (app/enrich/listed.py): such a sentence is read as if it said "blacklisted", the word added
     at the end of its folded form (offsets before it stay; every memo keyed by the folded
     sentence then keys the reading it holds)."""
-    if not any(any(w in seg.folded for w in LIST_NAMES) for seg, _hits in segments):
+    if not _LIST_NAME.search("\n".join(seg.folded for seg, _hits in segments)):
         return segments
     out = []
     for seg, hits in segments:
-        if says_listed(seg.folded) and not any(w in seg.folded for w in LIST_NAMES):
+        if says_listed(seg.folded) and not _LIST_NAME.search(seg.folded):
             seg = _segment(seg.start, seg.end, seg.folded + " " + LISTED_AS, seg.text)
         out.append((seg, hits))
     return out
@@ -805,17 +810,25 @@ class RestrictionRule:
         # tied by a cue and a company only (no chip, no date): id -> the firms it concerns
         by_company: dict[str, frozenset] = {}
         firms_of: dict[str, frozenset] = {}
+        # The months named without a year, and the years named alone: read once per sentence,
+        # so that each action's months are tested by set lookups (R's months are (year, month)).
+        any_year_months = {m for y, m in dates if y is None}
+        lone_years = {y for y, m in dates if m is None}
         for i in sorted(relevant):
             cue_here = i in found.cues
             months = self._months[i]
-            by_month = bool(dates) and any((y, m) in dates or (None, m) in dates for y, m in months)
+            by_month = bool(dates) and (
+                not dates.isdisjoint(months)
+                or bool(any_year_months)
+                and any(m in any_year_months for _y, m in months)
+            )
             # A year beside a season ("今年春天的禁令", this spring's ban) is dated by the season
             # (the linker's season months), not read as every action of that year.
             by_year = (
-                bool(dates)
+                bool(lone_years)
                 and not by_month
                 and not seasonal
-                and any((y, None) in dates for y, _m in months)
+                and any(y in lone_years for y, _m in months)
             )
             # News of R itself, unless the sentence dates what it speaks of to a month; an
             # article of the day before R's news names it in R's own words (a cue) or not at all.
