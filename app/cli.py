@@ -168,6 +168,7 @@ def _serve(
     from app.config import SERVED_AT_ENV
     from app.main import create_app
     from app.web.hosts import serve_base_url
+    from app.web.joined_writes import HTTP_PROTOCOL
     from app.worker import Worker
 
     stop = threading.Event()
@@ -194,6 +195,7 @@ def _serve(
                 log_level=log_level,
                 access_log=False,
                 proxy_headers=False,
+                http=HTTP_PROTOCOL,  # a response's head and body in one write
             )
         else:
             with tempfile.TemporaryDirectory(prefix="chipwatch-metrics-") as metrics_dir:
@@ -208,6 +210,7 @@ def _serve(
                     log_level=log_level,
                     access_log=False,
                     proxy_headers=False,
+                    http=HTTP_PROTOCOL,
                     timeout_graceful_shutdown=20,
                 )
     finally:

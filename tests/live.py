@@ -72,6 +72,7 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     from app.main import create_app
     from app.migrate import upgrade
     from app.runtime import build_runtime
+    from app.web.joined_writes import HTTP_PROTOCOL
 
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -81,7 +82,7 @@ def live_app(settings) -> Iterator[tuple[str, object]]:
     upgrade(settings)
     runtime = build_runtime(settings)
     server = uvicorn.Server(uvicorn.Config(create_app(settings, runtime), log_level="warning",
-                                           proxy_headers=False))  # as `chipwatch serve`
+                                           proxy_headers=False, http=HTTP_PROTOCOL))  # as serve
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     wait_for(lambda: server.started or not thread.is_alive(), "the live server to start")
