@@ -30,10 +30,12 @@ def search_text(title: str, body: str, lang: str | None) -> str:
 def search_document(title: str, body: str, lang: str | None) -> tuple[str, set[str]]:
     """(search_text(title, body, lang), the title's marked tokens without their mark: what
     titled_entities reads back from the text), each piece worked out once."""
+    # The body first: its words were just cut for its content hash and shingles (folded_words).
+    body_words = index_tokens(body)
     title_words = index_tokens(title)
     # index_tokens folds and splits character by character and "\n" separates words, so the
     # tokens of title + "\n" + body are the title's followed by the body's.
-    tokens = title_words + index_tokens(body)
+    tokens = title_words + body_words
     forms = sorted(document_forms(tokens, lang))
     title_tokens = dict.fromkeys(title_words + topic_tokens(title, ""))
     joined = " ".join(
