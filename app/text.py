@@ -264,32 +264,15 @@ def _add_groups(raw: str, append, extend) -> None:
             append([run])
 
 
-# (text, its folded words): an article's body is cut into the same words by its content hash,
-# its search tokens and (ASCII bodies) its shingles, one after the other. One reference read
-# and one written: safe when threads share it; the worst a race does is cut twice.
-_LAST_WORDS: list[tuple[str | None, list[str]]] = [(None, [])]
-
-
-def folded_words(text: str) -> list[str]:
-    r"""The words of normalize(text): its runs of letters and digits, `[^\W_]+` (the caller must
-    not change the list: the same one is handed to the next caller with the same text)."""
-    last = _LAST_WORDS[0]
-    if last[0] is text:
-        return last[1]
-    words = _TOKEN.findall(normalize(text))
-    _LAST_WORDS[0] = (text, words)
-    return words
-
-
 def index_tokens(text: str) -> list[str]:
     """Every token a document offers to the index (all forms of every term): the tokens of
     term_groups(text), flattened."""
-    words = folded_words(text)
-    if text.isascii():  # then so is its fold
-        return list(words)  # every token is its own only form (English articles)
+    folded = normalize(text)
+    if folded.isascii():
+        return _TOKEN.findall(folded)  # every token is its own only form (English articles)
     tokens: list[str] = []
     append, extend, known = tokens.append, tokens.extend, _RAW_TOKENS.get
-    for raw in words:
+    for raw in _TOKEN.findall(folded):
         if raw.isascii():
             append(raw)
             continue

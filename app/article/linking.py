@@ -39,7 +39,7 @@ from itertools import chain
 
 import numpy as np
 
-from app.text import folded_words
+from app.words import folded_words
 
 SHINGLE_WORDS = 5
 ANCHORS = 16

@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import dateparser
 import py3langid
 
-from app.text import folded_words
 from app.urls import BadUrl, looks_like_url, parse_url
+from app.words import folded_words
 
 # C0 controls, and lone surrogates: no database can store them as UTF-8 text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
