@@ -39,6 +39,8 @@ from itertools import chain
 
 import numpy as np
 
+from app.words import folded_words
+
 SHINGLE_WORDS = 5
 ANCHORS = 16
 MIN_SHARED_ANCHORS = 3
@@ -72,16 +74,12 @@ _EMPTY = np.empty(0, dtype=np.int64)
 
 def shingle_array(text: str) -> np.ndarray:
     """The sorted, distinct 64-bit hashes of the word 5-grams of a text (see shingles)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    if not folded.isascii():
-        folded = _ARABIC_MARKS.sub("", folded)
-        # str.translate looks every character up in a dict (about 20 ns each, 29 us for a
-        # 1.4 kB article); the six letters it changes are found and replaced at C speed. The
-        # same result: no replacement is itself replaced.
-        for letter, plain in _ARABIC_LETTERS:
-            if letter in folded:
-                folded = folded.replace(letter, plain)
-    words = (_TOKEN if _ANY_HAN_KANA.search(folded) else _WORDS).findall(folded)
+    if text.isascii():
+        # NFKC leaves ASCII as it is and casefold() is lower() there, as is normalize(): these
+        # are the words the content hash and the search tokens already cut from this text.
+        words = folded_words(text)
+    else:
+        words = _folded_words(text)
     if not words:
         return _EMPTY
     h = np.fromiter(map(_word_hash, words), dtype=np.uint64, count=len(words))
@@ -95,6 +93,21 @@ def shingle_array(text: str) -> np.ndarray:
         for k in range(1, SHINGLE_WORDS):
             mixed = mixed * _M + h[k : k + n]
     return _sorted_distinct(mixed.view(np.int64))
+
+
+def _folded_words(text: str) -> list[str]:
+    """The words of a text folded for case, width and Arabic spelling (Han and kana characters
+    one by one)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if not folded.isascii():
+        folded = _ARABIC_MARKS.sub("", folded)
+        # str.translate looks every character up in a dict (about 20 ns each, 29 us for a
+        # 1.4 kB article); the six letters it changes are found and replaced at C speed. The
+        # same result: no replacement is itself replaced.
+        for letter, plain in _ARABIC_LETTERS:
+            if letter in folded:
+                folded = folded.replace(letter, plain)
+    return (_TOKEN if _ANY_HAN_KANA.search(folded) else _WORDS).findall(folded)
 
 
 def _sorted_distinct(values: np.ndarray) -> np.ndarray:

@@ -11,8 +11,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import dateparser
 import py3langid
 
-from app.text import normalize
 from app.urls import BadUrl, looks_like_url, parse_url
+from app.words import folded_words
 
 # C0 controls, and lone surrogates: no database can store them as UTF-8 text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -22,7 +22,6 @@ _SPACES_TO_FOLD = re.compile(
     r" [ \t\u00a0\u2000-\u200a\u3000]+|[\t\u00a0\u2000-\u200a\u3000][ \t\u00a0\u2000-\u200a\u3000]*"
 )
 _OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200a\u3000]")
-_WORD = re.compile(r"[^\W_]+")
 _SENTENCE_END = re.compile(r"[.!?。！？؟]\s|[.!?。！？؟]$|[。！？]")
 _BLANK_LINES = re.compile(r"\n{3,}")
 TITLE_MAX = 150
@@ -261,7 +260,7 @@ def _slow_date(text: str, base: datetime) -> datetime | None:
 def content_hash(body: str) -> str:
     """Exact-duplicate key: the folded words of the body, ignoring case, spacing and punctuation."""
     # (the words joined by single spaces, as re.sub(r"[\W_]+", " ", ...).strip() gives them)
-    folded = " ".join(_WORD.findall(normalize(body)))
+    folded = " ".join(folded_words(body))
     return hashlib.sha256(folded.encode()).hexdigest()
 
 

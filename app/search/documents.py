@@ -6,6 +6,7 @@ from app.gazetteer import default as default_gazetteer
 from app.search.concepts import topic_tokens
 from app.text import index_tokens, term_groups
 from app.wordforms import FORM_MARK, document_forms
+from app.words import folded_words
 
 ENTITY_TOKEN = "~"  # prefix of entity tokens in the PostgreSQL array; never made by index_tokens
 
@@ -31,9 +32,11 @@ def search_document(title: str, body: str, lang: str | None) -> tuple[str, set[s
     """(search_text(title, body, lang), the title's marked tokens without their mark: what
     titled_entities reads back from the text), each piece worked out once."""
     title_words = index_tokens(title)
+    # An ASCII body's tokens are its folded words, just cut for its content hash and shingles.
+    body_words = list(folded_words(body)) if body.isascii() else index_tokens(body)
     # index_tokens folds and splits character by character and "\n" separates words, so the
     # tokens of title + "\n" + body are the title's followed by the body's.
-    tokens = title_words + index_tokens(body)
+    tokens = title_words + body_words
     forms = sorted(document_forms(tokens, lang))
     title_tokens = dict.fromkeys(title_words + topic_tokens(title, ""))
     joined = " ".join(
