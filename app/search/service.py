@@ -55,6 +55,9 @@ class SearchPage:
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
     histogram: dict[date, int] | None = None
+    # The week counts asked beside the histogram (search_articles weeks=True), for the chart;
+    # None when not asked, or when the hits are the best partial matches (see show_articles).
+    weeks: dict[date, int] | None = None
     understood: list[str] = field(default_factory=list)  # the query said back
     query_notices: list[str] = field(default_factory=list)  # syntax not taken as typed
     plan: QueryPlan = field(default_factory=QueryPlan)
@@ -218,8 +221,10 @@ def search_articles(
     *,
     histogram: str | None = None,
     reuse_counts: bool = False,
+    weeks: bool = False,
 ) -> SearchPage:
-    """One search; with histogram ("week", "month", "year") also the timeline's counts.
+    """One search; with histogram ("week", "month", "year") also the timeline's counts, and
+    with weeks the week counts too (SearchPage.weeks: a chart that may turn out weekly).
     reuse_counts: the facet and period counts of the same search may come from the engine's
     memory (another page, page size or sort of it at the same search version): the pages ask
     for it; /api/search does not (each request's engine request is the one it documents)."""
@@ -233,6 +238,7 @@ def search_articles(
             fallback,
             histogram=histogram,
             reuse_counts=reuse_counts,
+            weeks=weeks,
         ),
     )
 
@@ -260,6 +266,7 @@ def find_articles(
     *,
     histogram: str | None = None,
     reuse_counts: bool = False,
+    weeks: bool = False,
 ) -> Found:
     """The search itself: the query planned, the engine asked (the fallback when it fails; the
     best partial matches when nothing matches the whole query). reuse_counts: see
@@ -271,7 +278,7 @@ def find_articles(
     def run(plan):
         nonlocal engine, notice
         try:
-            return engine.search(session, filters, plan, histogram, reuse_counts)
+            return engine.search(session, filters, plan, histogram, reuse_counts, weeks)
         except Exception:
             if fallback is None or engine is fallback:
                 raise
@@ -279,7 +286,7 @@ def find_articles(
                 fallback,
                 "The search engine is unreachable: results come from the database.",
             )
-            return fallback.search(session, filters, plan, histogram, reuse_counts)
+            return fallback.search(session, filters, plan, histogram, reuse_counts, weeks)
 
     result = run(plan)
     partial, not_found, suggestions = False, [], []
@@ -352,6 +359,9 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         expansions,
         found.notice,
         result.histogram,
+        # The best partial matches' weeks are not what the chart shows: it asks the engine for
+        # the weeks of the whole query (app/timeline.py from_months), as before weeks came along.
+        None if found.partial else result.weeks,
         understood=plan.understood,
         query_notices=plan.notices,
         plan=plan,
