@@ -64,6 +64,8 @@ class SearchPage:
     partial: bool = False  # nothing matched the whole query: the best partial matches
     not_found: list[str] = field(default_factory=list)  # query words no hit shown has
     suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+    # to_json's facets when show_articles made them as JSON (facet_values=False)
+    facets_json: dict[str, list[dict]] | None = None
 
     @property
     def searched_as(self) -> list[dict]:
@@ -94,7 +96,9 @@ class SearchPage:
             "per_page": self.filters.per_page,
             "engine": self.engine,
             "hits": self.hits,
-            "facets": {
+            "facets": self.facets_json
+            if self.facets_json is not None
+            else {
                 k: [{"id": v.id, "name": v.name, "count": v.count} for v in values]
                 for k, values in self.facets.items()
             },
@@ -135,15 +139,20 @@ def summaries(
     highlight_entities: Set[str] = frozenset(),
     cache: ArticleCache | None = None,
     stamps: Sequence[str | None] | None = None,
+    views: dict[int, ArticleView] | None = None,
+    names: dict[str, tuple[str, str]] | None = None,
 ) -> list[dict]:
     """Contract summaries for the given article ids, in the given order (stamps: the index's
-    view stamp of each, for the cache)."""
-    views = (
-        cache.views(session, ids, stamps)
-        if cache is not None
-        else load_views(session, ids, set(highlight_entities))
-    )
-    names = entity_names(session)
+    view stamp of each, for the cache; views and names: the cache's views of the ids and the
+    entity names, when the caller has just read them)."""
+    if views is None:
+        views = (
+            cache.views(session, ids, stamps)
+            if cache is not None
+            else load_views(session, ids, set(highlight_entities))
+        )
+    if names is None:
+        names = entity_names(session)
 
     def summary(view: ArticleView) -> dict:
         entities = []
@@ -305,10 +314,20 @@ def find_articles(
     return Found(filters, plan, result, engine, notice, partial, not_found, suggestions)
 
 
-def show_articles(session: Session, found: Found) -> SearchPage:
-    """The page of what was found: the hits as summaries with snippets, the facets named."""
+def show_articles(
+    session: Session,
+    found: Found,
+    views: dict[int, ArticleView] | None = None,
+    names: dict[str, tuple[str, str]] | None = None,
+    facet_values: bool = True,
+) -> SearchPage:
+    """The page of what was found: the hits as summaries with snippets, the facets named.
+    views and names: see summaries. Without facet_values, SearchPage.facets stays empty and
+    the facets are made straight as JSON (facets_json: /api/search shows no FacetValue)."""
     filters, plan, result = found.filters, found.plan, found.result
     expansions = plan.entities
+    if names is None:
+        names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     hits = summaries(
         session,
         result.ids,
@@ -317,10 +336,11 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         | {v for vals in filters.entity_filters().values() for v in vals},
         cache=getattr(found.engine, "article_cache", None),
         stamps=result.stamps,
+        views=views,
+        names=names,
     )
-    names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     facets: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
+    for facet in FACETS if facet_values else ():
         selected = set(getattr(filters, facet))
         counted = result.facets.get(facet, [])
         # (up to 9 x 50 values a page: one comprehension per facet, no test per value)
@@ -350,7 +370,7 @@ def show_articles(session: Session, found: Found) -> SearchPage:
                 ),
             )
         facets[facet] = values
-    return SearchPage(
+    page = SearchPage(
         filters,
         found.engine.engine,
         result.total,
@@ -369,6 +389,42 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         not_found=found.not_found,
         suggestions=found.suggestions,
     )
+    if not facet_values:
+        page.facets_json = facets_json(filters, result, names)
+    return page
+
+
+def facets_json(
+    filters: Filters, result: BackendResult, names: dict[str, tuple[str, str]]
+) -> dict[str, list[dict]]:
+    """SearchPage.to_json()'s facets made straight from the engine's counts: the values and
+    names show_articles gives (selected values without matches first, in the URL's order),
+    without a FacetValue for each value to turn into a dict after."""
+    out: dict[str, list[dict]] = {}
+    for facet in FACETS:
+        counted = result.facets.get(facet, [])
+        if facet in ENTITY_PARAMS:
+            values = [
+                {"id": v, "name": names[v][1] if v in names else v, "count": n} for v, n in counted
+            ]
+        elif facet == "lang":
+            values = [{"id": v, "name": LANG_NAMES.get(v, v), "count": n} for v, n in counted]
+        else:
+            values = [{"id": v, "name": facet_value_name(facet, v), "count": n} for v, n in counted]
+        chosen = getattr(filters, facet)
+        if chosen:
+            shown = {v for v, _n in counted}
+            values[:0] = [
+                {
+                    "id": v,
+                    "name": names[v][1] if v in names else facet_value_name(facet, v),
+                    "count": 0,
+                }
+                for v in dict.fromkeys(chosen)
+                if v not in shown
+            ]
+        out[facet] = values
+    return out
 
 
 def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:
