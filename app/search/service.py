@@ -173,22 +173,28 @@ def summaries(
         }
 
     out = []
+    token_key = tuple(tokens)  # (the snippet's key, made once for every hit)
     for article_id in ids:
         view = views.get(article_id)
         if view is None:
             continue  # deleted between the search and now
-        spans = [
-            (start, end)
-            for entity_id, start, end in view.mentions
-            if entity_id in highlight_entities
-        ]
+        # (no entity to highlight, as in most word searches: no walk over the mentions)
+        spans = (
+            [
+                (start, end)
+                for entity_id, start, end in view.mentions
+                if entity_id in highlight_entities
+            ]
+            if highlight_entities
+            else []
+        )
         if cache is None:
             hit = summary(view)
             hit["snippet"] = make_snippet(view.body, list(tokens), spans)
         else:
             hit = dict(cache.summary(view, names, summary))
             hit["snippet"] = cache.snippet(
-                (view.body, tuple(tokens), tuple(spans)),
+                (view.body, token_key, tuple(spans)),
                 lambda v=view, s=spans: make_snippet(v.body, list(tokens), s),
             )
         out.append(hit)
