@@ -13,7 +13,13 @@ from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows, pg_array
-from app.db import NOT_KEPT, first_row, kept_in_transaction, remember_in_transaction
+from app.db import (
+    NOT_KEPT,
+    first_row,
+    kept_in_transaction,
+    read_connection,
+    remember_in_transaction,
+)
 from app.lists.repository import remember_lists_version
 from app.models import Article, ArticleEntity, IndexOutbox, as_utc
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
@@ -254,9 +260,11 @@ def published_days(session: Session) -> tuple[date, date] | None:
     now = time.monotonic()
     if kept_key == key and now - at < PUBLISHED_TTL:
         return kept
-    low, high = session.execute(
-        select(func.min(Article.published_at), func.max(Article.published_at))
-    ).one()
+    # (on a pooled connection when the page's session is not made yet, as the search version)
+    with read_connection(session) as connection:
+        low, high = connection.execute(
+            select(func.min(Article.published_at), func.max(Article.published_at))
+        ).one()
     days = None if low is None or high is None else (as_utc(low).date(), as_utc(high).date())
     _published = (key, days, now)
     return days
