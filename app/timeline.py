@@ -10,7 +10,15 @@ from sqlalchemy.orm import Session
 from app.filters import ENTITY_PARAMS, Filters
 from app.gazetteer.repository import entity_names
 from app.search.entity_cache import restrictions
-from app.search.periods import bucket_end, engine_interval, fold, interval_for, span_of
+from app.search.periods import (
+    bucket_end,
+    bucket_start,
+    engine_interval,
+    fold,
+    interval_for,
+    span_of,
+)
+from app.search.repository import published_days
 from app.search.service import prepare_query
 
 log = logging.getLogger("chipwatch.timeline")
@@ -122,15 +130,40 @@ def results_interval(filters: Filters) -> str:
     return "week" if interval_for(start, end) == "week" else "month"
 
 
+def weeks_possible(session: Session, filters: Filters, counted: str) -> bool:
+    """Whether a search counted per month (results_interval) may get a weekly chart: when the
+    range from the first to the last article, narrowed by the end of the range the filters
+    set, calls for weeks. Any results' months lie in that range, and a shorter range never
+    calls for a coarser interval (choose_interval, interval_for), so otherwise their chart is
+    never weekly. The search then asks for the week counts in the same request (weeks=True),
+    and chart_counts uses them instead of a second request when the chart is weekly."""
+    if counted != "month":
+        return False
+    days = published_days(session)
+    if days is None:
+        return False
+    first = filters.date_from or bucket_start(days[0], "month")
+    last = filters.date_to or bucket_end(bucket_start(days[1], "month"), "month")
+    return first <= last and interval_for(first, last) == "week"
+
+
 def chart_counts(
-    session: Session, filters: Filters, runtime, counts: dict[date, int], counted: str
+    session: Session,
+    filters: Filters,
+    runtime,
+    counts: dict[date, int],
+    counted: str,
+    weeks: dict[date, int] | None = None,
 ) -> tuple[str, dict[date, int]]:
     """The chart's interval and counts, from the counts per `counted` (results_interval) that
     came with the results: weeks as they are; months folded into the interval the range
-    calls for (or, when the months span only a few weeks, weeks asked of the engine)."""
+    calls for (or, when the months span only a few weeks, the weeks that came with them, or
+    else weeks asked of the engine)."""
     if counted == "week":
         return "week", counts
     interval = choose_interval(filters, counts)
+    if interval == "week" and weeks is not None:
+        return interval, weeks
     return interval, from_months(session, filters, runtime, counts, interval)
 
 

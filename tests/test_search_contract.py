@@ -306,6 +306,44 @@ def test_timeline_counts_per_period(corpus, interval):
     assert sum(page.histogram.values()) == page.total
 
 
+def test_weekly_chart_comes_in_the_search_request(corpus, monkeypatch):
+    """A page whose results' months span few weeks (here `from` alone, at the corpus's last
+    months) draws its weekly chart from the week counts asked in the same engine request:
+    no second request, and the same chart as the weeks asked alone (what pages did before)."""
+    from app.main import create_app
+    from app.timeline import choose_interval, histogram, weeks_possible
+
+    runtime, asked = corpus.runtime, Counter()
+    last = max(t["day"] for t in corpus.truth.values())
+    for name in ("histogram", "raw_search"):
+        if hasattr(runtime.search, name):
+            real = getattr(runtime.search, name)
+            monkeypatch.setattr(runtime.search, name,
+                                lambda *a, _real=real, _name=name, **k: asked.update([_name]) or _real(*a, **k))
+    for query, start in [("", last - timedelta(days=150)), ("Nvidia", last - timedelta(days=300)),
+                         ("zzqxv", last - timedelta(days=150))]:
+        filters = parse_filters([("q", query), ("from", start.isoformat())])
+        matching = {i for i in corpus.ids(q=query, per_page=100, **{"from": start.isoformat()})}
+        with runtime.sessions() as session:
+            assert weeks_possible(session, filters, "month")
+            page = search_articles(session, filters, runtime.search, runtime.query_tagger,
+                                   histogram="month", weeks=True)
+            alone = histogram(session, page.filters, runtime, "week")
+        weekly = Counter(bucket_start(corpus.truth[i]["day"], "week") for i in matching)
+        assert page.weeks == dict(weekly) == alone
+        assert choose_interval(page.filters, page.histogram) == ("week" if matching else "month")
+        asked.clear()
+        with TestClient(create_app(runtime.settings, runtime)) as client:
+            assert client.get("/", params={"q": query, "from": start.isoformat()}).status_code == 200
+        # (nothing matched "zzqxv": its typo retry and the best partial matches ask again)
+        assert asked["histogram"] == 0
+        if matching and not corpus.is_database:
+            assert asked["raw_search"] == 1, query
+    with runtime.sessions() as session:  # a range long enough for months: no weeks asked
+        assert not weeks_possible(session, parse_filters([("from", f"{last.year - 3}-01-01")]), "month")
+        assert not weeks_possible(session, parse_filters([]), "week")
+
+
 def test_list_status_filters_and_facets(corpus):
     """listed / list: a company tagged on the article was on a list at the article's date
     (the bundled list actions, as in `chipwatch demo`)."""

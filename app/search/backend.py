@@ -32,6 +32,9 @@ class BackendResult:
     # Beside ids, when the engine has them: each hit's view_stamp as indexed
     # (app/search/article_cache.py), None for a document indexed without one.
     stamps: list[str | None] | None = None
+    # With search(weeks=True): matching articles per week too, beside the months of histogram,
+    # for a chart whose months turn out to span few weeks (app/timeline.py chart_counts).
+    weeks: dict[date, int] | None = None
 
 
 class SearchBackend(Protocol):
@@ -44,6 +47,7 @@ class SearchBackend(Protocol):
         plan: QueryPlan,
         histogram: str | None = None,
         reuse_counts: bool = False,  # counts kept for the same search may answer (Meilisearch)
+        weeks: bool = False,  # also count per week (BackendResult.weeks)
     ) -> BackendResult: ...
 
     def histogram(

@@ -29,6 +29,7 @@ class Counts:
 
     facets: dict[str, list[tuple[str, int]]]
     periods: dict[date, int] | None
+    weeks: dict[date, int] | None = None  # asked beside the periods (BackendResult.weeks)
 
 
 def counts_key(version: int, index: str, body: dict) -> bytes:

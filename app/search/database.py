@@ -319,15 +319,19 @@ class DatabaseSearch:
         self, session: Session, filters: Filters, plan: QueryPlan, interval: str
     ) -> dict[date, int]:
         """Matching articles per week, month or year (counted per day by the database)."""
+        return _bucketed(self._days(session, filters, plan), interval)
+
+    def _days(self, session: Session, filters: Filters, plan: QueryPlan) -> list[tuple[date, int]]:
+        """Matching articles per publication day."""
         stmt, _rank = self._matching(filters, plan)
         params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
         day = func.date(Article.published_at)
-        counts: Counter[date] = Counter()
-        for value, n in session.execute(
-            select(day, func.count()).where(Article.id.in_(stmt)).group_by(day), params
-        ):
-            counts[bucket_start(_as_date(value), interval)] += n
-        return dict(counts)
+        return [
+            (_as_date(value), n)
+            for value, n in session.execute(
+                select(day, func.count()).where(Article.id.in_(stmt)).group_by(day), params
+            )
+        ]
 
     def search(
         self,
@@ -336,6 +340,7 @@ class DatabaseSearch:
         plan: QueryPlan,
         histogram: str | None = None,
         reuse_counts: bool = False,  # nothing kept here: every search counts afresh
+        weeks: bool = False,
     ) -> BackendResult:
         stmt, rank = self._matching(filters, plan)
         params = _fts_params(plan) if plan and self.engine == "sqlite" else {}
@@ -395,8 +400,23 @@ class DatabaseSearch:
             )
         ]
         facets.update(_list_facets(session, select(ids_sub.c.id), total, params))
-        counts = self.histogram(session, filters, plan, histogram) if histogram else None
-        return BackendResult(ids, total, facets, counts)
+        if not histogram:
+            return BackendResult(ids, total, facets)
+        days = self._days(session, filters, plan)  # one count per day for both intervals
+        return BackendResult(
+            ids,
+            total,
+            facets,
+            _bucketed(days, histogram),
+            weeks=_bucketed(days, "week") if weeks else None,
+        )
+
+
+def _bucketed(days: list[tuple[date, int]], interval: str) -> dict[date, int]:
+    counts: Counter[date] = Counter()
+    for day, n in days:
+        counts[bucket_start(day, interval)] += n
+    return dict(counts)
 
 
 def _list_facets(session: Session, ids: Select, total: int, params: dict) -> dict:

@@ -520,10 +520,15 @@ def build_filter(filters: Filters) -> list[str]:
 
 
 def search_request(
-    filters: Filters, plan: QueryPlan, histogram: str | None = None, typos: bool = False
+    filters: Filters,
+    plan: QueryPlan,
+    histogram: str | None = None,
+    typos: bool = False,
+    weeks: bool = False,
 ) -> dict:
     """The exact body chipwatch POSTs to /indexes/{uid}/search (benchmarks replay it); with
-    histogram, the timeline's period counts come in the same answer."""
+    histogram, the timeline's period counts come in the same answer (with weeks, the week
+    counts too)."""
     q, entities = build_query(plan, typos)
     body: dict = {
         "q": q,
@@ -533,7 +538,9 @@ def search_request(
         # view: the stamp of the article as indexed (a kept view with that stamp is shown
         # without reading the database, app/search/article_cache.py)
         "attributesToRetrieve": ["id", "view"],
-        "facets": facet_fields(filters) + ([PERIOD_FIELDS[histogram]] if histogram else []),
+        "facets": facet_fields(filters)
+        + ([PERIOD_FIELDS[histogram]] if histogram else [])
+        + ([PERIOD_FIELDS["week"]] if weeks and histogram != "week" else []),
     }
     if q and not entities:
         # Phrases are matched in the text; a typo retry also in the word forms.
@@ -838,16 +845,19 @@ class MeiliSearch:
         plan: QueryPlan,
         histogram: str | None = None,
         reuse_counts: bool = False,
+        weeks: bool = False,
     ) -> BackendResult:
         """reuse_counts: take the facet and period counts kept for the same search (another
         page, page size or sort of it) at the same search version, and ask Meilisearch for
-        the hits alone (app/search/counts_cache.py)."""
+        the hits alone (app/search/counts_cache.py). weeks: the week counts too, in the same
+        request (BackendResult.weeks)."""
         version = search_version(session) if reuse_counts else None
-        body = search_request(filters, plan, histogram)
-        result, counts = self._counted(body, filters, histogram, version)
+        weeks = weeks and histogram is not None
+        body = search_request(filters, plan, histogram, weeks=weeks)
+        result, counts = self._counted(body, filters, histogram, version, weeks)
         if not result.get("totalHits") and typo_query(plan):
-            body = search_request(filters, plan, histogram, typos=True)
-            result, counts = self._counted(body, filters, histogram, version)
+            body = search_request(filters, plan, histogram, typos=True, weeks=weeks)
+            result, counts = self._counted(body, filters, histogram, version, weeks)
         hits = result.get("hits", [])
         return BackendResult(
             [int(hit["id"]) for hit in hits],
@@ -855,10 +865,16 @@ class MeiliSearch:
             counts.facets,
             counts.periods if histogram else None,
             stamps=[hit.get("view") for hit in hits],
+            weeks=counts.weeks,
         )
 
     def _counted(
-        self, body: dict, filters: Filters, histogram: str | None, version: int | None
+        self,
+        body: dict,
+        filters: Filters,
+        histogram: str | None,
+        version: int | None,
+        weeks: bool = False,
     ) -> tuple[dict, Counts]:
         """Meilisearch's answer to body and its counts: those kept for it when there are, and
         then the answer holds the hits alone."""
@@ -870,6 +886,7 @@ class MeiliSearch:
         counts = Counts(
             _facets(result.get("facetDistribution") or {}, filters),
             _periods(result, histogram) if histogram else None,
+            _periods(result, "week") if weeks else None,
         )
         if key is not None:
             self.counts.keep(key, counts)

@@ -3,17 +3,25 @@ PostgreSQL), its FTS5 match, the search version, the index's PostgreSQL advisory
 article reads a rebuild walks. Everything runs in the caller's transaction or connection, except
 article_batches, which opens one transaction per batch."""
 
+import time
 from collections.abc import Iterator, Sequence
+from datetime import date
 
 from sqlalchemy import Column, Integer, MetaData, Table, Text, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.bulk import insert_rows, pg_array
-from app.db import NOT_KEPT, first_row, kept_in_transaction, remember_in_transaction
+from app.db import (
+    NOT_KEPT,
+    first_row,
+    kept_in_transaction,
+    read_connection,
+    remember_in_transaction,
+)
 from app.lists.repository import remember_lists_version
-from app.models import Article, ArticleEntity, IndexOutbox
+from app.models import Article, ArticleEntity, IndexOutbox, as_utc
 from app.search.documents import (  # noqa: F401  (ENTITY_TOKEN, fts_entity: importers of this module)
     ENTITY_TOKEN,
     ENTS_WEIGHT,
@@ -232,6 +240,34 @@ def search_version(session: Session) -> int | None:
     remember_in_transaction(session, SEARCH_VERSION_KEY, version)
     remember_lists_version(session, lists)
     return version
+
+
+PUBLISHED_TTL = 60.0  # seconds: the database search moves no search version when it ingests
+# (key, published_days() then, when read): one pair, replaced whole (threads read one or another)
+_published: tuple[tuple[str, int | None] | None, tuple[date, date] | None, float] = (None, None, 0)
+
+
+def published_days(session: Session) -> tuple[date, date] | None:
+    """The first and last publication day (UTC) of the articles, kept per database and search
+    version for at most PUBLISHED_TTL (two reads of the published_at index to make). A hint,
+    never a count: app/timeline.py asks a search for its week counts beforehand when its chart
+    may turn out weekly, and decides the chart from the counts as before."""
+    global _published
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    key = (str(engine.url), search_version(session))
+    kept_key, kept, at = _published
+    now = time.monotonic()
+    if kept_key == key and now - at < PUBLISHED_TTL:
+        return kept
+    # (on a pooled connection when the page's session is not made yet, as the search version)
+    with read_connection(session) as connection:
+        low, high = connection.execute(
+            select(func.min(Article.published_at), func.max(Article.published_at))
+        ).one()
+    days = None if low is None or high is None else (as_utc(low).date(), as_utc(high).date())
+    _published = (key, days, now)
+    return days
 
 
 # --- PostgreSQL advisory locks of the index (app/search/indexing.py) ---------------------------

@@ -55,12 +55,17 @@ class SearchPage:
     expansions: list[EntityDef] = field(default_factory=list)
     notice: str | None = None
     histogram: dict[date, int] | None = None
+    # The week counts asked beside the histogram (search_articles weeks=True), for the chart;
+    # None when not asked, or when the hits are the best partial matches (see show_articles).
+    weeks: dict[date, int] | None = None
     understood: list[str] = field(default_factory=list)  # the query said back
     query_notices: list[str] = field(default_factory=list)  # syntax not taken as typed
     plan: QueryPlan = field(default_factory=QueryPlan)
     partial: bool = False  # nothing matched the whole query: the best partial matches
     not_found: list[str] = field(default_factory=list)  # query words no hit shown has
     suggestions: list[str] = field(default_factory=list)  # "did you mean", when nothing matched
+    # to_json's facets when show_articles made them as JSON (facet_values=False)
+    facets_json: dict[str, list[dict]] | None = None
 
     @property
     def searched_as(self) -> list[dict]:
@@ -91,7 +96,9 @@ class SearchPage:
             "per_page": self.filters.per_page,
             "engine": self.engine,
             "hits": self.hits,
-            "facets": {
+            "facets": self.facets_json
+            if self.facets_json is not None
+            else {
                 k: [{"id": v.id, "name": v.name, "count": v.count} for v in values]
                 for k, values in self.facets.items()
             },
@@ -132,15 +139,20 @@ def summaries(
     highlight_entities: Set[str] = frozenset(),
     cache: ArticleCache | None = None,
     stamps: Sequence[str | None] | None = None,
+    views: dict[int, ArticleView] | None = None,
+    names: dict[str, tuple[str, str]] | None = None,
 ) -> list[dict]:
     """Contract summaries for the given article ids, in the given order (stamps: the index's
-    view stamp of each, for the cache)."""
-    views = (
-        cache.views(session, ids, stamps)
-        if cache is not None
-        else load_views(session, ids, set(highlight_entities))
-    )
-    names = entity_names(session)
+    view stamp of each, for the cache; views and names: the cache's views of the ids and the
+    entity names, when the caller has just read them)."""
+    if views is None:
+        views = (
+            cache.views(session, ids, stamps)
+            if cache is not None
+            else load_views(session, ids, set(highlight_entities))
+        )
+    if names is None:
+        names = entity_names(session)
 
     def summary(view: ArticleView) -> dict:
         entities = []
@@ -161,22 +173,28 @@ def summaries(
         }
 
     out = []
+    token_key = tuple(tokens)  # (the snippet's key, made once for every hit)
     for article_id in ids:
         view = views.get(article_id)
         if view is None:
             continue  # deleted between the search and now
-        spans = [
-            (start, end)
-            for entity_id, start, end in view.mentions
-            if entity_id in highlight_entities
-        ]
+        # (no entity to highlight, as in most word searches: no walk over the mentions)
+        spans = (
+            [
+                (start, end)
+                for entity_id, start, end in view.mentions
+                if entity_id in highlight_entities
+            ]
+            if highlight_entities
+            else []
+        )
         if cache is None:
             hit = summary(view)
             hit["snippet"] = make_snippet(view.body, list(tokens), spans)
         else:
             hit = dict(cache.summary(view, names, summary))
             hit["snippet"] = cache.snippet(
-                (view.body, tuple(tokens), tuple(spans)),
+                (view.body, token_key, tuple(spans)),
                 lambda v=view, s=spans: make_snippet(v.body, list(tokens), s),
             )
         out.append(hit)
@@ -218,8 +236,10 @@ def search_articles(
     *,
     histogram: str | None = None,
     reuse_counts: bool = False,
+    weeks: bool = False,
 ) -> SearchPage:
-    """One search; with histogram ("week", "month", "year") also the timeline's counts.
+    """One search; with histogram ("week", "month", "year") also the timeline's counts, and
+    with weeks the week counts too (SearchPage.weeks: a chart that may turn out weekly).
     reuse_counts: the facet and period counts of the same search may come from the engine's
     memory (another page, page size or sort of it at the same search version): the pages ask
     for it; /api/search does not (each request's engine request is the one it documents)."""
@@ -233,6 +253,7 @@ def search_articles(
             fallback,
             histogram=histogram,
             reuse_counts=reuse_counts,
+            weeks=weeks,
         ),
     )
 
@@ -260,6 +281,7 @@ def find_articles(
     *,
     histogram: str | None = None,
     reuse_counts: bool = False,
+    weeks: bool = False,
 ) -> Found:
     """The search itself: the query planned, the engine asked (the fallback when it fails; the
     best partial matches when nothing matches the whole query). reuse_counts: see
@@ -271,7 +293,7 @@ def find_articles(
     def run(plan):
         nonlocal engine, notice
         try:
-            return engine.search(session, filters, plan, histogram, reuse_counts)
+            return engine.search(session, filters, plan, histogram, reuse_counts, weeks)
         except Exception:
             if fallback is None or engine is fallback:
                 raise
@@ -279,7 +301,7 @@ def find_articles(
                 fallback,
                 "The search engine is unreachable: results come from the database.",
             )
-            return fallback.search(session, filters, plan, histogram, reuse_counts)
+            return fallback.search(session, filters, plan, histogram, reuse_counts, weeks)
 
     result = run(plan)
     partial, not_found, suggestions = False, [], []
@@ -298,10 +320,20 @@ def find_articles(
     return Found(filters, plan, result, engine, notice, partial, not_found, suggestions)
 
 
-def show_articles(session: Session, found: Found) -> SearchPage:
-    """The page of what was found: the hits as summaries with snippets, the facets named."""
+def show_articles(
+    session: Session,
+    found: Found,
+    views: dict[int, ArticleView] | None = None,
+    names: dict[str, tuple[str, str]] | None = None,
+    facet_values: bool = True,
+) -> SearchPage:
+    """The page of what was found: the hits as summaries with snippets, the facets named.
+    views and names: see summaries. Without facet_values, SearchPage.facets stays empty and
+    the facets are made straight as JSON (facets_json: /api/search shows no FacetValue)."""
     filters, plan, result = found.filters, found.plan, found.result
     expansions = plan.entities
+    if names is None:
+        names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     hits = summaries(
         session,
         result.ids,
@@ -310,10 +342,11 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         | {v for vals in filters.entity_filters().values() for v in vals},
         cache=getattr(found.engine, "article_cache", None),
         stamps=result.stamps,
+        views=views,
+        names=names,
     )
-    names = entity_names(session)  # id -> (type, name), held in memory: read, not copied
     facets: dict[str, list[FacetValue]] = {}
-    for facet in FACETS:
+    for facet in FACETS if facet_values else ():
         selected = set(getattr(filters, facet))
         counted = result.facets.get(facet, [])
         # (up to 9 x 50 values a page: one comprehension per facet, no test per value)
@@ -343,7 +376,7 @@ def show_articles(session: Session, found: Found) -> SearchPage:
                 ),
             )
         facets[facet] = values
-    return SearchPage(
+    page = SearchPage(
         filters,
         found.engine.engine,
         result.total,
@@ -352,6 +385,9 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         expansions,
         found.notice,
         result.histogram,
+        # The best partial matches' weeks are not what the chart shows: it asks the engine for
+        # the weeks of the whole query (app/timeline.py from_months), as before weeks came along.
+        None if found.partial else result.weeks,
         understood=plan.understood,
         query_notices=plan.notices,
         plan=plan,
@@ -359,6 +395,42 @@ def show_articles(session: Session, found: Found) -> SearchPage:
         not_found=found.not_found,
         suggestions=found.suggestions,
     )
+    if not facet_values:
+        page.facets_json = facets_json(filters, result, names)
+    return page
+
+
+def facets_json(
+    filters: Filters, result: BackendResult, names: dict[str, tuple[str, str]]
+) -> dict[str, list[dict]]:
+    """SearchPage.to_json()'s facets made straight from the engine's counts: the values and
+    names show_articles gives (selected values without matches first, in the URL's order),
+    without a FacetValue for each value to turn into a dict after."""
+    out: dict[str, list[dict]] = {}
+    for facet in FACETS:
+        counted = result.facets.get(facet, [])
+        if facet in ENTITY_PARAMS:
+            values = [
+                {"id": v, "name": names[v][1] if v in names else v, "count": n} for v, n in counted
+            ]
+        elif facet == "lang":
+            values = [{"id": v, "name": LANG_NAMES.get(v, v), "count": n} for v, n in counted]
+        else:
+            values = [{"id": v, "name": facet_value_name(facet, v), "count": n} for v, n in counted]
+        chosen = getattr(filters, facet)
+        if chosen:
+            shown = {v for v, _n in counted}
+            values[:0] = [
+                {
+                    "id": v,
+                    "name": names[v][1] if v in names else facet_value_name(facet, v),
+                    "count": 0,
+                }
+                for v in dict.fromkeys(chosen)
+                if v not in shown
+            ]
+        out[facet] = values
+    return out
 
 
 def prepare_query(session: Session, filters: Filters, tagger: Tagger) -> tuple[Filters, QueryPlan]:

@@ -25,6 +25,7 @@ from app.timeline import (
     period_counts,
     results_interval,
     timeline,
+    weeks_possible,
 )
 from app.web.auth import is_admin, session_csrf
 from app.web.charts import bar_chart, line_chart
@@ -125,9 +126,12 @@ def _search_page(
         runtime.fallback,
         histogram=counted,
         reuse_counts=True,
+        weeks=weeks_possible(session, filters, counted),
     )
     filters = page.filters  # field terms (company:huawei) become facet selections
-    interval, counts = chart_counts(session, filters, runtime, page.histogram or {}, counted)
+    interval, counts = chart_counts(
+        session, filters, runtime, page.histogram or {}, counted, page.weeks
+    )
     selected = [
         (param, value, next((f.name for f in page.facets[param] if f.id == value), value))
         for param in (*ENTITY_PARAMS, "lang", "source", "listed", "list")
@@ -279,8 +283,11 @@ def entity_page(request: Request, entity_id: str, session: SessionDep, runtime: 
         runtime.query_tagger,
         runtime.fallback,
         histogram=counted,
+        weeks=weeks_possible(session, own, counted),
     )
-    interval, counts = chart_counts(session, own, runtime, latest.histogram or {}, counted)
+    interval, counts = chart_counts(
+        session, own, runtime, latest.histogram or {}, counted, latest.weeks
+    )
     tl = timeline(session, own, runtime, interval, counts=counts)
     return render(
         request,

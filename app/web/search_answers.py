@@ -73,9 +73,11 @@ class SearchAnswers:
             or found.partial
             or not found.result.total
         ):
-            return orjson.dumps(show_articles(session, found).to_json())
-        made_with = (cache, tagger, entity_names(session))
-        views = self._views(session, cache, found.result)
+            return orjson.dumps(show_articles(session, found, facet_values=False).to_json())
+        names = entity_names(session)
+        made_with = (cache, tagger, names)
+        found_views = cache.views(session, found.result.ids, found.result.stamps)
+        views = _in_order(found_views, found.result)
         with self._lock:
             kept = (
                 self._kept.get(found.filters) if _same(made_with, self._made_with or ()) else None
@@ -93,10 +95,13 @@ class SearchAnswers:
                 if found.filters in self._kept:
                     self._kept.move_to_end(found.filters)
             return kept.body
-        body = orjson.dumps(show_articles(session, found).to_json())
+        # Made from the views and names just read (not read again for the hits and facets).
+        page = show_articles(session, found, found_views, names, facet_values=False)
+        body = orjson.dumps(page.to_json())
         # Kept only if the names and views it was made from are still the ones handed out.
-        if entity_names(session) is made_with[2] and _same(
-            self._views(session, cache, found.result), views
+        if entity_names(session) is names and _same(
+            _in_order(cache.views(session, found.result.ids, found.result.stamps), found.result),
+            views,
         ):
             entry = _Kept(found.filters, found.plan, found.result, found.engine.engine, views, body)
             with self._lock:
@@ -109,9 +114,8 @@ class SearchAnswers:
                     self._kept.popitem(last=False)
         return body
 
-    @staticmethod
-    def _views(
-        session: Session, cache: ArticleCache, result: BackendResult
-    ) -> tuple[ArticleView | None, ...]:
-        views = cache.views(session, result.ids, result.stamps)
-        return tuple(views.get(i) for i in result.ids)
+
+def _in_order(
+    views: dict[int, ArticleView], result: BackendResult
+) -> tuple[ArticleView | None, ...]:
+    return tuple(views.get(i) for i in result.ids)
