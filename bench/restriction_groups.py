@@ -1,5 +1,5 @@
 """Restriction linking scored per group of the labelled set (old / rx3 / rx3d / rx4 / rx5 / rx6 /
-rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a-e / rxde / rxded / rxde2 /
+rx8 / rx9 / rx10 / rx11 / rx12 / rx13 / rx14 / rx15 / rx16 / rx17 / rx18a-e / rx19b / rxde / rxded / rxde2 /
 rxde3 / combined).
 
     python -m bench.restriction_groups /tmp/restriction-groups.json [--dev-misses]
@@ -21,8 +21,9 @@ Nexperia export ban, SAMR's Nvidia antitrust finding and Beijing's H20 warning, 
 the rx18b batch (the Dutch Nexperia order referred back in zh/ja/ar/ko, written before the
 realdev6b change), the rx18c batch (false-link traps from real excerpts: "after that"
 sentences, listings only being considered), the rx18d batch (recaps of earlier controls:
-timeline lines dated by their own month, China urging firms not to buy the H20) and the rx18e batch (German/French phrasings
-from realdev6e: typographic apostrophes in French year phrases, the Nexperia ban and order).
+timeline lines dated by their own month, China urging firms not to buy the H20), the rx18e batch (German/French phrasings
+from realdev6e: typographic apostrophes in French year phrases, the Nexperia ban and order) and the rx19b
+batch (carry8: the Nexperia ban told right after a sentence dated to the Dutch order's September, de/zh/ar).
 Prints
 P / R / F1 per group and part (dev, test), per language, per class and per gold role, and writes
 them as JSON. Misses are printed for dev only (test misses are never read while tuning).
@@ -38,6 +39,7 @@ from app.enrich.evaluate_restrictions import evaluate_restrictions, load_restric
 def group_of(article: dict) -> str:
     added = article.get("added", "")
     for prefix, name in (
+        ("rx19b batch", "rx19b"),
         ("rx18d batch", "rx18d"),
         ("rx18e batch", "rx18e"),
         ("rx18c batch", "rx18c"),

@@ -110,7 +110,8 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     rx18c = [a for a in articles if a.get("added", "").startswith("rx18c batch")]
     rx18d = [a for a in articles if a.get("added", "").startswith("rx18d batch")]
     rx18e = [a for a in articles if a.get("added", "").startswith("rx18e batch")]
-    for batch in (rx14, rx17, rx18a, rx18b, rx18c, rx18d, rx18e):
+    rx19b = [a for a in articles if a.get("added", "").startswith("rx19b batch")]
+    for batch in (rx14, rx17, rx18a, rx18b, rx18c, rx18d, rx18e, rx19b):
         for lang in {a["lang"] for a in batch}:
             ordered = sorted(
                 (a for a in batch if a["lang"] == lang),
@@ -127,6 +128,9 @@ def test_split_is_deterministic_and_covers_every_language(articles):
     # rx18e: de/fr rows with guards (empty gold) in the set
     assert len(rx18e) >= 12 and {a["lang"] for a in rx18e} == {"de", "fr"}
     assert any(not a["reported"] and not a["context"] for a in rx18e)
+    # rx19b: the Nexperia ban after a September sentence, with guards written before the ban
+    assert len(rx19b) >= 12 and {a["lang"] for a in rx19b} == {"de", "zh", "ar"}
+    assert {a["part"] for a in rx19b if not a["context"]} == {"dev", "test"}
     # rx18c: false-link traps (some with empty gold) in both parts
     assert len(rx18c) >= 14 and {a["part"] for a in rx18c if not a["context"]} == {"dev", "test"}
     assert len(rx18b) >= 28 and {a["lang"] for a in rx18b} == {"en", "zh", "ja", "ar", "ko"}

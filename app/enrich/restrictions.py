@@ -709,8 +709,15 @@ class RestrictionRule:
         for i, ((seg, hits), found) in enumerate(zip(reading.segments, scans)):
             dates = reading.dates[i]
             mentioned = {h.entity_id for h in hits}
-            if opens_later(seg.folded):
-                previous_dates = set()  # "Afterwards, ..." is not the month said before
+            if (
+                opens_later(seg.folded)
+                or not dates
+                and self._cue_of_other_month(found, mentioned, previous_dates)
+            ):
+                # "Afterwards, ..." is not the month said before; nor is a sentence that names
+                # another action by its own cue and firm ("Ende September ... . China reagierte
+                # mit einem Exportverbot für Produkte von Nexperia": October's ban)
+                previous_dates = set()
             new = self._candidates(
                 seg,
                 found,
@@ -960,6 +967,19 @@ class RestrictionRule:
             )
 
         return [c for c in out if alone(c)]
+
+    def _cue_of_other_month(self, found: _Found, mentioned: set[str], previous_dates) -> bool:
+        """Whether the sentence names, by a cue of its own and a firm it concerns, an action of
+        none of the months carried from the sentence before."""
+        months = {m for _y, m in previous_dates if m}
+        return bool(months) and any(
+            kind == "cue"
+            and isinstance(i, int)
+            and self._own_cue(found, i)
+            and not mentioned.isdisjoint(self._targets[i][1])
+            and not any(m in months for _y, m in self._months[i])
+            for kind, i, _key in found.extra
+        )
 
     def _own_cue(self, found: _Found, i: int) -> bool:
         """A cue phrase of R's found here that no other action has ("Wet beschikbaarheid goederen")."""
