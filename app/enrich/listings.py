@@ -118,6 +118,7 @@ class Listing:
 # (one Aho-Corasick pass per word list: read for every undated sentence of every article)
 _ANY_LIST_WORD = AnyOf(LIST_WORDS)
 _ANY_OTHER_LIST = AnyOf(NOT_THIS_LIST)
+_ANY_PLAN_WORD = AnyOf(PLAN_WORDS)
 
 
 def speaks_of_the_list(folded: str) -> bool:
@@ -127,7 +128,7 @@ def speaks_of_the_list(folded: str) -> bool:
 
 def only_considered(folded: str) -> bool:
     """Whether a folded sentence speaks of a listing that is only being weighed."""
-    return any(w in folded for w in PLAN_WORDS)
+    return _ANY_PLAN_WORD(folded)
 
 
 def looks_back_to_listing(folded: str) -> str:

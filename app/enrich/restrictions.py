@@ -454,6 +454,7 @@ class _Lexicon:
 
     def __init__(self):
         self._entries: dict[str, list[tuple[str, object, bool]]] = {}
+        self._cue_owners: dict[str, frozenset] = {}  # filled by build: read per sentence
         self._automaton = ahocorasick.Automaton()
 
     def add(self, phrase: str, kind: str, value: object = None, open_right: bool = True) -> None:
@@ -462,13 +463,16 @@ class _Lexicon:
         key = _stem(phrase) if open_right else phrase
         self._entries.setdefault(key, []).append((kind, value, open_right))
 
-    def cue_owners(self, key: str) -> set:
+    def cue_owners(self, key: str) -> frozenset:
         """The restrictions (indices) that have `key` as a cue."""
-        return {v for kind, v, _o in self._entries.get(key, ()) if kind == "cue"}
+        return self._cue_owners.get(key, frozenset())
 
     def build(self) -> None:
         for key, values in self._entries.items():
             self._automaton.add_word(key, (key, values))
+            owners = frozenset(v for kind, v, _o in values if kind == "cue")
+            if owners:
+                self._cue_owners[key] = owners
         if self._entries:
             self._automaton.make_automaton()
 
@@ -973,20 +977,24 @@ class RestrictionRule:
         none of the months carried from the sentence before."""
         months = {m for _y, m in previous_dates if m}
         return bool(months) and any(
-            kind == "cue"
-            and isinstance(i, int)
-            and self._own_cue(found, i)
+            isinstance(i, int)
             and not mentioned.isdisjoint(self._targets[i][1])
             and not any(m in months for _y, m in self._months[i])
-            for kind, i, _key in found.extra
+            for i in self._own_cues(found)
         )
 
-    def _own_cue(self, found: _Found, i: int) -> bool:
-        """A cue phrase of R's found here that no other action has ("Wet beschikbaarheid goederen")."""
-        return any(
-            kind == "cue" and value == i and _phrase(key) and self._lexicon.cue_owners(key) == {i}
+    def _own_cues(self, found: _Found) -> set:
+        """The actions with a cue phrase found here that no other action has ("Wet
+        beschikbaarheid goederen")."""
+        return {
+            value
             for kind, value, key in found.extra
-        )
+            if kind == "cue" and _phrase(key) and self._lexicon.cue_owners(key) == {value}
+        }
+
+    def _own_cue(self, found: _Found, i: int) -> bool:
+        """A cue phrase of R's found here that no other action has."""
+        return i in self._own_cues(found)
 
     def _sole(
         self, seg: _Segment, hits: list[Hit], text: str, published: date | None
