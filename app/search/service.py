@@ -349,33 +349,12 @@ def show_articles(
     for facet in FACETS if facet_values else ():
         selected = set(getattr(filters, facet))
         counted = result.facets.get(facet, [])
-        # (up to 9 x 50 values a page: one comprehension per facet, no test per value)
-        if facet in ENTITY_PARAMS:
-            values = [
-                FacetValue(v, names[v][1] if v in names else v, n, v in selected)
-                for v, n in counted
-            ]
-        elif facet == "lang":
-            values = [FacetValue(v, LANG_NAMES.get(v, v), n, v in selected) for v, n in counted]
-        else:
-            values = [
-                FacetValue(v, facet_value_name(facet, v), n, v in selected) for v, n in counted
-            ]
-        # A selected value with no match still shows, so it can be removed; in the URL's order
-        # (a set's order would follow each process's hash seed).
-        shown = {v.id for v in values} if selected else set()
-        unmatched = [v for v in dict.fromkeys(getattr(filters, facet)) if v not in shown]
-        for value in reversed(unmatched):
-            values.insert(
-                0,
-                FacetValue(
-                    value,
-                    names[value][1] if value in names else facet_value_name(facet, value),
-                    0,
-                    True,
-                ),
-            )
-        facets[facet] = values
+        facets[facet] = [
+            FacetValue(v, name, 0, True) for v, name in _unmatched(filters, facet, counted, names)
+        ] + [
+            FacetValue(v, name, n, v in selected)
+            for (v, n), name in zip(counted, _facet_names(facet, counted, names))
+        ]
     page = SearchPage(
         filters,
         found.engine.engine,
@@ -400,36 +379,52 @@ def show_articles(
     return page
 
 
+def _facet_names(
+    facet: str, counted: list[tuple[str, int]], names: dict[str, tuple[str, str]]
+) -> list[str]:
+    """The names of a facet's counted values (up to 9 x 50 values a page: one comprehension per
+    facet, no test per value)."""
+    if facet in ENTITY_PARAMS:
+        return [names[v][1] if v in names else v for v, _n in counted]
+    if facet == "lang":
+        return [LANG_NAMES.get(v, v) for v, _n in counted]
+    return [facet_value_name(facet, v) for v, _n in counted]
+
+
+def _unmatched(
+    filters: Filters,
+    facet: str,
+    counted: list[tuple[str, int]],
+    names: dict[str, tuple[str, str]],
+) -> list[tuple[str, str]]:
+    """The selected values with no match, named: they still show, first, so they can be
+    removed; in the URL's order (a set's order would follow each process's hash seed)."""
+    chosen = getattr(filters, facet)
+    if not chosen:
+        return []
+    shown = {v for v, _n in counted}
+    return [
+        (v, names[v][1] if v in names else facet_value_name(facet, v))
+        for v in dict.fromkeys(chosen)
+        if v not in shown
+    ]
+
+
 def facets_json(
     filters: Filters, result: BackendResult, names: dict[str, tuple[str, str]]
 ) -> dict[str, list[dict]]:
     """SearchPage.to_json()'s facets made straight from the engine's counts: the values and
-    names show_articles gives (selected values without matches first, in the URL's order),
-    without a FacetValue for each value to turn into a dict after."""
+    names show_articles gives, without a FacetValue for each value to turn into a dict after."""
     out: dict[str, list[dict]] = {}
     for facet in FACETS:
         counted = result.facets.get(facet, [])
-        if facet in ENTITY_PARAMS:
-            values = [
-                {"id": v, "name": names[v][1] if v in names else v, "count": n} for v, n in counted
-            ]
-        elif facet == "lang":
-            values = [{"id": v, "name": LANG_NAMES.get(v, v), "count": n} for v, n in counted]
-        else:
-            values = [{"id": v, "name": facet_value_name(facet, v), "count": n} for v, n in counted]
-        chosen = getattr(filters, facet)
-        if chosen:
-            shown = {v for v, _n in counted}
-            values[:0] = [
-                {
-                    "id": v,
-                    "name": names[v][1] if v in names else facet_value_name(facet, v),
-                    "count": 0,
-                }
-                for v in dict.fromkeys(chosen)
-                if v not in shown
-            ]
-        out[facet] = values
+        out[facet] = [
+            {"id": v, "name": name, "count": 0}
+            for v, name in _unmatched(filters, facet, counted, names)
+        ] + [
+            {"id": v, "name": name, "count": n}
+            for (v, n), name in zip(counted, _facet_names(facet, counted, names))
+        ]
     return out
 
 
