@@ -345,3 +345,10 @@ def test_query_tagger_reads_the_words_people_type(enricher):
 def test_exclusion_words_are_whole_words(enricher):
     # "cider" is not in "consider", "fruit" is not in "fruitful": Apple the company stays.
     assert ids(enricher, "Analysts consider Apple's fruitful chip plans to appear soon.") == {"apple"}
+
+
+def test_chinese_short_name_of_nexperia_but_not_inside_other_words(enricher):
+    assert "nexperia" in ids(enricher, "中国商务部禁止安世中国的产品出口")
+    assert "nexperia" in ids(enricher, "安世的晶片大多在东莞封装")
+    for text in ("平安世界的保险业务", "公安世界各地联合行动", "长安世纪城项目", "佛经译者安世高"):
+        assert "nexperia" not in ids(enricher, text), text
